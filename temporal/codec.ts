@@ -1,0 +1,87 @@
+/**
+ * Encrypts every Temporal payload with AES-256-GCM before it leaves the process, so histories on
+ * the server (and in the UI without the codec endpoint) never show personal data. The key id
+ * travels in the payload's metadata: several keys can be configured, the first encrypts, all
+ * decrypt, which is how keys are rotated.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Payload, PayloadCodec } from '@temporalio/common';
+import { z } from 'zod';
+import { createRequire } from 'node:module';
+
+// @temporalio/proto is CommonJS without static named exports, so ESM needs require() to reach it.
+const { temporal } = createRequire(import.meta.url)('@temporalio/proto') as typeof import('@temporalio/proto');
+
+export const ENCRYPTED_ENCODING = 'binary/encrypted';
+const KEY_ID = 'encryption-key-id';
+const te = new TextEncoder();
+const td = new TextDecoder();
+
+export interface CodecKey {
+  id: string;
+  key: Buffer;
+}
+
+/** Parses `id:base64key,id2:base64key` (first one encrypts). Throws a message naming the fault. */
+export function parseCodecKeys(spec: string): CodecKey[] {
+  const keys = spec.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const [id, b64] = entry.split(':');
+    if (!id || !b64 || !/^[A-Za-z0-9_-]{1,40}$/.test(id)) throw new Error(`CODEC_KEYS entry "${entry.slice(0, 12)}…" must look like id:base64key`);
+    const key = Buffer.from(b64, 'base64');
+    if (key.length !== 32) throw new Error(`CODEC_KEYS key "${id}" must be 32 bytes (base64), is ${key.length}`);
+    return { id, key };
+  });
+  if (keys.length === 0) throw new Error('CODEC_KEYS must hold at least one key');
+  return keys;
+}
+
+export function generateCodecKey(id = `k${Date.now().toString(36)}`): string {
+  return `${id}:${randomBytes(32).toString('base64')}`;
+}
+
+export class AesGcmCodec implements PayloadCodec {
+  private readonly byId: Map<string, Buffer>;
+  private readonly current: CodecKey;
+
+  constructor(keys: CodecKey[]) {
+    this.current = keys[0]!;
+    this.byId = new Map(keys.map((k) => [k.id, k.key]));
+  }
+
+  async encode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+      const plain = temporal.api.common.v1.Payload.encode(p).finish();
+      const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      return { metadata: { encoding: te.encode(ENCRYPTED_ENCODING), [KEY_ID]: te.encode(this.current.id) }, data };
+    });
+  }
+
+  async decode(payloads: Payload[]): Promise<Payload[]> {
+    return payloads.map((p) => {
+      const encoding = p.metadata?.encoding;
+      if (!encoding || td.decode(encoding) !== ENCRYPTED_ENCODING) return p;
+      const keyId = p.metadata?.[KEY_ID] ? td.decode(p.metadata[KEY_ID]) : '';
+      const key = this.byId.get(keyId);
+      if (!key) throw new Error(`no codec key with id ${keyId}; add it to CODEC_KEYS to read this payload`);
+      const data = Buffer.from(p.data ?? new Uint8Array());
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+      decipher.setAuthTag(data.subarray(data.length - 16));
+      const plain = Buffer.concat([decipher.update(data.subarray(12, data.length - 16)), decipher.final()]);
+      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+    });
+  }
+}
+
+/** CODEC_KEYS as a config field: parsed once with the rest of a process's environment. */
+export const codecKeysSchema = z.string({ error: 'is required: id:base64key[,id:base64key] (npm start generates one into .data/)' })
+  .min(1)
+  .transform((spec, ctx) => {
+    try {
+      return parseCodecKeys(spec);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message.replace(/^CODEC_KEYS /, '') });
+      return z.NEVER;
+    }
+  });

@@ -1,0 +1,49 @@
+// The worker process: parse config once, connect, run until SIGINT/SIGTERM, then drain and exit.
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { z } from 'zod';
+import { createPool } from '../activities/db.js';
+import { env, exitOnConfigError, loadConfig } from '../domain/config.js';
+import { codecKeysSchema } from '../temporal/codec.js';
+import { connectClient } from '../temporal/connection.js';
+import { ensureLedgerSchedule } from '../temporal/schedules.js';
+import { createHuanjieWorker } from './worker.js';
+
+const config = (() => {
+  try {
+    return loadConfig(z.object({
+      TEMPORAL_ADDRESS: env.temporalAddress,
+      TEMPORAL_NAMESPACE: env.temporalNamespace,
+      TEMPORAL_TASK_QUEUE: env.taskQueue,
+      DATABASE_URL: env.databaseUrl,
+      DATABASE_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a role name').default('huanjie_app').describe('the role every connection acts as; set empty to use the login user as is'),
+      CODEC_KEYS: codecKeysSchema,
+    }));
+  } catch (e) {
+    return exitOnConfigError(e);
+  }
+})();
+
+Runtime.install({
+  logger: new DefaultLogger((process.env.LOG_LEVEL?.toUpperCase() as 'WARN' | undefined) ?? 'WARN'),
+  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+});
+
+const codecKeys = config.CODEC_KEYS;
+
+const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((e: Error) => {
+  console.error(`worker: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
+  process.exit(69);
+});
+const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys });
+const worker = await createHuanjieWorker({
+  connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, codecKeys, temporal,
+});
+const schedule = await ensureLedgerSchedule(temporal, config.TEMPORAL_TASK_QUEUE);
+console.log(`worker: daily ledger schedule ${schedule}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+// worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
+await worker.run();
+await temporal.connection.close();
+await connection.close();
+await pool.end();
+console.log('worker: stopped');

@@ -1,0 +1,26 @@
+/**
+ * A campaign (换届部署): an upper level launching the cycles of every jurisdiction of one level below
+ * it, in waves — at most `window` cycles in flight at once — all on one cycle template.
+ */
+import { z } from 'zod';
+import { positionSchema } from './cycle.js';
+import { policySchema } from './policy.js';
+import { jurisdictionIdSchema, termSchema } from './schemas.js';
+import { JURISDICTION_LEVELS } from './stages.js';
+
+export const startCampaignSchema = z.strictObject({
+  rootId: jurisdictionIdSchema.describe('the upper level launching the campaign'),
+  level: z.enum(JURISDICTION_LEVELS).describe('every jurisdiction of this level under the root gets a cycle'),
+  term: z.string().regex(/^\d{4}$/, 'a four-digit year'),
+  window: z.number().int().min(1).max(2000).default(50).describe('cycles in flight at once (a sliding window)'),
+  template: z.strictObject({
+    positions: z.array(positionSchema).min(1).max(100),
+    committees: z.strictObject({ standing: z.number().int().min(3).max(100), full: z.number().int().min(3).max(1000) }),
+    policy: policySchema.optional(),
+  }),
+});
+export type StartCampaignInput = z.infer<typeof startCampaignSchema>;
+export { termSchema };
+
+export const campaignId = (rootId: string, level: string, term: string) => `${rootId}:${level}:${term}`;
+export const campaignWorkflowId = (id: string) => `campaign:${id}`;

@@ -1,0 +1,86 @@
+/**
+ * The audit trail's hash chain. Each row's hash is SHA-256 over the previous hash and the row's
+ * canonical JSON (keys sorted), so altering, inserting or removing a row breaks every later link.
+ */
+import { createHash } from 'node:crypto';
+import { canonical } from '../domain/canonical.js';
+import type { AuditEvent } from '../domain/events.js';
+import type { Client, Pool } from './db.js';
+
+export const GENESIS = '0'.repeat(64);
+/** One chain, one writer at a time: the advisory lock serializes appends across processes. */
+const CHAIN_LOCK = 0x4a_55_41_4e; // "HUAN"
+
+interface ChainedFields {
+  idem_key: string;
+  at: string;
+  actor: string;
+  role: string;
+  request_id: string | null;
+  subject_type: string;
+  subject_id: string;
+  cycle_id: string | null;
+  jurisdiction_id: string | null;
+  action: string;
+  before: unknown;
+  after: unknown;
+  detail: unknown;
+}
+
+export function rowHash(prevHash: string, fields: ChainedFields): string {
+  return createHash('sha256').update(prevHash).update('\n').update(canonical(fields)).digest('hex');
+}
+
+/** Appends one event inside the caller's transaction; a second append with the same key is a no-op. */
+export async function appendAudit(client: Client, e: AuditEvent): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+  const exists = await client.query('SELECT 1 FROM audit_events WHERE idem_key = $1', [e.key]);
+  if (exists.rowCount) return;
+  const last = await client.query<{ hash: string }>('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
+  const prev = last.rows[0]?.hash ?? GENESIS;
+  // Round-trip through JSON so the hash covers exactly what jsonb will store.
+  const json = (v: unknown) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
+  const fields: ChainedFields = {
+    idem_key: e.key, at: new Date(e.at).toISOString(), actor: e.actor.id, role: e.actor.role, request_id: e.actor.requestId ?? null,
+    subject_type: e.subjectType, subject_id: e.subjectId, cycle_id: e.cycleId, jurisdiction_id: e.jurisdictionId,
+    action: e.action, before: json(e.before), after: json(e.after), detail: json(e.detail),
+  };
+  await client.query(
+    `INSERT INTO audit_events (idem_key, at, actor, role, request_id, subject_type, subject_id, cycle_id, jurisdiction_id, action, before, after, detail, prev_hash, hash)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+    [fields.idem_key, fields.at, fields.actor, fields.role, fields.request_id, fields.subject_type, fields.subject_id, fields.cycle_id,
+      fields.jurisdiction_id, fields.action, JSON.stringify(fields.before), JSON.stringify(fields.after), JSON.stringify(fields.detail), prev, rowHash(prev, fields)],
+  );
+}
+
+export interface ChainReport {
+  ok: boolean;
+  rows: number;
+  /** The first row whose content or link does not match. */
+  brokenAt?: { id: string; reason: string };
+}
+
+/** Walks the whole chain in id order and names the first row that does not verify. */
+export async function verifyAuditChain(pool: Pool): Promise<ChainReport> {
+  let prev = GENESIS;
+  let rows = 0;
+  let after = '0';
+  for (;;) {
+    const { rows: batch } = await pool.query(
+      `SELECT id::text, idem_key, at, actor, role, request_id, subject_type, subject_id, cycle_id, jurisdiction_id, action, before, after, detail, prev_hash, hash
+       FROM audit_events WHERE id > $1 ORDER BY audit_events.id LIMIT 5000`, [after]);
+    if (batch.length === 0) return { ok: true, rows };
+    for (const r of batch) {
+      if (r.prev_hash !== prev) return { ok: false, rows, brokenAt: { id: r.id, reason: 'prev_hash does not match the previous row (a row was removed or inserted)' } };
+      const fields: ChainedFields = {
+        idem_key: r.idem_key, at: (r.at as Date).toISOString(), actor: r.actor, role: r.role, request_id: r.request_id,
+        subject_type: r.subject_type, subject_id: r.subject_id, cycle_id: r.cycle_id, jurisdiction_id: r.jurisdiction_id,
+        action: r.action, before: r.before, after: r.after, detail: r.detail,
+      };
+      if (rowHash(prev, fields) !== r.hash) return { ok: false, rows, brokenAt: { id: r.id, reason: 'content does not match its hash (the row was altered)' } };
+      prev = r.hash;
+      rows++;
+      after = r.id;
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The progress ledger (一天一呈报、每天一更新): per jurisdiction and rolled up the tree, how many
+ * candidates have their integrity opinion back, reports closed, personal-matters checks done, files
+ * reviewed, and how many cycles stand at each stage — as counts and percentages. Every figure is
+ * computed from timestamps in the record, so any past day gives the same answer it gave that day.
+ */
+import type { Pool } from './db.js';
+
+export interface LedgerFigures {
+  candidates: number;
+  integrityOpinions: number;
+  personalMattersChecked: number;
+  filesReviewed: number;
+  reportsReceived: number;
+  reportsClosed: number;
+  cycles: number;
+  byStage: Record<string, number>;
+  percent: { integrityOpinions: number | null; personalMattersChecked: number | null; filesReviewed: number | null; reportsClosed: number | null };
+}
+
+/** The end of a Beijing day, as an instant. */
+export const endOfBeijingDay = (day: string) => new Date(Date.parse(`${day}T00:00:00+08:00`) + 86_400_000);
+
+const FIGURES_SQL = `
+WITH t AS (SELECT $1::timestamptz AS t),
+cand AS (SELECT jurisdiction_id AS j, count(DISTINCT cycle_id || '/' || person_id)::int AS n FROM review_tasks, t WHERE opened_at < t.t GROUP BY 1),
+integ AS (SELECT jurisdiction_id AS j, count(*)::int AS n FROM review_tasks, t WHERE department = 'discipline' AND answered_at < t.t GROUP BY 1),
+pm AS (SELECT jurisdiction_id AS j, count(*)::int AS n FROM personal_matters_checks, t WHERE checked_at < t.t GROUP BY 1),
+files AS (SELECT jurisdiction_id AS j, count(DISTINCT cycle_id || '/' || subject_id)::int AS n FROM audit_events, t
+          WHERE action = 'inspection.recorded' AND at < t.t AND detail->'checks'->>'personnelFile' IN ('clear', 'concern') GROUP BY 1),
+rep AS (SELECT jurisdiction_id AS j, count(*)::int AS received, count(*) FILTER (WHERE closed_at < t.t)::int AS closed FROM reports, t WHERE received_at < t.t GROUP BY 1),
+cyc AS (SELECT c.jurisdiction_id AS j, coalesce(s.stage, 'launch') AS stage, count(*)::int AS n
+        FROM cycles c CROSS JOIN t
+        LEFT JOIN LATERAL (SELECT e.detail->>'to' AS stage FROM audit_events e
+                           WHERE e.cycle_id = c.id AND e.action = 'stage.entered' AND e.at < t.t ORDER BY e.at DESC, e.id DESC LIMIT 1) s ON true
+        WHERE c.started_at < t.t GROUP BY 1, 2),
+own AS (
+  SELECT j.id AS j, coalesce(cand.n, 0) AS candidates, coalesce(integ.n, 0) AS integrity, coalesce(pm.n, 0) AS pm, coalesce(files.n, 0) AS files,
+         coalesce(rep.received, 0) AS received, coalesce(rep.closed, 0) AS closed,
+         coalesce((SELECT jsonb_object_agg(stage, n) FROM cyc WHERE cyc.j = j.id), '{}') AS stages
+  FROM jurisdictions j LEFT JOIN cand ON cand.j = j.id LEFT JOIN integ ON integ.j = j.id LEFT JOIN pm ON pm.j = j.id
+  LEFT JOIN files ON files.j = j.id LEFT JOIN rep ON rep.j = j.id)
+SELECT a.id, a.ancestors,
+       (SELECT to_jsonb(o) FROM own o WHERE o.j = a.id) AS own,
+       jsonb_build_object(
+         'candidates', sum(o.candidates), 'integrity', sum(o.integrity), 'pm', sum(o.pm), 'files', sum(o.files),
+         'received', sum(o.received), 'closed', sum(o.closed),
+         'stages', (SELECT coalesce(jsonb_object_agg(stage, n), '{}') FROM (
+             SELECT cyc.stage, sum(cyc.n)::int AS n FROM cyc JOIN jurisdictions d ON d.id = cyc.j WHERE a.id = ANY(d.ancestors) GROUP BY 1) x)) AS subtree
+FROM jurisdictions a JOIN jurisdictions d ON a.id = ANY(d.ancestors) JOIN own o ON o.j = d.id
+WHERE ($2::text IS NULL OR a.id = $2)
+GROUP BY a.id, a.ancestors`;
+
+const pct = (part: number, whole: number) => (whole === 0 ? null : Math.round((part / whole) * 1000) / 10);
+
+function figures(raw: Record<string, unknown>): LedgerFigures {
+  const n = (k: string) => Number(raw[k] ?? 0);
+  const byStage = (raw.stages ?? {}) as Record<string, number>;
+  return {
+    candidates: n('candidates'), integrityOpinions: n('integrity'), personalMattersChecked: n('pm'), filesReviewed: n('files'),
+    reportsReceived: n('received'), reportsClosed: n('closed'), cycles: Object.values(byStage).reduce((a, b) => a + b, 0), byStage,
+    percent: {
+      integrityOpinions: pct(n('integrity'), n('candidates')), personalMattersChecked: pct(n('pm'), n('candidates')),
+      filesReviewed: pct(n('files'), n('candidates')), reportsClosed: pct(n('closed'), n('received')),
+    },
+  };
+}
+
+export function createLedgerActivities({ pool }: { pool: Pool }) {
+  return {
+    /** Figures as of the end of `day` (Beijing), for one jurisdiction or all. */
+    async computeLedger(day: string, jurisdictionId: string | null): Promise<{ jurisdictionId: string; own: LedgerFigures; subtree: LedgerFigures }[]> {
+      const { rows } = await pool.query(FIGURES_SQL, [endOfBeijingDay(day), jurisdictionId]);
+      return rows.map((r) => ({ jurisdictionId: r.id, own: figures(r.own ?? {}), subtree: figures(r.subtree) }));
+    },
+
+    /** Writes the day's snapshot for every jurisdiction; running it again for the same day replaces it. */
+    async writeLedgerSnapshot(day: string): Promise<number> {
+      const { rows } = await pool.query(FIGURES_SQL, [endOfBeijingDay(day), null]);
+      const snapshot = rows.map((r) => ({ j: r.id, own: figures(r.own ?? {}), subtree: figures(r.subtree) }));
+      await pool.query(
+        `INSERT INTO ledger_snapshots (day, jurisdiction_id, own, subtree, computed_at)
+         SELECT $1::date, s.j, s.own, s.subtree, now() FROM jsonb_to_recordset($2::jsonb) AS s(j text, own jsonb, subtree jsonb)
+         ON CONFLICT (day, jurisdiction_id) DO UPDATE SET own = EXCLUDED.own, subtree = EXCLUDED.subtree, computed_at = EXCLUDED.computed_at`,
+        [day, JSON.stringify(snapshot)]);
+      return snapshot.length;
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * Puts workflows' acts on the record: the audit trail and the cycle read model. Every write is
+ * idempotent (the event key is the workflow id + its own sequence number; the cycle row only moves
+ * forward in version), so a retried activity never doubles or rewinds anything.
+ */
+import type { CycleRow, CycleState, PersonRow } from '../domain/cycle.js';
+import type { AuditEvent } from '../domain/events.js';
+import { appendAudit } from './audit.js';
+import { withTransaction, type Pool } from './db.js';
+
+export function createRecordActivities({ pool }: { pool: Pool }) {
+  return {
+    async recordEvent(event: AuditEvent): Promise<void> {
+      await withTransaction(pool, (client) => appendAudit(client, event));
+    },
+
+    /** One act of a cycle: its audit event, its row, the people it touched, and at close the final state. */
+    async recordCycleEvent(event: AuditEvent, row: CycleRow, people: PersonRow[], finalState?: CycleState): Promise<void> {
+      await withTransaction(pool, async (client) => {
+        const closed = row.status === 'closed' || row.status === 'aborted';
+        const written = await client.query(
+          `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, results, outcome, started_at, updated_at, closed_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+           ON CONFLICT (id) DO UPDATE SET stage = EXCLUDED.stage, status = EXCLUDED.status, waiting_for = EXCLUDED.waiting_for,
+             deadline = EXCLUDED.deadline, version = EXCLUDED.version, state = EXCLUDED.state,
+             results = COALESCE(EXCLUDED.results, cycles.results), outcome = COALESCE(EXCLUDED.outcome, cycles.outcome),
+             updated_at = EXCLUDED.updated_at, closed_at = COALESCE(EXCLUDED.closed_at, cycles.closed_at)
+           WHERE cycles.version <= EXCLUDED.version`,
+          [row.id, row.jurisdictionId, row.term, row.level, row.stage, row.status, row.waitingFor,
+            row.deadline === null ? null : new Date(row.deadline), row.version, JSON.stringify(finalState ?? row.summary),
+            finalState ? JSON.stringify(finalState.results) : null, finalState?.outcome ? JSON.stringify(finalState.outcome) : null,
+            new Date(row.startedAt), new Date(event.at), closed ? new Date(event.at) : null],
+        );
+        if (written.rowCount && people.length > 0) {
+          await client.query(
+            `INSERT INTO cycle_people (cycle_id, person_id, name, position_id, candidate_status, nominee_status, detail)
+             SELECT $1, p."personId", p.name, p."positionId", p."candidateStatus", p."nomineeStatus", p.detail
+             FROM jsonb_to_recordset($2::jsonb) AS p("personId" text, name text, "positionId" text, "candidateStatus" text, "nomineeStatus" text, detail jsonb)
+             ON CONFLICT (cycle_id, person_id) DO UPDATE SET name = EXCLUDED.name, position_id = EXCLUDED.position_id,
+               candidate_status = EXCLUDED.candidate_status, nominee_status = EXCLUDED.nominee_status, detail = EXCLUDED.detail`,
+            [row.id, JSON.stringify(people)],
+          );
+        }
+        await appendAudit(client, event);
+      });
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * A campaign (换届部署): an upper level launches the cycles of every jurisdiction of one level in its
+ * subtree, in waves — a sliding window keeps at most `window` cycles in flight, and a new one starts
+ * as each closes. Targets are read a page at a time, and the campaign continues as new before its
+ * history grows large, so a province of thousands runs in one campaign. Each cycle tells the campaign
+ * when it ends; progress by stage is read from the cycles' record.
+ */
+import {
+  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setCurrentDetails, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import type { createCampaignActivities } from '../activities/campaign.js';
+import type { createRecordActivities } from '../activities/record.js';
+import type { Position } from '../domain/cycle.js';
+import { SYSTEM } from '../domain/events.js';
+import type { Policy } from '../domain/policy.js';
+import type { Actor, Jurisdiction } from '../domain/schemas.js';
+import { RECORD_RETRY } from './record.js';
+
+// ---- messages ---------------------------------------------------------------------------------
+
+export interface CampaignInput {
+  campaignId: string;
+  rootId: string;
+  level: string;
+  term: string;
+  window: number;
+  template: { positions: Position[]; committees: { standing: number; full: number }; policy: Policy };
+  startedBy: Actor;
+  /** Continue as new past this many history events (the server also suggests it at 4,096). */
+  maxHistoryEvents?: number;
+}
+
+export interface CampaignState {
+  campaignId: string;
+  cursor: string | null;
+  exhausted: boolean;
+  inFlight: string[];
+  /** Cycles that reported their end before the campaign had counted them in flight. */
+  finishedEarly: string[];
+  launched: number;
+  closed: number;
+  aborted: number;
+  /** Runs of this campaign so far (continue-as-new starts the next). */
+  run: number;
+  done: boolean;
+}
+
+export const cycleFinishedSignal = defineSignal<[{ cycleId: string; status: 'closed' | 'aborted' }]>('cycleFinished');
+export const getCampaignQuery = defineQuery<CampaignState>('getCampaign');
+
+// ---- activities -------------------------------------------------------------------------------
+
+const targets = proxyActivities<ReturnType<typeof createCampaignActivities>>({ startToCloseTimeout: '1 minute', retry: RECORD_RETRY });
+const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
+
+const PAGE = 100;
+
+// ---- the workflow -----------------------------------------------------------------------------
+
+export async function campaignWorkflow(input: CampaignInput, carried?: CampaignState): Promise<CampaignState> {
+  const state: CampaignState = carried ?? {
+    campaignId: input.campaignId, cursor: null, exhausted: false, inFlight: [], finishedEarly: [], launched: 0, closed: 0, aborted: 0, run: 0, done: false,
+  };
+  state.run += 1;
+  const maxEvents = input.maxHistoryEvents ?? 4000;
+  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
+
+  setHandler(getCampaignQuery, () => state);
+  setHandler(cycleFinishedSignal, ({ cycleId, status }) => {
+    if (status === 'closed') state.closed += 1;
+    else state.aborted += 1;
+    const i = state.inFlight.indexOf(cycleId);
+    if (i >= 0) state.inFlight.splice(i, 1);
+    else state.finishedEarly.push(cycleId);
+    describe();
+  });
+
+  if (state.run === 1) await record('campaign.started', input.startedBy, { rootId: input.rootId, level: input.level, term: input.term, window: input.window });
+
+  while (!state.exhausted || state.inFlight.length > 0) {
+    if (tooLong()) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof campaignWorkflow>(input, state);
+    }
+    const room = input.window - state.inFlight.length;
+    if (room > 0 && !state.exhausted) {
+      await launchWave(Math.min(room, PAGE));
+      continue;
+    }
+    const seen = state.inFlight.length;
+    await condition(() => state.inFlight.length !== seen || tooLong());
+  }
+
+  state.done = true;
+  describe();
+  await record('campaign.completed', SYSTEM, { launched: state.launched, closed: state.closed, aborted: state.aborted, runs: state.run });
+  await condition(allHandlersFinished);
+  return state;
+
+  async function launchWave(count: number) {
+    const page: Jurisdiction[] = await targets.nextCampaignTargets(input.rootId, input.level, state.cursor, count);
+    if (page.length < count) state.exhausted = true;
+    if (page.length === 0) return;
+    state.cursor = page.at(-1)!.id;
+    const ids = await Promise.all(page.map((j) => targets.startCampaignCycle(input.campaignId, j, input.term, input.template, input.startedBy)));
+    for (const id of ids) {
+      state.launched += 1;
+      const early = state.finishedEarly.indexOf(id);
+      if (early >= 0) state.finishedEarly.splice(early, 1);
+      else state.inFlight.push(id);
+    }
+    describe();
+  }
+
+  function describe() {
+    setCurrentDetails(`换届部署 ${input.campaignId}: 已启动 ${state.launched}，进行中 ${state.inFlight.length}，已完成 ${state.closed}，已终止 ${state.aborted}${state.exhausted ? '' : '，尚有未启动'} (第 ${state.run} 段)`);
+  }
+
+  function record(action: string, actor: Actor, detail: Record<string, unknown>) {
+    return recordEvent({
+      key: `${workflowInfo().workflowId}#run${state.run}#${action}`, at: Date.now(), actor, subjectType: 'campaign', subjectId: input.campaignId,
+      cycleId: null, jurisdictionId: input.rootId, action, detail,
+    });
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * A candidate's inspection (考察). One child per 考察对象 of a cycle, started when inspection opens.
+ *
+ * The inspection team records the checklist (必谈 interviews, 家访 for a first promotion, 四德反向测评,
+ * the five 必核 checks) and the personal-matters verification; each joint-review department (联审)
+ * returns its verdict through its inbox. Departments that have not answered are chased (催办) at the
+ * chase point and escalated to the supervising level at the deadline, both on the cycle's
+ * working-day calendar. A `disqualifying` verdict or a concealment (瞒报) stops the candidate at once;
+ * otherwise the team closes the dossier as passed once nothing is missing or unclear (必清), and the
+ * concerns go on to the decision stage. The outcome is the workflow's result, which the cycle reads
+ * to keep or replace the candidate.
+ */
+import {
+  CancellationScope, allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, getExternalWorkflowHandle,
+  patched, proxyActivities, setHandler, workflowInfo,
+} from '@temporalio/workflow';
+import { z } from 'zod';
+import type { createRecordActivities } from '../activities/record.js';
+import type { CandidateRef, createReviewActivities } from '../activities/reviews.js';
+import { addWorkingDays, type YearOverride } from '../domain/calendar.js';
+import type { DossierOutcome } from '../domain/cycle.js';
+import { DomainError, ErrorType } from '../domain/errors.js';
+import { SYSTEM } from '../domain/events.js';
+import * as I from '../domain/inspection.js';
+import type { Department, Policy } from '../domain/policy.js';
+import { reasonSchema, type Actor } from '../domain/schemas.js';
+import { guard } from './guard.js';
+import { RECORD_RETRY, auditEvents } from './record.js';
+
+// ---- messages ---------------------------------------------------------------------------------
+
+export const dossierSchema = z.discriminatedUnion('result', [
+  z.strictObject({ result: z.literal('passed'), concerns: z.array(reasonSchema).max(50).default([]) }),
+  z.strictObject({ result: z.literal('stopped'), reason: reasonSchema, cause: z.enum(['report', 'review', 'violation', 'other']).default('other') }),
+]);
+export type DossierInput = z.input<typeof dossierSchema>;
+export const stopSchema = z.strictObject({ reason: reasonSchema, cause: z.enum(['report', 'review', 'violation', 'other']).default('other') });
+export type StopInput = z.input<typeof stopSchema>;
+
+export interface CandidateInput {
+  cycleId: string;
+  jurisdictionId: string;
+  personId: string;
+  name: string;
+  positionId: string;
+  policy: Policy;
+  replaces?: string;
+  /** First promotion into the leadership: a home visit (家访) is required. */
+  firstPromotion?: boolean;
+}
+
+export interface CandidateState {
+  cycleId: string;
+  personId: string;
+  name: string;
+  positionId: string;
+  status: 'inspecting' | 'passed' | 'stopped';
+  outcome?: DossierOutcome;
+  startedAt: number;
+  /** The checklist, reviews and personal matters (absent on candidates started before inspection had contents). */
+  dossier?: I.Dossier;
+  /** What still keeps the dossier open (必清), recomputed on every change. */
+  missing?: string[];
+  waitingFor?: string;
+}
+
+/** A department chased or escalated: the cycle shows it on the candidate. */
+export interface ReviewLate {
+  personId: string;
+  departments: Department[];
+  kind: 'chased' | 'escalated';
+  at: number;
+}
+
+export const completeDossierUpdate = defineUpdate<CandidateState, [DossierInput, Actor]>('completeDossier');
+export const stopCandidateUpdate = defineUpdate<CandidateState, [StopInput, Actor]>('stopCandidate');
+export const recordInspectionUpdate = defineUpdate<CandidateState, [unknown, Actor]>('recordInspection');
+export const recordPersonalMattersUpdate = defineUpdate<CandidateState, [unknown, Actor]>('recordPersonalMatters');
+export const submitVerdictUpdate = defineUpdate<CandidateState, [unknown, Actor]>('submitVerdict');
+export const calendarYearSignal = defineSignal<[YearOverride]>('calendarYear');
+export const reviewLateSignal = defineSignal<[ReviewLate]>('reviewLate');
+export const getCandidateQuery = defineQuery<CandidateState>('getCandidate');
+
+// ---- activities -------------------------------------------------------------------------------
+
+const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
+const reviews = proxyActivities<ReturnType<typeof createReviewActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
+
+const Patches = {
+  /** Inspection with a checklist, joint review and personal matters; before it, a dossier was only closed. */
+  inspectionContents: 'candidate-inspection-contents',
+} as const;
+
+// ---- the workflow -----------------------------------------------------------------------------
+
+export async function candidateWorkflow(input: CandidateInput): Promise<DossierOutcome> {
+  const state: CandidateState = {
+    cycleId: input.cycleId, personId: input.personId, name: input.name, positionId: input.positionId,
+    status: 'inspecting', startedAt: Date.now(),
+  };
+  const ref: CandidateRef = { cycleId: input.cycleId, personId: input.personId, jurisdictionId: input.jurisdictionId, positionId: input.positionId, name: input.name };
+  const event = auditEvents({ type: 'candidate', id: input.personId, cycleId: input.cycleId, jurisdictionId: input.jurisdictionId, detail: { positionId: input.positionId } });
+  const record = (action: string, actor: Actor, detail?: Record<string, unknown>) => recordEvent(event(action, actor, detail));
+
+  const finish = (outcome: DossierOutcome) => {
+    state.outcome = outcome;
+    state.status = outcome.result;
+  };
+  const checkOpen = () => {
+    if (state.status !== 'inspecting') throw new DomainError(ErrorType.Closed, `candidate ${input.personId} already finished inspection (${state.status})`);
+  };
+
+  setHandler(getCandidateQuery, () => state);
+  setHandler(stopCandidateUpdate, async (raw, actor) => {
+    const s = stopSchema.parse(raw);
+    finish({ personId: input.personId, result: 'stopped', reason: s.reason, cause: s.cause, concerns: [] });
+    await record('candidate.stopped', actor, { reason: s.reason, cause: s.cause });
+    return state;
+  }, { validator: (raw, _actor) => guard(() => { stopSchema.parse(raw); checkOpen(); }) });
+
+  if (patched(Patches.inspectionContents)) return inspectAndReview();
+
+  // Candidates started before the inspection had contents: the team only closes the dossier.
+  setHandler(completeDossierUpdate, async (raw, actor) => {
+    const d = dossierSchema.parse(raw);
+    finish(d.result === 'passed'
+      ? { personId: input.personId, result: 'passed', concerns: d.concerns }
+      : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] });
+    await record(`dossier.${d.result}`, actor, d.result === 'passed' ? { concerns: d.concerns } : { reason: d.reason, cause: d.cause });
+    return state;
+  }, { validator: (raw, _actor) => guard(() => { dossierSchema.parse(raw); checkOpen(); }) });
+  await record('inspection.started', SYSTEM, input.replaces ? { replaces: input.replaces } : {});
+  await condition(() => state.outcome !== undefined);
+  await condition(allHandlersFinished);
+  return state.outcome!;
+
+  // ---- the inspection ------------------------------------------------------------------------
+
+  async function inspectAndReview(): Promise<DossierOutcome> {
+    const policy = input.policy;
+    const dossier = I.newDossier(policy, input.firstPromotion ?? false);
+    state.dossier = dossier;
+    const refresh = () => {
+      state.missing = I.missingItems(dossier, policy, Date.now());
+    };
+    refresh();
+
+    setHandler(calendarYearSignal, (year) => {
+      if (policy.calendar.kind === 'cn' && !policy.calendar.overrides.some((o) => o.year === year.year)) policy.calendar.overrides.push(year);
+    });
+    setHandler(recordInspectionUpdate, async (raw, actor) => {
+      const r = I.inspectionRecordSchema.parse(raw);
+      I.applyInspectionRecord(dossier, r);
+      refresh();
+      // Statuses only (no notes): the daily ledger counts files reviewed (档案审核) from them.
+      await record('inspection.recorded', actor, { parts: Object.keys(r), checks: Object.fromEntries(Object.entries(dossier.checks).map(([k, v]) => [k, v.status])) });
+      return state;
+    }, { validator: (raw, _actor) => guard(() => { I.inspectionRecordSchema.parse(raw); checkOpen(); }) });
+
+    setHandler(recordPersonalMattersUpdate, async (raw, actor) => {
+      const p = I.personalMattersSchema.parse(raw);
+      const result = I.classifyPersonalMatters(p, policy);
+      dossier.personalMatters = { ...result, checkedAt: Date.now() };
+      refresh();
+      stopIfRequired();
+      // Details are sealed in Postgres; the audit trail gets only the outcome.
+      await reviews.recordPersonalMatters(ref, p, result, actor.id, Date.now(), event('personalMatters.checked', actor, { outcome: result.outcome }));
+      return state;
+    }, {
+      validator: (raw, _actor) => guard(() => {
+        I.personalMattersSchema.parse(raw);
+        checkOpen();
+        if (dossier.personalMatters) throw new DomainError(ErrorType.Duplicate, 'personal matters are already verified for this candidate');
+      }),
+    });
+
+    setHandler(submitVerdictUpdate, async (raw, actor) => {
+      const v = I.verdictSchema.parse(raw);
+      const review = dossier.reviews.find((r) => r.department === v.department)!;
+      Object.assign(review, { status: 'answered', verdict: v.verdict, reason: v.reason, answeredAt: Date.now(), answeredBy: actor.id });
+      refresh();
+      stopIfRequired();
+      await reviews.recordVerdict(ref, { department: v.department, verdict: v.verdict, reason: v.reason, by: actor.id, at: Date.now() },
+        event('review.answered', actor, { department: v.department, verdict: v.verdict }));
+      return state;
+    }, { validator: (raw, _actor) => guard(() => { const v = I.verdictSchema.parse(raw); checkOpen(); I.checkVerdict(dossier, v); }) });
+
+    setHandler(completeDossierUpdate, async (raw, actor) => {
+      const d = dossierSchema.parse(raw);
+      finish(d.result === 'passed'
+        ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
+        : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] });
+      await record(`dossier.${d.result}`, actor, d.result === 'passed' ? { concerns: state.outcome!.concerns.length } : { reason: d.reason, cause: d.cause });
+      return state;
+    }, {
+      validator: (raw, _actor) => guard(() => {
+        const d = dossierSchema.parse(raw);
+        checkOpen();
+        refresh();
+        if (d.result === 'passed' && state.missing!.length > 0) {
+          throw new DomainError(ErrorType.Inconsistent, `the dossier cannot close while items are missing or unclear (必清): ${state.missing!.join('; ')}`,
+            state.missing!.map((m) => ({ path: 'dossier', rule: m })));
+        }
+      }),
+    });
+
+    await record('inspection.started', SYSTEM, input.replaces ? { replaces: input.replaces } : {});
+    await openReviews();
+    const watch = new CancellationScope();
+    const watching = watch.run(watchDeadlines).catch(() => undefined);
+    state.waitingFor = '考察中：待完成考察清单、联审意见与个人有关事项核查';
+    await condition(() => state.outcome !== undefined);
+    watch.cancel();
+    await watching;
+    if (state.outcome!.result === 'stopped') {
+      await reviews.closeReviewTasks(ref, event('review.closed', SYSTEM, { reason: 'candidate stopped' }));
+    }
+    await condition(allHandlersFinished);
+    return state.outcome!;
+
+    function stopIfRequired() {
+      const stop = I.stopReason(dossier);
+      if (stop && state.status === 'inspecting') finish({ personId: input.personId, result: 'stopped', reason: stop.reason, cause: stop.cause, concerns: [] });
+    }
+
+    /** Opens one task per department; the deadlines wait for calendar data if a year is missing. */
+    async function openReviews() {
+      const openedAt = Date.now();
+      for (;;) {
+        try {
+          dossier.chaseAt = addWorkingDays(policy.calendar, openedAt, policy.jointReview.chaseAtWorkingDays);
+          dossier.deadline = addWorkingDays(policy.calendar, openedAt, policy.jointReview.deadlineWorkingDays);
+          break;
+        } catch (e) {
+          if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
+          state.waitingFor = `联审期限无法计算：${e.message}`;
+          const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
+          await condition(() => (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years || state.outcome !== undefined);
+          if (state.outcome) return;
+        }
+      }
+      dossier.reviewOpenedAt = openedAt;
+      refresh();
+      await reviews.openReviewTasks(ref, dossier.reviews.map((r) => r.department), { openedAt, chaseAt: dossier.chaseAt, deadline: dossier.deadline },
+        event('review.opened', SYSTEM, { departments: dossier.reviews.map((r) => r.department), chaseAt: dossier.chaseAt, deadline: dossier.deadline }));
+    }
+
+    /** At the chase point, then at the deadline: every department still silent is chased, then escalated. */
+    async function watchDeadlines() {
+      for (const [kind, at] of [['chased', dossier.chaseAt], ['escalated', dossier.deadline]] as const) {
+        if (at === undefined) return;
+        const allAnswered = () => dossier.reviews.every((r) => r.verdict !== undefined);
+        if (await condition(allAnswered, Math.max(0, at - Date.now()), { summary: kind === 'chased' ? '联审催办时点' : '联审期限' })) return;
+        const late = dossier.reviews.filter((r) => r.verdict === undefined);
+        for (const r of late) {
+          r.status = kind;
+          if (kind === 'chased') r.chasedAt = Date.now();
+          else r.escalatedAt = Date.now();
+        }
+        refresh();
+        const departments = late.map((r) => r.department);
+        await reviews.markLateReviews(ref, departments, kind, Date.now(), event(`review.${kind}`, SYSTEM, { departments }));
+        const parent = workflowInfo().parent;
+        if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(reviewLateSignal, { personId: input.personId, departments, kind, at: Date.now() });
+      }
+    }
+  }
+}

@@ -1,0 +1,408 @@
+/**
+ * A cycle (换届): one jurisdiction's leadership transition for one term, from launch (启动) through
+ * analysis (分析研判和动议), recommendation (民主推荐, two rounds), inspection (考察, one candidate
+ * child each, joint review inside), decision (讨论决定), publicity (任职公示, a working-day timer),
+ * approval (审查审批) and the congress vote (大会选举) to closed (完成).
+ *
+ * Organizers drive it with one Update per stage input; each is validated against the current state
+ * and rejected without a trace if wrong. A stage advances only when its input is complete, the
+ * cycle is not suspended and no hold (raised by reports, supervision or risks) blocks the gate.
+ * Every accepted input and every stage change is written to Postgres by an idempotent activity.
+ */
+import {
+  CancellationScope, ParentClosePolicy, allHandlersFinished, condition, defineQuery, defineUpdate,
+  getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { ZodType } from 'zod';
+import type { createRecordActivities } from '../activities/record.js';
+import { yearOverrideSchema, type YearOverride } from '../domain/calendar.js';
+import { DomainError, ErrorType } from '../domain/errors.js';
+import { SYSTEM } from '../domain/events.js';
+import { campaignWorkflowId } from '../domain/campaign.js';
+import { candidateWorkflowId, supervisionWorkflowId } from '../domain/ids.js';
+import type { Policy } from '../domain/policy.js';
+import type { Actor, Jurisdiction } from '../domain/schemas.js';
+import { SA } from '../domain/search-attributes.js';
+import { STAGE_LABELS, type Stage } from '../domain/stages.js';
+import * as C from '../domain/cycle.js';
+import { cycleFinishedSignal } from './campaign.js';
+import { calendarYearSignal, candidateWorkflow, reviewLateSignal } from './candidate.js';
+import { guard } from './guard.js';
+import { RECORD_RETRY } from './record.js';
+import { cycleStageSignal, supervisionWorkflow } from './supervision.js';
+
+const CALENDAR_HOLD = 'calendar';
+/** Behaviour changes under running cycles, each behind patched() (see README "Replay"). */
+const Patches = {
+  openInspectionBeforeAdvance: 'open-inspection-before-advance',
+  supervisionChild: 'supervision-child',
+} as const;
+/** Inputs that decide about every candidate or nominee at once. */
+const PEOPLE_TOUCHED = new Set(['recommendation.round', 'decision.vote', 'nominee.dropped', 'approval.recorded', 'election.recorded']);
+
+// ---- messages ---------------------------------------------------------------------------------
+
+type StageUpdate<I> = UpdateDefinition<C.CycleState, [I, Actor]>;
+export const recordLaunchUpdate: StageUpdate<C.LaunchInput> = defineUpdate('recordLaunch');
+export const recordAnalysisUpdate: StageUpdate<C.AnalysisInput> = defineUpdate('recordAnalysis');
+export const recordRecommendationRoundUpdate: StageUpdate<C.RecommendationRound> = defineUpdate('recordRecommendationRound');
+export const recordStandingCommitteeUpdate: StageUpdate<C.StandingCommitteeInput> = defineUpdate('recordStandingCommittee');
+export const recordCommitteeVoteUpdate: StageUpdate<C.CommitteeVoteInput> = defineUpdate('recordCommitteeVote');
+export const dropNomineeUpdate: StageUpdate<C.DropNomineeInput> = defineUpdate('dropNominee');
+export const recordApprovalUpdate: StageUpdate<C.ApprovalInput> = defineUpdate('recordApproval');
+export const recordElectionUpdate: StageUpdate<C.ElectionInput> = defineUpdate('recordElection');
+export const addHoldUpdate: StageUpdate<C.HoldInput> = defineUpdate('addHold');
+export const releaseHoldUpdate: StageUpdate<C.ReleaseHoldInput> = defineUpdate('releaseHold');
+export const suspendUpdate: StageUpdate<{ reason: string }> = defineUpdate('suspend');
+export const resumeUpdate: StageUpdate<{ reason: string }> = defineUpdate('resume');
+export const abortUpdate: StageUpdate<{ reason: string }> = defineUpdate('abort');
+/** Supplies a year the working-day calendar lacks (policy.calendar.overrides); releases a calendar hold. */
+export const addCalendarYearUpdate: StageUpdate<YearOverride> = defineUpdate('addCalendarYear');
+export const getStateQuery = defineQuery<C.CycleState>('getState');
+
+export interface CycleWorkflowInput {
+  cycleId: string;
+  jurisdiction: Jurisdiction;
+  term: string;
+  positions: C.Position[];
+  committees: { standing: number; full: number };
+  /** The policy snapshot: resolved once at start, never re-read. */
+  policy: Policy;
+  startedBy: Actor;
+  /** Set when a campaign launched the cycle: it is told when the cycle ends. */
+  campaignId?: string;
+}
+
+export interface CycleResult {
+  cycleId: string;
+  status: 'closed' | 'aborted';
+  results: C.PositionResult[];
+  outcome?: C.CycleState['outcome'];
+  reason?: string;
+}
+
+// ---- activities -------------------------------------------------------------------------------
+
+const { recordCycleEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
+
+class CycleAborted extends Error {}
+
+// ---- the workflow -----------------------------------------------------------------------------
+
+export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleResult> {
+  const state = C.initialCycleState(input.cycleId, input, input.jurisdiction, Date.now());
+  const children = new Map<string, ChildWorkflowHandle<typeof candidateWorkflow>>();
+  const childScope = new CancellationScope();
+  let supervision: ChildWorkflowHandle<typeof supervisionWorkflow> | undefined;
+  let seq = 0;
+  let lastAttrs = '';
+
+  registerQueries();
+  registerStageInputs();
+  registerControls();
+
+  try {
+    await persist('cycle.started', input.startedBy, { positions: input.positions, committees: input.committees, policyVersion: input.policy.version });
+    if (patched(Patches.supervisionChild)) await startSupervision();
+    await completeStage('launch', '启动：责任清单、警示教育与承诺书');
+    await completeStage('analysis', '分析研判：空缺职位预告');
+    // Candidates' workflows start before the stage reads "inspection", so nobody sees a candidate
+    // that cannot take input. Cycles started before this change open them after advancing.
+    const openFirst = patched(Patches.openInspectionBeforeAdvance);
+    await completeStage('recommendation', '民主推荐：干部大会与全委会两轮计票', openFirst ? openInspection : undefined);
+    await inspect(!openFirst);
+    await completeStage('decision', '讨论决定：常委会差额提名，全委会票决');
+    await publicize();
+    await completeStage('approval', '审查审批：上级审批或备案');
+    await completeStage('election', '大会选举：选举结果');
+    state.status = 'closed';
+    describe('已完成');
+    await persist('cycle.closed', SYSTEM, { results: state.results, outcome: state.outcome });
+  } catch (e) {
+    if (!(e instanceof CycleAborted)) throw e;
+    childScope.cancel();
+    describe(`已终止：${state.statusReason ?? ''}`);
+    await supervision?.signal(cycleStageSignal, 'closed');
+  }
+  if (input.campaignId) {
+    await getExternalWorkflowHandle(campaignWorkflowId(input.campaignId))
+      .signal(cycleFinishedSignal, { cycleId: state.cycleId, status: state.status === 'aborted' ? 'aborted' : 'closed' })
+      .catch(() => undefined); // a campaign already gone has nobody to tell
+  }
+  await condition(allHandlersFinished);
+  return {
+    cycleId: state.cycleId,
+    status: state.status === 'aborted' ? 'aborted' : 'closed',
+    results: state.results,
+    ...(state.outcome ? { outcome: state.outcome } : {}),
+    ...(state.statusReason && state.status === 'aborted' ? { reason: state.statusReason } : {}),
+  };
+
+  // ---- stages --------------------------------------------------------------------------------
+
+  /** Waits for the stage's input and an open gate, then moves to the next stage. */
+  async function completeStage(stage: Stage, waitingFor: string, beforeAdvance?: () => Promise<void>) {
+    describe(`等待 ${waitingFor}`);
+    await until(() => state.stageDone);
+    await passGate();
+    await beforeAdvance?.();
+    advance();
+    await persist('stage.entered', SYSTEM, { from: stage, to: state.stage });
+  }
+
+  /** Starts every candidate's workflow at once (the patched path). */
+  async function openInspection() {
+    await childScope.run(() => Promise.all(state.candidates.filter((x) => x.status === 'inspecting').map(startCandidate)));
+  }
+
+  /** The original path, kept for cycles started before the patch: one child after another. */
+  async function openInspectionOneByOne() {
+    await childScope.run(async () => {
+      for (const c of state.candidates.filter((x) => x.status === 'inspecting')) await startCandidate(c);
+    });
+  }
+
+  async function inspect(openNow: boolean) {
+    describe('考察：等待各考察对象的考察结论');
+    if (openNow) await openInspectionOneByOne();
+    await until(() => C.inspectionDone(state) && children.size === 0);
+    await passGate();
+    advance();
+    await persist('stage.entered', SYSTEM, { from: 'inspection', to: state.stage });
+  }
+
+  async function startCandidate(c: C.CandidateEntry) {
+    const workflowId = candidateWorkflowId(state.cycleId, c.personId);
+    const handle = await startChild(candidateWorkflow, {
+      workflowId,
+      args: [{
+        cycleId: state.cycleId, jurisdictionId: state.jurisdiction.id, personId: c.personId, name: c.name,
+        positionId: c.positionId, policy: state.policy, ...(c.replaces ? { replaces: c.replaces } : {}),
+        ...(c.firstPromotion ? { firstPromotion: true } : {}),
+      }],
+      parentClosePolicy: ParentClosePolicy.TERMINATE,
+      staticSummary: `${state.jurisdiction.name} ${state.term} 换届 · 考察对象 ${c.personId}（${c.positionId}）`,
+      typedSearchAttributes: [
+        { key: SA.cycle, value: state.cycleId },
+        { key: SA.jurisdiction, value: state.jurisdiction.id },
+        { key: SA.term, value: state.term },
+        { key: SA.stage, value: 'inspection' },
+      ],
+    });
+    children.set(c.personId, handle);
+    c.opened = true;
+    bump();
+    handle.result().then(
+      (outcome) => onCandidateOutcome(outcome),
+      (err) => {
+        if (isCancellation(err) || state.status === 'aborted') return;
+        onCandidateOutcome({ personId: c.personId, result: 'stopped', reason: `candidate workflow failed: ${(err as Error).message}`, cause: 'other', concerns: [] });
+      },
+    ).finally(() => {
+      children.delete(c.personId);
+      bump();
+    });
+  }
+
+  function onCandidateOutcome(outcome: C.DossierOutcome) {
+    const replacement = C.applyCandidateOutcome(state, outcome);
+    bump();
+    void persist(`candidate.${outcome.result}`, SYSTEM, { personId: outcome.personId, reason: outcome.reason, cause: outcome.cause, concerns: outcome.concerns }, undefined, [outcome.personId]);
+    if (replacement) {
+      void childScope.run(() => startCandidate(replacement));
+      void persist('candidate.replaced', SYSTEM, { personId: replacement.personId, replaces: outcome.personId }, undefined, [replacement.personId]);
+    }
+  }
+
+  async function publicize() {
+    await withCalendar(() => C.publishNominees(state, Date.now()));
+    await persist('publicity.published', SYSTEM, { nominees: C.activeNominees(state).map((n) => n.personId), endsAt: new Date(C.publicityEndsAt(state)).toISOString() }, undefined, 'all');
+    // The period closes when every active nominee's own period is over, nobody is held and the gate is open.
+    for (;;) {
+      const endsAt = C.publicityEndsAt(state);
+      state.deadline = endsAt;
+      describe(`任职公示中，公示期至 ${new Date(endsAt).toISOString()}`);
+      const remaining = endsAt - Date.now();
+      if (remaining <= 0 && gateOpen()) break;
+      const seen = state.version;
+      if (remaining > 0) await condition(() => state.version !== seen || state.status === 'aborted', remaining, { summary: '公示期' });
+      else await until(() => state.version !== seen);
+      if (state.status === 'aborted') throw new CycleAborted();
+    }
+    state.deadline = undefined;
+    state.stageDone = true;
+    advance();
+    await persist('stage.entered', SYSTEM, { from: 'publicity', to: state.stage });
+  }
+
+  /**
+   * Runs a deadline computation; if the calendar lacks a year, the cycle is held (not failed) until an
+   * organizer supplies that year through addCalendarYear.
+   */
+  async function withCalendar(compute: () => void) {
+    for (;;) {
+      try {
+        compute();
+        break;
+      } catch (e) {
+        if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
+        describe(`工作日历缺少数据：${e.message}`);
+        const raise = !state.holds.some((h) => h.name === CALENDAR_HOLD);
+        if (raise) {
+          C.applyAddHold(state, { name: CALENDAR_HOLD, reason: e.message, source: 'calendar' }, SYSTEM, Date.now());
+          bump();
+        }
+        // Snapshot before awaiting: the year may arrive while the record is being written.
+        const seen = state.version;
+        if (raise) await persist('hold.added', SYSTEM, { name: CALENDAR_HOLD, reason: e.message });
+        await until(() => state.version !== seen);
+      }
+    }
+    if (state.holds.some((h) => h.name === CALENDAR_HOLD)) {
+      C.applyReleaseHold(state, { name: CALENDAR_HOLD, resolution: 'calendar data supplied' });
+      bump();
+      await persist('hold.released', SYSTEM, { name: CALENDAR_HOLD });
+    }
+  }
+
+  // ---- handlers ------------------------------------------------------------------------------
+
+  function registerQueries() {
+    setHandler(getStateQuery, () => state);
+    // A candidate's late departments show on the cycle, so organizers see them without opening each one.
+    setHandler(reviewLateSignal, (late) => {
+      const c = state.candidates.find((x) => x.personId === late.personId);
+      if (!c) return;
+      (c.lateReviews ??= []).push({ departments: late.departments, kind: late.kind, at: late.at });
+      bump();
+    });
+  }
+
+  function registerStageInputs() {
+    onInput(recordLaunchUpdate, C.launchSchema, C.checkLaunch, C.applyLaunch, 'launch.recorded');
+    onInput(recordAnalysisUpdate, C.analysisSchema, C.checkAnalysis, C.applyAnalysis, 'analysis.recorded');
+    onInput(recordRecommendationRoundUpdate, C.recommendationRoundSchema, C.checkRecommendationRound, C.applyRecommendationRound, 'recommendation.round');
+    onInput(recordStandingCommitteeUpdate, C.standingCommitteeSchema, C.checkStandingCommittee, C.applyStandingCommittee, 'decision.standing');
+    onInput(recordCommitteeVoteUpdate, C.committeeVoteSchema, C.checkCommitteeVote, C.applyCommitteeVote, 'decision.vote');
+    onInput(dropNomineeUpdate, C.dropNomineeSchema, (s, i) => C.checkDropNomineeAt(s, i, Date.now()), C.applyDropNominee, 'nominee.dropped');
+    onInput(recordApprovalUpdate, C.approvalSchema, C.checkApproval, C.applyApproval, 'approval.recorded');
+    onInput(recordElectionUpdate, C.electionSchema, C.checkElection, C.applyElection, 'election.recorded');
+  }
+
+  function registerControls() {
+    onInput(addHoldUpdate, C.holdSchema, C.checkAddHold, (s, i, now, actor) => C.applyAddHold(s, i, actor, now), 'hold.added');
+    onInput(releaseHoldUpdate, C.releaseHoldSchema, C.checkReleaseHold, (s, i) => { C.applyReleaseHold(s, i); }, 'hold.released');
+    onInput(suspendUpdate, C.reasonOnlySchema, C.checkSuspend, (s, i) => { s.status = 'suspended'; s.statusReason = i.reason; }, 'cycle.suspended');
+    onInput(resumeUpdate, C.reasonOnlySchema, C.checkResume, (s, i) => { s.status = 'running'; s.statusReason = i.reason; }, 'cycle.resumed');
+    onInput(abortUpdate, C.reasonOnlySchema, C.checkAbort, (s, i) => { s.status = 'aborted'; s.statusReason = i.reason; }, 'cycle.aborted');
+    onInput(addCalendarYearUpdate, yearOverrideSchema, C.checkAddCalendarYear, (s, i) => {
+      C.applyAddCalendarYear(s, i);
+      // Candidates in inspection compute review deadlines on the same calendar.
+      for (const child of children.values()) void child.signal(calendarYearSignal, i).catch(() => undefined);
+    }, 'calendar.year-added');
+  }
+
+  /**
+   * One stage input: the validator parses and checks without touching state (a rejection leaves no
+   * trace in history); the handler applies, records, and answers with the new state.
+   */
+  function onInput<I>(
+    update: StageUpdate<I>,
+    schema: ZodType<I>,
+    check: (s: C.CycleState, i: I) => void,
+    apply: (s: C.CycleState, i: I, now: number, actor: Actor) => unknown,
+    action: string,
+  ) {
+    setHandler(update, async (raw, actor) => {
+      const parsed = schema.parse(raw);
+      const before = summary();
+      apply(state, parsed, Date.now(), actor);
+      bump();
+      await persist(action, actor, { input: parsed as Record<string, unknown> }, before, PEOPLE_TOUCHED.has(action) ? 'all' : undefined);
+      return state;
+    }, { validator: (raw, _actor) => guard(() => check(state, schema.parse(raw))) });
+  }
+
+  // ---- small steps ---------------------------------------------------------------------------
+
+  function gateOpen() {
+    return state.status === 'running' && C.blockingHolds(state).length === 0;
+  }
+
+  async function passGate() {
+    await until(gateOpen);
+  }
+
+  /** Waits for `pred`; an abort ends the wait (and the cycle) wherever it happens. */
+  async function until(pred: () => boolean) {
+    await condition(() => state.status === 'aborted' || pred());
+    if (state.status === 'aborted') throw new CycleAborted();
+  }
+
+  function advance() {
+    C.enterStage(state, Date.now());
+    state.waitingFor = `进入${STAGE_LABELS[state.stage]}`;
+    bump();
+    // Supervision opens its checkpoints as the cycle reaches them.
+    if (supervision) void supervision.signal(cycleStageSignal, state.stage);
+  }
+
+  /** Conduct supervision runs beside the cycle; it outlives it only to finish its own records. */
+  async function startSupervision() {
+    supervision = await startChild(supervisionWorkflow, {
+      workflowId: supervisionWorkflowId(state.cycleId),
+      args: [{ cycleId: state.cycleId, jurisdictionId: state.jurisdiction.id, policy: state.policy }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `${state.jurisdiction.name} ${state.term} 换届风气监督`,
+      typedSearchAttributes: [{ key: SA.cycle, value: state.cycleId }, { key: SA.jurisdiction, value: state.jurisdiction.id }, { key: SA.term, value: state.term }],
+    });
+  }
+
+  function bump() {
+    state.version++;
+    render();
+  }
+
+  function describe(waitingFor: string) {
+    state.waitingFor = waitingFor;
+    render();
+  }
+
+  /** Keeps the UI's one-line "what does it wait for" and the operators' filters in step with the state. */
+  function render() {
+    const holds = C.blockingHolds(state).map((h) => h.name);
+    const gate = state.status === 'suspended' ? ` · 已暂停（${state.statusReason ?? ''}）` : holds.length > 0 ? ` · 关口暂停，待解除：${holds.join('、')}` : '';
+    const until = state.deadline ? ` · 截止 ${new Date(state.deadline).toISOString()}` : '';
+    setCurrentDetails(`**${STAGE_LABELS[state.stage]}** (${state.stage}) — ${state.waitingFor}${gate}${until}`);
+    const attrs = `${state.stage}|${state.status}|${state.deadline ?? ''}`;
+    if (attrs === lastAttrs) return;
+    lastAttrs = attrs;
+    upsertSearchAttributes([
+      { key: SA.stage, value: state.stage },
+      { key: SA.status, value: state.status },
+      ...(state.deadline ? [{ key: SA.deadline, value: new Date(state.deadline) }] : []),
+    ]);
+  }
+
+  function summary() {
+    return { stage: state.stage, status: state.status, holds: state.holds.map((h) => h.name) };
+  }
+
+  /**
+   * Puts an act on the record: the audit event, the cycle's row and the people it touched ('all' when
+   * a stage decided about everybody), in one idempotent write. The full state goes only at the end.
+   */
+  async function persist(action: string, actor: Actor, detail?: Record<string, unknown>, before?: Record<string, unknown>, people?: readonly string[] | 'all') {
+    const key = `${workflowInfo().workflowId}#${++seq}`;
+    const ended = state.status === 'closed' || state.status === 'aborted';
+    await recordCycleEvent({
+      key, at: Date.now(), actor, subjectType: 'cycle', subjectId: state.cycleId, cycleId: state.cycleId,
+      jurisdictionId: state.jurisdiction.id, action, ...(before ? { before } : {}), after: summary(), ...(detail ? { detail } : {}),
+    }, C.cycleRow(state), people === 'all' || ended ? C.personRows(state) : C.personRows(state, people ?? []), ...(ended ? [state] : []));
+  }
+}

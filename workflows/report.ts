@@ -1,0 +1,204 @@
+/**
+ * A report (举报), from registration to closure (办结). A report on a candidate or nominee of a
+ * running cycle holds that person at once (置顶办理), so no stage — publicity included — closes over
+ * an open report. Triage sets the deadline on the working-day calendar; a report still open at its
+ * deadline is marked overdue and the unit chased, and one working day later escalated to the upper
+ * level: nothing times out silently. The verification unit's finding decides the effect: substantiated
+ * or partly ends the candidacy (the next shortlisted moves up), unsubstantiated releases the person
+ * with a clarification (澄清), malicious is recorded and referred and the target cleared.
+ *
+ * The workflow never holds the reporter's identity or the report's text: they stay sealed in Postgres.
+ */
+import {
+  CancellationScope, allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setCurrentDetails, setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { createCycleGatewayActivities, GatewayResult } from '../activities/cycle-gateway.js';
+import type { createReportActivities } from '../activities/reports.js';
+import { addWorkingDays, type CalendarSpec } from '../domain/calendar.js';
+import { DomainError, ErrorType } from '../domain/errors.js';
+import { SYSTEM } from '../domain/events.js';
+import type { Policy } from '../domain/policy.js';
+import * as R from '../domain/reports.js';
+import type { Actor } from '../domain/schemas.js';
+import { SA } from '../domain/search-attributes.js';
+import { guard } from './guard.js';
+import { RECORD_RETRY, auditEvents } from './record.js';
+
+// ---- messages ---------------------------------------------------------------------------------
+
+export interface ReportInput {
+  reportId: string;
+  jurisdictionId: string;
+  /** Ids only: an official's name stays sealed in Postgres. */
+  target: { type: 'candidate'; cycleId: string; personId: string } | { type: 'official' | 'jurisdiction'; jurisdictionId: string };
+  category: R.Category;
+  channel: R.Channel;
+  receivedAt: number;
+  policy: Pick<Policy, 'reportDeadlines'> & { calendar: CalendarSpec };
+  registeredBy: Actor;
+}
+
+export interface ReportState {
+  reportId: string;
+  status: 'verifying' | 'closed';
+  triage: R.Triage;
+  triageRule: string;
+  unit: string;
+  deadline?: number;
+  overdueAt?: number;
+  escalatedAt?: number;
+  hold?: string;
+  finding?: R.Finding;
+  consequence?: R.Consequence;
+  effect?: string;
+  closedAt?: number;
+  closedOnTime?: boolean;
+  waitingFor: string;
+}
+
+export const triageReportUpdate = defineUpdate<ReportState, [R.TriageInput, Actor]>('triageReport');
+export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingInput, Actor]>('submitFinding');
+export const getReportQuery = defineQuery<ReportState>('getReport');
+
+// ---- activities -------------------------------------------------------------------------------
+
+const ledger = proxyActivities<ReturnType<typeof createReportActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
+const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>({ startToCloseTimeout: '1 minute', retry: RECORD_RETRY });
+
+// ---- the workflow -----------------------------------------------------------------------------
+
+export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
+  const auto = R.autoTriage(input.target as R.ReportTarget, input.category);
+  const state: ReportState = {
+    reportId: input.reportId, status: 'verifying', triage: auto.kind, triageRule: auto.rule, unit: '查核组', waitingFor: '',
+  };
+  const holdName = `report-${input.reportId}`;
+  const cycleId = input.target.type === 'candidate' ? input.target.cycleId : null;
+  let version = 0;
+  const event = auditEvents({ type: 'report', id: input.reportId, cycleId, jurisdictionId: input.jurisdictionId });
+
+  setHandler(getReportQuery, () => state);
+  setHandler(triageReportUpdate, async (raw, actor) => {
+    const t = R.triageSchema.parse(raw);
+    state.triage = t.kind;
+    state.triageRule = `re-triaged by ${actor.id}: ${t.reason}`;
+    if (t.unit) state.unit = t.unit;
+    computeDeadline();
+    version++;
+    await recordTriage(actor);
+    return state;
+  }, { validator: (raw, _actor) => guard(() => { R.triageSchema.parse(raw); R.checkOpenReport(state.status); }) });
+  setHandler(submitFindingUpdate, async (raw, actor) => {
+    const f = R.findingSchema.parse(raw);
+    state.finding = f.finding;
+    if (f.consequence) state.consequence = f.consequence;
+    version++;
+    await applyFinding(f, actor);
+    return state;
+  }, {
+    validator: (raw, _actor) => guard(() => {
+      R.findingSchema.parse(raw);
+      R.checkOpenReport(state.status);
+      if (state.finding) throw new DomainError(ErrorType.Duplicate, `a finding (${state.finding}) is already recorded`);
+    }),
+  });
+
+  // 置顶办理: a candidate or nominee under report is held before anything else happens.
+  if (input.target.type === 'candidate') {
+    const held = await cycles.holdPerson(input.target.cycleId, input.target.personId,
+      { name: holdName, reason: `举报待核查（${R.CATEGORIES[input.category]}）`, source: 'report' }, SYSTEM);
+    state.hold = held.done ? holdName : `none: ${held.why}`;
+  }
+  computeDeadline();
+  await recordTriage(SYSTEM);
+
+  const watch = new CancellationScope();
+  const watching = watch.run(watchDeadline).catch(() => undefined);
+  await condition(() => state.status === 'closed');
+  watch.cancel();
+  await watching;
+  await condition(allHandlersFinished);
+  return state;
+
+  // ---- steps ---------------------------------------------------------------------------------
+
+  function computeDeadline() {
+    try {
+      state.deadline = R.reportDeadline(state.triage, input.receivedAt, input.policy);
+    } catch (e) {
+      if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
+      // Without calendar data the deadline is unknown: say so; the ledger shows the report open.
+      state.deadline = undefined;
+      state.waitingFor = `期限无法计算：${e.message}`;
+    }
+    describe();
+  }
+
+  function describe() {
+    if (state.status === 'verifying') {
+      state.waitingFor = state.deadline === undefined ? state.waitingFor : `待${state.unit}查核，${R.TRIAGE[state.triage]}，期限 ${new Date(state.deadline).toISOString()}`;
+    }
+    setCurrentDetails(`举报 ${input.reportId} · ${R.CATEGORIES[input.category]} · ${state.status === 'closed' ? `已办结（${R.FINDINGS[state.finding!]}）` : state.waitingFor}`);
+    upsertSearchAttributes([
+      { key: SA.status, value: state.status },
+      { key: SA.overdue, value: state.overdueAt !== undefined && state.status !== 'closed' },
+      { key: SA.jurisdiction, value: input.jurisdictionId },
+      ...(state.deadline !== undefined ? [{ key: SA.deadline, value: new Date(state.deadline) }] : []),
+    ]);
+  }
+
+  async function recordTriage(actor: Actor) {
+    await ledger.recordReportTriage(input.reportId, { triage: state.triage, rule: state.triageRule, unit: state.unit, deadline: state.deadline ?? null, hold: state.hold ?? 'none' },
+      event('report.triaged', actor, { triage: state.triage, rule: state.triageRule, deadline: state.deadline, hold: state.hold }));
+  }
+
+  /** Overdue at the deadline (the unit is chased); escalated to the upper level a working day later. */
+  async function watchDeadline() {
+    for (;;) {
+      const seen = version;
+      const deadline = state.deadline;
+      if (deadline === undefined) {
+        await condition(() => version !== seen);
+        continue;
+      }
+      const due = state.overdueAt === undefined ? deadline : addWorkingDays(input.policy.calendar, deadline, 1);
+      const changed = await condition(() => version !== seen, Math.max(0, due - Date.now()), { summary: state.overdueAt === undefined ? '办结期限' : '逾期升级' });
+      if (changed) continue;
+      if (state.overdueAt === undefined) {
+        state.overdueAt = Date.now();
+        describe();
+        await ledger.markReportLate(input.reportId, 'overdue', Date.now(), `unit:${state.unit}`, event('report.overdue', SYSTEM, { deadline }));
+      } else {
+        state.escalatedAt = Date.now();
+        describe();
+        await ledger.markReportLate(input.reportId, 'escalated', Date.now(), 'upper-level', event('report.escalated', SYSTEM, { deadline }));
+        return;
+      }
+    }
+  }
+
+  async function applyFinding(f: R.FindingInput, actor: Actor) {
+    const effect = R.effectOf(f);
+    let outcome: GatewayResult | undefined;
+    if (input.target.type === 'candidate') {
+      const { cycleId: c, personId } = input.target;
+      if (effect === 'stop') {
+        outcome = await cycles.stopCandidacy(c, personId, `举报${R.FINDINGS[f.finding]}：${R.CONSEQUENCES[f.consequence!]}`, holdName, actor);
+      }
+      if (state.hold === holdName) {
+        const resolution = effect === 'clarify' ? '举报不属实，予以澄清' : effect === 'refer' ? '恶意举报，已移送，对象予以澄清' : `举报${R.FINDINGS[f.finding]}，已处理`;
+        await cycles.releaseHold(c, holdName, resolution, actor);
+      }
+    }
+    state.effect = effect === 'stop' ? `candidacy: ${outcome ? (outcome.done ? outcome.what : `not applicable (${outcome.why})`) : 'no candidacy'}`
+      : effect === 'clarify' ? '澄清 (clarification) recorded for the target' : effect === 'refer' ? '恶意举报 recorded and referred; target cleared' : 'none';
+    state.status = 'closed';
+    state.closedAt = Date.now();
+    state.closedOnTime = state.deadline === undefined ? false : state.closedAt <= state.deadline;
+    describe();
+    await ledger.closeReport(input.reportId, {
+      finding: f.finding, consequence: f.consequence ?? null, summary: f.summary, effect: state.effect, closedAt: state.closedAt, onTime: state.closedOnTime,
+    }, event(effect === 'clarify' ? 'report.clarified' : 'report.closed', actor, { finding: f.finding, consequence: f.consequence, effect: state.effect, onTime: state.closedOnTime }));
+  }
+}

@@ -1,0 +1,43 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Client } from '@temporalio/client';
+import type { Pool } from '../activities/db.js';
+import type { createJurisdictionActivities } from '../activities/jurisdictions.js';
+import type { AesGcmCodec, CodecKey } from '../temporal/codec.js';
+import type { createLedgerActivities } from '../activities/ledger.js';
+import type { createRecordActivities } from '../activities/record.js';
+import type { createReportActivities } from '../activities/reports.js';
+import type { Sealer } from '../activities/sealed.js';
+import type { createSupervisionActivities } from '../activities/supervision.js';
+import type { AuthConfig, Principal } from './auth.js';
+import type { RateLimit } from './rate-limit.js';
+import type { ReadModel } from './read-model.js';
+
+export interface AppDeps {
+  temporal: Client;
+  pool: Pool;
+  taskQueue: string;
+  auth: AuthConfig;
+  /** Request bodies above this many bytes answer 413. */
+  bodyLimitBytes?: number;
+  /** Per-user request budget; default 600 a minute, bursts of 120. */
+  rateLimit?: RateLimit;
+  /** Opens sealed columns (personal-matters details) for the roles allowed to read them. */
+  codecKeys: CodecKey[];
+  /** Serves /codec for the Temporal UI when given. */
+  codec?: AesGcmCodec;
+  /** Browser origins (the Temporal UI) allowed to call /codec; without a token only for local dev. */
+  codecTrustedOrigins?: string[];
+}
+
+export interface Services extends AppDeps {
+  read: ReadModel;
+  jurisdictions: ReturnType<typeof createJurisdictionActivities>;
+  record: ReturnType<typeof createRecordActivities>;
+  sealer: Sealer;
+  reports: ReturnType<typeof createReportActivities>;
+  supervision: ReturnType<typeof createSupervisionActivities>;
+  ledger: ReturnType<typeof createLedgerActivities>;
+}
+
+export type Env = { Variables: { principal: Principal; requestId: string } };
+export type App = OpenAPIHono<Env>;

@@ -1,0 +1,98 @@
+/**
+ * One error body for every failure: `{ error: { code, message, details } }`, where details name the
+ * field and the rule. Temporal and domain errors are mapped here, once; nothing else builds error
+ * responses, and no stack trace or SQL ever reaches a client.
+ */
+import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, ServiceError } from '@temporalio/client';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ZodError } from 'zod';
+import { DomainError, ErrorType, type FieldIssue } from '../domain/errors.js';
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: FieldIssue[]; requestId?: string };
+}
+
+export class ApiError extends Error {
+  /** Set on refusals that must go on the record (403, and 404 for objects outside the caller's scope). */
+  denied = false;
+
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: FieldIssue[] = [],
+  ) {
+    super(message);
+  }
+
+  asDenial(): this {
+    this.denied = true;
+    return this;
+  }
+}
+
+export const notFound = (what: string) => new ApiError(404, ErrorType.NotFound, `${what} not found`);
+
+const STATUS_BY_TYPE: Record<string, ContentfulStatusCode> = {
+  [ErrorType.Validation]: 400,
+  [ErrorType.WrongStage]: 409,
+  [ErrorType.Duplicate]: 409,
+  [ErrorType.Suspended]: 409,
+  [ErrorType.Closed]: 409,
+  [ErrorType.Conflict]: 409,
+  [ErrorType.NotFound]: 404,
+  [ErrorType.Inconsistent]: 422,
+  [ErrorType.Calendar]: 422,
+};
+
+export function zodDetails(e: ZodError): FieldIssue[] {
+  return e.issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    const unknownKeys = i.code === 'unrecognized_keys' ? (i as { keys: string[] }).keys : [];
+    if (unknownKeys.length > 0) return { path: [path, ...unknownKeys].filter(Boolean).join('.'), rule: `unknown field ${unknownKeys.join(', ')}` };
+    return { path: path || '(body)', rule: i.message };
+  });
+}
+
+export function validationError(e: ZodError, where = 'body'): ApiError {
+  const details = zodDetails(e);
+  return new ApiError(400, ErrorType.Validation, `invalid ${where}: ${details.map((d) => `${d.path}: ${d.rule}`).join('; ')}`, details);
+}
+
+function fromFailure(f: ApplicationFailure): ApiError {
+  const type = f.type ?? '';
+  const details = Array.isArray(f.details?.[0]) ? (f.details[0] as FieldIssue[]) : [];
+  return new ApiError(STATUS_BY_TYPE[type] ?? 422, type || 'REJECTED', f.message, details);
+}
+
+export function toApiError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    // Hono's own 400 is a body it could not parse (malformed JSON, wrong content type).
+    if (err.status === 400) return new ApiError(400, ErrorType.Validation, err.message || 'malformed request', [{ path: '(body)', rule: err.message || 'must be valid JSON' }]);
+    const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 401 ? 'UNAUTHENTICATED' : 'HTTP_ERROR';
+    return new ApiError(err.status as ContentfulStatusCode, code, err.message || 'request refused');
+  }
+  if (err instanceof ZodError) return validationError(err);
+  if (err instanceof DomainError) return new ApiError(STATUS_BY_TYPE[err.type] ?? 422, err.type, err.message, err.details);
+  if (err instanceof WorkflowNotFoundError) return notFound('workflow');
+  if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError(409, ErrorType.Conflict, 'already started');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return fromFailure(err.cause);
+  if (err instanceof ApplicationFailure) return fromFailure(err);
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new ApiError(504, 'TIMEOUT', 'the workflow did not answer in time; retry with the same Idempotency-Key');
+  if (err instanceof ServiceError) {
+    const code = (err.cause as { code?: number } | undefined)?.code;
+    if (code === 5) return notFound('workflow');
+    if (code === 14 || code === 4) return new ApiError(503, 'UNAVAILABLE', 'Temporal is unreachable; retry later');
+  }
+  return undefined;
+}
+
+export function errorResponse(c: Context, e: ApiError) {
+  const requestId = c.get('requestId' as never) as string | undefined;
+  const body: ErrorBody = { error: { code: e.code, message: e.message, details: e.details, ...(requestId ? { requestId } : {}) } };
+  return c.json(body, e.status);
+}

@@ -1,0 +1,139 @@
+/**
+ * A whole 换届 through the HTTP API on the real stack — Temporal dev server, worker, PostgreSQL —
+ * from start to closed, then the record checked in Postgres.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../activities/audit.js';
+import { eventually, inspectViaApi, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+let organizer: string;
+const CYCLE = '/v1/cycles/440306:2026';
+
+beforeAll(async () => {
+  stack = await startStack();
+  await loadSampleTree(stack.pool);
+  organizer = await stack.token(['organizer'], '440300', '组织部-李明');
+});
+afterAll(() => stack?.stop());
+
+const post = (path: string, body: unknown, headers?: Record<string, string>) => stack.call('POST', path, { token: organizer, body, ...(headers ? { headers } : {}) });
+const state = async () => (await stack.call('GET', CYCLE, { token: organizer })).body;
+const stageIs = (stage: string) => eventually(async () => (await state()).stage === stage && (await state()));
+
+describe('a cycle driven through the API from launch to the congress vote', () => {
+  it('runs every stage, replaces a stopped candidate and a dropped nominee, and closes with elected officials', async () => {
+    const started = await post('/v1/cycles', S.startBody());
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ cycleId: '440306:2026', workflowId: 'cycle:440306:2026', state: { stage: 'launch', status: 'running' } });
+    expect(started.body.state.jurisdiction.name).toBe('宝安区');
+
+    // The same request again is the same cycle; another body for the same jurisdiction and term is a conflict.
+    expect((await post('/v1/cycles', S.startBody())).status).toBe(200);
+    const conflict = await post('/v1/cycles', { ...S.startBody(), committees: { standing: 13, full: 31 } });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.error.code).toBe('CONFLICT');
+
+    expect((await post(`${CYCLE}/launch`, S.launch)).status).toBe(200);
+    await stageIs('analysis');
+    expect((await post(`${CYCLE}/analysis`, S.analysis)).status).toBe(200);
+    await stageIs('recommendation');
+
+    const first = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, { 'idempotency-key': 'round-cadre-0001' });
+    expect(first.status).toBe(200);
+    expect(first.body.stage).toBe('recommendation');
+    // A retry with the same key answers the first result instead of a duplicate error.
+    const retried = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, { 'idempotency-key': 'round-cadre-0001' });
+    expect(retried.status).toBe(200);
+    expect(retried.body.version).toBe(first.body.version);
+    // Without the key, the same round again is a duplicate.
+    expect((await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting)).body.error.code).toBe('DUPLICATE');
+    expect((await post(`${CYCLE}/recommendation-rounds`, S.fullCommittee)).status).toBe(200);
+
+    const inspection = await stageIs('inspection');
+    expect(inspection.candidates.map((c: { personId: string }) => c.personId)).toEqual(['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']);
+
+    // Each candidate is its own workflow; close their dossiers. s3 is stopped and s4 (next-ranked) comes in.
+    const dossier = (p: string, body: unknown) => post(`${CYCLE}/candidates/${p}/dossier`, body);
+    const stopped = await dossier('s3', { result: 'stopped', reason: '纪委监委廉政意见：不宜提名', cause: 'review' });
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.status).toBe('stopped');
+    await eventually(async () => (await state()).candidates.some((c: { personId: string; opened?: boolean }) => c.personId === 's4' && c.opened));
+    for (const p of ['s1', 's2', 's4', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']) {
+      expect((await inspectViaApi(stack, '440306:2026', p)).status, p).toBe('passed');
+    }
+    expect((await dossier('s1', { result: 'passed' })).body.error.code).toBe('CLOSED');
+
+    await stageIs('decision');
+    expect((await post(`${CYCLE}/standing-committee`, S.standing)).status).toBe(200);
+    expect((await post(`${CYCLE}/committee-vote`, S.vote)).status).toBe(200);
+
+    const publicity = await stageIs('publicity');
+    expect(publicity.nominees.map((n: { personId: string }) => n.personId)).toEqual(['s1', 'd1', 'd2']);
+    // A report against d1 during publicity: it holds d1 and the period; substantiated, d1 is dropped and d3 moves up.
+    expect((await post(`${CYCLE}/holds`, { name: 'report-R001', reason: '公示期间收到举报，待核查', personId: 'd1', source: 'report' })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 1500)); // longer than the 1 s publicity period
+    expect((await state()).stage).toBe('publicity');
+    const dropped = await post(`${CYCLE}/nominee-drops`, { personId: 'd1', reason: '举报部分属实，取消拟任资格', cause: 'report' });
+    expect(dropped.status).toBe(200);
+    expect(dropped.body.nominees.find((n: { personId: string }) => n.personId === 'd3').status).toBe('published');
+    expect((await post(`${CYCLE}/hold-releases`, { name: 'report-R001', resolution: '已按举报核查结果处理' })).status).toBe(200);
+
+    await stageIs('approval');
+    expect((await post(`${CYCLE}/approval`, S.approval)).status).toBe(200);
+    await stageIs('election');
+    expect((await post(`${CYCLE}/election`, S.election(['d2', 'd3']))).status).toBe(200);
+
+    const closed = await eventually(async () => (await state()).status === 'closed' && (await state()));
+    expect(closed.stage).toBe('closed');
+    expect(closed.results).toEqual([
+      { positionId: 'secretary', title: '区委书记', seats: 1, elected: [{ personId: 's1', name: '张伟', votes: 281 }], unfilled: 0 },
+      { positionId: 'deputy', title: '副区长', seats: 2, elected: [{ personId: 'd2', name: '杨磊', votes: 260 }, { personId: 'd3', name: '赵敏', votes: 250 }], unfilled: 0 },
+    ]);
+    expect(closed.outcome).toEqual({ effectiveComplaints: 1, cadreViolations: 1, massPetitions: 0 });
+  });
+
+  it('left the record in Postgres: the cycle row, its people and a verifiable timeline', async () => {
+    const { rows: [row] } = await stack.pool.query(`SELECT stage, status, results, outcome, closed_at FROM cycles WHERE id = '440306:2026'`);
+    expect(row).toMatchObject({ stage: 'closed', status: 'closed', outcome: { effectiveComplaints: 1 } });
+    expect(row.results[1].elected.map((e: { name: string }) => e.name)).toEqual(['杨磊', '赵敏']);
+    expect(row.closed_at).toBeInstanceOf(Date);
+
+    const { rows: people } = await stack.pool.query(`SELECT person_id, name, candidate_status, nominee_status FROM cycle_people WHERE cycle_id = '440306:2026' ORDER BY person_id`);
+    const byId = Object.fromEntries(people.map((p) => [p.person_id, p]));
+    expect(byId.s3).toMatchObject({ name: '李娜', candidate_status: 'stopped', nominee_status: null });
+    expect(byId.s1).toMatchObject({ candidate_status: 'passed', nominee_status: 'elected' });
+    expect(byId.d1).toMatchObject({ nominee_status: 'dropped' });
+    expect(byId.d3).toMatchObject({ nominee_status: 'elected' });
+
+    const timeline = await stack.call('GET', `${CYCLE}/timeline`, { token: organizer });
+    expect(timeline.status).toBe(200);
+    const actions: string[] = timeline.body.events.map((e: { action: string }) => e.action);
+    for (const a of ['cycle.started', 'launch.recorded', 'analysis.recorded', 'recommendation.round', 'candidate.stopped', 'candidate.replaced',
+      'dossier.passed', 'decision.standing', 'decision.vote', 'publicity.published', 'hold.added', 'nominee.dropped', 'hold.released',
+      'approval.recorded', 'election.recorded', 'cycle.closed']) {
+      expect(actions, a).toContain(a);
+    }
+    expect(actions.filter((a) => a === 'stage.entered')).toHaveLength(8);
+    const launchEvent = timeline.body.events.find((e: { action: string }) => e.action === 'launch.recorded');
+    expect(launchEvent).toMatchObject({ actor: '组织部-李明', role: 'organizer', before: { stage: 'launch' } });
+    expect(launchEvent.requestId).toBeTruthy();
+    expect(await verifyAuditChain(stack.pool)).toMatchObject({ ok: true });
+  });
+
+  it('lets operators find it by stage in Temporal visibility', async () => {
+    const found = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const w of stack.client.workflow.list({ query: `HuanjieStage = 'closed' AND HuanjieJurisdiction = '440306'` })) ids.push(w.workflowId);
+      return ids.includes('cycle:440306:2026') && ids;
+    });
+    expect(found).toContain('cycle:440306:2026');
+    const description = await stack.client.workflow.getHandle('cycle:440306:2026').describe();
+    expect(await description.staticSummary()).toBe('宝安区 2026 换届');
+    await recordHistory(stack.client, 'cycle:440306:2026', 'cycle-closed-v4');
+    await recordHistory(stack.client, 'candidate:440306:2026:s3', 'candidate-stopped-v4');
+    await recordHistory(stack.client, 'candidate:440306:2026:d4', 'candidate-passed-v4');
+    await recordHistory(stack.client, 'supervision:440306:2026', 'supervision-closed-v1');
+  });
+});

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { appendAudit, verifyAuditChain } from '../../activities/audit.js';
+import { APP_ROLE, createPool, withTransaction, type Pool } from '../../activities/db.js';
+import type { AuditEvent } from '../../domain/events.js';
+import { migrate } from '../../scripts/migrate.js';
+import { createThrowawayDatabase } from '../../scripts/throwaway.js';
+
+// A database of this file's own: the tamper test breaks the chain on purpose.
+let database: Awaited<ReturnType<typeof createThrowawayDatabase>>;
+let pool: Pool;
+
+const event = (action: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+  key: `test#${randomUUID()}`, at: Date.parse('2026-10-01T08:00:00.123Z'), actor: { id: '组织部-李明', role: 'organizer', requestId: 'r-1' },
+  subjectType: 'cycle', subjectId: '440306:2026', cycleId: '440306:2026', jurisdictionId: '440306', action,
+  after: { stage: 'launch', 说明: '宝安区换届启动' }, detail: { nested: { b: 2, a: [1, '二', null] } }, ...extra,
+});
+
+beforeAll(async () => {
+  database = await createThrowawayDatabase(inject('adminDatabaseUrl'), 'huanjie_audit');
+  pool = createPool(database.url);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
+describe('migrations', () => {
+  it('create the tables, record themselves, and are idempotent', async () => {
+    const { rows } = await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+    expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['audit_events', 'cycle_people', 'cycles', 'jurisdictions', 'reports', 'review_tasks', 'risks', 'ledger_snapshots', 'pgmigrations']));
+    const { rows: applied } = await pool.query('SELECT name FROM pgmigrations ORDER BY id');
+    expect(applied.map((m) => m.name)).toEqual(['1700000000000_foundation', '1700000001000_inspection', '1700000002000_reports', '1700000003000_supervision', '1700000004000_ledger', '1700000005000_app_role']);
+    expect(await migrate(database.url)).toEqual([]);
+  });
+});
+
+describe('audit trail', () => {
+  it('chains rows, keeps Chinese text intact, and ignores a replayed key', async () => {
+    const first = event('cycle.started');
+    await withTransaction(pool, (c) => appendAudit(c, first));
+    await withTransaction(pool, (c) => appendAudit(c, first));
+    await withTransaction(pool, (c) => appendAudit(c, event('stage.entered')));
+    const { rows } = await pool.query('SELECT idem_key, actor, after, prev_hash, hash FROM audit_events ORDER BY id');
+    expect(rows).toHaveLength(2);
+    expect(rows[0].actor).toBe('组织部-李明');
+    expect(rows[0].after.说明).toBe('宝安区换届启动');
+    expect(rows[1].prev_hash).toBe(rows[0].hash);
+    expect(await verifyAuditChain(pool)).toEqual({ ok: true, rows: 2 });
+  });
+
+  it('keeps the chain linear under concurrent writers', async () => {
+    await Promise.all(Array.from({ length: 20 }, (_, i) => withTransaction(pool, (c) => appendAudit(c, event(`concurrent.${i}`)))));
+    const report = await verifyAuditChain(pool);
+    expect(report).toEqual({ ok: true, rows: 22 });
+  });
+
+  it('the application\'s role may append but never UPDATE, DELETE or TRUNCATE, nor switch the triggers off', async () => {
+    const app = createPool(database.url, { max: 1, role: APP_ROLE });
+    try {
+      await withTransaction(app, (c) => appendAudit(c, event('as.app')));
+      await expect(app.query(`UPDATE audit_events SET action = 'x' WHERE id = 1`)).rejects.toThrow(/permission denied/);
+      await expect(app.query('DELETE FROM audit_events WHERE id = 1')).rejects.toThrow(/permission denied/);
+      await expect(app.query('TRUNCATE audit_events')).rejects.toThrow(/permission denied/);
+      await expect(app.query('SET session_replication_role = replica')).rejects.toThrow(/permission denied/);
+    } finally {
+      await app.end();
+    }
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE in the database itself, for every role', async () => {
+    await expect(pool.query(`UPDATE audit_events SET action = 'x' WHERE id = 1`)).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(pool.query('DELETE FROM audit_events WHERE id = 1')).rejects.toThrow(/append-only: DELETE refused/);
+    await expect(pool.query('TRUNCATE audit_events')).rejects.toThrow(/append-only: TRUNCATE refused/);
+  });
+
+  it('names the first row a superuser altered behind the triggers', async () => {
+    const { rows } = await pool.query(`SELECT id::text FROM audit_events ORDER BY id OFFSET 4 LIMIT 1`);
+    const tampered = rows[0].id as string;
+    const client = await pool.connect();
+    try {
+      await client.query(`SET session_replication_role = replica`); // superuser only: skips the triggers
+      await client.query(`UPDATE audit_events SET detail = '{"forged": true}' WHERE id = $1`, [tampered]);
+      await client.query(`SET session_replication_role = origin`);
+    } finally {
+      client.release();
+    }
+    const report = await verifyAuditChain(pool);
+    expect(report.ok).toBe(false);
+    expect(report.brokenAt).toEqual({ id: tampered, reason: expect.stringMatching(/altered/) });
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The real stack for one test file: a worker on its own task queue (real activities on the test
+ * database unless a test passes fakes), a Temporal client with the codec, and the API served over
+ * HTTP on a free port.
+ */
+import { randomUUID } from 'node:crypto';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { APP_ROLE, createPool, type Pool } from '../activities/db.js';
+import { createApp, type AppDeps } from '../api/app.js';
+import { signToken, type AuthConfig, type Principal } from '../api/auth.js';
+import type { RateLimit } from '../api/rate-limit.js';
+import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
+import { connectClient } from '../temporal/connection.js';
+import { createHuanjieWorker } from '../worker/worker.js';
+
+export const TRUSTED_UI_ORIGIN = 'http://ui.test:8233';
+export const AUTH: AuthConfig = { secret: 'test-secret-that-is-at-least-32-characters-long', issuer: 'huanjie', audience: 'huanjie-api' };
+
+let runtimeInstalled = false;
+function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    /* already installed in this process */
+  }
+}
+
+export interface Stack {
+  taskQueue: string;
+  pool: Pool;
+  client: Client;
+  worker: Worker;
+  api: { url: string; server: ServerType };
+  token(roles: Principal['roles'], scope: string, sub?: string): Promise<string>;
+  /** Another API instance on the same stack with some dependencies changed (a dead pool, a tight rate limit). */
+  serveVariant(deps: Partial<AppDeps>): Promise<{ url: string; close(): Promise<void> }>;
+  /** fetch against the API with a bearer token; body is sent as JSON. */
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: { activities?: WorkerOptions['activities']; bodyLimitBytes?: number; rateLimit?: RateLimit; maxCachedWorkflows?: number } = {}): Promise<Stack> {
+  quietRuntime();
+  const codecKeys = parseCodecKeys(inject('codecKeys'));
+  const address = inject('temporalAddress');
+  const namespace = inject('namespace');
+  const taskQueue = `test-${randomUUID()}`;
+  // The application's own role, as in production: tests prove it has every privilege it needs and no more.
+  const pool = createPool(inject('databaseUrl'), { max: 5, role: APP_ROLE });
+  const connection = await NativeConnection.connect({ address });
+  const client = await connectClient({ address, namespace, codecKeys });
+  const worker = await createHuanjieWorker({
+    connection, namespace, taskQueue, pool, codecKeys, temporal: client, workflowBundlePath: inject('workflowBundlePath'),
+    ...(opts.activities ? { activities: opts.activities } : {}),
+    ...(opts.maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows: opts.maxCachedWorkflows } } : {}),
+  });
+  const running = worker.run();
+  const app = createApp({
+    temporal: client, pool, taskQueue, auth: AUTH, codecKeys, codec: new AesGcmCodec(codecKeys), codecTrustedOrigins: [TRUSTED_UI_ORIGIN],
+    ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
+    ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+  });
+  const { server, url } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => resolve({ server: s, url: `http://127.0.0.1:${info.port}` }));
+  });
+
+  const token = (roles: Principal['roles'], scope: string, sub = 'tester') => signToken(AUTH, { sub, roles, scope });
+  const serveVariant = async (deps: Partial<AppDeps>) => {
+    const variant = createApp({ temporal: client, pool, taskQueue, auth: AUTH, codecKeys, ...deps });
+    const { server: s2, url: u2 } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
+      const srv = serve({ fetch: variant.fetch, hostname: '127.0.0.1', port: 0 }, (info) => resolve({ server: srv, url: `http://127.0.0.1:${info.port}` }));
+    });
+    return { url: u2, close: () => new Promise<void>((r) => s2.close(() => r())) };
+  };
+  return {
+    taskQueue, pool, client, worker, api: { url, server }, token, serveVariant,
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      const res = await fetch(`${url}${path}`, { method, headers, ...(o.body !== undefined ? { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}) });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON */
+      }
+      return { status: res.status, body, headers: res.headers };
+    },
+    async stop() {
+      await new Promise<void>((r) => server.close(() => r()));
+      worker.shutdown();
+      await running;
+      await client.connection.close();
+      await connection.close();
+      await pool.end();
+    },
+  };
+}
+
+/** The sample tree, loaded straight through the activity (the API route has its own test). */
+export async function loadSampleTree(pool: Pool) {
+  const { createJurisdictionActivities } = await import('../activities/jurisdictions.js');
+  const { readFileSync } = await import('node:fs');
+  const { jurisdictions } = JSON.parse(readFileSync(new URL('../db/seeds/shenzhen.json', import.meta.url), 'utf8'));
+  await createJurisdictionActivities({ pool }).upsertJurisdictions(jurisdictions, { id: 'test', role: 'organizer' }, `seed:${randomUUID()}`);
+}
+
+/** Polls until `fn` returns a truthy value (workflows move on their own; tests wait, never sleep blindly). */
+export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, stepMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+/**
+ * With RECORD_HISTORIES=1 (npm run record:histories), writes a finished workflow's history to
+ * test/fixtures/histories/ for the replay test. It records nothing otherwise.
+ */
+export async function recordHistory(client: Client, workflowId: string, fixture: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const { historyToJSON } = await import('@temporalio/common/lib/proto-utils.js');
+  const { writeFileSync } = await import('node:fs');
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const file = new URL(`./fixtures/histories/${fixture}.json`, import.meta.url);
+  writeFileSync(file, `{"workflowId":${JSON.stringify(workflowId)},"history":${historyToJSON(history)}}\n`);
+}
+
+/**
+ * Takes a candidate through a whole inspection over HTTP, as the people would: the team records the
+ * checklist and personal matters, every department answers from its own token, the team closes the
+ * dossier. `skip` leaves departments silent; `matters` and `verdicts` change what is found.
+ */
+export async function inspectViaApi(stack: Stack, cycleId: string, personId: string, o: {
+  scope?: string; matters?: unknown; verdicts?: Record<string, { verdict: string; reason: string }>; skip?: string[]; close?: boolean;
+} = {}): Promise<any> {
+  const { fullChecklist, consistentMatters, DEPARTMENTS, clear } = await import('./scenario.js');
+  const scope = o.scope ?? '440300';
+  const organizer = await stack.token(['organizer'], scope, 'inspection-team');
+  const base = `/v1/cycles/${cycleId}/candidates/${personId}`;
+  const ok = async (res: { status: number; body: any }, what: string) => {
+    if (res.status !== 200) throw new Error(`${what} for ${personId}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  };
+  await eventually(async () => (await stack.call('GET', base, { token: organizer })).status === 200);
+  await ok(await stack.call('POST', `${base}/inspection`, { token: organizer, body: fullChecklist }), 'inspection');
+  let last = await ok(await stack.call('POST', `${base}/personal-matters`, { token: organizer, body: o.matters ?? consistentMatters }), 'personal matters');
+  for (const d of DEPARTMENTS) {
+    if (o.skip?.includes(d) || last.status !== 'inspecting') continue;
+    const reviewer = await stack.token([`reviewer:${d}` as Principal['roles'][number]], scope, `reviewer-${d}`);
+    last = await ok(await stack.call('POST', `${base}/verdicts`, { token: reviewer, body: { department: d, ...(o.verdicts?.[d] ?? clear(d)) } }), `verdict ${d}`);
+  }
+  if (o.close === false || last.status !== 'inspecting') return last;
+  return ok(await stack.call('POST', `${base}/dossier`, { token: organizer, body: { result: 'passed' } }), 'dossier');
+}

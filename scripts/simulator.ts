@@ -12,6 +12,8 @@ export interface SimulatorOptions {
   reviewerToken: string;
   /** How long one input may keep being refused as "not yet" before the simulator gives up. */
   patienceMs?: number;
+  /** Candidates of one cycle inspected at once, as several inspection teams would (default 4). */
+  candidateConcurrency?: number;
   log?: (line: string) => void;
 }
 
@@ -106,8 +108,13 @@ export function createSimulator(o: SimulatorOptions) {
     await send(`${base}/recommendation-rounds`, { round: 'cadreMeeting', voters: 60, tallies: tallies(60) });
     await send(`${base}/recommendation-rounds`, { round: 'fullCommittee', voters: members.full, tallies: tallies(members.full) });
     const inspecting = await waitFor(cycleId, (s) => s.stage === 'inspection');
-    for (const c of inspecting.candidates as { personId: string }[]) {
-      const cb = `${base}/candidates/${c.personId}`;
+    const candidates = inspecting.candidates as { personId: string }[];
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(o.candidateConcurrency ?? 4, candidates.length) }, async () => {
+      for (let i = next++; i < candidates.length; i = next++) await inspect(candidates[i]!.personId);
+    }));
+    async function inspect(personId: string) {
+      const cb = `${base}/candidates/${personId}`;
       await send(`${cb}/inspection`, {
         reverseEvaluation: { participants: 20, negative: 0, status: 'clear' },
         checks: Object.fromEntries(['personnelFile', 'personalMattersReport', 'lettersAndPetitions', 'issuesRaised', 'doubtfulPoints'].map((k) => [k, { status: 'clear' }])),

@@ -3,6 +3,7 @@ import type { Pool } from '../activities/db.js';
 import { createPingActivities } from '../activities/ping.js';
 import type { Client } from '@temporalio/client';
 import { createCampaignActivities } from '../activities/campaign.js';
+import { createCandidateActivities } from '../activities/candidates.js';
 import { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import { createLedgerActivities } from '../activities/ledger.js';
 import { createRecordActivities } from '../activities/record.js';
@@ -20,6 +21,7 @@ export function createActivities(deps: { pool: Pool; codecKeys: CodecKey[]; temp
     ...createReviewActivities({ pool: deps.pool, sealer }),
     ...createReportActivities({ pool: deps.pool, sealer }),
     ...createCycleGatewayActivities({ client: deps.temporal }),
+    ...createCandidateActivities({ client: deps.temporal }),
     ...createSupervisionActivities({ pool: deps.pool }),
     ...createCampaignActivities({ pool: deps.pool, client: deps.temporal, taskQueue: deps.taskQueue }),
     ...createLedgerActivities({ pool: deps.pool }),

@@ -7,18 +7,20 @@
  * chase point and escalated to the supervising level at the deadline, both on the cycle's
  * working-day calendar. A `disqualifying` verdict or a concealment (瞒报) stops the candidate at once;
  * otherwise the team closes the dossier as passed once nothing is missing or unclear (必清), and the
- * concerns go on to the decision stage. The outcome is the workflow's result, which the cycle reads
- * to keep or replace the candidate.
+ * concerns go on to the decision stage. The outcome is the workflow's result; candidates the cycle
+ * started through an activity (not as its children) also signal it to the cycle, which may have
+ * continued as new since, to keep or replace the candidate.
  */
 import {
   CancellationScope, allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, getExternalWorkflowHandle,
-  patched, proxyActivities, setHandler, workflowInfo,
+  patched, proxyActivities, setHandler, workflowInfo, type SignalDefinition,
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { createRecordActivities } from '../activities/record.js';
 import type { CandidateRef, createReviewActivities } from '../activities/reviews.js';
 import { addWorkingDays, type YearOverride } from '../domain/calendar.js';
 import type { DossierOutcome } from '../domain/cycle.js';
+import { cycleWorkflowId } from '../domain/ids.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import * as I from '../domain/inspection.js';
@@ -47,6 +49,11 @@ export interface CandidateInput {
   replaces?: string;
   /** First promotion into the leadership: a home visit (家访) is required. */
   firstPromotion?: boolean;
+  /**
+   * Not the cycle's child: the outcome and late departments go to the cycle's workflow id by signal,
+   * so they reach whichever run of the cycle is current.
+   */
+  signalsCycle?: boolean;
 }
 
 export interface CandidateState {
@@ -79,6 +86,7 @@ export const recordPersonalMattersUpdate = defineUpdate<CandidateState, [unknown
 export const submitVerdictUpdate = defineUpdate<CandidateState, [unknown, Actor]>('submitVerdict');
 export const calendarYearSignal = defineSignal<[YearOverride]>('calendarYear');
 export const reviewLateSignal = defineSignal<[ReviewLate]>('reviewLate');
+export const candidateOutcomeSignal = defineSignal<[DossierOutcome]>('candidateOutcome');
 export const getCandidateQuery = defineQuery<CandidateState>('getCandidate');
 
 // ---- activities -------------------------------------------------------------------------------
@@ -216,6 +224,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       await reviews.closeReviewTasks(ref, event('review.closed', SYSTEM, { reason: 'candidate stopped' }));
     }
     await condition(allHandlersFinished);
+    if (input.signalsCycle) await tellCycle(candidateOutcomeSignal, state.outcome!);
     return state.outcome!;
 
     function stopIfRequired() {
@@ -260,9 +269,15 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
         refresh();
         const departments = late.map((r) => r.department);
         await reviews.markLateReviews(ref, departments, kind, Date.now(), event(`review.${kind}`, SYSTEM, { departments }));
-        const parent = workflowInfo().parent;
-        if (parent) await getExternalWorkflowHandle(parent.workflowId).signal(reviewLateSignal, { personId: input.personId, departments, kind, at: Date.now() });
+        const notice: ReviewLate = { personId: input.personId, departments, kind, at: Date.now() };
+        if (input.signalsCycle) await tellCycle(reviewLateSignal, notice);
+        else if (workflowInfo().parent) await getExternalWorkflowHandle(workflowInfo().parent!.workflowId).signal(reviewLateSignal, notice);
       }
     }
+  }
+
+  /** A cycle that has ended (aborted meanwhile) has nobody left to tell. */
+  async function tellCycle<T>(signal: SignalDefinition<[T]>, arg: T) {
+    await getExternalWorkflowHandle(cycleWorkflowId(input.cycleId)).signal(signal, arg).catch(() => undefined);
   }
 }

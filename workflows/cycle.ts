@@ -8,14 +8,19 @@
  * and rejected without a trace if wrong. A stage advances only when its input is complete, the
  * cycle is not suspended and no hold (raised by reports, supervision or risks) blocks the gate.
  * Every accepted input and every stage change is written to Postgres by an idempotent activity.
+ *
+ * Candidates run as workflows of their own, started through an activity and heard by signal, so the
+ * cycle's history does not grow by a child per candidate; when it still grows long (a thousand
+ * candidates), the cycle continues as new from its state, at any stage.
  */
 import {
-  CancellationScope, ParentClosePolicy, allHandlersFinished, condition, defineQuery, defineUpdate,
+  CancellationScope, ParentClosePolicy, allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate,
   getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { ZodType } from 'zod';
+import type { createCandidateActivities } from '../activities/candidates.js';
 import type { createRecordActivities } from '../activities/record.js';
 import { yearOverrideSchema, type YearOverride } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
@@ -28,7 +33,7 @@ import { SA } from '../domain/search-attributes.js';
 import { STAGE_LABELS, type Stage } from '../domain/stages.js';
 import * as C from '../domain/cycle.js';
 import { cycleFinishedSignal } from './campaign.js';
-import { calendarYearSignal, candidateWorkflow, reviewLateSignal } from './candidate.js';
+import { calendarYearSignal, candidateOutcomeSignal, candidateWorkflow, reviewLateSignal } from './candidate.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY } from './record.js';
 import { cycleStageSignal, supervisionWorkflow } from './supervision.js';
@@ -38,7 +43,11 @@ const CALENDAR_HOLD = 'calendar';
 const Patches = {
   openInspectionBeforeAdvance: 'open-inspection-before-advance',
   supervisionChild: 'supervision-child',
+  /** Candidates started by an activity and heard by signal; a long history continues as new. */
+  candidatesBySignal: 'candidates-by-signal',
 } as const;
+/** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
+const MAX_HISTORY_EVENTS = 4_000;
 /** Inputs that decide about every candidate or nominee at once. */
 const PEOPLE_TOUCHED = new Set(['recommendation.round', 'decision.vote', 'nominee.dropped', 'approval.recorded', 'election.recorded']);
 
@@ -73,6 +82,16 @@ export interface CycleWorkflowInput {
   startedBy: Actor;
   /** Set when a campaign launched the cycle: it is told when the cycle ends. */
   campaignId?: string;
+  /** Set by the cycle itself when it continues as new: where the previous run left off. */
+  resume?: CycleResume;
+  /** A run continues as new past this many history events (default 4,000); tests lower it. */
+  maxHistoryEvents?: number;
+}
+
+export interface CycleResume {
+  state: C.CycleState;
+  /** The record's sequence, so audit keys stay unique across runs. */
+  seq: number;
 }
 
 export interface CycleResult {
@@ -89,45 +108,50 @@ const { recordCycleEvent } = proxyActivities<ReturnType<typeof createRecordActiv
   startToCloseTimeout: '30 seconds',
   retry: RECORD_RETRY,
 });
+// A thousand starts take a while; the heartbeat tells a stuck one from a slow one.
+const { startCandidateWorkflows, cancelCandidateWorkflows } = proxyActivities<ReturnType<typeof createCandidateActivities>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
 
 class CycleAborted extends Error {}
 
 // ---- the workflow -----------------------------------------------------------------------------
 
 export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleResult> {
-  const state = C.initialCycleState(input.cycleId, input, input.jurisdiction, Date.now());
+  const resumed = input.resume;
+  // Decided once, first thing: cycles started before this change keep their children to the end.
+  const bySignal = resumed !== undefined || patched(Patches.candidatesBySignal);
+  const state = resumed?.state ?? C.initialCycleState(input.cycleId, input, input.jurisdiction, Date.now());
   const children = new Map<string, ChildWorkflowHandle<typeof candidateWorkflow>>();
   const childScope = new CancellationScope();
   let supervision: ChildWorkflowHandle<typeof supervisionWorkflow> | undefined;
-  let seq = 0;
+  let seq = resumed?.seq ?? 0;
+  /** Records, starts and signals under way: a run does not end (continue as new) with any pending. */
+  let inflight = 0;
   let lastAttrs = '';
 
   registerQueries();
   registerStageInputs();
   registerControls();
+  if (bySignal) setHandler(candidateOutcomeSignal, onCandidateOutcome);
 
   try {
-    await persist('cycle.started', input.startedBy, { positions: input.positions, committees: input.committees, policyVersion: input.policy.version });
-    if (patched(Patches.supervisionChild)) await startSupervision();
-    await completeStage('launch', '启动：责任清单、警示教育与承诺书');
-    await completeStage('analysis', '分析研判：空缺职位预告');
-    // Candidates' workflows start before the stage reads "inspection", so nobody sees a candidate
-    // that cannot take input. Cycles started before this change open them after advancing.
-    const openFirst = patched(Patches.openInspectionBeforeAdvance);
-    await completeStage('recommendation', '民主推荐：干部大会与全委会两轮计票', openFirst ? openInspection : undefined);
-    await inspect(!openFirst);
-    await completeStage('decision', '讨论决定：常委会差额提名，全委会票决');
-    await publicize();
-    await completeStage('approval', '审查审批：上级审批或备案');
-    await completeStage('election', '大会选举：选举结果');
+    if (!resumed) {
+      await persist('cycle.started', input.startedBy, { positions: input.positions, committees: input.committees, policyVersion: input.policy.version });
+      if (patched(Patches.supervisionChild)) await startSupervision();
+    }
+    await runStages();
     state.status = 'closed';
     describe('已完成');
     await persist('cycle.closed', SYSTEM, { results: state.results, outcome: state.outcome });
   } catch (e) {
     if (!(e instanceof CycleAborted)) throw e;
-    childScope.cancel();
+    if (bySignal) await stopOpenCandidates();
+    else childScope.cancel();
     describe(`已终止：${state.statusReason ?? ''}`);
-    await supervision?.signal(cycleStageSignal, 'closed');
+    await tellSupervision('closed');
   }
   if (input.campaignId) {
     await getExternalWorkflowHandle(campaignWorkflowId(input.campaignId))
@@ -145,6 +169,29 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
 
   // ---- stages --------------------------------------------------------------------------------
 
+  /** The stages in order, from wherever this run starts: launch, or where the previous run left off. */
+  async function runStages() {
+    let openFirst = bySignal;
+    for (;;) {
+      switch (state.stage) {
+        case 'launch': await completeStage('launch', '启动：责任清单、警示教育与承诺书'); break;
+        case 'analysis': await completeStage('analysis', '分析研判：空缺职位预告'); break;
+        case 'recommendation':
+          // Candidates' workflows start before the stage reads "inspection", so nobody sees a candidate
+          // that cannot take input. Cycles started before this change open them after advancing.
+          openFirst ||= patched(Patches.openInspectionBeforeAdvance);
+          await completeStage('recommendation', '民主推荐：干部大会与全委会两轮计票', openFirst ? openInspection : undefined);
+          break;
+        case 'inspection': await inspect(!openFirst); break;
+        case 'decision': await completeStage('decision', '讨论决定：常委会差额提名，全委会票决'); break;
+        case 'publicity': await publicize(); break;
+        case 'approval': await completeStage('approval', '审查审批：上级审批或备案'); break;
+        case 'election': await completeStage('election', '大会选举：选举结果'); break;
+        default: return;
+      }
+    }
+  }
+
   /** Waits for the stage's input and an open gate, then moves to the next stage. */
   async function completeStage(stage: Stage, waitingFor: string, beforeAdvance?: () => Promise<void>) {
     describe(`等待 ${waitingFor}`);
@@ -155,9 +202,30 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     await persist('stage.entered', SYSTEM, { from: stage, to: state.stage });
   }
 
-  /** Starts every candidate's workflow at once (the patched path). */
+  /** Starts every candidate's workflow at once. */
   async function openInspection() {
+    if (bySignal) return openCandidates(state.candidates.filter((x) => x.status === 'inspecting' && !x.opened));
     await childScope.run(() => Promise.all(state.candidates.filter((x) => x.status === 'inspecting').map(startCandidate)));
+  }
+
+  /** One activity starts them all; each signals its outcome to the cycle. */
+  async function openCandidates(entries: C.CandidateEntry[]) {
+    if (entries.length === 0) return;
+    await tracked(startCandidateWorkflows({
+      cycleId: state.cycleId, jurisdiction: { id: state.jurisdiction.id, name: state.jurisdiction.name }, term: state.term,
+      policy: state.policy, taskQueue: workflowInfo().taskQueue,
+      people: entries.map((c) => ({
+        personId: c.personId, name: c.name, positionId: c.positionId,
+        ...(c.replaces ? { replaces: c.replaces } : {}), ...(c.firstPromotion ? { firstPromotion: true } : {}),
+      })),
+    }));
+    for (const c of entries) c.opened = true;
+    bump();
+  }
+
+  async function stopOpenCandidates() {
+    const open = state.candidates.filter((c) => c.opened && c.status === 'inspecting').map((c) => c.personId);
+    if (open.length > 0) await tracked(cancelCandidateWorkflows(state.cycleId, open));
   }
 
   /** The original path, kept for cycles started before the patch: one child after another. */
@@ -210,18 +278,24 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   }
 
   function onCandidateOutcome(outcome: C.DossierOutcome) {
+    // A signal can repeat (a retried candidate task); only the first outcome counts.
+    if (bySignal && state.candidates.find((x) => x.personId === outcome.personId)?.status !== 'inspecting') return;
     const replacement = C.applyCandidateOutcome(state, outcome);
     bump();
     void persist(`candidate.${outcome.result}`, SYSTEM, { personId: outcome.personId, reason: outcome.reason, cause: outcome.cause, concerns: outcome.concerns }, undefined, [outcome.personId]);
     if (replacement) {
-      void childScope.run(() => startCandidate(replacement));
+      if (bySignal) void openCandidates([replacement]);
+      else void childScope.run(() => startCandidate(replacement));
       void persist('candidate.replaced', SYSTEM, { personId: replacement.personId, replaces: outcome.personId }, undefined, [replacement.personId]);
     }
   }
 
   async function publicize() {
-    await withCalendar(() => C.publishNominees(state, Date.now()));
-    await persist('publicity.published', SYSTEM, { nominees: C.activeNominees(state).map((n) => n.personId), endsAt: new Date(C.publicityEndsAt(state)).toISOString() }, undefined, 'all');
+    // A run continued during publicity finds the nominees published already.
+    if (!C.activeNominees(state).some((n) => n.publishedAt !== undefined)) {
+      await withCalendar(() => C.publishNominees(state, Date.now()));
+      await persist('publicity.published', SYSTEM, { nominees: C.activeNominees(state).map((n) => n.personId), endsAt: new Date(C.publicityEndsAt(state)).toISOString() }, undefined, 'all');
+    }
     // The period closes when every active nominee's own period is over, nobody is held and the gate is open.
     for (;;) {
       const endsAt = C.publicityEndsAt(state);
@@ -230,9 +304,10 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
       const remaining = endsAt - Date.now();
       if (remaining <= 0 && gateOpen()) break;
       const seen = state.version;
-      if (remaining > 0) await condition(() => state.version !== seen || state.status === 'aborted', remaining, { summary: '公示期' });
+      if (remaining > 0) await condition(() => state.version !== seen || state.status === 'aborted' || historyTooLong(), remaining, { summary: '公示期' });
       else await until(() => state.version !== seen);
       if (state.status === 'aborted') throw new CycleAborted();
+      if (state.version === seen && historyTooLong()) await continueWithNewRun();
     }
     state.deadline = undefined;
     state.stageDone = true;
@@ -304,6 +379,11 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
       C.applyAddCalendarYear(s, i);
       // Candidates in inspection compute review deadlines on the same calendar.
       for (const child of children.values()) void child.signal(calendarYearSignal, i).catch(() => undefined);
+      if (bySignal) {
+        for (const c of state.candidates.filter((x) => x.opened && x.status === 'inspecting')) {
+          void tracked(getExternalWorkflowHandle(candidateWorkflowId(state.cycleId, c.personId)).signal(calendarYearSignal, i).catch(() => undefined));
+        }
+      }
     }, 'calendar.year-added');
   }
 
@@ -338,10 +418,33 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     await until(gateOpen);
   }
 
-  /** Waits for `pred`; an abort ends the wait (and the cycle) wherever it happens. */
+  /**
+   * Waits for `pred`; an abort ends the wait (and the cycle) wherever it happens, and a history grown
+   * long ends this run: the next one starts from the state and waits again.
+   */
   async function until(pred: () => boolean) {
-    await condition(() => state.status === 'aborted' || pred());
+    await condition(() => state.status === 'aborted' || pred() || historyTooLong());
     if (state.status === 'aborted') throw new CycleAborted();
+    if (!pred()) await continueWithNewRun();
+  }
+
+  function historyTooLong() {
+    if (!bySignal) return false;
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
+  }
+
+  /** Hands the state to a new run once nothing is half done: no handler running, nothing in flight. */
+  async function continueWithNewRun(): Promise<never> {
+    await condition(() => allHandlersFinished() && inflight === 0);
+    return continueAsNew<typeof cycleWorkflow>({ ...input, resume: { state, seq } });
+  }
+
+  /** Counts work in flight; cycles started before continue-as-new keep their exact promise chains. */
+  function tracked<T>(work: Promise<T>): Promise<T> {
+    if (!bySignal) return work;
+    inflight++;
+    return work.finally(() => inflight--);
   }
 
   function advance() {
@@ -349,7 +452,13 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     state.waitingFor = `进入${STAGE_LABELS[state.stage]}`;
     bump();
     // Supervision opens its checkpoints as the cycle reaches them.
-    if (supervision) void supervision.signal(cycleStageSignal, state.stage);
+    void tellSupervision(state.stage);
+  }
+
+  /** By its id when candidates signal (a continued run has no child handle), else through the child. */
+  async function tellSupervision(stage: Stage) {
+    if (bySignal) await tracked(getExternalWorkflowHandle(supervisionWorkflowId(state.cycleId)).signal(cycleStageSignal, stage));
+    else await supervision?.signal(cycleStageSignal, stage);
   }
 
   /** Conduct supervision runs beside the cycle; it outlives it only to finish its own records. */
@@ -400,9 +509,9 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   async function persist(action: string, actor: Actor, detail?: Record<string, unknown>, before?: Record<string, unknown>, people?: readonly string[] | 'all') {
     const key = `${workflowInfo().workflowId}#${++seq}`;
     const ended = state.status === 'closed' || state.status === 'aborted';
-    await recordCycleEvent({
+    await tracked(recordCycleEvent({
       key, at: Date.now(), actor, subjectType: 'cycle', subjectId: state.cycleId, cycleId: state.cycleId,
       jurisdictionId: state.jurisdiction.id, action, ...(before ? { before } : {}), after: summary(), ...(detail ? { detail } : {}),
-    }, C.cycleRow(state), people === 'all' || ended ? C.personRows(state) : C.personRows(state, people ?? []), ...(ended ? [state] : []));
+    }, C.cycleRow(state), people === 'all' || ended ? C.personRows(state) : C.personRows(state, people ?? []), ...(ended ? [state] : [])));
   }
 }

@@ -16,8 +16,8 @@ import { policySchema } from '../../domain/policy.js';
 import { SA } from '../../domain/search-attributes.js';
 import * as W from '../../workflows/cycle.js';
 import { candidateWorkflowId } from '../../domain/ids.js';
-import { completeDossierUpdate, recordInspectionUpdate, recordPersonalMattersUpdate, submitVerdictUpdate } from '../../workflows/candidate.js';
-import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { completeDossierUpdate, recordInspectionUpdate, recordPersonalMattersUpdate, stopCandidateUpdate, submitVerdictUpdate } from '../../workflows/candidate.js';
+import { eventually, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
@@ -29,7 +29,12 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-async function startCycle(jurisdiction: { id: string; name: string }, policy: Record<string, unknown> = {}): Promise<WorkflowHandle<typeof W.cycleWorkflow>> {
+async function startCycle(
+  jurisdiction: { id: string; name: string },
+  policy: Record<string, unknown> = {},
+  extra: Partial<W.CycleWorkflowInput> = {},
+  memo?: Record<string, unknown>,
+): Promise<WorkflowHandle<typeof W.cycleWorkflow>> {
   const term = String(2100 + Math.floor(Math.random() * 800));
   const cycleId = `${jurisdiction.id}:${term}`;
   return stack.client.workflow.start(W.cycleWorkflow, {
@@ -39,8 +44,10 @@ async function startCycle(jurisdiction: { id: string; name: string }, policy: Re
       committees: { standing: 11, full: 31 },
       policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 0.2 }, ...policy }),
       startedBy: actor,
+      ...extra,
     }],
     typedSearchAttributes: [{ key: SA.jurisdiction, value: jurisdiction.id }, { key: SA.cycle, value: cycleId }],
+    ...(memo ? { memo } : {}),
   });
 }
 
@@ -184,5 +191,55 @@ describe('cycleWorkflow on the real server', () => {
     expect(published.stage).toBe('publicity');
     expect(published.nominees.every((n) => n.publicityEndsAt === published.deadline)).toBe(true);
     await h.terminate('test done');
+  });
+
+  it('continues as new whenever its history grows long, in any stage, and loses nothing', async () => {
+    // A run ends past 40 events, so every stage sees several runs: a thousand candidates' worth of
+    // history, compressed. Candidates keep running across runs and signal whichever one is current.
+    const h = await startCycle({ id: '440306001', name: '新安街道' }, {}, { maxHistoryEvents: 40 }, { requestHash: 'kept-across-runs' });
+    const { cycleId } = await stateOf(h);
+    await driveToInspection(h);
+    await stack.client.workflow.getHandle(candidateWorkflowId(cycleId, 'd1'))
+      .executeUpdate(stopCandidateUpdate, { args: [{ reason: '联审发现问题线索，停止考察', cause: 'review' }, actor], updateId: `stop-d1-${cycleId}` });
+    const replaced = await eventually(async () => (await stateOf(h)).candidates.find((c) => c.personId === 'd7' && c.opened));
+    expect(replaced).toMatchObject({ replaces: 'd1', status: 'inspecting' });
+    await passEveryone(h);
+    await stageIs(h, 'decision');
+    await update(h, W.recordStandingCommitteeUpdate, { present: 9, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2'] }, { positionId: 'deputy', personIds: ['d2', 'd3', 'd4', 'd5'] }] });
+    await update(h, W.recordCommitteeVoteUpdate, {
+      present: 29,
+      votes: [['secretary', 's1', 25], ['secretary', 's2', 16], ['deputy', 'd2', 27], ['deputy', 'd3', 20], ['deputy', 'd4', 15], ['deputy', 'd5', 12]]
+        .map(([positionId, personId, inFavor]) => ({ positionId, personId, inFavor })),
+    });
+    await stageIs(h, 'approval');
+    await update(h, W.recordApprovalUpdate, S.approval);
+    await stageIs(h, 'election');
+    await update(h, W.recordElectionUpdate, S.election());
+
+    const result = await h.result();
+    expect(result.status).toBe('closed');
+    expect(result.results.map((r) => [r.positionId, r.elected.map((e) => e.personId)])).toEqual([['secretary', ['s1']], ['deputy', ['d2', 'd3']]]);
+
+    // Many runs, each short; the last one still carries the memo and the operators' search attributes.
+    const runs = await eventually(async () => {
+      const all = [];
+      for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${cycleWorkflowId(cycleId)}'` })) all.push(run);
+      return all.some((r) => r.status.name === 'COMPLETED') && all;
+    });
+    expect(runs.filter((r) => r.status.name === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(5);
+    for (const run of runs) expect(run.historyLength).toBeLessThan(100);
+    const last = await h.describe();
+    expect(last.memo).toEqual({ requestHash: 'kept-across-runs' });
+    expect(last.typedSearchAttributes.get(SA.cycle)).toBe(cycleId);
+    expect(last.typedSearchAttributes.get(SA.stage)).toBe('closed');
+
+    // The record runs on across runs: one sequence of keys with no gap and no repeat, every stage entered once.
+    const { rows } = await stack.pool.query(`SELECT idem_key, action FROM audit_events WHERE cycle_id = $1 AND subject_type = 'cycle' ORDER BY id`, [cycleId]);
+    const seqs = rows.map((r) => Number(r.idem_key.split('#')[1])).sort((a, b) => a - b);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(rows.filter((r) => r.action === 'stage.entered')).toHaveLength(8);
+    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['cycle.started', 'candidate.stopped', 'candidate.replaced', 'publicity.published', 'cycle.closed']));
+    expect(rows.filter((r) => r.action === 'publicity.published')).toHaveLength(1);
+    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-continued-v5');
   });
 });

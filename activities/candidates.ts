@@ -1,0 +1,73 @@
+/**
+ * Starts and cancels a cycle's candidate workflows from outside the cycle. Started as children, each
+ * candidate would add its start and its result to the cycle's history and tie it to one run; started
+ * here, a thousand candidates cost the cycle one activity, and the cycle can continue as new while
+ * they run (they signal their outcome to the cycle's workflow id).
+ */
+import { Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { candidateWorkflowId } from '../domain/ids.js';
+import type { Policy } from '../domain/policy.js';
+import { SA } from '../domain/search-attributes.js';
+import { candidateWorkflow } from '../workflows/candidate.js';
+
+export interface CandidateLaunch {
+  cycleId: string;
+  jurisdiction: { id: string; name: string };
+  term: string;
+  policy: Policy;
+  taskQueue: string;
+  people: { personId: string; name: string; positionId: string; replaces?: string; firstPromotion?: boolean }[];
+}
+
+/** Enough in flight to keep the server busy, few enough not to swamp a shared dev server. */
+const CONCURRENCY = 16;
+
+async function eachBounded<T>(items: T[], run: (item: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
+    for (let i = next++; i < items.length; i = next++) {
+      await run(items[i]!);
+      Context.current().heartbeat(i);
+    }
+  }));
+}
+
+export function createCandidateActivities({ client }: { client: Client }) {
+  return {
+    /** Idempotent: a candidate already started (a retried activity) is left as it is. */
+    async startCandidateWorkflows(launch: CandidateLaunch): Promise<number> {
+      const { cycleId, jurisdiction, term, policy } = launch;
+      await eachBounded(launch.people, async (p) => {
+        try {
+          await client.workflow.start(candidateWorkflow, {
+            workflowId: candidateWorkflowId(cycleId, p.personId), taskQueue: launch.taskQueue,
+            args: [{
+              cycleId, jurisdictionId: jurisdiction.id, personId: p.personId, name: p.name, positionId: p.positionId, policy,
+              ...(p.replaces ? { replaces: p.replaces } : {}), ...(p.firstPromotion ? { firstPromotion: true } : {}), signalsCycle: true,
+            }],
+            staticSummary: `${jurisdiction.name} ${term} 换届 · 考察对象 ${p.personId}（${p.positionId}）`,
+            typedSearchAttributes: [
+              { key: SA.cycle, value: cycleId }, { key: SA.jurisdiction, value: jurisdiction.id },
+              { key: SA.term, value: term }, { key: SA.stage, value: 'inspection' },
+            ],
+          });
+        } catch (e) {
+          if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+        }
+      });
+      return launch.people.length;
+    },
+
+    /** The cycle was aborted: its candidates still in inspection stop (cancellation, on their record). */
+    async cancelCandidateWorkflows(cycleId: string, personIds: string[]): Promise<void> {
+      await eachBounded(personIds, async (personId) => {
+        try {
+          await client.workflow.getHandle(candidateWorkflowId(cycleId, personId)).cancel();
+        } catch (e) {
+          if (!(e instanceof WorkflowNotFoundError)) throw e; // finished meanwhile
+        }
+      });
+    },
+  };
+}

@@ -53,7 +53,17 @@ const PEOPLE_TOUCHED = new Set(['recommendation.round', 'decision.vote', 'nomine
 
 // ---- messages ---------------------------------------------------------------------------------
 
-type StageUpdate<I> = UpdateDefinition<C.CycleState, [I, Actor]>;
+/**
+ * What a stage input answers: where the cycle stands after it. Not the whole state — a cycle of a
+ * thousand candidates would add its full size to the history at every input; readers query it.
+ */
+export interface InputAccepted {
+  cycleId: string;
+  version: number;
+  stage: Stage;
+  status: C.CycleState['status'];
+}
+type StageUpdate<I> = UpdateDefinition<InputAccepted, [I, Actor]>;
 export const recordLaunchUpdate: StageUpdate<C.LaunchInput> = defineUpdate('recordLaunch');
 export const recordAnalysisUpdate: StageUpdate<C.AnalysisInput> = defineUpdate('recordAnalysis');
 export const recordRecommendationRoundUpdate: StageUpdate<C.RecommendationRound> = defineUpdate('recordRecommendationRound');
@@ -404,7 +414,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
       apply(state, parsed, Date.now(), actor);
       bump();
       await persist(action, actor, { input: parsed as Record<string, unknown> }, before, PEOPLE_TOUCHED.has(action) ? 'all' : undefined);
-      return state;
+      return { cycleId: state.cycleId, version: state.version, stage: state.stage, status: state.status };
     }, { validator: (raw, _actor) => guard(() => check(state, schema.parse(raw))) });
   }
 

@@ -2,7 +2,7 @@
  * Cycles: start, list, read, timeline, and one route per stage input. Each stage input is an Update
  * on the cycle's workflow: validated here (strict schema, 400 naming the field), then by the
  * workflow's own validator against the live state (409/422 with the reason), answered with the
- * new state. Retried requests with the same Idempotency-Key return the first answer.
+ * state as it stands after the input. A retried request with the same Idempotency-Key is applied once.
  */
 import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
@@ -35,7 +35,7 @@ interface StageInput {
   summary: string;
   action: Action;
   schema: ZodType;
-  update: UpdateDefinition<C.CycleState, [unknown, Actor]>;
+  update: UpdateDefinition<W.InputAccepted, [unknown, Actor]>;
   example?: unknown;
 }
 
@@ -143,17 +143,7 @@ export function registerCycleRoutes(app: App, s: Services) {
     authorize(c, 'cycle.read');
     const { cycleId } = c.req.valid('param');
     await requireCycleInScope(c, cycleId);
-    // A finished cycle's final state is in Postgres: no need to replay its history to answer.
-    const row = await s.read.cycle(cycleId);
-    if (row && (row.status === 'closed' || row.status === 'aborted') && row.state?.cycleId) return c.json(row.state, 200);
-    try {
-      return c.json(await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery), 200);
-    } catch (e) {
-      // Past Temporal's retention the record in Postgres is the answer.
-      const row = e instanceof WorkflowNotFoundError ? await s.read.cycle(cycleId) : undefined;
-      if (!row) throw e instanceof WorkflowNotFoundError ? notFound(`cycle ${cycleId}`) : e;
-      return c.json(row.state, 200);
-    }
+    return c.json(await readState(cycleId), 200);
   });
 
   app.openapi(createRoute({
@@ -176,7 +166,7 @@ export function registerCycleRoutes(app: App, s: Services) {
   for (const input of STAGE_INPUTS) {
     app.openapi(createRoute({
       method: 'post', path: `/v1/cycles/{cycleId}/${input.path}`, tags: ['cycle inputs'], summary: input.summary,
-      description: 'Validated against the live cycle; a rejection leaves the cycle unchanged. Send an Idempotency-Key to make retries safe.',
+      description: 'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input. Send an Idempotency-Key to make retries safe: the input is applied once.',
       request: {
         params: z.object({ cycleId: cycleIdParam }),
         headers: z.object({ 'idempotency-key': z.string().optional().openapi({ description: 'retries with the same key return the first result', example: 'req-7f3a9c21' }) }),
@@ -188,9 +178,24 @@ export function registerCycleRoutes(app: App, s: Services) {
       const { cycleId } = c.req.valid('param');
       await requireCycleInScope(c, cycleId);
       const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
-      const state = await sendUpdate(handle, input.update, [c.req.valid('json'), actorOf(c)], idempotencyKey(c), `cycle ${cycleId}`);
-      return c.json(state, 200);
+      await sendUpdate(handle, input.update, [c.req.valid('json'), actorOf(c)], idempotencyKey(c), `cycle ${cycleId}`);
+      // The Update answers with a version only (see InputAccepted); the state read now includes it.
+      return c.json(await readState(cycleId), 200);
     });
+  }
+
+  /** The live state; a finished cycle's final state is in Postgres, so its history is not replayed. */
+  async function readState(cycleId: string): Promise<C.CycleState> {
+    const row = await s.read.cycle(cycleId);
+    if (row && (row.status === 'closed' || row.status === 'aborted') && row.state?.cycleId) return row.state;
+    try {
+      return await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery);
+    } catch (e) {
+      // Past Temporal's retention the record in Postgres is the answer.
+      const row = e instanceof WorkflowNotFoundError ? await s.read.cycle(cycleId) : undefined;
+      if (!row) throw e instanceof WorkflowNotFoundError ? notFound(`cycle ${cycleId}`) : e;
+      return row.state;
+    }
   }
 
   async function requireCycleInScope(c: Parameters<typeof actorOf>[0], cycleId: string) {

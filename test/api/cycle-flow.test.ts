@@ -43,7 +43,7 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     const first = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, { 'idempotency-key': 'round-cadre-0001' });
     expect(first.status).toBe(200);
     expect(first.body.stage).toBe('recommendation');
-    // A retry with the same key answers the first result instead of a duplicate error.
+    // A retry with the same key is applied once — the version does not move — instead of a duplicate error.
     const retried = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, { 'idempotency-key': 'round-cadre-0001' });
     expect(retried.status).toBe(200);
     expect(retried.body.version).toBe(first.body.version);

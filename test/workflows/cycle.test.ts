@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { addWorkingDays } from '../../domain/calendar.js';
-import type { CycleState } from '../../domain/cycle.js';
 import { CN_YEARS } from '../../domain/holidays-cn.js';
 import type { Actor } from '../../domain/schemas.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,7 +51,7 @@ async function startCycle(
 }
 
 // Inputs go in as a client would send them (loose JSON), so the workflow's own validation is what is tested.
-const update = (h: WorkflowHandle, def: UpdateDefinition<CycleState, [unknown, Actor]>, input: unknown): Promise<CycleState> =>
+const update = (h: WorkflowHandle, def: UpdateDefinition<W.InputAccepted, [unknown, Actor]>, input: unknown): Promise<W.InputAccepted> =>
   h.executeUpdate(def, { args: [input, actor], updateId: randomUUID() });
 const stateOf = (h: WorkflowHandle) => h.query(W.getStateQuery);
 const stageIs = (h: WorkflowHandle, stage: string) => eventually(async () => (await stateOf(h)).stage === stage);

@@ -158,8 +158,13 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     await persist('cycle.closed', SYSTEM, { results: state.results, outcome: state.outcome });
   } catch (e) {
     if (!(e instanceof CycleAborted)) throw e;
-    if (bySignal) await stopOpenCandidates();
-    else childScope.cancel();
+    if (bySignal) {
+      // A replacement being started right now must be running before it can be stopped.
+      await condition(() => inflight === 0);
+      await stopOpenCandidates();
+    } else {
+      childScope.cancel();
+    }
     describe(`已终止：${state.statusReason ?? ''}`);
     await tellSupervision('closed');
   }
@@ -168,7 +173,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
       .signal(cycleFinishedSignal, { cycleId: state.cycleId, status: state.status === 'aborted' ? 'aborted' : 'closed' })
       .catch(() => undefined); // a campaign already gone has nobody to tell
   }
-  await condition(allHandlersFinished);
+  // Outcomes recorded in the background (a late candidate's) are on the record before the end.
+  await condition(() => allHandlersFinished() && inflight === 0);
   return {
     cycleId: state.cycleId,
     status: state.status === 'aborted' ? 'aborted' : 'closed',

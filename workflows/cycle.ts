@@ -14,7 +14,7 @@
  * candidates), the cycle continues as new from its state, at any stage.
  */
 import {
-  CancellationScope, ParentClosePolicy, allHandlersFinished, condition, continueAsNew, defineQuery, defineUpdate,
+  CancellationScope, ParentClosePolicy, allHandlersFinished, condition, continueAsNew, currentUpdateInfo, defineQuery, defineUpdate,
   getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
@@ -48,6 +48,8 @@ const Patches = {
 } as const;
 /** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
 const MAX_HISTORY_EVENTS = 4_000;
+/** Retries come within minutes; the latest answers are enough to recognise them. */
+const REMEMBERED_ANSWERS = 200;
 /** Inputs that decide about every candidate or nominee at once. */
 const PEOPLE_TOUCHED = new Set(['recommendation.round', 'decision.vote', 'nominee.dropped', 'approval.recorded', 'election.recorded']);
 
@@ -102,6 +104,8 @@ export interface CycleResume {
   state: C.CycleState;
   /** The record's sequence, so audit keys stay unique across runs. */
   seq: number;
+  /** The latest inputs' update ids and answers, so a retry crossing into the new run acts once. */
+  answers?: [string, InputAccepted][];
 }
 
 export interface CycleResult {
@@ -138,6 +142,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   const childScope = new CancellationScope();
   let supervision: ChildWorkflowHandle<typeof supervisionWorkflow> | undefined;
   let seq = resumed?.seq ?? 0;
+  const answers = new Map(resumed?.answers ?? []);
   /** Records, starts and signals under way: a run does not end (continue as new) with any pending. */
   let inflight = 0;
   let lastAttrs = '';
@@ -405,7 +410,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
 
   /**
    * One stage input: the validator parses and checks without touching state (a rejection leaves no
-   * trace in history); the handler applies, records, and answers with the new state.
+   * trace in history); the handler applies, records, and answers where the cycle now stands.
    */
   function onInput<I>(
     update: StageUpdate<I>,
@@ -415,13 +420,38 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     action: string,
   ) {
     setHandler(update, async (raw, actor) => {
+      const updateId = currentUpdateInfo()?.id;
+      const earlier = answerGiven();
+      if (earlier) return earlier;
       const parsed = schema.parse(raw);
       const before = summary();
       apply(state, parsed, Date.now(), actor);
       bump();
       await persist(action, actor, { input: parsed as Record<string, unknown> }, before, PEOPLE_TOUCHED.has(action) ? 'all' : undefined);
-      return { cycleId: state.cycleId, version: state.version, stage: state.stage, status: state.status };
-    }, { validator: (raw, _actor) => guard(() => check(state, schema.parse(raw))) });
+      const answer: InputAccepted = { cycleId: state.cycleId, version: state.version, stage: state.stage, status: state.status };
+      if (updateId !== undefined) remember(updateId, answer);
+      return answer;
+    }, {
+      validator: (raw, _actor) => {
+        if (answerGiven()) return; // a retry: answered below without acting again
+        guard(() => check(state, schema.parse(raw)));
+      },
+    });
+  }
+
+  /**
+   * Temporal answers a repeated update id with the first result only within one run; across a
+   * continue-as-new the cycle remembers its recent answers itself, so a retried input (the same
+   * Idempotency-Key) still acts once.
+   */
+  function answerGiven(): InputAccepted | undefined {
+    const id = currentUpdateInfo()?.id;
+    return id === undefined ? undefined : answers.get(id);
+  }
+
+  function remember(updateId: string, answer: InputAccepted) {
+    answers.set(updateId, answer);
+    if (answers.size > REMEMBERED_ANSWERS) answers.delete(answers.keys().next().value!);
   }
 
   // ---- small steps ---------------------------------------------------------------------------
@@ -453,7 +483,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   /** Hands the state to a new run once nothing is half done: no handler running, nothing in flight. */
   async function continueWithNewRun(): Promise<never> {
     await condition(() => allHandlersFinished() && inflight === 0);
-    return continueAsNew<typeof cycleWorkflow>({ ...input, resume: { state, seq } });
+    return continueAsNew<typeof cycleWorkflow>({ ...input, resume: { state, seq, answers: [...answers] } });
   }
 
   /** Counts work in flight; cycles started before continue-as-new keep their exact promise chains. */

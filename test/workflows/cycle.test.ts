@@ -211,8 +211,17 @@ describe('cycleWorkflow on the real server', () => {
         .map(([positionId, personId, inFavor]) => ({ positionId, personId, inFavor })),
     });
     await stageIs(h, 'approval');
-    await update(h, W.recordApprovalUpdate, S.approval);
+    const approval = { args: [S.approval, actor] as [unknown, Actor], updateId: `approval-${cycleId}` };
+    const approved = await h.executeUpdate(W.recordApprovalUpdate, approval);
     await stageIs(h, 'election');
+    // The same request again once the cycle has moved to a new run (Temporal's own dedup is per
+    // run): answered as the first time, not applied again — nor refused for the wrong stage.
+    const approvedIn = (await h.describe()).runId;
+    for (let i = 0; (await h.describe()).runId === approvedIn; i++) {
+      await update(h, W.addHoldUpdate, { name: `nudge-${i}`, reason: '测试：推动历史增长', source: 'risk' });
+      await update(h, W.releaseHoldUpdate, { name: `nudge-${i}`, resolution: '测试完毕' });
+    }
+    expect(await h.executeUpdate(W.recordApprovalUpdate, approval)).toEqual(approved);
     await update(h, W.recordElectionUpdate, S.election());
 
     const result = await h.result();
@@ -239,6 +248,7 @@ describe('cycleWorkflow on the real server', () => {
     expect(rows.filter((r) => r.action === 'stage.entered')).toHaveLength(8);
     expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['cycle.started', 'candidate.stopped', 'candidate.replaced', 'publicity.published', 'cycle.closed']));
     expect(rows.filter((r) => r.action === 'publicity.published')).toHaveLength(1);
+    expect(rows.filter((r) => r.action === 'approval.recorded')).toHaveLength(1);
     await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-continued-v5');
   });
 });

@@ -48,6 +48,11 @@ const Patches = {
 } as const;
 /** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
 const MAX_HISTORY_EVENTS = 4_000;
+/**
+ * ... and once a run has added 2 MiB: a page of history must stay under gRPC's default 4 MB message
+ * for a worker to replay it. Counted from the run's start, which carries the whole state.
+ */
+const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
 /** Retries come within minutes; the latest answers are enough to recognise them. */
 const REMEMBERED_ANSWERS = 200;
 /** Inputs that decide about every candidate or nominee at once. */
@@ -146,6 +151,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   /** Records, starts and signals under way: a run does not end (continue as new) with any pending. */
   let inflight = 0;
   let lastAttrs = '';
+  const runStartBytes = workflowInfo().historySize;
 
   registerQueries();
   registerStageInputs();
@@ -477,7 +483,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   function historyTooLong() {
     if (!bySignal) return false;
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS);
+    return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS)
+      || info.historySize - runStartBytes > MAX_RUN_GROWTH_BYTES;
   }
 
   /** Hands the state to a new run once nothing is half done: no handler running, nothing in flight. */

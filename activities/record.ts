@@ -18,7 +18,7 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
     async recordCycleEvent(event: AuditEvent, row: CycleRow, people: PersonRow[], finalState?: CycleState): Promise<void> {
       await withTransaction(pool, async (client) => {
         const closed = row.status === 'closed' || row.status === 'aborted';
-        const written = await client.query(
+        await client.query(
           `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, results, outcome, started_at, updated_at, closed_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
            ON CONFLICT (id) DO UPDATE SET stage = EXCLUDED.stage, status = EXCLUDED.status, waiting_for = EXCLUDED.waiting_for,
@@ -31,14 +31,17 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
             finalState ? JSON.stringify(finalState.results) : null, finalState?.outcome ? JSON.stringify(finalState.outcome) : null,
             new Date(row.startedAt), new Date(event.at), closed ? new Date(event.at) : null],
         );
-        if (written.rowCount && people.length > 0) {
+        // People move forward row by row: a record overtaken by a newer one of the same cycle still
+        // writes the people it alone carries (cycles only send the rows that changed).
+        if (people.length > 0) {
           await client.query(
-            `INSERT INTO cycle_people (cycle_id, person_id, name, position_id, candidate_status, nominee_status, detail)
-             SELECT $1, p."personId", p.name, p."positionId", p."candidateStatus", p."nomineeStatus", p.detail
+            `INSERT INTO cycle_people (cycle_id, person_id, name, position_id, candidate_status, nominee_status, detail, version)
+             SELECT $1, p."personId", p.name, p."positionId", p."candidateStatus", p."nomineeStatus", p.detail, $3
              FROM jsonb_to_recordset($2::jsonb) AS p("personId" text, name text, "positionId" text, "candidateStatus" text, "nomineeStatus" text, detail jsonb)
              ON CONFLICT (cycle_id, person_id) DO UPDATE SET name = EXCLUDED.name, position_id = EXCLUDED.position_id,
-               candidate_status = EXCLUDED.candidate_status, nominee_status = EXCLUDED.nominee_status, detail = EXCLUDED.detail`,
-            [row.id, JSON.stringify(people)],
+               candidate_status = EXCLUDED.candidate_status, nominee_status = EXCLUDED.nominee_status, detail = EXCLUDED.detail, version = EXCLUDED.version
+             WHERE cycle_people.version <= EXCLUDED.version`,
+            [row.id, JSON.stringify(people), row.version],
           );
         }
         await appendAudit(client, event);

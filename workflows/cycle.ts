@@ -148,6 +148,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   let supervision: ChildWorkflowHandle<typeof supervisionWorkflow> | undefined;
   let seq = resumed?.seq ?? 0;
   const answers = new Map(resumed?.answers ?? []);
+  /** Each person's row as last sent to the record (a new run sends each once more). */
+  const sentRows = new Map<string, string>();
   /** Records, starts and signals under way: a run does not end (continue as new) with any pending. */
   let inflight = 0;
   let lastAttrs = '';
@@ -557,7 +559,9 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
 
   /**
    * Puts an act on the record: the audit event, the cycle's row and the people it touched ('all' when
-   * a stage decided about everybody), in one idempotent write. The full state goes only at the end.
+   * a stage decided about everybody), in one idempotent write. Of those people only the rows that
+   * changed since they were last sent go, so a vote on six nominees among a thousand candidates
+   * writes six rows. The full state goes only at the end.
    */
   async function persist(action: string, actor: Actor, detail?: Record<string, unknown>, before?: Record<string, unknown>, people?: readonly string[] | 'all') {
     const key = `${workflowInfo().workflowId}#${++seq}`;
@@ -565,6 +569,15 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     await tracked(recordCycleEvent({
       key, at: Date.now(), actor, subjectType: 'cycle', subjectId: state.cycleId, cycleId: state.cycleId,
       jurisdictionId: state.jurisdiction.id, action, ...(before ? { before } : {}), after: summary(), ...(detail ? { detail } : {}),
-    }, C.cycleRow(state), people === 'all' || ended ? C.personRows(state) : C.personRows(state, people ?? []), ...(ended ? [state] : [])));
+    }, C.cycleRow(state), changedRows(people === 'all' || ended ? C.personRows(state) : C.personRows(state, people ?? [])), ...(ended ? [state] : [])));
+  }
+
+  function changedRows(rows: C.PersonRow[]): C.PersonRow[] {
+    return rows.filter((row) => {
+      const sent = JSON.stringify(row);
+      if (sentRows.get(row.personId) === sent) return false;
+      sentRows.set(row.personId, sent);
+      return true;
+    });
   }
 }

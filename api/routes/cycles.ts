@@ -169,7 +169,7 @@ export function registerCycleRoutes(app: App, s: Services) {
       description: 'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input. Send an Idempotency-Key to make retries safe: the input is applied once.',
       request: {
         params: z.object({ cycleId: cycleIdParam }),
-        headers: z.object({ 'idempotency-key': z.string().optional().openapi({ description: 'retries with the same key return the first result', example: 'req-7f3a9c21' }) }),
+        headers: z.object({ 'idempotency-key': z.string().optional().openapi({ description: 'a retry with the same key is applied once', example: 'req-7f3a9c21' }) }),
         body: json(input.schema, input.example),
       },
       responses: { 200: { description: 'accepted; the new state', content: { 'application/json': { schema: stateSchema } } }, ...errorResponses(400, 401, 403, 404, 409, 422) },

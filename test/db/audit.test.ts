@@ -32,7 +32,7 @@ describe('migrations', () => {
     const { rows } = await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
     expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['audit_events', 'cycle_people', 'cycles', 'jurisdictions', 'reports', 'review_tasks', 'risks', 'ledger_snapshots', 'pgmigrations']));
     const { rows: applied } = await pool.query('SELECT name FROM pgmigrations ORDER BY id');
-    expect(applied.map((m) => m.name)).toEqual(['1700000000000_foundation', '1700000001000_inspection', '1700000002000_reports', '1700000003000_supervision', '1700000004000_ledger', '1700000005000_app_role']);
+    expect(applied.map((m) => m.name)).toEqual(['1700000000000_foundation', '1700000001000_inspection', '1700000002000_reports', '1700000003000_supervision', '1700000004000_ledger', '1700000005000_app_role', '1700000006000_people_version']);
     expect(await migrate(database.url)).toEqual([]);
   });
 });

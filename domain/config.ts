@@ -21,6 +21,8 @@ export const env = {
     }
   }, 'must be a URL like postgres://user@host:5432/database'),
   port: (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback),
+  /** The least-privilege role every connection acts as, whoever the URL logs in as (created by the migrations). */
+  databaseRole: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a role name (lowercase letters, digits, _)').default('huanjie_app'),
 };
 
 export function loadConfig<T extends z.ZodType>(schema: T, source: Record<string, string | undefined> = process.env): z.infer<T> {

@@ -15,7 +15,7 @@ const config = (() => {
       TEMPORAL_NAMESPACE: env.temporalNamespace,
       TEMPORAL_TASK_QUEUE: env.taskQueue,
       DATABASE_URL: env.databaseUrl,
-      DATABASE_ROLE: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a role name').default('huanjie_app').describe('the role every connection acts as; set empty to use the login user as is'),
+      DATABASE_ROLE: env.databaseRole,
       CODEC_KEYS: codecKeysSchema,
     }));
   } catch (e) {

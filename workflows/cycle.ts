@@ -510,9 +510,12 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     void tellSupervision(state.stage);
   }
 
-  /** By its id when candidates signal (a continued run has no child handle), else through the child. */
+  /**
+   * By its id when candidates signal (a continued run has no child handle), else through the child.
+   * A supervision that has already ended needs no word.
+   */
   async function tellSupervision(stage: Stage) {
-    if (bySignal) await tracked(getExternalWorkflowHandle(supervisionWorkflowId(state.cycleId)).signal(cycleStageSignal, stage));
+    if (bySignal) await tracked(getExternalWorkflowHandle(supervisionWorkflowId(state.cycleId)).signal(cycleStageSignal, stage).catch(() => undefined));
     else await supervision?.signal(cycleStageSignal, stage);
   }
 

@@ -7,8 +7,8 @@
  *      bare SELECT 1 route;
  *   3. cost per candidate as one cycle grows (BENCH_SIZES, default 10,100,1000), every run of the
  *      cycle counted (it continues as new when its history grows long);
- *   4. worker memory per 1,000 open cycles waiting on timers, and query latency on evicted workflows
- *      with a capped workflow cache.
+ *   4. worker memory per 1,000 open cycles waiting on timers (all in the worker's cache), and query
+ *      latency on evicted workflows from a worker whose cache holds 100.
  * Results: bench/results/<time>.json and bench/results/latest.md. Ratios, not absolute numbers, are
  * what compare across runs: machines here are shared and noisy.
  */
@@ -235,12 +235,14 @@ async function main() {
 
     // ---- 4. memory of open cycles, query latency on evicted workflows ---------------------------
     {
-      log(`4. ${OPEN_CYCLES} open cycles waiting on timers, worker cache capped at 100`);
+      // Memory with every workflow held in the worker's cache (what open cycles cost a worker that
+      // keeps them all), then query latency from a worker whose cache holds 100 (the rest replay).
+      log(`4. ${OPEN_CYCLES} open cycles waiting on timers, all cached; then queries with the cache capped at 100`);
       w.worker.shutdown();
       await w.running;
-      w = await startWorker(100);
+      w = await startWorker(OPEN_CYCLES * 3);
       global.gc?.();
-      const before = process.memoryUsage().rss;
+      const before = process.memoryUsage();
       const policy = policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } });
       const openIds: string[] = [];
       await load(OPEN_CYCLES, 32, async (i) => {
@@ -258,10 +260,16 @@ async function main() {
         await new Promise((r) => setTimeout(r, 500));
       }
       global.gc?.();
-      const after = process.memoryUsage().rss;
+      const after = process.memoryUsage();
+      const cached = w.worker.getStatus().numCachedWorkflows;
+      w.worker.shutdown();
+      await w.running;
+      w = await startWorker(100);
       const queries = await load(200, 8, (i) => client.workflow.getHandle(cycleWorkflowId(openIds[(i * 7) % openIds.length]!)).query(getStateQuery).then(() => undefined));
       results.openCycles = {
-        cycles: OPEN_CYCLES, workflowsOpen: OPEN_CYCLES * 2, rssBeforeMB: mb(before), rssAfterMB: mb(after), rssPer1000CyclesMB: round((mb(after) - mb(before)) / (OPEN_CYCLES / 1000), 1),
+        cycles: OPEN_CYCLES, workflowsOpen: OPEN_CYCLES * 2, workflowsCached: cached,
+        rssBeforeMB: mb(before.rss), rssAfterMB: mb(after.rss), rssPer1000CyclesMB: round((mb(after.rss) - mb(before.rss)) / (OPEN_CYCLES / 1000), 1),
+        heapPer1000CyclesMB: round((mb(after.heapUsed) - mb(before.heapUsed)) / (OPEN_CYCLES / 1000), 1),
         evictedQueryMs: { p50: round(pct(queries.ms, 50)), p99: round(pct(queries.ms, 99)) }, workflowCache: 100,
       };
       log(`   ${JSON.stringify(results.openCycles)}`);
@@ -295,8 +303,10 @@ function markdown(r: Record<string, any>): string {
     '',
     '| 4. open cycles | value |', '|---|---|',
     `| cycles open (each with its supervision child on a timer) | ${r.openCycles.cycles} |`,
+    `| workflows in the worker's cache | ${r.openCycles.workflowsCached} |`,
     `| process RSS before → after (MB) | ${r.openCycles.rssBeforeMB} → ${r.openCycles.rssAfterMB} |`,
     `| RSS per 1,000 open cycles (MB) | ${r.openCycles.rssPer1000CyclesMB} |`,
+    `| JS heap per 1,000 open cycles, after GC (MB) | ${r.openCycles.heapPer1000CyclesMB} |`,
     `| query on evicted cycles, cache ${r.openCycles.workflowCache} (p50 / p99 ms) | ${r.openCycles.evictedQueryMs.p50} / ${r.openCycles.evictedQueryMs.p99} |`,
     '',
   ];

@@ -1,6 +1,6 @@
 /**
- * `npm start` with bad configuration ends with one clear line saying what to fix — no stack trace —
- * before it starts anything.
+ * `npm start` (and the worker run on its own) with bad configuration ends with one clear line saying
+ * what to fix — no stack trace — before it starts anything.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,9 +29,9 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function start(env: Record<string, string>, script = 'scripts/start.ts'): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
       cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? scratch, HUANJIE_DATA_DIR: join(scratch, 'data'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -87,5 +87,15 @@ describe('npm start refuses bad configuration in one line', () => {
     const [api, temporal, ui] = await freePorts(3);
     const r = await start({ TEMPORAL_CLI_PATH: '/nowhere/temporal', API_PORT: String(api), TEMPORAL_PORT: String(temporal), TEMPORAL_UI_PORT: String(ui) });
     expectOneClearLine(r, /^TEMPORAL_CLI_PATH=\/nowhere\/temporal is not an executable file/);
+  });
+});
+
+describe('the worker on its own refuses bad configuration in one line', () => {
+  it('a workflow cache size that is not a whole number', async () => {
+    const r = await start({
+      WORKER_MAX_CACHED_WORKFLOWS: '2.5', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    }, 'worker/main.ts');
+    expectOneClearLine(r, /^configuration: WORKER_MAX_CACHED_WORKFLOWS must be a whole number$/);
   });
 });

@@ -2,7 +2,7 @@
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
 import { createPool } from '../activities/db.js';
-import { env, exitOnConfigError, loadConfig } from '../domain/config.js';
+import { backendSettings, env, exitOnConfigError, loadConfig } from '../domain/config.js';
 import { AesGcmCodec, codecKeysSchema } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import { createApp } from './app.js';
@@ -12,11 +12,7 @@ const config = (() => {
     return loadConfig(z.object({
       API_HOST: z.string().default('127.0.0.1'),
       API_PORT: env.port(3000),
-      TEMPORAL_ADDRESS: env.temporalAddress,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
-      TEMPORAL_TASK_QUEUE: env.taskQueue,
-      DATABASE_URL: env.databaseUrl,
-      DATABASE_ROLE: env.databaseRole,
+      ...backendSettings,
       CODEC_KEYS: codecKeysSchema,
       JWT_SECRET: z.string({ error: 'is required (at least 32 characters)' }).min(32, 'must be at least 32 characters'),
       JWT_ISSUER: z.string().default('huanjie'),

@@ -25,6 +25,15 @@ export const env = {
   databaseRole: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a role name (lowercase letters, digits, _)').default('huanjie_app'),
 };
 
+/** What the API and the worker both read: where Temporal and PostgreSQL are, and as whom to act. */
+export const backendSettings = {
+  TEMPORAL_ADDRESS: env.temporalAddress,
+  TEMPORAL_NAMESPACE: env.temporalNamespace,
+  TEMPORAL_TASK_QUEUE: env.taskQueue,
+  DATABASE_URL: env.databaseUrl,
+  DATABASE_ROLE: env.databaseRole,
+};
+
 export function loadConfig<T extends z.ZodType>(schema: T, source: Record<string, string | undefined> = process.env): z.infer<T> {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);

@@ -2,7 +2,7 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { z } from 'zod';
 import { createPool } from '../activities/db.js';
-import { env, exitOnConfigError, loadConfig } from '../domain/config.js';
+import { backendSettings, exitOnConfigError, loadConfig } from '../domain/config.js';
 import { codecKeysSchema } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import { ensureLedgerSchedule } from '../temporal/schedules.js';
@@ -11,11 +11,7 @@ import { createHuanjieWorker } from './worker.js';
 const config = (() => {
   try {
     return loadConfig(z.object({
-      TEMPORAL_ADDRESS: env.temporalAddress,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
-      TEMPORAL_TASK_QUEUE: env.taskQueue,
-      DATABASE_URL: env.databaseUrl,
-      DATABASE_ROLE: env.databaseRole,
+      ...backendSettings,
       CODEC_KEYS: codecKeysSchema,
       // An open cycle held in the cache costs ~2 MB (README, Benchmarks); unset, the SDK sizes it by heap.
       WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').optional(),

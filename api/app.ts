@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): App {
     if (mapped?.denied) await recordDenial(c, mapped);
     if (mapped) return errorResponse(c, mapped);
     // Unknown failures are logged with the request id; the client gets no internals.
-    console.error(`api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] ${(err as Error).stack ?? err}`);
+    console.error(`api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] ${(err).stack ?? err}`);
     return errorResponse(c, new ApiError(500, 'INTERNAL', 'internal error; quote the request id when reporting it'));
   });
   app.notFound((c) => errorResponse(c, new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));

@@ -22,8 +22,8 @@ interface JsonPayload {
   data?: string;
 }
 
-const fromJson = (p: JsonPayload): Payload => PayloadProto.fromObject(p) as Payload;
-const toJson = (p: Payload): JsonPayload => PayloadProto.toObject(PayloadProto.create(p), { bytes: String }) as JsonPayload;
+const fromJson = (p: JsonPayload): Payload => PayloadProto.fromObject(p);
+const toJson = (p: Payload): JsonPayload => PayloadProto.toObject(PayloadProto.create(p), { bytes: String });
 
 export function codecRoutes(o: { codec: AesGcmCodec; auth: AuthConfig; trustedOrigins: string[] }) {
   const app = new Hono<Env>();

@@ -74,7 +74,7 @@ export function toApiError(err: unknown): ApiError | undefined {
     // Hono's own 400 is a body it could not parse (malformed JSON, wrong content type).
     if (err.status === 400) return new ApiError(400, ErrorType.Validation, err.message || 'malformed request', [{ path: '(body)', rule: err.message || 'must be valid JSON' }]);
     const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 401 ? 'UNAUTHENTICATED' : 'HTTP_ERROR';
-    return new ApiError(err.status as ContentfulStatusCode, code, err.message || 'request refused');
+    return new ApiError(err.status, code, err.message || 'request refused');
   }
   if (err instanceof ZodError) return validationError(err);
   if (err instanceof DomainError) return new ApiError(STATUS_BY_TYPE[err.type] ?? 422, err.type, err.message, err.details);

@@ -2,7 +2,7 @@
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
 import { createPool } from '../activities/db.js';
-import { backendSettings, env, exitOnConfigError, loadConfig } from '../domain/config.js';
+import { backendSettings, env, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { AesGcmCodec, codecKeysSchema } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import { createApp } from './app.js';

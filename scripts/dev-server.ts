@@ -54,8 +54,8 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-8000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   let exited: number | null | undefined;
   child.on('exit', (code) => { exited = code; });
 

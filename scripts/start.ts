@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from '../domain/config.js';
+import { ConfigError, env, loadConfig } from '../config/settings.js';
 import { generateCodecKey, parseCodecKeys } from '../temporal/codec.js';
 import { startDevServer, type DevServer } from './dev-server.js';
 import { migrate } from './migrate.js';
@@ -66,8 +66,8 @@ function run(name: string, script: string, childEnv: NodeJS.ProcessEnv): ChildPr
   const prefix = (stream: NodeJS.WritableStream) => (d: Buffer) => {
     for (const line of d.toString().split('\n')) if (line.trim()) stream.write(`[${name}] ${line}\n`);
   };
-  child.stdout!.on('data', prefix(process.stdout));
-  child.stderr!.on('data', prefix(process.stderr));
+  child.stdout.on('data', prefix(process.stdout));
+  child.stderr.on('data', prefix(process.stderr));
   return child;
 }
 

@@ -2,7 +2,7 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { z } from 'zod';
 import { createPool } from '../activities/db.js';
-import { backendSettings, exitOnConfigError, loadConfig } from '../domain/config.js';
+import { backendSettings, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { codecKeysSchema } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import { ensureLedgerSchedule } from '../temporal/schedules.js';

@@ -133,7 +133,7 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
       method: 'POST', duplex: 'half',
       headers: { authorization: `Bearer ${organizer}`, 'content-type': 'application/json' },
       body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } }),
-    } as RequestInit);
+    });
     expect(chunked.status).toBe(413);
     expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
   });

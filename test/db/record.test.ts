@@ -34,7 +34,8 @@ beforeAll(async () => {
   database = await createThrowawayDatabase(inject('adminDatabaseUrl'), 'huanjie_record');
   pool = createPool(database.url);
   await pool.query(`INSERT INTO jurisdictions (id, name, level, parent_id, ancestors) VALUES ($1, $2, $3, NULL, ARRAY[$1])`, [jurisdiction.id, jurisdiction.name, jurisdiction.level]);
-  record = createRecordActivities({ pool }).recordCycleEvent;
+  const activities = createRecordActivities({ pool });
+  record = (...args) => activities.recordCycleEvent(...args);
 });
 
 afterAll(async () => {

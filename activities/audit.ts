@@ -41,15 +41,40 @@ export async function appendAudit(client: Client, e: AuditEvent): Promise<void> 
   // Round-trip through JSON so the hash covers exactly what jsonb will store.
   const json = (v: unknown) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
   const fields: ChainedFields = {
-    idem_key: e.key, at: new Date(e.at).toISOString(), actor: e.actor.id, role: e.actor.role, request_id: e.actor.requestId ?? null,
-    subject_type: e.subjectType, subject_id: e.subjectId, cycle_id: e.cycleId, jurisdiction_id: e.jurisdictionId,
-    action: e.action, before: json(e.before), after: json(e.after), detail: json(e.detail),
+    idem_key: e.key,
+    at: new Date(e.at).toISOString(),
+    actor: e.actor.id,
+    role: e.actor.role,
+    request_id: e.actor.requestId ?? null,
+    subject_type: e.subjectType,
+    subject_id: e.subjectId,
+    cycle_id: e.cycleId,
+    jurisdiction_id: e.jurisdictionId,
+    action: e.action,
+    before: json(e.before),
+    after: json(e.after),
+    detail: json(e.detail),
   };
   await client.query(
     `INSERT INTO audit_events (idem_key, at, actor, role, request_id, subject_type, subject_id, cycle_id, jurisdiction_id, action, before, after, detail, prev_hash, hash)
      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-    [fields.idem_key, fields.at, fields.actor, fields.role, fields.request_id, fields.subject_type, fields.subject_id, fields.cycle_id,
-      fields.jurisdiction_id, fields.action, JSON.stringify(fields.before), JSON.stringify(fields.after), JSON.stringify(fields.detail), prev, rowHash(prev, fields)],
+    [
+      fields.idem_key,
+      fields.at,
+      fields.actor,
+      fields.role,
+      fields.request_id,
+      fields.subject_type,
+      fields.subject_id,
+      fields.cycle_id,
+      fields.jurisdiction_id,
+      fields.action,
+      JSON.stringify(fields.before),
+      JSON.stringify(fields.after),
+      JSON.stringify(fields.detail),
+      prev,
+      rowHash(prev, fields),
+    ],
   );
 }
 
@@ -68,16 +93,38 @@ export async function verifyAuditChain(pool: Pool): Promise<ChainReport> {
   for (;;) {
     const { rows: batch } = await pool.query(
       `SELECT id::text, idem_key, at, actor, role, request_id, subject_type, subject_id, cycle_id, jurisdiction_id, action, before, after, detail, prev_hash, hash
-       FROM audit_events WHERE id > $1 ORDER BY audit_events.id LIMIT 5000`, [after]);
+       FROM audit_events WHERE id > $1 ORDER BY audit_events.id LIMIT 5000`,
+      [after],
+    );
     if (batch.length === 0) return { ok: true, rows };
     for (const r of batch) {
-      if (r.prev_hash !== prev) return { ok: false, rows, brokenAt: { id: r.id, reason: 'prev_hash does not match the previous row (a row was removed or inserted)' } };
+      if (r.prev_hash !== prev)
+        return {
+          ok: false,
+          rows,
+          brokenAt: { id: r.id, reason: 'prev_hash does not match the previous row (a row was removed or inserted)' },
+        };
       const fields: ChainedFields = {
-        idem_key: r.idem_key, at: (r.at as Date).toISOString(), actor: r.actor, role: r.role, request_id: r.request_id,
-        subject_type: r.subject_type, subject_id: r.subject_id, cycle_id: r.cycle_id, jurisdiction_id: r.jurisdiction_id,
-        action: r.action, before: r.before, after: r.after, detail: r.detail,
+        idem_key: r.idem_key,
+        at: (r.at as Date).toISOString(),
+        actor: r.actor,
+        role: r.role,
+        request_id: r.request_id,
+        subject_type: r.subject_type,
+        subject_id: r.subject_id,
+        cycle_id: r.cycle_id,
+        jurisdiction_id: r.jurisdiction_id,
+        action: r.action,
+        before: r.before,
+        after: r.after,
+        detail: r.detail,
       };
-      if (rowHash(prev, fields) !== r.hash) return { ok: false, rows, brokenAt: { id: r.id, reason: 'content does not match its hash (the row was altered)' } };
+      if (rowHash(prev, fields) !== r.hash)
+        return {
+          ok: false,
+          rows,
+          brokenAt: { id: r.id, reason: 'content does not match its hash (the row was altered)' },
+        };
       prev = r.hash;
       rows++;
       after = r.id;

@@ -25,12 +25,14 @@ const CONCURRENCY = 16;
 
 async function eachBounded<T>(items: T[], run: (item: T) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
-    for (let i = next++; i < items.length; i = next++) {
-      await run(items[i]!);
-      Context.current().heartbeat(i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENCY, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) {
+        await run(items[i]!);
+        Context.current().heartbeat(i);
+      }
+    }),
+  );
 }
 
 export function createCandidateActivities({ client }: { client: Client }) {
@@ -41,15 +43,27 @@ export function createCandidateActivities({ client }: { client: Client }) {
       await eachBounded(launch.people, async (p) => {
         try {
           await client.workflow.start(candidateWorkflow, {
-            workflowId: candidateWorkflowId(cycleId, p.personId), taskQueue: launch.taskQueue,
-            args: [{
-              cycleId, jurisdictionId: jurisdiction.id, personId: p.personId, name: p.name, positionId: p.positionId, policy,
-              ...(p.replaces ? { replaces: p.replaces } : {}), ...(p.firstPromotion ? { firstPromotion: true } : {}), signalsCycle: true,
-            }],
+            workflowId: candidateWorkflowId(cycleId, p.personId),
+            taskQueue: launch.taskQueue,
+            args: [
+              {
+                cycleId,
+                jurisdictionId: jurisdiction.id,
+                personId: p.personId,
+                name: p.name,
+                positionId: p.positionId,
+                policy,
+                ...(p.replaces ? { replaces: p.replaces } : {}),
+                ...(p.firstPromotion ? { firstPromotion: true } : {}),
+                signalsCycle: true,
+              },
+            ],
             staticSummary: `${jurisdiction.name} ${term} 换届 · 考察对象 ${p.personId}（${p.positionId}）`,
             typedSearchAttributes: [
-              { key: SA.cycle, value: cycleId }, { key: SA.jurisdiction, value: jurisdiction.id },
-              { key: SA.term, value: term }, { key: SA.stage, value: 'inspection' },
+              { key: SA.cycle, value: cycleId },
+              { key: SA.jurisdiction, value: jurisdiction.id },
+              { key: SA.term, value: term },
+              { key: SA.stage, value: 'inspection' },
             ],
           });
         } catch (e) {

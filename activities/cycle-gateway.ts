@@ -18,7 +18,11 @@ export type GatewayResult = { done: true; what: string } | { done: false; why: s
 function notApplicable(e: unknown): string | undefined {
   if (e instanceof WorkflowNotFoundError) return 'the cycle or candidate is not running';
   const cause = e instanceof WorkflowUpdateFailedError ? e.cause : undefined;
-  if (cause instanceof ApplicationFailure && [ErrorType.NotFound, ErrorType.Closed, ErrorType.WrongStage, ErrorType.Duplicate].includes(cause.type as never)) return cause.message;
+  if (
+    cause instanceof ApplicationFailure &&
+    [ErrorType.NotFound, ErrorType.Closed, ErrorType.WrongStage, ErrorType.Duplicate].includes(cause.type as never)
+  )
+    return cause.message;
   return undefined;
 }
 
@@ -35,15 +39,27 @@ async function attempt(run: () => Promise<string>): Promise<GatewayResult> {
 export function createCycleGatewayActivities({ client }: { client: Client }) {
   const cycle = (cycleId: string) => client.workflow.getHandle(cycleWorkflowId(cycleId));
   return {
-    async holdPerson(cycleId: string, personId: string, hold: { name: string; reason: string; source: 'report' | 'supervision' | 'risk' }, actor: Actor): Promise<GatewayResult> {
+    async holdPerson(
+      cycleId: string,
+      personId: string,
+      hold: { name: string; reason: string; source: 'report' | 'supervision' | 'risk' },
+      actor: Actor,
+    ): Promise<GatewayResult> {
       return attempt(async () => {
-        await cycle(cycleId).executeUpdate(addHoldUpdate, { args: [{ ...hold, personId }, actor], updateId: `${hold.name}:hold` });
+        await cycle(cycleId).executeUpdate(addHoldUpdate, {
+          args: [{ ...hold, personId }, actor],
+          updateId: `${hold.name}:hold`,
+        });
         return `hold ${hold.name} on ${personId}`;
       });
     },
 
     /** A cycle-wide hold, optionally only on leaving one stage (a high risk or finding "holds its stage"). */
-    async holdCycle(cycleId: string, hold: { name: string; reason: string; source: 'supervision' | 'risk'; stage?: Stage }, actor: Actor): Promise<GatewayResult> {
+    async holdCycle(
+      cycleId: string,
+      hold: { name: string; reason: string; source: 'supervision' | 'risk'; stage?: Stage },
+      actor: Actor,
+    ): Promise<GatewayResult> {
       return attempt(async () => {
         await cycle(cycleId).executeUpdate(addHoldUpdate, { args: [hold, actor], updateId: `${hold.name}:hold` });
         return `hold ${hold.name}${hold.stage ? ` on the ${hold.stage} gate` : ''}`;
@@ -52,22 +68,36 @@ export function createCycleGatewayActivities({ client }: { client: Client }) {
 
     async releaseHold(cycleId: string, name: string, resolution: string, actor: Actor): Promise<GatewayResult> {
       return attempt(async () => {
-        await cycle(cycleId).executeUpdate(releaseHoldUpdate, { args: [{ name, resolution }, actor], updateId: `${name}:release` });
+        await cycle(cycleId).executeUpdate(releaseHoldUpdate, {
+          args: [{ name, resolution }, actor],
+          updateId: `${name}:release`,
+        });
         return `hold ${name} released`;
       });
     },
 
     /** Ends a candidacy wherever it is: a candidate in inspection is stopped, a nominee is dropped (the next shortlisted moves up). */
-    async stopCandidacy(cycleId: string, personId: string, reason: string, key: string, actor: Actor): Promise<GatewayResult> {
+    async stopCandidacy(
+      cycleId: string,
+      personId: string,
+      reason: string,
+      key: string,
+      actor: Actor,
+    ): Promise<GatewayResult> {
       return attempt(async () => {
         const state = await cycle(cycleId).query(getStateQuery);
         const candidate = state.candidates.find((c) => c.personId === personId);
         if (state.stage === 'inspection' && candidate?.status === 'inspecting') {
-          await client.workflow.getHandle(candidateWorkflowId(cycleId, personId))
-            .executeUpdate(stopCandidateUpdate, { args: [{ reason, cause: 'report' }, actor], updateId: `${key}:stop` });
+          await client.workflow.getHandle(candidateWorkflowId(cycleId, personId)).executeUpdate(stopCandidateUpdate, {
+            args: [{ reason, cause: 'report' }, actor],
+            updateId: `${key}:stop`,
+          });
           return `candidate ${personId} stopped`;
         }
-        await cycle(cycleId).executeUpdate(dropNomineeUpdate, { args: [{ personId, reason, cause: 'report' }, actor], updateId: `${key}:drop` });
+        await cycle(cycleId).executeUpdate(dropNomineeUpdate, {
+          args: [{ personId, reason, cause: 'report' }, actor],
+          updateId: `${key}:drop`,
+        });
         return `nominee ${personId} dropped`;
       });
     },

@@ -7,7 +7,10 @@ export type Client = pg.PoolClient;
 /** The least-privilege role the application acts as (db/migrations/*_app_role.sql). */
 export const APP_ROLE = 'huanjie_app';
 
-export function createPool(connectionString: string, options: { max?: number; onError?: (e: Error) => void; role?: string } = {}): pg.Pool {
+export function createPool(
+  connectionString: string,
+  options: { max?: number; onError?: (e: Error) => void; role?: string } = {},
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     // Every connection acts as the application role, whoever the URL logs in as.

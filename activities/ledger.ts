@@ -15,7 +15,12 @@ export interface LedgerFigures {
   reportsClosed: number;
   cycles: number;
   byStage: Record<string, number>;
-  percent: { integrityOpinions: number | null; personalMattersChecked: number | null; filesReviewed: number | null; reportsClosed: number | null };
+  percent: {
+    integrityOpinions: number | null;
+    personalMattersChecked: number | null;
+    filesReviewed: number | null;
+    reportsClosed: number | null;
+  };
 }
 
 /** The end of a Beijing day, as an instant. */
@@ -57,11 +62,19 @@ function figures(raw: Record<string, unknown>): LedgerFigures {
   const n = (k: string) => Number(raw[k] ?? 0);
   const byStage = (raw.stages ?? {}) as Record<string, number>;
   return {
-    candidates: n('candidates'), integrityOpinions: n('integrity'), personalMattersChecked: n('pm'), filesReviewed: n('files'),
-    reportsReceived: n('received'), reportsClosed: n('closed'), cycles: Object.values(byStage).reduce((a, b) => a + b, 0), byStage,
+    candidates: n('candidates'),
+    integrityOpinions: n('integrity'),
+    personalMattersChecked: n('pm'),
+    filesReviewed: n('files'),
+    reportsReceived: n('received'),
+    reportsClosed: n('closed'),
+    cycles: Object.values(byStage).reduce((a, b) => a + b, 0),
+    byStage,
     percent: {
-      integrityOpinions: pct(n('integrity'), n('candidates')), personalMattersChecked: pct(n('pm'), n('candidates')),
-      filesReviewed: pct(n('files'), n('candidates')), reportsClosed: pct(n('closed'), n('received')),
+      integrityOpinions: pct(n('integrity'), n('candidates')),
+      personalMattersChecked: pct(n('pm'), n('candidates')),
+      filesReviewed: pct(n('files'), n('candidates')),
+      reportsClosed: pct(n('closed'), n('received')),
     },
   };
 }
@@ -69,7 +82,10 @@ function figures(raw: Record<string, unknown>): LedgerFigures {
 export function createLedgerActivities({ pool }: { pool: Pool }) {
   return {
     /** Figures as of the end of `day` (Beijing), for one jurisdiction or all. */
-    async computeLedger(day: string, jurisdictionId: string | null): Promise<{ jurisdictionId: string; own: LedgerFigures; subtree: LedgerFigures }[]> {
+    async computeLedger(
+      day: string,
+      jurisdictionId: string | null,
+    ): Promise<{ jurisdictionId: string; own: LedgerFigures; subtree: LedgerFigures }[]> {
       const { rows } = await pool.query(FIGURES_SQL, [endOfBeijingDay(day), jurisdictionId]);
       return rows.map((r) => ({ jurisdictionId: r.id, own: figures(r.own ?? {}), subtree: figures(r.subtree) }));
     },
@@ -82,7 +98,8 @@ export function createLedgerActivities({ pool }: { pool: Pool }) {
         `INSERT INTO ledger_snapshots (day, jurisdiction_id, own, subtree, computed_at)
          SELECT $1::date, s.j, s.own, s.subtree, now() FROM jsonb_to_recordset($2::jsonb) AS s(j text, own jsonb, subtree jsonb)
          ON CONFLICT (day, jurisdiction_id) DO UPDATE SET own = EXCLUDED.own, subtree = EXCLUDED.subtree, computed_at = EXCLUDED.computed_at`,
-        [day, JSON.stringify(snapshot)]);
+        [day, JSON.stringify(snapshot)],
+      );
       return snapshot.length;
     },
   };

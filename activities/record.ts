@@ -15,7 +15,12 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
     },
 
     /** One act of a cycle: its audit event, its row, the people it touched, and at close the final state. */
-    async recordCycleEvent(event: AuditEvent, row: CycleRow, people: PersonRow[], finalState?: CycleState): Promise<void> {
+    async recordCycleEvent(
+      event: AuditEvent,
+      row: CycleRow,
+      people: PersonRow[],
+      finalState?: CycleState,
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         const closed = row.status === 'closed' || row.status === 'aborted';
         await client.query(
@@ -26,10 +31,23 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
              results = COALESCE(EXCLUDED.results, cycles.results), outcome = COALESCE(EXCLUDED.outcome, cycles.outcome),
              updated_at = EXCLUDED.updated_at, closed_at = COALESCE(EXCLUDED.closed_at, cycles.closed_at)
            WHERE cycles.version <= EXCLUDED.version`,
-          [row.id, row.jurisdictionId, row.term, row.level, row.stage, row.status, row.waitingFor,
-            row.deadline === null ? null : new Date(row.deadline), row.version, JSON.stringify(finalState ?? row.summary),
-            finalState ? JSON.stringify(finalState.results) : null, finalState?.outcome ? JSON.stringify(finalState.outcome) : null,
-            new Date(row.startedAt), new Date(event.at), closed ? new Date(event.at) : null],
+          [
+            row.id,
+            row.jurisdictionId,
+            row.term,
+            row.level,
+            row.stage,
+            row.status,
+            row.waitingFor,
+            row.deadline === null ? null : new Date(row.deadline),
+            row.version,
+            JSON.stringify(finalState ?? row.summary),
+            finalState ? JSON.stringify(finalState.results) : null,
+            finalState?.outcome ? JSON.stringify(finalState.outcome) : null,
+            new Date(row.startedAt),
+            new Date(event.at),
+            closed ? new Date(event.at) : null,
+          ],
         );
         // People move forward row by row: a record overtaken by a newer one of the same cycle still
         // writes the people it alone carries (cycles only send the rows that changed).

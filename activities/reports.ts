@@ -18,7 +18,12 @@ export interface Registered {
 
 export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: Sealer }) {
   return {
-    async registerReport(reportId: string, input: IntakeInput, jurisdictionId: string, actor: Actor): Promise<Registered> {
+    async registerReport(
+      reportId: string,
+      input: IntakeInput,
+      jurisdictionId: string,
+      actor: Actor,
+    ): Promise<Registered> {
       return withTransaction(pool, async (client) => {
         const { rows } = await client.query<{ id: string; inserted: boolean }>(
           `INSERT INTO reports (id, channel, channel_ref, category, target_type, target_cycle_id, target_person_id, jurisdiction_id,
@@ -26,52 +31,109 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'registered')
            ON CONFLICT (channel, channel_ref) WHERE channel_ref IS NOT NULL DO UPDATE SET duplicates = reports.duplicates + 1
            RETURNING id, (xmax = 0) AS inserted`,
-          [reportId, input.channel, input.channelRef ?? null, input.category, input.target.type,
-            input.target.type === 'candidate' ? input.target.cycleId : null, input.target.type === 'candidate' ? input.target.personId : null,
-            jurisdictionId, sealer.seal(input.text), input.reporter ? sealer.seal(input.reporter) : null,
-            input.target.type === 'official' ? sealer.seal({ name: input.target.name }) : null, new Date(input.receivedAt), actor.id]);
+          [
+            reportId,
+            input.channel,
+            input.channelRef ?? null,
+            input.category,
+            input.target.type,
+            input.target.type === 'candidate' ? input.target.cycleId : null,
+            input.target.type === 'candidate' ? input.target.personId : null,
+            jurisdictionId,
+            sealer.seal(input.text),
+            input.reporter ? sealer.seal(input.reporter) : null,
+            input.target.type === 'official' ? sealer.seal({ name: input.target.name }) : null,
+            new Date(input.receivedAt),
+            actor.id,
+          ],
+        );
         const row = rows[0]!;
         await appendAudit(client, {
-          key: `report:${reportId}:registered`, at: Date.now(), actor, subjectType: 'report', subjectId: row.id,
-          cycleId: input.target.type === 'candidate' ? input.target.cycleId : null, jurisdictionId,
+          key: `report:${reportId}:registered`,
+          at: Date.now(),
+          actor,
+          subjectType: 'report',
+          subjectId: row.id,
+          cycleId: input.target.type === 'candidate' ? input.target.cycleId : null,
+          jurisdictionId,
           action: row.inserted ? 'report.registered' : 'report.duplicate',
-          detail: { channel: input.channel, category: input.category, targetType: input.target.type, ...(row.inserted ? {} : { linkedTo: row.id }) },
+          detail: {
+            channel: input.channel,
+            category: input.category,
+            targetType: input.target.type,
+            ...(row.inserted ? {} : { linkedTo: row.id }),
+          },
         });
         return row.inserted ? { reportId: row.id } : { reportId: row.id, duplicateOf: row.id };
       });
     },
 
-    async recordReportTriage(reportId: string, t: { triage: Triage; rule: string; unit: string; deadline: number | null; hold: string }, event: AuditEvent): Promise<void> {
+    async recordReportTriage(
+      reportId: string,
+      t: { triage: Triage; rule: string; unit: string; deadline: number | null; hold: string },
+      event: AuditEvent,
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         await client.query(
           `UPDATE reports SET triage = $2, triage_rule = $3, unit = $4, deadline = $5, hold = $6, status = 'verifying' WHERE id = $1 AND status <> 'closed'`,
-          [reportId, t.triage, t.rule, t.unit, t.deadline === null ? null : new Date(t.deadline), t.hold]);
+          [reportId, t.triage, t.rule, t.unit, t.deadline === null ? null : new Date(t.deadline), t.hold],
+        );
         await appendAudit(client, event);
       });
     },
 
-    async markReportLate(reportId: string, kind: 'overdue' | 'escalated', at: number, recipient: string, event: AuditEvent): Promise<void> {
+    async markReportLate(
+      reportId: string,
+      kind: 'overdue' | 'escalated',
+      at: number,
+      recipient: string,
+      event: AuditEvent,
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         const column = kind === 'overdue' ? 'overdue_at' : 'escalated_at';
-        const { rows } = await client.query(`UPDATE reports SET ${column} = COALESCE(${column}, $2) WHERE id = $1 RETURNING jurisdiction_id`, [reportId, new Date(at)]);
+        const { rows } = await client.query(
+          `UPDATE reports SET ${column} = COALESCE(${column}, $2) WHERE id = $1 RETURNING jurisdiction_id`,
+          [reportId, new Date(at)],
+        );
         await client.query(
           `INSERT INTO notifications (idem_key, recipient, jurisdiction_id, subject, body, created_at) VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT DO NOTHING`,
-          [event.key, recipient, rows[0]?.jurisdiction_id ?? null, kind === 'overdue' ? '举报逾期未办结，催办' : '举报逾期，提请上级督办', `report ${reportId}`, new Date(at)]);
+          [
+            event.key,
+            recipient,
+            rows[0]?.jurisdiction_id ?? null,
+            kind === 'overdue' ? '举报逾期未办结，催办' : '举报逾期，提请上级督办',
+            `report ${reportId}`,
+            new Date(at),
+          ],
+        );
         await appendAudit(client, event);
       });
     },
 
-    async closeReport(reportId: string, c: { finding: Finding; consequence: string | null; summary: string; effect: string; closedAt: number; onTime: boolean }, event: AuditEvent): Promise<void> {
+    async closeReport(
+      reportId: string,
+      c: {
+        finding: Finding;
+        consequence: string | null;
+        summary: string;
+        effect: string;
+        closedAt: number;
+        onTime: boolean;
+      },
+      event: AuditEvent,
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         await client.query(
           `UPDATE reports SET status = 'closed', finding = $2, consequence = $3, summary = $4, effect = $5, closed_at = $6, closed_on_time = $7
            WHERE id = $1 AND status <> 'closed'`,
-          [reportId, c.finding, c.consequence, c.summary, c.effect, new Date(c.closedAt), c.onTime]);
+          [reportId, c.finding, c.consequence, c.summary, c.effect, new Date(c.closedAt), c.onTime],
+        );
         if (c.finding === 'malicious') {
           await client.query(
             `INSERT INTO notifications (idem_key, recipient, jurisdiction_id, subject, body, created_at)
              SELECT $1, 'discipline-referral', jurisdiction_id, '恶意举报移送', 'report ' || id, $2 FROM reports WHERE id = $3 ON CONFLICT DO NOTHING`,
-            [`${event.key}:referral`, new Date(c.closedAt), reportId]);
+            [`${event.key}:referral`, new Date(c.closedAt), reportId],
+          );
         }
         await appendAudit(client, event);
       });

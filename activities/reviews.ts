@@ -25,43 +25,79 @@ const CONSEQUENCE = {
 
 export function createReviewActivities({ pool, sealer }: { pool: Pool; sealer: Sealer }) {
   return {
-    async openReviewTasks(c: CandidateRef, departments: Department[], at: { openedAt: number; chaseAt: number | null; deadline: number | null }, event: AuditEvent): Promise<void> {
+    async openReviewTasks(
+      c: CandidateRef,
+      departments: Department[],
+      at: { openedAt: number; chaseAt: number | null; deadline: number | null },
+      event: AuditEvent,
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         await client.query(
           `INSERT INTO review_tasks (cycle_id, person_id, department, jurisdiction_id, position_id, candidate_name, status, opened_at, chase_at, deadline)
            SELECT $1, $2, d, $3, $4, $5, 'open', $6, $7, $8 FROM unnest($9::text[]) AS d
            ON CONFLICT (cycle_id, person_id, department) DO NOTHING`,
-          [c.cycleId, c.personId, c.jurisdictionId, c.positionId, c.name, new Date(at.openedAt),
-            at.chaseAt === null ? null : new Date(at.chaseAt), at.deadline === null ? null : new Date(at.deadline), departments]);
+          [
+            c.cycleId,
+            c.personId,
+            c.jurisdictionId,
+            c.positionId,
+            c.name,
+            new Date(at.openedAt),
+            at.chaseAt === null ? null : new Date(at.chaseAt),
+            at.deadline === null ? null : new Date(at.deadline),
+            departments,
+          ],
+        );
         await appendAudit(client, event);
       });
     },
 
     /** Chases (催办) or escalates the departments that have not answered, and tells whoever must act. */
-    async markLateReviews(c: CandidateRef, departments: Department[], kind: 'chased' | 'escalated', at: number, event: AuditEvent): Promise<void> {
+    async markLateReviews(
+      c: CandidateRef,
+      departments: Department[],
+      kind: 'chased' | 'escalated',
+      at: number,
+      event: AuditEvent,
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         const column = kind === 'chased' ? 'chased_at' : 'escalated_at';
         await client.query(
           `UPDATE review_tasks SET status = $4, ${column} = COALESCE(${column}, $5)
            WHERE cycle_id = $1 AND person_id = $2 AND department = ANY($3) AND verdict IS NULL AND status <> 'closed'`,
-          [c.cycleId, c.personId, departments, kind, new Date(at)]);
+          [c.cycleId, c.personId, departments, kind, new Date(at)],
+        );
         const subject = kind === 'chased' ? '联审催办' : '联审逾期，提请上级督办';
         await client.query(
           `INSERT INTO notifications (idem_key, recipient, jurisdiction_id, subject, body, created_at)
            SELECT $1 || ':' || d, CASE WHEN $2 = 'chased' THEN 'reviewer:' || d ELSE 'supervising-level' END, $3, $4,
                   $5 || ' — ' || d, $6
            FROM unnest($7::text[]) AS d ON CONFLICT (idem_key) DO NOTHING`,
-          [event.key, kind, c.jurisdictionId, subject, `cycle ${c.cycleId}, candidate ${c.personId}`, new Date(at), departments]);
+          [
+            event.key,
+            kind,
+            c.jurisdictionId,
+            subject,
+            `cycle ${c.cycleId}, candidate ${c.personId}`,
+            new Date(at),
+            departments,
+          ],
+        );
         await appendAudit(client, event);
       });
     },
 
-    async recordVerdict(c: CandidateRef, v: { department: Department; verdict: Verdict; reason: string; by: string; at: number }, event: AuditEvent): Promise<void> {
+    async recordVerdict(
+      c: CandidateRef,
+      v: { department: Department; verdict: Verdict; reason: string; by: string; at: number },
+      event: AuditEvent,
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         await client.query(
           `UPDATE review_tasks SET status = 'answered', verdict = $4, reason = $5, answered_by = $6, answered_at = $7
            WHERE cycle_id = $1 AND person_id = $2 AND department = $3 AND verdict IS NULL`,
-          [c.cycleId, c.personId, v.department, v.verdict, v.reason, v.by, new Date(v.at)]);
+          [c.cycleId, c.personId, v.department, v.verdict, v.reason, v.by, new Date(v.at)],
+        );
         await appendAudit(client, event);
       });
     },
@@ -69,18 +105,37 @@ export function createReviewActivities({ pool, sealer }: { pool: Pool; sealer: S
     /** A stopped candidate's unanswered tasks leave the inboxes. */
     async closeReviewTasks(c: CandidateRef, event: AuditEvent): Promise<void> {
       await withTransaction(pool, async (client) => {
-        await client.query(`UPDATE review_tasks SET status = 'closed' WHERE cycle_id = $1 AND person_id = $2 AND verdict IS NULL`, [c.cycleId, c.personId]);
+        await client.query(
+          `UPDATE review_tasks SET status = 'closed' WHERE cycle_id = $1 AND person_id = $2 AND verdict IS NULL`,
+          [c.cycleId, c.personId],
+        );
         await appendAudit(client, event);
       });
     },
 
-    async recordPersonalMatters(c: CandidateRef, input: PersonalMattersInput, result: PersonalMattersResult, by: string, at: number, event: AuditEvent): Promise<void> {
+    async recordPersonalMatters(
+      c: CandidateRef,
+      input: PersonalMattersInput,
+      result: PersonalMattersResult,
+      by: string,
+      at: number,
+      event: AuditEvent,
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         await client.query(
           `INSERT INTO personal_matters_checks (cycle_id, person_id, jurisdiction_id, outcome, consequence, details_sealed, checked_by, checked_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (cycle_id, person_id) DO NOTHING`,
-          [c.cycleId, c.personId, c.jurisdictionId, result.outcome, CONSEQUENCE[result.outcome],
-            sealer.seal({ items: input.items, discrepancies: result.discrepancies }), by, new Date(at)]);
+          [
+            c.cycleId,
+            c.personId,
+            c.jurisdictionId,
+            result.outcome,
+            CONSEQUENCE[result.outcome],
+            sealer.seal({ items: input.items, discrepancies: result.discrepancies }),
+            by,
+            new Date(at),
+          ],
+        );
         await appendAudit(client, event);
       });
     },

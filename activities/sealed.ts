@@ -25,7 +25,9 @@ export function createSealer(keys: CodecKey[]) {
       const raw = Buffer.from(b64, 'base64');
       const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
       decipher.setAuthTag(raw.subarray(raw.length - 16));
-      return JSON.parse(Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8')) as T;
+      return JSON.parse(
+        Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8'),
+      ) as T;
     },
   };
 }

@@ -55,17 +55,27 @@ export function createApp(deps: AppDeps): App {
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   app.use('*', secureHeaders());
-  app.use('/v1/*', bodyLimit({
-    maxSize: deps.bodyLimitBytes ?? 1024 * 1024,
-    onError: () => {
-      throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${deps.bodyLimitBytes ?? 1024 * 1024} bytes`);
-    },
-  }));
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes ?? 1024 * 1024,
+      onError: () => {
+        throw new ApiError(
+          413,
+          'PAYLOAD_TOO_LARGE',
+          `request body exceeds ${deps.bodyLimitBytes ?? 1024 * 1024} bytes`,
+        );
+      },
+    }),
+  );
   app.use('/v1/*', authenticate(deps.auth));
   app.use('/v1/*', rateLimit(deps.rateLimit ?? { perMinute: 600, burst: 120 }));
   if (deps.codec) {
     app.use('/codec/*', bodyLimit({ maxSize: 8 * 1024 * 1024 }));
-    app.route('/codec', codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [] }));
+    app.route(
+      '/codec',
+      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [] }),
+    );
   }
 
   app.onError(async (err, c) => {
@@ -73,7 +83,7 @@ export function createApp(deps: AppDeps): App {
     if (mapped?.denied) await recordDenial(c, mapped);
     if (mapped) return errorResponse(c, mapped);
     // Unknown failures are logged with the request id; the client gets no internals.
-    console.error(`api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] ${(err).stack ?? err}`);
+    console.error(`api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] ${err.stack ?? err}`);
     return errorResponse(c, new ApiError(500, 'INTERNAL', 'internal error; quote the request id when reporting it'));
   });
   app.notFound((c) => errorResponse(c, new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
@@ -83,36 +93,74 @@ export function createApp(deps: AppDeps): App {
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/readyz', async (c) => {
     const [temporal, postgres] = await Promise.all([
-      within(3000, () => deps.temporal.workflowService.getSystemInfo({})).then(() => 'ok', (e: Error) => `down: ${e.message}`),
-      within(3000, () => deps.pool.query('SELECT 1')).then(() => 'ok', (e: Error) => `down: ${e.message}`),
+      within(3000, () => deps.temporal.workflowService.getSystemInfo({})).then(
+        () => 'ok',
+        (e: Error) => `down: ${e.message}`,
+      ),
+      within(3000, () => deps.pool.query('SELECT 1')).then(
+        () => 'ok',
+        (e: Error) => `down: ${e.message}`,
+      ),
     ]);
     const ok = temporal === 'ok' && postgres === 'ok';
     return c.json({ ok, checks: { temporal, postgres } }, ok ? 200 : 503);
   });
 
-  app.openapi(createRoute({
-    method: 'post', path: '/v1/ping', tags: ['system'], summary: 'round trip through Temporal, a worker and Postgres',
-    request: { body: json(z.strictObject({ message: z.string().max(200) }), { message: '你好' }) },
-    responses: { 200: { description: 'echo', content: { 'application/json': { schema: z.object({ echo: z.string(), databaseTime: z.string() }) } } }, ...errorResponses(400, 401) },
-  }), async (c) => {
-    authorize(c, 'system.ping');
-    const { message } = c.req.valid('json');
-    const result = await deps.temporal.workflow.execute(pingWorkflow, {
-      workflowId: pingWorkflowId(c.get('requestId')), taskQueue: deps.taskQueue, args: [message], workflowExecutionTimeout: '30s',
-    });
-    return c.json(result, 200);
-  });
-
-  app.openapi(createRoute({
-    method: 'get', path: '/v1/audit/verify', tags: ['system'], summary: '核验审计链 (verify the audit trail\'s hash chain)',
-    responses: {
-      200: { description: 'the chain, checked from the first row', content: { 'application/json': { schema: z.object({ ok: z.boolean(), rows: z.number(), brokenAt: z.object({ id: z.string(), reason: z.string() }).optional() }) } } },
-      ...errorResponses(401, 403),
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/ping',
+      tags: ['system'],
+      summary: 'round trip through Temporal, a worker and Postgres',
+      request: { body: json(z.strictObject({ message: z.string().max(200) }), { message: '你好' }) },
+      responses: {
+        200: {
+          description: 'echo',
+          content: { 'application/json': { schema: z.object({ echo: z.string(), databaseTime: z.string() }) } },
+        },
+        ...errorResponses(400, 401),
+      },
+    }),
+    async (c) => {
+      authorize(c, 'system.ping');
+      const { message } = c.req.valid('json');
+      const result = await deps.temporal.workflow.execute(pingWorkflow, {
+        workflowId: pingWorkflowId(c.get('requestId')),
+        taskQueue: deps.taskQueue,
+        args: [message],
+        workflowExecutionTimeout: '30s',
+      });
+      return c.json(result, 200);
     },
-  }), async (c) => {
-    authorize(c, 'audit.verify');
-    return c.json(await verifyAuditChain(deps.pool), 200);
-  });
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/audit/verify',
+      tags: ['system'],
+      summary: "核验审计链 (verify the audit trail's hash chain)",
+      responses: {
+        200: {
+          description: 'the chain, checked from the first row',
+          content: {
+            'application/json': {
+              schema: z.object({
+                ok: z.boolean(),
+                rows: z.number(),
+                brokenAt: z.object({ id: z.string(), reason: z.string() }).optional(),
+              }),
+            },
+          },
+        },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => {
+      authorize(c, 'audit.verify');
+      return c.json(await verifyAuditChain(deps.pool), 200);
+    },
+  );
 
   registerJurisdictionRoutes(app, s);
   registerCycleRoutes(app, s);
@@ -122,13 +170,18 @@ export function createApp(deps: AppDeps): App {
   registerSupervisionRoutes(app, s);
   registerCampaignRoutes(app, s);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Huanjie 换届 API',
       version: '0.1.0',
-      description: 'Orchestrates leadership-transition cycles (换届). Every /v1 route needs a bearer JWT with roles and a scope.',
+      description:
+        'Orchestrates leadership-transition cycles (换届). Every /v1 route needs a bearer JWT with roles and a scope.',
     },
     security: [{ bearer: [] }],
   });
@@ -140,13 +193,24 @@ export function createApp(deps: AppDeps): App {
 async function recordDenialWith(s: Services, c: Parameters<Parameters<App['onError']>[0]>[1], e: ApiError) {
   const p = c.get('principal');
   if (!p) return;
-  await s.record.recordEvent({
-    key: `denied:${c.get('requestId')}`, at: Date.now(), actor: { id: p.sub, role: p.roles.join(','), requestId: c.get('requestId') },
-    subjectType: 'request', subjectId: `${c.req.method} ${c.req.path}`, cycleId: null, jurisdictionId: p.scope,
-    action: 'access.denied', detail: { status: e.status, code: e.code, message: e.message },
-  }).catch((err: Error) => console.error(`api: could not record a denial: ${err.message}`));
+  await s.record
+    .recordEvent({
+      key: `denied:${c.get('requestId')}`,
+      at: Date.now(),
+      actor: { id: p.sub, role: p.roles.join(','), requestId: c.get('requestId') },
+      subjectType: 'request',
+      subjectId: `${c.req.method} ${c.req.path}`,
+      cycleId: null,
+      jurisdictionId: p.scope,
+      action: 'access.denied',
+      detail: { status: e.status, code: e.code, message: e.message },
+    })
+    .catch((err: Error) => console.error(`api: could not record a denial: ${err.message}`));
 }
 
 function within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
-  return Promise.race([fn(), new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  return Promise.race([
+    fn(),
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 }

@@ -39,10 +39,18 @@ export function authenticate(config: AuthConfig): MiddlewareHandler<Env> {
     try {
       payload = await verify(match[1]!, config.secret, { alg: JWT_ALG, iss: config.issuer, aud: config.audience });
     } catch (e) {
-      throw unauthenticated(`invalid token: ${(e as Error).name.replace(/^Jwt/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`);
+      throw unauthenticated(
+        `invalid token: ${(e as Error).name
+          .replace(/^Jwt/, '')
+          .replace(/([a-z])([A-Z])/g, '$1 $2')
+          .toLowerCase()}`,
+      );
     }
     const claims = claimsSchema.safeParse(payload);
-    if (!claims.success) throw unauthenticated(`invalid token claims: ${claims.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    if (!claims.success)
+      throw unauthenticated(
+        `invalid token claims: ${claims.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+      );
     const { exp: _exp, ...principal } = claims.data;
     c.set('principal', principal);
     await next();
@@ -53,6 +61,15 @@ function unauthenticated(message: string) {
   return new ApiError(401, 'UNAUTHENTICATED', message);
 }
 
-export function signToken(config: AuthConfig, principal: Principal, ttlSeconds = 8 * 3600, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
-  return sign({ ...principal, iss: config.issuer, aud: config.audience, iat: nowSeconds, exp: nowSeconds + ttlSeconds }, config.secret, JWT_ALG);
+export function signToken(
+  config: AuthConfig,
+  principal: Principal,
+  ttlSeconds = 8 * 3600,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<string> {
+  return sign(
+    { ...principal, iss: config.issuer, aud: config.audience, iat: nowSeconds, exp: nowSeconds + ttlSeconds },
+    config.secret,
+    JWT_ALG,
+  );
 }

@@ -27,19 +27,23 @@ const toJson = (p: Payload): JsonPayload => PayloadProto.toObject(PayloadProto.c
 
 export function codecRoutes(o: { codec: AesGcmCodec; auth: AuthConfig; trustedOrigins: string[] }) {
   const app = new Hono<Env>();
-  app.use('*', cors({
-    origin: (origin) => (o.trustedOrigins.includes(origin) ? origin : null),
-    allowHeaders: ['content-type', 'authorization', 'x-namespace'],
-    allowMethods: ['POST', 'OPTIONS'],
-    credentials: true,
-  }));
+  app.use(
+    '*',
+    cors({
+      origin: (origin) => (o.trustedOrigins.includes(origin) ? origin : null),
+      allowHeaders: ['content-type', 'authorization', 'x-namespace'],
+      allowMethods: ['POST', 'OPTIONS'],
+      credentials: true,
+    }),
+  );
   const verify = authenticate(o.auth);
   app.use('*', async (c, next) => {
     if (c.req.method === 'OPTIONS') return next();
     const origin = c.req.header('origin');
     if (!c.req.header('authorization') && origin && o.trustedOrigins.includes(origin)) return next();
     return verify(c, async () => {
-      if (!allows(c.get('principal').roles, 'codec.use')) throw new ApiError(403, 'FORBIDDEN', 'your role may not read payloads');
+      if (!allows(c.get('principal').roles, 'codec.use'))
+        throw new ApiError(403, 'FORBIDDEN', 'your role may not read payloads');
       await next();
     });
   });
@@ -48,7 +52,9 @@ export function codecRoutes(o: { codec: AesGcmCodec; auth: AuthConfig; trustedOr
       const body = await c.req.json<{ payloads?: JsonPayload[] }>().catch(() => undefined);
       // Proto-JSON leaves out an empty list: `{}` is a request with no payloads.
       if (!body || (body.payloads !== undefined && !Array.isArray(body.payloads))) {
-        throw new ApiError(400, 'VALIDATION', 'body must be { payloads: [...] }', [{ path: 'payloads', rule: 'an array of payloads' }]);
+        throw new ApiError(400, 'VALIDATION', 'body must be { payloads: [...] }', [
+          { path: 'payloads', rule: 'an array of payloads' },
+        ]);
       }
       const payloads = (body.payloads ?? []).map(fromJson);
       const out = op === 'encode' ? await o.codec.encode(payloads) : await o.codec.decode(payloads);

@@ -52,14 +52,23 @@ export function zodDetails(e: ZodError): FieldIssue[] {
   return e.issues.map((i) => {
     const path = i.path.map(String).join('.');
     const unknownKeys = i.code === 'unrecognized_keys' ? (i as { keys: string[] }).keys : [];
-    if (unknownKeys.length > 0) return { path: [path, ...unknownKeys].filter(Boolean).join('.'), rule: `unknown field ${unknownKeys.join(', ')}` };
+    if (unknownKeys.length > 0)
+      return {
+        path: [path, ...unknownKeys].filter(Boolean).join('.'),
+        rule: `unknown field ${unknownKeys.join(', ')}`,
+      };
     return { path: path || '(body)', rule: i.message };
   });
 }
 
 export function validationError(e: ZodError, where = 'body'): ApiError {
   const details = zodDetails(e);
-  return new ApiError(400, ErrorType.Validation, `invalid ${where}: ${details.map((d) => `${d.path}: ${d.rule}`).join('; ')}`, details);
+  return new ApiError(
+    400,
+    ErrorType.Validation,
+    `invalid ${where}: ${details.map((d) => `${d.path}: ${d.rule}`).join('; ')}`,
+    details,
+  );
 }
 
 function fromFailure(f: ApplicationFailure): ApiError {
@@ -72,17 +81,24 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
     // Hono's own 400 is a body it could not parse (malformed JSON, wrong content type).
-    if (err.status === 400) return new ApiError(400, ErrorType.Validation, err.message || 'malformed request', [{ path: '(body)', rule: err.message || 'must be valid JSON' }]);
+    if (err.status === 400)
+      return new ApiError(400, ErrorType.Validation, err.message || 'malformed request', [
+        { path: '(body)', rule: err.message || 'must be valid JSON' },
+      ]);
     const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 401 ? 'UNAUTHENTICATED' : 'HTTP_ERROR';
     return new ApiError(err.status, code, err.message || 'request refused');
   }
   if (err instanceof ZodError) return validationError(err);
-  if (err instanceof DomainError) return new ApiError(STATUS_BY_TYPE[err.type] ?? 422, err.type, err.message, err.details);
+  if (err instanceof DomainError)
+    return new ApiError(STATUS_BY_TYPE[err.type] ?? 422, err.type, err.message, err.details);
   if (err instanceof WorkflowNotFoundError) return notFound('workflow');
-  if (err instanceof WorkflowExecutionAlreadyStartedError) return new ApiError(409, ErrorType.Conflict, 'already started');
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return fromFailure(err.cause);
+  if (err instanceof WorkflowExecutionAlreadyStartedError)
+    return new ApiError(409, ErrorType.Conflict, 'already started');
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+    return fromFailure(err.cause);
   if (err instanceof ApplicationFailure) return fromFailure(err);
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return new ApiError(504, 'TIMEOUT', 'the workflow did not answer in time; retry with the same Idempotency-Key');
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+    return new ApiError(504, 'TIMEOUT', 'the workflow did not answer in time; retry with the same Idempotency-Key');
   if (err instanceof ServiceError) {
     const code = (err.cause as { code?: number } | undefined)?.code;
     if (code === 5) return notFound('workflow');
@@ -93,6 +109,8 @@ export function toApiError(err: unknown): ApiError | undefined {
 
 export function errorResponse(c: Context, e: ApiError) {
   const requestId = c.get('requestId' as never) as string | undefined;
-  const body: ErrorBody = { error: { code: e.code, message: e.message, details: e.details, ...(requestId ? { requestId } : {}) } };
+  const body: ErrorBody = {
+    error: { code: e.code, message: e.message, details: e.details, ...(requestId ? { requestId } : {}) },
+  };
   return c.json(body, e.status);
 }

@@ -9,12 +9,19 @@ import { ApiError, notFound } from './errors.js';
 export function authorize(c: Context<Env>, action: Action): void {
   const p = c.get('principal');
   if (!allows(p.roles, action)) {
-    throw new ApiError(403, 'FORBIDDEN', `role ${p.roles.join(', ')} may not ${action}`, [{ path: 'roles', rule: `${action} needs another role` }]).asDenial();
+    throw new ApiError(403, 'FORBIDDEN', `role ${p.roles.join(', ')} may not ${action}`, [
+      { path: 'roles', rule: `${action} needs another role` },
+    ]).asDenial();
   }
 }
 
 /** Out of scope looks exactly like absent: 404. */
-export async function requireInScope(c: Context<Env>, s: Services, jurisdictionId: string, what: string): Promise<void> {
+export async function requireInScope(
+  c: Context<Env>,
+  s: Services,
+  jurisdictionId: string,
+  what: string,
+): Promise<void> {
   if (!(await s.read.within(c.get('principal').scope, jurisdictionId))) throw notFound(what).asDenial();
 }
 
@@ -35,7 +42,9 @@ export function idempotencyKey(c: Context<Env>): string {
   const key = c.req.header('idempotency-key');
   if (key === undefined) return randomUUID();
   if (!/^[A-Za-z0-9_.:-]{8,128}$/.test(key)) {
-    throw new ApiError(400, 'VALIDATION', 'Idempotency-Key must be 8–128 letters, digits or _ . : -', [{ path: 'header.Idempotency-Key', rule: '8–128 of [A-Za-z0-9_.:-]' }]);
+    throw new ApiError(400, 'VALIDATION', 'Idempotency-Key must be 8–128 letters, digits or _ . : -', [
+      { path: 'header.Idempotency-Key', rule: '8–128 of [A-Za-z0-9_.:-]' },
+    ]);
   }
   return key;
 }

@@ -2,14 +2,16 @@
 import { z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
 
-export const errorSchema = z.object({
-  error: z.object({
-    code: z.string().openapi({ example: 'VALIDATION' }),
-    message: z.string().openapi({ example: 'invalid body: positions.0.seats: Too small: expected number to be >=1' }),
-    details: z.array(z.object({ path: z.string(), rule: z.string() })),
-    requestId: z.string().optional(),
-  }),
-}).openapi('Error');
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'VALIDATION' }),
+      message: z.string().openapi({ example: 'invalid body: positions.0.seats: Too small: expected number to be >=1' }),
+      details: z.array(z.object({ path: z.string(), rule: z.string() })),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi('Error');
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'malformed input: details name each field and rule',
@@ -23,7 +25,12 @@ const ERROR_TEXT: Record<number, string> = {
 };
 
 export function errorResponses<S extends number>(...codes: S[]) {
-  return Object.fromEntries(codes.map((code) => [code, { description: ERROR_TEXT[code] ?? 'error', content: { 'application/json': { schema: errorSchema } } }])) as Record<S, { description: string; content: { 'application/json': { schema: typeof errorSchema } } }>;
+  return Object.fromEntries(
+    codes.map((code) => [
+      code,
+      { description: ERROR_TEXT[code] ?? 'error', content: { 'application/json': { schema: errorSchema } } },
+    ]),
+  ) as Record<S, { description: string; content: { 'application/json': { schema: typeof errorSchema } } }>;
 }
 
 export function json<T extends ZodType>(schema: T, example?: unknown) {
@@ -45,18 +52,43 @@ export const examples = {
     policy: { competitivePositions: ['deputy-mayor'], publicityWorkingDays: 5 },
   },
   launch: {
-    responsibilities: [{ task: '换届风气监督', measure: '签订承诺书、开展警示教育', deadline: '2026-03-31', owner: '区委组织部' }],
-    educationSessions: 12, commitmentLetters: 900, talks: 120,
+    responsibilities: [
+      { task: '换届风气监督', measure: '签订承诺书、开展警示教育', deadline: '2026-03-31', owner: '区委组织部' },
+    ],
+    educationSessions: 12,
+    commitmentLetters: 900,
+    talks: 120,
   },
   analysis: { vacanciesPublishedOn: '2026-04-01', eligibleChecked: 40 },
   recommendation: {
-    round: 'cadreMeeting', voters: 200, observers: 6,
-    tallies: [{ positionId: 'secretary', persons: [{ personId: 'p001', name: '张伟', votes: 150 }, { personId: 'p002', name: '王芳', votes: 40 }] }],
+    round: 'cadreMeeting',
+    voters: 200,
+    observers: 6,
+    tallies: [
+      {
+        positionId: 'secretary',
+        persons: [
+          { personId: 'p001', name: '张伟', votes: 150 },
+          { personId: 'p002', name: '王芳', votes: 40 },
+        ],
+      },
+    ],
   },
   standing: { present: 10, shortlist: [{ positionId: 'secretary', personIds: ['p001', 'p002'] }] },
-  vote: { present: 29, votes: [{ positionId: 'secretary', personId: 'p001', inFavor: 25 }, { positionId: 'secretary', personId: 'p002', inFavor: 12 }] },
+  vote: {
+    present: 29,
+    votes: [
+      { positionId: 'secretary', personId: 'p001', inFavor: 25 },
+      { positionId: 'secretary', personId: 'p002', inFavor: 12 },
+    ],
+  },
   drop: { personId: 'p001', reason: '公示期间收到举报，经核查部分属实', cause: 'report' },
   approval: { decision: 'approved', authority: '深圳市委组织部', rejections: [] },
-  election: { votersPresent: 300, validBallots: 296, results: [{ positionId: 'secretary', persons: [{ personId: 'p001', votes: 280 }] }], massPetitions: 0 },
+  election: {
+    votersPresent: 300,
+    validBallots: 296,
+    results: [{ positionId: 'secretary', persons: [{ personId: 'p001', votes: 280 }] }],
+    massPetitions: 0,
+  },
   hold: { name: 'report-R123', reason: '公示期间收到举报，待核查', personId: 'p001', source: 'report' },
 };

@@ -9,19 +9,30 @@ import { createApp } from './app.js';
 
 const config = (() => {
   try {
-    return loadConfig(z.object({
-      API_HOST: z.string().default('127.0.0.1'),
-      API_PORT: env.port(3000),
-      ...backendSettings,
-      CODEC_KEYS: codecKeysSchema,
-      JWT_SECRET: z.string({ error: 'is required (at least 32 characters)' }).min(32, 'must be at least 32 characters'),
-      JWT_ISSUER: z.string().default('huanjie'),
-      JWT_AUDIENCE: z.string().default('huanjie-api'),
-      BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
-      RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-      RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
-      CODEC_TRUSTED_ORIGINS: z.string().default('').describe('comma-separated UI origins allowed to decode without a token (local dev only)'),
-    }));
+    return loadConfig(
+      z.object({
+        API_HOST: z.string().default('127.0.0.1'),
+        API_PORT: env.port(3000),
+        ...backendSettings,
+        CODEC_KEYS: codecKeysSchema,
+        JWT_SECRET: z
+          .string({ error: 'is required (at least 32 characters)' })
+          .min(32, 'must be at least 32 characters'),
+        JWT_ISSUER: z.string().default('huanjie'),
+        JWT_AUDIENCE: z.string().default('huanjie-api'),
+        BODY_LIMIT_BYTES: z.coerce
+          .number()
+          .int()
+          .min(1024)
+          .default(1024 * 1024),
+        RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+        RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
+        CODEC_TRUSTED_ORIGINS: z
+          .string()
+          .default('')
+          .describe('comma-separated UI origins allowed to decode without a token (local dev only)'),
+      }),
+    );
   } catch (e) {
     return exitOnConfigError(e);
   }
@@ -30,16 +41,25 @@ const config = (() => {
 const codecKeys = config.CODEC_KEYS;
 
 const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
-const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys }).catch((e: Error) => {
+const temporal = await connectClient({
+  address: config.TEMPORAL_ADDRESS,
+  namespace: config.TEMPORAL_NAMESPACE,
+  codecKeys,
+}).catch((e: Error) => {
   console.error(`api: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);
 });
 const app = createApp({
-  temporal, pool, taskQueue: config.TEMPORAL_TASK_QUEUE, bodyLimitBytes: config.BODY_LIMIT_BYTES,
+  temporal,
+  pool,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  bodyLimitBytes: config.BODY_LIMIT_BYTES,
   rateLimit: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
   codecKeys,
   codec: new AesGcmCodec(codecKeys),
-  codecTrustedOrigins: config.CODEC_TRUSTED_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+  codecTrustedOrigins: config.CODEC_TRUSTED_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean),
   auth: { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
 });
 
@@ -47,7 +67,11 @@ const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config
   console.log(`api: listening on http://${config.API_HOST}:${info.port}`);
 });
 server.on('error', (e: NodeJS.ErrnoException) => {
-  console.error(e.code === 'EADDRINUSE' ? `api: port ${config.API_PORT} is taken; set API_PORT to a free port` : `api: ${e.message}`);
+  console.error(
+    e.code === 'EADDRINUSE'
+      ? `api: port ${config.API_PORT} is taken; set API_PORT to a free port`
+      : `api: ${e.message}`,
+  );
   process.exit(70);
 });
 

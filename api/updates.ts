@@ -8,7 +8,11 @@ import { ErrorType } from '../domain/errors.js';
 import { ApiError, notFound } from './errors.js';
 
 /** Queries a workflow; one that does not exist answers 404 naming `what`. */
-export async function queryOr404<Ret>(handle: WorkflowHandle, query: QueryDefinition<Ret, []>, what: string): Promise<Ret> {
+export async function queryOr404<Ret>(
+  handle: WorkflowHandle,
+  query: QueryDefinition<Ret, []>,
+  what: string,
+): Promise<Ret> {
   try {
     return await handle.query(query);
   } catch (e) {
@@ -27,7 +31,10 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
     return await handle.executeUpdate(update, { args, updateId });
   } catch (e) {
     if (!(e instanceof WorkflowNotFoundError)) throw e;
-    const status = await handle.describe().then((d) => d.status.name, () => undefined);
+    const status = await handle.describe().then(
+      (d) => d.status.name,
+      () => undefined,
+    );
     if (status === undefined) throw notFound(what);
     throw new ApiError(409, ErrorType.Closed, `${what} is ${status.toLowerCase()}; it takes no more input`);
   }

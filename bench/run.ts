@@ -36,7 +36,11 @@ import { getStateQuery } from '../workflows/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
-const AUTH: AuthConfig = { secret: 'bench-secret-bench-secret-bench-secret-42', issuer: 'huanjie', audience: 'huanjie-api' };
+const AUTH: AuthConfig = {
+  secret: 'bench-secret-bench-secret-bench-secret-42',
+  issuer: 'huanjie',
+  audience: 'huanjie-api',
+};
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 const OPEN_CYCLES = Number(process.env.BENCH_OPEN_CYCLES ?? 1000);
 
@@ -47,24 +51,34 @@ const pct = (xs: number[], p: number) => {
 const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 
-async function serveOn(fetchFn: (r: Request) => Response | Promise<Response>): Promise<{ url: string; server: ServerType }> {
+async function serveOn(
+  fetchFn: (r: Request) => Response | Promise<Response>,
+): Promise<{ url: string; server: ServerType }> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: fetchFn, hostname: '127.0.0.1', port: 0 }, (i) => resolve({ url: `http://127.0.0.1:${i.port}`, server }));
+    const server = serve({ fetch: fetchFn, hostname: '127.0.0.1', port: 0 }, (i) =>
+      resolve({ url: `http://127.0.0.1:${i.port}`, server }),
+    );
   });
 }
 
 /** `clients` concurrent loops, `total` requests in all; returns latencies in ms. */
-async function load(total: number, clients: number, one: (i: number) => Promise<void>): Promise<{ ms: number[]; wall: number }> {
+async function load(
+  total: number,
+  clients: number,
+  one: (i: number) => Promise<void>,
+): Promise<{ ms: number[]; wall: number }> {
   const ms: number[] = [];
   let next = 0;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    for (let i = next++; i < total; i = next++) {
-      const t = performance.now();
-      await one(i);
-      ms.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        const t = performance.now();
+        await one(i);
+        ms.push(performance.now() - t);
+      }
+    }),
+  );
   return { ms, wall: performance.now() - t0 };
 }
 
@@ -89,8 +103,18 @@ async function main() {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const scratch = mkdtempSync(join(tmpdir(), 'huanjie-bench-'));
   const cli = await ensureTemporalCli(log);
-  const temporalServer = await startDevServer({ cli, port: 17233 + Math.floor(Math.random() * 1000), namespace: 'default', startTimeoutMs: 90_000 });
-  const pgServer = await resolvePostgres({ ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}), dataDir: scratch, database: 'postgres', log });
+  const temporalServer = await startDevServer({
+    cli,
+    port: 17233 + Math.floor(Math.random() * 1000),
+    namespace: 'default',
+    startTimeoutMs: 90_000,
+  });
+  const pgServer = await resolvePostgres({
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    dataDir: scratch,
+    database: 'postgres',
+    log,
+  });
   const database = await createThrowawayDatabase(pgServer.url, 'huanjie_bench');
   const databaseUrl = database.url;
   const bundlePath = await buildWorkflowBundle(scratch);
@@ -102,21 +126,57 @@ async function main() {
   const taskQueue = 'bench';
   const startWorker = async (maxCachedWorkflows?: number): Promise<{ worker: Worker; running: Promise<void> }> => {
     const worker = await createHuanjieWorker({
-      connection, namespace: 'default', taskQueue, pool, codecKeys, temporal: client, workflowBundlePath: bundlePath,
+      connection,
+      namespace: 'default',
+      taskQueue,
+      pool,
+      codecKeys,
+      temporal: client,
+      workflowBundlePath: bundlePath,
       ...(maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows } } : {}),
     });
     return { worker, running: worker.run() };
   };
   let w = await startWorker();
-  const app = createApp({ temporal: client, pool, taskQueue, auth: AUTH, codecKeys, codec: new AesGcmCodec(codecKeys), rateLimit: { perMinute: 10_000_000, burst: 1_000_000 } });
+  const app = createApp({
+    temporal: client,
+    pool,
+    taskQueue,
+    auth: AUTH,
+    codecKeys,
+    codec: new AesGcmCodec(codecKeys),
+    rateLimit: { perMinute: 10_000_000, burst: 1_000_000 },
+  });
   const apiServer = await serveOn(app.fetch);
   const organizer = await signToken(AUTH, { sub: 'bench', roles: ['organizer'], scope: '440000' });
-  const reviewer = await signToken(AUTH, { sub: 'bench-reviewer', roles: ['reviewer:discipline', 'reviewer:audit', 'reviewer:establishment', 'reviewer:court', 'reviewer:procuratorate', 'reviewer:petitions', 'reviewer:publicSecurity'], scope: '440000' });
-  const simulator = createSimulator({ baseUrl: apiServer.url, organizerToken: organizer, reviewerToken: reviewer, patienceMs: 600_000 });
+  const reviewer = await signToken(AUTH, {
+    sub: 'bench-reviewer',
+    roles: [
+      'reviewer:discipline',
+      'reviewer:audit',
+      'reviewer:establishment',
+      'reviewer:court',
+      'reviewer:procuratorate',
+      'reviewer:petitions',
+      'reviewer:publicSecurity',
+    ],
+    scope: '440000',
+  });
+  const simulator = createSimulator({
+    baseUrl: apiServer.url,
+    organizerToken: organizer,
+    reviewerToken: reviewer,
+    patienceMs: 600_000,
+  });
   const tree = [
     { id: '440000', name: '广东省', level: 'province', parentId: null },
     { id: '440300', name: '深圳市', level: 'city', parentId: '440000' },
-    ...Array.from({ length: 200 }, (_, i) => ({ id: `B${String(i).padStart(4, '0')}`, name: `基准区${i}`, level: 'county', parentId: '440300' })),
+    ...Array.from({ length: 200 }, (_, i) => ({
+      id: `B${String(i).padStart(4, '0')}`,
+      name: `基准区${i}`,
+      level: 'county',
+      parentId: '440300',
+    })),
   ];
   await simulator.call('PUT', '/v1/jurisdictions', organizer, { jurisdictions: tree });
 
@@ -139,31 +199,65 @@ async function main() {
   }
 
   async function measure() {
-    const results: Record<string, unknown> = { at: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length };
+    const results: Record<string, unknown> = {
+      at: new Date().toISOString(),
+      node: process.version,
+      cpus: (await import('node:os')).cpus().length,
+    };
     const zeroCalendar = { kind: 'compressed', secondsPerWorkingDay: 0 };
     const fullPolicy = (perSeat: number) => ({
-      inspectionPerSeat: perSeat, shortlistPerSeat: 1, publicityWorkingDays: 1, calendar: zeroCalendar,
-      inspection: { interviews: { superiors: 0, subordinates: 0, disciplineHead: 0, hrHead: 0, informedPeople: 0, serviceUsers: 0, previousPosts: 0, candidateAndSpouse: 0 }, homeVisitForFirstPromotion: false },
+      inspectionPerSeat: perSeat,
+      shortlistPerSeat: 1,
+      publicityWorkingDays: 1,
+      calendar: zeroCalendar,
+      inspection: {
+        interviews: {
+          superiors: 0,
+          subordinates: 0,
+          disciplineHead: 0,
+          hrHead: 0,
+          informedPeople: 0,
+          serviceUsers: 0,
+          previousPosts: 0,
+          candidateAndSpouse: 0,
+        },
+        homeVisitForFirstPromotion: false,
+      },
     });
     /** A cycle of `seats` seats (split into positions of at most 50, the domain's limit). */
     const startCycle = async (jurisdictionId: string, term: string, seats: number, perSeat: number) => {
-      const positions = Array.from({ length: Math.ceil(seats / 50) }, (_, i) => ({ id: `members${i + 1}`, title: `委员（${i + 1}）`, seats: Math.min(50, seats - i * 50) }));
+      const positions = Array.from({ length: Math.ceil(seats / 50) }, (_, i) => ({
+        id: `members${i + 1}`,
+        title: `委员（${i + 1}）`,
+        seats: Math.min(50, seats - i * 50),
+      }));
       const res = await simulator.call('POST', '/v1/cycles', organizer, {
-        jurisdictionId, term, positions, committees: { standing: 11, full: 31 }, policy: fullPolicy(perSeat),
+        jurisdictionId,
+        term,
+        positions,
+        committees: { standing: 11, full: 31 },
+        policy: fullPolicy(perSeat),
       });
-      if (res.status !== 201) throw new Error(`start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (res.status !== 201)
+        throw new Error(`start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
       return `${jurisdictionId}:${term}`;
     };
     const workflowsOf = async (cycleId: string) => {
       const s = await client.workflow.getHandle(cycleWorkflowId(cycleId)).query(getStateQuery);
-      return [cycleWorkflowId(cycleId), `supervision:${cycleId}`, ...s.candidates.map((c) => `candidate:${cycleId}:${c.personId}`)];
+      return [
+        cycleWorkflowId(cycleId),
+        `supervision:${cycleId}`,
+        ...s.candidates.map((c) => `candidate:${cycleId}:${c.personId}`),
+      ];
     };
 
     // ---- 1. throughput --------------------------------------------------------------------------
     {
       const cycles = Number(process.env.BENCH_CYCLES ?? 6);
       log(`1. ${cycles} full cycles of 10 candidates × 7 departments, 3 at a time, through the API`);
-      const ids = await Promise.all(Array.from({ length: cycles }, (_, i) => startCycle(`B${String(i).padStart(4, '0')}`, '2026', 5, 2)));
+      const ids = await Promise.all(
+        Array.from({ length: cycles }, (_, i) => startCycle(`B${String(i).padStart(4, '0')}`, '2026', 5, 2)),
+      );
       const t0 = performance.now();
       await load(ids.length, 3, (i) => simulator.driveCycle(ids[i]!).then(() => undefined));
       const cycleWall = (performance.now() - t0) / 1000;
@@ -171,12 +265,18 @@ async function main() {
       for (const id of ids) events += await historyEvents(client, await workflowsOf(id));
       log('   trivial one-activity workflow ×300, 30 at a time');
       const t1 = performance.now();
-      await load(300, 30, (i) => client.workflow.execute(pingWorkflow, { workflowId: pingWorkflowId(`bench-${i}-${Date.now()}`), taskQueue, args: ['b'] }).then(() => undefined));
+      await load(300, 30, (i) =>
+        client.workflow
+          .execute(pingWorkflow, { workflowId: pingWorkflowId(`bench-${i}-${Date.now()}`), taskQueue, args: ['b'] })
+          .then(() => undefined),
+      );
       const pingWall = (performance.now() - t1) / 1000;
       results.throughput = {
-        cyclesPerSecond: round(cycles / cycleWall, 3), trivialWorkflowsPerSecond: round(300 / pingWall, 1),
-        eventsPerCycle: round(events / cycles, 0), eventsPerCandidate: round(events / cycles / 10, 1),
-        ratioTrivialToCycle: round((300 / pingWall) / (cycles / cycleWall), 0),
+        cyclesPerSecond: round(cycles / cycleWall, 3),
+        trivialWorkflowsPerSecond: round(300 / pingWall, 1),
+        eventsPerCycle: round(events / cycles, 0),
+        eventsPerCandidate: round(events / cycles / 10, 1),
+        ratioTrivialToCycle: round(300 / pingWall / (cycles / cycleWall), 0),
       };
       log(`   ${JSON.stringify(results.throughput)}`);
     }
@@ -188,21 +288,42 @@ async function main() {
       bare.get('/bare', (c) => c.json({ ok: true }));
       bare.get('/select1', async (c) => c.json((await pool.query('SELECT 1 AS one')).rows[0]));
       const bareServer = await serveOn(bare.fetch);
-      const get = (url: string, token?: string) => fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => r.arrayBuffer()).then(() => undefined);
+      const get = (url: string, token?: string) =>
+        fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} })
+          .then((r) => r.arrayBuffer())
+          .then(() => undefined);
       const n = 800;
       const bareRoute = await load(n, 16, () => get(`${bareServer.url}/bare`));
       const select1 = await load(n, 16, () => get(`${bareServer.url}/select1`));
       const list = await load(n, 16, () => get(`${apiServer.url}/v1/cycles?scope=440300&limit=50`, organizer));
-      const getOne = await load(n, 16, (i) => get(`${apiServer.url}/v1/cycles/B${String(i % 6).padStart(4, '0')}:2026`, organizer));
-      const starts = await load(300, 16, (i) => startCycle(`B${String(100 + (i % 100)).padStart(4, '0')}`, String(3000 + Math.floor(i / 100)), 1, 1).then(() => undefined));
-      const row = (r: { ms: number[]; wall: number }) => ({ p50: round(pct(r.ms, 50)), p99: round(pct(r.ms, 99)), perSecond: round(r.ms.length / (r.wall / 1000), 0) });
-      results.apiLatencyMs = { bareHono: row(bareRoute), select1: row(select1), listCycles: row(list), getOneCycle: row(getOne), startCycle: row(starts) };
+      const getOne = await load(n, 16, (i) =>
+        get(`${apiServer.url}/v1/cycles/B${String(i % 6).padStart(4, '0')}:2026`, organizer),
+      );
+      const starts = await load(300, 16, (i) =>
+        startCycle(`B${String(100 + (i % 100)).padStart(4, '0')}`, String(3000 + Math.floor(i / 100)), 1, 1).then(
+          () => undefined,
+        ),
+      );
+      const row = (r: { ms: number[]; wall: number }) => ({
+        p50: round(pct(r.ms, 50)),
+        p99: round(pct(r.ms, 99)),
+        perSecond: round(r.ms.length / (r.wall / 1000), 0),
+      });
+      results.apiLatencyMs = {
+        bareHono: row(bareRoute),
+        select1: row(select1),
+        listCycles: row(list),
+        getOneCycle: row(getOne),
+        startCycle: row(starts),
+      };
       log(`   ${JSON.stringify(results.apiLatencyMs)}`);
       await new Promise((r) => bareServer.server.close(r));
       // The 300 cycles just started keep the worker busy for a while (their supervision opens, goes
       // overdue and escalates on the zero-length calendar); measurement 3 starts once that is done.
       for (;;) {
-        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE 'B01%:3%' AND escalated_at IS NOT NULL`);
+        const { rows } = await pool.query(
+          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE 'B01%:3%' AND escalated_at IS NOT NULL`,
+        );
         if (rows[0].n >= 300) break;
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -220,13 +341,20 @@ async function main() {
         const others = (await workflowsOf(id)).filter((w) => w !== cycleWorkflowId(id));
         // Visibility lags the last run's close by a moment.
         let runs = await runsOf(client, cycleWorkflowId(id));
-        for (let i = 0; i < 20 && runs.length === 0; i++) runs = await new Promise((r) => setTimeout(r, 500)).then(() => runsOf(client, cycleWorkflowId(id)));
+        for (let i = 0; i < 20 && runs.length === 0; i++)
+          runs = await new Promise((r) => setTimeout(r, 500)).then(() => runsOf(client, cycleWorkflowId(id)));
         const cycleEvents = runs.reduce((n, r) => n + r.events, 0);
-        const events = cycleEvents + await historyEvents(client, others);
+        const events = cycleEvents + (await historyEvents(client, others));
         rows.push({
-          candidates: size, wallSeconds: round(wall, 1), msPerCandidate: round((wall * 1000) / size, 0), eventsPerCandidate: round(events / size, 1),
-          cycleRuns: runs.length, cycleHistoryEvents: cycleEvents, cycleLongestRunEvents: Math.max(...runs.map((r) => r.events)),
-          cycleHistoryKB: round(runs.reduce((n, r) => n + r.bytes, 0) / 1024, 0), cycleLargestRunKB: round(Math.max(...runs.map((r) => r.bytes)) / 1024, 0),
+          candidates: size,
+          wallSeconds: round(wall, 1),
+          msPerCandidate: round((wall * 1000) / size, 0),
+          eventsPerCandidate: round(events / size, 1),
+          cycleRuns: runs.length,
+          cycleHistoryEvents: cycleEvents,
+          cycleLongestRunEvents: Math.max(...runs.map((r) => r.events)),
+          cycleHistoryKB: round(runs.reduce((n, r) => n + r.bytes, 0) / 1024, 0),
+          cycleLargestRunKB: round(Math.max(...runs.map((r) => r.bytes)) / 1024, 0),
         });
         log(`   ${JSON.stringify(rows.at(-1))}`);
       }
@@ -249,13 +377,31 @@ async function main() {
         const cycleId = `B${String(i % 200).padStart(4, '0')}:${4000 + Math.floor(i / 200)}`;
         openIds.push(cycleId);
         await client.workflow.start('cycleWorkflow', {
-          workflowId: cycleWorkflowId(cycleId), taskQueue,
-          args: [{ cycleId, jurisdiction: { id: `B${String(i % 200).padStart(4, '0')}`, name: '基准区', level: 'county', parentId: '440300' }, term: cycleId.split(':')[1], positions: [{ id: 'm', title: '委员', seats: 1 }], committees: { standing: 11, full: 31 }, policy, startedBy: { id: 'bench', role: 'organizer' } }],
+          workflowId: cycleWorkflowId(cycleId),
+          taskQueue,
+          args: [
+            {
+              cycleId,
+              jurisdiction: {
+                id: `B${String(i % 200).padStart(4, '0')}`,
+                name: '基准区',
+                level: 'county',
+                parentId: '440300',
+              },
+              term: cycleId.split(':')[1],
+              positions: [{ id: 'm', title: '委员', seats: 1 }],
+              committees: { standing: 11, full: 31 },
+              policy,
+              startedBy: { id: 'bench', role: 'organizer' },
+            },
+          ],
         });
       });
       // Every cycle has recorded its start and its supervision child holds a checkpoint timer.
       for (;;) {
-        const { rows } = await pool.query(`SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE 'B%:4%'`);
+        const { rows } = await pool.query(
+          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE 'B%:4%'`,
+        );
         if (rows[0].n >= OPEN_CYCLES) break;
         await new Promise((r) => setTimeout(r, 500));
       }
@@ -265,12 +411,22 @@ async function main() {
       w.worker.shutdown();
       await w.running;
       w = await startWorker(100);
-      const queries = await load(200, 8, (i) => client.workflow.getHandle(cycleWorkflowId(openIds[(i * 7) % openIds.length]!)).query(getStateQuery).then(() => undefined));
+      const queries = await load(200, 8, (i) =>
+        client.workflow
+          .getHandle(cycleWorkflowId(openIds[(i * 7) % openIds.length]!))
+          .query(getStateQuery)
+          .then(() => undefined),
+      );
       results.openCycles = {
-        cycles: OPEN_CYCLES, workflowsOpen: OPEN_CYCLES * 2, workflowsCached: cached,
-        rssBeforeMB: mb(before.rss), rssAfterMB: mb(after.rss), rssPer1000CyclesMB: round((mb(after.rss) - mb(before.rss)) / (OPEN_CYCLES / 1000), 1),
+        cycles: OPEN_CYCLES,
+        workflowsOpen: OPEN_CYCLES * 2,
+        workflowsCached: cached,
+        rssBeforeMB: mb(before.rss),
+        rssAfterMB: mb(after.rss),
+        rssPer1000CyclesMB: round((mb(after.rss) - mb(before.rss)) / (OPEN_CYCLES / 1000), 1),
         heapPer1000CyclesMB: round((mb(after.heapUsed) - mb(before.heapUsed)) / (OPEN_CYCLES / 1000), 1),
-        evictedQueryMs: { p50: round(pct(queries.ms, 50)), p99: round(pct(queries.ms, 99)) }, workflowCache: 100,
+        evictedQueryMs: { p50: round(pct(queries.ms, 50)), p99: round(pct(queries.ms, 99)) },
+        workflowCache: 100,
       };
       log(`   ${JSON.stringify(results.openCycles)}`);
     }
@@ -289,19 +445,26 @@ function markdown(r: Record<string, any>): string {
   const lines = [
     `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).`,
     '',
-    '| 1. throughput | value |', '|---|---|',
+    '| 1. throughput | value |',
+    '|---|---|',
     `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} |`,
     `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} |`,
     `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} |`,
     `| history events per candidate | ${t.eventsPerCandidate} |`,
     '',
-    '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |', '|---|---|---|---|',
+    '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |',
+    '|---|---|---|---|',
     ...Object.entries(a).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} | ${v.perSecond} |`),
     '',
-    '| 3. candidates in one cycle | wall s | ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |', '|---|---|---|---|---|---|---|',
-    ...r.costPerCandidate.map((c: any) => `| ${c.candidates} | ${c.wallSeconds} | ${c.msPerCandidate} | ${c.eventsPerCandidate} | ${c.cycleRuns} | ${c.cycleHistoryEvents} / ${c.cycleLongestRunEvents} | ${c.cycleHistoryKB} / ${c.cycleLargestRunKB} |`),
+    '| 3. candidates in one cycle | wall s | ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
+    '|---|---|---|---|---|---|---|',
+    ...r.costPerCandidate.map(
+      (c: any) =>
+        `| ${c.candidates} | ${c.wallSeconds} | ${c.msPerCandidate} | ${c.eventsPerCandidate} | ${c.cycleRuns} | ${c.cycleHistoryEvents} / ${c.cycleLongestRunEvents} | ${c.cycleHistoryKB} / ${c.cycleLargestRunKB} |`,
+    ),
     '',
-    '| 4. open cycles | value |', '|---|---|',
+    '| 4. open cycles | value |',
+    '|---|---|',
     `| cycles open (each with its supervision child on a timer) | ${r.openCycles.cycles} |`,
     `| workflows in the worker's cache | ${r.openCycles.workflowsCached} |`,
     `| process RSS before → after (MB) | ${r.openCycles.rssBeforeMB} → ${r.openCycles.rssAfterMB} |`,
@@ -313,7 +476,10 @@ function markdown(r: Record<string, any>): string {
   return lines.join('\n');
 }
 
-main().then(() => process.exit(0), (e: Error) => {
-  console.error(`bench: ${e.stack ?? e}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(`bench: ${e.stack ?? e}`);
+    process.exit(1);
+  },
+);

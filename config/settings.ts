@@ -9,7 +9,10 @@ export class ConfigError extends Error {
 }
 
 export const env = {
-  temporalAddress: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port').default('127.0.0.1:7233'),
+  temporalAddress: z
+    .string()
+    .regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
   temporalNamespace: z.string().min(1).default('default'),
   taskQueue: z.string().min(1).default('huanjie'),
   databaseUrl: z.string({ error: 'is required (postgres://user@host:port/db)' }).refine((s) => {
@@ -22,7 +25,10 @@ export const env = {
   }, 'must be a URL like postgres://user@host:5432/database'),
   port: (fallback: number) => z.coerce.number().int().min(1).max(65_535).default(fallback),
   /** The least-privilege role every connection acts as, whoever the URL logs in as (created by the migrations). */
-  databaseRole: z.string().regex(/^[a-z_][a-z0-9_]*$/, 'must be a role name (lowercase letters, digits, _)').default('huanjie_app'),
+  databaseRole: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a role name (lowercase letters, digits, _)')
+    .default('huanjie_app'),
 };
 
 /** What the API and the worker both read: where Temporal and PostgreSQL are, and as whom to act. */
@@ -34,7 +40,10 @@ export const backendSettings = {
   DATABASE_ROLE: env.databaseRole,
 };
 
-export function loadConfig<T extends z.ZodType>(schema: T, source: Record<string, string | undefined> = process.env): z.infer<T> {
+export function loadConfig<T extends z.ZodType>(
+  schema: T,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<T> {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
   if (result.success) return result.data;

@@ -97,7 +97,10 @@ export function addWorkingDays(spec: CalendarSpec, fromMs: number, days: number)
     }
     date = beijingDate(beijingMidnight(date) + DAY_MS);
   }
-  throw new DomainError(ErrorType.Calendar, `no ${days} working days found within ${MAX_SCAN_DAYS} days of ${beijingDate(fromMs)}`);
+  throw new DomainError(
+    ErrorType.Calendar,
+    `no ${days} working days found within ${MAX_SCAN_DAYS} days of ${beijingDate(fromMs)}`,
+  );
 }
 
 /** The close of the working day that `fromMs` falls in (or the next one); on a compressed calendar, one working day on. */

@@ -12,8 +12,15 @@ import { DomainError, ErrorType, type FieldIssue } from './errors.js';
 import { policySchema, positionIdSchema, type Policy } from './policy.js';
 import { atLeast, fillSeats, majorityNeeded, moreThan, quorumNeeded, selectTop, type Tally } from './rules.js';
 import {
-  chineseNameSchema, count, isoDateSchema, jurisdictionIdSchema, personIdSchema, reasonSchema, termSchema,
-  type Actor, type Jurisdiction,
+  chineseNameSchema,
+  count,
+  isoDateSchema,
+  jurisdictionIdSchema,
+  personIdSchema,
+  reasonSchema,
+  termSchema,
+  type Actor,
+  type Jurisdiction,
 } from './schemas.js';
 import { STAGES, STAGE_LABELS, nextStage, type CycleStatus, type Stage } from './stages.js';
 
@@ -30,7 +37,14 @@ export type Position = z.infer<typeof positionSchema>;
 export const startCycleSchema = z.strictObject({
   jurisdictionId: jurisdictionIdSchema,
   term: termSchema,
-  positions: z.array(positionSchema).min(1).max(100).refine(uniqueBy((p: { id: string }) => p.id), 'position ids must be unique'),
+  positions: z
+    .array(positionSchema)
+    .min(1)
+    .max(100)
+    .refine(
+      uniqueBy((p: { id: string }) => p.id),
+      'position ids must be unique',
+    ),
   committees: z.strictObject({
     standing: z.number().int().min(3).max(100).describe('常委会 members'),
     full: z.number().int().min(3).max(1000).describe('全委会 members (应到会成员)'),
@@ -40,9 +54,17 @@ export const startCycleSchema = z.strictObject({
 export type StartCycleInput = z.infer<typeof startCycleSchema>;
 
 export const launchSchema = z.strictObject({
-  responsibilities: z.array(z.strictObject({
-    task: chineseNameSchema, measure: chineseNameSchema, deadline: isoDateSchema, owner: chineseNameSchema,
-  })).min(1, 'at least one responsibility (责任清单) item').max(500),
+  responsibilities: z
+    .array(
+      z.strictObject({
+        task: chineseNameSchema,
+        measure: chineseNameSchema,
+        deadline: isoDateSchema,
+        owner: chineseNameSchema,
+      }),
+    )
+    .min(1, 'at least one responsibility (责任清单) item')
+    .max(500),
   educationSessions: count.describe('警示教育 sessions held'),
   commitmentLetters: count.describe('承诺书 signed'),
   talks: count.default(0).describe('谈话 held ("四必谈")'),
@@ -59,19 +81,36 @@ export const recommendationRoundSchema = z.strictObject({
   round: z.enum(ROUNDS).describe('干部大会 or 全委会'),
   voters: z.number().int().min(1).max(100_000),
   observers: count.default(0).describe('"两代表一委员" observers present'),
-  tallies: z.array(z.strictObject({
-    positionId: positionIdSchema,
-    persons: z.array(z.strictObject({
-      personId: personIdSchema, name: chineseNameSchema, votes: count,
-      firstPromotion: z.boolean().optional().describe('first promotion into the leadership: inspection needs a home visit (家访)'),
-    })).min(1).max(1000),
-  })).min(1).max(100),
+  tallies: z
+    .array(
+      z.strictObject({
+        positionId: positionIdSchema,
+        persons: z
+          .array(
+            z.strictObject({
+              personId: personIdSchema,
+              name: chineseNameSchema,
+              votes: count,
+              firstPromotion: z
+                .boolean()
+                .optional()
+                .describe('first promotion into the leadership: inspection needs a home visit (家访)'),
+            }),
+          )
+          .min(1)
+          .max(1000),
+      }),
+    )
+    .min(1)
+    .max(100),
 });
 export type RecommendationRound = z.infer<typeof recommendationRoundSchema>;
 
 export const standingCommitteeSchema = z.strictObject({
   present: z.number().int().min(0),
-  shortlist: z.array(z.strictObject({ positionId: positionIdSchema, personIds: z.array(personIdSchema).max(200) })).max(100),
+  shortlist: z
+    .array(z.strictObject({ positionId: positionIdSchema, personIds: z.array(personIdSchema).max(200) }))
+    .max(100),
 });
 
 export const committeeVoteSchema = z.strictObject({
@@ -88,16 +127,27 @@ export const dropNomineeSchema = z.strictObject({
 export const approvalSchema = z.strictObject({
   decision: z.enum(['approved', 'filed']).describe('审批 or 备案'),
   authority: chineseNameSchema.describe('the approving body, e.g. 深圳市委组织部'),
-  rejections: z.array(z.strictObject({ personId: personIdSchema, reason: reasonSchema })).max(100).default([]),
+  rejections: z
+    .array(z.strictObject({ personId: personIdSchema, reason: reasonSchema }))
+    .max(100)
+    .default([]),
 });
 
 export const electionSchema = z.strictObject({
   votersPresent: z.number().int().min(1).max(100_000),
   validBallots: count,
-  results: z.array(z.strictObject({
-    positionId: positionIdSchema,
-    persons: z.array(z.strictObject({ personId: personIdSchema, votes: count })).min(1).max(200),
-  })).min(1).max(100),
+  results: z
+    .array(
+      z.strictObject({
+        positionId: positionIdSchema,
+        persons: z
+          .array(z.strictObject({ personId: personIdSchema, votes: count }))
+          .min(1)
+          .max(200),
+      }),
+    )
+    .min(1)
+    .max(100),
   massPetitions: count.default(0).describe('群众上访 during the cycle'),
 });
 
@@ -105,7 +155,10 @@ export const holdSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9:_.-]{1,80}$/, 'letters, digits and : _ . -, at most 80'),
   reason: reasonSchema,
   personId: personIdSchema.optional().describe('holds only this person (e.g. a nominee under report)'),
-  stage: z.enum(STAGES).optional().describe('holds only the gate out of this stage (a high risk holds its stage); default: every gate'),
+  stage: z
+    .enum(STAGES)
+    .optional()
+    .describe('holds only the gate out of this stage (a high risk holds its stage); default: every gate'),
   source: z.enum(['report', 'supervision', 'risk', 'organizer', 'calendar']).default('organizer'),
 });
 export const releaseHoldSchema = z.strictObject({ name: holdSchema.shape.name, resolution: reasonSchema });
@@ -257,15 +310,19 @@ function fail(type: ErrorType, message: string, details: FieldIssue[] = []): nev
 }
 
 export function checkRunning(s: CycleState): void {
-  if (s.status === 'suspended') fail(ErrorType.Suspended, `cycle ${s.cycleId} is suspended (${s.statusReason ?? ''}); resume it first`);
+  if (s.status === 'suspended')
+    fail(ErrorType.Suspended, `cycle ${s.cycleId} is suspended (${s.statusReason ?? ''}); resume it first`);
   if (s.status !== 'running') fail(ErrorType.Closed, `cycle ${s.cycleId} is ${s.status}`);
 }
 
 export function checkStage(s: CycleState, stage: Stage): void {
   checkRunning(s);
   if (s.stage !== stage) {
-    fail(ErrorType.WrongStage, `this input belongs to the ${stage} stage (${STAGE_LABELS[stage]}); cycle ${s.cycleId} is in ${s.stage} (${STAGE_LABELS[s.stage]})`,
-      [{ path: 'stage', rule: `expected ${stage}, is ${s.stage}` }]);
+    fail(
+      ErrorType.WrongStage,
+      `this input belongs to the ${stage} stage (${STAGE_LABELS[stage]}); cycle ${s.cycleId} is in ${s.stage} (${STAGE_LABELS[s.stage]})`,
+      [{ path: 'stage', rule: `expected ${stage}, is ${s.stage}` }],
+    );
   }
 }
 
@@ -274,14 +331,23 @@ function checkNotRecorded(recorded: unknown, what: string): void {
 }
 
 function positionOf(s: CycleState, positionId: string, path: string): Position {
-  return s.positions.find((p) => p.id === positionId) ?? fail(ErrorType.Validation, `unknown position ${positionId}`, [{ path, rule: 'must be a position of this cycle' }]);
+  return (
+    s.positions.find((p) => p.id === positionId) ??
+    fail(ErrorType.Validation, `unknown position ${positionId}`, [{ path, rule: 'must be a position of this cycle' }])
+  );
 }
 
 function checkQuorum(present: number, members: number, s: CycleState, body: string): void {
-  if (present > members) fail(ErrorType.Inconsistent, `${present} present but the ${body} has ${members} members`, [{ path: 'present', rule: `≤ ${members}` }]);
+  if (present > members)
+    fail(ErrorType.Inconsistent, `${present} present but the ${body} has ${members} members`, [
+      { path: 'present', rule: `≤ ${members}` },
+    ]);
   if (!atLeast(present, members, s.policy.committeeQuorum)) {
-    fail(ErrorType.Inconsistent, `the ${body} meeting is not valid: ${present} of ${members} present, at least ${quorumNeeded(members, s.policy.committeeQuorum)} needed`,
-      [{ path: 'present', rule: `≥ ${quorumNeeded(members, s.policy.committeeQuorum)} (quorum)` }]);
+    fail(
+      ErrorType.Inconsistent,
+      `the ${body} meeting is not valid: ${present} of ${members} present, at least ${quorumNeeded(members, s.policy.committeeQuorum)} needed`,
+      [{ path: 'present', rule: `≥ ${quorumNeeded(members, s.policy.committeeQuorum)} (quorum)` }],
+    );
   }
 }
 
@@ -317,46 +383,74 @@ export function checkRecommendationRound(s: CycleState, i: RecommendationRound) 
   checkStage(s, 'recommendation');
   checkNotRecorded(s.recommendation.rounds[i.round], `the ${i.round} round`);
   if (i.round === 'fullCommittee' && i.voters > s.committees.full) {
-    fail(ErrorType.Inconsistent, `${i.voters} voters but the full committee has ${s.committees.full} members`, [{ path: 'voters', rule: `≤ ${s.committees.full}` }]);
+    fail(ErrorType.Inconsistent, `${i.voters} voters but the full committee has ${s.committees.full} members`, [
+      { path: 'voters', rule: `≤ ${s.committees.full}` },
+    ]);
   }
   const seen = new Set<string>();
   const names = new Map<string, string>();
-  for (const r of Object.values(s.recommendation.rounds)) for (const t of r.tallies) for (const p of t.persons) names.set(p.personId, p.name);
+  for (const r of Object.values(s.recommendation.rounds))
+    for (const t of r.tallies) for (const p of t.persons) names.set(p.personId, p.name);
   i.tallies.forEach((t, ti) => {
     const position = positionOf(s, t.positionId, `tallies[${ti}].positionId`);
-    if (seen.has(t.positionId)) fail(ErrorType.Validation, `position ${t.positionId} appears twice`, [{ path: `tallies[${ti}].positionId`, rule: 'once per round' }]);
+    if (seen.has(t.positionId))
+      fail(ErrorType.Validation, `position ${t.positionId} appears twice`, [
+        { path: `tallies[${ti}].positionId`, rule: 'once per round' },
+      ]);
     seen.add(t.positionId);
     const people = new Set<string>();
     let total = 0;
     t.persons.forEach((p, pi) => {
       const path = `tallies[${ti}].persons[${pi}]`;
-      if (people.has(p.personId)) fail(ErrorType.Validation, `person ${p.personId} appears twice for ${t.positionId}`, [{ path: `${path}.personId`, rule: 'once per position' }]);
+      if (people.has(p.personId))
+        fail(ErrorType.Validation, `person ${p.personId} appears twice for ${t.positionId}`, [
+          { path: `${path}.personId`, rule: 'once per position' },
+        ]);
       people.add(p.personId);
-      if (p.votes > i.voters) fail(ErrorType.Inconsistent, `${p.votes} votes for ${p.personId} but only ${i.voters} voters`, [{ path: `${path}.votes`, rule: `≤ voters (${i.voters})` }]);
+      if (p.votes > i.voters)
+        fail(ErrorType.Inconsistent, `${p.votes} votes for ${p.personId} but only ${i.voters} voters`, [
+          { path: `${path}.votes`, rule: `≤ voters (${i.voters})` },
+        ]);
       const known = names.get(p.personId);
-      if (known !== undefined && known !== p.name) fail(ErrorType.Inconsistent, `person ${p.personId} was recorded as ${known}, not ${p.name}`, [{ path: `${path}.name`, rule: 'same name in both rounds' }]);
+      if (known !== undefined && known !== p.name)
+        fail(ErrorType.Inconsistent, `person ${p.personId} was recorded as ${known}, not ${p.name}`, [
+          { path: `${path}.name`, rule: 'same name in both rounds' },
+        ]);
       names.set(p.personId, p.name);
       total += p.votes;
     });
     if (total > i.voters * position.seats) {
-      fail(ErrorType.Inconsistent, `${total} votes for ${t.positionId} exceed ${i.voters} voters × ${position.seats} seat(s)`, [{ path: `tallies[${ti}]`, rule: `sum ≤ voters × seats (${i.voters * position.seats})` }]);
+      fail(
+        ErrorType.Inconsistent,
+        `${total} votes for ${t.positionId} exceed ${i.voters} voters × ${position.seats} seat(s)`,
+        [{ path: `tallies[${ti}]`, rule: `sum ≤ voters × seats (${i.voters * position.seats})` }],
+      );
     }
   });
   const missing = s.positions.filter((p) => !seen.has(p.id)).map((p) => p.id);
-  if (missing.length > 0) fail(ErrorType.Validation, `no tally for position(s) ${missing.join(', ')}`, missing.map((m) => ({ path: 'tallies', rule: `needs ${m}` })));
+  if (missing.length > 0)
+    fail(
+      ErrorType.Validation,
+      `no tally for position(s) ${missing.join(', ')}`,
+      missing.map((m) => ({ path: 'tallies', rule: `needs ${m}` })),
+    );
 }
 
 export function applyRecommendationRound(s: CycleState, i: RecommendationRound, now: number) {
   const { round, ...rest } = i;
   s.recommendation.rounds[round] = { ...rest, recordedAt: now };
   const first = i.tallies.flatMap((t) => t.persons.filter((p) => p.firstPromotion).map((p) => p.personId));
-  if (first.length > 0) s.recommendation.firstPromotion = [...new Set([...(s.recommendation.firstPromotion ?? []), ...first])];
+  if (first.length > 0)
+    s.recommendation.firstPromotion = [...new Set([...(s.recommendation.firstPromotion ?? []), ...first])];
   const { cadreMeeting, fullCommittee } = s.recommendation.rounds;
   if (!cadreMeeting || !fullCommittee) return;
   // 双推 done: both rounds summed decide the inspection candidates.
   for (const position of s.positions) {
     const byPerson = new Map<string, Tally>();
-    for (const [r, data] of [['cadreMeeting', cadreMeeting], ['fullCommittee', fullCommittee]] as const) {
+    for (const [r, data] of [
+      ['cadreMeeting', cadreMeeting],
+      ['fullCommittee', fullCommittee],
+    ] as const) {
       for (const p of data.tallies.find((t) => t.positionId === position.id)?.persons ?? []) {
         const t = byPerson.get(p.personId) ?? { personId: p.personId, name: p.name, votes: 0, tiebreak: 0 };
         t.votes += p.votes;
@@ -366,12 +460,23 @@ export function applyRecommendationRound(s: CycleState, i: RecommendationRound, 
     }
     const wanted = s.policy.inspectionPerSeat * position.seats;
     const { ranking, selected, tieAtCut } = selectTop([...byPerson.values()], wanted);
-    s.recommendation.ranking[position.id] = ranking.map(({ personId, name, votes, rank }) => ({ personId, name, votes, rank }));
+    s.recommendation.ranking[position.id] = ranking.map(({ personId, name, votes, rank }) => ({
+      personId,
+      name,
+      votes,
+      rank,
+    }));
     if (tieAtCut) s.recommendation.tieAtCut.push(position.id);
     for (const personId of selected) {
       const r = ranking.find((x) => x.personId === personId)!;
       s.candidates.push({
-        personId, name: r.name, positionId: position.id, rank: r.rank, votes: r.votes, status: 'inspecting', concerns: [],
+        personId,
+        name: r.name,
+        positionId: position.id,
+        rank: r.rank,
+        votes: r.votes,
+        status: 'inspecting',
+        concerns: [],
         ...(s.recommendation.firstPromotion?.includes(personId) ? { firstPromotion: true } : {}),
       });
     }
@@ -411,15 +516,22 @@ export function applyCandidateOutcome(s: CycleState, o: DossierOutcome): Candida
     return undefined;
   }
   const replacement: CandidateEntry = {
-    personId: next.personId, name: next.name, positionId: c.positionId, rank: next.rank, votes: next.votes,
-    status: 'inspecting', concerns: [], replaces: c.personId,
+    personId: next.personId,
+    name: next.name,
+    positionId: c.positionId,
+    rank: next.rank,
+    votes: next.votes,
+    status: 'inspecting',
+    concerns: [],
+    replaces: c.personId,
     ...(s.recommendation.firstPromotion?.includes(next.personId) ? { firstPromotion: true } : {}),
   };
   s.candidates.push(replacement);
   return replacement;
 }
 
-export const inspectionDone = (s: CycleState) => s.candidates.length > 0 && s.candidates.every((c) => c.status !== 'inspecting');
+export const inspectionDone = (s: CycleState) =>
+  s.candidates.length > 0 && s.candidates.every((c) => c.status !== 'inspecting');
 
 // ---------------------------------------------------------------------------------------------
 // decision (讨论决定): standing committee shortlist, then the full committee vote
@@ -431,15 +543,28 @@ export function checkStandingCommittee(s: CycleState, i: StandingCommitteeInput)
   const seen = new Set<string>();
   i.shortlist.forEach((l, li) => {
     const position = positionOf(s, l.positionId, `shortlist[${li}].positionId`);
-    if (seen.has(l.positionId)) fail(ErrorType.Validation, `position ${l.positionId} appears twice`, [{ path: `shortlist[${li}].positionId`, rule: 'once' }]);
+    if (seen.has(l.positionId))
+      fail(ErrorType.Validation, `position ${l.positionId} appears twice`, [
+        { path: `shortlist[${li}].positionId`, rule: 'once' },
+      ]);
     seen.add(l.positionId);
     const max = s.policy.shortlistPerSeat * position.seats;
-    if (l.personIds.length > max) fail(ErrorType.Inconsistent, `${l.personIds.length} shortlisted for ${l.positionId}, at most ${max} (1:${s.policy.shortlistPerSeat})`, [{ path: `shortlist[${li}].personIds`, rule: `at most ${max}` }]);
-    if (!uniqueBy((x: string) => x)(l.personIds)) fail(ErrorType.Validation, `a person appears twice for ${l.positionId}`, [{ path: `shortlist[${li}].personIds`, rule: 'unique' }]);
+    if (l.personIds.length > max)
+      fail(
+        ErrorType.Inconsistent,
+        `${l.personIds.length} shortlisted for ${l.positionId}, at most ${max} (1:${s.policy.shortlistPerSeat})`,
+        [{ path: `shortlist[${li}].personIds`, rule: `at most ${max}` }],
+      );
+    if (!uniqueBy((x: string) => x)(l.personIds))
+      fail(ErrorType.Validation, `a person appears twice for ${l.positionId}`, [
+        { path: `shortlist[${li}].personIds`, rule: 'unique' },
+      ]);
     l.personIds.forEach((p, pi) => {
       const c = s.candidates.find((x) => x.personId === p && x.positionId === l.positionId);
       if (!c || c.status !== 'passed') {
-        fail(ErrorType.Inconsistent, `${p} is not a candidate of ${l.positionId} who passed inspection`, [{ path: `shortlist[${li}].personIds[${pi}]`, rule: 'must have passed inspection for this position' }]);
+        fail(ErrorType.Inconsistent, `${p} is not a candidate of ${l.positionId} who passed inspection`, [
+          { path: `shortlist[${li}].personIds[${pi}]`, rule: 'must have passed inspection for this position' },
+        ]);
       }
     });
   });
@@ -450,18 +575,33 @@ export function applyStandingCommittee(s: CycleState, i: StandingCommitteeInput,
 
 export function checkCommitteeVote(s: CycleState, i: CommitteeVoteInput) {
   checkStage(s, 'decision');
-  if (!s.decision.standing) fail(ErrorType.WrongStage, 'the standing committee shortlist comes before the full committee vote');
+  if (!s.decision.standing)
+    fail(ErrorType.WrongStage, 'the standing committee shortlist comes before the full committee vote');
   checkNotRecorded(s.decision.vote, 'the full committee vote');
   checkQuorum(i.present, s.committees.full, s, 'full committee');
   const expected = s.decision.standing.shortlist.flatMap((l) => l.personIds.map((p) => `${l.positionId}/${p}`));
   const given = i.votes.map((v) => `${v.positionId}/${v.personId}`);
-  if (!uniqueBy((x: string) => x)(given)) fail(ErrorType.Validation, 'a shortlisted person has two vote entries', [{ path: 'votes', rule: 'one entry per shortlisted person' }]);
+  if (!uniqueBy((x: string) => x)(given))
+    fail(ErrorType.Validation, 'a shortlisted person has two vote entries', [
+      { path: 'votes', rule: 'one entry per shortlisted person' },
+    ]);
   i.votes.forEach((v, vi) => {
-    if (!expected.includes(`${v.positionId}/${v.personId}`)) fail(ErrorType.Inconsistent, `${v.personId} is not shortlisted for ${v.positionId}`, [{ path: `votes[${vi}]`, rule: 'must be shortlisted' }]);
-    if (v.inFavor > i.present) fail(ErrorType.Inconsistent, `${v.inFavor} in favour of ${v.personId} but ${i.present} present`, [{ path: `votes[${vi}].inFavor`, rule: `≤ present (${i.present})` }]);
+    if (!expected.includes(`${v.positionId}/${v.personId}`))
+      fail(ErrorType.Inconsistent, `${v.personId} is not shortlisted for ${v.positionId}`, [
+        { path: `votes[${vi}]`, rule: 'must be shortlisted' },
+      ]);
+    if (v.inFavor > i.present)
+      fail(ErrorType.Inconsistent, `${v.inFavor} in favour of ${v.personId} but ${i.present} present`, [
+        { path: `votes[${vi}].inFavor`, rule: `≤ present (${i.present})` },
+      ]);
   });
   const missing = expected.filter((e) => !given.includes(e));
-  if (missing.length > 0) fail(ErrorType.Validation, `no vote for ${missing.join(', ')}`, missing.map((m) => ({ path: 'votes', rule: `needs ${m}` })));
+  if (missing.length > 0)
+    fail(
+      ErrorType.Validation,
+      `no vote for ${missing.join(', ')}`,
+      missing.map((m) => ({ path: 'votes', rule: `needs ${m}` })),
+    );
 }
 
 export function applyCommitteeVote(s: CycleState, i: CommitteeVoteInput, now: number) {
@@ -477,7 +617,13 @@ export function applyCommitteeVote(s: CycleState, i: CommitteeVoteInput, now: nu
     const nominated = competitive ? passers : passers.slice(0, position.seats);
     for (const v of nominated) {
       const c = s.candidates.find((x) => x.personId === v.personId)!;
-      s.nominees.push({ personId: v.personId, name: c.name, positionId: position.id, inFavor: v.inFavor, status: 'published' });
+      s.nominees.push({
+        personId: v.personId,
+        name: c.name,
+        positionId: position.id,
+        inFavor: v.inFavor,
+        status: 'published',
+      });
     }
     s.reserves[position.id] = competitive ? [] : passers.slice(position.seats).map((v) => v.personId);
     if (passers.length < position.seats) {
@@ -492,7 +638,8 @@ export const decisionThreshold = (s: CycleState) => majorityNeeded(s.committees.
 // ---------------------------------------------------------------------------------------------
 // publicity (任职公示)
 
-export const activeNominees = (s: CycleState) => s.nominees.filter((n) => n.status !== 'dropped' && n.status !== 'rejected');
+export const activeNominees = (s: CycleState) =>
+  s.nominees.filter((n) => n.status !== 'dropped' && n.status !== 'rejected');
 
 export function publishNominees(s: CycleState, now: number) {
   const endsAt = addWorkingDays(s.policy.calendar, now, s.policy.publicityWorkingDays);
@@ -507,17 +654,23 @@ export const publicityEndsAt = (s: CycleState) => Math.max(0, ...activeNominees(
 export function checkDropNominee(s: CycleState, i: DropNomineeInput) {
   checkRunning(s);
   if (s.stage !== 'publicity' && s.stage !== 'approval') {
-    fail(ErrorType.WrongStage, `nominees are dropped during publicity or approval; cycle is in ${s.stage}`, [{ path: 'stage', rule: 'publicity or approval' }]);
+    fail(ErrorType.WrongStage, `nominees are dropped during publicity or approval; cycle is in ${s.stage}`, [
+      { path: 'stage', rule: 'publicity or approval' },
+    ]);
   }
   const n = activeNominees(s).find((x) => x.personId === i.personId);
-  if (!n) fail(ErrorType.NotFound, `${i.personId} is not an active nominee of cycle ${s.cycleId}`, [{ path: 'personId', rule: 'must be an active nominee' }]);
+  if (!n)
+    fail(ErrorType.NotFound, `${i.personId} is not an active nominee of cycle ${s.cycleId}`, [
+      { path: 'personId', rule: 'must be an active nominee' },
+    ]);
 }
 
 /** The drop itself may need a new publicity period: check the calendar can give one before anything changes. */
 export function checkDropNomineeAt(s: CycleState, i: DropNomineeInput, now: number) {
   checkDropNominee(s, i);
   const n = activeNominees(s).find((x) => x.personId === i.personId)!;
-  if ((s.reserves[n.positionId]?.length ?? 0) > 0) addWorkingDays(s.policy.calendar, now, s.policy.publicityWorkingDays);
+  if ((s.reserves[n.positionId]?.length ?? 0) > 0)
+    addWorkingDays(s.policy.calendar, now, s.policy.publicityWorkingDays);
 }
 
 /** Drops a nominee; the next shortlisted reserve moves up with a publicity period of their own, else the seat is reported open. */
@@ -534,8 +687,13 @@ export function applyDropNominee(s: CycleState, i: DropNomineeInput, now: number
   const c = s.candidates.find((x) => x.personId === reserve)!;
   const inFavor = s.decision.vote?.votes.find((v) => v.personId === reserve)?.inFavor ?? 0;
   const moved: Nominee = {
-    personId: reserve, name: c.name, positionId: n.positionId, inFavor, status: 'published',
-    publishedAt: now, publicityEndsAt: addWorkingDays(s.policy.calendar, now, s.policy.publicityWorkingDays),
+    personId: reserve,
+    name: c.name,
+    positionId: n.positionId,
+    inFavor,
+    status: 'published',
+    publishedAt: now,
+    publicityEndsAt: addWorkingDays(s.policy.calendar, now, s.policy.publicityWorkingDays),
   };
   s.nominees.push(moved);
   return moved;
@@ -548,7 +706,10 @@ export function checkApproval(s: CycleState, i: ApprovalInput) {
   checkStage(s, 'approval');
   checkNotRecorded(s.approval, 'the approval');
   i.rejections.forEach((r, ri) => {
-    if (!activeNominees(s).some((n) => n.personId === r.personId)) fail(ErrorType.NotFound, `${r.personId} is not an active nominee`, [{ path: `rejections[${ri}].personId`, rule: 'must be an active nominee' }]);
+    if (!activeNominees(s).some((n) => n.personId === r.personId))
+      fail(ErrorType.NotFound, `${r.personId} is not an active nominee`, [
+        { path: `rejections[${ri}].personId`, rule: 'must be an active nominee' },
+      ]);
   });
 }
 export function applyApproval(s: CycleState, i: ApprovalInput, now: number) {
@@ -564,27 +725,50 @@ export function applyApproval(s: CycleState, i: ApprovalInput, now: number) {
 export function checkElection(s: CycleState, i: ElectionInput) {
   checkStage(s, 'election');
   checkNotRecorded(s.election, 'the election');
-  if (i.validBallots > i.votersPresent) fail(ErrorType.Inconsistent, `${i.validBallots} valid ballots but ${i.votersPresent} voters present`, [{ path: 'validBallots', rule: `≤ votersPresent (${i.votersPresent})` }]);
+  if (i.validBallots > i.votersPresent)
+    fail(ErrorType.Inconsistent, `${i.validBallots} valid ballots but ${i.votersPresent} voters present`, [
+      { path: 'validBallots', rule: `≤ votersPresent (${i.votersPresent})` },
+    ]);
   const approved = s.nominees.filter((n) => n.status === 'approved');
   const seen = new Set<string>();
   i.results.forEach((r, ri) => {
     const position = positionOf(s, r.positionId, `results[${ri}].positionId`);
-    if (seen.has(r.positionId)) fail(ErrorType.Validation, `position ${r.positionId} appears twice`, [{ path: `results[${ri}].positionId`, rule: 'once' }]);
+    if (seen.has(r.positionId))
+      fail(ErrorType.Validation, `position ${r.positionId} appears twice`, [
+        { path: `results[${ri}].positionId`, rule: 'once' },
+      ]);
     seen.add(r.positionId);
     let total = 0;
     const people = new Set<string>();
     r.persons.forEach((p, pi) => {
       const path = `results[${ri}].persons[${pi}]`;
-      if (!approved.some((n) => n.personId === p.personId && n.positionId === r.positionId)) fail(ErrorType.Inconsistent, `${p.personId} is not an approved nominee for ${r.positionId}`, [{ path: `${path}.personId`, rule: 'must be an approved nominee of this position' }]);
-      if (people.has(p.personId)) fail(ErrorType.Validation, `${p.personId} appears twice`, [{ path: `${path}.personId`, rule: 'once' }]);
+      if (!approved.some((n) => n.personId === p.personId && n.positionId === r.positionId))
+        fail(ErrorType.Inconsistent, `${p.personId} is not an approved nominee for ${r.positionId}`, [
+          { path: `${path}.personId`, rule: 'must be an approved nominee of this position' },
+        ]);
+      if (people.has(p.personId))
+        fail(ErrorType.Validation, `${p.personId} appears twice`, [{ path: `${path}.personId`, rule: 'once' }]);
       people.add(p.personId);
-      if (p.votes > i.validBallots) fail(ErrorType.Inconsistent, `${p.votes} votes for ${p.personId} but ${i.validBallots} valid ballots`, [{ path: `${path}.votes`, rule: `≤ validBallots (${i.validBallots})` }]);
+      if (p.votes > i.validBallots)
+        fail(ErrorType.Inconsistent, `${p.votes} votes for ${p.personId} but ${i.validBallots} valid ballots`, [
+          { path: `${path}.votes`, rule: `≤ validBallots (${i.validBallots})` },
+        ]);
       total += p.votes;
     });
-    if (total > i.validBallots * position.seats) fail(ErrorType.Inconsistent, `${total} votes for ${r.positionId} exceed ${i.validBallots} ballots × ${position.seats} seat(s)`, [{ path: `results[${ri}]`, rule: `sum ≤ validBallots × seats` }]);
+    if (total > i.validBallots * position.seats)
+      fail(
+        ErrorType.Inconsistent,
+        `${total} votes for ${r.positionId} exceed ${i.validBallots} ballots × ${position.seats} seat(s)`,
+        [{ path: `results[${ri}]`, rule: `sum ≤ validBallots × seats` }],
+      );
   });
   const missing = [...new Set(approved.map((n) => n.positionId))].filter((p) => !seen.has(p));
-  if (missing.length > 0) fail(ErrorType.Validation, `no result for position(s) ${missing.join(', ')}`, missing.map((m) => ({ path: 'results', rule: `needs ${m}` })));
+  if (missing.length > 0)
+    fail(
+      ErrorType.Validation,
+      `no result for position(s) ${missing.join(', ')}`,
+      missing.map((m) => ({ path: 'results', rule: `needs ${m}` })),
+    );
 }
 
 export function applyElection(s: CycleState, i: ElectionInput, now: number) {
@@ -599,13 +783,22 @@ export function applyElection(s: CycleState, i: ElectionInput, now: number) {
       n.status = seat.elected.includes(p.personId) ? 'elected' : 'notElected';
     }
     return {
-      positionId: position.id, title: position.title, seats: position.seats,
-      elected: seat.elected.map((id) => ({ personId: id, name: s.nominees.find((n) => n.personId === id)!.name, votes: persons.find((p) => p.personId === id)!.votes })),
+      positionId: position.id,
+      title: position.title,
+      seats: position.seats,
+      elected: seat.elected.map((id) => ({
+        personId: id,
+        name: s.nominees.find((n) => n.personId === id)!.name,
+        votes: persons.find((p) => p.personId === id)!.votes,
+      })),
       unfilled: seat.unfilled,
       ...(seat.reason ? { reason: seat.reason } : persons.length === 0 ? { reason: 'no approved nominee' } : {}),
     };
   });
-  const stops = [...s.candidates.filter((c) => c.status === 'stopped'), ...s.nominees.filter((n) => n.status === 'dropped')];
+  const stops = [
+    ...s.candidates.filter((c) => c.status === 'stopped'),
+    ...s.nominees.filter((n) => n.status === 'dropped'),
+  ];
   s.outcome = {
     effectiveComplaints: stops.filter((x) => x.cause === 'report').length,
     cadreViolations: stops.filter((x) => x.cause === 'violation' || x.cause === 'report').length,
@@ -619,16 +812,24 @@ export function applyElection(s: CycleState, i: ElectionInput, now: number) {
 
 export function checkAddHold(s: CycleState, i: HoldInput) {
   if (s.status === 'closed' || s.status === 'aborted') fail(ErrorType.Closed, `cycle ${s.cycleId} is ${s.status}`);
-  if (s.holds.some((h) => h.name === i.name)) fail(ErrorType.Duplicate, `hold ${i.name} is already open`, [{ path: 'name', rule: 'unique among open holds' }]);
-  if (i.personId !== undefined && !s.candidates.some((c) => c.personId === i.personId) && !s.nominees.some((n) => n.personId === i.personId)) {
-    fail(ErrorType.NotFound, `${i.personId} is not a candidate or nominee of cycle ${s.cycleId}`, [{ path: 'personId', rule: 'must be a candidate or nominee' }]);
+  if (s.holds.some((h) => h.name === i.name))
+    fail(ErrorType.Duplicate, `hold ${i.name} is already open`, [{ path: 'name', rule: 'unique among open holds' }]);
+  if (
+    i.personId !== undefined &&
+    !s.candidates.some((c) => c.personId === i.personId) &&
+    !s.nominees.some((n) => n.personId === i.personId)
+  ) {
+    fail(ErrorType.NotFound, `${i.personId} is not a candidate or nominee of cycle ${s.cycleId}`, [
+      { path: 'personId', rule: 'must be a candidate or nominee' },
+    ]);
   }
 }
 export function applyAddHold(s: CycleState, i: HoldInput, actor: Actor, now: number) {
   s.holds.push({ ...i, raisedAt: now, raisedBy: actor.id });
 }
 export function checkReleaseHold(s: CycleState, i: ReleaseHoldInput) {
-  if (!s.holds.some((h) => h.name === i.name)) fail(ErrorType.NotFound, `no open hold named ${i.name}`, [{ path: 'name', rule: 'must be an open hold' }]);
+  if (!s.holds.some((h) => h.name === i.name))
+    fail(ErrorType.NotFound, `no open hold named ${i.name}`, [{ path: 'name', rule: 'must be an open hold' }]);
 }
 export function applyReleaseHold(s: CycleState, i: ReleaseHoldInput): Hold {
   const hold = s.holds.find((h) => h.name === i.name)!;
@@ -645,7 +846,9 @@ export function blockingHolds(s: CycleState): Hold[] {
     ...s.candidates.filter((c) => c.status !== 'stopped').map((c) => c.personId),
     ...activeNominees(s).map((n) => n.personId),
   ]);
-  return s.holds.filter((h) => (h.personId === undefined || active.has(h.personId)) && (h.stage === undefined || h.stage === s.stage));
+  return s.holds.filter(
+    (h) => (h.personId === undefined || active.has(h.personId)) && (h.stage === undefined || h.stage === s.stage),
+  );
 }
 
 export function checkSuspend(s: CycleState) {
@@ -655,15 +858,21 @@ export function checkResume(s: CycleState) {
   if (s.status !== 'suspended') fail(ErrorType.WrongStage, `cycle ${s.cycleId} is ${s.status}, not suspended`);
 }
 export function checkAbort(s: CycleState) {
-  if (s.status === 'closed' || s.status === 'aborted') fail(ErrorType.Closed, `cycle ${s.cycleId} is already ${s.status}`);
+  if (s.status === 'closed' || s.status === 'aborted')
+    fail(ErrorType.Closed, `cycle ${s.cycleId} is already ${s.status}`);
 }
 
 export function checkAddCalendarYear(s: CycleState, i: YearOverride) {
   if (s.status === 'closed' || s.status === 'aborted') fail(ErrorType.Closed, `cycle ${s.cycleId} is ${s.status}`);
-  if (s.policy.calendar.kind !== 'cn') fail(ErrorType.Validation, 'this cycle runs on a compressed calendar; it needs no calendar years', [{ path: 'policy.calendar.kind', rule: 'must be cn' }]);
-  if (s.policy.calendar.overrides.some((o) => o.year === i.year)) fail(ErrorType.Duplicate, `year ${i.year} is already supplied`, [{ path: 'year', rule: 'once per year' }]);
+  if (s.policy.calendar.kind !== 'cn')
+    fail(ErrorType.Validation, 'this cycle runs on a compressed calendar; it needs no calendar years', [
+      { path: 'policy.calendar.kind', rule: 'must be cn' },
+    ]);
+  if (s.policy.calendar.overrides.some((o) => o.year === i.year))
+    fail(ErrorType.Duplicate, `year ${i.year} is already supplied`, [{ path: 'year', rule: 'once per year' }]);
   const wrong = [...i.holidays, ...i.workdays].find((d) => !d.startsWith(`${i.year}-`));
-  if (wrong) fail(ErrorType.Validation, `${wrong} is not in ${i.year}`, [{ path: 'holidays', rule: `dates of ${i.year}` }]);
+  if (wrong)
+    fail(ErrorType.Validation, `${wrong} is not in ${i.year}`, [{ path: 'holidays', rule: `dates of ${i.year}` }]);
 }
 export function applyAddCalendarYear(s: CycleState, i: YearOverride) {
   if (s.policy.calendar.kind === 'cn') s.policy.calendar.overrides.push(i);
@@ -711,11 +920,23 @@ export interface PersonRow {
 
 export function cycleRow(s: CycleState): CycleRow {
   return {
-    id: s.cycleId, jurisdictionId: s.jurisdiction.id, term: s.term, level: s.jurisdiction.level, stage: s.stage, status: s.status,
-    waitingFor: s.waitingFor, deadline: s.deadline ?? null, version: s.version, startedAt: s.startedAt,
+    id: s.cycleId,
+    jurisdictionId: s.jurisdiction.id,
+    term: s.term,
+    level: s.jurisdiction.level,
+    stage: s.stage,
+    status: s.status,
+    waitingFor: s.waitingFor,
+    deadline: s.deadline ?? null,
+    version: s.version,
+    startedAt: s.startedAt,
     summary: {
-      jurisdictionName: s.jurisdiction.name, positions: s.positions, holds: s.holds.map((h) => h.name),
-      candidates: s.candidates.length, nominees: activeNominees(s).length, shortfalls: s.shortfalls,
+      jurisdictionName: s.jurisdiction.name,
+      positions: s.positions,
+      holds: s.holds.map((h) => h.name),
+      candidates: s.candidates.length,
+      nominees: activeNominees(s).length,
+      shortfalls: s.shortfalls,
     },
   };
 }
@@ -727,15 +948,32 @@ export function personRows(s: CycleState, ids?: readonly string[]): PersonRow[] 
   for (const c of s.candidates) {
     if (wanted && !wanted.has(c.personId)) continue;
     rows.set(c.personId, {
-      personId: c.personId, name: c.name, positionId: c.positionId, candidateStatus: c.status, nomineeStatus: null,
-      detail: { rank: c.rank, votes: c.votes, concerns: c.concerns, reason: c.reason, cause: c.cause, replaces: c.replaces },
+      personId: c.personId,
+      name: c.name,
+      positionId: c.positionId,
+      candidateStatus: c.status,
+      nomineeStatus: null,
+      detail: {
+        rank: c.rank,
+        votes: c.votes,
+        concerns: c.concerns,
+        reason: c.reason,
+        cause: c.cause,
+        replaces: c.replaces,
+      },
     });
   }
   for (const n of s.nominees) {
     const row = rows.get(n.personId);
     if (!row) continue;
     row.nomineeStatus = n.status;
-    row.detail = { ...row.detail, inFavor: n.inFavor, electionVotes: n.votes, nomineeReason: n.reason, publicityEndsAt: n.publicityEndsAt };
+    row.detail = {
+      ...row.detail,
+      inFavor: n.inFavor,
+      electionVotes: n.votes,
+      nomineeReason: n.reason,
+      publicityEndsAt: n.publicityEndsAt,
+    };
   }
   return [...rows.values()];
 }

@@ -53,18 +53,40 @@ const checkState = z.strictObject({
 });
 
 /** One recording by the inspection team; parts it does not name stay as they were. */
-export const inspectionRecordSchema = z.strictObject({
-  interviews: z.partialRecord(z.enum(Object.keys(INTERVIEW_CATEGORIES) as [InterviewCategory, ...InterviewCategory[]]), z.number().int().min(0).max(10_000))
-    .optional().describe('people talked to, added to the counts so far (必谈)'),
-  homeVisit: z.strictObject({ done: z.boolean(), note: z.string().max(2000).default('') }).optional().describe('家访'),
-  reverseEvaluation: z.strictObject({
-    participants: z.number().int().min(1).max(100_000),
-    negative: z.number().int().min(0).max(100_000).describe('people rating any of the 四德 negatively'),
-    status: z.enum(['clear', 'concern']),
-    note: z.string().max(2000).default(''),
-  }).refine((r) => r.negative <= r.participants, { message: 'negative must not exceed participants', path: ['negative'] }).optional().describe('四德反向测评'),
-  checks: z.partialRecord(z.enum(Object.keys(MANDATORY_CHECKS) as [MandatoryCheck, ...MandatoryCheck[]]), checkState).optional().describe('必核'),
-}).refine((r) => r.interviews || r.homeVisit || r.reverseEvaluation || r.checks, { message: 'record at least one part (interviews, homeVisit, reverseEvaluation, checks)' });
+export const inspectionRecordSchema = z
+  .strictObject({
+    interviews: z
+      .partialRecord(
+        z.enum(Object.keys(INTERVIEW_CATEGORIES) as [InterviewCategory, ...InterviewCategory[]]),
+        z.number().int().min(0).max(10_000),
+      )
+      .optional()
+      .describe('people talked to, added to the counts so far (必谈)'),
+    homeVisit: z
+      .strictObject({ done: z.boolean(), note: z.string().max(2000).default('') })
+      .optional()
+      .describe('家访'),
+    reverseEvaluation: z
+      .strictObject({
+        participants: z.number().int().min(1).max(100_000),
+        negative: z.number().int().min(0).max(100_000).describe('people rating any of the 四德 negatively'),
+        status: z.enum(['clear', 'concern']),
+        note: z.string().max(2000).default(''),
+      })
+      .refine((r) => r.negative <= r.participants, {
+        message: 'negative must not exceed participants',
+        path: ['negative'],
+      })
+      .optional()
+      .describe('四德反向测评'),
+    checks: z
+      .partialRecord(z.enum(Object.keys(MANDATORY_CHECKS) as [MandatoryCheck, ...MandatoryCheck[]]), checkState)
+      .optional()
+      .describe('必核'),
+  })
+  .refine((r) => r.interviews || r.homeVisit || r.reverseEvaluation || r.checks, {
+    message: 'record at least one part (interviews, homeVisit, reverseEvaluation, checks)',
+  });
 export type InspectionRecord = z.infer<typeof inspectionRecordSchema>;
 
 export const VERDICTS = ['clear', 'concern', 'disqualifying'] as const;
@@ -77,14 +99,24 @@ export const verdictSchema = z.strictObject({
 export type VerdictInput = z.infer<typeof verdictSchema>;
 
 const matterValue = z.union([z.string().max(500), z.number(), z.boolean()]);
-export const personalMattersSchema = z.strictObject({
-  items: z.array(z.strictObject({
-    item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
-    declared: matterValue.describe('as reported by the candidate'),
-    verified: matterValue.describe('as found by verification'),
-    deliberate: z.boolean().default(false).describe('verification found the discrepancy was knowingly hidden'),
-  })).min(1).max(50),
-}).refine((p) => new Set(p.items.map((i) => i.item)).size === p.items.length, { message: 'each item once', path: ['items'] });
+export const personalMattersSchema = z
+  .strictObject({
+    items: z
+      .array(
+        z.strictObject({
+          item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
+          declared: matterValue.describe('as reported by the candidate'),
+          verified: matterValue.describe('as found by verification'),
+          deliberate: z.boolean().default(false).describe('verification found the discrepancy was knowingly hidden'),
+        }),
+      )
+      .min(1)
+      .max(50),
+  })
+  .refine((p) => new Set(p.items.map((i) => i.item)).size === p.items.length, {
+    message: 'each item once',
+    path: ['items'],
+  });
 export type PersonalMattersInput = z.infer<typeof personalMattersSchema>;
 
 export interface Discrepancy {
@@ -110,7 +142,11 @@ export function classifyPersonalMatters(input: PersonalMattersInput, policy: Pol
   const discrepancies: Discrepancy[] = [];
   for (const i of input.items) {
     if (i.declared === i.verified) continue;
-    const hiddenWhole = (i.declared === false || i.declared === 0 || i.declared === '' || i.declared === '无') && i.verified !== false && i.verified !== 0 && i.verified !== '';
+    const hiddenWhole =
+      (i.declared === false || i.declared === 0 || i.declared === '' || i.declared === '无') &&
+      i.verified !== false &&
+      i.verified !== 0 &&
+      i.verified !== '';
     const missingUnits = typeof i.declared === 'number' && typeof i.verified === 'number' ? i.verified - i.declared : 0;
     let kind: Discrepancy['kind'] = 'omission';
     let rule = 'discrepancy without aggravating circumstance → omission (漏报)';
@@ -126,7 +162,11 @@ export function classifyPersonalMatters(input: PersonalMattersInput, policy: Pol
     }
     discrepancies.push({ item: i.item, kind, rule });
   }
-  const outcome = discrepancies.some((d) => d.kind === 'concealment') ? 'concealment' : discrepancies.length > 0 ? 'omission' : 'consistent';
+  const outcome = discrepancies.some((d) => d.kind === 'concealment')
+    ? 'concealment'
+    : discrepancies.length > 0
+      ? 'omission'
+      : 'consistent';
   return { outcome, discrepancies };
 }
 
@@ -161,13 +201,16 @@ export interface Dossier {
 
 export function newDossier(policy: Policy, firstPromotion: boolean): Dossier {
   return {
-    firstPromotion, interviews: {}, checks: {},
+    firstPromotion,
+    interviews: {},
+    checks: {},
     reviews: policy.jointReview.departments.map((department) => ({ department, status: 'open' as const })),
   };
 }
 
 export function applyInspectionRecord(d: Dossier, r: InspectionRecord) {
-  for (const [k, v] of Object.entries(r.interviews ?? {}) as [InterviewCategory, number][]) d.interviews[k] = (d.interviews[k] ?? 0) + v;
+  for (const [k, v] of Object.entries(r.interviews ?? {}) as [InterviewCategory, number][])
+    d.interviews[k] = (d.interviews[k] ?? 0) + v;
   if (r.homeVisit) d.homeVisit = r.homeVisit;
   if (r.reverseEvaluation) d.reverseEvaluation = r.reverseEvaluation;
   Object.assign(d.checks, r.checks ?? {});
@@ -180,7 +223,8 @@ export function missingItems(d: Dossier, policy: Policy, now: number): string[] 
     const need = policy.inspection.interviews[k];
     if ((d.interviews[k] ?? 0) < need) missing.push(`必谈 ${label} (${k}): ${d.interviews[k] ?? 0} of ${need}`);
   }
-  if (d.firstPromotion && policy.inspection.homeVisitForFirstPromotion && !d.homeVisit?.done) missing.push('家访 (homeVisit): required for a first promotion');
+  if (d.firstPromotion && policy.inspection.homeVisitForFirstPromotion && !d.homeVisit?.done)
+    missing.push('家访 (homeVisit): required for a first promotion');
   if (!d.reverseEvaluation) missing.push('四德反向测评 (reverseEvaluation)');
   for (const [k, label] of Object.entries(MANDATORY_CHECKS) as [MandatoryCheck, string][]) {
     const c = d.checks[k];
@@ -200,9 +244,15 @@ export function missingItems(d: Dossier, policy: Policy, now: number): string[] 
 /** Why the candidate must stop now, if anything says so. */
 export function stopReason(d: Dossier): { reason: string; cause: 'review' | 'violation' } | undefined {
   const veto = d.reviews.find((r) => r.verdict === 'disqualifying');
-  if (veto) return { reason: `${DEPARTMENT_LABELS[veto.department]} (${veto.department}) disqualifying: ${veto.reason ?? ''}`, cause: 'review' };
+  if (veto)
+    return {
+      reason: `${DEPARTMENT_LABELS[veto.department]} (${veto.department}) disqualifying: ${veto.reason ?? ''}`,
+      cause: 'review',
+    };
   if (d.personalMatters?.outcome === 'concealment') {
-    const rules = d.personalMatters.discrepancies.filter((x) => x.kind === 'concealment').map((x) => `${PERSONAL_MATTER_ITEMS[x.item]}: ${x.rule}`);
+    const rules = d.personalMatters.discrepancies
+      .filter((x) => x.kind === 'concealment')
+      .map((x) => `${PERSONAL_MATTER_ITEMS[x.item]}: ${x.rule}`);
     return { reason: `个人有关事项瞒报, 诫勉 — ${rules.join('; ')}`, cause: 'violation' };
   }
   return undefined;
@@ -211,17 +261,32 @@ export function stopReason(d: Dossier): { reason: string; cause: 'review' | 'vio
 /** Flags the decision stage must see: concerns from departments, checks and evaluation, omissions. */
 export function concernsOf(d: Dossier, teamConcerns: string[]): string[] {
   return [
-    ...d.reviews.filter((r) => r.verdict === 'concern').map((r) => `${DEPARTMENT_LABELS[r.department]}: ${r.reason ?? ''}`),
-    ...(Object.entries(d.checks) as [MandatoryCheck, { status: string; note: string }][]).filter(([, c]) => c.status === 'concern').map(([k, c]) => `${MANDATORY_CHECKS[k]}: ${c.note}`),
+    ...d.reviews
+      .filter((r) => r.verdict === 'concern')
+      .map((r) => `${DEPARTMENT_LABELS[r.department]}: ${r.reason ?? ''}`),
+    ...(Object.entries(d.checks) as [MandatoryCheck, { status: string; note: string }][])
+      .filter(([, c]) => c.status === 'concern')
+      .map(([k, c]) => `${MANDATORY_CHECKS[k]}: ${c.note}`),
     ...(d.reverseEvaluation?.status === 'concern' ? [`四德反向测评: ${d.reverseEvaluation.note}`] : []),
-    ...(d.personalMatters?.outcome === 'omission' ? [`个人有关事项漏报（批评教育）: ${d.personalMatters.discrepancies.map((x) => PERSONAL_MATTER_ITEMS[x.item]).join('、')}`] : []),
+    ...(d.personalMatters?.outcome === 'omission'
+      ? [
+          `个人有关事项漏报（批评教育）: ${d.personalMatters.discrepancies.map((x) => PERSONAL_MATTER_ITEMS[x.item]).join('、')}`,
+        ]
+      : []),
     ...teamConcerns,
   ];
 }
 
 export function checkVerdict(d: Dossier, v: VerdictInput) {
   const review = d.reviews.find((r) => r.department === v.department);
-  if (!review) throw new DomainError(ErrorType.Validation, `${v.department} is not a joint-review department of this cycle`, [{ path: 'department', rule: 'one of the policy\'s departments' }]);
-  if (review.verdict) throw new DomainError(ErrorType.Duplicate, `${v.department} already returned its verdict (${review.verdict})`, [{ path: 'department', rule: 'one verdict per department' }]);
-  if (review.status === 'closed') throw new DomainError(ErrorType.Closed, `the review task of ${v.department} is closed`);
+  if (!review)
+    throw new DomainError(ErrorType.Validation, `${v.department} is not a joint-review department of this cycle`, [
+      { path: 'department', rule: "one of the policy's departments" },
+    ]);
+  if (review.verdict)
+    throw new DomainError(ErrorType.Duplicate, `${v.department} already returned its verdict (${review.verdict})`, [
+      { path: 'department', rule: 'one verdict per department' },
+    ]);
+  if (review.status === 'closed')
+    throw new DomainError(ErrorType.Closed, `the review task of ${v.department} is closed`);
 }

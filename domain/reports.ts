@@ -21,9 +21,19 @@ export const CATEGORIES = {
   other: '其他',
 } as const;
 export const TRIAGE = { important: '置顶办理', directCheck: '直接查核件', supervised: '立项督办件' } as const;
-export const FINDINGS = { substantiated: '属实', partly: '部分属实', unsubstantiated: '不属实', malicious: '恶意举报' } as const;
+export const FINDINGS = {
+  substantiated: '属实',
+  partly: '部分属实',
+  unsubstantiated: '不属实',
+  malicious: '恶意举报',
+} as const;
 export const CONSEQUENCES = {
-  reminderTalk: '提醒谈话', criticism: '批评教育', inquiryLetter: '函询', admonishment: '诫勉', sanction: '处分', disqualification: '取消资格',
+  reminderTalk: '提醒谈话',
+  criticism: '批评教育',
+  inquiryLetter: '函询',
+  admonishment: '诫勉',
+  sanction: '处分',
+  disqualification: '取消资格',
 } as const;
 /** Consequences that count as disciplinary in the ledger (受到处理). */
 export const DISCIPLINARY: readonly (keyof typeof CONSEQUENCES)[] = ['sanction'];
@@ -37,40 +47,73 @@ export type Consequence = keyof typeof CONSEQUENCES;
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
 export const targetSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('candidate'), cycleId: z.string().regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id'), personId: personIdSchema }),
-  z.strictObject({ type: z.literal('official'), jurisdictionId: jurisdictionIdSchema, name: chineseNameSchema.describe('kept sealed, never sent to Temporal') }),
+  z.strictObject({
+    type: z.literal('candidate'),
+    cycleId: z.string().regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id'),
+    personId: personIdSchema,
+  }),
+  z.strictObject({
+    type: z.literal('official'),
+    jurisdictionId: jurisdictionIdSchema,
+    name: chineseNameSchema.describe('kept sealed, never sent to Temporal'),
+  }),
   z.strictObject({ type: z.literal('jurisdiction'), jurisdictionId: jurisdictionIdSchema }),
 ]);
 export type ReportTarget = z.infer<typeof targetSchema>;
 
 export const intakeSchema = z.strictObject({
   channel: z.enum(keys(CHANNELS)),
-  channelRef: z.string().trim().min(1).max(120).optional().describe('the channel\'s own reference (letter number, call id): a second intake with it is linked, not doubled'),
+  channelRef: z
+    .string()
+    .trim()
+    .min(1)
+    .max(120)
+    .optional()
+    .describe("the channel's own reference (letter number, call id): a second intake with it is linked, not doubled"),
   target: targetSchema,
   category: z.enum(keys(CATEGORIES)),
   text: z.string().trim().min(1).max(20_000).describe('kept sealed'),
   receivedAt: z.iso.datetime({ offset: true }).describe('when the desk received it; deadlines count from here'),
-  reporter: z.strictObject({
-    name: z.string().trim().max(100).optional(),
-    phone: z.string().trim().max(40).optional(),
-    email: z.string().trim().max(200).optional(),
-    address: z.string().trim().max(500).optional(),
-  }).optional().describe('the most sensitive datum in the system: stored sealed, shown only to intake and investigators'),
+  reporter: z
+    .strictObject({
+      name: z.string().trim().max(100).optional(),
+      phone: z.string().trim().max(40).optional(),
+      email: z.string().trim().max(200).optional(),
+      address: z.string().trim().max(500).optional(),
+    })
+    .optional()
+    .describe('the most sensitive datum in the system: stored sealed, shown only to intake and investigators'),
 });
 export type IntakeInput = z.infer<typeof intakeSchema>;
 
-export const triageSchema = z.strictObject({ kind: z.enum(keys(TRIAGE)), unit: chineseNameSchema.optional(), reason: reasonSchema });
+export const triageSchema = z.strictObject({
+  kind: z.enum(keys(TRIAGE)),
+  unit: chineseNameSchema.optional(),
+  reason: reasonSchema,
+});
 export type TriageInput = z.infer<typeof triageSchema>;
 
-export const findingSchema = z.strictObject({
-  finding: z.enum(keys(FINDINGS)),
-  consequence: z.enum(keys(CONSEQUENCES)).optional(),
-  summary: reasonSchema,
-}).superRefine((f, ctx) => {
-  const proven = f.finding === 'substantiated' || f.finding === 'partly';
-  if (proven && !f.consequence) ctx.addIssue({ code: 'custom', path: ['consequence'], message: 'a substantiated or partly substantiated report needs a consequence for the target' });
-  if (!proven && f.consequence) ctx.addIssue({ code: 'custom', path: ['consequence'], message: `a ${f.finding} report has no consequence for the target` });
-});
+export const findingSchema = z
+  .strictObject({
+    finding: z.enum(keys(FINDINGS)),
+    consequence: z.enum(keys(CONSEQUENCES)).optional(),
+    summary: reasonSchema,
+  })
+  .superRefine((f, ctx) => {
+    const proven = f.finding === 'substantiated' || f.finding === 'partly';
+    if (proven && !f.consequence)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consequence'],
+        message: 'a substantiated or partly substantiated report needs a consequence for the target',
+      });
+    if (!proven && f.consequence)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consequence'],
+        message: `a ${f.finding} report has no consequence for the target`,
+      });
+  });
 export type FindingInput = z.infer<typeof findingSchema>;
 
 /**
@@ -79,17 +122,26 @@ export type FindingInput = z.infer<typeof findingSchema>;
  * nominations despite known issues are supervised cases; the rest are direct checks.
  */
 export function autoTriage(target: ReportTarget, category: Category): { kind: Triage; rule: string } {
-  if (target.type === 'candidate') return { kind: 'important', rule: 'target is a candidate or nominee of a running cycle (置顶办理)' };
-  if (category === 'voteBuying' || category === 'gangInterference') return { kind: 'important', rule: `${CATEGORIES[category]} interferes with an election` };
-  if (category === 'irregularAppointment' || category === 'nominatedWithIssues') return { kind: 'supervised', rule: `${CATEGORIES[category]} is a supervised case (立项督办)` };
+  if (target.type === 'candidate')
+    return { kind: 'important', rule: 'target is a candidate or nominee of a running cycle (置顶办理)' };
+  if (category === 'voteBuying' || category === 'gangInterference')
+    return { kind: 'important', rule: `${CATEGORIES[category]} interferes with an election` };
+  if (category === 'irregularAppointment' || category === 'nominatedWithIssues')
+    return { kind: 'supervised', rule: `${CATEGORIES[category]} is a supervised case (立项督办)` };
   return { kind: 'directCheck', rule: 'default: direct check (直接查核)' };
 }
 
 /** When the result is due: same working day, N working days, or N calendar days, from receipt. */
-export function reportDeadline(kind: Triage, receivedAt: number, policy: Pick<Policy, 'reportDeadlines'> & { calendar: CalendarSpec }): number {
+export function reportDeadline(
+  kind: Triage,
+  receivedAt: number,
+  policy: Pick<Policy, 'reportDeadlines'> & { calendar: CalendarSpec },
+): number {
   const d = policy.reportDeadlines;
   if (kind === 'important') {
-    return d.importantWorkingDays === 0 ? endOfWorkingDay(policy.calendar, receivedAt) : addWorkingDays(policy.calendar, receivedAt, d.importantWorkingDays);
+    return d.importantWorkingDays === 0
+      ? endOfWorkingDay(policy.calendar, receivedAt)
+      : addWorkingDays(policy.calendar, receivedAt, d.importantWorkingDays);
   }
   if (kind === 'directCheck') return addWorkingDays(policy.calendar, receivedAt, d.directCheckWorkingDays);
   return addCalendarDays(policy.calendar, receivedAt, d.supervisedCalendarDays);

@@ -37,7 +37,8 @@ export interface Selection {
  */
 export function selectTop(tallies: Tally[], count: number): Selection {
   const sorted = [...tallies].sort(
-    (a, b) => b.votes - a.votes || b.tiebreak - a.tiebreak || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0),
+    (a, b) =>
+      b.votes - a.votes || b.tiebreak - a.tiebreak || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0),
   );
   const ranking = sorted.map((t, i) => {
     let rank = i + 1;
@@ -62,7 +63,11 @@ export interface SeatResult {
  * Fills `seats` from people who each cleared the bar, most votes first. If people tied on votes
  * compete for the last seat(s), none of the tied takes them: the seats stay unfilled and the reason says why.
  */
-export function fillSeats(people: { personId: string; votes: number }[], seats: number, clears: (votes: number) => boolean): SeatResult {
+export function fillSeats(
+  people: { personId: string; votes: number }[],
+  seats: number,
+  clears: (votes: number) => boolean,
+): SeatResult {
   const qualified = people.filter((p) => clears(p.votes)).sort((a, b) => b.votes - a.votes);
   if (qualified.length <= seats) {
     const unfilled = seats - qualified.length;
@@ -73,7 +78,8 @@ export function fillSeats(people: { personId: string; votes: number }[], seats: 
     };
   }
   const cutVotes = qualified[seats - 1]!.votes;
-  if (qualified[seats]!.votes !== cutVotes) return { elected: qualified.slice(0, seats).map((p) => p.personId), unfilled: 0 };
+  if (qualified[seats]!.votes !== cutVotes)
+    return { elected: qualified.slice(0, seats).map((p) => p.personId), unfilled: 0 };
   const above = qualified.filter((p) => p.votes > cutVotes).map((p) => p.personId);
   return {
     elected: above,

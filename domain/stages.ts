@@ -13,7 +13,15 @@ export const STAGES = [
 export type Stage = (typeof STAGES)[number];
 
 /** The seven key stages (Guangxi) that risks and supervision refer to. */
-export const KEY_STAGES = ['analysis', 'recommendation', 'inspection', 'decision', 'publicity', 'approval', 'election'] as const;
+export const KEY_STAGES = [
+  'analysis',
+  'recommendation',
+  'inspection',
+  'decision',
+  'publicity',
+  'approval',
+  'election',
+] as const;
 export type KeyStage = (typeof KEY_STAGES)[number];
 
 export const STAGE_LABELS: Record<Stage, string> = {

@@ -13,7 +13,11 @@ import { DomainError, ErrorType } from './errors.js';
 import { chineseNameSchema, jurisdictionIdSchema, reasonSchema } from './schemas.js';
 import { KEY_STAGES } from './stages.js';
 
-export const PHASES = { launch: '启动前后', inspection: '考察期间（同步进驻）', election: '大会选举（全程督导）' } as const;
+export const PHASES = {
+  launch: '启动前后',
+  inspection: '考察期间（同步进驻）',
+  election: '大会选举（全程督导）',
+} as const;
 export type Phase = keyof typeof PHASES;
 /** The cycle stage at which each checkpoint opens. */
 export const PHASE_OPENS_AT = { launch: 'launch', inspection: 'inspection', election: 'election' } as const;
@@ -32,23 +36,38 @@ export type Severity = (typeof SEVERITIES)[number];
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
-const wuChaItem = z.strictObject({ status: z.enum(['satisfactory', 'deficient']), note: z.string().trim().max(2000).default('') });
+const wuChaItem = z.strictObject({
+  status: z.enum(['satisfactory', 'deficient']),
+  note: z.string().trim().max(2000).default(''),
+});
 
 export const checkpointSchema = z.strictObject({
-  checklist: z.strictObject({
-    responsibilities: wuChaItem,
-    talksAndMeetings: wuChaItem,
-    educationAndPublicity: wuChaItem,
-    disciplineEnforced: wuChaItem,
-    proceduresFollowed: wuChaItem,
-  }).describe('五查: every one of the five'),
-  findings: z.array(z.strictObject({
-    severity: z.enum(SEVERITIES),
-    description: reasonSchema,
-    rectification: z.strictObject({ owner: chineseNameSchema, deadlineWorkingDays: z.number().int().min(1).max(120) }).optional(),
-  })).max(200).default([]),
-  riskResponses: z.array(z.strictObject({ riskId: z.string().min(1).max(60), response: reasonSchema })).max(500).default([])
-    .describe('an answer for every medium risk on this checkpoint\'s agenda'),
+  checklist: z
+    .strictObject({
+      responsibilities: wuChaItem,
+      talksAndMeetings: wuChaItem,
+      educationAndPublicity: wuChaItem,
+      disciplineEnforced: wuChaItem,
+      proceduresFollowed: wuChaItem,
+    })
+    .describe('五查: every one of the five'),
+  findings: z
+    .array(
+      z.strictObject({
+        severity: z.enum(SEVERITIES),
+        description: reasonSchema,
+        rectification: z
+          .strictObject({ owner: chineseNameSchema, deadlineWorkingDays: z.number().int().min(1).max(120) })
+          .optional(),
+      }),
+    )
+    .max(200)
+    .default([]),
+  riskResponses: z
+    .array(z.strictObject({ riskId: z.string().min(1).max(60), response: reasonSchema }))
+    .max(500)
+    .default([])
+    .describe("an answer for every medium risk on this checkpoint's agenda"),
 });
 export type CheckpointInput = z.infer<typeof checkpointSchema>;
 
@@ -67,19 +86,35 @@ export const monitoringSchema = z.strictObject({
 });
 export type MonitoringInput = z.infer<typeof monitoringSchema>;
 
-export const RISK_CATEGORIES = { discipline: '违反纪律', sabotage: '干扰破坏', petitions: '信访矛盾', media: '舆论炒作', other: '其他' } as const;
+export const RISK_CATEGORIES = {
+  discipline: '违反纪律',
+  sabotage: '干扰破坏',
+  petitions: '信访矛盾',
+  media: '舆论炒作',
+  other: '其他',
+} as const;
 export type RiskCategory = keyof typeof RISK_CATEGORIES;
 
 export const riskSchema = z.strictObject({
   jurisdictionId: jurisdictionIdSchema,
-  cycleId: z.string().regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id').optional().describe('the cycle it threatens, if any'),
+  cycleId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id')
+    .optional()
+    .describe('the cycle it threatens, if any'),
   stage: z.enum(KEY_STAGES),
   category: z.enum(keys(RISK_CATEGORIES)),
   level: z.enum(SEVERITIES),
   description: reasonSchema,
   measures: z.array(chineseNameSchema).min(1).max(50),
   owner: chineseNameSchema,
-  deadlineWorkingDays: z.number().int().min(1).max(120).default(10).describe('for a high risk: the upper level\'s deadline'),
+  deadlineWorkingDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(120)
+    .default(10)
+    .describe("for a high risk: the upper level's deadline"),
 });
 export type RiskInput = z.infer<typeof riskSchema>;
 export const resolveRiskSchema = z.strictObject({ resolution: reasonSchema });
@@ -89,14 +124,26 @@ export function checkCheckpointFiling(i: CheckpointInput, agenda: string[], file
   const answered = new Set(i.riskResponses.map((r) => r.riskId));
   const unanswered = agenda.filter((r) => !answered.has(r));
   if (unanswered.length > 0) {
-    throw new DomainError(ErrorType.Inconsistent, `the checkpoint must address every medium risk on its agenda; unanswered: ${unanswered.join(', ')}`,
-      unanswered.map((r) => ({ path: 'riskResponses', rule: `needs ${r}` })));
+    throw new DomainError(
+      ErrorType.Inconsistent,
+      `the checkpoint must address every medium risk on its agenda; unanswered: ${unanswered.join(', ')}`,
+      unanswered.map((r) => ({ path: 'riskResponses', rule: `needs ${r}` })),
+    );
   }
   const unknown = i.riskResponses.filter((r) => !agenda.includes(r.riskId));
-  if (unknown.length > 0) throw new DomainError(ErrorType.Validation, `not on this checkpoint's agenda: ${unknown.map((r) => r.riskId).join(', ')}`, [{ path: 'riskResponses', rule: 'agenda risks only' }]);
+  if (unknown.length > 0)
+    throw new DomainError(
+      ErrorType.Validation,
+      `not on this checkpoint's agenda: ${unknown.map((r) => r.riskId).join(', ')}`,
+      [{ path: 'riskResponses', rule: 'agenda risks only' }],
+    );
   i.findings.forEach((f, n) => {
     if (f.severity === 'high' && !f.rectification) {
-      throw new DomainError(ErrorType.Validation, 'a high-severity finding needs a rectification (owner and deadline)', [{ path: `findings.${n}.rectification`, rule: 'required for high severity' }]);
+      throw new DomainError(
+        ErrorType.Validation,
+        'a high-severity finding needs a rectification (owner and deadline)',
+        [{ path: `findings.${n}.rectification`, rule: 'required for high severity' }],
+      );
     }
   });
 }

@@ -7,7 +7,10 @@ const pool = createPool(url, { max: 1 });
 try {
   const report = await verifyAuditChain(pool);
   if (report.ok) console.log(`audit trail intact: ${report.rows} rows verified`);
-  else console.error(`audit trail BROKEN at row ${report.brokenAt!.id} (after ${report.rows} good rows): ${report.brokenAt!.reason}`);
+  else
+    console.error(
+      `audit trail BROKEN at row ${report.brokenAt!.id} (after ${report.rows} good rows): ${report.brokenAt!.reason}`,
+    );
   process.exitCode = report.ok ? 0 : 2;
 } catch (e) {
   console.error(`audit:verify: ${(e as Error).message}`);

@@ -17,37 +17,55 @@ const ROOT = '440300';
 const say = (line: string) => console.log(`[demo] ${line}`);
 
 async function main() {
-  const ready = await fetch(`${api}/readyz`).then((r) => r.ok, () => false);
+  const ready = await fetch(`${api}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (!ready) {
-    console.error(`demo: the stack is not answering at ${api}/readyz; start it with npm start (in another terminal) and run the demo again`);
+    console.error(
+      `demo: the stack is not answering at ${api}/readyz; start it with npm start (in another terminal) and run the demo again`,
+    );
     process.exit(69);
   }
   const auth = authConfig();
-  const token = (roles: Principal['roles'], sub: string, scope = '440000') => signToken(auth, { sub, roles, scope }, 3600);
+  const token = (roles: Principal['roles'], sub: string, scope = '440000') =>
+    signToken(auth, { sub, roles, scope }, 3600);
   const organizer = await token(['organizer'], '深圳市委组织部（演示）');
 
   const simulator = createSimulator({
-    baseUrl: api, organizerToken: organizer, reviewerToken: await token(['reviewer:discipline'], '纪委监委（演示）'),
-    patienceMs: 10 * 60_000, log: (l) => say(l),
+    baseUrl: api,
+    organizerToken: organizer,
+    reviewerToken: await token(['reviewer:discipline'], '纪委监委（演示）'),
+    patienceMs: 10 * 60_000,
+    log: (l) => say(l),
   });
   const call = simulator.call;
 
   const tree = JSON.parse(readFileSync(new URL('../db/seeds/shenzhen.json', import.meta.url), 'utf8'));
   const seeded = await call('PUT', '/v1/jurisdictions', organizer, tree);
-  if (seeded.status !== 200) throw new Error(`loading the sample tree: ${seeded.status} ${JSON.stringify(seeded.body)}`);
+  if (seeded.status !== 200)
+    throw new Error(`loading the sample tree: ${seeded.status} ${JSON.stringify(seeded.body)}`);
   say(`sample tree loaded: ${tree.jurisdictions.length} jurisdictions (广东省 → 深圳市 → districts → 街道)`);
 
   // A fresh term each run, so the demo can be run again on the same stack.
   let term = Number(process.env.DEMO_TERM ?? 2026);
   while ((await call('GET', `/v1/campaigns/${ROOT}:township:${term}`, organizer)).status === 200) term += 1;
   const secondsPerWorkingDay = Number(process.env.DEMO_SECONDS_PER_DAY ?? 1);
-  const started = await call('POST', '/v1/campaigns', organizer, { rootId: ROOT, level: 'township', term: String(term), window: 4, template: quickTemplate(secondsPerWorkingDay) });
-  if (started.status !== 201) throw new Error(`starting the campaign: ${started.status} ${JSON.stringify(started.body)}`);
+  const started = await call('POST', '/v1/campaigns', organizer, {
+    rootId: ROOT,
+    level: 'township',
+    term: String(term),
+    window: 4,
+    template: quickTemplate(secondsPerWorkingDay),
+  });
+  if (started.status !== 201)
+    throw new Error(`starting the campaign: ${started.status} ${JSON.stringify(started.body)}`);
   const campaignId = started.body.campaignId as string;
-  say(`campaign ${campaignId} started: every 街道 under 深圳市, 4 at a time, one working day = ${secondsPerWorkingDay} s`);
+  say(
+    `campaign ${campaignId} started: every 街道 under 深圳市, 4 at a time, one working day = ${secondsPerWorkingDay} s`,
+  );
   say(`watch it: ${ui}/namespaces/default/workflows?query=${encodeURIComponent(`HuanjieTerm = '${term}'`)}`);
   say(`          ${api}/docs  ·  GET ${api}/v1/campaigns/${campaignId}  ·  GET ${api}/v1/ledger?scope=${ROOT}`);
-
 
   const supervisor = await token(['supervisor'], '换届风气监督组（演示）');
   const intake = await token(['intake'], '12380（演示）');
@@ -68,18 +86,27 @@ async function main() {
           });
           if (res.status === 200) {
             filed.add(key);
-            await call('POST', `/v1/cycles/${c.id}/supervision/monitoring`, supervisor, { point: `${c.id} 监测点`, scores: { selection: 95, correction: 94, discipline: 97, conduct: 96 } });
+            await call('POST', `/v1/cycles/${c.id}/supervision/monitoring`, supervisor, {
+              point: `${c.id} 监测点`,
+              scores: { selection: 95, correction: 94, discipline: 97, conduct: 96 },
+            });
           }
         }
         if (reports < 3 && c.stage === 'recommendation') {
           reports += 1;
           const r = await call('POST', '/v1/reports', intake, {
-            channel: (['phone', 'web', 'wechat'] as const)[reports - 1], category: 'intercession', text: '反映有人为候选人打招呼（演示）', receivedAt: new Date().toISOString(),
+            channel: (['phone', 'web', 'wechat'] as const)[reports - 1],
+            category: 'intercession',
+            text: '反映有人为候选人打招呼（演示）',
+            receivedAt: new Date().toISOString(),
             target: { type: 'jurisdiction', jurisdictionId: c.id.split(':')[0] },
           });
           if (r.status === 201) {
             say(`report ${r.body.reportId} registered on ${c.id.split(':')[0]}`);
-            await call('POST', `/v1/reports/${r.body.reportId}/findings`, investigator, { finding: 'unsubstantiated', summary: '经查不属实，予以澄清（演示）' });
+            await call('POST', `/v1/reports/${r.body.reportId}/findings`, investigator, {
+              finding: 'unsubstantiated',
+              summary: '经查不属实，予以澄清（演示）',
+            });
           }
         }
       }
@@ -89,7 +116,10 @@ async function main() {
 
   const progress = setInterval(() => {
     void call('GET', `/v1/campaigns/${campaignId}`, organizer).then(({ body }) => {
-      if (body) say(`progress: launched ${body.launched}/${body.targets}, closed ${body.closed}, by stage ${JSON.stringify(body.byStage)}`);
+      if (body)
+        say(
+          `progress: launched ${body.launched}/${body.targets}, closed ${body.closed}, by stage ${JSON.stringify(body.byStage)}`,
+        );
     });
   }, 5000);
   const closed = await simulator.runCampaign(campaignId, 4);
@@ -98,11 +128,16 @@ async function main() {
 
   const ledger = (await call('GET', `/v1/ledger?scope=${ROOT}`, organizer)).body;
   say(`all ${closed.length} cycles closed.`);
-  say(`ledger for 深圳市 today: candidates ${ledger.subtree.candidates}, integrity opinions ${ledger.subtree.integrityOpinions} (${ledger.subtree.percent.integrityOpinions}%), reports closed ${ledger.subtree.reportsClosed}/${ledger.subtree.reportsReceived}, cycles by stage ${JSON.stringify(ledger.subtree.byStage)}`);
+  say(
+    `ledger for 深圳市 today: candidates ${ledger.subtree.candidates}, integrity opinions ${ledger.subtree.integrityOpinions} (${ledger.subtree.percent.integrityOpinions}%), reports closed ${ledger.subtree.reportsClosed}/${ledger.subtree.reportsReceived}, cycles by stage ${JSON.stringify(ledger.subtree.byStage)}`,
+  );
   say(`timelines: GET ${api}/v1/cycles/${closed[0]}/timeline — the Temporal UI keeps every execution: ${ui}`);
 }
 
-main().then(() => process.exit(0), (e: Error) => {
-  console.error(`demo: ${e.message}`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: Error) => {
+    console.error(`demo: ${e.message}`);
+    process.exit(1);
+  },
+);

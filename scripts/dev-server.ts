@@ -33,13 +33,27 @@ export interface DevServer {
 }
 
 const VT = temporal.api.enums.v1.IndexedValueType;
-const TYPE_ENUM = { Keyword: VT.INDEXED_VALUE_TYPE_KEYWORD, Bool: VT.INDEXED_VALUE_TYPE_BOOL, Datetime: VT.INDEXED_VALUE_TYPE_DATETIME } as const;
+const TYPE_ENUM = {
+  Keyword: VT.INDEXED_VALUE_TYPE_KEYWORD,
+  Bool: VT.INDEXED_VALUE_TYPE_BOOL,
+  Datetime: VT.INDEXED_VALUE_TYPE_DATETIME,
+} as const;
 
 export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${o.port}`;
   const args = [
-    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--namespace', o.namespace, '--log-level', 'warn',
-    '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(o.port),
+    '--namespace',
+    o.namespace,
+    '--log-level',
+    'warn',
+    '--dynamic-config-value',
+    'frontend.enableServerVersionCheck=false',
     ...(o.dbFile ? ['--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=WAL'] : []),
     ...(o.uiPort ? ['--ui-port', String(o.uiPort), '--ui-ip', '127.0.0.1'] : ['--headless']),
     ...(o.codecEndpoint ? ['--ui-codec-endpoint', o.codecEndpoint] : []),
@@ -57,7 +71,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
   let exited: number | null | undefined;
-  child.on('exit', (code) => { exited = code; });
+  child.on('exit', (code) => {
+    exited = code;
+  });
 
   const stop = async () => {
     if (exited !== undefined || child.exitCode !== null) return;
@@ -72,9 +88,11 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   for (;;) {
     if (exited !== undefined) {
       const taken = /address already in use|bind/i.test(output);
-      throw new SetupError(taken
-        ? `Temporal dev server could not bind 127.0.0.1:${o.port}${o.uiPort ? ` or UI port ${o.uiPort}` : ''}: the port is taken; set TEMPORAL_PORT / TEMPORAL_UI_PORT to free ports`
-        : `Temporal dev server exited (code ${exited}): ${output.trim().split('\n').slice(-5).join(' | ')}`);
+      throw new SetupError(
+        taken
+          ? `Temporal dev server could not bind 127.0.0.1:${o.port}${o.uiPort ? ` or UI port ${o.uiPort}` : ''}: the port is taken; set TEMPORAL_PORT / TEMPORAL_UI_PORT to free ports`
+          : `Temporal dev server exited (code ${exited}): ${output.trim().split('\n').slice(-5).join(' | ')}`,
+      );
     }
     try {
       const connection = await Connection.connect({ address, connectTimeout: '1s' });
@@ -88,7 +106,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     } catch (e) {
       if (Date.now() > deadline) {
         await stop();
-        throw new SetupError(`Temporal dev server did not become ready at ${address} within ${(o.startTimeoutMs ?? 60_000) / 1000} s: ${(e as Error).message}`);
+        throw new SetupError(
+          `Temporal dev server did not become ready at ${address} within ${(o.startTimeoutMs ?? 60_000) / 1000} s: ${(e as Error).message}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -33,5 +33,7 @@ export const CN_HOLIDAYS: readonly string[] = ${JSON.stringify(holidays)};
 export const CN_WORKDAYS: readonly string[] = ${JSON.stringify(workdays)};
 `;
   writeFileSync(fileURLToPath(new URL('../domain/holidays-cn.ts', import.meta.url)), out);
-  console.log(`domain/holidays-cn.ts: years ${years[0]}–${years.at(-1)}, ${holidays.length} holidays, ${workdays.length} make-up days`);
+  console.log(
+    `domain/holidays-cn.ts: years ${years[0]}–${years.at(-1)}, ${holidays.length} holidays, ${workdays.length} make-up days`,
+  );
 }

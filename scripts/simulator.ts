@@ -22,18 +22,42 @@ export const quickTemplate = (secondsPerWorkingDay = 0.05) => ({
   positions: [{ id: 'secretary', title: '党委书记', seats: 1 }],
   committees: { standing: 5, full: 9 },
   policy: {
-    inspectionPerSeat: 1, shortlistPerSeat: 1, publicityWorkingDays: 1,
+    inspectionPerSeat: 1,
+    shortlistPerSeat: 1,
+    publicityWorkingDays: 1,
     calendar: { kind: 'compressed' as const, secondsPerWorkingDay },
     jointReview: { departments: ['discipline' as const], deadlineWorkingDays: 20, chaseAtWorkingDays: 10 },
     inspection: {
-      interviews: { superiors: 0, subordinates: 0, disciplineHead: 0, hrHead: 0, informedPeople: 0, serviceUsers: 0, previousPosts: 0, candidateAndSpouse: 0 },
+      interviews: {
+        superiors: 0,
+        subordinates: 0,
+        disciplineHead: 0,
+        hrHead: 0,
+        informedPeople: 0,
+        serviceUsers: 0,
+        previousPosts: 0,
+        candidateAndSpouse: 0,
+      },
       homeVisitForFirstPromotion: false,
     },
     supervision: { checkpointWorkingDays: 20, escalateAfterWorkingDays: 5 },
   },
 });
 
-const NAMES = ['王建国', '李秀英', '张志强', '刘海燕', '陈国华', '杨丽娟', '赵卫东', '黄晓梅', '周振华', '吴桂芳', '徐立新', '孙雪梅'];
+const NAMES = [
+  '王建国',
+  '李秀英',
+  '张志强',
+  '刘海燕',
+  '陈国华',
+  '杨丽娟',
+  '赵卫东',
+  '黄晓梅',
+  '周振华',
+  '吴桂芳',
+  '徐立新',
+  '孙雪梅',
+];
 /** A stable Chinese name for a simulated person, from the cycle and person ids. */
 const nameFor = (cycleId: string, personId: string) => {
   let h = 0;
@@ -48,11 +72,20 @@ export function createSimulator(o: SimulatorOptions) {
   const log = o.log ?? (() => undefined);
 
   /** One request; a 429 is waited out as its Retry-After says, like a polite client. */
-  async function call(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any }> {
+  async function call(
+    method: string,
+    path: string,
+    token: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any }> {
     const deadline = Date.now() + patience;
     for (;;) {
       const res = await fetch(`${o.baseUrl}${path}`, {
-        method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
@@ -72,7 +105,8 @@ export function createSimulator(o: SimulatorOptions) {
       const res = await call('POST', path, token, body);
       if (res.status === 200 || res.status === 201) return res.body;
       const code = res.body?.error?.code as string | undefined;
-      if (!code || !RETRYABLE.has(code) || Date.now() > deadline) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      if (!code || !RETRYABLE.has(code) || Date.now() > deadline)
+        throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, 500);
     }
@@ -84,7 +118,10 @@ export function createSimulator(o: SimulatorOptions) {
     for (;;) {
       const res = await call('GET', `/v1/cycles/${cycleId}`, o.organizerToken);
       if (res.status === 200 && pred(res.body)) return res.body;
-      if (Date.now() > deadline) throw new Error(`${cycleId}: still waiting (${res.status} ${res.body?.stage ?? ''} ${res.body?.waitingFor ?? ''})`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${cycleId}: still waiting (${res.status} ${res.body?.stage ?? ''} ${res.body?.waitingFor ?? ''})`,
+        );
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, 400);
     }
@@ -97,54 +134,102 @@ export function createSimulator(o: SimulatorOptions) {
     const positions: { id: string; seats: number }[] = initial.positions;
     const departments: string[] = initial.policy.jointReview.departments;
     const members = initial.committees as { standing: number; full: number };
-    const people = positions.flatMap((p) => Array.from({ length: p.seats * initial.policy.inspectionPerSeat }, (_, i) => ({ positionId: p.id, personId: `${p.id}-${i + 1}` })));
-    const tallies = (voters: number) => positions.map((p) => ({
-      positionId: p.id,
-      persons: people.filter((x) => x.positionId === p.id).map((x, i) => ({ personId: x.personId, name: nameFor(cycleId, x.personId), votes: Math.max(1, Math.floor(voters / (i + 2))) })),
-    }));
+    const people = positions.flatMap((p) =>
+      Array.from({ length: p.seats * initial.policy.inspectionPerSeat }, (_, i) => ({
+        positionId: p.id,
+        personId: `${p.id}-${i + 1}`,
+      })),
+    );
+    const tallies = (voters: number) =>
+      positions.map((p) => ({
+        positionId: p.id,
+        persons: people
+          .filter((x) => x.positionId === p.id)
+          .map((x, i) => ({
+            personId: x.personId,
+            name: nameFor(cycleId, x.personId),
+            votes: Math.max(1, Math.floor(voters / (i + 2))),
+          })),
+      }));
 
-    await send(`${base}/launch`, { responsibilities: [{ task: '换届纪律教育', measure: '签订承诺书', deadline: '2026-12-31', owner: '组织部' }], educationSessions: 1, commitmentLetters: 20 });
+    await send(`${base}/launch`, {
+      responsibilities: [{ task: '换届纪律教育', measure: '签订承诺书', deadline: '2026-12-31', owner: '组织部' }],
+      educationSessions: 1,
+      commitmentLetters: 20,
+    });
     await send(`${base}/analysis`, { vacanciesPublishedOn: '2026-11-01', eligibleChecked: people.length });
     await send(`${base}/recommendation-rounds`, { round: 'cadreMeeting', voters: 60, tallies: tallies(60) });
-    await send(`${base}/recommendation-rounds`, { round: 'fullCommittee', voters: members.full, tallies: tallies(members.full) });
+    await send(`${base}/recommendation-rounds`, {
+      round: 'fullCommittee',
+      voters: members.full,
+      tallies: tallies(members.full),
+    });
     const inspecting = await waitFor(cycleId, (s) => s.stage === 'inspection');
     const candidates = inspecting.candidates as { personId: string }[];
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(o.candidateConcurrency ?? 4, candidates.length) }, async () => {
-      for (let i = next++; i < candidates.length; i = next++) await inspect(candidates[i]!.personId);
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(o.candidateConcurrency ?? 4, candidates.length) }, async () => {
+        for (let i = next++; i < candidates.length; i = next++) await inspect(candidates[i]!.personId);
+      }),
+    );
     async function inspect(personId: string) {
       const cb = `${base}/candidates/${personId}`;
       await send(`${cb}/inspection`, {
         reverseEvaluation: { participants: 20, negative: 0, status: 'clear' },
-        checks: Object.fromEntries(['personnelFile', 'personalMattersReport', 'lettersAndPetitions', 'issuesRaised', 'doubtfulPoints'].map((k) => [k, { status: 'clear' }])),
+        checks: Object.fromEntries(
+          ['personnelFile', 'personalMattersReport', 'lettersAndPetitions', 'issuesRaised', 'doubtfulPoints'].map(
+            (k) => [k, { status: 'clear' }],
+          ),
+        ),
       });
       await send(`${cb}/personal-matters`, { items: [{ item: 'realEstate', declared: 1, verified: 1 }] });
-      for (const d of departments) await send(`${cb}/verdicts`, { department: d, verdict: 'clear', reason: '未发现问题' }, o.reviewerToken);
+      for (const d of departments)
+        await send(`${cb}/verdicts`, { department: d, verdict: 'clear', reason: '未发现问题' }, o.reviewerToken);
       await send(`${cb}/dossier`, { result: 'passed' });
     }
     const deciding = await waitFor(cycleId, (s) => s.stage === 'decision');
-    const passed = (deciding.candidates as { personId: string; positionId: string; status: string }[]).filter((c) => c.status === 'passed');
+    const passed = (deciding.candidates as { personId: string; positionId: string; status: string }[]).filter(
+      (c) => c.status === 'passed',
+    );
     await send(`${base}/standing-committee`, {
       present: members.standing,
-      shortlist: positions.map((p) => ({ positionId: p.id, personIds: passed.filter((c) => c.positionId === p.id).slice(0, p.seats * initial.policy.shortlistPerSeat).map((c) => c.personId) })),
+      shortlist: positions.map((p) => ({
+        positionId: p.id,
+        personIds: passed
+          .filter((c) => c.positionId === p.id)
+          .slice(0, p.seats * initial.policy.shortlistPerSeat)
+          .map((c) => c.personId),
+      })),
     });
-    const shortlisted = (await waitFor(cycleId, (s) => s.decision.standing)).decision.standing.shortlist as { positionId: string; personIds: string[] }[];
+    const shortlisted = (await waitFor(cycleId, (s) => s.decision.standing)).decision.standing.shortlist as {
+      positionId: string;
+      personIds: string[];
+    }[];
     await send(`${base}/committee-vote`, {
       present: members.full,
-      votes: shortlisted.flatMap((l) => l.personIds.map((personId) => ({ positionId: l.positionId, personId, inFavor: members.full }))),
+      votes: shortlisted.flatMap((l) =>
+        l.personIds.map((personId) => ({ positionId: l.positionId, personId, inFavor: members.full })),
+      ),
     });
     await send(`${base}/approval`, { decision: 'approved', authority: '上级党委组织部' });
     const electing = await waitFor(cycleId, (s) => s.stage === 'election');
-    const approved = (electing.nominees as { personId: string; positionId: string; status: string }[]).filter((n) => n.status === 'approved');
+    const approved = (electing.nominees as { personId: string; positionId: string; status: string }[]).filter(
+      (n) => n.status === 'approved',
+    );
     await send(`${base}/election`, {
-      votersPresent: 100, validBallots: 98,
-      results: positions.filter((p) => approved.some((n) => n.positionId === p.id)).map((p) => ({
-        positionId: p.id, persons: approved.filter((n) => n.positionId === p.id).map((n) => ({ personId: n.personId, votes: 90 })),
-      })),
+      votersPresent: 100,
+      validBallots: 98,
+      results: positions
+        .filter((p) => approved.some((n) => n.positionId === p.id))
+        .map((p) => ({
+          positionId: p.id,
+          persons: approved.filter((n) => n.positionId === p.id).map((n) => ({ personId: n.personId, votes: 90 })),
+        })),
     });
     const closed = await waitFor(cycleId, (s) => s.status === 'closed');
-    log(`${cycleId} closed: ${closed.results.map((r: any) => `${r.title} ${r.elected.map((e: any) => e.name).join('、')}`).join('; ')}`);
+    log(
+      `${cycleId} closed: ${closed.results.map((r: any) => `${r.title} ${r.elected.map((e: any) => e.name).join('、')}`).join('; ')}`,
+    );
     return closed;
   }
 
@@ -164,13 +249,26 @@ export function createSimulator(o: SimulatorOptions) {
       if (errors.length > 0) throw errors[0];
       let after: string | null = null;
       do {
-        const page = await call('GET', `/v1/cycles?scope=${rootId}&level=${level}&status=running&limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`, o.organizerToken);
+        const page = await call(
+          'GET',
+          `/v1/cycles?scope=${rootId}&level=${level}&status=running&limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+          o.organizerToken,
+        );
         if (page.status !== 200) throw new Error(`listing cycles: ${page.status} ${JSON.stringify(page.body)}`);
         for (const c of page.body.cycles as { id: string }[]) {
           // Only this campaign's cycles: the same subtree may hold other terms' cycles.
           if (claimed.has(c.id) || running.size >= concurrency || !c.id.endsWith(`:${term}`)) continue;
           claimed.add(c.id);
-          const p: Promise<void> = driveCycle(c.id).then(() => { closed.push(c.id); }, (e: Error) => { errors.push(e); }).finally(() => running.delete(p));
+          const p: Promise<void> = driveCycle(c.id)
+            .then(
+              () => {
+                closed.push(c.id);
+              },
+              (e: Error) => {
+                errors.push(e);
+              },
+            )
+            .finally(() => running.delete(p));
           running.add(p);
         }
         after = page.body.next;

@@ -38,7 +38,9 @@ const schema = z.object({
 /** Secrets for local use, made on the first start and kept in .data/ (never committed). */
 function localSecrets(dataDir: string, config: z.infer<typeof schema>) {
   const file = join(dataDir, 'secrets.json');
-  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { codecKeys: string; jwtSecret: string }) : undefined;
+  const saved = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { codecKeys: string; jwtSecret: string })
+    : undefined;
   const secrets = {
     codecKeys: config.CODEC_KEYS ?? saved?.codecKeys ?? generateCodecKey('local1'),
     jwtSecret: config.JWT_SECRET ?? saved?.jwtSecret ?? randomBytes(32).toString('base64url'),
@@ -54,14 +56,19 @@ function localSecrets(dataDir: string, config: z.infer<typeof schema>) {
 function assertPortFree(port: number, what: string, variable: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
-    probe.once('error', () => reject(new SetupError(`port ${port} (${what}) is taken; stop what uses it or set ${variable} to a free port`)));
+    probe.once('error', () =>
+      reject(new SetupError(`port ${port} (${what}) is taken; stop what uses it or set ${variable} to a free port`)),
+    );
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
   });
 }
 
 function run(name: string, script: string, childEnv: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: root, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    cwd: root,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const prefix = (stream: NodeJS.WritableStream) => (d: Buffer) => {
     for (const line of d.toString().split('\n')) if (line.trim()) stream.write(`[${name}] ${line}\n`);
@@ -147,14 +154,21 @@ async function main() {
     const cli = await ensureTemporalCli(log);
     log(`Temporal dev server (${cli}) on 127.0.0.1:${config.TEMPORAL_PORT}, data in ${join(dataDir, 'temporal.db')}`);
     temporal = await startDevServer({
-      cli, port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, namespace: config.TEMPORAL_NAMESPACE,
-      dbFile: join(dataDir, 'temporal.db'), log,
+      cli,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dbFile: join(dataDir, 'temporal.db'),
+      log,
       // The UI decodes payloads through the API's codec endpoint.
       codecEndpoint: `http://${config.API_HOST}:${config.API_PORT}/codec`,
     });
     postgres = await resolvePostgres({
       ...(config.DATABASE_URL ? { databaseUrl: config.DATABASE_URL } : {}),
-      dataDir, database: 'huanjie', forceEmbedded: config.EMBEDDED_POSTGRES === '1', log,
+      dataDir,
+      database: 'huanjie',
+      forceEmbedded: config.EMBEDDED_POSTGRES === '1',
+      log,
     });
     log(`PostgreSQL (${postgres.kind}): ${redact(postgres.url)}`);
     const ran = await migrate(postgres.url, 'up');
@@ -162,16 +176,26 @@ async function main() {
 
     const childEnv = {
       ...process.env,
-      TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE, TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
-      DATABASE_URL: postgres.url, CODEC_KEYS: secrets.codecKeys, JWT_SECRET: secrets.jwtSecret,
-      API_HOST: config.API_HOST, API_PORT: String(config.API_PORT),
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
+      TEMPORAL_TASK_QUEUE: config.TEMPORAL_TASK_QUEUE,
+      DATABASE_URL: postgres.url,
+      CODEC_KEYS: secrets.codecKeys,
+      JWT_SECRET: secrets.jwtSecret,
+      API_HOST: config.API_HOST,
+      API_PORT: String(config.API_PORT),
       // Only the local UI, on loopback, may decode without a token.
-      CODEC_TRUSTED_ORIGINS: process.env.CODEC_TRUSTED_ORIGINS ?? `http://127.0.0.1:${config.TEMPORAL_UI_PORT},http://localhost:${config.TEMPORAL_UI_PORT}`,
+      CODEC_TRUSTED_ORIGINS:
+        process.env.CODEC_TRUSTED_ORIGINS ??
+        `http://127.0.0.1:${config.TEMPORAL_UI_PORT},http://localhost:${config.TEMPORAL_UI_PORT}`,
     };
     worker = run('worker', 'worker/main.ts', childEnv);
     const workerPolling = waitForLine(worker, /worker: polling/);
     api = run('api', 'api/server.ts', childEnv);
-    for (const [name, child] of [['worker', worker], ['api', api]] as const) {
+    for (const [name, child] of [
+      ['worker', worker],
+      ['api', api],
+    ] as const) {
       child.on('exit', (code) => {
         if (!stopping) {
           console.error(`[start] the ${name} exited (code ${code}); stopping the stack`);
@@ -182,25 +206,31 @@ async function main() {
     const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
     await waitReady(`${apiUrl}/readyz`, [worker, api]);
     await workerPolling;
-    console.log([
-      '',
-      'Huanjie is up.',
-      `  API           ${apiUrl}   (ready: /readyz, OpenAPI: ${apiUrl}/openapi.json, docs: ${apiUrl}/docs)`,
-      `  Temporal      ${temporal.address}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
-      `  Temporal UI   ${temporal.uiUrl}`,
-      `  PostgreSQL    ${redact(postgres.url)} (${postgres.kind})`,
-      `  A token       npm run token -- --role organizer --scope 440000`,
-      `  Sample tree   npm run seed`,
-      'Ctrl-C stops everything.',
-      '',
-    ].join('\n'));
+    console.log(
+      [
+        '',
+        'Huanjie is up.',
+        `  API           ${apiUrl}   (ready: /readyz, OpenAPI: ${apiUrl}/openapi.json, docs: ${apiUrl}/docs)`,
+        `  Temporal      ${temporal.address}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
+        `  Temporal UI   ${temporal.uiUrl}`,
+        `  PostgreSQL    ${redact(postgres.url)} (${postgres.kind})`,
+        `  A token       npm run token -- --role organizer --scope 440000`,
+        `  Sample tree   npm run seed`,
+        'Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
   } catch (e) {
-    console.error(e instanceof SetupError || e instanceof ConfigError ? e.message : `start failed: ${(e as Error).stack ?? e}`);
+    console.error(
+      e instanceof SetupError || e instanceof ConfigError ? e.message : `start failed: ${(e as Error).stack ?? e}`,
+    );
     await shutdown(1);
   }
 }
 
 main().catch((e: unknown) => {
-  console.error(e instanceof SetupError || e instanceof ConfigError ? e.message : `start failed: ${(e as Error).stack ?? e}`);
+  console.error(
+    e instanceof SetupError || e instanceof ConfigError ? e.message : `start failed: ${(e as Error).stack ?? e}`,
+  );
   process.exit(1);
 });

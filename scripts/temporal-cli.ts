@@ -32,7 +32,10 @@ function executable(path: string): boolean {
 
 function goVersion(): [number, number] | undefined {
   try {
-    const out = execFileSync('go', ['env', 'GOVERSION'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const out = execFileSync('go', ['env', 'GOVERSION'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     const m = /^go(\d+)\.(\d+)/.exec(out);
     return m ? [Number(m[1]), Number(m[2])] : undefined;
   } catch {
@@ -42,7 +45,10 @@ function goVersion(): [number, number] | undefined {
 
 export async function ensureTemporalCli(log: (line: string) => void = console.log, env = process.env): Promise<string> {
   if (env.TEMPORAL_CLI_PATH) {
-    if (!executable(env.TEMPORAL_CLI_PATH)) throw new SetupError(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file; fix the path or unset it to use the cache`);
+    if (!executable(env.TEMPORAL_CLI_PATH))
+      throw new SetupError(
+        `TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file; fix the path or unset it to use the cache`,
+      );
     return env.TEMPORAL_CLI_PATH;
   }
   const dir = cliCacheDir(env);
@@ -51,10 +57,14 @@ export async function ensureTemporalCli(log: (line: string) => void = console.lo
 
   const go = goVersion();
   if (!go) {
-    throw new SetupError(`Temporal CLI ${TEMPORAL_CLI_VERSION} not found in ${dir} and Go is not installed: install Go ≥ 1.25 (https://go.dev/doc/install) and run again, or install the CLI yourself and set TEMPORAL_CLI_PATH`);
+    throw new SetupError(
+      `Temporal CLI ${TEMPORAL_CLI_VERSION} not found in ${dir} and Go is not installed: install Go ≥ 1.25 (https://go.dev/doc/install) and run again, or install the CLI yourself and set TEMPORAL_CLI_PATH`,
+    );
   }
   if (go[0] < 1 || (go[0] === 1 && go[1] < 25)) {
-    throw new SetupError(`Temporal CLI ${TEMPORAL_CLI_VERSION} needs Go ≥ 1.25 to build; this machine has go${go.join('.')}. Upgrade Go or set TEMPORAL_CLI_PATH`);
+    throw new SetupError(
+      `Temporal CLI ${TEMPORAL_CLI_VERSION} needs Go ≥ 1.25 to build; this machine has go${go.join('.')}. Upgrade Go or set TEMPORAL_CLI_PATH`,
+    );
   }
   // Build into a temporary folder and rename, so an interrupted build never leaves a broken binary.
   const staging = `${dir}.building-${process.pid}`;
@@ -68,13 +78,26 @@ export async function ensureTemporalCli(log: (line: string) => void = console.lo
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-    const ticker = setInterval(() => log(`  … still building (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
-    child.on('error', (e) => { clearInterval(ticker); reject(e); });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+    });
+    const ticker = setInterval(
+      () => log(`  … still building (${Math.round((Date.now() - started) / 1000)} s)`),
+      30_000,
+    );
+    child.on('error', (e) => {
+      clearInterval(ticker);
+      reject(e);
+    });
     child.on('exit', (code) => {
       clearInterval(ticker);
       if (code === 0) resolve();
-      else reject(new SetupError(`go install ${MODULE} failed (exit ${code}):\n${stderr.trim().split('\n').slice(-8).join('\n')}`));
+      else
+        reject(
+          new SetupError(
+            `go install ${MODULE} failed (exit ${code}):\n${stderr.trim().split('\n').slice(-8).join('\n')}`,
+          ),
+        );
     });
   }).catch((e) => {
     rmSync(staging, { recursive: true, force: true });
@@ -88,8 +111,11 @@ export async function ensureTemporalCli(log: (line: string) => void = console.lo
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  ensureTemporalCli((l) => console.error(l)).then((p) => console.log(p), (e: Error) => {
-    console.error(e instanceof SetupError ? e.message : e.stack);
-    process.exit(1);
-  });
+  ensureTemporalCli((l) => console.error(l)).then(
+    (p) => console.log(p),
+    (e: Error) => {
+      console.error(e instanceof SetupError ? e.message : e.stack);
+      process.exit(1);
+    },
+  );
 }

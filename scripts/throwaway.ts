@@ -19,7 +19,10 @@ async function admin(adminUrl: string, sql: string) {
 }
 
 /** A fresh, migrated database on the same server; `drop()` removes it even with connections open. */
-export async function createThrowawayDatabase(adminUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createThrowawayDatabase(
+  adminUrl: string,
+  prefix: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
   await admin(adminUrl, `CREATE DATABASE ${name}`);
   const url = withDatabase(adminUrl, name);

@@ -15,10 +15,20 @@ const { values } = parseArgs({
   },
 });
 const ttl = /^(\d+)([smhd])$/.exec(values.ttl ?? '');
-const claims = claimsSchema.omit({ exp: true }).safeParse({ sub: values.sub, roles: values.role ?? [], scope: values.scope });
+const claims = claimsSchema
+  .omit({ exp: true })
+  .safeParse({ sub: values.sub, roles: values.role ?? [], scope: values.scope });
 if (!claims.success || !ttl) {
-  const issues = claims.success ? [] : claims.error.issues.map((i) => `--${i.path[0] === 'roles' ? 'role' : String(i.path[0])}: ${i.message}`);
-  console.error(['usage: npm run token -- --role organizer --scope 440300 [--role reviewer:audit] [--sub name] [--ttl 8h]', ...issues, ...(ttl ? [] : ['--ttl: like 30m, 8h or 7d'])].join('\n'));
+  const issues = claims.success
+    ? []
+    : claims.error.issues.map((i) => `--${i.path[0] === 'roles' ? 'role' : String(i.path[0])}: ${i.message}`);
+  console.error(
+    [
+      'usage: npm run token -- --role organizer --scope 440300 [--role reviewer:audit] [--sub name] [--ttl 8h]',
+      ...issues,
+      ...(ttl ? [] : ['--ttl: like 30m, 8h or 7d']),
+    ].join('\n'),
+  );
   process.exit(64);
 }
 const seconds = Number(ttl[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[ttl[2] as 's' | 'm' | 'h' | 'd'];

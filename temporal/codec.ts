@@ -24,13 +24,18 @@ export interface CodecKey {
 
 /** Parses `id:base64key,id2:base64key` (first one encrypts). Throws a message naming the fault. */
 export function parseCodecKeys(spec: string): CodecKey[] {
-  const keys = spec.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
-    const [id, b64] = entry.split(':');
-    if (!id || !b64 || !/^[A-Za-z0-9_-]{1,40}$/.test(id)) throw new Error(`CODEC_KEYS entry "${entry.slice(0, 12)}…" must look like id:base64key`);
-    const key = Buffer.from(b64, 'base64');
-    if (key.length !== 32) throw new Error(`CODEC_KEYS key "${id}" must be 32 bytes (base64), is ${key.length}`);
-    return { id, key };
-  });
+  const keys = spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [id, b64] = entry.split(':');
+      if (!id || !b64 || !/^[A-Za-z0-9_-]{1,40}$/.test(id))
+        throw new Error(`CODEC_KEYS entry "${entry.slice(0, 12)}…" must look like id:base64key`);
+      const key = Buffer.from(b64, 'base64');
+      if (key.length !== 32) throw new Error(`CODEC_KEYS key "${id}" must be 32 bytes (base64), is ${key.length}`);
+      return { id, key };
+    });
   if (keys.length === 0) throw new Error('CODEC_KEYS must hold at least one key');
   return keys;
 }
@@ -75,7 +80,8 @@ export class AesGcmCodec implements PayloadCodec {
 }
 
 /** CODEC_KEYS as a config field: parsed once with the rest of a process's environment. */
-export const codecKeysSchema = z.string({ error: 'is required: id:base64key[,id:base64key] (npm start generates one into .data/)' })
+export const codecKeysSchema = z
+  .string({ error: 'is required: id:base64key[,id:base64key] (npm start generates one into .data/)' })
   .min(1)
   .transform((spec, ctx) => {
     try {

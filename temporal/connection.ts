@@ -9,7 +9,11 @@ export function dataConverter(keys: CodecKey[]): DataConverter {
   return { payloadCodecs: [new AesGcmCodec(keys)], failureConverterPath };
 }
 
-export async function connectClient(opts: { address: string; namespace: string; codecKeys: CodecKey[] }): Promise<Client> {
+export async function connectClient(opts: {
+  address: string;
+  namespace: string;
+  codecKeys: CodecKey[];
+}): Promise<Client> {
   const connection = await Connection.connect({ address: opts.address, connectTimeout: '5s' });
   return new Client({ connection, namespace: opts.namespace, dataConverter: dataConverter(opts.codecKeys) });
 }

@@ -9,7 +9,13 @@ export async function ensureLedgerSchedule(client: Client, taskQueue: string): P
     await client.schedule.create({
       scheduleId: LEDGER_SCHEDULE_ID,
       spec: { calendars: [{ hour: 23, minute: 50 }], timezone: 'Asia/Shanghai' },
-      action: { type: 'startWorkflow', workflowType: 'ledgerRollupWorkflow', taskQueue, args: [{}], workflowId: 'ledger-rollup' },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'ledgerRollupWorkflow',
+        taskQueue,
+        args: [{}],
+        workflowId: 'ledger-rollup',
+      },
       policies: { catchupWindow: '1 day' },
     });
     return 'created';

@@ -46,7 +46,10 @@ export default async function setup(project: TestProject) {
     freePort().then((port) => startDevServer({ cli, port, namespace, startTimeoutMs: 90_000 })),
     resolvePostgres({
       ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
-      dataDir: scratch, database: 'postgres', forceEmbedded: process.env.EMBEDDED_POSTGRES === '1', log,
+      dataDir: scratch,
+      database: 'postgres',
+      forceEmbedded: process.env.EMBEDDED_POSTGRES === '1',
+      log,
     }),
     buildWorkflowBundle(scratch),
   ]);

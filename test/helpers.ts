@@ -17,7 +17,11 @@ import { connectClient } from '../temporal/connection.js';
 import { createHuanjieWorker } from '../worker/worker.js';
 
 export const TRUSTED_UI_ORIGIN = 'http://ui.test:8233';
-export const AUTH: AuthConfig = { secret: 'test-secret-that-is-at-least-32-characters-long', issuer: 'huanjie', audience: 'huanjie-api' };
+export const AUTH: AuthConfig = {
+  secret: 'test-secret-that-is-at-least-32-characters-long',
+  issuer: 'huanjie',
+  audience: 'huanjie-api',
+};
 
 let runtimeInstalled = false;
 function quietRuntime() {
@@ -40,11 +44,22 @@ export interface Stack {
   /** Another API instance on the same stack with some dependencies changed (a dead pool, a tight rate limit). */
   serveVariant(deps: Partial<AppDeps>): Promise<{ url: string; close(): Promise<void> }>;
   /** fetch against the API with a bearer token; body is sent as JSON. */
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { activities?: WorkerOptions['activities']; bodyLimitBytes?: number; rateLimit?: RateLimit; maxCachedWorkflows?: number } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    activities?: WorkerOptions['activities'];
+    bodyLimitBytes?: number;
+    rateLimit?: RateLimit;
+    maxCachedWorkflows?: number;
+  } = {},
+): Promise<Stack> {
   quietRuntime();
   const codecKeys = parseCodecKeys(inject('codecKeys'));
   const address = inject('temporalAddress');
@@ -55,34 +70,63 @@ export async function startStack(opts: { activities?: WorkerOptions['activities'
   const connection = await NativeConnection.connect({ address });
   const client = await connectClient({ address, namespace, codecKeys });
   const worker = await createHuanjieWorker({
-    connection, namespace, taskQueue, pool, codecKeys, temporal: client, workflowBundlePath: inject('workflowBundlePath'),
+    connection,
+    namespace,
+    taskQueue,
+    pool,
+    codecKeys,
+    temporal: client,
+    workflowBundlePath: inject('workflowBundlePath'),
     ...(opts.activities ? { activities: opts.activities } : {}),
     ...(opts.maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows: opts.maxCachedWorkflows } } : {}),
   });
   const running = worker.run();
   const app = createApp({
-    temporal: client, pool, taskQueue, auth: AUTH, codecKeys, codec: new AesGcmCodec(codecKeys), codecTrustedOrigins: [TRUSTED_UI_ORIGIN],
+    temporal: client,
+    pool,
+    taskQueue,
+    auth: AUTH,
+    codecKeys,
+    codec: new AesGcmCodec(codecKeys),
+    codecTrustedOrigins: [TRUSTED_UI_ORIGIN],
     ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
   });
   const { server, url } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => resolve({ server: s, url: `http://127.0.0.1:${info.port}` }));
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
+      resolve({ server: s, url: `http://127.0.0.1:${info.port}` }),
+    );
   });
 
   const token = (roles: Principal['roles'], scope: string, sub = 'tester') => signToken(AUTH, { sub, roles, scope });
   const serveVariant = async (deps: Partial<AppDeps>) => {
     const variant = createApp({ temporal: client, pool, taskQueue, auth: AUTH, codecKeys, ...deps });
     const { server: s2, url: u2 } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
-      const srv = serve({ fetch: variant.fetch, hostname: '127.0.0.1', port: 0 }, (info) => resolve({ server: srv, url: `http://127.0.0.1:${info.port}` }));
+      const srv = serve({ fetch: variant.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
+        resolve({ server: srv, url: `http://127.0.0.1:${info.port}` }),
+      );
     });
     return { url: u2, close: () => new Promise<void>((r) => s2.close(() => r())) };
   };
   return {
-    taskQueue, pool, client, worker, api: { url, server }, token, serveVariant,
+    taskQueue,
+    pool,
+    client,
+    worker,
+    api: { url, server },
+    token,
+    serveVariant,
     async call(method, path, o = {}) {
-      const headers: Record<string, string> = { ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}), ...o.headers };
+      const headers: Record<string, string> = {
+        ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...o.headers,
+      };
       if (o.token) headers.authorization = `Bearer ${o.token}`;
-      const res = await fetch(`${url}${path}`, { method, headers, ...(o.body !== undefined ? { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}) });
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers,
+        ...(o.body !== undefined ? { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) } : {}),
+      });
       const text = await res.text();
       let body: unknown = text;
       try {
@@ -108,11 +152,19 @@ export async function loadSampleTree(pool: Pool) {
   const { createJurisdictionActivities } = await import('../activities/jurisdictions.js');
   const { readFileSync } = await import('node:fs');
   const { jurisdictions } = JSON.parse(readFileSync(new URL('../db/seeds/shenzhen.json', import.meta.url), 'utf8'));
-  await createJurisdictionActivities({ pool }).upsertJurisdictions(jurisdictions, { id: 'test', role: 'organizer' }, `seed:${randomUUID()}`);
+  await createJurisdictionActivities({ pool }).upsertJurisdictions(
+    jurisdictions,
+    { id: 'test', role: 'organizer' },
+    `seed:${randomUUID()}`,
+  );
 }
 
 /** Polls until `fn` returns a truthy value (workflows move on their own; tests wait, never sleep blindly). */
-export async function eventually<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, stepMs = 100): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 20_000,
+  stepMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -122,7 +174,8 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }
@@ -145,9 +198,18 @@ export async function recordHistory(client: Client, workflowId: string, fixture:
  * checklist and personal matters, every department answers from its own token, the team closes the
  * dossier. `skip` leaves departments silent; `matters` and `verdicts` change what is found.
  */
-export async function inspectViaApi(stack: Stack, cycleId: string, personId: string, o: {
-  scope?: string; matters?: unknown; verdicts?: Record<string, { verdict: string; reason: string }>; skip?: string[]; close?: boolean;
-} = {}): Promise<any> {
+export async function inspectViaApi(
+  stack: Stack,
+  cycleId: string,
+  personId: string,
+  o: {
+    scope?: string;
+    matters?: unknown;
+    verdicts?: Record<string, { verdict: string; reason: string }>;
+    skip?: string[];
+    close?: boolean;
+  } = {},
+): Promise<any> {
   const { fullChecklist, consistentMatters, DEPARTMENTS, clear } = await import('./scenario.js');
   const scope = o.scope ?? '440300';
   const organizer = await stack.token(['organizer'], scope, 'inspection-team');
@@ -158,11 +220,20 @@ export async function inspectViaApi(stack: Stack, cycleId: string, personId: str
   };
   await eventually(async () => (await stack.call('GET', base, { token: organizer })).status === 200);
   await ok(await stack.call('POST', `${base}/inspection`, { token: organizer, body: fullChecklist }), 'inspection');
-  let last = await ok(await stack.call('POST', `${base}/personal-matters`, { token: organizer, body: o.matters ?? consistentMatters }), 'personal matters');
+  let last = await ok(
+    await stack.call('POST', `${base}/personal-matters`, { token: organizer, body: o.matters ?? consistentMatters }),
+    'personal matters',
+  );
   for (const d of DEPARTMENTS) {
     if (o.skip?.includes(d) || last.status !== 'inspecting') continue;
     const reviewer = await stack.token([`reviewer:${d}` as Principal['roles'][number]], scope, `reviewer-${d}`);
-    last = await ok(await stack.call('POST', `${base}/verdicts`, { token: reviewer, body: { department: d, ...(o.verdicts?.[d] ?? clear(d)) } }), `verdict ${d}`);
+    last = await ok(
+      await stack.call('POST', `${base}/verdicts`, {
+        token: reviewer,
+        body: { department: d, ...(o.verdicts?.[d] ?? clear(d)) },
+      }),
+      `verdict ${d}`,
+    );
   }
   if (o.close === false || last.status !== 'inspecting') return last;
   return ok(await stack.call('POST', `${base}/dossier`, { token: organizer, body: { result: 'passed' } }), 'dossier');

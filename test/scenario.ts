@@ -8,49 +8,81 @@ export const positions = [
 ];
 
 export const startBody = (jurisdictionId = '440306', term = '2026', policy: Record<string, unknown> = {}) => ({
-  jurisdictionId, term, positions, committees: { standing: 11, full: 31 },
+  jurisdictionId,
+  term,
+  positions,
+  committees: { standing: 11, full: 31 },
   policy: { calendar: { kind: 'compressed', secondsPerWorkingDay: 0.2 }, ...policy },
 });
 
 export const launch = {
-  responsibilities: [{ task: '换届风气监督', measure: '签订换届纪律承诺书', deadline: '2026-03-31', owner: '区委组织部' }],
-  educationSessions: 12, commitmentLetters: 900, talks: 64,
+  responsibilities: [
+    { task: '换届风气监督', measure: '签订换届纪律承诺书', deadline: '2026-03-31', owner: '区委组织部' },
+  ],
+  educationSessions: 12,
+  commitmentLetters: 900,
+  talks: 64,
 };
 export const analysis = { vacanciesPublishedOn: '2026-04-01', eligibleChecked: 40 };
 
 const NAMES: Record<string, string> = {
-  s1: '张伟', s2: '王芳', s3: '李娜', s4: '刘洋',
-  d1: '陈静', d2: '杨磊', d3: '赵敏', d4: '黄勇', d5: '周杰', d6: '吴霞', d7: '徐涛',
+  s1: '张伟',
+  s2: '王芳',
+  s3: '李娜',
+  s4: '刘洋',
+  d1: '陈静',
+  d2: '杨磊',
+  d3: '赵敏',
+  d4: '黄勇',
+  d5: '周杰',
+  d6: '吴霞',
+  d7: '徐涛',
 };
-const tally = (votes: Record<string, number>) => Object.entries(votes).map(([personId, v]) => ({ personId, name: NAMES[personId]!, votes: v }));
+const tally = (votes: Record<string, number>) =>
+  Object.entries(votes).map(([personId, v]) => ({ personId, name: NAMES[personId]!, votes: v }));
 
 export const cadreMeeting = {
-  round: 'cadreMeeting', voters: 100, observers: 6,
+  round: 'cadreMeeting',
+  voters: 100,
+  observers: 6,
   tallies: [
     { positionId: 'secretary', persons: tally({ s1: 50, s2: 30, s3: 15, s4: 5 }) },
     { positionId: 'deputy', persons: tally({ d1: 50, d2: 45, d3: 35, d4: 30, d5: 20, d6: 12, d7: 8 }) },
   ],
 };
 export const fullCommittee = {
-  round: 'fullCommittee', voters: 31, observers: 0,
+  round: 'fullCommittee',
+  voters: 31,
+  observers: 0,
   tallies: [
     { positionId: 'secretary', persons: tally({ s1: 15, s2: 9, s3: 5, s4: 2 }) },
     { positionId: 'deputy', persons: tally({ d1: 15, d2: 14, d3: 11, d4: 9, d5: 6, d6: 4, d7: 2 }) },
   ],
 };
 
-export const standing = { present: 9, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2'] }, { positionId: 'deputy', personIds: ['d1', 'd2', 'd3', 'd4'] }] };
+export const standing = {
+  present: 9,
+  shortlist: [
+    { positionId: 'secretary', personIds: ['s1', 's2'] },
+    { positionId: 'deputy', personIds: ['d1', 'd2', 'd3', 'd4'] },
+  ],
+};
 export const vote = {
   present: 29,
   votes: [
-    { positionId: 'secretary', personId: 's1', inFavor: 25 }, { positionId: 'secretary', personId: 's2', inFavor: 16 },
-    { positionId: 'deputy', personId: 'd1', inFavor: 28 }, { positionId: 'deputy', personId: 'd2', inFavor: 27 },
-    { positionId: 'deputy', personId: 'd3', inFavor: 20 }, { positionId: 'deputy', personId: 'd4', inFavor: 15 },
+    { positionId: 'secretary', personId: 's1', inFavor: 25 },
+    { positionId: 'secretary', personId: 's2', inFavor: 16 },
+    { positionId: 'deputy', personId: 'd1', inFavor: 28 },
+    { positionId: 'deputy', personId: 'd2', inFavor: 27 },
+    { positionId: 'deputy', personId: 'd3', inFavor: 20 },
+    { positionId: 'deputy', personId: 'd4', inFavor: 15 },
   ],
 };
 export const approval = { decision: 'approved', authority: '深圳市委组织部', rejections: [] };
 export const election = (deputies: string[] = ['d2', 'd3']) => ({
-  votersPresent: 300, validBallots: 296, massPetitions: 0,
+  votersPresent: 300,
+  validBallots: 296,
+  massPetitions: 0,
   results: [
     { positionId: 'secretary', persons: [{ personId: 's1', votes: 281 }] },
     { positionId: 'deputy', persons: deputies.map((personId, i) => ({ personId, votes: 260 - i * 10 })) },
@@ -59,13 +91,45 @@ export const election = (deputies: string[] = ['d2', 'd3']) => ({
 
 /** A checklist with nothing missing or unclear (默认 policy minimums), home visit included. */
 export const fullChecklist = {
-  interviews: { superiors: 2, subordinates: 5, disciplineHead: 1, hrHead: 1, informedPeople: 3, serviceUsers: 3, previousPosts: 2, candidateAndSpouse: 2 },
+  interviews: {
+    superiors: 2,
+    subordinates: 5,
+    disciplineHead: 1,
+    hrHead: 1,
+    informedPeople: 3,
+    serviceUsers: 3,
+    previousPosts: 2,
+    candidateAndSpouse: 2,
+  },
   homeVisit: { done: true, note: '家访情况正常' },
   reverseEvaluation: { participants: 40, negative: 1, status: 'clear', note: '' },
-  checks: Object.fromEntries(['personnelFile', 'personalMattersReport', 'lettersAndPetitions', 'issuesRaised', 'doubtfulPoints'].map((k) => [k, { status: 'clear', note: '已核清' }])),
+  checks: Object.fromEntries(
+    ['personnelFile', 'personalMattersReport', 'lettersAndPetitions', 'issuesRaised', 'doubtfulPoints'].map((k) => [
+      k,
+      { status: 'clear', note: '已核清' },
+    ]),
+  ),
 };
-export const consistentMatters = { items: [{ item: 'realEstate', declared: 1, verified: 1 }, { item: 'spouseAbroad', declared: false, verified: false }] };
-export const omissionMatters = { items: [{ item: 'realEstate', declared: 1, verified: 2 }, { item: 'insurance', declared: 2, verified: 2 }] };
+export const consistentMatters = {
+  items: [
+    { item: 'realEstate', declared: 1, verified: 1 },
+    { item: 'spouseAbroad', declared: false, verified: false },
+  ],
+};
+export const omissionMatters = {
+  items: [
+    { item: 'realEstate', declared: 1, verified: 2 },
+    { item: 'insurance', declared: 2, verified: 2 },
+  ],
+};
 export const concealmentMatters = { items: [{ item: 'realEstate', declared: 1, verified: 4 }] };
-export const DEPARTMENTS = ['discipline', 'audit', 'establishment', 'court', 'procuratorate', 'petitions', 'publicSecurity'] as const;
+export const DEPARTMENTS = [
+  'discipline',
+  'audit',
+  'establishment',
+  'court',
+  'procuratorate',
+  'petitions',
+  'publicSecurity',
+] as const;
 export const clear = (department: string) => ({ department, verdict: 'clear', reason: '经查，未发现问题' });

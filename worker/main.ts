@@ -10,12 +10,18 @@ import { createHuanjieWorker } from './worker.js';
 
 const config = (() => {
   try {
-    return loadConfig(z.object({
-      ...backendSettings,
-      CODEC_KEYS: codecKeysSchema,
-      // An open cycle held in the cache costs ~2 MB (README, Benchmarks); unset, the SDK sizes it by heap.
-      WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1').optional(),
-    }));
+    return loadConfig(
+      z.object({
+        ...backendSettings,
+        CODEC_KEYS: codecKeysSchema,
+        // An open cycle held in the cache costs ~2 MB (README, Benchmarks); unset, the SDK sizes it by heap.
+        WORKER_MAX_CACHED_WORKFLOWS: z.coerce
+          .number({ error: 'must be a whole number' })
+          .int('must be a whole number')
+          .min(1, 'must be at least 1')
+          .optional(),
+      }),
+    );
   } catch (e) {
     return exitOnConfigError(e);
   }
@@ -33,13 +39,24 @@ const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADD
   console.error(`worker: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);
 });
-const temporal = await connectClient({ address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, codecKeys });
+const temporal = await connectClient({
+  address: config.TEMPORAL_ADDRESS,
+  namespace: config.TEMPORAL_NAMESPACE,
+  codecKeys,
+});
 const worker = await createHuanjieWorker({
-  connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, codecKeys, temporal,
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  pool,
+  codecKeys,
+  temporal,
   ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } } : {}),
 });
 const schedule = await ensureLedgerSchedule(temporal, config.TEMPORAL_TASK_QUEUE);
-console.log(`worker: daily ledger schedule ${schedule}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`);
+console.log(
+  `worker: daily ledger schedule ${schedule}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`,
+);
 // worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
 await worker.run();
 await temporal.connection.close();

@@ -20,7 +20,10 @@ export interface HuanjieWorkerOptions {
   /** A prebuilt bundle (tests build one once); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   activities?: WorkerOptions['activities'];
-  tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
+  tuning?: Pick<
+    WorkerOptions,
+    'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
+  >;
 }
 
 export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
@@ -28,10 +31,10 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundlePath
-      ? { workflowBundle: { codePath: o.workflowBundlePath } }
-      : { workflowsPath }),
-    activities: o.activities ?? createActivities({ pool: o.pool, codecKeys: o.codecKeys, temporal: o.temporal, taskQueue: o.taskQueue }),
+    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath }),
+    activities:
+      o.activities ??
+      createActivities({ pool: o.pool, codecKeys: o.codecKeys, temporal: o.temporal, taskQueue: o.taskQueue }),
     dataConverter: dataConverter(o.codecKeys),
     ...o.tuning,
   });

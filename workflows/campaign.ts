@@ -6,7 +6,15 @@
  * when it ends; progress by stage is read from the cycles' record.
  */
 import {
-  allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setCurrentDetails, setHandler, workflowInfo,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createCampaignActivities } from '../activities/campaign.js';
 import type { createRecordActivities } from '../activities/record.js';
@@ -50,8 +58,14 @@ export const getCampaignQuery = defineQuery<CampaignState>('getCampaign');
 
 // ---- activities -------------------------------------------------------------------------------
 
-const targets = proxyActivities<ReturnType<typeof createCampaignActivities>>({ startToCloseTimeout: '1 minute', retry: RECORD_RETRY });
-const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
+const targets = proxyActivities<ReturnType<typeof createCampaignActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: RECORD_RETRY,
+});
+const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
 
 const PAGE = 100;
 
@@ -59,7 +73,16 @@ const PAGE = 100;
 
 export async function campaignWorkflow(input: CampaignInput, carried?: CampaignState): Promise<CampaignState> {
   const state: CampaignState = carried ?? {
-    campaignId: input.campaignId, cursor: null, exhausted: false, inFlight: [], finishedEarly: [], launched: 0, closed: 0, aborted: 0, run: 0, done: false,
+    campaignId: input.campaignId,
+    cursor: null,
+    exhausted: false,
+    inFlight: [],
+    finishedEarly: [],
+    launched: 0,
+    closed: 0,
+    aborted: 0,
+    run: 0,
+    done: false,
   };
   state.run += 1;
   const maxEvents = input.maxHistoryEvents ?? 4000;
@@ -75,7 +98,13 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
     describe();
   });
 
-  if (state.run === 1) await record('campaign.started', input.startedBy, { rootId: input.rootId, level: input.level, term: input.term, window: input.window });
+  if (state.run === 1)
+    await record('campaign.started', input.startedBy, {
+      rootId: input.rootId,
+      level: input.level,
+      term: input.term,
+      window: input.window,
+    });
 
   while (!state.exhausted || state.inFlight.length > 0) {
     if (tooLong()) {
@@ -93,7 +122,12 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
 
   state.done = true;
   describe();
-  await record('campaign.completed', SYSTEM, { launched: state.launched, closed: state.closed, aborted: state.aborted, runs: state.run });
+  await record('campaign.completed', SYSTEM, {
+    launched: state.launched,
+    closed: state.closed,
+    aborted: state.aborted,
+    runs: state.run,
+  });
   await condition(allHandlersFinished);
   return state;
 
@@ -102,7 +136,9 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
     if (page.length < count) state.exhausted = true;
     if (page.length === 0) return;
     state.cursor = page.at(-1)!.id;
-    const ids = await Promise.all(page.map((j) => targets.startCampaignCycle(input.campaignId, j, input.term, input.template, input.startedBy)));
+    const ids = await Promise.all(
+      page.map((j) => targets.startCampaignCycle(input.campaignId, j, input.term, input.template, input.startedBy)),
+    );
     for (const id of ids) {
       state.launched += 1;
       const early = state.finishedEarly.indexOf(id);
@@ -113,13 +149,22 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
   }
 
   function describe() {
-    setCurrentDetails(`换届部署 ${input.campaignId}: 已启动 ${state.launched}，进行中 ${state.inFlight.length}，已完成 ${state.closed}，已终止 ${state.aborted}${state.exhausted ? '' : '，尚有未启动'} (第 ${state.run} 段)`);
+    setCurrentDetails(
+      `换届部署 ${input.campaignId}: 已启动 ${state.launched}，进行中 ${state.inFlight.length}，已完成 ${state.closed}，已终止 ${state.aborted}${state.exhausted ? '' : '，尚有未启动'} (第 ${state.run} 段)`,
+    );
   }
 
   function record(action: string, actor: Actor, detail: Record<string, unknown>) {
     return recordEvent({
-      key: `${workflowInfo().workflowId}#run${state.run}#${action}`, at: Date.now(), actor, subjectType: 'campaign', subjectId: input.campaignId,
-      cycleId: null, jurisdictionId: input.rootId, action, detail,
+      key: `${workflowInfo().workflowId}#run${state.run}#${action}`,
+      at: Date.now(),
+      actor,
+      subjectType: 'campaign',
+      subjectId: input.campaignId,
+      cycleId: null,
+      jurisdictionId: input.rootId,
+      action,
+      detail,
     });
   }
 }

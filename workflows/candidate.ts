@@ -12,8 +12,18 @@
  * continued as new since, to keep or replace the candidate.
  */
 import {
-  CancellationScope, allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, getExternalWorkflowHandle,
-  patched, proxyActivities, setHandler, workflowInfo, type SignalDefinition,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+  type SignalDefinition,
 } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { createRecordActivities } from '../activities/record.js';
@@ -33,10 +43,17 @@ import { RECORD_RETRY, auditEvents } from './record.js';
 
 export const dossierSchema = z.discriminatedUnion('result', [
   z.strictObject({ result: z.literal('passed'), concerns: z.array(reasonSchema).max(50).default([]) }),
-  z.strictObject({ result: z.literal('stopped'), reason: reasonSchema, cause: z.enum(['report', 'review', 'violation', 'other']).default('other') }),
+  z.strictObject({
+    result: z.literal('stopped'),
+    reason: reasonSchema,
+    cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
+  }),
 ]);
 export type DossierInput = z.input<typeof dossierSchema>;
-export const stopSchema = z.strictObject({ reason: reasonSchema, cause: z.enum(['report', 'review', 'violation', 'other']).default('other') });
+export const stopSchema = z.strictObject({
+  reason: reasonSchema,
+  cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
+});
 export type StopInput = z.input<typeof stopSchema>;
 
 export interface CandidateInput {
@@ -91,8 +108,14 @@ export const getCandidateQuery = defineQuery<CandidateState>('getCandidate');
 
 // ---- activities -------------------------------------------------------------------------------
 
-const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
-const reviews = proxyActivities<ReturnType<typeof createReviewActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
+const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
+const reviews = proxyActivities<ReturnType<typeof createReviewActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
 
 const Patches = {
   /** Inspection with a checklist, joint review and personal matters; before it, a dossier was only closed. */
@@ -103,40 +126,87 @@ const Patches = {
 
 export async function candidateWorkflow(input: CandidateInput): Promise<DossierOutcome> {
   const state: CandidateState = {
-    cycleId: input.cycleId, personId: input.personId, name: input.name, positionId: input.positionId,
-    status: 'inspecting', startedAt: Date.now(),
+    cycleId: input.cycleId,
+    personId: input.personId,
+    name: input.name,
+    positionId: input.positionId,
+    status: 'inspecting',
+    startedAt: Date.now(),
   };
-  const ref: CandidateRef = { cycleId: input.cycleId, personId: input.personId, jurisdictionId: input.jurisdictionId, positionId: input.positionId, name: input.name };
-  const event = auditEvents({ type: 'candidate', id: input.personId, cycleId: input.cycleId, jurisdictionId: input.jurisdictionId, detail: { positionId: input.positionId } });
-  const record = (action: string, actor: Actor, detail?: Record<string, unknown>) => recordEvent(event(action, actor, detail));
+  const ref: CandidateRef = {
+    cycleId: input.cycleId,
+    personId: input.personId,
+    jurisdictionId: input.jurisdictionId,
+    positionId: input.positionId,
+    name: input.name,
+  };
+  const event = auditEvents({
+    type: 'candidate',
+    id: input.personId,
+    cycleId: input.cycleId,
+    jurisdictionId: input.jurisdictionId,
+    detail: { positionId: input.positionId },
+  });
+  const record = (action: string, actor: Actor, detail?: Record<string, unknown>) =>
+    recordEvent(event(action, actor, detail));
 
   const finish = (outcome: DossierOutcome) => {
     state.outcome = outcome;
     state.status = outcome.result;
   };
   const checkOpen = () => {
-    if (state.status !== 'inspecting') throw new DomainError(ErrorType.Closed, `candidate ${input.personId} already finished inspection (${state.status})`);
+    if (state.status !== 'inspecting')
+      throw new DomainError(
+        ErrorType.Closed,
+        `candidate ${input.personId} already finished inspection (${state.status})`,
+      );
   };
 
   setHandler(getCandidateQuery, () => state);
-  setHandler(stopCandidateUpdate, async (raw, actor) => {
-    const s = stopSchema.parse(raw);
-    finish({ personId: input.personId, result: 'stopped', reason: s.reason, cause: s.cause, concerns: [] });
-    await record('candidate.stopped', actor, { reason: s.reason, cause: s.cause });
-    return state;
-  }, { validator: (raw, _actor) => guard(() => { stopSchema.parse(raw); checkOpen(); }) });
+  setHandler(
+    stopCandidateUpdate,
+    async (raw, actor) => {
+      const s = stopSchema.parse(raw);
+      finish({ personId: input.personId, result: 'stopped', reason: s.reason, cause: s.cause, concerns: [] });
+      await record('candidate.stopped', actor, { reason: s.reason, cause: s.cause });
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          stopSchema.parse(raw);
+          checkOpen();
+        }),
+    },
+  );
 
   if (patched(Patches.inspectionContents)) return inspectAndReview();
 
   // Candidates started before the inspection had contents: the team only closes the dossier.
-  setHandler(completeDossierUpdate, async (raw, actor) => {
-    const d = dossierSchema.parse(raw);
-    finish(d.result === 'passed'
-      ? { personId: input.personId, result: 'passed', concerns: d.concerns }
-      : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] });
-    await record(`dossier.${d.result}`, actor, d.result === 'passed' ? { concerns: d.concerns } : { reason: d.reason, cause: d.cause });
-    return state;
-  }, { validator: (raw, _actor) => guard(() => { dossierSchema.parse(raw); checkOpen(); }) });
+  setHandler(
+    completeDossierUpdate,
+    async (raw, actor) => {
+      const d = dossierSchema.parse(raw);
+      finish(
+        d.result === 'passed'
+          ? { personId: input.personId, result: 'passed', concerns: d.concerns }
+          : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] },
+      );
+      await record(
+        `dossier.${d.result}`,
+        actor,
+        d.result === 'passed' ? { concerns: d.concerns } : { reason: d.reason, cause: d.cause },
+      );
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          dossierSchema.parse(raw);
+          checkOpen();
+        }),
+    },
+  );
   await record('inspection.started', SYSTEM, input.replaces ? { replaces: input.replaces } : {});
   await condition(() => state.outcome !== undefined);
   await condition(allHandlersFinished);
@@ -154,63 +224,124 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     refresh();
 
     setHandler(calendarYearSignal, (year) => {
-      if (policy.calendar.kind === 'cn' && !policy.calendar.overrides.some((o) => o.year === year.year)) policy.calendar.overrides.push(year);
+      if (policy.calendar.kind === 'cn' && !policy.calendar.overrides.some((o) => o.year === year.year))
+        policy.calendar.overrides.push(year);
     });
-    setHandler(recordInspectionUpdate, async (raw, actor) => {
-      const r = I.inspectionRecordSchema.parse(raw);
-      I.applyInspectionRecord(dossier, r);
-      refresh();
-      // Statuses only (no notes): the daily ledger counts files reviewed (档案审核) from them.
-      await record('inspection.recorded', actor, { parts: Object.keys(r), checks: Object.fromEntries(Object.entries(dossier.checks).map(([k, v]) => [k, v.status])) });
-      return state;
-    }, { validator: (raw, _actor) => guard(() => { I.inspectionRecordSchema.parse(raw); checkOpen(); }) });
-
-    setHandler(recordPersonalMattersUpdate, async (raw, actor) => {
-      const p = I.personalMattersSchema.parse(raw);
-      const result = I.classifyPersonalMatters(p, policy);
-      dossier.personalMatters = { ...result, checkedAt: Date.now() };
-      refresh();
-      stopIfRequired();
-      // Details are sealed in Postgres; the audit trail gets only the outcome.
-      await reviews.recordPersonalMatters(ref, p, result, actor.id, Date.now(), event('personalMatters.checked', actor, { outcome: result.outcome }));
-      return state;
-    }, {
-      validator: (raw, _actor) => guard(() => {
-        I.personalMattersSchema.parse(raw);
-        checkOpen();
-        if (dossier.personalMatters) throw new DomainError(ErrorType.Duplicate, 'personal matters are already verified for this candidate');
-      }),
-    });
-
-    setHandler(submitVerdictUpdate, async (raw, actor) => {
-      const v = I.verdictSchema.parse(raw);
-      const review = dossier.reviews.find((r) => r.department === v.department)!;
-      Object.assign(review, { status: 'answered', verdict: v.verdict, reason: v.reason, answeredAt: Date.now(), answeredBy: actor.id });
-      refresh();
-      stopIfRequired();
-      await reviews.recordVerdict(ref, { department: v.department, verdict: v.verdict, reason: v.reason, by: actor.id, at: Date.now() },
-        event('review.answered', actor, { department: v.department, verdict: v.verdict }));
-      return state;
-    }, { validator: (raw, _actor) => guard(() => { const v = I.verdictSchema.parse(raw); checkOpen(); I.checkVerdict(dossier, v); }) });
-
-    setHandler(completeDossierUpdate, async (raw, actor) => {
-      const d = dossierSchema.parse(raw);
-      finish(d.result === 'passed'
-        ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
-        : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] });
-      await record(`dossier.${d.result}`, actor, d.result === 'passed' ? { concerns: state.outcome!.concerns.length } : { reason: d.reason, cause: d.cause });
-      return state;
-    }, {
-      validator: (raw, _actor) => guard(() => {
-        const d = dossierSchema.parse(raw);
-        checkOpen();
+    setHandler(
+      recordInspectionUpdate,
+      async (raw, actor) => {
+        const r = I.inspectionRecordSchema.parse(raw);
+        I.applyInspectionRecord(dossier, r);
         refresh();
-        if (d.result === 'passed' && state.missing!.length > 0) {
-          throw new DomainError(ErrorType.Inconsistent, `the dossier cannot close while items are missing or unclear (必清): ${state.missing!.join('; ')}`,
-            state.missing!.map((m) => ({ path: 'dossier', rule: m })));
-        }
-      }),
-    });
+        // Statuses only (no notes): the daily ledger counts files reviewed (档案审核) from them.
+        await record('inspection.recorded', actor, {
+          parts: Object.keys(r),
+          checks: Object.fromEntries(Object.entries(dossier.checks).map(([k, v]) => [k, v.status])),
+        });
+        return state;
+      },
+      {
+        validator: (raw, _actor) =>
+          guard(() => {
+            I.inspectionRecordSchema.parse(raw);
+            checkOpen();
+          }),
+      },
+    );
+
+    setHandler(
+      recordPersonalMattersUpdate,
+      async (raw, actor) => {
+        const p = I.personalMattersSchema.parse(raw);
+        const result = I.classifyPersonalMatters(p, policy);
+        dossier.personalMatters = { ...result, checkedAt: Date.now() };
+        refresh();
+        stopIfRequired();
+        // Details are sealed in Postgres; the audit trail gets only the outcome.
+        await reviews.recordPersonalMatters(
+          ref,
+          p,
+          result,
+          actor.id,
+          Date.now(),
+          event('personalMatters.checked', actor, { outcome: result.outcome }),
+        );
+        return state;
+      },
+      {
+        validator: (raw, _actor) =>
+          guard(() => {
+            I.personalMattersSchema.parse(raw);
+            checkOpen();
+            if (dossier.personalMatters)
+              throw new DomainError(ErrorType.Duplicate, 'personal matters are already verified for this candidate');
+          }),
+      },
+    );
+
+    setHandler(
+      submitVerdictUpdate,
+      async (raw, actor) => {
+        const v = I.verdictSchema.parse(raw);
+        const review = dossier.reviews.find((r) => r.department === v.department)!;
+        Object.assign(review, {
+          status: 'answered',
+          verdict: v.verdict,
+          reason: v.reason,
+          answeredAt: Date.now(),
+          answeredBy: actor.id,
+        });
+        refresh();
+        stopIfRequired();
+        await reviews.recordVerdict(
+          ref,
+          { department: v.department, verdict: v.verdict, reason: v.reason, by: actor.id, at: Date.now() },
+          event('review.answered', actor, { department: v.department, verdict: v.verdict }),
+        );
+        return state;
+      },
+      {
+        validator: (raw, _actor) =>
+          guard(() => {
+            const v = I.verdictSchema.parse(raw);
+            checkOpen();
+            I.checkVerdict(dossier, v);
+          }),
+      },
+    );
+
+    setHandler(
+      completeDossierUpdate,
+      async (raw, actor) => {
+        const d = dossierSchema.parse(raw);
+        finish(
+          d.result === 'passed'
+            ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
+            : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] },
+        );
+        await record(
+          `dossier.${d.result}`,
+          actor,
+          d.result === 'passed' ? { concerns: state.outcome!.concerns.length } : { reason: d.reason, cause: d.cause },
+        );
+        return state;
+      },
+      {
+        validator: (raw, _actor) =>
+          guard(() => {
+            const d = dossierSchema.parse(raw);
+            checkOpen();
+            refresh();
+            if (d.result === 'passed' && state.missing!.length > 0) {
+              throw new DomainError(
+                ErrorType.Inconsistent,
+                `the dossier cannot close while items are missing or unclear (必清): ${state.missing!.join('; ')}`,
+                state.missing!.map((m) => ({ path: 'dossier', rule: m })),
+              );
+            }
+          }),
+      },
+    );
 
     await record('inspection.started', SYSTEM, input.replaces ? { replaces: input.replaces } : {});
     await openReviews();
@@ -229,7 +360,8 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
 
     function stopIfRequired() {
       const stop = I.stopReason(dossier);
-      if (stop && state.status === 'inspecting') finish({ personId: input.personId, result: 'stopped', reason: stop.reason, cause: stop.cause, concerns: [] });
+      if (stop && state.status === 'inspecting')
+        finish({ personId: input.personId, result: 'stopped', reason: stop.reason, cause: stop.cause, concerns: [] });
     }
 
     /** Opens one task per department; the deadlines wait for calendar data if a year is missing. */
@@ -244,22 +376,42 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
           if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
           state.waitingFor = `联审期限无法计算：${e.message}`;
           const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
-          await condition(() => (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years || state.outcome !== undefined);
+          await condition(
+            () =>
+              (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years ||
+              state.outcome !== undefined,
+          );
           if (state.outcome) return;
         }
       }
       dossier.reviewOpenedAt = openedAt;
       refresh();
-      await reviews.openReviewTasks(ref, dossier.reviews.map((r) => r.department), { openedAt, chaseAt: dossier.chaseAt, deadline: dossier.deadline },
-        event('review.opened', SYSTEM, { departments: dossier.reviews.map((r) => r.department), chaseAt: dossier.chaseAt, deadline: dossier.deadline }));
+      await reviews.openReviewTasks(
+        ref,
+        dossier.reviews.map((r) => r.department),
+        { openedAt, chaseAt: dossier.chaseAt, deadline: dossier.deadline },
+        event('review.opened', SYSTEM, {
+          departments: dossier.reviews.map((r) => r.department),
+          chaseAt: dossier.chaseAt,
+          deadline: dossier.deadline,
+        }),
+      );
     }
 
     /** At the chase point, then at the deadline: every department still silent is chased, then escalated. */
     async function watchDeadlines() {
-      for (const [kind, at] of [['chased', dossier.chaseAt], ['escalated', dossier.deadline]] as const) {
+      for (const [kind, at] of [
+        ['chased', dossier.chaseAt],
+        ['escalated', dossier.deadline],
+      ] as const) {
         if (at === undefined) return;
         const allAnswered = () => dossier.reviews.every((r) => r.verdict !== undefined);
-        if (await condition(allAnswered, Math.max(0, at - Date.now()), { summary: kind === 'chased' ? '联审催办时点' : '联审期限' })) return;
+        if (
+          await condition(allAnswered, Math.max(0, at - Date.now()), {
+            summary: kind === 'chased' ? '联审催办时点' : '联审期限',
+          })
+        )
+          return;
         const late = dossier.reviews.filter((r) => r.verdict === undefined);
         for (const r of late) {
           r.status = kind;
@@ -268,16 +420,25 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
         }
         refresh();
         const departments = late.map((r) => r.department);
-        await reviews.markLateReviews(ref, departments, kind, Date.now(), event(`review.${kind}`, SYSTEM, { departments }));
+        await reviews.markLateReviews(
+          ref,
+          departments,
+          kind,
+          Date.now(),
+          event(`review.${kind}`, SYSTEM, { departments }),
+        );
         const notice: ReviewLate = { personId: input.personId, departments, kind, at: Date.now() };
         if (input.signalsCycle) await tellCycle(reviewLateSignal, notice);
-        else if (workflowInfo().parent) await getExternalWorkflowHandle(workflowInfo().parent!.workflowId).signal(reviewLateSignal, notice);
+        else if (workflowInfo().parent)
+          await getExternalWorkflowHandle(workflowInfo().parent!.workflowId).signal(reviewLateSignal, notice);
       }
     }
   }
 
   /** A cycle that has ended (aborted meanwhile) has nobody left to tell. */
   async function tellCycle<T>(signal: SignalDefinition<[T]>, arg: T) {
-    await getExternalWorkflowHandle(cycleWorkflowId(input.cycleId)).signal(signal, arg).catch(() => undefined);
+    await getExternalWorkflowHandle(cycleWorkflowId(input.cycleId))
+      .signal(signal, arg)
+      .catch(() => undefined);
   }
 }

@@ -14,8 +14,23 @@
  * candidates), the cycle continues as new from its state, at any stage.
  */
 import {
-  CancellationScope, ParentClosePolicy, allHandlersFinished, condition, continueAsNew, currentUpdateInfo, defineQuery, defineUpdate,
-  getExternalWorkflowHandle, isCancellation, patched, proxyActivities, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo,
+  CancellationScope,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  currentUpdateInfo,
+  defineQuery,
+  defineUpdate,
+  getExternalWorkflowHandle,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
@@ -56,7 +71,13 @@ const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
 /** Retries come within minutes; the latest answers are enough to recognise them. */
 const REMEMBERED_ANSWERS = 200;
 /** Inputs that decide about every candidate or nominee at once. */
-const PEOPLE_TOUCHED = new Set(['recommendation.round', 'decision.vote', 'nominee.dropped', 'approval.recorded', 'election.recorded']);
+const PEOPLE_TOUCHED = new Set([
+  'recommendation.round',
+  'decision.vote',
+  'nominee.dropped',
+  'approval.recorded',
+  'election.recorded',
+]);
 
 // ---- messages ---------------------------------------------------------------------------------
 
@@ -73,8 +94,10 @@ export interface InputAccepted {
 type StageUpdate<I> = UpdateDefinition<InputAccepted, [I, Actor]>;
 export const recordLaunchUpdate: StageUpdate<C.LaunchInput> = defineUpdate('recordLaunch');
 export const recordAnalysisUpdate: StageUpdate<C.AnalysisInput> = defineUpdate('recordAnalysis');
-export const recordRecommendationRoundUpdate: StageUpdate<C.RecommendationRound> = defineUpdate('recordRecommendationRound');
-export const recordStandingCommitteeUpdate: StageUpdate<C.StandingCommitteeInput> = defineUpdate('recordStandingCommittee');
+export const recordRecommendationRoundUpdate: StageUpdate<C.RecommendationRound> =
+  defineUpdate('recordRecommendationRound');
+export const recordStandingCommitteeUpdate: StageUpdate<C.StandingCommitteeInput> =
+  defineUpdate('recordStandingCommittee');
 export const recordCommitteeVoteUpdate: StageUpdate<C.CommitteeVoteInput> = defineUpdate('recordCommitteeVote');
 export const dropNomineeUpdate: StageUpdate<C.DropNomineeInput> = defineUpdate('dropNominee');
 export const recordApprovalUpdate: StageUpdate<C.ApprovalInput> = defineUpdate('recordApproval');
@@ -128,7 +151,9 @@ const { recordCycleEvent } = proxyActivities<ReturnType<typeof createRecordActiv
   retry: RECORD_RETRY,
 });
 // A thousand starts take a while; the heartbeat tells a stuck one from a slow one.
-const { startCandidateWorkflows, cancelCandidateWorkflows } = proxyActivities<ReturnType<typeof createCandidateActivities>>({
+const { startCandidateWorkflows, cancelCandidateWorkflows } = proxyActivities<
+  ReturnType<typeof createCandidateActivities>
+>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   retry: RECORD_RETRY,
@@ -162,7 +187,11 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
 
   try {
     if (!resumed) {
-      await persist('cycle.started', input.startedBy, { positions: input.positions, committees: input.committees, policyVersion: input.policy.version });
+      await persist('cycle.started', input.startedBy, {
+        positions: input.positions,
+        committees: input.committees,
+        policyVersion: input.policy.version,
+      });
       if (patched(Patches.supervisionChild)) await startSupervision();
     }
     await runStages();
@@ -183,7 +212,10 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   }
   if (input.campaignId) {
     await getExternalWorkflowHandle(campaignWorkflowId(input.campaignId))
-      .signal(cycleFinishedSignal, { cycleId: state.cycleId, status: state.status === 'aborted' ? 'aborted' : 'closed' })
+      .signal(cycleFinishedSignal, {
+        cycleId: state.cycleId,
+        status: state.status === 'aborted' ? 'aborted' : 'closed',
+      })
       .catch(() => undefined); // a campaign already gone has nobody to tell
   }
   // Outcomes recorded in the background (a late candidate's) are on the record before the end.
@@ -203,20 +235,39 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     let openFirst = bySignal;
     for (;;) {
       switch (state.stage) {
-        case 'launch': await completeStage('launch', '启动：责任清单、警示教育与承诺书'); break;
-        case 'analysis': await completeStage('analysis', '分析研判：空缺职位预告'); break;
+        case 'launch':
+          await completeStage('launch', '启动：责任清单、警示教育与承诺书');
+          break;
+        case 'analysis':
+          await completeStage('analysis', '分析研判：空缺职位预告');
+          break;
         case 'recommendation':
           // Candidates' workflows start before the stage reads "inspection", so nobody sees a candidate
           // that cannot take input. Cycles started before this change open them after advancing.
           openFirst ||= patched(Patches.openInspectionBeforeAdvance);
-          await completeStage('recommendation', '民主推荐：干部大会与全委会两轮计票', openFirst ? openInspection : undefined);
+          await completeStage(
+            'recommendation',
+            '民主推荐：干部大会与全委会两轮计票',
+            openFirst ? openInspection : undefined,
+          );
           break;
-        case 'inspection': await inspect(!openFirst); break;
-        case 'decision': await completeStage('decision', '讨论决定：常委会差额提名，全委会票决'); break;
-        case 'publicity': await publicize(); break;
-        case 'approval': await completeStage('approval', '审查审批：上级审批或备案'); break;
-        case 'election': await completeStage('election', '大会选举：选举结果'); break;
-        default: return;
+        case 'inspection':
+          await inspect(!openFirst);
+          break;
+        case 'decision':
+          await completeStage('decision', '讨论决定：常委会差额提名，全委会票决');
+          break;
+        case 'publicity':
+          await publicize();
+          break;
+        case 'approval':
+          await completeStage('approval', '审查审批：上级审批或备案');
+          break;
+        case 'election':
+          await completeStage('election', '大会选举：选举结果');
+          break;
+        default:
+          return;
       }
     }
   }
@@ -234,20 +285,30 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   /** Starts every candidate's workflow at once. */
   async function openInspection() {
     if (bySignal) return openCandidates(state.candidates.filter((x) => x.status === 'inspecting' && !x.opened));
-    await childScope.run(() => Promise.all(state.candidates.filter((x) => x.status === 'inspecting').map(startCandidate)));
+    await childScope.run(() =>
+      Promise.all(state.candidates.filter((x) => x.status === 'inspecting').map(startCandidate)),
+    );
   }
 
   /** One activity starts them all; each signals its outcome to the cycle. */
   async function openCandidates(entries: C.CandidateEntry[]) {
     if (entries.length === 0) return;
-    await tracked(startCandidateWorkflows({
-      cycleId: state.cycleId, jurisdiction: { id: state.jurisdiction.id, name: state.jurisdiction.name }, term: state.term,
-      policy: state.policy, taskQueue: workflowInfo().taskQueue,
-      people: entries.map((c) => ({
-        personId: c.personId, name: c.name, positionId: c.positionId,
-        ...(c.replaces ? { replaces: c.replaces } : {}), ...(c.firstPromotion ? { firstPromotion: true } : {}),
-      })),
-    }));
+    await tracked(
+      startCandidateWorkflows({
+        cycleId: state.cycleId,
+        jurisdiction: { id: state.jurisdiction.id, name: state.jurisdiction.name },
+        term: state.term,
+        policy: state.policy,
+        taskQueue: workflowInfo().taskQueue,
+        people: entries.map((c) => ({
+          personId: c.personId,
+          name: c.name,
+          positionId: c.positionId,
+          ...(c.replaces ? { replaces: c.replaces } : {}),
+          ...(c.firstPromotion ? { firstPromotion: true } : {}),
+        })),
+      }),
+    );
     for (const c of entries) c.opened = true;
     bump();
   }
@@ -277,11 +338,18 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     const workflowId = candidateWorkflowId(state.cycleId, c.personId);
     const handle = await startChild(candidateWorkflow, {
       workflowId,
-      args: [{
-        cycleId: state.cycleId, jurisdictionId: state.jurisdiction.id, personId: c.personId, name: c.name,
-        positionId: c.positionId, policy: state.policy, ...(c.replaces ? { replaces: c.replaces } : {}),
-        ...(c.firstPromotion ? { firstPromotion: true } : {}),
-      }],
+      args: [
+        {
+          cycleId: state.cycleId,
+          jurisdictionId: state.jurisdiction.id,
+          personId: c.personId,
+          name: c.name,
+          positionId: c.positionId,
+          policy: state.policy,
+          ...(c.replaces ? { replaces: c.replaces } : {}),
+          ...(c.firstPromotion ? { firstPromotion: true } : {}),
+        },
+      ],
       parentClosePolicy: ParentClosePolicy.TERMINATE,
       staticSummary: `${state.jurisdiction.name} ${state.term} 换届 · 考察对象 ${c.personId}（${c.positionId}）`,
       typedSearchAttributes: [
@@ -294,16 +362,25 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     children.set(c.personId, handle);
     c.opened = true;
     bump();
-    handle.result().then(
-      (outcome) => onCandidateOutcome(outcome),
-      (err) => {
-        if (isCancellation(err) || state.status === 'aborted') return;
-        onCandidateOutcome({ personId: c.personId, result: 'stopped', reason: `candidate workflow failed: ${(err as Error).message}`, cause: 'other', concerns: [] });
-      },
-    ).finally(() => {
-      children.delete(c.personId);
-      bump();
-    });
+    handle
+      .result()
+      .then(
+        (outcome) => onCandidateOutcome(outcome),
+        (err) => {
+          if (isCancellation(err) || state.status === 'aborted') return;
+          onCandidateOutcome({
+            personId: c.personId,
+            result: 'stopped',
+            reason: `candidate workflow failed: ${(err as Error).message}`,
+            cause: 'other',
+            concerns: [],
+          });
+        },
+      )
+      .finally(() => {
+        children.delete(c.personId);
+        bump();
+      });
   }
 
   function onCandidateOutcome(outcome: C.DossierOutcome) {
@@ -311,11 +388,23 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     if (bySignal && state.candidates.find((x) => x.personId === outcome.personId)?.status !== 'inspecting') return;
     const replacement = C.applyCandidateOutcome(state, outcome);
     bump();
-    void persist(`candidate.${outcome.result}`, SYSTEM, { personId: outcome.personId, reason: outcome.reason, cause: outcome.cause, concerns: outcome.concerns }, undefined, [outcome.personId]);
+    void persist(
+      `candidate.${outcome.result}`,
+      SYSTEM,
+      { personId: outcome.personId, reason: outcome.reason, cause: outcome.cause, concerns: outcome.concerns },
+      undefined,
+      [outcome.personId],
+    );
     if (replacement) {
       if (bySignal) void openCandidates([replacement]);
       else void childScope.run(() => startCandidate(replacement));
-      void persist('candidate.replaced', SYSTEM, { personId: replacement.personId, replaces: outcome.personId }, undefined, [replacement.personId]);
+      void persist(
+        'candidate.replaced',
+        SYSTEM,
+        { personId: replacement.personId, replaces: outcome.personId },
+        undefined,
+        [replacement.personId],
+      );
     }
   }
 
@@ -323,7 +412,16 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     // A run continued during publicity finds the nominees published already.
     if (!C.activeNominees(state).some((n) => n.publishedAt !== undefined)) {
       await withCalendar(() => C.publishNominees(state, Date.now()));
-      await persist('publicity.published', SYSTEM, { nominees: C.activeNominees(state).map((n) => n.personId), endsAt: new Date(C.publicityEndsAt(state)).toISOString() }, undefined, 'all');
+      await persist(
+        'publicity.published',
+        SYSTEM,
+        {
+          nominees: C.activeNominees(state).map((n) => n.personId),
+          endsAt: new Date(C.publicityEndsAt(state)).toISOString(),
+        },
+        undefined,
+        'all',
+      );
     }
     // The period closes when every active nominee's own period is over, nobody is held and the gate is open.
     for (;;) {
@@ -333,7 +431,10 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
       const remaining = endsAt - Date.now();
       if (remaining <= 0 && gateOpen()) break;
       const seen = state.version;
-      if (remaining > 0) await condition(() => state.version !== seen || state.status === 'aborted' || historyTooLong(), remaining, { summary: '公示期' });
+      if (remaining > 0)
+        await condition(() => state.version !== seen || state.status === 'aborted' || historyTooLong(), remaining, {
+          summary: '公示期',
+        });
       else await until(() => state.version !== seen);
       if (state.status === 'aborted') throw new CycleAborted();
       if (state.version === seen && historyTooLong()) await continueWithNewRun();
@@ -390,30 +491,105 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   function registerStageInputs() {
     onInput(recordLaunchUpdate, C.launchSchema, C.checkLaunch, C.applyLaunch, 'launch.recorded');
     onInput(recordAnalysisUpdate, C.analysisSchema, C.checkAnalysis, C.applyAnalysis, 'analysis.recorded');
-    onInput(recordRecommendationRoundUpdate, C.recommendationRoundSchema, C.checkRecommendationRound, C.applyRecommendationRound, 'recommendation.round');
-    onInput(recordStandingCommitteeUpdate, C.standingCommitteeSchema, C.checkStandingCommittee, C.applyStandingCommittee, 'decision.standing');
-    onInput(recordCommitteeVoteUpdate, C.committeeVoteSchema, C.checkCommitteeVote, C.applyCommitteeVote, 'decision.vote');
-    onInput(dropNomineeUpdate, C.dropNomineeSchema, (s, i) => C.checkDropNomineeAt(s, i, Date.now()), C.applyDropNominee, 'nominee.dropped');
+    onInput(
+      recordRecommendationRoundUpdate,
+      C.recommendationRoundSchema,
+      C.checkRecommendationRound,
+      C.applyRecommendationRound,
+      'recommendation.round',
+    );
+    onInput(
+      recordStandingCommitteeUpdate,
+      C.standingCommitteeSchema,
+      C.checkStandingCommittee,
+      C.applyStandingCommittee,
+      'decision.standing',
+    );
+    onInput(
+      recordCommitteeVoteUpdate,
+      C.committeeVoteSchema,
+      C.checkCommitteeVote,
+      C.applyCommitteeVote,
+      'decision.vote',
+    );
+    onInput(
+      dropNomineeUpdate,
+      C.dropNomineeSchema,
+      (s, i) => C.checkDropNomineeAt(s, i, Date.now()),
+      C.applyDropNominee,
+      'nominee.dropped',
+    );
     onInput(recordApprovalUpdate, C.approvalSchema, C.checkApproval, C.applyApproval, 'approval.recorded');
     onInput(recordElectionUpdate, C.electionSchema, C.checkElection, C.applyElection, 'election.recorded');
   }
 
   function registerControls() {
-    onInput(addHoldUpdate, C.holdSchema, C.checkAddHold, (s, i, now, actor) => C.applyAddHold(s, i, actor, now), 'hold.added');
-    onInput(releaseHoldUpdate, C.releaseHoldSchema, C.checkReleaseHold, (s, i) => { C.applyReleaseHold(s, i); }, 'hold.released');
-    onInput(suspendUpdate, C.reasonOnlySchema, C.checkSuspend, (s, i) => { s.status = 'suspended'; s.statusReason = i.reason; }, 'cycle.suspended');
-    onInput(resumeUpdate, C.reasonOnlySchema, C.checkResume, (s, i) => { s.status = 'running'; s.statusReason = i.reason; }, 'cycle.resumed');
-    onInput(abortUpdate, C.reasonOnlySchema, C.checkAbort, (s, i) => { s.status = 'aborted'; s.statusReason = i.reason; }, 'cycle.aborted');
-    onInput(addCalendarYearUpdate, yearOverrideSchema, C.checkAddCalendarYear, (s, i) => {
-      C.applyAddCalendarYear(s, i);
-      // Candidates in inspection compute review deadlines on the same calendar.
-      for (const child of children.values()) void child.signal(calendarYearSignal, i).catch(() => undefined);
-      if (bySignal) {
-        for (const c of state.candidates.filter((x) => x.opened && x.status === 'inspecting')) {
-          void tracked(getExternalWorkflowHandle(candidateWorkflowId(state.cycleId, c.personId)).signal(calendarYearSignal, i).catch(() => undefined));
+    onInput(
+      addHoldUpdate,
+      C.holdSchema,
+      C.checkAddHold,
+      (s, i, now, actor) => C.applyAddHold(s, i, actor, now),
+      'hold.added',
+    );
+    onInput(
+      releaseHoldUpdate,
+      C.releaseHoldSchema,
+      C.checkReleaseHold,
+      (s, i) => {
+        C.applyReleaseHold(s, i);
+      },
+      'hold.released',
+    );
+    onInput(
+      suspendUpdate,
+      C.reasonOnlySchema,
+      C.checkSuspend,
+      (s, i) => {
+        s.status = 'suspended';
+        s.statusReason = i.reason;
+      },
+      'cycle.suspended',
+    );
+    onInput(
+      resumeUpdate,
+      C.reasonOnlySchema,
+      C.checkResume,
+      (s, i) => {
+        s.status = 'running';
+        s.statusReason = i.reason;
+      },
+      'cycle.resumed',
+    );
+    onInput(
+      abortUpdate,
+      C.reasonOnlySchema,
+      C.checkAbort,
+      (s, i) => {
+        s.status = 'aborted';
+        s.statusReason = i.reason;
+      },
+      'cycle.aborted',
+    );
+    onInput(
+      addCalendarYearUpdate,
+      yearOverrideSchema,
+      C.checkAddCalendarYear,
+      (s, i) => {
+        C.applyAddCalendarYear(s, i);
+        // Candidates in inspection compute review deadlines on the same calendar.
+        for (const child of children.values()) void child.signal(calendarYearSignal, i).catch(() => undefined);
+        if (bySignal) {
+          for (const c of state.candidates.filter((x) => x.opened && x.status === 'inspecting')) {
+            void tracked(
+              getExternalWorkflowHandle(candidateWorkflowId(state.cycleId, c.personId))
+                .signal(calendarYearSignal, i)
+                .catch(() => undefined),
+            );
+          }
         }
-      }
-    }, 'calendar.year-added');
+      },
+      'calendar.year-added',
+    );
   }
 
   /**
@@ -427,24 +603,39 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     apply: (s: C.CycleState, i: I, now: number, actor: Actor) => unknown,
     action: string,
   ) {
-    setHandler(update, async (raw, actor) => {
-      const updateId = currentUpdateInfo()?.id;
-      const earlier = answerGiven();
-      if (earlier) return earlier;
-      const parsed = schema.parse(raw);
-      const before = summary();
-      apply(state, parsed, Date.now(), actor);
-      bump();
-      await persist(action, actor, { input: parsed as Record<string, unknown> }, before, PEOPLE_TOUCHED.has(action) ? 'all' : undefined);
-      const answer: InputAccepted = { cycleId: state.cycleId, version: state.version, stage: state.stage, status: state.status };
-      if (updateId !== undefined) remember(updateId, answer);
-      return answer;
-    }, {
-      validator: (raw, _actor) => {
-        if (answerGiven()) return; // a retry: answered below without acting again
-        guard(() => check(state, schema.parse(raw)));
+    setHandler(
+      update,
+      async (raw, actor) => {
+        const updateId = currentUpdateInfo()?.id;
+        const earlier = answerGiven();
+        if (earlier) return earlier;
+        const parsed = schema.parse(raw);
+        const before = summary();
+        apply(state, parsed, Date.now(), actor);
+        bump();
+        await persist(
+          action,
+          actor,
+          { input: parsed as Record<string, unknown> },
+          before,
+          PEOPLE_TOUCHED.has(action) ? 'all' : undefined,
+        );
+        const answer: InputAccepted = {
+          cycleId: state.cycleId,
+          version: state.version,
+          stage: state.stage,
+          status: state.status,
+        };
+        if (updateId !== undefined) remember(updateId, answer);
+        return answer;
       },
-    });
+      {
+        validator: (raw, _actor) => {
+          if (answerGiven()) return; // a retry: answered below without acting again
+          guard(() => check(state, schema.parse(raw)));
+        },
+      },
+    );
   }
 
   /**
@@ -485,8 +676,11 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   function historyTooLong() {
     if (!bySignal) return false;
     const info = workflowInfo();
-    return info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS)
-      || info.historySize - runStartBytes > MAX_RUN_GROWTH_BYTES;
+    return (
+      info.continueAsNewSuggested ||
+      info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS) ||
+      info.historySize - runStartBytes > MAX_RUN_GROWTH_BYTES
+    );
   }
 
   /** Hands the state to a new run once nothing is half done: no handler running, nothing in flight. */
@@ -515,7 +709,12 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
    * A supervision that has already ended needs no word.
    */
   async function tellSupervision(stage: Stage) {
-    if (bySignal) await tracked(getExternalWorkflowHandle(supervisionWorkflowId(state.cycleId)).signal(cycleStageSignal, stage).catch(() => undefined));
+    if (bySignal)
+      await tracked(
+        getExternalWorkflowHandle(supervisionWorkflowId(state.cycleId))
+          .signal(cycleStageSignal, stage)
+          .catch(() => undefined),
+      );
     else await supervision?.signal(cycleStageSignal, stage);
   }
 
@@ -526,7 +725,11 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
       args: [{ cycleId: state.cycleId, jurisdictionId: state.jurisdiction.id, policy: state.policy }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `${state.jurisdiction.name} ${state.term} 换届风气监督`,
-      typedSearchAttributes: [{ key: SA.cycle, value: state.cycleId }, { key: SA.jurisdiction, value: state.jurisdiction.id }, { key: SA.term, value: state.term }],
+      typedSearchAttributes: [
+        { key: SA.cycle, value: state.cycleId },
+        { key: SA.jurisdiction, value: state.jurisdiction.id },
+        { key: SA.term, value: state.term },
+      ],
     });
   }
 
@@ -543,7 +746,12 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   /** Keeps the UI's one-line "what does it wait for" and the operators' filters in step with the state. */
   function render() {
     const holds = C.blockingHolds(state).map((h) => h.name);
-    const gate = state.status === 'suspended' ? ` · 已暂停（${state.statusReason ?? ''}）` : holds.length > 0 ? ` · 关口暂停，待解除：${holds.join('、')}` : '';
+    const gate =
+      state.status === 'suspended'
+        ? ` · 已暂停（${state.statusReason ?? ''}）`
+        : holds.length > 0
+          ? ` · 关口暂停，待解除：${holds.join('、')}`
+          : '';
     const until = state.deadline ? ` · 截止 ${new Date(state.deadline).toISOString()}` : '';
     setCurrentDetails(`**${STAGE_LABELS[state.stage]}** (${state.stage}) — ${state.waitingFor}${gate}${until}`);
     const attrs = `${state.stage}|${state.status}|${state.deadline ?? ''}`;
@@ -566,13 +774,35 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
    * changed since they were last sent go, so a vote on six nominees among a thousand candidates
    * writes six rows. The full state goes only at the end.
    */
-  async function persist(action: string, actor: Actor, detail?: Record<string, unknown>, before?: Record<string, unknown>, people?: readonly string[] | 'all') {
+  async function persist(
+    action: string,
+    actor: Actor,
+    detail?: Record<string, unknown>,
+    before?: Record<string, unknown>,
+    people?: readonly string[] | 'all',
+  ) {
     const key = `${workflowInfo().workflowId}#${++seq}`;
     const ended = state.status === 'closed' || state.status === 'aborted';
-    await tracked(recordCycleEvent({
-      key, at: Date.now(), actor, subjectType: 'cycle', subjectId: state.cycleId, cycleId: state.cycleId,
-      jurisdictionId: state.jurisdiction.id, action, ...(before ? { before } : {}), after: summary(), ...(detail ? { detail } : {}),
-    }, C.cycleRow(state), changedRows(people === 'all' || ended ? C.personRows(state) : C.personRows(state, people ?? [])), ...(ended ? [state] : [])));
+    await tracked(
+      recordCycleEvent(
+        {
+          key,
+          at: Date.now(),
+          actor,
+          subjectType: 'cycle',
+          subjectId: state.cycleId,
+          cycleId: state.cycleId,
+          jurisdictionId: state.jurisdiction.id,
+          action,
+          ...(before ? { before } : {}),
+          after: summary(),
+          ...(detail ? { detail } : {}),
+        },
+        C.cycleRow(state),
+        changedRows(people === 'all' || ended ? C.personRows(state) : C.personRows(state, people ?? [])),
+        ...(ended ? [state] : []),
+      ),
+    );
   }
 
   function changedRows(rows: C.PersonRow[]): C.PersonRow[] {

@@ -11,7 +11,8 @@ export function zodIssues(e: ZodError): FieldIssue[] {
 }
 
 export function toFailure(e: unknown): unknown {
-  if (e instanceof DomainError) return ApplicationFailure.create({ type: e.type, message: e.message, details: [e.details], nonRetryable: true });
+  if (e instanceof DomainError)
+    return ApplicationFailure.create({ type: e.type, message: e.message, details: [e.details], nonRetryable: true });
   if (e instanceof ZodError) {
     const details = zodIssues(e);
     return ApplicationFailure.create({

@@ -11,7 +11,9 @@ const { writeLedgerSnapshot } = proxyActivities<ReturnType<typeof createLedgerAc
   retry: { initialInterval: '5 seconds', maximumInterval: '5 minutes', backoffCoefficient: 2 },
 });
 
-export async function ledgerRollupWorkflow(input: { day?: string } = {}): Promise<{ day: string; jurisdictions: number }> {
+export async function ledgerRollupWorkflow(
+  input: { day?: string } = {},
+): Promise<{ day: string; jurisdictions: number }> {
   const day = input.day ?? beijingDate(Date.now());
   setCurrentDetails(`写入 ${day} 换届进度台账`);
   const jurisdictions = await writeLedgerSnapshot(day);

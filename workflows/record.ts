@@ -7,12 +7,29 @@ import { workflowInfo } from '@temporalio/workflow';
 import type { AuditEvent } from '../domain/events.js';
 import type { Actor } from '../domain/schemas.js';
 
-export const RECORD_RETRY = { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 } as const;
+export const RECORD_RETRY = {
+  initialInterval: '1 second',
+  maximumInterval: '1 minute',
+  backoffCoefficient: 2,
+} as const;
 
-export function auditEvents(subject: { type: string; id: string; cycleId: string | null; jurisdictionId: string | null; detail?: Record<string, unknown> }) {
+export function auditEvents(subject: {
+  type: string;
+  id: string;
+  cycleId: string | null;
+  jurisdictionId: string | null;
+  detail?: Record<string, unknown>;
+}) {
   let seq = 0;
   return (action: string, actor: Actor, detail?: Record<string, unknown>): AuditEvent => ({
-    key: `${workflowInfo().workflowId}#${++seq}`, at: Date.now(), actor, subjectType: subject.type, subjectId: subject.id,
-    cycleId: subject.cycleId, jurisdictionId: subject.jurisdictionId, action, detail: { ...subject.detail, ...detail },
+    key: `${workflowInfo().workflowId}#${++seq}`,
+    at: Date.now(),
+    actor,
+    subjectType: subject.type,
+    subjectId: subject.id,
+    cycleId: subject.cycleId,
+    jurisdictionId: subject.jurisdictionId,
+    action,
+    detail: { ...subject.detail, ...detail },
   });
 }

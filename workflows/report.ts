@@ -10,7 +10,14 @@
  * The workflow never holds the reporter's identity or the report's text: they stay sealed in Postgres.
  */
 import {
-  CancellationScope, allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setCurrentDetails, setHandler,
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { createCycleGatewayActivities, GatewayResult } from '../activities/cycle-gateway.js';
@@ -31,7 +38,9 @@ export interface ReportInput {
   reportId: string;
   jurisdictionId: string;
   /** Ids only: an official's name stays sealed in Postgres. */
-  target: { type: 'candidate'; cycleId: string; personId: string } | { type: 'official' | 'jurisdiction'; jurisdictionId: string };
+  target:
+    | { type: 'candidate'; cycleId: string; personId: string }
+    | { type: 'official' | 'jurisdiction'; jurisdictionId: string };
   category: R.Category;
   channel: R.Channel;
   receivedAt: number;
@@ -63,15 +72,26 @@ export const getReportQuery = defineQuery<ReportState>('getReport');
 
 // ---- activities -------------------------------------------------------------------------------
 
-const ledger = proxyActivities<ReturnType<typeof createReportActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
-const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>({ startToCloseTimeout: '1 minute', retry: RECORD_RETRY });
+const ledger = proxyActivities<ReturnType<typeof createReportActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
+const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: RECORD_RETRY,
+});
 
 // ---- the workflow -----------------------------------------------------------------------------
 
 export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
   const auto = R.autoTriage(input.target as R.ReportTarget, input.category);
   const state: ReportState = {
-    reportId: input.reportId, status: 'verifying', triage: auto.kind, triageRule: auto.rule, unit: '查核组', waitingFor: '',
+    reportId: input.reportId,
+    status: 'verifying',
+    triage: auto.kind,
+    triageRule: auto.rule,
+    unit: '查核组',
+    waitingFor: '',
   };
   const holdName = `report-${input.reportId}`;
   const cycleId = input.target.type === 'candidate' ? input.target.cycleId : null;
@@ -79,35 +99,55 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
   const event = auditEvents({ type: 'report', id: input.reportId, cycleId, jurisdictionId: input.jurisdictionId });
 
   setHandler(getReportQuery, () => state);
-  setHandler(triageReportUpdate, async (raw, actor) => {
-    const t = R.triageSchema.parse(raw);
-    state.triage = t.kind;
-    state.triageRule = `re-triaged by ${actor.id}: ${t.reason}`;
-    if (t.unit) state.unit = t.unit;
-    computeDeadline();
-    version++;
-    await recordTriage(actor);
-    return state;
-  }, { validator: (raw, _actor) => guard(() => { R.triageSchema.parse(raw); R.checkOpenReport(state.status); }) });
-  setHandler(submitFindingUpdate, async (raw, actor) => {
-    const f = R.findingSchema.parse(raw);
-    state.finding = f.finding;
-    if (f.consequence) state.consequence = f.consequence;
-    version++;
-    await applyFinding(f, actor);
-    return state;
-  }, {
-    validator: (raw, _actor) => guard(() => {
-      R.findingSchema.parse(raw);
-      R.checkOpenReport(state.status);
-      if (state.finding) throw new DomainError(ErrorType.Duplicate, `a finding (${state.finding}) is already recorded`);
-    }),
-  });
+  setHandler(
+    triageReportUpdate,
+    async (raw, actor) => {
+      const t = R.triageSchema.parse(raw);
+      state.triage = t.kind;
+      state.triageRule = `re-triaged by ${actor.id}: ${t.reason}`;
+      if (t.unit) state.unit = t.unit;
+      computeDeadline();
+      version++;
+      await recordTriage(actor);
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          R.triageSchema.parse(raw);
+          R.checkOpenReport(state.status);
+        }),
+    },
+  );
+  setHandler(
+    submitFindingUpdate,
+    async (raw, actor) => {
+      const f = R.findingSchema.parse(raw);
+      state.finding = f.finding;
+      if (f.consequence) state.consequence = f.consequence;
+      version++;
+      await applyFinding(f, actor);
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          R.findingSchema.parse(raw);
+          R.checkOpenReport(state.status);
+          if (state.finding)
+            throw new DomainError(ErrorType.Duplicate, `a finding (${state.finding}) is already recorded`);
+        }),
+    },
+  );
 
   // 置顶办理: a candidate or nominee under report is held before anything else happens.
   if (input.target.type === 'candidate') {
-    const held = await cycles.holdPerson(input.target.cycleId, input.target.personId,
-      { name: holdName, reason: `举报待核查（${R.CATEGORIES[input.category]}）`, source: 'report' }, SYSTEM);
+    const held = await cycles.holdPerson(
+      input.target.cycleId,
+      input.target.personId,
+      { name: holdName, reason: `举报待核查（${R.CATEGORIES[input.category]}）`, source: 'report' },
+      SYSTEM,
+    );
     state.hold = held.done ? holdName : `none: ${held.why}`;
   }
   computeDeadline();
@@ -137,9 +177,14 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
 
   function describe() {
     if (state.status === 'verifying') {
-      state.waitingFor = state.deadline === undefined ? state.waitingFor : `待${state.unit}查核，${R.TRIAGE[state.triage]}，期限 ${new Date(state.deadline).toISOString()}`;
+      state.waitingFor =
+        state.deadline === undefined
+          ? state.waitingFor
+          : `待${state.unit}查核，${R.TRIAGE[state.triage]}，期限 ${new Date(state.deadline).toISOString()}`;
     }
-    setCurrentDetails(`举报 ${input.reportId} · ${R.CATEGORIES[input.category]} · ${state.status === 'closed' ? `已办结（${R.FINDINGS[state.finding!]}）` : state.waitingFor}`);
+    setCurrentDetails(
+      `举报 ${input.reportId} · ${R.CATEGORIES[input.category]} · ${state.status === 'closed' ? `已办结（${R.FINDINGS[state.finding!]}）` : state.waitingFor}`,
+    );
     upsertSearchAttributes([
       { key: SA.status, value: state.status },
       { key: SA.overdue, value: state.overdueAt !== undefined && state.status !== 'closed' },
@@ -149,8 +194,22 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
   }
 
   async function recordTriage(actor: Actor) {
-    await ledger.recordReportTriage(input.reportId, { triage: state.triage, rule: state.triageRule, unit: state.unit, deadline: state.deadline ?? null, hold: state.hold ?? 'none' },
-      event('report.triaged', actor, { triage: state.triage, rule: state.triageRule, deadline: state.deadline, hold: state.hold }));
+    await ledger.recordReportTriage(
+      input.reportId,
+      {
+        triage: state.triage,
+        rule: state.triageRule,
+        unit: state.unit,
+        deadline: state.deadline ?? null,
+        hold: state.hold ?? 'none',
+      },
+      event('report.triaged', actor, {
+        triage: state.triage,
+        rule: state.triageRule,
+        deadline: state.deadline,
+        hold: state.hold,
+      }),
+    );
   }
 
   /** Overdue at the deadline (the unit is chased); escalated to the upper level a working day later. */
@@ -163,16 +222,30 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
         continue;
       }
       const due = state.overdueAt === undefined ? deadline : addWorkingDays(input.policy.calendar, deadline, 1);
-      const changed = await condition(() => version !== seen, Math.max(0, due - Date.now()), { summary: state.overdueAt === undefined ? '办结期限' : '逾期升级' });
+      const changed = await condition(() => version !== seen, Math.max(0, due - Date.now()), {
+        summary: state.overdueAt === undefined ? '办结期限' : '逾期升级',
+      });
       if (changed) continue;
       if (state.overdueAt === undefined) {
         state.overdueAt = Date.now();
         describe();
-        await ledger.markReportLate(input.reportId, 'overdue', Date.now(), `unit:${state.unit}`, event('report.overdue', SYSTEM, { deadline }));
+        await ledger.markReportLate(
+          input.reportId,
+          'overdue',
+          Date.now(),
+          `unit:${state.unit}`,
+          event('report.overdue', SYSTEM, { deadline }),
+        );
       } else {
         state.escalatedAt = Date.now();
         describe();
-        await ledger.markReportLate(input.reportId, 'escalated', Date.now(), 'upper-level', event('report.escalated', SYSTEM, { deadline }));
+        await ledger.markReportLate(
+          input.reportId,
+          'escalated',
+          Date.now(),
+          'upper-level',
+          event('report.escalated', SYSTEM, { deadline }),
+        );
         return;
       }
     }
@@ -184,21 +257,52 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     if (input.target.type === 'candidate') {
       const { cycleId: c, personId } = input.target;
       if (effect === 'stop') {
-        outcome = await cycles.stopCandidacy(c, personId, `举报${R.FINDINGS[f.finding]}：${R.CONSEQUENCES[f.consequence!]}`, holdName, actor);
+        outcome = await cycles.stopCandidacy(
+          c,
+          personId,
+          `举报${R.FINDINGS[f.finding]}：${R.CONSEQUENCES[f.consequence!]}`,
+          holdName,
+          actor,
+        );
       }
       if (state.hold === holdName) {
-        const resolution = effect === 'clarify' ? '举报不属实，予以澄清' : effect === 'refer' ? '恶意举报，已移送，对象予以澄清' : `举报${R.FINDINGS[f.finding]}，已处理`;
+        const resolution =
+          effect === 'clarify'
+            ? '举报不属实，予以澄清'
+            : effect === 'refer'
+              ? '恶意举报，已移送，对象予以澄清'
+              : `举报${R.FINDINGS[f.finding]}，已处理`;
         await cycles.releaseHold(c, holdName, resolution, actor);
       }
     }
-    state.effect = effect === 'stop' ? `candidacy: ${outcome ? (outcome.done ? outcome.what : `not applicable (${outcome.why})`) : 'no candidacy'}`
-      : effect === 'clarify' ? '澄清 (clarification) recorded for the target' : effect === 'refer' ? '恶意举报 recorded and referred; target cleared' : 'none';
+    state.effect =
+      effect === 'stop'
+        ? `candidacy: ${outcome ? (outcome.done ? outcome.what : `not applicable (${outcome.why})`) : 'no candidacy'}`
+        : effect === 'clarify'
+          ? '澄清 (clarification) recorded for the target'
+          : effect === 'refer'
+            ? '恶意举报 recorded and referred; target cleared'
+            : 'none';
     state.status = 'closed';
     state.closedAt = Date.now();
     state.closedOnTime = state.deadline === undefined ? false : state.closedAt <= state.deadline;
     describe();
-    await ledger.closeReport(input.reportId, {
-      finding: f.finding, consequence: f.consequence ?? null, summary: f.summary, effect: state.effect, closedAt: state.closedAt, onTime: state.closedOnTime,
-    }, event(effect === 'clarify' ? 'report.clarified' : 'report.closed', actor, { finding: f.finding, consequence: f.consequence, effect: state.effect, onTime: state.closedOnTime }));
+    await ledger.closeReport(
+      input.reportId,
+      {
+        finding: f.finding,
+        consequence: f.consequence ?? null,
+        summary: f.summary,
+        effect: state.effect,
+        closedAt: state.closedAt,
+        onTime: state.closedOnTime,
+      },
+      event(effect === 'clarify' ? 'report.clarified' : 'report.closed', actor, {
+        finding: f.finding,
+        consequence: f.consequence,
+        effect: state.effect,
+        onTime: state.closedOnTime,
+      }),
+    );
   }
 }

@@ -3,7 +3,14 @@
  * the stage it belongs to in the affected cycle until it is resolved; if it is not resolved by the
  * upper level's deadline it is marked overdue and escalated.
  */
-import { allHandlersFinished, condition, defineQuery, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import { addWorkingDays, type CalendarSpec } from '../domain/calendar.js';
@@ -37,37 +44,70 @@ export interface RiskState {
 export const resolveRiskUpdate = defineUpdate<RiskState, [{ resolution: string }, Actor]>('resolveRisk');
 export const getRiskQuery = defineQuery<RiskState>('getRisk');
 
-const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
-const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>({ startToCloseTimeout: '1 minute', retry: RECORD_RETRY });
+const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
+const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: RECORD_RETRY,
+});
 
 export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState> {
   const state: RiskState = { riskId: input.riskId, status: 'open' };
-  const event = auditEvents({ type: 'risk', id: input.riskId, cycleId: input.cycleId ?? null, jurisdictionId: input.jurisdictionId });
+  const event = auditEvents({
+    type: 'risk',
+    id: input.riskId,
+    cycleId: input.cycleId ?? null,
+    jurisdictionId: input.jurisdictionId,
+  });
   const holdName = `risk-${input.riskId}`;
 
   setHandler(getRiskQuery, () => state);
-  setHandler(resolveRiskUpdate, async (raw, actor) => {
-    const r = resolveRiskSchema.parse(raw);
-    state.status = 'resolved';
-    state.resolution = r.resolution;
-    await records.resolveRisk(input.riskId, r.resolution, actor.id, Date.now(), event('risk.resolved', actor, {}));
-    if (input.cycleId && state.hold) await cycles.releaseHold(input.cycleId, holdName, `风险已化解：${r.resolution}`, actor);
-    return state;
-  }, {
-    validator: (raw, _actor) => guard(() => {
-      resolveRiskSchema.parse(raw);
-      if (state.status === 'resolved') throw new DomainError(ErrorType.Closed, `risk ${input.riskId} is already resolved`);
-    }),
-  });
+  setHandler(
+    resolveRiskUpdate,
+    async (raw, actor) => {
+      const r = resolveRiskSchema.parse(raw);
+      state.status = 'resolved';
+      state.resolution = r.resolution;
+      await records.resolveRisk(input.riskId, r.resolution, actor.id, Date.now(), event('risk.resolved', actor, {}));
+      if (input.cycleId && state.hold)
+        await cycles.releaseHold(input.cycleId, holdName, `风险已化解：${r.resolution}`, actor);
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          resolveRiskSchema.parse(raw);
+          if (state.status === 'resolved')
+            throw new DomainError(ErrorType.Closed, `risk ${input.riskId} is already resolved`);
+        }),
+    },
+  );
 
   if (input.cycleId) {
-    const held = await cycles.holdCycle(input.cycleId, { name: holdName, reason: `高风险隐患督办中（${input.stage}）`, source: 'risk', stage: input.stage }, SYSTEM);
+    const held = await cycles.holdCycle(
+      input.cycleId,
+      { name: holdName, reason: `高风险隐患督办中（${input.stage}）`, source: 'risk', stage: input.stage },
+      SYSTEM,
+    );
     if (held.done) state.hold = holdName;
   }
-  if (input.deadline !== null && !(await condition(() => state.status === 'resolved', Math.max(0, input.deadline - Date.now()), { summary: '督办期限' }))) {
+  if (
+    input.deadline !== null &&
+    !(await condition(() => state.status === 'resolved', Math.max(0, input.deadline - Date.now()), {
+      summary: '督办期限',
+    }))
+  ) {
     // On the record first, then in the state: whoever reads the state as late finds it recorded.
     const overdueAt = Date.now();
-    await records.markRiskLate(input.riskId, input.jurisdictionId, 'overdue', overdueAt, event('risk.overdue', SYSTEM, {}));
+    await records.markRiskLate(
+      input.riskId,
+      input.jurisdictionId,
+      'overdue',
+      overdueAt,
+      event('risk.overdue', SYSTEM, {}),
+    );
     state.overdueAt = overdueAt;
     let escalateAt = input.deadline;
     try {
@@ -75,9 +115,19 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
     } catch {
       /* no calendar data: escalate at once rather than never */
     }
-    if (!(await condition(() => state.status === 'resolved', Math.max(0, escalateAt - Date.now()), { summary: '督办逾期升级' }))) {
+    if (
+      !(await condition(() => state.status === 'resolved', Math.max(0, escalateAt - Date.now()), {
+        summary: '督办逾期升级',
+      }))
+    ) {
       const escalatedAt = Date.now();
-      await records.markRiskLate(input.riskId, input.jurisdictionId, 'escalated', escalatedAt, event('risk.escalated', SYSTEM, {}));
+      await records.markRiskLate(
+        input.riskId,
+        input.jurisdictionId,
+        'escalated',
+        escalatedAt,
+        event('risk.escalated', SYSTEM, {}),
+      );
       state.escalatedAt = escalatedAt;
     }
   }

@@ -7,7 +7,13 @@
  * rectification is accepted. Monitoring points (百点监测) report four indicator scores.
  */
 import {
-  allHandlersFinished, condition, defineQuery, defineSignal, defineUpdate, proxyActivities, setHandler,
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
 } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
@@ -64,24 +70,45 @@ export interface SupervisionState {
 type MonitoringInputScores = V.MonitoringInput['scores'];
 
 export const cycleStageSignal = defineSignal<[Stage]>('cycleStage');
-export const fileCheckpointUpdate = defineUpdate<SupervisionState, [V.CheckpointInput & { phase: V.Phase }, Actor]>('fileCheckpoint');
-export const acceptRectificationUpdate = defineUpdate<SupervisionState, [V.AcceptRectificationInput, Actor]>('acceptRectification');
+export const fileCheckpointUpdate = defineUpdate<SupervisionState, [V.CheckpointInput & { phase: V.Phase }, Actor]>(
+  'fileCheckpoint',
+);
+export const acceptRectificationUpdate = defineUpdate<SupervisionState, [V.AcceptRectificationInput, Actor]>(
+  'acceptRectification',
+);
 export const recordMonitoringUpdate = defineUpdate<SupervisionState, [V.MonitoringInput, Actor]>('recordMonitoring');
 export const getSupervisionQuery = defineQuery<SupervisionState>('getSupervision');
 
 // ---- activities -------------------------------------------------------------------------------
 
-const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({ startToCloseTimeout: '30 seconds', retry: RECORD_RETRY });
-const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>({ startToCloseTimeout: '1 minute', retry: RECORD_RETRY });
+const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
+const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: RECORD_RETRY,
+});
 
 // ---- the workflow -----------------------------------------------------------------------------
 
 export async function supervisionWorkflow(input: SupervisionInput): Promise<SupervisionState> {
-  const state: SupervisionState = { cycleId: input.cycleId, cycleStage: 'launch', checkpoints: [], findings: [], monitoring: {} };
+  const state: SupervisionState = {
+    cycleId: input.cycleId,
+    cycleStage: 'launch',
+    checkpoints: [],
+    findings: [],
+    monitoring: {},
+  };
   const calendar = input.policy.calendar;
   const rules = input.policy.supervision;
   const monitoringSums: Record<string, MonitoringInputScores> = {};
-  const event = auditEvents({ type: 'supervision', id: input.cycleId, cycleId: input.cycleId, jurisdictionId: input.jurisdictionId });
+  const event = auditEvents({
+    type: 'supervision',
+    id: input.cycleId,
+    cycleId: input.cycleId,
+    jurisdictionId: input.jurisdictionId,
+  });
   const deadlineAfter = (from: number, days: number) => {
     try {
       return addWorkingDays(calendar, from, days);
@@ -96,68 +123,158 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     state.cycleStage = stage;
   });
 
-  setHandler(fileCheckpointUpdate, async (raw, actor) => {
-    const { phase, ...rest } = raw;
-    const i = V.checkpointSchema.parse(rest);
-    const cp = state.checkpoints.find((c) => c.phase === phase)!;
-    const now = Date.now();
-    cp.filedAt = now;
-    cp.filedBy = actor.id;
-    const filed: FindingState[] = i.findings.map((f, n) => ({
-      id: `${input.cycleId}/${phase}/F${n + 1}`, phase, severity: f.severity, description: f.description,
-      status: f.rectification ? 'rectifying' : 'recorded',
-      ...(f.rectification ? { owner: f.rectification.owner } : {}),
-      ...(f.rectification ? (() => { const d = deadlineAfter(now, f.rectification.deadlineWorkingDays); return d === undefined ? {} : { deadline: d }; })() : {}),
-    }));
-    state.findings.push(...filed);
-    await records.fileCheckpoint(input.cycleId, phase, i, filed.map((f) => ({ id: f.id, severity: f.severity, description: f.description, owner: f.owner ?? null, deadline: f.deadline ?? null })),
-      actor.id, now, event('checkpoint.filed', actor, { phase, findings: filed.map((f) => [f.id, f.severity]), deficient: Object.entries(i.checklist).filter(([, v]) => v.status === 'deficient').map(([k]) => k) }));
-    // An open high-severity finding holds the gate the cycle stands at, until its rectification is accepted.
-    for (const f of filed.filter((x) => x.severity === 'high')) {
-      const held = await cycles.holdCycle(input.cycleId, { name: `finding-${f.id.replace(/[^A-Za-z0-9:_.-]/g, '-')}`, reason: `高严重度督查问题待整改：${f.description}`, source: 'supervision', stage: state.cycleStage }, actor);
-      if (held.done) f.holds = `finding-${f.id.replace(/[^A-Za-z0-9:_.-]/g, '-')}`;
-    }
-    for (const f of filed.filter((x) => x.deadline !== undefined)) void watchRectification(f);
-    return state;
-  }, {
-    validator: (raw, _actor) => guard(() => {
-      const { phase, ...rest } = raw as { phase?: unknown };
-      if (!Object.keys(V.PHASES).includes(String(phase))) throw new DomainError(ErrorType.Validation, 'phase must be launch, inspection or election', [{ path: 'phase', rule: 'launch | inspection | election' }]);
-      const cp = state.checkpoints.find((c) => c.phase === phase);
-      if (!cp) throw new DomainError(ErrorType.WrongStage, `the ${String(phase)} checkpoint has not opened yet (it opens at the cycle's ${V.PHASE_OPENS_AT[phase as V.Phase]} stage)`);
-      V.checkCheckpointFiling(V.checkpointSchema.parse(rest), cp.agenda, cp.filedAt !== undefined, phase as V.Phase);
-    }),
-  });
+  setHandler(
+    fileCheckpointUpdate,
+    async (raw, actor) => {
+      const { phase, ...rest } = raw;
+      const i = V.checkpointSchema.parse(rest);
+      const cp = state.checkpoints.find((c) => c.phase === phase)!;
+      const now = Date.now();
+      cp.filedAt = now;
+      cp.filedBy = actor.id;
+      const filed: FindingState[] = i.findings.map((f, n) => ({
+        id: `${input.cycleId}/${phase}/F${n + 1}`,
+        phase,
+        severity: f.severity,
+        description: f.description,
+        status: f.rectification ? 'rectifying' : 'recorded',
+        ...(f.rectification ? { owner: f.rectification.owner } : {}),
+        ...(f.rectification
+          ? (() => {
+              const d = deadlineAfter(now, f.rectification.deadlineWorkingDays);
+              return d === undefined ? {} : { deadline: d };
+            })()
+          : {}),
+      }));
+      state.findings.push(...filed);
+      await records.fileCheckpoint(
+        input.cycleId,
+        phase,
+        i,
+        filed.map((f) => ({
+          id: f.id,
+          severity: f.severity,
+          description: f.description,
+          owner: f.owner ?? null,
+          deadline: f.deadline ?? null,
+        })),
+        actor.id,
+        now,
+        event('checkpoint.filed', actor, {
+          phase,
+          findings: filed.map((f) => [f.id, f.severity]),
+          deficient: Object.entries(i.checklist)
+            .filter(([, v]) => v.status === 'deficient')
+            .map(([k]) => k),
+        }),
+      );
+      // An open high-severity finding holds the gate the cycle stands at, until its rectification is accepted.
+      for (const f of filed.filter((x) => x.severity === 'high')) {
+        const held = await cycles.holdCycle(
+          input.cycleId,
+          {
+            name: `finding-${f.id.replace(/[^A-Za-z0-9:_.-]/g, '-')}`,
+            reason: `高严重度督查问题待整改：${f.description}`,
+            source: 'supervision',
+            stage: state.cycleStage,
+          },
+          actor,
+        );
+        if (held.done) f.holds = `finding-${f.id.replace(/[^A-Za-z0-9:_.-]/g, '-')}`;
+      }
+      for (const f of filed.filter((x) => x.deadline !== undefined)) void watchRectification(f);
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          const { phase, ...rest } = raw as { phase?: unknown };
+          if (!Object.keys(V.PHASES).includes(String(phase)))
+            throw new DomainError(ErrorType.Validation, 'phase must be launch, inspection or election', [
+              { path: 'phase', rule: 'launch | inspection | election' },
+            ]);
+          const cp = state.checkpoints.find((c) => c.phase === phase);
+          if (!cp)
+            throw new DomainError(
+              ErrorType.WrongStage,
+              `the ${String(phase)} checkpoint has not opened yet (it opens at the cycle's ${V.PHASE_OPENS_AT[phase as V.Phase]} stage)`,
+            );
+          V.checkCheckpointFiling(
+            V.checkpointSchema.parse(rest),
+            cp.agenda,
+            cp.filedAt !== undefined,
+            phase as V.Phase,
+          );
+        }),
+    },
+  );
 
-  setHandler(acceptRectificationUpdate, async (raw, actor) => {
-    const a = V.acceptRectificationSchema.parse(raw);
-    const f = state.findings.find((x) => x.id === a.findingId)!;
-    f.status = 'accepted';
-    await records.acceptRectification(f.id, actor.id, a.note, Date.now(), event('rectification.accepted', actor, { findingId: f.id }));
-    if (f.holds) await cycles.releaseHold(input.cycleId, f.holds, `整改验收通过：${a.note}`, actor);
-    return state;
-  }, {
-    validator: (raw, _actor) => guard(() => {
+  setHandler(
+    acceptRectificationUpdate,
+    async (raw, actor) => {
       const a = V.acceptRectificationSchema.parse(raw);
-      const f = state.findings.find((x) => x.id === a.findingId);
-      if (!f) throw new DomainError(ErrorType.NotFound, `no finding ${a.findingId}`, [{ path: 'findingId', rule: 'a finding of this cycle' }]);
-      if (f.status !== 'rectifying') throw new DomainError(ErrorType.Closed, `finding ${a.findingId} is ${f.status}; only a rectification can be accepted`);
-    }),
-  });
+      const f = state.findings.find((x) => x.id === a.findingId)!;
+      f.status = 'accepted';
+      await records.acceptRectification(
+        f.id,
+        actor.id,
+        a.note,
+        Date.now(),
+        event('rectification.accepted', actor, { findingId: f.id }),
+      );
+      if (f.holds) await cycles.releaseHold(input.cycleId, f.holds, `整改验收通过：${a.note}`, actor);
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          const a = V.acceptRectificationSchema.parse(raw);
+          const f = state.findings.find((x) => x.id === a.findingId);
+          if (!f)
+            throw new DomainError(ErrorType.NotFound, `no finding ${a.findingId}`, [
+              { path: 'findingId', rule: 'a finding of this cycle' },
+            ]);
+          if (f.status !== 'rectifying')
+            throw new DomainError(
+              ErrorType.Closed,
+              `finding ${a.findingId} is ${f.status}; only a rectification can be accepted`,
+            );
+        }),
+    },
+  );
 
-  setHandler(recordMonitoringUpdate, async (raw, actor) => {
-    const m = V.monitoringSchema.parse(raw);
-    const stage = state.cycleStage;
-    const sum = (monitoringSums[stage] ??= { selection: 0, correction: 0, discipline: 0, conduct: 0 });
-    const entry = (state.monitoring[stage] ??= { points: 0, averages: { selection: 0, correction: 0, discipline: 0, conduct: 0 } });
-    entry.points += 1;
-    for (const k of ['selection', 'correction', 'discipline', 'conduct'] as const) {
-      sum[k] += m.scores[k];
-      entry.averages[k] = Math.round((sum[k] / entry.points) * 10) / 10;
-    }
-    await records.recordMonitoring(input.cycleId, stage, m, actor.id, Date.now(), event('monitoring.recorded', actor, { point: m.point, stage }));
-    return state;
-  }, { validator: (raw, _actor) => guard(() => { V.monitoringSchema.parse(raw); }) });
+  setHandler(
+    recordMonitoringUpdate,
+    async (raw, actor) => {
+      const m = V.monitoringSchema.parse(raw);
+      const stage = state.cycleStage;
+      const sum = (monitoringSums[stage] ??= { selection: 0, correction: 0, discipline: 0, conduct: 0 });
+      const entry = (state.monitoring[stage] ??= {
+        points: 0,
+        averages: { selection: 0, correction: 0, discipline: 0, conduct: 0 },
+      });
+      entry.points += 1;
+      for (const k of ['selection', 'correction', 'discipline', 'conduct'] as const) {
+        sum[k] += m.scores[k];
+        entry.averages[k] = Math.round((sum[k] / entry.points) * 10) / 10;
+      }
+      await records.recordMonitoring(
+        input.cycleId,
+        stage,
+        m,
+        actor.id,
+        Date.now(),
+        event('monitoring.recorded', actor, { point: m.point, stage }),
+      );
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          V.monitoringSchema.parse(raw);
+        }),
+    },
+  );
 
   // The checkpoints open with the cycle's stages; the cycle says when it is closed.
   for (const phase of Object.keys(V.PHASES) as V.Phase[]) {
@@ -172,22 +289,48 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   // ---- steps ---------------------------------------------------------------------------------
 
   function reached(stage: Stage) {
-    const order = ['launch', 'analysis', 'recommendation', 'inspection', 'decision', 'publicity', 'approval', 'election', 'closed'];
+    const order = [
+      'launch',
+      'analysis',
+      'recommendation',
+      'inspection',
+      'decision',
+      'publicity',
+      'approval',
+      'election',
+      'closed',
+    ];
     return order.indexOf(state.cycleStage) >= order.indexOf(stage);
   }
 
   /** A rectification not accepted by its deadline: the owner is chased, then the upper level told. */
   async function watchRectification(f: FindingState) {
     const deadline = f.deadline!;
-    if (await condition(() => f.status === 'accepted', Math.max(0, deadline - Date.now()), { summary: '整改期限' })) return;
+    if (await condition(() => f.status === 'accepted', Math.max(0, deadline - Date.now()), { summary: '整改期限' }))
+      return;
     // On the record first, then in the state: whoever reads the state as late finds it recorded.
     const overdueAt = Date.now();
-    await records.markRectificationLate(f.id, input.jurisdictionId, 'overdue', overdueAt, event('rectification.overdue', SYSTEM, { findingId: f.id }));
+    await records.markRectificationLate(
+      f.id,
+      input.jurisdictionId,
+      'overdue',
+      overdueAt,
+      event('rectification.overdue', SYSTEM, { findingId: f.id }),
+    );
     f.overdueAt = overdueAt;
     const escalateAt = deadlineAfter(deadline, rules.escalateAfterWorkingDays) ?? deadline;
-    if (await condition(() => f.status === 'accepted', Math.max(0, escalateAt - Date.now()), { summary: '整改逾期升级' })) return;
+    if (
+      await condition(() => f.status === 'accepted', Math.max(0, escalateAt - Date.now()), { summary: '整改逾期升级' })
+    )
+      return;
     const escalatedAt = Date.now();
-    await records.markRectificationLate(f.id, input.jurisdictionId, 'escalated', escalatedAt, event('rectification.escalated', SYSTEM, { findingId: f.id }));
+    await records.markRectificationLate(
+      f.id,
+      input.jurisdictionId,
+      'escalated',
+      escalatedAt,
+      event('rectification.escalated', SYSTEM, { findingId: f.id }),
+    );
     f.escalatedAt = escalatedAt;
   }
 
@@ -195,20 +338,51 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     const openedAt = Date.now();
     const deadline = deadlineAfter(openedAt, rules.checkpointWorkingDays);
     // The checkpoint is shown (and can be filed) once its agenda is fixed.
-    const agenda = await records.openCheckpoint(input.cycleId, input.jurisdictionId, phase, openedAt, deadline ?? null, event('checkpoint.opened', SYSTEM, { phase, deadline }));
+    const agenda = await records.openCheckpoint(
+      input.cycleId,
+      input.jurisdictionId,
+      phase,
+      openedAt,
+      deadline ?? null,
+      event('checkpoint.opened', SYSTEM, { phase, deadline }),
+    );
     const cp: CheckpointState = { phase, openedAt, agenda, ...(deadline !== undefined ? { deadline } : {}) };
     state.checkpoints.push(cp);
     if (deadline === undefined) return;
     // Not filed by the deadline: overdue and the team chased; a while later, escalated. Still to be filed.
-    if (await condition(() => cp.filedAt !== undefined, Math.max(0, deadline - Date.now()), { summary: `${V.PHASES[phase]} 督查期限` })) return;
+    if (
+      await condition(() => cp.filedAt !== undefined, Math.max(0, deadline - Date.now()), {
+        summary: `${V.PHASES[phase]} 督查期限`,
+      })
+    )
+      return;
     // On the record (and the team notified) first, then in the state, as for rectifications.
     const overdueAt = Date.now();
-    await records.markCheckpointLate(input.cycleId, input.jurisdictionId, phase, 'overdue', overdueAt, event('checkpoint.overdue', SYSTEM, { phase }));
+    await records.markCheckpointLate(
+      input.cycleId,
+      input.jurisdictionId,
+      phase,
+      'overdue',
+      overdueAt,
+      event('checkpoint.overdue', SYSTEM, { phase }),
+    );
     cp.overdueAt = overdueAt;
     const escalateAt = deadlineAfter(deadline, rules.escalateAfterWorkingDays) ?? deadline;
-    if (await condition(() => cp.filedAt !== undefined, Math.max(0, escalateAt - Date.now()), { summary: `${V.PHASES[phase]} 督查逾期升级` })) return;
+    if (
+      await condition(() => cp.filedAt !== undefined, Math.max(0, escalateAt - Date.now()), {
+        summary: `${V.PHASES[phase]} 督查逾期升级`,
+      })
+    )
+      return;
     const escalatedAt = Date.now();
-    await records.markCheckpointLate(input.cycleId, input.jurisdictionId, phase, 'escalated', escalatedAt, event('checkpoint.escalated', SYSTEM, { phase }));
+    await records.markCheckpointLate(
+      input.cycleId,
+      input.jurisdictionId,
+      phase,
+      'escalated',
+      escalatedAt,
+      event('checkpoint.escalated', SYSTEM, { phase }),
+    );
     cp.escalatedAt = escalatedAt;
   }
 }

@@ -15,41 +15,81 @@ import { sendUpdate } from '../updates.js';
 import { candidateParams, requireCandidateInScope } from './candidates.js';
 
 export function registerReviewRoutes(app: App, s: Services) {
-  app.openapi(createRoute({
-    method: 'get', path: '/v1/reviews/inbox', tags: ['joint review'], summary: '联审待办 (my department\'s open review tasks)',
-    description: 'Open tasks of the departments in your reviewer roles, inside your scope, earliest deadline first; `overdue` once the deadline has passed.',
-    request: { query: z.strictObject({ status: z.enum(['open', 'all']).default('open'), limit: z.coerce.number().int().min(1).max(1000).default(200) }) },
-    responses: { 200: { description: 'tasks', content: { 'application/json': { schema: z.object({ tasks: z.array(z.looseObject({})) }) } } }, ...errorResponses(400, 401, 403) },
-  }), async (c) => {
-    authorize(c, 'review.read');
-    const q = c.req.valid('query');
-    const p = c.get('principal');
-    const { rows } = await s.pool.query(
-      `SELECT t.cycle_id AS "cycleId", t.person_id AS "personId", t.candidate_name AS "candidateName", t.position_id AS "positionId",
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/reviews/inbox',
+      tags: ['joint review'],
+      summary: "联审待办 (my department's open review tasks)",
+      description:
+        'Open tasks of the departments in your reviewer roles, inside your scope, earliest deadline first; `overdue` once the deadline has passed.',
+      request: {
+        query: z.strictObject({
+          status: z.enum(['open', 'all']).default('open'),
+          limit: z.coerce.number().int().min(1).max(1000).default(200),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'tasks',
+          content: { 'application/json': { schema: z.object({ tasks: z.array(z.looseObject({})) }) } },
+        },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      authorize(c, 'review.read');
+      const q = c.req.valid('query');
+      const p = c.get('principal');
+      const { rows } = await s.pool.query(
+        `SELECT t.cycle_id AS "cycleId", t.person_id AS "personId", t.candidate_name AS "candidateName", t.position_id AS "positionId",
               t.department, t.jurisdiction_id AS "jurisdictionId", j.name AS "jurisdictionName", t.status, t.opened_at AS "openedAt",
               t.chase_at AS "chaseAt", t.deadline, t.chased_at AS "chasedAt", t.escalated_at AS "escalatedAt", t.verdict, t.answered_at AS "answeredAt",
               (t.verdict IS NULL AND t.status <> 'closed' AND t.deadline < now()) AS overdue
        FROM review_tasks t JOIN jurisdictions j ON j.id = t.jurisdiction_id
        WHERE t.department = ANY($1) AND $2 = ANY(j.ancestors) AND ($3 = 'all' OR t.status IN ('open', 'chased', 'escalated'))
        ORDER BY t.deadline NULLS LAST, t.cycle_id, t.person_id LIMIT $4`,
-      [reviewerDepartments(p.roles), p.scope, q.status, q.limit]);
-    return c.json({ tasks: rows }, 200);
-  });
+        [reviewerDepartments(p.roles), p.scope, q.status, q.limit],
+      );
+      return c.json({ tasks: rows }, 200);
+    },
+  );
 
-  app.openapi(createRoute({
-    method: 'post', path: '/v1/cycles/{cycleId}/candidates/{personId}/verdicts', tags: ['joint review'], summary: '联审意见 (a department\'s verdict)',
-    description: 'clear | concern | disqualifying, with a reason. Only a reviewer of that department may answer, once; a retry with the same Idempotency-Key returns the first result.',
-    request: { params: candidateParams, body: json(verdictSchema, { department: 'discipline', verdict: 'clear', reason: '经查，未发现违纪违法问题' }) },
-    responses: { 200: { description: 'accepted; the candidate\'s state', content: { 'application/json': { schema: z.looseObject({}) } } }, ...errorResponses(400, 401, 403, 404, 409) },
-  }), async (c) => {
-    authorize(c, 'review.submit');
-    const { cycleId, personId } = c.req.valid('param');
-    const body = c.req.valid('json');
-    if (!reviewerDepartments(c.get('principal').roles).includes(body.department)) {
-      throw new ApiError(403, 'FORBIDDEN', `only a reviewer of ${body.department} may answer for it`, [{ path: 'department', rule: 'one of your reviewer departments' }]).asDenial();
-    }
-    await requireCandidateInScope(c, s, cycleId);
-    const handle = s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
-    return c.json(await sendUpdate(handle, submitVerdictUpdate, [body, actorOf(c)], idempotencyKey(c), `candidate ${personId}`), 200);
-  });
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/cycles/{cycleId}/candidates/{personId}/verdicts',
+      tags: ['joint review'],
+      summary: "联审意见 (a department's verdict)",
+      description:
+        'clear | concern | disqualifying, with a reason. Only a reviewer of that department may answer, once; a retry with the same Idempotency-Key returns the first result.',
+      request: {
+        params: candidateParams,
+        body: json(verdictSchema, { department: 'discipline', verdict: 'clear', reason: '经查，未发现违纪违法问题' }),
+      },
+      responses: {
+        200: {
+          description: "accepted; the candidate's state",
+          content: { 'application/json': { schema: z.looseObject({}) } },
+        },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      authorize(c, 'review.submit');
+      const { cycleId, personId } = c.req.valid('param');
+      const body = c.req.valid('json');
+      if (!reviewerDepartments(c.get('principal').roles).includes(body.department)) {
+        throw new ApiError(403, 'FORBIDDEN', `only a reviewer of ${body.department} may answer for it`, [
+          { path: 'department', rule: 'one of your reviewer departments' },
+        ]).asDenial();
+      }
+      await requireCandidateInScope(c, s, cycleId);
+      const handle = s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
+      return c.json(
+        await sendUpdate(handle, submitVerdictUpdate, [body, actorOf(c)], idempotencyKey(c), `candidate ${personId}`),
+        200,
+      );
+    },
+  );
 }

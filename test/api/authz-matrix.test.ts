@@ -11,13 +11,25 @@ import { loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
-const ROLES: Principal['roles'][number][] = ['organizer', 'reviewer:audit', 'supervisor', 'intake', 'investigator', 'viewer'];
+const ROLES: Principal['roles'][number][] = [
+  'organizer',
+  'reviewer:audit',
+  'supervisor',
+  'intake',
+  'investigator',
+  'viewer',
+];
 
 /** method, OpenAPI path, action, a body that passes schema validation, path values. */
 const ROUTES: { method: string; path: string; action: Action; body?: unknown }[] = [
   { method: 'post', path: '/v1/ping', action: 'system.ping', body: { message: 'hi' } },
   { method: 'get', path: '/v1/audit/verify', action: 'audit.verify' },
-  { method: 'put', path: '/v1/jurisdictions', action: 'jurisdiction.write', body: { jurisdictions: [{ id: '440304003', name: '华富街道', level: 'township', parentId: '440304' }] } },
+  {
+    method: 'put',
+    path: '/v1/jurisdictions',
+    action: 'jurisdiction.write',
+    body: { jurisdictions: [{ id: '440304003', name: '华富街道', level: 'township', parentId: '440304' }] },
+  },
   { method: 'get', path: '/v1/jurisdictions/{id}/subtree', action: 'jurisdiction.read' },
   { method: 'post', path: '/v1/cycles', action: 'cycle.start', body: S.startBody('440304', '2050') },
   { method: 'get', path: '/v1/cycles', action: 'cycle.read' },
@@ -28,45 +40,165 @@ const ROUTES: { method: string; path: string; action: Action; body?: unknown }[]
   { method: 'post', path: '/v1/cycles/{cycleId}/recommendation-rounds', action: 'cycle.input', body: S.cadreMeeting },
   { method: 'post', path: '/v1/cycles/{cycleId}/standing-committee', action: 'cycle.input', body: S.standing },
   { method: 'post', path: '/v1/cycles/{cycleId}/committee-vote', action: 'cycle.input', body: S.vote },
-  { method: 'post', path: '/v1/cycles/{cycleId}/nominee-drops', action: 'cycle.input', body: { personId: 's1', reason: '举报属实' } },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/nominee-drops',
+    action: 'cycle.input',
+    body: { personId: 's1', reason: '举报属实' },
+  },
   { method: 'post', path: '/v1/cycles/{cycleId}/approval', action: 'cycle.input', body: S.approval },
   { method: 'post', path: '/v1/cycles/{cycleId}/election', action: 'cycle.input', body: S.election() },
-  { method: 'post', path: '/v1/cycles/{cycleId}/holds', action: 'hold.manage', body: { name: 'matrix-hold', reason: '测试' } },
-  { method: 'post', path: '/v1/cycles/{cycleId}/hold-releases', action: 'hold.manage', body: { name: 'matrix-hold', resolution: '测试' } },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/holds',
+    action: 'hold.manage',
+    body: { name: 'matrix-hold', reason: '测试' },
+  },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/hold-releases',
+    action: 'hold.manage',
+    body: { name: 'matrix-hold', resolution: '测试' },
+  },
   { method: 'post', path: '/v1/cycles/{cycleId}/suspend', action: 'cycle.control', body: { reason: '测试' } },
   { method: 'post', path: '/v1/cycles/{cycleId}/resume', action: 'cycle.control', body: { reason: '测试' } },
   { method: 'post', path: '/v1/cycles/{cycleId}/abort', action: 'cycle.control', body: { reason: '测试' } },
-  { method: 'post', path: '/v1/cycles/{cycleId}/calendar-years', action: 'cycle.control', body: { year: 2027, holidays: [], workdays: [] } },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/calendar-years',
+    action: 'cycle.control',
+    body: { year: 2027, holidays: [], workdays: [] },
+  },
   { method: 'get', path: '/v1/cycles/{cycleId}/candidates/{personId}', action: 'candidate.read' },
-  { method: 'post', path: '/v1/cycles/{cycleId}/candidates/{personId}/dossier', action: 'candidate.dossier', body: { result: 'passed' } },
-  { method: 'post', path: '/v1/cycles/{cycleId}/candidates/{personId}/stop', action: 'candidate.stop', body: { reason: '测试' } },
-  { method: 'post', path: '/v1/cycles/{cycleId}/candidates/{personId}/inspection', action: 'candidate.dossier', body: S.fullChecklist },
-  { method: 'post', path: '/v1/cycles/{cycleId}/candidates/{personId}/personal-matters', action: 'candidate.dossier', body: S.consistentMatters },
-  { method: 'get', path: '/v1/cycles/{cycleId}/candidates/{personId}/personal-matters', action: 'personalMatters.read' },
-  { method: 'post', path: '/v1/cycles/{cycleId}/candidates/{personId}/verdicts', action: 'review.submit', body: S.clear('audit') },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/candidates/{personId}/dossier',
+    action: 'candidate.dossier',
+    body: { result: 'passed' },
+  },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/candidates/{personId}/stop',
+    action: 'candidate.stop',
+    body: { reason: '测试' },
+  },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/candidates/{personId}/inspection',
+    action: 'candidate.dossier',
+    body: S.fullChecklist,
+  },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/candidates/{personId}/personal-matters',
+    action: 'candidate.dossier',
+    body: S.consistentMatters,
+  },
+  {
+    method: 'get',
+    path: '/v1/cycles/{cycleId}/candidates/{personId}/personal-matters',
+    action: 'personalMatters.read',
+  },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/candidates/{personId}/verdicts',
+    action: 'review.submit',
+    body: S.clear('audit'),
+  },
   { method: 'get', path: '/v1/reviews/inbox', action: 'review.read' },
-  { method: 'post', path: '/v1/reports', action: 'report.intake', body: { channel: 'web', category: 'other', text: '测试', receivedAt: '2026-11-02T10:00:00+08:00', target: { type: 'jurisdiction', jurisdictionId: '440304' } } },
+  {
+    method: 'post',
+    path: '/v1/reports',
+    action: 'report.intake',
+    body: {
+      channel: 'web',
+      category: 'other',
+      text: '测试',
+      receivedAt: '2026-11-02T10:00:00+08:00',
+      target: { type: 'jurisdiction', jurisdictionId: '440304' },
+    },
+  },
   { method: 'get', path: '/v1/reports/ledger', action: 'report.ledger' },
   { method: 'get', path: '/v1/reports/{reportId}', action: 'report.read' },
   { method: 'get', path: '/v1/reports/{reportId}/timeline', action: 'report.read' },
-  { method: 'post', path: '/v1/reports/{reportId}/triage', action: 'report.triage', body: { kind: 'supervised', reason: '测试' } },
-  { method: 'post', path: '/v1/reports/{reportId}/findings', action: 'report.finding', body: { finding: 'unsubstantiated', summary: '测试' } },
+  {
+    method: 'post',
+    path: '/v1/reports/{reportId}/triage',
+    action: 'report.triage',
+    body: { kind: 'supervised', reason: '测试' },
+  },
+  {
+    method: 'post',
+    path: '/v1/reports/{reportId}/findings',
+    action: 'report.finding',
+    body: { finding: 'unsubstantiated', summary: '测试' },
+  },
   { method: 'get', path: '/v1/cycles/{cycleId}/supervision', action: 'supervision.read' },
-  { method: 'post', path: '/v1/cycles/{cycleId}/supervision/checkpoints/{phase}', action: 'supervision.file', body: { checklist: Object.fromEntries(Object.keys(WU_CHA).map((k) => [k, { status: 'satisfactory' }])) } },
-  { method: 'post', path: '/v1/cycles/{cycleId}/supervision/rectifications', action: 'supervision.file', body: { findingId: 'x', note: '测试' } },
-  { method: 'post', path: '/v1/cycles/{cycleId}/supervision/monitoring', action: 'supervision.file', body: { point: '测试点', scores: { selection: 90, correction: 90, discipline: 90, conduct: 90 } } },
-  { method: 'post', path: '/v1/risks', action: 'risk.register', body: { jurisdictionId: '440304', stage: 'election', category: 'other', level: 'low', description: '测试', measures: ['措施'], owner: '单位' } },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/supervision/checkpoints/{phase}',
+    action: 'supervision.file',
+    body: { checklist: Object.fromEntries(Object.keys(WU_CHA).map((k) => [k, { status: 'satisfactory' }])) },
+  },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/supervision/rectifications',
+    action: 'supervision.file',
+    body: { findingId: 'x', note: '测试' },
+  },
+  {
+    method: 'post',
+    path: '/v1/cycles/{cycleId}/supervision/monitoring',
+    action: 'supervision.file',
+    body: { point: '测试点', scores: { selection: 90, correction: 90, discipline: 90, conduct: 90 } },
+  },
+  {
+    method: 'post',
+    path: '/v1/risks',
+    action: 'risk.register',
+    body: {
+      jurisdictionId: '440304',
+      stage: 'election',
+      category: 'other',
+      level: 'low',
+      description: '测试',
+      measures: ['措施'],
+      owner: '单位',
+    },
+  },
   { method: 'post', path: '/v1/risks/{riskId}/resolve', action: 'risk.resolve', body: { resolution: '测试' } },
   { method: 'get', path: '/v1/risks', action: 'risk.read' },
   { method: 'get', path: '/v1/risks/register', action: 'risk.read' },
-  { method: 'post', path: '/v1/campaigns', action: 'campaign.start', body: { rootId: '440304', level: 'township', term: '2060', window: 5, template: { positions: [{ id: 'secretary', title: '党工委书记', seats: 1 }], committees: { standing: 5, full: 9 } } } },
+  {
+    method: 'post',
+    path: '/v1/campaigns',
+    action: 'campaign.start',
+    body: {
+      rootId: '440304',
+      level: 'township',
+      term: '2060',
+      window: 5,
+      template: {
+        positions: [{ id: 'secretary', title: '党工委书记', seats: 1 }],
+        committees: { standing: 5, full: 9 },
+      },
+    },
+  },
   { method: 'get', path: '/v1/campaigns/{campaignId}', action: 'campaign.read' },
   { method: 'get', path: '/v1/ledger', action: 'ledger.read' },
 ];
 
-const fill = (path: string, values: { cycleId: string; personId: string; id: string; reportId?: string; riskId?: string }) =>
-  path.replace('{cycleId}', values.cycleId).replace('{personId}', values.personId).replace('{id}', values.id)
-    .replace('{reportId}', values.reportId ?? 'R-0000000000000000').replace('{riskId}', values.riskId ?? 'K-000000000000').replace('{phase}', 'launch')
+const fill = (
+  path: string,
+  values: { cycleId: string; personId: string; id: string; reportId?: string; riskId?: string },
+) =>
+  path
+    .replace('{cycleId}', values.cycleId)
+    .replace('{personId}', values.personId)
+    .replace('{id}', values.id)
+    .replace('{reportId}', values.reportId ?? 'R-0000000000000000')
+    .replace('{riskId}', values.riskId ?? 'K-000000000000')
+    .replace('{phase}', 'launch')
     .replace('{campaignId}', '440304:township:2061');
 
 beforeAll(async () => {
@@ -78,7 +210,9 @@ afterAll(() => stack?.stop());
 describe('the role matrix', () => {
   it('covers every route in the OpenAPI document', async () => {
     const doc = (await stack.call('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`))
+      .sort();
     expect(ROUTES.map((r) => `${r.method} ${r.path}`).sort()).toEqual(documented);
   });
 
@@ -86,7 +220,11 @@ describe('the role matrix', () => {
     it(`${role}: allowed routes are not refused, the others answer 403`, async () => {
       const token = await stack.token([role], '440300', `matrix-${role}`);
       for (const r of ROUTES) {
-        const res = await stack.call(r.method.toUpperCase(), fill(r.path, { cycleId: '440304:2051', personId: 's1', id: '440304' }), { token, body: r.body });
+        const res = await stack.call(
+          r.method.toUpperCase(),
+          fill(r.path, { cycleId: '440304:2051', personId: 's1', id: '440304' }),
+          { token, body: r.body },
+        );
         const allowed = allows([role], r.action);
         expect(res.status, `${role} ${r.method} ${r.path}: ${JSON.stringify(res.body)}`).not.toBe(500);
         if (allowed) expect(res.status, `${role} ${r.method} ${r.path}`).not.toBe(403);
@@ -102,23 +240,55 @@ describe('the role matrix', () => {
 describe('scope', () => {
   it('every object route answers 404 to a caller of another district holding every role, for objects that exist', async () => {
     const futian = await stack.token(['organizer', 'intake'], '440304');
-    expect((await stack.call('POST', '/v1/cycles', { token: futian, body: S.startBody('440304', '2052') })).status).toBe(201);
-    const reported = await stack.call('POST', '/v1/reports', { token: futian, body: { channel: 'web', category: 'other', text: '福田的举报', receivedAt: '2026-11-02T10:00:00+08:00', target: { type: 'jurisdiction', jurisdictionId: '440304' } } });
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: futian, body: S.startBody('440304', '2052') })).status,
+    ).toBe(201);
+    const reported = await stack.call('POST', '/v1/reports', {
+      token: futian,
+      body: {
+        channel: 'web',
+        category: 'other',
+        text: '福田的举报',
+        receivedAt: '2026-11-02T10:00:00+08:00',
+        target: { type: 'jurisdiction', jurisdictionId: '440304' },
+      },
+    });
     expect(reported.status).toBe(201);
     const reportId = reported.body.reportId as string;
-    const risk = await stack.call('POST', '/v1/risks', { token: futian, body: { jurisdictionId: '440304', stage: 'election', category: 'other', level: 'low', description: '福田的风险', measures: ['措施'], owner: '单位' } });
+    const risk = await stack.call('POST', '/v1/risks', {
+      token: futian,
+      body: {
+        jurisdictionId: '440304',
+        stage: 'election',
+        category: 'other',
+        level: 'low',
+        description: '福田的风险',
+        measures: ['措施'],
+        owner: '单位',
+      },
+    });
     expect(risk.status).toBe(201);
     const riskId = risk.body.riskId as string;
     const baoan = await stack.token(ROLES, '440306', 'baoan-everything');
     // Object routes, and the intake whose target lies in another district.
-    const objectRoutes = ROUTES.filter((r) => r.path.includes('{') || (r.method === 'post' && ['/v1/reports', '/v1/risks', '/v1/campaigns'].includes(r.path)));
+    const objectRoutes = ROUTES.filter(
+      (r) =>
+        r.path.includes('{') || (r.method === 'post' && ['/v1/reports', '/v1/risks', '/v1/campaigns'].includes(r.path)),
+    );
     expect(objectRoutes.length).toBeGreaterThan(15);
     for (const r of objectRoutes) {
-      const res = await stack.call(r.method.toUpperCase(), fill(r.path, { cycleId: '440304:2052', personId: 's1', id: '440304', reportId, riskId }), { token: baoan, body: r.body });
+      const res = await stack.call(
+        r.method.toUpperCase(),
+        fill(r.path, { cycleId: '440304:2052', personId: 's1', id: '440304', reportId, riskId }),
+        { token: baoan, body: r.body },
+      );
       expect(res.status, `${r.method} ${r.path}: ${JSON.stringify(res.body)}`).toBe(404);
     }
     // Writing a subtree under another district is refused the same way.
-    const put = await stack.call('PUT', '/v1/jurisdictions', { token: baoan, body: { jurisdictions: [{ id: '440304009', name: '某街道', level: 'township', parentId: '440304' }] } });
+    const put = await stack.call('PUT', '/v1/jurisdictions', {
+      token: baoan,
+      body: { jurisdictions: [{ id: '440304009', name: '某街道', level: 'township', parentId: '440304' }] },
+    });
     expect(put.status).toBe(404);
     // And a cycle in scope is found by the same routes (the 404 above is about scope, not absence).
     expect((await stack.call('GET', '/v1/cycles/440304:2052', { token: futian })).status).toBe(200);

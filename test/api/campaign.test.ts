@@ -14,17 +14,36 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-describe('a campaign over a province\'s townships', () => {
+describe("a campaign over a province's townships", () => {
   it('launches 105 cycles in waves of at most 25, and every one closes with an elected official', async () => {
     const counties = ['330502', '330503', '330521'];
     const tree = [
       { id: '330000', name: '浙江省', level: 'province', parentId: null },
       { id: '330500', name: '湖州市', level: 'city', parentId: '330000' },
-      ...counties.map((id, i) => ({ id, name: ['吴兴区', '南浔区', '德清县'][i]!, level: 'county', parentId: '330500' })),
-      ...counties.flatMap((county) => Array.from({ length: 35 }, (_, n) => ({ id: `${county}${String(n + 1).padStart(3, '0')}`, name: `${county}-${n + 1}镇`, level: 'township', parentId: county }))),
+      ...counties.map((id, i) => ({
+        id,
+        name: ['吴兴区', '南浔区', '德清县'][i]!,
+        level: 'county',
+        parentId: '330500',
+      })),
+      ...counties.flatMap((county) =>
+        Array.from({ length: 35 }, (_, n) => ({
+          id: `${county}${String(n + 1).padStart(3, '0')}`,
+          name: `${county}-${n + 1}镇`,
+          level: 'township',
+          parentId: county,
+        })),
+      ),
     ];
     const organizer = await stack.token(['organizer'], '330500', '湖州市委组织部');
-    expect((await stack.call('PUT', '/v1/jurisdictions', { token: await stack.token(['organizer'], '330000'), body: { jurisdictions: tree } })).status).toBe(200);
+    expect(
+      (
+        await stack.call('PUT', '/v1/jurisdictions', {
+          token: await stack.token(['organizer'], '330000'),
+          body: { jurisdictions: tree },
+        })
+      ).status,
+    ).toBe(200);
 
     // The API starts campaigns with the default history limit; this test wants continue-as-new to happen, so it starts one directly with a low limit.
     const { campaignWorkflow } = await import('../../workflows/campaign.js');
@@ -32,9 +51,20 @@ describe('a campaign over a province\'s townships', () => {
     const template = quickTemplate(0.05);
     const campaignId = '330500:township:2026';
     await stack.client.workflow.start(campaignWorkflow, {
-      workflowId: campaignWorkflowId(campaignId), taskQueue: stack.taskQueue,
-      args: [{ campaignId, rootId: '330500', level: 'township', term: '2026', window: 25, maxHistoryEvents: 600,
-        template: { ...template, policy: policySchema.parse(template.policy) }, startedBy: { id: '湖州市委组织部', role: 'organizer' } }],
+      workflowId: campaignWorkflowId(campaignId),
+      taskQueue: stack.taskQueue,
+      args: [
+        {
+          campaignId,
+          rootId: '330500',
+          level: 'township',
+          term: '2026',
+          window: 25,
+          maxHistoryEvents: 600,
+          template: { ...template, policy: policySchema.parse(template.policy) },
+          startedBy: { id: '湖州市委组织部', role: 'organizer' },
+        },
+      ],
     });
     const peak = { inFlight: 0 };
     const watching = (async () => {
@@ -46,7 +76,8 @@ describe('a campaign over a province\'s townships', () => {
       }
     })();
     const simulator = createSimulator({
-      baseUrl: stack.api.url, organizerToken: organizer,
+      baseUrl: stack.api.url,
+      organizerToken: organizer,
       reviewerToken: await stack.token(['reviewer:discipline'], '330500', '湖州市纪委监委'),
     });
     const closed = await simulator.runCampaign(campaignId, 25);
@@ -54,26 +85,46 @@ describe('a campaign over a province\'s townships', () => {
     expect(closed).toHaveLength(105);
 
     const progress = (await stack.call('GET', `/v1/campaigns/${campaignId}`, { token: organizer })).body;
-    expect(progress).toMatchObject({ done: true, launched: 105, closed: 105, aborted: 0, inFlight: [], targets: 105, byStatus: { closed: 105 }, byStage: { closed: 105 } });
+    expect(progress).toMatchObject({
+      done: true,
+      launched: 105,
+      closed: 105,
+      aborted: 0,
+      inFlight: [],
+      targets: 105,
+      byStatus: { closed: 105 },
+      byStage: { closed: 105 },
+    });
     expect(progress.run).toBeGreaterThan(1); // it continued as new
     expect(peak.inFlight).toBeLessThanOrEqual(25);
 
     const { rows } = await stack.pool.query(
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE jsonb_array_length(results->0->'elected') = 1)::int AS elected
-       FROM cycles c JOIN jurisdictions j ON j.id = c.jurisdiction_id WHERE '330500' = ANY(j.ancestors) AND c.term = '2026' AND c.status = 'closed'`);
+       FROM cycles c JOIN jurisdictions j ON j.id = c.jurisdiction_id WHERE '330500' = ANY(j.ancestors) AND c.term = '2026' AND c.status = 'closed'`,
+    );
     expect(rows[0]).toEqual({ n: 105, elected: 105 });
 
     // The day's ledger for the city agrees with the cycles' record: 105 candidates, all reviewed, all closed.
     const { ledgerRollupWorkflow } = await import('../../workflows/ledger.js');
     const { beijingDate } = await import('../../domain/calendar.js');
-    await stack.client.workflow.execute(ledgerRollupWorkflow, { workflowId: `ledger-campaign-${Date.now()}`, taskQueue: stack.taskQueue, args: [{ day: beijingDate(Date.now()) }] });
+    await stack.client.workflow.execute(ledgerRollupWorkflow, {
+      workflowId: `ledger-campaign-${Date.now()}`,
+      taskQueue: stack.taskQueue,
+      args: [{ day: beijingDate(Date.now()) }],
+    });
     const ledger = (await stack.call('GET', '/v1/ledger?scope=330500', { token: organizer })).body;
     expect(ledger.source).toBe('snapshot');
     const { rows: people } = await stack.pool.query(
       `SELECT count(*)::int AS n FROM cycle_people p JOIN cycles c ON c.id = p.cycle_id JOIN jurisdictions j ON j.id = c.jurisdiction_id
-       WHERE '330500' = ANY(j.ancestors) AND c.term = '2026' AND p.candidate_status IS NOT NULL`);
+       WHERE '330500' = ANY(j.ancestors) AND c.term = '2026' AND p.candidate_status IS NOT NULL`,
+    );
     expect(ledger.subtree).toMatchObject({
-      candidates: people[0].n, integrityOpinions: 105, personalMattersChecked: 105, filesReviewed: 105, cycles: 105, byStage: { closed: 105 },
+      candidates: people[0].n,
+      integrityOpinions: 105,
+      personalMattersChecked: 105,
+      filesReviewed: 105,
+      cycles: 105,
+      byStage: { closed: 105 },
       percent: { integrityOpinions: 100, personalMattersChecked: 100, filesReviewed: 100 },
     });
     expect(people[0].n).toBe(105);
@@ -83,7 +134,8 @@ describe('a campaign over a province\'s townships', () => {
     for await (const w of stack.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(campaignId)}'` })) {
       sizes.push(w.historyLength);
     }
-    for (const id of closed) sizes.push((await stack.client.workflow.getHandle(`cycle:${id}`).describe()).historyLength);
+    for (const id of closed)
+      sizes.push((await stack.client.workflow.getHandle(`cycle:${id}`).describe()).historyLength);
     expect(sizes.length).toBeGreaterThan(105);
     expect(Math.max(...sizes)).toBeLessThan(10_240);
   }, 600_000);

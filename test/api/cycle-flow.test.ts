@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-const post = (path: string, body: unknown, headers?: Record<string, string>) => stack.call('POST', path, { token: organizer, body, ...(headers ? { headers } : {}) });
+const post = (path: string, body: unknown, headers?: Record<string, string>) =>
+  stack.call('POST', path, { token: organizer, body, ...(headers ? { headers } : {}) });
 const state = async () => (await stack.call('GET', CYCLE, { token: organizer })).body;
 const stageIs = (stage: string) => eventually(async () => (await state()).stage === stage && (await state()));
 
@@ -26,7 +27,11 @@ describe('a cycle driven through the API from launch to the congress vote', () =
   it('runs every stage, replaces a stopped candidate and a dropped nominee, and closes with elected officials', async () => {
     const started = await post('/v1/cycles', S.startBody());
     expect(started.status).toBe(201);
-    expect(started.body).toMatchObject({ cycleId: '440306:2026', workflowId: 'cycle:440306:2026', state: { stage: 'launch', status: 'running' } });
+    expect(started.body).toMatchObject({
+      cycleId: '440306:2026',
+      workflowId: 'cycle:440306:2026',
+      state: { stage: 'launch', status: 'running' },
+    });
     expect(started.body.state.jurisdiction.name).toBe('宝安区');
 
     // The same request again is the same cycle; another body for the same jurisdiction and term is a conflict.
@@ -40,11 +45,15 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     expect((await post(`${CYCLE}/analysis`, S.analysis)).status).toBe(200);
     await stageIs('recommendation');
 
-    const first = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, { 'idempotency-key': 'round-cadre-0001' });
+    const first = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, {
+      'idempotency-key': 'round-cadre-0001',
+    });
     expect(first.status).toBe(200);
     expect(first.body.stage).toBe('recommendation');
     // A retry with the same key is applied once — the version does not move — instead of a duplicate error.
-    const retried = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, { 'idempotency-key': 'round-cadre-0001' });
+    const retried = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, {
+      'idempotency-key': 'round-cadre-0001',
+    });
     expect(retried.status).toBe(200);
     expect(retried.body.version).toBe(first.body.version);
     // Without the key, the same round again is a duplicate.
@@ -52,14 +61,26 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     expect((await post(`${CYCLE}/recommendation-rounds`, S.fullCommittee)).status).toBe(200);
 
     const inspection = await stageIs('inspection');
-    expect(inspection.candidates.map((c: { personId: string }) => c.personId)).toEqual(['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']);
+    expect(inspection.candidates.map((c: { personId: string }) => c.personId)).toEqual([
+      's1',
+      's2',
+      's3',
+      'd1',
+      'd2',
+      'd3',
+      'd4',
+      'd5',
+      'd6',
+    ]);
 
     // Each candidate is its own workflow; close their dossiers. s3 is stopped and s4 (next-ranked) comes in.
     const dossier = (p: string, body: unknown) => post(`${CYCLE}/candidates/${p}/dossier`, body);
     const stopped = await dossier('s3', { result: 'stopped', reason: '纪委监委廉政意见：不宜提名', cause: 'review' });
     expect(stopped.status).toBe(200);
     expect(stopped.body.status).toBe('stopped');
-    await eventually(async () => (await state()).candidates.some((c: { personId: string; opened?: boolean }) => c.personId === 's4' && c.opened));
+    await eventually(async () =>
+      (await state()).candidates.some((c: { personId: string; opened?: boolean }) => c.personId === 's4' && c.opened),
+    );
     for (const p of ['s1', 's2', 's4', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']) {
       expect((await inspectViaApi(stack, '440306:2026', p)).status, p).toBe('passed');
     }
@@ -72,13 +93,28 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     const publicity = await stageIs('publicity');
     expect(publicity.nominees.map((n: { personId: string }) => n.personId)).toEqual(['s1', 'd1', 'd2']);
     // A report against d1 during publicity: it holds d1 and the period; substantiated, d1 is dropped and d3 moves up.
-    expect((await post(`${CYCLE}/holds`, { name: 'report-R001', reason: '公示期间收到举报，待核查', personId: 'd1', source: 'report' })).status).toBe(200);
+    expect(
+      (
+        await post(`${CYCLE}/holds`, {
+          name: 'report-R001',
+          reason: '公示期间收到举报，待核查',
+          personId: 'd1',
+          source: 'report',
+        })
+      ).status,
+    ).toBe(200);
     await new Promise((r) => setTimeout(r, 1500)); // longer than the 1 s publicity period
     expect((await state()).stage).toBe('publicity');
-    const dropped = await post(`${CYCLE}/nominee-drops`, { personId: 'd1', reason: '举报部分属实，取消拟任资格', cause: 'report' });
+    const dropped = await post(`${CYCLE}/nominee-drops`, {
+      personId: 'd1',
+      reason: '举报部分属实，取消拟任资格',
+      cause: 'report',
+    });
     expect(dropped.status).toBe(200);
     expect(dropped.body.nominees.find((n: { personId: string }) => n.personId === 'd3').status).toBe('published');
-    expect((await post(`${CYCLE}/hold-releases`, { name: 'report-R001', resolution: '已按举报核查结果处理' })).status).toBe(200);
+    expect(
+      (await post(`${CYCLE}/hold-releases`, { name: 'report-R001', resolution: '已按举报核查结果处理' })).status,
+    ).toBe(200);
 
     await stageIs('approval');
     expect((await post(`${CYCLE}/approval`, S.approval)).status).toBe(200);
@@ -88,19 +124,40 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     const closed = await eventually(async () => (await state()).status === 'closed' && (await state()));
     expect(closed.stage).toBe('closed');
     expect(closed.results).toEqual([
-      { positionId: 'secretary', title: '区委书记', seats: 1, elected: [{ personId: 's1', name: '张伟', votes: 281 }], unfilled: 0 },
-      { positionId: 'deputy', title: '副区长', seats: 2, elected: [{ personId: 'd2', name: '杨磊', votes: 260 }, { personId: 'd3', name: '赵敏', votes: 250 }], unfilled: 0 },
+      {
+        positionId: 'secretary',
+        title: '区委书记',
+        seats: 1,
+        elected: [{ personId: 's1', name: '张伟', votes: 281 }],
+        unfilled: 0,
+      },
+      {
+        positionId: 'deputy',
+        title: '副区长',
+        seats: 2,
+        elected: [
+          { personId: 'd2', name: '杨磊', votes: 260 },
+          { personId: 'd3', name: '赵敏', votes: 250 },
+        ],
+        unfilled: 0,
+      },
     ]);
     expect(closed.outcome).toEqual({ effectiveComplaints: 1, cadreViolations: 1, massPetitions: 0 });
   });
 
   it('left the record in Postgres: the cycle row, its people and a verifiable timeline', async () => {
-    const { rows: [row] } = await stack.pool.query(`SELECT stage, status, results, outcome, closed_at FROM cycles WHERE id = '440306:2026'`);
+    const {
+      rows: [row],
+    } = await stack.pool.query(
+      `SELECT stage, status, results, outcome, closed_at FROM cycles WHERE id = '440306:2026'`,
+    );
     expect(row).toMatchObject({ stage: 'closed', status: 'closed', outcome: { effectiveComplaints: 1 } });
     expect(row.results[1].elected.map((e: { name: string }) => e.name)).toEqual(['杨磊', '赵敏']);
     expect(row.closed_at).toBeInstanceOf(Date);
 
-    const { rows: people } = await stack.pool.query(`SELECT person_id, name, candidate_status, nominee_status FROM cycle_people WHERE cycle_id = '440306:2026' ORDER BY person_id`);
+    const { rows: people } = await stack.pool.query(
+      `SELECT person_id, name, candidate_status, nominee_status FROM cycle_people WHERE cycle_id = '440306:2026' ORDER BY person_id`,
+    );
     const byId = Object.fromEntries(people.map((p) => [p.person_id, p]));
     expect(byId.s3).toMatchObject({ name: '李娜', candidate_status: 'stopped', nominee_status: null });
     expect(byId.s1).toMatchObject({ candidate_status: 'passed', nominee_status: 'elected' });
@@ -110,9 +167,24 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     const timeline = await stack.call('GET', `${CYCLE}/timeline`, { token: organizer });
     expect(timeline.status).toBe(200);
     const actions: string[] = timeline.body.events.map((e: { action: string }) => e.action);
-    for (const a of ['cycle.started', 'launch.recorded', 'analysis.recorded', 'recommendation.round', 'candidate.stopped', 'candidate.replaced',
-      'dossier.passed', 'decision.standing', 'decision.vote', 'publicity.published', 'hold.added', 'nominee.dropped', 'hold.released',
-      'approval.recorded', 'election.recorded', 'cycle.closed']) {
+    for (const a of [
+      'cycle.started',
+      'launch.recorded',
+      'analysis.recorded',
+      'recommendation.round',
+      'candidate.stopped',
+      'candidate.replaced',
+      'dossier.passed',
+      'decision.standing',
+      'decision.vote',
+      'publicity.published',
+      'hold.added',
+      'nominee.dropped',
+      'hold.released',
+      'approval.recorded',
+      'election.recorded',
+      'cycle.closed',
+    ]) {
       expect(actions, a).toContain(a);
     }
     expect(actions.filter((a) => a === 'stage.entered')).toHaveLength(8);
@@ -125,7 +197,10 @@ describe('a cycle driven through the API from launch to the congress vote', () =
   it('lets operators find it by stage in Temporal visibility', async () => {
     const found = await eventually(async () => {
       const ids: string[] = [];
-      for await (const w of stack.client.workflow.list({ query: `HuanjieStage = 'closed' AND HuanjieJurisdiction = '440306'` })) ids.push(w.workflowId);
+      for await (const w of stack.client.workflow.list({
+        query: `HuanjieStage = 'closed' AND HuanjieJurisdiction = '440306'`,
+      }))
+        ids.push(w.workflowId);
       return ids.includes('cycle:440306:2026') && ids;
     });
     expect(found).toContain('cycle:440306:2026');

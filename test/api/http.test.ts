@@ -20,7 +20,9 @@ afterAll(() => stack?.stop());
 
 const expectError = (res: { status: number; body: any }, status: number, code: string) => {
   expect(res.status).toBe(status);
-  expect(res.body).toEqual({ error: { code, message: expect.any(String), details: expect.any(Array), requestId: expect.any(String) } });
+  expect(res.body).toEqual({
+    error: { code, message: expect.any(String), details: expect.any(Array), requestId: expect.any(String) },
+  });
   expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+|node_modules|SELECT |INSERT /);
   return res.body.error;
 };
@@ -51,8 +53,17 @@ describe('health, readiness and documentation', () => {
   it('serves the OpenAPI document with every route, Chinese examples and the error body', async () => {
     const doc = (await stack.call('GET', '/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
-    for (const path of ['/v1/cycles', '/v1/cycles/{cycleId}', '/v1/cycles/{cycleId}/timeline', '/v1/cycles/{cycleId}/launch', '/v1/cycles/{cycleId}/election',
-      '/v1/cycles/{cycleId}/holds', '/v1/cycles/{cycleId}/candidates/{personId}/dossier', '/v1/jurisdictions', '/v1/jurisdictions/{id}/subtree']) {
+    for (const path of [
+      '/v1/cycles',
+      '/v1/cycles/{cycleId}',
+      '/v1/cycles/{cycleId}/timeline',
+      '/v1/cycles/{cycleId}/launch',
+      '/v1/cycles/{cycleId}/election',
+      '/v1/cycles/{cycleId}/holds',
+      '/v1/cycles/{cycleId}/candidates/{personId}/dossier',
+      '/v1/jurisdictions',
+      '/v1/jurisdictions/{id}/subtree',
+    ]) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }
     expect(JSON.stringify(doc.paths['/v1/cycles'].post.requestBody)).toContain('区委书记');
@@ -70,7 +81,10 @@ describe('authentication', () => {
     ['no token', undefined],
     ['garbage', 'not-a-jwt'],
     ['expired', () => sign({ ...claims, exp: now() - 10 }, AUTH.secret, 'HS256')],
-    ['wrong secret', () => sign({ ...claims, exp: now() + 60 }, 'another-secret-another-secret-another-secret', 'HS256')],
+    [
+      'wrong secret',
+      () => sign({ ...claims, exp: now() + 60 }, 'another-secret-another-secret-another-secret', 'HS256'),
+    ],
     ['alg none', () => Promise.resolve(`${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, exp: now() + 60 })}.`)],
     ['wrong audience', () => sign({ ...claims, aud: 'someone-else', exp: now() + 60 }, AUTH.secret, 'HS256')],
     ['wrong issuer', () => sign({ ...claims, iss: 'someone-else', exp: now() + 60 }, AUTH.secret, 'HS256')],
@@ -86,16 +100,30 @@ describe('authorization and scope', () => {
   it('a viewer reads but may not start a cycle (403)', async () => {
     const viewer = await stack.token(['viewer'], '440300');
     expect((await stack.call('GET', '/v1/cycles', { token: viewer })).status).toBe(200);
-    expectError(await stack.call('POST', '/v1/cycles', { token: viewer, body: S.startBody('440307') }), 403, 'FORBIDDEN');
+    expectError(
+      await stack.call('POST', '/v1/cycles', { token: viewer, body: S.startBody('440307') }),
+      403,
+      'FORBIDDEN',
+    );
   });
 
   it('another district is invisible: 404, whether the cycle exists or not', async () => {
-    expect((await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440304', '2031') })).status).toBe(201);
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440304', '2031') })).status,
+    ).toBe(201);
     const baoan = await stack.token(['organizer'], '440306');
     expectError(await stack.call('GET', '/v1/cycles/440304:2031', { token: baoan }), 404, 'NOT_FOUND');
     expectError(await stack.call('GET', '/v1/cycles/440304:2099', { token: baoan }), 404, 'NOT_FOUND');
-    expectError(await stack.call('POST', '/v1/cycles/440304:2031/launch', { token: baoan, body: S.launch }), 404, 'NOT_FOUND');
-    expectError(await stack.call('POST', '/v1/cycles', { token: baoan, body: S.startBody('440304', '2032') }), 404, 'NOT_FOUND');
+    expectError(
+      await stack.call('POST', '/v1/cycles/440304:2031/launch', { token: baoan, body: S.launch }),
+      404,
+      'NOT_FOUND',
+    );
+    expectError(
+      await stack.call('POST', '/v1/cycles', { token: baoan, body: S.startBody('440304', '2032') }),
+      404,
+      'NOT_FOUND',
+    );
     const list = await stack.call('GET', '/v1/cycles', { token: baoan });
     expect(list.body.cycles.map((c: { id: string }) => c.id)).not.toContain('440304:2031');
     // The list reads the record, which the new cycle writes a moment after it starts.
@@ -109,19 +137,47 @@ describe('authorization and scope', () => {
 
 describe('bad input gets a clear 4xx and loses nothing', () => {
   it('an unknown field, nested or not, is refused by name', async () => {
-    const top = expectError(await stack.call('POST', '/v1/cycles', { token: organizer, body: { ...S.startBody('440305'), colour: 'red' } }), 400, 'VALIDATION');
+    const top = expectError(
+      await stack.call('POST', '/v1/cycles', { token: organizer, body: { ...S.startBody('440305'), colour: 'red' } }),
+      400,
+      'VALIDATION',
+    );
     expect(top.details).toContainEqual({ path: 'colour', rule: 'unknown field colour' });
-    const nested = expectError(await stack.call('POST', '/v1/cycles', { token: organizer, body: { ...S.startBody('440305'), positions: [{ id: 'x', title: '区长', seats: 1, salary: 1 }] } }), 400, 'VALIDATION');
+    const nested = expectError(
+      await stack.call('POST', '/v1/cycles', {
+        token: organizer,
+        body: { ...S.startBody('440305'), positions: [{ id: 'x', title: '区长', seats: 1, salary: 1 }] },
+      }),
+      400,
+      'VALIDATION',
+    );
     expect(nested.details).toContainEqual({ path: 'positions.0.salary', rule: 'unknown field salary' });
   });
 
   it('each bad field is named with its rule', async () => {
-    const e = expectError(await stack.call('POST', '/v1/cycles', { token: organizer, body: { ...S.startBody('440305'), term: '26', positions: [{ id: 'a b', title: '', seats: 0 }] } }), 400, 'VALIDATION');
-    expect(e.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['term', 'positions.0.id', 'positions.0.title', 'positions.0.seats']));
+    const e = expectError(
+      await stack.call('POST', '/v1/cycles', {
+        token: organizer,
+        body: { ...S.startBody('440305'), term: '26', positions: [{ id: 'a b', title: '', seats: 0 }] },
+      }),
+      400,
+      'VALIDATION',
+    );
+    expect(e.details.map((d: { path: string }) => d.path)).toEqual(
+      expect.arrayContaining(['term', 'positions.0.id', 'positions.0.title', 'positions.0.seats']),
+    );
   });
 
   it('malformed JSON, a wrong content type and an unknown route answer in the same shape', async () => {
-    expectError(await stack.call('POST', '/v1/cycles', { token: organizer, body: '{"jurisdictionId": ', headers: { 'content-type': 'application/json' } }), 400, 'VALIDATION');
+    expectError(
+      await stack.call('POST', '/v1/cycles', {
+        token: organizer,
+        body: '{"jurisdictionId": ',
+        headers: { 'content-type': 'application/json' },
+      }),
+      400,
+      'VALIDATION',
+    );
     expectError(await stack.call('GET', '/v1/nothing-here', { token: organizer }), 404, 'NOT_FOUND');
   });
 
@@ -130,9 +186,15 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
     expectError(await stack.call('POST', '/v1/cycles', { token: organizer, body: big }), 413, 'PAYLOAD_TOO_LARGE');
     // A stream body goes out chunked, without Content-Length: the limit must count bytes as they come.
     const chunked = await fetch(`${stack.api.url}/v1/cycles`, {
-      method: 'POST', duplex: 'half',
+      method: 'POST',
+      duplex: 'half',
       headers: { authorization: `Bearer ${organizer}`, 'content-type': 'application/json' },
-      body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode(big)); c.close(); } }),
+      body: new ReadableStream({
+        start(c) {
+          c.enqueue(new TextEncoder().encode(big));
+          c.close();
+        },
+      }),
     });
     expect(chunked.status).toBe(413);
     expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');

@@ -26,33 +26,56 @@ afterAll(() => stack?.stop());
 
 const post = (path: string, body: unknown) => stack.call('POST', path, { token: organizer, body });
 const state = async () => (await stack.call('GET', CYCLE, { token: organizer })).body;
-const reviewer = (dept: string, scope: string) => stack.token([`reviewer:${dept}` as Principal['roles'][number]], scope, `reviewer-${dept}-${scope}`);
+const reviewer = (dept: string, scope: string) =>
+  stack.token([`reviewer:${dept}` as Principal['roles'][number]], scope, `reviewer-${dept}-${scope}`);
 const inbox = async (dept: string, scope: string, status = 'open') =>
-  (await stack.call('GET', `/v1/reviews/inbox?status=${status}`, { token: await reviewer(dept, scope) })).body.tasks as any[];
+  (await stack.call('GET', `/v1/reviews/inbox?status=${status}`, { token: await reviewer(dept, scope) })).body
+    .tasks as any[];
 
-describe('a cycle\'s inspection with joint review', () => {
+describe("a cycle's inspection with joint review", () => {
   it('chases and escalates a late department, replaces a vetoed and a concealing candidate, keeps an omission', async () => {
     // A working day is a second: chase after 3 s, escalate after 5 s.
-    expect((await post('/v1/cycles', S.startBody('440307', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 1 } }))).status).toBe(201);
+    expect(
+      (
+        await post(
+          '/v1/cycles',
+          S.startBody('440307', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 1 } }),
+        )
+      ).status,
+    ).toBe(201);
     await post(`${CYCLE}/launch`, S.launch);
     await eventually(async () => (await state()).stage === 'analysis');
     await post(`${CYCLE}/analysis`, S.analysis);
     await eventually(async () => (await state()).stage === 'recommendation');
-    await post(`${CYCLE}/recommendation-rounds`, { ...S.cadreMeeting, tallies: S.cadreMeeting.tallies.map((t) => ({ ...t, persons: t.persons.map((p) => (p.personId === 'd1' ? { ...p, firstPromotion: true } : p)) })) });
+    await post(`${CYCLE}/recommendation-rounds`, {
+      ...S.cadreMeeting,
+      tallies: S.cadreMeeting.tallies.map((t) => ({
+        ...t,
+        persons: t.persons.map((p) => (p.personId === 'd1' ? { ...p, firstPromotion: true } : p)),
+      })),
+    });
     await post(`${CYCLE}/recommendation-rounds`, S.fullCommittee);
     await eventually(async () => (await state()).stage === 'inspection');
 
     // d1: audit stays silent; everything else about d1 is done. d1 is a first promotion: home visit required.
-    const d1Checklist = await stack.call('POST', `${CYCLE}/candidates/d1/inspection`, { token: organizer, body: { ...S.fullChecklist, homeVisit: undefined } });
+    const d1Checklist = await stack.call('POST', `${CYCLE}/candidates/d1/inspection`, {
+      token: organizer,
+      body: { ...S.fullChecklist, homeVisit: undefined },
+    });
     expect(d1Checklist.body.missing).toContain('家访 (homeVisit): required for a first promotion');
     const d1 = await inspectViaApi(stack, CYCLE_ID, 'd1', { skip: ['audit'], close: false });
     expect(d1.missing).toEqual(['联审 审计 (audit) verdict']);
-    const refused = await stack.call('POST', `${CYCLE}/candidates/d1/dossier`, { token: organizer, body: { result: 'passed' } });
+    const refused = await stack.call('POST', `${CYCLE}/candidates/d1/dossier`, {
+      token: organizer,
+      body: { result: 'passed' },
+    });
     expect(refused.status).toBe(422);
     expect(refused.body.error.details).toEqual([{ path: 'dossier', rule: '联审 审计 (audit) verdict' }]);
 
     // s2: the discipline commission's integrity opinion vetoes alone; s4 (next-ranked) replaces s2.
-    const s2 = await inspectViaApi(stack, CYCLE_ID, 's2', { verdicts: { discipline: { verdict: 'disqualifying', reason: '廉政审核未通过：存在违规收受礼金问题' } } });
+    const s2 = await inspectViaApi(stack, CYCLE_ID, 's2', {
+      verdicts: { discipline: { verdict: 'disqualifying', reason: '廉政审核未通过：存在违规收受礼金问题' } },
+    });
     expect(s2.status).toBe('stopped');
     expect(s2.outcome.reason).toMatch(/纪委监委 \(discipline\) disqualifying/);
     // d2: an omission — criticism and education, continues, flagged for the decision stage.
@@ -62,28 +85,55 @@ describe('a cycle\'s inspection with joint review', () => {
     // d3: a concealment — admonishment, stopped at once, before any department answers.
     const d3 = await inspectViaApi(stack, CYCLE_ID, 'd3', { matters: S.concealmentMatters });
     expect(d3.status).toBe('stopped');
-    expect(d3.outcome).toMatchObject({ cause: 'violation', reason: expect.stringMatching(/瞒报.*诫勉.*3 undeclared units of 房产/) });
+    expect(d3.outcome).toMatchObject({
+      cause: 'violation',
+      reason: expect.stringMatching(/瞒报.*诫勉.*3 undeclared units of 房产/),
+    });
 
-    for (const p of ['s1', 's3', 'd4', 'd5', 'd6']) expect((await inspectViaApi(stack, CYCLE_ID, p)).status, p).toBe('passed');
-    await eventually(async () => (await state()).candidates.filter((c: any) => c.opened && ['s4', 'd7'].includes(c.personId)).length === 2);
+    for (const p of ['s1', 's3', 'd4', 'd5', 'd6'])
+      expect((await inspectViaApi(stack, CYCLE_ID, p)).status, p).toBe('passed');
+    await eventually(
+      async () =>
+        (await state()).candidates.filter((c: any) => c.opened && ['s4', 'd7'].includes(c.personId)).length === 2,
+    );
     for (const p of ['s4', 'd7']) expect((await inspectViaApi(stack, CYCLE_ID, p)).status, p).toBe('passed');
 
     // The audit department is chased at 3 working days, then escalated at 5 — in its inbox and on the cycle.
-    const chased = await eventually(async () => (await inbox('audit', '440307')).find((t) => t.personId === 'd1' && t.chasedAt), 10_000);
+    const chased = await eventually(
+      async () => (await inbox('audit', '440307')).find((t) => t.personId === 'd1' && t.chasedAt),
+      10_000,
+    );
     expect(chased).toMatchObject({ department: 'audit', cycleId: CYCLE_ID, candidateName: '陈静' });
-    const escalated = await eventually(async () => (await inbox('audit', '440307')).find((t) => t.personId === 'd1' && t.status === 'escalated'), 10_000);
+    const escalated = await eventually(
+      async () => (await inbox('audit', '440307')).find((t) => t.personId === 'd1' && t.status === 'escalated'),
+      10_000,
+    );
     expect(escalated.overdue).toBe(true);
     // Chased at the chase point (3 working days), escalated at the deadline (5), in that order.
     expect(Date.parse(escalated.escalatedAt) - Date.parse(escalated.chasedAt)).toBeGreaterThanOrEqual(1900);
     expect(Date.parse(escalated.chasedAt) - Date.parse(escalated.openedAt)).toBeGreaterThanOrEqual(2900);
-    const onCycle = await eventually(async () => (await state()).candidates.find((c: any) => c.personId === 'd1').lateReviews?.length === 2 && (await state()));
-    expect(onCycle.candidates.find((c: any) => c.personId === 'd1').lateReviews.map((l: any) => [l.kind, l.departments])).toEqual([['chased', ['audit']], ['escalated', ['audit']]]);
+    const onCycle = await eventually(
+      async () =>
+        (await state()).candidates.find((c: any) => c.personId === 'd1').lateReviews?.length === 2 && (await state()),
+    );
+    expect(
+      onCycle.candidates.find((c: any) => c.personId === 'd1').lateReviews.map((l: any) => [l.kind, l.departments]),
+    ).toEqual([
+      ['chased', ['audit']],
+      ['escalated', ['audit']],
+    ]);
     expect(onCycle.stage).toBe('inspection');
 
     // A late verdict is still a verdict; the dossier then closes and the cycle reaches decision.
-    const late = await stack.call('POST', `${CYCLE}/candidates/d1/verdicts`, { token: await reviewer('audit', '440307'), body: S.clear('audit') });
+    const late = await stack.call('POST', `${CYCLE}/candidates/d1/verdicts`, {
+      token: await reviewer('audit', '440307'),
+      body: S.clear('audit'),
+    });
     expect(late.status).toBe(200);
-    expect((await stack.call('POST', `${CYCLE}/candidates/d1/dossier`, { token: organizer, body: { result: 'passed' } })).body.status).toBe('passed');
+    expect(
+      (await stack.call('POST', `${CYCLE}/candidates/d1/dossier`, { token: organizer, body: { result: 'passed' } }))
+        .body.status,
+    ).toBe('passed');
     const decision = await eventually(async () => (await state()).stage === 'decision' && (await state()));
     const byId = Object.fromEntries(decision.candidates.map((c: any) => [c.personId, c]));
     expect(byId.s2).toMatchObject({ status: 'stopped', cause: 'review' });
@@ -93,14 +143,20 @@ describe('a cycle\'s inspection with joint review', () => {
     expect(byId.d2.concerns).toContain('个人有关事项漏报（批评教育）: 房产');
   });
 
-  it('a second verdict, an unknown department and another department\'s verdict are refused', async () => {
+  it("a second verdict, an unknown department and another department's verdict are refused", async () => {
     const audit = await reviewer('audit', '440307');
     const again = await stack.call('POST', `${CYCLE}/candidates/d1/verdicts`, { token: audit, body: S.clear('audit') });
     expect(again.status).toBe(409); // the dossier is closed: no more input
     const court = await reviewer('court', '440307');
-    const notMine = await stack.call('POST', `${CYCLE}/candidates/s1/verdicts`, { token: court, body: S.clear('audit') });
+    const notMine = await stack.call('POST', `${CYCLE}/candidates/s1/verdicts`, {
+      token: court,
+      body: S.clear('audit'),
+    });
     expect(notMine.status).toBe(403);
-    const unknown = await stack.call('POST', `${CYCLE}/candidates/s1/verdicts`, { token: court, body: { department: 'navy', verdict: 'clear', reason: 'x' } });
+    const unknown = await stack.call('POST', `${CYCLE}/candidates/s1/verdicts`, {
+      token: court,
+      body: { department: 'navy', verdict: 'clear', reason: 'x' },
+    });
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.details[0].path).toBe('department');
   });
@@ -108,9 +164,20 @@ describe('a cycle\'s inspection with joint review', () => {
   it('left the record: escalation in the timeline, personal matters sealed, closed tasks out of inboxes', async () => {
     const timeline = (await stack.call('GET', `${CYCLE}/timeline`, { token: organizer })).body.events as any[];
     const d1Events = timeline.filter((e) => e.subjectType === 'candidate' && e.subjectId === 'd1').map((e) => e.action);
-    expect(d1Events).toEqual(expect.arrayContaining(['review.opened', 'review.chased', 'review.escalated', 'review.answered', 'dossier.passed']));
+    expect(d1Events).toEqual(
+      expect.arrayContaining([
+        'review.opened',
+        'review.chased',
+        'review.escalated',
+        'review.answered',
+        'dossier.passed',
+      ]),
+    );
 
-    const { rows } = await stack.pool.query(`SELECT person_id, outcome, consequence, details_sealed FROM personal_matters_checks WHERE cycle_id = $1 ORDER BY person_id`, [CYCLE_ID]);
+    const { rows } = await stack.pool.query(
+      `SELECT person_id, outcome, consequence, details_sealed FROM personal_matters_checks WHERE cycle_id = $1 ORDER BY person_id`,
+      [CYCLE_ID],
+    );
     const byPerson = Object.fromEntries(rows.map((r) => [r.person_id, r]));
     expect(byPerson.d2).toMatchObject({ outcome: 'omission', consequence: expect.stringMatching(/批评教育/) });
     expect(byPerson.d3).toMatchObject({ outcome: 'concealment', consequence: expect.stringMatching(/诫勉/) });
@@ -118,22 +185,36 @@ describe('a cycle\'s inspection with joint review', () => {
     expect(byPerson.d3.details_sealed).not.toMatch(/realEstate|房产/);
 
     const opened = await stack.call('GET', `${CYCLE}/candidates/d3/personal-matters`, { token: organizer });
-    expect(opened.body).toMatchObject({ outcome: 'concealment', items: [{ item: 'realEstate', declared: 1, verified: 4 }], discrepancies: [{ item: 'realEstate', kind: 'concealment', rule: expect.stringMatching(/≥ 2/) }] });
+    expect(opened.body).toMatchObject({
+      outcome: 'concealment',
+      items: [{ item: 'realEstate', declared: 1, verified: 4 }],
+      discrepancies: [{ item: 'realEstate', kind: 'concealment', rule: expect.stringMatching(/≥ 2/) }],
+    });
     const viewer = await stack.token(['viewer'], '440300');
     expect((await stack.call('GET', `${CYCLE}/candidates/d3/personal-matters`, { token: viewer })).status).toBe(403);
-    expect((await stack.call('GET', `${CYCLE}/candidates/d3`, { token: viewer })).body.dossier.personalMatters.discrepancies).toEqual([]);
+    expect(
+      (await stack.call('GET', `${CYCLE}/candidates/d3`, { token: viewer })).body.dossier.personalMatters.discrepancies,
+    ).toEqual([]);
 
     // s2 was stopped with departments still to answer: those tasks left the inboxes as closed.
-    const { rows: s2Tasks } = await stack.pool.query(`SELECT department, status FROM review_tasks WHERE cycle_id = $1 AND person_id = 's2' ORDER BY department`, [CYCLE_ID]);
+    const { rows: s2Tasks } = await stack.pool.query(
+      `SELECT department, status FROM review_tasks WHERE cycle_id = $1 AND person_id = 's2' ORDER BY department`,
+      [CYCLE_ID],
+    );
     expect(s2Tasks.filter((t) => t.status === 'answered').map((t) => t.department)).toEqual(['discipline']);
     expect(s2Tasks.filter((t) => t.status !== 'answered').every((t) => t.status === 'closed')).toBe(true);
     // d1's silent department was told when chased, and the supervising level when it ran out of time.
     const { rows: notices } = await stack.pool.query(
-      `SELECT recipient, subject FROM notifications WHERE body = $1 ORDER BY created_at`, [`cycle ${CYCLE_ID}, candidate d1 — audit`]);
-    expect(notices).toEqual([{ recipient: 'reviewer:audit', subject: '联审催办' }, { recipient: 'supervising-level', subject: '联审逾期，提请上级督办' }]);
+      `SELECT recipient, subject FROM notifications WHERE body = $1 ORDER BY created_at`,
+      [`cycle ${CYCLE_ID}, candidate d1 — audit`],
+    );
+    expect(notices).toEqual([
+      { recipient: 'reviewer:audit', subject: '联审催办' },
+      { recipient: 'supervising-level', subject: '联审逾期，提请上级督办' },
+    ]);
   });
 
-  it('an inbox shows only its own department\'s tasks inside its own scope', async () => {
+  it("an inbox shows only its own department's tasks inside its own scope", async () => {
     const auditHere = await inbox('audit', '440307', 'all');
     expect(auditHere.length).toBeGreaterThanOrEqual(11);
     expect(new Set(auditHere.map((t) => t.department))).toEqual(new Set(['audit']));
@@ -154,22 +235,41 @@ describe('Huzhou-sized personal-matters verification', () => {
     const people = Array.from({ length: 122 }, (_, i) => `h${String(i + 1).padStart(3, '0')}`);
     const matters = (i: number) => (i < 3 ? S.concealmentMatters : i < 15 ? S.omissionMatters : S.consistentMatters);
     const inBatches = async <T>(items: T[], size: number, fn: (t: T, i: number) => Promise<unknown>) => {
-      for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map((t, j) => fn(t, i + j)));
+      for (let i = 0; i < items.length; i += size)
+        await Promise.all(items.slice(i, i + size).map((t, j) => fn(t, i + j)));
     };
-    await inBatches(people, 20, (personId) => stack.client.workflow.start(candidateWorkflow, {
-      workflowId: candidateWorkflowId(cycleId, personId), taskQueue: stack.taskQueue,
-      args: [{ cycleId, jurisdictionId: '440307', personId, name: `干部${personId}`, positionId: 'deputy', policy }],
-    }));
+    await inBatches(people, 20, (personId) =>
+      stack.client.workflow.start(candidateWorkflow, {
+        workflowId: candidateWorkflowId(cycleId, personId),
+        taskQueue: stack.taskQueue,
+        args: [{ cycleId, jurisdictionId: '440307', personId, name: `干部${personId}`, positionId: 'deputy', policy }],
+      }),
+    );
     const actor = { id: '湖州-核查组', role: 'organizer' };
-    await inBatches(people, 20, (personId, i) => stack.client.workflow.getHandle(candidateWorkflowId(cycleId, personId))
-      .executeUpdate(recordPersonalMattersUpdate, { args: [matters(i), actor] }));
+    await inBatches(people, 20, (personId, i) =>
+      stack.client.workflow
+        .getHandle(candidateWorkflowId(cycleId, personId))
+        .executeUpdate(recordPersonalMattersUpdate, { args: [matters(i), actor] }),
+    );
 
-    const { rows } = await stack.pool.query(`SELECT outcome, count(*)::int AS n FROM personal_matters_checks WHERE cycle_id = $1 GROUP BY outcome ORDER BY outcome`, [cycleId]);
-    expect(rows).toEqual([{ outcome: 'concealment', n: 3 }, { outcome: 'consistent', n: 107 }, { outcome: 'omission', n: 12 }]);
-    const stopped = await Promise.all(people.slice(0, 3).map((p) => stack.client.workflow.getHandle(candidateWorkflowId(cycleId, p)).result()));
+    const { rows } = await stack.pool.query(
+      `SELECT outcome, count(*)::int AS n FROM personal_matters_checks WHERE cycle_id = $1 GROUP BY outcome ORDER BY outcome`,
+      [cycleId],
+    );
+    expect(rows).toEqual([
+      { outcome: 'concealment', n: 3 },
+      { outcome: 'consistent', n: 107 },
+      { outcome: 'omission', n: 12 },
+    ]);
+    const stopped = await Promise.all(
+      people.slice(0, 3).map((p) => stack.client.workflow.getHandle(candidateWorkflowId(cycleId, p)).result()),
+    );
     expect(stopped.map((o) => o.result)).toEqual(['stopped', 'stopped', 'stopped']);
 
-    await inBatches(people.slice(3), 20, (p) => stack.client.workflow.getHandle(candidateWorkflowId(cycleId, p))
-      .executeUpdate(stopCandidateUpdate, { args: [{ reason: '测试结束', cause: 'other' }, actor] }));
+    await inBatches(people.slice(3), 20, (p) =>
+      stack.client.workflow
+        .getHandle(candidateWorkflowId(cycleId, p))
+        .executeUpdate(stopCandidateUpdate, { args: [{ reason: '测试结束', cause: 'other' }, actor] }),
+    );
   });
 });

@@ -23,58 +23,136 @@ describe('the daily ledger', () => {
       { id: '330000', name: '浙江省', level: 'province', parentId: null },
       { id: '330600', name: '绍兴市', level: 'city', parentId: '330000' },
       { id: '330602', name: '越城区', level: 'county', parentId: '330600' },
-      ...towns.map((id, i) => ({ id, name: ['府山街道', '塔山街道', '北海街道'][i]!, level: 'township', parentId: '330602' })),
+      ...towns.map((id, i) => ({
+        id,
+        name: ['府山街道', '塔山街道', '北海街道'][i]!,
+        level: 'township',
+        parentId: '330602',
+      })),
     ];
-    expect((await stack.call('PUT', '/v1/jurisdictions', { token: await stack.token(['organizer'], '330000'), body: { jurisdictions: tree } })).status).toBe(200);
+    expect(
+      (
+        await stack.call('PUT', '/v1/jurisdictions', {
+          token: await stack.token(['organizer'], '330000'),
+          body: { jurisdictions: tree },
+        })
+      ).status,
+    ).toBe(200);
     const organizer = await stack.token(['organizer'], '330600', '绍兴市委组织部');
     const viewer = await stack.token(['viewer'], '330600', '市领导');
-    const simulator = createSimulator({ baseUrl: stack.api.url, organizerToken: organizer, reviewerToken: await stack.token(['reviewer:discipline'], '330600') });
+    const simulator = createSimulator({
+      baseUrl: stack.api.url,
+      organizerToken: organizer,
+      reviewerToken: await stack.token(['reviewer:discipline'], '330600'),
+    });
     const template = quickTemplate(0.05);
     for (const town of towns) {
-      expect((await stack.call('POST', '/v1/cycles', { token: organizer, body: { jurisdictionId: town, term: '2026', ...template } })).status).toBe(201);
+      expect(
+        (
+          await stack.call('POST', '/v1/cycles', {
+            token: organizer,
+            body: { jurisdictionId: town, term: '2026', ...template },
+          })
+        ).status,
+      ).toBe(201);
     }
     // Two cycles run to the end; the third stops after the recommendation (nobody inspected yet).
     await Promise.all(towns.slice(0, 2).map((t) => simulator.driveCycle(`${t}:2026`)));
     const third = `/v1/cycles/${towns[2]}:2026`;
-    await simulator.send(`${third}/launch`, { responsibilities: [{ task: 't', measure: 'm', deadline: '2026-12-31', owner: 'o' }], educationSessions: 1, commitmentLetters: 1 });
+    await simulator.send(`${third}/launch`, {
+      responsibilities: [{ task: 't', measure: 'm', deadline: '2026-12-31', owner: 'o' }],
+      educationSessions: 1,
+      commitmentLetters: 1,
+    });
     await simulator.send(`${third}/analysis`, { vacanciesPublishedOn: '2026-11-01', eligibleChecked: 1 });
-    for (const round of [{ round: 'cadreMeeting', voters: 60 }, { round: 'fullCommittee', voters: 9 }]) {
-      await simulator.send(`${third}/recommendation-rounds`, { ...round, tallies: [{ positionId: 'secretary', persons: [{ personId: 'secretary-1', name: '候选人', votes: 5 }] }] });
+    for (const round of [
+      { round: 'cadreMeeting', voters: 60 },
+      { round: 'fullCommittee', voters: 9 },
+    ]) {
+      await simulator.send(`${third}/recommendation-rounds`, {
+        ...round,
+        tallies: [{ positionId: 'secretary', persons: [{ personId: 'secretary-1', name: '候选人', votes: 5 }] }],
+      });
     }
     await simulator.waitFor(`${towns[2]}:2026`, (s) => s.stage === 'inspection' && s.candidates[0].opened);
 
     const intake = await stack.token(['intake'], '330600');
     const investigator = await stack.token(['investigator'], '330600');
     const now = new Date().toISOString();
-    const r1 = await stack.call('POST', '/v1/reports', { token: intake, body: { channel: 'web', category: 'other', text: '线索', receivedAt: now, target: { type: 'jurisdiction', jurisdictionId: towns[0] } } });
-    await stack.call('POST', '/v1/reports', { token: intake, body: { channel: 'sms', category: 'other', text: '线索', receivedAt: now, target: { type: 'jurisdiction', jurisdictionId: towns[1] } } });
-    expect((await stack.call('POST', `/v1/reports/${r1.body.reportId}/findings`, { token: investigator, body: { finding: 'unsubstantiated', summary: '不属实' } })).status).toBe(200);
+    const r1 = await stack.call('POST', '/v1/reports', {
+      token: intake,
+      body: {
+        channel: 'web',
+        category: 'other',
+        text: '线索',
+        receivedAt: now,
+        target: { type: 'jurisdiction', jurisdictionId: towns[0] },
+      },
+    });
+    await stack.call('POST', '/v1/reports', {
+      token: intake,
+      body: {
+        channel: 'sms',
+        category: 'other',
+        text: '线索',
+        receivedAt: now,
+        target: { type: 'jurisdiction', jurisdictionId: towns[1] },
+      },
+    });
+    expect(
+      (
+        await stack.call('POST', `/v1/reports/${r1.body.reportId}/findings`, {
+          token: investigator,
+          body: { finding: 'unsubstantiated', summary: '不属实' },
+        })
+      ).status,
+    ).toBe(200);
 
     const today = beijingDate(Date.now());
-    const written = await stack.client.workflow.execute(ledgerRollupWorkflow, { workflowId: `ledger-test-${Date.now()}`, taskQueue: stack.taskQueue, args: [{ day: today }] });
+    const written = await stack.client.workflow.execute(ledgerRollupWorkflow, {
+      workflowId: `ledger-test-${Date.now()}`,
+      taskQueue: stack.taskQueue,
+      args: [{ day: today }],
+    });
     expect(written.day).toBe(today);
 
     const city = (await stack.call('GET', `/v1/ledger?scope=330600&date=${today}`, { token: viewer })).body;
     expect(city.source).toBe('snapshot');
     expect(city.subtree).toMatchObject({
-      candidates: 3, integrityOpinions: 2, personalMattersChecked: 2, filesReviewed: 2, reportsReceived: 2, reportsClosed: 1, cycles: 3,
+      candidates: 3,
+      integrityOpinions: 2,
+      personalMattersChecked: 2,
+      filesReviewed: 2,
+      reportsReceived: 2,
+      reportsClosed: 1,
+      cycles: 3,
       byStage: { closed: 2, inspection: 1 },
       percent: { integrityOpinions: 66.7, personalMattersChecked: 66.7, filesReviewed: 66.7, reportsClosed: 50 },
     });
     expect(city.own).toMatchObject({ candidates: 0, cycles: 0 });
     const town = (await stack.call('GET', `/v1/ledger?scope=${towns[0]}&date=${today}`, { token: viewer })).body;
-    expect(town.own).toMatchObject({ candidates: 1, integrityOpinions: 1, reportsClosed: 1, byStage: { closed: 1 }, percent: { integrityOpinions: 100 } });
+    expect(town.own).toMatchObject({
+      candidates: 1,
+      integrityOpinions: 1,
+      reportsClosed: 1,
+      byStage: { closed: 1 },
+      percent: { integrityOpinions: 100 },
+    });
 
     // The ledger agrees with the cycles' own record.
     const { rows } = await stack.pool.query(
       `SELECT count(*)::int AS candidates FROM cycle_people p JOIN cycles c ON c.id = p.cycle_id JOIN jurisdictions j ON j.id = c.jurisdiction_id
-       WHERE '330600' = ANY(j.ancestors) AND p.candidate_status IS NOT NULL`);
+       WHERE '330600' = ANY(j.ancestors) AND p.candidate_status IS NOT NULL`,
+    );
     expect(rows[0].candidates).toBe(city.subtree.candidates);
 
     // Computed on the fly for a day without a snapshot; the day before all this, nothing had happened.
     const yesterday = beijingDate(Date.now() - 86_400_000);
     const before = (await stack.call('GET', `/v1/ledger?scope=330600&date=${yesterday}`, { token: viewer })).body;
-    expect(before).toMatchObject({ source: 'computed', subtree: { candidates: 0, reportsReceived: 0, cycles: 0, percent: { integrityOpinions: null } } });
+    expect(before).toMatchObject({
+      source: 'computed',
+      subtree: { candidates: 0, reportsReceived: 0, cycles: 0, percent: { integrityOpinions: null } },
+    });
     const live = (await stack.call('GET', '/v1/ledger?scope=330600', { token: viewer })).body;
     expect(live.subtree.candidates).toBe(3);
   }, 180_000);
@@ -84,7 +162,10 @@ describe('the daily ledger', () => {
     expect(await ensureLedgerSchedule(stack.client, stack.taskQueue)).toBe('exists');
     const d = await stack.client.schedule.getHandle(LEDGER_SCHEDULE_ID).describe();
     expect(d.spec.timezone).toBe('Asia/Shanghai');
-    expect(d.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 23, end: 23, step: 1 }], minute: [{ start: 50, end: 50, step: 1 }] });
+    expect(d.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 23, end: 23, step: 1 }],
+      minute: [{ start: 50, end: 50, step: 1 }],
+    });
     expect(d.action).toMatchObject({ type: 'startWorkflow', workflowType: 'ledgerRollupWorkflow' });
   });
 });

@@ -25,14 +25,32 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 const state = async () => (await stack.call('GET', CYCLE, { token: organizer })).body;
-const report = (body: Record<string, unknown>) => stack.call('POST', '/v1/reports', { token: intake, body: { channel: 'phone', category: 'voteBuying', text: '反映有关问题', receivedAt: new Date().toISOString(), ...body } });
-const finding = (id: string, body: unknown) => stack.call('POST', `/v1/reports/${id}/findings`, { token: investigator, body });
+const report = (body: Record<string, unknown>) =>
+  stack.call('POST', '/v1/reports', {
+    token: intake,
+    body: {
+      channel: 'phone',
+      category: 'voteBuying',
+      text: '反映有关问题',
+      receivedAt: new Date().toISOString(),
+      ...body,
+    },
+  });
+const finding = (id: string, body: unknown) =>
+  stack.call('POST', `/v1/reports/${id}/findings`, { token: investigator, body });
 const live = async (id: string) => (await stack.call('GET', `/v1/reports/${id}`, { token: intake })).body;
 
 describe('reports during a cycle', () => {
   it('a report holds its nominee and the publicity period; substantiated drops the nominee and the next moves up; unsubstantiated clears with a clarification', async () => {
     // Publicity lasts 5 × 0.5 s.
-    expect((await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440308', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 0.5 } }) })).status).toBe(201);
+    expect(
+      (
+        await stack.call('POST', '/v1/cycles', {
+          token: organizer,
+          body: S.startBody('440308', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 0.5 } }),
+        })
+      ).status,
+    ).toBe(201);
     const post = (p: string, b: unknown) => stack.call('POST', `${CYCLE}/${p}`, { token: organizer, body: b });
     await post('launch', S.launch);
     await eventually(async () => (await state()).stage === 'analysis');
@@ -47,14 +65,26 @@ describe('reports during a cycle', () => {
     await post('committee-vote', S.vote);
     await eventually(async () => (await state()).stage === 'publicity');
 
-    const onS1 = await report({ target: { type: 'candidate', cycleId: CYCLE_ID, personId: 's1' }, text: '反映张伟在推荐前宴请代表', channelRef: 'pub-s1' });
+    const onS1 = await report({
+      target: { type: 'candidate', cycleId: CYCLE_ID, personId: 's1' },
+      text: '反映张伟在推荐前宴请代表',
+      channelRef: 'pub-s1',
+    });
     expect(onS1.status).toBe(201);
-    const onD1 = await report({ target: { type: 'candidate', cycleId: CYCLE_ID, personId: 'd1' }, category: 'seekingOffice', text: '反映陈静跑官', channelRef: 'pub-d1' });
+    const onD1 = await report({
+      target: { type: 'candidate', cycleId: CYCLE_ID, personId: 'd1' },
+      category: 'seekingOffice',
+      text: '反映陈静跑官',
+      channelRef: 'pub-d1',
+    });
     const held = await eventually(async () => {
       const s = await state();
       return s.holds.length === 2 && s;
     });
-    expect(held.holds.map((h: any) => [h.personId, h.source]).sort()).toEqual([['d1', 'report'], ['s1', 'report']]);
+    expect(held.holds.map((h: any) => [h.personId, h.source]).sort()).toEqual([
+      ['d1', 'report'],
+      ['s1', 'report'],
+    ]);
     expect((await eventually(async () => (await live(onS1.body.reportId)).triage)) as string).toBe('important');
     await new Promise((r) => setTimeout(r, 3500)); // past the 2.5 s period: the open reports keep it open
     expect((await state()).stage).toBe('publicity');
@@ -63,20 +93,36 @@ describe('reports during a cycle', () => {
     const cleared = await finding(onD1.body.reportId, { finding: 'unsubstantiated', summary: '经查，反映问题不属实' });
     expect(cleared.status).toBe(200);
     // Important reports are due the same working day — 0.5 s here — and the test waited longer: late, and it says so.
-    expect(cleared.body).toMatchObject({ status: 'closed', effect: expect.stringMatching(/澄清/), closedOnTime: false, overdueAt: expect.any(Number) });
+    expect(cleared.body).toMatchObject({
+      status: 'closed',
+      effect: expect.stringMatching(/澄清/),
+      closedOnTime: false,
+      overdueAt: expect.any(Number),
+    });
     // Substantiated: s1 is dropped and s2, next on the shortlist, moves up with a publicity period of their own.
-    const proven = await finding(onS1.body.reportId, { finding: 'partly', consequence: 'disqualification', summary: '经查，宴请问题部分属实' });
+    const proven = await finding(onS1.body.reportId, {
+      finding: 'partly',
+      consequence: 'disqualification',
+      summary: '经查，宴请问题部分属实',
+    });
     expect(proven.body.effect).toBe('candidacy: nominee s1 dropped');
     const after = await state();
     expect(after.holds).toEqual([]);
-    expect(after.nominees.map((n: any) => [n.personId, n.status])).toEqual([['s1', 'dropped'], ['d1', 'published'], ['d2', 'published'], ['s2', 'published']]);
+    expect(after.nominees.map((n: any) => [n.personId, n.status])).toEqual([
+      ['s1', 'dropped'],
+      ['d1', 'published'],
+      ['d2', 'published'],
+      ['s2', 'published'],
+    ]);
     expect(after.nominees.find((n: any) => n.personId === 's1').cause).toBe('report');
     await eventually(async () => (await state()).stage === 'approval', 10_000);
 
     const cycleEvents = (await stack.call('GET', `${CYCLE}/timeline`, { token: organizer })).body.events as any[];
     const released = cycleEvents.filter((e) => e.action === 'hold.released').map((e) => e.detail.input.resolution);
     expect(released).toEqual(expect.arrayContaining(['举报不属实，予以澄清', '举报部分属实，已处理']));
-    const reportEvents = (await stack.call('GET', `/v1/reports/${onD1.body.reportId}/timeline`, { token: organizer })).body.events.map((e: any) => e.action);
+    const reportEvents = (
+      await stack.call('GET', `/v1/reports/${onD1.body.reportId}/timeline`, { token: organizer })
+    ).body.events.map((e: any) => e.action);
     expect(reportEvents[0]).toBe('report.registered');
     expect(reportEvents[1]).toBe('report.triaged');
     expect(reportEvents.at(-1)).toBe('report.clarified');
@@ -89,8 +135,12 @@ describe('reports during a cycle', () => {
     const r = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, category: 'other' });
     const bad = await finding(r.body.reportId, { finding: 'substantiated', summary: '属实' });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details).toEqual([{ path: 'consequence', rule: expect.stringMatching(/needs a consequence/) }]);
-    expect((await finding(r.body.reportId, { finding: 'malicious', summary: '捏造事实' })).body.effect).toMatch(/referred/);
+    expect(bad.body.error.details).toEqual([
+      { path: 'consequence', rule: expect.stringMatching(/needs a consequence/) },
+    ]);
+    expect((await finding(r.body.reportId, { finding: 'malicious', summary: '捏造事实' })).body.effect).toMatch(
+      /referred/,
+    );
     expect((await finding(r.body.reportId, { finding: 'unsubstantiated', summary: '再次' })).status).toBe(409);
     const stranger = await report({ target: { type: 'candidate', cycleId: CYCLE_ID, personId: 'nobody' } });
     expect(stranger.status).toBe(422);
@@ -100,7 +150,11 @@ describe('reports during a cycle', () => {
 describe('deadlines and the ledger', () => {
   it('a direct check received before National Day is due on the right working day, then goes overdue and is escalated', async () => {
     // Tue 29 Sep 2026, 15:00: five working days skip 1–7 Oct and count Sat 10 Oct (调休): due at the close of Mon 12 Oct.
-    const r = await report({ target: { type: 'official', jurisdictionId: '440308', name: '某局长' }, category: 'intercession', receivedAt: '2026-09-29T15:00:00+08:00' });
+    const r = await report({
+      target: { type: 'official', jurisdictionId: '440308', name: '某局长' },
+      category: 'intercession',
+      receivedAt: '2026-09-29T15:00:00+08:00',
+    });
     expect(r.status).toBe(201);
     const escalated = await eventually(async () => {
       const l = (await live(r.body.reportId)).live;
@@ -111,32 +165,74 @@ describe('deadlines and the ledger', () => {
     expect(escalated.overdueAt).toBeLessThanOrEqual(escalated.escalatedAt);
     // The live state says "escalated" a moment before the record does: wait for the record.
     const ledger = await eventually(async () => {
-      const l = (await stack.call('GET', '/v1/reports/ledger?scope=440308&from=2026-09-29T00:00:00%2B08:00&to=2026-09-30T00:00:00%2B08:00', { token: organizer })).body;
+      const l = (
+        await stack.call(
+          'GET',
+          '/v1/reports/ledger?scope=440308&from=2026-09-29T00:00:00%2B08:00&to=2026-09-30T00:00:00%2B08:00',
+          { token: organizer },
+        )
+      ).body;
       return l.escalated === 1 && l;
     });
-    expect(ledger).toMatchObject({ received: 1, closed: 0, open: 1, overdueNow: 1, escalated: 1, byTriage: { directCheck: 1 }, byChannel: { phone: 1 } });
-    const { rows } = await stack.pool.query(`SELECT recipient FROM notifications WHERE body = $1 ORDER BY created_at`, [`report ${r.body.reportId}`]);
+    expect(ledger).toMatchObject({
+      received: 1,
+      closed: 0,
+      open: 1,
+      overdueNow: 1,
+      escalated: 1,
+      byTriage: { directCheck: 1 },
+      byChannel: { phone: 1 },
+    });
+    const { rows } = await stack.pool.query(`SELECT recipient FROM notifications WHERE body = $1 ORDER BY created_at`, [
+      `report ${r.body.reportId}`,
+    ]);
     expect(rows.map((x) => x.recipient)).toEqual(['unit:查核组', 'upper-level']);
   });
 
   it('a repeated intake with the same channel reference is linked, not doubled', async () => {
-    const first = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, channel: 'letter', channelRef: 'LX-2026-0815', category: 'other' });
-    const again = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, channel: 'letter', channelRef: 'LX-2026-0815', category: 'other' });
+    const first = await report({
+      target: { type: 'jurisdiction', jurisdictionId: '440308' },
+      channel: 'letter',
+      channelRef: 'LX-2026-0815',
+      category: 'other',
+    });
+    const again = await report({
+      target: { type: 'jurisdiction', jurisdictionId: '440308' },
+      channel: 'letter',
+      channelRef: 'LX-2026-0815',
+      category: 'other',
+    });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ reportId: first.body.reportId, duplicateOf: first.body.reportId });
-    const { rows } = await stack.pool.query(`SELECT count(*)::int AS n, max(duplicates) AS d FROM reports WHERE channel_ref = 'LX-2026-0815'`);
+    const { rows } = await stack.pool.query(
+      `SELECT count(*)::int AS n, max(duplicates) AS d FROM reports WHERE channel_ref = 'LX-2026-0815'`,
+    );
     expect(rows[0]).toEqual({ n: 1, d: 1 });
   });
 
   it('Shanxi-sized: 221 reports across a province, all triaged and closed, 7 with disciplinary consequences — the ledger says exactly that', async () => {
     const shanxi = [
       { id: '140000', name: '山西省', level: 'province', parentId: null },
-      ...['140100', '140200', '140300', '140400', '140500'].map((id, i) => ({ id, name: ['太原市', '大同市', '阳泉市', '长治市', '晋城市'][i]!, level: 'city', parentId: '140000' })),
-      ...['140100', '140200', '140300', '140400', '140500'].flatMap((city) => [1, 2, 3].map((n) => ({ id: `${city.slice(0, 4)}0${n}`, name: `县${city}-${n}`, level: 'county', parentId: city }))),
+      ...['140100', '140200', '140300', '140400', '140500'].map((id, i) => ({
+        id,
+        name: ['太原市', '大同市', '阳泉市', '长治市', '晋城市'][i]!,
+        level: 'city',
+        parentId: '140000',
+      })),
+      ...['140100', '140200', '140300', '140400', '140500'].flatMap((city) =>
+        [1, 2, 3].map((n) => ({
+          id: `${city.slice(0, 4)}0${n}`,
+          name: `县${city}-${n}`,
+          level: 'county',
+          parentId: city,
+        })),
+      ),
     ];
     const provincial = await stack.token(['organizer'], '140000', '山西省委组织部');
-    expect((await stack.call('PUT', '/v1/jurisdictions', { token: provincial, body: { jurisdictions: shanxi } })).status).toBe(200);
+    expect(
+      (await stack.call('PUT', '/v1/jurisdictions', { token: provincial, body: { jurisdictions: shanxi } })).status,
+    ).toBe(200);
     const desk = await stack.token(['intake'], '140000', '山西12380');
     const unit = await stack.token(['investigator'], '140000', '山西查核');
     const counties = shanxi.filter((j) => j.level === 'county').map((j) => j.id);
@@ -145,24 +241,42 @@ describe('deadlines and the ledger', () => {
     const batch = async <T>(items: T[], fn: (t: T, i: number) => Promise<void>) => {
       for (let i = 0; i < items.length; i += 15) await Promise.all(items.slice(i, i + 15).map((t, j) => fn(t, i + j)));
     };
-    await batch(Array.from({ length: 221 }, (_, i) => i), async (i) => {
-      const res = await stack.call('POST', '/v1/reports', { token: desk, body: {
-        channel: channels[i % 5], channelRef: `SX-${i}`, category: i % 3 === 0 ? 'voteBuying' : 'other', text: `线索 ${i}`, receivedAt: new Date().toISOString(),
-        target: { type: 'official', jurisdictionId: counties[i % counties.length], name: `干部${i}` },
-      } });
-      expect(res.status, JSON.stringify(res.body)).toBe(201);
-      ids[i] = res.body.reportId;
-    });
+    await batch(
+      Array.from({ length: 221 }, (_, i) => i),
+      async (i) => {
+        const res = await stack.call('POST', '/v1/reports', {
+          token: desk,
+          body: {
+            channel: channels[i % 5],
+            channelRef: `SX-${i}`,
+            category: i % 3 === 0 ? 'voteBuying' : 'other',
+            text: `线索 ${i}`,
+            receivedAt: new Date().toISOString(),
+            target: { type: 'official', jurisdictionId: counties[i % counties.length], name: `干部${i}` },
+          },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        ids[i] = res.body.reportId;
+      },
+    );
     await batch(ids, async (id, i) => {
-      const body = i < 7 ? { finding: 'substantiated', consequence: 'sanction', summary: '违纪属实，给予处分' }
-        : i < 20 ? { finding: 'partly', consequence: 'criticism', summary: '部分属实，批评教育' }
-          : { finding: 'unsubstantiated', summary: '经查不属实' };
+      const body =
+        i < 7
+          ? { finding: 'substantiated', consequence: 'sanction', summary: '违纪属实，给予处分' }
+          : i < 20
+            ? { finding: 'partly', consequence: 'criticism', summary: '部分属实，批评教育' }
+            : { finding: 'unsubstantiated', summary: '经查不属实' };
       const res = await stack.call('POST', `/v1/reports/${id}/findings`, { token: unit, body });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     });
     const ledger = (await stack.call('GET', '/v1/reports/ledger?scope=140000', { token: provincial })).body;
     expect(ledger).toMatchObject({
-      received: 221, closed: 221, closedOnTime: 221, open: 0, overdueNow: 0, disciplinary: 7,
+      received: 221,
+      closed: 221,
+      closedOnTime: 221,
+      open: 0,
+      overdueNow: 0,
+      disciplinary: 7,
       byFinding: { substantiated: 7, partly: 13, unsubstantiated: 201 },
       byChannel: { letter: 45, phone: 44, web: 44, sms: 44, wechat: 44 },
       byTriage: { important: 74, directCheck: 147 },
@@ -170,23 +284,33 @@ describe('deadlines and the ledger', () => {
   }, 120_000);
 });
 
-describe('the reporter\'s identity', () => {
+describe("the reporter's identity", () => {
   it('is sealed in Postgres, shown only to intake and investigators, and nowhere in clear in Temporal history or the logs', async () => {
     const contact = { name: '举报人王某某', phone: '13912345678', email: 'whistle@example.cn' };
     const logged: string[] = [];
     const original = { out: process.stdout.write.bind(process.stdout), err: process.stderr.write.bind(process.stderr) };
-    const capture = (orig: typeof process.stdout.write) => ((chunk: unknown, ...rest: unknown[]) => {
-      logged.push(String(chunk));
-      return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
-    }) as typeof process.stdout.write;
+    const capture = (orig: typeof process.stdout.write) =>
+      ((chunk: unknown, ...rest: unknown[]) => {
+        logged.push(String(chunk));
+        return (orig as (...a: unknown[]) => boolean)(chunk, ...rest);
+      }) as typeof process.stdout.write;
     process.stdout.write = capture(original.out);
     process.stderr.write = capture(original.err);
     let reportId: string;
     try {
-      const r = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, category: 'other', reporter: contact, text: '反映某社区选举拉票' });
+      const r = await report({
+        target: { type: 'jurisdiction', jurisdictionId: '440308' },
+        category: 'other',
+        reporter: contact,
+        text: '反映某社区选举拉票',
+      });
       reportId = r.body.reportId;
       // A bad request carrying the contact must not echo it either.
-      const bad = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, category: 'nope', reporter: contact });
+      const bad = await report({
+        target: { type: 'jurisdiction', jurisdictionId: '440308' },
+        category: 'nope',
+        reporter: contact,
+      });
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).not.toContain(contact.phone);
       await finding(reportId, { finding: 'unsubstantiated', summary: '经查不属实' });
@@ -198,10 +322,15 @@ describe('the reporter\'s identity', () => {
     const secrets = [contact.name, contact.phone, contact.email];
     for (const s of secrets) expect(logged.join(''), s).not.toContain(s);
 
-    const plain = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: inject('namespace') });
+    const plain = new Client({
+      connection: await Connection.connect({ address: inject('temporalAddress') }),
+      namespace: inject('namespace'),
+    });
     try {
       const history = JSON.stringify(await plain.workflow.getHandle(`report:${reportId}`).fetchHistory());
-      const decoded = (history.match(/[A-Za-z0-9+/=]{16,}/g) ?? []).map((b) => Buffer.from(b, 'base64').toString('utf8')).join('\n');
+      const decoded = (history.match(/[A-Za-z0-9+/=]{16,}/g) ?? [])
+        .map((b) => Buffer.from(b, 'base64').toString('utf8'))
+        .join('\n');
       for (const s of secrets) {
         expect(history, s).not.toContain(s);
         expect(decoded, s).not.toContain(s);
@@ -213,14 +342,18 @@ describe('the reporter\'s identity', () => {
     const decryptedHistory = JSON.stringify(await stack.client.workflow.getHandle(`report:${reportId}`).fetchHistory());
     expect(decryptedHistory).not.toContain(contact.phone);
 
-    const { rows } = await stack.pool.query('SELECT reporter_sealed, text_sealed FROM reports WHERE id = $1', [reportId]);
+    const { rows } = await stack.pool.query('SELECT reporter_sealed, text_sealed FROM reports WHERE id = $1', [
+      reportId,
+    ]);
     expect(rows[0].reporter_sealed).toMatch(/^v1:/);
     expect(JSON.stringify(rows[0])).not.toContain(contact.phone);
     const { rows: audit } = await stack.pool.query(`SELECT detail FROM audit_events WHERE subject_id = $1`, [reportId]);
     expect(JSON.stringify(audit)).not.toContain(contact.phone);
 
     expect((await stack.call('GET', `/v1/reports/${reportId}`, { token: intake })).body.reporter).toEqual(contact);
-    expect((await stack.call('GET', `/v1/reports/${reportId}`, { token: investigator })).body.reporter).toEqual(contact);
+    expect((await stack.call('GET', `/v1/reports/${reportId}`, { token: investigator })).body.reporter).toEqual(
+      contact,
+    );
     const asOrganizer = (await stack.call('GET', `/v1/reports/${reportId}`, { token: organizer })).body;
     expect(asOrganizer.reporter).toBeUndefined();
     expect(asOrganizer.text).toBeUndefined();

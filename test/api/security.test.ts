@@ -44,10 +44,21 @@ describe('refusals are recorded', () => {
     const hidden = await stack.call('GET', '/v1/cycles/440304:2040', { token: outsider });
     expect(hidden.status).toBe(404);
     const { rows } = await stack.pool.query(
-      `SELECT actor, subject_id, detail, request_id FROM audit_events WHERE action = 'access.denied' AND actor = ANY($1) ORDER BY id`, [['观察员-王', '宝安-赵']]);
+      `SELECT actor, subject_id, detail, request_id FROM audit_events WHERE action = 'access.denied' AND actor = ANY($1) ORDER BY id`,
+      [['观察员-王', '宝安-赵']],
+    );
     expect(rows).toEqual([
-      expect.objectContaining({ actor: '观察员-王', subject_id: 'POST /v1/cycles', detail: expect.objectContaining({ status: 403 }), request_id: forbidden.headers.get('x-request-id') }),
-      expect.objectContaining({ actor: '宝安-赵', subject_id: 'GET /v1/cycles/440304:2040', detail: expect.objectContaining({ status: 404 }) }),
+      expect.objectContaining({
+        actor: '观察员-王',
+        subject_id: 'POST /v1/cycles',
+        detail: expect.objectContaining({ status: 403 }),
+        request_id: forbidden.headers.get('x-request-id'),
+      }),
+      expect.objectContaining({
+        actor: '宝安-赵',
+        subject_id: 'GET /v1/cycles/440304:2040',
+        detail: expect.objectContaining({ status: 404 }),
+      }),
     ]);
   });
 
@@ -57,7 +68,9 @@ describe('refusals are recorded', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ ok: true });
     expect(res.body.rows).toBeGreaterThan(0);
-    expect((await stack.call('GET', '/v1/audit/verify', { token: await stack.token(['intake'], '440000') })).status).toBe(403);
+    expect(
+      (await stack.call('GET', '/v1/audit/verify', { token: await stack.token(['intake'], '440000') })).status,
+    ).toBe(403);
   });
 });
 
@@ -66,7 +79,9 @@ describe('payloads in Temporal', () => {
 
   it('are unreadable without the codec: a plain client sees no names, reasons or inputs in the history', async () => {
     const organizer = await stack.token(['organizer'], '440300');
-    expect((await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440305', '2041') })).status).toBe(201);
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440305', '2041') })).status,
+    ).toBe(201);
     const path = `/v1/cycles/${cycleId}`;
     await stack.call('POST', `${path}/launch`, { token: organizer, body: S.launch });
     await eventually(async () => (await stack.call('GET', path, { token: organizer })).body.stage === 'analysis');
@@ -75,12 +90,25 @@ describe('payloads in Temporal', () => {
     await stack.call('POST', `${path}/recommendation-rounds`, { token: organizer, body: S.cadreMeeting });
     await stack.call('POST', `${path}/recommendation-rounds`, { token: organizer, body: S.fullCommittee });
     await eventually(async () => (await stack.call('GET', path, { token: organizer })).body.candidates?.[0]?.opened);
-    const stop = await stack.call('POST', `${path}/candidates/s1/stop`, { token: organizer, body: { reason: '个人有关事项瞒报房产两处', cause: 'violation' } });
+    const stop = await stack.call('POST', `${path}/candidates/s1/stop`, {
+      token: organizer,
+      body: { reason: '个人有关事项瞒报房产两处', cause: 'violation' },
+    });
     expect(stop.status).toBe(200);
     // A rejected update's message travels back encrypted as well.
-    expect((await stack.call('POST', `${path}/candidates/s1/stop`, { token: organizer, body: { reason: '再次', cause: 'other' } })).status).toBe(409);
+    expect(
+      (
+        await stack.call('POST', `${path}/candidates/s1/stop`, {
+          token: organizer,
+          body: { reason: '再次', cause: 'other' },
+        })
+      ).status,
+    ).toBe(409);
 
-    const plain = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: inject('namespace') });
+    const plain = new Client({
+      connection: await Connection.connect({ address: inject('temporalAddress') }),
+      namespace: inject('namespace'),
+    });
     try {
       const texts: string[] = [];
       for (const id of [`cycle:${cycleId}`, `candidate:${cycleId}:s1`]) {
@@ -88,12 +116,17 @@ describe('payloads in Temporal', () => {
       }
       const raw = texts.join('\n');
       // Decode every base64 run too: personal data must not be there in any encoding.
-      const decoded = (raw.match(/[A-Za-z0-9+/=]{16,}/g) ?? []).map((b) => Buffer.from(b, 'base64').toString('utf8')).join('\n');
+      const decoded = (raw.match(/[A-Za-z0-9+/=]{16,}/g) ?? [])
+        .map((b) => Buffer.from(b, 'base64').toString('utf8'))
+        .join('\n');
       for (const secret of ['张伟', '王芳', '陈静', '个人有关事项瞒报房产两处', '换届风气监督', '区委组织部']) {
         expect(raw, secret).not.toContain(secret);
         expect(decoded, secret).not.toContain(secret);
       }
-      const meta = JSON.stringify((await plain.workflow.getHandle(`cycle:${cycleId}`).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input);
+      const meta = JSON.stringify(
+        (await plain.workflow.getHandle(`cycle:${cycleId}`).fetchHistory()).events?.[0]
+          ?.workflowExecutionStartedEventAttributes?.input,
+      );
       expect(Buffer.from(meta).toString()).not.toMatch(/宝安|南山/);
     } finally {
       await plain.connection.close();
@@ -103,12 +136,20 @@ describe('payloads in Temporal', () => {
   it('the codec endpoint decodes for allowed roles and the trusted UI origin, and for nobody else', async () => {
     const history = await stack.client.workflow.getHandle(`cycle:${cycleId}`).fetchHistory();
     const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
-    const payload = { metadata: Object.fromEntries(Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(input.data!).toString('base64') };
+    const payload = {
+      metadata: Object.fromEntries(
+        Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
+      data: Buffer.from(input.data!).toString('base64'),
+    };
     expect(Buffer.from(payload.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
 
-    const decode = (headers: Record<string, string>) => fetch(`${stack.api.url}/codec/decode`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: [payload] }),
-    });
+    const decode = (headers: Record<string, string>) =>
+      fetch(`${stack.api.url}/codec/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ payloads: [payload] }),
+      });
     const asViewer = await decode({ authorization: `Bearer ${await stack.token(['viewer'], '440000')}` });
     expect(asViewer.status).toBe(200);
     const body = (await asViewer.json()) as { payloads: { data: string }[] };
@@ -118,7 +159,11 @@ describe('payloads in Temporal', () => {
     expect(fromUi.headers.get('access-control-allow-origin')).toBe(TRUSTED_UI_ORIGIN);
     expect((await decode({})).status).toBe(401);
     // Temporal's codec clients send proto-JSON, which leaves out an empty list.
-    const empty = await fetch(`${stack.api.url}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', origin: TRUSTED_UI_ORIGIN }, body: '{}' });
+    const empty = await fetch(`${stack.api.url}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: TRUSTED_UI_ORIGIN },
+      body: '{}',
+    });
     expect(await empty.json()).toEqual({ payloads: [] });
     expect((await decode({ origin: 'http://evil.test' })).status).toBe(401);
     expect((await decode({ authorization: `Bearer ${await stack.token(['intake'], '440000')}` })).status).toBe(403);

@@ -12,9 +12,17 @@ let database: Awaited<ReturnType<typeof createThrowawayDatabase>>;
 let pool: Pool;
 
 const event = (action: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({
-  key: `test#${randomUUID()}`, at: Date.parse('2026-10-01T08:00:00.123Z'), actor: { id: '组织部-李明', role: 'organizer', requestId: 'r-1' },
-  subjectType: 'cycle', subjectId: '440306:2026', cycleId: '440306:2026', jurisdictionId: '440306', action,
-  after: { stage: 'launch', 说明: '宝安区换届启动' }, detail: { nested: { b: 2, a: [1, '二', null] } }, ...extra,
+  key: `test#${randomUUID()}`,
+  at: Date.parse('2026-10-01T08:00:00.123Z'),
+  actor: { id: '组织部-李明', role: 'organizer', requestId: 'r-1' },
+  subjectType: 'cycle',
+  subjectId: '440306:2026',
+  cycleId: '440306:2026',
+  jurisdictionId: '440306',
+  action,
+  after: { stage: 'launch', 说明: '宝安区换届启动' },
+  detail: { nested: { b: 2, a: [1, '二', null] } },
+  ...extra,
 });
 
 beforeAll(async () => {
@@ -29,10 +37,32 @@ afterAll(async () => {
 
 describe('migrations', () => {
   it('create the tables, record themselves, and are idempotent', async () => {
-    const { rows } = await pool.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-    expect(rows.map((r) => r.table_name)).toEqual(expect.arrayContaining(['audit_events', 'cycle_people', 'cycles', 'jurisdictions', 'reports', 'review_tasks', 'risks', 'ledger_snapshots', 'pgmigrations']));
+    const { rows } = await pool.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining([
+        'audit_events',
+        'cycle_people',
+        'cycles',
+        'jurisdictions',
+        'reports',
+        'review_tasks',
+        'risks',
+        'ledger_snapshots',
+        'pgmigrations',
+      ]),
+    );
     const { rows: applied } = await pool.query('SELECT name FROM pgmigrations ORDER BY id');
-    expect(applied.map((m) => m.name)).toEqual(['1700000000000_foundation', '1700000001000_inspection', '1700000002000_reports', '1700000003000_supervision', '1700000004000_ledger', '1700000005000_app_role', '1700000006000_people_version']);
+    expect(applied.map((m) => m.name)).toEqual([
+      '1700000000000_foundation',
+      '1700000001000_inspection',
+      '1700000002000_reports',
+      '1700000003000_supervision',
+      '1700000004000_ledger',
+      '1700000005000_app_role',
+      '1700000006000_people_version',
+    ]);
     expect(await migrate(database.url)).toEqual([]);
   });
 });
@@ -52,12 +82,14 @@ describe('audit trail', () => {
   });
 
   it('keeps the chain linear under concurrent writers', async () => {
-    await Promise.all(Array.from({ length: 20 }, (_, i) => withTransaction(pool, (c) => appendAudit(c, event(`concurrent.${i}`)))));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => withTransaction(pool, (c) => appendAudit(c, event(`concurrent.${i}`)))),
+    );
     const report = await verifyAuditChain(pool);
     expect(report).toEqual({ ok: true, rows: 22 });
   });
 
-  it('the application\'s role may append but never UPDATE, DELETE or TRUNCATE, nor switch the triggers off', async () => {
+  it("the application's role may append but never UPDATE, DELETE or TRUNCATE, nor switch the triggers off", async () => {
     const app = createPool(database.url, { max: 1, role: APP_ROLE });
     try {
       await withTransaction(app, (c) => appendAudit(c, event('as.app')));
@@ -71,7 +103,9 @@ describe('audit trail', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE in the database itself, for every role', async () => {
-    await expect(pool.query(`UPDATE audit_events SET action = 'x' WHERE id = 1`)).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(pool.query(`UPDATE audit_events SET action = 'x' WHERE id = 1`)).rejects.toThrow(
+      /append-only: UPDATE refused/,
+    );
     await expect(pool.query('DELETE FROM audit_events WHERE id = 1')).rejects.toThrow(/append-only: DELETE refused/);
     await expect(pool.query('TRUNCATE audit_events')).rejects.toThrow(/append-only: TRUNCATE refused/);
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addCalendarDays, addWorkingDays, assertCalendarCovers, beijingDate, isWorkingDay, type CalendarSpec } from '../../domain/calendar.js';
+import {
+  addCalendarDays,
+  addWorkingDays,
+  assertCalendarCovers,
+  beijingDate,
+  isWorkingDay,
+  type CalendarSpec,
+} from '../../domain/calendar.js';
 import { DomainError } from '../../domain/errors.js';
 import { CN_HOLIDAYS, CN_WORKDAYS, CN_YEARS } from '../../domain/holidays-cn.js';
 import { loadChineseDays } from '../../scripts/gen-holidays.js';
@@ -83,7 +90,7 @@ describe('mainland-China working-day calendar', () => {
 });
 
 describe('end of the working day', () => {
-  it('is today\'s close on the real calendar and one compressed day on a compressed one', async () => {
+  it("is today's close on the real calendar and one compressed day on a compressed one", async () => {
     const { endOfWorkingDay } = await import('../../domain/calendar.js');
     expect(closesOn(endOfWorkingDay(cn, bj('2026-09-30T16:00:00')))).toBe('2026-09-30');
     expect(closesOn(endOfWorkingDay(cn, bj('2026-10-03T16:00:00')))).toBe('2026-10-08');

@@ -7,27 +7,62 @@ const NOW = Date.parse('2026-06-01T02:00:00Z');
 const actor = { id: 'organizer-1', role: 'organizer' };
 
 function fresh(policy: Record<string, unknown> = {}) {
-  return C.initialCycleState('440306:2026', {
-    term: '2026',
-    positions: [{ id: 'secretary', title: '区委书记', seats: 1 }, { id: 'deputy', title: '副区长', seats: 2 }],
-    committees: { standing: 11, full: 31 },
-    policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 1 }, ...policy }),
-  }, { id: '440306', name: '宝安区', level: 'county', parentId: '440300' }, NOW);
+  return C.initialCycleState(
+    '440306:2026',
+    {
+      term: '2026',
+      positions: [
+        { id: 'secretary', title: '区委书记', seats: 1 },
+        { id: 'deputy', title: '副区长', seats: 2 },
+      ],
+      committees: { standing: 11, full: 31 },
+      policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 1 }, ...policy }),
+    },
+    { id: '440306', name: '宝安区', level: 'county', parentId: '440300' },
+    NOW,
+  );
 }
 
-const people = (prefix: string, votes: number[]) => votes.map((v, i) => ({ personId: `${prefix}${i + 1}`, name: `${prefix}候选人${i + 1}`, votes: v }));
+const people = (prefix: string, votes: number[]) =>
+  votes.map((v, i) => ({ personId: `${prefix}${i + 1}`, name: `${prefix}候选人${i + 1}`, votes: v }));
 const round = (r: C.Round, voters: number, scale = 1): C.RecommendationRound => ({
-  round: r, voters, observers: 0,
+  round: r,
+  voters,
+  observers: 0,
   tallies: [
-    { positionId: 'secretary', persons: people('s', [50, 30, 15, 5].map((v) => Math.round(v * scale))) },
-    { positionId: 'deputy', persons: people('d', [50, 45, 35, 30, 20, 12, 8].map((v) => Math.round(v * scale))) },
+    {
+      positionId: 'secretary',
+      persons: people(
+        's',
+        [50, 30, 15, 5].map((v) => Math.round(v * scale)),
+      ),
+    },
+    {
+      positionId: 'deputy',
+      persons: people(
+        'd',
+        [50, 45, 35, 30, 20, 12, 8].map((v) => Math.round(v * scale)),
+      ),
+    },
   ],
 });
 
 /** Drives a state with the pure functions, exactly as the workflow does, up to the given stage. */
-function at(stage: 'recommendation' | 'inspection' | 'decision' | 'publicity' | 'approval' | 'election', policy?: Record<string, unknown>) {
+function at(
+  stage: 'recommendation' | 'inspection' | 'decision' | 'publicity' | 'approval' | 'election',
+  policy?: Record<string, unknown>,
+) {
   const s = fresh(policy);
-  C.applyLaunch(s, { responsibilities: [{ task: 't', measure: 'm', deadline: '2026-06-30', owner: 'o' }], educationSessions: 1, commitmentLetters: 1, talks: 0 }, NOW);
+  C.applyLaunch(
+    s,
+    {
+      responsibilities: [{ task: 't', measure: 'm', deadline: '2026-06-30', owner: 'o' }],
+      educationSessions: 1,
+      commitmentLetters: 1,
+      talks: 0,
+    },
+    NOW,
+  );
   C.enterStage(s, NOW);
   C.applyAnalysis(s, { vacanciesPublishedOn: '2026-06-01', eligibleChecked: 3 }, NOW);
   C.enterStage(s, NOW);
@@ -38,17 +73,30 @@ function at(stage: 'recommendation' | 'inspection' | 'decision' | 'publicity' | 
   }
   C.enterStage(s, NOW);
   if (stage === 'inspection') return s;
-  for (const c of [...s.candidates]) C.applyCandidateOutcome(s, { personId: c.personId, result: 'passed', concerns: [] });
+  for (const c of [...s.candidates])
+    C.applyCandidateOutcome(s, { personId: c.personId, result: 'passed', concerns: [] });
   C.enterStage(s, NOW);
   if (stage === 'decision') return s;
-  const standing = { present: 9, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2'] }, { positionId: 'deputy', personIds: ['d1', 'd2', 'd3', 'd4'] }] };
+  const standing = {
+    present: 9,
+    shortlist: [
+      { positionId: 'secretary', personIds: ['s1', 's2'] },
+      { positionId: 'deputy', personIds: ['d1', 'd2', 'd3', 'd4'] },
+    ],
+  };
   C.checkStandingCommittee(s, standing);
   C.applyStandingCommittee(s, standing, NOW);
-  const vote = { present: 30, votes: [
-    { positionId: 'secretary', personId: 's1', inFavor: 25 }, { positionId: 'secretary', personId: 's2', inFavor: 16 },
-    { positionId: 'deputy', personId: 'd1', inFavor: 28 }, { positionId: 'deputy', personId: 'd2', inFavor: 27 },
-    { positionId: 'deputy', personId: 'd3', inFavor: 20 }, { positionId: 'deputy', personId: 'd4', inFavor: 15 },
-  ] };
+  const vote = {
+    present: 30,
+    votes: [
+      { positionId: 'secretary', personId: 's1', inFavor: 25 },
+      { positionId: 'secretary', personId: 's2', inFavor: 16 },
+      { positionId: 'deputy', personId: 'd1', inFavor: 28 },
+      { positionId: 'deputy', personId: 'd2', inFavor: 27 },
+      { positionId: 'deputy', personId: 'd3', inFavor: 20 },
+      { positionId: 'deputy', personId: 'd4', inFavor: 15 },
+    ],
+  };
   C.checkCommitteeVote(s, vote);
   C.applyCommitteeVote(s, vote, NOW);
   C.enterStage(s, NOW);
@@ -80,14 +128,42 @@ function rejects(s: C.CycleState, check: () => void, type: string, message?: Reg
 describe('stage inputs are rejected for the right reason, leaving state unchanged', () => {
   it('wrong stage', () => {
     const s = fresh();
-    rejects(s, () => C.checkAnalysis(s, { vacanciesPublishedOn: '2026-06-01', eligibleChecked: 1 }), 'WRONG_STAGE', /analysis stage.*is in launch/);
-    rejects(s, () => C.checkElection(s, { votersPresent: 1, validBallots: 1, results: [{ positionId: 'secretary', persons: [{ personId: 's1', votes: 1 }] }], massPetitions: 0 }), 'WRONG_STAGE');
+    rejects(
+      s,
+      () => C.checkAnalysis(s, { vacanciesPublishedOn: '2026-06-01', eligibleChecked: 1 }),
+      'WRONG_STAGE',
+      /analysis stage.*is in launch/,
+    );
+    rejects(
+      s,
+      () =>
+        C.checkElection(s, {
+          votersPresent: 1,
+          validBallots: 1,
+          results: [{ positionId: 'secretary', persons: [{ personId: 's1', votes: 1 }] }],
+          massPetitions: 0,
+        }),
+      'WRONG_STAGE',
+    );
   });
 
   it('duplicate launch', () => {
     const s = fresh();
-    C.applyLaunch(s, { responsibilities: [{ task: 't', measure: 'm', deadline: '2026-06-30', owner: 'o' }], educationSessions: 1, commitmentLetters: 1, talks: 0 }, NOW);
-    rejects(s, () => C.checkLaunch(s, { responsibilities: [], educationSessions: 0, commitmentLetters: 0, talks: 0 }), 'DUPLICATE');
+    C.applyLaunch(
+      s,
+      {
+        responsibilities: [{ task: 't', measure: 'm', deadline: '2026-06-30', owner: 'o' }],
+        educationSessions: 1,
+        commitmentLetters: 1,
+        talks: 0,
+      },
+      NOW,
+    );
+    rejects(
+      s,
+      () => C.checkLaunch(s, { responsibilities: [], educationSessions: 0, commitmentLetters: 0, talks: 0 }),
+      'DUPLICATE',
+    );
   });
 
   it('suspended and aborted cycles take no input', () => {
@@ -102,16 +178,40 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
   it('recommendation: more votes than voters, too many votes in total, unknown position, missing position, duplicates, renamed person', () => {
     const s = at('recommendation');
     const r = round('cadreMeeting', 100);
-    rejects(s, () => C.checkRecommendationRound(s, { ...r, voters: 40 }), 'INCONSISTENT', /50 votes for s1 but only 40 voters/);
+    rejects(
+      s,
+      () => C.checkRecommendationRound(s, { ...r, voters: 40 }),
+      'INCONSISTENT',
+      /50 votes for s1 but only 40 voters/,
+    );
     const stuffed = structuredClone(r);
     stuffed.tallies[0]!.persons = people('s', [100, 100]);
     rejects(s, () => C.checkRecommendationRound(s, stuffed), 'INCONSISTENT', /exceed 100 voters × 1 seat/);
-    rejects(s, () => C.checkRecommendationRound(s, { ...r, tallies: [...r.tallies, { positionId: 'mayor', persons: people('m', [1]) }] }), 'VALIDATION', /unknown position mayor/);
-    rejects(s, () => C.checkRecommendationRound(s, { ...r, tallies: [r.tallies[0]!] }), 'VALIDATION', /no tally for position\(s\) deputy/);
+    rejects(
+      s,
+      () =>
+        C.checkRecommendationRound(s, {
+          ...r,
+          tallies: [...r.tallies, { positionId: 'mayor', persons: people('m', [1]) }],
+        }),
+      'VALIDATION',
+      /unknown position mayor/,
+    );
+    rejects(
+      s,
+      () => C.checkRecommendationRound(s, { ...r, tallies: [r.tallies[0]!] }),
+      'VALIDATION',
+      /no tally for position\(s\) deputy/,
+    );
     const twice = structuredClone(r);
     twice.tallies[0]!.persons.push({ ...twice.tallies[0]!.persons[0]! });
     rejects(s, () => C.checkRecommendationRound(s, twice), 'VALIDATION', /appears twice/);
-    rejects(s, () => C.checkRecommendationRound(s, { ...round('fullCommittee', 40) }), 'INCONSISTENT', /full committee has 31 members/);
+    rejects(
+      s,
+      () => C.checkRecommendationRound(s, { ...round('fullCommittee', 40) }),
+      'INCONSISTENT',
+      /full committee has 31 members/,
+    );
     C.applyRecommendationRound(s, r, NOW);
     rejects(s, () => C.checkRecommendationRound(s, r), 'DUPLICATE');
     const renamed = structuredClone(round('fullCommittee', 31, 0.3));
@@ -122,39 +222,124 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
   it('two rounds pick 1:3 of seats as inspection candidates, ranked by combined votes', () => {
     const s = at('inspection');
     expect(s.candidates.filter((c) => c.positionId === 'secretary').map((c) => c.personId)).toEqual(['s1', 's2', 's3']);
-    expect(s.candidates.filter((c) => c.positionId === 'deputy').map((c) => c.personId)).toEqual(['d1', 'd2', 'd3', 'd4', 'd5', 'd6']);
+    expect(s.candidates.filter((c) => c.positionId === 'deputy').map((c) => c.personId)).toEqual([
+      'd1',
+      'd2',
+      'd3',
+      'd4',
+      'd5',
+      'd6',
+    ]);
     expect(s.recommendation.ranking.secretary!.map((r) => r.personId)).toEqual(['s1', 's2', 's3', 's4']);
   });
 
   it('a stopped candidate is replaced by the next-ranked; without one left, the shortfall is reported', () => {
     const s = at('inspection');
-    const replacement = C.applyCandidateOutcome(s, { personId: 's2', result: 'stopped', reason: '廉政意见否决', cause: 'review', concerns: [] });
+    const replacement = C.applyCandidateOutcome(s, {
+      personId: 's2',
+      result: 'stopped',
+      reason: '廉政意见否决',
+      cause: 'review',
+      concerns: [],
+    });
     expect(replacement).toMatchObject({ personId: 's4', replaces: 's2', status: 'inspecting' });
-    expect(C.applyCandidateOutcome(s, { personId: 's4', result: 'stopped', reason: '瞒报', cause: 'violation', concerns: [] })).toBeUndefined();
+    expect(
+      C.applyCandidateOutcome(s, {
+        personId: 's4',
+        result: 'stopped',
+        reason: '瞒报',
+        cause: 'violation',
+        concerns: [],
+      }),
+    ).toBeUndefined();
     expect(s.shortfalls).toEqual([{ positionId: 'secretary', missing: 1 }]);
     const noReplace = at('inspection', { replaceStoppedCandidates: false });
-    expect(C.applyCandidateOutcome(noReplace, { personId: 's1', result: 'stopped', reason: 'x', cause: 'other', concerns: [] })).toBeUndefined();
+    expect(
+      C.applyCandidateOutcome(noReplace, {
+        personId: 's1',
+        result: 'stopped',
+        reason: 'x',
+        cause: 'other',
+        concerns: [],
+      }),
+    ).toBeUndefined();
     expect(noReplace.shortfalls).toEqual([{ positionId: 'secretary', missing: 1 }]);
   });
 
   it('standing committee: no quorum (7 of 11), over the 1:2 ratio, a person who did not pass inspection', () => {
     const s = at('decision');
-    rejects(s, () => C.checkStandingCommittee(s, { present: 7, shortlist: [] }), 'INCONSISTENT', /not valid: 7 of 11 present, at least 8 needed/);
-    rejects(s, () => C.checkStandingCommittee(s, { present: 12, shortlist: [] }), 'INCONSISTENT', /12 present but the standing committee has 11/);
-    rejects(s, () => C.checkStandingCommittee(s, { present: 8, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2', 's3'] }] }), 'INCONSISTENT', /at most 2/);
-    rejects(s, () => C.checkStandingCommittee(s, { present: 8, shortlist: [{ positionId: 'secretary', personIds: ['s4'] }] }), 'INCONSISTENT', /passed inspection/);
-    rejects(s, () => C.checkCommitteeVote(s, { present: 25, votes: [] }), 'WRONG_STAGE', /standing committee shortlist comes before/);
+    rejects(
+      s,
+      () => C.checkStandingCommittee(s, { present: 7, shortlist: [] }),
+      'INCONSISTENT',
+      /not valid: 7 of 11 present, at least 8 needed/,
+    );
+    rejects(
+      s,
+      () => C.checkStandingCommittee(s, { present: 12, shortlist: [] }),
+      'INCONSISTENT',
+      /12 present but the standing committee has 11/,
+    );
+    rejects(
+      s,
+      () =>
+        C.checkStandingCommittee(s, {
+          present: 8,
+          shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2', 's3'] }],
+        }),
+      'INCONSISTENT',
+      /at most 2/,
+    );
+    rejects(
+      s,
+      () => C.checkStandingCommittee(s, { present: 8, shortlist: [{ positionId: 'secretary', personIds: ['s4'] }] }),
+      'INCONSISTENT',
+      /passed inspection/,
+    );
+    rejects(
+      s,
+      () => C.checkCommitteeVote(s, { present: 25, votes: [] }),
+      'WRONG_STAGE',
+      /standing committee shortlist comes before/,
+    );
   });
 
   it('full committee vote: 20 of 31 is no quorum; more in favour than present; missing and foreign entries', () => {
     const s = at('decision');
     C.applyStandingCommittee(s, { present: 9, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2'] }] }, NOW);
-    const votes = [{ positionId: 'secretary', personId: 's1', inFavor: 20 }, { positionId: 'secretary', personId: 's2', inFavor: 5 }];
-    rejects(s, () => C.checkCommitteeVote(s, { present: 20, votes }), 'INCONSISTENT', /20 of 31 present, at least 21 needed/);
+    const votes = [
+      { positionId: 'secretary', personId: 's1', inFavor: 20 },
+      { positionId: 'secretary', personId: 's2', inFavor: 5 },
+    ];
+    rejects(
+      s,
+      () => C.checkCommitteeVote(s, { present: 20, votes }),
+      'INCONSISTENT',
+      /20 of 31 present, at least 21 needed/,
+    );
     expect(() => C.checkCommitteeVote(s, { present: 21, votes })).not.toThrow();
-    rejects(s, () => C.checkCommitteeVote(s, { present: 21, votes: [{ ...votes[0]!, inFavor: 22 }, votes[1]!] }), 'INCONSISTENT', /22 in favour of s1 but 21 present/);
-    rejects(s, () => C.checkCommitteeVote(s, { present: 21, votes: [votes[0]!] }), 'VALIDATION', /no vote for secretary\/s2/);
-    rejects(s, () => C.checkCommitteeVote(s, { present: 21, votes: [...votes, { positionId: 'secretary', personId: 's3', inFavor: 1 }] }), 'INCONSISTENT', /not shortlisted/);
+    rejects(
+      s,
+      () => C.checkCommitteeVote(s, { present: 21, votes: [{ ...votes[0]!, inFavor: 22 }, votes[1]!] }),
+      'INCONSISTENT',
+      /22 in favour of s1 but 21 present/,
+    );
+    rejects(
+      s,
+      () => C.checkCommitteeVote(s, { present: 21, votes: [votes[0]!] }),
+      'VALIDATION',
+      /no vote for secretary\/s2/,
+    );
+    rejects(
+      s,
+      () =>
+        C.checkCommitteeVote(s, {
+          present: 21,
+          votes: [...votes, { positionId: 'secretary', personId: 's3', inFavor: 1 }],
+        }),
+      'INCONSISTENT',
+      /not shortlisted/,
+    );
   });
 
   it('nominees need more than half of ALL members: 16 of 31 passes, 15 does not, even with 21 present', () => {
@@ -169,7 +354,11 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
 
   it('a competitive position nominates every passer (差额)', () => {
     const s = at('publicity', { competitivePositions: ['deputy'] });
-    expect(C.activeNominees(s).filter((n) => n.positionId === 'deputy').map((n) => n.personId)).toEqual(['d1', 'd2', 'd3']);
+    expect(
+      C.activeNominees(s)
+        .filter((n) => n.positionId === 'deputy')
+        .map((n) => n.personId),
+    ).toEqual(['d1', 'd2', 'd3']);
   });
 
   it('publicity: dropping a nominee moves the next shortlisted up with a period of its own; with none left the seat is open', () => {
@@ -185,25 +374,85 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
 
   it('election: more valid ballots than voters, votes over ballots, a person who is not an approved nominee', () => {
     const s = at('election');
-    const ok: C.ElectionInput = { votersPresent: 300, validBallots: 290, massPetitions: 0, results: [
-      { positionId: 'secretary', persons: [{ personId: 's1', votes: 200 }] },
-      { positionId: 'deputy', persons: [{ personId: 'd1', votes: 200 }, { personId: 'd2', votes: 146 }] },
-    ] };
+    const ok: C.ElectionInput = {
+      votersPresent: 300,
+      validBallots: 290,
+      massPetitions: 0,
+      results: [
+        { positionId: 'secretary', persons: [{ personId: 's1', votes: 200 }] },
+        {
+          positionId: 'deputy',
+          persons: [
+            { personId: 'd1', votes: 200 },
+            { personId: 'd2', votes: 146 },
+          ],
+        },
+      ],
+    };
     expect(() => C.checkElection(s, ok)).not.toThrow();
-    rejects(s, () => C.checkElection(s, { ...ok, validBallots: 301 }), 'INCONSISTENT', /301 valid ballots but 300 voters/);
-    rejects(s, () => C.checkElection(s, { ...ok, results: [{ positionId: 'secretary', persons: [{ personId: 's1', votes: 291 }] }, ok.results[1]!] }), 'INCONSISTENT', /291 votes for s1 but 290 valid ballots/);
-    rejects(s, () => C.checkElection(s, { ...ok, results: [{ positionId: 'secretary', persons: [{ personId: 's2', votes: 100 }] }, ok.results[1]!] }), 'INCONSISTENT', /not an approved nominee/);
-    rejects(s, () => C.checkElection(s, { ...ok, results: [ok.results[0]!] }), 'VALIDATION', /no result for position\(s\) deputy/);
+    rejects(
+      s,
+      () => C.checkElection(s, { ...ok, validBallots: 301 }),
+      'INCONSISTENT',
+      /301 valid ballots but 300 voters/,
+    );
+    rejects(
+      s,
+      () =>
+        C.checkElection(s, {
+          ...ok,
+          results: [{ positionId: 'secretary', persons: [{ personId: 's1', votes: 291 }] }, ok.results[1]!],
+        }),
+      'INCONSISTENT',
+      /291 votes for s1 but 290 valid ballots/,
+    );
+    rejects(
+      s,
+      () =>
+        C.checkElection(s, {
+          ...ok,
+          results: [{ positionId: 'secretary', persons: [{ personId: 's2', votes: 100 }] }, ok.results[1]!],
+        }),
+      'INCONSISTENT',
+      /not an approved nominee/,
+    );
+    rejects(
+      s,
+      () => C.checkElection(s, { ...ok, results: [ok.results[0]!] }),
+      'VALIDATION',
+      /no result for position\(s\) deputy/,
+    );
   });
 
   it('election: elected over half of valid ballots; an unfilled seat is reported, never filled', () => {
     const s = at('election');
-    C.applyElection(s, { votersPresent: 300, validBallots: 290, massPetitions: 1, results: [
-      { positionId: 'secretary', persons: [{ personId: 's1', votes: 146 }] },
-      { positionId: 'deputy', persons: [{ personId: 'd1', votes: 200 }, { personId: 'd2', votes: 145 }] },
-    ] }, NOW);
-    expect(s.results.find((r) => r.positionId === 'secretary')).toMatchObject({ elected: [{ personId: 's1', votes: 146 }], unfilled: 0 });
-    expect(s.results.find((r) => r.positionId === 'deputy')).toMatchObject({ elected: [{ personId: 'd1' }], unfilled: 1 });
+    C.applyElection(
+      s,
+      {
+        votersPresent: 300,
+        validBallots: 290,
+        massPetitions: 1,
+        results: [
+          { positionId: 'secretary', persons: [{ personId: 's1', votes: 146 }] },
+          {
+            positionId: 'deputy',
+            persons: [
+              { personId: 'd1', votes: 200 },
+              { personId: 'd2', votes: 145 },
+            ],
+          },
+        ],
+      },
+      NOW,
+    );
+    expect(s.results.find((r) => r.positionId === 'secretary')).toMatchObject({
+      elected: [{ personId: 's1', votes: 146 }],
+      unfilled: 0,
+    });
+    expect(s.results.find((r) => r.positionId === 'deputy')).toMatchObject({
+      elected: [{ personId: 'd1' }],
+      unfilled: 1,
+    });
     expect(s.nominees.find((n) => n.personId === 'd2')!.status).toBe('notElected');
     expect(s.outcome).toEqual({ effectiveComplaints: 0, cadreViolations: 0, massPetitions: 1 });
   });
@@ -212,38 +461,69 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     const s = at('inspection');
     C.applyAddHold(s, { name: 'report-1', reason: '举报待核', personId: 's3', source: 'report' }, actor, NOW);
     rejects(s, () => C.checkAddHold(s, { name: 'report-1', reason: 'x', source: 'report' }), 'DUPLICATE');
-    rejects(s, () => C.checkAddHold(s, { name: 'report-2', reason: 'x', personId: 'nobody', source: 'report' }), 'NOT_FOUND');
+    rejects(
+      s,
+      () => C.checkAddHold(s, { name: 'report-2', reason: 'x', personId: 'nobody', source: 'report' }),
+      'NOT_FOUND',
+    );
     rejects(s, () => C.checkReleaseHold(s, { name: 'nope', resolution: 'x' }), 'NOT_FOUND');
     expect(C.blockingHolds(s).map((h) => h.name)).toEqual(['report-1']);
-    C.applyCandidateOutcome(s, { personId: 's3', result: 'stopped', reason: '举报属实', cause: 'report', concerns: [] });
+    C.applyCandidateOutcome(s, {
+      personId: 's3',
+      result: 'stopped',
+      reason: '举报属实',
+      cause: 'report',
+      concerns: [],
+    });
     expect(C.blockingHolds(s)).toEqual([]);
   });
 
   it('a calendar year can be supplied once, with dates of that year, only on the cn calendar', () => {
     const s = fresh({ calendar: { kind: 'cn' } });
     expect(() => C.checkAddCalendarYear(s, { year: 2027, holidays: ['2027-01-01'], workdays: [] })).not.toThrow();
-    rejects(s, () => C.checkAddCalendarYear(s, { year: 2027, holidays: ['2026-12-31'], workdays: [] }), 'VALIDATION', /not in 2027/);
+    rejects(
+      s,
+      () => C.checkAddCalendarYear(s, { year: 2027, holidays: ['2026-12-31'], workdays: [] }),
+      'VALIDATION',
+      /not in 2027/,
+    );
     C.applyAddCalendarYear(s, { year: 2027, holidays: [], workdays: [] });
     rejects(s, () => C.checkAddCalendarYear(s, { year: 2027, holidays: [], workdays: [] }), 'DUPLICATE');
     const compressed = fresh();
-    rejects(compressed, () => C.checkAddCalendarYear(compressed, { year: 2027, holidays: [], workdays: [] }), 'VALIDATION');
+    rejects(
+      compressed,
+      () => C.checkAddCalendarYear(compressed, { year: 2027, holidays: [], workdays: [] }),
+      'VALIDATION',
+    );
   });
 });
 
 describe('input schemas', () => {
   it('reject unknown fields at every level', () => {
-    const r = C.launchSchema.safeParse({ responsibilities: [{ task: 't', measure: 'm', deadline: '2026-01-01', owner: 'o', extra: 1 }], educationSessions: 1, commitmentLetters: 1 });
+    const r = C.launchSchema.safeParse({
+      responsibilities: [{ task: 't', measure: 'm', deadline: '2026-01-01', owner: 'o', extra: 1 }],
+      educationSessions: 1,
+      commitmentLetters: 1,
+    });
     expect(r.success).toBe(false);
     expect(r.error!.issues[0]!.path).toEqual(['responsibilities', 0]);
     expect(r.error!.issues[0]!.code).toBe('unrecognized_keys');
   });
 
   it('keep person names out of ids', () => {
-    expect(C.recommendationRoundSchema.safeParse({ round: 'cadreMeeting', voters: 1, tallies: [{ positionId: 'secretary', persons: [{ personId: '张伟', name: '张伟', votes: 1 }] }] }).success).toBe(false);
+    expect(
+      C.recommendationRoundSchema.safeParse({
+        round: 'cadreMeeting',
+        voters: 1,
+        tallies: [{ positionId: 'secretary', persons: [{ personId: '张伟', name: '张伟', votes: 1 }] }],
+      }).success,
+    ).toBe(false);
   });
 
   it('validate policy overrides', () => {
-    expect(policySchema.safeParse({ jointReview: { chaseAtWorkingDays: 6, deadlineWorkingDays: 5 } }).success).toBe(false);
+    expect(policySchema.safeParse({ jointReview: { chaseAtWorkingDays: 6, deadlineWorkingDays: 5 } }).success).toBe(
+      false,
+    );
     expect(policySchema.safeParse({ committeeQuorum: { num: 4, den: 3 } }).success).toBe(false);
     expect(policySchema.parse({}).jointReview.departments).toHaveLength(7);
   });

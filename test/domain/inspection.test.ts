@@ -7,12 +7,19 @@ const classify = (items: I.PersonalMattersInput['items']) => I.classifyPersonalM
 
 describe('personal matters: omission (漏报) or concealment (瞒报)', () => {
   it('identical declared and verified values are consistent', () => {
-    expect(classify([{ item: 'realEstate', declared: 2, verified: 2, deliberate: false }])).toEqual({ outcome: 'consistent', discrepancies: [] });
+    expect(classify([{ item: 'realEstate', declared: 2, verified: 2, deliberate: false }])).toEqual({
+      outcome: 'consistent',
+      discrepancies: [],
+    });
   });
 
   it('one undeclared flat is an omission; two are a concealment (policy: 2 units)', () => {
-    expect(classify([{ item: 'realEstate', declared: 1, verified: 2, deliberate: false }]).discrepancies[0]).toMatchObject({ kind: 'omission', rule: expect.stringMatching(/omission/) });
-    expect(classify([{ item: 'realEstate', declared: 1, verified: 3, deliberate: false }]).discrepancies[0]).toMatchObject({ kind: 'concealment', rule: expect.stringMatching(/2 undeclared units.*≥ 2/) });
+    expect(
+      classify([{ item: 'realEstate', declared: 1, verified: 2, deliberate: false }]).discrepancies[0],
+    ).toMatchObject({ kind: 'omission', rule: expect.stringMatching(/omission/) });
+    expect(
+      classify([{ item: 'realEstate', declared: 1, verified: 3, deliberate: false }]).discrepancies[0],
+    ).toMatchObject({ kind: 'concealment', rule: expect.stringMatching(/2 undeclared units.*≥ 2/) });
   });
 
   it('a spouse abroad declared as none is a concealment; a wrong insurance count is not', () => {
@@ -21,16 +28,24 @@ describe('personal matters: omission (漏报) or concealment (瞒报)', () => {
       { item: 'insurance', declared: 0, verified: 1, deliberate: false },
     ]);
     expect(r.outcome).toBe('concealment');
-    expect(r.discrepancies.map((d) => [d.item, d.kind])).toEqual([['spouseAbroad', 'concealment'], ['insurance', 'omission']]);
+    expect(r.discrepancies.map((d) => [d.item, d.kind])).toEqual([
+      ['spouseAbroad', 'concealment'],
+      ['insurance', 'omission'],
+    ]);
   });
 
   it('verification that finds it knowingly hidden makes any discrepancy a concealment', () => {
     expect(classify([{ item: 'insurance', declared: 1, verified: 2, deliberate: true }]).outcome).toBe('concealment');
   });
 
-  it('the thresholds are the policy\'s', () => {
+  it("the thresholds are the policy's", () => {
     const strict = policySchema.parse({ inspection: { personalMatters: { undeclaredUnits: 1 } } });
-    expect(I.classifyPersonalMatters({ items: [{ item: 'realEstate', declared: 1, verified: 2, deliberate: false }] }, strict).outcome).toBe('concealment');
+    expect(
+      I.classifyPersonalMatters(
+        { items: [{ item: 'realEstate', declared: 1, verified: 2, deliberate: false }] },
+        strict,
+      ).outcome,
+    ).toBe('concealment');
   });
 });
 
@@ -40,15 +55,36 @@ describe('the dossier (必清)', () => {
     const now = 0;
     expect(I.missingItems(d, policy, now)).toHaveLength(8 + 1 + 1 + 5 + 7 + 1);
     I.applyInspectionRecord(d, {
-      interviews: { superiors: 2, subordinates: 5, disciplineHead: 1, hrHead: 1, informedPeople: 3, serviceUsers: 3, previousPosts: 2, candidateAndSpouse: 1 },
+      interviews: {
+        superiors: 2,
+        subordinates: 5,
+        disciplineHead: 1,
+        hrHead: 1,
+        informedPeople: 3,
+        serviceUsers: 3,
+        previousPosts: 2,
+        candidateAndSpouse: 1,
+      },
       reverseEvaluation: { participants: 30, negative: 2, status: 'clear', note: '' },
-      checks: { personnelFile: { status: 'clear', note: '' }, personalMattersReport: { status: 'clear', note: '' }, lettersAndPetitions: { status: 'clear', note: '' }, issuesRaised: { status: 'concern', note: '作风问题' }, doubtfulPoints: { status: 'unclear', note: '年龄' } },
+      checks: {
+        personnelFile: { status: 'clear', note: '' },
+        personalMattersReport: { status: 'clear', note: '' },
+        lettersAndPetitions: { status: 'clear', note: '' },
+        issuesRaised: { status: 'concern', note: '作风问题' },
+        doubtfulPoints: { status: 'unclear', note: '年龄' },
+      },
     });
     I.applyInspectionRecord(d, { interviews: { candidateAndSpouse: 1 } });
     d.personalMatters = { outcome: 'consistent', discrepancies: [], checkedAt: 0 };
     for (const r of d.reviews) Object.assign(r, { verdict: 'clear', status: 'answered' });
-    expect(I.missingItems(d, policy, now)).toEqual(['家访 (homeVisit): required for a first promotion', '必清 疑点 (doubtfulPoints) is unclear']);
-    I.applyInspectionRecord(d, { homeVisit: { done: true, note: '' }, checks: { doubtfulPoints: { status: 'clear', note: '已核清' } } });
+    expect(I.missingItems(d, policy, now)).toEqual([
+      '家访 (homeVisit): required for a first promotion',
+      '必清 疑点 (doubtfulPoints) is unclear',
+    ]);
+    I.applyInspectionRecord(d, {
+      homeVisit: { done: true, note: '' },
+      checks: { doubtfulPoints: { status: 'clear', note: '已核清' } },
+    });
     expect(I.missingItems(d, policy, now)).toEqual([]);
     expect(I.concernsOf(d, ['另请注意'])).toEqual(['考察中反映的问题: 作风问题', '另请注意']);
   });
@@ -66,9 +102,14 @@ describe('the dossier (必清)', () => {
     const d = I.newDossier(policy, false);
     const audit = d.reviews.find((r) => r.department === 'audit')!;
     Object.assign(audit, { verdict: 'disqualifying', reason: '经济责任审计发现重大问题' });
-    expect(I.stopReason(d)).toEqual({ reason: '审计 (audit) disqualifying: 经济责任审计发现重大问题', cause: 'review' });
+    expect(I.stopReason(d)).toEqual({
+      reason: '审计 (audit) disqualifying: 经济责任审计发现重大问题',
+      cause: 'review',
+    });
     expect(() => I.checkVerdict(d, { department: 'audit', verdict: 'clear', reason: 'x' })).toThrow(/already returned/);
     const narrow = I.newDossier(policySchema.parse({ jointReview: { departments: ['discipline', 'audit'] } }), false);
-    expect(() => I.checkVerdict(narrow, { department: 'court', verdict: 'clear', reason: 'x' })).toThrow(/not a joint-review department/);
+    expect(() => I.checkVerdict(narrow, { department: 'court', verdict: 'clear', reason: 'x' })).toThrow(
+      /not a joint-review department/,
+    );
   });
 });

@@ -59,7 +59,16 @@ describe('election seats (> 1/2 of valid ballots)', () => {
   const clears = (ballots: number) => (v: number) => moreThan(v, ballots, half);
 
   it('elects the top vote-getters over the bar', () => {
-    expect(fillSeats([{ personId: 'a', votes: 151 }, { personId: 'b', votes: 150 }], 1, clears(300))).toEqual({ elected: ['a'], unfilled: 0 });
+    expect(
+      fillSeats(
+        [
+          { personId: 'a', votes: 151 },
+          { personId: 'b', votes: 150 },
+        ],
+        1,
+        clears(300),
+      ),
+    ).toEqual({ elected: ['a'], unfilled: 0 });
   });
 
   it('half exactly is not elected: the seat is reported unfilled', () => {
@@ -70,7 +79,15 @@ describe('election seats (> 1/2 of valid ballots)', () => {
   });
 
   it('a tie for the last seat leaves it unfilled rather than choosing', () => {
-    const r = fillSeats([{ personId: 'a', votes: 250 }, { personId: 'b', votes: 200 }, { personId: 'c', votes: 200 }], 2, clears(300));
+    const r = fillSeats(
+      [
+        { personId: 'a', votes: 250 },
+        { personId: 'b', votes: 200 },
+        { personId: 'c', votes: 200 },
+      ],
+      2,
+      clears(300),
+    );
     expect(r.elected).toEqual(['a']);
     expect(r.unfilled).toBe(1);
     expect(r.reason).toMatch(/tie at 200/);

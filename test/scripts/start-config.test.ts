@@ -29,16 +29,29 @@ async function freePorts(n: number): Promise<number[]> {
   return ports;
 }
 
-function start(env: Record<string, string>, script = 'scripts/start.ts'): Promise<{ code: number | null; stderr: string; stdout: string }> {
+function start(
+  env: Record<string, string>,
+  script = 'scripts/start.ts',
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', script], {
-      cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? scratch, HUANJIE_DATA_DIR: join(scratch, 'data'), ...env },
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? scratch,
+        HUANJIE_DATA_DIR: join(scratch, 'data'),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
@@ -58,7 +71,12 @@ function expectOneClearLine(r: { code: number | null; stderr: string }, pattern:
 describe('npm start refuses bad configuration in one line', () => {
   it('an unparseable DATABASE_URL', async () => {
     const [api, temporal, ui] = await freePorts(3);
-    const r = await start({ DATABASE_URL: 'not a url', API_PORT: String(api), TEMPORAL_PORT: String(temporal), TEMPORAL_UI_PORT: String(ui) });
+    const r = await start({
+      DATABASE_URL: 'not a url',
+      API_PORT: String(api),
+      TEMPORAL_PORT: String(temporal),
+      TEMPORAL_UI_PORT: String(ui),
+    });
     expectOneClearLine(r, /^configuration: DATABASE_URL must be a URL like postgres:\/\//);
   });
 
@@ -66,8 +84,15 @@ describe('npm start refuses bad configuration in one line', () => {
     const busy = await listen();
     try {
       const [temporal, ui] = await freePorts(2);
-      const r = await start({ API_PORT: String(portOf(busy)), TEMPORAL_PORT: String(temporal), TEMPORAL_UI_PORT: String(ui) });
-      expectOneClearLine(r, new RegExp(`^port ${portOf(busy)} \\(API\\) is taken; stop what uses it or set API_PORT to a free port$`));
+      const r = await start({
+        API_PORT: String(portOf(busy)),
+        TEMPORAL_PORT: String(temporal),
+        TEMPORAL_UI_PORT: String(ui),
+      });
+      expectOneClearLine(
+        r,
+        new RegExp(`^port ${portOf(busy)} \\(API\\) is taken; stop what uses it or set API_PORT to a free port$`),
+      );
     } finally {
       await new Promise((r) => busy.close(r));
     }
@@ -77,25 +102,40 @@ describe('npm start refuses bad configuration in one line', () => {
     const [api, temporal, ui] = await freePorts(3);
     // An empty cache and a PATH with node but without go.
     const r = await start({
-      PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`, HUANJIE_CACHE_DIR: join(scratch, 'empty-cache'),
-      API_PORT: String(api), TEMPORAL_PORT: String(temporal), TEMPORAL_UI_PORT: String(ui),
+      PATH: `${join(process.execPath, '..')}:/usr/bin:/bin`,
+      HUANJIE_CACHE_DIR: join(scratch, 'empty-cache'),
+      API_PORT: String(api),
+      TEMPORAL_PORT: String(temporal),
+      TEMPORAL_UI_PORT: String(ui),
     });
-    expectOneClearLine(r, /^Temporal CLI v1\.5\.1 not found in .* and Go is not installed: install Go ≥ 1\.25 .* or .* set TEMPORAL_CLI_PATH$/);
+    expectOneClearLine(
+      r,
+      /^Temporal CLI v1\.5\.1 not found in .* and Go is not installed: install Go ≥ 1\.25 .* or .* set TEMPORAL_CLI_PATH$/,
+    );
   });
 
   it('a TEMPORAL_CLI_PATH that is not there', async () => {
     const [api, temporal, ui] = await freePorts(3);
-    const r = await start({ TEMPORAL_CLI_PATH: '/nowhere/temporal', API_PORT: String(api), TEMPORAL_PORT: String(temporal), TEMPORAL_UI_PORT: String(ui) });
+    const r = await start({
+      TEMPORAL_CLI_PATH: '/nowhere/temporal',
+      API_PORT: String(api),
+      TEMPORAL_PORT: String(temporal),
+      TEMPORAL_UI_PORT: String(ui),
+    });
     expectOneClearLine(r, /^TEMPORAL_CLI_PATH=\/nowhere\/temporal is not an executable file/);
   });
 });
 
 describe('the worker on its own refuses bad configuration in one line', () => {
   it('a workflow cache size that is not a whole number', async () => {
-    const r = await start({
-      WORKER_MAX_CACHED_WORKFLOWS: '2.5', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
-      CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
-    }, 'worker/main.ts');
+    const r = await start(
+      {
+        WORKER_MAX_CACHED_WORKFLOWS: '2.5',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+        CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      },
+      'worker/main.ts',
+    );
     expectOneClearLine(r, /^configuration: WORKER_MAX_CACHED_WORKFLOWS must be a whole number$/);
   });
 });

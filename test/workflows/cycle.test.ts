@@ -15,7 +15,13 @@ import { policySchema } from '../../domain/policy.js';
 import { SA } from '../../domain/search-attributes.js';
 import * as W from '../../workflows/cycle.js';
 import { candidateWorkflowId } from '../../domain/ids.js';
-import { completeDossierUpdate, recordInspectionUpdate, recordPersonalMattersUpdate, stopCandidateUpdate, submitVerdictUpdate } from '../../workflows/candidate.js';
+import {
+  completeDossierUpdate,
+  recordInspectionUpdate,
+  recordPersonalMattersUpdate,
+  stopCandidateUpdate,
+  submitVerdictUpdate,
+} from '../../workflows/candidate.js';
 import { eventually, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
@@ -37,27 +43,42 @@ async function startCycle(
   const term = String(2100 + Math.floor(Math.random() * 800));
   const cycleId = `${jurisdiction.id}:${term}`;
   return stack.client.workflow.start(W.cycleWorkflow, {
-    workflowId: cycleWorkflowId(cycleId), taskQueue: stack.taskQueue,
-    args: [{
-      cycleId, jurisdiction: { ...jurisdiction, level: 'township', parentId: '440306' }, term, positions: S.positions,
-      committees: { standing: 11, full: 31 },
-      policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 0.2 }, ...policy }),
-      startedBy: actor,
-      ...extra,
-    }],
-    typedSearchAttributes: [{ key: SA.jurisdiction, value: jurisdiction.id }, { key: SA.cycle, value: cycleId }],
+    workflowId: cycleWorkflowId(cycleId),
+    taskQueue: stack.taskQueue,
+    args: [
+      {
+        cycleId,
+        jurisdiction: { ...jurisdiction, level: 'township', parentId: '440306' },
+        term,
+        positions: S.positions,
+        committees: { standing: 11, full: 31 },
+        policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 0.2 }, ...policy }),
+        startedBy: actor,
+        ...extra,
+      },
+    ],
+    typedSearchAttributes: [
+      { key: SA.jurisdiction, value: jurisdiction.id },
+      { key: SA.cycle, value: cycleId },
+    ],
     ...(memo ? { memo } : {}),
   });
 }
 
 // Inputs go in as a client would send them (loose JSON), so the workflow's own validation is what is tested.
-const update = (h: WorkflowHandle, def: UpdateDefinition<W.InputAccepted, [unknown, Actor]>, input: unknown): Promise<W.InputAccepted> =>
-  h.executeUpdate(def, { args: [input, actor], updateId: randomUUID() });
+const update = (
+  h: WorkflowHandle,
+  def: UpdateDefinition<W.InputAccepted, [unknown, Actor]>,
+  input: unknown,
+): Promise<W.InputAccepted> => h.executeUpdate(def, { args: [input, actor], updateId: randomUUID() });
 const stateOf = (h: WorkflowHandle) => h.query(W.getStateQuery);
 const stageIs = (h: WorkflowHandle, stage: string) => eventually(async () => (await stateOf(h)).stage === stage);
 
 async function rejection(p: Promise<unknown>): Promise<ApplicationFailure> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
   const cause = (err as WorkflowUpdateFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
@@ -101,12 +122,16 @@ describe('cycleWorkflow on the real server', () => {
     const wrongStage = await rejection(update(h, W.recordAnalysisUpdate, S.analysis));
     expect(wrongStage.type).toBe('WRONG_STAGE');
     expect(wrongStage.message).toMatch(/analysis stage.*is in launch/);
-    const malformed = await rejection(update(h, W.recordLaunchUpdate, { ...S.launch, educationSessions: -1, surprise: true }));
+    const malformed = await rejection(
+      update(h, W.recordLaunchUpdate, { ...S.launch, educationSessions: -1, surprise: true }),
+    );
     expect(malformed.type).toBe('VALIDATION');
-    expect(malformed.details?.[0]).toEqual(expect.arrayContaining([
-      { path: 'educationSessions', rule: expect.stringMatching(/>=0/) },
-      expect.objectContaining({ path: '(body)' }),
-    ]));
+    expect(malformed.details?.[0]).toEqual(
+      expect.arrayContaining([
+        { path: 'educationSessions', rule: expect.stringMatching(/>=0/) },
+        expect.objectContaining({ path: '(body)' }),
+      ]),
+    );
 
     expect(await stateOf(h)).toEqual(before);
     const history = (await h.fetchHistory()).events!;
@@ -122,7 +147,9 @@ describe('cycleWorkflow on the real server', () => {
     await update(h, W.resumeUpdate, { reason: '线索已查清' });
 
     await update(h, W.addHoldUpdate, { name: 'risk-R7', reason: '高风险：选举秩序隐患', source: 'risk' });
-    expect((await rejection(update(h, W.addHoldUpdate, { name: 'risk-R7', reason: '再次', source: 'risk' }))).type).toBe('DUPLICATE');
+    expect(
+      (await rejection(update(h, W.addHoldUpdate, { name: 'risk-R7', reason: '再次', source: 'risk' }))).type,
+    ).toBe('DUPLICATE');
     const held = await update(h, W.recordLaunchUpdate, S.launch);
     expect(held.stage).toBe('launch');
     await new Promise((r) => setTimeout(r, 500));
@@ -167,7 +194,10 @@ describe('cycleWorkflow on the real server', () => {
         return true;
       }
     })();
-    const h = await startCycle({ id: '440306004', name: '福永街道' }, { calendar: { kind: 'cn' }, publicityWorkingDays: 60 });
+    const h = await startCycle(
+      { id: '440306004', name: '福永街道' },
+      { calendar: { kind: 'cn' }, publicityWorkingDays: 60 },
+    );
     await driveToInspection(h);
     await passEveryone(h);
     await stageIs(h, 'decision');
@@ -195,20 +225,41 @@ describe('cycleWorkflow on the real server', () => {
   it('continues as new whenever its history grows long, in any stage, and loses nothing', async () => {
     // A run ends past 40 events, so every stage sees several runs: a thousand candidates' worth of
     // history, compressed. Candidates keep running across runs and signal whichever one is current.
-    const h = await startCycle({ id: '440306001', name: '新安街道' }, {}, { maxHistoryEvents: 40 }, { requestHash: 'kept-across-runs' });
+    const h = await startCycle(
+      { id: '440306001', name: '新安街道' },
+      {},
+      { maxHistoryEvents: 40 },
+      { requestHash: 'kept-across-runs' },
+    );
     const { cycleId } = await stateOf(h);
     await driveToInspection(h);
-    await stack.client.workflow.getHandle(candidateWorkflowId(cycleId, 'd1'))
-      .executeUpdate(stopCandidateUpdate, { args: [{ reason: '联审发现问题线索，停止考察', cause: 'review' }, actor], updateId: `stop-d1-${cycleId}` });
-    const replaced = await eventually(async () => (await stateOf(h)).candidates.find((c) => c.personId === 'd7' && c.opened));
+    await stack.client.workflow.getHandle(candidateWorkflowId(cycleId, 'd1')).executeUpdate(stopCandidateUpdate, {
+      args: [{ reason: '联审发现问题线索，停止考察', cause: 'review' }, actor],
+      updateId: `stop-d1-${cycleId}`,
+    });
+    const replaced = await eventually(async () =>
+      (await stateOf(h)).candidates.find((c) => c.personId === 'd7' && c.opened),
+    );
     expect(replaced).toMatchObject({ replaces: 'd1', status: 'inspecting' });
     await passEveryone(h);
     await stageIs(h, 'decision');
-    await update(h, W.recordStandingCommitteeUpdate, { present: 9, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2'] }, { positionId: 'deputy', personIds: ['d2', 'd3', 'd4', 'd5'] }] });
+    await update(h, W.recordStandingCommitteeUpdate, {
+      present: 9,
+      shortlist: [
+        { positionId: 'secretary', personIds: ['s1', 's2'] },
+        { positionId: 'deputy', personIds: ['d2', 'd3', 'd4', 'd5'] },
+      ],
+    });
     await update(h, W.recordCommitteeVoteUpdate, {
       present: 29,
-      votes: [['secretary', 's1', 25], ['secretary', 's2', 16], ['deputy', 'd2', 27], ['deputy', 'd3', 20], ['deputy', 'd4', 15], ['deputy', 'd5', 12]]
-        .map(([positionId, personId, inFavor]) => ({ positionId, personId, inFavor })),
+      votes: [
+        ['secretary', 's1', 25],
+        ['secretary', 's2', 16],
+        ['deputy', 'd2', 27],
+        ['deputy', 'd3', 20],
+        ['deputy', 'd4', 15],
+        ['deputy', 'd5', 12],
+      ].map(([positionId, personId, inFavor]) => ({ positionId, personId, inFavor })),
     });
     await stageIs(h, 'approval');
     const approval = { args: [S.approval, actor] as [unknown, Actor], updateId: `approval-${cycleId}` };
@@ -226,12 +277,16 @@ describe('cycleWorkflow on the real server', () => {
 
     const result = await h.result();
     expect(result.status).toBe('closed');
-    expect(result.results.map((r) => [r.positionId, r.elected.map((e) => e.personId)])).toEqual([['secretary', ['s1']], ['deputy', ['d2', 'd3']]]);
+    expect(result.results.map((r) => [r.positionId, r.elected.map((e) => e.personId)])).toEqual([
+      ['secretary', ['s1']],
+      ['deputy', ['d2', 'd3']],
+    ]);
 
     // Many runs, each short; the last one still carries the memo and the operators' search attributes.
     const runs = await eventually(async () => {
       const all = [];
-      for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${cycleWorkflowId(cycleId)}'` })) all.push(run);
+      for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${cycleWorkflowId(cycleId)}'` }))
+        all.push(run);
       return all.some((r) => r.status.name === 'COMPLETED') && all;
     });
     expect(runs.filter((r) => r.status.name === 'CONTINUED_AS_NEW').length).toBeGreaterThanOrEqual(5);
@@ -242,11 +297,22 @@ describe('cycleWorkflow on the real server', () => {
     expect(last.typedSearchAttributes.get(SA.stage)).toBe('closed');
 
     // The record runs on across runs: one sequence of keys with no gap and no repeat, every stage entered once.
-    const { rows } = await stack.pool.query(`SELECT idem_key, action FROM audit_events WHERE cycle_id = $1 AND subject_type = 'cycle' ORDER BY id`, [cycleId]);
+    const { rows } = await stack.pool.query(
+      `SELECT idem_key, action FROM audit_events WHERE cycle_id = $1 AND subject_type = 'cycle' ORDER BY id`,
+      [cycleId],
+    );
     const seqs = rows.map((r) => Number(r.idem_key.split('#')[1])).sort((a, b) => a - b);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(rows.filter((r) => r.action === 'stage.entered')).toHaveLength(8);
-    expect(rows.map((r) => r.action)).toEqual(expect.arrayContaining(['cycle.started', 'candidate.stopped', 'candidate.replaced', 'publicity.published', 'cycle.closed']));
+    expect(rows.map((r) => r.action)).toEqual(
+      expect.arrayContaining([
+        'cycle.started',
+        'candidate.stopped',
+        'candidate.replaced',
+        'publicity.published',
+        'cycle.closed',
+      ]),
+    );
     expect(rows.filter((r) => r.action === 'publicity.published')).toHaveLength(1);
     expect(rows.filter((r) => r.action === 'approval.recorded')).toHaveLength(1);
     await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-continued-v5');

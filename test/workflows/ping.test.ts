@@ -12,7 +12,9 @@ afterAll(() => stack?.stop());
 describe('the path through Temporal, a worker and Postgres', () => {
   it('runs a real workflow whose activity queries the real database', async () => {
     const result = await stack.client.workflow.execute(pingWorkflow, {
-      workflowId: pingWorkflowId(`test-${Date.now()}`), taskQueue: stack.taskQueue, args: ['你好，换届'],
+      workflowId: pingWorkflowId(`test-${Date.now()}`),
+      taskQueue: stack.taskQueue,
+      args: ['你好，换届'],
     });
     expect(result.echo).toBe('你好，换届');
     expect(Date.parse(result.databaseTime)).toBeGreaterThan(Date.parse('2026-01-01'));

@@ -12,15 +12,26 @@ import { dataConverter } from '../../temporal/connection.js';
 import { TEST_CODEC_KEYS } from '../keys.js';
 
 const dir = new URL('../fixtures/histories/', import.meta.url);
-const fixtures = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const fixtures = readdirSync(dir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 describe('replay of recorded histories', () => {
   it('has fixtures of a closed cycle and of both candidate outcomes, from before and after each patch', () => {
     // v1: before open-inspection-before-advance; v2: after it; v3: after candidate-inspection-contents.
     // v4: after supervision-child. v5: after candidates-by-signal (and a run continued as new).
-    expect(fixtures).toEqual(expect.arrayContaining(['report-clarified-v1.json', 'report-substantiated-v1.json', 'supervision-closed-v1.json', 'cycle-continued-v5.json']));
+    expect(fixtures).toEqual(
+      expect.arrayContaining([
+        'report-clarified-v1.json',
+        'report-substantiated-v1.json',
+        'supervision-closed-v1.json',
+        'cycle-continued-v5.json',
+      ]),
+    );
     for (const v of ['v1', 'v2', 'v3', 'v4', 'v5']) {
-      expect(fixtures).toEqual(expect.arrayContaining([`cycle-closed-${v}.json`, `candidate-stopped-${v}.json`, `candidate-passed-${v}.json`]));
+      expect(fixtures).toEqual(
+        expect.arrayContaining([`cycle-closed-${v}.json`, `candidate-stopped-${v}.json`, `candidate-passed-${v}.json`]),
+      );
     }
   });
 
@@ -35,10 +46,13 @@ describe('replay of recorded histories', () => {
       return { workflowId, history: historyFromJSON(history) };
     });
     const results = [];
-    for await (const r of Worker.runReplayHistories({
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      dataConverter: dataConverter(parseCodecKeys(TEST_CODEC_KEYS)),
-    }, histories)) {
+    for await (const r of Worker.runReplayHistories(
+      {
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        dataConverter: dataConverter(parseCodecKeys(TEST_CODEC_KEYS)),
+      },
+      histories,
+    )) {
       results.push({ workflowId: r.workflowId, error: r.error ? String(r.error) : undefined });
     }
     expect(results).toHaveLength(histories.length);

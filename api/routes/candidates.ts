@@ -12,7 +12,7 @@ import { allows, type Action } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { actorOf, authorize, idempotencyKey, requireInScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { cycleIdParam } from './cycles.js';
 
 export const candidateParams = z.object({
@@ -178,7 +178,11 @@ export function registerCandidateRoutes(app: App, s: Services) {
         tags: ['candidates'],
         summary: input.summary,
         ...(input.description ? { description: input.description } : {}),
-        request: { params: candidateParams, body: json(input.schema, input.example) },
+        request: {
+          headers: idempotencyHeaders,
+          params: candidateParams,
+          body: json(input.schema, input.example),
+        },
         responses: {
           200: {
             description: "accepted; the candidate's state",
@@ -195,7 +199,7 @@ export function registerCandidateRoutes(app: App, s: Services) {
           handle(cycleId, personId),
           input.update,
           [c.req.valid('json'), actorOf(c)],
-          idempotencyKey(c),
+          await idempotencyKey(c, s),
           `candidate ${personId}`,
         );
         return c.json(await orAbsent(cycleId, personId, sent), 200);

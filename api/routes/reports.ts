@@ -23,7 +23,7 @@ import { allows } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { queryOr404, sendUpdate } from '../updates.js';
 
 const reportParams = z.object({
@@ -277,7 +277,11 @@ export function registerReportRoutes(app: App, s: Services) {
         path: `/v1/reports/{reportId}/${path}`,
         tags: ['reports'],
         summary,
-        request: { params: reportParams, body: json(schema, example) },
+        request: {
+          headers: idempotencyHeaders,
+          params: reportParams,
+          body: json(schema, example),
+        },
         responses: {
           200: { description: "accepted; the report's state", content: { 'application/json': { schema: loose } } },
           ...errorResponses(400, 401, 403, 404, 409),
@@ -293,7 +297,7 @@ export function registerReportRoutes(app: App, s: Services) {
             handle,
             update as typeof submitFindingUpdate,
             [c.req.valid('json') as never, actorOf(c)],
-            idempotencyKey(c),
+            await idempotencyKey(c, s),
             `report ${reportId}`,
           ),
           200,

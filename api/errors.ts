@@ -112,5 +112,8 @@ export function errorResponse(c: Context, e: ApiError) {
   const body: ErrorBody = {
     error: { code: e.code, message: e.message, details: e.details, ...(requestId ? { requestId } : {}) },
   };
+  // A 413 is sent before the body is read: the unread rest would be taken for the next request on a
+  // keep-alive connection, so the connection is closed after this answer.
+  if (e.status === 413) c.header('Connection', 'close');
   return c.json(body, e.status);
 }

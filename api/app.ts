@@ -14,6 +14,7 @@ import { createLedgerActivities } from '../activities/ledger.js';
 import { createRecordActivities } from '../activities/record.js';
 import { createReportActivities } from '../activities/reports.js';
 import { createSealer } from '../activities/sealed.js';
+import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
 import { pingWorkflowId } from '../domain/ids.js';
 import { pingWorkflow } from '../workflows/ping.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps): App {
     supervision: createSupervisionActivities({ pool: deps.pool }),
     ledger: createLedgerActivities({ pool: deps.pool }),
     sealer,
+    sealedDetails: createSealedDetailActivities({ pool: deps.pool, sealer }),
   };
   const app: App = new OpenAPIHono<Env>({
     defaultHook: (result) => {
@@ -74,7 +76,7 @@ export function createApp(deps: AppDeps): App {
     app.use('/codec/*', bodyLimit({ maxSize: 8 * 1024 * 1024 }));
     app.route(
       '/codec',
-      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [] }),
+      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [], s }),
     );
   }
 

@@ -6,6 +6,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isLoopback } from '../../api/codec.js';
 import { AesGcmCodec, parseCodecKeys } from '../../temporal/codec.js';
 import { eventually, loadSampleTree, startStack, TRUSTED_UI_ORIGIN, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
@@ -51,7 +52,7 @@ afterAll(() => stack?.stop());
 function payloadsIn(node: unknown, out: Payload[] = []): Payload[] {
   if (!node || typeof node !== 'object' || node instanceof Uint8Array) return out;
   const o = node as Record<string, unknown>;
-  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') out.push(o as Payload);
+  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') out.push(o);
   for (const v of Array.isArray(node) ? node : Object.values(o)) payloadsIn(v, out);
   return out;
 }
@@ -239,6 +240,14 @@ describe('the codec endpoint', () => {
     expect(
       (await stack.call('GET', '/v1/audit/verify', { token: await stack.token(['viewer'], '440000') })).body.ok,
     ).toBe(true);
+  });
+});
+
+describe('the tokenless door for the local UI', () => {
+  it('opens only to a loopback peer (an Origin header alone is a claim anyone can make)', () => {
+    for (const a of ['127.0.0.1', '127.0.0.53', '::1', '::ffff:127.0.0.1']) expect(isLoopback(a), a).toBe(true);
+    for (const a of ['10.0.0.5', '::ffff:10.0.0.5', '192.168.1.127', 'fe80::1', '', undefined])
+      expect(isLoopback(a), String(a)).toBe(false);
   });
 });
 

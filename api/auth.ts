@@ -20,6 +20,8 @@ export const claimsSchema = z.object({
   sub: z.string().min(1).max(200),
   roles: z.array(roleSchema).min(1).max(10),
   scope: jurisdictionIdSchema,
+  /** Granted by the operator only to create the root that is this token's scope (npm run seed). */
+  rootAuthority: z.literal(true).optional(),
   exp: z.number(),
 });
 export type Principal = Omit<z.infer<typeof claimsSchema>, 'exp'>;

@@ -171,13 +171,22 @@ export async function startStack(
 
 /** The sample tree, loaded straight through the activity (the API route has its own test). */
 export async function loadSampleTree(pool: Pool) {
-  const { createJurisdictionActivities } = await import('../activities/jurisdictions.js');
   const { readFileSync } = await import('node:fs');
   const { jurisdictions } = JSON.parse(readFileSync(new URL('../db/seeds/shenzhen.json', import.meta.url), 'utf8'));
+  await provisionTree(pool, jurisdictions);
+}
+
+/** Loads rows as the operator does (roots included: no HTTP caller may create a root). */
+export async function provisionTree(
+  pool: Pool,
+  rows: { id: string; name: string; level: string; parentId: string | null }[],
+) {
+  const { createJurisdictionActivities } = await import('../activities/jurisdictions.js');
   await createJurisdictionActivities({ pool }).upsertJurisdictions(
-    jurisdictions,
-    { id: 'test', role: 'organizer' },
+    rows as Parameters<ReturnType<typeof createJurisdictionActivities>['upsertJurisdictions']>[0],
+    { id: 'test', role: 'operator' },
     `seed:${randomUUID()}`,
+    'operator',
   );
 }
 

@@ -15,6 +15,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -106,12 +107,13 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     triageReportUpdate,
     async (raw, actor) => {
       const t = R.triageSchema.parse(raw);
+      const before = { ...state };
       state.triage = t.kind;
       state.triageRule = `re-triaged by ${actor.id}: ${t.reason}`;
       if (t.unit) state.unit = t.unit;
       computeDeadline();
       version++;
-      await recordTriage(actor);
+      await undoneOnFailure(before, () => recordTriage(actor));
       return state;
     },
     {
@@ -128,10 +130,11 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
       // Validators do not run on replay: an update accepted before summaries were sealed first
       // replays here with its summary, and goes to the same activity as before.
       const f = 'summaryRef' in raw ? R.findingMessageSchema.parse(raw) : R.findingSchema.parse(raw);
+      const before = { ...state };
       state.finding = f.finding;
       if (f.consequence) state.consequence = f.consequence;
       version++;
-      await applyFinding(f, actor);
+      await undoneOnFailure(before, () => applyFinding(f, actor));
       return state;
     },
     {
@@ -161,13 +164,39 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
 
   const watch = new CancellationScope();
   const watching = watch.run(watchDeadline).catch(() => undefined);
-  await condition(() => state.status === 'closed');
-  watch.cancel();
-  await watching;
-  await condition(allHandlersFinished);
+  if (patched('report-closed-only-when-recorded')) {
+    // Closed only once the closing is written: a finding whose record failed is undone
+    // (undoneOnFailure), and the report must go on waiting for the next one.
+    await condition(() => state.status === 'closed' && allHandlersFinished());
+    watch.cancel();
+    await watching;
+  } else {
+    await condition(() => state.status === 'closed');
+    watch.cancel();
+    await watching;
+    await condition(allHandlersFinished);
+  }
   return state;
 
   // ---- steps ---------------------------------------------------------------------------------
+
+  /**
+   * An input whose record could not be written (a permanent failure: the activity is not retried)
+   * is undone in the workflow too, so the report never claims a triage or a closing that Postgres
+   * does not hold; the caller's Update fails and says so. Only failure paths differ from before,
+   * and those never completed in an older history (the activity retried forever), so no patch.
+   */
+  async function undoneOnFailure(before: ReportState, act: () => Promise<void>) {
+    try {
+      await act();
+    } catch (e) {
+      for (const k of Object.keys(state) as (keyof ReportState)[]) if (!(k in before)) delete state[k];
+      Object.assign(state, before);
+      version++;
+      describe();
+      throw e;
+    }
+  }
 
   function computeDeadline() {
     try {

@@ -12,7 +12,7 @@ import { allows, type Action } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { actorOf, authorize, idempotencyKey, requireInScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { cycleIdParam } from './cycles.js';
 
 export const candidateParams = z.object({
@@ -189,7 +189,11 @@ export function registerCandidateRoutes(app: App, s: Services) {
         tags: ['candidates'],
         summary: input.summary,
         ...(input.description ? { description: input.description } : {}),
-        request: { params: candidateParams, body: json(input.schema, input.example) },
+        request: {
+          headers: idempotencyHeaders,
+          params: candidateParams,
+          body: json(input.schema, input.example),
+        },
         responses: {
           200: {
             description: "accepted; the candidate's state",
@@ -202,7 +206,7 @@ export function registerCandidateRoutes(app: App, s: Services) {
         authorize(c, input.action);
         const { cycleId, personId } = c.req.valid('param');
         await inScope(c, cycleId);
-        const key = idempotencyKey(c);
+        const key = await idempotencyKey(c, s);
         const actor = actorOf(c);
         const sent = (async () => {
           const body = input.prepare

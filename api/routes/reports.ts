@@ -23,7 +23,7 @@ import { allows } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { queryOr404, sendUpdate } from '../updates.js';
 
 const reportParams = z.object({
@@ -291,7 +291,11 @@ export function registerReportRoutes(app: App, s: Services) {
         tags: ['reports'],
         summary,
         ...(description ? { description } : {}),
-        request: { params: reportParams, body: json(schema, example) },
+        request: {
+          headers: idempotencyHeaders,
+          params: reportParams,
+          body: json(schema, example),
+        },
         responses: {
           200: { description: "accepted; the report's state", content: { 'application/json': { schema: loose } } },
           ...errorResponses(400, 401, 403, 404, 409),
@@ -302,7 +306,7 @@ export function registerReportRoutes(app: App, s: Services) {
         const { reportId } = c.req.valid('param');
         await reportRow(c, reportId);
         const handle = s.temporal.workflow.getHandle(reportWorkflowId(reportId));
-        const key = idempotencyKey(c);
+        const key = await idempotencyKey(c, s);
         const actor = actorOf(c);
         const body = await prepare(c.req.valid('json') as never, reportId, key, actor);
         return c.json(

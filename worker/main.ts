@@ -43,6 +43,7 @@ const temporal = await connectClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
+  calls: 'patient',
 });
 const worker = await createHuanjieWorker({
   connection,

@@ -11,6 +11,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { verifyAuditChain } from '../activities/audit.js';
 import { createJurisdictionActivities } from '../activities/jurisdictions.js';
 import { createLedgerActivities } from '../activities/ledger.js';
+import { createWorkflowStarter } from '../activities/outbox.js';
 import { createRecordActivities } from '../activities/record.js';
 import { createReportActivities } from '../activities/reports.js';
 import { createSealer } from '../activities/sealed.js';
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps): App {
     reports: createReportActivities({ pool: deps.pool, sealer }),
     supervision: createSupervisionActivities({ pool: deps.pool }),
     ledger: createLedgerActivities({ pool: deps.pool }),
+    starter: createWorkflowStarter({ pool: deps.pool, temporal: deps.temporal }),
     sealer,
   };
   const app: App = new OpenAPIHono<Env>({

@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_ROLE, createPool, type Pool } from '../../activities/db.js';
+import { createWorkflowStarter } from '../../activities/outbox.js';
+import { reportWorkflowId } from '../../domain/ids.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
 import { connectClient } from '../../temporal/connection.js';
 import type { Client } from '@temporalio/client';
@@ -58,11 +60,11 @@ afterAll(async () => {
 });
 
 /** One request to the API whose parts sit behind the proxies; a hang fails the test instead of passing it. */
-async function call(method: string, path: string, body?: unknown) {
+async function call(method: string, path: string, body?: unknown, token = organizer) {
   const res = await fetch(`${variant.url}${path}`, {
     method,
     headers: {
-      authorization: `Bearer ${organizer}`,
+      authorization: `Bearer ${token}`,
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
     },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -109,7 +111,7 @@ describe('a part stops under a running API', () => {
     await eventually(async () => (await call('GET', CYCLE)).status === 200);
   });
 
-  it('Temporal stopped: a running cycle, a stage input and a start answer 503 naming Temporal, with Retry-After; /readyz names it', async () => {
+  it('Temporal stopped: a running cycle, a stage input and a start answer 503 naming Temporal, with Retry-After; /readyz names it; a report is kept and its workflow started once Temporal is back', async () => {
     await temporalProxy.stop();
     try {
       for (const [method, path, body] of [
@@ -125,15 +127,32 @@ describe('a part stops under a running API', () => {
       expect(ready.status).toBe(503);
       expect(ready.body.checks.postgres).toBe('ok');
       expect(ready.body.checks.temporal).toMatch(/^down: /);
+      // A report is the record's first: kept, and its workflow left to the starter.
+      const report = await call('POST', '/v1/reports', reportBody, await stack.token(['intake'], '440300'));
+      expect(report).toMatchObject({ status: 201, body: { workflow: 'pending' } });
+      reportId = report.body.reportId;
     } finally {
       await temporalProxy.start();
     }
     await eventually(async () => (await call('GET', CYCLE)).status === 200, 30_000);
-    // Nothing was started while Temporal was away.
+    // Nothing was started while Temporal was away; the report's workflow starts once it is back.
     expect((await call('GET', '/v1/cycles/440311:2071')).status).toBe(404);
+    const starter = createWorkflowStarter({ pool: stack.pool, temporal: stack.client });
+    expect(await starter.sweep({ taskQueue: stack.taskQueue, olderThanMs: 0 })).toEqual({
+      started: [reportWorkflowId(reportId)],
+      failed: [],
+    });
   });
 });
 
+let reportId: string;
+const reportBody = {
+  channel: 'web',
+  category: 'voteBuying',
+  target: { type: 'jurisdiction', jurisdictionId: '440310' },
+  text: '反映有人拉票',
+  receivedAt: new Date().toISOString(),
+};
 const riskBody = {
   jurisdictionId: '440310',
   cycleId: CYCLE_ID,

@@ -1,7 +1,7 @@
 /**
  * Reports (举报): five channels, a target, a category; triaged into important (置顶办理, same working
  * day), direct check (直接查核件, 5 working days) or supervised case (立项督办件, 10 days); closed by a
- * finding whose effect on a running cycle follows DOMAIN.md. Pure.
+ * finding whose effect on a running cycle follows docs/domain.md. Pure.
  */
 import { z } from 'zod';
 import { addCalendarDays, addWorkingDays, endOfWorkingDay, type CalendarSpec } from './calendar.js';

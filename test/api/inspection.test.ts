@@ -1,5 +1,5 @@
 /**
- * Inspection and joint review on the real stack (DOMAIN.md stages 4–5): a late department chased
+ * Inspection and joint review on the real stack (docs/domain.md "Inspection and joint review"): a late department chased
  * then escalated, an integrity-opinion veto with replacement, an omission that continues, a
  * concealment that stops, department inboxes confined to department and scope, and a Huzhou-sized
  * run of personal-matters checks.

@@ -1,6 +1,6 @@
 /**
  * The daily ledger (一天一呈报): the rollup writes per jurisdiction and subtree the counts and
- * percentages DOMAIN.md names; they match the record; a past day answers as it stood then; and a
+ * percentages docs/domain.md names; they match the record; a past day answers as it stood then; and a
  * Temporal Schedule runs the rollup every evening.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -35,7 +35,9 @@ Runtime.install({
 
 const codecKeys = config.CODEC_KEYS;
 
-const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
+// Activities retry on their own: a busy database may take longer to hand out a connection than the
+// API's 2 s (which answers a person 503 instead of making them wait).
+const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE, connectionTimeoutMillis: 10_000 });
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((e: Error) => {
   console.error(`worker: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_ROLE, createPool, type Pool } from '../../activities/db.js';
 import { createWorkflowStarter } from '../../activities/outbox.js';
+import { createActivities } from '../../worker/activities.js';
 import { reportWorkflowId } from '../../domain/ids.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
 import { connectClient } from '../../temporal/connection.js';
@@ -25,8 +26,28 @@ let variant: { url: string; close(): Promise<void> };
 const CYCLE_ID = '440310:2071';
 const CYCLE = `/v1/cycles/${CYCLE_ID}`;
 
+const SLOW_UNIT = '慢速查核组';
+let activityPool: Pool;
+let activityClient: Client;
+
 beforeAll(async () => {
-  stack = await startStack({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
+  const codecKeys = parseCodecKeys(inject('codecKeys'));
+  // The real activities, one of them slow for one unit: a busy but healthy workflow.
+  activityPool = createPool(inject('databaseUrl'), { max: 3, role: APP_ROLE });
+  activityClient = await connectClient({
+    address: inject('temporalAddress'),
+    namespace: inject('namespace'),
+    codecKeys,
+  });
+  const real = createActivities({ pool: activityPool, codecKeys, temporal: activityClient, taskQueue: '' });
+  const activities = {
+    ...real,
+    async recordReportTriage(...args: Parameters<typeof real.recordReportTriage>) {
+      if (args[1].unit === SLOW_UNIT) await new Promise((r) => setTimeout(r, 4_000));
+      return real.recordReportTriage(...args);
+    },
+  };
+  stack = await startStack({ rateLimit: { perMinute: 100_000, burst: 10_000 }, activities });
   await loadSampleTree(stack.pool);
   organizer = await stack.token(['organizer'], '440300', '深圳市委组织部');
   const db = new URL(inject('databaseUrl'));
@@ -57,6 +78,8 @@ afterAll(async () => {
   await pgProxy?.close();
   await temporalProxy?.close();
   await stack?.stop();
+  await activityClient?.connection.close();
+  await activityPool?.end();
 });
 
 /** One request to the API whose parts sit behind the proxies; a hang fails the test instead of passing it. */
@@ -83,6 +106,20 @@ describe('a part stops under a running API', () => {
     expect((await call('GET', CYCLE)).status).toBe(200);
     const ready = await call('GET', '/readyz');
     expect(ready).toMatchObject({ status: 200, body: { ok: true, checks: { postgres: 'ok', temporal: 'ok' } } });
+  });
+
+  it('both parts up: an Update waiting on a busy workflow is answered, not cut off as an outage', async () => {
+    const intakeToken = await stack.token(['intake'], '440300');
+    const report = await call('POST', '/v1/reports', { ...reportBody, channelRef: 'outage-busy' }, intakeToken);
+    expect(report.status).toBe(201);
+    const investigator = await stack.token(['investigator'], '440300');
+    const triaged = await call(
+      'POST',
+      `/v1/reports/${report.body.reportId}/triage`,
+      { kind: 'supervised', unit: SLOW_UNIT, reason: '涉及多名干部，立项督办' },
+      investigator,
+    );
+    expect(triaged).toMatchObject({ status: 200, body: { unit: SLOW_UNIT, triage: 'supervised' } });
   });
 
   it('PostgreSQL stopped: database routes answer 503 naming the database, with Retry-After; /readyz names it', async () => {

@@ -9,6 +9,7 @@ import type { Finding, IntakeInput, Triage } from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
 import { appendAudit } from './audit.js';
 import { withTransaction, type Pool } from './db.js';
+import { enqueueStart, type PendingStart } from './outbox.js';
 import type { Sealer } from './sealed.js';
 
 export interface Registered {
@@ -24,6 +25,8 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
       input: IntakeInput,
       jurisdictionId: string,
       actor: Actor,
+      /** The report's workflow, started in the same step as the row (outbox.ts); not for a duplicate. */
+      start?: PendingStart & { kind: 'report' },
     ): Promise<Registered> {
       return withTransaction(pool, async (client) => {
         const { rows } = await client.query<{ id: string; inserted: boolean }>(
@@ -49,6 +52,7 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
           ],
         );
         const row = rows[0]!;
+        if (row.inserted && start) await enqueueStart(client, start);
         await appendAudit(client, {
           key: `report:${reportId}:registered`,
           at: Date.now(),

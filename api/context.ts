@@ -4,6 +4,7 @@ import type { Pool } from '../activities/db.js';
 import type { createJurisdictionActivities } from '../activities/jurisdictions.js';
 import type { AesGcmCodec, CodecKey } from '../temporal/codec.js';
 import type { createLedgerActivities } from '../activities/ledger.js';
+import type { WorkflowStarter } from '../activities/outbox.js';
 import type { createRecordActivities } from '../activities/record.js';
 import type { createReportActivities } from '../activities/reports.js';
 import type { Sealer } from '../activities/sealed.js';
@@ -40,6 +41,8 @@ export interface Services extends AppDeps {
   reports: ReturnType<typeof createReportActivities>;
   supervision: ReturnType<typeof createSupervisionActivities>;
   ledger: ReturnType<typeof createLedgerActivities>;
+  /** Starts the workflows intake recorded in its transaction (reports, high risks). */
+  starter: WorkflowStarter;
 }
 
 export type Env = { Variables: { principal: Principal; requestId: string } };

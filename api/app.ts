@@ -12,9 +12,11 @@ import { secureHeaders } from 'hono/secure-headers';
 import { verifyAuditChain } from '../activities/audit.js';
 import { createJurisdictionActivities } from '../activities/jurisdictions.js';
 import { createLedgerActivities } from '../activities/ledger.js';
+import { createWorkflowStarter } from '../activities/outbox.js';
 import { createRecordActivities } from '../activities/record.js';
 import { createReportActivities } from '../activities/reports.js';
 import { createSealer } from '../activities/sealed.js';
+import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
 import { ErrorType } from '../domain/errors.js';
 import { pingWorkflowId } from '../domain/ids.js';
@@ -24,7 +26,7 @@ import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
 import { rateLimit } from './rate-limit.js';
 import type { AppDeps, App, Env, Services } from './context.js';
-import { ApiError, errorResponse, toApiError, validationError } from './errors.js';
+import { ApiError, OUTAGE_RETRY_AFTER_SECONDS, errorResponse, toApiError, validationError } from './errors.js';
 import { authorize } from './guards.js';
 import { errorResponses, json } from './openapi.js';
 import { createReadModel } from './read-model.js';
@@ -48,7 +50,9 @@ export function createApp(deps: AppDeps): App {
     reports: createReportActivities({ pool: deps.pool, sealer }),
     supervision: createSupervisionActivities({ pool: deps.pool }),
     ledger: createLedgerActivities({ pool: deps.pool }),
+    starter: createWorkflowStarter({ pool: deps.pool, temporal: deps.temporal }),
     sealer,
+    sealedDetails: createSealedDetailActivities({ pool: deps.pool, sealer }),
   };
   const app: App = new OpenAPIHono<Env>({
     defaultHook: (result) => {
@@ -87,7 +91,7 @@ export function createApp(deps: AppDeps): App {
     );
     app.route(
       '/codec',
-      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [] }),
+      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [], s }),
     );
   }
 
@@ -104,18 +108,20 @@ export function createApp(deps: AppDeps): App {
   const recordDenial = (c: Parameters<typeof recordDenialWith>[1], e: ApiError) => recordDenialWith(s, c, e);
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Each part's check is bounded so the answer comes within ~2 s and names the part that is down.
   app.get('/readyz', async (c) => {
     const [temporal, postgres] = await Promise.all([
-      within(3000, () => deps.temporal.workflowService.getSystemInfo({})).then(
+      within(2000, () => deps.temporal.workflowService.getSystemInfo({})).then(
         () => 'ok',
         (e: Error) => `down: ${e.message}`,
       ),
-      within(3000, () => deps.pool.query('SELECT 1')).then(
+      within(2000, () => deps.pool.query('SELECT 1')).then(
         () => 'ok',
         (e: Error) => `down: ${e.message}`,
       ),
     ]);
     const ok = temporal === 'ok' && postgres === 'ok';
+    if (!ok) c.header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
     return c.json({ ok, checks: { temporal, postgres } }, ok ? 200 : 503);
   });
 
@@ -194,7 +200,8 @@ export function createApp(deps: AppDeps): App {
       title: 'Huanjie 换届 API',
       version: '0.1.0',
       description:
-        'Orchestrates leadership-transition cycles (换届). Every /v1 route needs a bearer JWT with roles and a scope.',
+        'Orchestrates leadership-transition cycles (换届). Every /v1 route needs a bearer JWT with roles and a scope. ' +
+        'Any route answers 503 SERVICE_UNAVAILABLE with Retry-After, naming the part (database or temporal), when a part it needs is unreachable; retry later (a stage input with the same Idempotency-Key).',
     },
     security: [{ bearer: [] }],
   });

@@ -68,7 +68,10 @@ export interface ReportState {
 }
 
 export const triageReportUpdate = defineUpdate<ReportState, [R.TriageInput, Actor]>('triageReport');
-export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingInput, Actor]>('submitFinding');
+/** Takes a finding whose summary is sealed (`summaryRef`); histories from before carry the summary itself. */
+export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingMessage | R.FindingInput, Actor]>(
+  'submitFinding',
+);
 export const getReportQuery = defineQuery<ReportState>('getReport');
 
 // ---- activities -------------------------------------------------------------------------------
@@ -124,7 +127,9 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
   setHandler(
     submitFindingUpdate,
     async (raw, actor) => {
-      const f = R.findingSchema.parse(raw);
+      // Validators do not run on replay: an update accepted before summaries were sealed first
+      // replays here with its summary, and goes to the same activity as before.
+      const f = 'summaryRef' in raw ? R.findingMessageSchema.parse(raw) : R.findingSchema.parse(raw);
       const before = { ...state };
       state.finding = f.finding;
       if (f.consequence) state.consequence = f.consequence;
@@ -135,7 +140,8 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     {
       validator: (raw, _actor) =>
         guard(() => {
-          R.findingSchema.parse(raw);
+          // Only a reference: the summary itself must never enter this workflow's history.
+          R.findingMessageSchema.parse(raw);
           R.checkOpenReport(state.status);
           if (state.finding)
             throw new DomainError(ErrorType.Duplicate, `a finding (${state.finding}) is already recorded`);
@@ -280,7 +286,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     }
   }
 
-  async function applyFinding(f: R.FindingInput, actor: Actor) {
+  async function applyFinding(f: R.FindingMessage | R.FindingInput, actor: Actor) {
     const effect = R.effectOf(f);
     let outcome: GatewayResult | undefined;
     if (input.target.type === 'candidate') {
@@ -321,7 +327,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
       {
         finding: f.finding,
         consequence: f.consequence ?? null,
-        summary: f.summary,
+        ...('summaryRef' in f ? { summaryRef: f.summaryRef } : { summary: f.summary }),
         effect: state.effect,
         closedAt: state.closedAt,
         onTime: state.closedOnTime,

@@ -8,12 +8,11 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { cycleWorkflowId, riskWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
 import { policySchema, type Policy } from '../../domain/policy.js';
 import { ID, type Actor } from '../../domain/schemas.js';
-import { SA } from '../../domain/search-attributes.js';
 import { addWorkingDays } from '../../domain/calendar.js';
 import { JURISDICTION_LEVELS } from '../../domain/stages.js';
 import * as V from '../../domain/supervision.js';
 import { getStateQuery } from '../../workflows/cycle.js';
-import { resolveRiskUpdate, riskWorkflow } from '../../workflows/risk.js';
+import { resolveRiskUpdate } from '../../workflows/risk.js';
 import {
   acceptRectificationUpdate,
   fileCheckpointUpdate,
@@ -25,8 +24,9 @@ import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
 import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
-import { queryOr404, sendUpdate } from '../updates.js';
+import { queryOr404, sendUpdate, startRecorded } from '../updates.js';
 import { cycleIdParam } from './cycles.js';
+import { workflowStatus } from './reports.js';
 
 const loose = z.looseObject({});
 const riskParams = z.object({
@@ -194,7 +194,12 @@ export function registerSupervisionRoutes(app: App, s: Services) {
           description: 'registered',
           content: {
             'application/json': {
-              schema: z.object({ riskId: z.string(), level: z.string(), deadline: z.string().nullable() }),
+              schema: z.object({
+                riskId: z.string(),
+                level: z.string(),
+                deadline: z.string().nullable(),
+                workflow: workflowStatus.optional(),
+              }),
             },
           },
         },
@@ -222,31 +227,35 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       const riskId = `K-${randomBytes(6).toString('hex')}`;
       const deadline =
         body.level === 'high' ? addWorkingDays(policy.calendar, Date.now(), body.deadlineWorkingDays) : null;
-      await s.supervision.registerRisk(riskId, body, deadline, actorOf(c));
-      if (body.level === 'high') {
-        await s.temporal.workflow.start(riskWorkflow, {
-          workflowId: riskWorkflowId(riskId),
-          taskQueue: s.taskQueue,
-          args: [
-            {
-              riskId,
-              jurisdictionId: body.jurisdictionId,
-              ...(body.cycleId ? { cycleId: body.cycleId } : {}),
-              stage: body.stage,
-              deadline,
-              calendar: policy.calendar,
-              escalateAfterWorkingDays: policy.supervision.escalateAfterWorkingDays,
-            },
-          ],
-          staticSummary: `高风险督办 ${riskId} · ${V.RISK_CATEGORIES[body.category]} · ${body.stage}`,
-          typedSearchAttributes: [
-            { key: SA.jurisdiction, value: body.jurisdictionId },
-            ...(body.cycleId ? [{ key: SA.cycle, value: body.cycleId }] : []),
-          ],
-        });
-      }
+      // The row and, for a high risk, its supervision workflow's start in one transaction: a crash
+      // after it still leaves a workflow to hold the gate (the worker's starter starts it).
+      const start =
+        body.level === 'high'
+          ? {
+              kind: 'risk' as const,
+              workflowId: riskWorkflowId(riskId),
+              taskQueue: s.taskQueue,
+              summary: `高风险督办 ${riskId} · ${V.RISK_CATEGORIES[body.category]} · ${body.stage}`,
+              input: {
+                riskId,
+                jurisdictionId: body.jurisdictionId,
+                ...(body.cycleId ? { cycleId: body.cycleId } : {}),
+                stage: body.stage,
+                deadline,
+                calendar: policy.calendar,
+                escalateAfterWorkingDays: policy.supervision.escalateAfterWorkingDays,
+              },
+            }
+          : undefined;
+      await s.supervision.registerRisk(riskId, body, deadline, actorOf(c), start);
+      const workflow = start ? await startRecorded(s.starter, start.workflowId) : undefined;
       return c.json(
-        { riskId, level: body.level, deadline: deadline === null ? null : new Date(deadline).toISOString() },
+        {
+          riskId,
+          level: body.level,
+          deadline: deadline === null ? null : new Date(deadline).toISOString(),
+          ...(workflow ? { workflow } : {}),
+        },
         201,
       );
     },

@@ -212,7 +212,11 @@ describe('deadlines and the ledger', () => {
     });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ reportId: first.body.reportId, duplicateOf: first.body.reportId });
+    expect(again.body).toEqual({
+      reportId: first.body.reportId,
+      duplicateOf: first.body.reportId,
+      workflow: 'running',
+    });
     const { rows } = await stack.pool.query(
       `SELECT count(*)::int AS n, max(duplicates) AS d FROM reports WHERE channel_ref = 'LX-2026-0815'`,
     );

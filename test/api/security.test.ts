@@ -133,7 +133,7 @@ describe('payloads in Temporal', () => {
     }
   });
 
-  it('the codec endpoint decodes for allowed roles and the trusted UI origin, and for nobody else', async () => {
+  it('the codec endpoint decodes for operators and the trusted local UI origin, and for nobody else', async () => {
     const history = await stack.client.workflow.getHandle(`cycle:${cycleId}`).fetchHistory();
     const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
     const payload = {
@@ -150,9 +150,14 @@ describe('payloads in Temporal', () => {
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ payloads: [payload] }),
       });
-    const asViewer = await decode({ authorization: `Bearer ${await stack.token(['viewer'], '440000')}` });
-    expect(asViewer.status).toBe(200);
-    const body = (await asViewer.json()) as { payloads: { data: string }[] };
+    // Only operators decode, naming the workflow (api/codec.ts); a viewer is refused.
+    expect((await decode({ authorization: `Bearer ${await stack.token(['viewer'], '440000')}` })).status).toBe(403);
+    const asOperator = await decode({
+      authorization: `Bearer ${await stack.token(['operator'], '440000')}`,
+      'x-huanjie-workflow-id': `cycle:${cycleId}`,
+    });
+    expect(asOperator.status).toBe(200);
+    const body = (await asOperator.json()) as { payloads: { data: string }[] };
     expect(Buffer.from(body.payloads[0]!.data, 'base64').toString()).toContain('南山区');
     const fromUi = await decode({ origin: TRUSTED_UI_ORIGIN });
     expect(fromUi.status).toBe(200);

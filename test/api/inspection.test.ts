@@ -246,10 +246,12 @@ describe('Huzhou-sized personal-matters verification', () => {
       }),
     );
     const actor = { id: '湖州-核查组', role: 'organizer' };
-    await inBatches(people, 20, (personId, i) =>
+    await inBatches(people, 20, async (personId, i) =>
       stack.client.workflow
         .getHandle(candidateWorkflowId(cycleId, personId))
-        .executeUpdate(recordPersonalMattersUpdate, { args: [matters(i), actor] }),
+        .executeUpdate(recordPersonalMattersUpdate, {
+          args: [await stack.sealPersonalMatters(cycleId, personId, matters(i)), actor],
+        }),
     );
 
     const { rows } = await stack.pool.query(

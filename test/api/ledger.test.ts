@@ -8,7 +8,7 @@ import { beijingDate } from '../../domain/calendar.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
 import { ensureLedgerSchedule, LEDGER_SCHEDULE_ID } from '../../temporal/schedules.js';
 import { ledgerRollupWorkflow } from '../../workflows/ledger.js';
-import { startStack, type Stack } from '../helpers.js';
+import { startStack, type Stack, provisionTree } from '../helpers.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -30,6 +30,11 @@ describe('the daily ledger', () => {
         parentId: '330602',
       })),
     ];
+    // The root is the operator's to create; the caller scoped to it loads the rest.
+    await provisionTree(
+      stack.pool,
+      tree.filter((j) => j.parentId === null),
+    );
     expect(
       (
         await stack.call('PUT', '/v1/jurisdictions', {

@@ -50,6 +50,7 @@ describe('migrations', () => {
         'review_tasks',
         'risks',
         'ledger_snapshots',
+        'sealed_details',
         'pgmigrations',
       ]),
     );
@@ -62,6 +63,9 @@ describe('migrations', () => {
       '1700000004000_ledger',
       '1700000005000_app_role',
       '1700000006000_people_version',
+      '1700000010000_idempotency_keys',
+      '1700000011000_sealed_details',
+      '1700000013000_workflow_starts',
     ]);
     expect(await migrate(database.url)).toEqual([]);
   });

@@ -2,6 +2,7 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { z } from 'zod';
 import { createPool } from '../activities/db.js';
+import { createWorkflowStarter, runStarter } from '../activities/outbox.js';
 import { backendSettings, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { codecKeysSchema } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
@@ -34,7 +35,9 @@ Runtime.install({
 
 const codecKeys = config.CODEC_KEYS;
 
-const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
+// Activities retry on their own: a busy database may take longer to hand out a connection than the
+// API's 2 s (which answers a person 503 instead of making them wait).
+const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE, connectionTimeoutMillis: 10_000 });
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((e: Error) => {
   console.error(`worker: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);
@@ -43,6 +46,7 @@ const temporal = await connectClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
+  calls: 'patient',
 });
 const worker = await createHuanjieWorker({
   connection,
@@ -57,8 +61,18 @@ const schedule = await ensureLedgerSchedule(temporal, config.TEMPORAL_TASK_QUEUE
 console.log(
   `worker: daily ledger schedule ${schedule}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`,
 );
+// Intake's outbox: every report or high risk whose workflow start did not happen at intake (a crash
+// between the commit and the start, Temporal down) is started here — at once on a restart, then
+// every 15 s. Starts younger than 10 s are the API's own, still in flight.
+const stopStarter = runStarter(createWorkflowStarter({ pool, temporal }), {
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  everyMs: 15_000,
+  olderThanMs: 10_000,
+  log: (l) => console.log(`worker: ${l}`),
+});
 // worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
 await worker.run();
+await stopStarter();
 await temporal.connection.close();
 await connection.close();
 await pool.end();

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/auth.js';
 import { beijingDate } from '../../domain/calendar.js';
+import { ledgerRollupWorkflow } from '../../workflows/ledger.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
@@ -191,15 +192,17 @@ describe('差额: below the ratio only with a recorded reason', () => {
     ]);
     expect(decided.body.belowRatio.at(-1)).toMatchObject({ stage: 'decision', list: 'shortlist', given: 3 });
 
-    // The ledger (computed as of the end of tomorrow, a day no snapshot covers): two lists below their
-    // ratio (the recommendation and the shortlist of 副区长), and the three departments counted alike.
-    const tomorrow = beijingDate(Date.now() + 86_400_000);
-    const ledger = (
-      await stack.call('GET', `/v1/ledger?scope=440311&date=${tomorrow}`, {
-        token: await stack.token(['viewer'], '440300'),
-      })
-    ).body;
-    expect(ledger.source).toBe('computed');
+    // The ledger, as the evening rollup writes it: two lists below their ratio (the recommendation and
+    // the shortlist of 副区长), and the three departments counted alike.
+    const today = beijingDate(Date.now());
+    await stack.client.workflow.execute(ledgerRollupWorkflow, {
+      workflowId: `ledger-ratios-${Date.now()}`,
+      taskQueue: stack.taskQueue,
+      args: [{ day: today }],
+    });
+    const viewer = await stack.token(['viewer'], '440300');
+    const ledger = (await stack.call('GET', `/v1/ledger?scope=440311&date=${today}`, { token: viewer })).body;
+    expect(ledger.source).toBe('snapshot');
     expect(ledger.own.belowRatio).toBe(2);
     expect(Object.keys(ledger.own.reviews)).toEqual(['audit', 'establishment', 'organization']);
     for (const d of HAIMEN)
@@ -207,11 +210,7 @@ describe('差额: below the ratio only with a recorded reason', () => {
     expect(ledger.own.reviews.organization.escalated).toBeGreaterThanOrEqual(1);
     // No discipline commission in this place's joint review: no integrity-opinion percentage to speak of.
     expect(ledger.own).toMatchObject({ integrityOpinions: 0, percent: { integrityOpinions: null } });
-    const city = (
-      await stack.call('GET', `/v1/ledger?scope=440300&date=${tomorrow}`, {
-        token: await stack.token(['viewer'], '440300'),
-      })
-    ).body;
+    const city = (await stack.call('GET', `/v1/ledger?scope=440300&date=${today}`, { token: viewer })).body;
     expect(city.subtree.belowRatio).toBeGreaterThanOrEqual(2);
     expect(city.subtree.reviews.organization.opened).toBeGreaterThanOrEqual(8);
   }, 180_000);

@@ -70,11 +70,33 @@ export const examples = {
         persons: [
           { personId: 'p001', name: '张伟', votes: 150 },
           { personId: 'p002', name: '王芳', votes: 40 },
+          { personId: 'p003', name: '李娜', votes: 10 },
         ],
+      },
+      {
+        positionId: 'deputy-mayor',
+        persons: [
+          { personId: 'p101', name: '刘洋', votes: 120 },
+          { personId: 'p102', name: '陈静', votes: 110 },
+          { personId: 'p103', name: '杨磊', votes: 90 },
+          { personId: 'p104', name: '赵敏', votes: 70 },
+          { personId: 'p105', name: '黄勇', votes: 40 },
+        ],
+        belowRatioReason: '符合任职资格条件的人选仅 5 名，不足 1:3，经研究按现有人选推荐',
       },
     ],
   },
-  standing: { present: 10, shortlist: [{ positionId: 'secretary', personIds: ['p001', 'p002'] }] },
+  standing: {
+    present: 10,
+    shortlist: [
+      { positionId: 'secretary', personIds: ['p001', 'p002'] },
+      {
+        positionId: 'deputy-mayor',
+        personIds: ['p101', 'p102', 'p103', 'p104', 'p105'],
+        belowRatioReason: '考察合格人选 5 名，不足 1:2，仍差额提名（不少于职数加一）',
+      },
+    ],
+  },
   vote: {
     present: 29,
     votes: [

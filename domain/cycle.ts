@@ -10,7 +10,20 @@ import { z } from 'zod';
 import { addWorkingDays, type YearOverride } from './calendar.js';
 import { DomainError, ErrorType, type FieldIssue } from './errors.js';
 import { policySchema, positionIdSchema, type Policy } from './policy.js';
-import { atLeast, fillSeats, majorityNeeded, moreThan, quorumNeeded, selectTop, type Tally } from './rules.js';
+import {
+  atLeast,
+  fillSeats,
+  inspectionRule,
+  judgeRatio,
+  majorityNeeded,
+  moreThan,
+  quorumNeeded,
+  selectTop,
+  shortlistRule,
+  type RatioRule,
+  type Selection,
+  type Tally,
+} from './rules.js';
 import {
   chineseNameSchema,
   count,
@@ -75,6 +88,11 @@ export const analysisSchema = z.strictObject({
   eligibleChecked: count.describe('people eligible for re-nomination whose "四必" checks were started'),
 });
 
+/** Why a list is below the 差额 ratio (not enough eligible people); it goes on the record and the ledger. */
+const belowRatioReasonSchema = reasonSchema.describe(
+  'why fewer people than the policy ratio (差额) are offered, e.g. not enough eligible people; only when below it',
+);
+
 export const ROUNDS = ['cadreMeeting', 'fullCommittee'] as const;
 export type Round = (typeof ROUNDS)[number];
 export const recommendationRoundSchema = z.strictObject({
@@ -99,6 +117,7 @@ export const recommendationRoundSchema = z.strictObject({
           )
           .min(1)
           .max(1000),
+        belowRatioReason: belowRatioReasonSchema.optional(),
       }),
     )
     .min(1)
@@ -109,7 +128,13 @@ export type RecommendationRound = z.infer<typeof recommendationRoundSchema>;
 export const standingCommitteeSchema = z.strictObject({
   present: z.number().int().min(0),
   shortlist: z
-    .array(z.strictObject({ positionId: positionIdSchema, personIds: z.array(personIdSchema).max(200) }))
+    .array(
+      z.strictObject({
+        positionId: positionIdSchema,
+        personIds: z.array(personIdSchema).max(200),
+        belowRatioReason: belowRatioReasonSchema.optional(),
+      }),
+    )
     .max(100),
 });
 
@@ -211,6 +236,33 @@ export interface Nominee {
   votes?: number;
 }
 
+/** A list drawn below its 差额 ratio, allowed because the organizer recorded why. */
+export interface BelowRatio {
+  stage: 'recommendation' | 'decision';
+  positionId: string;
+  /** A round's offer, the inspection list drawn from both rounds, or the standing committee's shortlist. */
+  list: Round | 'inspection' | 'shortlist';
+  ratio: string;
+  required: number;
+  given: number;
+  reason: string;
+  recordedAt: number;
+}
+
+/** How the standing committee's shortlist of a position was judged: 差额 (competitive) or 等额. */
+export interface ShortlistRuling {
+  positionId: string;
+  seats: number;
+  kind: RatioRule['kind'];
+  /** 差额 or 等额, as people say it. */
+  label: '差额' | '等额';
+  ratio: string;
+  /** People the ratio asks for (0 for 等额: no floor). */
+  required: number;
+  given: number;
+  belowRatioReason?: string;
+}
+
 export interface Hold extends HoldInput {
   raisedAt: number;
   raisedBy: string;
@@ -255,8 +307,12 @@ export interface CycleState {
   shortfalls: { positionId: string; missing: number }[];
   decision: {
     standing?: StandingCommitteeInput & { recordedAt: number };
+    /** Per position: competitive (差额) or not (等额), what the ratio asked and what was given. */
+    shortlists?: ShortlistRuling[];
     vote?: CommitteeVoteInput & { recordedAt: number };
   };
+  /** Lists below the 差额 ratio with their recorded reason (absent on cycles started before the rule). */
+  belowRatio?: BelowRatio[];
   nominees: Nominee[];
   /** Per position, people who passed the vote but are not nominees: they move up if a nominee drops. */
   reserves: Record<string, string[]>;
@@ -293,6 +349,7 @@ export function initialCycleState(
     recommendation: { rounds: {}, ranking: {}, tieAtCut: [] },
     candidates: [],
     shortfalls: [],
+    belowRatio: [],
     decision: {},
     nominees: [],
     reserves: {},
@@ -434,11 +491,120 @@ export function checkRecommendationRound(s: CycleState, i: RecommendationRound) 
       `no tally for position(s) ${missing.join(', ')}`,
       missing.map((m) => ({ path: 'tallies', rule: `needs ${m}` })),
     );
+  checkRoundRatio(s, i);
+}
+
+/**
+ * 差额: each round offers at least the ratio (1:3 of seats) per position, and the second round's
+ * inspection list, drawn from both rounds, holds it too — fewer only with `belowRatioReason`. A
+ * reason where nothing is below is refused as well, so every reason on the record is an exception.
+ */
+function checkRoundRatio(s: CycleState, i: RecommendationRound) {
+  const other = s.recommendation.rounds[i.round === 'cadreMeeting' ? 'fullCommittee' : 'cadreMeeting'];
+  i.tallies.forEach((t, ti) => {
+    const position = s.positions.find((p) => p.id === t.positionId)!;
+    const rule = inspectionRule(position.seats, s.policy.inspectionPerSeat);
+    const reason = t.belowRatioReason !== undefined;
+    const offered = judgeRatio(rule, t.persons.length, reason);
+    if (!offered.ok)
+      belowRatioFail(
+        `${t.persons.length} offered for ${t.positionId} in the ${i.round} round`,
+        rule,
+        position,
+        offered.short,
+        [`tallies[${ti}].persons`, `tallies[${ti}].belowRatioReason`],
+      );
+    let listBelow = false;
+    if (other) {
+      const rounds =
+        i.round === 'cadreMeeting'
+          ? { cadreMeeting: i, fullCommittee: other }
+          : { cadreMeeting: other, fullCommittee: i };
+      const drawn = drawInspection(rounds, position, s.policy.inspectionPerSeat).selected.length;
+      const list = judgeRatio(rule, drawn, reason);
+      if (!list.ok)
+        belowRatioFail(
+          `the inspection list for ${t.positionId} would hold ${drawn} (people with votes in both rounds)`,
+          rule,
+          position,
+          list.short,
+          [`tallies[${ti}].persons`, `tallies[${ti}].belowRatioReason`],
+        );
+      listBelow = list.below;
+    }
+    if (reason && !offered.below && !listBelow)
+      fail(
+        ErrorType.Validation,
+        `belowRatioReason given for ${t.positionId}, but its list meets the ratio ${rule.ratio} (${rule.target} for ${position.seats} seat(s)); remove it`,
+        [{ path: `tallies[${ti}].belowRatioReason`, rule: 'only for a list below the ratio' }],
+      );
+  });
+}
+
+function belowRatioFail(
+  what: string,
+  rule: RatioRule,
+  position: Position,
+  short: number,
+  [path, reasonPath]: string[],
+): never {
+  fail(
+    ErrorType.Inconsistent,
+    `${what}: the ratio ${rule.ratio} asks for ${rule.target} for ${position.seats} seat(s), ${short} short (差额); if there are not enough eligible people, record why in ${reasonPath}`,
+    [{ path: path!, rule: `at least ${rule.target} (${rule.ratio} of ${position.seats} seat(s)), or ${reasonPath}` }],
+  );
+}
+
+type Rounds = {
+  cadreMeeting: Pick<RecommendationRound, 'tallies'>;
+  fullCommittee: Pick<RecommendationRound, 'tallies'>;
+};
+
+/** 双推: both rounds summed, the full committee's votes breaking ties, the top `perSeat × seats` taken. */
+function drawInspection(rounds: Rounds, position: Position, perSeat: number): Selection {
+  const byPerson = new Map<string, Tally>();
+  for (const r of ROUNDS) {
+    for (const p of rounds[r].tallies.find((t) => t.positionId === position.id)?.persons ?? []) {
+      const t = byPerson.get(p.personId) ?? { personId: p.personId, name: p.name, votes: 0, tiebreak: 0 };
+      t.votes += p.votes;
+      if (r === 'fullCommittee') t.tiebreak += p.votes;
+      byPerson.set(p.personId, t);
+    }
+  }
+  return selectTop([...byPerson.values()], perSeat * position.seats);
+}
+
+function recordBelowRatio(
+  s: CycleState,
+  stage: BelowRatio['stage'],
+  positionId: string,
+  list: BelowRatio['list'],
+  rule: RatioRule,
+  given: number,
+  reason: string,
+  now: number,
+) {
+  (s.belowRatio ??= []).push({
+    stage,
+    positionId,
+    list,
+    ratio: rule.ratio,
+    required: rule.target,
+    given,
+    reason,
+    recordedAt: now,
+  });
 }
 
 export function applyRecommendationRound(s: CycleState, i: RecommendationRound, now: number) {
   const { round, ...rest } = i;
   s.recommendation.rounds[round] = { ...rest, recordedAt: now };
+  for (const t of i.tallies) {
+    const position = s.positions.find((p) => p.id === t.positionId)!;
+    const rule = inspectionRule(position.seats, s.policy.inspectionPerSeat);
+    if (t.belowRatioReason !== undefined && t.persons.length < rule.target)
+      recordBelowRatio(s, 'recommendation', t.positionId, round, rule, t.persons.length, t.belowRatioReason, now);
+  }
   const first = i.tallies.flatMap((t) => t.persons.filter((p) => p.firstPromotion).map((p) => p.personId));
   if (first.length > 0)
     s.recommendation.firstPromotion = [...new Set([...(s.recommendation.firstPromotion ?? []), ...first])];
@@ -446,20 +612,24 @@ export function applyRecommendationRound(s: CycleState, i: RecommendationRound, 
   if (!cadreMeeting || !fullCommittee) return;
   // 双推 done: both rounds summed decide the inspection candidates.
   for (const position of s.positions) {
-    const byPerson = new Map<string, Tally>();
-    for (const [r, data] of [
-      ['cadreMeeting', cadreMeeting],
-      ['fullCommittee', fullCommittee],
-    ] as const) {
-      for (const p of data.tallies.find((t) => t.positionId === position.id)?.persons ?? []) {
-        const t = byPerson.get(p.personId) ?? { personId: p.personId, name: p.name, votes: 0, tiebreak: 0 };
-        t.votes += p.votes;
-        if (r === 'fullCommittee') t.tiebreak += p.votes;
-        byPerson.set(p.personId, t);
-      }
-    }
     const wanted = s.policy.inspectionPerSeat * position.seats;
-    const { ranking, selected, tieAtCut } = selectTop([...byPerson.values()], wanted);
+    const { ranking, selected, tieAtCut } = drawInspection(
+      { cadreMeeting, fullCommittee },
+      position,
+      s.policy.inspectionPerSeat,
+    );
+    const reason = i.tallies.find((t) => t.positionId === position.id)?.belowRatioReason;
+    if (selected.length < wanted && reason !== undefined)
+      recordBelowRatio(
+        s,
+        'recommendation',
+        position.id,
+        'inspection',
+        inspectionRule(position.seats, s.policy.inspectionPerSeat),
+        selected.length,
+        reason,
+        now,
+      );
     s.recommendation.ranking[position.id] = ranking.map(({ personId, name, votes, rank }) => ({
       personId,
       name,
@@ -548,7 +718,7 @@ export function checkStandingCommittee(s: CycleState, i: StandingCommitteeInput)
         { path: `shortlist[${li}].positionId`, rule: 'once' },
       ]);
     seen.add(l.positionId);
-    const max = s.policy.shortlistPerSeat * position.seats;
+    const { max } = shortlistRuleOf(s, position);
     if (l.personIds.length > max)
       fail(
         ErrorType.Inconsistent,
@@ -568,9 +738,63 @@ export function checkStandingCommittee(s: CycleState, i: StandingCommitteeInput)
       }
     });
   });
+  // 差额 floors: a competitive post's shortlist holds the ratio (below it only with a reason) and never
+  // falls to seats or fewer; a post left out of the input counts as shortlisting nobody.
+  for (const position of s.positions) {
+    const li = i.shortlist.findIndex((l) => l.positionId === position.id);
+    const l = i.shortlist[li];
+    const rule = shortlistRuleOf(s, position);
+    const given = l?.personIds.length ?? 0;
+    const reason = l?.belowRatioReason !== undefined;
+    const v = judgeRatio(rule, given, reason);
+    const path = li < 0 ? 'shortlist' : `shortlist[${li}].personIds`;
+    const reasonPath = li < 0 ? 'shortlist[].belowRatioReason' : `shortlist[${li}].belowRatioReason`;
+    if (!v.ok && v.rule === 'floor')
+      fail(
+        ErrorType.Inconsistent,
+        `${given} shortlisted for ${position.id}, a competitive (差额) post of ${position.seats} seat(s): never fewer than seats + 1 (${rule.floor}), whatever the reason`,
+        [{ path, rule: `at least ${rule.floor} (seats + 1, 差额)` }],
+      );
+    if (!v.ok && v.rule === 'target')
+      fail(
+        ErrorType.Inconsistent,
+        `${given} shortlisted for ${position.id}, a competitive (差额) post: the ratio ${rule.ratio} asks for ${rule.target} for ${position.seats} seat(s), ${v.short} short; if there are not enough eligible people, record why in ${reasonPath}`,
+        [{ path, rule: `at least ${rule.target} (${rule.ratio} of ${position.seats} seat(s)), or ${reasonPath}` }],
+      );
+    if (reason && !(v.ok && v.below))
+      fail(
+        ErrorType.Validation,
+        rule.kind === 'uncontested'
+          ? `belowRatioReason given for ${position.id}, but it is not a competitive post (等额): its shortlist has no floor; remove it`
+          : `belowRatioReason given for ${position.id}, but its shortlist meets the ratio ${rule.ratio} (${rule.target}); remove it`,
+        [{ path: reasonPath, rule: 'only for a competitive post shortlisted below the ratio' }],
+      );
+  }
 }
+
+const shortlistRuleOf = (s: CycleState, position: Position) =>
+  shortlistRule(position.seats, s.policy.shortlistPerSeat, s.policy.competitivePositions.includes(position.id));
+
 export function applyStandingCommittee(s: CycleState, i: StandingCommitteeInput, now: number) {
   s.decision.standing = { ...i, recordedAt: now };
+  // The answer says per post whether it is 差额 or 等额, and what the ratio asked.
+  s.decision.shortlists = s.positions.map((position) => {
+    const rule = shortlistRuleOf(s, position);
+    const l = i.shortlist.find((x) => x.positionId === position.id);
+    const given = l?.personIds.length ?? 0;
+    if (l?.belowRatioReason !== undefined)
+      recordBelowRatio(s, 'decision', position.id, 'shortlist', rule, given, l.belowRatioReason, now);
+    return {
+      positionId: position.id,
+      seats: position.seats,
+      kind: rule.kind,
+      label: rule.kind === 'competitive' ? '差额' : '等额',
+      ratio: rule.ratio,
+      required: rule.target,
+      given,
+      ...(l?.belowRatioReason !== undefined ? { belowRatioReason: l.belowRatioReason } : {}),
+    };
+  });
 }
 
 export function checkCommitteeVote(s: CycleState, i: CommitteeVoteInput) {

@@ -5,6 +5,14 @@
 import { z } from 'zod';
 import { calendarSchema } from './calendar.js';
 
+/**
+ * The catalogue of joint-review departments (联审) a jurisdiction's policy may choose from. Which of
+ * them review is each place's policy: the central default is the seven below without the
+ * organization department; Haimen's 三责联审 is organization (用人权) + audit (用财权) +
+ * establishment (用编权). The organization department's own reviewers hold `reviewer:organization`
+ * (a role apart from `organizer`, which drives the cycle). Every department is handled alike: its
+ * inbox, chase and escalation, verdict and ledger figures.
+ */
 export const DEPARTMENTS = [
   'discipline',
   'audit',
@@ -13,6 +21,7 @@ export const DEPARTMENTS = [
   'procuratorate',
   'petitions',
   'publicSecurity',
+  'organization',
 ] as const;
 export type Department = (typeof DEPARTMENTS)[number];
 export const DEPARTMENT_LABELS: Record<Department, string> = {
@@ -23,7 +32,10 @@ export const DEPARTMENT_LABELS: Record<Department, string> = {
   procuratorate: '检察院',
   petitions: '信访',
   publicSecurity: '公安/综治',
+  organization: '组织部',
 };
+/** The central default: every department of the catalogue but the organization department. */
+export const DEFAULT_DEPARTMENTS: Department[] = DEPARTMENTS.filter((d) => d !== 'organization');
 
 /** A fraction kept as two integers so that "≥ 2/3" is decided exactly, never by floating point. */
 const fraction = z
@@ -72,7 +84,10 @@ export const policySchema = z.strictObject({
         .array(z.enum(DEPARTMENTS))
         .min(1)
         .max(DEPARTMENTS.length)
-        .default([...DEPARTMENTS]),
+        // A department named twice would get two tasks for one verdict, and the candidate could never pass.
+        .refine((d) => new Set(d).size === d.length, { message: 'each department once' })
+        .default([...DEFAULT_DEPARTMENTS])
+        .describe(`joint-review departments (联审), from the catalogue: ${DEPARTMENTS.join(', ')}`),
       deadlineWorkingDays: z.number().int().min(1).max(60).default(5),
       chaseAtWorkingDays: z.number().int().min(0).max(60).default(3),
       lateCountsAsClear: z.boolean().default(false).describe('only if a policy says so explicitly'),

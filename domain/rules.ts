@@ -87,3 +87,56 @@ export function fillSeats(
     reason: `tie at ${cutVotes} votes for the last ${seats - above.length} seat(s); a further round is needed`,
   };
 }
+
+/**
+ * 差额 floors (DOMAIN.md stages 3 and 6). The ratios are targets in both directions: more than the
+ * ratio is refused, and fewer only with a recorded reason (not enough eligible people). For a post
+ * the policy elects competitively the shortlist also never falls to seats or below — that would make
+ * it 等额 — so seats + 1 is a floor no reason lifts.
+ */
+export interface RatioRule {
+  /** The ratio as people say it, e.g. "1:3". */
+  ratio: string;
+  /** People the ratio asks for. */
+  target: number;
+  /** Fewer than this is refused even with a reason (0: no hard floor). */
+  floor: number;
+  /** More than this is refused (infinite: no ceiling). */
+  max: number;
+  /** 差额 (more people than seats required) or 等额 (as many as seats allowed). */
+  kind: 'competitive' | 'uncontested';
+}
+
+/** Inspection candidates (考察对象) of a position: `perSeat` per seat, below only with a reason. */
+export function inspectionRule(seats: number, perSeat: number): RatioRule {
+  const target = perSeat * seats;
+  // No ceiling here: a round may offer more people, and the list is cut at the target by selectTop
+  // (people tied at the cut are all taken).
+  return { ratio: `1:${perSeat}`, target, floor: 0, max: Number.POSITIVE_INFINITY, kind: 'competitive' };
+}
+
+/**
+ * The standing committee's shortlist of a position. Competitive (差额) posts: at least the ratio
+ * (below it only with a reason) and never fewer than seats + 1. Other (等额) posts: up to the ratio.
+ */
+export function shortlistRule(seats: number, perSeat: number, competitive: boolean): RatioRule {
+  const ratioCount = perSeat * seats;
+  if (!competitive) return { ratio: `1:${perSeat}`, target: 0, floor: 0, max: ratioCount, kind: 'uncontested' };
+  const target = Math.max(ratioCount, seats + 1);
+  return { ratio: `1:${perSeat}`, target, floor: seats + 1, max: target, kind: 'competitive' };
+}
+
+export type RatioVerdict =
+  | { ok: true; below: false }
+  /** Below the target but allowed because a reason was given. */
+  | { ok: true; below: true; short: number }
+  | { ok: false; rule: 'max' | 'floor' | 'target'; short: number; excess: number };
+
+/** Judges `given` people against a rule; `hasReason` lifts the target (never the floor or the ceiling). */
+export function judgeRatio(rule: RatioRule, given: number, hasReason: boolean): RatioVerdict {
+  if (given > rule.max) return { ok: false, rule: 'max', short: 0, excess: given - rule.max };
+  if (given < rule.floor) return { ok: false, rule: 'floor', short: rule.floor - given, excess: 0 };
+  if (given >= rule.target) return { ok: true, below: false };
+  if (hasReason) return { ok: true, below: true, short: rule.target - given };
+  return { ok: false, rule: 'target', short: rule.target - given, excess: 0 };
+}

@@ -4,6 +4,7 @@
  * It acts like a patient client: an input sent too early (the cycle is still moving on) is retried.
  */
 import { DEPARTMENTS } from '../domain/policy.js';
+import { shortlistRule } from '../domain/rules.js';
 
 export interface SimulatorOptions {
   baseUrl: string;
@@ -193,13 +194,23 @@ export function createSimulator(o: SimulatorOptions) {
     );
     await send(`${base}/standing-committee`, {
       present: members.standing,
-      shortlist: positions.map((p) => ({
-        positionId: p.id,
-        personIds: passed
+      shortlist: positions.map((p) => {
+        // As many as the ratio allows; a competitive post short of its ratio says why (差额).
+        const rule = shortlistRule(
+          p.seats,
+          initial.policy.shortlistPerSeat,
+          initial.policy.competitivePositions.includes(p.id),
+        );
+        const personIds = passed
           .filter((c) => c.positionId === p.id)
-          .slice(0, p.seats * initial.policy.shortlistPerSeat)
-          .map((c) => c.personId),
-      })),
+          .slice(0, rule.max)
+          .map((c) => c.personId);
+        return {
+          positionId: p.id,
+          personIds,
+          ...(personIds.length < rule.target ? { belowRatioReason: '考察合格人选不足（模拟）' } : {}),
+        };
+      }),
     });
     const shortlisted = (await waitFor(cycleId, (s) => s.decision.standing)).decision.standing.shortlist as {
       positionId: string;

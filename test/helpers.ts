@@ -239,6 +239,8 @@ export async function inspectViaApi(
     verdicts?: Record<string, { verdict: string; reason: string }>;
     skip?: string[];
     close?: boolean;
+    /** The cycle's joint-review departments, when its policy configures others than the default. */
+    departments?: readonly string[];
   } = {},
 ): Promise<any> {
   const { fullChecklist, consistentMatters, DEPARTMENTS, clear } = await import('./scenario.js');
@@ -255,7 +257,7 @@ export async function inspectViaApi(
     await stack.call('POST', `${base}/personal-matters`, { token: organizer, body: o.matters ?? consistentMatters }),
     'personal matters',
   );
-  for (const d of DEPARTMENTS) {
+  for (const d of o.departments ?? DEPARTMENTS) {
     if (o.skip?.includes(d) || last.status !== 'inspecting') continue;
     const reviewer = await stack.token([`reviewer:${d}` as Principal['roles'][number]], scope, `reviewer-${d}`);
     last = await ok(

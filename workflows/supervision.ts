@@ -102,7 +102,8 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   };
   const calendar = input.policy.calendar;
   const rules = input.policy.supervision;
-  const monitoringSums: Record<string, MonitoringInputScores> = {};
+  /** Each point's latest scores per stage: a point filing again replaces its scores (as the record does), not adds. */
+  const monitoringByPoint: Record<string, Record<string, MonitoringInputScores>> = {};
   const event = auditEvents({
     type: 'supervision',
     id: input.cycleId,
@@ -248,15 +249,17 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     async (raw, actor) => {
       const m = V.monitoringSchema.parse(raw);
       const stage = state.cycleStage;
-      const sum = (monitoringSums[stage] ??= { selection: 0, correction: 0, discipline: 0, conduct: 0 });
+      const byPoint = (monitoringByPoint[stage] ??= {});
+      byPoint[m.point] = m.scores;
+      const all = Object.values(byPoint);
       const entry = (state.monitoring[stage] ??= {
         points: 0,
         averages: { selection: 0, correction: 0, discipline: 0, conduct: 0 },
       });
-      entry.points += 1;
+      entry.points = all.length;
       for (const k of ['selection', 'correction', 'discipline', 'conduct'] as const) {
-        sum[k] += m.scores[k];
-        entry.averages[k] = Math.round((sum[k] / entry.points) * 10) / 10;
+        const sum = all.reduce((a, x) => a + x[k], 0);
+        entry.averages[k] = Math.round((sum / entry.points) * 10) / 10;
       }
       await records.recordMonitoring(
         input.cycleId,

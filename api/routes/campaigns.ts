@@ -36,7 +36,7 @@ export function registerCampaignRoutes(app: App, s: Services) {
       tags: ['campaigns'],
       summary: '换届进度台账 (the daily ledger for a scope and a day)',
       description:
-        "Counts and percentages for the scope itself and its whole subtree: integrity opinions back, personal-matters checks, files reviewed, reports closed, cycles by stage. A past day answers from its snapshot; a day without one is computed from the record as of that day's end.",
+        "Counts and percentages for the scope itself and its whole subtree: integrity opinions back (of the candidates the discipline commission reviews), joint-review tasks by department (opened, answered, chased, escalated — every configured department alike), lists below their 差额 ratio with a recorded reason (`belowRatio`), personal-matters checks, files reviewed, reports closed, cycles by stage. A past day answers from its snapshot; a day without one is computed from the record as of that day's end.",
       request: {
         query: z.strictObject({
           scope: z.string().regex(ID.jurisdiction.pattern, ID.jurisdiction.rule).optional(),

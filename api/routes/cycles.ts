@@ -41,6 +41,7 @@ interface StageInput {
   schema: ZodType;
   update: UpdateDefinition<W.InputAccepted, [unknown, Actor]>;
   example?: unknown;
+  description?: string;
 }
 
 const STAGE_INPUTS: StageInput[] = [
@@ -63,6 +64,8 @@ const STAGE_INPUTS: StageInput[] = [
   {
     path: 'recommendation-rounds',
     summary: '民主推荐：一轮计票（干部大会或全委会）(recommendation round)',
+    description:
+      '差额: each position offers at least the policy ratio (default 1:3 of seats), and the inspection list drawn from both rounds holds it; fewer is refused (422 naming the ratio and the shortfall) unless `belowRatioReason` records why (not enough eligible people). The reason goes on the record, into `belowRatio` of the state and into the ledger.',
     action: 'cycle.input',
     schema: C.recommendationRoundSchema,
     update: W.recordRecommendationRoundUpdate,
@@ -71,6 +74,8 @@ const STAGE_INPUTS: StageInput[] = [
   {
     path: 'standing-committee',
     summary: '讨论决定：常委会按 1:2 提出人选 (standing committee shortlist)',
+    description:
+      'A competitive post (policy `competitivePositions`, 差额) is shortlisted at least at the policy ratio (default 1:2 of seats), below it only with `belowRatioReason`, and never with fewer than seats + 1; other posts (等额) only have the ceiling. The answer states per post in `decision.shortlists` whether it is 差额 or 等额.',
     action: 'cycle.input',
     schema: C.standingCommitteeSchema,
     update: W.recordStandingCommitteeUpdate,
@@ -365,8 +370,7 @@ export function registerCycleRoutes(app: App, s: Services) {
         path: `/v1/cycles/{cycleId}/${input.path}`,
         tags: ['cycle inputs'],
         summary: input.summary,
-        description:
-          'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input. Send an Idempotency-Key to make retries safe: the input is applied once; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED.',
+        description: `${input.description ? `${input.description}\n\n` : ''}Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input. Send an Idempotency-Key to make retries safe: the input is applied once; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED.`,
         request: {
           params: z.object({ cycleId: cycleIdParam }),
           headers: idempotencyHeaders,

@@ -9,7 +9,7 @@ import { cycleWorkflowId, riskWorkflowId, supervisionWorkflowId } from '../../do
 import { policySchema, type Policy } from '../../domain/policy.js';
 import { ID, type Actor } from '../../domain/schemas.js';
 import { addWorkingDays } from '../../domain/calendar.js';
-import { JURISDICTION_LEVELS } from '../../domain/stages.js';
+import { JURISDICTION_LEVELS, STAGES } from '../../domain/stages.js';
 import * as V from '../../domain/supervision.js';
 import { getStateQuery } from '../../workflows/cycle.js';
 import { resolveRiskUpdate } from '../../workflows/risk.js';
@@ -165,6 +165,44 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       },
     );
   }
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/cycles/{cycleId}/supervision/monitoring',
+      tags: ['supervision'],
+      summary: "百点监测 (each monitoring point's own scores)",
+      description:
+        "Each point's four scores as it last filed them, per stage, from the record: the supervision state shows only averages by stage. Filter by `point` or `stage`.",
+      request: {
+        params: z.object({ cycleId: cycleIdParam }),
+        query: z.strictObject({
+          point: V.monitoringSchema.shape.point.optional().openapi({ example: '三厂街道监测点' }),
+          stage: z.enum(STAGES).optional(),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'points, by point then stage',
+          content: { 'application/json': { schema: z.object({ cycleId: z.string(), points: z.array(loose) }) } },
+        },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      authorize(c, 'supervision.read');
+      const { cycleId } = c.req.valid('param');
+      const q = c.req.valid('query');
+      await cycleInScope(c, cycleId);
+      const { rows } = await s.pool.query(
+        `SELECT point, stage, scores, submitted_by AS "submittedBy", submitted_at AS "submittedAt" FROM monitoring_scores
+         WHERE cycle_id = $1 AND ($2::text IS NULL OR point = $2) AND ($3::text IS NULL OR stage = $3)
+         ORDER BY point, submitted_at`,
+        [cycleId, q.point ?? null, q.stage ?? null],
+      );
+      return c.json({ cycleId, points: rows }, 200);
+    },
+  );
 
   // ---- the risk register ---------------------------------------------------------------------
 

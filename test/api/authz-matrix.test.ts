@@ -147,6 +147,7 @@ const ROUTES: { method: string; path: string; action: Action; body?: unknown }[]
     action: 'supervision.file',
     body: { findingId: 'x', note: '测试' },
   },
+  { method: 'get', path: '/v1/cycles/{cycleId}/supervision/monitoring', action: 'supervision.read' },
   {
     method: 'post',
     path: '/v1/cycles/{cycleId}/supervision/monitoring',

@@ -197,6 +197,39 @@ describe("supervision and risks hold a cycle's gates", () => {
       points: 2,
       averages: { selection: 93, correction: 93, discipline: 96.5, conduct: 95.5 },
     });
+    // A point filing again in the same stage replaces its scores: still two points, averages follow.
+    const again = await post(
+      `${CYCLE}/supervision/monitoring`,
+      { point: '观澜街道监测点', scores: { selection: 100, correction: 94, discipline: 98, conduct: 97 } },
+      supervisor,
+    );
+    expect(again.body.monitoring.publicity).toEqual({
+      points: 2,
+      averages: { selection: 95, correction: 93, discipline: 96.5, conduct: 95.5 },
+    });
+    // Each point's own scores are readable, not only the averages.
+    const points = await stack.call('GET', `${CYCLE}/supervision/monitoring`, { token: organizer });
+    expect(points.status).toBe(200);
+    expect(points.body.points.map((p: any) => [p.point, p.stage, p.scores])).toEqual([
+      ['民治街道监测点', 'publicity', { selection: 90, correction: 92, discipline: 95, conduct: 94 }],
+      ['观澜街道监测点', 'publicity', { selection: 100, correction: 94, discipline: 98, conduct: 97 }],
+    ]);
+    const one = await stack.call(
+      'GET',
+      `${CYCLE}/supervision/monitoring?point=${encodeURIComponent('民治街道监测点')}`,
+      {
+        token: supervisor,
+      },
+    );
+    expect(one.body.points).toEqual([expect.objectContaining({ point: '民治街道监测点', stage: 'publicity' })]);
+    expect(
+      (await stack.call('GET', `${CYCLE}/supervision/monitoring?stage=nowhere`, { token: organizer })).status,
+    ).toBe(400);
+    // Outside the caller's scope the cycle does not exist; a reviewer may not read supervision at all.
+    const elsewhere = await stack.token(['organizer'], '440306', '宝安区委组织部');
+    expect((await stack.call('GET', `${CYCLE}/supervision/monitoring`, { token: elsewhere })).status).toBe(404);
+    const reviewer = await stack.token(['reviewer:audit'], '440300', '审计局');
+    expect((await stack.call('GET', `${CYCLE}/supervision/monitoring`, { token: reviewer })).status).toBe(403);
     expect(
       (
         await post(

@@ -79,7 +79,16 @@ export function createApp(deps: AppDeps): App {
   app.use('/v1/*', rateLimit(deps.rateLimit ?? { perMinute: 600, burst: 120 }));
   app.use('/v1/*', refuseUnstorableText);
   if (deps.codec) {
-    app.use('/codec/*', bodyLimit({ maxSize: 8 * 1024 * 1024 }));
+    app.use(
+      '/codec/*',
+      bodyLimit({
+        maxSize: 8 * 1024 * 1024,
+        // Through the one error path, which closes the connection after an early 413.
+        onError: () => {
+          throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'request body exceeds 8388608 bytes');
+        },
+      }),
+    );
     app.route(
       '/codec',
       codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [], s }),

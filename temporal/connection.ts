@@ -1,5 +1,11 @@
 /** One way to reach Temporal with the project's data converter, for the API, scripts and tests. */
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type GrpcRetryOptions,
+} from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { AesGcmCodec, type CodecKey } from './codec.js';
 
@@ -11,12 +17,29 @@ export function dataConverter(keys: CodecKey[]): DataConverter {
 
 /**
  * How a client behaves when the frontend is unreachable. `interactive` (the API, tests): a call
- * gives up after ~1 s of retries (the SDK's default retries for ~15 s) so a person gets a 503 with
+ * gives up on an unreachable server after ~1 s of retries (the SDK's default retries for ~15 s) so a person gets a 503 with
  * Retry-After instead of a hang, and the channel tries to reconnect every ≤2 s (gRPC's default
  * backoff grows to 2 min) so the API answers again soon after Temporal is back. `patient` (the
  * worker's client, scripts): the SDK's defaults, since an activity or a script would rather wait.
  */
 export type CallStyle = 'interactive' | 'patient';
+
+// gRPC's status code for "unreachable" (grpc-js is not a direct dependency: the number, not its enum).
+const GRPC_UNAVAILABLE = 14;
+
+/**
+ * Only "unreachable" (UNAVAILABLE) gives up early, after 4 attempts (~1 s). A server that answers
+ * "busy" (RESOURCE_EXHAUSTED, a workflow with too many updates in flight) is healthy: those keep the
+ * SDK's full retries, or a loaded but working stack would be cut off as an outage.
+ */
+function interactiveRetry(): GrpcRetryOptions {
+  const sdk = defaultGrpcRetryOptions();
+  return {
+    delayFunction: sdk.delayFunction,
+    retryableDecider: (attempt, status) =>
+      (status.code as number) === GRPC_UNAVAILABLE ? attempt < 4 : sdk.retryableDecider(attempt, status),
+  };
+}
 
 export async function connectClient(opts: {
   address: string;
@@ -30,7 +53,7 @@ export async function connectClient(opts: {
     connectTimeout: '5s',
     ...(interactive
       ? {
-          interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
+          interceptors: [makeGrpcRetryInterceptor(interactiveRetry())],
           channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2_000 },
         }
       : {}),

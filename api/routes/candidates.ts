@@ -12,6 +12,7 @@ import { allows, type Action } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { actorOf, authorize, idempotencyKey, requireInScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
+import { untilCycleHeard } from '../cycle-heard.js';
 import { errorResponses, json } from '../openapi.js';
 import { cycleIdParam } from './cycles.js';
 
@@ -198,7 +199,9 @@ export function registerCandidateRoutes(app: App, s: Services) {
           idempotencyKey(c),
           `candidate ${personId}`,
         );
-        return c.json(await orAbsent(cycleId, personId, sent), 200);
+        const answered = await orAbsent(cycleId, personId, sent);
+        await untilCycleHeard(s.temporal, cycleId, answered);
+        return c.json(answered, 200);
       },
     );
   }

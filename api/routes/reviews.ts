@@ -12,6 +12,7 @@ import { ApiError } from '../errors.js';
 import { actorOf, authorize, idempotencyKey } from '../guards.js';
 import { errorResponses, json } from '../openapi.js';
 import { sendUpdate } from '../updates.js';
+import { untilCycleHeard } from '../cycle-heard.js';
 import { candidateParams, requireCandidateInScope } from './candidates.js';
 
 export function registerReviewRoutes(app: App, s: Services) {
@@ -86,10 +87,16 @@ export function registerReviewRoutes(app: App, s: Services) {
       }
       await requireCandidateInScope(c, s, cycleId);
       const handle = s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
-      return c.json(
-        await sendUpdate(handle, submitVerdictUpdate, [body, actorOf(c)], idempotencyKey(c), `candidate ${personId}`),
-        200,
+      const answered = await sendUpdate(
+        handle,
+        submitVerdictUpdate,
+        [body, actorOf(c)],
+        idempotencyKey(c),
+        `candidate ${personId}`,
       );
+      // A disqualifying verdict stops the candidate: answer once the cycle has heard it.
+      await untilCycleHeard(s.temporal, cycleId, answered);
+      return c.json(answered, 200);
     },
   );
 }

@@ -445,6 +445,9 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     if (!C.activeNominees(state).some((n) => n.publishedAt !== undefined)) {
       await withCalendar(() => C.publishNominees(state, Date.now()));
       const endsAt = C.publicityEndsAt(state);
+      // Said before the record is written, so the vote's answer already tells until when (no command:
+      // the deadline, which the search attributes carry, is set below as before).
+      describe(publicityText(endsAt));
       await persist(
         'publicity.published',
         SYSTEM,
@@ -462,7 +465,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
       const endsAt = C.publicityEndsAt(state);
       // Nobody to publish: no period (cycles before the patch kept a deadline of 0, "1970-01-01").
       state.deadline = endsAt ?? (patched(Patches.publicityWithoutNominees) ? undefined : 0);
-      describe(endsAt === null ? C.nothingToPublish(state) : `任职公示中，公示期至 ${beijingDeadlineText(endsAt)}`);
+      describe(publicityText(endsAt));
       const remaining = (endsAt ?? 0) - Date.now();
       if (remaining <= 0 && gateOpen()) break;
       const seen = state.version;
@@ -480,6 +483,10 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     advance();
     await persist('stage.entered', SYSTEM, { from: 'publicity', to: state.stage });
     advancing = false;
+  }
+
+  function publicityText(endsAt: number | null) {
+    return endsAt === null ? C.nothingToPublish(state) : `任职公示中，公示期至 ${beijingDeadlineText(endsAt)}`;
   }
 
   /**

@@ -393,7 +393,9 @@ export function registerCycleRoutes(app: App, s: Services) {
           [c.req.valid('json'), actorOf(c)],
           idempotencyKey(c),
           `cycle ${cycleId}`,
-        );
+        ).catch(async (e: unknown) => {
+          throw await endedAs(e, cycleId);
+        });
         // The Update answers with a version only (see InputAccepted); the state read now includes it.
         return c.json(await readState(cycleId), 200);
       },
@@ -412,6 +414,29 @@ export function registerCycleRoutes(app: App, s: Services) {
       if (!row) throw e instanceof WorkflowNotFoundError ? notFound(`cycle ${cycleId}`) : e;
       return row.state;
     }
+  }
+
+  /**
+   * Temporal calls every ended cycle's workflow "completed", an aborted one too; the record says how
+   * it ended, and the refusal says that and why.
+   */
+  async function endedAs(e: unknown, cycleId: string): Promise<unknown> {
+    if (!(e instanceof ApiError) || e.code !== ErrorType.Closed) return e;
+    const row = await s.read.cycle(cycleId).catch(() => undefined);
+    if (row?.status === 'aborted') {
+      return new ApiError(
+        409,
+        ErrorType.Closed,
+        `cycle ${cycleId} was aborted (${row.state?.statusReason ?? ''}); it takes no more input`,
+      );
+    }
+    if (row?.status === 'closed')
+      return new ApiError(
+        409,
+        ErrorType.Closed,
+        `cycle ${cycleId} is closed (the election is recorded); it takes no more input`,
+      );
+    return e;
   }
 
   async function requireCycleInScope(c: Parameters<typeof actorOf>[0], cycleId: string) {

@@ -38,3 +38,12 @@ export function beijingDeadlineText(ms: number): string {
     ? `${parts(ms - DAY_MS).date}（北京时间当日24时）`
     : `${beijingDateTimeText(ms)}（北京时间）`;
 }
+
+/**
+ * The working-day convention, for every OpenAPI description of a deadline (the README says the same).
+ * It is what domain/calendar.ts `addWorkingDays` computes.
+ */
+export const WORKING_DAYS_RULE =
+  'Mainland-China working days (weekends, statutory holidays and 调休 make-up working days counted as the State Council publishes them), counted from the day after the start: N working days end at 24:00 Beijing time (UTC+8) of the N-th working day after the day the period starts; 0 means the end of that same working day (or of the next one if it is not a working day). On a compressed calendar N × secondsPerWorkingDay from the start.';
+export const CALENDAR_DAYS_RULE =
+  'Calendar days counted from the day after the start: N days end at 24:00 Beijing time (UTC+8) of the N-th day after the day the period starts.';

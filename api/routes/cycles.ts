@@ -25,13 +25,14 @@ import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
 import { errorResponses, examples, json } from '../openapi.js';
+import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 
 export const cycleIdParam = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id <jurisdictionId>:<term>, e.g. 440306:2026')
   .openapi({ param: { name: 'cycleId', in: 'path' }, example: '440306:2026' });
 const stateSchema = z.looseObject({}).openapi('CycleState', {
-  description: 'the whole live state of a cycle (stage, status, holds, candidates, nominees, results, waitingFor)',
+  description: `the whole live state of a cycle (stage, status, holds, candidates, nominees, results, waitingFor: what it waits for and why, dates in Beijing time). \`deadline\` and each nominee's \`publicityEndsAt\` are epoch milliseconds; absent when there is none (no nominee to publish). ${WORKING_DAYS_RULE}`,
 });
 
 interface StageInput {
@@ -366,7 +367,7 @@ export function registerCycleRoutes(app: App, s: Services) {
         tags: ['cycle inputs'],
         summary: input.summary,
         description:
-          'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input. Send an Idempotency-Key to make retries safe: the input is applied once.',
+          'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input and everything it caused: the next stage once the cycle has entered it, or, when the stage cannot move, `waitingFor` says why (a hold, a suspension, a missing calendar year), so the next input can be sent at once. Send an Idempotency-Key to make retries safe: the input is applied once. Input to an ended cycle answers 409 CLOSED saying whether it closed or was aborted, and why.',
         request: {
           params: z.object({ cycleId: cycleIdParam }),
           headers: z.object({

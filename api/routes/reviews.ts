@@ -14,6 +14,7 @@ import { errorResponses, json } from '../openapi.js';
 import { sendUpdate } from '../updates.js';
 import { untilCycleHeard } from '../cycle-heard.js';
 import { candidateParams, requireCandidateInScope } from './candidates.js';
+import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 
 export function registerReviewRoutes(app: App, s: Services) {
   app.openapi(
@@ -22,8 +23,7 @@ export function registerReviewRoutes(app: App, s: Services) {
       path: '/v1/reviews/inbox',
       tags: ['joint review'],
       summary: "联审待办 (my department's open review tasks)",
-      description:
-        'Open tasks of the departments in your reviewer roles, inside your scope, earliest deadline first; `overdue` once the deadline has passed.',
+      description: `Open tasks of the departments in your reviewer roles, inside your scope, earliest deadline first; \`overdue\` once the deadline has passed. \`chaseAt\` and \`deadline\` are instants (ISO 8601, UTC): policy.jointReview chaseAtWorkingDays and deadlineWorkingDays from the opening. ${WORKING_DAYS_RULE}`,
       request: {
         query: z.strictObject({
           status: z.enum(['open', 'all']).default('open'),

@@ -27,6 +27,7 @@ import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from
 import { errorResponses, json } from '../openapi.js';
 import { queryOr404, sendUpdate } from '../updates.js';
 import { cycleIdParam } from './cycles.js';
+import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 
 const loose = z.looseObject({});
 const riskParams = z.object({
@@ -189,7 +190,16 @@ export function registerSupervisionRoutes(app: App, s: Services) {
           description: 'registered',
           content: {
             'application/json': {
-              schema: z.object({ riskId: z.string(), level: z.string(), deadline: z.string().nullable() }),
+              schema: z.object({
+                riskId: z.string(),
+                level: z.string(),
+                deadline: z
+                  .string()
+                  .nullable()
+                  .describe(
+                    `a high risk's deadline (ISO 8601, UTC): deadlineWorkingDays from filing. ${WORKING_DAYS_RULE}`,
+                  ),
+              }),
             },
           },
         },

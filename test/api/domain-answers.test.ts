@@ -139,4 +139,24 @@ describe('answers that say what happened and why', () => {
     expect(deputy.reason).toContain('杨磊（d2）15票');
     expect(deputy.reason).not.toContain('valid ballots');
   });
+
+  it('states the working-day convention on every deadline field of the OpenAPI document', async () => {
+    const doc = (await stack.call('GET', '/openapi.json')).body;
+    const found: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (!node || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+        if (/(WorkingDays|CalendarDays)$/.test(k) && v && typeof v === 'object' && 'type' in v) {
+          found.push(`${path}.${k}`);
+          expect((v as { description?: string }).description ?? '', `${path}.${k}`).toContain(
+            'counted from the day after the start',
+          );
+        }
+        walk(v, `${path}.${k}`);
+      }
+    };
+    walk(doc, '');
+    // publicity, the three report deadlines, joint review (chase and deadline), supervision, risks, rectifications
+    expect(found.length).toBeGreaterThanOrEqual(9);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { swaggerUI } from '@hono/swagger-ui';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -14,8 +15,11 @@ import { createLedgerActivities } from '../activities/ledger.js';
 import { createRecordActivities } from '../activities/record.js';
 import { createReportActivities } from '../activities/reports.js';
 import { createSealer } from '../activities/sealed.js';
+import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
+import { ErrorType } from '../domain/errors.js';
 import { pingWorkflowId } from '../domain/ids.js';
+import { isStorableText, unstorableRule, unstorableTextPaths } from '../domain/text.js';
 import { pingWorkflow } from '../workflows/ping.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
@@ -46,6 +50,7 @@ export function createApp(deps: AppDeps): App {
     supervision: createSupervisionActivities({ pool: deps.pool }),
     ledger: createLedgerActivities({ pool: deps.pool }),
     sealer,
+    sealedDetails: createSealedDetailActivities({ pool: deps.pool, sealer }),
   };
   const app: App = new OpenAPIHono<Env>({
     defaultHook: (result) => {
@@ -70,11 +75,12 @@ export function createApp(deps: AppDeps): App {
   );
   app.use('/v1/*', authenticate(deps.auth));
   app.use('/v1/*', rateLimit(deps.rateLimit ?? { perMinute: 600, burst: 120 }));
+  app.use('/v1/*', refuseUnstorableText);
   if (deps.codec) {
     app.use('/codec/*', bodyLimit({ maxSize: 8 * 1024 * 1024 }));
     app.route(
       '/codec',
-      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [] }),
+      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [], s }),
     );
   }
 
@@ -207,6 +213,30 @@ async function recordDenialWith(s: Services, c: Parameters<Parameters<App['onErr
     })
     .catch((err: Error) => console.error(`api: could not record a denial: ${err.message}`));
 }
+
+/**
+ * Every string of every request, before any route sees it: Postgres cannot store U+0000 or a lone
+ * surrogate, and a write that fails on one after the workflow moved would leave the record behind.
+ */
+const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
+  const paths: string[] = [];
+  for (const [name, values] of Object.entries(c.req.queries())) {
+    if (values.some((v) => !isStorableText(v))) paths.push(name);
+  }
+  if (/^application\/([a-z.+-]*\+)?json/i.test(c.req.header('content-type') ?? '')) {
+    // Malformed JSON is left to the route's validator, which names it.
+    const body: unknown = await c.req.json().catch(() => undefined);
+    if (body !== undefined) paths.push(...unstorableTextPaths(body));
+  }
+  if (paths.length > 0)
+    throw new ApiError(
+      400,
+      ErrorType.Validation,
+      `invalid input: ${paths.map((p) => `${p}: ${unstorableRule}`).join('; ')}`,
+      paths.map((path) => ({ path, rule: unstorableRule })),
+    );
+  await next();
+};
 
 function within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   return Promise.race([

@@ -7,6 +7,7 @@ import type { createLedgerActivities } from '../activities/ledger.js';
 import type { createRecordActivities } from '../activities/record.js';
 import type { createReportActivities } from '../activities/reports.js';
 import type { Sealer } from '../activities/sealed.js';
+import type { createSealedDetailActivities } from '../activities/sealed-details.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import type { AuthConfig, Principal } from './auth.js';
 import type { RateLimit } from './rate-limit.js';
@@ -34,6 +35,8 @@ export interface Services extends AppDeps {
   jurisdictions: ReturnType<typeof createJurisdictionActivities>;
   record: ReturnType<typeof createRecordActivities>;
   sealer: Sealer;
+  /** Seals sensitive details in Postgres before a workflow is told of them (it gets the id). */
+  sealedDetails: ReturnType<typeof createSealedDetailActivities>;
   reports: ReturnType<typeof createReportActivities>;
   supervision: ReturnType<typeof createSupervisionActivities>;
   ledger: ReturnType<typeof createLedgerActivities>;

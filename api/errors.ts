@@ -4,7 +4,12 @@
  * responses, and no stack trace or SQL ever reaches a client.
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, ServiceError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -96,6 +101,18 @@ export function toApiError(err: unknown): ApiError | undefined {
     return new ApiError(409, ErrorType.Conflict, 'already started');
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
     return fromFailure(err.cause);
+  // An input whose record could not be written (activities/permanent.ts): the workflow undid it.
+  if (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ActivityFailure &&
+    err.cause.cause instanceof ApplicationFailure &&
+    err.cause.cause.type === 'PERMANENT_DB_ERROR'
+  )
+    return new ApiError(
+      500,
+      'PERMANENT_DB_ERROR',
+      'the record could not be written, so the input was not applied; quote the request id when reporting it',
+    );
   if (err instanceof ApplicationFailure) return fromFailure(err);
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
     return new ApiError(504, 'TIMEOUT', 'the workflow did not answer in time; retry with the same Idempotency-Key');
@@ -112,5 +129,8 @@ export function errorResponse(c: Context, e: ApiError) {
   const body: ErrorBody = {
     error: { code: e.code, message: e.message, details: e.details, ...(requestId ? { requestId } : {}) },
   };
+  // A 413 is sent before the body is read: the unread rest would be taken for the next request on a
+  // keep-alive connection, so the connection is closed after this answer.
+  if (e.status === 413) c.header('Connection', 'close');
   return c.json(body, e.status);
 }

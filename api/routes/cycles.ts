@@ -24,7 +24,7 @@ import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
-import { errorResponses, examples, json } from '../openapi.js';
+import { errorResponses, examples, idempotencyHeaders, json } from '../openapi.js';
 import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 
 export const cycleIdParam = z
@@ -367,15 +367,10 @@ export function registerCycleRoutes(app: App, s: Services) {
         tags: ['cycle inputs'],
         summary: input.summary,
         description:
-          'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input and everything it caused: the next stage once the cycle has entered it, or, when the stage cannot move, `waitingFor` says why (a hold, a suspension, a missing calendar year), so the next input can be sent at once. Send an Idempotency-Key to make retries safe: the input is applied once. Input to an ended cycle answers 409 CLOSED saying whether it closed or was aborted, and why.',
+          'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input and everything it caused: the next stage once the cycle has entered it, or, when the stage cannot move, `waitingFor` says why (a hold, a suspension, a missing calendar year), so the next input can be sent at once. Send an Idempotency-Key to make retries safe: the input is applied once; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. Input to an ended cycle answers 409 CLOSED saying whether it closed or was aborted, and why.',
         request: {
           params: z.object({ cycleId: cycleIdParam }),
-          headers: z.object({
-            'idempotency-key': z
-              .string()
-              .optional()
-              .openapi({ description: 'a retry with the same key is applied once', example: 'req-7f3a9c21' }),
-          }),
+          headers: idempotencyHeaders,
           body: json(input.schema, input.example),
         },
         responses: {
@@ -392,7 +387,7 @@ export function registerCycleRoutes(app: App, s: Services) {
           handle,
           input.update,
           [c.req.valid('json'), actorOf(c)],
-          idempotencyKey(c),
+          await idempotencyKey(c, s),
           `cycle ${cycleId}`,
         ).catch(async (e: unknown) => {
           throw await endedAs(e, cycleId);

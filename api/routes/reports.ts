@@ -9,7 +9,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { cycleWorkflowId, reportWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/policy.js';
 import * as R from '../../domain/reports.js';
-import { ID } from '../../domain/schemas.js';
+import { ID, type Actor } from '../../domain/schemas.js';
 import { SA } from '../../domain/search-attributes.js';
 import { getStateQuery } from '../../workflows/cycle.js';
 import {
@@ -23,7 +23,7 @@ import { allows } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { queryOr404, sendUpdate } from '../updates.js';
 
 const reportParams = z.object({
@@ -199,7 +199,8 @@ export function registerReportRoutes(app: App, s: Services) {
       path: '/v1/reports/{reportId}',
       tags: ['reports'],
       summary: '举报详情 (one report)',
-      description: "Text, reporter and an official target's name only for intake and investigators.",
+      description:
+        "Text, reporter, an official target's name and the finding's summary only for intake and investigators.",
       request: { params: reportParams },
       responses: {
         200: {
@@ -218,7 +219,14 @@ export function registerReportRoutes(app: App, s: Services) {
         .query(getReportQuery)
         .catch(() => undefined);
       const sensitive = allows(c.get('principal').roles, 'report.readSensitive');
-      const { text_sealed: text, reporter_sealed: reporter, target_sealed: targetName, ...record } = row;
+      const {
+        text_sealed: text,
+        reporter_sealed: reporter,
+        target_sealed: targetName,
+        summary: legacySummary,
+        summary_sealed: summary,
+        ...record
+      } = row;
       return c.json(
         {
           ...record,
@@ -228,6 +236,8 @@ export function registerReportRoutes(app: App, s: Services) {
                 text: s.sealer.unseal(text),
                 reporter: reporter ? s.sealer.unseal(reporter) : null,
                 ...(targetName ? { target: s.sealer.unseal(targetName) } : {}),
+                // Findings closed before summaries were sealed keep theirs in the clear column.
+                summary: summary ? s.sealer.unseal(summary) : (legacySummary ?? null),
               }
             : {}),
         },
@@ -270,6 +280,9 @@ export function registerReportRoutes(app: App, s: Services) {
     schema: typeof R.triageSchema | typeof R.findingSchema,
     example: unknown,
     update: typeof triageReportUpdate | typeof submitFindingUpdate,
+    /** Turns the validated body into what the workflow is sent (a finding: its summary sealed first). */
+    prepare: (body: never, reportId: string, key: string, actor: Actor) => Promise<unknown> = async (b) => b,
+    description?: string,
   ) => {
     app.openapi(
       createRoute({
@@ -277,7 +290,12 @@ export function registerReportRoutes(app: App, s: Services) {
         path: `/v1/reports/{reportId}/${path}`,
         tags: ['reports'],
         summary,
-        request: { params: reportParams, body: json(schema, example) },
+        ...(description ? { description } : {}),
+        request: {
+          headers: idempotencyHeaders,
+          params: reportParams,
+          body: json(schema, example),
+        },
         responses: {
           200: { description: "accepted; the report's state", content: { 'application/json': { schema: loose } } },
           ...errorResponses(400, 401, 403, 404, 409),
@@ -288,12 +306,15 @@ export function registerReportRoutes(app: App, s: Services) {
         const { reportId } = c.req.valid('param');
         await reportRow(c, reportId);
         const handle = s.temporal.workflow.getHandle(reportWorkflowId(reportId));
+        const key = await idempotencyKey(c, s);
+        const actor = actorOf(c);
+        const body = await prepare(c.req.valid('json') as never, reportId, key, actor);
         return c.json(
           await sendUpdate(
             handle,
             update as typeof submitFindingUpdate,
-            [c.req.valid('json') as never, actorOf(c)],
-            idempotencyKey(c),
+            [body as never, actor],
+            key,
             `report ${reportId}`,
           ),
           200,
@@ -316,5 +337,10 @@ export function registerReportRoutes(app: App, s: Services) {
     R.findingSchema,
     { finding: 'partly', consequence: 'disqualification', summary: '经查，反映的宴请问题部分属实，取消其拟任资格' },
     submitFindingUpdate,
+    async (f: R.FindingInput, reportId, key, actor) => {
+      const { summary, ...rest } = f;
+      return { ...rest, summaryRef: await s.sealedDetails.sealFindingSummary(reportId, key, summary, actor.id) };
+    },
+    "The summary can name the reporter or the official: it is sealed in PostgreSQL before the report's workflow hears of the finding (it gets only a reference), and GET /v1/reports/{reportId} shows it only to intake and investigators.",
   );
 }

@@ -24,7 +24,7 @@ import {
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { queryOr404, sendUpdate } from '../updates.js';
 import { cycleIdParam } from './cycles.js';
 import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
@@ -78,6 +78,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       description:
         "Every medium risk on the checkpoint's agenda needs an answer; a high-severity finding needs a rectification and holds the cycle's gate until accepted.",
       request: {
+        headers: idempotencyHeaders,
         params: phaseParams,
         body: json(V.checkpointSchema, {
           checklist: Object.fromEntries(Object.keys(V.WU_CHA).map((k) => [k, { status: 'satisfactory', note: '' }])),
@@ -105,7 +106,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
           supervision(cycleId),
           fileCheckpointUpdate,
           [{ ...c.req.valid('json'), phase }, actorOf(c)],
-          idempotencyKey(c),
+          await idempotencyKey(c, s),
           `supervision of ${cycleId}`,
         ),
         200,
@@ -137,7 +138,11 @@ export function registerSupervisionRoutes(app: App, s: Services) {
         path: `/v1/cycles/{cycleId}/supervision/${input.path}`,
         tags: ['supervision'],
         summary: input.summary,
-        request: { params: z.object({ cycleId: cycleIdParam }), body: json(input.schema, input.example) },
+        request: {
+          headers: idempotencyHeaders,
+          params: z.object({ cycleId: cycleIdParam }),
+          body: json(input.schema, input.example),
+        },
         responses: {
           200: { description: 'accepted; the supervision state', content: { 'application/json': { schema: loose } } },
           ...errorResponses(400, 401, 403, 404, 409),
@@ -153,7 +158,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
             supervision(cycleId),
             update,
             [c.req.valid('json'), actorOf(c)],
-            idempotencyKey(c),
+            await idempotencyKey(c, s),
             `supervision of ${cycleId}`,
           ),
           200,
@@ -265,7 +270,11 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       summary: '风险化解销号 (resolve a risk)',
       description:
         "A high risk is resolved by the upper level that supervises it (a caller whose scope lies above the risk's jurisdiction).",
-      request: { params: riskParams, body: json(V.resolveRiskSchema, { resolution: '已逐户走访，矛盾化解' }) },
+      request: {
+        headers: idempotencyHeaders,
+        params: riskParams,
+        body: json(V.resolveRiskSchema, { resolution: '已逐户走访，矛盾化解' }),
+      },
       responses: {
         200: { description: 'resolved', content: { 'application/json': { schema: loose } } },
         ...errorResponses(400, 401, 403, 404, 409),
@@ -290,7 +299,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
             s.temporal.workflow.getHandle(riskWorkflowId(riskId)),
             resolveRiskUpdate,
             [body, actorOf(c)],
-            idempotencyKey(c),
+            await idempotencyKey(c, s),
             `risk ${riskId}`,
           ),
           200,

@@ -5,7 +5,15 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { beijingDate } from '../../domain/calendar.js';
-import { eventually, inspectViaApi, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
+import {
+  eventually,
+  inspectViaApi,
+  loadSampleTree,
+  recordHistory,
+  startStack,
+  type Stack,
+  provisionTree,
+} from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
@@ -230,6 +238,11 @@ describe('deadlines and the ledger', () => {
       ),
     ];
     const provincial = await stack.token(['organizer'], '140000', '山西省委组织部');
+    // The root is the operator's to create; the caller scoped to it loads the rest.
+    await provisionTree(
+      stack.pool,
+      shanxi.filter((j) => j.parentId === null),
+    );
     expect(
       (await stack.call('PUT', '/v1/jurisdictions', { token: provincial, body: { jurisdictions: shanxi } })).status,
     ).toBe(200);

@@ -38,9 +38,9 @@ const tallies = (voters: number) =>
 
 /** A cycle of 区委书记 ×1 and 副区长 ×2, one candidate per seat, driven to the full committee vote. */
 async function toVote(jurisdictionId: string) {
-  const CYCLE = `/v1/cycles/${jurisdictionId}:2026`;
+  const CYCLE = `/v1/cycles/${jurisdictionId}:2032`;
   const { policy } = quickTemplate(0.2);
-  const body = { ...S.startBody(jurisdictionId), policy };
+  const body = { ...S.startBody(jurisdictionId, '2032'), policy };
   expect((await stack.call('POST', '/v1/cycles', { token: organizer, body })).status).toBe(201);
   await send(`${CYCLE}/launch`, S.launch);
   await send(`${CYCLE}/analysis`, S.analysis);
@@ -48,7 +48,7 @@ async function toVote(jurisdictionId: string) {
   await send(`${CYCLE}/recommendation-rounds`, { round: 'fullCommittee', voters: 31, tallies: tallies(31) });
   const skip = S.DEPARTMENTS.filter((d) => d !== 'discipline');
   for (const p of ['s1', 'd1', 'd2'])
-    expect((await inspectViaApi(stack, `${jurisdictionId}:2026`, p, { skip })).status, p).toBe('passed');
+    expect((await inspectViaApi(stack, `${jurisdictionId}:2032`, p, { skip })).status, p).toBe('passed');
   await eventually(async () => (await stack.call('GET', CYCLE, { token: organizer })).body.stage === 'decision');
   await send(`${CYCLE}/standing-committee`, {
     present: 9,
@@ -99,7 +99,7 @@ describe('answers that say what happened and why', () => {
     };
     await refusal(); // while the workflow winds down
     // Once it has ended Temporal calls it "completed"; the answer still says aborted.
-    expect(await stack.client.workflow.getHandle('cycle:440309:2026').result()).toMatchObject({ status: 'aborted' });
+    expect(await stack.client.workflow.getHandle('cycle:440309:2032').result()).toMatchObject({ status: 'aborted' });
     await refusal();
 
     const ledger = await stack.call('GET', `/v1/ledger?scope=440309&date=${beijingDate(Date.now())}`, {

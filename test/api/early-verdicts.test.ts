@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { beijingDate } from '../../domain/calendar.js';
+import { ledgerRollupWorkflow } from '../../workflows/ledger.js';
 import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
 let organizer: string;
-const CYCLE_ID = '440306:2027';
+const CYCLE_ID = '440303:2027';
 const CYCLE = `/v1/cycles/${CYCLE_ID}`;
 const SEATS = 12;
 const people = Array.from({ length: SEATS }, (_, i) => `e${i + 1}`);
@@ -38,7 +39,7 @@ const tally = (voters: number) => ({
 describe('verdicts sent at the earliest moment', () => {
   it('are answered in the inbox, on the candidate and in the ledger, whatever order they arrive in', async () => {
     await post('/v1/cycles', {
-      jurisdictionId: '440306',
+      jurisdictionId: '440303',
       term: '2027',
       positions: [{ id: 'member', title: '委员', seats: SEATS }],
       committees: { standing: 11, full: 31 },
@@ -106,7 +107,14 @@ describe('verdicts sent at the earliest moment', () => {
       expect(inbox.status).toBe(200);
       expect(inbox.body.tasks.filter((t: { cycleId: string }) => t.cycleId === CYCLE_ID)).toEqual([]);
     }
-    const ledger = await stack.call('GET', `/v1/ledger?scope=440306&date=${beijingDate(Date.now())}`, {
+    // The evening rollup, run now, writes the day's snapshot that the ledger answers from.
+    const today = beijingDate(Date.now());
+    await stack.client.workflow.execute(ledgerRollupWorkflow, {
+      workflowId: `ledger-early-verdicts-${Date.now()}`,
+      taskQueue: stack.taskQueue,
+      args: [{ day: today }],
+    });
+    const ledger = await stack.call('GET', `/v1/ledger?scope=440303&date=${today}`, {
       token: organizer,
     });
     expect(ledger.status).toBe(200);

@@ -25,8 +25,10 @@ const send = async (path: string, body: unknown) => {
 
 describe('a stage input answers where the cycle now stands', () => {
   it('lets every input follow the previous 200 at once, from launch to the election', async () => {
-    const CYCLE = '/v1/cycles/440306:2026';
-    expect((await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody() })).status).toBe(201);
+    const CYCLE = '/v1/cycles/440306:2031';
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440306', '2031') })).status,
+    ).toBe(201);
     expect(await send(`${CYCLE}/launch`, S.launch)).toMatchObject({ stage: 'analysis' });
     expect(await send(`${CYCLE}/analysis`, S.analysis)).toMatchObject({ stage: 'recommendation' });
     expect(await send(`${CYCLE}/recommendation-rounds`, S.cadreMeeting)).toMatchObject({ stage: 'recommendation' });
@@ -35,7 +37,7 @@ describe('a stage input answers where the cycle now stands', () => {
     expect(inspection.candidates.every((c: { opened?: boolean }) => c.opened)).toBe(true);
 
     const people = inspection.candidates.map((c: { personId: string }) => c.personId) as string[];
-    for (const p of people) expect((await inspectViaApi(stack, '440306:2026', p)).status, p).toBe('passed');
+    for (const p of people) expect((await inspectViaApi(stack, '440306:2031', p)).status, p).toBe('passed');
     // The last dossier's 200 means the cycle has heard it: the standing committee is taken at once.
     expect(await send(`${CYCLE}/standing-committee`, S.standing)).toMatchObject({ stage: 'decision' });
     const publicity = await send(`${CYCLE}/committee-vote`, S.vote);
@@ -52,10 +54,10 @@ describe('a stage input answers where the cycle now stands', () => {
   });
 
   it('says why it waits when a hold keeps the gate shut, and moves on the moment it is released', async () => {
-    const CYCLE = '/v1/cycles/440307:2026';
-    expect((await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307') })).status).toBe(
-      201,
-    );
+    const CYCLE = '/v1/cycles/440307:2031';
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2031') })).status,
+    ).toBe(201);
     await send(`${CYCLE}/holds`, { name: 'risk-R7', reason: '高风险隐患待督办', source: 'risk' });
     const held = await send(`${CYCLE}/launch`, S.launch);
     expect(held.stage).toBe('launch');
@@ -78,7 +80,7 @@ describe('a stage input answers where the cycle now stands', () => {
 
   it('answers the round that ends the recommendation only once every candidate is open for inspection', async () => {
     // Sixty candidates: starting their workflows takes longer than recording the round itself.
-    const CYCLE = '/v1/cycles/440308:2026';
+    const CYCLE = '/v1/cycles/440308:2031';
     const people = Array.from({ length: 60 }, (_, i) => `m${i + 1}`);
     const round = (round: string, voters: number) => ({
       round,
@@ -92,7 +94,7 @@ describe('a stage input answers where the cycle now stands', () => {
       ],
     });
     const body = {
-      ...S.startBody('440308'),
+      ...S.startBody('440308', '2031'),
       positions: [{ id: 'member', title: '委员', seats: 20 }],
     };
     expect((await stack.call('POST', '/v1/cycles', { token: organizer, body })).status).toBe(201);

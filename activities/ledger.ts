@@ -1,7 +1,8 @@
 /**
  * The progress ledger (一天一呈报、每天一更新): per jurisdiction and rolled up the tree, how many
  * candidates have their integrity opinion back, reports closed, personal-matters checks done, files
- * reviewed, and how many cycles stand at each stage — as counts and percentages. Every figure is
+ * reviewed, and how many cycles stand at each stage — as counts and percentages. An aborted cycle
+ * counts under `aborted` from the moment it was aborted (its last stage entered is not where it stands). Every figure is
  * computed from timestamps in the record, so any past day gives the same answer it gave that day.
  */
 import type { Pool } from './db.js';
@@ -58,7 +59,9 @@ pm AS (SELECT jurisdiction_id AS j, count(*)::int AS n FROM personal_matters_che
 files AS (SELECT jurisdiction_id AS j, count(DISTINCT cycle_id || '/' || subject_id)::int AS n FROM audit_events, t
           WHERE action = 'inspection.recorded' AND at < t.t AND detail->'checks'->>'personnelFile' IN ('clear', 'concern') GROUP BY 1),
 rep AS (SELECT jurisdiction_id AS j, count(*)::int AS received, count(*) FILTER (WHERE closed_at < t.t)::int AS closed FROM reports, t WHERE received_at < t.t GROUP BY 1),
-cyc AS (SELECT c.jurisdiction_id AS j, coalesce(s.stage, 'launch') AS stage, count(*)::int AS n
+cyc AS (SELECT c.jurisdiction_id AS j,
+               CASE WHEN c.status = 'aborted' AND c.closed_at < t.t THEN 'aborted' ELSE coalesce(s.stage, 'launch') END AS stage,
+               count(*)::int AS n
         FROM cycles c CROSS JOIN t
         LEFT JOIN LATERAL (SELECT e.detail->>'to' AS stage FROM audit_events e
                            WHERE e.cycle_id = c.id AND e.action = 'stage.entered' AND e.at < t.t ORDER BY e.at DESC, e.id DESC LIMIT 1) s ON true

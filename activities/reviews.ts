@@ -1,6 +1,11 @@
 /**
  * The departments' inboxes and the personal-matters record. Every write is idempotent (keyed by
  * cycle, person and department) and puts its act on the audit trail in the same transaction.
+ *
+ * A task's opening and its verdict are separate activities of the candidate's workflow and reach the
+ * database in either order (a department may answer the instant the candidate exists). Both writes
+ * therefore upsert and keep the most advanced state: an answer is never overwritten by an opening,
+ * and the opening still dates the task and sets its deadlines.
  */
 import type { Department } from '../domain/policy.js';
 import type { PersonalMattersInput, PersonalMattersResult, Verdict } from '../domain/inspection.js';
@@ -37,7 +42,10 @@ export function createReviewActivities({ pool, sealer }: { pool: Pool; sealer: S
         await client.query(
           `INSERT INTO review_tasks (cycle_id, person_id, department, jurisdiction_id, position_id, candidate_name, status, opened_at, chase_at, deadline)
            SELECT $1, $2, d, $3, $4, $5, 'open', $6, $7, $8 FROM unnest($9::text[]) AS d
-           ON CONFLICT (cycle_id, person_id, department) DO NOTHING`,
+           ON CONFLICT (cycle_id, person_id, department) DO UPDATE SET
+             opened_at = LEAST(review_tasks.opened_at, EXCLUDED.opened_at),
+             chase_at = COALESCE(review_tasks.chase_at, EXCLUDED.chase_at),
+             deadline = COALESCE(review_tasks.deadline, EXCLUDED.deadline)`,
           [
             c.cycleId,
             c.personId,
@@ -95,10 +103,27 @@ export function createReviewActivities({ pool, sealer }: { pool: Pool; sealer: S
       event: AuditEvent,
     ): Promise<void> {
       await withTransaction(pool, async (client) => {
+        // Before the opening has written the task, the answer writes it (dated by the answer until the
+        // opening arrives with the earlier time and the deadlines); the first verdict stays.
         await client.query(
-          `UPDATE review_tasks SET status = 'answered', verdict = $4, reason = $5, answered_by = $6, answered_at = $7
-           WHERE cycle_id = $1 AND person_id = $2 AND department = $3 AND verdict IS NULL`,
-          [c.cycleId, c.personId, v.department, v.verdict, v.reason, v.by, new Date(v.at)],
+          `INSERT INTO review_tasks (cycle_id, person_id, department, jurisdiction_id, position_id, candidate_name, status, opened_at,
+                                     verdict, reason, answered_by, answered_at)
+           VALUES ($1, $2, $3, $8, $9, $10, 'answered', $7, $4, $5, $6, $7)
+           ON CONFLICT (cycle_id, person_id, department) DO UPDATE SET status = 'answered', verdict = EXCLUDED.verdict,
+             reason = EXCLUDED.reason, answered_by = EXCLUDED.answered_by, answered_at = EXCLUDED.answered_at
+           WHERE review_tasks.verdict IS NULL`,
+          [
+            c.cycleId,
+            c.personId,
+            v.department,
+            v.verdict,
+            v.reason,
+            v.by,
+            new Date(v.at),
+            c.jurisdictionId,
+            c.positionId,
+            c.name,
+          ],
         );
         await appendAudit(client, event);
       });

@@ -303,8 +303,12 @@ export interface CycleState {
     firstPromotion?: string[];
   };
   candidates: CandidateEntry[];
-  /** Per position, seats that inspection could not staff (the ratio could not be held). */
-  shortfalls: { positionId: string; missing: number }[];
+  /**
+   * Per position, seats that could not be staffed: inspection could not hold the ratio, a nominee was
+   * dropped with nobody left, or the full committee passed fewer people than seats — then `reason`
+   * names the rule and who fell short of it.
+   */
+  shortfalls: { positionId: string; missing: number; reason?: string }[];
   decision: {
     standing?: StandingCommitteeInput & { recordedAt: number };
     /** Per position: competitive (差额) or not (等额), what the ratio asked and what was given. */
@@ -369,7 +373,9 @@ function fail(type: ErrorType, message: string, details: FieldIssue[] = []): nev
 export function checkRunning(s: CycleState): void {
   if (s.status === 'suspended')
     fail(ErrorType.Suspended, `cycle ${s.cycleId} is suspended (${s.statusReason ?? ''}); resume it first`);
-  if (s.status !== 'running') fail(ErrorType.Closed, `cycle ${s.cycleId} is ${s.status}`);
+  if (s.status === 'aborted')
+    fail(ErrorType.Closed, `cycle ${s.cycleId} was aborted (${s.statusReason ?? ''}); it takes no more input`);
+  if (s.status !== 'running') fail(ErrorType.Closed, `cycle ${s.cycleId} is ${s.status}; it takes no more input`);
 }
 
 export function checkStage(s: CycleState, stage: Stage): void {
@@ -851,7 +857,20 @@ export function applyCommitteeVote(s: CycleState, i: CommitteeVoteInput, now: nu
     }
     s.reserves[position.id] = competitive ? [] : passers.slice(position.seats).map((v) => v.personId);
     if (passers.length < position.seats) {
-      s.shortfalls.push({ positionId: position.id, missing: position.seats - passers.length });
+      const short = i.votes
+        .filter((v) => v.positionId === position.id && !passers.includes(v))
+        .map(
+          (v) =>
+            `${s.candidates.find((x) => x.personId === v.personId)?.name ?? v.personId}（${v.personId}）${v.inFavor}票`,
+        );
+      s.shortfalls.push({
+        positionId: position.id,
+        missing: position.seats - passers.length,
+        reason:
+          `全委会票决：${position.title}${position.seats}个职位，仅${passers.length}人获得应到会全体成员（${members}人）` +
+          `过半数赞成（至少${decisionThreshold(s)}票，按全体成员而非到会人数计）` +
+          (short.length > 0 ? `；未达到的：${short.join('、')}` : ''),
+      });
     }
   }
   s.stageDone = true;
@@ -873,7 +892,19 @@ export function publishNominees(s: CycleState, now: number) {
   }
 }
 
-export const publicityEndsAt = (s: CycleState) => Math.max(0, ...activeNominees(s).map((n) => n.publicityEndsAt ?? 0));
+/** When the last active nominee's period ends; null when nobody is published (no nominee passed the vote). */
+export const publicityEndsAt = (s: CycleState): number | null => {
+  const ends = activeNominees(s)
+    .map((n) => n.publicityEndsAt)
+    .filter((t): t is number => t !== undefined);
+  return ends.length === 0 ? null : Math.max(...ends);
+};
+
+/** Why there is nothing to publish: each position's shortfall, or simply no nominee. */
+export function nothingToPublish(s: CycleState): string {
+  const reasons = s.shortfalls.filter((g) => g.reason).map((g) => g.reason!);
+  return `没有拟任人选可公示，公示期不开始${reasons.length > 0 ? `：${reasons.join('；')}` : ''}`;
+}
 
 export function checkDropNominee(s: CycleState, i: DropNomineeInput) {
   checkRunning(s);
@@ -1000,7 +1031,25 @@ export function applyElection(s: CycleState, i: ElectionInput, now: number) {
   s.election = { ...rest, recordedAt: now };
   s.results = s.positions.map((position) => {
     const persons = results.find((r) => r.positionId === position.id)?.persons ?? [];
-    const seat = fillSeats(persons, position.seats, (v) => moreThan(v, i.validBallots, s.policy.electionMajority));
+    // Seats without any approved nominee were lost before the election; the vote decides only the others.
+    const contested = Math.min(position.seats, persons.length);
+    const noNominee = position.seats - contested;
+    const seat = fillSeats(persons, contested, (v) => moreThan(v, i.validBallots, s.policy.electionMajority));
+    const earlier = s.shortfalls.filter((g) => g.positionId === position.id && g.reason).map((g) => g.reason!);
+    const reasons = [
+      ...(seat.reason
+        ? [
+            seat.unfilled > 0 && !seat.reason.startsWith('tie')
+              ? `${seat.unfilled} seat(s): no nominee won more than ${fractionText(s.policy.electionMajority)} of the ${i.validBallots} valid ballots (at least ${majorityNeeded(i.validBallots, s.policy.electionMajority)} votes)`
+              : seat.reason,
+          ]
+        : []),
+      ...(noNominee > 0
+        ? [
+            `${noNominee} seat(s) had no approved nominee to elect${earlier.length > 0 ? ` (${earlier.join('；')})` : ''}`,
+          ]
+        : []),
+    ];
     for (const p of persons) {
       const n = s.nominees.find((x) => x.personId === p.personId && x.status === 'approved')!;
       n.votes = p.votes;
@@ -1015,8 +1064,8 @@ export function applyElection(s: CycleState, i: ElectionInput, now: number) {
         name: s.nominees.find((n) => n.personId === id)!.name,
         votes: persons.find((p) => p.personId === id)!.votes,
       })),
-      unfilled: seat.unfilled,
-      ...(seat.reason ? { reason: seat.reason } : persons.length === 0 ? { reason: 'no approved nominee' } : {}),
+      unfilled: seat.unfilled + noNominee,
+      ...(reasons.length > 0 ? { reason: reasons.join('; ') } : {}),
     };
   });
   const stops = [
@@ -1073,6 +1122,13 @@ export function blockingHolds(s: CycleState): Hold[] {
   return s.holds.filter(
     (h) => (h.personId === undefined || active.has(h.personId)) && (h.stage === undefined || h.stage === s.stage),
   );
+}
+
+/** Why a stage whose work is done does not move on: the suspension, or the holds at its gate. */
+export function gateClosedBecause(s: CycleState): string {
+  if (s.status === 'suspended') return `本阶段已完成，换届已暂停（${s.statusReason ?? ''}），恢复后进入下一阶段`;
+  const holds = blockingHolds(s).map((h) => `${h.name}（${h.reason}）`);
+  return `本阶段已完成，关口暂停，待解除：${holds.join('、')}`;
 }
 
 export function checkSuspend(s: CycleState) {
@@ -1201,3 +1257,5 @@ export function personRows(s: CycleState, ids?: readonly string[]): PersonRow[] 
   }
   return [...rows.values()];
 }
+
+const fractionText = (f: { num: number; den: number }) => (f.num * 2 === f.den ? 'half' : `${f.num}/${f.den}`);

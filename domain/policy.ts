@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { calendarSchema } from './calendar.js';
+import { CALENDAR_DAYS_RULE, WORKING_DAYS_RULE } from './beijing.js';
 
 /**
  * The catalogue of joint-review departments (联审) a jurisdiction's policy may choose from. Which of
@@ -70,12 +71,30 @@ export const policySchema = z.strictObject({
     .max(100)
     .default([])
     .describe('positions elected competitively (差额)'),
-  publicityWorkingDays: z.number().int().min(1).max(60).default(5),
+  publicityWorkingDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(5)
+    .describe(`任职公示期 (publicity period). ${WORKING_DAYS_RULE}`),
   reportDeadlines: z
     .strictObject({
-      importantWorkingDays: z.number().int().min(0).max(30).default(0),
-      directCheckWorkingDays: z.number().int().min(1).max(60).default(5),
-      supervisedCalendarDays: z.number().int().min(1).max(120).default(10),
+      importantWorkingDays: z
+        .number()
+        .int()
+        .min(0)
+        .max(30)
+        .default(0)
+        .describe(`important reports (0: the same working day). ${WORKING_DAYS_RULE}`),
+      directCheckWorkingDays: z.number().int().min(1).max(60).default(5).describe(`直接查核件. ${WORKING_DAYS_RULE}`),
+      supervisedCalendarDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(120)
+        .default(10)
+        .describe(`立项督办件. ${CALENDAR_DAYS_RULE}`),
     })
     .prefault({}),
   jointReview: z
@@ -88,8 +107,20 @@ export const policySchema = z.strictObject({
         .refine((d) => new Set(d).size === d.length, { message: 'each department once' })
         .default([...DEFAULT_DEPARTMENTS])
         .describe(`joint-review departments (联审), from the catalogue: ${DEPARTMENTS.join(', ')}`),
-      deadlineWorkingDays: z.number().int().min(1).max(60).default(5),
-      chaseAtWorkingDays: z.number().int().min(0).max(60).default(3),
+      deadlineWorkingDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(60)
+        .default(5)
+        .describe(`each department's deadline; silent ones are escalated then. ${WORKING_DAYS_RULE}`),
+      chaseAtWorkingDays: z
+        .number()
+        .int()
+        .min(0)
+        .max(60)
+        .default(3)
+        .describe(`silent departments are chased (催办) then. ${WORKING_DAYS_RULE}`),
       lateCountsAsClear: z.boolean().default(false).describe('only if a policy says so explicitly'),
     })
     .prefault({})
@@ -149,14 +180,14 @@ export const policySchema = z.strictObject({
         .min(1)
         .max(60)
         .default(5)
-        .describe('a checkpoint is due this many working days after it opens'),
+        .describe(`a checkpoint is due this many working days after it opens. ${WORKING_DAYS_RULE}`),
       escalateAfterWorkingDays: z
         .number()
         .int()
         .min(0)
         .max(30)
         .default(1)
-        .describe('overdue items go up a level this long after their deadline'),
+        .describe(`overdue items go up a level this many working days after their deadline. ${WORKING_DAYS_RULE}`),
     })
     .prefault({}),
   replaceStoppedCandidates: z

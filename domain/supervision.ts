@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { DomainError, ErrorType } from './errors.js';
 import { chineseNameSchema, jurisdictionIdSchema, reasonSchema } from './schemas.js';
 import { KEY_STAGES } from './stages.js';
+import { WORKING_DAYS_RULE } from './beijing.js';
 
 export const PHASES = {
   launch: '启动前后',
@@ -57,7 +58,10 @@ export const checkpointSchema = z.strictObject({
         severity: z.enum(SEVERITIES),
         description: reasonSchema,
         rectification: z
-          .strictObject({ owner: chineseNameSchema, deadlineWorkingDays: z.number().int().min(1).max(120) })
+          .strictObject({
+            owner: chineseNameSchema,
+            deadlineWorkingDays: z.number().int().min(1).max(120).describe(`整改期限. ${WORKING_DAYS_RULE}`),
+          })
           .optional(),
       }),
     )
@@ -114,7 +118,7 @@ export const riskSchema = z.strictObject({
     .min(1)
     .max(120)
     .default(10)
-    .describe("for a high risk: the upper level's deadline"),
+    .describe(`for a high risk: the upper level's deadline. ${WORKING_DAYS_RULE}`),
 });
 export type RiskInput = z.infer<typeof riskSchema>;
 export const resolveRiskSchema = z.strictObject({ resolution: reasonSchema });

@@ -38,6 +38,7 @@ import type { ZodType } from 'zod';
 import type { createCandidateActivities } from '../activities/candidates.js';
 import type { createRecordActivities } from '../activities/record.js';
 import { yearOverrideSchema, type YearOverride } from '../domain/calendar.js';
+import { beijingDeadlineText } from '../domain/beijing.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import { campaignWorkflowId } from '../domain/campaign.js';
@@ -60,6 +61,10 @@ const Patches = {
   supervisionChild: 'supervision-child',
   /** Candidates started by an activity and heard by signal; a long history continues as new. */
   candidatesBySignal: 'candidates-by-signal',
+  /** A stage input answers once its consequences are done: the stage advanced, or why it waits. */
+  answerAfterConsequences: 'answer-after-consequences',
+  /** With no nominee published the publicity stage has no deadline (it was 0, shown as 1970-01-01). */
+  publicityWithoutNominees: 'publicity-without-nominees',
 } as const;
 /** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
 const MAX_HISTORY_EVENTS = 4_000;
@@ -90,6 +95,8 @@ export interface InputAccepted {
   version: number;
   stage: Stage;
   status: C.CycleState['status'];
+  /** What the cycle waits for now (absent in answers of cycles started before it was added). */
+  waitingFor?: string;
 }
 type StageUpdate<I> = UpdateDefinition<InputAccepted, [I, Actor]>;
 export const recordLaunchUpdate: StageUpdate<C.LaunchInput> = defineUpdate('recordLaunch');
@@ -167,6 +174,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   const resumed = input.resume;
   // Decided once, first thing: cycles started before this change keep their children to the end.
   const bySignal = resumed !== undefined || patched(Patches.candidatesBySignal);
+  // Also decided once, at the start: a patch checked inside an Update handler does not replay cleanly.
+  const answersAfterConsequences = patched(Patches.answerAfterConsequences);
   const state = resumed?.state ?? C.initialCycleState(input.cycleId, input, input.jurisdiction, Date.now());
   const children = new Map<string, ChildWorkflowHandle<typeof candidateWorkflow>>();
   const childScope = new CancellationScope();
@@ -178,6 +187,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   /** Records, starts and signals under way: a run does not end (continue as new) with any pending. */
   let inflight = 0;
   let lastAttrs = '';
+  /** The main loop is between an open gate and the record of the next stage (an activity may run there). */
+  let advancing = false;
   const runStartBytes = workflowInfo().historySize;
 
   registerQueries();
@@ -277,9 +288,28 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     describe(`等待 ${waitingFor}`);
     await until(() => state.stageDone);
     await passGate();
+    // Flagged inline, not through a helper: an extra await would reorder commands of running cycles.
+    advancing = true;
     await beforeAdvance?.();
     advance();
     await persist('stage.entered', SYSTEM, { from: stage, to: state.stage });
+    advancing = false;
+  }
+
+  /**
+   * Whether the main loop has drawn every consequence of the inputs so far: nothing left that it will
+   * do by itself without another input, a timer or a candidate's outcome.
+   */
+  function settled() {
+    if (state.status === 'aborted') return true;
+    if (advancing) return false;
+    if (state.stage === 'closed') return state.status === 'closed';
+    return !(stageReady() && gateOpen());
+  }
+
+  /** The stage's own work is done (its input, or every candidate's outcome); only the gate may stop it. */
+  function stageReady() {
+    return state.stageDone || (state.stage === 'inspection' && C.inspectionDone(state));
   }
 
   /** Starts every candidate's workflow at once. */
@@ -330,8 +360,10 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     if (openNow) await openInspectionOneByOne();
     await until(() => C.inspectionDone(state) && children.size === 0);
     await passGate();
+    advancing = true;
     advance();
     await persist('stage.entered', SYSTEM, { from: 'inspection', to: state.stage });
+    advancing = false;
   }
 
   async function startCandidate(c: C.CandidateEntry) {
@@ -412,12 +444,17 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     // A run continued during publicity finds the nominees published already.
     if (!C.activeNominees(state).some((n) => n.publishedAt !== undefined)) {
       await withCalendar(() => C.publishNominees(state, Date.now()));
+      const endsAt = C.publicityEndsAt(state);
+      // Said before the record is written, so the vote's answer already tells until when (no command:
+      // the deadline, which the search attributes carry, is set below as before).
+      describe(publicityText(endsAt));
       await persist(
         'publicity.published',
         SYSTEM,
         {
           nominees: C.activeNominees(state).map((n) => n.personId),
-          endsAt: new Date(C.publicityEndsAt(state)).toISOString(),
+          endsAt: endsAt === null ? null : new Date(endsAt).toISOString(),
+          ...(endsAt === null ? { reason: C.nothingToPublish(state) } : {}),
         },
         undefined,
         'all',
@@ -426,9 +463,10 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     // The period closes when every active nominee's own period is over, nobody is held and the gate is open.
     for (;;) {
       const endsAt = C.publicityEndsAt(state);
-      state.deadline = endsAt;
-      describe(`任职公示中，公示期至 ${new Date(endsAt).toISOString()}`);
-      const remaining = endsAt - Date.now();
+      // Nobody to publish: no period (cycles before the patch kept a deadline of 0, "1970-01-01").
+      state.deadline = endsAt ?? (patched(Patches.publicityWithoutNominees) ? undefined : 0);
+      describe(publicityText(endsAt));
+      const remaining = (endsAt ?? 0) - Date.now();
       if (remaining <= 0 && gateOpen()) break;
       const seen = state.version;
       if (remaining > 0)
@@ -441,8 +479,14 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     }
     state.deadline = undefined;
     state.stageDone = true;
+    advancing = true;
     advance();
     await persist('stage.entered', SYSTEM, { from: 'publicity', to: state.stage });
+    advancing = false;
+  }
+
+  function publicityText(endsAt: number | null) {
+    return endsAt === null ? C.nothingToPublish(state) : `任职公示中，公示期至 ${beijingDeadlineText(endsAt)}`;
   }
 
   /**
@@ -620,11 +664,18 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
           before,
           PEOPLE_TOUCHED.has(action) ? 'all' : undefined,
         );
+        // The answer tells where the input led: the next stage once the loop has advanced (and
+        // recorded it), or why the stage waits, so the next input can follow at once.
+        if (answersAfterConsequences) {
+          await condition(settled);
+          if (stageReady() && !gateOpen() && state.status !== 'aborted') describe(C.gateClosedBecause(state));
+        }
         const answer: InputAccepted = {
           cycleId: state.cycleId,
           version: state.version,
           stage: state.stage,
           status: state.status,
+          ...(answersAfterConsequences ? { waitingFor: state.waitingFor } : {}),
         };
         if (updateId !== undefined) remember(updateId, answer);
         return answer;
@@ -660,6 +711,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   }
 
   async function passGate() {
+    // The stage's work is done: what keeps it is said in so many words (the UI and every answer show it).
+    if (!gateOpen()) describe(C.gateClosedBecause(state));
     await until(gateOpen);
   }
 
@@ -752,7 +805,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
         : holds.length > 0
           ? ` · 关口暂停，待解除：${holds.join('、')}`
           : '';
-    const until = state.deadline ? ` · 截止 ${new Date(state.deadline).toISOString()}` : '';
+    const until = state.deadline ? ` · 截止 ${beijingDeadlineText(state.deadline)}` : '';
     setCurrentDetails(`**${STAGE_LABELS[state.stage]}** (${state.stage}) — ${state.waitingFor}${gate}${until}`);
     const attrs = `${state.stage}|${state.status}|${state.deadline ?? ''}`;
     if (attrs === lastAttrs) return;

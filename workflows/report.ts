@@ -9,6 +9,7 @@
  *
  * The workflow never holds the reporter's identity or the report's text: they stay sealed in Postgres.
  */
+import { beijingDeadlineText } from '../domain/beijing.js';
 import {
   CancellationScope,
   allHandlersFinished,
@@ -215,7 +216,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
       state.waitingFor =
         state.deadline === undefined
           ? state.waitingFor
-          : `待${state.unit}查核，${R.TRIAGE[state.triage]}，期限 ${new Date(state.deadline).toISOString()}`;
+          : `待${state.unit}查核，${R.TRIAGE[state.triage]}，期限 ${beijingDeadlineText(state.deadline)}`;
     }
     setCurrentDetails(
       `举报 ${input.reportId} · ${R.CATEGORIES[input.category]} · ${state.status === 'closed' ? `已办结（${R.FINDINGS[state.finding!]}）` : state.waitingFor}`,

@@ -12,6 +12,7 @@ import { allows, type Action } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { actorOf, authorize, idempotencyKey, requireInScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
+import { untilCycleHeard } from '../cycle-heard.js';
 import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { cycleIdParam } from './cycles.js';
 
@@ -214,7 +215,9 @@ export function registerCandidateRoutes(app: App, s: Services) {
             : c.req.valid('json');
           return sendUpdate(handle(cycleId, personId), input.update, [body, actor], key, `candidate ${personId}`);
         })();
-        return c.json(await orAbsent(cycleId, personId, sent), 200);
+        const answered = await orAbsent(cycleId, personId, sent);
+        await untilCycleHeard(s.temporal, cycleId, answered);
+        return c.json(answered, 200);
       },
     );
   }

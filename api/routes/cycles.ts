@@ -25,13 +25,14 @@ import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
 import { errorResponses, examples, idempotencyHeaders, json } from '../openapi.js';
+import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 
 export const cycleIdParam = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id <jurisdictionId>:<term>, e.g. 440306:2026')
   .openapi({ param: { name: 'cycleId', in: 'path' }, example: '440306:2026' });
 const stateSchema = z.looseObject({}).openapi('CycleState', {
-  description: 'the whole live state of a cycle (stage, status, holds, candidates, nominees, results, waitingFor)',
+  description: `the whole live state of a cycle (stage, status, holds, candidates, nominees, results, waitingFor: what it waits for and why, dates in Beijing time). \`deadline\` and each nominee's \`publicityEndsAt\` are epoch milliseconds; absent when there is none (no nominee to publish). ${WORKING_DAYS_RULE}`,
 });
 
 interface StageInput {
@@ -370,7 +371,7 @@ export function registerCycleRoutes(app: App, s: Services) {
         path: `/v1/cycles/{cycleId}/${input.path}`,
         tags: ['cycle inputs'],
         summary: input.summary,
-        description: `${input.description ? `${input.description}\n\n` : ''}Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input. Send an Idempotency-Key to make retries safe: the input is applied once; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED.`,
+        description: `${input.description ? `${input.description}\n\n` : ''}Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input and everything it caused: the next stage once the cycle has entered it, or, when the stage cannot move, \`waitingFor\` says why (a hold, a suspension, a missing calendar year), so the next input can be sent at once. Send an Idempotency-Key to make retries safe: the input is applied once; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. Input to an ended cycle answers 409 CLOSED saying whether it closed or was aborted, and why.`,
         request: {
           params: z.object({ cycleId: cycleIdParam }),
           headers: idempotencyHeaders,
@@ -392,7 +393,9 @@ export function registerCycleRoutes(app: App, s: Services) {
           [c.req.valid('json'), actorOf(c)],
           await idempotencyKey(c, s),
           `cycle ${cycleId}`,
-        );
+        ).catch(async (e: unknown) => {
+          throw await endedAs(e, cycleId);
+        });
         // The Update answers with a version only (see InputAccepted); the state read now includes it.
         return c.json(await readState(cycleId), 200);
       },
@@ -411,6 +414,29 @@ export function registerCycleRoutes(app: App, s: Services) {
       if (!row) throw e instanceof WorkflowNotFoundError ? notFound(`cycle ${cycleId}`) : e;
       return row.state;
     }
+  }
+
+  /**
+   * Temporal calls every ended cycle's workflow "completed", an aborted one too; the record says how
+   * it ended, and the refusal says that and why.
+   */
+  async function endedAs(e: unknown, cycleId: string): Promise<unknown> {
+    if (!(e instanceof ApiError) || e.code !== ErrorType.Closed) return e;
+    const row = await s.read.cycle(cycleId).catch(() => undefined);
+    if (row?.status === 'aborted') {
+      return new ApiError(
+        409,
+        ErrorType.Closed,
+        `cycle ${cycleId} was aborted (${row.state?.statusReason ?? ''}); it takes no more input`,
+      );
+    }
+    if (row?.status === 'closed')
+      return new ApiError(
+        409,
+        ErrorType.Closed,
+        `cycle ${cycleId} is closed (the election is recorded); it takes no more input`,
+      );
+    return e;
   }
 
   async function requireCycleInScope(c: Parameters<typeof actorOf>[0], cycleId: string) {

@@ -12,7 +12,9 @@ import { ApiError } from '../errors.js';
 import { actorOf, authorize, idempotencyKey } from '../guards.js';
 import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { sendUpdate } from '../updates.js';
+import { untilCycleHeard } from '../cycle-heard.js';
 import { candidateParams, requireCandidateInScope } from './candidates.js';
+import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 
 export function registerReviewRoutes(app: App, s: Services) {
   app.openapi(
@@ -21,8 +23,7 @@ export function registerReviewRoutes(app: App, s: Services) {
       path: '/v1/reviews/inbox',
       tags: ['joint review'],
       summary: "联审待办 (my department's open review tasks)",
-      description:
-        'Open tasks of the departments in your reviewer roles, inside your scope, earliest deadline first; `overdue` once the deadline has passed.',
+      description: `Open tasks of the departments in your reviewer roles, inside your scope, earliest deadline first; \`overdue\` once the deadline has passed. \`chaseAt\` and \`deadline\` are instants (ISO 8601, UTC): policy.jointReview chaseAtWorkingDays and deadlineWorkingDays from the opening. ${WORKING_DAYS_RULE}`,
       request: {
         query: z.strictObject({
           status: z.enum(['open', 'all']).default('open'),
@@ -87,16 +88,16 @@ export function registerReviewRoutes(app: App, s: Services) {
       }
       await requireCandidateInScope(c, s, cycleId);
       const handle = s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
-      return c.json(
-        await sendUpdate(
-          handle,
-          submitVerdictUpdate,
-          [body, actorOf(c)],
-          await idempotencyKey(c, s),
-          `candidate ${personId}`,
-        ),
-        200,
+      const answered = await sendUpdate(
+        handle,
+        submitVerdictUpdate,
+        [body, actorOf(c)],
+        await idempotencyKey(c, s),
+        `candidate ${personId}`,
       );
+      // A disqualifying verdict stops the candidate: answer once the cycle has heard it.
+      await untilCycleHeard(s.temporal, cycleId, answered);
+      return c.json(answered, 200);
     },
   );
 }

@@ -27,6 +27,7 @@ import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { queryOr404, sendUpdate, startRecorded } from '../updates.js';
 import { cycleIdParam } from './cycles.js';
 import { workflowStatus } from './reports.js';
+import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 
 const loose = z.looseObject({});
 const riskParams = z.object({
@@ -235,7 +236,12 @@ export function registerSupervisionRoutes(app: App, s: Services) {
               schema: z.object({
                 riskId: z.string(),
                 level: z.string(),
-                deadline: z.string().nullable(),
+                deadline: z
+                  .string()
+                  .nullable()
+                  .describe(
+                    `a high risk's deadline (ISO 8601, UTC): deadlineWorkingDays from filing. ${WORKING_DAYS_RULE}`,
+                  ),
                 workflow: workflowStatus.optional(),
               }),
             },

@@ -1,0 +1,30 @@
+/**
+ * A candidate's final outcome (passed or stopped) reaches its cycle by signal, after the candidate's
+ * Update has answered. So that the answer to the input that ended a candidacy reflects its
+ * consequences too (a replacement opened, inspection over and the decision stage reached), the route
+ * waits, briefly and bounded, until the cycle's live state shows the outcome.
+ */
+import type { Client } from '@temporalio/client';
+import { cycleWorkflowId } from '../domain/ids.js';
+import { getStateQuery } from '../workflows/cycle.js';
+
+/** Long enough for a busy worker; past it the candidate's own answer is still right, only earlier. */
+const HEARD_WITHIN_MS = 10_000;
+
+export async function untilCycleHeard(
+  temporal: Client,
+  cycleId: string,
+  candidate: { personId: string; status: string },
+): Promise<void> {
+  if (candidate.status === 'inspecting') return;
+  const handle = temporal.workflow.getHandle(cycleWorkflowId(cycleId));
+  const deadline = Date.now() + HEARD_WITHIN_MS;
+  for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
+    const state = await handle.query(getStateQuery).catch(() => undefined);
+    // A cycle gone, finished or aborted has nothing more to show.
+    if (!state || state.status === 'closed' || state.status === 'aborted') return;
+    const entry = state.candidates.find((c) => c.personId === candidate.personId);
+    if (!entry || entry.status !== 'inspecting') return;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}

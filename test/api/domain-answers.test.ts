@@ -1,0 +1,164 @@
+/**
+ * Issue 11.11: answers that say what happened and why. A committee vote nobody wins publishes nobody
+ * (no "1970-01-01" period); a seat short of "more than half of all members" names that rule, and the
+ * election result blames it, not the election's majority; an aborted cycle is "aborted" in the
+ * ledger and in the refusal of its next input; deadlines in Chinese text are Beijing dates.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beijingDate } from '../../domain/calendar.js';
+import { quickTemplate } from '../../scripts/simulator.js';
+import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+let organizer: string;
+
+beforeAll(async () => {
+  stack = await startStack({ rateLimit: { perMinute: 1_000_000, burst: 100_000 } });
+  await loadSampleTree(stack.pool);
+  organizer = await stack.token(['organizer'], '440300', '组织部');
+});
+afterAll(() => stack?.stop());
+
+const send = async (path: string, body: unknown) => {
+  const res = await stack.call('POST', path, { token: organizer, body });
+  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
+  return res.body;
+};
+const NAMES = { s1: '张伟', d1: '陈静', d2: '杨磊' } as const;
+const tallies = (voters: number) =>
+  (['secretary', 'deputy'] as const).map((positionId) => ({
+    positionId,
+    persons: (positionId === 'secretary' ? ['s1'] : ['d1', 'd2']).map((p, i) => ({
+      personId: p,
+      name: NAMES[p as keyof typeof NAMES],
+      votes: voters - i - 1,
+    })),
+  }));
+
+/** A cycle of 区委书记 ×1 and 副区长 ×2, one candidate per seat, driven to the full committee vote. */
+async function toVote(jurisdictionId: string) {
+  const CYCLE = `/v1/cycles/${jurisdictionId}:2032`;
+  const { policy } = quickTemplate(0.2);
+  const body = { ...S.startBody(jurisdictionId, '2032'), policy };
+  expect((await stack.call('POST', '/v1/cycles', { token: organizer, body })).status).toBe(201);
+  await send(`${CYCLE}/launch`, S.launch);
+  await send(`${CYCLE}/analysis`, S.analysis);
+  await send(`${CYCLE}/recommendation-rounds`, { round: 'cadreMeeting', voters: 100, tallies: tallies(100) });
+  await send(`${CYCLE}/recommendation-rounds`, { round: 'fullCommittee', voters: 31, tallies: tallies(31) });
+  const skip = S.DEPARTMENTS.filter((d) => d !== 'discipline');
+  for (const p of ['s1', 'd1', 'd2'])
+    expect((await inspectViaApi(stack, `${jurisdictionId}:2032`, p, { skip })).status, p).toBe('passed');
+  await eventually(async () => (await stack.call('GET', CYCLE, { token: organizer })).body.stage === 'decision');
+  await send(`${CYCLE}/standing-committee`, {
+    present: 9,
+    shortlist: [
+      { positionId: 'secretary', personIds: ['s1'] },
+      { positionId: 'deputy', personIds: ['d1', 'd2'] },
+    ],
+  });
+  return CYCLE;
+}
+
+describe('answers that say what happened and why', () => {
+  it('a vote nobody wins: no publicity period, the rule named, and an abort called an abort', async () => {
+    const CYCLE = await toVote('440309');
+    // 16 of 31 members is "more than half of all members"; 15 is not, however many were present.
+    await send(`${CYCLE}/committee-vote`, {
+      present: 29,
+      votes: [
+        { positionId: 'secretary', personId: 's1', inFavor: 15 },
+        { positionId: 'deputy', personId: 'd1', inFavor: 15 },
+        { positionId: 'deputy', personId: 'd2', inFavor: 12 },
+      ],
+    });
+    const state = await eventually(async () => {
+      const s = (await stack.call('GET', CYCLE, { token: organizer })).body;
+      return s.stage !== 'decision' && s;
+    });
+    expect(JSON.stringify(state)).not.toContain('1970');
+    expect(state.deadline ?? null).toBeNull();
+    const secretary = state.shortfalls.find((g: { positionId: string }) => g.positionId === 'secretary');
+    expect(secretary).toMatchObject({ missing: 1 });
+    expect(secretary.reason).toContain('全体成员（31人）过半数');
+    expect(secretary.reason).toContain('至少16票');
+    expect(secretary.reason).toContain('张伟（s1）15票');
+    const published = await eventually(async () => {
+      const { body: timeline } = await stack.call('GET', `${CYCLE}/timeline`, { token: organizer });
+      return timeline.events.find((e: { action: string }) => e.action === 'publicity.published');
+    });
+    expect(published.detail).toMatchObject({ nominees: [], endsAt: null });
+    expect(published.detail.reason).toContain('没有拟任人选可公示');
+
+    await send(`${CYCLE}/abort`, { reason: '行政区划调整，本次换届终止' });
+    const refusal = async () => {
+      const after = await stack.call('POST', `${CYCLE}/approval`, { token: organizer, body: S.approval });
+      expect(after.status).toBe(409);
+      expect(after.body.error.code).toBe('CLOSED');
+      expect(after.body.error.message).toContain('was aborted (行政区划调整，本次换届终止)');
+    };
+    await refusal(); // while the workflow winds down
+    // Once it has ended Temporal calls it "completed"; the answer still says aborted.
+    expect(await stack.client.workflow.getHandle('cycle:440309:2032').result()).toMatchObject({ status: 'aborted' });
+    await refusal();
+
+    const ledger = await stack.call('GET', `/v1/ledger?scope=440309&date=${beijingDate(Date.now())}`, {
+      token: organizer,
+    });
+    // Other test files may run cycles in the same district: this one counts as aborted, none as stuck in decision or publicity.
+    expect(ledger.body.own.byStage).toMatchObject({ aborted: 1 });
+    expect(ledger.body.own.byStage.publicity ?? 0).toBe(0);
+  });
+
+  it('a seat short of the committee majority is blamed on it in the election result', async () => {
+    const CYCLE = await toVote('440310');
+    await send(`${CYCLE}/committee-vote`, {
+      present: 29,
+      votes: [
+        { positionId: 'secretary', personId: 's1', inFavor: 25 },
+        { positionId: 'deputy', personId: 'd1', inFavor: 20 },
+        { positionId: 'deputy', personId: 'd2', inFavor: 15 },
+      ],
+    });
+    const publicity = (await stack.call('GET', CYCLE, { token: organizer })).body;
+    expect(publicity.waitingFor).toMatch(/公示期至 \d{4}年\d{1,2}月\d{1,2}日/);
+    expect(publicity.waitingFor).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+    await eventually(async () => (await stack.call('GET', CYCLE, { token: organizer })).body.stage === 'approval');
+    await send(`${CYCLE}/approval`, S.approval);
+    const closed = await send(`${CYCLE}/election`, {
+      votersPresent: 300,
+      validBallots: 296,
+      massPetitions: 0,
+      results: [
+        { positionId: 'secretary', persons: [{ personId: 's1', votes: 281 }] },
+        { positionId: 'deputy', persons: [{ personId: 'd1', votes: 260 }] },
+      ],
+    });
+    const deputy = closed.results.find((r: { positionId: string }) => r.positionId === 'deputy');
+    expect(deputy).toMatchObject({ unfilled: 1, elected: [{ personId: 'd1' }] });
+    expect(deputy.reason).toContain('no approved nominee');
+    expect(deputy.reason).toContain('全体成员（31人）过半数');
+    expect(deputy.reason).toContain('杨磊（d2）15票');
+    expect(deputy.reason).not.toContain('valid ballots');
+  });
+
+  it('states the working-day convention on every deadline field of the OpenAPI document', async () => {
+    const doc = (await stack.call('GET', '/openapi.json')).body;
+    const found: string[] = [];
+    const walk = (node: unknown, path: string) => {
+      if (!node || typeof node !== 'object') return;
+      for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+        if (/(WorkingDays|CalendarDays)$/.test(k) && v && typeof v === 'object' && 'type' in v) {
+          found.push(`${path}.${k}`);
+          expect((v as { description?: string }).description ?? '', `${path}.${k}`).toContain(
+            'counted from the day after the start',
+          );
+        }
+        walk(v, `${path}.${k}`);
+      }
+    };
+    walk(doc, '');
+    // publicity, the three report deadlines, joint review (chase and deadline), supervision, risks, rectifications
+    expect(found.length).toBeGreaterThanOrEqual(9);
+  });
+});

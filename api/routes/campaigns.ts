@@ -61,10 +61,14 @@ export function registerCampaignRoutes(app: App, s: Services) {
         throw new ApiError(422, ErrorType.Inconsistent, `${day} is after today (${today}, Beijing): no figures yet`, [
           { path: 'date', rule: `at most today (${today}, Beijing)` },
         ]);
-      const { rows } = await s.pool.query(
-        'SELECT own, subtree, computed_at AS "computedAt" FROM ledger_snapshots WHERE day = $1 AND jurisdiction_id = $2',
-        [day, scope],
-      );
+      // Today is still moving: its figures are computed now even after the evening's snapshot.
+      const { rows } =
+        day < today
+          ? await s.pool.query(
+              'SELECT own, subtree, computed_at AS "computedAt" FROM ledger_snapshots WHERE day = $1 AND jurisdiction_id = $2',
+              [day, scope],
+            )
+          : { rows: [] };
       if (rows[0]) return c.json({ scope, day, source: 'snapshot', ...rows[0] }, 200);
       const [computed] = await s.ledger.computeLedger(day, scope);
       if (!computed) throw notFound(`jurisdiction ${scope}`);

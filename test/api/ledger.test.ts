@@ -122,7 +122,13 @@ describe('the daily ledger', () => {
     expect(written.day).toBe(today);
 
     const city = (await stack.call('GET', `/v1/ledger?scope=330600&date=${today}`, { token: viewer })).body;
-    expect(city.source).toBe('snapshot');
+    // Today answers live; the evening's snapshot holds the same figures.
+    expect(city.source).toBe('computed');
+    const snapshot = await stack.pool.query(
+      'SELECT subtree FROM ledger_snapshots WHERE day = $1 AND jurisdiction_id = $2',
+      [today, '330600'],
+    );
+    expect(snapshot.rows[0].subtree).toEqual(city.subtree);
     expect(city.subtree).toMatchObject({
       candidates: 3,
       integrityOpinions: 2,

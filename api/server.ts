@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createPool } from '../activities/db.js';
 import { backendSettings, env, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { AesGcmCodec, codecKeysSchema } from '../temporal/codec.js';
+import { temporalTokenSource } from '../temporal/auth.js';
 import { connectClient } from '../temporal/connection.js';
 import { createApp } from './app.js';
 
@@ -41,10 +42,15 @@ const config = (() => {
 const codecKeys = config.CODEC_KEYS;
 
 const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
+const auth = await temporalTokenSource(config, 'huanjie-api').catch((e: Error) => {
+  console.error(e.message);
+  process.exit(78);
+});
 const temporal = await connectClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
+  auth,
 }).catch((e: Error) => {
   console.error(`api: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createPool } from '../activities/db.js';
 import { backendSettings, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { codecKeysSchema } from '../temporal/codec.js';
+import { temporalTokenSource } from '../temporal/auth.js';
 import { connectClient } from '../temporal/connection.js';
 import { ensureLedgerSchedule } from '../temporal/schedules.js';
 import { createHuanjieWorker } from './worker.js';
@@ -35,14 +36,24 @@ Runtime.install({
 const codecKeys = config.CODEC_KEYS;
 
 const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((e: Error) => {
+const auth = await temporalTokenSource(config, 'huanjie-worker').catch((e: Error) => {
+  console.error(e.message);
+  process.exit(78);
+});
+const connection = await NativeConnection.connect({
+  address: config.TEMPORAL_ADDRESS,
+  ...(auth ? { apiKey: auth.current(), tls: false } : {}),
+}).catch((e: Error) => {
   console.error(`worker: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);
 });
+// The native connection takes a string, so each renewed token is handed over explicitly.
+auth?.onRenew((token) => connection.setApiKey(token));
 const temporal = await connectClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
+  auth,
 });
 const worker = await createHuanjieWorker({
   connection,
@@ -61,5 +72,6 @@ console.log(
 await worker.run();
 await temporal.connection.close();
 await connection.close();
+auth?.stop();
 await pool.end();
 console.log('worker: stopped');

@@ -483,7 +483,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       });
       workers[index] = w;
       await Promise.race([
-        w.saw(/worker: polling/),
+        w.saw(/polling task queue/),
         new Promise<never>((_, reject) =>
           w.child.once('exit', (code) =>
             reject(new SetupError(`worker-${index + 1} exited (code ${code}); see ${logDir}/worker-${index + 1}.log`)),

@@ -49,6 +49,8 @@ import { STAGE_LABELS, type Stage } from '../domain/stages.js';
 import * as C from '../domain/cycle.js';
 import { cycleFinishedSignal } from './campaign.js';
 import { calendarYearSignal, candidateOutcomeSignal, candidateWorkflow, reviewLateSignal } from './candidate.js';
+import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { cycleDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY } from './record.js';
 import { cycleStageSignal, supervisionWorkflow } from './supervision.js';
@@ -178,6 +180,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   /** Records, starts and signals under way: a run does not end (continue as new) with any pending. */
   let inflight = 0;
   let lastAttrs = '';
+  // HuanjieDeadline/HuanjieOverdue of new runs are kept by this watcher (render keeps them for older runs).
+  const deadlines = keepDeadlineAttributes(() => cycleDeadlineView(state));
   const runStartBytes = workflowInfo().historySize;
 
   registerQueries();
@@ -753,14 +757,17 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
           ? ` · 关口暂停，待解除：${holds.join('、')}`
           : '';
     const until = state.deadline ? ` · 截止 ${new Date(state.deadline).toISOString()}` : '';
-    setCurrentDetails(`**${STAGE_LABELS[state.stage]}** (${state.stage}) — ${state.waitingFor}${gate}${until}`);
+    // The last part tells operators how to list this cycle's candidates (and its supervision) in the UI.
+    setCurrentDetails(
+      `**${STAGE_LABELS[state.stage]}** (${state.stage}) — ${state.waitingFor}${gate}${until} · 考察对象及监督：HuanjieCycle = '${state.cycleId}'`,
+    );
     const attrs = `${state.stage}|${state.status}|${state.deadline ?? ''}`;
     if (attrs === lastAttrs) return;
     lastAttrs = attrs;
     upsertSearchAttributes([
       { key: SA.stage, value: state.stage },
       { key: SA.status, value: state.status },
-      ...(state.deadline ? [{ key: SA.deadline, value: new Date(state.deadline) }] : []),
+      ...(state.deadline && !deadlines.enabled ? [{ key: SA.deadline, value: new Date(state.deadline) }] : []),
     ]);
   }
 

@@ -3,7 +3,9 @@
  * Temporal (start, update, query) or reads Postgres. `createApp` builds it from its dependencies;
  * only server.ts listens on a port.
  */
+import { prometheus } from '@hono/prometheus';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { Registry } from 'prom-client';
 import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -54,6 +56,11 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  // Request counts and durations by route pattern (ids never become labels), scraped at /metrics.
+  // A registry per app, so several apps in one process (tests) do not collide.
+  const metrics = prometheus({ registry: new Registry(), prefix: 'huanjie_', collectDefaultMetrics: true });
+  app.use('*', metrics.registerMetrics);
+  app.get('/metrics', metrics.printMetrics);
   app.use('*', secureHeaders());
   app.use(
     '/v1/*',
@@ -74,7 +81,12 @@ export function createApp(deps: AppDeps): App {
     app.use('/codec/*', bodyLimit({ maxSize: 8 * 1024 * 1024 }));
     app.route(
       '/codec',
-      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [] }),
+      codecRoutes({
+        codec: deps.codec,
+        auth: deps.auth,
+        trustedOrigins: deps.codecTrustedOrigins ?? [],
+        corsOrigins: deps.codecCorsOrigins ?? [],
+      }),
     );
   }
 

@@ -25,12 +25,19 @@ interface JsonPayload {
 const fromJson = (p: JsonPayload): Payload => PayloadProto.fromObject(p);
 const toJson = (p: Payload): JsonPayload => PayloadProto.toObject(PayloadProto.create(p), { bytes: String });
 
-export function codecRoutes(o: { codec: AesGcmCodec; auth: AuthConfig; trustedOrigins: string[] }) {
+export function codecRoutes(o: {
+  codec: AesGcmCodec;
+  auth: AuthConfig;
+  trustedOrigins: string[];
+  /** Origins whose browsers may call with a token (the UI passes the signed-in user's); no token-less access. */
+  corsOrigins?: string[];
+}) {
   const app = new Hono<Env>();
+  const allowed = [...o.trustedOrigins, ...(o.corsOrigins ?? [])];
   app.use(
     '*',
     cors({
-      origin: (origin) => (o.trustedOrigins.includes(origin) ? origin : null),
+      origin: (origin) => (allowed.includes(origin) ? origin : null),
       allowHeaders: ['content-type', 'authorization', 'x-namespace'],
       allowMethods: ['POST', 'OPTIONS'],
       credentials: true,

@@ -27,6 +27,8 @@ export interface AppDeps {
   codec?: AesGcmCodec;
   /** Browser origins (the Temporal UI) allowed to call /codec; without a token only for local dev. */
   codecTrustedOrigins?: string[];
+  /** Browser origins (a signed-in Temporal UI) allowed to call /codec with a bearer token. */
+  codecCorsOrigins?: string[];
 }
 
 export interface Services extends AppDeps {

@@ -32,6 +32,10 @@ const config = (() => {
           .string()
           .default('')
           .describe('comma-separated UI origins allowed to decode without a token (local dev only)'),
+        CODEC_CORS_ORIGINS: z
+          .string()
+          .default('')
+          .describe('comma-separated UI origins whose browsers may decode with a bearer token'),
       }),
     );
   } catch (e) {
@@ -64,6 +68,9 @@ const app = createApp({
   codecKeys,
   codec: new AesGcmCodec(codecKeys),
   codecTrustedOrigins: config.CODEC_TRUSTED_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean),
+  codecCorsOrigins: config.CODEC_CORS_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter(Boolean),
   auth: { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },

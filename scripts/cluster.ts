@@ -17,21 +17,13 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Connection } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time.js';
 import pg from 'pg';
-import {
-  generateTemporalAuthKey,
-  mintTemporalToken,
-  parseTemporalAuthKey,
-  serveJwks,
-  type TemporalSigningKey,
-} from '../temporal/auth.js';
+import { generateTemporalAuthKey, parseTemporalAuthKey, serveJwks, type TemporalSigningKey } from '../temporal/auth.js';
 import { generateCodecKey, parseCodecKeys } from '../temporal/codec.js';
-import { ensureSearchAttributes } from './dev-server.js';
 import { migrate } from './migrate.js';
 import { ensureDatabase, redact, resolvePostgres, withDatabase, type ResolvedPostgres } from './postgres.js';
 import { SetupError } from './temporal-cli.js';
+import { adminToken as adminTokenFor, setupNamespace } from './temporal-setup.js';
 import { ensureSchemaTool, ensureTemporalServer, ensureUiServer, serverModuleDir } from './temporal-server.js';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
@@ -123,9 +115,11 @@ export interface ManagedProcess {
   stop(graceMs?: number): Promise<void>;
   /** Kills it at once (a crash), without waiting for anything. */
   kill(): Promise<void>;
+  /** Its last lines of output, for error messages. */
+  tail(): string;
 }
 
-function manage(name: string, child: ChildProcess): ManagedProcess {
+function manage(name: string, child: ChildProcess): Omit<ManagedProcess, 'tail'> {
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
     else child.once('exit', () => resolve());
@@ -174,6 +168,7 @@ function spawnLogged(
   child.stderr.on('data', onData);
   return {
     ...manage(name, child),
+    tail: () => recent.trim().split('\n').slice(-12).join('\n'),
     saw: (pattern) =>
       pattern.test(recent) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ pattern, resolve })),
   };
@@ -382,6 +377,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       TEMPORAL_WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
       TEMPORAL_DYNAMIC_CONFIG: join(root, 'deploy', 'temporal', 'dynamicconfig.yaml'),
     };
+    const restarts = new Map<TemporalService, number>();
     const startService = (name: TemporalService): ManagedProcess => {
       const p = spawnLogged(
         `temporal-${name}`,
@@ -397,47 +393,26 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const frontend = `127.0.0.1:${ports.frontend}`;
     log(`Temporal ${TEMPORAL_SERVICES.join(', ')} starting (${o.historyShards} shards), logs in ${logDir}`);
 
-    const adminToken = () =>
-      mintTemporalToken(signingKey, {
-        subject: 'huanjie-cluster-admin',
-        permissions: ['temporal-system:admin'],
-        ttlSeconds: 600,
-      });
-    const admin = await retry(
-      'the Temporal frontend',
-      async () => {
-        const dead = [...services.values()].find((s) => s.child.exitCode !== null);
-        if (dead)
-          throw new SetupError(`${dead.name} exited (code ${dead.child.exitCode}); see ${logDir}/${dead.name}.log`);
-        return Connection.connect({ address: frontend, connectTimeout: '2s', apiKey: await adminToken(), tls: false });
+    const adminToken = () => adminTokenFor(signingKey);
+    await setupNamespace({
+      address: frontend,
+      namespace: o.namespace,
+      key: signingKey,
+      log,
+      // Services racing on a fresh database can fail their first start; like a supervisor (compose's
+      // restart policy), start them again, a few times, and give up with the reason.
+      check: () => {
+        for (const [name, s] of services) {
+          if (s.child.exitCode === null) continue;
+          const tries = (restarts.get(name) ?? 0) + 1;
+          if (tries > 3)
+            throw new SetupError(`temporal ${name} keeps exiting (code ${s.child.exitCode}):\n${s.tail()}`);
+          restarts.set(name, tries);
+          log(`temporal ${name} exited during start (code ${s.child.exitCode}); starting it again (${tries}/3)`);
+          startService(name);
+        }
       },
-      120_000,
-    );
-    try {
-      await retry(
-        `registering namespace ${o.namespace}`,
-        async () => {
-          try {
-            await admin.workflowService.registerNamespace({
-              namespace: o.namespace,
-              workflowExecutionRetentionPeriod: msToTs('7 days'),
-            });
-          } catch (e) {
-            if ((e as { code?: number }).code !== 6 /* ALREADY_EXISTS */) throw e;
-          }
-          await admin.workflowService.describeNamespace({ namespace: o.namespace });
-        },
-        120_000,
-      );
-      const added = await retry(
-        'registering search attributes',
-        () => ensureSearchAttributes(admin, o.namespace),
-        60_000,
-      );
-      log(`namespace ${o.namespace}; search attributes ${added.length ? `added: ${added.join(', ')}` : 'present'}`);
-    } finally {
-      await admin.close();
-    }
+    });
 
     aborted();
     const apiUrls = ports.apis.map((p) => `http://127.0.0.1:${p}`) as [string, string];
@@ -475,22 +450,24 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     };
     const node = (name: string, script: string, env: NodeJS.ProcessEnv) =>
       spawnLogged(name, process.execPath, ['--import', 'tsx', script], env, logFile(name), (l) => log(l));
-    const startWorker = async (index: 0 | 1): Promise<ManagedProcess> => {
+    const startWorker = async (index: 0 | 1, attempt = 1): Promise<ManagedProcess> => {
       const w = node(`worker-${index + 1}`, 'worker/main.ts', {
         ...huanjieEnv,
         ...o.workerEnv,
         WORKER_METRICS_PORT: String(ports.workerMetrics[index]),
       });
       workers[index] = w;
-      await Promise.race([
-        w.saw(/polling task queue/),
-        new Promise<never>((_, reject) =>
-          w.child.once('exit', (code) =>
-            reject(new SetupError(`worker-${index + 1} exited (code ${code}); see ${logDir}/worker-${index + 1}.log`)),
-          ),
-        ),
+      const polling = await Promise.race([
+        w.saw(/polling task queue/).then(() => true),
+        new Promise<false>((resolve) => w.child.once('exit', () => resolve(false))),
       ]);
-      return w;
+      if (polling) return w;
+      // A fresh namespace can take a moment to reach every frontend: try again, then give up with the reason.
+      if (attempt >= 3 || o.signal?.aborted)
+        throw new SetupError(`worker-${index + 1} exited (code ${w.child.exitCode}):\n${w.tail()}`);
+      log(`worker-${index + 1} exited during start; starting it again (${attempt}/3)`);
+      await new Promise((r) => setTimeout(r, 2000));
+      return startWorker(index, attempt + 1);
     };
     const workersPolling = Promise.all([startWorker(0), startWorker(1)]);
     ports.apis.forEach((port, i) =>

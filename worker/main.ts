@@ -21,6 +21,9 @@ const config = (() => {
           .int('must be a whole number')
           .min(1, 'must be at least 1')
           .optional(),
+        // The SDK's own Prometheus exporter (task latencies, schedule-to-start, failures): off unless a port is set.
+        WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+        WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
       }),
     );
   } catch (e) {
@@ -30,7 +33,21 @@ const config = (() => {
 
 Runtime.install({
   logger: new DefaultLogger((process.env.LOG_LEVEL?.toUpperCase() as 'WARN' | undefined) ?? 'WARN'),
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  telemetryOptions: {
+    logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+    ...(config.WORKER_METRICS_PORT
+      ? {
+          metrics: {
+            prometheus: {
+              bindAddress: `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}`,
+              countersTotalSuffix: true,
+              unitSuffix: true,
+              useSecondsForDurations: true,
+            },
+          },
+        }
+      : {}),
+  },
 });
 
 const codecKeys = config.CODEC_KEYS;

@@ -61,6 +61,24 @@ export function createApp(deps: AppDeps): App {
   const metrics = prometheus({ registry: new Registry(), prefix: 'huanjie_', collectDefaultMetrics: true });
   app.use('*', metrics.registerMetrics);
   app.get('/metrics', metrics.printMetrics);
+  const tracer = deps.tracer;
+  if (tracer) {
+    // The request's span is active while the handler runs, so the Temporal client interceptor makes
+    // the workflow's spans (and its activities') children of it. Named by route pattern, never by id.
+    app.use('*', (c, next) =>
+      tracer.startActiveSpan(
+        `${c.req.method} ${c.req.path.replace(/\/v1\/([^/]+)\/[^/]+/, '/v1/$1/{id}')}`,
+        async (span) => {
+          try {
+            await next();
+            span.setAttribute('http.status_code', c.res.status);
+          } finally {
+            span.end();
+          }
+        },
+      ),
+    );
+  }
   app.use('*', secureHeaders());
   app.use(
     '/v1/*',

@@ -6,6 +6,7 @@ import { backendSettings, env, exitOnConfigError, loadConfig } from '../config/s
 import { AesGcmCodec, codecKeysSchema } from '../temporal/codec.js';
 import { temporalTokenSource } from '../temporal/auth.js';
 import { connectClient } from '../temporal/connection.js';
+import { setupTracing } from '../temporal/tracing.js';
 import { createApp } from './app.js';
 
 const config = (() => {
@@ -44,6 +45,14 @@ const config = (() => {
 })();
 
 const codecKeys = config.CODEC_KEYS;
+const tracing = (() => {
+  try {
+    return setupTracing('huanjie-api');
+  } catch (e) {
+    console.error((e as Error).message);
+    return process.exit(78);
+  }
+})();
 
 const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
 const auth = await temporalTokenSource(config, 'huanjie-api').catch((e: Error) => {
@@ -55,6 +64,7 @@ const temporal = await connectClient({
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
   auth,
+  tracing: tracing !== undefined,
 }).catch((e: Error) => {
   console.error(`api: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);
@@ -74,6 +84,7 @@ const app = createApp({
     .map((o) => o.trim())
     .filter(Boolean),
   auth: { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+  ...(tracing ? { tracer: tracing.tracer } : {}),
 });
 
 const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) => {

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync, type WriteStream } from 'node:fs';
 import type { Server } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -98,6 +98,17 @@ async function localSecrets(dataDir: string, log: (l: string) => void): Promise<
     log(`local secrets (codec key, API JWT secret, Temporal signing key) kept in ${file}`);
   }
   return secrets;
+}
+
+function portOpen(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve();
+    });
+    s.once('error', (e) => reject(e));
+  });
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -311,7 +322,9 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     return s;
   };
 
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     // Reverse order: stop taking requests, let workers finish their tasks, then the server, then the rest.
     await Promise.all(apis.map((a) => a.stop()));
     await Promise.all(workers.map((w) => w.stop(60_000)));
@@ -387,9 +400,25 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
         logFile(`temporal-${name}`),
       );
       services.set(name, p);
+      // A supervisor's restart policy: a service that fails on its own (an exit code, not a signal
+      // such as a test's kill) is started again, a few times. Services racing to initialise a fresh
+      // database ("Failed to apply cluster metadata") need exactly this.
+      p.child.once('exit', (code, signal) => {
+        if (stopping || signal !== null || code === 0 || services.get(name) !== p) return;
+        const tries = (restarts.get(name) ?? 0) + 1;
+        restarts.set(name, tries);
+        if (tries > 5) return log(`temporal ${name} keeps exiting (code ${code}):\n${p.tail()}`);
+        log(`temporal ${name} exited (code ${code}); starting it again (${tries}/5)`);
+        setTimeout(() => {
+          if (!stopping && services.get(name) === p) startService(name);
+        }, 1000);
+      });
       return p;
     };
-    for (const name of TEMPORAL_SERVICES) startService(name);
+    // History first: it initialises the cluster's metadata in a fresh database; the others then find it.
+    startService('history');
+    await retry('temporal history', () => portOpen(ports.history), 60_000);
+    for (const name of TEMPORAL_SERVICES) if (name !== 'history') startService(name);
     const frontend = `127.0.0.1:${ports.frontend}`;
     log(`Temporal ${TEMPORAL_SERVICES.join(', ')} starting (${o.historyShards} shards), logs in ${logDir}`);
 
@@ -399,18 +428,10 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       namespace: o.namespace,
       key: signingKey,
       log,
-      // Services racing on a fresh database can fail their first start; like a supervisor (compose's
-      // restart policy), start them again, a few times, and give up with the reason.
       check: () => {
-        for (const [name, s] of services) {
-          if (s.child.exitCode === null) continue;
-          const tries = (restarts.get(name) ?? 0) + 1;
-          if (tries > 3)
+        for (const [name, s] of services)
+          if (s.child.exitCode !== null && (restarts.get(name) ?? 0) > 5)
             throw new SetupError(`temporal ${name} keeps exiting (code ${s.child.exitCode}):\n${s.tail()}`);
-          restarts.set(name, tries);
-          log(`temporal ${name} exited during start (code ${s.child.exitCode}); starting it again (${tries}/3)`);
-          startService(name);
-        }
       },
     });
 

@@ -1,5 +1,6 @@
 /** One way to reach Temporal with the project's data converter, for the API, scripts and tests. */
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { DataConverter } from '@temporalio/common';
 import type { TemporalTokenSource } from './auth.js';
 import { AesGcmCodec, type CodecKey } from './codec.js';
@@ -16,6 +17,8 @@ export async function connectClient(opts: {
   codecKeys: CodecKey[];
   /** In a cluster with authorization: the bearer token to present, renewed by the source. */
   auth?: TemporalTokenSource | undefined;
+  /** Carry the caller's trace into the workflows it starts, updates and queries (temporal/tracing.ts). */
+  tracing?: boolean;
 }): Promise<Client> {
   const auth = opts.auth;
   const connection = await Connection.connect({
@@ -25,5 +28,10 @@ export async function connectClient(opts: {
     // With an API key the SDK turns TLS on by default; TLS is a separate setting (README, Deployment).
     ...(auth ? { apiKey: () => auth.current(), tls: false } : {}),
   });
-  return new Client({ connection, namespace: opts.namespace, dataConverter: dataConverter(opts.codecKeys) });
+  return new Client({
+    connection,
+    namespace: opts.namespace,
+    dataConverter: dataConverter(opts.codecKeys),
+    ...(opts.tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+  });
 }

@@ -6,6 +6,7 @@ import { backendSettings, exitOnConfigError, loadConfig } from '../config/settin
 import { codecKeysSchema } from '../temporal/codec.js';
 import { temporalTokenSource } from '../temporal/auth.js';
 import { connectClient } from '../temporal/connection.js';
+import { setupTracing } from '../temporal/tracing.js';
 import { ensureLedgerSchedule } from '../temporal/schedules.js';
 import { createHuanjieWorker } from './worker.js';
 
@@ -51,6 +52,14 @@ Runtime.install({
 });
 
 const codecKeys = config.CODEC_KEYS;
+const tracing = (() => {
+  try {
+    return setupTracing('huanjie-worker');
+  } catch (e) {
+    console.error((e as Error).message);
+    return process.exit(78);
+  }
+})();
 
 const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
 const auth = await temporalTokenSource(config, 'huanjie-worker').catch((e: Error) => {
@@ -71,6 +80,7 @@ const temporal = await connectClient({
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
   auth,
+  tracing: tracing !== undefined,
 });
 const worker = await createHuanjieWorker({
   connection,
@@ -79,6 +89,7 @@ const worker = await createHuanjieWorker({
   pool,
   codecKeys,
   temporal,
+  tracing,
   ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } } : {}),
 });
 const schedule = await ensureLedgerSchedule(temporal, config.TEMPORAL_TASK_QUEUE);

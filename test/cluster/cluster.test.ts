@@ -53,9 +53,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool?.end();
   await cluster?.stop();
-  if (cluster) {
-    // The run's own databases go; nothing of it stays behind.
-    const admin = new pg.Client({ connectionString: withDatabase(cluster.databaseUrl, 'postgres') });
+  {
+    // The run's own databases go, even when the start failed; nothing of it stays behind.
+    const server = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+    const admin = new pg.Client({ connectionString: withDatabase(server, 'postgres') });
     await admin.connect();
     for (const db of [prefix, `${prefix}_temporal`, `${prefix}_temporal_visibility`])
       await admin.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
@@ -86,6 +87,13 @@ describe('a cycle on the cluster', () => {
     ]);
     reference = await actionCounts(B, '440306:2026');
     expect(reference['cycle.started']).toBe(1);
+
+    // What operators scrape: the SDK's metrics from a worker, request metrics from an API replica.
+    const workerMetrics = await (await fetch(cluster.workerMetricsUrls[0])).text();
+    expect(workerMetrics).toMatch(/temporal_workflow_task_schedule_to_start_latency_seconds_bucket/);
+    expect(workerMetrics).toMatch(/temporal_activity_execution_latency_seconds_bucket/);
+    const apiMetrics = await (await fetch(`${A.url}/metrics`)).text();
+    expect(apiMetrics).toMatch(/huanjie_http_requests_total\{[^}]*route="\/v1\/cycles\/:cycleId\/launch"/);
   });
 });
 
@@ -121,11 +129,8 @@ describe('the side door', () => {
       permissions: ['default:admin'],
       ttlSeconds: 300,
     });
-    const forgedConn = await Connection.connect({ address: cluster.frontend, apiKey: forgedToken, tls: false });
-    await denied(
-      new Client({ connection: forgedConn, namespace: 'default' }).workflow.getHandle('cycle:440307:2026').describe(),
-    );
-    await forgedConn.close();
+    // Refused at the first call (the connection's own), before any workflow is named.
+    await denied(Connection.connect({ address: cluster.frontend, apiKey: forgedToken, tls: false }));
     const readerToken = await mintTemporalToken(cluster.signingKey, {
       subject: 'operator',
       permissions: ['default:read'],

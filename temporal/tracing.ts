@@ -58,13 +58,18 @@ class AsyncLocalStorageContextManager implements otel.ContextManager {
 let installed: Tracing | undefined;
 
 /** Installs tracing once per process for `serviceName`; undefined when OTEL_TRACES_EXPORTER is none/unset. */
-export function setupTracing(serviceName: string, env = process.env): Tracing | undefined {
+export function setupTracing(
+  serviceName: string,
+  env: Record<string, string | undefined> = process.env,
+  /** Where spans go instead of the configured exporter (tests keep them in memory). */
+  override?: SpanExporter,
+): Tracing | undefined {
   if (installed) return installed;
   const kind = (env.OTEL_TRACES_EXPORTER ?? 'none').trim().toLowerCase();
-  if (kind === 'none' || kind === '') return undefined;
-  if (kind !== 'console')
+  if (!override && (kind === 'none' || kind === '')) return undefined;
+  if (!override && kind !== 'console')
     throw new Error(`configuration: OTEL_TRACES_EXPORTER must be none or console (got "${kind}")`);
-  const exporter = new ConsoleSpanExporter();
+  const exporter = override ?? new ConsoleSpanExporter();
   const resource = new Resource({ 'service.name': env.OTEL_SERVICE_NAME ?? serviceName });
   const provider = new BasicTracerProvider({ resource });
   provider.addSpanProcessor(new SimpleSpanProcessor(exporter));

@@ -17,7 +17,7 @@ import { startCluster, type Cluster } from '../../scripts/cluster.js';
 import { withDatabase } from '../../scripts/postgres.js';
 import { mintTemporalToken } from '../../temporal/auth.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
-import { connectClient } from '../../temporal/connection.js';
+import { connectClient, dataConverter } from '../../temporal/connection.js';
 import { loadSampleTree } from '../helpers.js';
 import * as S from '../scenario.js';
 import { actionCounts, call, driveCycle, post, token, until, type Api } from './drive.js';
@@ -137,7 +137,11 @@ describe('the side door', () => {
       ttlSeconds: 300,
     });
     const readerConn = await Connection.connect({ address: cluster.frontend, apiKey: readerToken, tls: false });
-    const readerClient = new Client({ connection: readerConn, namespace: 'default' });
+    const readerClient = new Client({
+      connection: readerConn,
+      namespace: 'default',
+      dataConverter: dataConverter(parseCodecKeys(cluster.codecKeys)),
+    });
     expect((await readerClient.workflow.getHandle('cycle:440307:2026').describe()).status.name).toBe('RUNNING');
     await denied(readerClient.workflow.getHandle('cycle:440307:2026').executeUpdate('addHold', { args: forged }));
     await readerConn.close();

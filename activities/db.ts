@@ -9,15 +9,16 @@ export const APP_ROLE = 'huanjie_app';
 
 export function createPool(
   connectionString: string,
-  options: { max?: number; onError?: (e: Error) => void; role?: string } = {},
+  options: { max?: number; onError?: (e: Error) => void; role?: string; connectionTimeoutMillis?: number } = {},
 ): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     // Every connection acts as the application role, whoever the URL logs in as.
     ...(options.role ? { options: `-c role=${options.role}` } : {}),
     max: options.max ?? 10,
-    // A full pool must fail fast rather than wait forever (pg's default is 0 = forever).
-    connectionTimeoutMillis: 10_000,
+    // A full pool or an unreachable server must fail fast rather than wait forever (pg's default is
+    // 0 = forever): the API answers 503 within ~3 s and the caller retries (isConnectionError).
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2_000,
     idleTimeoutMillis: 30_000,
     application_name: 'huanjie',
   });
@@ -40,4 +41,40 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
   } finally {
     client.release();
   }
+}
+
+/** Socket-level failures reaching the server (Node's codes) and the server going away. */
+const NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+// pg's own messages for a connection it could not make or lost (it gives them no code).
+const PG_CONNECTION_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Connection terminated',
+  'Client has encountered a connection error',
+  'Client was closed',
+];
+
+/**
+ * True when `e` says PostgreSQL cannot be reached right now — a transient outage the caller should
+ * retry — rather than a problem with the statement: refused or lost sockets, pg's connect timeout,
+ * and the server's own "going away" SQLSTATEs (class 08 connection exceptions; 57P01-57P03 admin
+ * shutdown, crash shutdown, cannot connect now).
+ */
+export function isConnectionError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (NET_CODES.has(code)) return true;
+    if (/^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
+  }
+  if (e instanceof AggregateError && e.errors.some(isConnectionError)) return true;
+  return PG_CONNECTION_MESSAGES.some((m) => e.message.startsWith(m));
 }

@@ -3,11 +3,13 @@
  * report id at once, linking a repeated channel reference to the first report); the rest by the
  * report workflow. Text, reporter and an official's name are sealed before they reach the database.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import type { AuditEvent } from '../domain/events.js';
 import type { Finding, IntakeInput, Triage } from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
 import { appendAudit } from './audit.js';
 import { withTransaction, type Pool } from './db.js';
+import { enqueueStart, type PendingStart } from './outbox.js';
 import type { Sealer } from './sealed.js';
 
 export interface Registered {
@@ -23,6 +25,8 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
       input: IntakeInput,
       jurisdictionId: string,
       actor: Actor,
+      /** The report's workflow, started in the same step as the row (outbox.ts); not for a duplicate. */
+      start?: PendingStart & { kind: 'report' },
     ): Promise<Registered> {
       return withTransaction(pool, async (client) => {
         const { rows } = await client.query<{ id: string; inserted: boolean }>(
@@ -48,6 +52,7 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
           ],
         );
         const row = rows[0]!;
+        if (row.inserted && start) await enqueueStart(client, start);
         await appendAudit(client, {
           key: `report:${reportId}:registered`,
           at: Date.now(),
@@ -115,18 +120,34 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
       c: {
         finding: Finding;
         consequence: string | null;
-        summary: string;
         effect: string;
         closedAt: number;
         onTime: boolean;
-      },
+      } & ({ summaryRef: string } | { summary: string }),
       event: AuditEvent,
     ): Promise<void> {
       await withTransaction(pool, async (client) => {
+        // The summary was sealed by the API (only its id came through the workflow); a finding
+        // accepted before that carries the summary itself, sealed here.
+        let summarySealed: string;
+        if ('summaryRef' in c) {
+          const { rows } = await client.query<{ sealed: string }>(
+            `SELECT sealed FROM sealed_details WHERE id = $1 AND kind = 'findingSummary' AND subject = $2`,
+            [c.summaryRef, reportId],
+          );
+          if (!rows[0])
+            throw ApplicationFailure.nonRetryable(
+              `no sealed finding summary ${c.summaryRef} for report ${reportId}`,
+              'SEALED_DETAILS_MISSING',
+            );
+          summarySealed = rows[0].sealed;
+        } else {
+          summarySealed = sealer.seal(c.summary);
+        }
         await client.query(
-          `UPDATE reports SET status = 'closed', finding = $2, consequence = $3, summary = $4, effect = $5, closed_at = $6, closed_on_time = $7
+          `UPDATE reports SET status = 'closed', finding = $2, consequence = $3, summary_sealed = $4, effect = $5, closed_at = $6, closed_on_time = $7
            WHERE id = $1 AND status <> 'closed'`,
-          [reportId, c.finding, c.consequence, c.summary, c.effect, new Date(c.closedAt), c.onTime],
+          [reportId, c.finding, c.consequence, summarySealed, c.effect, new Date(c.closedAt), c.onTime],
         );
         if (c.finding === 'malicious') {
           await client.query(

@@ -5,7 +5,9 @@
 import type { Department } from '../domain/policy.js';
 import type { PersonalMattersInput, PersonalMattersResult, Verdict } from '../domain/inspection.js';
 import type { AuditEvent } from '../domain/events.js';
+import { ApplicationFailure } from '@temporalio/common';
 import { appendAudit } from './audit.js';
+import { candidateSubject } from './sealed-details.js';
 import { withTransaction, type Pool } from './db.js';
 import type { Sealer } from './sealed.js';
 
@@ -113,29 +115,51 @@ export function createReviewActivities({ pool, sealer }: { pool: Pool; sealer: S
       });
     },
 
+    /**
+     * The check's record. `details` is the reference the API sealed them under (copied into the
+     * record, only if it belongs to this candidate); the details themselves come only from updates
+     * accepted before they were sealed first (histories of that time), and are sealed here as then.
+     */
     async recordPersonalMatters(
       c: CandidateRef,
-      input: PersonalMattersInput,
+      details: PersonalMattersInput | { sealedRef: string },
       result: PersonalMattersResult,
       by: string,
       at: number,
       event: AuditEvent,
     ): Promise<void> {
       await withTransaction(pool, async (client) => {
-        await client.query(
-          `INSERT INTO personal_matters_checks (cycle_id, person_id, jurisdiction_id, outcome, consequence, details_sealed, checked_by, checked_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (cycle_id, person_id) DO NOTHING`,
-          [
-            c.cycleId,
-            c.personId,
-            c.jurisdictionId,
-            result.outcome,
-            CONSEQUENCE[result.outcome],
-            sealer.seal({ items: input.items, discrepancies: result.discrepancies }),
-            by,
-            new Date(at),
-          ],
-        );
+        const values = [
+          c.cycleId,
+          c.personId,
+          c.jurisdictionId,
+          result.outcome,
+          CONSEQUENCE[result.outcome],
+          by,
+          new Date(at),
+        ];
+        if ('sealedRef' in details) {
+          const { rows } = await client.query(
+            `SELECT sealed FROM sealed_details WHERE id = $1 AND kind = 'personalMatters' AND subject = $2`,
+            [details.sealedRef, candidateSubject(c.cycleId, c.personId)],
+          );
+          if (!rows[0])
+            throw ApplicationFailure.nonRetryable(
+              `no sealed personal-matters details ${details.sealedRef} for candidate ${c.personId}`,
+              'SEALED_DETAILS_MISSING',
+            );
+          await client.query(
+            `INSERT INTO personal_matters_checks (cycle_id, person_id, jurisdiction_id, outcome, consequence, checked_by, checked_at, details_sealed)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (cycle_id, person_id) DO NOTHING`,
+            [...values, rows[0].sealed],
+          );
+        } else {
+          await client.query(
+            `INSERT INTO personal_matters_checks (cycle_id, person_id, jurisdiction_id, outcome, consequence, checked_by, checked_at, details_sealed)
+             VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (cycle_id, person_id) DO NOTHING`,
+            [...values, sealer.seal({ items: details.items, discrepancies: result.discrepancies })],
+          );
+        }
         await appendAudit(client, event);
       });
     },

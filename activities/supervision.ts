@@ -4,6 +4,7 @@ import type { Actor } from '../domain/schemas.js';
 import type { CheckpointInput, MonitoringInput, Phase, RiskInput } from '../domain/supervision.js';
 import { appendAudit } from './audit.js';
 import { withTransaction, type Pool } from './db.js';
+import { enqueueStart, type PendingStart } from './outbox.js';
 
 export interface FiledFinding {
   id: string;
@@ -200,7 +201,14 @@ export function createSupervisionActivities({ pool }: { pool: Pool }) {
 
     // ---- the risk register -------------------------------------------------------------------
 
-    async registerRisk(id: string, input: RiskInput, deadline: number | null, actor: Actor): Promise<void> {
+    /** A high risk's supervision workflow is started in the same step as its row (outbox.ts). */
+    async registerRisk(
+      id: string,
+      input: RiskInput,
+      deadline: number | null,
+      actor: Actor,
+      start?: PendingStart & { kind: 'risk' },
+    ): Promise<void> {
       await withTransaction(pool, async (client) => {
         await client.query(
           `INSERT INTO risks (id, jurisdiction_id, cycle_id, stage, category, level, description, measures, owner, status, created_by, created_at, deadline)
@@ -219,6 +227,7 @@ export function createSupervisionActivities({ pool }: { pool: Pool }) {
             deadline === null ? null : new Date(deadline),
           ],
         );
+        if (start) await enqueueStart(client, start);
         await appendAudit(client, {
           key: `risk:${id}:registered`,
           at: Date.now(),

@@ -7,23 +7,28 @@ import { prometheus } from '@hono/prometheus';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { Registry } from 'prom-client';
 import { swaggerUI } from '@hono/swagger-ui';
+import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { verifyAuditChain } from '../activities/audit.js';
 import { createJurisdictionActivities } from '../activities/jurisdictions.js';
 import { createLedgerActivities } from '../activities/ledger.js';
+import { createWorkflowStarter } from '../activities/outbox.js';
 import { createRecordActivities } from '../activities/record.js';
 import { createReportActivities } from '../activities/reports.js';
 import { createSealer } from '../activities/sealed.js';
+import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
+import { ErrorType } from '../domain/errors.js';
 import { pingWorkflowId } from '../domain/ids.js';
+import { isStorableText, unstorableRule, unstorableTextPaths } from '../domain/text.js';
 import { pingWorkflow } from '../workflows/ping.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
 import { rateLimit } from './rate-limit.js';
 import type { AppDeps, App, Env, Services } from './context.js';
-import { ApiError, errorResponse, toApiError, validationError } from './errors.js';
+import { ApiError, OUTAGE_RETRY_AFTER_SECONDS, errorResponse, toApiError, validationError } from './errors.js';
 import { authorize } from './guards.js';
 import { errorResponses, json } from './openapi.js';
 import { createReadModel } from './read-model.js';
@@ -47,7 +52,9 @@ export function createApp(deps: AppDeps): App {
     reports: createReportActivities({ pool: deps.pool, sealer }),
     supervision: createSupervisionActivities({ pool: deps.pool }),
     ledger: createLedgerActivities({ pool: deps.pool }),
+    starter: createWorkflowStarter({ pool: deps.pool, temporal: deps.temporal }),
     sealer,
+    sealedDetails: createSealedDetailActivities({ pool: deps.pool, sealer }),
   };
   const app: App = new OpenAPIHono<Env>({
     defaultHook: (result) => {
@@ -95,6 +102,7 @@ export function createApp(deps: AppDeps): App {
   );
   app.use('/v1/*', authenticate(deps.auth));
   app.use('/v1/*', rateLimit(deps.rateLimit ?? { perMinute: 600, burst: 120 }));
+  app.use('/v1/*', refuseUnstorableText);
   if (deps.codec) {
     app.use('/codec/*', bodyLimit({ maxSize: 8 * 1024 * 1024 }));
     app.route(
@@ -104,6 +112,7 @@ export function createApp(deps: AppDeps): App {
         auth: deps.auth,
         trustedOrigins: deps.codecTrustedOrigins ?? [],
         corsOrigins: deps.codecCorsOrigins ?? [],
+        s,
       }),
     );
   }
@@ -121,18 +130,20 @@ export function createApp(deps: AppDeps): App {
   const recordDenial = (c: Parameters<typeof recordDenialWith>[1], e: ApiError) => recordDenialWith(s, c, e);
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  // Each part's check is bounded so the answer comes within ~2 s and names the part that is down.
   app.get('/readyz', async (c) => {
     const [temporal, postgres] = await Promise.all([
-      within(3000, () => deps.temporal.workflowService.getSystemInfo({})).then(
+      within(2000, () => deps.temporal.workflowService.getSystemInfo({})).then(
         () => 'ok',
         (e: Error) => `down: ${e.message}`,
       ),
-      within(3000, () => deps.pool.query('SELECT 1')).then(
+      within(2000, () => deps.pool.query('SELECT 1')).then(
         () => 'ok',
         (e: Error) => `down: ${e.message}`,
       ),
     ]);
     const ok = temporal === 'ok' && postgres === 'ok';
+    if (!ok) c.header('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
     return c.json({ ok, checks: { temporal, postgres } }, ok ? 200 : 503);
   });
 
@@ -211,7 +222,8 @@ export function createApp(deps: AppDeps): App {
       title: 'Huanjie 换届 API',
       version: '0.1.0',
       description:
-        'Orchestrates leadership-transition cycles (换届). Every /v1 route needs a bearer JWT with roles and a scope.',
+        'Orchestrates leadership-transition cycles (换届). Every /v1 route needs a bearer JWT with roles and a scope. ' +
+        'Any route answers 503 SERVICE_UNAVAILABLE with Retry-After, naming the part (database or temporal), when a part it needs is unreachable; retry later (a stage input with the same Idempotency-Key).',
     },
     security: [{ bearer: [] }],
   });
@@ -237,6 +249,30 @@ async function recordDenialWith(s: Services, c: Parameters<Parameters<App['onErr
     })
     .catch((err: Error) => console.error(`api: could not record a denial: ${err.message}`));
 }
+
+/**
+ * Every string of every request, before any route sees it: Postgres cannot store U+0000 or a lone
+ * surrogate, and a write that fails on one after the workflow moved would leave the record behind.
+ */
+const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
+  const paths: string[] = [];
+  for (const [name, values] of Object.entries(c.req.queries())) {
+    if (values.some((v) => !isStorableText(v))) paths.push(name);
+  }
+  if (/^application\/([a-z.+-]*\+)?json/i.test(c.req.header('content-type') ?? '')) {
+    // Malformed JSON is left to the route's validator, which names it.
+    const body: unknown = await c.req.json().catch(() => undefined);
+    if (body !== undefined) paths.push(...unstorableTextPaths(body));
+  }
+  if (paths.length > 0)
+    throw new ApiError(
+      400,
+      ErrorType.Validation,
+      `invalid input: ${paths.map((p) => `${p}: ${unstorableRule}`).join('; ')}`,
+      paths.map((path) => ({ path, rule: unstorableRule })),
+    );
+  await next();
+};
 
 function within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   return Promise.race([

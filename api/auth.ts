@@ -1,7 +1,7 @@
 /**
  * Bearer JWTs, HS256 only (the algorithm is fixed here, never taken from the token), with issuer,
  * audience and expiry required. Claims: `sub`, `roles` (organizer, reviewer:<dept>, supervisor,
- * intake, investigator, viewer) and `scope` (a jurisdiction id: the subtree it roots).
+ * intake, investigator, viewer, operator) and `scope` (a jurisdiction id: the subtree it roots).
  */
 import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
@@ -13,13 +13,15 @@ import { ApiError } from './errors.js';
 
 export const JWT_ALG = 'HS256' as const;
 const roleSchema = z.union([
-  z.enum(['organizer', 'supervisor', 'intake', 'investigator', 'viewer']),
+  z.enum(['organizer', 'supervisor', 'intake', 'investigator', 'viewer', 'operator']),
   z.templateLiteral(['reviewer:', z.enum(DEPARTMENTS)]),
 ]);
 export const claimsSchema = z.object({
   sub: z.string().min(1).max(200),
   roles: z.array(roleSchema).min(1).max(10),
   scope: jurisdictionIdSchema,
+  /** Granted by the operator only to create the root that is this token's scope (npm run seed). */
+  rootAuthority: z.literal(true).optional(),
   exp: z.number(),
 });
 export type Principal = Omit<z.infer<typeof claimsSchema>, 'exp'>;

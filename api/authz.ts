@@ -3,7 +3,7 @@
  * is checked separately, per object, in the routes: out of scope answers 404, never 403, so an
  * object outside the caller's subtree is not even confirmed to exist.
  */
-export const ROLES = ['organizer', 'reviewer', 'supervisor', 'intake', 'investigator', 'viewer'] as const;
+export const ROLES = ['organizer', 'reviewer', 'supervisor', 'intake', 'investigator', 'viewer', 'operator'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ACTIONS = [
@@ -55,7 +55,8 @@ export const POLICY: Record<Action, readonly Role[]> = {
   'candidate.dossier': ['organizer'],
   'candidate.stop': ['organizer', 'investigator'],
   'audit.verify': ['organizer', 'viewer'],
-  'system.ping': ALL_READERS,
+  // Operators (who watch and repair executions in the Temporal UI) check the round trip too.
+  'system.ping': [...ALL_READERS, 'operator'],
   // A department sees and answers only its own tasks; the route checks the department too.
   'review.read': ['reviewer'],
   'review.submit': ['reviewer'],
@@ -76,8 +77,9 @@ export const POLICY: Record<Action, readonly Role[]> = {
   'campaign.start': ['organizer'],
   'campaign.read': ['organizer', 'supervisor', 'viewer'],
   'ledger.read': ALL_READERS,
-  // Decrypted payloads show personal data: only roles that read cycles in full.
-  'codec.use': ['organizer', 'supervisor', 'viewer'],
+  // Decrypted payloads are what the Temporal UI shows: for operators only, within their scope,
+  // one named workflow at a time, each call on the audit chain (api/codec.ts).
+  'codec.use': ['operator'],
 };
 
 /** The departments a caller reviews for: `reviewer:audit` → `audit`. */

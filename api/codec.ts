@@ -1,18 +1,33 @@
 /**
- * The codec endpoint the Temporal UI calls to show payloads decrypted (`POST /codec/decode`,
- * `/codec/encode`, body `{ payloads: [...] }` with base64 bytes). It answers only to a bearer token
- * whose role may read cycles, or — for the local dev UI, which cannot send tokens — to requests from
- * the configured UI origin when `trustedOrigins` is set (npm start sets it to its own UI on loopback).
+ * The codec endpoint the Temporal UI and operators call to see payloads decrypted (`POST /codec/decode`,
+ * `/codec/encode`, body `{ payloads: [...] }` with base64 bytes).
+ *
+ * Who: a bearer token with the `operator` role — no other role, whatever it may read through the
+ * API, because a decrypted history holds more than its routes show. Which: a decode names the
+ * workflow the payloads come from (`X-Huanjie-Workflow-Id` header or `?workflowId=`, optionally a run
+ * id); the workflow's jurisdiction must lie in the operator's scope (else 404, like every object
+ * outside a scope), and every payload must be one of that run's own (its history or its
+ * description), so a payload from elsewhere cannot ride on a workflow in scope. Each call is on the
+ * audit chain: who, which workflow, how many payloads — never their content.
+ *
+ * The local dev UI cannot send tokens (it passes them only over HTTPS), so `npm start` lets requests
+ * without a token through when they come from a configured UI origin AND from a loopback address;
+ * such calls are audited as the local UI, with the namespace it names. The server refuses trusted
+ * origins unless it listens on loopback (api/server.ts).
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Payload } from '@temporalio/common';
-import { Hono } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { WorkflowNotFoundError, type Payload } from '@temporalio/common';
+import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
+import { SA } from '../domain/search-attributes.js';
+import type { Actor } from '../domain/schemas.js';
 import type { AesGcmCodec } from '../temporal/codec.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { allows } from './authz.js';
-import type { Env } from './context.js';
-import { ApiError } from './errors.js';
+import type { Env, Services } from './context.js';
+import { ApiError, notFound } from './errors.js';
 
 const { temporal } = createRequire(import.meta.url)('@temporalio/proto') as typeof import('@temporalio/proto');
 const PayloadProto = temporal.api.common.v1.Payload;
@@ -24,6 +39,22 @@ interface JsonPayload {
 
 const fromJson = (p: JsonPayload): Payload => PayloadProto.fromObject(p);
 const toJson = (p: Payload): JsonPayload => PayloadProto.toObject(PayloadProto.create(p), { bytes: String });
+const digest = (bytes: Uint8Array | null | undefined) =>
+  createHash('sha256')
+    .update(bytes ?? new Uint8Array())
+    .digest('hex');
+
+const WORKFLOW_ID = /^[\w:.@-]{1,200}$/;
+const RUN_ID = /^[0-9a-f-]{36}$/;
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || /^127\./.test(address) || /^::ffff:127\./.test(address);
+}
+
+/** Who is calling: an operator with a token, or (local dev only) the trusted UI without one. */
+type Caller = { kind: 'operator'; actor: Actor; scope: string } | { kind: 'localUi'; actor: Actor };
+type CodecEnv = { Variables: Env['Variables'] & { caller: Caller } };
 
 export function codecRoutes(o: {
   codec: AesGcmCodec;
@@ -31,14 +62,16 @@ export function codecRoutes(o: {
   trustedOrigins: string[];
   /** Origins whose browsers may call with a token (the UI passes the signed-in user's); no token-less access. */
   corsOrigins?: string[];
+  s: Services;
 }) {
-  const app = new Hono<Env>();
+  const { s } = o;
+  const app = new Hono<CodecEnv>();
   const allowed = [...o.trustedOrigins, ...(o.corsOrigins ?? [])];
   app.use(
     '*',
     cors({
       origin: (origin) => (allowed.includes(origin) ? origin : null),
-      allowHeaders: ['content-type', 'authorization', 'x-namespace'],
+      allowHeaders: ['content-type', 'authorization', 'x-namespace', 'x-huanjie-workflow-id', 'x-huanjie-run-id'],
       allowMethods: ['POST', 'OPTIONS'],
       credentials: true,
     }),
@@ -47,13 +80,28 @@ export function codecRoutes(o: {
   app.use('*', async (c, next) => {
     if (c.req.method === 'OPTIONS') return next();
     const origin = c.req.header('origin');
-    if (!c.req.header('authorization') && origin && o.trustedOrigins.includes(origin)) return next();
-    return verify(c, async () => {
-      if (!allows(c.get('principal').roles, 'codec.use'))
-        throw new ApiError(403, 'FORBIDDEN', 'your role may not read payloads');
+    if (!c.req.header('authorization') && origin && o.trustedOrigins.includes(origin) && isLoopback(peer(c))) {
+      c.set('caller', {
+        kind: 'localUi',
+        actor: { id: `temporal-ui ${origin}`, role: 'trusted-origin', requestId: c.get('requestId') },
+      });
+      return next();
+    }
+    return verify(c as unknown as Context<Env>, async () => {
+      const p = c.get('principal');
+      if (!allows(p.roles, 'codec.use'))
+        throw new ApiError(403, 'FORBIDDEN', `role ${p.roles.join(', ')} may not read payloads; operators only`, [
+          { path: 'roles', rule: 'codec.use needs the operator role' },
+        ]).asDenial();
+      c.set('caller', {
+        kind: 'operator',
+        actor: { id: p.sub, role: p.roles.join(','), requestId: c.get('requestId') },
+        scope: p.scope,
+      });
       await next();
     });
   });
+
   for (const op of ['encode', 'decode'] as const) {
     app.post(`/${op}`, async (c) => {
       const body = await c.req.json<{ payloads?: JsonPayload[] }>().catch(() => undefined);
@@ -63,10 +111,101 @@ export function codecRoutes(o: {
           { path: 'payloads', rule: 'an array of payloads' },
         ]);
       }
-      const payloads = (body.payloads ?? []).map(fromJson);
+      let payloads: Payload[];
+      try {
+        payloads = (body.payloads ?? []).map(fromJson);
+      } catch {
+        throw new ApiError(400, 'VALIDATION', 'each payload is { metadata: { key: base64 }, data: base64 }', [
+          { path: 'payloads', rule: 'proto-JSON payloads' },
+        ]);
+      }
+      const caller = c.get('caller');
+      const namespace = s.temporal.options.namespace;
+      let subject: { workflowId: string; runId?: string; jurisdictionId: string | null; cycleId: string | null };
+      if (op === 'decode' && caller.kind === 'operator') {
+        subject = await checkWorkflow(c, caller.scope, payloads);
+      } else {
+        // Encoding reveals nothing; the local UI names no workflow (it cannot).
+        subject = { workflowId: '', jurisdictionId: caller.kind === 'operator' ? caller.scope : null, cycleId: null };
+      }
       const out = op === 'encode' ? await o.codec.encode(payloads) : await o.codec.decode(payloads);
+      // On the record before the answer leaves: no audit row, no plaintext.
+      await s.record.recordEvent({
+        key: `codec:${c.get('requestId')}`,
+        at: Date.now(),
+        actor: caller.actor,
+        subjectType: subject.workflowId ? 'workflow' : 'codec',
+        subjectId: subject.workflowId || `namespace ${c.req.header('x-namespace') ?? namespace}`,
+        cycleId: subject.cycleId,
+        jurisdictionId: subject.jurisdictionId,
+        action: `codec.${op}d`,
+        detail: {
+          payloads: payloads.length,
+          namespace,
+          ...(subject.runId ? { runId: subject.runId } : {}),
+          ...(caller.kind === 'localUi' ? { via: 'trusted local UI origin, no token' } : {}),
+        },
+      });
       return c.json({ payloads: out.map(toJson) });
     });
   }
   return app;
+
+  /**
+   * The named workflow must be in the operator's scope, and every payload one of its own. Its
+   * jurisdiction comes from its search attribute (set by Huanjie at start), else from its id.
+   */
+  async function checkWorkflow(c: Context<CodecEnv>, scope: string, payloads: Payload[]) {
+    const workflowId = c.req.header('x-huanjie-workflow-id') ?? c.req.query('workflowId');
+    const runId = c.req.header('x-huanjie-run-id') ?? c.req.query('runId');
+    if (!workflowId || !WORKFLOW_ID.test(workflowId))
+      throw new ApiError(400, 'VALIDATION', 'name the workflow the payloads come from', [
+        {
+          path: 'header.X-Huanjie-Workflow-Id',
+          rule: 'a workflow id (or ?workflowId=), e.g. candidate:440306:2026:p001',
+        },
+      ]);
+    if (runId !== undefined && !RUN_ID.test(runId))
+      throw new ApiError(400, 'VALIDATION', 'a run id is a UUID', [
+        { path: 'header.X-Huanjie-Run-Id', rule: 'a UUID' },
+      ]);
+    const handle = s.temporal.workflow.getHandle(workflowId, runId);
+    const what = `workflow ${workflowId}`;
+    const description = await handle.describe().catch((e: unknown) => {
+      throw e instanceof WorkflowNotFoundError ? notFound(what).asDenial() : e;
+    });
+    const fromId = /^(?:cycle|candidate|supervision):([^:]+):/.exec(workflowId)?.[1];
+    const jurisdictionId = description.typedSearchAttributes.get(SA.jurisdiction) ?? fromId;
+    if (!jurisdictionId || !(await s.read.within(scope, jurisdictionId))) throw notFound(what).asDenial();
+    const cycleId =
+      description.typedSearchAttributes.get(SA.cycle) ??
+      /^(?:cycle|candidate|supervision):([^:]+:[^:]+)/.exec(workflowId)?.[1] ??
+      null;
+
+    const own = new Set<string>();
+    collectPayloads(description.raw, own);
+    collectPayloads(await handle.fetchHistory(), own);
+    const foreign = payloads.findIndex((p) => !own.has(digest(p.data)));
+    if (foreign >= 0)
+      throw new ApiError(403, 'FORBIDDEN', `payload ${foreign} is not one of ${what}'s own payloads`, [
+        { path: `payloads.${foreign}`, rule: `a payload from the history of ${what}${runId ? ` run ${runId}` : ''}` },
+      ]).asDenial();
+    return { workflowId, runId: runId ?? description.runId, jurisdictionId, cycleId };
+  }
+}
+
+/** Every payload (an object with bytes `data` and a `metadata` map) anywhere in a proto message. */
+function collectPayloads(node: unknown, into: Set<string>, depth = 0): void {
+  if (!node || typeof node !== 'object' || depth > 64 || node instanceof Uint8Array) return;
+  const o = node as Record<string, unknown>;
+  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') into.add(digest(o.data));
+  for (const v of Array.isArray(node) ? node : Object.values(o)) collectPayloads(v, into, depth + 1);
+}
+
+function peer(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address;
+  } catch {
+    return undefined;
+  }
 }

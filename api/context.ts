@@ -5,9 +5,11 @@ import type { Pool } from '../activities/db.js';
 import type { createJurisdictionActivities } from '../activities/jurisdictions.js';
 import type { AesGcmCodec, CodecKey } from '../temporal/codec.js';
 import type { createLedgerActivities } from '../activities/ledger.js';
+import type { WorkflowStarter } from '../activities/outbox.js';
 import type { createRecordActivities } from '../activities/record.js';
 import type { createReportActivities } from '../activities/reports.js';
 import type { Sealer } from '../activities/sealed.js';
+import type { createSealedDetailActivities } from '../activities/sealed-details.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import type { AuthConfig, Principal } from './auth.js';
 import type { RateLimit } from './rate-limit.js';
@@ -39,9 +41,13 @@ export interface Services extends AppDeps {
   jurisdictions: ReturnType<typeof createJurisdictionActivities>;
   record: ReturnType<typeof createRecordActivities>;
   sealer: Sealer;
+  /** Seals sensitive details in Postgres before a workflow is told of them (it gets the id). */
+  sealedDetails: ReturnType<typeof createSealedDetailActivities>;
   reports: ReturnType<typeof createReportActivities>;
   supervision: ReturnType<typeof createSupervisionActivities>;
   ledger: ReturnType<typeof createLedgerActivities>;
+  /** Starts the workflows intake recorded in its transaction (reports, high risks). */
+  starter: WorkflowStarter;
 }
 
 export type Env = { Variables: { principal: Principal; requestId: string } };

@@ -4,11 +4,17 @@
  * responses, and no stack trace or SQL ever reaches a client.
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, ServiceError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+} from '@temporalio/common';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
+import { isConnectionError } from '../activities/db.js';
 import { DomainError, ErrorType, type FieldIssue } from '../domain/errors.js';
 
 export interface ErrorBody {
@@ -18,6 +24,8 @@ export interface ErrorBody {
 export class ApiError extends Error {
   /** Set on refusals that must go on the record (403, and 404 for objects outside the caller's scope). */
   denied = false;
+  /** Sent as Retry-After: when a retry of the same request may succeed (outages, 503). */
+  retryAfterSeconds?: number;
 
   constructor(
     readonly status: ContentfulStatusCode,
@@ -33,6 +41,28 @@ export class ApiError extends Error {
     return this;
   }
 }
+
+/** Seconds a client waits before retrying after an outage: long enough for a restart or a failover. */
+export const OUTAGE_RETRY_AFTER_SECONDS = 5;
+
+/** A part the API needs is down: 503 naming it, so operators know where to look and clients retry. */
+export function unavailable(part: 'database' | 'temporal', why: string): ApiError {
+  const e = new ApiError(503, 'SERVICE_UNAVAILABLE', `${part} unavailable (${why}); retry later`, [
+    { path: part, rule: 'unreachable' },
+  ]);
+  e.retryAfterSeconds = OUTAGE_RETRY_AFTER_SECONDS;
+  return e;
+}
+
+/** gRPC status codes meaning the Temporal frontend could not be reached or did not answer. */
+const GRPC_UNAVAILABLE = 14;
+const GRPC_DEADLINE_EXCEEDED = 4;
+const grpcCode = (e: unknown): number | undefined => {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return typeof code === 'number' ? code : undefined;
+};
+
+const grpcName = (code: number) => (code === GRPC_UNAVAILABLE ? 'UNAVAILABLE' : 'DEADLINE_EXCEEDED');
 
 export const notFound = (what: string) => new ApiError(404, ErrorType.NotFound, `${what} not found`);
 
@@ -96,21 +126,46 @@ export function toApiError(err: unknown): ApiError | undefined {
     return new ApiError(409, ErrorType.Conflict, 'already started');
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
     return fromFailure(err.cause);
+  // An input whose record could not be written (activities/permanent.ts): the workflow undid it.
+  if (
+    err instanceof WorkflowUpdateFailedError &&
+    err.cause instanceof ActivityFailure &&
+    err.cause.cause instanceof ApplicationFailure &&
+    err.cause.cause.type === 'PERMANENT_DB_ERROR'
+  )
+    return new ApiError(
+      500,
+      'PERMANENT_DB_ERROR',
+      'the record could not be written, so the input was not applied; quote the request id when reporting it',
+    );
   if (err instanceof ApplicationFailure) return fromFailure(err);
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
     return new ApiError(504, 'TIMEOUT', 'the workflow did not answer in time; retry with the same Idempotency-Key');
   if (err instanceof ServiceError) {
-    const code = (err.cause as { code?: number } | undefined)?.code;
+    const code = grpcCode(err.cause);
     if (code === 5) return notFound('workflow');
-    if (code === 14 || code === 4) return new ApiError(503, 'UNAVAILABLE', 'Temporal is unreachable; retry later');
+    if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) return unavailable('temporal', grpcName(code));
+  }
+  // A raw gRPC error (workflowService calls are not wrapped): metadata marks it as one.
+  const raw = grpcCode(err);
+  if ((raw === GRPC_UNAVAILABLE || raw === GRPC_DEADLINE_EXCEEDED) && (err as { metadata?: unknown }).metadata)
+    return unavailable('temporal', grpcName(raw));
+  // Only the code: the message would tell a client the database's address.
+  if (isConnectionError(err)) {
+    const code = (err as { code?: unknown }).code;
+    return unavailable('database', typeof code === 'string' ? code : 'no connection');
   }
   return undefined;
 }
 
 export function errorResponse(c: Context, e: ApiError) {
   const requestId = c.get('requestId' as never) as string | undefined;
+  if (e.retryAfterSeconds !== undefined) c.header('Retry-After', String(e.retryAfterSeconds));
   const body: ErrorBody = {
     error: { code: e.code, message: e.message, details: e.details, ...(requestId ? { requestId } : {}) },
   };
+  // A 413 is sent before the body is read: the unread rest would be taken for the next request on a
+  // keep-alive connection, so the connection is closed after this answer.
+  if (e.status === 413) c.header('Connection', 'close');
   return c.json(body, e.status);
 }

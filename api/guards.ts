@@ -1,5 +1,6 @@
 /** Per-request checks every route uses: the role matrix, the caller's scope, and who the actor is. */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { canonical } from '../domain/canonical.js';
 import type { Context } from 'hono';
 import type { Actor } from '../domain/schemas.js';
 import { allows, type Action } from './authz.js';
@@ -37,14 +38,42 @@ export function actorOf(c: Context<Env>): Actor {
   return { id: p.sub, role: p.roles.join(','), requestId: c.get('requestId') };
 }
 
-/** Retrying a request with the same Idempotency-Key returns the first result instead of acting twice. */
-export function idempotencyKey(c: Context<Env>): string {
+/**
+ * Retrying a request with the same Idempotency-Key returns the first result instead of acting twice;
+ * the same key with another body is refused (422 IDEMPOTENCY_KEY_REUSED), never silently answered
+ * with the first result. The key is bound, in Postgres, to a hash of the canonical body; it belongs to
+ * one caller (sub, roles, scope) on one method and path, so two callers' keys never meet. The id
+ * returned (used as the Update id / audit key) is derived from that binding for the same reason.
+ */
+export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>): Promise<string> {
   const key = c.req.header('idempotency-key');
   if (key === undefined) return randomUUID();
-  if (!/^[A-Za-z0-9_.:-]{8,128}$/.test(key)) {
+  if (!IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(400, 'VALIDATION', 'Idempotency-Key must be 8–128 letters, digits or _ . : -', [
       { path: 'header.Idempotency-Key', rule: '8–128 of [A-Za-z0-9_.:-]' },
     ]);
   }
-  return key;
+  const p = c.get('principal');
+  const body: unknown = await c.req.json().catch(() => null);
+  const binding = sha256(canonical([p.sub, [...p.roles].sort(), p.scope, c.req.method, c.req.path, key]));
+  const fingerprint = sha256(canonical(body ?? null));
+  await s.pool.query(
+    'INSERT INTO idempotency_keys (binding, fingerprint) VALUES ($1, $2) ON CONFLICT (binding) DO NOTHING',
+    [binding, fingerprint],
+  );
+  const { rows } = await s.pool.query<{ fingerprint: string }>(
+    'SELECT fingerprint FROM idempotency_keys WHERE binding = $1',
+    [binding],
+  );
+  if (rows[0]?.fingerprint !== fingerprint)
+    throw new ApiError(
+      422,
+      'IDEMPOTENCY_KEY_REUSED',
+      `Idempotency-Key ${key} was already used with another body; use a new key for a new request`,
+      [{ path: 'header.Idempotency-Key', rule: 'one key, one body' }],
+    );
+  return `idem-${binding.slice(0, 40)}`;
 }
+
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -92,3 +92,18 @@ export const examples = {
   },
   hold: { name: 'report-R123', reason: '公示期间收到举报，待核查', personId: 'p001', source: 'report' },
 };
+
+/**
+ * The Idempotency-Key header: its format, and no fixed example (Swagger UI would pre-fill it on every
+ * try-out, so two different bodies would share one key and the second be refused).
+ */
+export const idempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{8,128}$/)
+    .optional()
+    .openapi({
+      description:
+        'Optional; 8–128 of [A-Za-z0-9_.:-], new for each request (e.g. a UUID you generate). A retry with the same key and the same body is applied once and answers the same; the same key with another body answers 422 IDEMPOTENCY_KEY_REUSED. Keys are yours alone (per caller, method and path).',
+    }),
+});

@@ -9,35 +9,43 @@ import { connectClient } from '../temporal/connection.js';
 import { setupTracing } from '../temporal/tracing.js';
 import { createApp } from './app.js';
 
+const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
+
 const config = (() => {
   try {
     return loadConfig(
-      z.object({
-        API_HOST: z.string().default('127.0.0.1'),
-        API_PORT: env.port(3000),
-        ...backendSettings,
-        CODEC_KEYS: codecKeysSchema,
-        JWT_SECRET: z
-          .string({ error: 'is required (at least 32 characters)' })
-          .min(32, 'must be at least 32 characters'),
-        JWT_ISSUER: z.string().default('huanjie'),
-        JWT_AUDIENCE: z.string().default('huanjie-api'),
-        BODY_LIMIT_BYTES: z.coerce
-          .number()
-          .int()
-          .min(1024)
-          .default(1024 * 1024),
-        RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
-        RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
-        CODEC_TRUSTED_ORIGINS: z
-          .string()
-          .default('')
-          .describe('comma-separated UI origins allowed to decode without a token (local dev only)'),
-        CODEC_CORS_ORIGINS: z
-          .string()
-          .default('')
-          .describe('comma-separated UI origins whose browsers may decode with a bearer token'),
-      }),
+      z
+        .object({
+          API_HOST: z.string().default('127.0.0.1'),
+          API_PORT: env.port(3000),
+          ...backendSettings,
+          CODEC_KEYS: codecKeysSchema,
+          JWT_SECRET: z
+            .string({ error: 'is required (at least 32 characters)' })
+            .min(32, 'must be at least 32 characters'),
+          JWT_ISSUER: z.string().default('huanjie'),
+          JWT_AUDIENCE: z.string().default('huanjie-api'),
+          BODY_LIMIT_BYTES: z.coerce
+            .number()
+            .int()
+            .min(1024)
+            .default(1024 * 1024),
+          RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+          RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
+          CODEC_TRUSTED_ORIGINS: z
+            .string()
+            .default('')
+            .describe('comma-separated UI origins allowed to decode without a token (local dev only)'),
+          CODEC_CORS_ORIGINS: z
+            .string()
+            .default('')
+            .describe('comma-separated UI origins whose browsers may decode with a bearer token'),
+        })
+        .refine((c) => c.CODEC_TRUSTED_ORIGINS.trim() === '' || LOOPBACK_HOSTS.includes(c.API_HOST), {
+          path: ['CODEC_TRUSTED_ORIGINS'],
+          // An Origin header is only a claim: without a token, only this machine may be trusted.
+          message: `lets callers decode without a token, so it is allowed only when API_HOST is loopback (${LOOPBACK_HOSTS.join(', ')})`,
+        }),
     );
   } catch (e) {
     return exitOnConfigError(e);

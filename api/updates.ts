@@ -3,6 +3,7 @@
  * (409 CLOSED) instead of looking absent, which is what Temporal reports for a closed execution.
  */
 import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowStarter } from '../activities/outbox.js';
 import { WorkflowNotFoundError, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
 import { ApiError, notFound } from './errors.js';
@@ -37,5 +38,20 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
     );
     if (status === undefined) throw notFound(what);
     throw new ApiError(409, ErrorType.Closed, `${what} is ${status.toLowerCase()}; it takes no more input`);
+  }
+}
+
+/**
+ * Starts a workflow intake recorded with its row (activities/outbox.ts). The row is already durable,
+ * so a start that fails now (Temporal down, a timeout) is not the caller's failure: the answer says
+ * 'pending' and the worker's starter retries until the workflow exists.
+ */
+export async function startRecorded(starter: WorkflowStarter, workflowId: string): Promise<'running' | 'pending'> {
+  try {
+    await starter.start(workflowId);
+    return 'running';
+  } catch (e) {
+    console.error(`api: start of ${workflowId} left to the starter: ${(e as Error).message}`);
+    return 'pending';
   }
 }

@@ -148,7 +148,7 @@ async function main() {
     rateLimit: { perMinute: 10_000_000, burst: 1_000_000 },
   });
   const apiServer = await serveOn(app.fetch);
-  const organizer = await signToken(AUTH, { sub: 'bench', roles: ['organizer'], scope: '440000' });
+  const organizer = await signToken(AUTH, { sub: 'bench', roles: ['organizer'], scope: '440000', rootAuthority: true });
   const reviewer = await signToken(AUTH, {
     sub: 'bench-reviewer',
     roles: [

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { DomainError, ErrorType } from './errors.js';
 import { CN_HOLIDAYS, CN_WORKDAYS, CN_YEARS } from './holidays-cn.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const isoDate = z.iso.date('must be a real calendar date YYYY-MM-DD');
 
 export const yearOverrideSchema = z.strictObject({
   year: z.number().int().min(2000).max(2100),

@@ -108,6 +108,12 @@ export const personalMattersSchema = z
           declared: matterValue.describe('as reported by the candidate'),
           verified: matterValue.describe('as found by verification'),
           deliberate: z.boolean().default(false).describe('verification found the discrepancy was knowingly hidden'),
+          description: z
+            .string()
+            .trim()
+            .max(2000)
+            .optional()
+            .describe('what verification found, in words (sealed with the values; never shown outside the record)'),
         }),
       )
       .min(1)
@@ -118,6 +124,8 @@ export const personalMattersSchema = z
     path: ['items'],
   });
 export type PersonalMattersInput = z.infer<typeof personalMattersSchema>;
+
+export type PersonalMattersRules = Policy['inspection']['personalMatters'];
 
 export interface Discrepancy {
   item: PersonalMatterItem;
@@ -137,7 +145,10 @@ export interface PersonalMattersResult {
  * abroad declared as none), or when it leaves out at least `undeclaredUnits` units of a counted item
  * (e.g. two flats); otherwise an omission (漏报).
  */
-export function classifyPersonalMatters(input: PersonalMattersInput, policy: Policy): PersonalMattersResult {
+export function classifyPersonalMatters(
+  input: PersonalMattersInput,
+  policy: { inspection: { personalMatters: PersonalMattersRules } },
+): PersonalMattersResult {
   const rules = policy.inspection.personalMatters;
   const discrepancies: Discrepancy[] = [];
   for (const i of input.items) {
@@ -162,12 +173,37 @@ export function classifyPersonalMatters(input: PersonalMattersInput, policy: Pol
     }
     discrepancies.push({ item: i.item, kind, rule });
   }
-  const outcome = discrepancies.some((d) => d.kind === 'concealment')
+  return { outcome: outcomeOf(discrepancies), discrepancies };
+}
+
+/**
+ * What the candidate workflow is told about a personal-matters check: the id of the sealed details
+ * in Postgres and the classification (kinds and deciding rules, no values, no descriptions). The
+ * outcome is recomputed from the discrepancies so the two cannot disagree.
+ */
+export const personalMattersMessageSchema = z.strictObject({
+  sealedRef: z.string().regex(/^S-[0-9a-f-]{36}$/, 'an id of sealed details'),
+  classification: z.strictObject({
+    outcome: z.enum(['consistent', 'omission', 'concealment']),
+    discrepancies: z
+      .array(
+        z.strictObject({
+          item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
+          kind: z.enum(['omission', 'concealment']),
+          rule: z.string().max(500),
+        }),
+      )
+      .max(50),
+  }),
+});
+export type PersonalMattersMessage = z.infer<typeof personalMattersMessageSchema>;
+
+export function outcomeOf(discrepancies: Discrepancy[]): PersonalMattersResult['outcome'] {
+  return discrepancies.some((d) => d.kind === 'concealment')
     ? 'concealment'
     : discrepancies.length > 0
       ? 'omission'
       : 'consistent';
-  return { outcome, discrepancies };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 /**
- * The rule set a cycle runs under (DOMAIN.md "Default policy"). A cycle copies the resolved policy
+ * The rule set a cycle runs under (docs/domain.md, "A cycle and its stages"). A cycle copies the resolved policy
  * at start (its snapshot), so changing defaults or a province's policy never changes a running cycle.
  */
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * Reports (举报): five channels, a target, a category; triaged into important (置顶办理, same working
  * day), direct check (直接查核件, 5 working days) or supervised case (立项督办件, 10 days); closed by a
- * finding whose effect on a running cycle follows DOMAIN.md. Pure.
+ * finding whose effect on a running cycle follows docs/domain.md. Pure.
  */
 import { z } from 'zod';
 import { addCalendarDays, addWorkingDays, endOfWorkingDay, type CalendarSpec } from './calendar.js';
@@ -93,28 +93,43 @@ export const triageSchema = z.strictObject({
 });
 export type TriageInput = z.infer<typeof triageSchema>;
 
+const findingFields = {
+  finding: z.enum(keys(FINDINGS)),
+  consequence: z.enum(keys(CONSEQUENCES)).optional(),
+};
+const consequenceFitsFinding = (
+  f: { finding: Finding; consequence?: Consequence | undefined },
+  ctx: z.RefinementCtx,
+) => {
+  const proven = f.finding === 'substantiated' || f.finding === 'partly';
+  if (proven && !f.consequence)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['consequence'],
+      message: 'a substantiated or partly substantiated report needs a consequence for the target',
+    });
+  if (!proven && f.consequence)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['consequence'],
+      message: `a ${f.finding} report has no consequence for the target`,
+    });
+};
+
+/** The finding as the investigator posts it. */
 export const findingSchema = z
-  .strictObject({
-    finding: z.enum(keys(FINDINGS)),
-    consequence: z.enum(keys(CONSEQUENCES)).optional(),
-    summary: reasonSchema,
-  })
-  .superRefine((f, ctx) => {
-    const proven = f.finding === 'substantiated' || f.finding === 'partly';
-    if (proven && !f.consequence)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['consequence'],
-        message: 'a substantiated or partly substantiated report needs a consequence for the target',
-      });
-    if (!proven && f.consequence)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['consequence'],
-        message: `a ${f.finding} report has no consequence for the target`,
-      });
-  });
+  .strictObject({ ...findingFields, summary: reasonSchema })
+  .superRefine(consequenceFitsFinding);
 export type FindingInput = z.infer<typeof findingSchema>;
+
+/**
+ * The finding as the report workflow is told it: the summary (which can name the reporter or the
+ * official) is sealed in Postgres first and travels only as the id of the sealed row.
+ */
+export const findingMessageSchema = z
+  .strictObject({ ...findingFields, summaryRef: z.string().regex(/^S-[0-9a-f-]{36}$/, 'an id of sealed details') })
+  .superRefine(consequenceFitsFinding);
+export type FindingMessage = z.infer<typeof findingMessageSchema>;
 
 /**
  * Triage by rule: reports on a candidate or nominee of a running cycle, and vote buying or gang
@@ -148,7 +163,7 @@ export function reportDeadline(
 }
 
 /** What a finding does to a candidacy in a running cycle. */
-export function effectOf(f: FindingInput): 'stop' | 'clear' | 'clarify' | 'refer' {
+export function effectOf(f: { finding: Finding }): 'stop' | 'clear' | 'clarify' | 'refer' {
   if (f.finding === 'substantiated' || f.finding === 'partly') return 'stop';
   if (f.finding === 'unsubstantiated') return 'clarify';
   return 'refer';

@@ -1,5 +1,5 @@
 /**
- * The counting rules of selection (DOMAIN.md stages 3, 6 and 9). Pure functions, decided in integers.
+ * The counting rules of selection (docs/domain.md: recommendation, decision, election). Pure functions, decided in integers.
  */
 import type { Fraction } from './policy.js';
 

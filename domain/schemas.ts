@@ -13,7 +13,8 @@ export const termSchema = z.string().regex(/^\d{4}$/, 'a four-digit year, e.g. 2
 export const chineseNameSchema = z.string().trim().min(1).max(100);
 export const reasonSchema = z.string().trim().min(1, 'a reason is required').max(2000);
 export const count = z.number().int().min(0).max(10_000_000);
-export const isoDateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+// A real calendar day: 2026-02-30 or 2026-13-45 are refused here, not by Postgres later.
+export const isoDateSchema = z.iso.date('a real calendar date YYYY-MM-DD');
 
 export const jurisdictionSchema = z.strictObject({
   id: jurisdictionIdSchema,

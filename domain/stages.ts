@@ -1,4 +1,4 @@
-/** The stages of a cycle, in order (DOMAIN.md "Stages of a cycle"). jointReview runs inside inspection. */
+/** The stages of a cycle, in order (docs/domain.md "A cycle and its stages"). jointReview runs inside inspection. */
 export const STAGES = [
   'launch',
   'analysis',

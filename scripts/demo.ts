@@ -30,7 +30,12 @@ async function main() {
   const auth = authConfig();
   const token = (roles: Principal['roles'], sub: string, scope = '440000') =>
     signToken(auth, { sub, roles, scope }, 3600);
-  const organizer = await token(['organizer'], '深圳市委组织部（演示）');
+  // The demo loads the sample tree with its root, which needs the operator's root authority.
+  const organizer = await signToken(
+    auth,
+    { sub: '深圳市委组织部（演示）', roles: ['organizer'], scope: '440000', rootAuthority: true },
+    3600,
+  );
 
   const simulator = createSimulator({
     baseUrl: api,

@@ -5,7 +5,11 @@ import { authConfig } from './local-secrets.js';
 
 const api = process.env.API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? 3000}`;
 const body = readFileSync(new URL('../db/seeds/shenzhen.json', import.meta.url), 'utf8');
-const token = await signToken(authConfig(), { sub: 'seed', roles: ['organizer'], scope: '440000' }, 300);
+const token = await signToken(
+  authConfig(),
+  { sub: 'seed', roles: ['organizer'], scope: '440000', rootAuthority: true },
+  300,
+);
 const res = await fetch(`${api}/v1/jurisdictions`, {
   method: 'PUT',
   body,

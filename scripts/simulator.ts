@@ -65,7 +65,7 @@ const nameFor = (cycleId: string, personId: string) => {
   return NAMES[h % NAMES.length]!;
 };
 
-const RETRYABLE = new Set(['WRONG_STAGE', 'NOT_READY', 'NOT_FOUND', 'UNAVAILABLE', 'TIMEOUT', 'RATE_LIMITED']);
+const RETRYABLE = new Set(['WRONG_STAGE', 'NOT_READY', 'NOT_FOUND', 'SERVICE_UNAVAILABLE', 'TIMEOUT', 'RATE_LIMITED']);
 
 export function createSimulator(o: SimulatorOptions) {
   const patience = o.patienceMs ?? 60_000;

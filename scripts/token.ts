@@ -1,6 +1,7 @@
 /**
  * Prints a bearer token for local use:
- *   npm run token -- --role organizer --scope 440300 [--role reviewer:audit] [--sub 张三] [--ttl 8h]
+ *   npm run token -- --role organizer --scope 440300 [--role reviewer:audit] [--sub 张三] [--ttl 8h] [--root]
+ * --root grants the right to create the root that is the token's scope (PUT /v1/jurisdictions).
  */
 import { parseArgs } from 'node:util';
 import { claimsSchema, signToken } from '../api/auth.js';
@@ -12,12 +13,16 @@ const { values } = parseArgs({
     scope: { type: 'string' },
     sub: { type: 'string', default: 'local-user' },
     ttl: { type: 'string', default: '8h' },
+    root: { type: 'boolean', default: false },
   },
 });
 const ttl = /^(\d+)([smhd])$/.exec(values.ttl ?? '');
-const claims = claimsSchema
-  .omit({ exp: true })
-  .safeParse({ sub: values.sub, roles: values.role ?? [], scope: values.scope });
+const claims = claimsSchema.omit({ exp: true }).safeParse({
+  sub: values.sub,
+  roles: values.role ?? [],
+  scope: values.scope,
+  ...(values.root ? { rootAuthority: true } : {}),
+});
 if (!claims.success || !ttl) {
   const issues = claims.success
     ? []

@@ -1,5 +1,5 @@
 /** One way to reach Temporal with the project's data converter, for the API, scripts and tests. */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { DataConverter } from '@temporalio/common';
 import type { TemporalTokenSource } from './auth.js';
@@ -11,19 +11,36 @@ export function dataConverter(keys: CodecKey[]): DataConverter {
   return { payloadCodecs: [new AesGcmCodec(keys)], failureConverterPath };
 }
 
+/**
+ * How a client behaves when the frontend is unreachable. `interactive` (the API, tests): a call
+ * gives up after ~1 s of retries (the SDK's default retries for ~15 s) so a person gets a 503 with
+ * Retry-After instead of a hang, and the channel tries to reconnect every ≤2 s (gRPC's default
+ * backoff grows to 2 min) so the API answers again soon after Temporal is back. `patient` (the
+ * worker's client, scripts): the SDK's defaults, since an activity or a script would rather wait.
+ */
+export type CallStyle = 'interactive' | 'patient';
+
 export async function connectClient(opts: {
   address: string;
   namespace: string;
   codecKeys: CodecKey[];
+  calls?: CallStyle;
   /** In a cluster with authorization: the bearer token to present, renewed by the source. */
   auth?: TemporalTokenSource | undefined;
   /** Carry the caller's trace into the workflows it starts, updates and queries (temporal/tracing.ts). */
   tracing?: boolean;
 }): Promise<Client> {
+  const interactive = (opts.calls ?? 'interactive') === 'interactive';
   const auth = opts.auth;
   const connection = await Connection.connect({
     address: opts.address,
     connectTimeout: '5s',
+    ...(interactive
+      ? {
+          interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))],
+          channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2_000 },
+        }
+      : {}),
     // A function, so every call carries the source's current (renewed) token.
     // With an API key the SDK turns TLS on by default; TLS is a separate setting (README, Deployment).
     ...(auth ? { apiKey: () => auth.current(), tls: false } : {}),

@@ -12,6 +12,11 @@ import { APP_ROLE, createPool, type Pool } from '../activities/db.js';
 import { createApp, type AppDeps } from '../api/app.js';
 import { signToken, type AuthConfig, type Principal } from '../api/auth.js';
 import type { RateLimit } from '../api/rate-limit.js';
+import { createSealer } from '../activities/sealed.js';
+import { createSealedDetailActivities } from '../activities/sealed-details.js';
+import { candidateWorkflowId } from '../domain/ids.js';
+import { personalMattersSchema } from '../domain/inspection.js';
+import { getPersonalMattersRulesQuery } from '../workflows/candidate.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import type { Tracing } from '../temporal/tracing.js';
@@ -42,6 +47,12 @@ export interface Stack {
   worker: Worker;
   api: { url: string; server: ServerType };
   token(roles: Principal['roles'], scope: string, sub?: string): Promise<string>;
+  /**
+   * What the API sends a candidate workflow for a personal-matters body: the details sealed in
+   * Postgres first, then only the reference and the classification (for tests that drive workflows
+   * with a client).
+   */
+  sealPersonalMatters(cycleId: string, personId: string, body: unknown): Promise<unknown>;
   /** Another API instance on the same stack with some dependencies changed (a dead pool, a tight rate limit). */
   serveVariant(deps: Partial<AppDeps>): Promise<{ url: string; close(): Promise<void> }>;
   /** fetch against the API with a bearer token; body is sent as JSON. */
@@ -112,6 +123,16 @@ export async function startStack(
     });
     return { url: u2, close: () => new Promise<void>((r) => s2.close(() => r())) };
   };
+  const sealed = createSealedDetailActivities({ pool, sealer: createSealer(codecKeys) });
+  const sealPersonalMatters = async (cycleId: string, personId: string, body: unknown) =>
+    sealed.sealPersonalMatters(
+      cycleId,
+      personId,
+      randomUUID(),
+      personalMattersSchema.parse(body),
+      await client.workflow.getHandle(candidateWorkflowId(cycleId, personId)).query(getPersonalMattersRulesQuery),
+      'test',
+    );
   return {
     taskQueue,
     pool,
@@ -119,6 +140,7 @@ export async function startStack(
     worker,
     api: { url, server },
     token,
+    sealPersonalMatters,
     serveVariant,
     async call(method, path, o = {}) {
       const headers: Record<string, string> = {
@@ -153,13 +175,22 @@ export async function startStack(
 
 /** The sample tree, loaded straight through the activity (the API route has its own test). */
 export async function loadSampleTree(pool: Pool) {
-  const { createJurisdictionActivities } = await import('../activities/jurisdictions.js');
   const { readFileSync } = await import('node:fs');
   const { jurisdictions } = JSON.parse(readFileSync(new URL('../db/seeds/shenzhen.json', import.meta.url), 'utf8'));
+  await provisionTree(pool, jurisdictions);
+}
+
+/** Loads rows as the operator does (roots included: no HTTP caller may create a root). */
+export async function provisionTree(
+  pool: Pool,
+  rows: { id: string; name: string; level: string; parentId: string | null }[],
+) {
+  const { createJurisdictionActivities } = await import('../activities/jurisdictions.js');
   await createJurisdictionActivities({ pool }).upsertJurisdictions(
-    jurisdictions,
-    { id: 'test', role: 'organizer' },
+    rows as Parameters<ReturnType<typeof createJurisdictionActivities>['upsertJurisdictions']>[0],
+    { id: 'test', role: 'operator' },
     `seed:${randomUUID()}`,
+    'operator',
   );
 }
 

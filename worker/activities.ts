@@ -6,6 +6,7 @@ import { createCampaignActivities } from '../activities/campaign.js';
 import { createCandidateActivities } from '../activities/candidates.js';
 import { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import { createLedgerActivities } from '../activities/ledger.js';
+import { withPermanentFailures } from '../activities/permanent.js';
 import { createRecordActivities } from '../activities/record.js';
 import { createReportActivities } from '../activities/reports.js';
 import { createReviewActivities } from '../activities/reviews.js';
@@ -15,7 +16,7 @@ import type { CodecKey } from '../temporal/codec.js';
 
 export function createActivities(deps: { pool: Pool; codecKeys: CodecKey[]; temporal: Client; taskQueue: string }) {
   const sealer = createSealer(deps.codecKeys);
-  return {
+  return withPermanentFailures({
     ...createPingActivities(deps),
     ...createRecordActivities(deps),
     ...createReviewActivities({ pool: deps.pool, sealer }),
@@ -25,5 +26,5 @@ export function createActivities(deps: { pool: Pool; codecKeys: CodecKey[]; temp
     ...createSupervisionActivities({ pool: deps.pool }),
     ...createCampaignActivities({ pool: deps.pool, client: deps.temporal, taskQueue: deps.taskQueue }),
     ...createLedgerActivities({ pool: deps.pool }),
-  };
+  });
 }

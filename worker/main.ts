@@ -2,6 +2,7 @@
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { z } from 'zod';
 import { createPool } from '../activities/db.js';
+import { createWorkflowStarter, runStarter } from '../activities/outbox.js';
 import { backendSettings, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { codecKeysSchema } from '../temporal/codec.js';
 import { temporalTokenSource } from '../temporal/auth.js';
@@ -61,7 +62,9 @@ const tracing = (() => {
   }
 })();
 
-const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
+// Activities retry on their own: a busy database may take longer to hand out a connection than the
+// API's 2 s (which answers a person 503 instead of making them wait).
+const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE, connectionTimeoutMillis: 10_000 });
 const auth = await temporalTokenSource(config, 'huanjie-worker').catch((e: Error) => {
   console.error(e.message);
   process.exit(78);
@@ -79,6 +82,7 @@ const temporal = await connectClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
+  calls: 'patient',
   auth,
   tracing: tracing !== undefined,
 });
@@ -96,8 +100,18 @@ const schedule = await ensureLedgerSchedule(temporal, config.TEMPORAL_TASK_QUEUE
 console.log(
   `worker: daily ledger schedule ${schedule}; polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${config.TEMPORAL_ADDRESS}`,
 );
+// Intake's outbox: every report or high risk whose workflow start did not happen at intake (a crash
+// between the commit and the start, Temporal down) is started here — at once on a restart, then
+// every 15 s. Starts younger than 10 s are the API's own, still in flight.
+const stopStarter = runStarter(createWorkflowStarter({ pool, temporal }), {
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  everyMs: 15_000,
+  olderThanMs: 10_000,
+  log: (l) => console.log(`worker: ${l}`),
+});
 // worker.run() installs SIGINT/SIGTERM handlers that drain in-flight tasks before resolving.
 await worker.run();
+await stopStarter();
 await temporal.connection.close();
 await connection.close();
 auth?.stop();

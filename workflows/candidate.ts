@@ -107,6 +107,8 @@ export const calendarYearSignal = defineSignal<[YearOverride]>('calendarYear');
 export const reviewLateSignal = defineSignal<[ReviewLate]>('reviewLate');
 export const candidateOutcomeSignal = defineSignal<[DossierOutcome]>('candidateOutcome');
 export const getCandidateQuery = defineQuery<CandidateState>('getCandidate');
+/** The rules this candidate's personal matters are classified by (the cycle's policy at its start). */
+export const getPersonalMattersRulesQuery = defineQuery<I.PersonalMattersRules>('getPersonalMattersRules');
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -165,6 +167,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   };
 
   setHandler(getCandidateQuery, () => state);
+  setHandler(getPersonalMattersRulesQuery, () => input.policy.inspection.personalMatters);
   setHandler(
     stopCandidateUpdate,
     async (raw, actor) => {
@@ -255,15 +258,29 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     setHandler(
       recordPersonalMattersUpdate,
       async (raw, actor) => {
-        const p = I.personalMattersSchema.parse(raw);
-        const result = I.classifyPersonalMatters(p, policy);
+        // Today the API seals the details first and sends a reference with the classification.
+        // Updates accepted before that carried the details and were classified here; their
+        // histories replay through the same steps (validators do not run on replay).
+        let details: I.PersonalMattersInput | { sealedRef: string };
+        let result: I.PersonalMattersResult;
+        if (raw && typeof raw === 'object' && 'sealedRef' in raw) {
+          const m = I.personalMattersMessageSchema.parse(raw);
+          details = { sealedRef: m.sealedRef };
+          result = {
+            outcome: I.outcomeOf(m.classification.discrepancies),
+            discrepancies: m.classification.discrepancies,
+          };
+        } else {
+          details = I.personalMattersSchema.parse(raw);
+          result = I.classifyPersonalMatters(details, policy);
+        }
         dossier.personalMatters = { ...result, checkedAt: Date.now() };
         refresh();
         stopIfRequired();
         // Details are sealed in Postgres; the audit trail gets only the outcome.
         await reviews.recordPersonalMatters(
           ref,
-          p,
+          details,
           result,
           actor.id,
           Date.now(),
@@ -274,7 +291,8 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       {
         validator: (raw, _actor) =>
           guard(() => {
-            I.personalMattersSchema.parse(raw);
+            // Only a reference: the details themselves must never enter this workflow's history.
+            I.personalMattersMessageSchema.parse(raw);
             checkOpen();
             if (dossier.personalMatters)
               throw new DomainError(ErrorType.Duplicate, 'personal matters are already verified for this candidate');

@@ -15,6 +15,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -67,7 +68,10 @@ export interface ReportState {
 }
 
 export const triageReportUpdate = defineUpdate<ReportState, [R.TriageInput, Actor]>('triageReport');
-export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingInput, Actor]>('submitFinding');
+/** Takes a finding whose summary is sealed (`summaryRef`); histories from before carry the summary itself. */
+export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingMessage | R.FindingInput, Actor]>(
+  'submitFinding',
+);
 export const getReportQuery = defineQuery<ReportState>('getReport');
 
 // ---- activities -------------------------------------------------------------------------------
@@ -103,12 +107,13 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     triageReportUpdate,
     async (raw, actor) => {
       const t = R.triageSchema.parse(raw);
+      const before = { ...state };
       state.triage = t.kind;
       state.triageRule = `re-triaged by ${actor.id}: ${t.reason}`;
       if (t.unit) state.unit = t.unit;
       computeDeadline();
       version++;
-      await recordTriage(actor);
+      await undoneOnFailure(before, () => recordTriage(actor));
       return state;
     },
     {
@@ -122,17 +127,21 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
   setHandler(
     submitFindingUpdate,
     async (raw, actor) => {
-      const f = R.findingSchema.parse(raw);
+      // Validators do not run on replay: an update accepted before summaries were sealed first
+      // replays here with its summary, and goes to the same activity as before.
+      const f = 'summaryRef' in raw ? R.findingMessageSchema.parse(raw) : R.findingSchema.parse(raw);
+      const before = { ...state };
       state.finding = f.finding;
       if (f.consequence) state.consequence = f.consequence;
       version++;
-      await applyFinding(f, actor);
+      await undoneOnFailure(before, () => applyFinding(f, actor));
       return state;
     },
     {
       validator: (raw, _actor) =>
         guard(() => {
-          R.findingSchema.parse(raw);
+          // Only a reference: the summary itself must never enter this workflow's history.
+          R.findingMessageSchema.parse(raw);
           R.checkOpenReport(state.status);
           if (state.finding)
             throw new DomainError(ErrorType.Duplicate, `a finding (${state.finding}) is already recorded`);
@@ -155,13 +164,39 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
 
   const watch = new CancellationScope();
   const watching = watch.run(watchDeadline).catch(() => undefined);
-  await condition(() => state.status === 'closed');
-  watch.cancel();
-  await watching;
-  await condition(allHandlersFinished);
+  if (patched('report-closed-only-when-recorded')) {
+    // Closed only once the closing is written: a finding whose record failed is undone
+    // (undoneOnFailure), and the report must go on waiting for the next one.
+    await condition(() => state.status === 'closed' && allHandlersFinished());
+    watch.cancel();
+    await watching;
+  } else {
+    await condition(() => state.status === 'closed');
+    watch.cancel();
+    await watching;
+    await condition(allHandlersFinished);
+  }
   return state;
 
   // ---- steps ---------------------------------------------------------------------------------
+
+  /**
+   * An input whose record could not be written (a permanent failure: the activity is not retried)
+   * is undone in the workflow too, so the report never claims a triage or a closing that Postgres
+   * does not hold; the caller's Update fails and says so. Only failure paths differ from before,
+   * and those never completed in an older history (the activity retried forever), so no patch.
+   */
+  async function undoneOnFailure(before: ReportState, act: () => Promise<void>) {
+    try {
+      await act();
+    } catch (e) {
+      for (const k of Object.keys(state) as (keyof ReportState)[]) if (!(k in before)) delete state[k];
+      Object.assign(state, before);
+      version++;
+      describe();
+      throw e;
+    }
+  }
 
   function computeDeadline() {
     try {
@@ -251,7 +286,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     }
   }
 
-  async function applyFinding(f: R.FindingInput, actor: Actor) {
+  async function applyFinding(f: R.FindingMessage | R.FindingInput, actor: Actor) {
     const effect = R.effectOf(f);
     let outcome: GatewayResult | undefined;
     if (input.target.type === 'candidate') {
@@ -292,7 +327,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
       {
         finding: f.finding,
         consequence: f.consequence ?? null,
-        summary: f.summary,
+        ...('summaryRef' in f ? { summaryRef: f.summaryRef } : { summary: f.summary }),
         effect: state.effect,
         closedAt: state.closedAt,
         onTime: state.closedOnTime,

@@ -5,6 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { campaignId as makeCampaignId, campaignWorkflowId, startCampaignSchema } from '../../domain/campaign.js';
 import { beijingDate } from '../../domain/calendar.js';
 import { canonical } from '../../domain/canonical.js';
+import { ErrorType } from '../../domain/errors.js';
 import { ID } from '../../domain/schemas.js';
 import { policySchema } from '../../domain/policy.js';
 import { SA } from '../../domain/search-attributes.js';
@@ -39,11 +40,10 @@ export function registerCampaignRoutes(app: App, s: Services) {
       request: {
         query: z.strictObject({
           scope: z.string().regex(ID.jurisdiction.pattern, ID.jurisdiction.rule).optional(),
-          date: z
-            .string()
-            .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD (Beijing)')
-            .optional()
-            .openapi({ description: 'default: today (Beijing)' }),
+          date: z.iso.date('a real calendar date YYYY-MM-DD (Beijing)').optional().openapi({
+            description:
+              'default: today (Beijing). Today answers live figures computed now; a past day its snapshot (or the record as of its end); a day after today is 422 (there are no figures for it yet).',
+          }),
         }),
       },
       responses: {
@@ -55,7 +55,12 @@ export function registerCampaignRoutes(app: App, s: Services) {
       authorize(c, 'ledger.read');
       const q = c.req.valid('query');
       const scope = await resolveScope(c, s, q.scope);
-      const day = q.date ?? beijingDate(Date.now());
+      const today = beijingDate(Date.now());
+      const day = q.date ?? today;
+      if (day > today)
+        throw new ApiError(422, ErrorType.Inconsistent, `${day} is after today (${today}, Beijing): no figures yet`, [
+          { path: 'date', rule: `at most today (${today}, Beijing)` },
+        ]);
       const { rows } = await s.pool.query(
         'SELECT own, subtree, computed_at AS "computedAt" FROM ledger_snapshots WHERE day = $1 AND jurisdiction_id = $2',
         [day, scope],

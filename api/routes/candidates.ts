@@ -12,7 +12,7 @@ import { allows, type Action } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { actorOf, authorize, idempotencyKey, requireInScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { cycleIdParam } from './cycles.js';
 
 export const candidateParams = z.object({
@@ -33,6 +33,11 @@ const CANDIDATE_INPUTS: {
   schema: ZodType;
   update: UpdateDefinition<W.CandidateState, [unknown, Actor]>;
   example: unknown;
+  /** Turns the validated body into what the workflow is sent (personal matters: sealed first). */
+  prepare?: (
+    p: { s: Services; cycleId: string; personId: string; key: string; actor: Actor },
+    body: never,
+  ) => Promise<unknown>;
 }[] = [
   {
     path: 'inspection',
@@ -57,12 +62,18 @@ const CANDIDATE_INPUTS: {
     update: W.recordPersonalMattersUpdate,
     summary: '个人有关事项核查 (declared vs verified, classified)',
     description:
-      'Each discrepancy is classified omission (漏报: criticism and education, continues) or concealment (瞒报: admonishment, stopped), with the rule that decided it. Details are stored sealed.',
+      "Each discrepancy is classified omission (漏报: criticism and education, continues) or concealment (瞒报: admonishment, stopped), with the rule that decided it. The details (declared, verified, description) are sealed in PostgreSQL before the candidate's workflow hears of the check: it gets only a reference and the classification. GET …/personal-matters opens them for the organization department.",
     example: {
       items: [
-        { item: 'realEstate', declared: 1, verified: 2 },
+        { item: 'realEstate', declared: 1, verified: 2, description: '核实发现另有一处房产未报告' },
         { item: 'spouseAbroad', declared: false, verified: false },
       ],
+    },
+    prepare: async ({ s, cycleId, personId, key, actor }, body: I.PersonalMattersInput) => {
+      const rules = await s.temporal.workflow
+        .getHandle(candidateWorkflowId(cycleId, personId))
+        .query(W.getPersonalMattersRulesQuery);
+      return s.sealedDetails.sealPersonalMatters(cycleId, personId, key, body, rules, actor.id);
     },
   },
   {
@@ -178,7 +189,11 @@ export function registerCandidateRoutes(app: App, s: Services) {
         tags: ['candidates'],
         summary: input.summary,
         ...(input.description ? { description: input.description } : {}),
-        request: { params: candidateParams, body: json(input.schema, input.example) },
+        request: {
+          headers: idempotencyHeaders,
+          params: candidateParams,
+          body: json(input.schema, input.example),
+        },
         responses: {
           200: {
             description: "accepted; the candidate's state",
@@ -191,13 +206,14 @@ export function registerCandidateRoutes(app: App, s: Services) {
         authorize(c, input.action);
         const { cycleId, personId } = c.req.valid('param');
         await inScope(c, cycleId);
-        const sent = sendUpdate(
-          handle(cycleId, personId),
-          input.update,
-          [c.req.valid('json'), actorOf(c)],
-          idempotencyKey(c),
-          `candidate ${personId}`,
-        );
+        const key = await idempotencyKey(c, s);
+        const actor = actorOf(c);
+        const sent = (async () => {
+          const body = input.prepare
+            ? await input.prepare({ s, cycleId, personId, key, actor }, c.req.valid('json') as never)
+            : c.req.valid('json');
+          return sendUpdate(handle(cycleId, personId), input.update, [body, actor], key, `candidate ${personId}`);
+        })();
         return c.json(await orAbsent(cycleId, personId, sent), 200);
       },
     );

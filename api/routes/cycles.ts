@@ -24,7 +24,7 @@ import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
-import { errorResponses, examples, json } from '../openapi.js';
+import { errorResponses, examples, idempotencyHeaders, json } from '../openapi.js';
 
 export const cycleIdParam = z
   .string()
@@ -366,15 +366,10 @@ export function registerCycleRoutes(app: App, s: Services) {
         tags: ['cycle inputs'],
         summary: input.summary,
         description:
-          'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input. Send an Idempotency-Key to make retries safe: the input is applied once.',
+          'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input. Send an Idempotency-Key to make retries safe: the input is applied once; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED.',
         request: {
           params: z.object({ cycleId: cycleIdParam }),
-          headers: z.object({
-            'idempotency-key': z
-              .string()
-              .optional()
-              .openapi({ description: 'a retry with the same key is applied once', example: 'req-7f3a9c21' }),
-          }),
+          headers: idempotencyHeaders,
           body: json(input.schema, input.example),
         },
         responses: {
@@ -391,7 +386,7 @@ export function registerCycleRoutes(app: App, s: Services) {
           handle,
           input.update,
           [c.req.valid('json'), actorOf(c)],
-          idempotencyKey(c),
+          await idempotencyKey(c, s),
           `cycle ${cycleId}`,
         );
         // The Update answers with a version only (see InputAccepted); the state read now includes it.

@@ -3,8 +3,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { ID, jurisdictionSchema } from '../../domain/schemas.js';
 import type { App, Services } from '../context.js';
 import { ApiError } from '../errors.js';
+import { TreeAuthorityError } from '../../activities/jurisdictions.js';
 import { actorOf, authorize, idempotencyKey, requireInScope } from '../guards.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 
 const bulkSchema = z.strictObject({ jurisdictions: z.array(jurisdictionSchema).min(1).max(20_000) });
 
@@ -16,8 +17,9 @@ export function registerJurisdictionRoutes(app: App, s: Services) {
       tags: ['jurisdictions'],
       summary: '导入或更新行政区划子树 (upsert a subtree)',
       description:
-        'Every row must lie inside your scope: its parent must be in your scope or in the same request under a row that is.',
+        "A tree edit touches only rows already inside your scope and keeps them inside it: an existing row must lie in your scope, and every row's (new) parent must be in your scope or in the same request under a row that is. Your own scope's row keeps its parent (you may rename it). No row becomes a root over the API; a root is created only with a token granted root authority for that very root (npm run seed). A token whose scope is not in the tree writes nothing. Moving a node under its own descendant, or a level not below its parent's, is 422. Every edit is on the audit chain with what moved from where.",
       request: {
+        headers: idempotencyHeaders,
         body: json(bulkSchema, {
           jurisdictions: [
             { id: '440306', name: '宝安区', level: 'county', parentId: '440300' },
@@ -36,30 +38,21 @@ export function registerJurisdictionRoutes(app: App, s: Services) {
     async (c) => {
       authorize(c, 'jurisdiction.write');
       const { jurisdictions } = c.req.valid('json');
-      const scope = c.get('principal').scope;
-      const inRequest = new Map(jurisdictions.map((j) => [j.id, j]));
-      // A row is inside the caller's scope if it is the scope, or its parent chain reaches the scope.
-      const inside = new Map<string, boolean>();
-      const check = async (id: string, seen: Set<string>): Promise<boolean> => {
-        if (id === scope) return true;
-        if (inside.has(id)) return inside.get(id)!;
-        const row = inRequest.get(id);
-        let result: boolean;
-        if (row && !seen.has(id)) result = row.parentId !== null && (await check(row.parentId, new Set([...seen, id])));
-        else result = !row && (await s.read.within(scope, id));
-        inside.set(id, result);
-        return result;
-      };
-      for (const [i, j] of jurisdictions.entries()) {
-        if (!(await check(j.id, new Set())))
-          throw new ApiError(404, 'NOT_FOUND', `jurisdiction ${j.parentId ?? j.id} not found in your scope`, [
-            { path: `jurisdictions[${i}].parentId`, rule: 'must lie inside your scope' },
-          ]);
+      const p = c.get('principal');
+      const key = await idempotencyKey(c, s);
+      try {
+        return c.json(
+          await s.jurisdictions.upsertJurisdictions(jurisdictions, actorOf(c), `jurisdictions:${key}`, {
+            scope: p.scope,
+            root: p.rootAuthority === true,
+          }),
+          200,
+        );
+      } catch (e) {
+        if (e instanceof TreeAuthorityError)
+          throw new ApiError(e.status, e.status === 404 ? 'NOT_FOUND' : 'FORBIDDEN', e.message, e.details).asDenial();
+        throw e;
       }
-      return c.json(
-        await s.jurisdictions.upsertJurisdictions(jurisdictions, actorOf(c), `jurisdictions:${idempotencyKey(c)}`),
-        200,
-      );
     },
   );
 

@@ -5,26 +5,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { cycleWorkflowId, reportWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/policy.js';
 import * as R from '../../domain/reports.js';
-import { ID } from '../../domain/schemas.js';
-import { SA } from '../../domain/search-attributes.js';
+import { ID, type Actor } from '../../domain/schemas.js';
 import { getStateQuery } from '../../workflows/cycle.js';
-import {
-  getReportQuery,
-  reportWorkflow,
-  submitFindingUpdate,
-  triageReportUpdate,
-  type ReportInput,
-} from '../../workflows/report.js';
+import { getReportQuery, submitFindingUpdate, triageReportUpdate, type ReportInput } from '../../workflows/report.js';
 import { allows } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
-import { errorResponses, json } from '../openapi.js';
-import { queryOr404, sendUpdate } from '../updates.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
+import { queryOr404, sendUpdate, startRecorded } from '../updates.js';
 
 const reportParams = z.object({
   reportId: z
@@ -33,6 +25,11 @@ const reportParams = z.object({
     .openapi({ param: { name: 'reportId', in: 'path' }, example: 'R-5f2c9a1b3d4e6f70' }),
 });
 const loose = z.looseObject({});
+/** Intake is durable either way; 'pending' means the worker's starter will start the workflow shortly. */
+export const workflowStatus = z.enum(['running', 'pending']).openapi({
+  description:
+    "running: the workflow handles it now; pending: recorded, and its workflow is started by the worker's starter as soon as Temporal answers",
+});
 
 export function registerReportRoutes(app: App, s: Services) {
   const reportRow = async (c: Parameters<typeof authorize>[0], reportId: string) => {
@@ -65,11 +62,15 @@ export function registerReportRoutes(app: App, s: Services) {
       responses: {
         201: {
           description: 'registered; triage and deadline follow',
-          content: { 'application/json': { schema: z.object({ reportId: z.string(), state: loose.optional() }) } },
+          content: { 'application/json': { schema: z.object({ reportId: z.string(), workflow: workflowStatus }) } },
         },
         200: {
           description: 'a repeat of a registered report, linked to it',
-          content: { 'application/json': { schema: z.object({ reportId: z.string(), duplicateOf: z.string() }) } },
+          content: {
+            'application/json': {
+              schema: z.object({ reportId: z.string(), duplicateOf: z.string(), workflow: workflowStatus }),
+            },
+          },
         },
         ...errorResponses(400, 401, 403, 404, 422),
       },
@@ -107,14 +108,9 @@ export function registerReportRoutes(app: App, s: Services) {
         }
         policy = { reportDeadlines: cycle.policy.reportDeadlines, calendar: cycle.policy.calendar };
       }
-      const registered = await s.reports.registerReport(
-        `R-${randomBytes(8).toString('hex')}`,
-        body,
-        jurisdictionId,
-        actorOf(c),
-      );
+      const reportId = `R-${randomBytes(8).toString('hex')}`;
       const input: ReportInput = {
-        reportId: registered.reportId,
+        reportId,
         jurisdictionId,
         category: body.category,
         channel: body.channel,
@@ -123,25 +119,20 @@ export function registerReportRoutes(app: App, s: Services) {
         target: target.type === 'candidate' ? target : { type: target.type, jurisdictionId },
         registeredBy: actorOf(c),
       };
-      try {
-        await s.temporal.workflow.start(reportWorkflow, {
-          workflowId: reportWorkflowId(registered.reportId),
-          taskQueue: s.taskQueue,
-          args: [input],
-          staticSummary: `举报 ${registered.reportId} · ${R.CATEGORIES[body.category]} · ${R.CHANNELS[body.channel]}`,
-          typedSearchAttributes: [
-            { key: SA.jurisdiction, value: jurisdictionId },
-            { key: SA.status, value: 'verifying' },
-            ...(target.type === 'candidate' ? [{ key: SA.cycle, value: target.cycleId }] : []),
-          ],
-        });
-      } catch (e) {
-        // A repeat intake finds the first report's workflow running: that is the link, not an error.
-        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      }
+      // The row and its workflow's start in one transaction: a crash after it loses nothing.
+      const registered = await s.reports.registerReport(reportId, body, jurisdictionId, actorOf(c), {
+        kind: 'report',
+        workflowId: reportWorkflowId(reportId),
+        taskQueue: s.taskQueue,
+        summary: `举报 ${reportId} · ${R.CATEGORIES[body.category]} · ${R.CHANNELS[body.channel]}`,
+        input,
+      });
+      // A repeat starts the FIRST report's recorded workflow if that never happened (it was the
+      // first intake that crashed): the link then has a workflow behind it.
+      const workflow = await startRecorded(s.starter, reportWorkflowId(registered.reportId));
       if (registered.duplicateOf)
-        return c.json({ reportId: registered.reportId, duplicateOf: registered.duplicateOf }, 200);
-      return c.json({ reportId: registered.reportId }, 201);
+        return c.json({ reportId: registered.reportId, duplicateOf: registered.duplicateOf, workflow }, 200);
+      return c.json({ reportId: registered.reportId, workflow }, 201);
     },
   );
 
@@ -199,7 +190,8 @@ export function registerReportRoutes(app: App, s: Services) {
       path: '/v1/reports/{reportId}',
       tags: ['reports'],
       summary: '举报详情 (one report)',
-      description: "Text, reporter and an official target's name only for intake and investigators.",
+      description:
+        "Text, reporter, an official target's name and the finding's summary only for intake and investigators.",
       request: { params: reportParams },
       responses: {
         200: {
@@ -218,7 +210,14 @@ export function registerReportRoutes(app: App, s: Services) {
         .query(getReportQuery)
         .catch(() => undefined);
       const sensitive = allows(c.get('principal').roles, 'report.readSensitive');
-      const { text_sealed: text, reporter_sealed: reporter, target_sealed: targetName, ...record } = row;
+      const {
+        text_sealed: text,
+        reporter_sealed: reporter,
+        target_sealed: targetName,
+        summary: legacySummary,
+        summary_sealed: summary,
+        ...record
+      } = row;
       return c.json(
         {
           ...record,
@@ -228,6 +227,8 @@ export function registerReportRoutes(app: App, s: Services) {
                 text: s.sealer.unseal(text),
                 reporter: reporter ? s.sealer.unseal(reporter) : null,
                 ...(targetName ? { target: s.sealer.unseal(targetName) } : {}),
+                // Findings closed before summaries were sealed keep theirs in the clear column.
+                summary: summary ? s.sealer.unseal(summary) : (legacySummary ?? null),
               }
             : {}),
         },
@@ -270,6 +271,9 @@ export function registerReportRoutes(app: App, s: Services) {
     schema: typeof R.triageSchema | typeof R.findingSchema,
     example: unknown,
     update: typeof triageReportUpdate | typeof submitFindingUpdate,
+    /** Turns the validated body into what the workflow is sent (a finding: its summary sealed first). */
+    prepare: (body: never, reportId: string, key: string, actor: Actor) => Promise<unknown> = async (b) => b,
+    description?: string,
   ) => {
     app.openapi(
       createRoute({
@@ -277,7 +281,12 @@ export function registerReportRoutes(app: App, s: Services) {
         path: `/v1/reports/{reportId}/${path}`,
         tags: ['reports'],
         summary,
-        request: { params: reportParams, body: json(schema, example) },
+        ...(description ? { description } : {}),
+        request: {
+          headers: idempotencyHeaders,
+          params: reportParams,
+          body: json(schema, example),
+        },
         responses: {
           200: { description: "accepted; the report's state", content: { 'application/json': { schema: loose } } },
           ...errorResponses(400, 401, 403, 404, 409),
@@ -288,12 +297,15 @@ export function registerReportRoutes(app: App, s: Services) {
         const { reportId } = c.req.valid('param');
         await reportRow(c, reportId);
         const handle = s.temporal.workflow.getHandle(reportWorkflowId(reportId));
+        const key = await idempotencyKey(c, s);
+        const actor = actorOf(c);
+        const body = await prepare(c.req.valid('json') as never, reportId, key, actor);
         return c.json(
           await sendUpdate(
             handle,
             update as typeof submitFindingUpdate,
-            [c.req.valid('json') as never, actorOf(c)],
-            idempotencyKey(c),
+            [body as never, actor],
+            key,
             `report ${reportId}`,
           ),
           200,
@@ -316,5 +328,10 @@ export function registerReportRoutes(app: App, s: Services) {
     R.findingSchema,
     { finding: 'partly', consequence: 'disqualification', summary: '经查，反映的宴请问题部分属实，取消其拟任资格' },
     submitFindingUpdate,
+    async (f: R.FindingInput, reportId, key, actor) => {
+      const { summary, ...rest } = f;
+      return { ...rest, summaryRef: await s.sealedDetails.sealFindingSummary(reportId, key, summary, actor.id) };
+    },
+    "The summary can name the reporter or the official: it is sealed in PostgreSQL before the report's workflow hears of the finding (it gets only a reference), and GET /v1/reports/{reportId} shows it only to intake and investigators.",
   );
 }

@@ -10,7 +10,7 @@ import { reviewerDepartments } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { ApiError } from '../errors.js';
 import { actorOf, authorize, idempotencyKey } from '../guards.js';
-import { errorResponses, json } from '../openapi.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { sendUpdate } from '../updates.js';
 import { candidateParams, requireCandidateInScope } from './candidates.js';
 
@@ -64,6 +64,7 @@ export function registerReviewRoutes(app: App, s: Services) {
       description:
         'clear | concern | disqualifying, with a reason. Only a reviewer of that department may answer, once; a retry with the same Idempotency-Key returns the first result.',
       request: {
+        headers: idempotencyHeaders,
         params: candidateParams,
         body: json(verdictSchema, { department: 'discipline', verdict: 'clear', reason: '经查，未发现违纪违法问题' }),
       },
@@ -87,7 +88,13 @@ export function registerReviewRoutes(app: App, s: Services) {
       await requireCandidateInScope(c, s, cycleId);
       const handle = s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
       return c.json(
-        await sendUpdate(handle, submitVerdictUpdate, [body, actorOf(c)], idempotencyKey(c), `candidate ${personId}`),
+        await sendUpdate(
+          handle,
+          submitVerdictUpdate,
+          [body, actorOf(c)],
+          await idempotencyKey(c, s),
+          `candidate ${personId}`,
+        ),
         200,
       );
     },

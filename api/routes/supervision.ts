@@ -8,12 +8,11 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { cycleWorkflowId, riskWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
 import { policySchema, type Policy } from '../../domain/policy.js';
 import { ID, type Actor } from '../../domain/schemas.js';
-import { SA } from '../../domain/search-attributes.js';
 import { addWorkingDays } from '../../domain/calendar.js';
 import { JURISDICTION_LEVELS } from '../../domain/stages.js';
 import * as V from '../../domain/supervision.js';
 import { getStateQuery } from '../../workflows/cycle.js';
-import { resolveRiskUpdate, riskWorkflow } from '../../workflows/risk.js';
+import { resolveRiskUpdate } from '../../workflows/risk.js';
 import {
   acceptRectificationUpdate,
   fileCheckpointUpdate,
@@ -24,9 +23,10 @@ import {
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
-import { errorResponses, json } from '../openapi.js';
-import { queryOr404, sendUpdate } from '../updates.js';
+import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
+import { queryOr404, sendUpdate, startRecorded } from '../updates.js';
 import { cycleIdParam } from './cycles.js';
+import { workflowStatus } from './reports.js';
 
 const loose = z.looseObject({});
 const riskParams = z.object({
@@ -77,6 +77,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       description:
         "Every medium risk on the checkpoint's agenda needs an answer; a high-severity finding needs a rectification and holds the cycle's gate until accepted.",
       request: {
+        headers: idempotencyHeaders,
         params: phaseParams,
         body: json(V.checkpointSchema, {
           checklist: Object.fromEntries(Object.keys(V.WU_CHA).map((k) => [k, { status: 'satisfactory', note: '' }])),
@@ -104,7 +105,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
           supervision(cycleId),
           fileCheckpointUpdate,
           [{ ...c.req.valid('json'), phase }, actorOf(c)],
-          idempotencyKey(c),
+          await idempotencyKey(c, s),
           `supervision of ${cycleId}`,
         ),
         200,
@@ -136,7 +137,11 @@ export function registerSupervisionRoutes(app: App, s: Services) {
         path: `/v1/cycles/{cycleId}/supervision/${input.path}`,
         tags: ['supervision'],
         summary: input.summary,
-        request: { params: z.object({ cycleId: cycleIdParam }), body: json(input.schema, input.example) },
+        request: {
+          headers: idempotencyHeaders,
+          params: z.object({ cycleId: cycleIdParam }),
+          body: json(input.schema, input.example),
+        },
         responses: {
           200: { description: 'accepted; the supervision state', content: { 'application/json': { schema: loose } } },
           ...errorResponses(400, 401, 403, 404, 409),
@@ -152,7 +157,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
             supervision(cycleId),
             update,
             [c.req.valid('json'), actorOf(c)],
-            idempotencyKey(c),
+            await idempotencyKey(c, s),
             `supervision of ${cycleId}`,
           ),
           200,
@@ -189,7 +194,12 @@ export function registerSupervisionRoutes(app: App, s: Services) {
           description: 'registered',
           content: {
             'application/json': {
-              schema: z.object({ riskId: z.string(), level: z.string(), deadline: z.string().nullable() }),
+              schema: z.object({
+                riskId: z.string(),
+                level: z.string(),
+                deadline: z.string().nullable(),
+                workflow: workflowStatus.optional(),
+              }),
             },
           },
         },
@@ -217,31 +227,35 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       const riskId = `K-${randomBytes(6).toString('hex')}`;
       const deadline =
         body.level === 'high' ? addWorkingDays(policy.calendar, Date.now(), body.deadlineWorkingDays) : null;
-      await s.supervision.registerRisk(riskId, body, deadline, actorOf(c));
-      if (body.level === 'high') {
-        await s.temporal.workflow.start(riskWorkflow, {
-          workflowId: riskWorkflowId(riskId),
-          taskQueue: s.taskQueue,
-          args: [
-            {
-              riskId,
-              jurisdictionId: body.jurisdictionId,
-              ...(body.cycleId ? { cycleId: body.cycleId } : {}),
-              stage: body.stage,
-              deadline,
-              calendar: policy.calendar,
-              escalateAfterWorkingDays: policy.supervision.escalateAfterWorkingDays,
-            },
-          ],
-          staticSummary: `高风险督办 ${riskId} · ${V.RISK_CATEGORIES[body.category]} · ${body.stage}`,
-          typedSearchAttributes: [
-            { key: SA.jurisdiction, value: body.jurisdictionId },
-            ...(body.cycleId ? [{ key: SA.cycle, value: body.cycleId }] : []),
-          ],
-        });
-      }
+      // The row and, for a high risk, its supervision workflow's start in one transaction: a crash
+      // after it still leaves a workflow to hold the gate (the worker's starter starts it).
+      const start =
+        body.level === 'high'
+          ? {
+              kind: 'risk' as const,
+              workflowId: riskWorkflowId(riskId),
+              taskQueue: s.taskQueue,
+              summary: `高风险督办 ${riskId} · ${V.RISK_CATEGORIES[body.category]} · ${body.stage}`,
+              input: {
+                riskId,
+                jurisdictionId: body.jurisdictionId,
+                ...(body.cycleId ? { cycleId: body.cycleId } : {}),
+                stage: body.stage,
+                deadline,
+                calendar: policy.calendar,
+                escalateAfterWorkingDays: policy.supervision.escalateAfterWorkingDays,
+              },
+            }
+          : undefined;
+      await s.supervision.registerRisk(riskId, body, deadline, actorOf(c), start);
+      const workflow = start ? await startRecorded(s.starter, start.workflowId) : undefined;
       return c.json(
-        { riskId, level: body.level, deadline: deadline === null ? null : new Date(deadline).toISOString() },
+        {
+          riskId,
+          level: body.level,
+          deadline: deadline === null ? null : new Date(deadline).toISOString(),
+          ...(workflow ? { workflow } : {}),
+        },
         201,
       );
     },
@@ -255,7 +269,11 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       summary: '风险化解销号 (resolve a risk)',
       description:
         "A high risk is resolved by the upper level that supervises it (a caller whose scope lies above the risk's jurisdiction).",
-      request: { params: riskParams, body: json(V.resolveRiskSchema, { resolution: '已逐户走访，矛盾化解' }) },
+      request: {
+        headers: idempotencyHeaders,
+        params: riskParams,
+        body: json(V.resolveRiskSchema, { resolution: '已逐户走访，矛盾化解' }),
+      },
       responses: {
         200: { description: 'resolved', content: { 'application/json': { schema: loose } } },
         ...errorResponses(400, 401, 403, 404, 409),
@@ -280,7 +298,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
             s.temporal.workflow.getHandle(riskWorkflowId(riskId)),
             resolveRiskUpdate,
             [body, actorOf(c)],
-            idempotencyKey(c),
+            await idempotencyKey(c, s),
             `risk ${riskId}`,
           ),
           200,

@@ -18,6 +18,7 @@ const ROLES: Principal['roles'][number][] = [
   'intake',
   'investigator',
   'viewer',
+  'operator',
 ];
 
 /** method, OpenAPI path, action, a body that passes schema validation, path values. */

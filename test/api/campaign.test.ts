@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignWorkflowId } from '../../domain/campaign.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
-import { startStack, type Stack } from '../helpers.js';
+import { startStack, type Stack, provisionTree } from '../helpers.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -36,6 +36,11 @@ describe("a campaign over a province's townships", () => {
       ),
     ];
     const organizer = await stack.token(['organizer'], '330500', '湖州市委组织部');
+    // The root is the operator's to create; the caller scoped to it loads the rest.
+    await provisionTree(
+      stack.pool,
+      tree.filter((j) => j.parentId === null),
+    );
     expect(
       (
         await stack.call('PUT', '/v1/jurisdictions', {

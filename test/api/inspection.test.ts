@@ -1,5 +1,5 @@
 /**
- * Inspection and joint review on the real stack (DOMAIN.md stages 4–5): a late department chased
+ * Inspection and joint review on the real stack (docs/domain.md "Inspection and joint review"): a late department chased
  * then escalated, an integrity-opinion veto with replacement, an omission that continues, a
  * concealment that stops, department inboxes confined to department and scope, and a Huzhou-sized
  * run of personal-matters checks.
@@ -246,10 +246,12 @@ describe('Huzhou-sized personal-matters verification', () => {
       }),
     );
     const actor = { id: '湖州-核查组', role: 'organizer' };
-    await inBatches(people, 20, (personId, i) =>
+    await inBatches(people, 20, async (personId, i) =>
       stack.client.workflow
         .getHandle(candidateWorkflowId(cycleId, personId))
-        .executeUpdate(recordPersonalMattersUpdate, { args: [matters(i), actor] }),
+        .executeUpdate(recordPersonalMattersUpdate, {
+          args: [await stack.sealPersonalMatters(cycleId, personId, matters(i)), actor],
+        }),
     );
 
     const { rows } = await stack.pool.query(

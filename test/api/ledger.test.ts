@@ -1,6 +1,6 @@
 /**
  * The daily ledger (一天一呈报): the rollup writes per jurisdiction and subtree the counts and
- * percentages DOMAIN.md names; they match the record; a past day answers as it stood then; and a
+ * percentages docs/domain.md names; they match the record; a past day answers as it stood then; and a
  * Temporal Schedule runs the rollup every evening.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { beijingDate } from '../../domain/calendar.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
 import { ensureLedgerSchedule, LEDGER_SCHEDULE_ID } from '../../temporal/schedules.js';
 import { ledgerRollupWorkflow } from '../../workflows/ledger.js';
-import { startStack, type Stack } from '../helpers.js';
+import { startStack, type Stack, provisionTree } from '../helpers.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -30,6 +30,11 @@ describe('the daily ledger', () => {
         parentId: '330602',
       })),
     ];
+    // The root is the operator's to create; the caller scoped to it loads the rest.
+    await provisionTree(
+      stack.pool,
+      tree.filter((j) => j.parentId === null),
+    );
     expect(
       (
         await stack.call('PUT', '/v1/jurisdictions', {

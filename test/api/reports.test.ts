@@ -5,7 +5,15 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { beijingDate } from '../../domain/calendar.js';
-import { eventually, inspectViaApi, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
+import {
+  eventually,
+  inspectViaApi,
+  loadSampleTree,
+  recordHistory,
+  startStack,
+  type Stack,
+  provisionTree,
+} from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
@@ -204,7 +212,11 @@ describe('deadlines and the ledger', () => {
     });
     expect(first.status).toBe(201);
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ reportId: first.body.reportId, duplicateOf: first.body.reportId });
+    expect(again.body).toEqual({
+      reportId: first.body.reportId,
+      duplicateOf: first.body.reportId,
+      workflow: 'running',
+    });
     const { rows } = await stack.pool.query(
       `SELECT count(*)::int AS n, max(duplicates) AS d FROM reports WHERE channel_ref = 'LX-2026-0815'`,
     );
@@ -230,6 +242,11 @@ describe('deadlines and the ledger', () => {
       ),
     ];
     const provincial = await stack.token(['organizer'], '140000', '山西省委组织部');
+    // The root is the operator's to create; the caller scoped to it loads the rest.
+    await provisionTree(
+      stack.pool,
+      shanxi.filter((j) => j.parentId === null),
+    );
     expect(
       (await stack.call('PUT', '/v1/jurisdictions', { token: provincial, body: { jurisdictions: shanxi } })).status,
     ).toBe(200);

@@ -4,7 +4,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { eventually, loadSampleTree, startStack, TRUSTED_UI_ORIGIN, type Stack } from '../helpers.js';
+import { eventually, loadSampleTree, provisionTree, startStack, TRUSTED_UI_ORIGIN, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
@@ -133,7 +133,7 @@ describe('payloads in Temporal', () => {
     }
   });
 
-  it('the codec endpoint decodes for allowed roles and the trusted UI origin, and for nobody else', async () => {
+  it('the codec endpoint decodes for operators and the trusted local UI origin, and for nobody else', async () => {
     const history = await stack.client.workflow.getHandle(`cycle:${cycleId}`).fetchHistory();
     const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
     const payload = {
@@ -150,9 +150,14 @@ describe('payloads in Temporal', () => {
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify({ payloads: [payload] }),
       });
-    const asViewer = await decode({ authorization: `Bearer ${await stack.token(['viewer'], '440000')}` });
-    expect(asViewer.status).toBe(200);
-    const body = (await asViewer.json()) as { payloads: { data: string }[] };
+    // Only operators decode, naming the workflow (api/codec.ts); a viewer is refused.
+    expect((await decode({ authorization: `Bearer ${await stack.token(['viewer'], '440000')}` })).status).toBe(403);
+    const asOperator = await decode({
+      authorization: `Bearer ${await stack.token(['operator'], '440000')}`,
+      'x-huanjie-workflow-id': `cycle:${cycleId}`,
+    });
+    expect(asOperator.status).toBe(200);
+    const body = (await asOperator.json()) as { payloads: { data: string }[] };
     expect(Buffer.from(body.payloads[0]!.data, 'base64').toString()).toContain('南山区');
     const fromUi = await decode({ origin: TRUSTED_UI_ORIGIN });
     expect(fromUi.status).toBe(200);
@@ -167,5 +172,111 @@ describe('payloads in Temporal', () => {
     expect(await empty.json()).toEqual({ payloads: [] });
     expect((await decode({ origin: 'http://evil.test' })).status).toBe(401);
     expect((await decode({ authorization: `Bearer ${await stack.token(['intake'], '440000')}` })).status).toBe(403);
+  });
+});
+
+describe('the jurisdiction tree: an edit stays inside the caller’s scope', () => {
+  // Another tree, owned by 北京市; its root is provisioned by the operator (not over HTTP).
+  const beijing = [
+    { id: '110000', name: '北京市', level: 'province', parentId: null },
+    { id: '110101', name: '东城区', level: 'county', parentId: '110000' },
+    { id: '110101001', name: '东华门街道', level: 'township', parentId: '110101' },
+  ];
+  const put = async (scope: string, rows: unknown[], sub = 'tree-tester') =>
+    stack.call('PUT', '/v1/jurisdictions', {
+      token: await stack.token(['organizer'], scope, sub),
+      body: { jurisdictions: rows },
+    });
+  const row = async (id: string) =>
+    (await stack.pool.query('SELECT parent_id, ancestors FROM jurisdictions WHERE id = $1', [id])).rows[0];
+
+  beforeAll(async () => {
+    await provisionTree(stack.pool, beijing);
+  });
+
+  it('annexing another city’s district is refused and changes nothing; the owner still sees it', async () => {
+    const annex = await put(
+      '440300',
+      [{ id: '110101', name: '东城区', level: 'county', parentId: '440300' }],
+      '深圳-吞并',
+    );
+    expect(annex.status).toBe(404);
+    expect(annex.body.error.details[0].path).toBe('jurisdictions[0].id');
+    expect(await row('110101')).toEqual({ parent_id: '110000', ancestors: ['110000', '110101'] });
+    const outsider = await stack.token(['organizer'], '440300');
+    expect((await stack.call('GET', '/v1/jurisdictions/110101/subtree', { token: outsider })).status).toBe(404);
+    const owner = await stack.token(['organizer'], '110000');
+    expect((await stack.call('GET', '/v1/jurisdictions/110101/subtree', { token: owner })).status).toBe(200);
+    const { rows } = await stack.pool.query(
+      `SELECT 1 FROM audit_events WHERE action = 'access.denied' AND actor = '深圳-吞并' AND subject_id = 'PUT /v1/jurisdictions'`,
+    );
+    expect(rows).toHaveLength(1);
+  });
+
+  it('taking a township from another county is refused', async () => {
+    const res = await put('440306', [{ id: '440304001', name: '南园街道', level: 'township', parentId: '440306' }]);
+    expect(res.status).toBe(404);
+    expect((await row('440304001')).parent_id).toBe('440304');
+  });
+
+  it('detaching one’s own jurisdiction, or moving it under another city, is refused', async () => {
+    const detach = await put('440300', [{ id: '440300', name: '深圳市', level: 'city', parentId: null }]);
+    expect(detach.status).toBe(403);
+    expect(detach.body.error.details[0].path).toBe('jurisdictions[0].parentId');
+    const move = await put('440306', [{ id: '440306', name: '宝安区', level: 'county', parentId: '440304' }]);
+    expect([403, 404]).toContain(move.status);
+    expect(await row('440300')).toEqual({ parent_id: '440000', ancestors: ['440000', '440300'] });
+    expect((await row('440306')).parent_id).toBe('440300');
+    // Renaming one's own jurisdiction in place is still allowed.
+    expect((await put('440306', [{ id: '440306', name: '宝安区', level: 'county', parentId: '440300' }])).status).toBe(
+      200,
+    );
+  });
+
+  it('detaching a row inside the scope makes a root, which no scoped token may do', async () => {
+    const res = await put('440300', [{ id: '440306', name: '宝安区', level: 'county', parentId: null }]);
+    expect(res.status).toBe(403);
+    expect((await row('440306')).parent_id).toBe('440300');
+  });
+
+  it('a token scoped to a jurisdiction that does not exist has no write authority, and creates no root', async () => {
+    const root = await put('999999', [{ id: '999999', name: '虚构省', level: 'province', parentId: null }]);
+    expect(root.status).toBe(403);
+    const child = await put('999999', [{ id: '999999001', name: '虚构县', level: 'county', parentId: '999999' }]);
+    expect(child.status).toBe(403);
+    expect(await row('999999')).toBeUndefined();
+    expect(await row('999999001')).toBeUndefined();
+  });
+
+  it('moving inside the scope keeps descendants’ ancestors right, is on the audit chain, and refuses loops', async () => {
+    const moved = await put('440000', [{ id: '440306', name: '宝安区', level: 'county', parentId: '440300' }]);
+    expect(moved.status).toBe(200);
+    // A new city in the province; 福田区 moves under it with its 街道.
+    const res = await put(
+      '440000',
+      [
+        { id: '440400', name: '珠海市', level: 'city', parentId: '440000' },
+        { id: '440304', name: '福田区', level: 'county', parentId: '440400' },
+      ],
+      '省-调整',
+    );
+    expect(res.status).toBe(200);
+    expect((await row('440304001')).ancestors).toEqual(['440000', '440400', '440304', '440304001']);
+    const { rows } = await stack.pool.query(
+      `SELECT detail FROM audit_events WHERE action = 'jurisdictions.upserted' AND actor = '省-调整'`,
+    );
+    expect(rows[0].detail).toMatchObject({
+      created: ['440400'],
+      moved: [{ id: '440304', from: '440300', to: '440400' }],
+    });
+    // A node under its own descendant (levels changed so the level rule alone would not catch it).
+    const loop = await put('440000', [{ id: '440304', name: '福田区', level: 'village', parentId: '440304001' }]);
+    expect(loop.status).toBeGreaterThanOrEqual(400);
+    expect(loop.status).toBeLessThan(500);
+    expect((await row('440304')).parent_id).toBe('440400');
+    // Put it back for the other tests.
+    expect((await put('440000', [{ id: '440304', name: '福田区', level: 'county', parentId: '440300' }])).status).toBe(
+      200,
+    );
   });
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WU_CHA } from '../../domain/supervision.js';
-import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack, provisionTree } from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
@@ -230,6 +230,11 @@ describe('the register rolls up', () => {
       ),
     ];
     const province = await stack.token(['organizer', 'supervisor'], '210000', '辽宁省委组织部');
+    // The root is the operator's to create; the caller scoped to it loads the rest.
+    await provisionTree(
+      stack.pool,
+      tree.filter((j) => j.parentId === null),
+    );
     expect(
       (await stack.call('PUT', '/v1/jurisdictions', { token: province, body: { jurisdictions: tree } })).status,
     ).toBe(200);

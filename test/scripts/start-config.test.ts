@@ -139,3 +139,19 @@ describe('the worker on its own refuses bad configuration in one line', () => {
     expectOneClearLine(r, /^configuration: WORKER_MAX_CACHED_WORKFLOWS must be a whole number$/);
   });
 });
+
+describe('the API on its own refuses bad configuration in one line', () => {
+  it('a tokenless codec origin on an API that listens beyond loopback', async () => {
+    const r = await start(
+      {
+        API_HOST: '0.0.0.0',
+        CODEC_TRUSTED_ORIGINS: 'http://127.0.0.1:8233',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+        CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+        JWT_SECRET: 'x'.repeat(32),
+      },
+      'api/server.ts',
+    );
+    expectOneClearLine(r, /^configuration: CODEC_TRUSTED_ORIGINS lets callers decode without a token, .*loopback/);
+  });
+});

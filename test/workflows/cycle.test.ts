@@ -103,7 +103,11 @@ async function passEveryone(h: WorkflowHandle) {
     const send = (def: UpdateDefinition<unknown, [unknown, Actor]>, body: unknown, id: string) =>
       child.executeUpdate(def, { args: [body, actor], updateId: `${id}-${c.personId}` });
     await send(recordInspectionUpdate, S.fullChecklist, 'checklist');
-    await send(recordPersonalMattersUpdate, S.consistentMatters, 'matters');
+    await send(
+      recordPersonalMattersUpdate,
+      await stack.sealPersonalMatters(cycleId, c.personId, S.consistentMatters),
+      'matters',
+    );
     for (const d of S.DEPARTMENTS) await send(submitVerdictUpdate, S.clear(d), `verdict-${d}`);
     await send(completeDossierUpdate, { result: 'passed' }, 'pass');
   }

@@ -1,0 +1,203 @@
+/**
+ * A part stops: PostgreSQL or Temporal goes away under a running API. Every route that needs the
+ * missing part answers 503 SERVICE_UNAVAILABLE naming it, with Retry-After, promptly (by the
+ * configured timeouts, not by anything measured here); /readyz says which part is down; when the
+ * part comes back the same API answers again. Each part sits behind a TCP proxy the test cuts.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { APP_ROLE, createPool, type Pool } from '../../activities/db.js';
+import { createWorkflowStarter } from '../../activities/outbox.js';
+import { createActivities } from '../../worker/activities.js';
+import { reportWorkflowId } from '../../domain/ids.js';
+import { parseCodecKeys } from '../../temporal/codec.js';
+import { connectClient } from '../../temporal/connection.js';
+import type { Client } from '@temporalio/client';
+import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { cuttableProxy, type CuttableProxy } from '../proxy.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+let organizer: string;
+let pgProxy: CuttableProxy;
+let temporalProxy: CuttableProxy;
+let pool: Pool;
+let client: Client;
+let variant: { url: string; close(): Promise<void> };
+const CYCLE_ID = '440310:2071';
+const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+
+const SLOW_UNIT = '慢速查核组';
+let activityPool: Pool;
+let activityClient: Client;
+
+beforeAll(async () => {
+  const codecKeys = parseCodecKeys(inject('codecKeys'));
+  // The real activities, one of them slow for one unit: a busy but healthy workflow.
+  activityPool = createPool(inject('databaseUrl'), { max: 3, role: APP_ROLE });
+  activityClient = await connectClient({
+    address: inject('temporalAddress'),
+    namespace: inject('namespace'),
+    codecKeys,
+  });
+  const real = createActivities({ pool: activityPool, codecKeys, temporal: activityClient, taskQueue: '' });
+  const activities = {
+    ...real,
+    async recordReportTriage(...args: Parameters<typeof real.recordReportTriage>) {
+      if (args[1].unit === SLOW_UNIT) await new Promise((r) => setTimeout(r, 4_000));
+      return real.recordReportTriage(...args);
+    },
+  };
+  stack = await startStack({ rateLimit: { perMinute: 100_000, burst: 10_000 }, activities });
+  await loadSampleTree(stack.pool);
+  organizer = await stack.token(['organizer'], '440300', '深圳市委组织部');
+  const db = new URL(inject('databaseUrl'));
+  pgProxy = await cuttableProxy({ host: db.hostname, port: Number(db.port || 5432) });
+  db.host = pgProxy.address;
+  pool = createPool(db.toString(), { max: 3, role: APP_ROLE, onError: () => undefined });
+  const [host, port] = inject('temporalAddress').split(':');
+  temporalProxy = await cuttableProxy({ host: host!, port: Number(port) });
+  client = await connectClient({
+    address: temporalProxy.address,
+    namespace: inject('namespace'),
+    codecKeys: parseCodecKeys(inject('codecKeys')),
+  });
+  variant = await stack.serveVariant({ pool, temporal: client });
+  expect(
+    (
+      await stack.call('POST', '/v1/cycles', {
+        token: organizer,
+        body: S.startBody('440310', '2071', { calendar: { kind: 'compressed', secondsPerWorkingDay: 60 } }),
+      })
+    ).status,
+  ).toBe(201);
+});
+afterAll(async () => {
+  await variant?.close();
+  await client?.connection.close();
+  await pool?.end();
+  await pgProxy?.close();
+  await temporalProxy?.close();
+  await stack?.stop();
+  await activityClient?.connection.close();
+  await activityPool?.end();
+});
+
+/** One request to the API whose parts sit behind the proxies; a hang fails the test instead of passing it. */
+async function call(method: string, path: string, body?: unknown, token = organizer) {
+  const res = await fetch(`${variant.url}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    signal: AbortSignal.timeout(15_000),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+}
+
+const unavailable = (part: string) => ({
+  status: 503,
+  body: { error: { code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining(part) } },
+});
+
+describe('a part stops under a running API', () => {
+  it('both parts up: the routes and /readyz answer', async () => {
+    expect((await call('GET', CYCLE)).status).toBe(200);
+    const ready = await call('GET', '/readyz');
+    expect(ready).toMatchObject({ status: 200, body: { ok: true, checks: { postgres: 'ok', temporal: 'ok' } } });
+  });
+
+  it('both parts up: an Update waiting on a busy workflow is answered, not cut off as an outage', async () => {
+    const intakeToken = await stack.token(['intake'], '440300');
+    const report = await call('POST', '/v1/reports', { ...reportBody, channelRef: 'outage-busy' }, intakeToken);
+    expect(report.status).toBe(201);
+    const investigator = await stack.token(['investigator'], '440300');
+    const triaged = await call(
+      'POST',
+      `/v1/reports/${report.body.reportId}/triage`,
+      { kind: 'supervised', unit: SLOW_UNIT, reason: '涉及多名干部，立项督办' },
+      investigator,
+    );
+    expect(triaged).toMatchObject({ status: 200, body: { unit: SLOW_UNIT, triage: 'supervised' } });
+  });
+
+  it('PostgreSQL stopped: database routes answer 503 naming the database, with Retry-After; /readyz names it', async () => {
+    await pgProxy.stop();
+    try {
+      for (const [method, path, body] of [
+        ['GET', CYCLE],
+        ['GET', '/v1/cycles?scope=440300'],
+        ['GET', '/v1/risks'],
+        ['POST', '/v1/risks', { ...riskBody, level: 'low' }],
+        ['POST', `${CYCLE}/launch`, S.launch],
+      ] as const) {
+        const res = await call(method, path, body);
+        expect(res, `${method} ${path}`).toMatchObject(unavailable('database'));
+        expect(Number(res.headers.get('retry-after')), `${method} ${path}`).toBeGreaterThan(0);
+      }
+      const ready = await call('GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.temporal).toBe('ok');
+      expect(ready.body.checks.postgres).toMatch(/^down: /);
+      expect(Number(ready.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await pgProxy.start();
+    }
+    // Back again: the same API (its pool) answers without a restart.
+    await eventually(async () => (await call('GET', CYCLE)).status === 200);
+  });
+
+  it('Temporal stopped: a running cycle, a stage input and a start answer 503 naming Temporal, with Retry-After; /readyz names it; a report is kept and its workflow started once Temporal is back', async () => {
+    await temporalProxy.stop();
+    try {
+      for (const [method, path, body] of [
+        ['GET', CYCLE],
+        ['POST', `${CYCLE}/launch`, S.launch],
+        ['POST', '/v1/cycles', S.startBody('440311', '2071')],
+      ] as const) {
+        const res = await call(method, path, body);
+        expect(res, `${method} ${path}`).toMatchObject(unavailable('temporal'));
+        expect(Number(res.headers.get('retry-after')), `${method} ${path}`).toBeGreaterThan(0);
+      }
+      const ready = await call('GET', '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.body.checks.postgres).toBe('ok');
+      expect(ready.body.checks.temporal).toMatch(/^down: /);
+      // A report is the record's first: kept, and its workflow left to the starter.
+      const report = await call('POST', '/v1/reports', reportBody, await stack.token(['intake'], '440300'));
+      expect(report).toMatchObject({ status: 201, body: { workflow: 'pending' } });
+      reportId = report.body.reportId;
+    } finally {
+      await temporalProxy.start();
+    }
+    await eventually(async () => (await call('GET', CYCLE)).status === 200, 30_000);
+    // Nothing was started while Temporal was away; the report's workflow starts once it is back.
+    expect((await call('GET', '/v1/cycles/440311:2071')).status).toBe(404);
+    const starter = createWorkflowStarter({ pool: stack.pool, temporal: stack.client });
+    expect(await starter.sweep({ taskQueue: stack.taskQueue, olderThanMs: 0 })).toEqual({
+      started: [reportWorkflowId(reportId)],
+      failed: [],
+    });
+  });
+});
+
+let reportId: string;
+const reportBody = {
+  channel: 'web',
+  category: 'voteBuying',
+  target: { type: 'jurisdiction', jurisdictionId: '440310' },
+  text: '反映有人拉票',
+  receivedAt: new Date().toISOString(),
+};
+const riskBody = {
+  jurisdictionId: '440310',
+  cycleId: CYCLE_ID,
+  stage: 'decision',
+  category: 'petitions',
+  level: 'high',
+  description: '征地补偿矛盾',
+  measures: ['逐户走访'],
+  owner: '街道党工委',
+  deadlineWorkingDays: 10,
+};

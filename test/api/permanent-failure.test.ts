@@ -1,0 +1,74 @@
+/**
+ * An activity that fails permanently is not retried forever, and the workflow is told: a report
+ * whose closing cannot be written answers the finding with an error at once, stays open (never
+ * claims closed), and takes a finding again once the database accepts it.
+ */
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createPool, APP_ROLE, type Pool } from '../../activities/db.js';
+import { withPermanentFailures } from '../../activities/permanent.js';
+import { parseCodecKeys } from '../../temporal/codec.js';
+import { connectClient } from '../../temporal/connection.js';
+import { createActivities } from '../../worker/activities.js';
+import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+
+let stack: Stack;
+let pool: Pool;
+let client: Client;
+let failing = true;
+let attempts = 0;
+beforeAll(async () => {
+  const codecKeys = parseCodecKeys(inject('codecKeys'));
+  pool = createPool(inject('databaseUrl'), { max: 3, role: APP_ROLE });
+  client = await connectClient({ address: inject('temporalAddress'), namespace: inject('namespace'), codecKeys });
+  const real = createActivities({ pool, codecKeys, temporal: client, taskQueue: 'unused' });
+  // The closing write fails as a CHECK violation would, until the test lets it through.
+  const closeReport: typeof real.closeReport = async (...args) => {
+    attempts++;
+    if (failing) throw Object.assign(new Error('new row violates check constraint'), { code: '23514' });
+    return real.closeReport(...args);
+  };
+  stack = await startStack({ activities: { ...real, ...withPermanentFailures({ closeReport }) } });
+  await loadSampleTree(stack.pool);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await client?.connection.close();
+  await pool?.end();
+});
+
+describe('a permanent failure in a report’s activity', () => {
+  it('fails the finding at once, leaves the report open in the workflow and in Postgres, and a later finding closes it', async () => {
+    const intake = await stack.token(['intake'], '440300', '受理员');
+    const investigator = await stack.token(['investigator'], '440300', '查核组');
+    const created = await stack.call('POST', '/v1/reports', {
+      token: intake,
+      body: {
+        channel: 'phone',
+        target: { type: 'jurisdiction', jurisdictionId: '440306' },
+        category: 'voteBuying',
+        text: '反映问题',
+        receivedAt: new Date().toISOString(),
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.reportId as string;
+    const live = async () => (await stack.call('GET', `/v1/reports/${id}`, { token: intake })).body;
+    await eventually(async () => (await live()).triage);
+    const finding = { finding: 'unsubstantiated', summary: '经核查不属实' };
+    const first = await stack.call('POST', `/v1/reports/${id}/findings`, { token: investigator, body: finding });
+    expect(first.status).toBe(500);
+    expect(first.body.error.code).toBe('PERMANENT_DB_ERROR');
+    expect(attempts).toBe(1);
+    const after = await live();
+    expect(after.status).toBe('verifying');
+    expect(after.finding ?? undefined).toBeUndefined();
+    const { rows } = await stack.pool.query('SELECT status FROM reports WHERE id = $1', [id]);
+    expect(rows[0].status).not.toBe('closed');
+
+    failing = false;
+    const second = await stack.call('POST', `/v1/reports/${id}/findings`, { token: investigator, body: finding });
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    expect((await live()).status).toBe('closed');
+  });
+});

@@ -1,0 +1,295 @@
+/**
+ * What the API refuses stays refused through Temporal (issue 11, point 2): personal-matters details
+ * and a finding's summary never enter a workflow's history — not in clear, not encrypted — and the
+ * codec endpoint decodes only for an operator, in scope, one named workflow at a time, on the record.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { Payload } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isLoopback } from '../../api/codec.js';
+import { AesGcmCodec, parseCodecKeys } from '../../temporal/codec.js';
+import { eventually, loadSampleTree, startStack, TRUSTED_UI_ORIGIN, type Stack } from '../helpers.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+let organizer: string;
+const CYCLE_ID = '440305:2060';
+const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+const CANDIDATE_WF = `candidate:${CYCLE_ID}:s1`;
+const CANARY = {
+  declared: 'CANARY-DECLARED-无境外关系',
+  verified: 'CANARY-VERIFIED-配偶已定居温哥华',
+  description: 'CANARY-DESCRIPTION-核实发现房产登记在其弟名下',
+  summary: 'CANARY-SUMMARY-举报人李某反映的问题经查不属实',
+};
+const matters = {
+  items: [
+    { item: 'spouseAbroad', declared: CANARY.declared, verified: CANARY.verified },
+    { item: 'realEstate', declared: 1, verified: 2, description: CANARY.description },
+  ],
+};
+
+beforeAll(async () => {
+  stack = await startStack();
+  await loadSampleTree(stack.pool);
+  organizer = await stack.token(['organizer'], '440300', '组织部-考察组');
+  const post = (path: string, body: unknown) => stack.call('POST', path, { token: organizer, body });
+  const stage = async () => (await stack.call('GET', CYCLE, { token: organizer })).body.stage;
+  expect((await post('/v1/cycles', S.startBody('440305', '2060'))).status).toBe(201);
+  await post(`${CYCLE}/launch`, S.launch);
+  await eventually(async () => (await stage()) === 'analysis');
+  await post(`${CYCLE}/analysis`, S.analysis);
+  await eventually(async () => (await stage()) === 'recommendation');
+  await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting);
+  await post(`${CYCLE}/recommendation-rounds`, S.fullCommittee);
+  await eventually(
+    async () => (await stack.call('GET', `${CYCLE}/candidates/s1`, { token: organizer })).status === 200,
+  );
+});
+afterAll(() => stack?.stop());
+
+/** Every payload in a history (or any proto message), as the codec endpoint takes them (proto-JSON). */
+function payloadsIn(node: unknown, out: Payload[] = []): Payload[] {
+  if (!node || typeof node !== 'object' || node instanceof Uint8Array) return out;
+  const o = node as Record<string, unknown>;
+  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') out.push(o);
+  for (const v of Array.isArray(node) ? node : Object.values(o)) payloadsIn(v, out);
+  return out;
+}
+const toJson = (p: Payload) => ({
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  ),
+  data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
+});
+const encrypted = (p: Payload) => Buffer.from(p.metadata?.encoding ?? '').toString() === 'binary/encrypted';
+
+/** A history as a plain client sees it, with every base64 run decoded too; and as the codec opens it. */
+async function scan(workflowIds: string[]): Promise<{ plain: string; decoded: string }> {
+  const plainClient = new Client({
+    connection: await Connection.connect({ address: inject('temporalAddress') }),
+    namespace: inject('namespace'),
+  });
+  const codec = new AesGcmCodec(parseCodecKeys(inject('codecKeys')));
+  try {
+    const raw: string[] = [];
+    const opened: string[] = [];
+    for (const id of workflowIds) {
+      const history = await plainClient.workflow.getHandle(id).fetchHistory();
+      raw.push(JSON.stringify(history));
+      const payloads = payloadsIn(history).filter(encrypted);
+      expect(payloads.length, id).toBeGreaterThan(0);
+      for (const p of await codec.decode(payloads)) opened.push(Buffer.from(p.data ?? new Uint8Array()).toString());
+    }
+    const plain = raw.join('\n');
+    const base64 = (plain.match(/[A-Za-z0-9+/=]{16,}/g) ?? []).map((b) => Buffer.from(b, 'base64').toString('utf8'));
+    return { plain: `${plain}\n${base64.join('\n')}`, decoded: opened.join('\n') };
+  } finally {
+    await plainClient.connection.close();
+  }
+}
+
+const decode = (payloads: Payload[], headers: Record<string, string>, query = '') =>
+  fetch(`${stack.api.url}/codec/decode${query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ payloads: payloads.map(toJson) }),
+  });
+const bearer = async (roles: Parameters<Stack['token']>[0], scope: string, sub?: string) => ({
+  authorization: `Bearer ${await stack.token(roles, scope, sub)}`,
+});
+
+describe('personal-matters details', () => {
+  it('are sealed in Postgres first: the candidate and cycle histories hold no canary, plain or decoded', async () => {
+    const posted = await stack.call('POST', `${CYCLE}/candidates/s1/personal-matters`, {
+      token: organizer,
+      body: matters,
+    });
+    expect(posted.status).toBe(200);
+    // The workflow still decides from the classification it was sent.
+    expect(posted.body.dossier.personalMatters).toMatchObject({
+      outcome: 'omission',
+      discrepancies: [
+        { item: 'spouseAbroad', kind: 'omission', rule: expect.any(String) },
+        { item: 'realEstate', kind: 'omission', rule: expect.any(String) },
+      ],
+    });
+    // The organization department opens the sealed record, details and all.
+    const opened = await stack.call('GET', `${CYCLE}/candidates/s1/personal-matters`, { token: organizer });
+    expect(opened.status).toBe(200);
+    expect(opened.body).toMatchObject({
+      outcome: 'omission',
+      items: [
+        expect.objectContaining({ declared: CANARY.declared, verified: CANARY.verified }),
+        expect.objectContaining({ description: CANARY.description }),
+      ],
+    });
+    const { rows } = await stack.pool.query(`SELECT details_sealed FROM personal_matters_checks WHERE cycle_id = $1`, [
+      CYCLE_ID,
+    ]);
+    expect(JSON.stringify(rows)).not.toContain('CANARY');
+
+    const { plain, decoded } = await scan([CANDIDATE_WF, `cycle:${CYCLE_ID}`]);
+    for (const canary of [CANARY.declared, CANARY.verified, CANARY.description, 'CANARY']) {
+      expect(plain, canary).not.toContain(canary);
+      expect(decoded, canary).not.toContain(canary);
+    }
+    // The decoded history is real (the candidate's name is there), so the scan saw the payloads.
+    expect(decoded).toContain('张伟');
+  });
+
+  it('a candidate workflow refuses details sent to it directly: only a sealed reference is accepted', async () => {
+    const res = await stack.client.workflow
+      .getHandle(`candidate:${CYCLE_ID}:s2`)
+      .executeUpdate('recordPersonalMatters', { args: [matters, { id: 'x', role: 'organizer' }] })
+      .catch((e: Error) => e);
+    expect(res).toBeInstanceOf(Error);
+    expect(String((res as Error & { cause?: Error }).cause?.message ?? (res as Error).message)).toMatch(/sealedRef/);
+  });
+});
+
+describe('the codec endpoint', () => {
+  it("a viewer — or an organizer — posting the candidate's history payloads gets 403, named workflow or not", async () => {
+    const payloads = payloadsIn(await stack.client.workflow.getHandle(CANDIDATE_WF).fetchHistory()).filter(encrypted);
+    expect(payloads.length).toBeGreaterThan(2);
+    const viewer = await bearer(['viewer'], '440300', '观察员-解码');
+    expect((await decode(payloads, viewer)).status).toBe(403);
+    expect((await decode(payloads, { ...viewer, 'x-huanjie-workflow-id': CANDIDATE_WF })).status).toBe(403);
+    expect((await decode(payloads, await bearer(['organizer'], '440000'))).status).toBe(403);
+    // The refusal is on the record like any other.
+    const { rows } = await stack.pool.query(
+      `SELECT subject_id, detail FROM audit_events WHERE action = 'access.denied' AND actor = '观察员-解码'`,
+    );
+    expect(rows).toContainEqual(expect.objectContaining({ subject_id: 'POST /codec/decode' }));
+  });
+
+  it('an operator decodes a named workflow in scope; out of scope is 404, foreign payloads 403, no name 400', async () => {
+    const history = await stack.client.workflow.getHandle(CANDIDATE_WF).fetchHistory();
+    const payloads = payloadsIn(history).filter(encrypted);
+    const operator = await bearer(['operator'], '440300', '运维-王');
+    const ok = await decode(payloads, { ...operator, 'x-huanjie-workflow-id': CANDIDATE_WF });
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { payloads: { data?: string }[] };
+    expect(body.payloads).toHaveLength(payloads.length);
+    expect(body.payloads.map((p) => Buffer.from(p.data ?? '', 'base64').toString()).join('\n')).toContain('张伟');
+    // The workflow id may come as a query parameter too (the UI cannot add headers).
+    expect((await decode(payloads, operator, `?workflowId=${encodeURIComponent(CANDIDATE_WF)}`)).status).toBe(200);
+
+    const elsewhere = await bearer(['operator'], '440306', '运维-宝安');
+    const outOfScope = await decode(payloads, { ...elsewhere, 'x-huanjie-workflow-id': CANDIDATE_WF });
+    expect(outOfScope.status).toBe(404);
+
+    // A payload from another workflow cannot ride on one in scope.
+    const otherCandidate = payloadsIn(
+      await stack.client.workflow.getHandle(`candidate:${CYCLE_ID}:s2`).fetchHistory(),
+    ).filter(encrypted);
+    const smuggled = await decode([payloads[0]!, otherCandidate[0]!], {
+      ...operator,
+      'x-huanjie-workflow-id': CANDIDATE_WF,
+    });
+    expect(smuggled.status).toBe(403);
+    expect(((await smuggled.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe(
+      'payloads.1',
+    );
+
+    const unnamed = await decode(payloads, operator);
+    expect(unnamed.status).toBe(400);
+    expect(((await unnamed.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe(
+      'header.X-Huanjie-Workflow-Id',
+    );
+    expect(
+      (await decode(payloads, { ...operator, 'x-huanjie-workflow-id': `candidate:${CYCLE_ID}:nobody` })).status,
+    ).toBe(404);
+  });
+
+  it('each decode is on the audit chain: who, which workflow, how many — never the content', async () => {
+    const payloads = payloadsIn(await stack.client.workflow.getHandle(`cycle:${CYCLE_ID}`).fetchHistory())
+      .filter(encrypted)
+      .slice(0, 3);
+    const res = await decode(payloads, {
+      ...(await bearer(['operator'], '440305', '运维-审计')),
+      'x-huanjie-workflow-id': `cycle:${CYCLE_ID}`,
+    });
+    expect(res.status).toBe(200);
+    const requestId = res.headers.get('x-request-id');
+    const fromUi = await decode(payloads.slice(0, 1), { origin: TRUSTED_UI_ORIGIN, 'x-namespace': 'default' });
+    expect(fromUi.status).toBe(200);
+    const { rows } = await stack.pool.query(
+      `SELECT actor, role, request_id, subject_type, subject_id, cycle_id, jurisdiction_id, detail FROM audit_events
+       WHERE action = 'codec.decoded' ORDER BY id`,
+    );
+    expect(rows).toContainEqual({
+      actor: '运维-审计',
+      role: 'operator',
+      request_id: requestId,
+      subject_type: 'workflow',
+      subject_id: `cycle:${CYCLE_ID}`,
+      cycle_id: CYCLE_ID,
+      jurisdiction_id: '440305',
+      detail: { payloads: 3, namespace: inject('namespace'), runId: expect.any(String) },
+    });
+    expect(rows).toContainEqual(
+      expect.objectContaining({
+        actor: `temporal-ui ${TRUSTED_UI_ORIGIN}`,
+        role: 'trusted-origin',
+        subject_type: 'codec',
+        detail: expect.objectContaining({ payloads: 1 }),
+      }),
+    );
+    expect(JSON.stringify(rows)).not.toMatch(/张伟|南山/);
+    expect(
+      (await stack.call('GET', '/v1/audit/verify', { token: await stack.token(['viewer'], '440000') })).body.ok,
+    ).toBe(true);
+  });
+});
+
+describe('the tokenless door for the local UI', () => {
+  it('opens only to a loopback peer (an Origin header alone is a claim anyone can make)', () => {
+    for (const a of ['127.0.0.1', '127.0.0.53', '::1', '::ffff:127.0.0.1']) expect(isLoopback(a), a).toBe(true);
+    for (const a of ['10.0.0.5', '::ffff:10.0.0.5', '192.168.1.127', 'fe80::1', '', undefined])
+      expect(isLoopback(a), String(a)).toBe(false);
+  });
+});
+
+describe("an investigator's finding summary", () => {
+  it('is sealed, never in a history, and shown only to the roles that read the report text', async () => {
+    const intake = await stack.token(['intake'], '440305', '举报受理-周');
+    const investigator = await stack.token(['investigator'], '440305', '查核组-吴');
+    const registered = await stack.call('POST', '/v1/reports', {
+      token: intake,
+      body: {
+        channel: 'letter',
+        category: 'other',
+        text: '反映南山区换届中的问题',
+        receivedAt: '2026-11-02T10:00:00+08:00',
+        target: { type: 'jurisdiction', jurisdictionId: '440305' },
+      },
+    });
+    expect(registered.status).toBe(201);
+    const reportId = registered.body.reportId as string;
+    const closed = await stack.call('POST', `/v1/reports/${reportId}/findings`, {
+      token: investigator,
+      body: { finding: 'unsubstantiated', summary: CANARY.summary },
+    });
+    expect(closed.status).toBe(200);
+    expect(closed.body.status).toBe('closed');
+
+    const { rows } = await stack.pool.query(`SELECT * FROM reports WHERE id = $1`, [reportId]);
+    expect(rows[0].summary).toBeNull();
+    expect(rows[0].summary_sealed).toMatch(/^v1:/);
+    expect(JSON.stringify(rows)).not.toContain('CANARY');
+
+    const read = async (token: string) => (await stack.call('GET', `/v1/reports/${reportId}`, { token })).body;
+    for (const role of ['viewer', 'organizer', 'supervisor'] as const) {
+      const seen = await read(await stack.token([role], '440305'));
+      expect(seen.finding, role).toBe('unsubstantiated');
+      expect(JSON.stringify(seen), role).not.toContain('CANARY');
+    }
+    expect((await read(investigator)).summary).toBe(CANARY.summary);
+    expect((await read(intake)).summary).toBe(CANARY.summary);
+
+    const { plain, decoded } = await scan([`report:${reportId}`]);
+    expect(plain).not.toContain('CANARY');
+    expect(decoded).not.toContain('CANARY');
+  });
+});

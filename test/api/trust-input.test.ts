@@ -1,0 +1,224 @@
+/**
+ * Hostile input at the edge (issue 11): NUL and lone surrogates, impossible dates, reused
+ * Idempotency-Keys, and a keep-alive connection after a 413.
+ */
+import http from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadSampleTree, startStack, type Stack } from '../helpers.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+let organizer: string;
+let intake: string;
+beforeAll(async () => {
+  stack = await startStack({ bodyLimitBytes: 64 * 1024, rateLimit: { perMinute: 100_000, burst: 10_000 } });
+  await loadSampleTree(stack.pool);
+  organizer = await stack.token(['organizer', 'supervisor'], '440300', '组织部');
+  intake = await stack.token(['intake', 'investigator'], '440300', '受理员');
+});
+afterAll(() => stack?.stop());
+
+const risk = (description: string) => ({
+  jurisdictionId: '440306',
+  stage: 'inspection',
+  category: 'discipline',
+  level: 'low',
+  description,
+  measures: ['约谈'],
+  owner: '宝安区委组织部',
+});
+
+describe('text that Postgres cannot store is refused at the edge', () => {
+  // A raw body: JSON.stringify would keep a lone surrogate as an escape, which is what a client sends.
+  const raw = (o: unknown, field: string, bad: string) =>
+    JSON.stringify(o).replace(`"${field}":"X"`, `"${field}":"a${bad}b"`);
+
+  for (const [label, bad] of [
+    ['NUL', '\\u0000'],
+    ['a lone surrogate', '\\ud800'],
+  ] as const) {
+    it(`${label} in a risk, a report, a ping and a triage answers 400 naming the field`, async () => {
+      const onRisk = await stack.call('POST', '/v1/risks', {
+        token: organizer,
+        body: raw(risk('X'), 'description', bad),
+      });
+      expect(onRisk.status, JSON.stringify(onRisk.body)).toBe(400);
+      expect(onRisk.body.error.details).toEqual([expect.objectContaining({ path: 'description' })]);
+
+      const onReport = await stack.call('POST', '/v1/reports', {
+        token: intake,
+        body: raw(
+          {
+            channel: 'phone',
+            target: { type: 'jurisdiction', jurisdictionId: '440306' },
+            category: 'voteBuying',
+            text: 'X',
+            receivedAt: new Date().toISOString(),
+          },
+          'text',
+          bad,
+        ),
+      });
+      expect(onReport.status).toBe(400);
+      expect(onReport.body.error.details[0].path).toBe('text');
+
+      const onCycle = await stack.call('POST', '/v1/cycles', {
+        token: organizer,
+        body: raw(
+          { ...S.startBody('440309', '2090'), positions: [{ id: 'secretary', title: 'X', seats: 1 }] },
+          'title',
+          bad,
+        ),
+      });
+      expect(onCycle.status).toBe(400);
+      expect(onCycle.body.error.details[0].path).toBe('positions.0.title');
+
+      const created = await stack.call('POST', '/v1/reports', {
+        token: intake,
+        body: {
+          channel: 'phone',
+          target: { type: 'jurisdiction', jurisdictionId: '440306' },
+          category: 'voteBuying',
+          text: '反映问题',
+          receivedAt: new Date().toISOString(),
+        },
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.reportId as string;
+      for (const field of ['unit', 'reason']) {
+        const body = { kind: 'directCheck', unit: '区纪委', reason: '需要核实', [field]: 'X' };
+        const res = await stack.call('POST', `/v1/reports/${id}/triage`, {
+          token: intake,
+          body: raw(body, field, bad),
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.error.details[0].path).toBe(field);
+      }
+      // The report was not touched: a proper triage still works.
+      const ok = await stack.call('POST', `/v1/reports/${id}/triage`, {
+        token: intake,
+        body: { kind: 'directCheck', unit: '区纪委', reason: '需要核实' },
+      });
+      expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    });
+  }
+
+  it('a NUL in a query parameter is refused too', async () => {
+    const res = await stack.call('GET', '/v1/cycles?stage=a%00b', { token: organizer });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('stage');
+  });
+});
+
+describe('dates', () => {
+  it('an impossible ledger date is 400 naming date; a future one is 422; today answers live', async () => {
+    for (const date of ['2026-13-45', '2026-02-30', '2025-02-29']) {
+      const res = await stack.call('GET', `/v1/ledger?date=${date}`, { token: organizer });
+      expect(res.status, date).toBe(400);
+      expect(res.body.error.details[0].path).toBe('date');
+    }
+    const future = await stack.call('GET', '/v1/ledger?date=2999-01-01', { token: organizer });
+    expect(future.status).toBe(422);
+    expect(future.body.error.details[0].path).toBe('date');
+    const today = await stack.call('GET', '/v1/ledger', { token: organizer });
+    expect(today.status).toBe(200);
+    expect(today.body.source).toBe('computed');
+  });
+
+  it('the reports ledger refuses impossible datetimes naming from/to', async () => {
+    const res = await stack.call('GET', '/v1/reports/ledger?from=2026-02-30T00:00:00Z', { token: intake });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('from');
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('the same key with another body is 422 naming the key; the same body answers as before; keys are per caller', async () => {
+    const key = `k-${Date.now()}-tree`;
+    const put = (name: string, token = organizer) =>
+      stack.call('PUT', '/v1/jurisdictions', {
+        token,
+        headers: { 'idempotency-key': key },
+        body: { jurisdictions: [{ id: '440306009', name, level: 'township', parentId: '440306' }] },
+      });
+    expect((await put('燕罗街道')).status).toBe(200);
+    expect((await put('燕罗街道')).status).toBe(200);
+    const reused = await put('沙井街道');
+    expect(reused.status).toBe(422);
+    expect(reused.body.error).toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      details: [{ path: 'header.Idempotency-Key' }],
+    });
+    expect(reused.body.error.message).toContain(key);
+    // Another caller with the same key is not confused with the first.
+    const other = await stack.token(['organizer'], '440306', '宝安-另一人');
+    expect((await put('沙井街道', other)).status).toBe(200);
+  });
+
+  it('applies to stage inputs as well, and the OpenAPI document shows no fixed example key', async () => {
+    const res = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440310', '2091') });
+    expect(res.status).toBe(201);
+    const key = `k-${Date.now()}-launch`;
+    const send = (body: unknown) =>
+      stack.call('POST', '/v1/cycles/440310:2091/suspend', {
+        token: organizer,
+        headers: { 'idempotency-key': key },
+        body,
+      });
+    expect((await send({ reason: '暂停一下' })).status).toBe(200);
+    const reused = await send({ reason: '另一个理由' });
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+
+    const doc = (await stack.call('GET', '/openapi.json')).body;
+    const headers = Object.values(doc.paths as Record<string, Record<string, { parameters?: any[] }>>)
+      .flatMap((p) => Object.values(p))
+      .flatMap((op) => op.parameters ?? [])
+      .filter((p) => p.name === 'idempotency-key');
+    expect(headers.length).toBeGreaterThan(10);
+    for (const h of headers) {
+      expect(h.example).toBeUndefined();
+      expect(h.schema.example).toBeUndefined();
+      expect(h.schema.pattern).toBeDefined();
+    }
+  });
+});
+
+describe('a 413 on a keep-alive connection', () => {
+  it('leaves the connection usable for the next request (or closes it cleanly)', async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const url = new URL(stack.api.url);
+    const request = (body: string) =>
+      new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = http.request(
+          {
+            host: url.hostname,
+            port: url.port,
+            path: '/v1/risks',
+            method: 'POST',
+            agent,
+            headers: {
+              authorization: `Bearer ${organizer}`,
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const big = JSON.stringify(risk('大'.repeat(200_000)));
+      expect((await request(big)).status).toBe(413);
+      const next = await request(JSON.stringify(risk('下一次请求')));
+      expect(next.status, next.text).toBe(201);
+    } finally {
+      agent.destroy();
+    }
+  });
+});

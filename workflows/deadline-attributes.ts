@@ -60,6 +60,8 @@ export function keepDeadlineAttributes(view: () => DeadlineView): DeadlineAttrib
     const v = view();
     return `${v.deadline ?? ''}|${v.done}|${v.overdue ?? ''}|${v.details ?? ''}`;
   };
+  // A cancelled workflow (an aborted cycle stops its candidates) cancels this wait too; the watcher
+  // then just stops. Left unhandled, the rejection would fail every workflow task of the execution.
   void (async () => {
     for (;;) {
       const { v, overdue, deadline } = apply();
@@ -71,7 +73,7 @@ export function keepDeadlineAttributes(view: () => DeadlineView): DeadlineAttrib
         ? condition(() => fingerprint() !== before, wake)
         : condition(() => fingerprint() !== before));
     }
-  })();
+  })().catch(() => undefined);
   return { enabled, settle: () => void apply() };
 }
 

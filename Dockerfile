@@ -10,6 +10,7 @@ COPY activities ./activities
 COPY api ./api
 COPY worker ./worker
 COPY temporal ./temporal
+COPY config ./config
 COPY db ./db
 COPY scripts ./scripts
 USER node

@@ -3,7 +3,9 @@
  * Temporal (start, update, query) or reads Postgres. `createApp` builds it from its dependencies;
  * only server.ts listens on a port.
  */
+import { prometheus } from '@hono/prometheus';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
+import { Registry } from 'prom-client';
 import { swaggerUI } from '@hono/swagger-ui';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -61,6 +63,29 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  // Request counts and durations by route pattern (ids never become labels), scraped at /metrics.
+  // A registry per app, so several apps in one process (tests) do not collide.
+  const metrics = prometheus({ registry: new Registry(), prefix: 'huanjie_', collectDefaultMetrics: true });
+  app.use('*', metrics.registerMetrics);
+  app.get('/metrics', metrics.printMetrics);
+  const tracer = deps.tracer;
+  if (tracer) {
+    // The request's span is active while the handler runs, so the Temporal client interceptor makes
+    // the workflow's spans (and its activities') children of it. Named by route pattern, never by id.
+    app.use('*', (c, next) =>
+      tracer.startActiveSpan(
+        `${c.req.method} ${c.req.path.replace(/\/v1\/([^/]+)\/[^/]+/, '/v1/$1/{id}')}`,
+        async (span) => {
+          try {
+            await next();
+            span.setAttribute('http.status_code', c.res.status);
+          } finally {
+            span.end();
+          }
+        },
+      ),
+    );
+  }
   app.use('*', secureHeaders());
   app.use(
     '/v1/*',
@@ -91,7 +116,13 @@ export function createApp(deps: AppDeps): App {
     );
     app.route(
       '/codec',
-      codecRoutes({ codec: deps.codec, auth: deps.auth, trustedOrigins: deps.codecTrustedOrigins ?? [], s }),
+      codecRoutes({
+        codec: deps.codec,
+        auth: deps.auth,
+        trustedOrigins: deps.codecTrustedOrigins ?? [],
+        corsOrigins: deps.codecCorsOrigins ?? [],
+        s,
+      }),
     );
   }
 

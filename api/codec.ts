@@ -56,13 +56,21 @@ export function isLoopback(address: string | undefined): boolean {
 type Caller = { kind: 'operator'; actor: Actor; scope: string } | { kind: 'localUi'; actor: Actor };
 type CodecEnv = { Variables: Env['Variables'] & { caller: Caller } };
 
-export function codecRoutes(o: { codec: AesGcmCodec; auth: AuthConfig; trustedOrigins: string[]; s: Services }) {
+export function codecRoutes(o: {
+  codec: AesGcmCodec;
+  auth: AuthConfig;
+  trustedOrigins: string[];
+  /** Origins whose browsers may call with a token (the UI passes the signed-in user's); no token-less access. */
+  corsOrigins?: string[];
+  s: Services;
+}) {
   const { s } = o;
   const app = new Hono<CodecEnv>();
+  const allowed = [...o.trustedOrigins, ...(o.corsOrigins ?? [])];
   app.use(
     '*',
     cors({
-      origin: (origin) => (o.trustedOrigins.includes(origin) ? origin : null),
+      origin: (origin) => (allowed.includes(origin) ? origin : null),
       allowHeaders: ['content-type', 'authorization', 'x-namespace', 'x-huanjie-workflow-id', 'x-huanjie-run-id'],
       allowMethods: ['POST', 'OPTIONS'],
       credentials: true,

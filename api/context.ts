@@ -1,3 +1,4 @@
+import type { Tracer } from '@opentelemetry/api';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Pool } from '../activities/db.js';
@@ -29,6 +30,10 @@ export interface AppDeps {
   codec?: AesGcmCodec;
   /** Browser origins (the Temporal UI) allowed to call /codec; without a token only for local dev. */
   codecTrustedOrigins?: string[];
+  /** Browser origins (a signed-in Temporal UI) allowed to call /codec with a bearer token. */
+  codecCorsOrigins?: string[];
+  /** When tracing is on: one span per request, the parent of the workflow calls it makes. */
+  tracer?: Tracer;
 }
 
 export interface Services extends AppDeps {

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { createPool } from '../activities/db.js';
 import { backendSettings, env, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { AesGcmCodec, codecKeysSchema } from '../temporal/codec.js';
+import { temporalTokenSource } from '../temporal/auth.js';
 import { connectClient } from '../temporal/connection.js';
+import { setupTracing } from '../temporal/tracing.js';
 import { createApp } from './app.js';
 
 const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
@@ -34,6 +36,10 @@ const config = (() => {
             .string()
             .default('')
             .describe('comma-separated UI origins allowed to decode without a token (local dev only)'),
+          CODEC_CORS_ORIGINS: z
+            .string()
+            .default('')
+            .describe('comma-separated UI origins whose browsers may decode with a bearer token'),
         })
         .refine((c) => c.CODEC_TRUSTED_ORIGINS.trim() === '' || LOOPBACK_HOSTS.includes(c.API_HOST), {
           path: ['CODEC_TRUSTED_ORIGINS'],
@@ -47,12 +53,26 @@ const config = (() => {
 })();
 
 const codecKeys = config.CODEC_KEYS;
+const tracing = (() => {
+  try {
+    return setupTracing('huanjie-api');
+  } catch (e) {
+    console.error((e as Error).message);
+    return process.exit(78);
+  }
+})();
 
 const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
+const auth = await temporalTokenSource(config, 'huanjie-api').catch((e: Error) => {
+  console.error(e.message);
+  process.exit(78);
+});
 const temporal = await connectClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
+  auth,
+  tracing: tracing !== undefined,
 }).catch((e: Error) => {
   console.error(`api: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);
@@ -68,7 +88,11 @@ const app = createApp({
   codecTrustedOrigins: config.CODEC_TRUSTED_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter(Boolean),
+  codecCorsOrigins: config.CODEC_CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean),
   auth: { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
+  ...(tracing ? { tracer: tracing.tracer } : {}),
 });
 
 const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) => {

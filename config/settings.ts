@@ -3,6 +3,7 @@
  * naming the variable and the rule when something is wrong.
  */
 import { z } from 'zod';
+import { temporalAuthSettings } from '../temporal/auth.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -38,6 +39,7 @@ export const backendSettings = {
   TEMPORAL_TASK_QUEUE: env.taskQueue,
   DATABASE_URL: env.databaseUrl,
   DATABASE_ROLE: env.databaseRole,
+  ...temporalAuthSettings,
 };
 
 export function loadConfig<T extends z.ZodType>(

@@ -190,7 +190,7 @@ async function main() {
         `http://127.0.0.1:${config.TEMPORAL_UI_PORT},http://localhost:${config.TEMPORAL_UI_PORT}`,
     };
     worker = run('worker', 'worker/main.ts', childEnv);
-    const workerPolling = waitForLine(worker, /worker: polling/);
+    const workerPolling = waitForLine(worker, /polling task queue/);
     api = run('api', 'api/server.ts', childEnv);
     for (const [name, child] of [
       ['worker', worker],

@@ -6,7 +6,9 @@ import {
   makeGrpcRetryInterceptor,
   type GrpcRetryOptions,
 } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { DataConverter } from '@temporalio/common';
+import type { TemporalTokenSource } from './auth.js';
 import { AesGcmCodec, type CodecKey } from './codec.js';
 
 export const failureConverterPath = new URL('./failure-converter.cjs', import.meta.url).pathname;
@@ -46,8 +48,13 @@ export async function connectClient(opts: {
   namespace: string;
   codecKeys: CodecKey[];
   calls?: CallStyle;
+  /** In a cluster with authorization: the bearer token to present, renewed by the source. */
+  auth?: TemporalTokenSource | undefined;
+  /** Carry the caller's trace into the workflows it starts, updates and queries (temporal/tracing.ts). */
+  tracing?: boolean;
 }): Promise<Client> {
   const interactive = (opts.calls ?? 'interactive') === 'interactive';
+  const auth = opts.auth;
   const connection = await Connection.connect({
     address: opts.address,
     connectTimeout: '5s',
@@ -57,6 +64,14 @@ export async function connectClient(opts: {
           channelArgs: { 'grpc.initial_reconnect_backoff_ms': 200, 'grpc.max_reconnect_backoff_ms': 2_000 },
         }
       : {}),
+    // A function, so every call carries the source's current (renewed) token.
+    // With an API key the SDK turns TLS on by default; TLS is a separate setting (README, Deployment).
+    ...(auth ? { apiKey: () => auth.current(), tls: false } : {}),
   });
-  return new Client({ connection, namespace: opts.namespace, dataConverter: dataConverter(opts.codecKeys) });
+  return new Client({
+    connection,
+    namespace: opts.namespace,
+    dataConverter: dataConverter(opts.codecKeys),
+    ...(opts.tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+  });
 }

@@ -19,6 +19,7 @@ import { personalMattersSchema } from '../domain/inspection.js';
 import { getPersonalMattersRulesQuery } from '../workflows/candidate.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
+import type { Tracing } from '../temporal/tracing.js';
 import { createHuanjieWorker } from '../worker/worker.js';
 
 export const TRUSTED_UI_ORIGIN = 'http://ui.test:8233';
@@ -69,6 +70,8 @@ export async function startStack(
     bodyLimitBytes?: number;
     rateLimit?: RateLimit;
     maxCachedWorkflows?: number;
+    /** Trace API → workflow → activities; the worker then bundles the workflows itself (with the interceptors). */
+    tracing?: Tracing;
   } = {},
 ): Promise<Stack> {
   quietRuntime();
@@ -79,7 +82,7 @@ export async function startStack(
   // The application's own role, as in production: tests prove it has every privilege it needs and no more.
   const pool = createPool(inject('databaseUrl'), { max: 5, role: APP_ROLE });
   const connection = await NativeConnection.connect({ address });
-  const client = await connectClient({ address, namespace, codecKeys });
+  const client = await connectClient({ address, namespace, codecKeys, tracing: opts.tracing !== undefined });
   const worker = await createHuanjieWorker({
     connection,
     namespace,
@@ -87,7 +90,7 @@ export async function startStack(
     pool,
     codecKeys,
     temporal: client,
-    workflowBundlePath: inject('workflowBundlePath'),
+    ...(opts.tracing ? { tracing: opts.tracing } : { workflowBundlePath: inject('workflowBundlePath') }),
     ...(opts.activities ? { activities: opts.activities } : {}),
     ...(opts.maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows: opts.maxCachedWorkflows } } : {}),
   });
@@ -100,6 +103,7 @@ export async function startStack(
     codecKeys,
     codec: new AesGcmCodec(codecKeys),
     codecTrustedOrigins: [TRUSTED_UI_ORIGIN],
+    ...(opts.tracing ? { tracer: opts.tracing.tracer } : {}),
     ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
   });

@@ -5,7 +5,9 @@ import { createPool } from '../activities/db.js';
 import { createWorkflowStarter, runStarter } from '../activities/outbox.js';
 import { backendSettings, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { codecKeysSchema } from '../temporal/codec.js';
+import { temporalTokenSource } from '../temporal/auth.js';
 import { connectClient } from '../temporal/connection.js';
+import { setupTracing } from '../temporal/tracing.js';
 import { ensureLedgerSchedule } from '../temporal/schedules.js';
 import { createHuanjieWorker } from './worker.js';
 
@@ -21,6 +23,9 @@ const config = (() => {
           .int('must be a whole number')
           .min(1, 'must be at least 1')
           .optional(),
+        // The SDK's own Prometheus exporter (task latencies, schedule-to-start, failures): off unless a port is set.
+        WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+        WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
       }),
     );
   } catch (e) {
@@ -30,23 +35,56 @@ const config = (() => {
 
 Runtime.install({
   logger: new DefaultLogger((process.env.LOG_LEVEL?.toUpperCase() as 'WARN' | undefined) ?? 'WARN'),
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  telemetryOptions: {
+    logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} },
+    ...(config.WORKER_METRICS_PORT
+      ? {
+          metrics: {
+            prometheus: {
+              bindAddress: `${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}`,
+              countersTotalSuffix: true,
+              unitSuffix: true,
+              useSecondsForDurations: true,
+            },
+          },
+        }
+      : {}),
+  },
 });
 
 const codecKeys = config.CODEC_KEYS;
+const tracing = (() => {
+  try {
+    return setupTracing('huanjie-worker');
+  } catch (e) {
+    console.error((e as Error).message);
+    return process.exit(78);
+  }
+})();
 
 // Activities retry on their own: a busy database may take longer to hand out a connection than the
 // API's 2 s (which answers a person 503 instead of making them wait).
 const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE, connectionTimeoutMillis: 10_000 });
-const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS }).catch((e: Error) => {
+const auth = await temporalTokenSource(config, 'huanjie-worker').catch((e: Error) => {
+  console.error(e.message);
+  process.exit(78);
+});
+const connection = await NativeConnection.connect({
+  address: config.TEMPORAL_ADDRESS,
+  ...(auth ? { apiKey: auth.current(), tls: false } : {}),
+}).catch((e: Error) => {
   console.error(`worker: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}: ${e.message}`);
   process.exit(69);
 });
+// The native connection takes a string, so each renewed token is handed over explicitly.
+auth?.onRenew((token) => connection.setApiKey(token));
 const temporal = await connectClient({
   address: config.TEMPORAL_ADDRESS,
   namespace: config.TEMPORAL_NAMESPACE,
   codecKeys,
   calls: 'patient',
+  auth,
+  tracing: tracing !== undefined,
 });
 const worker = await createHuanjieWorker({
   connection,
@@ -55,6 +93,7 @@ const worker = await createHuanjieWorker({
   pool,
   codecKeys,
   temporal,
+  tracing,
   ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } } : {}),
 });
 const schedule = await ensureLedgerSchedule(temporal, config.TEMPORAL_TASK_QUEUE);
@@ -75,5 +114,6 @@ await worker.run();
 await stopStarter();
 await temporal.connection.close();
 await connection.close();
+auth?.stop();
 await pool.end();
 console.log('worker: stopped');

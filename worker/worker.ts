@@ -2,7 +2,13 @@
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from '../activities/db.js';
+import {
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  makeWorkflowExporter,
+} from '@temporalio/interceptors-opentelemetry';
 import type { CodecKey } from '../temporal/codec.js';
+import { workflowTracingModule, type Tracing } from '../temporal/tracing.js';
 import { dataConverter, failureConverterPath } from '../temporal/connection.js';
 import { createActivities } from './activities.js';
 
@@ -20,6 +26,8 @@ export interface HuanjieWorkerOptions {
   /** A prebuilt bundle (tests build one once); otherwise the workflows are bundled at start. */
   workflowBundlePath?: string;
   activities?: WorkerOptions['activities'];
+  /** Continue callers' traces in workflows (bundled at start only) and activities. */
+  tracing?: Tracing | undefined;
   tuning?: Pick<
     WorkerOptions,
     'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
@@ -36,6 +44,21 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
       o.activities ??
       createActivities({ pool: o.pool, codecKeys: o.codecKeys, temporal: o.temporal, taskQueue: o.taskQueue }),
     dataConverter: dataConverter(o.codecKeys),
+    ...(o.tracing
+      ? {
+          interceptors: {
+            activity: [
+              (ctx) => ({
+                inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+                outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+              }),
+            ],
+            // A prebuilt bundle was made without the interceptors: workflow spans need a bundle made here.
+            ...(o.workflowBundlePath ? {} : { workflowModules: [workflowTracingModule] }),
+          },
+          sinks: { exporter: makeWorkflowExporter(o.tracing.exporter, o.tracing.resource) },
+        }
+      : {}),
     ...o.tuning,
   });
 }

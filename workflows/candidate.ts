@@ -36,6 +36,8 @@ import { SYSTEM } from '../domain/events.js';
 import * as I from '../domain/inspection.js';
 import type { Department, Policy } from '../domain/policy.js';
 import { reasonSchema, type Actor } from '../domain/schemas.js';
+import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { candidateDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
 
@@ -225,6 +227,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       state.missing = I.missingItems(dossier, policy, Date.now());
     };
     refresh();
+    const deadlines = keepDeadlineAttributes(() => candidateDeadlineView(state, dossier));
 
     setHandler(calendarYearSignal, (year) => {
       if (policy.calendar.kind === 'cn' && !policy.calendar.overrides.some((o) => o.year === year.year))
@@ -374,6 +377,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     }
     await condition(allHandlersFinished);
     if (input.signalsCycle) await tellCycle(candidateOutcomeSignal, state.outcome!);
+    deadlines.settle();
     return state.outcome!;
 
     function stopIfRequired() {

@@ -50,6 +50,8 @@ import { STAGE_LABELS, type Stage } from '../domain/stages.js';
 import * as C from '../domain/cycle.js';
 import { cycleFinishedSignal } from './campaign.js';
 import { calendarYearSignal, candidateOutcomeSignal, candidateWorkflow, reviewLateSignal } from './candidate.js';
+import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { cycleDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY } from './record.js';
 import { cycleStageSignal, supervisionWorkflow } from './supervision.js';
@@ -189,6 +191,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   let lastAttrs = '';
   /** The main loop is between an open gate and the record of the next stage (an activity may run there). */
   let advancing = false;
+  // HuanjieDeadline/HuanjieOverdue of new runs are kept by this watcher (render keeps them for older runs).
+  const deadlines = keepDeadlineAttributes(() => cycleDeadlineView(state));
   const runStartBytes = workflowInfo().historySize;
 
   registerQueries();
@@ -806,14 +810,17 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
           ? ` · 关口暂停，待解除：${holds.join('、')}`
           : '';
     const until = state.deadline ? ` · 截止 ${beijingDeadlineText(state.deadline)}` : '';
-    setCurrentDetails(`**${STAGE_LABELS[state.stage]}** (${state.stage}) — ${state.waitingFor}${gate}${until}`);
+    // The last part tells operators how to list this cycle's candidates (and its supervision) in the UI.
+    setCurrentDetails(
+      `**${STAGE_LABELS[state.stage]}** (${state.stage}) — ${state.waitingFor}${gate}${until} · 考察对象及监督：HuanjieCycle = '${state.cycleId}'`,
+    );
     const attrs = `${state.stage}|${state.status}|${state.deadline ?? ''}`;
     if (attrs === lastAttrs) return;
     lastAttrs = attrs;
     upsertSearchAttributes([
       { key: SA.stage, value: state.stage },
       { key: SA.status, value: state.status },
-      ...(state.deadline ? [{ key: SA.deadline, value: new Date(state.deadline) }] : []),
+      ...(state.deadline && !deadlines.enabled ? [{ key: SA.deadline, value: new Date(state.deadline) }] : []),
     ]);
   }
 

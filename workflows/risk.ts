@@ -19,6 +19,8 @@ import { SYSTEM } from '../domain/events.js';
 import type { Actor } from '../domain/schemas.js';
 import type { KeyStage } from '../domain/stages.js';
 import { resolveRiskSchema } from '../domain/supervision.js';
+import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { riskDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
 
@@ -62,6 +64,7 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
     jurisdictionId: input.jurisdictionId,
   });
   const holdName = `risk-${input.riskId}`;
+  const deadlines = keepDeadlineAttributes(() => riskDeadlineView(state, input.deadline));
 
   setHandler(getRiskQuery, () => state);
   setHandler(
@@ -133,5 +136,6 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
   }
   await condition(() => state.status === 'resolved');
   await condition(allHandlersFinished);
+  deadlines.settle();
   return state;
 }

@@ -24,6 +24,8 @@ import type { Policy } from '../domain/policy.js';
 import type { Actor } from '../domain/schemas.js';
 import type { Stage } from '../domain/stages.js';
 import * as V from '../domain/supervision.js';
+import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { supervisionDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
 
@@ -100,6 +102,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     findings: [],
     monitoring: {},
   };
+  const deadlines = keepDeadlineAttributes(() => supervisionDeadlineView(state));
   const calendar = input.policy.calendar;
   const rules = input.policy.supervision;
   /** Each point's latest scores per stage: a point filing again replaces its scores (as the record does), not adds. */
@@ -287,6 +290,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   }
   await condition(() => state.cycleStage === 'closed');
   await condition(allHandlersFinished);
+  deadlines.settle();
   return state;
 
   // ---- steps ---------------------------------------------------------------------------------

@@ -72,6 +72,18 @@ describe('health, readiness and documentation', () => {
   });
 });
 
+describe('metrics', () => {
+  it('/metrics counts requests by route pattern (never by a cycle id) for Prometheus', async () => {
+    await stack.call('GET', '/v1/cycles/440306:2026', { token: organizer });
+    const res = await fetch(`${stack.api.url}/metrics`);
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toMatch(/huanjie_http_requests_total\{[^}]*route="\/v1\/cycles\/:cycleId"/);
+    expect(text).toMatch(/huanjie_http_request_duration_seconds_bucket/);
+    expect(text).not.toContain('440306:2026');
+  });
+});
+
 describe('authentication', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const claims = { sub: 'u', roles: ['organizer'], scope: '440300', iss: AUTH.issuer, aud: AUTH.audience };

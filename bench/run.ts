@@ -32,6 +32,7 @@ import { buildWorkflowBundle, createThrowawayDatabase } from '../scripts/throwaw
 import { AesGcmCodec, generateCodecKey, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import { createHuanjieWorker } from '../worker/worker.js';
+import { measureClusterThroughput } from './cluster.js';
 import { getStateQuery } from '../workflows/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
 
@@ -225,19 +226,24 @@ async function main() {
       },
     });
     /** A cycle of `seats` seats (split into positions of at most 50, the domain's limit). */
-    const startCycle = async (jurisdictionId: string, term: string, seats: number, perSeat: number) => {
-      const positions = Array.from({ length: Math.ceil(seats / 50) }, (_, i) => ({
+    const cycleBody = (jurisdictionId: string, term: string, seats: number, perSeat: number) => ({
+      jurisdictionId,
+      term,
+      positions: Array.from({ length: Math.ceil(seats / 50) }, (_, i) => ({
         id: `members${i + 1}`,
         title: `委员（${i + 1}）`,
         seats: Math.min(50, seats - i * 50),
-      }));
-      const res = await simulator.call('POST', '/v1/cycles', organizer, {
-        jurisdictionId,
-        term,
-        positions,
-        committees: { standing: 11, full: 31 },
-        policy: fullPolicy(perSeat),
-      });
+      })),
+      committees: { standing: 11, full: 31 },
+      policy: fullPolicy(perSeat),
+    });
+    const startCycle = async (jurisdictionId: string, term: string, seats: number, perSeat: number) => {
+      const res = await simulator.call(
+        'POST',
+        '/v1/cycles',
+        organizer,
+        cycleBody(jurisdictionId, term, seats, perSeat),
+      );
       if (res.status !== 201)
         throw new Error(`start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
       return `${jurisdictionId}:${term}`;
@@ -252,8 +258,8 @@ async function main() {
     };
 
     // ---- 1. throughput --------------------------------------------------------------------------
+    const cycles = Number(process.env.BENCH_CYCLES ?? 6);
     {
-      const cycles = Number(process.env.BENCH_CYCLES ?? 6);
       log(`1. ${cycles} full cycles of 10 candidates × 7 departments, 3 at a time, through the API`);
       const ids = await Promise.all(
         Array.from({ length: cycles }, (_, i) => startCycle(`B${String(i).padStart(4, '0')}`, '2026', 5, 2)),
@@ -431,6 +437,16 @@ async function main() {
       log(`   ${JSON.stringify(results.openCycles)}`);
     }
 
+    // ---- 5. throughput on the production shape (same cycles as 1) -------------------------------
+    if (process.env.BENCH_CLUSTER !== '0')
+      results.clusterThroughput = await measureClusterThroughput({
+        cycles,
+        cycleBody: (jurisdictionId) => cycleBody(jurisdictionId, '2026', 5, 2),
+        tree,
+        load,
+        log,
+      });
+
     mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     writeFileSync(new URL(`./results/${stamp}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
@@ -441,16 +457,18 @@ async function main() {
 
 function markdown(r: Record<string, any>): string {
   const t = r.throughput;
+  const c = r.clusterThroughput;
   const a = r.apiLatencyMs;
   const lines = [
     `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).`,
     '',
-    '| 1. throughput | value |',
-    '|---|---|',
-    `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} |`,
-    `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} |`,
-    `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} |`,
-    `| history events per candidate | ${t.eventsPerCandidate} |`,
+    `| 1. throughput | dev server | ${c ? `cluster (${c.historyShards} shards, ${c.workers} workers)` : 'cluster (not run)'} |`,
+    '|---|---|---|',
+    `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} | ${c?.cyclesPerSecond ?? '—'} |`,
+    `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} | ${c?.trivialWorkflowsPerSecond ?? '—'} |`,
+    `| trivial workflows per full cycle | ${t.ratioTrivialToCycle} | ${c?.ratioTrivialToCycle ?? '—'} |`,
+    `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} | |`,
+    `| history events per candidate | ${t.eventsPerCandidate} | |`,
     '',
     '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |',
     '|---|---|---|---|',

@@ -8,7 +8,9 @@
  *   3. cost per candidate as one cycle grows (BENCH_SIZES, default 10,100,1000), every run of the
  *      cycle counted (it continues as new when its history grows long);
  *   4. worker memory per 1,000 open cycles waiting on timers (all in the worker's cache), and query
- *      latency on evicted workflows from a worker whose cache holds 100.
+ *      latency on evicted workflows from a worker whose cache holds 100;
+ *   5. measurement 1 again on the production shape (bench/cluster.ts: 8 shards, 2 workers).
+ * BENCH_MEASURE=1,5 runs a subset (2 reads the cycles 1 drove).
  * Results: bench/results/<time>.json and bench/results/latest.md. Ratios, not absolute numbers, are
  * what compare across runs: machines here are shared and noisy.
  */
@@ -44,6 +46,8 @@ const AUTH: AuthConfig = {
 };
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 const OPEN_CYCLES = Number(process.env.BENCH_OPEN_CYCLES ?? 1000);
+/** Which measurements to run (default all); 2 reads the cycles 1 drove. */
+const MEASURE = new Set((process.env.BENCH_MEASURE ?? '1,2,3,4,5').split(',').map(Number));
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -259,7 +263,7 @@ async function main() {
 
     // ---- 1. throughput --------------------------------------------------------------------------
     const cycles = Number(process.env.BENCH_CYCLES ?? 6);
-    {
+    if (MEASURE.has(1)) {
       log(`1. ${cycles} full cycles of 10 candidates × 7 departments, 3 at a time, through the API`);
       const ids = await Promise.all(
         Array.from({ length: cycles }, (_, i) => startCycle(`B${String(i).padStart(4, '0')}`, '2026', 5, 2)),
@@ -288,7 +292,7 @@ async function main() {
     }
 
     // ---- 2. API latency -------------------------------------------------------------------------
-    {
+    if (MEASURE.has(2)) {
       log('2. API latency, 16 concurrent clients');
       const bare = new Hono();
       bare.get('/bare', (c) => c.json({ ok: true }));
@@ -336,7 +340,7 @@ async function main() {
     }
 
     // ---- 3. cost per candidate ------------------------------------------------------------------
-    {
+    if (MEASURE.has(3)) {
       const rows: Record<string, unknown>[] = [];
       for (const [k, size] of SIZES.entries()) {
         log(`3. one cycle with ${size} candidates`);
@@ -368,7 +372,7 @@ async function main() {
     }
 
     // ---- 4. memory of open cycles, query latency on evicted workflows ---------------------------
-    {
+    if (MEASURE.has(4)) {
       // Memory with every workflow held in the worker's cache (what open cycles cost a worker that
       // keeps them all), then query latency from a worker whose cache holds 100 (the rest replay).
       log(`4. ${OPEN_CYCLES} open cycles waiting on timers, all cached; then queries with the cache capped at 100`);
@@ -438,7 +442,7 @@ async function main() {
     }
 
     // ---- 5. throughput on the production shape (same cycles as 1) -------------------------------
-    if (process.env.BENCH_CLUSTER !== '0')
+    if (MEASURE.has(5))
       results.clusterThroughput = await measureClusterThroughput({
         cycles,
         cycleBody: (jurisdictionId) => cycleBody(jurisdictionId, '2026', 5, 2),
@@ -459,37 +463,54 @@ function markdown(r: Record<string, any>): string {
   const t = r.throughput;
   const c = r.clusterThroughput;
   const a = r.apiLatencyMs;
+  const o = r.openCycles;
   const lines = [
     `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).`,
     '',
-    `| 1. throughput | dev server | ${c ? `cluster (${c.historyShards} shards, ${c.workers} workers)` : 'cluster (not run)'} |`,
-    '|---|---|---|',
-    `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} | ${c?.cyclesPerSecond ?? '—'} |`,
-    `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} | ${c?.trivialWorkflowsPerSecond ?? '—'} |`,
-    `| trivial workflows per full cycle | ${t.ratioTrivialToCycle} | ${c?.ratioTrivialToCycle ?? '—'} |`,
-    `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} | |`,
-    `| history events per candidate | ${t.eventsPerCandidate} | |`,
-    '',
-    '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |',
-    '|---|---|---|---|',
-    ...Object.entries(a).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} | ${v.perSecond} |`),
-    '',
-    '| 3. candidates in one cycle | wall s | ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
-    '|---|---|---|---|---|---|---|',
-    ...r.costPerCandidate.map(
-      (c: any) =>
-        `| ${c.candidates} | ${c.wallSeconds} | ${c.msPerCandidate} | ${c.eventsPerCandidate} | ${c.cycleRuns} | ${c.cycleHistoryEvents} / ${c.cycleLongestRunEvents} | ${c.cycleHistoryKB} / ${c.cycleLargestRunKB} |`,
-    ),
-    '',
-    '| 4. open cycles | value |',
-    '|---|---|',
-    `| cycles open (each with its supervision child on a timer) | ${r.openCycles.cycles} |`,
-    `| workflows in the worker's cache | ${r.openCycles.workflowsCached} |`,
-    `| process RSS before → after (MB) | ${r.openCycles.rssBeforeMB} → ${r.openCycles.rssAfterMB} |`,
-    `| RSS per 1,000 open cycles (MB) | ${r.openCycles.rssPer1000CyclesMB} |`,
-    `| JS heap per 1,000 open cycles, after GC (MB) | ${r.openCycles.heapPer1000CyclesMB} |`,
-    `| query on evicted cycles, cache ${r.openCycles.workflowCache} (p50 / p99 ms) | ${r.openCycles.evictedQueryMs.p50} / ${r.openCycles.evictedQueryMs.p99} |`,
-    '',
+    ...(t
+      ? [
+          `| 1. throughput | dev server | ${c ? `cluster (${c.historyShards} shards, ${c.workers} workers)` : 'cluster (not run)'} |`,
+          '|---|---|---|',
+          `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} | ${c?.cyclesPerSecond ?? '—'} |`,
+          `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} | ${c?.trivialWorkflowsPerSecond ?? '—'} |`,
+          `| trivial workflows per full cycle | ${t.ratioTrivialToCycle} | ${c?.ratioTrivialToCycle ?? '—'} |`,
+          `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} | |`,
+          `| history events per candidate | ${t.eventsPerCandidate} | |`,
+          '',
+        ]
+      : []),
+    ...(a
+      ? [
+          '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |',
+          '|---|---|---|---|',
+          ...Object.entries(a).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} | ${v.perSecond} |`),
+          '',
+        ]
+      : []),
+    ...(r.costPerCandidate
+      ? [
+          '| 3. candidates in one cycle | wall s | ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
+          '|---|---|---|---|---|---|---|',
+          ...r.costPerCandidate.map(
+            (x: any) =>
+              `| ${x.candidates} | ${x.wallSeconds} | ${x.msPerCandidate} | ${x.eventsPerCandidate} | ${x.cycleRuns} | ${x.cycleHistoryEvents} / ${x.cycleLongestRunEvents} | ${x.cycleHistoryKB} / ${x.cycleLargestRunKB} |`,
+          ),
+          '',
+        ]
+      : []),
+    ...(o
+      ? [
+          '| 4. open cycles | value |',
+          '|---|---|',
+          `| cycles open (each with its supervision child on a timer) | ${o.cycles} |`,
+          `| workflows in the worker's cache | ${o.workflowsCached} |`,
+          `| process RSS before → after (MB) | ${o.rssBeforeMB} → ${o.rssAfterMB} |`,
+          `| RSS per 1,000 open cycles (MB) | ${o.rssPer1000CyclesMB} |`,
+          `| JS heap per 1,000 open cycles, after GC (MB) | ${o.heapPer1000CyclesMB} |`,
+          `| query on evicted cycles, cache ${o.workflowCache} (p50 / p99 ms) | ${o.evictedQueryMs.p50} / ${o.evictedQueryMs.p99} |`,
+          '',
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

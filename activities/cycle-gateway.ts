@@ -69,7 +69,7 @@ export function createCycleGatewayActivities({ client }: { client: Client }) {
     async releaseHold(cycleId: string, name: string, resolution: string, actor: Actor): Promise<GatewayResult> {
       return attempt(async () => {
         await cycle(cycleId).executeUpdate(releaseHoldUpdate, {
-          args: [{ name, resolution }, actor],
+          args: [{ name, resolution, bySource: true }, actor],
           updateId: `${name}:release`,
         });
         return `hold ${name} released`;

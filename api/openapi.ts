@@ -112,7 +112,7 @@ export const examples = {
     results: [{ positionId: 'secretary', persons: [{ personId: 'p001', votes: 280 }] }],
     massPetitions: 0,
   },
-  hold: { name: 'report-R123', reason: '公示期间收到举报，待核查', personId: 'p001', source: 'report' },
+  hold: { name: 'petition-2026-07', reason: '收到群众来信反映，待组织核实', personId: 'p001' },
 };
 
 /**

@@ -186,7 +186,27 @@ export const holdSchema = z.strictObject({
     .describe('holds only the gate out of this stage (a high risk holds its stage); default: every gate'),
   source: z.enum(['report', 'supervision', 'risk', 'organizer', 'calendar']).default('organizer'),
 });
+/**
+ * What an organizer raises over the API: a hold of their own. Reports, supervision findings and risks
+ * raise theirs through their workflows, so a hold's source is never a caller's say-so.
+ */
+export const organizerHoldSchema = z.strictObject({
+  ...holdSchema.shape,
+  source: z
+    .literal('organizer')
+    .default('organizer')
+    .describe('always organizer: holds of reports, supervision and risks are raised by their own processes'),
+});
 export const releaseHoldSchema = z.strictObject({ name: holdSchema.shape.name, resolution: reasonSchema });
+/**
+ * The cycle's own release input: `bySource` marks a release sent by the process that raised the hold
+ * (the report's finding, the accepted rectification, the upper level's resolution of a risk). The
+ * API sends `releaseHoldSchema`, which has no such field.
+ */
+export const sourceReleaseHoldSchema = z.strictObject({
+  ...releaseHoldSchema.shape,
+  bySource: z.literal(true).optional(),
+});
 export const reasonOnlySchema = z.strictObject({ reason: reasonSchema });
 
 export type LaunchInput = z.infer<typeof launchSchema>;
@@ -197,7 +217,7 @@ export type DropNomineeInput = z.infer<typeof dropNomineeSchema>;
 export type ApprovalInput = z.infer<typeof approvalSchema>;
 export type ElectionInput = z.infer<typeof electionSchema>;
 export type HoldInput = z.infer<typeof holdSchema>;
-export type ReleaseHoldInput = z.infer<typeof releaseHoldSchema>;
+export type ReleaseHoldInput = z.infer<typeof sourceReleaseHoldSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // State
@@ -1100,9 +1120,20 @@ export function checkAddHold(s: CycleState, i: HoldInput) {
 export function applyAddHold(s: CycleState, i: HoldInput, actor: Actor, now: number) {
   s.holds.push({ ...i, raisedAt: now, raisedBy: actor.id });
 }
+/** Who releases a hold the system raised: the process that raised it, never a hand release. */
+const RELEASED_BY: Record<Exclude<Hold['source'], 'organizer'>, string> = {
+  report: "the investigator's finding on the report (POST /v1/reports/{reportId}/findings)",
+  supervision: 'the accepted rectification of the finding (…/supervision/rectifications)',
+  risk: "the upper level's resolution of the risk (POST /v1/risks/{riskId}/resolve)",
+  calendar: 'the missing calendar year (…/calendar-years)',
+};
 export function checkReleaseHold(s: CycleState, i: ReleaseHoldInput) {
-  if (!s.holds.some((h) => h.name === i.name))
-    fail(ErrorType.NotFound, `no open hold named ${i.name}`, [{ path: 'name', rule: 'must be an open hold' }]);
+  const hold = s.holds.find((h) => h.name === i.name);
+  if (!hold) fail(ErrorType.NotFound, `no open hold named ${i.name}`, [{ path: 'name', rule: 'must be an open hold' }]);
+  if (hold.source !== 'organizer' && i.bySource !== true)
+    fail(ErrorType.Conflict, `hold ${i.name} was raised by its ${hold.source} and is released only by it`, [
+      { path: 'name', rule: `a ${hold.source} hold is released by ${RELEASED_BY[hold.source]}` },
+    ]);
 }
 export function applyReleaseHold(s: CycleState, i: ReleaseHoldInput): Hold {
   const hold = s.holds.find((h) => h.name === i.name)!;

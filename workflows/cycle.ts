@@ -581,7 +581,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     );
     onInput(
       releaseHoldUpdate,
-      C.releaseHoldSchema,
+      C.sourceReleaseHoldSchema,
       C.checkReleaseHold,
       (s, i) => {
         C.applyReleaseHold(s, i);

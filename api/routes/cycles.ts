@@ -118,7 +118,7 @@ const STAGE_INPUTS: StageInput[] = [
     path: 'holds',
     summary: '设置关口暂停 (raise a named hold)',
     action: 'hold.manage',
-    schema: C.holdSchema,
+    schema: C.organizerHoldSchema,
     update: W.addHoldUpdate,
     example: examples.hold,
   },

@@ -159,6 +159,24 @@ describe("supervision and risks hold a cycle's gates", () => {
     await new Promise((r) => setTimeout(r, 800));
     expect((await state()).stage).toBe('decision');
 
+    // Nor can an organizer release these holds by hand (the attacker's shortcut past the gate): each is
+    // released only by what raised it, and the answer names the rule. A hold's source is never the caller's to claim.
+    for (const h of held.holds) {
+      const byHand = await post(
+        `${CYCLE}/hold-releases`,
+        { name: h.name, resolution: '组织部自行解除' },
+        cityOrganizer,
+      );
+      expect(byHand.status, JSON.stringify(byHand.body)).toBe(409);
+      expect(byHand.body.error.details).toEqual([
+        { path: 'name', rule: expect.stringMatching(new RegExp(`^a ${h.source} hold is released by `)) },
+      ]);
+    }
+    const forged = await post(`${CYCLE}/holds`, { name: 'forged-sup', reason: '督查发现问题', source: 'supervision' });
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.details).toEqual([expect.objectContaining({ path: 'source' })]);
+    expect((await state()).holds).toHaveLength(2);
+
     // The district cannot resolve its own high risk; the city that supervises it can.
     expect((await post(`/v1/risks/${highRisk}/resolve`, { resolution: '已化解' })).status).toBe(403);
     expect(

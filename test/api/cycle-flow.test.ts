@@ -99,7 +99,6 @@ describe('a cycle driven through the API from launch to the congress vote', () =
           name: 'report-R001',
           reason: '公示期间收到举报，待核查',
           personId: 'd1',
-          source: 'report',
         })
       ).status,
     ).toBe(200);

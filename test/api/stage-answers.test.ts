@@ -58,7 +58,7 @@ describe('a stage input answers where the cycle now stands', () => {
     expect(
       (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2031') })).status,
     ).toBe(201);
-    await send(`${CYCLE}/holds`, { name: 'risk-R7', reason: '高风险隐患待督办', source: 'risk' });
+    await send(`${CYCLE}/holds`, { name: 'risk-R7', reason: '高风险隐患待督办' });
     const held = await send(`${CYCLE}/launch`, S.launch);
     expect(held.stage).toBe('launch');
     expect(held.waitingFor).toContain('risk-R7');

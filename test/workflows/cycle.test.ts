@@ -161,7 +161,11 @@ describe('cycleWorkflow on the real server', () => {
     expect(waiting.stage).toBe('launch');
     expect(waiting.stageDone).toBe(true);
 
-    await update(h, W.releaseHoldUpdate, { name: 'risk-R7', resolution: '风险已化解' });
+    // A risk's hold is released by the risk's own process (bySource), never by hand.
+    expect((await rejection(update(h, W.releaseHoldUpdate, { name: 'risk-R7', resolution: '自行解除' }))).type).toBe(
+      'CONFLICT',
+    );
+    await update(h, W.releaseHoldUpdate, { name: 'risk-R7', resolution: '风险已化解', bySource: true });
     await stageIs(h, 'analysis');
     const operatorView = await h.describe();
     expect(operatorView.typedSearchAttributes.get(SA.stage)).toBe('analysis');
@@ -273,7 +277,7 @@ describe('cycleWorkflow on the real server', () => {
     // run): answered as the first time, not applied again — nor refused for the wrong stage.
     const approvedIn = (await h.describe()).runId;
     for (let i = 0; (await h.describe()).runId === approvedIn; i++) {
-      await update(h, W.addHoldUpdate, { name: `nudge-${i}`, reason: '测试：推动历史增长', source: 'risk' });
+      await update(h, W.addHoldUpdate, { name: `nudge-${i}`, reason: '测试：推动历史增长' });
       await update(h, W.releaseHoldUpdate, { name: `nudge-${i}`, resolution: '测试完毕' });
     }
     expect(await h.executeUpdate(W.recordApprovalUpdate, approval)).toEqual(approved);

@@ -22,7 +22,7 @@ import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
 import { ErrorType } from '../domain/errors.js';
 import { pingWorkflowId } from '../domain/ids.js';
-import { isStorableText, unstorableRule, unstorableTextPaths } from '../domain/text.js';
+import { isStorableText, nestedDeeperThan, tooDeepRule, unstorableRule, unstorableTextPaths } from '../domain/text.js';
 import { pingWorkflow } from '../workflows/ping.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
@@ -271,6 +271,10 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
   if (/^application\/([a-z.+-]*\+)?json/i.test(c.req.header('content-type') ?? '')) {
     // Malformed JSON is left to the route's validator, which names it.
     const body: unknown = await c.req.json().catch(() => undefined);
+    if (body !== undefined && nestedDeeperThan(body))
+      throw new ApiError(400, ErrorType.Validation, `invalid input: (body): ${tooDeepRule}`, [
+        { path: '(body)', rule: tooDeepRule },
+      ]);
     if (body !== undefined) paths.push(...unstorableTextPaths(body));
   }
   if (paths.length > 0)

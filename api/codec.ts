@@ -23,6 +23,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { SA } from '../domain/search-attributes.js';
 import type { Actor } from '../domain/schemas.js';
+import { nestedDeeperThan, tooDeepRule } from '../domain/text.js';
 import type { AesGcmCodec } from '../temporal/codec.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { allows } from './authz.js';
@@ -105,8 +106,17 @@ export function codecRoutes(o: {
   for (const op of ['encode', 'decode'] as const) {
     app.post(`/${op}`, async (c) => {
       const body = await c.req.json<{ payloads?: JsonPayload[] }>().catch(() => undefined);
+      if (body !== undefined && nestedDeeperThan(body))
+        throw new ApiError(400, 'VALIDATION', `invalid input: (body): ${tooDeepRule}`, [
+          { path: '(body)', rule: tooDeepRule },
+        ]);
       // Proto-JSON leaves out an empty list: `{}` is a request with no payloads.
-      if (!body || (body.payloads !== undefined && !Array.isArray(body.payloads))) {
+      if (
+        !body ||
+        typeof body !== 'object' ||
+        Array.isArray(body) ||
+        (body.payloads !== undefined && !Array.isArray(body.payloads))
+      ) {
         throw new ApiError(400, 'VALIDATION', 'body must be { payloads: [...] }', [
           { path: 'payloads', rule: 'an array of payloads' },
         ]);
@@ -122,11 +132,13 @@ export function codecRoutes(o: {
       const caller = c.get('caller');
       const namespace = s.temporal.options.namespace;
       let subject: { workflowId: string; runId?: string; jurisdictionId: string | null; cycleId: string | null };
-      if (op === 'decode' && caller.kind === 'operator') {
-        subject = await checkWorkflow(c, caller.scope, payloads);
+      if (caller.kind === 'operator') {
+        // Decoding reads a workflow's payloads; encoding makes payloads that a workflow would accept as
+        // its own. Either way the operator names the workflow, and it must lie in the operator's scope.
+        subject = await checkWorkflow(c, caller.scope, op === 'decode' ? payloads : []);
       } else {
-        // Encoding reveals nothing; the local UI names no workflow (it cannot).
-        subject = { workflowId: '', jurisdictionId: caller.kind === 'operator' ? caller.scope : null, cycleId: null };
+        // The local UI names no workflow (it cannot).
+        subject = { workflowId: '', jurisdictionId: null, cycleId: null };
       }
       const out = op === 'encode' ? await o.codec.encode(payloads) : await o.codec.decode(payloads);
       // On the record before the answer leaves: no audit row, no plaintext.
@@ -182,6 +194,7 @@ export function codecRoutes(o: {
       /^(?:cycle|candidate|supervision):([^:]+:[^:]+)/.exec(workflowId)?.[1] ??
       null;
 
+    if (payloads.length === 0) return { workflowId, runId: runId ?? description.runId, jurisdictionId, cycleId };
     const own = new Set<string>();
     collectPayloads(description.raw, own);
     collectPayloads(await handle.fetchHistory(), own);

@@ -14,7 +14,11 @@ export const chineseNameSchema = z.string().trim().min(1).max(100);
 export const reasonSchema = z.string().trim().min(1, 'a reason is required').max(2000);
 export const count = z.number().int().min(0).max(10_000_000);
 // A real calendar day: 2026-02-30 or 2026-13-45 are refused here, not by Postgres later.
-export const isoDateSchema = z.iso.date('a real calendar date YYYY-MM-DD');
+// Nor a year PostgreSQL or the calendar cannot hold (0000 is no year at all): nothing here predates 1900.
+export const EARLIEST_DATE = '1900-01-01';
+export const realDate = (message = 'a real calendar date YYYY-MM-DD') =>
+  z.iso.date(message).refine((d) => d >= EARLIEST_DATE, `${message}, from ${EARLIEST_DATE} on`);
+export const isoDateSchema = realDate();
 
 export const jurisdictionSchema = z.strictObject({
   id: jurisdictionIdSchema,

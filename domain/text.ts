@@ -8,6 +8,22 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 
 export const unstorableRule = 'must not contain U+0000 or a lone surrogate';
 
+/** No request of Huanjie's nests deeply; a deep one would only exhaust the stack of whatever walks it. */
+export const MAX_JSON_DEPTH = 32;
+export const tooDeepRule = `nested at most ${MAX_JSON_DEPTH} levels deep`;
+
+/** Whether `value` nests objects or arrays deeper than `max` levels (walked without recursion). */
+export function nestedDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const pending: [unknown, number][] = [[value, 1]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [v, level] = next;
+    if (v === null || typeof v !== 'object') continue;
+    if (level > max) return true;
+    for (const child of Object.values(v)) pending.push([child, level + 1]);
+  }
+  return false;
+}
+
 export function isStorableText(s: string): boolean {
   return !UNSTORABLE.test(s);
 }

@@ -6,7 +6,7 @@ import { campaignId as makeCampaignId, campaignWorkflowId, startCampaignSchema }
 import { beijingDate } from '../../domain/calendar.js';
 import { canonical } from '../../domain/canonical.js';
 import { ErrorType } from '../../domain/errors.js';
-import { ID } from '../../domain/schemas.js';
+import { ID, realDate } from '../../domain/schemas.js';
 import { policySchema } from '../../domain/policy.js';
 import { SA } from '../../domain/search-attributes.js';
 import { JURISDICTION_LEVELS } from '../../domain/stages.js';
@@ -40,7 +40,7 @@ export function registerCampaignRoutes(app: App, s: Services) {
       request: {
         query: z.strictObject({
           scope: z.string().regex(ID.jurisdiction.pattern, ID.jurisdiction.rule).optional(),
-          date: z.iso.date('a real calendar date YYYY-MM-DD (Beijing)').optional().openapi({
+          date: realDate('a real calendar date YYYY-MM-DD (Beijing)').optional().openapi({
             description:
               'default: today (Beijing). Today answers live figures computed now; a past day its snapshot (or the record as of its end); a day after today is 422 (there are no figures for it yet).',
           }),

@@ -172,6 +172,27 @@ describe('payloads in Temporal', () => {
     expect(await empty.json()).toEqual({ payloads: [] });
     expect((await decode({ origin: 'http://evil.test' })).status).toBe(401);
     expect((await decode({ authorization: `Bearer ${await stack.token(['intake'], '440000')}` })).status).toBe(403);
+
+    // Encoding makes payloads a workflow would take as its own: an operator names one in scope, like decoding.
+    const encode = (headers: Record<string, string>) =>
+      fetch(`${stack.api.url}/codec/encode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ payloads: [payload] }),
+      });
+    const narrow = await stack.token(['operator'], '440306');
+    expect((await encode({ authorization: `Bearer ${narrow}` })).status).toBe(400);
+    expect(
+      (await encode({ authorization: `Bearer ${narrow}`, 'x-huanjie-workflow-id': `cycle:${cycleId}` })).status,
+    ).toBe(404);
+    expect(
+      (
+        await encode({
+          authorization: `Bearer ${await stack.token(['operator'], '440000')}`,
+          'x-huanjie-workflow-id': `cycle:${cycleId}`,
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 

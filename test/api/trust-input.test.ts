@@ -110,9 +110,34 @@ describe('text that Postgres cannot store is refused at the edge', () => {
   });
 });
 
+describe('a deeply nested body', () => {
+  // 10,000 levels once exhausted the stack of the edge check (500); no Huanjie body nests past a few.
+  const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+  it('answers 400 naming the rule, on any route and on the codec, and the next request is served', async () => {
+    for (const path of ['/v1/ping', '/v1/cycles', '/v1/reports']) {
+      const res = await stack.call('POST', path, { token: organizer, body: deep(10_000) });
+      expect(res.status, path).toBe(400);
+      expect(res.body.error.details).toEqual([{ path: '(body)', rule: 'nested at most 32 levels deep' }]);
+    }
+    const codec = await fetch(`${stack.api.url}/codec/decode`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await stack.token(['operator'], '440300')}`,
+        'x-huanjie-workflow-id': 'cycle:440306:2026',
+      },
+      body: `{"payloads":${deep(10_000)}}`,
+    });
+    expect(codec.status).toBe(400);
+    // 32 levels is still a body (refused by the route's own schema, naming its fields).
+    const ok = await stack.call('POST', '/v1/ping', { token: organizer, body: deep(32) });
+    expect(ok.status).not.toBe(500);
+  });
+});
+
 describe('dates', () => {
   it('an impossible ledger date is 400 naming date; a future one is 422; today answers live', async () => {
-    for (const date of ['2026-13-45', '2026-02-30', '2025-02-29']) {
+    for (const date of ['2026-13-45', '2026-02-30', '2025-02-29', '0000-01-01', '1899-12-31']) {
       const res = await stack.call('GET', `/v1/ledger?date=${date}`, { token: organizer });
       expect(res.status, date).toBe(400);
       expect(res.body.error.details[0].path).toBe('date');

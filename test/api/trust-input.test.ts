@@ -135,6 +135,24 @@ describe('a deeply nested body', () => {
   });
 });
 
+describe('calendar years', () => {
+  it('a year the official table covers cannot be supplied, at the start or later (400 naming the field)', async () => {
+    const rewrite = { year: 2026, holidays: ['2026-12-03'], workdays: [] };
+    const start = await stack.call('POST', '/v1/cycles', {
+      token: organizer,
+      body: S.startBody('440306', '2095', { calendar: { kind: 'cn', overrides: [rewrite] } }),
+    });
+    expect(start.status).toBe(400);
+    expect(start.body.error.details).toEqual([expect.objectContaining({ path: 'policy.calendar.overrides.0.year' })]);
+    const later = await stack.call('POST', '/v1/cycles/440306:2095/calendar-years', {
+      token: organizer,
+      body: rewrite,
+    });
+    expect(later.status).toBe(400);
+    expect(later.body.error.details).toEqual([expect.objectContaining({ path: 'year' })]);
+  });
+});
+
 describe('dates', () => {
   it('an impossible ledger date is 400 naming date; a future one is 422; today answers live', async () => {
     for (const date of ['2026-13-45', '2026-02-30', '2025-02-29', '0000-01-01', '1899-12-31']) {

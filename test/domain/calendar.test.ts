@@ -5,6 +5,7 @@ import {
   assertCalendarCovers,
   beijingDate,
   isWorkingDay,
+  yearOverrideSchema,
   type CalendarSpec,
 } from '../../domain/calendar.js';
 import { DomainError } from '../../domain/errors.js';
@@ -95,5 +96,39 @@ describe('end of the working day', () => {
     expect(closesOn(endOfWorkingDay(cn, bj('2026-09-30T16:00:00')))).toBe('2026-09-30');
     expect(closesOn(endOfWorkingDay(cn, bj('2026-10-03T16:00:00')))).toBe('2026-10-08');
     expect(endOfWorkingDay({ kind: 'compressed', secondsPerWorkingDay: 2 }, 1000)).toBe(3000);
+  });
+});
+
+describe('a supplied calendar year', () => {
+  const issues = (o: unknown) =>
+    (yearOverrideSchema.safeParse(o).error?.issues ?? []).map((i) => `${i.path.join('.')}: ${i.message}`);
+
+  it('is only a year the official table lacks: 2026 cannot be rewritten (it would switch deadlines off)', () => {
+    expect(
+      issues({
+        year: 2026,
+        holidays: Array.from({ length: 29 }, (_, i) => `2026-12-${String(i + 3).padStart(2, '0')}`),
+        workdays: [],
+      }),
+    ).toEqual(['year: a year the official table does not cover (it has 2004–2026)']);
+    expect(issues({ year: 2027, holidays: ['2027-01-01'], workdays: [] })).toEqual([]);
+  });
+
+  it('names a day that is both a holiday and a working day, a make-up day on a weekday, a date of another year', () => {
+    expect(issues({ year: 2027, holidays: ['2027-01-01'], workdays: ['2027-01-01'] })).toEqual([
+      'workdays.0: not also a holiday',
+    ]);
+    // 2027-01-04 is a Monday; 2027-01-09 a Saturday.
+    expect(issues({ year: 2027, holidays: [], workdays: ['2027-01-04', '2027-01-09'] })).toEqual([
+      'workdays.0: a Saturday or Sunday (a make-up working day)',
+    ]);
+    expect(issues({ year: 2027, holidays: ['2028-01-01'], workdays: [] })).toEqual(['holidays.0: a date of 2027']);
+  });
+
+  it('holds at most 40 holidays, more than any year of the official table', () => {
+    const days = (n: number) =>
+      Array.from({ length: n }, (_, i) => new Date(Date.UTC(2027, 0, 1 + i)).toISOString().slice(0, 10));
+    expect(issues({ year: 2027, holidays: days(40), workdays: [] })).toEqual([]);
+    expect(issues({ year: 2027, holidays: days(41), workdays: [] })).toHaveLength(1);
   });
 });

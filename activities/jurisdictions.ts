@@ -167,14 +167,14 @@ const indexOf = (items: Jurisdiction[], ...ids: string[]) => {
  * - every row already in the tree must lie inside the scope now (no annexing);
  * - every row must lie inside the scope after the edit: its new parent is inside, so a move is
  *   between two places the caller governs (the old parent is inside because the row is);
- * - the scope's own row keeps its parent (its place is decided above the caller);
+ * - the scope's own row keeps its parent and level (its place is decided above the caller);
  * - a root is created only by a token granted root authority, for the root that is its own scope,
  *   and nothing is ever detached into a root over the API (no scope governs the top of the tree).
  */
 async function checkAuthority(
   client: Client,
   items: Jurisdiction[],
-  current: Map<string, { parent_id: string | null; ancestors: string[] }>,
+  current: Map<string, { parent_id: string | null; ancestors: string[]; level: string }>,
   { scope, root }: { scope: string; root: boolean },
 ): Promise<void> {
   const scopeRow =
@@ -213,6 +213,10 @@ async function checkAuthority(
     return result;
   };
   for (const [i, j] of items.entries()) {
+    if (j.parentId === j.id)
+      throw new DomainError(ErrorType.Inconsistent, `${j.id} cannot be its own parent`, [
+        { path: `jurisdictions[${i}].parentId`, rule: 'not the row itself' },
+      ]);
     const now = current.get(j.id);
     if (now && !now.ancestors.includes(scope))
       throw new TreeAuthorityError(404, `jurisdiction ${j.id} not found in your scope`, [
@@ -222,6 +226,11 @@ async function checkAuthority(
       if (now ? now.parent_id !== j.parentId : !createsOwnRoot)
         throw new TreeAuthorityError(403, `the place of ${j.id}, your own scope, is decided above you`, [
           { path: `jurisdictions[${i}].parentId`, rule: `must stay ${now?.parent_id ?? 'unchanged'}` },
+        ]);
+      // Its level is part of its place too (campaigns launch by level): also decided above.
+      if (now && now.level !== j.level)
+        throw new TreeAuthorityError(403, `the level of ${j.id}, your own scope, is decided above you`, [
+          { path: `jurisdictions[${i}].level`, rule: `must stay ${now.level}` },
         ]);
       continue;
     }

@@ -254,6 +254,21 @@ describe('the jurisdiction tree: an edit stays inside the caller’s scope', () 
     );
   });
 
+  it('the scope’s own level is decided above it too, and no row is its own parent (422)', async () => {
+    const relevel = await put('110101', [{ id: '110101', name: '东城区', level: 'township', parentId: '110000' }]);
+    expect(relevel.status).toBe(403);
+    expect(relevel.body.error.details).toEqual([{ path: 'jurisdictions[0].level', rule: 'must stay county' }]);
+    const renamed = await put('110101', [{ id: '110101', name: '东城区（新）', level: 'county', parentId: '110000' }]);
+    expect(renamed.status).toBe(200);
+    await put('110101', [{ id: '110101', name: '东城区', level: 'county', parentId: '110000' }]);
+    for (const id of ['110101001', 'V-self']) {
+      const self = await put('110101', [{ id, name: '自环', level: 'township', parentId: id }]);
+      expect(self.status, id).toBe(422);
+      expect(self.body.error.details).toEqual([{ path: 'jurisdictions[0].parentId', rule: 'not the row itself' }]);
+    }
+    expect((await row('110101001')).parent_id).toBe('110101');
+  });
+
   it('detaching a row inside the scope makes a root, which no scoped token may do', async () => {
     const res = await put('440300', [{ id: '440306', name: '宝安区', level: 'county', parentId: null }]);
     expect(res.status).toBe(403);

@@ -1036,6 +1036,18 @@ export function checkElection(s: CycleState, i: ElectionInput) {
         `${total} votes for ${r.positionId} exceed ${i.validBallots} ballots × ${position.seats} seat(s)`,
         [{ path: `results[${ri}]`, rule: `sum ≤ validBallots × seats` }],
       );
+    // Everyone on the ballot has a count (0 if nobody voted for them): a result that leaves a nominee
+    // out could hide that they out-polled someone declared elected.
+    const unlisted = approved.filter((n) => n.positionId === r.positionId && !people.has(n.personId));
+    if (unlisted.length > 0)
+      fail(
+        ErrorType.Validation,
+        `the result for ${r.positionId} leaves out nominee(s) ${unlisted.map((n) => n.personId).join(', ')}`,
+        unlisted.map((n) => ({
+          path: `results[${ri}].persons`,
+          rule: `needs ${n.personId} (every nominee on the ballot, 0 votes included)`,
+        })),
+      );
   });
   const missing = [...new Set(approved.map((n) => n.positionId))].filter((p) => !seen.has(p));
   if (missing.length > 0)

@@ -422,6 +422,32 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
       'VALIDATION',
       /no result for position\(s\) deputy/,
     );
+    // Every nominee on the ballot has a count: leaving d2 out could hide that d2 out-polled d1.
+    rejects(
+      s,
+      () =>
+        C.checkElection(s, {
+          ...ok,
+          results: [ok.results[0]!, { positionId: 'deputy', persons: [{ personId: 'd1', votes: 200 }] }],
+        }),
+      'VALIDATION',
+      /leaves out nominee\(s\) d2/,
+    );
+    expect(() =>
+      C.checkElection(s, {
+        ...ok,
+        results: [
+          ok.results[0]!,
+          {
+            positionId: 'deputy',
+            persons: [
+              { personId: 'd1', votes: 200 },
+              { personId: 'd2', votes: 0 },
+            ],
+          },
+        ],
+      }),
+    ).not.toThrow();
   });
 
   it('election: elected over half of valid ballots; an unfilled seat is reported, never filled', () => {

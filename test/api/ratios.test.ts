@@ -124,10 +124,10 @@ describe('差额: below the ratio only with a recorded reason', () => {
       const s1 = (await state()).candidates.find((c: any) => c.personId === 's1');
       return s1.lateReviews?.some((l: any) => l.kind === 'escalated') && s1.lateReviews;
     });
-    expect(late.map((l: any) => [l.kind, l.departments])).toEqual([
-      ['chased', ['organization']],
-      ['escalated', ['organization']],
-    ]);
+    // On a loaded machine the other departments' verdicts can arrive after the chase (a working day is
+    // 0.5 s here), so they may be chased too; the silent organization department is chased and escalated.
+    expect(late.map((l: any) => l.kind)).toEqual(['chased', 'escalated']);
+    for (const l of late) expect(l.departments, l.kind).toContain('organization');
     const { rows: notices } = await stack.pool.query(
       `SELECT recipient, subject FROM notifications WHERE body = $1 ORDER BY created_at`,
       [`cycle ${CYCLE_ID}, candidate s1 — organization`],

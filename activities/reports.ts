@@ -29,11 +29,13 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
       start?: PendingStart & { kind: 'report' },
     ): Promise<Registered> {
       return withTransaction(pool, async (client) => {
+        // A repeat is the same channel, channel reference AND jurisdiction (the target's): another
+        // jurisdiction's report with that reference is not this one's, and is never named to it.
         const { rows } = await client.query<{ id: string; inserted: boolean }>(
           `INSERT INTO reports (id, channel, channel_ref, category, target_type, target_cycle_id, target_person_id, jurisdiction_id,
                                 text_sealed, reporter_sealed, target_sealed, received_at, registered_by, status)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'registered')
-           ON CONFLICT (channel, channel_ref) WHERE channel_ref IS NOT NULL DO UPDATE SET duplicates = reports.duplicates + 1
+           ON CONFLICT (channel, channel_ref, jurisdiction_id) WHERE channel_ref IS NOT NULL DO UPDATE SET duplicates = reports.duplicates + 1
            RETURNING id, (xmax = 0) AS inserted`,
           [
             reportId,

@@ -69,7 +69,9 @@ export const intakeSchema = z.strictObject({
     .min(1)
     .max(120)
     .optional()
-    .describe("the channel's own reference (letter number, call id): a second intake with it is linked, not doubled"),
+    .describe(
+      "the channel's own reference (letter number, call id): a second intake on the same channel with it, about the same jurisdiction, is linked, not doubled; in another jurisdiction it is another report",
+    ),
   target: targetSchema,
   category: z.enum(keys(CATEGORIES)),
   text: z.string().trim().min(1).max(20_000).describe('kept sealed'),

@@ -47,7 +47,7 @@ export function registerReportRoutes(app: App, s: Services) {
       tags: ['reports'],
       summary: '举报登记 (register a report)',
       description:
-        'A report with a channelRef already registered is linked to the first one (200, duplicateOf), not doubled.',
+        "A report whose channel and channelRef are already registered for the same jurisdiction (the target's) is linked to the first one (200, duplicateOf), not doubled; the same reference in another jurisdiction is a new report.",
       request: {
         body: json(R.intakeSchema, {
           channel: 'phone',

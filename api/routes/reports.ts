@@ -3,7 +3,7 @@
  * ledger (举报台账) that answers "how many, how fast, with what result" for a scope and a date range.
  * The reporter's identity and the text are sealed at intake and shown only to intake and investigators.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { cycleWorkflowId, reportWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/policy.js';
@@ -47,8 +47,9 @@ export function registerReportRoutes(app: App, s: Services) {
       tags: ['reports'],
       summary: '举报登记 (register a report)',
       description:
-        "A report whose channel and channelRef are already registered for the same jurisdiction (the target's) is linked to the first one (200, duplicateOf), not doubled; the same reference in another jurisdiction is a new report.",
+        "Send an Idempotency-Key to make a retry safe: the same key and body register nothing new (never a duplicate) and answer as the first time. A report whose channel and channelRef are already registered for the same jurisdiction (the target's) is linked to the first one (200, duplicateOf), not doubled; the same reference in another jurisdiction is a new report.",
       request: {
+        headers: idempotencyHeaders,
         body: json(R.intakeSchema, {
           channel: 'phone',
           channelRef: '12380-20260929-0031',
@@ -108,7 +109,11 @@ export function registerReportRoutes(app: App, s: Services) {
         }
         policy = { reportDeadlines: cycle.policy.reportDeadlines, calendar: cycle.policy.calendar };
       }
-      const reportId = `R-${randomBytes(8).toString('hex')}`;
+      // The id comes from the Idempotency-Key's binding (this caller, this path; a random one without
+      // a key): a retry — even a dozen at once — carries the same id, so registerReport answers it as
+      // the first time instead of linking it to its own report as a duplicate.
+      const key = await idempotencyKey(c, s);
+      const reportId = `R-${createHash('sha256').update(`report:${key}`).digest('hex').slice(0, 16)}`;
       const input: ReportInput = {
         reportId,
         jurisdictionId,

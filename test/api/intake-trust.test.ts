@@ -82,3 +82,79 @@ describe('a channel reference across jurisdictions', () => {
     expect(letter.status).toBe(201);
   });
 });
+
+describe('an Idempotency-Key on intake', () => {
+  it('makes a retried report one report — the first answer again, never a duplicate; another body is refused', async () => {
+    const desk = await stack.token(['intake'], '650104', '新市区受理员');
+    const post = (body: unknown, key: string) =>
+      stack.call('POST', '/v1/reports', { token: desk, body, headers: { 'idempotency-key': key } });
+    const body = reportBody('650104');
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await post(body, 'ik-report-000001'));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    const firstId: string = answers[0]!.body.reportId;
+    expect(answers.map((a) => a.body.reportId)).toEqual([firstId, firstId, firstId]);
+    const other = await post({ ...body, text: '反映另一件事' }, 'ik-report-000001');
+    expect(other).toMatchObject({ status: 422, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
+
+    // Twelve at once under one key (a client retrying on a timeout): one report, twelve same answers.
+    const burstBody = reportBody('650104', { channelRef: 'ik-burst-1' });
+    const burst = await Promise.all(Array.from({ length: 12 }, () => post(burstBody, 'ik-report-burst-1')));
+    const burstId: string = burst[0]!.body.reportId;
+    expect(burst.map((a) => [a.status, a.body.reportId, a.body.duplicateOf])).toEqual(
+      Array.from({ length: 12 }, () => [201, burstId, undefined]),
+    );
+    // A second intake of the same channelRef (another key) is a real duplicate, linked and counted once,
+    // and its own retry answers as it did without counting again.
+    const second = await post(burstBody, 'ik-report-second-1');
+    expect(second).toMatchObject({ status: 200, body: { reportId: burstId, duplicateOf: burstId } });
+    const secondAgain = await post(burstBody, 'ik-report-second-1');
+    expect(secondAgain).toMatchObject({ status: 200, body: { reportId: burstId, duplicateOf: burstId } });
+
+    const ledger = await stack.call('GET', '/v1/reports/ledger?scope=650104', { token: desk });
+    expect(ledger.status).toBe(200);
+    expect(ledger.body).toMatchObject({ received: 2, linkedDuplicates: 1 });
+    const timeline = await stack.call('GET', `/v1/reports/${burstId}/timeline`, { token: desk });
+    const actions: string[] = timeline.body.events.map((e: { action: string }) => e.action);
+    expect(actions.filter((a) => a === 'report.registered')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'report.duplicate')).toHaveLength(1);
+  });
+
+  it('makes a retried risk one risk with the first answer; another body is refused', async () => {
+    const supervisor = await stack.token(['supervisor'], '650104', '新市区监督组');
+    const post = (body: unknown, key: string) =>
+      stack.call('POST', '/v1/risks', { token: supervisor, body, headers: { 'idempotency-key': key } });
+    const body = {
+      jurisdictionId: '650104',
+      stage: 'decision',
+      category: 'petitions',
+      level: 'high',
+      description: '部分群众因征地补偿问题可能在选举期间聚集',
+      measures: ['提前走访化解'],
+      owner: '街道党工委',
+    };
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await post(body, 'ik-risk-000001'));
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 201]);
+    const { riskId, deadline } = answers[0]!.body;
+    expect(answers.map((a) => [a.body.riskId, a.body.deadline])).toEqual([
+      [riskId, deadline],
+      [riskId, deadline],
+      [riskId, deadline],
+    ]);
+    const other = await post({ ...body, level: 'low' }, 'ik-risk-000001');
+    expect(other).toMatchObject({ status: 422, body: { error: { code: 'IDEMPOTENCY_KEY_REUSED' } } });
+    const burst = await Promise.all(Array.from({ length: 8 }, () => post({ ...body, level: 'medium' }, 'ik-risk-2')));
+    expect(new Set(burst.map((a) => `${a.status} ${a.body.riskId}`)).size).toBe(1);
+    expect(burst[0]!.status).toBe(201);
+
+    const { rows } = await stack.pool.query(
+      'SELECT level, count(*)::int AS n FROM risks WHERE jurisdiction_id = $1 GROUP BY level ORDER BY level',
+      ['650104'],
+    );
+    expect(rows).toEqual([
+      { level: 'high', n: 1 },
+      { level: 'medium', n: 1 },
+    ]);
+  });
+});

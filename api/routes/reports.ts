@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { cycleWorkflowId, reportWorkflowId } from '../../domain/ids.js';
+import { ErrorType } from '../../domain/errors.js';
 import { policySchema } from '../../domain/policy.js';
 import * as R from '../../domain/reports.js';
 import { ID, type Actor } from '../../domain/schemas.js';
@@ -25,6 +26,18 @@ const reportParams = z.object({
     .openapi({ param: { name: 'reportId', in: 'path' }, example: 'R-5f2c9a1b3d4e6f70' }),
 });
 const loose = z.looseObject({});
+/**
+ * A ledger bound PostgreSQL can hold: years 0001–9999 in UTC. The bound is sent normalized to UTC,
+ * so an offset PostgreSQL refuses (beyond ±15:59) never reaches it either.
+ */
+const ledgerBound = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    const year = new Date(v).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, 'an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z')
+  .optional();
+const utc = (v: string | undefined) => (v === undefined ? null : new Date(v).toISOString());
 /** Intake is durable either way; 'pending' means the worker's starter will start the workflow shortly. */
 export const workflowStatus = z.enum(['running', 'pending']).openapi({
   description:
@@ -79,6 +92,11 @@ export function registerReportRoutes(app: App, s: Services) {
     async (c) => {
       authorize(c, 'report.intake');
       const body = c.req.valid('json');
+      const receivedAtRule = R.receivedAtProblem(Date.parse(body.receivedAt), Date.now());
+      if (receivedAtRule)
+        throw new ApiError(400, ErrorType.Validation, `invalid body: receivedAt: ${receivedAtRule}`, [
+          { path: 'receivedAt', rule: receivedAtRule },
+        ]);
       const target = body.target;
       const jurisdictionId =
         target.type === 'candidate' ? target.cycleId.slice(0, target.cycleId.lastIndexOf(':')) : target.jurisdictionId;
@@ -152,8 +170,8 @@ export function registerReportRoutes(app: App, s: Services) {
       request: {
         query: z.strictObject({
           scope: z.string().regex(ID.jurisdiction.pattern, ID.jurisdiction.rule).optional(),
-          from: z.iso.datetime({ offset: true }).optional(),
-          to: z.iso.datetime({ offset: true }).optional(),
+          from: ledgerBound,
+          to: ledgerBound,
         }),
       },
       responses: {
@@ -183,7 +201,7 @@ export function registerReportRoutes(app: App, s: Services) {
               (SELECT coalesce(jsonb_object_agg(triage, n), '{}') FROM (SELECT triage, count(*)::int n FROM r WHERE triage IS NOT NULL GROUP BY triage) x) AS "byTriage",
               (SELECT coalesce(jsonb_object_agg(consequence, n), '{}') FROM (SELECT consequence, count(*)::int n FROM r WHERE consequence IS NOT NULL GROUP BY consequence) x) AS "byConsequence"
        FROM r`,
-        [scope, q.from ?? null, q.to ?? null, R.DISCIPLINARY],
+        [scope, utc(q.from), utc(q.to), R.DISCIPLINARY],
       );
       return c.json({ scope, from: q.from ?? null, to: q.to ?? null, ...rows[0] }, 200);
     },

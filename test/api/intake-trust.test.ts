@@ -158,3 +158,64 @@ describe('an Idempotency-Key on intake', () => {
     ]);
   });
 });
+
+describe('a received time the calendar cannot count', () => {
+  it('is refused at the edge, naming receivedAt and the rule; the ledger refuses instants PostgreSQL cannot hold', async () => {
+    const desk = await stack.token(['intake'], '650105', '水磨沟区受理员');
+    const post = (receivedAt: string) =>
+      stack.call('POST', '/v1/reports', { token: desk, body: reportBody('650105', { receivedAt }) });
+    const now = Date.now();
+    for (const bad of [
+      '0000-01-01T00:00:00Z',
+      '1970-01-01T00:00:00Z',
+      '2003-12-31T23:59:59+08:00',
+      '2099-01-01T00:00:00Z',
+      new Date(now + 10 * 60_000).toISOString(),
+    ]) {
+      const refused = await post(bad);
+      expect({ bad, status: refused.status, code: refused.body?.error?.code }).toEqual({
+        bad,
+        status: 400,
+        code: 'VALIDATION',
+      });
+      expect(refused.body.error.details).toEqual([
+        { path: 'receivedAt', rule: expect.stringMatching(/future|before 2004/) },
+      ]);
+    }
+    // The first day the calendar covers, and a desk clock a little ahead of the server's, are fine.
+    expect((await post('2004-01-01T00:00:00+08:00')).status).toBe(201);
+    expect((await post(new Date(now + 60_000).toISOString())).status).toBe(201);
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n FROM reports WHERE jurisdiction_id = $1', [
+      '650105',
+    ]);
+    expect(rows[0].n).toBe(2);
+
+    for (const [param, value] of [
+      ['from', '0000-01-01T00:00:00Z'],
+      ['to', '0000-01-01T00:00:00Z'],
+      ['to', '9999-12-31T23:59:59-08:00'],
+    ] as const) {
+      const ledger = await stack.call('GET', `/v1/reports/ledger?scope=650105&${param}=${encodeURIComponent(value)}`, {
+        token: desk,
+      });
+      expect({ value, status: ledger.status, paths: ledger.body?.error?.details?.map((d: any) => d.path) }).toEqual({
+        value,
+        status: 400,
+        paths: [param],
+      });
+    }
+    // An offset PostgreSQL would refuse (beyond ±15:59) is still a real instant: counted, not a 500.
+    const farOffset = await stack.call(
+      'GET',
+      `/v1/reports/ledger?scope=650105&from=${encodeURIComponent('2026-01-01T00:00:00+23:00')}`,
+      { token: desk },
+    );
+    expect(farOffset.status).toBe(200);
+    const ledger = await stack.call(
+      'GET',
+      `/v1/reports/ledger?scope=650105&from=${encodeURIComponent('2004-01-01T00:00:00+08:00')}&to=${encodeURIComponent('2004-01-02T00:00:00+08:00')}`,
+      { token: desk },
+    );
+    expect(ledger).toMatchObject({ status: 200, body: { received: 1 } });
+  });
+});

@@ -29,11 +29,26 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
       start?: PendingStart & { kind: 'report' },
     ): Promise<Registered> {
       return withTransaction(pool, async (client) => {
+        // One intake per id. A retry under the same Idempotency-Key carries the same id: it waits here
+        // for the first to commit, then answers as the first did (its audit row records the outcome)
+        // instead of linking itself to its own report as a duplicate.
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`report:${reportId}`]);
+        const done = await client.query<{ subject_id: string; action: string }>(
+          'SELECT subject_id, action FROM audit_events WHERE idem_key = $1',
+          [`report:${reportId}:registered`],
+        );
+        const first = done.rows[0];
+        if (first)
+          return first.action === 'report.registered'
+            ? { reportId: first.subject_id }
+            : { reportId: first.subject_id, duplicateOf: first.subject_id };
+        // A repeat is the same channel, channel reference AND jurisdiction (the target's): another
+        // jurisdiction's report with that reference is not this one's, and is never named to it.
         const { rows } = await client.query<{ id: string; inserted: boolean }>(
           `INSERT INTO reports (id, channel, channel_ref, category, target_type, target_cycle_id, target_person_id, jurisdiction_id,
                                 text_sealed, reporter_sealed, target_sealed, received_at, registered_by, status)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'registered')
-           ON CONFLICT (channel, channel_ref) WHERE channel_ref IS NOT NULL DO UPDATE SET duplicates = reports.duplicates + 1
+           ON CONFLICT (channel, channel_ref, jurisdiction_id) WHERE channel_ref IS NOT NULL DO UPDATE SET duplicates = reports.duplicates + 1
            RETURNING id, (xmax = 0) AS inserted`,
           [
             reportId,

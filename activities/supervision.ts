@@ -201,15 +201,18 @@ export function createSupervisionActivities({ pool }: { pool: Pool }) {
 
     // ---- the risk register -------------------------------------------------------------------
 
-    /** A high risk's supervision workflow is started in the same step as its row (outbox.ts). */
+    /**
+     * A high risk's supervision workflow is started in the same step as its row (outbox.ts). A repeat
+     * of the id (a retry under the same Idempotency-Key) changes nothing; the stored deadline is returned.
+     */
     async registerRisk(
       id: string,
       input: RiskInput,
       deadline: number | null,
       actor: Actor,
       start?: PendingStart & { kind: 'risk' },
-    ): Promise<void> {
-      await withTransaction(pool, async (client) => {
+    ): Promise<number | null> {
+      return withTransaction(pool, async (client) => {
         await client.query(
           `INSERT INTO risks (id, jurisdiction_id, cycle_id, stage, category, level, description, measures, owner, status, created_by, created_at, deadline)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'open',$10,now(),$11) ON CONFLICT (id) DO NOTHING`,
@@ -239,6 +242,11 @@ export function createSupervisionActivities({ pool }: { pool: Pool }) {
           action: 'risk.registered',
           detail: { level: input.level, stage: input.stage, category: input.category, measures: input.measures.length },
         });
+        // The first registration's deadline: a concurrent repeat waited on the id above for it to commit.
+        const { rows } = await client.query<{ deadline: Date | null }>('SELECT deadline FROM risks WHERE id = $1', [
+          id,
+        ]);
+        return rows[0]?.deadline ? rows[0].deadline.getTime() : null;
       });
     },
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { addCalendarDays, addWorkingDays, endOfWorkingDay, type CalendarSpec } from './calendar.js';
 import { DomainError, ErrorType } from './errors.js';
+import { CN_YEARS } from './holidays-cn.js';
 import type { Policy } from './policy.js';
 import { chineseNameSchema, jurisdictionIdSchema, personIdSchema, reasonSchema } from './schemas.js';
 
@@ -69,11 +70,17 @@ export const intakeSchema = z.strictObject({
     .min(1)
     .max(120)
     .optional()
-    .describe("the channel's own reference (letter number, call id): a second intake with it is linked, not doubled"),
+    .describe(
+      "the channel's own reference (letter number, call id): a second intake on the same channel with it, about the same jurisdiction, is linked, not doubled; in another jurisdiction it is another report",
+    ),
   target: targetSchema,
   category: z.enum(keys(CATEGORIES)),
   text: z.string().trim().min(1).max(20_000).describe('kept sealed'),
-  receivedAt: z.iso.datetime({ offset: true }).describe('when the desk received it; deadlines count from here'),
+  receivedAt: z.iso
+    .datetime({ offset: true })
+    .describe(
+      "when the desk received it; deadlines count from here. Not in the future (a desk's clock may run up to 5 minutes ahead) and not before 2004-01-01 Beijing time, the first day the working-day calendar covers",
+    ),
   reporter: z
     .strictObject({
       name: z.string().trim().max(100).optional(),
@@ -85,6 +92,24 @@ export const intakeSchema = z.strictObject({
     .describe('the most sensitive datum in the system: stored sealed, shown only to intake and investigators'),
 });
 export type IntakeInput = z.infer<typeof intakeSchema>;
+
+/** How far a desk's clock may run ahead of the server's: a receipt up to this far "in the future" is taken. */
+export const RECEIVED_AT_SKEW_MS = 5 * 60_000;
+/** The earliest receipt a deadline can be counted from: 00:00 Beijing time on 1 January of the calendar's first year. */
+export const EARLIEST_RECEIPT_MS = Date.parse(`${CN_YEARS[0]}-01-01T00:00:00+08:00`);
+
+/**
+ * Why a received time cannot be taken, or null. A receipt the working-day calendar cannot count
+ * (before its first year, or from the future) would leave the report without a deadline: never
+ * overdue, never escalated. Pure: the caller passes the clock.
+ */
+export function receivedAtProblem(receivedAt: number, now: number): string | null {
+  if (receivedAt > now + RECEIVED_AT_SKEW_MS)
+    return `not in the future (at most ${RECEIVED_AT_SKEW_MS / 60_000} minutes ahead of the server's clock)`;
+  if (receivedAt < EARLIEST_RECEIPT_MS)
+    return `not before ${CN_YEARS[0]}-01-01T00:00:00+08:00, the first day the working-day calendar covers`;
+  return null;
+}
 
 export const triageSchema = z.strictObject({
   kind: z.enum(keys(TRIAGE)),

@@ -3,9 +3,10 @@
  * ledger (举报台账) that answers "how many, how fast, with what result" for a scope and a date range.
  * The reporter's identity and the text are sealed at intake and shown only to intake and investigators.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import { cycleWorkflowId, reportWorkflowId } from '../../domain/ids.js';
+import { ErrorType } from '../../domain/errors.js';
 import { policySchema } from '../../domain/policy.js';
 import * as R from '../../domain/reports.js';
 import { ID, type Actor } from '../../domain/schemas.js';
@@ -25,6 +26,18 @@ const reportParams = z.object({
     .openapi({ param: { name: 'reportId', in: 'path' }, example: 'R-5f2c9a1b3d4e6f70' }),
 });
 const loose = z.looseObject({});
+/**
+ * A ledger bound PostgreSQL can hold: years 0001–9999 in UTC. The bound is sent normalized to UTC,
+ * so an offset PostgreSQL refuses (beyond ±15:59) never reaches it either.
+ */
+const ledgerBound = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    const year = new Date(v).getUTCFullYear();
+    return year >= 1 && year <= 9999;
+  }, 'an instant from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z')
+  .optional();
+const utc = (v: string | undefined) => (v === undefined ? null : new Date(v).toISOString());
 /** Intake is durable either way; 'pending' means the worker's starter will start the workflow shortly. */
 export const workflowStatus = z.enum(['running', 'pending']).openapi({
   description:
@@ -47,8 +60,9 @@ export function registerReportRoutes(app: App, s: Services) {
       tags: ['reports'],
       summary: '举报登记 (register a report)',
       description:
-        'A report with a channelRef already registered is linked to the first one (200, duplicateOf), not doubled.',
+        "Send an Idempotency-Key to make a retry safe: the same key and body register nothing new (never a duplicate) and answer as the first time. A report whose channel and channelRef are already registered for the same jurisdiction (the target's) is linked to the first one (200, duplicateOf), not doubled; the same reference in another jurisdiction is a new report.",
       request: {
+        headers: idempotencyHeaders,
         body: json(R.intakeSchema, {
           channel: 'phone',
           channelRef: '12380-20260929-0031',
@@ -78,6 +92,11 @@ export function registerReportRoutes(app: App, s: Services) {
     async (c) => {
       authorize(c, 'report.intake');
       const body = c.req.valid('json');
+      const receivedAtRule = R.receivedAtProblem(Date.parse(body.receivedAt), Date.now());
+      if (receivedAtRule)
+        throw new ApiError(400, ErrorType.Validation, `invalid body: receivedAt: ${receivedAtRule}`, [
+          { path: 'receivedAt', rule: receivedAtRule },
+        ]);
       const target = body.target;
       const jurisdictionId =
         target.type === 'candidate' ? target.cycleId.slice(0, target.cycleId.lastIndexOf(':')) : target.jurisdictionId;
@@ -108,7 +127,11 @@ export function registerReportRoutes(app: App, s: Services) {
         }
         policy = { reportDeadlines: cycle.policy.reportDeadlines, calendar: cycle.policy.calendar };
       }
-      const reportId = `R-${randomBytes(8).toString('hex')}`;
+      // The id comes from the Idempotency-Key's binding (this caller, this path; a random one without
+      // a key): a retry — even a dozen at once — carries the same id, so registerReport answers it as
+      // the first time instead of linking it to its own report as a duplicate.
+      const key = await idempotencyKey(c, s);
+      const reportId = `R-${createHash('sha256').update(`report:${key}`).digest('hex').slice(0, 16)}`;
       const input: ReportInput = {
         reportId,
         jurisdictionId,
@@ -147,8 +170,8 @@ export function registerReportRoutes(app: App, s: Services) {
       request: {
         query: z.strictObject({
           scope: z.string().regex(ID.jurisdiction.pattern, ID.jurisdiction.rule).optional(),
-          from: z.iso.datetime({ offset: true }).optional(),
-          to: z.iso.datetime({ offset: true }).optional(),
+          from: ledgerBound,
+          to: ledgerBound,
         }),
       },
       responses: {
@@ -178,7 +201,7 @@ export function registerReportRoutes(app: App, s: Services) {
               (SELECT coalesce(jsonb_object_agg(triage, n), '{}') FROM (SELECT triage, count(*)::int n FROM r WHERE triage IS NOT NULL GROUP BY triage) x) AS "byTriage",
               (SELECT coalesce(jsonb_object_agg(consequence, n), '{}') FROM (SELECT consequence, count(*)::int n FROM r WHERE consequence IS NOT NULL GROUP BY consequence) x) AS "byConsequence"
        FROM r`,
-        [scope, q.from ?? null, q.to ?? null, R.DISCIPLINARY],
+        [scope, utc(q.from), utc(q.to), R.DISCIPLINARY],
       );
       return c.json({ scope, from: q.from ?? null, to: q.to ?? null, ...rows[0] }, 200);
     },

@@ -2,7 +2,7 @@
  * Conduct supervision of a cycle (checkpoints, rectifications, monitoring points) and the risk
  * register with its roll-up up the tree. High risks run under direct supervision from above.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { UpdateDefinition } from '@temporalio/common';
 import { cycleWorkflowId, riskWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
@@ -214,8 +214,9 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       tags: ['risks'],
       summary: '登记风险隐患 (register a risk)',
       description:
-        "low: handled locally, visible above; medium: on the next supervision checkpoint's agenda; high: supervised from the upper level with a deadline, holding its stage in the cycle.",
+        "Send an Idempotency-Key to make a retry safe: the same key and body register one risk and answer as the first time. low: handled locally, visible above; medium: on the next supervision checkpoint's agenda; high: supervised from the upper level with a deadline, holding its stage in the cycle.",
       request: {
+        headers: idempotencyHeaders,
         body: json(V.riskSchema, {
           jurisdictionId: '440306',
           cycleId: '440306:2026',
@@ -268,8 +269,11 @@ export function registerSupervisionRoutes(app: App, s: Services) {
         );
         policy = cycle.policy;
       }
-      const riskId = `K-${randomBytes(6).toString('hex')}`;
-      const deadline =
+      // The id comes from the Idempotency-Key's binding (random without a key): a retry, even many at
+      // once, registers nothing new and answers with the first registration's deadline.
+      const key = await idempotencyKey(c, s);
+      const riskId = `K-${createHash('sha256').update(`risk:${key}`).digest('hex').slice(0, 12)}`;
+      const computed =
         body.level === 'high' ? addWorkingDays(policy.calendar, Date.now(), body.deadlineWorkingDays) : null;
       // The row and, for a high risk, its supervision workflow's start in one transaction: a crash
       // after it still leaves a workflow to hold the gate (the worker's starter starts it).
@@ -285,13 +289,13 @@ export function registerSupervisionRoutes(app: App, s: Services) {
                 jurisdictionId: body.jurisdictionId,
                 ...(body.cycleId ? { cycleId: body.cycleId } : {}),
                 stage: body.stage,
-                deadline,
+                deadline: computed,
                 calendar: policy.calendar,
                 escalateAfterWorkingDays: policy.supervision.escalateAfterWorkingDays,
               },
             }
           : undefined;
-      await s.supervision.registerRisk(riskId, body, deadline, actorOf(c), start);
+      const deadline = await s.supervision.registerRisk(riskId, body, computed, actorOf(c), start);
       const workflow = start ? await startRecorded(s.starter, start.workflowId) : undefined;
       return c.json(
         {

@@ -54,10 +54,13 @@ export const yearOverrideSchema = z
       });
     o.workdays.forEach((d, i) => {
       const weekday = new Date(`${d}T00:00:00Z`).getUTCDay();
-      if (holidays.has(d))
-        ctx.addIssue({ code: 'custom', path: ['workdays', i], message: 'not also a holiday' });
+      if (holidays.has(d)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: 'not also a holiday' });
       else if (weekday !== 0 && weekday !== 6)
-        ctx.addIssue({ code: 'custom', path: ['workdays', i], message: 'a Saturday or Sunday (a make-up working day)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workdays', i],
+          message: 'a Saturday or Sunday (a make-up working day)',
+        });
     });
   });
 export type YearOverride = z.infer<typeof yearOverrideSchema>;

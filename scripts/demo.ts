@@ -42,8 +42,8 @@ async function main() {
     organizerToken: organizer,
     reviewerToken: await token(['reviewer:discipline'], '纪委监委（演示）'),
     patienceMs: 10 * 60_000,
-    // A person's pace by default: one act every 1.5 s (DEMO_PACE_MS=0 runs flat out).
-    pauseMs: Number(process.env.DEMO_PACE_MS ?? 1500),
+    // A person's pace by default: one act every 3 s (DEMO_PACE_MS=0 runs flat out).
+    pauseMs: Number(process.env.DEMO_PACE_MS ?? 3000),
     log: (l) => say(l),
   });
   const call = simulator.call;

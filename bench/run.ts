@@ -8,7 +8,9 @@
  *   3. cost per candidate as one cycle grows (BENCH_SIZES, default 10,100,1000), every run of the
  *      cycle counted (it continues as new when its history grows long);
  *   4. worker memory per 1,000 open cycles waiting on timers (all in the worker's cache), and query
- *      latency on evicted workflows from a worker whose cache holds 100.
+ *      latency on evicted workflows from a worker whose cache holds 100;
+ *   5. the console's pages for one user (bench/console.ts).
+ * BENCH_PARTS (default 1,2,3,4,5) picks which.
  * Results: bench/results/<time>.json and bench/results/latest.md. Ratios, not absolute numbers, are
  * what compare across runs: machines here are shared and noisy.
  */
@@ -34,6 +36,7 @@ import { connectClient } from '../temporal/connection.js';
 import { createHuanjieWorker } from '../worker/worker.js';
 import { getStateQuery } from '../workflows/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
+import { measureConsolePages } from './console.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
 const AUTH: AuthConfig = {
@@ -43,6 +46,8 @@ const AUTH: AuthConfig = {
 };
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 const OPEN_CYCLES = Number(process.env.BENCH_OPEN_CYCLES ?? 1000);
+/** Which measurements to run (default all): BENCH_PARTS=5 measures the console pages alone. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3,4,5').split(',').map(Number));
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -252,7 +257,7 @@ async function main() {
     };
 
     // ---- 1. throughput --------------------------------------------------------------------------
-    {
+    if (PARTS.has(1)) {
       const cycles = Number(process.env.BENCH_CYCLES ?? 6);
       log(`1. ${cycles} full cycles of 10 candidates × 7 departments, 3 at a time, through the API`);
       const ids = await Promise.all(
@@ -282,7 +287,7 @@ async function main() {
     }
 
     // ---- 2. API latency -------------------------------------------------------------------------
-    {
+    if (PARTS.has(2)) {
       log('2. API latency, 16 concurrent clients');
       const bare = new Hono();
       bare.get('/bare', (c) => c.json({ ok: true }));
@@ -330,7 +335,7 @@ async function main() {
     }
 
     // ---- 3. cost per candidate ------------------------------------------------------------------
-    {
+    if (PARTS.has(3)) {
       const rows: Record<string, unknown>[] = [];
       for (const [k, size] of SIZES.entries()) {
         log(`3. one cycle with ${size} candidates`);
@@ -362,7 +367,7 @@ async function main() {
     }
 
     // ---- 4. memory of open cycles, query latency on evicted workflows ---------------------------
-    {
+    if (PARTS.has(4)) {
       // Memory with every workflow held in the worker's cache (what open cycles cost a worker that
       // keeps them all), then query latency from a worker whose cache holds 100 (the rest replay).
       log(`4. ${OPEN_CYCLES} open cycles waiting on timers, all cached; then queries with the cache capped at 100`);
@@ -431,6 +436,29 @@ async function main() {
       log(`   ${JSON.stringify(results.openCycles)}`);
     }
 
+    // ---- 5. console pages, one user ---------------------------------------------------------------
+    if (PARTS.has(5)) {
+      log('5. console pages, one user, one request at a time');
+      const id = await startCycle('B0199', '2026', 5, 2);
+      await simulator.driveCycle(id);
+      const personId = (await client.workflow.getHandle(cycleWorkflowId(id)).query(getStateQuery)).candidates[0]!
+        .personId;
+      const viewer = await signToken(AUTH, { sub: 'bench-viewer', roles: ['viewer'], scope: '440000' });
+      results.consolePagesMs = await measureConsolePages(apiServer.url, [
+        { name: 'overview', path: '/console', token: organizer },
+        { name: 'cycle', path: `/console/cycles/${encodeURIComponent(id)}`, token: organizer },
+        {
+          name: 'dossier',
+          path: `/console/cycles/${encodeURIComponent(id)}/candidates/${encodeURIComponent(personId)}`,
+          token: organizer,
+        },
+        { name: 'inbox (all)', path: '/console/inbox?status=all', token: reviewer },
+        { name: 'reports', path: '/console/reports', token: viewer },
+        { name: 'ledger (7 days)', path: '/console/ledger', token: viewer },
+      ]);
+      log(`   ${JSON.stringify(results.consolePagesMs)}`);
+    }
+
     mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     writeFileSync(new URL(`./results/${stamp}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
@@ -445,33 +473,57 @@ function markdown(r: Record<string, any>): string {
   const lines = [
     `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).`,
     '',
-    '| 1. throughput | value |',
-    '|---|---|',
-    `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} |`,
-    `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} |`,
-    `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} |`,
-    `| history events per candidate | ${t.eventsPerCandidate} |`,
-    '',
-    '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |',
-    '|---|---|---|---|',
-    ...Object.entries(a).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} | ${v.perSecond} |`),
-    '',
-    '| 3. candidates in one cycle | wall s | ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
-    '|---|---|---|---|---|---|---|',
-    ...r.costPerCandidate.map(
-      (c: any) =>
-        `| ${c.candidates} | ${c.wallSeconds} | ${c.msPerCandidate} | ${c.eventsPerCandidate} | ${c.cycleRuns} | ${c.cycleHistoryEvents} / ${c.cycleLongestRunEvents} | ${c.cycleHistoryKB} / ${c.cycleLargestRunKB} |`,
-    ),
-    '',
-    '| 4. open cycles | value |',
-    '|---|---|',
-    `| cycles open (each with its supervision child on a timer) | ${r.openCycles.cycles} |`,
-    `| workflows in the worker's cache | ${r.openCycles.workflowsCached} |`,
-    `| process RSS before → after (MB) | ${r.openCycles.rssBeforeMB} → ${r.openCycles.rssAfterMB} |`,
-    `| RSS per 1,000 open cycles (MB) | ${r.openCycles.rssPer1000CyclesMB} |`,
-    `| JS heap per 1,000 open cycles, after GC (MB) | ${r.openCycles.heapPer1000CyclesMB} |`,
-    `| query on evicted cycles, cache ${r.openCycles.workflowCache} (p50 / p99 ms) | ${r.openCycles.evictedQueryMs.p50} / ${r.openCycles.evictedQueryMs.p99} |`,
-    '',
+    ...(t
+      ? [
+          '| 1. throughput | value |',
+          '|---|---|',
+          `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} |`,
+          `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} |`,
+          `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} |`,
+          `| history events per candidate | ${t.eventsPerCandidate} |`,
+          '',
+        ]
+      : []),
+    ...(a
+      ? [
+          '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |',
+          '|---|---|---|---|',
+          ...Object.entries(a).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} | ${v.perSecond} |`),
+          '',
+        ]
+      : []),
+    ...(r.costPerCandidate
+      ? [
+          '| 3. candidates in one cycle | wall s | ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
+          '|---|---|---|---|---|---|---|',
+          ...r.costPerCandidate.map(
+            (c: any) =>
+              `| ${c.candidates} | ${c.wallSeconds} | ${c.msPerCandidate} | ${c.eventsPerCandidate} | ${c.cycleRuns} | ${c.cycleHistoryEvents} / ${c.cycleLongestRunEvents} | ${c.cycleHistoryKB} / ${c.cycleLargestRunKB} |`,
+          ),
+          '',
+        ]
+      : []),
+    ...(r.openCycles
+      ? [
+          '| 4. open cycles | value |',
+          '|---|---|',
+          `| cycles open (each with its supervision child on a timer) | ${r.openCycles.cycles} |`,
+          `| workflows in the worker's cache | ${r.openCycles.workflowsCached} |`,
+          `| process RSS before → after (MB) | ${r.openCycles.rssBeforeMB} → ${r.openCycles.rssAfterMB} |`,
+          `| RSS per 1,000 open cycles (MB) | ${r.openCycles.rssPer1000CyclesMB} |`,
+          `| JS heap per 1,000 open cycles, after GC (MB) | ${r.openCycles.heapPer1000CyclesMB} |`,
+          `| query on evicted cycles, cache ${r.openCycles.workflowCache} (p50 / p99 ms) | ${r.openCycles.evictedQueryMs.p50} / ${r.openCycles.evictedQueryMs.p99} |`,
+          '',
+        ]
+      : []),
+    ...(r.consolePagesMs
+      ? [
+          '| 5. console page, one user (goal p99 < 200 ms) | p50 ms | p99 ms |',
+          '|---|---|---|',
+          ...Object.entries(r.consolePagesMs).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} |`),
+          '',
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

@@ -38,6 +38,7 @@ import { registerCandidateRoutes } from './routes/candidates.js';
 import { registerCycleRoutes } from './routes/cycles.js';
 import { registerJurisdictionRoutes } from './routes/jurisdictions.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerReportListRoute } from './routes/report-list.js';
 import { registerReviewRoutes } from './routes/reviews.js';
 import { registerSupervisionRoutes } from './routes/supervision.js';
 
@@ -217,6 +218,7 @@ export function createApp(deps: AppDeps): App {
   registerCycleRoutes(app, s);
   registerCandidateRoutes(app, s);
   registerReviewRoutes(app, s);
+  registerReportListRoute(app, s);
   registerReportRoutes(app, s);
   registerSupervisionRoutes(app, s);
   registerCampaignRoutes(app, s);

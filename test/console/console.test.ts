@@ -230,6 +230,10 @@ describe('the console in a browser', () => {
     await containsText(page.locator('#sealed'), clarification);
     noProblems(investigator);
 
+    // The list shows it closed, with its triage and result, and no sealed text.
+    await page.goto('/console/reports');
+    await containsText(page.locator(`[data-report="${reportId}"]`), '不属实');
+    await containsText(page.locator(`[data-report="${reportId}"]`), '直接查核件');
     const token = await stack.token(['investigator'], '440304', 'api-check');
     const report = (await stack.call('GET', `/v1/reports/${reportId}`, { token })).body;
     expect(report.status).toBe('closed');
@@ -246,6 +250,9 @@ describe('the console in a browser', () => {
     const html = await page.content();
     for (const secret of [reportText, reporterPhone, clarification]) expect(html).not.toContain(secret);
     await hasCount(page.locator('#triage'), 0);
+    await page.goto('/console/reports');
+    await containsText(page.locator(`[data-report="${reportId}"]`), '已办结');
+    expect(await page.content()).not.toContain(reportText);
     noProblems(s);
   });
 

@@ -50,6 +50,8 @@ const findingFields: Field[] = [
   { name: 'summary', label: '查核情况（澄清说明）', type: 'textarea', required: true },
 ];
 
+const REPORT_STATUS: Record<string, string> = { registered: '已登记', verifying: '查核中', closed: '已办结' };
+
 /** The record's columns as the API names them, in Chinese. */
 const RECORD_LABELS: [string, string][] = [
   ['id', '编号'],
@@ -69,7 +71,12 @@ export function reportPages(app: Hono<ConsoleEnv>, kit: PageKit) {
   const renderList = async (c: ConsoleContext, failed?: Failed) => {
     const user = c.get('user');
     const roles = user.roles.map((r) => r.split(':')[0]);
-    const ledger = await kit.api(c).get('/v1/reports/ledger');
+    const all = c.req.query('status') !== 'open';
+    const [ledger, list] = await Promise.all([
+      kit.api(c).get('/v1/reports/ledger'),
+      kit.api(c).get(`/v1/reports?status=${all ? 'all' : 'open'}`),
+    ]);
+    const reports: any[] = list.ok ? list.data.reports : [];
     return c.html(
       <Layout title="举报" user={user} notice={c.req.query('notice')}>
         <form method="get" action="/console/reports/view" class="card">
@@ -91,6 +98,57 @@ export function reportPages(app: Hono<ConsoleEnv>, kit: PageKit) {
             refusal={failed?.form === 'intake' ? failed.refusal : undefined}
           />
         ) : null}
+        <section aria-labelledby="list-h">
+          <h2 id="list-h">举报列表</h2>
+          <p>
+            {all ? <a href="/console/reports?status=open">只看未办结</a> : <a href="/console/reports">查看全部</a>}
+            {' · '}未办结的在前，按期限先后排列。
+          </p>
+          {!list.ok ? <Refused what="举报列表" refusal={list.refusal} /> : null}
+          <table id="reports">
+            <thead>
+              <tr>
+                <th>编号</th>
+                <th>区划</th>
+                <th>渠道 / 类别</th>
+                <th>对象</th>
+                <th>分办</th>
+                <th>期限</th>
+                <th>状态</th>
+                <th>结论</th>
+              </tr>
+            </thead>
+            <tbody>
+              {reports.map((r) => (
+                <tr data-report={r.id}>
+                  <td>
+                    <a href={`/console/reports/${enc(r.id)}`}>{r.id}</a>
+                  </td>
+                  <td>{r.jurisdictionName}</td>
+                  <td>
+                    {CHANNELS[r.channel as keyof typeof CHANNELS] ?? r.channel} ·{' '}
+                    {CATEGORIES[r.category as keyof typeof CATEGORIES] ?? r.category}
+                  </td>
+                  <td>{r.targetPersonId ? `${r.targetCycleId} / ${r.targetPersonId}` : r.targetType}</td>
+                  <td>
+                    {r.triage ? (TRIAGE[r.triage as keyof typeof TRIAGE] ?? r.triage) : '—'}
+                    {r.unit ? `（${r.unit}）` : ''}
+                  </td>
+                  <td>
+                    {bj(r.deadline)}
+                    {r.overdue ? <span class="tag overdue">逾期</span> : null}
+                    {r.escalatedAt ? <span class="tag overdue">已升级</span> : null}
+                  </td>
+                  <td>{REPORT_STATUS[r.status] ?? r.status}</td>
+                  <td>
+                    {r.finding ? (FINDINGS[r.finding as keyof typeof FINDINGS] ?? r.finding) : '—'}
+                    {r.closedOnTime === false ? <span class="tag overdue">超期办结</span> : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
         <section class="card" aria-labelledby="rl-h">
           <h2 id="rl-h">举报台账（本范围）</h2>
           {ledger.ok ? <DataView data={ledger.data} /> : <Refused what="举报台账" refusal={ledger.refusal} />}

@@ -6,7 +6,6 @@
 import { prometheus } from '@hono/prometheus';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { Registry } from 'prom-client';
-import { swaggerUI } from '@hono/swagger-ui';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -26,6 +25,8 @@ import { isStorableText, nestedDeeperThan, tooDeepRule, unstorableRule, unstorab
 import { pingWorkflow } from '../workflows/ping.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
+import { consoleRoutes } from './console/index.js';
+import { offlineDocs } from './docs-offline.js';
 import { rateLimit } from './rate-limit.js';
 import type { AppDeps, App, Env, Services } from './context.js';
 import { ApiError, OUTAGE_RETRY_AFTER_SECONDS, errorResponse, toApiError, validationError } from './errors.js';
@@ -37,6 +38,7 @@ import { registerCandidateRoutes } from './routes/candidates.js';
 import { registerCycleRoutes } from './routes/cycles.js';
 import { registerJurisdictionRoutes } from './routes/jurisdictions.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerReportListRoute } from './routes/report-list.js';
 import { registerReviewRoutes } from './routes/reviews.js';
 import { registerSupervisionRoutes } from './routes/supervision.js';
 
@@ -216,6 +218,7 @@ export function createApp(deps: AppDeps): App {
   registerCycleRoutes(app, s);
   registerCandidateRoutes(app, s);
   registerReviewRoutes(app, s);
+  registerReportListRoute(app, s);
   registerReportRoutes(app, s);
   registerSupervisionRoutes(app, s);
   registerCampaignRoutes(app, s);
@@ -236,7 +239,9 @@ export function createApp(deps: AppDeps): App {
     },
     security: [{ bearer: [] }],
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json' }));
+  app.route('/docs', offlineDocs('/openapi.json'));
+  // The people's console: pages that call this same API in-process with the user's token.
+  app.route('/console', consoleRoutes({ api: app, auth: deps.auth, options: deps.console ?? {} }));
   return app;
 }
 

@@ -12,6 +12,7 @@ import type { Sealer } from '../activities/sealed.js';
 import type { createSealedDetailActivities } from '../activities/sealed-details.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import type { AuthConfig, Principal } from './auth.js';
+import type { ConsoleOptions } from './console/index.js';
 import type { RateLimit } from './rate-limit.js';
 import type { ReadModel } from './read-model.js';
 
@@ -34,6 +35,8 @@ export interface AppDeps {
   codecCorsOrigins?: string[];
   /** When tracing is on: one span per request, the parent of the workflow calls it makes. */
   tracer?: Tracer;
+  /** The console at /console: local sign-in (npm start only) and the Temporal UI to link to. */
+  console?: ConsoleOptions;
 }
 
 export interface Services extends AppDeps {

@@ -40,6 +40,16 @@ const config = (() => {
             .string()
             .default('')
             .describe('comma-separated UI origins whose browsers may decode with a bearer token'),
+          CONSOLE_LOCAL_SIGNIN: z
+            .enum(['0', '1'])
+            .default('0')
+            .describe('1: the console may issue a token for any role and scope (local mode, npm start only)'),
+          CONSOLE_TEMPORAL_UI_URL: z.string().default(''),
+        })
+        .refine((c) => c.CONSOLE_LOCAL_SIGNIN === '0' || LOOPBACK_HOSTS.includes(c.API_HOST), {
+          path: ['CONSOLE_LOCAL_SIGNIN'],
+          // Whoever reaches the console could sign in as anybody: only this machine may.
+          message: `issues tokens to anyone who asks, so it is allowed only when API_HOST is loopback (${LOOPBACK_HOSTS.join(', ')})`,
         })
         .refine((c) => c.CODEC_TRUSTED_ORIGINS.trim() === '' || LOOPBACK_HOSTS.includes(c.API_HOST), {
           path: ['CODEC_TRUSTED_ORIGINS'],
@@ -93,6 +103,11 @@ const app = createApp({
     .filter(Boolean),
   auth: { secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE },
   ...(tracing ? { tracer: tracing.tracer } : {}),
+  console: {
+    localSignIn: config.CONSOLE_LOCAL_SIGNIN === '1',
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(config.CONSOLE_TEMPORAL_UI_URL ? { temporalUiUrl: config.CONSOLE_TEMPORAL_UI_URL } : {}),
+  },
 });
 
 const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) => {

@@ -9,7 +9,8 @@
  *      cycle counted (it continues as new when its history grows long);
  *   4. worker memory per 1,000 open cycles waiting on timers (all in the worker's cache), and query
  *      latency on evicted workflows from a worker whose cache holds 100;
- *   5. measurement 1 again on the production shape (bench/cluster.ts: 8 shards, 2 workers).
+ *   5. measurement 1 again on the production shape (bench/cluster.ts: 8 shards, 2 workers);
+ *   6. the console's pages for one user (bench/console.ts).
  * BENCH_MEASURE=1,5 runs a subset (2 reads the cycles 1 drove).
  * Results: bench/results/<time>.json and bench/results/latest.md. Ratios, not absolute numbers, are
  * what compare across runs: machines here are shared and noisy.
@@ -37,6 +38,7 @@ import { createHuanjieWorker } from '../worker/worker.js';
 import { measureClusterThroughput } from './cluster.js';
 import { getStateQuery } from '../workflows/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
+import { measureConsolePages } from './console.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
 const AUTH: AuthConfig = {
@@ -47,7 +49,7 @@ const AUTH: AuthConfig = {
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 const OPEN_CYCLES = Number(process.env.BENCH_OPEN_CYCLES ?? 1000);
 /** Which measurements to run (default all); 2 reads the cycles 1 drove. */
-const MEASURE = new Set((process.env.BENCH_MEASURE ?? '1,2,3,4,5').split(',').map(Number));
+const MEASURE = new Set((process.env.BENCH_MEASURE ?? '1,2,3,4,5,6').split(',').map(Number));
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -441,6 +443,29 @@ async function main() {
       log(`   ${JSON.stringify(results.openCycles)}`);
     }
 
+    // ---- 6. console pages, one user ---------------------------------------------------------------
+    if (MEASURE.has(6)) {
+      log('6. console pages, one user, one request at a time');
+      const id = await startCycle('B0199', '2026', 5, 2);
+      await simulator.driveCycle(id);
+      const personId = (await client.workflow.getHandle(cycleWorkflowId(id)).query(getStateQuery)).candidates[0]!
+        .personId;
+      const viewer = await signToken(AUTH, { sub: 'bench-viewer', roles: ['viewer'], scope: '440000' });
+      results.consolePagesMs = await measureConsolePages(apiServer.url, [
+        { name: 'overview', path: '/console', token: organizer },
+        { name: 'cycle', path: `/console/cycles/${encodeURIComponent(id)}`, token: organizer },
+        {
+          name: 'dossier',
+          path: `/console/cycles/${encodeURIComponent(id)}/candidates/${encodeURIComponent(personId)}`,
+          token: organizer,
+        },
+        { name: 'inbox (all)', path: '/console/inbox?status=all', token: reviewer },
+        { name: 'reports', path: '/console/reports', token: viewer },
+        { name: 'ledger (7 days)', path: '/console/ledger', token: viewer },
+      ]);
+      log(`   ${JSON.stringify(results.consolePagesMs)}`);
+    }
+
     // ---- 5. throughput on the production shape (same cycles as 1) -------------------------------
     if (MEASURE.has(5))
       results.clusterThroughput = await measureClusterThroughput({
@@ -508,6 +533,14 @@ function markdown(r: Record<string, any>): string {
           `| RSS per 1,000 open cycles (MB) | ${o.rssPer1000CyclesMB} |`,
           `| JS heap per 1,000 open cycles, after GC (MB) | ${o.heapPer1000CyclesMB} |`,
           `| query on evicted cycles, cache ${o.workflowCache} (p50 / p99 ms) | ${o.evictedQueryMs.p50} / ${o.evictedQueryMs.p99} |`,
+          '',
+        ]
+      : []),
+    ...(r.consolePagesMs
+      ? [
+          '| 6. console page, one user (goal p99 < 200 ms) | p50 ms | p99 ms |',
+          '|---|---|---|',
+          ...Object.entries(r.consolePagesMs).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} |`),
           '',
         ]
       : []),

@@ -42,6 +42,8 @@ async function main() {
     organizerToken: organizer,
     reviewerToken: await token(['reviewer:discipline'], '纪委监委（演示）'),
     patienceMs: 10 * 60_000,
+    // A person's pace by default: one act every 3 s (DEMO_PACE_MS=0 runs flat out).
+    pauseMs: Number(process.env.DEMO_PACE_MS ?? 3000),
     log: (l) => say(l),
   });
   const call = simulator.call;
@@ -55,7 +57,7 @@ async function main() {
   // A fresh term each run, so the demo can be run again on the same stack.
   let term = Number(process.env.DEMO_TERM ?? 2026);
   while ((await call('GET', `/v1/campaigns/${ROOT}:township:${term}`, organizer)).status === 200) term += 1;
-  const secondsPerWorkingDay = Number(process.env.DEMO_SECONDS_PER_DAY ?? 1);
+  const secondsPerWorkingDay = Number(process.env.DEMO_SECONDS_PER_DAY ?? 5);
   const started = await call('POST', '/v1/campaigns', organizer, {
     rootId: ROOT,
     level: 'township',
@@ -69,7 +71,10 @@ async function main() {
   say(
     `campaign ${campaignId} started: every 街道 under 深圳市, 4 at a time, one working day = ${secondsPerWorkingDay} s`,
   );
-  say(`watch it: ${ui}/namespaces/default/workflows?query=${encodeURIComponent(`HuanjieTerm = '${term}'`)}`);
+  say(`watch it in the console: ${api}/console?campaign=${encodeURIComponent(campaignId)}`);
+  say(
+    `       and in Temporal: ${ui}/namespaces/default/workflows?query=${encodeURIComponent(`HuanjieTerm = '${term}' AND HuanjieLevel = 'township'`)}`,
+  );
   say(`          ${api}/docs  ·  GET ${api}/v1/campaigns/${campaignId}  ·  GET ${api}/v1/ledger?scope=${ROOT}`);
 
   const supervisor = await token(['supervisor'], '换届风气监督组（演示）');

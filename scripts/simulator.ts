@@ -16,6 +16,8 @@ export interface SimulatorOptions {
   /** Candidates of one cycle inspected at once, as several inspection teams would (default 4). */
   candidateConcurrency?: number;
   log?: (line: string) => void;
+  /** Waits this long before each input, so a person can follow the acts (the demo; default 0). */
+  pauseMs?: number;
 }
 
 /** A template that runs fast: one seat, one candidate, one reviewing department, short periods. */
@@ -100,6 +102,7 @@ export function createSimulator(o: SimulatorOptions) {
 
   /** Sends until accepted; "not yet" answers are retried, anything else is an error. */
   async function send(path: string, body: unknown, token = o.organizerToken): Promise<any> {
+    if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
     const deadline = Date.now() + patience;
     let wait = 50;
     for (;;) {

@@ -188,6 +188,9 @@ async function main() {
       CODEC_TRUSTED_ORIGINS:
         process.env.CODEC_TRUSTED_ORIGINS ??
         `http://127.0.0.1:${config.TEMPORAL_UI_PORT},http://localhost:${config.TEMPORAL_UI_PORT}`,
+      // Local mode: the console's sign-in page may issue a token for any role (loopback only).
+      CONSOLE_LOCAL_SIGNIN: process.env.CONSOLE_LOCAL_SIGNIN ?? '1',
+      CONSOLE_TEMPORAL_UI_URL: process.env.CONSOLE_TEMPORAL_UI_URL ?? temporal.uiUrl,
     };
     worker = run('worker', 'worker/main.ts', childEnv);
     const workerPolling = waitForLine(worker, /polling task queue/);
@@ -212,6 +215,7 @@ async function main() {
         'Huanjie is up.',
         `  API           ${apiUrl}   (ready: /readyz, OpenAPI: ${apiUrl}/openapi.json, docs: ${apiUrl}/docs)`,
         `  Temporal      ${temporal.address}   namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}`,
+        `  Console       ${apiUrl}/console   (local sign-in: pick a role and a scope)`,
         `  Temporal UI   ${temporal.uiUrl}`,
         `  PostgreSQL    ${redact(postgres.url)} (${postgres.kind})`,
         `  A token       npm run token -- --role organizer --scope 440000`,

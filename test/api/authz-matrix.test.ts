@@ -119,6 +119,7 @@ const ROUTES: { method: string; path: string; action: Action; body?: unknown }[]
       target: { type: 'jurisdiction', jurisdictionId: '440304' },
     },
   },
+  { method: 'get', path: '/v1/reports', action: 'report.read' },
   { method: 'get', path: '/v1/reports/ledger', action: 'report.ledger' },
   { method: 'get', path: '/v1/reports/{reportId}', action: 'report.read' },
   { method: 'get', path: '/v1/reports/{reportId}/timeline', action: 'report.read' },

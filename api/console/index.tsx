@@ -1,0 +1,188 @@
+/**
+ * The people's console (/console): server-rendered pages in Chinese for every role. Each handler
+ * reads and writes through the JSON API in-process with the signed-in user's token (client.ts) and
+ * renders the answer, or the API's refusal beside the field it names. Nothing here decides who may
+ * do what or whether an input is right.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Hono, type Context } from 'hono';
+import { signToken, type AuthConfig } from '../auth.js';
+import { apiClient, newKey, type ApiHost } from './client.js';
+import { bodyFrom, type Field, type Refusal } from './forms.js';
+import { CSS, Layout } from './layout.js';
+import { currentUser, isTokenShaped, sameOrigin, signIn, signOut, type SessionUser } from './session.js';
+import { cyclePages } from './pages/cycle.js';
+import { overviewPage } from './pages/overview.js';
+import { inboxPages } from './pages/inbox.js';
+import { reportPages } from './pages/reports.js';
+import { supervisionPages } from './pages/supervision.js';
+import { ledgerPages } from './pages/ledger.js';
+import { SignInPage } from './pages/signin.js';
+
+export interface ConsoleOptions {
+  /**
+   * Local mode (npm start only): the sign-in page may issue a token for any role and scope. Off
+   * unless the API process is told so; the API refuses to start with it unless it listens on loopback.
+   */
+  localSignIn?: boolean;
+  /** The Temporal UI, for links to each cycle's workflow. */
+  temporalUiUrl?: string;
+  namespace?: string;
+}
+
+export type ConsoleEnv = { Variables: { user: SessionUser; requestId: string } };
+export type ConsoleContext = Context<ConsoleEnv>;
+
+export interface ConsoleDeps {
+  api: ApiHost;
+  auth: AuthConfig;
+  options: ConsoleOptions;
+}
+
+/** What a page handler gets: the user's API client and helpers to answer. */
+export interface PageKit {
+  deps: ConsoleDeps;
+  api: (c: ConsoleContext) => ReturnType<typeof apiClient>;
+  /** The submitted form as plain strings. */
+  form: (c: ConsoleContext) => Promise<Record<string, string>>;
+  /** Posts a form's fields to the API: the answer, or the refusal to render beside the fields. */
+  submit: (
+    c: ConsoleContext,
+    path: string,
+    fields: Field[],
+    form: Record<string, string>,
+  ) => Promise<{ ok: true; data: any } | { ok: false; refusal: Refusal }>;
+  temporalLink: (workflowId: string) => string | undefined;
+  temporalQueryLink: (query: string) => string | undefined;
+}
+
+/** A form that failed: which one, what the user typed, and the API's refusal. */
+export interface Failed {
+  form: string;
+  values: Record<string, string>;
+  refusal: Refusal;
+}
+
+const require = createRequire(import.meta.url);
+const htmx = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8');
+
+export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
+  const ui = deps.options.temporalUiUrl?.replace(/\/$/, '');
+  const ns = encodeURIComponent(deps.options.namespace ?? 'default');
+  const kit: PageKit = {
+    deps,
+    api: (c) => apiClient(deps.api, c.get('user').token, c.get('requestId')),
+    form: async (c) => {
+      const parsed = await c.req.parseBody();
+      return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    },
+    submit: async (c, path, fields, form) => {
+      const { body, errors } = bodyFrom(fields, form);
+      if (errors.length > 0)
+        return {
+          ok: false,
+          refusal: { status: 400, code: 'FORM', message: '表单内容无法转换为请求', details: errors },
+        };
+      const answer = await kit.api(c).post(path, body, form._key || undefined);
+      return answer.ok ? { ok: true, data: answer.data } : answer;
+    },
+    temporalLink: (id) => (ui ? `${ui}/namespaces/${ns}/workflows/${encodeURIComponent(id)}` : undefined),
+    temporalQueryLink: (q) => (ui ? `${ui}/namespaces/${ns}/workflows?query=${encodeURIComponent(q)}` : undefined),
+  };
+
+  const app = new Hono<ConsoleEnv>();
+  app.get('/assets/htmx.min.js', (c) =>
+    c.body(htmx, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=86400',
+    }),
+  );
+  app.get('/assets/console.css', (c) =>
+    c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
+  );
+  app.use('*', sameOrigin);
+  app.use('*', async (c, next) => {
+    c.set('requestId', c.req.header('x-request-id') ?? newKey());
+    await next();
+  });
+
+  const local = deps.options.localSignIn === true;
+  app.get('/signin', (c) => c.html(<SignInPage local={local} />));
+  app.post('/signin/token', async (c) => {
+    const token = String((await c.req.parseBody()).token ?? '').trim();
+    if (!isTokenShaped(token)) return c.html(<SignInPage local={local} error="令牌格式不正确" />, 400);
+    // The API decides whether the token is good: any answer but 401 means it was accepted.
+    const probe = await apiClient(deps.api, token).get('/v1/cycles?limit=1');
+    if (!probe.ok && probe.refusal.status === 401)
+      return c.html(<SignInPage local={local} error={`令牌无效：${probe.refusal.message}`} />, 401);
+    signIn(c, token, decodeExp(token));
+    return c.redirect('/console', 303);
+  });
+  app.post('/signin/local', async (c) => {
+    if (!local) return c.html(<SignInPage local={false} error="本机签发只在本地模式（npm start）下可用" />, 403);
+    const f = await c.req.parseBody();
+    const role = String(f.role ?? '');
+    const scope = String(f.scope ?? '').trim();
+    const sub = String(f.sub ?? '').trim() || '本机用户';
+    const ttl = 8 * 3600;
+    let token: string;
+    try {
+      token = await signToken(deps.auth, { sub, roles: [role as never], scope }, ttl);
+    } catch {
+      return c.html(<SignInPage local error="无法签发令牌" />, 400);
+    }
+    // Through the API like any other token: a wrong role or scope is refused there, not here.
+    const probe = await apiClient(deps.api, token).get('/v1/cycles?limit=1');
+    if (!probe.ok && probe.refusal.status === 401)
+      return c.html(<SignInPage local error={`令牌未被接受：${probe.refusal.message}`} />, 400);
+    signIn(c, token, Math.floor(Date.now() / 1000) + ttl);
+    return c.redirect(landing(role), 303);
+  });
+  app.post('/signout', (c) => {
+    signOut(c);
+    return c.redirect('/console/signin', 303);
+  });
+
+  app.use('*', async (c, next) => {
+    const user = currentUser(c);
+    if (!user) return c.redirect('/console/signin', 303);
+    c.set('user', user);
+    await next();
+  });
+
+  overviewPage(app, kit);
+  cyclePages(app, kit);
+  inboxPages(app, kit);
+  reportPages(app, kit);
+  supervisionPages(app, kit);
+  ledgerPages(app, kit);
+
+  app.notFound((c) =>
+    c.html(
+      <Layout title="页面不存在" user={currentUser(c)}>
+        <p>
+          没有这个页面。<a href="/console">回到总览</a>
+        </p>
+      </Layout>,
+      404,
+    ),
+  );
+  return app;
+}
+
+/** Where each role starts. */
+function landing(role: string): string {
+  if (role.startsWith('reviewer:')) return '/console/inbox';
+  if (role === 'intake' || role === 'investigator') return '/console/reports';
+  return '/console';
+}
+
+function decodeExp(token: string): number {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8'));
+    return typeof payload.exp === 'number' ? payload.exp : Math.floor(Date.now() / 1000) + 3600;
+  } catch {
+    return Math.floor(Date.now() / 1000) + 3600;
+  }
+}

@@ -1,0 +1,370 @@
+/**
+ * The console in a real Chromium against the real app over HTTP (Temporal, worker, PostgreSQL):
+ * each role does its work through the pages only, and the API confirms the effect. Every test fails
+ * on a page error, a failed request or an error answer it did not provoke itself.
+ */
+import ExcelJS from 'exceljs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { cadreMeeting, consistentMatters, fullChecklist, fullCommittee, launch, positions } from '../scenario.js';
+import type { Principal } from '../../api/auth.js';
+import { ledgerRows } from '../../api/console/pages/ledger.js';
+import {
+  containsText,
+  hasAttribute,
+  hasCount,
+  hasText,
+  hasValue,
+  isVisible,
+  launchChromium,
+  openSession,
+  submit,
+  type Session,
+} from './browser.js';
+
+// A 街道 and a term no other test file uses, so inboxes and ledgers hold this file's work only.
+const JURISDICTION = '440304002';
+const CYCLE = `${JURISDICTION}:2077`;
+const enc = encodeURIComponent;
+
+let stack: Stack;
+let browser: Browser;
+const sessions: Session[] = [];
+
+async function signedIn(roles: Principal['roles'], scope: string, sub: string): Promise<Session> {
+  const session = await openSession(browser, stack.api.url);
+  sessions.push(session);
+  const { page } = session;
+  await page.goto('/console');
+  expect(new URL(page.url()).pathname).toBe('/console/signin');
+  // By keyboard: the token into its labelled field, Tab to the button, Enter.
+  await page.getByLabel('访问令牌（Bearer JWT）').fill(await stack.token(roles, scope, sub));
+  await page.keyboard.press('Tab');
+  await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+  expect(new URL(page.url()).pathname).not.toBe('/console/signin');
+  return session;
+}
+
+const noProblems = (s: Session) => expect(s.problems).toEqual([]);
+const organizerToken = () => stack.token(['organizer'], '440304', 'api-check');
+
+describe('the console in a browser', () => {
+  beforeAll(async () => {
+    browser = await launchChromium();
+    stack = await startStack();
+    await loadSampleTree(stack.pool);
+  });
+  afterAll(async () => {
+    for (const s of sessions) await s.close().catch(() => undefined);
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('an organizer starts a cycle and drives it to inspection; a refused input shows its rule beside the field', async () => {
+    const s = await signedIn(['organizer'], '440304', '组织部张三');
+    const { page } = s;
+    await hasText(page.locator('h1'), '总览');
+    await page.selectOption('#start-cycle-jurisdictionId', JURISDICTION);
+    await page.fill('#start-cycle-term', '2077');
+    await page.fill('#start-cycle-positions', JSON.stringify(positions));
+    await page.fill(
+      '#start-cycle-policy',
+      JSON.stringify({ calendar: { kind: 'compressed', secondsPerWorkingDay: 10 } }),
+    );
+    await submit(page, '#start-cycle');
+    expect(new URL(page.url()).pathname).toBe(`/console/cycles/${enc(CYCLE)}`);
+    await containsText(page.locator('#where-h'), '启动');
+
+    // The API's rule, beside the field it names; nothing changes.
+    s.expect(400, /\/input\/launch$/);
+    await page.fill('#stage-input-educationSessions', '-1');
+    await page.fill('#stage-input-commitmentLetters', String(launch.commitmentLetters));
+    await page.fill('#stage-input-talks', String(launch.talks));
+    await page.fill('#stage-input-responsibilities', JSON.stringify(launch.responsibilities));
+    await submit(page, '#stage-input');
+    const error = page.locator('#stage-input-educationSessions-error');
+    await isVisible(error);
+    await containsText(error, '>=0');
+    await hasAttribute(page.locator('#stage-input-educationSessions'), 'aria-invalid', 'true');
+    await hasValue(page.locator('#stage-input-talks'), String(launch.talks));
+    expect((await stack.call('GET', `/v1/cycles/${CYCLE}`, { token: await organizerToken() })).body.stage).toBe(
+      'launch',
+    );
+
+    await page.fill('#stage-input-educationSessions', String(launch.educationSessions));
+    await submit(page, '#stage-input');
+    await containsText(page.locator('#where-h'), '分析研判和动议');
+
+    await page.fill('#stage-input-vacanciesPublishedOn', '2077-04-01');
+    await page.fill('#stage-input-eligibleChecked', '40');
+    await submit(page, '#stage-input');
+    await containsText(page.locator('#where-h'), '民主推荐');
+
+    for (const round of [cadreMeeting, fullCommittee]) {
+      await hasValue(page.locator('#stage-input-round'), round.round);
+      await page.fill('#stage-input-voters', String(round.voters));
+      await page.fill('#stage-input-observers', String(round.observers));
+      await page.fill('#stage-input-tallies', JSON.stringify(round.tallies));
+      await submit(page, '#stage-input');
+    }
+    await containsText(page.locator('#where-h'), '考察');
+    await containsText(page.locator('#cand-h + table'), '张伟');
+    // The story names who did it, in Beijing time.
+    await containsText(page.locator('.story'), '组织部张三');
+    await containsText(page.locator('.story'), '北京时间');
+    const state = (await stack.call('GET', `/v1/cycles/${CYCLE}`, { token: await organizerToken() })).body;
+    expect(state.stage).toBe('inspection');
+    expect(state.candidates.length).toBeGreaterThan(0);
+
+    await page.goto('/console');
+    await containsText(page.locator(`[data-cycle="${CYCLE}"]`), '考察');
+    noProblems(s);
+  });
+
+  it('two departments answer from their inboxes', async () => {
+    const state = (await stack.call('GET', `/v1/cycles/${CYCLE}`, { token: await organizerToken() })).body;
+    const people: string[] = state.candidates.map((c: any) => c.personId);
+    for (const department of ['discipline', 'audit'] as const) {
+      const s = await signedIn([`reviewer:${department}`], JURISDICTION, `${department}-审核员`);
+      const { page } = s;
+      expect(new URL(page.url()).pathname).toBe('/console/inbox');
+      await eventually(async () => {
+        await page.reload();
+        return (await page.locator('#tasks tbody tr').count()) === people.length;
+      });
+      for (const personId of people) {
+        const form = `#verdict-${personId}-${department}`;
+        await page.selectOption(`${form}-verdict`, 'clear');
+        await page.fill(`${form}-reason`, '经查，未发现问题');
+        await submit(page, form);
+        await containsText(page.locator('.notice'), personId);
+      }
+      await hasCount(page.locator('#tasks tbody tr'), 0);
+      noProblems(s);
+    }
+    const token = await organizerToken();
+    for (const personId of people) {
+      const cand = (await stack.call('GET', `/v1/cycles/${CYCLE}/candidates/${personId}`, { token })).body;
+      const verdict = (d: string) => cand.dossier.reviews.find((r: any) => r.department === d)?.verdict;
+      expect([verdict('discipline'), verdict('audit')]).toEqual(['clear', 'clear']);
+    }
+  });
+
+  it('the inspection team closes a dossier once nothing is missing (必清)', async () => {
+    const personId = 's1';
+    for (const d of ['establishment', 'court', 'procuratorate', 'petitions', 'publicSecurity'] as const) {
+      const res = await stack.call('POST', `/v1/cycles/${CYCLE}/candidates/${personId}/verdicts`, {
+        token: await stack.token([`reviewer:${d}`], JURISDICTION, d),
+        body: { department: d, verdict: 'clear', reason: '经查，未发现问题' },
+      });
+      expect(res.status).toBe(200);
+    }
+    const s = await signedIn(['organizer'], '440304', '考察组李四');
+    const { page } = s;
+    await page.goto(`/console/cycles/${enc(CYCLE)}/candidates/${personId}`);
+    await isVisible(page.locator('#missing li').first());
+
+    for (const [k, v] of Object.entries(fullChecklist.interviews))
+      await page.fill(`#checklist-interviews-${k}`, String(v));
+    await page.selectOption('#checklist-homeVisit-done', 'true');
+    await page.fill('#checklist-homeVisit-note', fullChecklist.homeVisit.note);
+    await page.fill('#checklist-reverseEvaluation-participants', '40');
+    await page.fill('#checklist-reverseEvaluation-negative', '1');
+    await page.selectOption('#checklist-reverseEvaluation-status', 'clear');
+    for (const k of Object.keys(fullChecklist.checks)) {
+      await page.selectOption(`#checklist-checks-${k}-status`, 'clear');
+      await page.fill(`#checklist-checks-${k}-note`, '已核清');
+    }
+    await submit(page, '#checklist');
+    await page.fill('#matters-items', JSON.stringify(consistentMatters.items));
+    await submit(page, '#matters');
+    await hasCount(page.locator('#missing'), 0);
+    await page.selectOption('#dossier-result', 'passed');
+    await submit(page, '#dossier');
+    await containsText(page.locator('main'), '考察合格');
+    const cand = (
+      await stack.call('GET', `/v1/cycles/${CYCLE}/candidates/${personId}`, { token: await organizerToken() })
+    ).body;
+    expect(cand.status).toBe('passed');
+    noProblems(s);
+  });
+
+  let reportId = '';
+  const reportText = '反映该同志在民主推荐前宴请部分代表（控制台测试）';
+  const reporterPhone = '13800000077';
+  const clarification = '经查，反映问题不属实，予以澄清';
+
+  it('a report is filed, triaged and closed with a clarification', async () => {
+    const intake = await signedIn(['intake'], '440304', '受理员王五');
+    let page = intake.page;
+    expect(new URL(page.url()).pathname).toBe('/console/reports');
+    await page.selectOption('#intake-channel', 'phone');
+    await page.selectOption('#intake-category', 'voteBuying');
+    await page.selectOption('#intake-target-type', 'candidate');
+    await page.fill('#intake-target-cycleId', CYCLE);
+    await page.fill('#intake-target-personId', 'd1');
+    await page.fill('#intake-text', reportText);
+    const beijingNow = new Date(Date.now() + 8 * 3600_000 - 60_000).toISOString().slice(0, 16);
+    await page.fill('#intake-receivedAt', beijingNow);
+    await page.fill('#intake-reporter-phone', reporterPhone);
+    await submit(page, '#intake');
+    const match = /\/console\/reports\/(R-[0-9a-f]+)/.exec(page.url());
+    expect(match).not.toBeNull();
+    reportId = match![1]!;
+    await containsText(page.locator('#sealed'), reportText);
+    await page.selectOption('#triage-kind', 'directCheck');
+    await page.fill('#triage-unit', '区纪委监委');
+    await page.fill('#triage-reason', '反映具体，直接查核');
+    await submit(page, '#triage');
+    await containsText(page.locator('.notice'), '已提交');
+    noProblems(intake);
+
+    const investigator = await signedIn(['investigator'], '440304', '查核员赵六');
+    page = investigator.page;
+    await page.goto(`/console/reports/${reportId}`);
+    await page.selectOption('#findings-finding', 'unsubstantiated');
+    await page.fill('#findings-summary', clarification);
+    await submit(page, '#findings');
+    await hasCount(page.locator('#findings'), 0);
+    await containsText(page.locator('#sealed'), clarification);
+    noProblems(investigator);
+
+    // The list shows it closed, with its triage and result, and no sealed text.
+    await page.goto('/console/reports');
+    await containsText(page.locator(`[data-report="${reportId}"]`), '不属实');
+    await containsText(page.locator(`[data-report="${reportId}"]`), '直接查核件');
+    const token = await stack.token(['investigator'], '440304', 'api-check');
+    const report = (await stack.call('GET', `/v1/reports/${reportId}`, { token })).body;
+    expect(report.status).toBe('closed');
+    expect(report.finding).toBe('unsubstantiated');
+    expect(report.summary).toBe(clarification);
+  });
+
+  it('a viewer sees no sealed field', async () => {
+    const s = await signedIn(['viewer'], '440304', '查看员');
+    const { page } = s;
+    await page.goto(`/console/reports/${reportId}`);
+    await isVisible(page.locator('#report-record'));
+    await hasCount(page.locator('#sealed'), 0);
+    const html = await page.content();
+    for (const secret of [reportText, reporterPhone, clarification]) expect(html).not.toContain(secret);
+    await hasCount(page.locator('#triage'), 0);
+    await page.goto('/console/reports');
+    await containsText(page.locator(`[data-report="${reportId}"]`), '已办结');
+    expect(await page.content()).not.toContain(reportText);
+    noProblems(s);
+  });
+
+  it('a supervision checkpoint is filed with the 五查', async () => {
+    const s = await signedIn(['supervisor'], '440304', '督查组');
+    const { page } = s;
+    await page.goto(`/console/cycles/${enc(CYCLE)}/supervision`);
+    const form = '#checkpoint-launch';
+    await page.selectOption(`${form}-checklist-responsibilities-status`, 'satisfactory');
+    await page.fill(`${form}-checklist-talksAndMeetings-note`, '谈话已全覆盖');
+    await submit(page, form);
+    await containsText(page.locator('.notice'), '已提交');
+    await hasCount(page.locator(form), 0);
+    const sup = (await stack.call('GET', `/v1/cycles/${CYCLE}/supervision`, { token: await organizerToken() })).body;
+    const launchCheckpoint = sup.checkpoints.find((c: any) => c.phase === 'launch');
+    expect(launchCheckpoint.filedAt).toBeTypeOf('number');
+    expect(launchCheckpoint.filedBy).toContain('督查组');
+    noProblems(s);
+  });
+
+  it('the ledger downloads as a workbook and a CSV whose cells equal the API', async () => {
+    const s = await signedIn(['viewer'], JURISDICTION, '领导');
+    const { page } = s;
+    const token = await stack.token(['viewer'], JURISDICTION, 'api-check');
+    await page.goto('/console/ledger');
+    await isVisible(page.locator('#ledger svg').first());
+    // Live figures may move while timers fire: compare against the API read before and after.
+    const read = async () => (await stack.call('GET', `/v1/ledger?scope=${JURISDICTION}`, { token })).body;
+    const cells = await eventually(async () => {
+      const before = await read();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=下载 Excel')]);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(await download.path());
+      const after = await read();
+      if (JSON.stringify(before) !== JSON.stringify(after)) return false;
+      return { wb, ledger: after };
+    });
+    const ws = cells.wb.getWorksheet('一天一呈报')!;
+    const rows: unknown[][] = [];
+    ws.eachRow((row) => rows.push((row.values as unknown[]).slice(1)));
+    expect(rows[0]).toEqual(['范围', JURISDICTION, '日期', cells.ledger.day]);
+    const expected = ledgerRows(cells.ledger);
+    expect(expected.length).toBeGreaterThan(5);
+    expect(rows.slice(2).map((r) => [r[0], r[1] ?? null, r[2] ?? null])).toEqual(expected);
+
+    const csv = await eventually(async () => {
+      const before = await read();
+      const res = await page.request.get(`/console/ledger.csv?scope=${JURISDICTION}`);
+      const after = await read();
+      return JSON.stringify(before) === JSON.stringify(after) ? { text: await res.text(), ledger: after } : false;
+    });
+    const lines = csv.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toBe('指标,本级,含下级');
+    expect(lines.slice(1)).toEqual(
+      ledgerRows(csv.ledger).map((r) => r.map((v) => (v === null ? '' : String(v))).join(',')),
+    );
+    noProblems(s);
+  });
+
+  it('signs in only with a token unless in local mode, and refuses a cross-site post', async () => {
+    const s = await openSession(browser, stack.api.url);
+    sessions.push(s);
+    await s.page.goto('/console/signin');
+    await hasCount(s.page.locator('#local-signin'), 0);
+    const local = await s.page.request.post('/console/signin/local', {
+      form: { role: 'organizer', scope: '440300' },
+      headers: { origin: stack.api.url },
+    });
+    expect(local.status()).toBe(403);
+    const crossSite = await s.page.request.post('/console/signin/token', {
+      form: { token: await stack.token(['organizer'], '440300') },
+      headers: { origin: 'http://evil.example' },
+    });
+    expect(crossSite.status()).toBe(403);
+    expect((await s.context.cookies()).some((c) => c.name === 'huanjie_token')).toBe(false);
+
+    // Local mode (what npm start turns on): a role and a scope from the page.
+    const variant = await stack.serveVariant({ console: { localSignIn: true } });
+    try {
+      const l = await openSession(browser, variant.url);
+      sessions.push(l);
+      await l.page.goto('/console/signin');
+      await l.page.selectOption('#signin-role', 'reviewer:audit');
+      await l.page.fill('#signin-scope', JURISDICTION);
+      await l.page.fill('#signin-sub', '本机审计');
+      await submit(l.page, '#local-signin');
+      expect(new URL(l.page.url()).pathname).toBe('/console/inbox');
+      await containsText(l.page.locator('header .who'), '本机审计');
+      noProblems(l);
+    } finally {
+      await variant.close();
+    }
+    noProblems(s);
+  });
+
+  it('serves /docs and every console asset from this machine', async () => {
+    const s = await openSession(browser, stack.api.url);
+    sessions.push(s);
+    const offsite: string[] = [];
+    s.page.on('request', (r) => {
+      if (!r.url().startsWith(stack.api.url) && !r.url().startsWith('data:')) offsite.push(r.url());
+    });
+    await s.page.goto('/docs');
+    await containsText(s.page.locator('.swagger-ui .info'), 'Huanjie');
+    await s.page.goto('/console/signin');
+    expect(offsite).toEqual([]);
+    const doc = (await stack.call('GET', '/openapi.json')).body;
+    const keys = JSON.stringify(doc).match(/"idempotency-key"[^}]*"example"/gi) ?? [];
+    expect(keys).toEqual([]);
+    noProblems(s);
+  });
+});

@@ -32,7 +32,7 @@ import { buildWorkflowBundle, createThrowawayDatabase } from '../scripts/throwaw
 import { AesGcmCodec, generateCodecKey, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import { createHuanjieWorker } from '../worker/worker.js';
-import { getStateQuery } from '../workflows/cycle.js';
+import { getStateQuery } from '../workflows/contracts/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);

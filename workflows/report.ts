@@ -14,8 +14,6 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -24,56 +22,21 @@ import {
 } from '@temporalio/workflow';
 import type { createCycleGatewayActivities, GatewayResult } from '../activities/cycle-gateway.js';
 import type { createReportActivities } from '../activities/reports.js';
-import { addWorkingDays, type CalendarSpec } from '../domain/calendar.js';
+import { addWorkingDays } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import type { Policy } from '../domain/policy.js';
 import * as R from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
 import { SA } from '../domain/search-attributes.js';
 import { guard } from './guard.js';
+import {
+  getReportQuery,
+  submitFindingUpdate,
+  triageReportUpdate,
+  type ReportInput,
+  type ReportState,
+} from './contracts/report.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
-
-// ---- messages ---------------------------------------------------------------------------------
-
-export interface ReportInput {
-  reportId: string;
-  jurisdictionId: string;
-  /** Ids only: an official's name stays sealed in Postgres. */
-  target:
-    | { type: 'candidate'; cycleId: string; personId: string }
-    | { type: 'official' | 'jurisdiction'; jurisdictionId: string };
-  category: R.Category;
-  channel: R.Channel;
-  receivedAt: number;
-  policy: Pick<Policy, 'reportDeadlines'> & { calendar: CalendarSpec };
-  registeredBy: Actor;
-}
-
-export interface ReportState {
-  reportId: string;
-  status: 'verifying' | 'closed';
-  triage: R.Triage;
-  triageRule: string;
-  unit: string;
-  deadline?: number;
-  overdueAt?: number;
-  escalatedAt?: number;
-  hold?: string;
-  finding?: R.Finding;
-  consequence?: R.Consequence;
-  effect?: string;
-  closedAt?: number;
-  closedOnTime?: boolean;
-  waitingFor: string;
-}
-
-export const triageReportUpdate = defineUpdate<ReportState, [R.TriageInput, Actor]>('triageReport');
-/** Takes a finding whose summary is sealed (`summaryRef`); histories from before carry the summary itself. */
-export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingMessage | R.FindingInput, Actor]>(
-  'submitFinding',
-);
-export const getReportQuery = defineQuery<ReportState>('getReport');
 
 // ---- activities -------------------------------------------------------------------------------
 

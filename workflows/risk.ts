@@ -3,48 +3,18 @@
  * the stage it belongs to in the affected cycle until it is resolved; if it is not resolved by the
  * upper level's deadline it is marked overdue and escalated.
  */
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
-import { addWorkingDays, type CalendarSpec } from '../domain/calendar.js';
+import { addWorkingDays } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import type { Actor } from '../domain/schemas.js';
-import type { KeyStage } from '../domain/stages.js';
 import { resolveRiskSchema } from '../domain/supervision.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
 import { riskDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
+import { getRiskQuery, resolveRiskUpdate, type RiskState, type RiskWorkflowInput } from './contracts/risk.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
-
-export interface RiskWorkflowInput {
-  riskId: string;
-  jurisdictionId: string;
-  cycleId?: string;
-  stage: KeyStage;
-  deadline: number | null;
-  calendar: CalendarSpec;
-  escalateAfterWorkingDays: number;
-}
-
-export interface RiskState {
-  riskId: string;
-  status: 'open' | 'resolved';
-  hold?: string;
-  overdueAt?: number;
-  escalatedAt?: number;
-  resolution?: string;
-}
-
-export const resolveRiskUpdate = defineUpdate<RiskState, [{ resolution: string }, Actor]>('resolveRisk');
-export const getRiskQuery = defineQuery<RiskState>('getRisk');
 
 const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({
   startToCloseTimeout: '30 seconds',

@@ -6,80 +6,30 @@
  * and escalated when late; an open high-severity finding holds the cycle's gate until its
  * rectification is accepted. Monitoring points (百点监测) report four indicator scores.
  */
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import { addWorkingDays } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import type { Policy } from '../domain/policy.js';
-import type { Actor } from '../domain/schemas.js';
 import type { Stage } from '../domain/stages.js';
 import * as V from '../domain/supervision.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
 import { supervisionDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
+import {
+  acceptRectificationUpdate,
+  cycleStageSignal,
+  fileCheckpointUpdate,
+  getSupervisionQuery,
+  recordMonitoringUpdate,
+  type CheckpointState,
+  type FindingState,
+  type MonitoringInputScores,
+  type SupervisionInput,
+  type SupervisionState,
+} from './contracts/supervision.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
-
-// ---- messages ---------------------------------------------------------------------------------
-
-export interface SupervisionInput {
-  cycleId: string;
-  jurisdictionId: string;
-  policy: Policy;
-}
-
-export interface CheckpointState {
-  phase: V.Phase;
-  openedAt: number;
-  deadline?: number;
-  agenda: string[];
-  filedAt?: number;
-  filedBy?: string;
-  overdueAt?: number;
-  escalatedAt?: number;
-}
-
-export interface FindingState {
-  id: string;
-  phase: V.Phase;
-  severity: V.Severity;
-  description: string;
-  owner?: string;
-  deadline?: number;
-  status: 'recorded' | 'rectifying' | 'accepted';
-  holds?: string;
-  overdueAt?: number;
-  escalatedAt?: number;
-}
-
-export interface SupervisionState {
-  cycleId: string;
-  cycleStage: Stage;
-  checkpoints: CheckpointState[];
-  findings: FindingState[];
-  /** Per stage: how many points reported, and the average of each indicator. */
-  monitoring: Record<string, { points: number; averages: MonitoringInputScores }>;
-}
-type MonitoringInputScores = V.MonitoringInput['scores'];
-
-export const cycleStageSignal = defineSignal<[Stage]>('cycleStage');
-export const fileCheckpointUpdate = defineUpdate<SupervisionState, [V.CheckpointInput & { phase: V.Phase }, Actor]>(
-  'fileCheckpoint',
-);
-export const acceptRectificationUpdate = defineUpdate<SupervisionState, [V.AcceptRectificationInput, Actor]>(
-  'acceptRectification',
-);
-export const recordMonitoringUpdate = defineUpdate<SupervisionState, [V.MonitoringInput, Actor]>('recordMonitoring');
-export const getSupervisionQuery = defineQuery<SupervisionState>('getSupervision');
 
 // ---- activities -------------------------------------------------------------------------------
 

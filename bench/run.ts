@@ -22,7 +22,13 @@ import { Hono } from 'hono';
 import { createPool, type Pool } from '../activities/db.js';
 import { createApp } from '../api/app.js';
 import { signToken, type AuthConfig } from '../api/auth.js';
-import { cycleWorkflowId, pingWorkflowId } from '../domain/ids.js';
+import {
+  candidateWorkflowId,
+  cycleKeyFromId,
+  cycleWorkflowId,
+  pingWorkflowId,
+  supervisionWorkflowId,
+} from '../domain/ids.js';
 import { policySchema } from '../domain/policy.js';
 import { startDevServer } from '../scripts/dev-server.js';
 import { resolvePostgres } from '../scripts/postgres.js';
@@ -246,8 +252,8 @@ async function main() {
       const s = await client.workflow.getHandle(cycleWorkflowId(cycleId)).query(getStateQuery);
       return [
         cycleWorkflowId(cycleId),
-        `supervision:${cycleId}`,
-        ...s.candidates.map((c) => `candidate:${cycleId}:${c.personId}`),
+        supervisionWorkflowId(cycleId),
+        ...s.candidates.map((c) => candidateWorkflowId(cycleId, c.personId)),
       ];
     };
 
@@ -388,7 +394,7 @@ async function main() {
                 level: 'county',
                 parentId: '440300',
               },
-              term: cycleId.split(':')[1],
+              term: cycleKeyFromId(cycleId).term,
               positions: [{ id: 'm', title: '委员', seats: 1 }],
               committees: { standing: 11, full: 31 },
               policy,

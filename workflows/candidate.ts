@@ -24,7 +24,6 @@ import {
 } from '@temporalio/workflow';
 import type { createRecordActivities } from '../activities/record.js';
 import type { CandidateRef, createReviewActivities } from '../activities/reviews.js';
-import { addWorkingDays } from '../domain/calendar.js';
 import type { DossierOutcome } from '../domain/cycle.js';
 import { cycleWorkflowId } from '../domain/ids.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
@@ -32,6 +31,7 @@ import { SYSTEM } from '../domain/events.js';
 import * as I from '../domain/inspection.js';
 import type { Actor } from '../domain/schemas.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { workingDeadline } from './deadlines.js';
 import { candidateDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
 import {
@@ -329,21 +329,22 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     async function openReviews() {
       const openedAt = Date.now();
       for (;;) {
-        try {
-          dossier.chaseAt = addWorkingDays(policy.calendar, openedAt, policy.jointReview.chaseAtWorkingDays);
-          dossier.deadline = addWorkingDays(policy.calendar, openedAt, policy.jointReview.deadlineWorkingDays);
+        const chase = workingDeadline(policy.calendar, openedAt, policy.jointReview.chaseAtWorkingDays);
+        const due = workingDeadline(policy.calendar, openedAt, policy.jointReview.deadlineWorkingDays);
+        if (chase.at !== undefined && due.at !== undefined) {
+          dossier.chaseAt = chase.at;
+          dossier.deadline = due.at;
           break;
-        } catch (e) {
-          if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
-          state.waitingFor = `联审期限无法计算：${e.message}`;
-          const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
-          await condition(
-            () =>
-              (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years ||
-              state.outcome !== undefined,
-          );
-          if (state.outcome) return;
         }
+        // The year is missing (deadlines.ts): the reviews wait for it, supplied through the cycle.
+        state.waitingFor = `联审期限无法计算：${chase.missing ?? due.missing}`;
+        const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
+        await condition(
+          () =>
+            (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years ||
+            state.outcome !== undefined,
+        );
+        if (state.outcome) return;
       }
       dossier.reviewOpenedAt = openedAt;
       refresh();

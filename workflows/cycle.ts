@@ -36,10 +36,8 @@ import type { createCandidateActivities } from '../activities/candidates.js';
 import type { createRecordActivities } from '../activities/record.js';
 import { yearOverrideSchema } from '../domain/calendar.js';
 import { beijingDeadlineText } from '../domain/beijing.js';
-import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import { campaignWorkflowId } from '../domain/campaign.js';
-import { candidateWorkflowId, supervisionWorkflowId } from '../domain/ids.js';
+import { campaignWorkflowId, candidateWorkflowId, supervisionWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/schemas.js';
 import { SA } from '../domain/search-attributes.js';
 import { STAGE_LABELS, type Stage } from '../domain/stages.js';
@@ -74,6 +72,7 @@ import { cycleStageSignal } from './contracts/supervision.js';
 import { candidateWorkflow } from './candidate.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
 import { cycleDeadlineView } from './deadline-views.js';
+import { calendarGap } from './deadlines.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY } from './record.js';
 import { supervisionWorkflow } from './supervision.js';
@@ -450,7 +449,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
 
   /**
    * Runs a deadline computation; if the calendar lacks a year, the cycle is held (not failed) until an
-   * organizer supplies that year through addCalendarYear.
+   * organizer supplies that year through addCalendarYear (the rule in deadlines.ts).
    */
   async function withCalendar(compute: () => void) {
     for (;;) {
@@ -458,16 +457,16 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
         compute();
         break;
       } catch (e) {
-        if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
-        describe(`工作日历缺少数据：${e.message}`);
+        const missing = calendarGap(e);
+        describe(`工作日历缺少数据：${missing}`);
         const raise = !state.holds.some((h) => h.name === CALENDAR_HOLD);
         if (raise) {
-          C.applyAddHold(state, { name: CALENDAR_HOLD, reason: e.message, source: 'calendar' }, SYSTEM, Date.now());
+          C.applyAddHold(state, { name: CALENDAR_HOLD, reason: missing, source: 'calendar' }, SYSTEM, Date.now());
           bump();
         }
         // Snapshot before awaiting: the year may arrive while the record is being written.
         const seen = state.version;
-        if (raise) await persist('hold.added', SYSTEM, { name: CALENDAR_HOLD, reason: e.message });
+        if (raise) await persist('hold.added', SYSTEM, { name: CALENDAR_HOLD, reason: missing });
         await until(() => state.version !== seen);
       }
     }

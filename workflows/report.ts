@@ -22,12 +22,12 @@ import {
 } from '@temporalio/workflow';
 import type { createCycleGatewayActivities, GatewayResult } from '../activities/cycle-gateway.js';
 import type { createReportActivities } from '../activities/reports.js';
-import { addWorkingDays } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import * as R from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
 import { SA } from '../domain/search-attributes.js';
+import { calendarGap, escalationPoint } from './deadlines.js';
 import { guard } from './guard.js';
 import {
   getReportQuery,
@@ -166,10 +166,9 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     try {
       state.deadline = R.reportDeadline(state.triage, input.receivedAt, input.policy);
     } catch (e) {
-      if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
-      // Without calendar data the deadline is unknown: say so; the ledger shows the report open.
+      // Without calendar data the deadline is unknown (deadlines.ts): said so; the ledger shows the report open.
       state.deadline = undefined;
-      state.waitingFor = `期限无法计算：${e.message}`;
+      state.waitingFor = `期限无法计算：${calendarGap(e)}`;
     }
     describe();
   }
@@ -220,7 +219,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
         await condition(() => version !== seen);
         continue;
       }
-      const due = state.overdueAt === undefined ? deadline : addWorkingDays(input.policy.calendar, deadline, 1);
+      const due = state.overdueAt === undefined ? deadline : escalationPoint(input.policy.calendar, deadline, 1);
       const changed = await condition(() => version !== seen, Math.max(0, due - Date.now()), {
         summary: state.overdueAt === undefined ? '办结期限' : '逾期升级',
       });

@@ -6,11 +6,11 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
-import { addWorkingDays } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import { resolveRiskSchema } from '../domain/supervision.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { escalationPoint, overdueThenEscalate } from './deadlines.js';
 import { riskDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
 import { getRiskQuery, resolveRiskUpdate, type RiskState, type RiskWorkflowInput } from './contracts/risk.js';
@@ -66,43 +66,34 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
     );
     if (held.done) state.hold = holdName;
   }
-  if (
-    input.deadline !== null &&
-    !(await condition(() => state.status === 'resolved', Math.max(0, input.deadline - Date.now()), {
-      summary: '督办期限',
-    }))
-  ) {
-    // On the record first, then in the state: whoever reads the state as late finds it recorded.
-    const overdueAt = Date.now();
-    await records.markRiskLate(
-      input.riskId,
-      input.jurisdictionId,
-      'overdue',
-      overdueAt,
-      event('risk.overdue', SYSTEM, {}),
-    );
-    state.overdueAt = overdueAt;
-    let escalateAt = input.deadline;
-    try {
-      escalateAt = addWorkingDays(input.calendar, input.deadline, input.escalateAfterWorkingDays);
-    } catch {
-      /* no calendar data: escalate at once rather than never */
-    }
-    if (
-      !(await condition(() => state.status === 'resolved', Math.max(0, escalateAt - Date.now()), {
-        summary: '督办逾期升级',
-      }))
-    ) {
-      const escalatedAt = Date.now();
-      await records.markRiskLate(
-        input.riskId,
-        input.jurisdictionId,
-        'escalated',
-        escalatedAt,
-        event('risk.escalated', SYSTEM, {}),
-      );
-      state.escalatedAt = escalatedAt;
-    }
+  if (input.deadline !== null) {
+    const deadline = input.deadline;
+    await overdueThenEscalate({
+      done: () => state.status === 'resolved',
+      deadline,
+      escalateAt: () => escalationPoint(input.calendar, deadline, input.escalateAfterWorkingDays),
+      summaries: { deadline: '督办期限', escalation: '督办逾期升级' },
+      overdue: async (at) => {
+        await records.markRiskLate(
+          input.riskId,
+          input.jurisdictionId,
+          'overdue',
+          at,
+          event('risk.overdue', SYSTEM, {}),
+        );
+        state.overdueAt = at;
+      },
+      escalated: async (at) => {
+        await records.markRiskLate(
+          input.riskId,
+          input.jurisdictionId,
+          'escalated',
+          at,
+          event('risk.escalated', SYSTEM, {}),
+        );
+        state.escalatedAt = at;
+      },
+    });
   }
   await condition(() => state.status === 'resolved');
   await condition(allHandlersFinished);

@@ -6,7 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { cycleId as makeCycleId, cycleWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
 import type { Position } from '../domain/cycle.js';
 import { cycleWorkflowType, type CycleWorkflow } from '../workflows/contracts/cycle.js';
 import type { Pool } from './db.js';

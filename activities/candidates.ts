@@ -8,7 +8,7 @@ import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { candidateWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
 import { candidateWorkflowType, type CandidateWorkflow } from '../workflows/contracts/candidate.js';
 
 export interface CandidateLaunch {

@@ -9,7 +9,7 @@
  */
 import type { Client as TemporalClient } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
 import { reportWorkflowType, type ReportInput, type ReportWorkflow } from '../workflows/contracts/report.js';
 import { riskWorkflowType, type RiskWorkflow, type RiskWorkflowInput } from '../workflows/contracts/risk.js';
 import type { Client, Pool } from './db.js';

@@ -39,7 +39,7 @@ import { beijingDeadlineText } from '../domain/beijing.js';
 import { SYSTEM } from '../domain/events.js';
 import { campaignWorkflowId, candidateWorkflowId, supervisionWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/schemas.js';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
 import { STAGE_LABELS, type Stage } from '../domain/stages.js';
 import * as C from '../domain/cycle.js';
 import { cycleFinishedSignal } from './contracts/campaign.js';

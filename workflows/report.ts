@@ -26,7 +26,7 @@ import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import * as R from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
 import { calendarGap, escalationPoint } from './deadlines.js';
 import { guard } from './guard.js';
 import {

@@ -8,7 +8,7 @@ import { canonical } from '../../domain/canonical.js';
 import { ErrorType } from '../../domain/errors.js';
 import { ID } from '../../domain/schemas.js';
 import { policySchema } from '../../domain/policy.js';
-import { SA } from '../../domain/search-attributes.js';
+import { SA } from '../../temporal/search-attributes.js';
 import { JURISDICTION_LEVELS } from '../../domain/stages.js';
 import { campaignWorkflowType, getCampaignQuery, type CampaignWorkflow } from '../../workflows/contracts/campaign.js';
 import type { App, Services } from '../context.js';

@@ -16,7 +16,7 @@ import { ErrorType } from '../../domain/errors.js';
 import { cycleId as makeCycleId, cycleWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/policy.js';
 import { ID, type Actor } from '../../domain/schemas.js';
-import { SA } from '../../domain/search-attributes.js';
+import { SA } from '../../temporal/search-attributes.js';
 import { CYCLE_STATUSES, JURISDICTION_LEVELS, STAGES } from '../../domain/stages.js';
 import * as W from '../../workflows/contracts/cycle.js';
 import type { Action } from '../authz.js';

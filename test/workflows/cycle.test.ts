@@ -12,7 +12,7 @@ import type { Actor } from '../../domain/schemas.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/policy.js';
-import { SA } from '../../domain/search-attributes.js';
+import { SA } from '../../temporal/search-attributes.js';
 import * as W from '../../workflows/contracts/cycle.js';
 import { cycleWorkflow } from '../../workflows/cycle.js';
 import { candidateWorkflowId } from '../../domain/ids.js';

@@ -7,8 +7,10 @@
  *      bare SELECT 1 route;
  *   3. cost per candidate as one cycle grows (BENCH_SIZES, default 10,100,1000), every run of the
  *      cycle counted (it continues as new when its history grows long);
- *   4. worker memory per 1,000 open cycles waiting on timers (all in the worker's cache), and query
+ *   4. worker memory per 1,000 open cycles waiting on timers (all in the worker's cache), beside the
+ *      floor: as many idle one-timer workflows on the same SDK (bench/idle-workflow.ts); and query
  *      latency on evicted workflows from a worker whose cache holds 100.
+ * `BENCH_ONLY=4` (a comma list) runs only those measurements.
  * Results: bench/results/<time>.json and bench/results/latest.md. Ratios, not absolute numbers, are
  * what compare across runs: machines here are shared and noisy.
  */
@@ -17,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Hono } from 'hono';
 import { createPool, type Pool } from '../activities/db.js';
 import { createApp } from '../api/app.js';
@@ -49,6 +51,8 @@ const AUTH: AuthConfig = {
 };
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 const OPEN_CYCLES = Number(process.env.BENCH_OPEN_CYCLES ?? 1000);
+const ONLY = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map(Number)) : undefined;
+const runs = (n: number) => ONLY === undefined || ONLY.has(n);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -258,7 +262,7 @@ async function main() {
     };
 
     // ---- 1. throughput --------------------------------------------------------------------------
-    {
+    if (runs(1)) {
       const cycles = Number(process.env.BENCH_CYCLES ?? 6);
       log(`1. ${cycles} full cycles of 10 candidates × 7 departments, 3 at a time, through the API`);
       const ids = await Promise.all(
@@ -288,7 +292,7 @@ async function main() {
     }
 
     // ---- 2. API latency -------------------------------------------------------------------------
-    {
+    if (runs(2)) {
       log('2. API latency, 16 concurrent clients');
       const bare = new Hono();
       bare.get('/bare', (c) => c.json({ ok: true }));
@@ -336,7 +340,7 @@ async function main() {
     }
 
     // ---- 3. cost per candidate ------------------------------------------------------------------
-    {
+    if (runs(3)) {
       const rows: Record<string, unknown>[] = [];
       for (const [k, size] of SIZES.entries()) {
         log(`3. one cycle with ${size} candidates`);
@@ -368,12 +372,38 @@ async function main() {
     }
 
     // ---- 4. memory of open cycles, query latency on evicted workflows ---------------------------
-    {
+    if (runs(4)) {
       // Memory with every workflow held in the worker's cache (what open cycles cost a worker that
       // keeps them all), then query latency from a worker whose cache holds 100 (the rest replay).
       log(`4. ${OPEN_CYCLES} open cycles waiting on timers, all cached; then queries with the cache capped at 100`);
       w.worker.shutdown();
       await w.running;
+      // The floor first: as many idle workflows as ours will be open, on a worker of their own.
+      const floorWorkflows = OPEN_CYCLES * 2;
+      const idle = await Worker.create({
+        connection,
+        namespace: 'default',
+        taskQueue: 'bench-idle',
+        workflowsPath: new URL('./idle-workflow.ts', import.meta.url).pathname,
+        maxCachedWorkflows: floorWorkflows + 10,
+      });
+      const idleRunning = idle.run();
+      global.gc?.();
+      const floorBefore = process.memoryUsage();
+      const stamp0 = Date.now();
+      await load(floorWorkflows, 32, async (i) => {
+        await client.workflow.start('idleWorkflow', {
+          workflowId: `bench-idle-${stamp0}-${i}`,
+          taskQueue: 'bench-idle',
+        });
+      });
+      while (idle.getStatus().numCachedWorkflows < floorWorkflows) await new Promise((r) => setTimeout(r, 500));
+      global.gc?.();
+      const floorAfter = process.memoryUsage();
+      idle.shutdown();
+      await idleRunning;
+      const floorPerWorkflowMB = round((mb(floorAfter.rss) - mb(floorBefore.rss)) / floorWorkflows, 3);
+
       w = await startWorker(OPEN_CYCLES * 3);
       global.gc?.();
       const before = process.memoryUsage();
@@ -423,8 +453,12 @@ async function main() {
           .query(getStateQuery)
           .then(() => undefined),
       );
+      const perWorkflowMB = round((mb(after.rss) - mb(before.rss)) / (OPEN_CYCLES * 2), 3);
       results.openCycles = {
         cycles: OPEN_CYCLES,
+        perCachedWorkflowMB: perWorkflowMB,
+        floorPerCachedWorkflowMB: floorPerWorkflowMB,
+        ratioToFloor: round(perWorkflowMB / floorPerWorkflowMB, 1),
         workflowsOpen: OPEN_CYCLES * 2,
         workflowsCached: cached,
         rssBeforeMB: mb(before.rss),
@@ -448,36 +482,56 @@ async function main() {
 function markdown(r: Record<string, any>): string {
   const t = r.throughput;
   const a = r.apiLatencyMs;
+  const o = r.openCycles;
   const lines = [
     `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).`,
     '',
-    '| 1. throughput | value |',
-    '|---|---|',
-    `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} |`,
-    `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} |`,
-    `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} |`,
-    `| history events per candidate | ${t.eventsPerCandidate} |`,
-    '',
-    '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |',
-    '|---|---|---|---|',
-    ...Object.entries(a).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} | ${v.perSecond} |`),
-    '',
-    '| 3. candidates in one cycle | wall s | ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
-    '|---|---|---|---|---|---|---|',
-    ...r.costPerCandidate.map(
-      (c: any) =>
-        `| ${c.candidates} | ${c.wallSeconds} | ${c.msPerCandidate} | ${c.eventsPerCandidate} | ${c.cycleRuns} | ${c.cycleHistoryEvents} / ${c.cycleLongestRunEvents} | ${c.cycleHistoryKB} / ${c.cycleLargestRunKB} |`,
-    ),
-    '',
-    '| 4. open cycles | value |',
-    '|---|---|',
-    `| cycles open (each with its supervision child on a timer) | ${r.openCycles.cycles} |`,
-    `| workflows in the worker's cache | ${r.openCycles.workflowsCached} |`,
-    `| process RSS before → after (MB) | ${r.openCycles.rssBeforeMB} → ${r.openCycles.rssAfterMB} |`,
-    `| RSS per 1,000 open cycles (MB) | ${r.openCycles.rssPer1000CyclesMB} |`,
-    `| JS heap per 1,000 open cycles, after GC (MB) | ${r.openCycles.heapPer1000CyclesMB} |`,
-    `| query on evicted cycles, cache ${r.openCycles.workflowCache} (p50 / p99 ms) | ${r.openCycles.evictedQueryMs.p50} / ${r.openCycles.evictedQueryMs.p99} |`,
-    '',
+    ...(t
+      ? [
+          '| 1. throughput | value |',
+          '|---|---|',
+          `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} |`,
+          `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} |`,
+          `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} |`,
+          `| history events per candidate | ${t.eventsPerCandidate} |`,
+          '',
+        ]
+      : []),
+    ...(a
+      ? [
+          '| 2. API latency (16 clients) | p50 ms | p99 ms | req/s |',
+          '|---|---|---|---|',
+          ...Object.entries(a).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} | ${v.perSecond} |`),
+          '',
+        ]
+      : []),
+    ...(r.costPerCandidate
+      ? [
+          '| 3. candidates in one cycle | wall s | ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
+          '|---|---|---|---|---|---|---|',
+          ...r.costPerCandidate.map(
+            (c: any) =>
+              `| ${c.candidates} | ${c.wallSeconds} | ${c.msPerCandidate} | ${c.eventsPerCandidate} | ${c.cycleRuns} | ${c.cycleHistoryEvents} / ${c.cycleLongestRunEvents} | ${c.cycleHistoryKB} / ${c.cycleLargestRunKB} |`,
+          ),
+          '',
+        ]
+      : []),
+    ...(o
+      ? [
+          '| 4. open cycles | value |',
+          '|---|---|',
+          `| cycles open (each with its supervision child on a timer) | ${o.cycles} |`,
+          `| workflows in the worker's cache | ${o.workflowsCached} |`,
+          `| process RSS before → after (MB) | ${o.rssBeforeMB} → ${o.rssAfterMB} |`,
+          `| RSS per 1,000 open cycles (MB) | ${o.rssPer1000CyclesMB} |`,
+          `| RSS per cached workflow (MB) | ${o.perCachedWorkflowMB} |`,
+          `| floor: RSS per cached idle one-timer workflow, same SDK (MB) | ${o.floorPerCachedWorkflowMB} |`,
+          `| ours ÷ floor | ${o.ratioToFloor}× |`,
+          `| JS heap per 1,000 open cycles, after GC (MB) | ${o.heapPer1000CyclesMB} |`,
+          `| query on evicted cycles, cache ${o.workflowCache} (p50 / p99 ms) | ${o.evictedQueryMs.p50} / ${o.evictedQueryMs.p99} |`,
+          '',
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

@@ -91,4 +91,22 @@ export default tseslint.config(
       'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'fetch'],
     },
   },
+  {
+    // A workflow's contract (its messages and types) is all the outside needs; importing a workflow's
+    // implementation would load workflow code into activities and the API and close import circles.
+    files: ['activities/**/*.ts', 'api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)workflows/(?!contracts/)',
+              message: 'Import the workflow contract (workflows/contracts/*) instead; start workflows by type name.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -6,9 +6,9 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { cycleId as makeCycleId, cycleWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
 import type { Position } from '../domain/cycle.js';
-import { cycleWorkflow } from '../workflows/cycle.js';
+import { cycleWorkflowType, type CycleWorkflow } from '../workflows/contracts/cycle.js';
 import type { Pool } from './db.js';
 
 export function createCampaignActivities({
@@ -45,7 +45,7 @@ export function createCampaignActivities({
     ): Promise<string> {
       const id = makeCycleId(j.id, term);
       try {
-        await client.workflow.start(cycleWorkflow, {
+        await client.workflow.start<CycleWorkflow>(cycleWorkflowType, {
           workflowId: cycleWorkflowId(id),
           taskQueue,
           args: [

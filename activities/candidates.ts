@@ -8,8 +8,8 @@ import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { candidateWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
-import { SA } from '../domain/search-attributes.js';
-import { candidateWorkflow } from '../workflows/candidate.js';
+import { SA } from '../temporal/search-attributes.js';
+import { candidateWorkflowType, type CandidateWorkflow } from '../workflows/contracts/candidate.js';
 
 export interface CandidateLaunch {
   cycleId: string;
@@ -42,7 +42,7 @@ export function createCandidateActivities({ client }: { client: Client }) {
       const { cycleId, jurisdiction, term, policy } = launch;
       await eachBounded(launch.people, async (p) => {
         try {
-          await client.workflow.start(candidateWorkflow, {
+          await client.workflow.start<CandidateWorkflow>(candidateWorkflowType, {
             workflowId: candidateWorkflowId(cycleId, p.personId),
             taskQueue: launch.taskQueue,
             args: [

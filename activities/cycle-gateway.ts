@@ -9,8 +9,8 @@ import { ErrorType } from '../domain/errors.js';
 import { candidateWorkflowId, cycleWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/schemas.js';
 import type { Stage } from '../domain/stages.js';
-import { stopCandidateUpdate } from '../workflows/candidate.js';
-import { addHoldUpdate, dropNomineeUpdate, getStateQuery, releaseHoldUpdate } from '../workflows/cycle.js';
+import { stopCandidateUpdate } from '../workflows/contracts/candidate.js';
+import { addHoldUpdate, dropNomineeUpdate, getStateQuery, releaseHoldUpdate } from '../workflows/contracts/cycle.js';
 
 export type GatewayResult = { done: true; what: string } | { done: false; why: string };
 

@@ -9,9 +9,9 @@
  */
 import type { Client as TemporalClient } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
-import { SA } from '../domain/search-attributes.js';
-import type { ReportInput } from '../workflows/report.js';
-import type { RiskWorkflowInput } from '../workflows/risk.js';
+import { SA } from '../temporal/search-attributes.js';
+import { reportWorkflowType, type ReportInput, type ReportWorkflow } from '../workflows/contracts/report.js';
+import { riskWorkflowType, type RiskWorkflow, type RiskWorkflowInput } from '../workflows/contracts/risk.js';
 import type { Client, Pool } from './db.js';
 
 export type PendingStart =
@@ -42,7 +42,7 @@ export function createWorkflowStarter({ pool, temporal }: { pool: Pool; temporal
     try {
       if (start.kind === 'report') {
         const input = start.input;
-        await temporal.workflow.start('reportWorkflow', {
+        await temporal.workflow.start<ReportWorkflow>(reportWorkflowType, {
           ...common,
           args: [input],
           typedSearchAttributes: [
@@ -53,7 +53,7 @@ export function createWorkflowStarter({ pool, temporal }: { pool: Pool; temporal
         });
       } else {
         const input = start.input;
-        await temporal.workflow.start('riskWorkflow', {
+        await temporal.workflow.start<RiskWorkflow>(riskWorkflowType, {
           ...common,
           args: [input],
           typedSearchAttributes: [

@@ -7,8 +7,9 @@
  * and those may be sealed data.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../domain/errors.js';
 
-export const PERMANENT_DB_ERROR = 'PERMANENT_DB_ERROR';
+export const PERMANENT_DB_ERROR = ErrorType.PermanentDb;
 
 export function isPermanentDbError(e: unknown): e is { code: string; constraint?: string } {
   const code = (e as { code?: unknown } | null)?.code;

@@ -4,6 +4,7 @@
  * report workflow. Text, reporter and an official's name are sealed before they reach the database.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { Finding, IntakeInput, Triage } from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
@@ -153,7 +154,7 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
           if (!rows[0])
             throw ApplicationFailure.nonRetryable(
               `no sealed finding summary ${c.summaryRef} for report ${reportId}`,
-              'SEALED_DETAILS_MISSING',
+              ErrorType.SealedDetailsMissing,
             );
           summarySealed = rows[0].sealed;
         } else {

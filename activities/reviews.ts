@@ -11,6 +11,7 @@ import type { Department } from '../domain/policy.js';
 import type { PersonalMattersInput, PersonalMattersResult, Verdict } from '../domain/inspection.js';
 import type { AuditEvent } from '../domain/events.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
 import { candidateSubject } from './sealed-details.js';
 import { withTransaction, type Pool } from './db.js';
@@ -171,7 +172,7 @@ export function createReviewActivities({ pool, sealer }: { pool: Pool; sealer: S
           if (!rows[0])
             throw ApplicationFailure.nonRetryable(
               `no sealed personal-matters details ${details.sealedRef} for candidate ${c.personId}`,
-              'SEALED_DETAILS_MISSING',
+              ErrorType.SealedDetailsMissing,
             );
           await client.query(
             `INSERT INTO personal_matters_checks (cycle_id, person_id, jurisdiction_id, outcome, consequence, checked_by, checked_at, details_sealed)

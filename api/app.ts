@@ -22,7 +22,7 @@ import { createSupervisionActivities } from '../activities/supervision.js';
 import { ErrorType } from '../domain/errors.js';
 import { pingWorkflowId } from '../domain/ids.js';
 import { isStorableText, nestedDeeperThan, tooDeepRule, unstorableRule, unstorableTextPaths } from '../domain/text.js';
-import { pingWorkflow } from '../workflows/ping.js';
+import { pingWorkflowType, type PingWorkflow } from '../workflows/contracts/ping.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
 import { consoleRoutes } from './console/index.js';
@@ -176,7 +176,7 @@ export function createApp(deps: AppDeps): App {
     async (c) => {
       authorize(c, 'system.ping');
       const { message } = c.req.valid('json');
-      const result = await deps.temporal.workflow.execute(pingWorkflow, {
+      const result = await deps.temporal.workflow.execute<PingWorkflow>(pingWorkflowType, {
         workflowId: pingWorkflowId(c.get('requestId')),
         taskQueue: deps.taskQueue,
         args: [message],

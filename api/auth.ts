@@ -5,32 +5,13 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
-import { z } from 'zod';
-import { DEPARTMENTS } from '../domain/policy.js';
-import { jurisdictionIdSchema } from '../domain/schemas.js';
-import type { Env } from './context.js';
+import type { Env } from './env.js';
 import { ApiError } from './errors.js';
+import { claimsSchema, type AuthConfig, type Principal } from './principal.js';
+
+export { claimsSchema, type AuthConfig, type Principal } from './principal.js';
 
 export const JWT_ALG = 'HS256' as const;
-const roleSchema = z.union([
-  z.enum(['organizer', 'supervisor', 'intake', 'investigator', 'viewer', 'operator']),
-  z.templateLiteral(['reviewer:', z.enum(DEPARTMENTS)]),
-]);
-export const claimsSchema = z.object({
-  sub: z.string().min(1).max(200),
-  roles: z.array(roleSchema).min(1).max(10),
-  scope: jurisdictionIdSchema,
-  /** Granted by the operator only to create the root that is this token's scope (npm run seed). */
-  rootAuthority: z.literal(true).optional(),
-  exp: z.number(),
-});
-export type Principal = Omit<z.infer<typeof claimsSchema>, 'exp'>;
-
-export interface AuthConfig {
-  secret: string;
-  issuer: string;
-  audience: string;
-}
 
 export function authenticate(config: AuthConfig): MiddlewareHandler<Env> {
   return async (c, next) => {

@@ -21,7 +21,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { WorkflowNotFoundError, type Payload } from '@temporalio/common';
 import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
 import type { Actor } from '../domain/schemas.js';
 import { nestedDeeperThan, tooDeepRule } from '../domain/text.js';
 import type { AesGcmCodec } from '../temporal/codec.js';

@@ -1,5 +1,4 @@
 import type { Tracer } from '@opentelemetry/api';
-import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Pool } from '../activities/db.js';
 import type { createJurisdictionActivities } from '../activities/jurisdictions.js';
@@ -11,8 +10,8 @@ import type { createReportActivities } from '../activities/reports.js';
 import type { Sealer } from '../activities/sealed.js';
 import type { createSealedDetailActivities } from '../activities/sealed-details.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
-import type { AuthConfig, Principal } from './auth.js';
 import type { ConsoleOptions } from './console/index.js';
+import type { AuthConfig } from './principal.js';
 import type { RateLimit } from './rate-limit.js';
 import type { ReadModel } from './read-model.js';
 
@@ -53,5 +52,4 @@ export interface Services extends AppDeps {
   starter: WorkflowStarter;
 }
 
-export type Env = { Variables: { principal: Principal; requestId: string } };
-export type App = OpenAPIHono<Env>;
+export type { App, Env } from './env.js';

@@ -6,7 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { cycleWorkflowId } from '../domain/ids.js';
-import { getStateQuery } from '../workflows/cycle.js';
+import { getStateQuery } from '../workflows/contracts/cycle.js';
 
 /** Long enough for a busy worker; past it the candidate's own answer is still right, only earlier. */
 const HEARD_WITHIN_MS = 10_000;

@@ -4,7 +4,7 @@
  * buckets; behind a load balancer the limit applies per replica.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { Env } from './context.js';
+import type { Env } from './env.js';
 import { ApiError } from './errors.js';
 
 export interface RateLimit {

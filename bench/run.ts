@@ -7,7 +7,8 @@
  *      bare SELECT 1 route;
  *   3. cost per candidate as one cycle grows (BENCH_SIZES, default 10,100,1000), every run of the
  *      cycle counted (it continues as new when its history grows long);
- *   4. worker memory per 1,000 open cycles waiting on timers (all in the worker's cache), and query
+ *   4. worker memory per 1,000 open cycles waiting on timers (all in the worker's cache), beside the
+ *      floor: as many idle one-timer workflows on the same SDK (bench/idle-workflow.ts); and query
  *      latency on evicted workflows from a worker whose cache holds 100;
  *   5. measurement 1 again on the production shape (bench/cluster.ts: 8 shards, 2 workers);
  *   6. the console's pages for one user (bench/console.ts).
@@ -20,12 +21,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Hono } from 'hono';
 import { createPool, type Pool } from '../activities/db.js';
 import { createApp } from '../api/app.js';
 import { signToken, type AuthConfig } from '../api/auth.js';
-import { cycleWorkflowId, pingWorkflowId } from '../domain/ids.js';
+import {
+  candidateWorkflowId,
+  cycleKeyFromId,
+  cycleWorkflowId,
+  pingWorkflowId,
+  supervisionWorkflowId,
+} from '../domain/ids.js';
 import { policySchema } from '../domain/policy.js';
 import { startDevServer } from '../scripts/dev-server.js';
 import { resolvePostgres } from '../scripts/postgres.js';
@@ -36,7 +43,7 @@ import { AesGcmCodec, generateCodecKey, parseCodecKeys } from '../temporal/codec
 import { connectClient } from '../temporal/connection.js';
 import { createHuanjieWorker } from '../worker/worker.js';
 import { measureClusterThroughput } from './cluster.js';
-import { getStateQuery } from '../workflows/cycle.js';
+import { getStateQuery } from '../workflows/contracts/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
 import { measureConsolePages } from './console.js';
 
@@ -258,8 +265,8 @@ async function main() {
       const s = await client.workflow.getHandle(cycleWorkflowId(cycleId)).query(getStateQuery);
       return [
         cycleWorkflowId(cycleId),
-        `supervision:${cycleId}`,
-        ...s.candidates.map((c) => `candidate:${cycleId}:${c.personId}`),
+        supervisionWorkflowId(cycleId),
+        ...s.candidates.map((c) => candidateWorkflowId(cycleId, c.personId)),
       ];
     };
 
@@ -380,6 +387,32 @@ async function main() {
       log(`4. ${OPEN_CYCLES} open cycles waiting on timers, all cached; then queries with the cache capped at 100`);
       w.worker.shutdown();
       await w.running;
+      // The floor first: as many idle workflows as ours will be open, on a worker of their own.
+      const floorWorkflows = OPEN_CYCLES * 2;
+      const idle = await Worker.create({
+        connection,
+        namespace: 'default',
+        taskQueue: 'bench-idle',
+        workflowsPath: new URL('./idle-workflow.ts', import.meta.url).pathname,
+        maxCachedWorkflows: floorWorkflows + 10,
+      });
+      const idleRunning = idle.run();
+      global.gc?.();
+      const floorBefore = process.memoryUsage();
+      const stamp0 = Date.now();
+      await load(floorWorkflows, 32, async (i) => {
+        await client.workflow.start('idleWorkflow', {
+          workflowId: `bench-idle-${stamp0}-${i}`,
+          taskQueue: 'bench-idle',
+        });
+      });
+      while (idle.getStatus().numCachedWorkflows < floorWorkflows) await new Promise((r) => setTimeout(r, 500));
+      global.gc?.();
+      const floorAfter = process.memoryUsage();
+      idle.shutdown();
+      await idleRunning;
+      const floorPerWorkflowMB = round((mb(floorAfter.rss) - mb(floorBefore.rss)) / floorWorkflows, 3);
+
       w = await startWorker(OPEN_CYCLES * 3);
       global.gc?.();
       const before = process.memoryUsage();
@@ -400,7 +433,7 @@ async function main() {
                 level: 'county',
                 parentId: '440300',
               },
-              term: cycleId.split(':')[1],
+              term: cycleKeyFromId(cycleId).term,
               positions: [{ id: 'm', title: '委员', seats: 1 }],
               committees: { standing: 11, full: 31 },
               policy,
@@ -429,8 +462,12 @@ async function main() {
           .query(getStateQuery)
           .then(() => undefined),
       );
+      const perWorkflowMB = round((mb(after.rss) - mb(before.rss)) / (OPEN_CYCLES * 2), 3);
       results.openCycles = {
         cycles: OPEN_CYCLES,
+        perCachedWorkflowMB: perWorkflowMB,
+        floorPerCachedWorkflowMB: floorPerWorkflowMB,
+        ratioToFloor: round(perWorkflowMB / floorPerWorkflowMB, 1),
         workflowsOpen: OPEN_CYCLES * 2,
         workflowsCached: cached,
         rssBeforeMB: mb(before.rss),
@@ -531,6 +568,9 @@ function markdown(r: Record<string, any>): string {
           `| workflows in the worker's cache | ${o.workflowsCached} |`,
           `| process RSS before → after (MB) | ${o.rssBeforeMB} → ${o.rssAfterMB} |`,
           `| RSS per 1,000 open cycles (MB) | ${o.rssPer1000CyclesMB} |`,
+          `| RSS per cached workflow (MB) | ${o.perCachedWorkflowMB} |`,
+          `| floor: RSS per cached idle one-timer workflow, same SDK (MB) | ${o.floorPerCachedWorkflowMB} |`,
+          `| ours ÷ floor | ${o.ratioToFloor}× |`,
           `| JS heap per 1,000 open cycles, after GC (MB) | ${o.heapPer1000CyclesMB} |`,
           `| query on evicted cycles, cache ${o.workflowCache} (p50 / p99 ms) | ${o.evictedQueryMs.p50} / ${o.evictedQueryMs.p99} |`,
           '',

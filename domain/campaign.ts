@@ -22,5 +22,5 @@ export const startCampaignSchema = z.strictObject({
 export type StartCampaignInput = z.infer<typeof startCampaignSchema>;
 export { termSchema };
 
-export const campaignId = (rootId: string, level: string, term: string) => `${rootId}:${level}:${term}`;
-export const campaignWorkflowId = (id: string) => `campaign:${id}`;
+// The ids have their home with the other workflow ids; re-exported for the campaign's callers.
+export { campaignId, campaignWorkflowId } from './ids.js';

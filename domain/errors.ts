@@ -12,6 +12,10 @@ export const ErrorType = {
   NotFound: 'NOT_FOUND',
   Conflict: 'CONFLICT',
   Calendar: 'CALENDAR',
+  /** A database error retrying cannot fix (SQLSTATE class 22/23): the activity fails at once. */
+  PermanentDb: 'PERMANENT_DB_ERROR',
+  /** A sealed row a message refers to is not in Postgres (a forged or stale reference). */
+  SealedDetailsMissing: 'SEALED_DETAILS_MISSING',
 } as const;
 export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 

@@ -98,6 +98,23 @@ export const verdictSchema = z.strictObject({
 });
 export type VerdictInput = z.infer<typeof verdictSchema>;
 
+/** The inspection team closes a dossier: passed (with its concerns) or stopped (with the reason). */
+export const dossierSchema = z.discriminatedUnion('result', [
+  z.strictObject({ result: z.literal('passed'), concerns: z.array(reasonSchema).max(50).default([]) }),
+  z.strictObject({
+    result: z.literal('stopped'),
+    reason: reasonSchema,
+    cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
+  }),
+]);
+export type DossierInput = z.input<typeof dossierSchema>;
+/** A candidacy ended from outside the inspection (a report's finding, a dropped nominee). */
+export const stopSchema = z.strictObject({
+  reason: reasonSchema,
+  cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
+});
+export type StopInput = z.input<typeof stopSchema>;
+
 const matterValue = z.union([z.string().max(500), z.number(), z.boolean()]);
 export const personalMattersSchema = z
   .strictObject({

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { signToken, type Principal } from '../api/auth.js';
+import { jurisdictionOfCycle } from '../domain/ids.js';
 import { WU_CHA } from '../domain/supervision.js';
 import { authConfig } from './local-secrets.js';
 import { createSimulator, quickTemplate } from './simulator.js';
@@ -109,10 +110,10 @@ async function main() {
             category: 'intercession',
             text: '反映有人为候选人打招呼（演示）',
             receivedAt: new Date().toISOString(),
-            target: { type: 'jurisdiction', jurisdictionId: c.id.split(':')[0] },
+            target: { type: 'jurisdiction', jurisdictionId: jurisdictionOfCycle(c.id) },
           });
           if (r.status === 201) {
-            say(`report ${r.body.reportId} registered on ${c.id.split(':')[0]}`);
+            say(`report ${r.body.reportId} registered on ${jurisdictionOfCycle(c.id)}`);
             await call('POST', `/v1/reports/${r.body.reportId}/findings`, investigator, {
               finding: 'unsubstantiated',
               summary: '经查不属实，予以澄清（演示）',

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 
 // @temporalio/proto is CommonJS without static named exports, so ESM needs require() to reach it.
 const { temporal } = createRequire(import.meta.url)('@temporalio/proto') as typeof import('@temporalio/proto');
-import { SEARCH_ATTRIBUTE_TYPES } from '../domain/search-attributes.js';
+import { SEARCH_ATTRIBUTE_TYPES } from '../temporal/search-attributes.js';
 import { SetupError } from './temporal-cli.js';
 
 export interface DevServerOptions {

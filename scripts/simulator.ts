@@ -3,6 +3,7 @@
  * discipline commission, the congress — so campaigns can run end to end in tests and the demo.
  * It acts like a patient client: an input sent too early (the cycle is still moving on) is retried.
  */
+import { campaignKeyFromId } from '../domain/ids.js';
 import { DEPARTMENTS } from '../domain/policy.js';
 import { shortlistRule } from '../domain/rules.js';
 
@@ -252,7 +253,7 @@ export function createSimulator(o: SimulatorOptions) {
    * Returns the ids of the cycles it closed.
    */
   async function runCampaign(campaignId: string, concurrency = 25): Promise<string[]> {
-    const [rootId, level, term] = campaignId.split(':') as [string, string, string];
+    const { rootId, level, term } = campaignKeyFromId(campaignId);
     const claimed = new Set<string>();
     const running = new Set<Promise<void>>();
     const closed: string[] = [];

@@ -16,7 +16,7 @@ import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { candidateWorkflowId } from '../domain/ids.js';
 import { personalMattersSchema } from '../domain/inspection.js';
-import { getPersonalMattersRulesQuery } from '../workflows/candidate.js';
+import { getPersonalMattersRulesQuery } from '../workflows/contracts/candidate.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import type { Tracing } from '../temporal/tracing.js';

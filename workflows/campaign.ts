@@ -9,8 +9,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -18,43 +16,16 @@ import {
 } from '@temporalio/workflow';
 import type { createCampaignActivities } from '../activities/campaign.js';
 import type { createRecordActivities } from '../activities/record.js';
-import type { Position } from '../domain/cycle.js';
 import { SYSTEM } from '../domain/events.js';
-import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
+import {
+  cycleFinishedSignal,
+  getCampaignQuery,
+  type CampaignInput,
+  type CampaignState,
+  type CampaignWorkflow,
+} from './contracts/campaign.js';
 import { RECORD_RETRY } from './record.js';
-
-// ---- messages ---------------------------------------------------------------------------------
-
-export interface CampaignInput {
-  campaignId: string;
-  rootId: string;
-  level: string;
-  term: string;
-  window: number;
-  template: { positions: Position[]; committees: { standing: number; full: number }; policy: Policy };
-  startedBy: Actor;
-  /** Continue as new past this many history events (the server also suggests it at 4,096). */
-  maxHistoryEvents?: number;
-}
-
-export interface CampaignState {
-  campaignId: string;
-  cursor: string | null;
-  exhausted: boolean;
-  inFlight: string[];
-  /** Cycles that reported their end before the campaign had counted them in flight. */
-  finishedEarly: string[];
-  launched: number;
-  closed: number;
-  aborted: number;
-  /** Runs of this campaign so far (continue-as-new starts the next). */
-  run: number;
-  done: boolean;
-}
-
-export const cycleFinishedSignal = defineSignal<[{ cycleId: string; status: 'closed' | 'aborted' }]>('cycleFinished');
-export const getCampaignQuery = defineQuery<CampaignState>('getCampaign');
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -109,7 +80,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
   while (!state.exhausted || state.inFlight.length > 0) {
     if (tooLong()) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof campaignWorkflow>(input, state);
+      await continueAsNew<CampaignWorkflow>(input, state);
     }
     const room = input.window - state.inFlight.length;
     if (room > 0 && !state.exhausted) {

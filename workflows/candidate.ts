@@ -15,9 +15,6 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   getExternalWorkflowHandle,
   patched,
   proxyActivities,
@@ -25,90 +22,32 @@ import {
   workflowInfo,
   type SignalDefinition,
 } from '@temporalio/workflow';
-import { z } from 'zod';
 import type { createRecordActivities } from '../activities/record.js';
 import type { CandidateRef, createReviewActivities } from '../activities/reviews.js';
-import { addWorkingDays, type YearOverride } from '../domain/calendar.js';
 import type { DossierOutcome } from '../domain/cycle.js';
 import { cycleWorkflowId } from '../domain/ids.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import * as I from '../domain/inspection.js';
-import type { Department, Policy } from '../domain/policy.js';
-import { reasonSchema, type Actor } from '../domain/schemas.js';
+import type { Actor } from '../domain/schemas.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { workingDeadline } from './deadlines.js';
 import { candidateDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
+import {
+  calendarYearSignal,
+  completeDossierUpdate,
+  getCandidateQuery,
+  getPersonalMattersRulesQuery,
+  recordInspectionUpdate,
+  recordPersonalMattersUpdate,
+  stopCandidateUpdate,
+  submitVerdictUpdate,
+  type CandidateInput,
+  type CandidateState,
+} from './contracts/candidate.js';
+import { candidateOutcomeSignal, reviewLateSignal, type ReviewLate } from './contracts/cycle.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
-
-// ---- messages ---------------------------------------------------------------------------------
-
-export const dossierSchema = z.discriminatedUnion('result', [
-  z.strictObject({ result: z.literal('passed'), concerns: z.array(reasonSchema).max(50).default([]) }),
-  z.strictObject({
-    result: z.literal('stopped'),
-    reason: reasonSchema,
-    cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
-  }),
-]);
-export type DossierInput = z.input<typeof dossierSchema>;
-export const stopSchema = z.strictObject({
-  reason: reasonSchema,
-  cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
-});
-export type StopInput = z.input<typeof stopSchema>;
-
-export interface CandidateInput {
-  cycleId: string;
-  jurisdictionId: string;
-  personId: string;
-  name: string;
-  positionId: string;
-  policy: Policy;
-  replaces?: string;
-  /** First promotion into the leadership: a home visit (家访) is required. */
-  firstPromotion?: boolean;
-  /**
-   * Not the cycle's child: the outcome and late departments go to the cycle's workflow id by signal,
-   * so they reach whichever run of the cycle is current.
-   */
-  signalsCycle?: boolean;
-}
-
-export interface CandidateState {
-  cycleId: string;
-  personId: string;
-  name: string;
-  positionId: string;
-  status: 'inspecting' | 'passed' | 'stopped';
-  outcome?: DossierOutcome;
-  startedAt: number;
-  /** The checklist, reviews and personal matters (absent on candidates started before inspection had contents). */
-  dossier?: I.Dossier;
-  /** What still keeps the dossier open (必清), recomputed on every change. */
-  missing?: string[];
-  waitingFor?: string;
-}
-
-/** A department chased or escalated: the cycle shows it on the candidate. */
-export interface ReviewLate {
-  personId: string;
-  departments: Department[];
-  kind: 'chased' | 'escalated';
-  at: number;
-}
-
-export const completeDossierUpdate = defineUpdate<CandidateState, [DossierInput, Actor]>('completeDossier');
-export const stopCandidateUpdate = defineUpdate<CandidateState, [StopInput, Actor]>('stopCandidate');
-export const recordInspectionUpdate = defineUpdate<CandidateState, [unknown, Actor]>('recordInspection');
-export const recordPersonalMattersUpdate = defineUpdate<CandidateState, [unknown, Actor]>('recordPersonalMatters');
-export const submitVerdictUpdate = defineUpdate<CandidateState, [unknown, Actor]>('submitVerdict');
-export const calendarYearSignal = defineSignal<[YearOverride]>('calendarYear');
-export const reviewLateSignal = defineSignal<[ReviewLate]>('reviewLate');
-export const candidateOutcomeSignal = defineSignal<[DossierOutcome]>('candidateOutcome');
-export const getCandidateQuery = defineQuery<CandidateState>('getCandidate');
-/** The rules this candidate's personal matters are classified by (the cycle's policy at its start). */
-export const getPersonalMattersRulesQuery = defineQuery<I.PersonalMattersRules>('getPersonalMattersRules');
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -171,7 +110,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   setHandler(
     stopCandidateUpdate,
     async (raw, actor) => {
-      const s = stopSchema.parse(raw);
+      const s = I.stopSchema.parse(raw);
       finish({ personId: input.personId, result: 'stopped', reason: s.reason, cause: s.cause, concerns: [] });
       await record('candidate.stopped', actor, { reason: s.reason, cause: s.cause });
       return state;
@@ -179,7 +118,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     {
       validator: (raw, _actor) =>
         guard(() => {
-          stopSchema.parse(raw);
+          I.stopSchema.parse(raw);
           checkOpen();
         }),
     },
@@ -191,7 +130,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   setHandler(
     completeDossierUpdate,
     async (raw, actor) => {
-      const d = dossierSchema.parse(raw);
+      const d = I.dossierSchema.parse(raw);
       finish(
         d.result === 'passed'
           ? { personId: input.personId, result: 'passed', concerns: d.concerns }
@@ -207,7 +146,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     {
       validator: (raw, _actor) =>
         guard(() => {
-          dossierSchema.parse(raw);
+          I.dossierSchema.parse(raw);
           checkOpen();
         }),
     },
@@ -334,7 +273,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     setHandler(
       completeDossierUpdate,
       async (raw, actor) => {
-        const d = dossierSchema.parse(raw);
+        const d = I.dossierSchema.parse(raw);
         finish(
           d.result === 'passed'
             ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
@@ -350,7 +289,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       {
         validator: (raw, _actor) =>
           guard(() => {
-            const d = dossierSchema.parse(raw);
+            const d = I.dossierSchema.parse(raw);
             checkOpen();
             refresh();
             if (d.result === 'passed' && state.missing!.length > 0) {
@@ -390,21 +329,22 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     async function openReviews() {
       const openedAt = Date.now();
       for (;;) {
-        try {
-          dossier.chaseAt = addWorkingDays(policy.calendar, openedAt, policy.jointReview.chaseAtWorkingDays);
-          dossier.deadline = addWorkingDays(policy.calendar, openedAt, policy.jointReview.deadlineWorkingDays);
+        const chase = workingDeadline(policy.calendar, openedAt, policy.jointReview.chaseAtWorkingDays);
+        const due = workingDeadline(policy.calendar, openedAt, policy.jointReview.deadlineWorkingDays);
+        if (chase.at !== undefined && due.at !== undefined) {
+          dossier.chaseAt = chase.at;
+          dossier.deadline = due.at;
           break;
-        } catch (e) {
-          if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
-          state.waitingFor = `联审期限无法计算：${e.message}`;
-          const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
-          await condition(
-            () =>
-              (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years ||
-              state.outcome !== undefined,
-          );
-          if (state.outcome) return;
         }
+        // The year is missing (deadlines.ts): the reviews wait for it, supplied through the cycle.
+        state.waitingFor = `联审期限无法计算：${chase.missing ?? due.missing}`;
+        const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
+        await condition(
+          () =>
+            (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years ||
+            state.outcome !== undefined,
+        );
+        if (state.outcome) return;
       }
       dossier.reviewOpenedAt = openedAt;
       refresh();

@@ -20,8 +20,6 @@ import {
   condition,
   continueAsNew,
   currentUpdateInfo,
-  defineQuery,
-  defineUpdate,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -33,28 +31,51 @@ import {
   workflowInfo,
   type ChildWorkflowHandle,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
 import type { ZodType } from 'zod';
 import type { createCandidateActivities } from '../activities/candidates.js';
 import type { createRecordActivities } from '../activities/record.js';
-import { yearOverrideSchema, type YearOverride } from '../domain/calendar.js';
+import { yearOverrideSchema } from '../domain/calendar.js';
 import { beijingDeadlineText } from '../domain/beijing.js';
-import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import { campaignWorkflowId } from '../domain/campaign.js';
-import { candidateWorkflowId, supervisionWorkflowId } from '../domain/ids.js';
-import type { Policy } from '../domain/policy.js';
-import type { Actor, Jurisdiction } from '../domain/schemas.js';
-import { SA } from '../domain/search-attributes.js';
+import { campaignWorkflowId, candidateWorkflowId, supervisionWorkflowId } from '../domain/ids.js';
+import type { Actor } from '../domain/schemas.js';
+import { SA } from '../temporal/search-attributes.js';
 import { STAGE_LABELS, type Stage } from '../domain/stages.js';
 import * as C from '../domain/cycle.js';
-import { cycleFinishedSignal } from './campaign.js';
-import { calendarYearSignal, candidateOutcomeSignal, candidateWorkflow, reviewLateSignal } from './candidate.js';
+import { cycleFinishedSignal } from './contracts/campaign.js';
+import { calendarYearSignal } from './contracts/candidate.js';
+import {
+  abortUpdate,
+  addCalendarYearUpdate,
+  addHoldUpdate,
+  candidateOutcomeSignal,
+  dropNomineeUpdate,
+  getStateQuery,
+  recordAnalysisUpdate,
+  recordApprovalUpdate,
+  recordCommitteeVoteUpdate,
+  recordElectionUpdate,
+  recordLaunchUpdate,
+  recordRecommendationRoundUpdate,
+  recordStandingCommitteeUpdate,
+  releaseHoldUpdate,
+  resumeUpdate,
+  reviewLateSignal,
+  suspendUpdate,
+  type CycleResult,
+  type CycleWorkflow,
+  type CycleWorkflowInput,
+  type InputAccepted,
+  type StageUpdate,
+} from './contracts/cycle.js';
+import { cycleStageSignal } from './contracts/supervision.js';
+import { candidateWorkflow } from './candidate.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
 import { cycleDeadlineView } from './deadline-views.js';
+import { calendarGap } from './deadlines.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY } from './record.js';
-import { cycleStageSignal, supervisionWorkflow } from './supervision.js';
+import { supervisionWorkflow } from './supervision.js';
 
 const CALENDAR_HOLD = 'calendar';
 /** Behaviour changes under running cycles, each behind patched() (see README "Replay"). */
@@ -85,73 +106,6 @@ const PEOPLE_TOUCHED = new Set([
   'approval.recorded',
   'election.recorded',
 ]);
-
-// ---- messages ---------------------------------------------------------------------------------
-
-/**
- * What a stage input answers: where the cycle stands after it. Not the whole state — a cycle of a
- * thousand candidates would add its full size to the history at every input; readers query it.
- */
-export interface InputAccepted {
-  cycleId: string;
-  version: number;
-  stage: Stage;
-  status: C.CycleState['status'];
-  /** What the cycle waits for now (absent in answers of cycles started before it was added). */
-  waitingFor?: string;
-}
-type StageUpdate<I> = UpdateDefinition<InputAccepted, [I, Actor]>;
-export const recordLaunchUpdate: StageUpdate<C.LaunchInput> = defineUpdate('recordLaunch');
-export const recordAnalysisUpdate: StageUpdate<C.AnalysisInput> = defineUpdate('recordAnalysis');
-export const recordRecommendationRoundUpdate: StageUpdate<C.RecommendationRound> =
-  defineUpdate('recordRecommendationRound');
-export const recordStandingCommitteeUpdate: StageUpdate<C.StandingCommitteeInput> =
-  defineUpdate('recordStandingCommittee');
-export const recordCommitteeVoteUpdate: StageUpdate<C.CommitteeVoteInput> = defineUpdate('recordCommitteeVote');
-export const dropNomineeUpdate: StageUpdate<C.DropNomineeInput> = defineUpdate('dropNominee');
-export const recordApprovalUpdate: StageUpdate<C.ApprovalInput> = defineUpdate('recordApproval');
-export const recordElectionUpdate: StageUpdate<C.ElectionInput> = defineUpdate('recordElection');
-export const addHoldUpdate: StageUpdate<C.HoldInput> = defineUpdate('addHold');
-export const releaseHoldUpdate: StageUpdate<C.ReleaseHoldInput> = defineUpdate('releaseHold');
-export const suspendUpdate: StageUpdate<{ reason: string }> = defineUpdate('suspend');
-export const resumeUpdate: StageUpdate<{ reason: string }> = defineUpdate('resume');
-export const abortUpdate: StageUpdate<{ reason: string }> = defineUpdate('abort');
-/** Supplies a year the working-day calendar lacks (policy.calendar.overrides); releases a calendar hold. */
-export const addCalendarYearUpdate: StageUpdate<YearOverride> = defineUpdate('addCalendarYear');
-export const getStateQuery = defineQuery<C.CycleState>('getState');
-
-export interface CycleWorkflowInput {
-  cycleId: string;
-  jurisdiction: Jurisdiction;
-  term: string;
-  positions: C.Position[];
-  committees: { standing: number; full: number };
-  /** The policy snapshot: resolved once at start, never re-read. */
-  policy: Policy;
-  startedBy: Actor;
-  /** Set when a campaign launched the cycle: it is told when the cycle ends. */
-  campaignId?: string;
-  /** Set by the cycle itself when it continues as new: where the previous run left off. */
-  resume?: CycleResume;
-  /** A run continues as new past this many history events (default 4,000); tests lower it. */
-  maxHistoryEvents?: number;
-}
-
-export interface CycleResume {
-  state: C.CycleState;
-  /** The record's sequence, so audit keys stay unique across runs. */
-  seq: number;
-  /** The latest inputs' update ids and answers, so a retry crossing into the new run acts once. */
-  answers?: [string, InputAccepted][];
-}
-
-export interface CycleResult {
-  cycleId: string;
-  status: 'closed' | 'aborted';
-  results: C.PositionResult[];
-  outcome?: C.CycleState['outcome'];
-  reason?: string;
-}
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -495,7 +449,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
 
   /**
    * Runs a deadline computation; if the calendar lacks a year, the cycle is held (not failed) until an
-   * organizer supplies that year through addCalendarYear.
+   * organizer supplies that year through addCalendarYear (the rule in deadlines.ts).
    */
   async function withCalendar(compute: () => void) {
     for (;;) {
@@ -503,16 +457,16 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
         compute();
         break;
       } catch (e) {
-        if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
-        describe(`工作日历缺少数据：${e.message}`);
+        const missing = calendarGap(e);
+        describe(`工作日历缺少数据：${missing}`);
         const raise = !state.holds.some((h) => h.name === CALENDAR_HOLD);
         if (raise) {
-          C.applyAddHold(state, { name: CALENDAR_HOLD, reason: e.message, source: 'calendar' }, SYSTEM, Date.now());
+          C.applyAddHold(state, { name: CALENDAR_HOLD, reason: missing, source: 'calendar' }, SYSTEM, Date.now());
           bump();
         }
         // Snapshot before awaiting: the year may arrive while the record is being written.
         const seen = state.version;
-        if (raise) await persist('hold.added', SYSTEM, { name: CALENDAR_HOLD, reason: e.message });
+        if (raise) await persist('hold.added', SYSTEM, { name: CALENDAR_HOLD, reason: missing });
         await until(() => state.version !== seen);
       }
     }
@@ -743,7 +697,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   /** Hands the state to a new run once nothing is half done: no handler running, nothing in flight. */
   async function continueWithNewRun(): Promise<never> {
     await condition(() => allHandlersFinished() && inflight === 0);
-    return continueAsNew<typeof cycleWorkflow>({ ...input, resume: { state, seq, answers: [...answers] } });
+    return continueAsNew<CycleWorkflow>({ ...input, resume: { state, seq, answers: [...answers] } });
   }
 
   /** Counts work in flight; cycles started before continue-as-new keep their exact promise chains. */

@@ -13,7 +13,7 @@
  * details are not commands and are shown for every execution.
  */
 import { condition, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
 
 export const DEADLINE_ATTRIBUTES_PATCH = 'deadline-attributes';
 

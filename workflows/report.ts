@@ -14,8 +14,6 @@ import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  defineQuery,
-  defineUpdate,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -24,56 +22,21 @@ import {
 } from '@temporalio/workflow';
 import type { createCycleGatewayActivities, GatewayResult } from '../activities/cycle-gateway.js';
 import type { createReportActivities } from '../activities/reports.js';
-import { addWorkingDays, type CalendarSpec } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import type { Policy } from '../domain/policy.js';
 import * as R from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
-import { SA } from '../domain/search-attributes.js';
+import { SA } from '../temporal/search-attributes.js';
+import { calendarGap, escalationPoint } from './deadlines.js';
 import { guard } from './guard.js';
+import {
+  getReportQuery,
+  submitFindingUpdate,
+  triageReportUpdate,
+  type ReportInput,
+  type ReportState,
+} from './contracts/report.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
-
-// ---- messages ---------------------------------------------------------------------------------
-
-export interface ReportInput {
-  reportId: string;
-  jurisdictionId: string;
-  /** Ids only: an official's name stays sealed in Postgres. */
-  target:
-    | { type: 'candidate'; cycleId: string; personId: string }
-    | { type: 'official' | 'jurisdiction'; jurisdictionId: string };
-  category: R.Category;
-  channel: R.Channel;
-  receivedAt: number;
-  policy: Pick<Policy, 'reportDeadlines'> & { calendar: CalendarSpec };
-  registeredBy: Actor;
-}
-
-export interface ReportState {
-  reportId: string;
-  status: 'verifying' | 'closed';
-  triage: R.Triage;
-  triageRule: string;
-  unit: string;
-  deadline?: number;
-  overdueAt?: number;
-  escalatedAt?: number;
-  hold?: string;
-  finding?: R.Finding;
-  consequence?: R.Consequence;
-  effect?: string;
-  closedAt?: number;
-  closedOnTime?: boolean;
-  waitingFor: string;
-}
-
-export const triageReportUpdate = defineUpdate<ReportState, [R.TriageInput, Actor]>('triageReport');
-/** Takes a finding whose summary is sealed (`summaryRef`); histories from before carry the summary itself. */
-export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingMessage | R.FindingInput, Actor]>(
-  'submitFinding',
-);
-export const getReportQuery = defineQuery<ReportState>('getReport');
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -203,10 +166,9 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     try {
       state.deadline = R.reportDeadline(state.triage, input.receivedAt, input.policy);
     } catch (e) {
-      if (!(e instanceof DomainError) || e.type !== ErrorType.Calendar) throw e;
-      // Without calendar data the deadline is unknown: say so; the ledger shows the report open.
+      // Without calendar data the deadline is unknown (deadlines.ts): said so; the ledger shows the report open.
       state.deadline = undefined;
-      state.waitingFor = `期限无法计算：${e.message}`;
+      state.waitingFor = `期限无法计算：${calendarGap(e)}`;
     }
     describe();
   }
@@ -257,7 +219,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
         await condition(() => version !== seen);
         continue;
       }
-      const due = state.overdueAt === undefined ? deadline : addWorkingDays(input.policy.calendar, deadline, 1);
+      const due = state.overdueAt === undefined ? deadline : escalationPoint(input.policy.calendar, deadline, 1);
       const changed = await condition(() => version !== seen, Math.max(0, due - Date.now()), {
         summary: state.overdueAt === undefined ? '办结期限' : '逾期升级',
       });

@@ -3,48 +3,18 @@
  * the stage it belongs to in the affected cycle until it is resolved; if it is not resolved by the
  * upper level's deadline it is marked overdue and escalated.
  */
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
-import { addWorkingDays, type CalendarSpec } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import type { Actor } from '../domain/schemas.js';
-import type { KeyStage } from '../domain/stages.js';
 import { resolveRiskSchema } from '../domain/supervision.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { escalationPoint, overdueThenEscalate } from './deadlines.js';
 import { riskDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
+import { getRiskQuery, resolveRiskUpdate, type RiskState, type RiskWorkflowInput } from './contracts/risk.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
-
-export interface RiskWorkflowInput {
-  riskId: string;
-  jurisdictionId: string;
-  cycleId?: string;
-  stage: KeyStage;
-  deadline: number | null;
-  calendar: CalendarSpec;
-  escalateAfterWorkingDays: number;
-}
-
-export interface RiskState {
-  riskId: string;
-  status: 'open' | 'resolved';
-  hold?: string;
-  overdueAt?: number;
-  escalatedAt?: number;
-  resolution?: string;
-}
-
-export const resolveRiskUpdate = defineUpdate<RiskState, [{ resolution: string }, Actor]>('resolveRisk');
-export const getRiskQuery = defineQuery<RiskState>('getRisk');
 
 const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -96,43 +66,34 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
     );
     if (held.done) state.hold = holdName;
   }
-  if (
-    input.deadline !== null &&
-    !(await condition(() => state.status === 'resolved', Math.max(0, input.deadline - Date.now()), {
-      summary: '督办期限',
-    }))
-  ) {
-    // On the record first, then in the state: whoever reads the state as late finds it recorded.
-    const overdueAt = Date.now();
-    await records.markRiskLate(
-      input.riskId,
-      input.jurisdictionId,
-      'overdue',
-      overdueAt,
-      event('risk.overdue', SYSTEM, {}),
-    );
-    state.overdueAt = overdueAt;
-    let escalateAt = input.deadline;
-    try {
-      escalateAt = addWorkingDays(input.calendar, input.deadline, input.escalateAfterWorkingDays);
-    } catch {
-      /* no calendar data: escalate at once rather than never */
-    }
-    if (
-      !(await condition(() => state.status === 'resolved', Math.max(0, escalateAt - Date.now()), {
-        summary: '督办逾期升级',
-      }))
-    ) {
-      const escalatedAt = Date.now();
-      await records.markRiskLate(
-        input.riskId,
-        input.jurisdictionId,
-        'escalated',
-        escalatedAt,
-        event('risk.escalated', SYSTEM, {}),
-      );
-      state.escalatedAt = escalatedAt;
-    }
+  if (input.deadline !== null) {
+    const deadline = input.deadline;
+    await overdueThenEscalate({
+      done: () => state.status === 'resolved',
+      deadline,
+      escalateAt: () => escalationPoint(input.calendar, deadline, input.escalateAfterWorkingDays),
+      summaries: { deadline: '督办期限', escalation: '督办逾期升级' },
+      overdue: async (at) => {
+        await records.markRiskLate(
+          input.riskId,
+          input.jurisdictionId,
+          'overdue',
+          at,
+          event('risk.overdue', SYSTEM, {}),
+        );
+        state.overdueAt = at;
+      },
+      escalated: async (at) => {
+        await records.markRiskLate(
+          input.riskId,
+          input.jurisdictionId,
+          'escalated',
+          at,
+          event('risk.escalated', SYSTEM, {}),
+        );
+        state.escalatedAt = at;
+      },
+    });
   }
   await condition(() => state.status === 'resolved');
   await condition(allHandlersFinished);

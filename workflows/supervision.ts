@@ -6,80 +6,30 @@
  * and escalated when late; an open high-severity finding holds the cycle's gate until its
  * rectification is accepted. Monitoring points (百点监测) report four indicator scores.
  */
-import {
-  allHandlersFinished,
-  condition,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
-import { addWorkingDays } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import type { Policy } from '../domain/policy.js';
-import type { Actor } from '../domain/schemas.js';
 import type { Stage } from '../domain/stages.js';
 import * as V from '../domain/supervision.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { escalationPoint, overdueThenEscalate, workingDeadline } from './deadlines.js';
 import { supervisionDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
+import {
+  acceptRectificationUpdate,
+  cycleStageSignal,
+  fileCheckpointUpdate,
+  getSupervisionQuery,
+  recordMonitoringUpdate,
+  type CheckpointState,
+  type FindingState,
+  type MonitoringInputScores,
+  type SupervisionInput,
+  type SupervisionState,
+} from './contracts/supervision.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
-
-// ---- messages ---------------------------------------------------------------------------------
-
-export interface SupervisionInput {
-  cycleId: string;
-  jurisdictionId: string;
-  policy: Policy;
-}
-
-export interface CheckpointState {
-  phase: V.Phase;
-  openedAt: number;
-  deadline?: number;
-  agenda: string[];
-  filedAt?: number;
-  filedBy?: string;
-  overdueAt?: number;
-  escalatedAt?: number;
-}
-
-export interface FindingState {
-  id: string;
-  phase: V.Phase;
-  severity: V.Severity;
-  description: string;
-  owner?: string;
-  deadline?: number;
-  status: 'recorded' | 'rectifying' | 'accepted';
-  holds?: string;
-  overdueAt?: number;
-  escalatedAt?: number;
-}
-
-export interface SupervisionState {
-  cycleId: string;
-  cycleStage: Stage;
-  checkpoints: CheckpointState[];
-  findings: FindingState[];
-  /** Per stage: how many points reported, and the average of each indicator. */
-  monitoring: Record<string, { points: number; averages: MonitoringInputScores }>;
-}
-type MonitoringInputScores = V.MonitoringInput['scores'];
-
-export const cycleStageSignal = defineSignal<[Stage]>('cycleStage');
-export const fileCheckpointUpdate = defineUpdate<SupervisionState, [V.CheckpointInput & { phase: V.Phase }, Actor]>(
-  'fileCheckpoint',
-);
-export const acceptRectificationUpdate = defineUpdate<SupervisionState, [V.AcceptRectificationInput, Actor]>(
-  'acceptRectification',
-);
-export const recordMonitoringUpdate = defineUpdate<SupervisionState, [V.MonitoringInput, Actor]>('recordMonitoring');
-export const getSupervisionQuery = defineQuery<SupervisionState>('getSupervision');
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -113,15 +63,6 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     cycleId: input.cycleId,
     jurisdictionId: input.jurisdictionId,
   });
-  const deadlineAfter = (from: number, days: number) => {
-    try {
-      return addWorkingDays(calendar, from, days);
-    } catch (e) {
-      if (e instanceof DomainError && e.type === ErrorType.Calendar) return undefined; // shown as "no deadline"; the cycle holds on the same gap
-      throw e;
-    }
-  };
-
   setHandler(getSupervisionQuery, () => state);
   setHandler(cycleStageSignal, (stage) => {
     state.cycleStage = stage;
@@ -145,7 +86,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
         ...(f.rectification ? { owner: f.rectification.owner } : {}),
         ...(f.rectification
           ? (() => {
-              const d = deadlineAfter(now, f.rectification.deadlineWorkingDays);
+              const d = workingDeadline(calendar, now, f.rectification.deadlineWorkingDays).at;
               return d === undefined ? {} : { deadline: d };
             })()
           : {}),
@@ -313,37 +254,40 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   /** A rectification not accepted by its deadline: the owner is chased, then the upper level told. */
   async function watchRectification(f: FindingState) {
     const deadline = f.deadline!;
-    if (await condition(() => f.status === 'accepted', Math.max(0, deadline - Date.now()), { summary: '整改期限' }))
-      return;
-    // On the record first, then in the state: whoever reads the state as late finds it recorded.
-    const overdueAt = Date.now();
-    await records.markRectificationLate(
-      f.id,
-      input.jurisdictionId,
-      'overdue',
-      overdueAt,
-      event('rectification.overdue', SYSTEM, { findingId: f.id }),
-    );
-    f.overdueAt = overdueAt;
-    const escalateAt = deadlineAfter(deadline, rules.escalateAfterWorkingDays) ?? deadline;
-    if (
-      await condition(() => f.status === 'accepted', Math.max(0, escalateAt - Date.now()), { summary: '整改逾期升级' })
-    )
-      return;
-    const escalatedAt = Date.now();
-    await records.markRectificationLate(
-      f.id,
-      input.jurisdictionId,
-      'escalated',
-      escalatedAt,
-      event('rectification.escalated', SYSTEM, { findingId: f.id }),
-    );
-    f.escalatedAt = escalatedAt;
+    await overdueThenEscalate({
+      done: () => f.status === 'accepted',
+      deadline,
+      escalateAt: () => escalationPoint(calendar, deadline, rules.escalateAfterWorkingDays),
+      summaries: { deadline: '整改期限', escalation: '整改逾期升级' },
+      overdue: async (at) => {
+        const detail = { findingId: f.id };
+        await records.markRectificationLate(
+          f.id,
+          input.jurisdictionId,
+          'overdue',
+          at,
+          event('rectification.overdue', SYSTEM, detail),
+        );
+        f.overdueAt = at;
+      },
+      escalated: async (at) => {
+        const detail = { findingId: f.id };
+        await records.markRectificationLate(
+          f.id,
+          input.jurisdictionId,
+          'escalated',
+          at,
+          event('rectification.escalated', SYSTEM, detail),
+        );
+        f.escalatedAt = at;
+      },
+    });
   }
 
   async function openCheckpoint(phase: V.Phase) {
     const openedAt = Date.now();
-    const deadline = deadlineAfter(openedAt, rules.checkpointWorkingDays);
+    // A year the calendar lacks leaves the checkpoint without a deadline (see deadlines.ts); the cycle holds on the same gap.
+    const deadline = workingDeadline(calendar, openedAt, rules.checkpointWorkingDays).at;
     // The checkpoint is shown (and can be filed) once its agenda is fixed.
     const agenda = await records.openCheckpoint(
       input.cycleId,
@@ -357,39 +301,33 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     state.checkpoints.push(cp);
     if (deadline === undefined) return;
     // Not filed by the deadline: overdue and the team chased; a while later, escalated. Still to be filed.
-    if (
-      await condition(() => cp.filedAt !== undefined, Math.max(0, deadline - Date.now()), {
-        summary: `${V.PHASES[phase]} 督查期限`,
-      })
-    )
-      return;
-    // On the record (and the team notified) first, then in the state, as for rectifications.
-    const overdueAt = Date.now();
-    await records.markCheckpointLate(
-      input.cycleId,
-      input.jurisdictionId,
-      phase,
-      'overdue',
-      overdueAt,
-      event('checkpoint.overdue', SYSTEM, { phase }),
-    );
-    cp.overdueAt = overdueAt;
-    const escalateAt = deadlineAfter(deadline, rules.escalateAfterWorkingDays) ?? deadline;
-    if (
-      await condition(() => cp.filedAt !== undefined, Math.max(0, escalateAt - Date.now()), {
-        summary: `${V.PHASES[phase]} 督查逾期升级`,
-      })
-    )
-      return;
-    const escalatedAt = Date.now();
-    await records.markCheckpointLate(
-      input.cycleId,
-      input.jurisdictionId,
-      phase,
-      'escalated',
-      escalatedAt,
-      event('checkpoint.escalated', SYSTEM, { phase }),
-    );
-    cp.escalatedAt = escalatedAt;
+    await overdueThenEscalate({
+      done: () => cp.filedAt !== undefined,
+      deadline,
+      escalateAt: () => escalationPoint(calendar, deadline, rules.escalateAfterWorkingDays),
+      summaries: { deadline: `${V.PHASES[phase]} 督查期限`, escalation: `${V.PHASES[phase]} 督查逾期升级` },
+      overdue: async (at) => {
+        await records.markCheckpointLate(
+          input.cycleId,
+          input.jurisdictionId,
+          phase,
+          'overdue',
+          at,
+          event('checkpoint.overdue', SYSTEM, { phase }),
+        );
+        cp.overdueAt = at;
+      },
+      escalated: async (at) => {
+        await records.markCheckpointLate(
+          input.cycleId,
+          input.jurisdictionId,
+          phase,
+          'escalated',
+          at,
+          event('checkpoint.escalated', SYSTEM, { phase }),
+        );
+        cp.escalatedAt = at;
+      },
+    });
   }
 }

@@ -6,12 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Hono, type Context } from 'hono';
-import { signToken, type AuthConfig } from '../auth.js';
-import { apiClient, newKey, type ApiHost } from './client.js';
-import { bodyFrom, type Field, type Refusal } from './forms.js';
+import { Hono } from 'hono';
+import { signToken } from '../auth.js';
+import { apiClient, newKey } from './client.js';
+import { bodyFrom } from './forms.js';
 import { CSS, Layout } from './layout.js';
-import { currentUser, isTokenShaped, sameOrigin, signIn, signOut, type SessionUser } from './session.js';
+import { currentUser, isTokenShaped, sameOrigin, signIn, signOut } from './session.js';
 import { cyclePages } from './pages/cycle.js';
 import { overviewPage } from './pages/overview.js';
 import { inboxPages } from './pages/inbox.js';
@@ -20,49 +20,8 @@ import { supervisionPages } from './pages/supervision.js';
 import { ledgerPages } from './pages/ledger.js';
 import { SignInPage } from './pages/signin.js';
 
-export interface ConsoleOptions {
-  /**
-   * Local mode (npm start only): the sign-in page may issue a token for any role and scope. Off
-   * unless the API process is told so; the API refuses to start with it unless it listens on loopback.
-   */
-  localSignIn?: boolean;
-  /** The Temporal UI, for links to each cycle's workflow. */
-  temporalUiUrl?: string;
-  namespace?: string;
-}
-
-export type ConsoleEnv = { Variables: { user: SessionUser; requestId: string } };
-export type ConsoleContext = Context<ConsoleEnv>;
-
-export interface ConsoleDeps {
-  api: ApiHost;
-  auth: AuthConfig;
-  options: ConsoleOptions;
-}
-
-/** What a page handler gets: the user's API client and helpers to answer. */
-export interface PageKit {
-  deps: ConsoleDeps;
-  api: (c: ConsoleContext) => ReturnType<typeof apiClient>;
-  /** The submitted form as plain strings. */
-  form: (c: ConsoleContext) => Promise<Record<string, string>>;
-  /** Posts a form's fields to the API: the answer, or the refusal to render beside the fields. */
-  submit: (
-    c: ConsoleContext,
-    path: string,
-    fields: Field[],
-    form: Record<string, string>,
-  ) => Promise<{ ok: true; data: any } | { ok: false; refusal: Refusal }>;
-  temporalLink: (workflowId: string) => string | undefined;
-  temporalQueryLink: (query: string) => string | undefined;
-}
-
-/** A form that failed: which one, what the user typed, and the API's refusal. */
-export interface Failed {
-  form: string;
-  values: Record<string, string>;
-  refusal: Refusal;
-}
+export type { ConsoleContext, ConsoleDeps, ConsoleEnv, ConsoleOptions, Failed, PageKit } from './kit.js';
+import type { ConsoleDeps, ConsoleEnv, PageKit } from './kit.js';
 
 const require = createRequire(import.meta.url);
 const htmx = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8');

@@ -8,9 +8,9 @@ import { canonical } from '../../domain/canonical.js';
 import { ErrorType } from '../../domain/errors.js';
 import { ID, realDate } from '../../domain/schemas.js';
 import { policySchema } from '../../domain/policy.js';
-import { SA } from '../../domain/search-attributes.js';
+import { SA } from '../../temporal/search-attributes.js';
 import { JURISDICTION_LEVELS } from '../../domain/stages.js';
-import { campaignWorkflow, getCampaignQuery } from '../../workflows/campaign.js';
+import { campaignWorkflowType, getCampaignQuery, type CampaignWorkflow } from '../../workflows/contracts/campaign.js';
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, requireInScope, resolveScope } from '../guards.js';
@@ -118,7 +118,7 @@ export function registerCampaignRoutes(app: App, s: Services) {
         .update(canonical({ ...body, template }))
         .digest('hex');
       try {
-        await s.temporal.workflow.start(campaignWorkflow, {
+        await s.temporal.workflow.start<CampaignWorkflow>(campaignWorkflowType, {
           workflowId,
           taskQueue: s.taskQueue,
           memo: { requestHash },

@@ -16,9 +16,9 @@ import { ErrorType } from '../../domain/errors.js';
 import { cycleId as makeCycleId, cycleWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/policy.js';
 import { ID, type Actor } from '../../domain/schemas.js';
-import { SA } from '../../domain/search-attributes.js';
+import { SA } from '../../temporal/search-attributes.js';
 import { CYCLE_STATUSES, JURISDICTION_LEVELS, STAGES } from '../../domain/stages.js';
-import * as W from '../../workflows/cycle.js';
+import * as W from '../../workflows/contracts/cycle.js';
 import type { Action } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
@@ -226,7 +226,7 @@ export function registerCycleRoutes(app: App, s: Services) {
         startedBy: actorOf(c),
       };
       try {
-        await s.temporal.workflow.start(W.cycleWorkflow, {
+        await s.temporal.workflow.start<W.CycleWorkflow>(W.cycleWorkflowType, {
           workflowId,
           taskQueue: s.taskQueue,
           args: [input],

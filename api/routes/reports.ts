@@ -10,8 +10,13 @@ import { ErrorType } from '../../domain/errors.js';
 import { policySchema } from '../../domain/policy.js';
 import * as R from '../../domain/reports.js';
 import { ID, type Actor } from '../../domain/schemas.js';
-import { getStateQuery } from '../../workflows/cycle.js';
-import { getReportQuery, submitFindingUpdate, triageReportUpdate, type ReportInput } from '../../workflows/report.js';
+import { getStateQuery } from '../../workflows/contracts/cycle.js';
+import {
+  getReportQuery,
+  submitFindingUpdate,
+  triageReportUpdate,
+  type ReportInput,
+} from '../../workflows/contracts/report.js';
 import { allows } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';

@@ -5,7 +5,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { verdictSchema } from '../../domain/inspection.js';
 import { candidateWorkflowId } from '../../domain/ids.js';
-import { submitVerdictUpdate } from '../../workflows/candidate.js';
+import { submitVerdictUpdate } from '../../workflows/contracts/candidate.js';
 import { reviewerDepartments } from '../authz.js';
 import type { App, Services } from '../context.js';
 import { ApiError } from '../errors.js';

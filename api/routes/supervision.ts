@@ -11,15 +11,15 @@ import { ID, type Actor } from '../../domain/schemas.js';
 import { addWorkingDays } from '../../domain/calendar.js';
 import { JURISDICTION_LEVELS, STAGES } from '../../domain/stages.js';
 import * as V from '../../domain/supervision.js';
-import { getStateQuery } from '../../workflows/cycle.js';
-import { resolveRiskUpdate } from '../../workflows/risk.js';
+import { getStateQuery } from '../../workflows/contracts/cycle.js';
+import { resolveRiskUpdate } from '../../workflows/contracts/risk.js';
 import {
   acceptRectificationUpdate,
   fileCheckpointUpdate,
   getSupervisionQuery,
   recordMonitoringUpdate,
   type SupervisionState,
-} from '../../workflows/supervision.js';
+} from '../../workflows/contracts/supervision.js';
 import type { App, Services } from '../context.js';
 import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';

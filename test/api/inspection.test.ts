@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/auth.js';
 import { candidateWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/policy.js';
-import { candidateWorkflow, recordPersonalMattersUpdate, stopCandidateUpdate } from '../../workflows/candidate.js';
+import { candidateWorkflow } from '../../workflows/candidate.js';
+import { recordPersonalMattersUpdate, stopCandidateUpdate } from '../../workflows/contracts/candidate.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 

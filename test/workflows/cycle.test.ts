@@ -12,8 +12,9 @@ import type { Actor } from '../../domain/schemas.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/policy.js';
-import { SA } from '../../domain/search-attributes.js';
-import * as W from '../../workflows/cycle.js';
+import { SA } from '../../temporal/search-attributes.js';
+import * as W from '../../workflows/contracts/cycle.js';
+import { cycleWorkflow } from '../../workflows/cycle.js';
 import { candidateWorkflowId } from '../../domain/ids.js';
 import {
   completeDossierUpdate,
@@ -21,7 +22,7 @@ import {
   recordPersonalMattersUpdate,
   stopCandidateUpdate,
   submitVerdictUpdate,
-} from '../../workflows/candidate.js';
+} from '../../workflows/contracts/candidate.js';
 import { eventually, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
@@ -39,10 +40,10 @@ async function startCycle(
   policy: Record<string, unknown> = {},
   extra: Partial<W.CycleWorkflowInput> = {},
   memo?: Record<string, unknown>,
-): Promise<WorkflowHandle<typeof W.cycleWorkflow>> {
+): Promise<WorkflowHandle<typeof cycleWorkflow>> {
   const term = String(2100 + Math.floor(Math.random() * 800));
   const cycleId = `${jurisdiction.id}:${term}`;
-  return stack.client.workflow.start(W.cycleWorkflow, {
+  return stack.client.workflow.start(cycleWorkflow, {
     workflowId: cycleWorkflowId(cycleId),
     taskQueue: stack.taskQueue,
     args: [

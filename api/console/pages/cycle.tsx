@@ -4,7 +4,7 @@ import { DEPARTMENT_LABELS } from '../../../domain/policy.js';
 import { INTERVIEW_CATEGORIES, MANDATORY_CHECKS } from '../../../domain/inspection.js';
 import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
-import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../index.js';
+import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
 import { Layout, Refused, StageBar, bj, roleLabel, stageLabel, statusLabel } from '../layout.js';
 import { stageForm } from '../stage-forms.js';
 import { DataView } from '../view.js';

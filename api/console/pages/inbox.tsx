@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { DEPARTMENT_LABELS } from '../../../domain/policy.js';
 import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
-import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../index.js';
+import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
 import { Layout, Refused, bj, statusLabel } from '../layout.js';
 
 const depLabel = (d: string) => DEPARTMENT_LABELS[d as keyof typeof DEPARTMENT_LABELS] ?? d;

@@ -4,7 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { Hono } from 'hono';
-import type { ConsoleContext, ConsoleEnv, PageKit } from '../index.js';
+import type { ConsoleContext, ConsoleEnv, PageKit } from '../kit.js';
 import { Layout, Refused } from '../layout.js';
 
 /** Every number of a ledger part, by its path (`reviews.audit.answered`). */

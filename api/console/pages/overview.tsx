@@ -1,6 +1,6 @@
 /** 总览: the jurisdiction tree under the user's scope, each cycle's stage, deadline and markers. */
 import type { Hono } from 'hono';
-import type { ConsoleEnv, Failed, PageKit, ConsoleContext } from '../index.js';
+import type { ConsoleEnv, Failed, PageKit, ConsoleContext } from '../kit.js';
 import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
 import { Layout, Refused, StageBar, bj, stageLabel, statusLabel } from '../layout.js';

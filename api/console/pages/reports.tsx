@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { CATEGORIES, CHANNELS, CONSEQUENCES, FINDINGS, TRIAGE } from '../../../domain/reports.js';
 import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
-import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../index.js';
+import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
 import { Layout, Refused, bj, roleLabel } from '../layout.js';
 import { DataView } from '../view.js';
 

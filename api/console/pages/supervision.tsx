@@ -4,7 +4,7 @@ import { KEY_STAGES } from '../../../domain/stages.js';
 import { PHASES, RISK_CATEGORIES, SEVERITIES, WU_CHA } from '../../../domain/supervision.js';
 import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
-import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../index.js';
+import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
 import { Layout, Refused, stageLabel } from '../layout.js';
 import { DataView } from '../view.js';
 

@@ -1,0 +1,28 @@
+/**
+ * Who a caller is: the claims of a verified token (`sub`, `roles`, `scope`) and the settings
+ * tokens are checked against. A leaf module, so the request context and the middleware that fill or
+ * read it import it without importing each other.
+ */
+import { z } from 'zod';
+import { DEPARTMENTS } from '../domain/policy.js';
+import { jurisdictionIdSchema } from '../domain/schemas.js';
+
+const roleSchema = z.union([
+  z.enum(['organizer', 'supervisor', 'intake', 'investigator', 'viewer', 'operator']),
+  z.templateLiteral(['reviewer:', z.enum(DEPARTMENTS)]),
+]);
+export const claimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  roles: z.array(roleSchema).min(1).max(10),
+  scope: jurisdictionIdSchema,
+  /** Granted by the operator only to create the root that is this token's scope (npm run seed). */
+  rootAuthority: z.literal(true).optional(),
+  exp: z.number(),
+});
+export type Principal = Omit<z.infer<typeof claimsSchema>, 'exp'>;
+
+export interface AuthConfig {
+  secret: string;
+  issuer: string;
+  audience: string;
+}

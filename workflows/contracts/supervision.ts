@@ -1,0 +1,64 @@
+/**
+ * Conduct supervision's contract: the Updates, Signal and Query of a cycle's supervision workflow,
+ * its input and its state. A leaf module (domain types only).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Policy } from '../../domain/policy.js';
+import type { Actor } from '../../domain/schemas.js';
+import type { Stage } from '../../domain/stages.js';
+import type * as V from '../../domain/supervision.js';
+
+/** The workflow type, by name: start calls outside the worker use it instead of the function. */
+export const supervisionWorkflowType = 'supervisionWorkflow';
+export type SupervisionWorkflow = (input: SupervisionInput) => Promise<SupervisionState>;
+
+export interface SupervisionInput {
+  cycleId: string;
+  jurisdictionId: string;
+  policy: Policy;
+}
+
+export interface CheckpointState {
+  phase: V.Phase;
+  openedAt: number;
+  deadline?: number;
+  agenda: string[];
+  filedAt?: number;
+  filedBy?: string;
+  overdueAt?: number;
+  escalatedAt?: number;
+}
+
+export interface FindingState {
+  id: string;
+  phase: V.Phase;
+  severity: V.Severity;
+  description: string;
+  owner?: string;
+  deadline?: number;
+  status: 'recorded' | 'rectifying' | 'accepted';
+  holds?: string;
+  overdueAt?: number;
+  escalatedAt?: number;
+}
+
+export interface SupervisionState {
+  cycleId: string;
+  cycleStage: Stage;
+  checkpoints: CheckpointState[];
+  findings: FindingState[];
+  /** Per stage: how many points reported, and the average of each indicator. */
+  monitoring: Record<string, { points: number; averages: MonitoringInputScores }>;
+}
+export type MonitoringInputScores = V.MonitoringInput['scores'];
+
+/** The cycle tells its supervision each stage it enters: checkpoints open at launch, inspection, election. */
+export const cycleStageSignal = defineSignal<[Stage]>('cycleStage');
+export const fileCheckpointUpdate = defineUpdate<SupervisionState, [V.CheckpointInput & { phase: V.Phase }, Actor]>(
+  'fileCheckpoint',
+);
+export const acceptRectificationUpdate = defineUpdate<SupervisionState, [V.AcceptRectificationInput, Actor]>(
+  'acceptRectification',
+);
+export const recordMonitoringUpdate = defineUpdate<SupervisionState, [V.MonitoringInput, Actor]>('recordMonitoring');
+export const getSupervisionQuery = defineQuery<SupervisionState>('getSupervision');

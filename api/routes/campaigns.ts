@@ -16,8 +16,8 @@ import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, requireInScope, resolveScope } from '../guards.js';
 import { errorResponses, json } from '../openapi.js';
 import { queryOr404 } from '../updates.js';
+import { campaignProgressSchema, dailyLedgerSchema, startedCampaignSchema } from '../schemas/campaigns.js';
 
-const loose = z.looseObject({});
 const campaignParams = z.object({
   campaignId: z
     .string()
@@ -47,7 +47,7 @@ export function registerCampaignRoutes(app: App, s: Services) {
         }),
       },
       responses: {
-        200: { description: 'the ledger', content: { 'application/json': { schema: loose } } },
+        200: { description: 'the ledger', content: { 'application/json': { schema: dailyLedgerSchema } } },
         ...errorResponses(400, 401, 403, 404),
       },
     }),
@@ -98,11 +98,11 @@ export function registerCampaignRoutes(app: App, s: Services) {
       responses: {
         201: {
           description: 'started',
-          content: { 'application/json': { schema: z.object({ campaignId: z.string(), workflowId: z.string() }) } },
+          content: { 'application/json': { schema: startedCampaignSchema } },
         },
         200: {
           description: 'already started with this body',
-          content: { 'application/json': { schema: z.object({ campaignId: z.string(), workflowId: z.string() }) } },
+          content: { 'application/json': { schema: startedCampaignSchema } },
         },
         ...errorResponses(400, 401, 403, 404, 409),
       },
@@ -163,7 +163,7 @@ export function registerCampaignRoutes(app: App, s: Services) {
       responses: {
         200: {
           description: 'the campaign and its cycles by stage and status',
-          content: { 'application/json': { schema: loose } },
+          content: { 'application/json': { schema: campaignProgressSchema } },
         },
         ...errorResponses(401, 403, 404),
       },

@@ -15,6 +15,7 @@ import { sendUpdate } from '../updates.js';
 import { untilCycleHeard } from '../cycle-heard.js';
 import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { cycleIdParam } from './cycles.js';
+import { candidateStateSchema, personalMattersRecordSchema } from '../schemas/candidates.js';
 
 export const candidateParams = z.object({
   cycleId: cycleIdParam,
@@ -23,7 +24,7 @@ export const candidateParams = z.object({
     .regex(ID.person.pattern, ID.person.rule)
     .openapi({ param: { name: 'personId', in: 'path' }, example: 'p001' }),
 });
-const candidateSchema = z.looseObject({}).openapi('CandidateState');
+const candidateSchema = candidateStateSchema;
 
 /** The inspection team's inputs on one candidate, each an Update on the candidate's workflow. */
 const CANDIDATE_INPUTS: {
@@ -162,7 +163,7 @@ export function registerCandidateRoutes(app: App, s: Services) {
       responses: {
         200: {
           description: 'outcome, consequence, and the compared items',
-          content: { 'application/json': { schema: z.looseObject({}) } },
+          content: { 'application/json': { schema: personalMattersRecordSchema } },
         },
         ...errorResponses(401, 403, 404),
       },

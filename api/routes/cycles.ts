@@ -25,15 +25,13 @@ import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
 import { sendUpdate } from '../updates.js';
 import { errorResponses, examples, idempotencyHeaders, json } from '../openapi.js';
-import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
+import { cycleListSchema, cycleStateSchema, cycleTimelineSchema, startedCycleSchema } from '../schemas/cycles.js';
 
 export const cycleIdParam = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id <jurisdictionId>:<term>, e.g. 440306:2026')
   .openapi({ param: { name: 'cycleId', in: 'path' }, example: '440306:2026' });
-const stateSchema = z.looseObject({}).openapi('CycleState', {
-  description: `the whole live state of a cycle (stage, status, holds, candidates, nominees, results, waitingFor: what it waits for and why, dates in Beijing time). \`deadline\` and each nominee's \`publicityEndsAt\` are epoch milliseconds; absent when there is none (no nominee to publish). ${WORKING_DAYS_RULE}`,
-});
+const stateSchema = cycleStateSchema;
 
 interface StageInput {
   path: string;
@@ -179,7 +177,7 @@ export function registerCycleRoutes(app: App, s: Services) {
           description: 'started',
           content: {
             'application/json': {
-              schema: z.object({ cycleId: z.string(), workflowId: z.string(), state: stateSchema }),
+              schema: startedCycleSchema,
             },
           },
         },
@@ -187,7 +185,7 @@ export function registerCycleRoutes(app: App, s: Services) {
           description: 'already started with this same body',
           content: {
             'application/json': {
-              schema: z.object({ cycleId: z.string(), workflowId: z.string(), state: stateSchema }),
+              schema: startedCycleSchema,
             },
           },
         },
@@ -294,7 +292,7 @@ export function registerCycleRoutes(app: App, s: Services) {
           description: 'cycles, ordered by id',
           content: {
             'application/json': {
-              schema: z.object({ cycles: z.array(z.looseObject({})), next: z.string().nullable() }),
+              schema: cycleListSchema,
             },
           },
         },
@@ -342,11 +340,7 @@ export function registerCycleRoutes(app: App, s: Services) {
           description: 'the cycle row, its people and its events in order',
           content: {
             'application/json': {
-              schema: z.object({
-                cycle: z.looseObject({}),
-                people: z.array(z.looseObject({})),
-                events: z.array(z.looseObject({})),
-              }),
+              schema: cycleTimelineSchema,
             },
           },
         },

@@ -17,18 +17,20 @@ import { ApiError, notFound } from '../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from '../guards.js';
 import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { queryOr404, sendUpdate, startRecorded } from '../updates.js';
+import {
+  linkedReportSchema,
+  registeredReportSchema,
+  reportLedgerSchema,
+  reportRecordSchema,
+  reportStateSchema,
+  reportTimelineSchema,
+} from '../schemas/reports.js';
 
 const reportParams = z.object({
   reportId: z
     .string()
     .regex(/^R-[0-9a-f]{16}$/, 'a report id like R-0123456789abcdef')
     .openapi({ param: { name: 'reportId', in: 'path' }, example: 'R-5f2c9a1b3d4e6f70' }),
-});
-const loose = z.looseObject({});
-/** Intake is durable either way; 'pending' means the worker's starter will start the workflow shortly. */
-export const workflowStatus = z.enum(['running', 'pending']).openapi({
-  description:
-    "running: the workflow handles it now; pending: recorded, and its workflow is started by the worker's starter as soon as Temporal answers",
 });
 
 export function registerReportRoutes(app: App, s: Services) {
@@ -62,14 +64,12 @@ export function registerReportRoutes(app: App, s: Services) {
       responses: {
         201: {
           description: 'registered; triage and deadline follow',
-          content: { 'application/json': { schema: z.object({ reportId: z.string(), workflow: workflowStatus }) } },
+          content: { 'application/json': { schema: registeredReportSchema } },
         },
         200: {
           description: 'a repeat of a registered report, linked to it',
           content: {
-            'application/json': {
-              schema: z.object({ reportId: z.string(), duplicateOf: z.string(), workflow: workflowStatus }),
-            },
+            'application/json': { schema: linkedReportSchema },
           },
         },
         ...errorResponses(400, 401, 403, 404, 422),
@@ -152,7 +152,7 @@ export function registerReportRoutes(app: App, s: Services) {
         }),
       },
       responses: {
-        200: { description: 'the ledger', content: { 'application/json': { schema: loose } } },
+        200: { description: 'the ledger', content: { 'application/json': { schema: reportLedgerSchema } } },
         ...errorResponses(400, 401, 403, 404),
       },
     }),
@@ -196,7 +196,7 @@ export function registerReportRoutes(app: App, s: Services) {
       responses: {
         200: {
           description: 'the record and, while open, the live state',
-          content: { 'application/json': { schema: loose } },
+          content: { 'application/json': { schema: reportRecordSchema } },
         },
         ...errorResponses(401, 403, 404),
       },
@@ -247,7 +247,7 @@ export function registerReportRoutes(app: App, s: Services) {
       responses: {
         200: {
           description: 'events in order',
-          content: { 'application/json': { schema: z.object({ events: z.array(loose) }) } },
+          content: { 'application/json': { schema: reportTimelineSchema } },
         },
         ...errorResponses(401, 403, 404),
       },
@@ -288,7 +288,10 @@ export function registerReportRoutes(app: App, s: Services) {
           body: json(schema, example),
         },
         responses: {
-          200: { description: "accepted; the report's state", content: { 'application/json': { schema: loose } } },
+          200: {
+            description: "accepted; the report's state",
+            content: { 'application/json': { schema: reportStateSchema } },
+          },
           ...errorResponses(400, 401, 403, 404, 409),
         },
       }),

@@ -15,6 +15,7 @@ import { sendUpdate } from '../updates.js';
 import { untilCycleHeard } from '../cycle-heard.js';
 import { candidateParams, requireCandidateInScope } from './candidates.js';
 import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
+import { candidateStateSchema, reviewInboxSchema } from '../schemas/candidates.js';
 
 export function registerReviewRoutes(app: App, s: Services) {
   app.openapi(
@@ -33,7 +34,7 @@ export function registerReviewRoutes(app: App, s: Services) {
       responses: {
         200: {
           description: 'tasks',
-          content: { 'application/json': { schema: z.object({ tasks: z.array(z.looseObject({})) }) } },
+          content: { 'application/json': { schema: reviewInboxSchema } },
         },
         ...errorResponses(400, 401, 403),
       },
@@ -72,7 +73,7 @@ export function registerReviewRoutes(app: App, s: Services) {
       responses: {
         200: {
           description: "accepted; the candidate's state",
-          content: { 'application/json': { schema: z.looseObject({}) } },
+          content: { 'application/json': { schema: candidateStateSchema } },
         },
         ...errorResponses(400, 401, 403, 404, 409),
       },

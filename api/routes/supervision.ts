@@ -26,10 +26,15 @@ import { actorOf, authorize, idempotencyKey, requireInScope, resolveScope } from
 import { errorResponses, idempotencyHeaders, json } from '../openapi.js';
 import { queryOr404, sendUpdate, startRecorded } from '../updates.js';
 import { cycleIdParam } from './cycles.js';
-import { workflowStatus } from './reports.js';
-import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
+import {
+  monitoringPointsSchema,
+  registeredRiskSchema,
+  resolvedRiskSchema,
+  riskListSchema,
+  riskRegisterSchema,
+  supervisionStateSchema,
+} from '../schemas/supervision.js';
 
-const loose = z.looseObject({});
 const riskParams = z.object({
   riskId: z
     .string()
@@ -56,7 +61,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       summary: "换届风气监督 (a cycle's checkpoints, findings and monitoring)",
       request: { params: z.object({ cycleId: cycleIdParam }) },
       responses: {
-        200: { description: 'live state', content: { 'application/json': { schema: loose } } },
+        200: { description: 'live state', content: { 'application/json': { schema: supervisionStateSchema } } },
         ...errorResponses(401, 403, 404),
       },
     }),
@@ -93,7 +98,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
         }),
       },
       responses: {
-        200: { description: 'filed', content: { 'application/json': { schema: loose } } },
+        200: { description: 'filed', content: { 'application/json': { schema: supervisionStateSchema } } },
         ...errorResponses(400, 401, 403, 404, 409, 422),
       },
     }),
@@ -144,7 +149,10 @@ export function registerSupervisionRoutes(app: App, s: Services) {
           body: json(input.schema, input.example),
         },
         responses: {
-          200: { description: 'accepted; the supervision state', content: { 'application/json': { schema: loose } } },
+          200: {
+            description: 'accepted; the supervision state',
+            content: { 'application/json': { schema: supervisionStateSchema } },
+          },
           ...errorResponses(400, 401, 403, 404, 409),
         },
       }),
@@ -185,7 +193,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       responses: {
         200: {
           description: 'points, by point then stage',
-          content: { 'application/json': { schema: z.object({ cycleId: z.string(), points: z.array(loose) }) } },
+          content: { 'application/json': { schema: monitoringPointsSchema } },
         },
         ...errorResponses(400, 401, 403, 404),
       },
@@ -233,17 +241,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
           description: 'registered',
           content: {
             'application/json': {
-              schema: z.object({
-                riskId: z.string(),
-                level: z.string(),
-                deadline: z
-                  .string()
-                  .nullable()
-                  .describe(
-                    `a high risk's deadline (ISO 8601, UTC): deadlineWorkingDays from filing. ${WORKING_DAYS_RULE}`,
-                  ),
-                workflow: workflowStatus.optional(),
-              }),
+              schema: registeredRiskSchema,
             },
           },
         },
@@ -319,7 +317,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
         body: json(V.resolveRiskSchema, { resolution: '已逐户走访，矛盾化解' }),
       },
       responses: {
-        200: { description: 'resolved', content: { 'application/json': { schema: loose } } },
+        200: { description: 'resolved', content: { 'application/json': { schema: resolvedRiskSchema } } },
         ...errorResponses(400, 401, 403, 404, 409),
       },
     }),
@@ -361,7 +359,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
         action: 'risk.resolved',
         detail: {},
       });
-      return c.json({ riskId, status: 'resolved' }, 200);
+      return c.json({ riskId, status: 'resolved' as const }, 200);
     },
   );
 
@@ -380,7 +378,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
         }),
       },
       responses: {
-        200: { description: 'risks', content: { 'application/json': { schema: z.object({ risks: z.array(loose) }) } } },
+        200: { description: 'risks', content: { 'application/json': { schema: riskListSchema } } },
         ...errorResponses(400, 401, 403, 404),
       },
     }),
@@ -413,7 +411,7 @@ export function registerSupervisionRoutes(app: App, s: Services) {
       responses: {
         200: {
           description: 'counts by level and status, measures, by level of jurisdiction',
-          content: { 'application/json': { schema: loose } },
+          content: { 'application/json': { schema: riskRegisterSchema } },
         },
         ...errorResponses(400, 401, 403, 404),
       },

@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Pool } from '../activities/db.js';
 import type { createJurisdictionActivities } from '../activities/jurisdictions.js';
@@ -50,5 +50,8 @@ export interface Services extends AppDeps {
   starter: WorkflowStarter;
 }
 
-export type Env = { Variables: { principal: Principal; requestId: string } };
+/** What every request carries: the caller (set by authenticate), its id, and the app's services. */
+export type Env = { Variables: { principal: Principal; requestId: string; services: Services } };
 export type App = OpenAPIHono<Env>;
+/** A handler typed by its route: params, query and body as validated, and the responses it may send. */
+export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, Env>;

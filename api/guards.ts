@@ -26,6 +26,13 @@ export async function requireInScope(
   if (!(await s.read.within(c.get('principal').scope, jurisdictionId))) throw notFound(what).asDenial();
 }
 
+/** The jurisdiction a cycle id names (`<jurisdictionId>:<term>`): the API's one reading of it. */
+export const cycleJurisdiction = (cycleId: string) => cycleId.slice(0, cycleId.lastIndexOf(':'));
+
+/** A cycle (and everything under it: candidates, supervision) outside the caller's scope is absent: 404. */
+export const requireCycleInScope = (c: Context<Env>, s: Services, cycleId: string) =>
+  requireInScope(c, s, cycleJurisdiction(cycleId), `cycle ${cycleId}`);
+
 /** The scope a list or ledger reads: the one asked for (which must lie inside the caller's), else the caller's own. */
 export async function resolveScope(c: Context<Env>, s: Services, requested: string | undefined): Promise<string> {
   if (requested === undefined) return c.get('principal').scope;

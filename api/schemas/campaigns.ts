@@ -60,9 +60,3 @@ export const campaignProgressSchema = z.object({
   byStage: countsBy,
   byStatus: countsBy,
 });
-
-export type LedgerSnapshotRow = {
-  own: z.infer<typeof ledgerFiguresSchema>;
-  subtree: z.infer<typeof ledgerFiguresSchema>;
-  computedAt: Date;
-};

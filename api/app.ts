@@ -18,13 +18,12 @@ import { createReportActivities } from '../activities/reports.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
-import { ErrorType } from '../domain/errors.js';
 import { isStorableText, unstorableRule, unstorableTextPaths } from '../domain/text.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
 import { rateLimit } from './rate-limit.js';
 import type { AppDeps, App, Env, Services } from './context.js';
-import { ApiError, OUTAGE_RETRY_AFTER_SECONDS, errorResponse, toApiError } from './errors.js';
+import { ApiError, ErrorCode, OUTAGE_RETRY_AFTER_SECONDS, errorResponse, toApiError } from './errors.js';
 import { createReadModel } from './read-model.js';
 import { campaignRouter } from './routes/campaigns/campaigns.index.js';
 import { candidateRouter } from './routes/candidates/candidates.index.js';
@@ -91,7 +90,7 @@ export function createApp(deps: AppDeps) {
       onError: () => {
         throw new ApiError(
           413,
-          'PAYLOAD_TOO_LARGE',
+          ErrorCode.PayloadTooLarge,
           `request body exceeds ${deps.bodyLimitBytes ?? 1024 * 1024} bytes`,
         );
       },
@@ -107,7 +106,7 @@ export function createApp(deps: AppDeps) {
         maxSize: 8 * 1024 * 1024,
         // Through the one error path, which closes the connection after an early 413.
         onError: () => {
-          throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'request body exceeds 8388608 bytes');
+          throw new ApiError(413, ErrorCode.PayloadTooLarge, 'request body exceeds 8388608 bytes');
         },
       }),
     );
@@ -129,9 +128,14 @@ export function createApp(deps: AppDeps) {
     if (mapped) return errorResponse(c, mapped);
     // Unknown failures are logged with the request id; the client gets no internals.
     console.error(`api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] ${err.stack ?? err}`);
-    return errorResponse(c, new ApiError(500, 'INTERNAL', 'internal error; quote the request id when reporting it'));
+    return errorResponse(
+      c,
+      new ApiError(500, ErrorCode.Internal, 'internal error; quote the request id when reporting it'),
+    );
   });
-  app.notFound((c) => errorResponse(c, new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(c, new ApiError(404, ErrorCode.NotFound, `no route ${c.req.method} ${c.req.path}`)),
+  );
 
   const recordDenial = (c: Parameters<typeof recordDenialWith>[1], e: ApiError) => recordDenialWith(s, c, e);
 
@@ -224,7 +228,7 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
   if (paths.length > 0)
     throw new ApiError(
       400,
-      ErrorType.Validation,
+      ErrorCode.Validation,
       `invalid input: ${paths.map((p) => `${p}: ${unstorableRule}`).join('; ')}`,
       paths.map((path) => ({ path, rule: unstorableRule })),
     );

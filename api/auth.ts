@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { DEPARTMENTS } from '../domain/policy.js';
 import { jurisdictionIdSchema } from '../domain/schemas.js';
 import type { Env } from './context.js';
-import { ApiError } from './errors.js';
+import { ApiError, ErrorCode } from './errors.js';
 
 export const JWT_ALG = 'HS256' as const;
 const roleSchema = z.union([
@@ -60,7 +60,7 @@ export function authenticate(config: AuthConfig): MiddlewareHandler<Env> {
 }
 
 function unauthenticated(message: string) {
-  return new ApiError(401, 'UNAUTHENTICATED', message);
+  return new ApiError(401, ErrorCode.Unauthenticated, message);
 }
 
 export function signToken(

@@ -5,12 +5,12 @@ import type { Context } from 'hono';
 import type { Actor } from '../domain/schemas.js';
 import { allows, type Action } from './authz.js';
 import type { Env, Services } from './context.js';
-import { ApiError, notFound } from './errors.js';
+import { ApiError, ErrorCode, notFound } from './errors.js';
 
 export function authorize(c: Context<Env>, action: Action): void {
   const p = c.get('principal');
   if (!allows(p.roles, action)) {
-    throw new ApiError(403, 'FORBIDDEN', `role ${p.roles.join(', ')} may not ${action}`, [
+    throw new ApiError(403, ErrorCode.Forbidden, `role ${p.roles.join(', ')} may not ${action}`, [
       { path: 'roles', rule: `${action} needs another role` },
     ]).asDenial();
   }
@@ -56,7 +56,7 @@ export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>)
   const key = c.req.header('idempotency-key');
   if (key === undefined) return randomUUID();
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new ApiError(400, 'VALIDATION', 'Idempotency-Key must be 8–128 letters, digits or _ . : -', [
+    throw new ApiError(400, ErrorCode.Validation, 'Idempotency-Key must be 8–128 letters, digits or _ . : -', [
       { path: 'header.Idempotency-Key', rule: '8–128 of [A-Za-z0-9_.:-]' },
     ]);
   }
@@ -75,7 +75,7 @@ export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>)
   if (rows[0]?.fingerprint !== fingerprint)
     throw new ApiError(
       422,
-      'IDEMPOTENCY_KEY_REUSED',
+      ErrorCode.IdempotencyKeyReused,
       `Idempotency-Key ${key} was already used with another body; use a new key for a new request`,
       [{ path: 'header.Idempotency-Key', rule: 'one key, one body' }],
     );

@@ -9,7 +9,7 @@ import { getStateQuery } from '../../../workflows/cycle.js';
 import { allows, type Action } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { untilCycleHeard } from '../../cycle-heard.js';
-import { ApiError, notFound } from '../../errors.js';
+import { ApiError, ErrorCode, notFound } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope } from '../../guards.js';
 import { sendUpdate } from '../../updates.js';
 import type * as routes from './candidates.routes.js';
@@ -32,7 +32,7 @@ async function absent(s: Services, cycleId: string, personId: string): Promise<A
     .catch(() => undefined);
   const listed = cycle?.candidates.find((c) => c.personId === personId);
   if (listed && !listed.opened)
-    return new ApiError(409, 'NOT_READY', `candidate ${personId}'s inspection is opening; retry in a moment`);
+    return new ApiError(409, ErrorCode.NotReady, `candidate ${personId}'s inspection is opening; retry in a moment`);
   return notFound(`candidate ${personId}`);
 }
 

@@ -2,7 +2,7 @@
 import { TreeAuthorityError } from '../../../activities/jurisdictions.js';
 import { ErrorType } from '../../../domain/errors.js';
 import type { AppRouteHandler } from '../../context.js';
-import { ApiError } from '../../errors.js';
+import { ApiError, ErrorCode } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireInScope } from '../../guards.js';
 import type * as routes from './jurisdictions.routes.js';
 
@@ -24,7 +24,7 @@ export const upsert: AppRouteHandler<typeof routes.upsert> = async (c) => {
     if (e instanceof TreeAuthorityError)
       throw new ApiError(
         e.status,
-        e.status === 404 ? ErrorType.NotFound : 'FORBIDDEN',
+        e.status === 404 ? ErrorType.NotFound : ErrorCode.Forbidden,
         e.message,
         e.details,
       ).asDenial();

@@ -4,7 +4,7 @@ import { submitVerdictUpdate } from '../../../workflows/candidate.js';
 import { reviewerDepartments } from '../../authz.js';
 import type { AppRouteHandler } from '../../context.js';
 import { untilCycleHeard } from '../../cycle-heard.js';
-import { ApiError } from '../../errors.js';
+import { ApiError, ErrorCode } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope } from '../../guards.js';
 import { sendUpdate } from '../../updates.js';
 import type * as routes from './reviews.routes.js';
@@ -23,7 +23,7 @@ export const verdict: AppRouteHandler<typeof routes.verdict> = async (c) => {
   const { cycleId, personId } = c.req.valid('param');
   const body = c.req.valid('json');
   if (!reviewerDepartments(c.get('principal').roles).includes(body.department)) {
-    throw new ApiError(403, 'FORBIDDEN', `only a reviewer of ${body.department} may answer for it`, [
+    throw new ApiError(403, ErrorCode.Forbidden, `only a reviewer of ${body.department} may answer for it`, [
       { path: 'department', rule: 'one of your reviewer departments' },
     ]).asDenial();
   }

@@ -17,7 +17,7 @@ import {
   type SupervisionState,
 } from '../../../workflows/supervision.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
-import { ApiError, notFound } from '../../errors.js';
+import { ApiError, ErrorCode, notFound } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
 import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
 import type * as routes from './supervision.routes.js';
@@ -132,7 +132,7 @@ export const resolveRisk: AppRouteHandler<typeof routes.resolveRisk> = async (c)
   const body = c.req.valid('json');
   if (risk.level === 'high') {
     if (c.get('principal').scope === risk.jurisdictionId) {
-      throw new ApiError(403, 'FORBIDDEN', 'a high risk is resolved by the upper level that supervises it', [
+      throw new ApiError(403, ErrorCode.Forbidden, 'a high risk is resolved by the upper level that supervises it', [
         { path: 'scope', rule: "above the risk's jurisdiction" },
       ]).asDenial();
     }

@@ -9,6 +9,7 @@ import type { RouteConfig } from '@hono/zod-openapi';
 import { hc } from 'hono/client';
 import type { ZodType } from 'zod';
 import type { AppType } from '../../api/app.js';
+import { errorSchema } from '../../api/openapi.js';
 import * as campaigns from '../../api/routes/campaigns/campaigns.routes.js';
 import * as candidates from '../../api/routes/candidates/candidates.routes.js';
 import * as cycles from '../../api/routes/cycles/cycles.routes.js';
@@ -64,7 +65,8 @@ const conformingFetch: typeof fetch = async (input, init) => {
   if (!res.headers.get('content-type')?.includes('application/json')) return res;
   const url = new URL(input instanceof Request ? input.url : String(input));
   const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
-  const schema = responseSchema(method, url.pathname, res.status);
+  // Any route may answer an outage or an internal error (503/500/504), in the one error body.
+  const schema = responseSchema(method, url.pathname, res.status) ?? (res.status >= 500 ? errorSchema : undefined);
   if (!schema) throw new Error(`${method} ${url.pathname} answered ${res.status}, which its route does not document`);
   const wrong = nonConformance(schema, await res.clone().json());
   if (wrong) throw new Error(`${method} ${url.pathname} ${res.status} does not match its response schema: ${wrong}`);

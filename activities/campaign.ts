@@ -3,12 +3,11 @@
  * province of thousands never sits in one history) and the start of each cycle.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { cycleId as makeCycleId, cycleWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
-import { SA } from '../temporal/search-attributes.js';
 import type { Position } from '../domain/cycle.js';
 import { cycleWorkflowType, type CycleWorkflow } from '../workflows/contracts/cycle.js';
+import { cycleStartOptions } from './cycle-start.js';
 import type { Pool } from './db.js';
 
 export function createCampaignActivities({
@@ -35,7 +34,10 @@ export function createCampaignActivities({
       return rows;
     },
 
-    /** Starts one cycle of the campaign; a cycle already started (a retry, a restart) is fine. */
+    /**
+     * Starts one cycle of the campaign, with the same options as POST /v1/cycles; a cycle already
+     * started (a retry, a restart) is fine.
+     */
     async startCampaignCycle(
       campaignId: string,
       j: Jurisdiction,
@@ -43,37 +45,16 @@ export function createCampaignActivities({
       template: { positions: Position[]; committees: { standing: number; full: number }; policy: Policy },
       actor: Actor,
     ): Promise<string> {
-      const id = makeCycleId(j.id, term);
+      const options = cycleStartOptions(
+        { jurisdiction: j, term, ...template, startedBy: actor, campaignId },
+        taskQueue,
+      );
       try {
-        await client.workflow.start<CycleWorkflow>(cycleWorkflowType, {
-          workflowId: cycleWorkflowId(id),
-          taskQueue,
-          args: [
-            {
-              cycleId: id,
-              jurisdiction: j,
-              term,
-              positions: template.positions,
-              committees: template.committees,
-              policy: template.policy,
-              startedBy: actor,
-              campaignId,
-            },
-          ],
-          staticSummary: `${j.name} ${term} 换届`,
-          typedSearchAttributes: [
-            { key: SA.stage, value: 'launch' },
-            { key: SA.status, value: 'running' },
-            { key: SA.level, value: j.level },
-            { key: SA.jurisdiction, value: j.id },
-            { key: SA.term, value: term },
-            { key: SA.cycle, value: id },
-          ],
-        });
+        await client.workflow.start<CycleWorkflow>(cycleWorkflowType, options);
       } catch (e) {
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
       }
-      return id;
+      return options.args[0].cycleId;
     },
   };
 }

@@ -4,13 +4,11 @@
  * only server.ts listens on a port.
  */
 import { prometheus } from '@hono/prometheus';
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { Registry } from 'prom-client';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
-import { verifyAuditChain } from '../activities/audit.js';
 import { createJurisdictionActivities } from '../activities/jurisdictions.js';
 import { createLedgerActivities } from '../activities/ledger.js';
 import { createWorkflowStarter } from '../activities/outbox.js';
@@ -19,32 +17,29 @@ import { createReportActivities } from '../activities/reports.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
-import { ErrorType } from '../domain/errors.js';
-import { pingWorkflowId } from '../domain/ids.js';
 import { isStorableText, nestedDeeperThan, tooDeepRule, unstorableRule, unstorableTextPaths } from '../domain/text.js';
-import { pingWorkflowType, type PingWorkflow } from '../workflows/contracts/ping.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
 import { consoleRoutes } from './console/index.js';
 import { offlineDocs } from './docs-offline.js';
 import { rateLimit } from './rate-limit.js';
 import type { AppDeps, App, Env, Services } from './context.js';
-import { ApiError, OUTAGE_RETRY_AFTER_SECONDS, errorResponse, toApiError, validationError } from './errors.js';
-import { authorize } from './guards.js';
-import { errorResponses, json } from './openapi.js';
+import { ApiError, ErrorCode, OUTAGE_RETRY_AFTER_SECONDS, errorResponse, toApiError } from './errors.js';
 import { createReadModel } from './read-model.js';
-import { registerCampaignRoutes } from './routes/campaigns.js';
-import { registerCandidateRoutes } from './routes/candidates.js';
-import { registerCycleRoutes } from './routes/cycles.js';
-import { registerJurisdictionRoutes } from './routes/jurisdictions.js';
-import { registerReportRoutes } from './routes/reports.js';
+import { campaignRouter } from './routes/campaigns/campaigns.index.js';
+import { candidateRouter } from './routes/candidates/candidates.index.js';
+import { cycleRouter } from './routes/cycles/cycles.index.js';
+import { jurisdictionRouter } from './routes/jurisdictions/jurisdictions.index.js';
 import { registerReportListRoute } from './routes/report-list.js';
-import { registerReviewRoutes } from './routes/reviews.js';
-import { registerSupervisionRoutes } from './routes/supervision.js';
+import { reportRouter } from './routes/reports/reports.index.js';
+import { reviewRouter } from './routes/reviews/reviews.index.js';
+import { supervisionRouter } from './routes/supervision/supervision.index.js';
+import { systemRouter } from './routes/system/system.index.js';
+import { createRouter } from './create-router.js';
 
 export type { AppDeps };
 
-export function createApp(deps: AppDeps): App {
+export function createApp(deps: AppDeps) {
   const sealer = createSealer(deps.codecKeys);
   const s: Services = {
     ...deps,
@@ -58,12 +53,13 @@ export function createApp(deps: AppDeps): App {
     sealer,
     sealedDetails: createSealedDetailActivities({ pool: deps.pool, sealer }),
   };
-  const app: App = new OpenAPIHono<Env>({
-    defaultHook: (result) => {
-      if (!result.success) throw validationError(result.error, result.target === 'json' ? 'body' : result.target);
-    },
-  });
+  const app: App = createRouter();
 
+  // Handlers reach the services through the request (c.var.services), so route modules hold none.
+  app.use('*', async (c, next) => {
+    c.set('services', s);
+    await next();
+  });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   // Request counts and durations by route pattern (ids never become labels), scraped at /metrics.
   // A registry per app, so several apps in one process (tests) do not collide.
@@ -96,7 +92,7 @@ export function createApp(deps: AppDeps): App {
       onError: () => {
         throw new ApiError(
           413,
-          'PAYLOAD_TOO_LARGE',
+          ErrorCode.PayloadTooLarge,
           `request body exceeds ${deps.bodyLimitBytes ?? 1024 * 1024} bytes`,
         );
       },
@@ -112,7 +108,7 @@ export function createApp(deps: AppDeps): App {
         maxSize: 8 * 1024 * 1024,
         // Through the one error path, which closes the connection after an early 413.
         onError: () => {
-          throw new ApiError(413, 'PAYLOAD_TOO_LARGE', 'request body exceeds 8388608 bytes');
+          throw new ApiError(413, ErrorCode.PayloadTooLarge, 'request body exceeds 8388608 bytes');
         },
       }),
     );
@@ -134,9 +130,14 @@ export function createApp(deps: AppDeps): App {
     if (mapped) return errorResponse(c, mapped);
     // Unknown failures are logged with the request id; the client gets no internals.
     console.error(`api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] ${err.stack ?? err}`);
-    return errorResponse(c, new ApiError(500, 'INTERNAL', 'internal error; quote the request id when reporting it'));
+    return errorResponse(
+      c,
+      new ApiError(500, ErrorCode.Internal, 'internal error; quote the request id when reporting it'),
+    );
   });
-  app.notFound((c) => errorResponse(c, new ApiError(404, 'NOT_FOUND', `no route ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(c, new ApiError(404, ErrorCode.NotFound, `no route ${c.req.method} ${c.req.path}`)),
+  );
 
   const recordDenial = (c: Parameters<typeof recordDenialWith>[1], e: ApiError) => recordDenialWith(s, c, e);
 
@@ -158,70 +159,19 @@ export function createApp(deps: AppDeps): App {
     return c.json({ ok, checks: { temporal, postgres } }, ok ? 200 : 503);
   });
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/v1/ping',
-      tags: ['system'],
-      summary: 'round trip through Temporal, a worker and Postgres',
-      request: { body: json(z.strictObject({ message: z.string().max(200) }), { message: '你好' }) },
-      responses: {
-        200: {
-          description: 'echo',
-          content: { 'application/json': { schema: z.object({ echo: z.string(), databaseTime: z.string() }) } },
-        },
-        ...errorResponses(400, 401),
-      },
-    }),
-    async (c) => {
-      authorize(c, 'system.ping');
-      const { message } = c.req.valid('json');
-      const result = await deps.temporal.workflow.execute<PingWorkflow>(pingWorkflowType, {
-        workflowId: pingWorkflowId(c.get('requestId')),
-        taskQueue: deps.taskQueue,
-        args: [message],
-        workflowExecutionTimeout: '30s',
-      });
-      return c.json(result, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/v1/audit/verify',
-      tags: ['system'],
-      summary: "核验审计链 (verify the audit trail's hash chain)",
-      responses: {
-        200: {
-          description: 'the chain, checked from the first row',
-          content: {
-            'application/json': {
-              schema: z.object({
-                ok: z.boolean(),
-                rows: z.number(),
-                brokenAt: z.object({ id: z.string(), reason: z.string() }).optional(),
-              }),
-            },
-          },
-        },
-        ...errorResponses(401, 403),
-      },
-    }),
-    async (c) => {
-      authorize(c, 'audit.verify');
-      return c.json(await verifyAuditChain(deps.pool), 200);
-    },
-  );
-
-  registerJurisdictionRoutes(app, s);
-  registerCycleRoutes(app, s);
-  registerCandidateRoutes(app, s);
-  registerReviewRoutes(app, s);
+  // Route groups, each routes/handlers/wiring apart (api/routes/<group>/). Mounted after the
+  // middleware above, so every one of them is authenticated, rate-limited and checked alike.
+  const routed = app
+    .route('/', systemRouter)
+    .route('/', jurisdictionRouter)
+    .route('/', cycleRouter)
+    .route('/', candidateRouter)
+    .route('/', reviewRouter)
+    .route('/', reportRouter)
+    .route('/', supervisionRouter)
+    .route('/', campaignRouter);
+  // The reports list (the console's reports page), registered on the app itself.
   registerReportListRoute(app, s);
-  registerReportRoutes(app, s);
-  registerSupervisionRoutes(app, s);
-  registerCampaignRoutes(app, s);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -242,8 +192,11 @@ export function createApp(deps: AppDeps): App {
   app.route('/docs', offlineDocs('/openapi.json'));
   // The people's console: pages that call this same API in-process with the user's token.
   app.route('/console', consoleRoutes({ api: app, auth: deps.auth, options: deps.console ?? {} }));
-  return app;
+  return routed;
 }
+
+/** The API's routes with their inputs and responses, for typed clients: `hc<AppType>(url)` (hono/client). */
+export type AppType = ReturnType<typeof createApp>;
 
 /** A refused request goes on the record too: who tried what, where. Never fails the response. */
 async function recordDenialWith(s: Services, c: Parameters<Parameters<App['onError']>[0]>[1], e: ApiError) {
@@ -277,7 +230,7 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
     // Malformed JSON is left to the route's validator, which names it.
     const body: unknown = await c.req.json().catch(() => undefined);
     if (body !== undefined && nestedDeeperThan(body))
-      throw new ApiError(400, ErrorType.Validation, `invalid input: (body): ${tooDeepRule}`, [
+      throw new ApiError(400, ErrorCode.Validation, `invalid input: (body): ${tooDeepRule}`, [
         { path: '(body)', rule: tooDeepRule },
       ]);
     if (body !== undefined) paths.push(...unstorableTextPaths(body));
@@ -285,7 +238,7 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
   if (paths.length > 0)
     throw new ApiError(
       400,
-      ErrorType.Validation,
+      ErrorCode.Validation,
       `invalid input: ${paths.map((p) => `${p}: ${unstorableRule}`).join('; ')}`,
       paths.map((path) => ({ path, rule: unstorableRule })),
     );

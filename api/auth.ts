@@ -6,7 +6,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { sign, verify } from 'hono/jwt';
 import type { Env } from './env.js';
-import { ApiError } from './errors.js';
+import { ApiError, ErrorCode } from './errors.js';
 import { claimsSchema, type AuthConfig, type Principal } from './principal.js';
 
 export { claimsSchema, type AuthConfig, type Principal } from './principal.js';
@@ -41,7 +41,7 @@ export function authenticate(config: AuthConfig): MiddlewareHandler<Env> {
 }
 
 function unauthenticated(message: string) {
-  return new ApiError(401, 'UNAUTHENTICATED', message);
+  return new ApiError(401, ErrorCode.Unauthenticated, message);
 }
 
 export function signToken(

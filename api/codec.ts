@@ -28,7 +28,8 @@ import type { AesGcmCodec } from '../temporal/codec.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { allows } from './authz.js';
 import type { Env, Services } from './context.js';
-import { ApiError, notFound } from './errors.js';
+import type { Env as RequestEnv } from './env.js';
+import { ApiError, ErrorCode, notFound } from './errors.js';
 
 const { temporal } = createRequire(import.meta.url)('@temporalio/proto') as typeof import('@temporalio/proto');
 const PayloadProto = temporal.api.common.v1.Payload;
@@ -88,12 +89,15 @@ export function codecRoutes(o: {
       });
       return next();
     }
-    return verify(c as unknown as Context<Env>, async () => {
+    return verify(c as unknown as Context<RequestEnv>, async () => {
       const p = c.get('principal');
       if (!allows(p.roles, 'codec.use'))
-        throw new ApiError(403, 'FORBIDDEN', `role ${p.roles.join(', ')} may not read payloads; operators only`, [
-          { path: 'roles', rule: 'codec.use needs the operator role' },
-        ]).asDenial();
+        throw new ApiError(
+          403,
+          ErrorCode.Forbidden,
+          `role ${p.roles.join(', ')} may not read payloads; operators only`,
+          [{ path: 'roles', rule: 'codec.use needs the operator role' }],
+        ).asDenial();
       c.set('caller', {
         kind: 'operator',
         actor: { id: p.sub, role: p.roles.join(','), requestId: c.get('requestId') },
@@ -107,7 +111,7 @@ export function codecRoutes(o: {
     app.post(`/${op}`, async (c) => {
       const body = await c.req.json<{ payloads?: JsonPayload[] }>().catch(() => undefined);
       if (body !== undefined && nestedDeeperThan(body))
-        throw new ApiError(400, 'VALIDATION', `invalid input: (body): ${tooDeepRule}`, [
+        throw new ApiError(400, ErrorCode.Validation, `invalid input: (body): ${tooDeepRule}`, [
           { path: '(body)', rule: tooDeepRule },
         ]);
       // Proto-JSON leaves out an empty list: `{}` is a request with no payloads.
@@ -117,7 +121,7 @@ export function codecRoutes(o: {
         Array.isArray(body) ||
         (body.payloads !== undefined && !Array.isArray(body.payloads))
       ) {
-        throw new ApiError(400, 'VALIDATION', 'body must be { payloads: [...] }', [
+        throw new ApiError(400, ErrorCode.Validation, 'body must be { payloads: [...] }', [
           { path: 'payloads', rule: 'an array of payloads' },
         ]);
       }
@@ -125,7 +129,7 @@ export function codecRoutes(o: {
       try {
         payloads = (body.payloads ?? []).map(fromJson);
       } catch {
-        throw new ApiError(400, 'VALIDATION', 'each payload is { metadata: { key: base64 }, data: base64 }', [
+        throw new ApiError(400, ErrorCode.Validation, 'each payload is { metadata: { key: base64 }, data: base64 }', [
           { path: 'payloads', rule: 'proto-JSON payloads' },
         ]);
       }
@@ -171,14 +175,14 @@ export function codecRoutes(o: {
     const workflowId = c.req.header('x-huanjie-workflow-id') ?? c.req.query('workflowId');
     const runId = c.req.header('x-huanjie-run-id') ?? c.req.query('runId');
     if (!workflowId || !WORKFLOW_ID.test(workflowId))
-      throw new ApiError(400, 'VALIDATION', 'name the workflow the payloads come from', [
+      throw new ApiError(400, ErrorCode.Validation, 'name the workflow the payloads come from', [
         {
           path: 'header.X-Huanjie-Workflow-Id',
           rule: 'a workflow id (or ?workflowId=), e.g. candidate:440306:2026:p001',
         },
       ]);
     if (runId !== undefined && !RUN_ID.test(runId))
-      throw new ApiError(400, 'VALIDATION', 'a run id is a UUID', [
+      throw new ApiError(400, ErrorCode.Validation, 'a run id is a UUID', [
         { path: 'header.X-Huanjie-Run-Id', rule: 'a UUID' },
       ]);
     const handle = s.temporal.workflow.getHandle(workflowId, runId);
@@ -200,7 +204,7 @@ export function codecRoutes(o: {
     collectPayloads(await handle.fetchHistory(), own);
     const foreign = payloads.findIndex((p) => !own.has(digest(p.data)));
     if (foreign >= 0)
-      throw new ApiError(403, 'FORBIDDEN', `payload ${foreign} is not one of ${what}'s own payloads`, [
+      throw new ApiError(403, ErrorCode.Forbidden, `payload ${foreign} is not one of ${what}'s own payloads`, [
         { path: `payloads.${foreign}`, rule: `a payload from the history of ${what}${runId ? ` run ${runId}` : ''}` },
       ]).asDenial();
     return { workflowId, runId: runId ?? description.runId, jurisdictionId, cycleId };

@@ -1,4 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
+import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Client } from '@temporalio/client';
 import type { Pool } from '../activities/db.js';
 import type { createJurisdictionActivities } from '../activities/jurisdictions.js';
@@ -10,8 +11,8 @@ import type { createReportActivities } from '../activities/reports.js';
 import type { Sealer } from '../activities/sealed.js';
 import type { createSealedDetailActivities } from '../activities/sealed-details.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
-import type { ConsoleOptions } from './console/index.js';
-import type { AuthConfig } from './principal.js';
+import type { ConsoleOptions } from './console/kit.js';
+import type { AuthConfig, Principal } from './principal.js';
 import type { RateLimit } from './rate-limit.js';
 import type { ReadModel } from './read-model.js';
 
@@ -52,4 +53,8 @@ export interface Services extends AppDeps {
   starter: WorkflowStarter;
 }
 
-export type { App, Env } from './env.js';
+/** What every request carries: the caller (set by authenticate), its id, and the app's services. */
+export type Env = { Variables: { principal: Principal; requestId: string; services: Services } };
+export type App = OpenAPIHono<Env>;
+/** A handler typed by its route: params, query and body as validated, and the responses it may send. */
+export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, Env>;

@@ -16,6 +16,28 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { isConnectionError } from '../activities/db.js';
 import { DomainError, ErrorType, type FieldIssue } from '../domain/errors.js';
+import { fieldIssues } from '../domain/field-issues.js';
+
+/**
+ * Every code an error body can carry: the domain's (ErrorType, shared with the workflows) and the
+ * API's own. Code names them from here, never as string literals.
+ */
+export const ErrorCode = {
+  ...ErrorType,
+  Unauthenticated: 'UNAUTHENTICATED',
+  Forbidden: 'FORBIDDEN',
+  NotReady: 'NOT_READY',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  RateLimited: 'RATE_LIMITED',
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  ServiceUnavailable: 'SERVICE_UNAVAILABLE',
+  Timeout: 'TIMEOUT',
+  PermanentDbError: 'PERMANENT_DB_ERROR',
+  Rejected: 'REJECTED',
+  HttpError: 'HTTP_ERROR',
+  Internal: 'INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 export interface ErrorBody {
   error: { code: string; message: string; details: FieldIssue[]; requestId?: string };
@@ -47,7 +69,7 @@ export const OUTAGE_RETRY_AFTER_SECONDS = 5;
 
 /** A part the API needs is down: 503 naming it, so operators know where to look and clients retry. */
 export function unavailable(part: 'database' | 'temporal', why: string): ApiError {
-  const e = new ApiError(503, 'SERVICE_UNAVAILABLE', `${part} unavailable (${why}); retry later`, [
+  const e = new ApiError(503, ErrorCode.ServiceUnavailable, `${part} unavailable (${why}); retry later`, [
     { path: part, rule: 'unreachable' },
   ]);
   e.retryAfterSeconds = OUTAGE_RETRY_AFTER_SECONDS;
@@ -78,21 +100,8 @@ const STATUS_BY_TYPE: Record<string, ContentfulStatusCode> = {
   [ErrorType.Calendar]: 422,
 };
 
-export function zodDetails(e: ZodError): FieldIssue[] {
-  return e.issues.map((i) => {
-    const path = i.path.map(String).join('.');
-    const unknownKeys = i.code === 'unrecognized_keys' ? (i as { keys: string[] }).keys : [];
-    if (unknownKeys.length > 0)
-      return {
-        path: [path, ...unknownKeys].filter(Boolean).join('.'),
-        rule: `unknown field ${unknownKeys.join(', ')}`,
-      };
-    return { path: path || '(body)', rule: i.message };
-  });
-}
-
 export function validationError(e: ZodError, where = 'body'): ApiError {
-  const details = zodDetails(e);
+  const details = fieldIssues(e);
   return new ApiError(
     400,
     ErrorType.Validation,
@@ -104,7 +113,7 @@ export function validationError(e: ZodError, where = 'body'): ApiError {
 function fromFailure(f: ApplicationFailure): ApiError {
   const type = f.type ?? '';
   const details = Array.isArray(f.details?.[0]) ? (f.details[0] as FieldIssue[]) : [];
-  return new ApiError(STATUS_BY_TYPE[type] ?? 422, type || 'REJECTED', f.message, details);
+  return new ApiError(STATUS_BY_TYPE[type] ?? 422, type || ErrorCode.Rejected, f.message, details);
 }
 
 export function toApiError(err: unknown): ApiError | undefined {
@@ -115,7 +124,12 @@ export function toApiError(err: unknown): ApiError | undefined {
       return new ApiError(400, ErrorType.Validation, err.message || 'malformed request', [
         { path: '(body)', rule: err.message || 'must be valid JSON' },
       ]);
-    const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : err.status === 401 ? 'UNAUTHENTICATED' : 'HTTP_ERROR';
+    const code =
+      err.status === 413
+        ? ErrorCode.PayloadTooLarge
+        : err.status === 401
+          ? ErrorCode.Unauthenticated
+          : ErrorCode.HttpError;
     return new ApiError(err.status, code, err.message || 'request refused');
   }
   if (err instanceof ZodError) return validationError(err);
@@ -131,16 +145,20 @@ export function toApiError(err: unknown): ApiError | undefined {
     err instanceof WorkflowUpdateFailedError &&
     err.cause instanceof ActivityFailure &&
     err.cause.cause instanceof ApplicationFailure &&
-    err.cause.cause.type === 'PERMANENT_DB_ERROR'
+    err.cause.cause.type === ErrorCode.PermanentDbError
   )
     return new ApiError(
       500,
-      'PERMANENT_DB_ERROR',
+      ErrorCode.PermanentDbError,
       'the record could not be written, so the input was not applied; quote the request id when reporting it',
     );
   if (err instanceof ApplicationFailure) return fromFailure(err);
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
-    return new ApiError(504, 'TIMEOUT', 'the workflow did not answer in time; retry with the same Idempotency-Key');
+    return new ApiError(
+      504,
+      ErrorCode.Timeout,
+      'the workflow did not answer in time; retry with the same Idempotency-Key',
+    );
   if (err instanceof ServiceError) {
     const code = grpcCode(err.cause);
     if (code === 5) return notFound('workflow');

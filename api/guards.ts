@@ -5,12 +5,12 @@ import type { Context } from 'hono';
 import type { Actor } from '../domain/schemas.js';
 import { allows, type Action } from './authz.js';
 import type { Env, Services } from './context.js';
-import { ApiError, notFound } from './errors.js';
+import { ApiError, ErrorCode, notFound } from './errors.js';
 
 export function authorize(c: Context<Env>, action: Action): void {
   const p = c.get('principal');
   if (!allows(p.roles, action)) {
-    throw new ApiError(403, 'FORBIDDEN', `role ${p.roles.join(', ')} may not ${action}`, [
+    throw new ApiError(403, ErrorCode.Forbidden, `role ${p.roles.join(', ')} may not ${action}`, [
       { path: 'roles', rule: `${action} needs another role` },
     ]).asDenial();
   }
@@ -25,6 +25,13 @@ export async function requireInScope(
 ): Promise<void> {
   if (!(await s.read.within(c.get('principal').scope, jurisdictionId))) throw notFound(what).asDenial();
 }
+
+/** The jurisdiction a cycle id names (`<jurisdictionId>:<term>`): the API's one reading of it. */
+export const cycleJurisdiction = (cycleId: string) => cycleId.slice(0, cycleId.lastIndexOf(':'));
+
+/** A cycle (and everything under it: candidates, supervision) outside the caller's scope is absent: 404. */
+export const requireCycleInScope = (c: Context<Env>, s: Services, cycleId: string) =>
+  requireInScope(c, s, cycleJurisdiction(cycleId), `cycle ${cycleId}`);
 
 /** The scope a list or ledger reads: the one asked for (which must lie inside the caller's), else the caller's own. */
 export async function resolveScope(c: Context<Env>, s: Services, requested: string | undefined): Promise<string> {
@@ -49,7 +56,7 @@ export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>)
   const key = c.req.header('idempotency-key');
   if (key === undefined) return randomUUID();
   if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new ApiError(400, 'VALIDATION', 'Idempotency-Key must be 8–128 letters, digits or _ . : -', [
+    throw new ApiError(400, ErrorCode.Validation, 'Idempotency-Key must be 8–128 letters, digits or _ . : -', [
       { path: 'header.Idempotency-Key', rule: '8–128 of [A-Za-z0-9_.:-]' },
     ]);
   }
@@ -68,7 +75,7 @@ export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>)
   if (rows[0]?.fingerprint !== fingerprint)
     throw new ApiError(
       422,
-      'IDEMPOTENCY_KEY_REUSED',
+      ErrorCode.IdempotencyKeyReused,
       `Idempotency-Key ${key} was already used with another body; use a new key for a new request`,
       [{ path: 'header.Idempotency-Key', rule: 'one key, one body' }],
     );

@@ -1,11 +1,15 @@
 /** Helpers for the OpenAPI document: request bodies with examples, the error body, Chinese examples. */
 import { z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
+import { ErrorCode } from './errors.js';
 
 export const errorSchema = z
   .object({
     error: z.object({
-      code: z.string().openapi({ example: 'VALIDATION' }),
+      code: z.string().openapi({
+        example: 'VALIDATION',
+        description: `what went wrong, to branch on: ${Object.values(ErrorCode).join(', ')}`,
+      }),
       message: z.string().openapi({ example: 'invalid body: positions.0.seats: Too small: expected number to be >=1' }),
       details: z.array(z.object({ path: z.string(), rule: z.string() })),
       requestId: z.string().optional(),

@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { Env } from './env.js';
-import { ApiError } from './errors.js';
+import { ApiError, ErrorCode } from './errors.js';
 
 export interface RateLimit {
   perMinute: number;
@@ -25,7 +25,7 @@ export function rateLimit(limit: RateLimit, now: () => number = Date.now): Middl
     if (b.tokens < 1) {
       const wait = Math.ceil((1 - b.tokens) / refillPerMs / 1000);
       c.header('Retry-After', String(wait));
-      throw new ApiError(429, 'RATE_LIMITED', `too many requests from ${key}; retry in ${wait} s`);
+      throw new ApiError(429, ErrorCode.RateLimited, `too many requests from ${key}; retry in ${wait} s`);
     }
     b.tokens -= 1;
     if (buckets.size > 100_000) buckets.clear(); // bound memory under a flood of distinct subjects

@@ -1,0 +1,77 @@
+/**
+ * How a cycle's workflow is started, in one place: the API's POST /v1/cycles and a campaign's
+ * launches both come here, so every cycle carries the same summary, details, memo and search
+ * attributes however it was started (campaign cycles once lacked the details and the memo).
+ */
+import { createHash } from 'node:crypto';
+import { WorkflowIdReusePolicy, type WorkflowStartOptions } from '@temporalio/client';
+import { canonical } from '../domain/canonical.js';
+import { cycleId as makeCycleId, cycleWorkflowId } from '../domain/ids.js';
+import type { Policy } from '../domain/policy.js';
+import type { Actor, Jurisdiction } from '../domain/schemas.js';
+import { SA } from '../temporal/search-attributes.js';
+import type { Position } from '../domain/cycle.js';
+import type { CycleWorkflow, CycleWorkflowInput } from '../workflows/contracts/cycle.js';
+
+/** What starts a cycle: the body of POST /v1/cycles with its policy resolved, and who asked. */
+export interface CycleStart {
+  jurisdiction: Jurisdiction;
+  term: string;
+  positions: Position[];
+  committees: { standing: number; full: number };
+  policy: Policy;
+  startedBy: Actor;
+  /** Set when a campaign launches the cycle: it is told when the cycle ends. */
+  campaignId?: string;
+}
+
+/**
+ * The hash of the request a cycle was started with, kept in its memo: a repeat start with the same
+ * body is the same cycle (200), another body for the same jurisdiction and term a conflict (409).
+ * A campaign's cycle hashes the body POST /v1/cycles would have sent for it.
+ */
+export function cycleRequestHash(c: Pick<CycleStart, 'jurisdiction' | 'term' | 'positions' | 'committees' | 'policy'>) {
+  const body = {
+    jurisdictionId: c.jurisdiction.id,
+    term: c.term,
+    positions: c.positions,
+    committees: c.committees,
+    policy: c.policy,
+  };
+  return createHash('sha256').update(canonical(body)).digest('hex');
+}
+
+export function cycleStartOptions(
+  c: CycleStart,
+  taskQueue: string,
+): WorkflowStartOptions<CycleWorkflow> & { workflowId: string } {
+  const id = makeCycleId(c.jurisdiction.id, c.term);
+  const { id: jurisdictionId, name, level, parentId } = c.jurisdiction;
+  const input: CycleWorkflowInput = {
+    cycleId: id,
+    jurisdiction: { id: jurisdictionId, name, level, parentId },
+    term: c.term,
+    positions: c.positions,
+    committees: c.committees,
+    policy: c.policy,
+    startedBy: c.startedBy,
+    ...(c.campaignId ? { campaignId: c.campaignId } : {}),
+  };
+  return {
+    workflowId: cycleWorkflowId(id),
+    taskQueue,
+    args: [input],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    memo: { requestHash: cycleRequestHash(c) },
+    staticSummary: `${name} ${c.term} 换届`,
+    staticDetails: `${name}（${jurisdictionId}，${level}）${c.term} 年换届：${c.positions.map((p) => `${p.title}×${p.seats}`).join('、')}`,
+    typedSearchAttributes: [
+      { key: SA.stage, value: 'launch' },
+      { key: SA.status, value: 'running' },
+      { key: SA.level, value: level },
+      { key: SA.jurisdiction, value: jurisdictionId },
+      { key: SA.term, value: c.term },
+      { key: SA.cycle, value: id },
+    ],
+  };
+}

@@ -1,0 +1,108 @@
+/** Cycles and the jurisdiction tree as the API reads them from Postgres. */
+import type { Pool } from '../../activities/db.js';
+import type { CycleRow, CycleState, PositionResult } from '../../domain/cycle.js';
+import type { Jurisdiction } from '../../domain/schemas.js';
+import type { CycleEvent, CycleListItem, CycleRecord } from '../schemas/cycles.js';
+import type { Row } from './row.js';
+
+export interface CycleListFilters {
+  scope: string;
+  stage?: string;
+  status?: string;
+  level?: string;
+  limit: number;
+  after?: string;
+}
+
+export type CycleListRow = Row<CycleListItem, 'deadline' | 'startedAt' | 'updatedAt' | 'closedAt'>;
+export type CycleRecordRow = Omit<
+  Row<CycleRecord, 'deadline' | 'startedAt' | 'updatedAt' | 'closedAt'>,
+  'state' | 'results' | 'outcome'
+> & {
+  /** A summary while the cycle runs; its final state once it ended (tell them apart by `cycleId`). */
+  state: CycleState | CycleRow['summary'];
+  results: PositionResult[] | null;
+  outcome: NonNullable<CycleState['outcome']> | null;
+};
+export type CycleEventRow = Row<CycleEvent, 'at'>;
+
+export function createCycleQueries(pool: Pool) {
+  return {
+    async jurisdiction(id: string): Promise<(Jurisdiction & { ancestors: string[] }) | undefined> {
+      const { rows } = await pool.query<Jurisdiction & { ancestors: string[] }>(
+        'SELECT id, name, level, parent_id AS "parentId", ancestors FROM jurisdictions WHERE id = $1',
+        [id],
+      );
+      return rows[0];
+    },
+
+    /** True when `id` is `scope` itself or lies below it. */
+    async within(scope: string, id: string): Promise<boolean> {
+      const { rows } = await pool.query<{ inside: boolean }>(
+        'SELECT $1 = ANY(ancestors) AS inside FROM jurisdictions WHERE id = $2',
+        [scope, id],
+      );
+      return rows[0]?.inside === true;
+    },
+
+    async subtree(root: string): Promise<Jurisdiction[]> {
+      const { rows } = await pool.query<Jurisdiction>(
+        `SELECT id, name, level, parent_id AS "parentId" FROM jurisdictions WHERE $1 = ANY(ancestors)
+         ORDER BY array_length(ancestors, 1), id`,
+        [root],
+      );
+      return rows;
+    },
+
+    async listCycles(f: CycleListFilters): Promise<CycleListRow[]> {
+      const { rows } = await pool.query<CycleListRow>(
+        `SELECT c.id, c.jurisdiction_id AS "jurisdictionId", j.name AS "jurisdictionName", c.term, c.level, c.stage, c.status,
+                c.waiting_for AS "waitingFor", c.deadline, c.started_at AS "startedAt", c.updated_at AS "updatedAt", c.closed_at AS "closedAt"
+         FROM cycles c JOIN jurisdictions j ON j.id = c.jurisdiction_id
+         WHERE $1 = ANY(j.ancestors)
+           AND ($2::text IS NULL OR c.stage = $2) AND ($3::text IS NULL OR c.status = $3) AND ($4::text IS NULL OR c.level = $4)
+           AND ($5::text IS NULL OR c.id > $5)
+         ORDER BY c.id LIMIT $6`,
+        [f.scope, f.stage ?? null, f.status ?? null, f.level ?? null, f.after ?? null, f.limit],
+      );
+      return rows;
+    },
+
+    /** The cycle's row: `state` is a summary while it runs and the final state once it ended. */
+    async cycle(id: string): Promise<CycleRecordRow | undefined> {
+      const { rows } = await pool.query<CycleRecordRow>(
+        `SELECT id, jurisdiction_id AS "jurisdictionId", term, level, stage, status, waiting_for AS "waitingFor", deadline, version,
+                state, results, outcome, started_at AS "startedAt", updated_at AS "updatedAt", closed_at AS "closedAt"
+         FROM cycles WHERE id = $1`,
+        [id],
+      );
+      return rows[0];
+    },
+
+    async people(cycleId: string) {
+      const { rows } = await pool.query<{
+        personId: string;
+        name: string;
+        positionId: string;
+        candidateStatus: CycleState['candidates'][number]['status'] | null;
+        nomineeStatus: CycleState['nominees'][number]['status'] | null;
+        detail: Record<string, unknown>;
+      }>(
+        `SELECT person_id AS "personId", name, position_id AS "positionId", candidate_status AS "candidateStatus",
+                nominee_status AS "nomineeStatus", detail FROM cycle_people WHERE cycle_id = $1 ORDER BY position_id, person_id`,
+        [cycleId],
+      );
+      return rows;
+    },
+
+    async timeline(cycleId: string): Promise<CycleEventRow[]> {
+      const { rows } = await pool.query<CycleEventRow>(
+        `SELECT id::text, at, actor, role, request_id AS "requestId", subject_type AS "subjectType", subject_id AS "subjectId",
+                action, before, after, detail
+         FROM audit_events WHERE cycle_id = $1 ORDER BY audit_events.at, audit_events.id`,
+        [cycleId],
+      );
+      return rows;
+    },
+  };
+}

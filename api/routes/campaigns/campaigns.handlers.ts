@@ -1,0 +1,98 @@
+/** What the campaign and ledger routes do. */
+import { createHash } from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { campaignId as makeCampaignId, campaignWorkflowId } from '../../../domain/campaign.js';
+import { beijingDate } from '../../../domain/calendar.js';
+import { canonical } from '../../../domain/canonical.js';
+import { ErrorType } from '../../../domain/errors.js';
+import { policySchema } from '../../../domain/policy.js';
+import { SA } from '../../../temporal/search-attributes.js';
+import {
+  campaignWorkflowType,
+  getCampaignQuery,
+  type CampaignWorkflow,
+} from '../../../workflows/contracts/campaign.js';
+import type { AppRouteHandler } from '../../context.js';
+import { ApiError, notFound } from '../../errors.js';
+import { actorOf, authorize, requireInScope, resolveScope } from '../../guards.js';
+import { queryOr404 } from '../../updates.js';
+import type * as routes from './campaigns.routes.js';
+
+export const ledger: AppRouteHandler<typeof routes.ledger> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'ledger.read');
+  const q = c.req.valid('query');
+  const scope = await resolveScope(c, s, q.scope);
+  const today = beijingDate(Date.now());
+  const day = q.date ?? today;
+  if (day > today)
+    throw new ApiError(422, ErrorType.Inconsistent, `${day} is after today (${today}, Beijing): no figures yet`, [
+      { path: 'date', rule: `at most today (${today}, Beijing)` },
+    ]);
+  // Today is still moving: its figures are computed now even after the evening's snapshot.
+  const snapshot = day < today ? await s.read.campaigns.ledgerSnapshot(day, scope) : undefined;
+  if (snapshot) return c.json({ scope, day, source: 'snapshot' as const, ...snapshot }, 200);
+  const [computed] = await s.ledger.computeLedger(day, scope);
+  if (!computed) throw notFound(`jurisdiction ${scope}`);
+  return c.json({ scope, day, source: 'computed' as const, own: computed.own, subtree: computed.subtree }, 200);
+};
+
+export const start: AppRouteHandler<typeof routes.start> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'campaign.start');
+  const body = c.req.valid('json');
+  await requireInScope(c, s, body.rootId, `jurisdiction ${body.rootId}`);
+  const id = makeCampaignId(body.rootId, body.level, body.term);
+  const workflowId = campaignWorkflowId(id);
+  const template = { ...body.template, policy: body.template.policy ?? policySchema.parse({}) };
+  const requestHash = createHash('sha256')
+    .update(canonical({ ...body, template }))
+    .digest('hex');
+  try {
+    await s.temporal.workflow.start<CampaignWorkflow>(campaignWorkflowType, {
+      workflowId,
+      taskQueue: s.taskQueue,
+      memo: { requestHash },
+      args: [
+        {
+          campaignId: id,
+          rootId: body.rootId,
+          level: body.level,
+          term: body.term,
+          window: body.window,
+          template,
+          startedBy: actorOf(c),
+        },
+      ],
+      staticSummary: `换届部署 ${body.rootId} ${body.level} ${body.term}`,
+      typedSearchAttributes: [
+        { key: SA.jurisdiction, value: body.rootId },
+        { key: SA.level, value: body.level },
+        { key: SA.term, value: body.term },
+      ],
+    });
+    return c.json({ campaignId: id, workflowId }, 201);
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    const d = await s.temporal.workflow.getHandle(workflowId).describe();
+    if (d.memo?.requestHash !== requestHash)
+      throw new ApiError(409, ErrorType.Conflict, `campaign ${id} already exists with a different request`, [
+        { path: 'rootId', rule: 'one campaign per root, level and term' },
+      ]);
+    return c.json({ campaignId: id, workflowId }, 200);
+  }
+};
+
+export const progress: AppRouteHandler<typeof routes.progress> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'campaign.read');
+  const { campaignId } = c.req.valid('param');
+  const [rootId, level, term] = campaignId.split(':') as [string, string, string];
+  await requireInScope(c, s, rootId, `campaign ${campaignId}`);
+  const live = await queryOr404(
+    s.temporal.workflow.getHandle(campaignWorkflowId(campaignId)),
+    getCampaignQuery,
+    `campaign ${campaignId}`,
+  );
+  return c.json({ ...live, ...(await s.read.campaigns.progress(rootId, level, term)) }, 200);
+};

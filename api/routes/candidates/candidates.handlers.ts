@@ -1,0 +1,126 @@
+/** What each candidate route does. */
+import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import type { Context } from 'hono';
+import { candidateWorkflowId, cycleWorkflowId } from '../../../domain/ids.js';
+import type * as I from '../../../domain/inspection.js';
+import type { Actor } from '../../../domain/schemas.js';
+import * as W from '../../../workflows/contracts/candidate.js';
+import { getStateQuery } from '../../../workflows/contracts/cycle.js';
+import { allows, type Action } from '../../authz.js';
+import type { AppRouteHandler, Env, Services } from '../../context.js';
+import { untilCycleHeard } from '../../cycle-heard.js';
+import { ApiError, ErrorCode, notFound } from '../../errors.js';
+import { actorOf, authorize, idempotencyKey, requireCycleInScope } from '../../guards.js';
+import { sendUpdate } from '../../updates.js';
+import type * as routes from './candidates.routes.js';
+
+const handle = (s: Services, cycleId: string, personId: string) =>
+  s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
+
+/** What a candidate declared and what verification found are for the organization department only. */
+function redactFor(roles: readonly string[], state: W.CandidateState): W.CandidateState {
+  if (allows(roles, 'personalMatters.read') || !state.dossier?.personalMatters) return state;
+  const { discrepancies: _hidden, ...outcome } = state.dossier.personalMatters;
+  return { ...state, dossier: { ...state.dossier, personalMatters: { ...outcome, discrepancies: [] } } };
+}
+
+/** A candidate the cycle has named but whose workflow is still starting is "not ready", not absent. */
+async function absent(s: Services, cycleId: string, personId: string): Promise<ApiError> {
+  const cycle = await s.temporal.workflow
+    .getHandle(cycleWorkflowId(cycleId))
+    .query(getStateQuery)
+    .catch(() => undefined);
+  const listed = cycle?.candidates.find((c) => c.personId === personId);
+  if (listed && !listed.opened)
+    return new ApiError(409, ErrorCode.NotReady, `candidate ${personId}'s inspection is opening; retry in a moment`);
+  return notFound(`candidate ${personId}`);
+}
+
+async function orAbsent<T>(s: Services, cycleId: string, personId: string, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) throw await absent(s, cycleId, personId);
+    if (e instanceof WorkflowNotFoundError) throw await absent(s, cycleId, personId);
+    throw e;
+  }
+}
+
+export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'candidate.read');
+  const { cycleId, personId } = c.req.valid('param');
+  await requireCycleInScope(c, s, cycleId);
+  const state = await orAbsent(s, cycleId, personId, handle(s, cycleId, personId).query(W.getCandidateQuery));
+  return c.json(redactFor(c.get('principal').roles, state), 200);
+};
+
+export const personalMattersRecord: AppRouteHandler<typeof routes.personalMattersRecord> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'personalMatters.read');
+  const { cycleId, personId } = c.req.valid('param');
+  await requireCycleInScope(c, s, cycleId);
+  const row = await s.read.reviews.personalMattersCheck(cycleId, personId);
+  if (!row) throw notFound(`personal-matters record of ${personId}`);
+  const { details_sealed: sealed, ...rest } = row;
+  const details = s.sealer.unseal<{ items: I.PersonalMattersInput['items']; discrepancies: I.Discrepancy[] }>(sealed);
+  return c.json({ ...rest, ...details }, 200);
+};
+
+type CandidateInputContext = Context<
+  Env,
+  string,
+  { out: { param: { cycleId: string; personId: string }; json: unknown } }
+>;
+interface Prepared {
+  s: Services;
+  cycleId: string;
+  personId: string;
+  key: string;
+  actor: Actor;
+}
+
+/**
+ * One handler per inspection-team input: the Update it sends, the role it needs, and what the body
+ * becomes before the workflow hears of it (personal matters: sealed first).
+ */
+function candidateInput<B, U>(
+  action: Action,
+  update: UpdateDefinition<W.CandidateState, [U, Actor]>,
+  prepare: (p: Prepared, body: B) => Promise<U> = async (_p, body) => body as unknown as U,
+) {
+  return async (c: CandidateInputContext) => {
+    const s = c.var.services;
+    authorize(c, action);
+    const { cycleId, personId } = c.req.valid('param');
+    await requireCycleInScope(c, s, cycleId);
+    const key = await idempotencyKey(c, s);
+    const actor = actorOf(c);
+    const sent = (async () => {
+      // The route validated the body with this input's schema (candidates.routes.ts).
+      const body = await prepare({ s, cycleId, personId, key, actor }, c.req.valid('json') as B);
+      return sendUpdate(handle(s, cycleId, personId), update, [body, actor], key, `candidate ${personId}`);
+    })();
+    const answered = await orAbsent(s, cycleId, personId, sent);
+    await untilCycleHeard(s.temporal, cycleId, answered);
+    return c.json(answered, 200);
+  };
+}
+
+export const inspection: AppRouteHandler<typeof routes.inspection> = candidateInput(
+  'candidate.dossier',
+  W.recordInspectionUpdate,
+);
+export const personalMatters: AppRouteHandler<typeof routes.personalMatters> = candidateInput(
+  'candidate.dossier',
+  W.recordPersonalMattersUpdate,
+  async ({ s, cycleId, personId, key, actor }, body: I.PersonalMattersInput) => {
+    const rules = await handle(s, cycleId, personId).query(W.getPersonalMattersRulesQuery);
+    return s.sealedDetails.sealPersonalMatters(cycleId, personId, key, body, rules, actor.id);
+  },
+);
+export const dossier: AppRouteHandler<typeof routes.dossier> = candidateInput(
+  'candidate.dossier',
+  W.completeDossierUpdate,
+);
+export const stop: AppRouteHandler<typeof routes.stop> = candidateInput('candidate.stop', W.stopCandidateUpdate);

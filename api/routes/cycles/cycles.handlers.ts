@@ -1,0 +1,185 @@
+/** What each cycle route does: checks role and scope, then starts, updates or reads the cycle. */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import type { Context } from 'hono';
+import { cycleStartOptions } from '../../../activities/cycle-start.js';
+import { assertCalendarCovers } from '../../../domain/calendar.js';
+import * as C from '../../../domain/cycle.js';
+import { ErrorType } from '../../../domain/errors.js';
+import { cycleWorkflowId } from '../../../domain/ids.js';
+import { policySchema } from '../../../domain/policy.js';
+import type { Actor } from '../../../domain/schemas.js';
+import * as W from '../../../workflows/contracts/cycle.js';
+import type { Action } from '../../authz.js';
+import type { AppRouteHandler, Env, Services } from '../../context.js';
+import { ApiError, notFound } from '../../errors.js';
+import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
+import { sendUpdate } from '../../updates.js';
+import type * as routes from './cycles.routes.js';
+
+export const start: AppRouteHandler<typeof routes.start> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'cycle.start');
+  const body = c.req.valid('json');
+  await requireInScope(c, s, body.jurisdictionId, `jurisdiction ${body.jurisdictionId}`);
+  const jurisdiction = (await s.read.jurisdiction(body.jurisdictionId))!;
+  const policy = body.policy ?? policySchema.parse({});
+  const unknownCompetitive = policy.competitivePositions.filter((p) => !body.positions.some((x) => x.id === p));
+  if (unknownCompetitive.length > 0) {
+    throw new ApiError(
+      400,
+      ErrorType.Validation,
+      `competitivePositions names unknown position(s) ${unknownCompetitive.join(', ')}`,
+      [{ path: 'policy.competitivePositions', rule: 'must be position ids of this cycle' }],
+    );
+  }
+  assertCalendarCovers(policy.calendar, Date.now());
+  const options = cycleStartOptions(
+    {
+      jurisdiction,
+      term: body.term,
+      positions: body.positions,
+      committees: body.committees,
+      policy,
+      startedBy: actorOf(c),
+    },
+    s.taskQueue,
+  );
+  const [input] = options.args;
+  const { cycleId, workflowId } = { cycleId: input.cycleId, workflowId: options.workflowId };
+  try {
+    await s.temporal.workflow.start<W.CycleWorkflow>(W.cycleWorkflowType, options);
+    // The workflow starts from exactly this state (same pure function); no round trip to wait for.
+    const state = C.initialCycleState(
+      cycleId,
+      { term: input.term, positions: input.positions, committees: input.committees, policy },
+      input.jurisdiction,
+      Date.now(),
+    );
+    return c.json({ cycleId, workflowId, state }, 201);
+  } catch (e) {
+    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    const handle = s.temporal.workflow.getHandle(workflowId);
+    const description = await handle.describe();
+    if (description.memo?.requestHash !== options.memo?.requestHash) {
+      throw new ApiError(409, ErrorType.Conflict, `cycle ${cycleId} already exists with a different request`, [
+        { path: 'jurisdictionId', rule: 'one cycle per jurisdiction and term' },
+      ]);
+    }
+    return c.json({ cycleId, workflowId, state: await handle.query(W.getStateQuery) }, 200);
+  }
+};
+
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'cycle.read');
+  const q = c.req.valid('query');
+  const scope = await resolveScope(c, s, q.scope);
+  const cycles = await s.read.listCycles({ ...q, scope });
+  return c.json({ cycles, next: cycles.length === q.limit ? cycles.at(-1)!.id : null }, 200);
+};
+
+export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'cycle.read');
+  const { cycleId } = c.req.valid('param');
+  await requireCycleInScope(c, s, cycleId);
+  return c.json(await readState(s, cycleId), 200);
+};
+
+export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'cycle.read');
+  const { cycleId } = c.req.valid('param');
+  await requireCycleInScope(c, s, cycleId);
+  const cycle = await s.read.cycle(cycleId);
+  if (!cycle) throw notFound(`cycle ${cycleId}`);
+  const [people, events] = await Promise.all([s.read.people(cycleId), s.read.timeline(cycleId)]);
+  return c.json({ cycle, people, events }, 200);
+};
+
+/** What every stage-input handler is given: the cycle id and the body, both as validated. */
+type StageInputContext = Context<Env, string, { out: { param: { cycleId: string }; json: unknown } }>;
+
+/** One handler per stage input: the Update it sends, and the role it needs. */
+function stageInput<I>(action: Action, update: UpdateDefinition<W.InputAccepted, [I, Actor]>) {
+  return async (c: StageInputContext) => {
+    const s = c.var.services;
+    authorize(c, action);
+    const { cycleId } = c.req.valid('param');
+    await requireCycleInScope(c, s, cycleId);
+    const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
+    await sendUpdate(
+      handle,
+      update,
+      // The route validated the body with this input's schema (cycles.routes.ts).
+      [c.req.valid('json') as I, actorOf(c)],
+      await idempotencyKey(c, s),
+      `cycle ${cycleId}`,
+    ).catch(async (e: unknown) => {
+      throw await endedAs(s, e, cycleId);
+    });
+    // The Update answers with a version only (see InputAccepted); the state read now includes it.
+    return c.json(await readState(s, cycleId), 200);
+  };
+}
+
+export const launch: AppRouteHandler<typeof routes.launch> = stageInput('cycle.input', W.recordLaunchUpdate);
+export const analysis: AppRouteHandler<typeof routes.analysis> = stageInput('cycle.input', W.recordAnalysisUpdate);
+export const recommendationRound: AppRouteHandler<typeof routes.recommendationRound> = stageInput(
+  'cycle.input',
+  W.recordRecommendationRoundUpdate,
+);
+export const standingCommittee: AppRouteHandler<typeof routes.standingCommittee> = stageInput(
+  'cycle.input',
+  W.recordStandingCommitteeUpdate,
+);
+export const committeeVote: AppRouteHandler<typeof routes.committeeVote> = stageInput(
+  'cycle.input',
+  W.recordCommitteeVoteUpdate,
+);
+export const nomineeDrop: AppRouteHandler<typeof routes.nomineeDrop> = stageInput('cycle.input', W.dropNomineeUpdate);
+export const approval: AppRouteHandler<typeof routes.approval> = stageInput('cycle.input', W.recordApprovalUpdate);
+export const election: AppRouteHandler<typeof routes.election> = stageInput('cycle.input', W.recordElectionUpdate);
+export const hold: AppRouteHandler<typeof routes.hold> = stageInput('hold.manage', W.addHoldUpdate);
+export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = stageInput('hold.manage', W.releaseHoldUpdate);
+export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput('cycle.control', W.suspendUpdate);
+export const resume: AppRouteHandler<typeof routes.resume> = stageInput('cycle.control', W.resumeUpdate);
+export const abort: AppRouteHandler<typeof routes.abort> = stageInput('cycle.control', W.abortUpdate);
+export const calendarYear: AppRouteHandler<typeof routes.calendarYear> = stageInput(
+  'cycle.control',
+  W.addCalendarYearUpdate,
+);
+
+/** The live state; a finished cycle's final state is in Postgres, so its history is not replayed. */
+export async function readState(s: Services, cycleId: string): Promise<C.CycleState> {
+  const row = await s.read.cycle(cycleId);
+  if (row && (row.status === 'closed' || row.status === 'aborted') && 'cycleId' in row.state) return row.state;
+  try {
+    return await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery);
+  } catch (e) {
+    // Past Temporal's retention the record in Postgres is the answer.
+    const row = e instanceof WorkflowNotFoundError ? await s.read.cycle(cycleId) : undefined;
+    if (!row || !('cycleId' in row.state)) throw e instanceof WorkflowNotFoundError ? notFound(`cycle ${cycleId}`) : e;
+    return row.state;
+  }
+}
+
+/**
+ * Temporal calls every ended cycle's workflow "completed", an aborted one too; the record says how
+ * it ended, and the refusal says that and why.
+ */
+async function endedAs(s: Services, e: unknown, cycleId: string): Promise<unknown> {
+  if (!(e instanceof ApiError) || e.code !== ErrorType.Closed) return e;
+  const row = await s.read.cycle(cycleId).catch(() => undefined);
+  if (row?.status === 'aborted') {
+    const reason = 'cycleId' in row.state ? (row.state.statusReason ?? '') : '';
+    return new ApiError(409, ErrorType.Closed, `cycle ${cycleId} was aborted (${reason}); it takes no more input`);
+  }
+  if (row?.status === 'closed')
+    return new ApiError(
+      409,
+      ErrorType.Closed,
+      `cycle ${cycleId} is closed (the election is recorded); it takes no more input`,
+    );
+  return e;
+}

@@ -1,0 +1,168 @@
+/**
+ * The cycle routes as OpenAPI definitions: start, list, read, timeline, and one route per stage
+ * input. Each stage input is an Update on the cycle's workflow: validated here (strict schema, 400
+ * naming the field), then by the workflow's own validator against the live state (409/422 with the
+ * reason), answered with the state as it stands after the input.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ZodType } from 'zod';
+import { yearOverrideSchema } from '../../../domain/calendar.js';
+import * as C from '../../../domain/cycle.js';
+import { CYCLE_STATUSES, JURISDICTION_LEVELS, STAGES } from '../../../domain/stages.js';
+import { errorResponses, examples, idempotencyHeaders, json } from '../../openapi.js';
+import { cycleListSchema, cycleStateSchema, cycleTimelineSchema, startedCycleSchema } from '../../schemas/cycles.js';
+import { cycleParams, scopeQuery } from '../params.js';
+
+export const start = createRoute({
+  method: 'post',
+  path: '/v1/cycles',
+  tags: ['cycles'],
+  summary: '发起换届 (start a cycle)',
+  description:
+    'Idempotent: the same body again answers 200 with the same cycle; the same jurisdiction and term with a different body answers 409.',
+  request: { body: json(C.startCycleSchema, examples.start) },
+  responses: {
+    201: { description: 'started', content: { 'application/json': { schema: startedCycleSchema } } },
+    200: {
+      description: 'already started with this same body',
+      content: { 'application/json': { schema: startedCycleSchema } },
+    },
+    ...errorResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+
+export const list = createRoute({
+  method: 'get',
+  path: '/v1/cycles',
+  tags: ['cycles'],
+  summary: '换届列表 (list cycles in my scope)',
+  request: {
+    query: z.strictObject({
+      scope: scopeQuery
+        .optional()
+        .openapi({ description: 'a jurisdiction id inside your scope; default: your scope', example: '440300' }),
+      stage: z.enum(STAGES).optional(),
+      status: z.enum(CYCLE_STATUSES).optional(),
+      level: z.enum(JURISDICTION_LEVELS).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+      after: z.string().max(60).optional().openapi({ description: 'cursor: the last cycleId of the previous page' }),
+    }),
+  },
+  responses: {
+    200: { description: 'cycles, ordered by id', content: { 'application/json': { schema: cycleListSchema } } },
+    ...errorResponses(400, 401, 403, 404),
+  },
+});
+
+export const getOne = createRoute({
+  method: 'get',
+  path: '/v1/cycles/{cycleId}',
+  tags: ['cycles'],
+  summary: '换届详情 (live state of one cycle)',
+  request: { params: cycleParams },
+  responses: {
+    200: { description: 'live state', content: { 'application/json': { schema: cycleStateSchema } } },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+export const timeline = createRoute({
+  method: 'get',
+  path: '/v1/cycles/{cycleId}/timeline',
+  tags: ['cycles'],
+  summary: '换届时间线 (who did what, when: the record in Postgres)',
+  request: { params: cycleParams },
+  responses: {
+    200: {
+      description: 'the cycle row, its people and its events in order',
+      content: { 'application/json': { schema: cycleTimelineSchema } },
+    },
+    ...errorResponses(401, 403, 404),
+  },
+});
+
+const STAGE_INPUT_TEXT =
+  'Validated against the live cycle; a rejection leaves the cycle unchanged. Answers with the state after the input and everything it caused: the next stage once the cycle has entered it, or, when the stage cannot move, `waitingFor` says why (a hold, a suspension, a missing calendar year), so the next input can be sent at once. Send an Idempotency-Key to make retries safe: the input is applied once; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. Input to an ended cycle answers 409 CLOSED saying whether it closed or was aborted, and why.';
+
+/** A stage input's route: POST /v1/cycles/{cycleId}/<path> with its body schema, answering the state. */
+function stageInput<P extends string, S extends ZodType>(
+  path: P,
+  schema: S,
+  doc: { summary: string; description?: string; example: unknown },
+) {
+  return createRoute({
+    method: 'post',
+    path: `/v1/cycles/{cycleId}/${path}`,
+    tags: ['cycle inputs'],
+    summary: doc.summary,
+    description: `${doc.description ? `${doc.description}\n\n` : ''}${STAGE_INPUT_TEXT}`,
+    request: { params: cycleParams, headers: idempotencyHeaders, body: json(schema, doc.example) },
+    responses: {
+      200: { description: 'accepted; the new state', content: { 'application/json': { schema: cycleStateSchema } } },
+      ...errorResponses(400, 401, 403, 404, 409, 422),
+    },
+  });
+}
+
+export const launch = stageInput('launch', C.launchSchema, {
+  summary: '启动：责任清单、警示教育、承诺书 (launch)',
+  example: examples.launch,
+});
+export const analysis = stageInput('analysis', C.analysisSchema, {
+  summary: '分析研判和动议：空缺职位预告 (analysis)',
+  example: examples.analysis,
+});
+export const recommendationRound = stageInput('recommendation-rounds', C.recommendationRoundSchema, {
+  summary: '民主推荐：一轮计票（干部大会或全委会）(recommendation round)',
+  description:
+    '差额: each position offers at least the policy ratio (default 1:3 of seats), and the inspection list drawn from both rounds holds it; fewer is refused (422 naming the ratio and the shortfall) unless `belowRatioReason` records why (not enough eligible people). The reason goes on the record, into `belowRatio` of the state and into the ledger.',
+  example: examples.recommendation,
+});
+export const standingCommittee = stageInput('standing-committee', C.standingCommitteeSchema, {
+  summary: '讨论决定：常委会按 1:2 提出人选 (standing committee shortlist)',
+  description:
+    'A competitive post (policy `competitivePositions`, 差额) is shortlisted at least at the policy ratio (default 1:2 of seats), below it only with `belowRatioReason`, and never with fewer than seats + 1; other posts (等额) only have the ceiling. The answer states per post in `decision.shortlists` whether it is 差额 or 等额.',
+  example: examples.standing,
+});
+export const committeeVote = stageInput('committee-vote', C.committeeVoteSchema, {
+  summary: '讨论决定：全委会票决 (full committee vote)',
+  example: examples.vote,
+});
+export const nomineeDrop = stageInput('nominee-drops', C.dropNomineeSchema, {
+  summary: '任职公示：取消拟任人选，递补或空缺 (drop a nominee)',
+  example: examples.drop,
+});
+export const approval = stageInput('approval', C.approvalSchema, {
+  summary: '审查审批：上级审批或备案 (approval)',
+  example: examples.approval,
+});
+export const election = stageInput('election', C.electionSchema, {
+  summary: '大会选举：选举结果 (election result)',
+  example: examples.election,
+});
+export const hold = stageInput('holds', C.organizerHoldSchema, {
+  summary: '设置关口暂停 (raise a named hold)',
+  example: examples.hold,
+});
+export const holdRelease = stageInput('hold-releases', C.releaseHoldSchema, {
+  summary: '解除关口暂停 (release a hold)',
+  example: { name: 'report-R123', resolution: '经核查，举报不属实，予以澄清' },
+});
+export const suspend = stageInput('suspend', C.reasonOnlySchema, {
+  summary: '暂停换届 (suspend)',
+  example: { reason: '发现严重违纪问题，待查清' },
+});
+export const resume = stageInput('resume', C.reasonOnlySchema, {
+  summary: '恢复换届 (resume)',
+  example: { reason: '问题已查清处理' },
+});
+export const abort = stageInput('abort', C.reasonOnlySchema, {
+  summary: '终止换届 (abort)',
+  example: { reason: '行政区划调整，本次换届终止' },
+});
+export const calendarYear = stageInput('calendar-years', yearOverrideSchema, {
+  summary: '补充工作日历年份 (supply a calendar year)',
+  example: { year: 2027, holidays: ['2027-01-01'], workdays: [] },
+});
+
+export type StageInputRoute = ReturnType<typeof stageInput<string, ZodType>>;

@@ -1,0 +1,42 @@
+/** What the joint-review routes do. */
+import { candidateWorkflowId } from '../../../domain/ids.js';
+import { submitVerdictUpdate } from '../../../workflows/contracts/candidate.js';
+import { reviewerDepartments } from '../../authz.js';
+import type { AppRouteHandler } from '../../context.js';
+import { untilCycleHeard } from '../../cycle-heard.js';
+import { ApiError, ErrorCode } from '../../errors.js';
+import { actorOf, authorize, idempotencyKey, requireCycleInScope } from '../../guards.js';
+import { sendUpdate } from '../../updates.js';
+import type * as routes from './reviews.routes.js';
+
+export const inbox: AppRouteHandler<typeof routes.inbox> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'review.read');
+  const q = c.req.valid('query');
+  const p = c.get('principal');
+  return c.json({ tasks: await s.read.reviews.inbox(reviewerDepartments(p.roles), p.scope, q.status, q.limit) }, 200);
+};
+
+export const verdict: AppRouteHandler<typeof routes.verdict> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'review.submit');
+  const { cycleId, personId } = c.req.valid('param');
+  const body = c.req.valid('json');
+  if (!reviewerDepartments(c.get('principal').roles).includes(body.department)) {
+    throw new ApiError(403, ErrorCode.Forbidden, `only a reviewer of ${body.department} may answer for it`, [
+      { path: 'department', rule: 'one of your reviewer departments' },
+    ]).asDenial();
+  }
+  await requireCycleInScope(c, s, cycleId);
+  const handle = s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
+  const answered = await sendUpdate(
+    handle,
+    submitVerdictUpdate,
+    [body, actorOf(c)],
+    await idempotencyKey(c, s),
+    `candidate ${personId}`,
+  );
+  // A disqualifying verdict stops the candidate: answer once the cycle has heard it.
+  await untilCycleHeard(s.temporal, cycleId, answered);
+  return c.json(answered, 200);
+};

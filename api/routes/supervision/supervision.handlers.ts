@@ -1,0 +1,174 @@
+/** What the supervision and risk routes do; the risk rules themselves are in domain/risk-register.ts. */
+import { createHash } from 'node:crypto';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Context } from 'hono';
+import { cycleWorkflowId, riskWorkflowId, supervisionWorkflowId } from '../../../domain/ids.js';
+import { policySchema, type Policy } from '../../../domain/policy.js';
+import { checkRiskCycle, riskDeadline, riskResolution, riskSupervision } from '../../../domain/risk-register.js';
+import { JURISDICTION_LEVELS } from '../../../domain/stages.js';
+import type { Actor } from '../../../domain/schemas.js';
+import { getStateQuery } from '../../../workflows/contracts/cycle.js';
+import { resolveRiskUpdate } from '../../../workflows/contracts/risk.js';
+import {
+  acceptRectificationUpdate,
+  fileCheckpointUpdate,
+  getSupervisionQuery,
+  recordMonitoringUpdate,
+  type SupervisionState,
+} from '../../../workflows/contracts/supervision.js';
+import type { AppRouteHandler, Env, Services } from '../../context.js';
+import { ApiError, ErrorCode, notFound } from '../../errors.js';
+import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
+import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
+import type * as routes from './supervision.routes.js';
+
+const supervision = (s: Services, cycleId: string) => s.temporal.workflow.getHandle(supervisionWorkflowId(cycleId));
+
+export const getState: AppRouteHandler<typeof routes.getState> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'supervision.read');
+  const { cycleId } = c.req.valid('param');
+  await requireCycleInScope(c, s, cycleId);
+  return c.json(await queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`), 200);
+};
+
+export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'supervision.file');
+  const { cycleId, phase } = c.req.valid('param');
+  await requireCycleInScope(c, s, cycleId);
+  return c.json(
+    await sendUpdate(
+      supervision(s, cycleId),
+      fileCheckpointUpdate,
+      [{ ...c.req.valid('json'), phase }, actorOf(c)],
+      await idempotencyKey(c, s),
+      `supervision of ${cycleId}`,
+    ),
+    200,
+  );
+};
+
+type TeamInputContext = Context<Env, string, { out: { param: { cycleId: string }; json: unknown } }>;
+
+/** One handler per supervision-team input: the Update it sends to the cycle's supervision workflow. */
+function teamInput<I>(update: UpdateDefinition<SupervisionState, [I, Actor]>) {
+  return async (c: TeamInputContext) => {
+    const s = c.var.services;
+    authorize(c, 'supervision.file');
+    const { cycleId } = c.req.valid('param');
+    await requireCycleInScope(c, s, cycleId);
+    return c.json(
+      await sendUpdate(
+        supervision(s, cycleId),
+        update,
+        // The route validated the body with this input's schema (supervision.routes.ts).
+        [c.req.valid('json') as I, actorOf(c)],
+        await idempotencyKey(c, s),
+        `supervision of ${cycleId}`,
+      ),
+      200,
+    );
+  };
+}
+
+export const rectification: AppRouteHandler<typeof routes.rectification> = teamInput(acceptRectificationUpdate);
+export const monitoring: AppRouteHandler<typeof routes.monitoring> = teamInput(recordMonitoringUpdate);
+
+export const monitoringPoints: AppRouteHandler<typeof routes.monitoringPoints> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'supervision.read');
+  const { cycleId } = c.req.valid('param');
+  const q = c.req.valid('query');
+  await requireCycleInScope(c, s, cycleId);
+  return c.json(
+    { cycleId, points: await s.read.supervision.monitoringPoints(cycleId, q.point ?? null, q.stage ?? null) },
+    200,
+  );
+};
+
+export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'risk.register');
+  const body = c.req.valid('json');
+  await requireInScope(c, s, body.jurisdictionId, `jurisdiction ${body.jurisdictionId}`);
+  checkRiskCycle(body);
+  // A risk on a cycle counts its deadline on that cycle's calendar; others on the defaults.
+  let policy: Policy = policySchema.parse({});
+  if (body.cycleId) {
+    const cycle = await queryOr404(
+      s.temporal.workflow.getHandle(cycleWorkflowId(body.cycleId)),
+      getStateQuery,
+      `cycle ${body.cycleId}`,
+    );
+    policy = cycle.policy;
+  }
+  // The id comes from the Idempotency-Key's binding (random without a key): a retry, even many at
+  // once, registers nothing new and answers with the first registration's deadline.
+  const key = await idempotencyKey(c, s);
+  const riskId = `K-${createHash('sha256').update(`risk:${key}`).digest('hex').slice(0, 12)}`;
+  const computed = riskDeadline(body, policy.calendar, Date.now());
+  const supervised = riskSupervision(riskId, body, policy, computed);
+  // The row and, for a high risk, its supervision workflow's start in one transaction: a crash
+  // after it still leaves a workflow to hold the gate (the worker's starter starts it).
+  const start = supervised ? { kind: 'risk' as const, taskQueue: s.taskQueue, ...supervised } : undefined;
+  const deadline = await s.supervision.registerRisk(riskId, body, computed, actorOf(c), start);
+  const workflow = start ? await startRecorded(s.starter, start.workflowId) : undefined;
+  return c.json(
+    {
+      riskId,
+      level: body.level,
+      deadline: deadline === null ? null : new Date(deadline).toISOString(),
+      ...(workflow ? { workflow } : {}),
+    },
+    201,
+  );
+};
+
+export const resolveRisk: AppRouteHandler<typeof routes.resolveRisk> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'risk.resolve');
+  const { riskId } = c.req.valid('param');
+  const risk = await s.read.supervision.risk(riskId);
+  if (!risk) throw notFound(`risk ${riskId}`);
+  await requireInScope(c, s, risk.jurisdictionId, `risk ${riskId}`);
+  const body = c.req.valid('json');
+  if (risk.level === 'high') {
+    if (c.get('principal').scope === risk.jurisdictionId) {
+      throw new ApiError(403, ErrorCode.Forbidden, 'a high risk is resolved by the upper level that supervises it', [
+        { path: 'scope', rule: "above the risk's jurisdiction" },
+      ]).asDenial();
+    }
+    return c.json(
+      await sendUpdate(
+        s.temporal.workflow.getHandle(riskWorkflowId(riskId)),
+        resolveRiskUpdate,
+        [body, actorOf(c)],
+        await idempotencyKey(c, s),
+        `risk ${riskId}`,
+      ),
+      200,
+    );
+  }
+  const actor = actorOf(c);
+  const now = Date.now();
+  const event = riskResolution({ id: riskId, jurisdictionId: risk.jurisdictionId, status: risk.status }, actor, now);
+  await s.supervision.resolveRisk(riskId, body.resolution, actor.id, now, event);
+  return c.json({ riskId, status: 'resolved' as const }, 200);
+};
+
+export const listRisks: AppRouteHandler<typeof routes.listRisks> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'risk.read');
+  const q = c.req.valid('query');
+  const scope = await resolveScope(c, s, q.scope);
+  return c.json({ risks: await s.read.supervision.risks(scope, q) }, 200);
+};
+
+export const riskRegister: AppRouteHandler<typeof routes.riskRegister> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'risk.read');
+  const q = c.req.valid('query');
+  const scope = await resolveScope(c, s, q.scope);
+  return c.json({ scope, levels: [...JURISDICTION_LEVELS], ...(await s.read.supervision.riskRegister(scope)) }, 200);
+};

@@ -1,0 +1,21 @@
+/**
+ * The one way a schema failure becomes `details` (FieldIssue[]): each issue's dotted path and the
+ * rule it broke; an unknown field is named in the path (`policy.colour`) with the rule `unknown field
+ * colour`, so a client sees which key to drop. The API's 400s use it; workflow validators should too
+ * (workflows/guard.ts still has its own, which reports an unknown key at its parent's path).
+ */
+import type { ZodError } from 'zod';
+import type { FieldIssue } from './errors.js';
+
+export function fieldIssues(e: ZodError): FieldIssue[] {
+  return e.issues.map((i) => {
+    const path = i.path.map(String).join('.');
+    const unknownKeys = i.code === 'unrecognized_keys' ? i.keys : [];
+    if (unknownKeys.length > 0)
+      return {
+        path: [path, ...unknownKeys].filter(Boolean).join('.'),
+        rule: `unknown field ${unknownKeys.join(', ')}`,
+      };
+    return { path: path || '(body)', rule: i.message };
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * Registering and resolving a risk (风险隐患), as rules: which cycle a risk may name, when a high
+ * risk is due, what its direct supervision from above is started with, and what goes on the record
+ * when a low or medium risk is resolved. Pure; the API calls these and activities write the result.
+ */
+import { addWorkingDays, type CalendarSpec } from './calendar.js';
+import { DomainError, ErrorType } from './errors.js';
+import type { AuditEvent } from './events.js';
+import { riskWorkflowId } from './ids.js';
+import type { Policy } from './policy.js';
+import type { Actor } from './schemas.js';
+import { RISK_CATEGORIES, type RiskInput } from './supervision.js';
+
+/** A risk may name a cycle only of its own jurisdiction (a cycle id is `<jurisdictionId>:<term>`). */
+export function checkRiskCycle(input: Pick<RiskInput, 'jurisdictionId' | 'cycleId'>): void {
+  if (!input.cycleId) return;
+  if (input.cycleId.slice(0, input.cycleId.lastIndexOf(':')) !== input.jurisdictionId)
+    throw new DomainError(ErrorType.Inconsistent, `cycle ${input.cycleId} is not ${input.jurisdictionId}'s`, [
+      { path: 'cycleId', rule: 'a cycle of the same jurisdiction' },
+    ]);
+}
+
+/** Only a high risk has a deadline: deadlineWorkingDays from filing, on the cycle's calendar. */
+export function riskDeadline(
+  input: Pick<RiskInput, 'level' | 'deadlineWorkingDays'>,
+  calendar: CalendarSpec,
+  now: number,
+): number | null {
+  return input.level === 'high' ? addWorkingDays(calendar, now, input.deadlineWorkingDays) : null;
+}
+
+/**
+ * A high risk runs under direct supervision from above: its workflow's id, summary and input
+ * (recorded with the risk's row, started from the outbox). Low and medium risks have none.
+ */
+export function riskSupervision(
+  riskId: string,
+  input: RiskInput,
+  policy: Pick<Policy, 'calendar' | 'supervision'>,
+  deadline: number | null,
+) {
+  if (input.level !== 'high') return undefined;
+  return {
+    workflowId: riskWorkflowId(riskId),
+    summary: `高风险督办 ${riskId} · ${RISK_CATEGORIES[input.category]} · ${input.stage}`,
+    input: {
+      riskId,
+      jurisdictionId: input.jurisdictionId,
+      ...(input.cycleId ? { cycleId: input.cycleId } : {}),
+      stage: input.stage,
+      deadline,
+      calendar: policy.calendar,
+      escalateAfterWorkingDays: policy.supervision.escalateAfterWorkingDays,
+    },
+  };
+}
+
+/**
+ * A low or medium risk is resolved where it was filed (a high one by its workflow, from above): an
+ * open one once, on the record.
+ */
+export function riskResolution(
+  risk: { id: string; jurisdictionId: string; status: 'open' | 'resolved' },
+  actor: Actor,
+  at: number,
+): AuditEvent {
+  if (risk.status === 'resolved') throw new DomainError(ErrorType.Closed, `risk ${risk.id} is already resolved`);
+  return {
+    key: `risk:${risk.id}:resolved`,
+    at,
+    actor,
+    subjectType: 'risk',
+    subjectId: risk.id,
+    cycleId: null,
+    jurisdictionId: risk.jurisdictionId,
+    action: 'risk.resolved',
+    detail: {},
+  };
+}

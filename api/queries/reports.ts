@@ -8,6 +8,28 @@ export type StoredReport = Row<ReportRow, 'received_at' | 'deadline' | 'overdue_
 
 export function createReportQueries(pool: Pool) {
   return {
+    /** Reports in a scope for the list (never a sealed column): open ones first, by deadline. */
+    async list(scope: string, status: 'open' | 'all', limit: number) {
+      const { rows } = await pool.query(
+        `SELECT r.id, r.jurisdiction_id AS "jurisdictionId", j.name AS "jurisdictionName", r.channel, r.category,
+                r.target_type AS "targetType", r.target_cycle_id AS "targetCycleId", r.target_person_id AS "targetPersonId",
+                r.status, r.triage, r.unit, r.received_at AS "receivedAt", r.deadline,
+                (r.status <> 'closed' AND r.deadline < now()) AS overdue, r.escalated_at AS "escalatedAt",
+                r.finding, r.consequence, r.closed_at AS "closedAt", r.closed_on_time AS "closedOnTime"
+         FROM reports r JOIN jurisdictions j ON j.id = r.jurisdiction_id
+         WHERE $1 = ANY(j.ancestors) AND ($2 = 'all' OR r.status <> 'closed')
+         ORDER BY (r.status = 'closed'), r.deadline NULLS LAST, r.received_at DESC, r.id LIMIT $3`,
+        [scope, status, limit],
+      );
+      return rows.map((r) => ({
+        ...r,
+        receivedAt: new Date(r.receivedAt).toISOString(),
+        deadline: r.deadline ? new Date(r.deadline).toISOString() : null,
+        escalatedAt: r.escalatedAt ? new Date(r.escalatedAt).toISOString() : null,
+        closedAt: r.closedAt ? new Date(r.closedAt).toISOString() : null,
+      }));
+    },
+
     /** The whole row, sealed columns included (the route decides what to open). */
     async byId(reportId: string): Promise<StoredReport | undefined> {
       const { rows } = await pool.query<StoredReport>('SELECT * FROM reports WHERE id = $1', [reportId]);

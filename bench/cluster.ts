@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { signToken } from '../api/auth.js';
 import { pingWorkflowId } from '../domain/ids.js';
+import { DEFAULT_DEPARTMENTS } from '../domain/policy.js';
 import { startCluster } from '../scripts/cluster.js';
 import { withDatabase } from '../scripts/postgres.js';
 import { createSimulator } from '../scripts/simulator.js';
@@ -78,15 +79,7 @@ export async function measureClusterThroughput(o: {
     });
     const reviewer = await signToken(auth, {
       sub: 'bench-reviewer',
-      roles: [
-        'reviewer:discipline',
-        'reviewer:audit',
-        'reviewer:establishment',
-        'reviewer:court',
-        'reviewer:procuratorate',
-        'reviewer:petitions',
-        'reviewer:publicSecurity',
-      ],
+      roles: DEFAULT_DEPARTMENTS.map((d) => `reviewer:${d}` as const),
       scope: '440000',
     });
     // Inputs through replica A, as measurement 1 sends them through its one API.

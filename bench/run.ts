@@ -33,7 +33,7 @@ import {
   pingWorkflowId,
   supervisionWorkflowId,
 } from '../domain/ids.js';
-import { policySchema } from '../domain/policy.js';
+import { DEFAULT_DEPARTMENTS, policySchema } from '../domain/policy.js';
 import { startDevServer } from '../scripts/dev-server.js';
 import { resolvePostgres } from '../scripts/postgres.js';
 import { createSimulator } from '../scripts/simulator.js';
@@ -165,15 +165,8 @@ async function main() {
   const organizer = await signToken(AUTH, { sub: 'bench', roles: ['organizer'], scope: '440000', rootAuthority: true });
   const reviewer = await signToken(AUTH, {
     sub: 'bench-reviewer',
-    roles: [
-      'reviewer:discipline',
-      'reviewer:audit',
-      'reviewer:establishment',
-      'reviewer:court',
-      'reviewer:procuratorate',
-      'reviewer:petitions',
-      'reviewer:publicSecurity',
-    ],
+    // Every department a default policy reviews with (the bench's cycles use the default).
+    roles: DEFAULT_DEPARTMENTS.map((d) => `reviewer:${d}` as const),
     scope: '440000',
   });
   const simulator = createSimulator({

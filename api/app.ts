@@ -85,6 +85,21 @@ export function createApp(deps: AppDeps) {
     );
   }
   app.use('*', secureHeaders());
+  // The console's forms carry the same inputs, so the same limit: a larger form is refused before
+  // it is read (and never echoed back into the page).
+  app.use(
+    '/console/*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes ?? 1024 * 1024,
+      onError: () => {
+        throw new ApiError(
+          413,
+          ErrorCode.PayloadTooLarge,
+          `request body exceeds ${deps.bodyLimitBytes ?? 1024 * 1024} bytes`,
+        );
+      },
+    }),
+  );
   app.use(
     '/v1/*',
     bodyLimit({

@@ -171,8 +171,16 @@ export const holdSchema = z.strictObject({
  * What an organizer raises over the API: a hold of their own. Reports, supervision findings and risks
  * raise theirs through their workflows, so a hold's source is never a caller's say-so.
  */
+/** Names the system's holds take (report-<id>, finding-<id>, risk-<id>, calendar): never an organizer's. */
+export const SYSTEM_HOLD_NAME = /^(report-|finding-|risk-|calendar($|-))/;
 export const organizerHoldSchema = z.strictObject({
   ...holdSchema.shape,
+  // An organizer's hold under a system name would take that name first: the finding's own hold
+  // would then be refused as a duplicate and its gate left open once the organizer released theirs.
+  name: holdSchema.shape.name.refine(
+    (n) => !SYSTEM_HOLD_NAME.test(n),
+    'not a name the system gives its holds (report-, finding-, risk-, calendar)',
+  ),
   source: z
     .literal('organizer')
     .default('organizer')

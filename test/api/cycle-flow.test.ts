@@ -96,7 +96,7 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     expect(
       (
         await post(`${CYCLE}/holds`, {
-          name: 'report-R001',
+          name: 'petition-R001',
           reason: '公示期间收到举报，待核查',
           personId: 'd1',
         })
@@ -112,7 +112,7 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     expect(dropped.status).toBe(200);
     expect(dropped.body.nominees.find((n: { personId: string }) => n.personId === 'd3').status).toBe('published');
     expect(
-      (await post(`${CYCLE}/hold-releases`, { name: 'report-R001', resolution: '已按举报核查结果处理' })).status,
+      (await post(`${CYCLE}/hold-releases`, { name: 'petition-R001', resolution: '已按举报核查结果处理' })).status,
     ).toBe(200);
 
     await stageIs('approval');

@@ -58,11 +58,11 @@ describe('a stage input answers where the cycle now stands', () => {
     expect(
       (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2031') })).status,
     ).toBe(201);
-    await send(`${CYCLE}/holds`, { name: 'risk-R7', reason: '高风险隐患待督办' });
+    await send(`${CYCLE}/holds`, { name: 'watch-R7', reason: '高风险隐患待督办' });
     const held = await send(`${CYCLE}/launch`, S.launch);
     expect(held.stage).toBe('launch');
-    expect(held.waitingFor).toContain('risk-R7');
-    expect(await send(`${CYCLE}/hold-releases`, { name: 'risk-R7', resolution: '已化解' })).toMatchObject({
+    expect(held.waitingFor).toContain('watch-R7');
+    expect(await send(`${CYCLE}/hold-releases`, { name: 'watch-R7', resolution: '已化解' })).toMatchObject({
       stage: 'analysis',
     });
     // A hold on the analysis gate, then a suspension: released, the suspension still keeps it, and says so.

@@ -172,6 +172,13 @@ describe("supervision and risks hold a cycle's gates", () => {
         { path: 'name', rule: expect.stringMatching(new RegExp(`^a ${h.source} hold is released by `)) },
       ]);
     }
+    // Nor take a system hold's name first (the finding's own hold would then be refused as a
+    // duplicate, and the gate left open once the organizer released theirs).
+    for (const name of [`finding-${CYCLE_ID}-election-F1`, 'report-R-0001', 'risk-K-01', 'calendar', 'calendar-2027']) {
+      const squat = await post(`${CYCLE}/holds`, { name, reason: '抢先占用' });
+      expect(squat.status, name).toBe(400);
+      expect(squat.body.error.details).toEqual([expect.objectContaining({ path: 'name' })]);
+    }
     const forged = await post(`${CYCLE}/holds`, { name: 'forged-sup', reason: '督查发现问题', source: 'supervision' });
     expect(forged.status).toBe(400);
     expect(forged.body.error.details).toEqual([expect.objectContaining({ path: 'source' })]);

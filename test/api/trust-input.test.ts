@@ -110,6 +110,22 @@ describe('text that Postgres cannot store is refused at the edge', () => {
   });
 });
 
+describe('the console', () => {
+  it('refuses a form over the body limit before reading it (413), never echoing it back', async () => {
+    const res = await fetch(`${stack.api.url}/console/cycles/440306%3A2026/input/holds`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: stack.api.url,
+        cookie: `huanjie_token=${organizer}`,
+      },
+      body: `name=a&reason=${'x'.repeat(100 * 1024)}`,
+    });
+    expect(res.status).toBe(413);
+    expect((await res.text()).length).toBeLessThan(2000);
+  });
+});
+
 describe('a deeply nested body', () => {
   // 10,000 levels once exhausted the stack of the edge check (500); no Huanjie body nests past a few.
   const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);

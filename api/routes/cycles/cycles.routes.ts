@@ -146,7 +146,7 @@ export const hold = stageInput('holds', C.organizerHoldSchema, {
 });
 export const holdRelease = stageInput('hold-releases', C.releaseHoldSchema, {
   summary: '解除关口暂停 (release a hold)',
-  example: { name: 'report-R123', resolution: '经核查，举报不属实，予以澄清' },
+  example: { name: 'petition-2026-07', resolution: '经组织核实，问题已澄清' },
 });
 export const suspend = stageInput('suspend', C.reasonOnlySchema, {
   summary: '暂停换届 (suspend)',

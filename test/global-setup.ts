@@ -11,6 +11,7 @@ import type { TestProject } from 'vitest/node';
 import { startDevServer } from '../scripts/dev-server.js';
 import { resolvePostgres } from '../scripts/postgres.js';
 import { buildWorkflowBundle, createThrowawayDatabase } from '../scripts/throwaway.js';
+import { ensureChromium } from '../scripts/chromium.js';
 import { ensureTemporalCli } from '../scripts/temporal-cli.js';
 import { TEST_CODEC_KEYS } from './keys.js';
 
@@ -40,6 +41,7 @@ export default async function setup(project: TestProject) {
   const log = (l: string) => console.log(`[test setup] ${l}`);
   const scratch = mkdtempSync(join(tmpdir(), 'huanjie-test-'));
   const cli = await ensureTemporalCli(log);
+  ensureChromium(log);
   const namespace = 'default';
 
   const [temporal, postgres, bundlePath] = await Promise.all([

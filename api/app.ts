@@ -85,48 +85,17 @@ export function createApp(deps: AppDeps) {
     );
   }
   app.use('*', secureHeaders());
-  // The console's forms carry the same inputs, so the same limit: a larger form is refused before
-  // it is read (and never echoed back into the page).
-  app.use(
-    '/console/*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes ?? 1024 * 1024,
-      onError: () => {
-        throw new ApiError(
-          413,
-          ErrorCode.PayloadTooLarge,
-          `request body exceeds ${deps.bodyLimitBytes ?? 1024 * 1024} bytes`,
-        );
-      },
-    }),
-  );
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes ?? 1024 * 1024,
-      onError: () => {
-        throw new ApiError(
-          413,
-          ErrorCode.PayloadTooLarge,
-          `request body exceeds ${deps.bodyLimitBytes ?? 1024 * 1024} bytes`,
-        );
-      },
-    }),
-  );
+  // The API and the console's forms (which carry the same inputs) share one limit: a larger body is
+  // refused before it is read, and never echoed back into a page.
+  const limit = bodyLimitOf(deps.bodyLimitBytes ?? 1024 * 1024);
+  app.use('/v1/*', limit);
+  app.use('/console/*', limit);
   app.use('/v1/*', authenticate(deps.auth));
   app.use('/v1/*', rateLimit(deps.rateLimit ?? { perMinute: 600, burst: 120 }));
   app.use('/v1/*', refuseUnstorableText);
   if (deps.codec) {
-    app.use(
-      '/codec/*',
-      bodyLimit({
-        maxSize: 8 * 1024 * 1024,
-        // Through the one error path, which closes the connection after an early 413.
-        onError: () => {
-          throw new ApiError(413, ErrorCode.PayloadTooLarge, 'request body exceeds 8388608 bytes');
-        },
-      }),
-    );
+    // Payload batches from the UI can be larger than any API input.
+    app.use('/codec/*', bodyLimitOf(8 * 1024 * 1024));
     app.route(
       '/codec',
       codecRoutes({
@@ -208,6 +177,16 @@ export function createApp(deps: AppDeps) {
   // The people's console: pages that call this same API in-process with the user's token.
   app.route('/console', consoleRoutes({ api: app, auth: deps.auth, options: deps.console ?? {} }));
   return routed;
+}
+
+/** Bodies over `maxSize` bytes answer 413 through the one error path (which closes the connection). */
+function bodyLimitOf(maxSize: number): MiddlewareHandler {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError(413, ErrorCode.PayloadTooLarge, `request body exceeds ${maxSize} bytes`);
+    },
+  });
 }
 
 /** The API's routes with their inputs and responses, for typed clients: `hc<AppType>(url)` (hono/client). */

@@ -75,7 +75,7 @@ export function goals(r: Record<string, any>): GoalRow[] {
   );
   const k = r.soak;
   add(
-    `5. soak: process RSS, ${k?.cycles ?? 'M'} open cycles, cache ${k?.workerCache ?? 500}`,
+    `5. soak: worker process RSS, ${k?.cycles ?? 'M'} open cycles, cache ${k?.workerCache ?? 500}`,
     '≤ 1024 MB',
     k && { measured: `${k.rssMaxMB} MB at most (${k.rssBeforeMB} before)`, met: k.rssMaxMB <= 1024 },
   );

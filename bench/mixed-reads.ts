@@ -26,8 +26,9 @@ export interface MixedReads {
   /** The bare Hono route, same readers, same moment. */
   bareHono: LatencySummary;
   ratioP99ToBare: number;
-  /** Reads answered with anything but 200 (candidates not yet recommended excepted). */
+  /** Reads answered with anything but 200 (candidates not yet recommended excepted), by status. */
   failedReads: number;
+  failedByStatus: Record<string, number>;
 }
 
 export async function measureMixedReads(o: {
@@ -61,6 +62,7 @@ export async function measureMixedReads(o: {
 
     const ms = { cycle: [] as number[], candidate: [] as number[], report: [] as number[], bare: [] as number[] };
     let failedReads = 0;
+    const failedByStatus: Record<string, number> = {};
     let driving = true;
     const t0 = performance.now();
     const drivers = Promise.all(ids.map((id) => o.driveCycle(id))).finally(() => {
@@ -73,7 +75,10 @@ export async function measureMixedReads(o: {
       await res.arrayBuffer();
       const took = performance.now() - t;
       if (res.status === 200) into.push(took);
-      else if (!(okIf404 && res.status === 404)) failedReads++;
+      else if (!(okIf404 && res.status === 404)) {
+        failedReads++;
+        failedByStatus[res.status] = (failedByStatus[res.status] ?? 0) + 1;
+      }
     };
     const readers = Array.from({ length: o.readers }, async (_, r) => {
       // Eight kinds of turn: five cycle reads, a candidate, a report, and the bare route.
@@ -104,6 +109,7 @@ export async function measureMixedReads(o: {
       bareHono,
       ratioP99ToBare: round(apiReads.p99 / bareHono.p99, 1),
       failedReads,
+      failedByStatus,
     };
   } finally {
     await new Promise((r) => bareServer.server.close(r));

@@ -55,6 +55,7 @@ import { goals, goalsMarkdown } from './goals.js';
 import { measureMixedReads } from './mixed-reads.js';
 import { measureSoak } from './soak.js';
 import { measureStarts } from './starts.js';
+import { spawnWorker } from './worker-process.js';
 import { load, mb, pct, round, serveOn } from './util.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
@@ -125,7 +126,8 @@ async function main() {
   const databaseUrl = database.url;
   const bundlePath = await buildWorkflowBundle(scratch);
 
-  const codecKeys = parseCodecKeys(generateCodecKey('bench'));
+  const codecSpec = generateCodecKey('bench');
+  const codecKeys = parseCodecKeys(codecSpec);
   const pool: Pool = createPool(databaseUrl, { max: 20 });
   const client = await connectClient({ address: temporalServer.address, namespace: 'default', codecKeys });
   const connection = await NativeConnection.connect({ address: temporalServer.address });
@@ -564,7 +566,20 @@ async function main() {
       log(
         `9. soak: ${SOAK_CYCLES} open cycles, worker cache ${SOAK_CACHE}, each supervision's timer at ${SOAK_TIMER_SECONDS} s`,
       );
-      await restartWorker(SOAK_CACHE);
+      // The production worker in a process of its own, so its RSS is the worker's alone.
+      const soakWorker = await spawnWorker(
+        {
+          TEMPORAL_ADDRESS: temporalServer.address,
+          TEMPORAL_NAMESPACE: 'default',
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          DATABASE_URL: databaseUrl,
+          CODEC_KEYS: codecSpec,
+          WORKER_MAX_CACHED_WORKFLOWS: String(SOAK_CACHE),
+        },
+        log,
+      );
+      w.worker.shutdown();
+      await w.running;
       const soakId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(5000 + Math.floor(i / 200))];
       results.soak = await measureSoak({
         cycles: SOAK_CYCLES,
@@ -582,8 +597,11 @@ async function main() {
           const res = await simulator.call('POST', '/v1/cycles', organizer, body);
           if (res.status !== 201) throw new Error(`soak start ${jurisdictionId}:${term}: ${res.status}`);
         },
-        cachedWorkflows: () => w.worker.getStatus().numCachedWorkflows,
+        workerRssMB: soakWorker.rssMB,
         log,
+      }).finally(async () => {
+        await soakWorker.stop();
+        w = await startWorker();
       });
       log(`   ${JSON.stringify(results.soak)}`);
     }
@@ -671,7 +689,7 @@ function markdown(r: Record<string, any>): string {
             const v = r.mixedReads[k];
             return `| ${{ cycle: 'GET /v1/cycles/{id}', candidate: 'GET …/candidates/{personId}', report: 'GET /v1/reports/{id}', apiReads: 'all API reads', bareHono: 'bare Hono route, same load' }[k]} | ${v.n} | ${v.p50} | ${v.p99} | ${v.max} | ${v.over1s} |`;
           }),
-          `| API p99 ÷ bare p99 | ${r.mixedReads.ratioP99ToBare}× | | | | failed reads: ${r.mixedReads.failedReads} |`,
+          `| API p99 ÷ bare p99 | ${r.mixedReads.ratioP99ToBare}× | | | | failed reads: ${r.mixedReads.failedReads} ${JSON.stringify(r.mixedReads.failedByStatus ?? {})} |`,
           '',
         ]
       : []),
@@ -699,9 +717,8 @@ function markdown(r: Record<string, any>): string {
           '|---|---|',
           `| started through the API in (s) | ${r.soak.startSeconds} |`,
           `| POST /v1/cycles meanwhile (p50 / p99 / max ms) | ${r.soak.post.p50} / ${r.soak.post.p99} / ${r.soak.post.max} |`,
-          `| process RSS before → all open → timers fired (MB) | ${r.soak.rssBeforeMB} → ${r.soak.rssAllOpenMB} → ${r.soak.rssAfterTimersMB} |`,
-          `| process RSS at most (MB, sampled each second) | ${r.soak.rssMaxMB} |`,
-          `| workflows in the worker's cache at the end | ${r.soak.workflowsCachedAtEnd} |`,
+          `| worker process RSS: ready → all open → timers fired (MB) | ${r.soak.rssBeforeMB} → ${r.soak.rssAllOpenMB} → ${r.soak.rssAfterTimersMB} |`,
+          `| worker process RSS at most (MB, sampled each second) | ${r.soak.rssMaxMB} |`,
           `| cycles whose supervision timer (${r.soak.timerSeconds} s) moved them | ${r.soak.moved} of ${r.soak.cycles} |`,
           `| moved after their deadline by (p50 / p99 / max s) | ${r.soak.lateSeconds.p50} / ${r.soak.lateSeconds.p99} / ${r.soak.lateSeconds.max} |`,
           `| GET /v1/cycles/{id}, 16 readers, ${r.soak.get.n} reads (p50 / p99 / max ms) | ${r.soak.get.p50} / ${r.soak.get.p99} / ${r.soak.get.max} |`,

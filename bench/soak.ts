@@ -1,16 +1,16 @@
 /**
- * Bench measurement 9 (issue 14, goal 5): the scale soak. M cycles are opened through the API on a
- * worker whose cache holds far fewer (the caller sets it, 500 by default), each with its supervision
+ * Bench measurement 9 (issue 14, goal 5): the scale soak. M cycles are opened through the API on one
+ * worker process whose cache holds far fewer (the caller sets it, 500 by default), each with its supervision
  * child. Their policy makes the launch checkpoint due one short compressed working day after it opens
  * (and its escalation 30 days later, beyond the soak), so every supervision workflow has one timer
  * that fires during the soak — almost always on a workflow that was evicted and must be replayed to
- * move. Measured: process RSS before, with all open, and after the timers fired; GET /v1/cycles/{id}
+ * move. Measured: the worker process's RSS before, with all open, and after the timers fired; GET /v1/cycles/{id}
  * of random soak cycles by 16 readers while the timers fire; and whether every cycle moved (its
  * checkpoint marked overdue in PostgreSQL), with how late. Bounded: it stops when all moved or when
  * the grace period after the last deadline has passed.
  */
 import type { Pool } from '../activities/db.js';
-import { load, mb, pct, round, sleep, summarize, type LatencySummary } from './util.js';
+import { load, pct, round, sleep, summarize, type LatencySummary } from './util.js';
 
 export interface Soak {
   cycles: number;
@@ -21,7 +21,6 @@ export interface Soak {
   rssAllOpenMB: number;
   rssAfterTimersMB: number;
   rssMaxMB: number;
-  workflowsCachedAtEnd: number;
   post: LatencySummary;
   get: LatencySummary;
   /** Cycles whose checkpoint was marked overdue by its timer, of `cycles`. */
@@ -29,11 +28,6 @@ export interface Soak {
   /** How long after its deadline each checkpoint was marked overdue (s). */
   lateSeconds: { p50: number; p99: number; max: number };
 }
-
-const rss = () => {
-  global.gc?.();
-  return mb(process.memoryUsage().rss);
-};
 
 export async function measureSoak(o: {
   cycles: number;
@@ -48,7 +42,8 @@ export async function measureSoak(o: {
   cycleId: (i: number) => string;
   /** POST /v1/cycles for soak cycle `i` with the policy given; throws unless 201. */
   postCycle: (i: number, policy: Record<string, unknown>) => Promise<void>;
-  cachedWorkflows: () => number;
+  /** The worker process's resident set size now (MB). */
+  workerRssMB: () => number;
   log: (line: string) => void;
 }): Promise<Soak> {
   const policy = {
@@ -58,13 +53,11 @@ export async function measureSoak(o: {
   const ids = Array.from({ length: o.cycles }, (_, i) => o.cycleId(i));
   let rssMax = 0;
   const sample = () => {
-    const x = rss();
+    const x = o.workerRssMB();
     rssMax = Math.max(rssMax, x);
     return x;
   };
-  const sampler = setInterval(() => {
-    rssMax = Math.max(rssMax, mb(process.memoryUsage().rss));
-  }, 1000);
+  const sampler = setInterval(sample, 1000);
   try {
     const rssBeforeMB = sample();
     const t0 = performance.now();
@@ -122,7 +115,6 @@ export async function measureSoak(o: {
       rssAllOpenMB,
       rssAfterTimersMB: sample(),
       rssMaxMB: rssMax,
-      workflowsCachedAtEnd: o.cachedWorkflows(),
       post: summarize(posts.ms),
       get: summarize(get.ms),
       moved,

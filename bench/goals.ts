@@ -87,7 +87,7 @@ export function goals(r: Record<string, any>): GoalRow[] {
     '5. soak: cycles that moved when their timer fired',
     'all',
     k && {
-      measured: `${k.moved} of ${k.cycles} (late p99 ${k.lateSeconds.p99} s)`,
+      measured: `${k.moved} of ${k.cycles}${k.startsFailed ? ` (${k.startsFailed} not started)` : ''} (late p99 ${k.lateSeconds.p99} s)`,
       met: k.moved === k.cycles,
     },
   );

@@ -594,8 +594,14 @@ async function main() {
         postCycle: async (i, policy) => {
           const [jurisdictionId, term] = soakId(i) as [string, string];
           const body = { ...cycleBody(jurisdictionId, term, 1, 1), policy: { ...fullPolicy(1), ...policy } };
-          const res = await simulator.call('POST', '/v1/cycles', organizer, body);
-          if (res.status !== 201) throw new Error(`soak start ${jurisdictionId}:${term}: ${res.status}`);
+          // A busy API may answer 503 (Retry-After): tried again, as a person's client would.
+          for (let attempt = 1; ; attempt++) {
+            const res = await simulator.call('POST', '/v1/cycles', organizer, body);
+            if (res.status === 201) return;
+            if (res.status !== 503 || attempt === 5)
+              throw new Error(`soak start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
+            await new Promise((r) => setTimeout(r, 1000 * attempt));
+          }
         },
         workerRssMB: soakWorker.rssMB,
         log,
@@ -715,13 +721,14 @@ function markdown(r: Record<string, any>): string {
       ? [
           `| 9. soak: ${r.soak.cycles} open cycles, worker cache ${r.soak.workerCache} | value |`,
           '|---|---|',
+          `| starts refused (left out below) | ${r.soak.startsFailed} |`,
           `| started through the API in (s) | ${r.soak.startSeconds} |`,
           `| POST /v1/cycles meanwhile (p50 / p99 / max ms) | ${r.soak.post.p50} / ${r.soak.post.p99} / ${r.soak.post.max} |`,
           `| worker process RSS: ready → all open → timers fired (MB) | ${r.soak.rssBeforeMB} → ${r.soak.rssAllOpenMB} → ${r.soak.rssAfterTimersMB} |`,
           `| worker process RSS at most (MB, sampled each second) | ${r.soak.rssMaxMB} |`,
           `| cycles whose supervision timer (${r.soak.timerSeconds} s) moved them | ${r.soak.moved} of ${r.soak.cycles} |`,
           `| moved after their deadline by (p50 / p99 / max s) | ${r.soak.lateSeconds.p50} / ${r.soak.lateSeconds.p99} / ${r.soak.lateSeconds.max} |`,
-          `| GET /v1/cycles/{id}, 16 readers, ${r.soak.get.n} reads (p50 / p99 / max ms) | ${r.soak.get.p50} / ${r.soak.get.p99} / ${r.soak.get.max} |`,
+          `| GET /v1/cycles/{id}, 16 readers, ${r.soak.get.n} reads (p50 / p99 / max ms) | ${r.soak.get.p50} / ${r.soak.get.p99} / ${r.soak.get.max} (not 200: ${JSON.stringify(r.soak.getFailedByStatus ?? {})}) |`,
           '',
         ]
       : []),

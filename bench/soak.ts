@@ -14,6 +14,8 @@ import { load, pct, round, sleep, summarize, type LatencySummary } from './util.
 
 export interface Soak {
   cycles: number;
+  /** Of `cycles`, those whose POST was refused (they are left out of everything below). */
+  startsFailed: number;
   workerCache: number;
   timerSeconds: number;
   startSeconds: number;
@@ -22,7 +24,9 @@ export interface Soak {
   rssAfterTimersMB: number;
   rssMaxMB: number;
   post: LatencySummary;
+  /** GET latencies of every answer; those not 200, by status. */
   get: LatencySummary;
+  getFailedByStatus: Record<string, number>;
   /** Cycles whose checkpoint was marked overdue by its timer, of `cycles`. */
   moved: number;
   /** How long after its deadline each checkpoint was marked overdue (s). */
@@ -50,7 +54,9 @@ export async function measureSoak(o: {
     calendar: { kind: 'compressed', secondsPerWorkingDay: o.timerSeconds },
     supervision: { checkpointWorkingDays: 1, escalateAfterWorkingDays: 30 },
   };
-  const ids = Array.from({ length: o.cycles }, (_, i) => o.cycleId(i));
+  /** The cycles whose start was accepted; a refused start is counted, not fatal to an hour's soak. */
+  const ids: string[] = [];
+  const startErrors: string[] = [];
   let rssMax = 0;
   const sample = () => {
     const x = o.workerRssMB();
@@ -63,10 +69,16 @@ export async function measureSoak(o: {
     const t0 = performance.now();
     let started = 0;
     const posts = await load(o.cycles, 32, async (i) => {
-      await o.postCycle(i, policy);
+      try {
+        await o.postCycle(i, policy);
+        ids.push(o.cycleId(i));
+      } catch (e) {
+        startErrors.push((e as Error).message);
+      }
       if (++started % 1000 === 0) o.log(`   ${started} started`);
     });
     const startSeconds = (performance.now() - t0) / 1000;
+    for (const e of startErrors.slice(0, 3)) o.log(`   a soak cycle did not start: ${e}`);
     const counted = async (where: string) =>
       (
         await o.pool.query<{ n: number }>(
@@ -76,16 +88,17 @@ export async function measureSoak(o: {
       ).rows[0]!.n;
     // Every supervision child has opened its checkpoint (its timer set) before "all open" is measured.
     const openBy = Date.now() + (o.timerSeconds + o.graceSeconds) * 1000;
-    while ((await counted('true')) < o.cycles && Date.now() < openBy) await sleep(1000);
+    while ((await counted('true')) < ids.length && Date.now() < openBy) await sleep(1000);
     const rssAllOpenMB = sample();
-    o.log(`   ${o.cycles} open after ${round(startSeconds, 0)} s; reading while their timers fire`);
+    o.log(`   ${ids.length} open after ${round(startSeconds, 0)} s; reading while their timers fire`);
 
+    const failedReads: Record<string, number> = {};
     const get = await load(o.reads, 16, async (i) => {
       const res = await fetch(`${o.apiUrl}/v1/cycles/${ids[(i * 7919) % ids.length]}`, {
         headers: { authorization: `Bearer ${o.organizer}` },
       });
       await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`soak GET: ${res.status}`);
+      if (res.status !== 200) failedReads[res.status] = (failedReads[res.status] ?? 0) + 1;
     });
 
     const lastDeadline = await o.pool.query<{ at: Date | null }>(
@@ -96,7 +109,7 @@ export async function measureSoak(o: {
     let moved = 0;
     for (;;) {
       moved = await counted('overdue_at IS NOT NULL');
-      if (moved >= o.cycles || Date.now() > giveUpAt) break;
+      if (moved >= ids.length || Date.now() > giveUpAt) break;
       await sleep(2000);
     }
     const late = (
@@ -108,6 +121,7 @@ export async function measureSoak(o: {
     ).rows.map((r) => r.s);
     return {
       cycles: o.cycles,
+      startsFailed: startErrors.length,
       workerCache: o.workerCache,
       timerSeconds: o.timerSeconds,
       startSeconds: round(startSeconds, 0),
@@ -117,6 +131,7 @@ export async function measureSoak(o: {
       rssMaxMB: rssMax,
       post: summarize(posts.ms),
       get: summarize(get.ms),
+      getFailedByStatus: failedReads,
       moved,
       lateSeconds: {
         p50: round(pct(late, 50), 1),

@@ -11,7 +11,13 @@
  *      floor: as many idle one-timer workflows on the same SDK (bench/idle-workflow.ts); and query
  *      latency on evicted workflows from a worker whose cache holds 100;
  *   5. measurement 1 again on the production shape (bench/cluster.ts: 8 shards, 2 workers);
- *   6. the console's pages for one user (bench/console.ts).
+ *   6. the console's pages for one user (bench/console.ts);
+ *   7. reads under mixed load: cycles driven through the API while 16 readers GET cycles,
+ *      candidates and reports, worker cache 100, beside a bare Hono route (bench/mixed-reads.ts);
+ *   8. POST /v1/cycles against a bare client.workflow.start (bench/starts.ts);
+ *   9. the scale soak: many open cycles on a worker with a small cache, their timers firing
+ *      (bench/soak.ts).
+ * Issue 14's goals are judged from these in one table (bench/goals.ts).
  * BENCH_MEASURE=1,5 runs a subset (2 reads the cycles 1 drove).
  * Results: bench/results/<time>.json and bench/results/latest.md. Ratios, not absolute numbers, are
  * what compare across runs: machines here are shared and noisy.
@@ -19,7 +25,6 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Hono } from 'hono';
@@ -46,6 +51,12 @@ import { measureClusterThroughput } from './cluster.js';
 import { getStateQuery } from '../workflows/contracts/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
 import { measureConsolePages } from './console.js';
+import { goals, goalsMarkdown } from './goals.js';
+import { measureMixedReads } from './mixed-reads.js';
+import { measureSoak } from './soak.js';
+import { measureStarts } from './starts.js';
+import { spawnWorker } from './worker-process.js';
+import { load, mb, pct, round, serveOn } from './util.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
 const AUTH: AuthConfig = {
@@ -56,45 +67,27 @@ const AUTH: AuthConfig = {
 const SIZES = (process.env.BENCH_SIZES ?? '10,100,1000').split(',').map(Number);
 const OPEN_CYCLES = Number(process.env.BENCH_OPEN_CYCLES ?? 1000);
 /** Which measurements to run (default all); 2 reads the cycles 1 drove. */
-const MEASURE = new Set((process.env.BENCH_MEASURE ?? '1,2,3,4,5,6').split(',').map(Number));
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+const MEASURE = new Set((process.env.BENCH_MEASURE ?? '1,2,3,4,5,6,7,8,9').split(',').map(Number));
+const envNumber = (name: string, fallback: number) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${v}: a number ≥ 0`);
+  return n;
 };
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
-
-async function serveOn(
-  fetchFn: (r: Request) => Response | Promise<Response>,
-): Promise<{ url: string; server: ServerType }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: fetchFn, hostname: '127.0.0.1', port: 0 }, (i) =>
-      resolve({ url: `http://127.0.0.1:${i.port}`, server }),
-    );
-  });
-}
-
-/** `clients` concurrent loops, `total` requests in all; returns latencies in ms. */
-async function load(
-  total: number,
-  clients: number,
-  one: (i: number) => Promise<void>,
-): Promise<{ ms: number[]; wall: number }> {
-  const ms: number[] = [];
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      for (let i = next++; i < total; i = next++) {
-        const t = performance.now();
-        await one(i);
-        ms.push(performance.now() - t);
-      }
-    }),
-  );
-  return { ms, wall: performance.now() - t0 };
-}
+/** 7: cycles in flight (default 200, issue 14's load), candidates each, the worker's cache meanwhile. */
+const MIXED_CYCLES = envNumber('BENCH_MIXED_CYCLES', 200);
+const MIXED_CANDIDATES = envNumber('BENCH_MIXED_CANDIDATES', 2);
+const MIXED_CACHE = envNumber('BENCH_MIXED_CACHE', 100);
+/** 8: starts of each kind. */
+const STARTS = envNumber('BENCH_STARTS', 150);
+/** 9: open cycles, the worker's cache, the timer each supervision sets, grace after the last one, reads. */
+const SOAK_CYCLES = envNumber('BENCH_SOAK_CYCLES', 10_000);
+const SOAK_CACHE = envNumber('BENCH_SOAK_CACHE', 500);
+// Long enough that most cycles are open before the first timers fire (starts run at ~50–100/s here).
+const SOAK_TIMER_SECONDS = envNumber('BENCH_SOAK_TIMER_SECONDS', Math.max(60, Math.ceil(SOAK_CYCLES / 50)));
+const SOAK_GRACE_SECONDS = envNumber('BENCH_SOAK_GRACE_SECONDS', Math.max(120, Math.ceil(SOAK_CYCLES / 20)));
+const SOAK_READS = envNumber('BENCH_SOAK_READS', 2000);
 
 async function historyEvents(client: Client, workflowIds: string[]): Promise<number> {
   let n = 0;
@@ -133,7 +126,8 @@ async function main() {
   const databaseUrl = database.url;
   const bundlePath = await buildWorkflowBundle(scratch);
 
-  const codecKeys = parseCodecKeys(generateCodecKey('bench'));
+  const codecSpec = generateCodecKey('bench');
+  const codecKeys = parseCodecKeys(codecSpec);
   const pool: Pool = createPool(databaseUrl, { max: 20 });
   const client = await connectClient({ address: temporalServer.address, namespace: 'default', codecKeys });
   const connection = await NativeConnection.connect({ address: temporalServer.address });
@@ -152,6 +146,12 @@ async function main() {
     return { worker, running: worker.run() };
   };
   let w = await startWorker();
+  /** Replaces the worker with one whose cache holds `maxCachedWorkflows` (the SDK's default when undefined). */
+  const restartWorker = async (maxCachedWorkflows?: number) => {
+    w.worker.shutdown();
+    await w.running;
+    w = await startWorker(maxCachedWorkflows);
+  };
   const app = createApp({
     temporal: client,
     pool,
@@ -169,6 +169,7 @@ async function main() {
     roles: DEFAULT_DEPARTMENTS.map((d) => `reviewer:${d}` as const),
     scope: '440000',
   });
+  const intake = await signToken(AUTH, { sub: 'bench-intake', roles: ['intake'], scope: '440000' });
   const simulator = createSimulator({
     baseUrl: apiServer.url,
     organizerToken: organizer,
@@ -230,6 +231,11 @@ async function main() {
         },
         homeVisitForFirstPromotion: false,
       },
+    });
+    /** As fullPolicy, on a calendar whose working day is an hour: nothing a bench-long cycle sets fires. */
+    const quietPolicy = (perSeat: number) => ({
+      ...fullPolicy(perSeat),
+      calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 },
     });
     /** A cycle of `seats` seats (split into positions of at most 50, the domain's limit). */
     const cycleBody = (jurisdictionId: string, term: string, seats: number, perSeat: number) => ({
@@ -373,6 +379,65 @@ async function main() {
       results.costPerCandidate = rows;
     }
 
+    // ---- 7. reads under mixed load ----------------------------------------------------------------
+    if (MEASURE.has(7)) {
+      log(`7. reads under mixed load: ${MIXED_CYCLES} cycles in flight, 16 readers, worker cache ${MIXED_CACHE}`);
+      await restartWorker(MIXED_CACHE);
+      const mixedId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(2100 + Math.floor(i / 200))];
+      results.mixedReads = await measureMixedReads({
+        apiUrl: apiServer.url,
+        cycles: MIXED_CYCLES,
+        candidatesPerCycle: MIXED_CANDIDATES,
+        readers: 16,
+        workerCache: MIXED_CACHE,
+        organizer,
+        intake,
+        startCycle: (i) => startCycle(mixedId(i)[0]!, mixedId(i)[1]!, MIXED_CANDIDATES, 1),
+        driveCycle: (id) => simulator.driveCycle(id),
+        registerReport: async (i) => {
+          const res = await simulator.call('POST', '/v1/reports', intake, {
+            channel: 'phone',
+            category: 'voteBuying',
+            text: '基准测试举报',
+            receivedAt: new Date().toISOString(),
+            target: { type: 'jurisdiction', jurisdictionId: `B${String(i % 200).padStart(4, '0')}` },
+          });
+          if (res.status !== 201) throw new Error(`report ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+          return res.body.reportId as string;
+        },
+        log,
+      });
+      log(`   ${JSON.stringify(results.mixedReads)}`);
+      await restartWorker();
+    }
+
+    // ---- 8. starts: the API against a bare workflow start -------------------------------------------
+    if (MEASURE.has(8)) {
+      log(`8. POST /v1/cycles vs a bare client.workflow.start, ${STARTS} each, 16 clients interleaved`);
+      const stamp8 = Date.now();
+      results.starts = await measureStarts({
+        n: STARTS,
+        clients: 16,
+        postCycle: async (i) => {
+          const jurisdictionId = `B${String(i % 200).padStart(4, '0')}`;
+          const term = String(2200 + Math.floor(i / 200));
+          // A day of an hour: nothing these cycles set fires while the bench runs.
+          const body = { ...cycleBody(jurisdictionId, term, 1, 1), policy: quietPolicy(1) };
+          const res = await simulator.call('POST', '/v1/cycles', organizer, body);
+          if (res.status !== 201) throw new Error(`start ${jurisdictionId}:${term}: ${res.status}`);
+        },
+        bareStart: async (i) => {
+          await client.workflow.start(pingWorkflow, {
+            workflowId: pingWorkflowId(`bench-start-${stamp8}-${i}`),
+            taskQueue,
+            args: ['b'],
+          });
+        },
+        log,
+      });
+      log(`   ${JSON.stringify(results.starts)}`);
+    }
+
     // ---- 4. memory of open cycles, query latency on evicted workflows ---------------------------
     if (MEASURE.has(4)) {
       // Memory with every workflow held in the worker's cache (what open cycles cost a worker that
@@ -496,6 +561,57 @@ async function main() {
       log(`   ${JSON.stringify(results.consolePagesMs)}`);
     }
 
+    // ---- 9. the scale soak ---------------------------------------------------------------------------
+    if (MEASURE.has(9)) {
+      log(
+        `9. soak: ${SOAK_CYCLES} open cycles, worker cache ${SOAK_CACHE}, each supervision's timer at ${SOAK_TIMER_SECONDS} s`,
+      );
+      // The production worker in a process of its own, so its RSS is the worker's alone.
+      const soakWorker = await spawnWorker(
+        {
+          TEMPORAL_ADDRESS: temporalServer.address,
+          TEMPORAL_NAMESPACE: 'default',
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          DATABASE_URL: databaseUrl,
+          CODEC_KEYS: codecSpec,
+          WORKER_MAX_CACHED_WORKFLOWS: String(SOAK_CACHE),
+        },
+        log,
+      );
+      w.worker.shutdown();
+      await w.running;
+      const soakId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(5000 + Math.floor(i / 200))];
+      results.soak = await measureSoak({
+        cycles: SOAK_CYCLES,
+        timerSeconds: SOAK_TIMER_SECONDS,
+        graceSeconds: SOAK_GRACE_SECONDS,
+        reads: SOAK_READS,
+        workerCache: SOAK_CACHE,
+        apiUrl: apiServer.url,
+        organizer,
+        pool,
+        cycleId: (i) => soakId(i).join(':'),
+        postCycle: async (i, policy) => {
+          const [jurisdictionId, term] = soakId(i) as [string, string];
+          const body = { ...cycleBody(jurisdictionId, term, 1, 1), policy: { ...fullPolicy(1), ...policy } };
+          // A busy API may answer 503 (Retry-After): tried again, as a person's client would.
+          for (let attempt = 1; ; attempt++) {
+            const res = await simulator.call('POST', '/v1/cycles', organizer, body);
+            if (res.status === 201) return;
+            if (res.status !== 503 || attempt === 5)
+              throw new Error(`soak start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
+            await new Promise((r) => setTimeout(r, 1000 * attempt));
+          }
+        },
+        workerRssMB: soakWorker.rssMB,
+        log,
+      }).finally(async () => {
+        await soakWorker.stop();
+        w = await startWorker();
+      });
+      log(`   ${JSON.stringify(results.soak)}`);
+    }
+
     // ---- 5. throughput on the production shape (same cycles as 1) -------------------------------
     if (MEASURE.has(5))
       results.clusterThroughput = await measureClusterThroughput({
@@ -506,6 +622,7 @@ async function main() {
         log,
       });
 
+    results.goals = goals(results);
     mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     writeFileSync(new URL(`./results/${stamp}.json`, import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
@@ -522,6 +639,7 @@ function markdown(r: Record<string, any>): string {
   const lines = [
     `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).`,
     '',
+    ...goalsMarkdown(r),
     ...(t
       ? [
           `| 1. throughput | dev server | ${c ? `cluster (${c.historyShards} shards, ${c.workers} workers)` : 'cluster (not run)'} |`,
@@ -569,11 +687,48 @@ function markdown(r: Record<string, any>): string {
           '',
         ]
       : []),
+    ...(r.mixedReads
+      ? [
+          `| 7. reads, ${r.mixedReads.cyclesInFlight} cycles in flight (${r.mixedReads.candidatesPerCycle} candidates each), ${r.mixedReads.readers} readers, worker cache ${r.mixedReads.workerCache}, ${r.mixedReads.wallSeconds} s | reads | p50 ms | p99 ms | max ms | over 1 s |`,
+          '|---|---|---|---|---|---|',
+          ...(['cycle', 'candidate', 'report', 'apiReads', 'bareHono'] as const).map((k) => {
+            const v = r.mixedReads[k];
+            return `| ${{ cycle: 'GET /v1/cycles/{id}', candidate: 'GET …/candidates/{personId}', report: 'GET /v1/reports/{id}', apiReads: 'all API reads', bareHono: 'bare Hono route, same load' }[k]} | ${v.n} | ${v.p50} | ${v.p99} | ${v.max} | ${v.over1s} |`;
+          }),
+          `| API p99 ÷ bare p99 | ${r.mixedReads.ratioP99ToBare}× | | | | failed reads: ${r.mixedReads.failedReads} ${JSON.stringify(r.mixedReads.failedByStatus ?? {})}; cycles not closed: ${r.mixedReads.cyclesNotClosed} |`,
+          '',
+        ]
+      : []),
+    ...(r.starts
+      ? [
+          `| 8. starts, ${r.starts.starts} of each, ${r.starts.clients} clients interleaved | p50 ms | p99 ms | max ms |`,
+          '|---|---|---|---|',
+          `| POST /v1/cycles | ${r.starts.postCycle.p50} | ${r.starts.postCycle.p99} | ${r.starts.postCycle.max} |`,
+          `| bare client.workflow.start (trivial workflow) | ${r.starts.bareWorkflowStart.p50} | ${r.starts.bareWorkflowStart.p99} | ${r.starts.bareWorkflowStart.max} |`,
+          `| ratio | ${r.starts.ratioP50}× | ${r.starts.ratioP99}× | |`,
+          '',
+        ]
+      : []),
     ...(r.consolePagesMs
       ? [
           '| 6. console page, one user (goal p99 < 200 ms) | p50 ms | p99 ms |',
           '|---|---|---|',
           ...Object.entries(r.consolePagesMs).map(([k, v]: [string, any]) => `| ${k} | ${v.p50} | ${v.p99} |`),
+          '',
+        ]
+      : []),
+    ...(r.soak
+      ? [
+          `| 9. soak: ${r.soak.cycles} open cycles, worker cache ${r.soak.workerCache} | value |`,
+          '|---|---|',
+          `| starts refused (left out below) | ${r.soak.startsFailed} |`,
+          `| started through the API in (s) | ${r.soak.startSeconds} |`,
+          `| POST /v1/cycles meanwhile (p50 / p99 / max ms) | ${r.soak.post.p50} / ${r.soak.post.p99} / ${r.soak.post.max} |`,
+          `| worker process RSS: ready → all open → timers fired (MB) | ${r.soak.rssBeforeMB} → ${r.soak.rssAllOpenMB} → ${r.soak.rssAfterTimersMB} |`,
+          `| worker process RSS at most (MB, sampled each second) | ${r.soak.rssMaxMB} |`,
+          `| cycles whose supervision timer (${r.soak.timerSeconds} s) moved them | ${r.soak.moved} of ${r.soak.cycles} |`,
+          `| moved after their deadline by (p50 / p99 / max s) | ${r.soak.lateSeconds.p50} / ${r.soak.lateSeconds.p99} / ${r.soak.lateSeconds.max} |`,
+          `| GET /v1/cycles/{id}, 16 readers, ${r.soak.get.n} reads (p50 / p99 / max ms) | ${r.soak.get.p50} / ${r.soak.get.p99} / ${r.soak.get.max} (not 200: ${JSON.stringify(r.soak.getFailedByStatus ?? {})}) |`,
           '',
         ]
       : []),

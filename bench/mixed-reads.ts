@@ -1,0 +1,135 @@
+/**
+ * Bench measurement 7 (issue 14, goal 3): reads under mixed load. N cycles are driven through the
+ * API all at once (the simulator plays every person), while 16 readers GET a random in-flight
+ * cycle, one of its candidates or a report — against a worker whose cache the caller has set to
+ * 100, so a read that waits on a workflow query waits on a replay. The same readers also hit a bare
+ * Hono route served by this process, so the ratio compares both under the same load. Goal: API read
+ * p99 ≤ 2× the bare route's, and no read over 1 s.
+ */
+import { Hono } from 'hono';
+import { load, round, serveOn, summarize, type LatencySummary } from './util.js';
+
+export interface MixedReads {
+  cyclesInFlight: number;
+  candidatesPerCycle: number;
+  readers: number;
+  workerCache: number;
+  wallSeconds: number;
+  /** GET /v1/cycles/{id} of an in-flight cycle. */
+  cycle: LatencySummary;
+  /** GET …/candidates/{personId}, answers 200 only (before its recommendation a candidate is a quick 404). */
+  candidate: LatencySummary;
+  /** GET /v1/reports/{id} of an open report. */
+  report: LatencySummary;
+  /** All three together: what the goal is judged on. */
+  apiReads: LatencySummary;
+  /** The bare Hono route, same readers, same moment. */
+  bareHono: LatencySummary;
+  ratioP99ToBare: number;
+  /** Cycles the simulator could not drive to their close (their reads still count while they ran). */
+  cyclesNotClosed: number;
+  /** Reads answered with anything but 200 (candidates not yet recommended excepted), by status. */
+  failedReads: number;
+  failedByStatus: Record<string, number>;
+}
+
+export async function measureMixedReads(o: {
+  apiUrl: string;
+  cycles: number;
+  candidatesPerCycle: number;
+  readers: number;
+  workerCache: number;
+  organizer: string;
+  intake: string;
+  /** Starts cycle `i` of this measurement through the API and returns its id. */
+  startCycle: (i: number) => Promise<string>;
+  driveCycle: (cycleId: string) => Promise<unknown>;
+  /** Registers report `i` through the API and returns its id. */
+  registerReport: (i: number) => Promise<string>;
+  log: (line: string) => void;
+}): Promise<MixedReads> {
+  const bare = new Hono();
+  bare.get('/bare', (c) => c.json({ ok: true }));
+  const bareServer = await serveOn(bare.fetch);
+  try {
+    const ids: string[] = [];
+    await load(o.cycles, 16, async (i) => {
+      ids[i] = await o.startCycle(i);
+    });
+    const reports: string[] = [];
+    for (let i = 0; i < 16; i++) reports.push(await o.registerReport(i));
+    o.log(
+      `   ${ids.length} cycles started, ${reports.length} reports registered; driving all at once, ${o.readers} readers`,
+    );
+
+    const ms = { cycle: [] as number[], candidate: [] as number[], report: [] as number[], bare: [] as number[] };
+    let failedReads = 0;
+    const failedByStatus: Record<string, number> = {};
+    // Readers pick among the cycles still being driven: a closed cycle answers from PostgreSQL and
+    // would flatter the tail the goal is about.
+    const inFlight = new Set(ids);
+    const driveErrors: string[] = [];
+    const t0 = performance.now();
+    const drivers = Promise.all(
+      ids.map((id) =>
+        o
+          .driveCycle(id)
+          .catch((e: Error) => void driveErrors.push(`${id}: ${e.message}`))
+          .finally(() => inFlight.delete(id)),
+      ),
+    );
+    const pick = () => {
+      const open = [...inFlight];
+      return open[Math.floor(Math.random() * open.length)];
+    };
+    const timed = async (url: string, token: string | undefined, into: number[], okIf404 = false) => {
+      const t = performance.now();
+      const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+      await res.arrayBuffer();
+      const took = performance.now() - t;
+      if (res.status === 200) into.push(took);
+      else if (!(okIf404 && res.status === 404)) {
+        failedReads++;
+        failedByStatus[res.status] = (failedByStatus[res.status] ?? 0) + 1;
+      }
+    };
+    const readers = Array.from({ length: o.readers }, async (_, r) => {
+      // Eight kinds of turn: five cycle reads, a candidate, a report, and the bare route.
+      for (let k = r; inFlight.size > 0; k++) {
+        const turn = k % 8;
+        const cycleId = pick();
+        if (cycleId === undefined) break;
+        if (turn < 5) await timed(`${o.apiUrl}/v1/cycles/${cycleId}`, o.organizer, ms.cycle);
+        else if (turn === 5) {
+          const person = `members1-${1 + Math.floor(Math.random() * o.candidatesPerCycle)}`;
+          await timed(`${o.apiUrl}/v1/cycles/${cycleId}/candidates/${person}`, o.organizer, ms.candidate, true);
+        } else if (turn === 6)
+          await timed(`${o.apiUrl}/v1/reports/${reports[k % reports.length]}`, o.intake, ms.report);
+        else await timed(`${bareServer.url}/bare`, undefined, ms.bare);
+      }
+    });
+    await Promise.all([drivers, ...readers]);
+    for (const e of driveErrors.slice(0, 3)) o.log(`   a cycle could not be driven to its close: ${e}`);
+    const wall = (performance.now() - t0) / 1000;
+    const apiReads = summarize([...ms.cycle, ...ms.candidate, ...ms.report]);
+    const bareHono = summarize(ms.bare);
+    return {
+      cyclesInFlight: ids.length,
+      candidatesPerCycle: o.candidatesPerCycle,
+      readers: o.readers,
+      workerCache: o.workerCache,
+      wallSeconds: round(wall, 1),
+      cycle: summarize(ms.cycle),
+      candidate: summarize(ms.candidate),
+      report: summarize(ms.report),
+      apiReads,
+      bareHono,
+      ratioP99ToBare: round(apiReads.p99 / bareHono.p99, 1),
+      cyclesNotClosed: driveErrors.length,
+      failedReads,
+      failedByStatus,
+    };
+  } finally {
+    await new Promise((r) => bareServer.server.close(r));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Bench measurement 9 (issue 14, goal 5): the scale soak. M cycles are opened through the API on one
+ * worker process whose cache holds far fewer (the caller sets it, 500 by default), each with its supervision
+ * child. Their policy makes the launch checkpoint due one short compressed working day after it opens
+ * (and its escalation 30 days later, beyond the soak), so every supervision workflow has one timer
+ * that fires during the soak — almost always on a workflow that was evicted and must be replayed to
+ * move. Measured: the worker process's RSS before, with all open, and after the timers fired; GET /v1/cycles/{id}
+ * of random soak cycles by 16 readers while the timers fire; and whether every cycle moved (its
+ * checkpoint marked overdue in PostgreSQL), with how late. Bounded: it stops when all moved or when
+ * the grace period after the last deadline has passed.
+ */
+import type { Pool } from '../activities/db.js';
+import { load, pct, round, sleep, summarize, type LatencySummary } from './util.js';
+
+export interface Soak {
+  cycles: number;
+  /** Of `cycles`, those whose POST was refused (they are left out of everything below). */
+  startsFailed: number;
+  workerCache: number;
+  timerSeconds: number;
+  startSeconds: number;
+  rssBeforeMB: number;
+  rssAllOpenMB: number;
+  rssAfterTimersMB: number;
+  rssMaxMB: number;
+  post: LatencySummary;
+  /** GET latencies of every answer; those not 200, by status. */
+  get: LatencySummary;
+  getFailedByStatus: Record<string, number>;
+  /** Cycles whose checkpoint was marked overdue by its timer, of `cycles`. */
+  moved: number;
+  /** How long after its deadline each checkpoint was marked overdue (s). */
+  lateSeconds: { p50: number; p99: number; max: number };
+}
+
+export async function measureSoak(o: {
+  cycles: number;
+  timerSeconds: number;
+  graceSeconds: number;
+  reads: number;
+  workerCache: number;
+  apiUrl: string;
+  organizer: string;
+  pool: Pool;
+  /** The id of soak cycle `i` (the caller's jurisdictions and terms). */
+  cycleId: (i: number) => string;
+  /** POST /v1/cycles for soak cycle `i` with the policy given; throws unless 201. */
+  postCycle: (i: number, policy: Record<string, unknown>) => Promise<void>;
+  /** The worker process's resident set size now (MB). */
+  workerRssMB: () => number;
+  log: (line: string) => void;
+}): Promise<Soak> {
+  const policy = {
+    calendar: { kind: 'compressed', secondsPerWorkingDay: o.timerSeconds },
+    supervision: { checkpointWorkingDays: 1, escalateAfterWorkingDays: 30 },
+  };
+  /** The cycles whose start was accepted; a refused start is counted, not fatal to an hour's soak. */
+  const ids: string[] = [];
+  const startErrors: string[] = [];
+  let rssMax = 0;
+  const sample = () => {
+    const x = o.workerRssMB();
+    rssMax = Math.max(rssMax, x);
+    return x;
+  };
+  const sampler = setInterval(sample, 1000);
+  try {
+    const rssBeforeMB = sample();
+    const t0 = performance.now();
+    let started = 0;
+    const posts = await load(o.cycles, 32, async (i) => {
+      try {
+        await o.postCycle(i, policy);
+        ids.push(o.cycleId(i));
+      } catch (e) {
+        startErrors.push((e as Error).message);
+      }
+      if (++started % 1000 === 0) o.log(`   ${started} started`);
+    });
+    const startSeconds = (performance.now() - t0) / 1000;
+    for (const e of startErrors.slice(0, 3)) o.log(`   a soak cycle did not start: ${e}`);
+    const counted = async (where: string) =>
+      (
+        await o.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE phase = 'launch' AND cycle_id = ANY($1::text[]) AND ${where}`,
+          [ids],
+        )
+      ).rows[0]!.n;
+    // Every supervision child has opened its checkpoint (its timer set) before "all open" is measured.
+    const openBy = Date.now() + (o.timerSeconds + o.graceSeconds) * 1000;
+    while ((await counted('true')) < ids.length && Date.now() < openBy) await sleep(1000);
+    const rssAllOpenMB = sample();
+    o.log(`   ${ids.length} open after ${round(startSeconds, 0)} s; reading while their timers fire`);
+
+    const failedReads: Record<string, number> = {};
+    const get = await load(o.reads, 16, async (i) => {
+      const res = await fetch(`${o.apiUrl}/v1/cycles/${ids[(i * 7919) % ids.length]}`, {
+        headers: { authorization: `Bearer ${o.organizer}` },
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) failedReads[res.status] = (failedReads[res.status] ?? 0) + 1;
+    });
+
+    const lastDeadline = await o.pool.query<{ at: Date | null }>(
+      `SELECT max(deadline) AS at FROM supervision_checkpoints WHERE phase = 'launch' AND cycle_id = ANY($1::text[])`,
+      [ids],
+    );
+    const giveUpAt = (lastDeadline.rows[0]?.at?.getTime() ?? Date.now()) + o.graceSeconds * 1000;
+    let moved = 0;
+    for (;;) {
+      moved = await counted('overdue_at IS NOT NULL');
+      if (moved >= ids.length || Date.now() > giveUpAt) break;
+      await sleep(2000);
+    }
+    const late = (
+      await o.pool.query<{ s: number }>(
+        `SELECT extract(epoch FROM overdue_at - deadline)::float8 AS s FROM supervision_checkpoints
+         WHERE phase = 'launch' AND cycle_id = ANY($1::text[]) AND overdue_at IS NOT NULL`,
+        [ids],
+      )
+    ).rows.map((r) => r.s);
+    return {
+      cycles: o.cycles,
+      startsFailed: startErrors.length,
+      workerCache: o.workerCache,
+      timerSeconds: o.timerSeconds,
+      startSeconds: round(startSeconds, 0),
+      rssBeforeMB,
+      rssAllOpenMB,
+      rssAfterTimersMB: sample(),
+      rssMaxMB: rssMax,
+      post: summarize(posts.ms),
+      get: summarize(get.ms),
+      getFailedByStatus: failedReads,
+      moved,
+      lateSeconds: {
+        p50: round(pct(late, 50), 1),
+        p99: round(pct(late, 99), 1),
+        max: round(late.length === 0 ? NaN : Math.max(...late), 1),
+      },
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Small helpers every bench measurement shares: percentiles, rounding, concurrent load loops and a
+ * server on a free port. Kept apart so the measurements in their own files need not import run.ts.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+
+export const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+export const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** p50/p99/max of latencies in ms, and how many took longer than one second (issue 14: none may). */
+export interface LatencySummary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+  over1s: number;
+}
+export const summarize = (ms: number[]): LatencySummary => ({
+  n: ms.length,
+  p50: round(pct(ms, 50)),
+  p99: round(pct(ms, 99)),
+  max: round(ms.length === 0 ? NaN : Math.max(...ms)),
+  over1s: ms.filter((x) => x > 1000).length,
+});
+
+export async function serveOn(
+  fetchFn: (r: Request) => Response | Promise<Response>,
+): Promise<{ url: string; server: ServerType }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: fetchFn, hostname: '127.0.0.1', port: 0 }, (i) =>
+      resolve({ url: `http://127.0.0.1:${i.port}`, server }),
+    );
+  });
+}
+
+/** `clients` concurrent loops, `total` requests in all; returns latencies in ms. */
+export async function load(
+  total: number,
+  clients: number,
+  one: (i: number) => Promise<void>,
+): Promise<{ ms: number[]; wall: number }> {
+  const ms: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        const t = performance.now();
+        await one(i);
+        ms.push(performance.now() - t);
+      }
+    }),
+  );
+  return { ms, wall: performance.now() - t0 };
+}
+
+/** One GET; the body is read (a response is not done until it is) and a status other than 200 throws. */
+export async function getOk(url: string, token?: string): Promise<void> {
+  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
+}

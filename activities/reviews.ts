@@ -18,7 +18,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { DossierOutcome } from '../domain/cycle.js';
 import { ErrorType } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
-import type { PersonalMattersResult, Verdict } from '../domain/inspection.js';
+import type { PersonalMattersResult, PersonalMattersRules, Verdict } from '../domain/inspection.js';
 import type { Department } from '../domain/policy.js';
 import type { CandidateState } from '../workflows/contracts/candidate.js';
 import { candidateOutcomeSignal, reviewLateSignal, type ReviewLate } from '../workflows/contracts/cycle.js';
@@ -42,6 +42,8 @@ export interface CandidateAct {
   events: AuditEvent[];
   /** The candidate's state after the act. */
   state: CandidateState;
+  /** With the first act: the rules the API classifies this candidate's personal matters by. */
+  rules?: PersonalMattersRules;
   opened?: { departments: Department[]; openedAt: number; chaseAt: number | null; deadline: number | null };
   verdict?: { department: Department; verdict: Verdict; reason: string; by: string; at: number };
   /** The API sealed the details under `sealedRef` first; only the reference and the result come here. */
@@ -77,8 +79,9 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
             `UPDATE review_tasks SET status = 'closed' WHERE cycle_id = $1 AND person_id = $2 AND verdict IS NULL`,
             [c.cycleId, c.personId],
           );
+        await writeState(db, act);
+        // Last: the audit chain's lock is held from here to the commit, serializing every writer.
         for (const event of act.events) await appendAudit(db, event);
-        await writeState(db, c, act.state, act.events.at(-1)?.at ?? act.state.startedAt);
       });
       if (act.tell && client) await tell(client, act.tell);
     },
@@ -96,14 +99,24 @@ async function tell(client: Client, to: NonNullable<CandidateAct['tell']>) {
   }
 }
 
-async function writeState(db: DbClient, c: CandidateRef, state: CandidateState, at: number) {
+async function writeState(db: DbClient, { ref: c, state, events, rules }: CandidateAct) {
   await db.query(
-    `INSERT INTO candidate_states (cycle_id, person_id, jurisdiction_id, status, version, state, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)
+    `INSERT INTO candidate_states (cycle_id, person_id, jurisdiction_id, status, version, state, personal_matters_rules, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
      ON CONFLICT (cycle_id, person_id) DO UPDATE SET status = EXCLUDED.status, version = EXCLUDED.version,
-       state = EXCLUDED.state, updated_at = EXCLUDED.updated_at
+       state = EXCLUDED.state, updated_at = EXCLUDED.updated_at,
+       personal_matters_rules = COALESCE(EXCLUDED.personal_matters_rules, candidate_states.personal_matters_rules)
      WHERE candidate_states.version < EXCLUDED.version`,
-    [c.cycleId, c.personId, c.jurisdictionId, state.status, state.version, JSON.stringify(state), new Date(at)],
+    [
+      c.cycleId,
+      c.personId,
+      c.jurisdictionId,
+      state.status,
+      state.version,
+      JSON.stringify(state),
+      rules === undefined ? null : JSON.stringify(rules),
+      new Date(events.at(-1)?.at ?? state.startedAt),
+    ],
   );
 }
 

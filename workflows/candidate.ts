@@ -331,7 +331,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       state.waitingFor = `联审期限无法计算：${chase.missing ?? due.missing}`;
       changed();
       keepDeadlines();
-      await record({}, ...pending);
+      await record(pending.length > 0 ? { rules: policy.inspection.personalMatters } : {}, ...pending);
       pending = [];
       const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
       await condition(
@@ -346,7 +346,10 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     changed();
     const departments = dossier.reviews.map((r) => r.department);
     await record(
-      { opened: { departments, openedAt, chaseAt: dossier.chaseAt, deadline: dossier.deadline } },
+      {
+        opened: { departments, openedAt, chaseAt: dossier.chaseAt, deadline: dossier.deadline },
+        ...(pending.length > 0 ? { rules: policy.inspection.personalMatters } : {}),
+      },
       ...pending,
       event('review.opened', SYSTEM, { departments, chaseAt: dossier.chaseAt, deadline: dossier.deadline }),
     );

@@ -4,6 +4,7 @@
  * so a GET never waits on a replay, running or closed.
  */
 import type { Pool } from '../../activities/db.js';
+import type { PersonalMattersRules } from '../../domain/inspection.js';
 import type { CandidateState } from '../../workflows/contracts/candidate.js';
 
 /** How long an answer may wait for the record of an input the workflow has accepted. */
@@ -34,6 +35,15 @@ export function createCandidateQueries(pool: Pool) {
         if (Date.now() + wait > deadline) return undefined;
         await new Promise((r) => setTimeout(r, wait));
       }
+    },
+
+    /** The rules the candidate's personal matters are classified by, once its start is recorded. */
+    async personalMattersRules(cycleId: string, personId: string): Promise<PersonalMattersRules | undefined> {
+      const { rows } = await pool.query<{ rules: PersonalMattersRules | null }>(
+        `SELECT personal_matters_rules AS rules FROM candidate_states WHERE cycle_id = $1 AND person_id = $2`,
+        [cycleId, personId],
+      );
+      return rows[0]?.rules ?? undefined;
     },
 
     /** The cycle has named the person a candidate still in inspection (its workflow may be starting). */

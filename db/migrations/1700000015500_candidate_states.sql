@@ -12,6 +12,9 @@ CREATE TABLE candidate_states (
   status text NOT NULL,
   version integer NOT NULL,
   state jsonb NOT NULL,
+  -- The rules its personal matters are classified by (the cycle's policy at the candidate's start):
+  -- the API classifies and seals the details with them before the workflow hears of the check.
+  personal_matters_rules jsonb,
   updated_at timestamptz NOT NULL,
   PRIMARY KEY (cycle_id, person_id)
 );

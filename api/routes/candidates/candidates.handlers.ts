@@ -107,7 +107,9 @@ export const personalMatters: AppRouteHandler<typeof routes.personalMatters> = c
   'candidate.dossier',
   W.recordPersonalMattersUpdate,
   async ({ s, cycleId, personId, key, actor }, body: I.PersonalMattersInput) => {
-    const rules = await handle(s, cycleId, personId).query(W.getPersonalMattersRulesQuery);
+    // From the record, not a workflow query: the rules were written with the candidate's start.
+    const rules = await s.read.candidates.personalMattersRules(cycleId, personId);
+    if (!rules) throw notFound(`candidate ${personId}`); // orAbsent tells "opening" from absent
     return s.sealedDetails.sealPersonalMatters(cycleId, personId, key, body, rules, actor.id);
   },
 );

@@ -4,6 +4,7 @@
  */
 import type { Pool } from '../activities/db.js';
 import { createCampaignQueries } from './queries/campaigns.js';
+import { createCandidateQueries } from './queries/candidates.js';
 import { createCycleQueries } from './queries/cycles.js';
 import { createReportQueries } from './queries/reports.js';
 import { createReviewQueries } from './queries/reviews.js';
@@ -16,6 +17,7 @@ export function createReadModel(pool: Pool) {
     ...createCycleQueries(pool),
     reports: createReportQueries(pool),
     reviews: createReviewQueries(pool),
+    candidates: createCandidateQueries(pool),
     supervision: createSupervisionQueries(pool),
     campaigns: createCampaignQueries(pool),
   };

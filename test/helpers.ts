@@ -14,9 +14,8 @@ import { signToken, type AuthConfig, type Principal } from '../api/auth.js';
 import type { RateLimit } from '../api/rate-limit.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
-import { candidateWorkflowId } from '../domain/ids.js';
+import { createCandidateQueries } from '../api/queries/candidates.js';
 import { personalMattersSchema } from '../domain/inspection.js';
-import { getPersonalMattersRulesQuery } from '../workflows/contracts/candidate.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import type { Tracing } from '../temporal/tracing.js';
@@ -130,7 +129,8 @@ export async function startStack(
       personId,
       randomUUID(),
       personalMattersSchema.parse(body),
-      await client.workflow.getHandle(candidateWorkflowId(cycleId, personId)).query(getPersonalMattersRulesQuery),
+      // As the API does: the rules recorded with the candidate's start (no workflow query).
+      await eventually(() => createCandidateQueries(pool).personalMattersRules(cycleId, personId)),
       'test',
     );
   return {

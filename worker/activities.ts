@@ -19,7 +19,7 @@ export function createActivities(deps: { pool: Pool; codecKeys: CodecKey[]; temp
   return withPermanentFailures({
     ...createPingActivities(deps),
     ...createRecordActivities(deps),
-    ...createReviewActivities({ pool: deps.pool, sealer }),
+    ...createReviewActivities({ pool: deps.pool, client: deps.temporal }),
     ...createReportActivities({ pool: deps.pool, sealer }),
     ...createCycleGatewayActivities({ client: deps.temporal }),
     ...createCandidateActivities({ client: deps.temporal }),

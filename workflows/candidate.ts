@@ -1,5 +1,5 @@
 /**
- * A candidate's inspection (考察). One child per 考察对象 of a cycle, started when inspection opens.
+ * A candidate's inspection (考察). One workflow per 考察对象 of a cycle, started when inspection opens.
  *
  * The inspection team records the checklist (必谈 interviews, 家访 for a first promotion, 四德反向测评,
  * the five 必核 checks) and the personal-matters verification; each joint-review department (联审)
@@ -8,29 +8,32 @@
  * working-day calendar. A `disqualifying` verdict or a concealment (瞒报) stops the candidate at once;
  * otherwise the team closes the dossier as passed once nothing is missing or unclear (必清), and the
  * concerns go on to the decision stage. The outcome is the workflow's result; candidates the cycle
- * started through an activity (not as its children) also signal it to the cycle, which may have
+ * started through an activity (not as its children) also tell it to the cycle, which may have
  * continued as new since, to keep or replace the candidate.
+ *
+ * What it costs in history events (a thousand candidates make a cycle): every act goes on the record
+ * through ONE local activity (activities/reviews.ts recordCandidate: the act's rows, its audit events
+ * and the candidate's state for the API, in one transaction), so an input costs its workflow task, the
+ * Update's two events and one marker. The chase point and the deadline share one timer at a time, and
+ * points already due are handled at once without one. Signals to the cycle go from that activity, not
+ * from here.
  */
 import {
   CancellationScope,
   allHandlersFinished,
   condition,
-  getExternalWorkflowHandle,
-  patched,
-  proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
-  type SignalDefinition,
 } from '@temporalio/workflow';
-import type { createRecordActivities } from '../activities/record.js';
-import type { CandidateRef, createReviewActivities } from '../activities/reviews.js';
+import type { CandidateAct, CandidateRef, createReviewActivities } from '../activities/reviews.js';
 import type { DossierOutcome } from '../domain/cycle.js';
 import { cycleWorkflowId } from '../domain/ids.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
+import type { AuditEvent } from '../domain/events.js';
 import { SYSTEM } from '../domain/events.js';
 import * as I from '../domain/inspection.js';
-import type { Actor } from '../domain/schemas.js';
-import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { keepDeadlineAttributes, type DeadlineAttributes } from './deadline-attributes.js';
 import { workingDeadline } from './deadlines.js';
 import { candidateDeadlineView } from './deadline-views.js';
 import { guard } from './guard.js';
@@ -46,28 +49,23 @@ import {
   type CandidateInput,
   type CandidateState,
 } from './contracts/candidate.js';
-import { candidateOutcomeSignal, reviewLateSignal, type ReviewLate } from './contracts/cycle.js';
+import type { ReviewLate } from './contracts/cycle.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
 
 // ---- activities -------------------------------------------------------------------------------
 
-const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({
+// Local: the act is written inside the workflow task that made it (one marker event). The writes are
+// idempotent, so a task that fails and runs the activity again still makes one act.
+const { recordCandidate } = proxyLocalActivities<ReturnType<typeof createReviewActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: RECORD_RETRY,
 });
-const reviews = proxyActivities<ReturnType<typeof createReviewActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: RECORD_RETRY,
-});
-
-const Patches = {
-  /** Inspection with a checklist, joint review and personal matters; before it, a dossier was only closed. */
-  inspectionContents: 'candidate-inspection-contents',
-} as const;
 
 // ---- the workflow -----------------------------------------------------------------------------
 
 export async function candidateWorkflow(input: CandidateInput): Promise<DossierOutcome> {
+  const policy = input.policy;
+  const dossier = I.newDossier(policy, input.firstPromotion ?? false);
   const state: CandidateState = {
     cycleId: input.cycleId,
     personId: input.personId,
@@ -75,6 +73,9 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     positionId: input.positionId,
     status: 'inspecting',
     startedAt: Date.now(),
+    version: 0,
+    dossier,
+    waitingFor: '考察中：待完成考察清单、联审意见与个人有关事项核查',
   };
   const ref: CandidateRef = {
     cycleId: input.cycleId,
@@ -90,8 +91,44 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     jurisdictionId: input.jurisdictionId,
     detail: { positionId: input.positionId },
   });
-  const record = (action: string, actor: Actor, detail?: Record<string, unknown>) =>
-    recordEvent(event(action, actor, detail));
+  /** Who hears of late departments (and, for a candidate started by activity, the outcome). */
+  const listener = input.signalsCycle ? cycleWorkflowId(input.cycleId) : workflowInfo().parent?.workflowId;
+
+  /** A change to the state: what is missing is recomputed and the version moves on. */
+  const changed = () => {
+    state.missing = I.missingItems(dossier, policy, Date.now());
+    state.version++;
+  };
+  changed();
+  // Started once the reviews have their deadline (or wait for a calendar year): an earlier start would
+  // write the search attributes once more, without a deadline, for nothing.
+  let deadlines: DeadlineAttributes | undefined;
+  const keepDeadlines = () => (deadlines ??= keepDeadlineAttributes(() => candidateDeadlineView(state, dossier)));
+
+  /** The act that ended the inspection has been put on the record (with the closing and the outcome). */
+  let endRecorded = false;
+  /**
+   * Puts one act on the record with the state it left. The act that ended the inspection also closes
+   * the tasks nobody answered (when stopped) and tells the cycle the outcome, in the same activity.
+   */
+  const record = (
+    { tell, ...act }: Omit<CandidateAct, 'ref' | 'state' | 'events' | 'tell'> & { tell?: { late: ReviewLate[] } },
+    ...events: AuditEvent[]
+  ) => {
+    const ends = state.outcome !== undefined && !endRecorded;
+    if (ends) endRecorded = true;
+    const stopped = ends && state.outcome!.result === 'stopped';
+    if (stopped) events.push(event('review.closed', SYSTEM, { reason: 'candidate stopped' }));
+    const told = { ...tell, ...(ends && input.signalsCycle ? { outcome: state.outcome! } : {}) };
+    return recordCandidate({
+      ref,
+      state,
+      events,
+      ...act,
+      ...(stopped ? { closeTasks: true } : {}),
+      ...(listener && (told.late || told.outcome) ? { tell: { ...told, workflowId: listener } } : {}),
+    });
+  };
 
   const finish = (outcome: DossierOutcome) => {
     state.outcome = outcome;
@@ -104,15 +141,28 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
         `candidate ${input.personId} already finished inspection (${state.status})`,
       );
   };
+  function stopIfRequired() {
+    const stop = I.stopReason(dossier);
+    if (stop && state.status === 'inspecting')
+      finish({ personId: input.personId, result: 'stopped', reason: stop.reason, cause: stop.cause, concerns: [] });
+  }
+
+  // ---- handlers ------------------------------------------------------------------------------
 
   setHandler(getCandidateQuery, () => state);
-  setHandler(getPersonalMattersRulesQuery, () => input.policy.inspection.personalMatters);
+  setHandler(getPersonalMattersRulesQuery, () => policy.inspection.personalMatters);
+  setHandler(calendarYearSignal, (year) => {
+    if (policy.calendar.kind === 'cn' && !policy.calendar.overrides.some((o) => o.year === year.year))
+      policy.calendar.overrides.push(year);
+  });
+
   setHandler(
     stopCandidateUpdate,
     async (raw, actor) => {
       const s = I.stopSchema.parse(raw);
       finish({ personId: input.personId, result: 'stopped', reason: s.reason, cause: s.cause, concerns: [] });
-      await record('candidate.stopped', actor, { reason: s.reason, cause: s.cause });
+      changed();
+      await record({}, event('candidate.stopped', actor, { reason: s.reason, cause: s.cause }));
       return state;
     },
     {
@@ -124,283 +174,230 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     },
   );
 
-  if (patched(Patches.inspectionContents)) return inspectAndReview();
-
-  // Candidates started before the inspection had contents: the team only closes the dossier.
   setHandler(
-    completeDossierUpdate,
+    recordInspectionUpdate,
     async (raw, actor) => {
-      const d = I.dossierSchema.parse(raw);
-      finish(
-        d.result === 'passed'
-          ? { personId: input.personId, result: 'passed', concerns: d.concerns }
-          : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] },
-      );
+      const r = I.inspectionRecordSchema.parse(raw);
+      I.applyInspectionRecord(dossier, r);
+      changed();
+      // Statuses only (no notes): the daily ledger counts files reviewed (档案审核) from them.
       await record(
-        `dossier.${d.result}`,
-        actor,
-        d.result === 'passed' ? { concerns: d.concerns } : { reason: d.reason, cause: d.cause },
+        {},
+        event('inspection.recorded', actor, {
+          parts: Object.keys(r),
+          checks: Object.fromEntries(Object.entries(dossier.checks).map(([k, v]) => [k, v.status])),
+        }),
       );
       return state;
     },
     {
       validator: (raw, _actor) =>
         guard(() => {
-          I.dossierSchema.parse(raw);
+          I.inspectionRecordSchema.parse(raw);
           checkOpen();
         }),
     },
   );
-  await record('inspection.started', SYSTEM, input.replaces ? { replaces: input.replaces } : {});
-  await condition(() => state.outcome !== undefined);
-  await condition(allHandlersFinished);
-  return state.outcome!;
 
-  // ---- the inspection ------------------------------------------------------------------------
+  setHandler(
+    recordPersonalMattersUpdate,
+    async (raw, actor) => {
+      // The API sealed the details first and sends a reference with the classification.
+      const m = I.personalMattersMessageSchema.parse(raw);
+      const result: I.PersonalMattersResult = {
+        outcome: I.outcomeOf(m.classification.discrepancies),
+        discrepancies: m.classification.discrepancies,
+      };
+      dossier.personalMatters = { ...result, checkedAt: Date.now() };
+      stopIfRequired();
+      changed();
+      // Details are sealed in Postgres; the audit trail gets only the outcome.
+      await record(
+        { personalMatters: { sealedRef: m.sealedRef, result, by: actor.id, at: Date.now() } },
+        event('personalMatters.checked', actor, { outcome: result.outcome }),
+      );
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          // Only a reference: the details themselves must never enter this workflow's history.
+          I.personalMattersMessageSchema.parse(raw);
+          checkOpen();
+          if (dossier.personalMatters)
+            throw new DomainError(ErrorType.Duplicate, 'personal matters are already verified for this candidate');
+        }),
+    },
+  );
 
-  async function inspectAndReview(): Promise<DossierOutcome> {
-    const policy = input.policy;
-    const dossier = I.newDossier(policy, input.firstPromotion ?? false);
-    state.dossier = dossier;
-    const refresh = () => {
-      state.missing = I.missingItems(dossier, policy, Date.now());
-    };
-    refresh();
-    const deadlines = keepDeadlineAttributes(() => candidateDeadlineView(state, dossier));
+  setHandler(
+    submitVerdictUpdate,
+    async (raw, actor) => {
+      const v = I.verdictSchema.parse(raw);
+      const review = dossier.reviews.find((r) => r.department === v.department)!;
+      Object.assign(review, {
+        status: 'answered',
+        verdict: v.verdict,
+        reason: v.reason,
+        answeredAt: Date.now(),
+        answeredBy: actor.id,
+      });
+      stopIfRequired();
+      changed();
+      await record(
+        { verdict: { department: v.department, verdict: v.verdict, reason: v.reason, by: actor.id, at: Date.now() } },
+        event('review.answered', actor, { department: v.department, verdict: v.verdict }),
+      );
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          const v = I.verdictSchema.parse(raw);
+          checkOpen();
+          I.checkVerdict(dossier, v);
+        }),
+    },
+  );
 
-    setHandler(calendarYearSignal, (year) => {
-      if (policy.calendar.kind === 'cn' && !policy.calendar.overrides.some((o) => o.year === year.year))
-        policy.calendar.overrides.push(year);
-    });
-    setHandler(
-      recordInspectionUpdate,
-      async (raw, actor) => {
-        const r = I.inspectionRecordSchema.parse(raw);
-        I.applyInspectionRecord(dossier, r);
-        refresh();
-        // Statuses only (no notes): the daily ledger counts files reviewed (档案审核) from them.
-        await record('inspection.recorded', actor, {
-          parts: Object.keys(r),
-          checks: Object.fromEntries(Object.entries(dossier.checks).map(([k, v]) => [k, v.status])),
-        });
-        return state;
-      },
-      {
-        validator: (raw, _actor) =>
-          guard(() => {
-            I.inspectionRecordSchema.parse(raw);
-            checkOpen();
-          }),
-      },
-    );
-
-    setHandler(
-      recordPersonalMattersUpdate,
-      async (raw, actor) => {
-        // Today the API seals the details first and sends a reference with the classification.
-        // Updates accepted before that carried the details and were classified here; their
-        // histories replay through the same steps (validators do not run on replay).
-        let details: I.PersonalMattersInput | { sealedRef: string };
-        let result: I.PersonalMattersResult;
-        if (raw && typeof raw === 'object' && 'sealedRef' in raw) {
-          const m = I.personalMattersMessageSchema.parse(raw);
-          details = { sealedRef: m.sealedRef };
-          result = {
-            outcome: I.outcomeOf(m.classification.discrepancies),
-            discrepancies: m.classification.discrepancies,
-          };
-        } else {
-          details = I.personalMattersSchema.parse(raw);
-          result = I.classifyPersonalMatters(details, policy);
-        }
-        dossier.personalMatters = { ...result, checkedAt: Date.now() };
-        refresh();
-        stopIfRequired();
-        // Details are sealed in Postgres; the audit trail gets only the outcome.
-        await reviews.recordPersonalMatters(
-          ref,
-          details,
-          result,
-          actor.id,
-          Date.now(),
-          event('personalMatters.checked', actor, { outcome: result.outcome }),
-        );
-        return state;
-      },
-      {
-        validator: (raw, _actor) =>
-          guard(() => {
-            // Only a reference: the details themselves must never enter this workflow's history.
-            I.personalMattersMessageSchema.parse(raw);
-            checkOpen();
-            if (dossier.personalMatters)
-              throw new DomainError(ErrorType.Duplicate, 'personal matters are already verified for this candidate');
-          }),
-      },
-    );
-
-    setHandler(
-      submitVerdictUpdate,
-      async (raw, actor) => {
-        const v = I.verdictSchema.parse(raw);
-        const review = dossier.reviews.find((r) => r.department === v.department)!;
-        Object.assign(review, {
-          status: 'answered',
-          verdict: v.verdict,
-          reason: v.reason,
-          answeredAt: Date.now(),
-          answeredBy: actor.id,
-        });
-        refresh();
-        stopIfRequired();
-        await reviews.recordVerdict(
-          ref,
-          { department: v.department, verdict: v.verdict, reason: v.reason, by: actor.id, at: Date.now() },
-          event('review.answered', actor, { department: v.department, verdict: v.verdict }),
-        );
-        return state;
-      },
-      {
-        validator: (raw, _actor) =>
-          guard(() => {
-            const v = I.verdictSchema.parse(raw);
-            checkOpen();
-            I.checkVerdict(dossier, v);
-          }),
-      },
-    );
-
-    setHandler(
-      completeDossierUpdate,
-      async (raw, actor) => {
-        const d = I.dossierSchema.parse(raw);
-        finish(
-          d.result === 'passed'
-            ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
-            : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] },
-        );
-        await record(
+  setHandler(
+    completeDossierUpdate,
+    async (raw, actor) => {
+      const d = I.dossierSchema.parse(raw);
+      finish(
+        d.result === 'passed'
+          ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
+          : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] },
+      );
+      changed();
+      await record(
+        {},
+        event(
           `dossier.${d.result}`,
           actor,
           d.result === 'passed' ? { concerns: state.outcome!.concerns.length } : { reason: d.reason, cause: d.cause },
-        );
-        return state;
-      },
-      {
-        validator: (raw, _actor) =>
-          guard(() => {
-            const d = I.dossierSchema.parse(raw);
-            checkOpen();
-            refresh();
-            if (d.result === 'passed' && state.missing!.length > 0) {
-              throw new DomainError(
-                ErrorType.Inconsistent,
-                `the dossier cannot close while items are missing or unclear (必清): ${state.missing!.join('; ')}`,
-                state.missing!.map((m) => ({ path: 'dossier', rule: m })),
-              );
-            }
-          }),
-      },
-    );
-
-    await record('inspection.started', SYSTEM, input.replaces ? { replaces: input.replaces } : {});
-    await openReviews();
-    const watch = new CancellationScope();
-    const watching = watch.run(watchDeadlines).catch(() => undefined);
-    state.waitingFor = '考察中：待完成考察清单、联审意见与个人有关事项核查';
-    await condition(() => state.outcome !== undefined);
-    watch.cancel();
-    await watching;
-    if (state.outcome!.result === 'stopped') {
-      await reviews.closeReviewTasks(ref, event('review.closed', SYSTEM, { reason: 'candidate stopped' }));
-    }
-    await condition(allHandlersFinished);
-    if (input.signalsCycle) await tellCycle(candidateOutcomeSignal, state.outcome!);
-    deadlines.settle();
-    return state.outcome!;
-
-    function stopIfRequired() {
-      const stop = I.stopReason(dossier);
-      if (stop && state.status === 'inspecting')
-        finish({ personId: input.personId, result: 'stopped', reason: stop.reason, cause: stop.cause, concerns: [] });
-    }
-
-    /** Opens one task per department; the deadlines wait for calendar data if a year is missing. */
-    async function openReviews() {
-      const openedAt = Date.now();
-      for (;;) {
-        const chase = workingDeadline(policy.calendar, openedAt, policy.jointReview.chaseAtWorkingDays);
-        const due = workingDeadline(policy.calendar, openedAt, policy.jointReview.deadlineWorkingDays);
-        if (chase.at !== undefined && due.at !== undefined) {
-          dossier.chaseAt = chase.at;
-          dossier.deadline = due.at;
-          break;
-        }
-        // The year is missing (deadlines.ts): the reviews wait for it, supplied through the cycle.
-        state.waitingFor = `联审期限无法计算：${chase.missing ?? due.missing}`;
-        const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
-        await condition(
-          () =>
-            (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years ||
-            state.outcome !== undefined,
-        );
-        if (state.outcome) return;
-      }
-      dossier.reviewOpenedAt = openedAt;
-      refresh();
-      await reviews.openReviewTasks(
-        ref,
-        dossier.reviews.map((r) => r.department),
-        { openedAt, chaseAt: dossier.chaseAt, deadline: dossier.deadline },
-        event('review.opened', SYSTEM, {
-          departments: dossier.reviews.map((r) => r.department),
-          chaseAt: dossier.chaseAt,
-          deadline: dossier.deadline,
-        }),
+        ),
       );
-    }
+      return state;
+    },
+    {
+      validator: (raw, _actor) =>
+        guard(() => {
+          const d = I.dossierSchema.parse(raw);
+          checkOpen();
+          const missing = I.missingItems(dossier, policy, Date.now());
+          if (d.result === 'passed' && missing.length > 0) {
+            throw new DomainError(
+              ErrorType.Inconsistent,
+              `the dossier cannot close while items are missing or unclear (必清): ${missing.join('; ')}`,
+              missing.map((m) => ({ path: 'dossier', rule: m })),
+            );
+          }
+        }),
+    },
+  );
 
-    /** At the chase point, then at the deadline: every department still silent is chased, then escalated. */
-    async function watchDeadlines() {
-      for (const [kind, at] of [
-        ['chased', dossier.chaseAt],
-        ['escalated', dossier.deadline],
-      ] as const) {
-        if (at === undefined) return;
-        const allAnswered = () => dossier.reviews.every((r) => r.verdict !== undefined);
-        if (
-          await condition(allAnswered, Math.max(0, at - Date.now()), {
-            summary: kind === 'chased' ? '联审催办时点' : '联审期限',
-          })
-        )
-          return;
-        const late = dossier.reviews.filter((r) => r.verdict === undefined);
-        for (const r of late) {
-          r.status = kind;
-          if (kind === 'chased') r.chasedAt = Date.now();
-          else r.escalatedAt = Date.now();
-        }
-        refresh();
-        const departments = late.map((r) => r.department);
-        await reviews.markLateReviews(
-          ref,
-          departments,
-          kind,
-          Date.now(),
-          event(`review.${kind}`, SYSTEM, { departments }),
-        );
-        const notice: ReviewLate = { personId: input.personId, departments, kind, at: Date.now() };
-        if (input.signalsCycle) await tellCycle(reviewLateSignal, notice);
-        else if (workflowInfo().parent)
-          await getExternalWorkflowHandle(workflowInfo().parent!.workflowId).signal(reviewLateSignal, notice);
+  // ---- the inspection ------------------------------------------------------------------------
+
+  const started = event('inspection.started', SYSTEM, input.replaces ? { replaces: input.replaces } : {});
+  await openReviews(started);
+  keepDeadlines();
+  const watch = new CancellationScope();
+  const watching = watch.run(watchDeadlines).catch(() => undefined);
+  await condition(() => state.outcome !== undefined);
+  watch.cancel();
+  await watching;
+  await condition(allHandlersFinished);
+  deadlines?.settle();
+  return state.outcome!;
+
+  /**
+   * Opens one task per department with the inspection's start (one act); the deadlines wait for
+   * calendar data if a year is missing (the start is recorded alone, saying so).
+   */
+  async function openReviews(startedEvent: AuditEvent) {
+    const openedAt = Date.now();
+    let pending: AuditEvent[] = [startedEvent];
+    for (;;) {
+      const chase = workingDeadline(policy.calendar, openedAt, policy.jointReview.chaseAtWorkingDays);
+      const due = workingDeadline(policy.calendar, openedAt, policy.jointReview.deadlineWorkingDays);
+      if (chase.at !== undefined && due.at !== undefined) {
+        dossier.chaseAt = chase.at;
+        dossier.deadline = due.at;
+        break;
       }
+      // The year is missing (deadlines.ts): the reviews wait for it, supplied through the cycle.
+      const waitingFor = state.waitingFor;
+      state.waitingFor = `联审期限无法计算：${chase.missing ?? due.missing}`;
+      changed();
+      keepDeadlines();
+      await record(pending.length > 0 ? { rules: policy.inspection.personalMatters } : {}, ...pending);
+      pending = [];
+      const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
+      await condition(
+        () =>
+          (policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0) !== years ||
+          state.outcome !== undefined,
+      );
+      if (state.outcome) return;
+      state.waitingFor = waitingFor;
     }
+    dossier.reviewOpenedAt = openedAt;
+    changed();
+    const departments = dossier.reviews.map((r) => r.department);
+    await record(
+      {
+        opened: { departments, openedAt, chaseAt: dossier.chaseAt, deadline: dossier.deadline },
+        ...(pending.length > 0 ? { rules: policy.inspection.personalMatters } : {}),
+      },
+      ...pending,
+      event('review.opened', SYSTEM, { departments, chaseAt: dossier.chaseAt, deadline: dossier.deadline }),
+    );
   }
 
-  /** A cycle that has ended (aborted meanwhile) has nobody left to tell. */
-  async function tellCycle<T>(signal: SignalDefinition<[T]>, arg: T) {
-    await getExternalWorkflowHandle(cycleWorkflowId(input.cycleId))
-      .signal(signal, arg)
-      .catch(() => undefined);
+  /**
+   * One timer at a time, for the next point (the chase point, then the deadline). Every point due by
+   * the time it fires is handled at that one wake-up, in order: departments still silent are chased,
+   * then escalated (a point already past needs no timer at all).
+   */
+  async function watchDeadlines() {
+    const points = (
+      [
+        ['chased', dossier.chaseAt],
+        ['escalated', dossier.deadline],
+      ] as const
+    ).filter((p): p is readonly ['chased' | 'escalated', number] => p[1] !== undefined);
+    const allAnswered = () => dossier.reviews.every((r) => r.verdict !== undefined);
+    let next = 0;
+    while (next < points.length) {
+      const [kind, at] = points[next]!;
+      const wait = at - Date.now();
+      if (allAnswered()) return;
+      if (
+        wait > 0 &&
+        (await condition(allAnswered, wait, { summary: kind === 'chased' ? '联审催办时点' : '联审期限' }))
+      )
+        return;
+      const now = Date.now();
+      const late: ReviewLate[] = [];
+      const lateActs: NonNullable<CandidateAct['late']> = [];
+      const events: AuditEvent[] = [];
+      for (; next < points.length && points[next]![1] <= now; next++) {
+        const k = points[next]![0];
+        const silent = dossier.reviews.filter((r) => r.verdict === undefined);
+        for (const r of silent) {
+          r.status = k;
+          if (k === 'chased') r.chasedAt = now;
+          else r.escalatedAt = now;
+        }
+        const departments = silent.map((r) => r.department);
+        const e = event(`review.${k}`, SYSTEM, { departments });
+        events.push(e);
+        lateActs.push({ departments, kind: k, at: now, key: e.key });
+        late.push({ personId: input.personId, departments, kind: k, at: now });
+      }
+      changed();
+      await record({ late: lateActs, tell: { late } }, ...events);
+    }
   }
 }

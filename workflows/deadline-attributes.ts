@@ -67,8 +67,13 @@ export function keepDeadlineAttributes(view: () => DeadlineView): DeadlineAttrib
       const { v, overdue, deadline } = apply();
       const before = fingerprint();
       if (v.done && !enabled) return;
-      // Wake at the deadline (a timer: only for patched executions) to flip overdue on time.
-      const wake = enabled && deadline !== undefined && !overdue ? Math.max(1, deadline - Date.now()) : undefined;
+      // Wake at the deadline (a timer: only for patched executions) to flip overdue on time. A view
+      // that says itself when it is overdue flips with the workflow's own state (its own timer marks
+      // the lateness), so a second timer at the same instant would only add history events.
+      const wake =
+        enabled && v.overdue === undefined && deadline !== undefined && !overdue
+          ? Math.max(1, deadline - Date.now())
+          : undefined;
       await (wake !== undefined
         ? condition(() => fingerprint() !== before, wake)
         : condition(() => fingerprint() !== before));

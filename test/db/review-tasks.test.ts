@@ -1,19 +1,18 @@
 /**
- * The departments' review tasks on real PostgreSQL (issue 11.3): a candidate's workflow opens the
- * tasks and records verdicts through separate activities that may run in either order. Whatever the
- * order, a task ends answered with its verdict, dated by the opening, and counted by the ledger.
+ * A candidate's acts on real PostgreSQL (activities/reviews.ts recordCandidate). The departments'
+ * review tasks (issue 11.3): an opening and a verdict written in either order end the same — answered
+ * with its verdict, dated by the opening, counted by the ledger. The candidate's recorded state (what
+ * the API reads) only moves forward in version, and a retried act is one act.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool, type Pool } from '../../activities/db.js';
 import { createLedgerActivities } from '../../activities/ledger.js';
-import { createReviewActivities, type CandidateRef } from '../../activities/reviews.js';
-import { createSealer } from '../../activities/sealed.js';
+import { createReviewActivities, type CandidateAct, type CandidateRef } from '../../activities/reviews.js';
 import { beijingDate } from '../../domain/calendar.js';
 import type { AuditEvent } from '../../domain/events.js';
-import { parseCodecKeys } from '../../temporal/codec.js';
 import { createThrowawayDatabase } from '../../scripts/throwaway.js';
-import { TEST_CODEC_KEYS } from '../keys.js';
+import type { CandidateState } from '../../workflows/contracts/candidate.js';
 
 let database: Awaited<ReturnType<typeof createThrowawayDatabase>>;
 let pool: Pool;
@@ -40,12 +39,28 @@ const event = (action: string): AuditEvent => ({
 const DAY = 86_400_000;
 const opened = Date.now() - 1000;
 const at = { openedAt: opened, chaseAt: opened + 3 * DAY, deadline: opened + 5 * DAY };
-const open = (p: string) => reviews.openReviewTasks(ref(p), ['discipline', 'audit'], at, event('review.opened'));
+const stateOf = (
+  personId: string,
+  version: number,
+  status: CandidateState['status'] = 'inspecting',
+): CandidateState => ({
+  cycleId: `${J}:2026`,
+  personId,
+  name: '陈静',
+  positionId: 'deputy',
+  status,
+  startedAt: opened,
+  version,
+});
+const act = (p: string, version: number, parts: Partial<CandidateAct>, action: string) =>
+  reviews.recordCandidate({ ref: ref(p), state: stateOf(p, version), events: [event(action)], ...parts });
+const open = (p: string) => act(p, 1, { opened: { departments: ['discipline', 'audit'], ...at } }, 'review.opened');
 const answer = (p: string, department: 'discipline' | 'audit', when = Date.now()) =>
-  reviews.recordVerdict(
-    ref(p),
-    { department, verdict: 'clear', reason: '经查，未发现问题', by: `reviewer-${department}`, at: when },
-    event('review.answered'),
+  act(
+    p,
+    2,
+    { verdict: { department, verdict: 'clear', reason: '经查，未发现问题', by: `reviewer-${department}`, at: when } },
+    'review.answered',
   );
 const tasks = async (p: string) =>
   (
@@ -63,7 +78,7 @@ beforeAll(async () => {
     `INSERT INTO jurisdictions (id, name, level, parent_id, ancestors) VALUES ($1, '宝安区', 'county', NULL, ARRAY[$1])`,
     [J],
   );
-  reviews = createReviewActivities({ pool, sealer: createSealer(parseCodecKeys(TEST_CODEC_KEYS)) });
+  reviews = createReviewActivities({ pool });
 });
 
 afterAll(async () => {
@@ -83,7 +98,13 @@ describe('review tasks written in any order', () => {
     expect(discipline.deadline.getTime()).toBe(at.deadline);
     expect(audit).toMatchObject({ status: 'open', verdict: null });
     // A chase after both writes leaves the answered department alone.
-    await reviews.markLateReviews(ref('early'), ['discipline', 'audit'], 'chased', Date.now(), event('review.chased'));
+    const chase = event('review.chased');
+    await act(
+      'early',
+      3,
+      { late: [{ departments: ['discipline', 'audit'], kind: 'chased', at: Date.now(), key: chase.key }] },
+      'review.chased',
+    );
     expect((await tasks('early')).map((t) => t.status)).toEqual(['chased', 'answered']);
   });
 
@@ -100,5 +121,50 @@ describe('review tasks written in any order', () => {
     const [figures] = await createLedgerActivities({ pool }).computeLedger(beijingDate(Date.now() + DAY), J);
     // Three candidates, each with the discipline commission's answer, whichever write came first.
     expect(figures!.own).toMatchObject({ candidates: 3, integrityOpinions: 3 });
+  });
+});
+
+describe("a candidate's recorded state", () => {
+  const recorded = async (p: string) =>
+    (
+      await pool.query(`SELECT version, status, state FROM candidate_states WHERE cycle_id = $1 AND person_id = $2`, [
+        `${J}:2026`,
+        p,
+      ])
+    ).rows[0];
+
+  it('moves only forward: an older act written late leaves the newer state', async () => {
+    await reviews.recordCandidate({
+      ref: ref('order'),
+      state: stateOf('order', 5, 'passed'),
+      events: [event('dossier.passed')],
+    });
+    await reviews.recordCandidate({
+      ref: ref('order'),
+      state: stateOf('order', 4),
+      events: [event('review.answered')],
+    });
+    expect(await recorded('order')).toMatchObject({
+      version: 5,
+      status: 'passed',
+      state: { status: 'passed', version: 5 },
+    });
+  });
+
+  it('takes a retried act once: one audit event, the tasks closed, the same state', async () => {
+    const stopped = event('candidate.stopped');
+    const closing: CandidateAct = {
+      ref: ref('retry'),
+      state: stateOf('retry', 2, 'stopped'),
+      events: [stopped],
+      closeTasks: true,
+    };
+    await open('retry');
+    await reviews.recordCandidate(closing);
+    await reviews.recordCandidate(closing);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM audit_events WHERE idem_key = $1`, [stopped.key]);
+    expect(rows[0].n).toBe(1);
+    expect((await tasks('retry')).map((t) => t.status)).toEqual(['closed', 'closed']);
+    expect(await recorded('retry')).toMatchObject({ version: 2, status: 'stopped' });
   });
 });

@@ -41,7 +41,13 @@ export interface CandidateState {
   status: 'inspecting' | 'passed' | 'stopped';
   outcome?: DossierOutcome;
   startedAt: number;
-  /** The checklist, reviews and personal matters (absent on candidates started before inspection had contents). */
+  /**
+   * Counts the workflow's changes to this state. Each change is recorded with its version (the
+   * candidate_states row only moves forward), and an input's answer carries the version the API waits
+   * for before it answers, so a later GET from Postgres shows at least that input.
+   */
+  version: number;
+  /** The checklist, the departments' reviews and personal matters. */
   dossier?: I.Dossier;
   /** What still keeps the dossier open (必清), recomputed on every change. */
   missing?: string[];

@@ -1,37 +1,28 @@
 /** What each candidate route does. */
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import { candidateWorkflowId, cycleWorkflowId } from '../../../domain/ids.js';
+import { candidateWorkflowId } from '../../../domain/ids.js';
 import type * as I from '../../../domain/inspection.js';
 import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/candidate.js';
-import { getStateQuery } from '../../../workflows/contracts/cycle.js';
-import { allows, type Action } from '../../authz.js';
+import type { Action } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { untilCycleHeard } from '../../cycle-heard.js';
 import { ApiError, ErrorCode, notFound } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope } from '../../guards.js';
 import { sendUpdate } from '../../updates.js';
+import { answerOf, recordedAnswer } from './candidates.answer.js';
 import type * as routes from './candidates.routes.js';
 
 const handle = (s: Services, cycleId: string, personId: string) =>
   s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
 
-/** What a candidate declared and what verification found are for the organization department only. */
-function redactFor(roles: readonly string[], state: W.CandidateState): W.CandidateState {
-  if (allows(roles, 'personalMatters.read') || !state.dossier?.personalMatters) return state;
-  const { discrepancies: _hidden, ...outcome } = state.dossier.personalMatters;
-  return { ...state, dossier: { ...state.dossier, personalMatters: { ...outcome, discrepancies: [] } } };
-}
-
-/** A candidate the cycle has named but whose workflow is still starting is "not ready", not absent. */
+/**
+ * A candidate the cycle has named but whose workflow has not yet recorded its start is "not ready",
+ * not absent. Read from Postgres like the candidate itself.
+ */
 async function absent(s: Services, cycleId: string, personId: string): Promise<ApiError> {
-  const cycle = await s.temporal.workflow
-    .getHandle(cycleWorkflowId(cycleId))
-    .query(getStateQuery)
-    .catch(() => undefined);
-  const listed = cycle?.candidates.find((c) => c.personId === personId);
-  if (listed && !listed.opened)
+  if (await s.read.candidates.listedInspecting(cycleId, personId))
     return new ApiError(409, ErrorCode.NotReady, `candidate ${personId}'s inspection is opening; retry in a moment`);
   return notFound(`candidate ${personId}`);
 }
@@ -51,8 +42,9 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   authorize(c, 'candidate.read');
   const { cycleId, personId } = c.req.valid('param');
   await requireCycleInScope(c, s, cycleId);
-  const state = await orAbsent(s, cycleId, personId, handle(s, cycleId, personId).query(W.getCandidateQuery));
-  return c.json(redactFor(c.get('principal').roles, state), 200);
+  const state = await s.read.candidates.state(cycleId, personId);
+  if (!state) throw await absent(s, cycleId, personId);
+  return c.json(answerOf(c.get('principal').roles, state), 200);
 };
 
 export const personalMattersRecord: AppRouteHandler<typeof routes.personalMattersRecord> = async (c) => {
@@ -103,7 +95,7 @@ function candidateInput<B, U>(
     })();
     const answered = await orAbsent(s, cycleId, personId, sent);
     await untilCycleHeard(s.temporal, cycleId, answered);
-    return c.json(answered, 200);
+    return c.json(await recordedAnswer(c, answered), 200);
   };
 }
 
@@ -115,7 +107,9 @@ export const personalMatters: AppRouteHandler<typeof routes.personalMatters> = c
   'candidate.dossier',
   W.recordPersonalMattersUpdate,
   async ({ s, cycleId, personId, key, actor }, body: I.PersonalMattersInput) => {
-    const rules = await handle(s, cycleId, personId).query(W.getPersonalMattersRulesQuery);
+    // From the record, not a workflow query: the rules were written with the candidate's start.
+    const rules = await s.read.candidates.personalMattersRules(cycleId, personId);
+    if (!rules) throw notFound(`candidate ${personId}`); // orAbsent tells "opening" from absent
     return s.sealedDetails.sealPersonalMatters(cycleId, personId, key, body, rules, actor.id);
   },
 );

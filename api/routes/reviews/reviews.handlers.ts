@@ -2,6 +2,7 @@
 import { candidateWorkflowId } from '../../../domain/ids.js';
 import { submitVerdictUpdate } from '../../../workflows/contracts/candidate.js';
 import { reviewerDepartments } from '../../authz.js';
+import { recordedAnswer } from '../candidates/candidates.answer.js';
 import type { AppRouteHandler } from '../../context.js';
 import { untilCycleHeard } from '../../cycle-heard.js';
 import { ApiError, ErrorCode } from '../../errors.js';
@@ -38,5 +39,5 @@ export const verdict: AppRouteHandler<typeof routes.verdict> = async (c) => {
   );
   // A disqualifying verdict stops the candidate: answer once the cycle has heard it.
   await untilCycleHeard(s.temporal, cycleId, answered);
-  return c.json(answered, 200);
+  return c.json(await recordedAnswer(c, answered), 200);
 };

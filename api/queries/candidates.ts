@@ -1,0 +1,58 @@
+/**
+ * A candidate's inspection as the API reads it: the state its workflow recorded with its last act
+ * (candidate_states, written by activities/reviews.ts in the act's transaction). No workflow query,
+ * so a GET never waits on a replay, running or closed.
+ */
+import type { Pool } from '../../activities/db.js';
+import type { PersonalMattersRules } from '../../domain/inspection.js';
+import type { CandidateState } from '../../workflows/contracts/candidate.js';
+
+/** How long an answer may wait for the record of an input the workflow has accepted. */
+const VERSION_WAIT_MS = 5_000;
+
+export function createCandidateQueries(pool: Pool) {
+  const read = async (cycleId: string, personId: string): Promise<CandidateState | undefined> => {
+    const { rows } = await pool.query<{ state: CandidateState }>(
+      `SELECT state FROM candidate_states WHERE cycle_id = $1 AND person_id = $2`,
+      [cycleId, personId],
+    );
+    return rows[0]?.state;
+  };
+
+  return {
+    state: read,
+
+    /**
+     * The recorded state once it has reached `version` (an input's answer), or undefined if it does
+     * not within the bounded wait. The act is recorded before the workflow answers the input, so this
+     * normally finds it at the first read; waiting covers a record still being retried.
+     */
+    async atLeast(cycleId: string, personId: string, version: number): Promise<CandidateState | undefined> {
+      const deadline = Date.now() + VERSION_WAIT_MS;
+      for (let wait = 10; ; wait = Math.min(wait * 2, 250)) {
+        const state = await read(cycleId, personId);
+        if (state && state.version >= version) return state;
+        if (Date.now() + wait > deadline) return undefined;
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    },
+
+    /** The rules the candidate's personal matters are classified by, once its start is recorded. */
+    async personalMattersRules(cycleId: string, personId: string): Promise<PersonalMattersRules | undefined> {
+      const { rows } = await pool.query<{ rules: PersonalMattersRules | null }>(
+        `SELECT personal_matters_rules AS rules FROM candidate_states WHERE cycle_id = $1 AND person_id = $2`,
+        [cycleId, personId],
+      );
+      return rows[0]?.rules ?? undefined;
+    },
+
+    /** The cycle has named the person a candidate still in inspection (its workflow may be starting). */
+    async listedInspecting(cycleId: string, personId: string): Promise<boolean> {
+      const { rowCount } = await pool.query(
+        `SELECT 1 FROM cycle_people WHERE cycle_id = $1 AND person_id = $2 AND candidate_status = 'inspecting'`,
+        [cycleId, personId],
+      );
+      return (rowCount ?? 0) > 0;
+    },
+  };
+}

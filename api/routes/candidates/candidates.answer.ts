@@ -1,0 +1,43 @@
+/**
+ * What the candidate routes answer: the candidate's state as recorded in Postgres, for the caller's
+ * roles. Also used by the joint-review route, whose verdict is an input to the same candidate.
+ */
+import type { Context } from 'hono';
+import * as W from '../../../workflows/contracts/candidate.js';
+import { allows } from '../../authz.js';
+import type { Env } from '../../context.js';
+import { ApiError, ErrorCode, OUTAGE_RETRY_AFTER_SECONDS } from '../../errors.js';
+
+/** What a candidate declared and what verification found are for the organization department only. */
+function redactFor(roles: readonly string[], state: W.CandidateState): W.CandidateState {
+  if (allows(roles, 'personalMatters.read') || !state.dossier?.personalMatters) return state;
+  const { discrepancies: _hidden, ...outcome } = state.dossier.personalMatters;
+  return { ...state, dossier: { ...state.dossier, personalMatters: { ...outcome, discrepancies: [] } } };
+}
+
+/** The state as the API answers it: redacted for the caller, without the record's version counter. */
+export function answerOf(roles: readonly string[], state: W.CandidateState): Omit<W.CandidateState, 'version'> {
+  const { version: _version, ...shown } = redactFor(roles, state);
+  return shown;
+}
+
+/**
+ * The answer to an accepted input: the recorded state once it shows the input (the version the
+ * workflow answered with), so a GET right after never reads an older one. The workflow records the
+ * act before it answers, so this is one read; if the record cannot be read in time, 503 to retry.
+ */
+export async function recordedAnswer(c: Context<Env>, answered: W.CandidateState) {
+  const s = c.var.services;
+  const recorded = await s.read.candidates.atLeast(answered.cycleId, answered.personId, answered.version);
+  if (!recorded) {
+    const e = new ApiError(
+      503,
+      ErrorCode.ServiceUnavailable,
+      `candidate ${answered.personId}'s record does not yet show the accepted input; retry the request (its idempotency key makes it one input)`,
+      [{ path: 'database', rule: 'record behind the workflow' }],
+    );
+    e.retryAfterSeconds = OUTAGE_RETRY_AFTER_SECONDS;
+    throw e;
+  }
+  return answerOf(c.get('principal').roles, recorded);
+}

@@ -1,0 +1,109 @@
+/**
+ * Issue 14 goal 3 for candidates: a candidate's GET answers from Postgres (candidate_states, written
+ * with each act), never by asking its workflow. An input's answer is the recorded state that shows
+ * it, so a GET right after agrees with it; the API answers a GET with Temporal cut off entirely, for a
+ * running and a finished candidate alike, in the same shape as before (no record version in it).
+ */
+import type { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { candidateWorkflowId } from '../../domain/ids.js';
+import { policySchema } from '../../domain/policy.js';
+import { candidateStateSchema } from '../../api/schemas/candidates.js';
+import { parseCodecKeys } from '../../temporal/codec.js';
+import { connectClient } from '../../temporal/connection.js';
+import { candidateWorkflowType, type CandidateWorkflow } from '../../workflows/contracts/candidate.js';
+import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { cuttableProxy, type CuttableProxy } from '../proxy.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+let organizer: string;
+let temporalProxy: CuttableProxy;
+let cutClient: Client;
+let variant: { url: string; close(): Promise<void> };
+const CYCLE_ID = '440307:2093';
+const base = (p: string) => `/v1/cycles/${CYCLE_ID}/candidates/${p}`;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await loadSampleTree(stack.pool);
+  organizer = await stack.token(['organizer'], '440300', '组织部-考察组');
+  // An API whose only way to Temporal is a proxy the test cuts.
+  const [host, port] = inject('temporalAddress').split(':');
+  temporalProxy = await cuttableProxy({ host: host!, port: Number(port) });
+  cutClient = await connectClient({
+    address: temporalProxy.address,
+    namespace: inject('namespace'),
+    codecKeys: parseCodecKeys(inject('codecKeys')),
+  });
+  variant = await stack.serveVariant({ temporal: cutClient });
+  // Candidates inspected on their own (no cycle workflow), on a calendar whose deadlines are far off.
+  const policy = policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } });
+  for (const personId of ['r1', 'r2'])
+    await stack.client.workflow.start<CandidateWorkflow>(candidateWorkflowType, {
+      workflowId: candidateWorkflowId(CYCLE_ID, personId),
+      taskQueue: stack.taskQueue,
+      args: [
+        {
+          cycleId: CYCLE_ID,
+          jurisdictionId: '440307',
+          personId,
+          name: `干部${personId}`,
+          positionId: 'deputy',
+          policy,
+        },
+      ],
+    });
+});
+afterAll(async () => {
+  await variant?.close();
+  await temporalProxy?.close();
+  await cutClient?.connection.close();
+  await stack?.stop();
+});
+
+const get = async (personId: string, url?: string) => {
+  if (!url) return stack.call('GET', base(personId), { token: organizer });
+  const res = await fetch(`${url}${base(personId)}`, { headers: { authorization: `Bearer ${organizer}` } });
+  return { status: res.status, body: await res.json() };
+};
+
+describe("a candidate's reads", () => {
+  it('answer each input with the recorded state that shows it, and a GET right after agrees', async () => {
+    await eventually(async () => (await get('r1')).status === 200);
+    const recorded = await stack.call('POST', `${base('r1')}/inspection`, { token: organizer, body: S.fullChecklist });
+    expect(recorded.status).toBe(200);
+    expect(recorded.body.dossier.checks.personnelFile).toEqual({ status: 'clear', note: '已核清' });
+    expect(recorded.body).not.toHaveProperty('version');
+    expect((await get('r1')).body).toEqual(recorded.body);
+
+    const stopped = await stack.call('POST', `${base('r2')}/stop`, {
+      token: organizer,
+      body: { reason: '本人申请退出', cause: 'other' },
+    });
+    expect(stopped.body).toMatchObject({ status: 'stopped', outcome: { result: 'stopped', reason: '本人申请退出' } });
+    await stack.client.workflow.getHandle(candidateWorkflowId(CYCLE_ID, 'r2')).result();
+    expect((await get('r2')).body).toEqual(stopped.body);
+    // The record holds every act: the stop closed r2's unanswered review tasks in the same write.
+    const { rows } = await stack.pool.query(
+      `SELECT DISTINCT status FROM review_tasks WHERE cycle_id = $1 AND person_id = 'r2'`,
+      [CYCLE_ID],
+    );
+    expect(rows).toEqual([{ status: 'closed' }]);
+  });
+
+  it('answer with Temporal unreachable: running and finished candidates alike, in the documented shape', async () => {
+    const running = (await get('r1', variant.url)).body;
+    await temporalProxy.stop();
+    const r1 = await get('r1', variant.url);
+    const r2 = await get('r2', variant.url);
+    expect(r1.status).toBe(200);
+    expect(r1.body).toEqual(running);
+    expect(r1.body.status).toBe('inspecting');
+    expect(r2).toMatchObject({ status: 200, body: { status: 'stopped' } });
+    for (const body of [r1.body, r2.body]) expect(candidateStateSchema.strict().safeParse(body).success).toBe(true);
+    // Nobody by that id: 404 from the record too, without asking Temporal.
+    expect((await get('nobody', variant.url)).status).toBe(404);
+    await temporalProxy.start();
+  });
+});

@@ -194,10 +194,12 @@ export function issuesFor(fields: Field[], refusal: Refusal | undefined, values?
   const deepestFirst = [...all].sort((a, b) => b.name.length - a.name.length);
   for (const d of refusal?.details ?? []) {
     const path = d.path.replace(/^body\./, '');
+    // Its own field; else the first field beneath it (`findings.0.rectification` → that row's
+    // owner cell, not the whole list); else the nearest field above it.
     const field =
       all.find((f) => f.name === path) ??
-      deepestFirst.find((f) => path.startsWith(`${f.name}.`)) ??
-      all.find((f) => f.name.startsWith(`${path}.`));
+      all.find((f) => f.name.startsWith(`${path}.`)) ??
+      deepestFirst.find((f) => path.startsWith(`${f.name}.`));
     if (field) byField.set(field.name, [...(byField.get(field.name) ?? []), d]);
     else rest.push(d);
   }

@@ -175,7 +175,8 @@ th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:t
 .tree ul{list-style:none;padding-left:1.25rem}
 .story li{margin:.25rem 0}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-fieldset.list{border:1px solid #ccc;border-radius:4px;max-width:none}
+fieldset.list{display:block;border:1px solid #ccc;border-radius:4px;max-width:none}
+fieldset.list button{white-space:nowrap;margin-top:.3rem}
 fieldset.list legend{font-weight:600}
 table.rows{width:auto}table.rows td{padding:.2rem}table.rows input,table.rows select{font:inherit;padding:.2rem;max-width:14rem}
 table.rows td.invalid input,table.rows td.invalid select{border:2px solid #b00020}

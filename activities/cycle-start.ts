@@ -72,6 +72,7 @@ export function cycleStartOptions(
       { key: SA.jurisdiction, value: jurisdictionId },
       { key: SA.term, value: c.term },
       { key: SA.cycle, value: id },
+      ...(c.campaignId ? [{ key: SA.campaign, value: c.campaignId }] : []),
     ],
   };
 }

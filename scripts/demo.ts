@@ -74,7 +74,8 @@ async function main() {
   );
   say(`watch it in the console: ${api}/console?campaign=${encodeURIComponent(campaignId)}`);
   say(
-    `       and in Temporal: ${ui}/namespaces/default/workflows?query=${encodeURIComponent(`HuanjieTerm = '${term}' AND HuanjieLevel = 'township'`)}`,
+    // The campaign's own workflow and every cycle it launched (each carries HuanjieCampaign).
+    `       and in Temporal: ${ui}/namespaces/default/workflows?query=${encodeURIComponent(`HuanjieCampaign = '${campaignId}' OR WorkflowId = '${started.body.workflowId as string}'`)}`,
   );
   say(`          ${api}/docs  ·  GET ${api}/v1/campaigns/${campaignId}  ·  GET ${api}/v1/ledger?scope=${ROOT}`);
 

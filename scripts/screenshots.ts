@@ -1,15 +1,17 @@
 /**
  * `npm run screenshots` (with `npm start` and `npm run demo` running): the README's pictures of the
  * console — the overview and a department's inbox — taken with Debian's chromium as small PNGs in
- * docs/. Signs in by pasting tokens made with the local secret, as a user would.
+ * docs/. Signs in by pasting tokens made with the local secret, as a user would. Installs chromium
+ * and a CJK font (fonts-wqy-zenhei) from Debian's packages when missing and run as root.
  */
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { signToken, type Principal } from '../api/auth.js';
+import { CJK_FONT_PATH, CHROMIUM_PATH, ensureChromium, ensureCjkFont } from './chromium.js';
 import { authConfig } from './local-secrets.js';
 
 const api = process.env.API_URL ?? `http://127.0.0.1:${process.env.API_PORT ?? 3000}`;
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const executablePath = CHROMIUM_PATH;
 const shots: { file: string; role: Principal['roles'][number]; scope: string; path: string; wait?: string }[] = [
   { file: 'docs/console-overview.png', role: 'organizer', scope: '440300', path: '/console' },
   {
@@ -22,7 +24,12 @@ const shots: { file: string; role: Principal['roles'][number]; scope: string; pa
 ];
 
 async function main() {
+  const log = (line: string) => console.log(`[screenshots] ${line}`);
+  ensureChromium(log);
+  ensureCjkFont(log);
   if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: apt-get install -y chromium`);
+  // Pictures of boxes are worse than none: without the font, stop rather than commit them.
+  if (!existsSync(CJK_FONT_PATH)) throw new Error(`${CJK_FONT_PATH} is missing: apt-get install -y fonts-wqy-zenhei`);
   const auth = authConfig();
   const browser = await chromium.launch({
     executablePath,

@@ -1,7 +1,7 @@
 /**
  * Typed search attributes operators filter on in the Temporal UI. The dev server's SQLite store has
- * 10 Keyword, 3 Bool and 3 Datetime slots per namespace; these use 6 + 1 + 1. Never a person's name:
- * search attributes are not encrypted.
+ * 10 Keyword, 3 Bool and 3 Datetime slots per namespace; these use 7 + 1 + 1. Never a person's name:
+ * search attributes are not encrypted (a campaign id is its root, level and term, nothing more).
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
@@ -12,6 +12,8 @@ export const SA = {
   jurisdiction: defineSearchAttributeKey('HuanjieJurisdiction', SearchAttributeType.KEYWORD),
   term: defineSearchAttributeKey('HuanjieTerm', SearchAttributeType.KEYWORD),
   cycle: defineSearchAttributeKey('HuanjieCycle', SearchAttributeType.KEYWORD),
+  /** The campaign that launched a cycle, so the UI can list one campaign's cycles. */
+  campaign: defineSearchAttributeKey('HuanjieCampaign', SearchAttributeType.KEYWORD),
   overdue: defineSearchAttributeKey('HuanjieOverdue', SearchAttributeType.BOOL),
   deadline: defineSearchAttributeKey('HuanjieDeadline', SearchAttributeType.DATETIME),
 } as const;
@@ -24,6 +26,7 @@ export const SEARCH_ATTRIBUTE_TYPES: Record<string, 'Keyword' | 'Bool' | 'Dateti
   HuanjieJurisdiction: 'Keyword',
   HuanjieTerm: 'Keyword',
   HuanjieCycle: 'Keyword',
+  HuanjieCampaign: 'Keyword',
   HuanjieOverdue: 'Bool',
   HuanjieDeadline: 'Datetime',
 };

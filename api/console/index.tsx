@@ -4,12 +4,10 @@
  * renders the answer, or the API's refusal beside the field it names. Nothing here decides who may
  * do what or whether an input is right.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { signToken } from '../auth.js';
 import { apiClient, newKey } from './client.js';
-import { bodyFrom } from './forms.js';
+import { SCRIPT, bodyFrom, pagePath } from './forms.js';
 import { CSS, Layout } from './layout.js';
 import { currentUser, isTokenShaped, sameOrigin, signIn, signOut } from './session.js';
 import { cyclePages } from './pages/cycle.js';
@@ -23,9 +21,6 @@ import { SignInPage } from './pages/signin.js';
 export type { ConsoleContext, ConsoleDeps, ConsoleEnv, ConsoleOptions, Failed, PageKit } from './kit.js';
 import type { ConsoleDeps, ConsoleEnv, PageKit } from './kit.js';
 
-const require = createRequire(import.meta.url);
-const htmx = readFileSync(require.resolve('htmx.org/dist/htmx.min.js'), 'utf8');
-
 export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const ui = deps.options.temporalUiUrl?.replace(/\/$/, '');
   const ns = encodeURIComponent(deps.options.namespace ?? 'default');
@@ -37,24 +32,27 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
     },
     submit: async (c, path, fields, form) => {
-      const { body, errors } = bodyFrom(fields, form);
+      const { body, errors, renames } = bodyFrom(fields, form);
       if (errors.length > 0)
         return {
           ok: false,
           refusal: { status: 400, code: 'FORM', message: '表单内容无法转换为请求', details: errors },
         };
       const answer = await kit.api(c).post(path, body, form._key || undefined);
-      return answer.ok ? { ok: true, data: answer.data } : answer;
+      if (answer.ok) return { ok: true, data: answer.data };
+      // The API names the item in the body; the page shows it at its row (blank rows were left out).
+      const details = answer.refusal.details.map((d) => ({ ...d, path: pagePath(d.path, renames) }));
+      return { ok: false, refusal: { ...answer.refusal, details } };
     },
     temporalLink: (id) => (ui ? `${ui}/namespaces/${ns}/workflows/${encodeURIComponent(id)}` : undefined),
     temporalQueryLink: (q) => (ui ? `${ui}/namespaces/${ns}/workflows?query=${encodeURIComponent(q)}` : undefined),
   };
 
   const app = new Hono<ConsoleEnv>();
-  app.get('/assets/htmx.min.js', (c) =>
-    c.body(htmx, 200, {
+  app.get('/assets/console.js', (c) =>
+    c.body(SCRIPT, 200, {
       'content-type': 'text/javascript; charset=utf-8',
-      'cache-control': 'public, max-age=86400',
+      'cache-control': 'public, max-age=3600',
     }),
   );
   app.get('/assets/console.css', (c) =>

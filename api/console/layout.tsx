@@ -63,7 +63,7 @@ export function Layout(props: {
         <title>{`${props.title} · 换届工作平台`}</title>
         <link rel="stylesheet" href="/console/assets/console.css" />
         <link rel="icon" href="data:," />
-        <script src="/console/assets/htmx.min.js" defer></script>
+        <script src="/console/assets/console.js" defer></script>
       </head>
       <body>
         <a class="skip" href="#main">
@@ -174,5 +174,11 @@ th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:t
 .overdue{background:#b00020;color:#fff}.hold{background:#ef6c00;color:#fff}.ok{background:#2e7d32;color:#fff}
 .tree ul{list-style:none;padding-left:1.25rem}
 .story li{margin:.25rem 0}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+fieldset.list{display:block;border:1px solid #ccc;border-radius:4px;max-width:none}
+fieldset.list button{white-space:nowrap;margin-top:.3rem}
+fieldset.list legend{font-weight:600}
+table.rows{width:auto}table.rows td{padding:.2rem}table.rows input,table.rows select{font:inherit;padding:.2rem;max-width:14rem}
+table.rows td.invalid input,table.rows td.invalid select{border:2px solid #b00020}
 .chart{margin:.5rem 1rem .5rem 0;display:inline-block;background:#fff;border:1px solid #ddd}
 `;

@@ -11,7 +11,19 @@ export interface StageForm {
   fields: Field[];
 }
 
-const json = (v: unknown) => JSON.stringify(v, null, 2);
+/** Why fewer people than the 差额 ratio, per position; optional in the API. */
+const belowRatio = (list: string, k: number, p: any): Field => ({
+  name: `${list}.${k}.belowRatioReason`,
+  label: `${p.title ?? p.id}：低于差额比例的理由（如有）`,
+  optional: true,
+});
+/** A position's id travels with its rows (the API's list is per position). */
+const positionId = (list: string, k: number, p: any): Field => ({
+  name: `${list}.${k}.positionId`,
+  label: '',
+  type: 'hidden',
+  value: p.id,
+});
 
 export function stageForm(state: any): StageForm | undefined {
   if (!state || state.status !== 'running' || state.stageDone) return undefined;
@@ -24,9 +36,16 @@ export function stageForm(state: any): StageForm | undefined {
         fields: [
           {
             name: 'responsibilities',
-            label: '责任清单（JSON：task 任务、measure 措施、deadline 期限、owner 责任单位）',
-            type: 'json',
-            value: json([{ task: '换届风气监督', measure: '签订换届纪律承诺书', deadline: '', owner: '' }]),
+            label: '责任清单',
+            type: 'list',
+            required: true,
+            columns: [
+              { name: 'task', label: '任务' },
+              { name: 'measure', label: '措施' },
+              { name: 'deadline', label: '期限', type: 'date' },
+              { name: 'owner', label: '责任单位' },
+            ],
+            rows: [{ task: '换届风气监督', measure: '签订换届纪律承诺书' }],
           },
           { name: 'educationSessions', label: '警示教育场次', type: 'number', required: true },
           { name: 'commitmentLetters', label: '签订承诺书份数', type: 'number', required: true },
@@ -61,12 +80,34 @@ export function stageForm(state: any): StageForm | undefined {
           },
           { name: 'voters', label: '参加推荐人数', type: 'number', required: true },
           { name: 'observers', label: '列席“两代表一委员”人数', type: 'number', value: '0' },
-          {
-            name: 'tallies',
-            label: '计票（JSON：每个职位的人选 personId 编号、name 姓名、votes 得票）',
-            type: 'json',
-            value: json(positions.map((p) => ({ positionId: p.id, persons: [{ personId: '', name: '', votes: 0 }] }))),
-          },
+          ...positions.flatMap((p, k): Field[] => {
+            // The second round is usually the same people: its rows start from the first round's.
+            const earlier = state.recommendation?.rounds?.cadreMeeting?.tallies?.find(
+              (t: any) => t.positionId === p.id,
+            );
+            return [
+              positionId('tallies', k, p),
+              {
+                name: `tallies.${k}.persons`,
+                label: `${p.title ?? p.id}（${p.id}）计票`,
+                type: 'list',
+                required: true,
+                columns: [
+                  { name: 'personId', label: '人选编号' },
+                  { name: 'name', label: '姓名' },
+                  { name: 'votes', label: '得票', type: 'number' },
+                  { name: 'firstPromotion', label: '首次提拔', type: 'checkbox' },
+                ],
+                rows: (round === 'fullCommittee' ? (earlier?.persons ?? []) : []).map((x: any) => ({
+                  personId: x.personId,
+                  name: x.name,
+                  firstPromotion: x.firstPromotion ? 'on' : '',
+                })),
+                blank: 3,
+              },
+              belowRatio('tallies', k, p),
+            ];
+          }),
         ],
       };
     }
@@ -78,19 +119,20 @@ export function stageForm(state: any): StageForm | undefined {
           title: '讨论决定：常委会提出人选',
           fields: [
             { name: 'present', label: '到会常委人数', type: 'number', required: true },
-            {
-              name: 'shortlist',
-              label: '提名人选（JSON：每个职位的 personIds）',
-              type: 'json',
-              value: json(
-                positions.map((p) => ({
-                  positionId: p.id,
-                  personIds: candidates
-                    .filter((c) => c.positionId === p.id && c.status === 'passed')
-                    .map((c) => c.personId),
-                })),
-              ),
-            },
+            ...positions.flatMap((p, k): Field[] => [
+              positionId('shortlist', k, p),
+              {
+                name: `shortlist.${k}.personIds`,
+                label: `${p.title ?? p.id}（${p.id}）提名人选`,
+                type: 'list',
+                columns: [{ name: '', label: '人选编号' }],
+                rows: candidates
+                  .filter((c) => c.positionId === p.id && c.status === 'passed')
+                  .map((c) => ({ '': c.personId })),
+                hint: '考察合格的人选已列出；不提名的删去或清空',
+              },
+              belowRatio('shortlist', k, p),
+            ]),
           ],
         };
       return {
@@ -100,13 +142,17 @@ export function stageForm(state: any): StageForm | undefined {
           { name: 'present', label: '到会委员人数', type: 'number', required: true },
           {
             name: 'votes',
-            label: '票决结果（JSON：positionId、personId、inFavor 赞成票）',
-            type: 'json',
-            value: json(
-              (state.decision.standing.shortlist ?? []).flatMap((s: any) =>
-                s.personIds.map((personId: string) => ({ positionId: s.positionId, personId, inFavor: 0 })),
-              ),
+            label: '票决结果',
+            type: 'list',
+            columns: [
+              { name: 'positionId', label: '职位编号' },
+              { name: 'personId', label: '人选编号' },
+              { name: 'inFavor', label: '赞成票', type: 'number' },
+            ],
+            rows: (state.decision.standing.shortlist ?? []).flatMap((s: any) =>
+              s.personIds.map((personId: string) => ({ positionId: s.positionId, personId })),
             ),
+            blank: 1,
           },
         ],
       };
@@ -153,7 +199,15 @@ export function stageForm(state: any): StageForm | undefined {
             ],
           },
           { name: 'authority', label: '审批机关', required: true },
-          { name: 'rejections', label: '不同意的人选（JSON：personId、reason）', type: 'json', value: '[]' },
+          {
+            name: 'rejections',
+            label: '不同意的人选（如有）',
+            type: 'list',
+            columns: [
+              { name: 'personId', label: '人选编号' },
+              { name: 'reason', label: '理由' },
+            ],
+          },
         ],
       };
     case 'election':
@@ -164,19 +218,23 @@ export function stageForm(state: any): StageForm | undefined {
           { name: 'votersPresent', label: '到会代表人数', type: 'number', required: true },
           { name: 'validBallots', label: '有效票数', type: 'number', required: true },
           { name: 'massPetitions', label: '联名上访（起）', type: 'number', value: '0' },
-          {
-            name: 'results',
-            label: '得票（JSON：每个职位的 personId、votes）',
-            type: 'json',
-            value: json(
-              positions.map((p) => ({
-                positionId: p.id,
-                persons: (state.nominees ?? [])
-                  .filter((n: any) => n.positionId === p.id && n.status === 'approved')
-                  .map((n: any) => ({ personId: n.personId, votes: 0 })),
-              })),
-            ),
-          },
+          ...positions.flatMap((p, k): Field[] => [
+            positionId('results', k, p),
+            {
+              name: `results.${k}.persons`,
+              label: `${p.title ?? p.id}（${p.id}）得票`,
+              type: 'list',
+              required: true,
+              columns: [
+                { name: 'personId', label: '人选编号' },
+                { name: 'votes', label: '得票', type: 'number' },
+              ],
+              rows: (state.nominees ?? [])
+                .filter((n: any) => n.positionId === p.id && n.status === 'approved')
+                .map((n: any) => ({ personId: n.personId })),
+              blank: 1,
+            },
+          ]),
         ],
       };
     default:

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignWorkflowId } from '../../domain/campaign.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
+import { SA } from '../../temporal/search-attributes.js';
 import { startStack, type Stack, provisionTree } from '../helpers.js';
 
 let stack: Stack;
@@ -139,8 +140,14 @@ describe("a campaign over a province's townships", () => {
     for await (const w of stack.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(campaignId)}'` })) {
       sizes.push(w.historyLength);
     }
-    for (const id of closed)
-      sizes.push((await stack.client.workflow.getHandle(`cycle:${id}`).describe()).historyLength);
+    // Each cycle names its campaign in a search attribute, so the UI can list one campaign's cycles.
+    const campaigns = new Set<string | undefined>();
+    for (const id of closed) {
+      const d = await stack.client.workflow.getHandle(`cycle:${id}`).describe();
+      sizes.push(d.historyLength);
+      campaigns.add(d.typedSearchAttributes.get(SA.campaign));
+    }
+    expect([...campaigns]).toEqual([campaignId]);
     expect(sizes.length).toBeGreaterThan(105);
     expect(Math.max(...sizes)).toBeLessThan(10_240);
   }, 600_000);

@@ -39,8 +39,17 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(browser: Browser, baseURL: string): Promise<Session> {
-  const context = await browser.newContext({ baseURL, acceptDownloads: true, locale: 'zh-CN' });
+export async function openSession(
+  browser: Browser,
+  baseURL: string,
+  options: { javaScript?: boolean } = {},
+): Promise<Session> {
+  const context = await browser.newContext({
+    baseURL,
+    acceptDownloads: true,
+    locale: 'zh-CN',
+    javaScriptEnabled: options.javaScript ?? true,
+  });
   const page = await context.newPage();
   const problems: string[] = [];
   const expected: { status: number; url: RegExp }[] = [];
@@ -73,6 +82,33 @@ export async function openSession(browser: Browser, baseURL: string): Promise<Se
 /** Submits a form the way a person does and waits for the page that answers. */
 export async function submit(page: Page, formSelector: string): Promise<void> {
   await Promise.all([page.waitForEvent('load'), page.locator(`${formSelector} button[type=submit]`).click()]);
+}
+
+const idPart = (name: string) => name.replace(/[^A-Za-z0-9_-]/g, '-');
+/** The id the console gives a form's field (`#stage-input-tallies-0-persons-2-votes`). */
+export const fieldSel = (form: string, name: string) => `#${form}-${idPart(name)}`;
+
+/**
+ * Fills a list field's rows the way a person does: a row the page does not show yet is added with
+ * the list's 添加一行 button first. A cell named '' is the row's own value (a list of plain values).
+ */
+export async function fillRows(
+  page: Page,
+  form: string,
+  list: string,
+  rows: Record<string, string | number | boolean>[],
+): Promise<void> {
+  for (const [i, row] of rows.entries()) {
+    for (const [cell, value] of Object.entries(row)) {
+      const control = page.locator(fieldSel(form, cell ? `${list}.${i}.${cell}` : `${list}.${i}`));
+      if ((await control.count()) === 0) await page.locator(`${fieldSel(form, list)} [data-add-row]`).click();
+      // Runs in the page (the tests' tsconfig has no DOM types): an input's type, else its tag.
+      const kind = await control.evaluate((e: any) => (e.tagName === 'INPUT' ? e.type : e.tagName.toLowerCase()));
+      if (kind === 'select') await control.selectOption(String(value));
+      else if (kind === 'checkbox') await control.setChecked(Boolean(value));
+      else await control.fill(String(value));
+    }
+  }
 }
 
 /**

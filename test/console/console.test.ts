@@ -12,6 +12,8 @@ import type { Principal } from '../../api/auth.js';
 import { ledgerRows } from '../../api/console/pages/ledger.js';
 import {
   containsText,
+  fieldSel,
+  fillRows,
   hasAttribute,
   hasCount,
   hasText,
@@ -32,8 +34,13 @@ let stack: Stack;
 let browser: Browser;
 const sessions: Session[] = [];
 
-async function signedIn(roles: Principal['roles'], scope: string, sub: string): Promise<Session> {
-  const session = await openSession(browser, stack.api.url);
+async function signedIn(
+  roles: Principal['roles'],
+  scope: string,
+  sub: string,
+  options: { javaScript?: boolean } = {},
+): Promise<Session> {
+  const session = await openSession(browser, stack.api.url, options);
   sessions.push(session);
   const { page } = session;
   await page.goto('/console');
@@ -67,7 +74,7 @@ describe('the console in a browser', () => {
     await hasText(page.locator('h1'), '总览');
     await page.selectOption('#start-cycle-jurisdictionId', JURISDICTION);
     await page.fill('#start-cycle-term', '2077');
-    await page.fill('#start-cycle-positions', JSON.stringify(positions));
+    await fillRows(page, 'start-cycle', 'positions', positions);
     await page.fill(
       '#start-cycle-policy',
       JSON.stringify({ calendar: { kind: 'compressed', secondsPerWorkingDay: 10 } }),
@@ -76,22 +83,34 @@ describe('the console in a browser', () => {
     expect(new URL(page.url()).pathname).toBe(`/console/cycles/${enc(CYCLE)}`);
     await containsText(page.locator('#where-h'), '启动');
 
-    // The API's rule, beside the field it names; nothing changes.
+    // The API's rules, beside the fields they name; nothing changes. Row 2 of the list is the
+    // body's item 1 (row 1 is left blank): its refusal still lands on row 2's cell.
     s.expect(400, /\/input\/launch$/);
     await page.fill('#stage-input-educationSessions', '-1');
     await page.fill('#stage-input-commitmentLetters', String(launch.commitmentLetters));
     await page.fill('#stage-input-talks', String(launch.talks));
-    await page.fill('#stage-input-responsibilities', JSON.stringify(launch.responsibilities));
+    await fillRows(page, 'stage-input', 'responsibilities', launch.responsibilities);
+    await page.fill(fieldSel('stage-input', 'responsibilities.2.task'), '候选人公示');
+    await page.fill(fieldSel('stage-input', 'responsibilities.2.measure'), '张榜公示');
     await submit(page, '#stage-input');
     const error = page.locator('#stage-input-educationSessions-error');
     await isVisible(error);
     await containsText(error, '>=0');
     await hasAttribute(page.locator('#stage-input-educationSessions'), 'aria-invalid', 'true');
     await hasValue(page.locator('#stage-input-talks'), String(launch.talks));
+    await containsText(page.locator(`${fieldSel('stage-input', 'responsibilities.2.owner')}-error`), '>=1');
+    await hasAttribute(page.locator(fieldSel('stage-input', 'responsibilities.2.owner')), 'aria-invalid', 'true');
+    await hasValue(
+      page.locator(fieldSel('stage-input', 'responsibilities.0.owner')),
+      launch.responsibilities[0]!.owner,
+    );
     expect((await stack.call('GET', `/v1/cycles/${CYCLE}`, { token: await organizerToken() })).body.stage).toBe(
       'launch',
     );
 
+    // Row 2 goes with its 删除 button; focus moves on to a control rather than being lost.
+    await page.locator('#stage-input-responsibilities tr[data-row="2"] [data-remove-row]').click();
+    await hasCount(page.locator(fieldSel('stage-input', 'responsibilities.2.task')), 0);
     await page.fill('#stage-input-educationSessions', String(launch.educationSessions));
     await submit(page, '#stage-input');
     await containsText(page.locator('#where-h'), '分析研判和动议');
@@ -105,7 +124,10 @@ describe('the console in a browser', () => {
       await hasValue(page.locator('#stage-input-round'), round.round);
       await page.fill('#stage-input-voters', String(round.voters));
       await page.fill('#stage-input-observers', String(round.observers));
-      await page.fill('#stage-input-tallies', JSON.stringify(round.tallies));
+      for (const [k, tally] of round.tallies.entries()) {
+        expect(positions[k]!.id).toBe(tally.positionId);
+        await fillRows(page, 'stage-input', `tallies.${k}.persons`, tally.persons);
+      }
       await submit(page, '#stage-input');
     }
     await containsText(page.locator('#where-h'), '考察');
@@ -177,7 +199,16 @@ describe('the console in a browser', () => {
       await page.fill(`#checklist-checks-${k}-note`, '已核清');
     }
     await submit(page, '#checklist');
-    await page.fill('#matters-items', JSON.stringify(consistentMatters.items));
+    await fillRows(
+      page,
+      'matters',
+      'items',
+      consistentMatters.items.map((i) => ({
+        item: i.item,
+        declared: String(i.declared),
+        verified: String(i.verified),
+      })),
+    );
     await submit(page, '#matters');
     await hasCount(page.locator('#missing'), 0);
     await page.selectOption('#dossier-result', 'passed');
@@ -263,6 +294,23 @@ describe('the console in a browser', () => {
     const form = '#checkpoint-launch';
     await page.selectOption(`${form}-checklist-responsibilities-status`, 'satisfactory');
     await page.fill(`${form}-checklist-talksAndMeetings-note`, '谈话已全覆盖');
+    // A high-severity finding without its rectification: the API's rule lands in the finding's row.
+    s.expect(400, /\/supervision\/checkpoints\/launch$/);
+    await fillRows(page, 'checkpoint-launch', 'findings', [{ severity: 'high', description: '个别单位谈话记录不全' }]);
+    await submit(page, form);
+    await containsText(
+      page.locator(`${fieldSel('checkpoint-launch', 'findings.0.rectification.owner')}-error`),
+      'required for high severity',
+    );
+    // A medium one with a rectification (accepted in the next test) opens no hold.
+    await fillRows(page, 'checkpoint-launch', 'findings', [
+      {
+        severity: 'medium',
+        description: '个别单位谈话记录不全',
+        'rectification.owner': '区委组织部',
+        'rectification.deadlineWorkingDays': 60,
+      },
+    ]);
     await submit(page, form);
     await containsText(page.locator('.notice'), '已提交');
     await hasCount(page.locator(form), 0);
@@ -270,6 +318,105 @@ describe('the console in a browser', () => {
     const launchCheckpoint = sup.checkpoints.find((c: any) => c.phase === 'launch');
     expect(launchCheckpoint.filedAt).toBeTypeOf('number');
     expect(launchCheckpoint.filedBy).toContain('督查组');
+    expect(sup.findings.map((f: any) => [f.id, f.severity, f.status, f.owner])).toEqual([
+      [`${CYCLE}/launch/F1`, 'medium', 'rectifying', '区委组织部'],
+    ]);
+    noProblems(s);
+  });
+
+  it('a rectification is accepted and a monitoring point scored, each refusal beside its field', async () => {
+    const s = await signedIn(['supervisor'], '440304', '督查组');
+    const { page } = s;
+    await page.goto(`/console/cycles/${enc(CYCLE)}/supervision`);
+    const finding = `${CYCLE}/launch/F1`;
+
+    s.expect(404, /\/supervision\/rectifications$/);
+    await page.fill('#rectification-findingId', `${CYCLE}/launch/F9`);
+    await page.fill('#rectification-note', '已整改到位');
+    await submit(page, '#rectification');
+    await containsText(page.locator('#rectification-findingId-error'), 'a finding of this cycle');
+    await page.fill('#rectification-findingId', finding);
+    await submit(page, '#rectification');
+    await containsText(page.locator('.notice'), '已提交');
+    await containsText(page.locator('#rest-h + dl'), 'accepted');
+
+    s.expect(400, /\/supervision\/monitoring$/);
+    await page.fill('#monitoring-point', '海门街道监测点');
+    await page.fill('#monitoring-scores-selection', '101');
+    for (const k of ['correction', 'discipline', 'conduct']) await page.fill(`#monitoring-scores-${k}`, '88');
+    await submit(page, '#monitoring');
+    await containsText(page.locator('#monitoring-scores-selection-error'), '<=100');
+    await hasValue(page.locator('#monitoring-scores-conduct'), '88');
+    await page.fill('#monitoring-scores-selection', '92');
+    await submit(page, '#monitoring');
+    await containsText(page.locator('.notice'), '已提交');
+    // The page shows the stage's aggregate (the API keeps no per-point list in this view).
+    await containsText(page.locator('#rest-h + dl'), '92');
+
+    const sup = (await stack.call('GET', `/v1/cycles/${CYCLE}/supervision`, { token: await organizerToken() })).body;
+    expect(sup.findings.find((f: any) => f.id === finding).status).toBe('accepted');
+    expect(Object.values(sup.monitoring).map((m: any) => [m.points, m.averages.selection, m.averages.conduct])).toEqual(
+      [[1, 92, 88]],
+    );
+    noProblems(s);
+  });
+
+  it('a risk is registered without scripts (spare rows, a blank one dropped); its refusal beside the list', async () => {
+    const s = await signedIn(['supervisor'], '440304', '督查组', { javaScript: false });
+    const { page } = s;
+    await page.goto('/console/risks');
+    // Without a script there is no dead 添加一行 button, only the spare rows.
+    expect(await page.locator('#risk-measures [data-add-row]').isVisible()).toBe(false);
+    await hasCount(page.locator('#risk-measures tbody tr'), 3);
+    const description = '控制台测试：个别人员拉票苗头';
+    await page.fill('#risk-jurisdictionId', JURISDICTION);
+    await page.selectOption('#risk-level', 'low');
+    await page.fill('#risk-description', description);
+    await page.fill('#risk-owner', '区委组织部');
+    s.expect(400, /\/console\/risks$/);
+    await submit(page, '#risk');
+    await containsText(page.locator('#risk-measures-error'), '>=1');
+    await hasValue(page.locator('#risk-description'), description);
+    await page.fill(fieldSel('risk', 'measures.0'), '加强研判');
+    await page.fill(fieldSel('risk', 'measures.2'), '专人盯办');
+    await submit(page, '#risk');
+    await containsText(page.locator('.notice'), '已登记');
+    await containsText(page.locator('#risks'), description);
+    const token = await stack.token(['supervisor'], '440304', 'api-check');
+    const risks = (await stack.call('GET', '/v1/risks', { token })).body.risks;
+    const mine = risks.find((r: any) => r.description === description);
+    expect([mine.jurisdictionId, mine.level, mine.measures]).toEqual([JURISDICTION, 'low', ['加强研判', '专人盯办']]);
+    noProblems(s);
+  });
+
+  it('an organizer raises a hold and releases it, each refusal beside its field', async () => {
+    const s = await signedIn(['organizer'], '440304', '组织部张三');
+    const { page } = s;
+    await page.goto(`/console/cycles/${enc(CYCLE)}`);
+    s.expect(400, /\/input\/holds$/);
+    await page.fill('#hold-name', '暂停 一');
+    await page.fill('#hold-reason', '控制台测试：等待核实');
+    await submit(page, '#hold');
+    await containsText(page.locator('#hold-name-error'), 'letters, digits');
+    await page.fill('#hold-name', 'console-hold');
+    await submit(page, '#hold');
+    await containsText(page.locator('.notice'), '已提交');
+    await containsText(page.locator('#holds-h + table'), 'console-hold');
+    const holds = async () =>
+      (await stack.call('GET', `/v1/cycles/${CYCLE}`, { token: await organizerToken() })).body.holds.map(
+        (h: any) => h.name,
+      );
+    expect(await holds()).toContain('console-hold');
+
+    s.expect(400, /\/input\/hold-releases$/);
+    await page.fill('#hold-release-name', 'console-hold');
+    await submit(page, '#hold-release');
+    await containsText(page.locator('#hold-release-resolution-error'), 'a reason is required');
+    await page.fill('#hold-release-resolution', '已核实，无问题');
+    await submit(page, '#hold-release');
+    await containsText(page.locator('.notice'), '已提交');
+    await hasCount(page.locator('#holds-h + table'), 0);
+    expect(await holds()).not.toContain('console-hold');
     noProblems(s);
   });
 

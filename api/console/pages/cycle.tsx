@@ -1,7 +1,7 @@
 /** 换届详情: the story (流程纪实), candidates, nominees, holds and the form the stage waits for; the dossier. */
 import type { Hono } from 'hono';
 import { DEPARTMENT_LABELS } from '../../../domain/policy.js';
-import { INTERVIEW_CATEGORIES, MANDATORY_CHECKS } from '../../../domain/inspection.js';
+import { INTERVIEW_CATEGORIES, MANDATORY_CHECKS, PERSONAL_MATTER_ITEMS } from '../../../domain/inspection.js';
 import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
 import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
@@ -361,17 +361,23 @@ export function cyclePages(app: Hono<ConsoleEnv>, kit: PageKit) {
   const mattersFields: Field[] = [
     {
       name: 'items',
-      label:
-        '个人有关事项比对（JSON：item 事项、declared 本人报告、verified 查核结果、deliberate 是否故意、description 说明）',
-      type: 'json',
-      value: JSON.stringify(
-        [
-          { item: 'realEstate', declared: 1, verified: 1 },
-          { item: 'spouseAbroad', declared: false, verified: false },
-        ],
-        null,
-        2,
-      ),
+      label: '个人有关事项比对',
+      type: 'list',
+      required: true,
+      hint: '本人报告和查核结果：数量填数字，有无填 是/否（true/false），其他填文字',
+      columns: [
+        {
+          name: 'item',
+          label: '事项',
+          type: 'select',
+          options: [['', '（选择事项）'], ...Object.entries(PERSONAL_MATTER_ITEMS)],
+        },
+        { name: 'declared', label: '本人报告', type: 'value' },
+        { name: 'verified', label: '查核结果', type: 'value' },
+        { name: 'deliberate', label: '故意隐瞒', type: 'checkbox' },
+        { name: 'description', label: '说明', optional: true },
+      ],
+      blank: 3,
     },
   ];
   const dossierFields: Field[] = [
@@ -385,6 +391,14 @@ export function cyclePages(app: Hono<ConsoleEnv>, kit: PageKit) {
       ],
     },
     { name: 'reason', label: '终止理由（终止时填写）', type: 'textarea', optional: true },
+    {
+      name: 'concerns',
+      label: '合格但有疑虑的（如有，合格时填写）',
+      type: 'list',
+      optional: true,
+      columns: [{ name: '', label: '疑虑' }],
+      blank: 1,
+    },
   ];
   const formsByPath: Record<string, [string, Field[]]> = {
     inspection: ['checklist', checklistFields],

@@ -16,16 +16,17 @@ const startFields = (jurisdictions: any[]): Field[] => [
   { name: 'term', label: '届次（年份）', value: String(new Date().getFullYear()), required: true },
   {
     name: 'positions',
-    label: '职位（JSON：id 编号、title 名称、seats 职数）',
-    type: 'json',
-    value: JSON.stringify(
-      [
-        { id: 'secretary', title: '书记', seats: 1 },
-        { id: 'deputy', title: '副职', seats: 2 },
-      ],
-      null,
-      2,
-    ),
+    label: '职位',
+    type: 'list',
+    columns: [
+      { name: 'id', label: '编号（字母）' },
+      { name: 'title', label: '名称' },
+      { name: 'seats', label: '职数', type: 'number' },
+    ],
+    rows: [
+      { id: 'secretary', title: '书记', seats: '1' },
+      { id: 'deputy', title: '副职', seats: '2' },
+    ],
   },
   { name: 'committees.standing', label: '常委会人数', type: 'number', value: '11' },
   { name: 'committees.full', label: '全委会人数', type: 'number', value: '31' },

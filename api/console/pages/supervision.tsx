@@ -26,20 +26,31 @@ const checkpointFields = (agenda: string[]): Field[] => [
   ]),
   {
     name: 'findings',
-    label:
-      '发现问题（JSON：severity 低/中/高 low|medium|high、description、rectification {owner, deadlineWorkingDays}）',
-    type: 'json',
-    value: '[]',
+    label: '发现问题（如有）',
+    type: 'list',
+    hint: '高风险问题须填整改责任单位和期限',
+    columns: [
+      {
+        name: 'severity',
+        label: '程度',
+        type: 'select',
+        options: [['', '（选择）'], ...SEVERITIES.map((s) => [s, SEVERITY_LABELS[s]!] as const)],
+      },
+      { name: 'description', label: '问题描述' },
+      { name: 'rectification.owner', label: '整改责任单位', optional: true },
+      { name: 'rectification.deadlineWorkingDays', label: '整改期限（工作日）', type: 'number' },
+    ],
   },
   {
     name: 'riskResponses',
-    label: '议程上的中风险答复（JSON：riskId、response）',
-    type: 'json',
-    value: JSON.stringify(
-      agenda.map((riskId) => ({ riskId, response: '' })),
-      null,
-      2,
-    ),
+    label: '议程上的中风险答复',
+    type: 'list',
+    columns: [
+      { name: 'riskId', label: '风险编号' },
+      { name: 'response', label: '答复' },
+    ],
+    rows: agenda.map((riskId) => ({ riskId })),
+    blank: 0,
   },
 ];
 const rectificationFields: Field[] = [
@@ -65,7 +76,14 @@ const riskFields: Field[] = [
   },
   { name: 'level', label: '等级', type: 'select', options: SEVERITIES.map((s) => [s, SEVERITY_LABELS[s]!] as const) },
   { name: 'description', label: '风险描述', type: 'textarea', required: true },
-  { name: 'measures', label: '防范措施（JSON 字符串数组）', type: 'json', value: '["加强研判"]' },
+  {
+    name: 'measures',
+    label: '防范措施',
+    type: 'list',
+    required: true,
+    columns: [{ name: '', label: '措施' }],
+    blank: 3,
+  },
   { name: 'owner', label: '责任单位', required: true },
   { name: 'deadlineWorkingDays', label: '高风险：上级督办期限（工作日）', type: 'number', optional: true },
 ];

@@ -10,7 +10,9 @@ import { cycleId as makeCycleId, cycleWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
 import { SA } from '../temporal/search-attributes.js';
-import type { Position } from '../domain/cycle.js';
+import type { CycleState, Position } from '../domain/cycle.js';
+import { CYCLE_STATE_ARRAYS, stateParts } from '../domain/projection.js';
+import type { Pool } from './db.js';
 import type { CycleWorkflow, CycleWorkflowInput } from '../workflows/contracts/cycle.js';
 
 /** What starts a cycle: the body of POST /v1/cycles with its policy resolved, and who asked. */
@@ -74,4 +76,21 @@ export function cycleStartOptions(
       { key: SA.cycle, value: id },
     ],
   };
+}
+
+/**
+ * A started cycle's projection (workflow_projections) holds its initial state until the workflow's
+ * first activation sends its own (a full send, seq 1, that replaces it), so a GET right after the
+ * start answers without a worker. Written only if the workflow has not written one already.
+ */
+export async function recordInitialProjection(pool: Pool, workflowId: string, runId: string, state: CycleState) {
+  const parts = [...stateParts(state, CYCLE_STATE_ARRAYS)];
+  await pool.query(
+    `WITH header AS (
+       INSERT INTO workflow_projections (workflow_id, run_id, seq) VALUES ($1, $2, 0)
+       ON CONFLICT (workflow_id) DO NOTHING RETURNING workflow_id)
+     INSERT INTO workflow_state_parts (workflow_id, part, value)
+     SELECT h.workflow_id, t.part, t.value::jsonb FROM header h, unnest($3::text[], $4::text[]) AS t(part, value)`,
+    [workflowId, runId, parts.map(([name]) => name), parts.map(([, json]) => json)],
+  );
 }

@@ -5,6 +5,7 @@
  * stopped the reads still answer.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonical } from '../../domain/canonical.js';
 import { cycleWorkflowId, reportWorkflowId } from '../../domain/ids.js';
 import { getStateQuery } from '../../workflows/contracts/cycle.js';
 import { getReportQuery } from '../../workflows/contracts/report.js';
@@ -27,6 +28,8 @@ afterAll(() => stack?.stop());
 
 const CYCLE_ID = '440306:2033';
 const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+/** Equal as JSON, whatever the order of keys (the projection stores a state's keys as parts). */
+const same = (a: unknown, b: unknown) => canonical(a ?? null) === canonical(JSON.parse(JSON.stringify(b ?? null)));
 const getCycle = async () => {
   const res = await stack.call('GET', CYCLE, { token: organizer });
   expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -56,7 +59,7 @@ async function input(path: string, body: unknown): Promise<any> {
 }
 
 describe('reads from the projection in Postgres', () => {
-  it('GET /v1/cycles/{id} equals the workflow after every kind of input, and answers with the worker stopped', async () => {
+  it('GET /v1/cycles/{id} equals the workflow after every kind of input', async () => {
     const started = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440306', '2033') });
     expect(started.status).toBe(201);
     // Straight after the start, before any worker could have run, the cycle reads.
@@ -118,7 +121,7 @@ describe('reads from the projection in Postgres', () => {
     expect(rows[0]!.n).toBeGreaterThan(people.length);
   });
 
-  it('GET /v1/reports/{id} carries the workflow state as its live part, sealed fields still by role', async () => {
+  it('GET /v1/reports/{id} carries the workflow state as its live part, sealed fields still by role; with the worker stopped every read still answers', async () => {
     const created = await stack.call('POST', '/v1/reports', {
       token: intake,
       body: {
@@ -136,7 +139,7 @@ describe('reads from the projection in Postgres', () => {
       const [got, asked] = await eventually(async () => {
         const q = await handle.query(getReportQuery);
         const g = (await stack.call('GET', `/v1/reports/${id}`, { token })).body;
-        return JSON.stringify(g.live) === JSON.stringify(q) && [g, q];
+        return same(g.live, q) && [g, q];
       });
       expect(got.live).toEqual(asked);
       return got;
@@ -178,7 +181,7 @@ describe('reads from the projection in Postgres', () => {
     const runningState = await eventually(async () => {
       const q = await runningHandle.query(getStateQuery);
       const g = (await stack.call('GET', RUNNING, { token: organizer })).body;
-      return JSON.stringify(g) === JSON.stringify(q) && g;
+      return same(g, q) && g;
     });
     expect(runningState.stage).toBe('analysis');
     const open = await stack.call('POST', '/v1/reports', {
@@ -196,8 +199,7 @@ describe('reads from the projection in Postgres', () => {
     const openLive = await eventually(async () => {
       const q = await openHandle.query(getReportQuery);
       const g = (await stack.call('GET', `/v1/reports/${open.body.reportId}`, { token: intake })).body;
-      console.log(JSON.stringify(q), JSON.stringify(g));
-      return JSON.stringify(g.live) === JSON.stringify(q) && g.live;
+      return same(g.live, q) && g.live;
     });
     const lastCycle = await getCycle();
 

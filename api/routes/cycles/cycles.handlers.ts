@@ -1,7 +1,11 @@
 /** What each cycle route does: checks role and scope, then starts, updates or reads the cycle. */
 import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import { cycleStartOptions, recordInitialProjection } from '../../../activities/cycle-start.js';
+import {
+  cycleStartOptions,
+  recordInitialProjection,
+  withdrawInitialProjection,
+} from '../../../activities/cycle-start.js';
 import { assertCalendarCovers } from '../../../domain/calendar.js';
 import * as C from '../../../domain/cycle.js';
 import { ErrorType } from '../../../domain/errors.js';
@@ -50,30 +54,34 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
   );
   const [input] = options.args;
   const { cycleId, workflowId } = { cycleId: input.cycleId, workflowId: options.workflowId };
-  let runId: string;
-  try {
-    runId = (await s.temporal.workflow.start<W.CycleWorkflow>(W.cycleWorkflowType, options)).firstExecutionRunId;
-  } catch (e) {
-    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    const description = await s.temporal.workflow.getHandle(workflowId).describe();
-    if (description.memo?.requestHash !== options.memo?.requestHash) {
-      throw new ApiError(409, ErrorType.Conflict, `cycle ${cycleId} already exists with a different request`, [
-        { path: 'jurisdictionId', rule: 'one cycle per jurisdiction and term' },
-      ]);
-    }
-    return c.json({ cycleId, workflowId, state: await readState(s, cycleId) }, 200);
-  }
   // The workflow starts from exactly this state (same pure function); no round trip to wait for. It
   // is the cycle's projection until the workflow's first activation replaces it, so a GET straight
-  // after the start answers even before a worker has picked the cycle up.
+  // after the start answers even before a worker has picked the cycle up. Written beside the start,
+  // not after it (a start is measured against a bare start), and taken back if the start fails.
   const state = C.initialCycleState(
     cycleId,
     { term: input.term, positions: input.positions, committees: input.committees, policy },
     input.jurisdiction,
     Date.now(),
   );
-  await recordInitialProjection(s.pool, workflowId, runId, state);
-  return c.json({ cycleId, workflowId, state }, 201);
+  const [started, projected] = await Promise.allSettled([
+    s.temporal.workflow.start<W.CycleWorkflow>(W.cycleWorkflowType, options),
+    recordInitialProjection(s.pool, workflowId, state),
+  ]);
+  if (started.status === 'fulfilled') {
+    if (projected.status === 'rejected') throw projected.reason;
+    return c.json({ cycleId, workflowId, state }, 201);
+  }
+  if (projected.status === 'fulfilled' && projected.value) await withdrawInitialProjection(s.pool, workflowId);
+  const e: unknown = started.reason;
+  if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+  const description = await s.temporal.workflow.getHandle(workflowId).describe();
+  if (description.memo?.requestHash !== options.memo?.requestHash) {
+    throw new ApiError(409, ErrorType.Conflict, `cycle ${cycleId} already exists with a different request`, [
+      { path: 'jurisdictionId', rule: 'one cycle per jurisdiction and term' },
+    ]);
+  }
+  return c.json({ cycleId, workflowId, state: await readState(s, cycleId) }, 200);
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {

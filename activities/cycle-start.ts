@@ -10,7 +10,9 @@ import { cycleId as makeCycleId, cycleWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
 import { SA } from '../temporal/search-attributes.js';
-import type { Position } from '../domain/cycle.js';
+import type { CycleState, Position } from '../domain/cycle.js';
+import { CYCLE_STATE_ARRAYS, stateParts } from '../domain/projection.js';
+import type { Pool } from './db.js';
 import type { CycleWorkflow, CycleWorkflowInput } from '../workflows/contracts/cycle.js';
 
 /** What starts a cycle: the body of POST /v1/cycles with its policy resolved, and who asked. */
@@ -75,4 +77,32 @@ export function cycleStartOptions(
       ...(c.campaignId ? [{ key: SA.campaign, value: c.campaignId }] : []),
     ],
   };
+}
+
+/**
+ * A started cycle's projection (workflow_projections) holds its initial state until the workflow's
+ * first activation sends its own (a full send, seq 1, that replaces it), so a GET right after the
+ * start answers without a worker. Written only where no projection is (a workflow's own is never
+ * overwritten); answers whether it wrote one.
+ */
+export async function recordInitialProjection(pool: Pool, workflowId: string, state: CycleState): Promise<boolean> {
+  const parts = [...stateParts(state, CYCLE_STATE_ARRAYS)];
+  const { rows } = await pool.query<{ written: boolean }>(
+    `WITH header AS (
+       INSERT INTO workflow_projections (workflow_id, run_id, seq) VALUES ($1, NULL, 0)
+       ON CONFLICT (workflow_id) DO NOTHING RETURNING workflow_id),
+     parts AS (
+       INSERT INTO workflow_state_parts (workflow_id, part, value)
+       SELECT h.workflow_id, t.part, t.value::jsonb FROM header h, unnest($2::text[], $3::text[]) AS t(part, value))
+     SELECT EXISTS (SELECT 1 FROM header) AS written`,
+    [workflowId, parts.map(([name]) => name), parts.map(([, json]) => json)],
+  );
+  return rows[0]?.written === true;
+}
+
+/** The start it was written for failed: its initial projection goes (a workflow's own send stays). */
+export async function withdrawInitialProjection(pool: Pool, workflowId: string): Promise<void> {
+  await pool.query('DELETE FROM workflow_projections WHERE workflow_id = $1 AND seq = 0 AND run_id IS NULL', [
+    workflowId,
+  ]);
 }

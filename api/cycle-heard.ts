@@ -2,25 +2,29 @@
  * A candidate's final outcome (passed or stopped) reaches its cycle by signal, after the candidate's
  * Update has answered. So that the answer to the input that ended a candidacy reflects its
  * consequences too (a replacement opened, inspection over and the decision stage reached), the route
- * waits, briefly and bounded, until the cycle's live state shows the outcome.
+ * waits, briefly and bounded, until the cycle's state shows the outcome — read from the cycle's
+ * projection in Postgres, which the worker writes before the signal's activation completes, so the
+ * wait never costs a replay. A cycle without a usable projection is asked through its workflow.
  */
-import type { Client } from '@temporalio/client';
 import { cycleWorkflowId } from '../domain/ids.js';
 import { getStateQuery } from '../workflows/contracts/cycle.js';
+import type { Services } from './context.js';
 
 /** Long enough for a busy worker; past it the candidate's own answer is still right, only earlier. */
 const HEARD_WITHIN_MS = 10_000;
 
 export async function untilCycleHeard(
-  temporal: Client,
+  s: Pick<Services, 'temporal' | 'read'>,
   cycleId: string,
   candidate: { personId: string; status: string },
 ): Promise<void> {
   if (candidate.status === 'inspecting') return;
-  const handle = temporal.workflow.getHandle(cycleWorkflowId(cycleId));
+  const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
   const deadline = Date.now() + HEARD_WITHIN_MS;
   for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
-    const state = await handle.query(getStateQuery).catch(() => undefined);
+    const projected = await s.read.cycleState(cycleId).catch(() => undefined);
+    const state =
+      projected && !projected.stale ? projected.state : await handle.query(getStateQuery).catch(() => undefined);
     // A cycle gone, finished or aborted has nothing more to show.
     if (!state || state.status === 'closed' || state.status === 'aborted') return;
     const entry = state.candidates.find((c) => c.personId === candidate.personId);

@@ -11,6 +11,7 @@ import type { CodecKey } from '../temporal/codec.js';
 import { workflowTracingModule, type Tracing } from '../temporal/tracing.js';
 import { dataConverter, failureConverterPath } from '../temporal/connection.js';
 import { createActivities } from './activities.js';
+import { createProjectionSinks } from '../activities/projection.js';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
 export { failureConverterPath };
@@ -44,6 +45,11 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
       o.activities ??
       createActivities({ pool: o.pool, codecKeys: o.codecKeys, temporal: o.temporal, taskQueue: o.taskQueue }),
     dataConverter: dataConverter(o.codecKeys),
+    // Workflows' live state in Postgres, written before each activation's answer leaves (GETs read it).
+    sinks: {
+      ...createProjectionSinks({ pool: o.pool }),
+      ...(o.tracing ? { exporter: makeWorkflowExporter(o.tracing.exporter, o.tracing.resource) } : {}),
+    },
     ...(o.tracing
       ? {
           interceptors: {
@@ -56,7 +62,6 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
             // A prebuilt bundle was made without the interceptors: workflow spans need a bundle made here.
             ...(o.workflowBundlePath ? {} : { workflowModules: [workflowTracingModule] }),
           },
-          sinks: { exporter: makeWorkflowExporter(o.tracing.exporter, o.tracing.resource) },
         }
       : {}),
     ...o.tuning,

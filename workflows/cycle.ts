@@ -74,6 +74,8 @@ import { keepDeadlineAttributes } from './deadline-attributes.js';
 import { cycleDeadlineView } from './deadline-views.js';
 import { calendarGap } from './deadlines.js';
 import { guard } from './guard.js';
+import { CYCLE_STATE_ARRAYS } from '../domain/projection.js';
+import { projection } from './projection.js';
 import { RECORD_RETRY } from './record.js';
 import { supervisionWorkflow } from './supervision.js';
 
@@ -148,6 +150,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   // HuanjieDeadline/HuanjieOverdue of new runs are kept by this watcher (render keeps them for older runs).
   const deadlines = keepDeadlineAttributes(() => cycleDeadlineView(state));
   const runStartBytes = workflowInfo().historySize;
+  // The state as GET /v1/cycles/{id} reads it from Postgres; candidates and nominees row by row.
+  const projected = projection(() => state, CYCLE_STATE_ARRAYS);
 
   registerQueries();
   registerStageInputs();
@@ -756,6 +760,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
 
   /** Keeps the UI's one-line "what does it wait for" and the operators' filters in step with the state. */
   function render() {
+    projected.changed();
     const holds = C.blockingHolds(state).map((h) => h.name);
     const gate =
       state.status === 'suspended'

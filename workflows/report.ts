@@ -36,6 +36,7 @@ import {
   type ReportInput,
   type ReportState,
 } from './contracts/report.js';
+import { projection } from './projection.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
 
 // ---- activities -------------------------------------------------------------------------------
@@ -65,6 +66,8 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
   const cycleId = input.target.type === 'candidate' ? input.target.cycleId : null;
   let version = 0;
   const event = auditEvents({ type: 'report', id: input.reportId, cycleId, jurisdictionId: input.jurisdictionId });
+  // The state as GET /v1/reports/{id} reads it from Postgres (its `live`).
+  const projected = projection(() => state, []);
 
   setHandler(getReportQuery, () => state);
   setHandler(
@@ -77,6 +80,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
       if (t.unit) state.unit = t.unit;
       computeDeadline();
       version++;
+      projected.changed();
       await undoneOnFailure(before, () => recordTriage(actor));
       return state;
     },
@@ -98,6 +102,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
       state.finding = f.finding;
       if (f.consequence) state.consequence = f.consequence;
       version++;
+      projected.changed();
       await undoneOnFailure(before, () => applyFinding(f, actor));
       return state;
     },
@@ -174,6 +179,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
   }
 
   function describe() {
+    projected.changed();
     if (state.status === 'verifying') {
       state.waitingFor =
         state.deadline === undefined

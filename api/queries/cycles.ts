@@ -1,9 +1,30 @@
 /** Cycles and the jurisdiction tree as the API reads them from Postgres. */
 import type { Pool } from '../../activities/db.js';
 import type { CycleRow, CycleState, PositionResult } from '../../domain/cycle.js';
+import { cycleWorkflowId } from '../../domain/ids.js';
 import type { Jurisdiction } from '../../domain/schemas.js';
 import type { CycleEvent, CycleListItem, CycleRecord } from '../schemas/cycles.js';
+import { CYCLE_STATE_ARRAYS, assembleState } from '../../domain/projection.js';
 import type { Row } from './row.js';
+
+/** A workflow's projection (activities/projection.ts): its state, or stale when a send was lost. */
+export type Projection<T> = { stale: true } | { stale: false; state: T };
+
+export async function readProjection<T>(
+  pool: Pool,
+  workflowId: string,
+  arrays: readonly string[],
+): Promise<Projection<T> | undefined> {
+  const { rows } = await pool.query<{ stale: boolean; parts: [string, unknown][] }>(
+    `SELECT p.stale, coalesce(jsonb_agg(jsonb_build_array(s.part, s.value)) FILTER (WHERE s.part IS NOT NULL), '[]') AS parts
+     FROM workflow_projections p LEFT JOIN workflow_state_parts s ON s.workflow_id = p.workflow_id
+     WHERE p.workflow_id = $1 GROUP BY p.workflow_id, p.stale`,
+    [workflowId],
+  );
+  const row = rows[0];
+  if (!row) return undefined;
+  return row.stale ? { stale: true } : { stale: false, state: assembleState<T>(row.parts, arrays) };
+}
 
 export interface CycleListFilters {
   scope: string;
@@ -28,6 +49,11 @@ export type CycleEventRow = Row<CycleEvent, 'at'>;
 
 export function createCycleQueries(pool: Pool) {
   return {
+    /** The cycle's live state as its workflow last sent it; undefined when it never did (older cycles). */
+    cycleState(cycleId: string): Promise<Projection<CycleState> | undefined> {
+      return readProjection<CycleState>(pool, cycleWorkflowId(cycleId), CYCLE_STATE_ARRAYS);
+    },
+
     async jurisdiction(id: string): Promise<(Jurisdiction & { ancestors: string[] }) | undefined> {
       const { rows } = await pool.query<Jurisdiction & { ancestors: string[] }>(
         'SELECT id, name, level, parent_id AS "parentId", ancestors FROM jurisdictions WHERE id = $1',

@@ -2,6 +2,9 @@
 import type { Pool } from '../../activities/db.js';
 import { DISCIPLINARY } from '../../domain/reports.js';
 import type { ReportEvent, ReportLedger, ReportRow } from '../schemas/reports.js';
+import { reportWorkflowId } from '../../domain/ids.js';
+import type { ReportState } from '../../workflows/contracts/report.js';
+import { readProjection, type Projection } from './cycles.js';
 import type { Row } from './row.js';
 
 export type StoredReport = Row<ReportRow, 'received_at' | 'deadline' | 'overdue_at' | 'escalated_at' | 'closed_at'>;
@@ -34,6 +37,11 @@ export function createReportQueries(pool: Pool) {
     async byId(reportId: string): Promise<StoredReport | undefined> {
       const { rows } = await pool.query<StoredReport>('SELECT * FROM reports WHERE id = $1', [reportId]);
       return rows[0];
+    },
+
+    /** The report workflow's live state as it last sent it; undefined when it never did (older reports). */
+    live(reportId: string): Promise<Projection<ReportState> | undefined> {
+      return readProjection<ReportState>(pool, reportWorkflowId(reportId), []);
     },
 
     async timeline(reportId: string): Promise<Row<ReportEvent, 'at'>[]> {

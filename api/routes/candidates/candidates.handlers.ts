@@ -94,7 +94,7 @@ function candidateInput<B, U>(
       return sendUpdate(handle(s, cycleId, personId), update, [body, actor], key, `candidate ${personId}`);
     })();
     const answered = await orAbsent(s, cycleId, personId, sent);
-    await untilCycleHeard(s.temporal, cycleId, answered);
+    await untilCycleHeard(s, cycleId, answered);
     return c.json(await recordedAnswer(c, answered), 200);
   };
 }

@@ -1,7 +1,11 @@
 /** What each cycle route does: checks role and scope, then starts, updates or reads the cycle. */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import { cycleStartOptions } from '../../../activities/cycle-start.js';
+import {
+  cycleStartOptions,
+  recordInitialProjection,
+  withdrawInitialProjection,
+} from '../../../activities/cycle-start.js';
 import { assertCalendarCovers } from '../../../domain/calendar.js';
 import * as C from '../../../domain/cycle.js';
 import { ErrorType } from '../../../domain/errors.js';
@@ -12,7 +16,8 @@ import * as W from '../../../workflows/contracts/cycle.js';
 import type { Action } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { ApiError, notFound } from '../../errors.js';
-import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
+import { actorOf, authorize, idempotencyKey, requireCycleInScope, resolveScope } from '../../guards.js';
+import { readState } from '../../cycle-state.js';
 import { sendUpdate } from '../../updates.js';
 import type * as routes from './cycles.routes.js';
 
@@ -20,8 +25,11 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
   const s = c.var.services;
   authorize(c, 'cycle.start');
   const body = c.req.valid('json');
-  await requireInScope(c, s, body.jurisdictionId, `jurisdiction ${body.jurisdictionId}`);
-  const jurisdiction = (await s.read.jurisdiction(body.jurisdictionId))!;
+  // One read for the scope check and the jurisdiction itself (a start is measured against a bare start).
+  const found = await s.read.jurisdiction(body.jurisdictionId);
+  if (!found?.ancestors.includes(c.get('principal').scope))
+    throw notFound(`jurisdiction ${body.jurisdictionId}`).asDenial();
+  const { ancestors: _ancestors, ...jurisdiction } = found;
   const policy = body.policy ?? policySchema.parse({});
   const unknownCompetitive = policy.competitivePositions.filter((p) => !body.positions.some((x) => x.id === p));
   if (unknownCompetitive.length > 0) {
@@ -46,27 +54,34 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
   );
   const [input] = options.args;
   const { cycleId, workflowId } = { cycleId: input.cycleId, workflowId: options.workflowId };
-  try {
-    await s.temporal.workflow.start<W.CycleWorkflow>(W.cycleWorkflowType, options);
-    // The workflow starts from exactly this state (same pure function); no round trip to wait for.
-    const state = C.initialCycleState(
-      cycleId,
-      { term: input.term, positions: input.positions, committees: input.committees, policy },
-      input.jurisdiction,
-      Date.now(),
-    );
+  // The workflow starts from exactly this state (same pure function); no round trip to wait for. It
+  // is the cycle's projection until the workflow's first activation replaces it, so a GET straight
+  // after the start answers even before a worker has picked the cycle up. Written beside the start,
+  // not after it (a start is measured against a bare start), and taken back if the start fails.
+  const state = C.initialCycleState(
+    cycleId,
+    { term: input.term, positions: input.positions, committees: input.committees, policy },
+    input.jurisdiction,
+    Date.now(),
+  );
+  const [started, projected] = await Promise.allSettled([
+    s.temporal.workflow.start<W.CycleWorkflow>(W.cycleWorkflowType, options),
+    recordInitialProjection(s.pool, workflowId, state),
+  ]);
+  if (started.status === 'fulfilled') {
+    if (projected.status === 'rejected') throw projected.reason;
     return c.json({ cycleId, workflowId, state }, 201);
-  } catch (e) {
-    if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-    const handle = s.temporal.workflow.getHandle(workflowId);
-    const description = await handle.describe();
-    if (description.memo?.requestHash !== options.memo?.requestHash) {
-      throw new ApiError(409, ErrorType.Conflict, `cycle ${cycleId} already exists with a different request`, [
-        { path: 'jurisdictionId', rule: 'one cycle per jurisdiction and term' },
-      ]);
-    }
-    return c.json({ cycleId, workflowId, state: await handle.query(W.getStateQuery) }, 200);
   }
+  if (projected.status === 'fulfilled' && projected.value) await withdrawInitialProjection(s.pool, workflowId);
+  const e: unknown = started.reason;
+  if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+  const description = await s.temporal.workflow.getHandle(workflowId).describe();
+  if (description.memo?.requestHash !== options.memo?.requestHash) {
+    throw new ApiError(409, ErrorType.Conflict, `cycle ${cycleId} already exists with a different request`, [
+      { path: 'jurisdictionId', rule: 'one cycle per jurisdiction and term' },
+    ]);
+  }
+  return c.json({ cycleId, workflowId, state: await readState(s, cycleId) }, 200);
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
@@ -108,7 +123,7 @@ function stageInput<I>(action: Action, update: UpdateDefinition<W.InputAccepted,
     const { cycleId } = c.req.valid('param');
     await requireCycleInScope(c, s, cycleId);
     const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
-    await sendUpdate(
+    const accepted = await sendUpdate(
       handle,
       update,
       // The route validated the body with this input's schema (cycles.routes.ts).
@@ -118,8 +133,9 @@ function stageInput<I>(action: Action, update: UpdateDefinition<W.InputAccepted,
     ).catch(async (e: unknown) => {
       throw await endedAs(s, e, cycleId);
     });
-    // The Update answers with a version only (see InputAccepted); the state read now includes it.
-    return c.json(await readState(s, cycleId), 200);
+    // The Update answers with a version only (see InputAccepted): the answer is the projection once
+    // it holds that version, never an older state.
+    return c.json(await readState(s, cycleId, accepted.version), 200);
   };
 }
 
@@ -149,20 +165,6 @@ export const calendarYear: AppRouteHandler<typeof routes.calendarYear> = stageIn
   'cycle.control',
   W.addCalendarYearUpdate,
 );
-
-/** The live state; a finished cycle's final state is in Postgres, so its history is not replayed. */
-export async function readState(s: Services, cycleId: string): Promise<C.CycleState> {
-  const row = await s.read.cycle(cycleId);
-  if (row && (row.status === 'closed' || row.status === 'aborted') && 'cycleId' in row.state) return row.state;
-  try {
-    return await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery);
-  } catch (e) {
-    // Past Temporal's retention the record in Postgres is the answer.
-    const row = e instanceof WorkflowNotFoundError ? await s.read.cycle(cycleId) : undefined;
-    if (!row || !('cycleId' in row.state)) throw e instanceof WorkflowNotFoundError ? notFound(`cycle ${cycleId}`) : e;
-    return row.state;
-  }
-}
 
 /**
  * Temporal calls every ended cycle's workflow "completed", an aborted one too; the record says how

@@ -1,11 +1,10 @@
 /** What the report routes do. The reporter, the text and a named official are sealed at intake. */
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
-import { cycleWorkflowId, reportWorkflowId } from '../../../domain/ids.js';
+import { reportWorkflowId } from '../../../domain/ids.js';
 import { policySchema } from '../../../domain/policy.js';
 import * as R from '../../../domain/reports.js';
 import { ErrorType } from '../../../domain/errors.js';
-import { getStateQuery } from '../../../workflows/contracts/cycle.js';
 import {
   getReportQuery,
   submitFindingUpdate,
@@ -16,7 +15,8 @@ import { allows } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { ApiError, notFound } from '../../errors.js';
 import { actorOf, authorize, cycleJurisdiction, idempotencyKey, requireInScope, resolveScope } from '../../guards.js';
-import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
+import { readState } from '../../cycle-state.js';
+import { sendUpdate, startRecorded } from '../../updates.js';
 import type * as routes from './reports.routes.js';
 
 /** The report's row; a report outside the caller's scope is absent. */
@@ -47,11 +47,7 @@ export const intake: AppRouteHandler<typeof routes.intake> = async (c) => {
   // A report on a candidate runs on that cycle's policy and calendar; others on the defaults.
   let policy: ReportInput['policy'] = policySchema.parse({});
   if (target.type === 'candidate') {
-    const cycle = await queryOr404(
-      s.temporal.workflow.getHandle(cycleWorkflowId(target.cycleId)),
-      getStateQuery,
-      `cycle ${target.cycleId}`,
-    );
+    const cycle = await readState(s, target.cycleId);
     if (
       !cycle.candidates.some((p) => p.personId === target.personId) &&
       !cycle.nominees.some((p) => p.personId === target.personId)
@@ -112,10 +108,16 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   authorize(c, 'report.read');
   const { reportId } = c.req.valid('param');
   const row = await reportRow(c, s, reportId);
-  const live = await s.temporal.workflow
-    .getHandle(reportWorkflowId(reportId))
-    .query(getReportQuery)
-    .catch(() => undefined);
+  // The workflow's state from its projection in Postgres (no replay); asked of the workflow only
+  // when there is none to trust (a report from before projections, or one that lost a write).
+  const projected = await s.read.reports.live(reportId);
+  const live =
+    projected && !projected.stale
+      ? projected.state
+      : await s.temporal.workflow
+          .getHandle(reportWorkflowId(reportId))
+          .query(getReportQuery)
+          .catch(() => undefined);
   const sensitive = allows(c.get('principal').roles, 'report.readSensitive');
   const {
     text_sealed: text,

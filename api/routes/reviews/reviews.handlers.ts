@@ -38,6 +38,6 @@ export const verdict: AppRouteHandler<typeof routes.verdict> = async (c) => {
     `candidate ${personId}`,
   );
   // A disqualifying verdict stops the candidate: answer once the cycle has heard it.
-  await untilCycleHeard(s.temporal, cycleId, answered);
+  await untilCycleHeard(s, cycleId, answered);
   return c.json(await recordedAnswer(c, answered), 200);
 };

@@ -1,0 +1,56 @@
+/**
+ * A cycle's state as every route reads it: from its projection in Postgres, never by a replay.
+ */
+import { WorkflowNotFoundError } from '@temporalio/common';
+import type * as C from '../domain/cycle.js';
+import { cycleWorkflowId } from '../domain/ids.js';
+import * as W from '../workflows/contracts/cycle.js';
+import type { Services } from './context.js';
+import { ApiError, ErrorCode, notFound } from './errors.js';
+
+/** How long an answer waits for the projection to reach the version its input produced. */
+const PROJECTION_WAIT_MS = 5_000;
+
+/**
+ * The cycle's state from Postgres: the projection its workflow writes after every change
+ * (workflows/projection.ts), so a read never waits on a replay. With `atLeastVersion` (an input's
+ * answer) it waits, bounded, until the projection holds that version; one that does not get there
+ * answers 503 with Retry-After, never an older state. Only a cycle without a usable projection (one
+ * started before projections, or whose projection lost a write and awaits its next full send) is
+ * asked through its workflow.
+ */
+export async function readState(s: Services, cycleId: string, atLeastVersion?: number): Promise<C.CycleState> {
+  const deadline = Date.now() + PROJECTION_WAIT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    const projected = await s.read.cycleState(cycleId);
+    if (!projected || projected.stale) return readLive(s, cycleId);
+    if (atLeastVersion === undefined || projected.state.version >= atLeastVersion) return projected.state;
+    if (Date.now() >= deadline) throw projectionBehind(cycleId, atLeastVersion);
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+function projectionBehind(cycleId: string, version: number): ApiError {
+  const e = new ApiError(
+    503,
+    ErrorCode.ServiceUnavailable,
+    `the record of cycle ${cycleId} has not reached version ${version} yet; the input is accepted, read it again shortly`,
+    [{ path: 'version', rule: 'the cycle record is behind the accepted input' }],
+  );
+  e.retryAfterSeconds = 1;
+  return e;
+}
+
+/** Without a projection: a finished cycle's final state is in Postgres, a running one is asked. */
+async function readLive(s: Services, cycleId: string): Promise<C.CycleState> {
+  const row = await s.read.cycle(cycleId);
+  if (row && (row.status === 'closed' || row.status === 'aborted') && 'cycleId' in row.state) return row.state;
+  try {
+    return await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery);
+  } catch (e) {
+    // Past Temporal's retention the record in Postgres is the answer.
+    const row = e instanceof WorkflowNotFoundError ? await s.read.cycle(cycleId) : undefined;
+    if (!row || !('cycleId' in row.state)) throw e instanceof WorkflowNotFoundError ? notFound(`cycle ${cycleId}`) : e;
+    return row.state;
+  }
+}

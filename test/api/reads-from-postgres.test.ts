@@ -1,0 +1,220 @@
+/**
+ * Issue 14.3: reads answer from Postgres — the projection the worker writes after every change —
+ * never by a workflow query. After each kind of input the GET equals what the workflow's own query
+ * says (both compared here), the input's answer is never older than the input, and with the worker
+ * stopped the reads still answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonical } from '../../domain/canonical.js';
+import { cycleWorkflowId, reportWorkflowId } from '../../domain/ids.js';
+import { getStateQuery } from '../../workflows/contracts/cycle.js';
+import { getReportQuery } from '../../workflows/contracts/report.js';
+import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+let organizer: string;
+let intake: string;
+let investigator: string;
+
+beforeAll(async () => {
+  stack = await startStack({ rateLimit: { perMinute: 1_000_000, burst: 100_000 } });
+  await loadSampleTree(stack.pool);
+  organizer = await stack.token(['organizer'], '440300', '组织部-李明');
+  intake = await stack.token(['intake'], '440300', '12380受理员');
+  investigator = await stack.token(['investigator'], '440300', '查核组');
+});
+afterAll(() => stack?.stop());
+
+const CYCLE_ID = '440306:2033';
+const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+/** Equal as JSON, whatever the order of keys (the projection stores a state's keys as parts). */
+const same = (a: unknown, b: unknown) => canonical(a ?? null) === canonical(JSON.parse(JSON.stringify(b ?? null)));
+const getCycle = async () => {
+  const res = await stack.call('GET', CYCLE, { token: organizer });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body;
+};
+const queryCycle = () => stack.client.workflow.getHandle(cycleWorkflowId(CYCLE_ID)).query(getStateQuery);
+
+/** Once the workflow is quiet (same version both ways), the GET is exactly its state. */
+async function getEqualsQuery(): Promise<any> {
+  const [got, asked] = await eventually(async () => {
+    const q = await queryCycle();
+    const g = await getCycle();
+    return g.version === q.version && JSON.stringify(await queryCycle()) === JSON.stringify(q) && [g, q];
+  });
+  expect(got).toEqual(JSON.parse(JSON.stringify(asked)));
+  return got;
+}
+
+/** An input's answer: 200, never older than the state the workflow had when it answered. */
+async function input(path: string, body: unknown): Promise<any> {
+  const res = await stack.call('POST', `${CYCLE}/${path}`, { token: organizer, body });
+  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
+  const now = await queryCycle();
+  expect(res.body.version).toBeLessThanOrEqual(now.version);
+  expect(res.body.cycleId).toBe(CYCLE_ID);
+  return res.body;
+}
+
+describe('reads from the projection in Postgres', () => {
+  it('GET /v1/cycles/{id} equals the workflow after every kind of input', async () => {
+    const started = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440306', '2033') });
+    expect(started.status).toBe(201);
+    // Straight after the start, before any worker could have run, the cycle reads.
+    expect((await stack.call('GET', CYCLE, { token: organizer })).body.cycleId).toBe(CYCLE_ID);
+    // A repeated start answers 200 with the cycle's state, read from Postgres too.
+    const again = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440306', '2033') });
+    expect(again.status).toBe(200);
+    expect(again.body.state.cycleId).toBe(CYCLE_ID);
+    await getEqualsQuery();
+
+    expect((await input('launch', S.launch)).stage).toBe('analysis');
+    await getEqualsQuery();
+    expect((await input('analysis', S.analysis)).stage).toBe('recommendation');
+    await getEqualsQuery();
+    await input('recommendation-rounds', S.cadreMeeting);
+    await getEqualsQuery();
+    const inspection = await input('recommendation-rounds', S.fullCommittee);
+    expect(inspection.stage).toBe('inspection');
+    const atInspection = await getEqualsQuery();
+    expect(atInspection.candidates.length).toBeGreaterThan(0);
+
+    // Organizer holds, suspension and their releases.
+    const held = await input('holds', { name: 'letter-1', reason: '来信待核' });
+    expect(held.holds.map((h: { name: string }) => h.name)).toContain('letter-1');
+    await getEqualsQuery();
+    await input('hold-releases', { name: 'letter-1', resolution: '已核' });
+    await getEqualsQuery();
+    expect((await input('suspend', { reason: '上级要求暂缓' })).status).toBe('suspended');
+    await getEqualsQuery();
+    expect((await input('resume', { reason: '恢复' })).status).toBe('running');
+    await getEqualsQuery();
+
+    // Candidates' outcomes reach the cycle by signal: the projection follows them too.
+    const people = atInspection.candidates.map((c: { personId: string }) => c.personId) as string[];
+    for (const p of people) expect((await inspectViaApi(stack, CYCLE_ID, p)).status, p).toBe('passed');
+    const afterInspection = await getEqualsQuery();
+    expect(afterInspection.candidates.every((c: { status: string }) => c.status === 'passed')).toBe(true);
+
+    expect((await input('standing-committee', S.standing)).stage).toBe('decision');
+    await getEqualsQuery();
+    expect((await input('committee-vote', S.vote)).stage).toBe('publicity');
+    await getEqualsQuery();
+    await input('nominee-drops', { personId: 'd1', reason: '举报部分属实，取消拟任资格', cause: 'report' });
+    await getEqualsQuery();
+    await eventually(async () => (await getCycle()).stage === 'approval');
+    await getEqualsQuery();
+    expect((await input('approval', S.approval)).stage).toBe('election');
+    await getEqualsQuery();
+    const closed = await input('election', S.election(['d2', 'd3']));
+    expect(closed.status).toBe('closed');
+    const final = await getEqualsQuery();
+    expect(final.results.length).toBe(2);
+
+    // The record is in Postgres: the projection holds it, part by part.
+    const { rows } = await stack.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM workflow_state_parts WHERE workflow_id = $1',
+      [cycleWorkflowId(CYCLE_ID)],
+    );
+    expect(rows[0]!.n).toBeGreaterThan(people.length);
+  });
+
+  it('GET /v1/reports/{id} carries the workflow state as its live part, sealed fields still by role; with the worker stopped every read still answers', async () => {
+    const created = await stack.call('POST', '/v1/reports', {
+      token: intake,
+      body: {
+        channel: 'phone',
+        category: 'voteBuying',
+        text: '反映有关问题',
+        receivedAt: new Date().toISOString(),
+        target: { type: 'jurisdiction', jurisdictionId: '440306' },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id = created.body.reportId as string;
+    const handle = stack.client.workflow.getHandle(reportWorkflowId(id));
+    const liveEqualsQuery = async (token: string) => {
+      const [got, asked] = await eventually(async () => {
+        const q = await handle.query(getReportQuery);
+        const g = (await stack.call('GET', `/v1/reports/${id}`, { token })).body;
+        return same(g.live, q) && [g, q];
+      });
+      expect(got.live).toEqual(asked);
+      return got;
+    };
+    const registered = await liveEqualsQuery(intake);
+    expect(registered.live.status).toBe('verifying');
+    expect(registered.text).toBe('反映有关问题');
+    // The organizer reads the record and the live state, not the sealed text.
+    const asOrganizer = await liveEqualsQuery(organizer);
+    expect(asOrganizer.text).toBeUndefined();
+
+    const triaged = await stack.call('POST', `/v1/reports/${id}/triage`, {
+      token: intake,
+      body: { kind: 'directCheck', unit: '区纪委', reason: '需要核实' },
+    });
+    expect(triaged.status, JSON.stringify(triaged.body)).toBe(200);
+    // The triage's answer and the GET that follows at once agree.
+    expect((await stack.call('GET', `/v1/reports/${id}`, { token: intake })).body.live).toEqual(triaged.body);
+    expect((await liveEqualsQuery(intake)).live.triage).toBe('directCheck');
+
+    const found = await stack.call('POST', `/v1/reports/${id}/findings`, {
+      token: investigator,
+      body: { finding: 'unsubstantiated', summary: '经查，反映问题不属实' },
+    });
+    expect(found.status, JSON.stringify(found.body)).toBe(200);
+    expect((await stack.call('GET', `/v1/reports/${id}`, { token: intake })).body.live).toEqual(found.body);
+    const closedReport = await liveEqualsQuery(investigator);
+    expect(closedReport.live.status).toBe('closed');
+    expect(closedReport.summary).toBe('经查，反映问题不属实');
+
+    // A running cycle and an open report, then the worker stops: nothing can be replayed now, and
+    // every read still answers, from Postgres, exactly what the workflows last said.
+    const RUNNING = '/v1/cycles/440307:2033';
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2033') })).status,
+    ).toBe(201);
+    expect((await stack.call('POST', `${RUNNING}/launch`, { token: organizer, body: S.launch })).status).toBe(200);
+    const runningHandle = stack.client.workflow.getHandle(cycleWorkflowId('440307:2033'));
+    const runningState = await eventually(async () => {
+      const q = await runningHandle.query(getStateQuery);
+      const g = (await stack.call('GET', RUNNING, { token: organizer })).body;
+      return same(g, q) && g;
+    });
+    expect(runningState.stage).toBe('analysis');
+    const open = await stack.call('POST', '/v1/reports', {
+      token: intake,
+      body: {
+        channel: 'letter',
+        category: 'other',
+        text: '另一件来信',
+        receivedAt: new Date().toISOString(),
+        target: { type: 'jurisdiction', jurisdictionId: '440306' },
+      },
+    });
+    expect(open.status).toBe(201);
+    const openHandle = stack.client.workflow.getHandle(reportWorkflowId(open.body.reportId));
+    const openLive = await eventually(async () => {
+      const q = await openHandle.query(getReportQuery);
+      const g = (await stack.call('GET', `/v1/reports/${open.body.reportId}`, { token: intake })).body;
+      return same(g.live, q) && g.live;
+    });
+    const lastCycle = await getCycle();
+
+    stack.worker.shutdown();
+    await eventually(async () => stack.worker.getState() === 'STOPPED');
+    // stop() in afterAll shuts the worker down again; it is already down.
+    stack.worker.shutdown = () => undefined;
+    const runningNow = await stack.call('GET', RUNNING, { token: organizer });
+    expect(runningNow.status).toBe(200);
+    expect(runningNow.body).toEqual(runningState);
+    expect((await stack.call('GET', CYCLE, { token: organizer })).body).toEqual(lastCycle);
+    const openNow = await stack.call('GET', `/v1/reports/${open.body.reportId}`, { token: intake });
+    expect(openNow.status).toBe(200);
+    expect(openNow.body.live).toEqual(openLive);
+    const closedNow = await stack.call('GET', `/v1/reports/${id}`, { token: intake });
+    expect(closedNow.body.live).toEqual(closedReport.live);
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * The projection sink's contract: what a workflow sends the worker at the end of an activation that
+ * changed its state (workflows/projection.ts), and the worker writes to Postgres
+ * (activities/projection.ts) before the activation's answer leaves it. A leaf module.
+ */
+import type { Sinks } from '@temporalio/workflow';
+
+export interface ProjectionWrite {
+  /** 1, 2, … within a run: a send that does not follow the stored one marks the projection stale. */
+  seq: number;
+  /** Every part of the state is in `upserts`: the parts not named are deleted, the projection is whole again. */
+  full: boolean;
+  /** Part name and its JSON text (domain/projection.ts). */
+  upserts: [string, string][];
+  deletes: string[];
+}
+
+export interface ProjectionSinks extends Sinks {
+  projection: { write(w: ProjectionWrite): void };
+}

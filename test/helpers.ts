@@ -15,7 +15,7 @@ import type { RateLimit } from '../api/rate-limit.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { candidateWorkflowId } from '../domain/ids.js';
-import { personalMattersSchema } from '../domain/inspection.js';
+import { personalMattersSchema } from '../domain/eager/inspection.js';
 import { getPersonalMattersRulesQuery } from '../workflows/contracts/candidate.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';

@@ -110,7 +110,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   setHandler(
     stopCandidateUpdate,
     async (raw, actor) => {
-      const s = I.stopSchema.parse(raw);
+      const s = I.stopSchema().parse(raw);
       finish({ personId: input.personId, result: 'stopped', reason: s.reason, cause: s.cause, concerns: [] });
       await record('candidate.stopped', actor, { reason: s.reason, cause: s.cause });
       return state;
@@ -118,7 +118,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     {
       validator: (raw, _actor) =>
         guard(() => {
-          I.stopSchema.parse(raw);
+          I.stopSchema().parse(raw);
           checkOpen();
         }),
     },
@@ -130,7 +130,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   setHandler(
     completeDossierUpdate,
     async (raw, actor) => {
-      const d = I.dossierSchema.parse(raw);
+      const d = I.dossierSchema().parse(raw);
       finish(
         d.result === 'passed'
           ? { personId: input.personId, result: 'passed', concerns: d.concerns }
@@ -146,7 +146,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     {
       validator: (raw, _actor) =>
         guard(() => {
-          I.dossierSchema.parse(raw);
+          I.dossierSchema().parse(raw);
           checkOpen();
         }),
     },
@@ -175,7 +175,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     setHandler(
       recordInspectionUpdate,
       async (raw, actor) => {
-        const r = I.inspectionRecordSchema.parse(raw);
+        const r = I.inspectionRecordSchema().parse(raw);
         I.applyInspectionRecord(dossier, r);
         refresh();
         // Statuses only (no notes): the daily ledger counts files reviewed (档案审核) from them.
@@ -188,7 +188,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       {
         validator: (raw, _actor) =>
           guard(() => {
-            I.inspectionRecordSchema.parse(raw);
+            I.inspectionRecordSchema().parse(raw);
             checkOpen();
           }),
       },
@@ -203,14 +203,14 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
         let details: I.PersonalMattersInput | { sealedRef: string };
         let result: I.PersonalMattersResult;
         if (raw && typeof raw === 'object' && 'sealedRef' in raw) {
-          const m = I.personalMattersMessageSchema.parse(raw);
+          const m = I.personalMattersMessageSchema().parse(raw);
           details = { sealedRef: m.sealedRef };
           result = {
             outcome: I.outcomeOf(m.classification.discrepancies),
             discrepancies: m.classification.discrepancies,
           };
         } else {
-          details = I.personalMattersSchema.parse(raw);
+          details = I.personalMattersSchema().parse(raw);
           result = I.classifyPersonalMatters(details, policy);
         }
         dossier.personalMatters = { ...result, checkedAt: Date.now() };
@@ -231,7 +231,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
         validator: (raw, _actor) =>
           guard(() => {
             // Only a reference: the details themselves must never enter this workflow's history.
-            I.personalMattersMessageSchema.parse(raw);
+            I.personalMattersMessageSchema().parse(raw);
             checkOpen();
             if (dossier.personalMatters)
               throw new DomainError(ErrorType.Duplicate, 'personal matters are already verified for this candidate');
@@ -242,7 +242,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     setHandler(
       submitVerdictUpdate,
       async (raw, actor) => {
-        const v = I.verdictSchema.parse(raw);
+        const v = I.verdictSchema().parse(raw);
         const review = dossier.reviews.find((r) => r.department === v.department)!;
         Object.assign(review, {
           status: 'answered',
@@ -263,7 +263,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       {
         validator: (raw, _actor) =>
           guard(() => {
-            const v = I.verdictSchema.parse(raw);
+            const v = I.verdictSchema().parse(raw);
             checkOpen();
             I.checkVerdict(dossier, v);
           }),
@@ -273,7 +273,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     setHandler(
       completeDossierUpdate,
       async (raw, actor) => {
-        const d = I.dossierSchema.parse(raw);
+        const d = I.dossierSchema().parse(raw);
         finish(
           d.result === 'passed'
             ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
@@ -289,7 +289,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       {
         validator: (raw, _actor) =>
           guard(() => {
-            const d = I.dossierSchema.parse(raw);
+            const d = I.dossierSchema().parse(raw);
             checkOpen();
             refresh();
             if (d.result === 'passed' && state.missing!.length > 0) {

@@ -85,6 +85,11 @@ export default tseslint.config(
               group: ['pg', '@temporalio/client', '@temporalio/worker', '../activities/*.js', '!../activities/*.js'],
               message: 'Workflows reach I/O only through proxied activities.',
             },
+            {
+              regex: '(^|/)eager/',
+              message:
+                'domain/eager/ builds every schema at load, for Node code; workflow code calls the schema functions (domain/once.ts).',
+            },
           ],
         },
       ],

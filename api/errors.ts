@@ -16,7 +16,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ZodError } from 'zod';
 import { isConnectionError } from '../activities/db.js';
 import { DomainError, ErrorType, type FieldIssue } from '../domain/errors.js';
-import { fieldIssues } from '../domain/field-issues.js';
+import { fieldIssues, invalidMessage } from '../domain/field-issues.js';
 
 /**
  * Every code an error body can carry: the domain's (ErrorType, shared with the workflows) and the
@@ -102,12 +102,7 @@ const STATUS_BY_TYPE: Record<string, ContentfulStatusCode> = {
 
 export function validationError(e: ZodError, where = 'body'): ApiError {
   const details = fieldIssues(e);
-  return new ApiError(
-    400,
-    ErrorType.Validation,
-    `invalid ${where}: ${details.map((d) => `${d.path}: ${d.rule}`).join('; ')}`,
-    details,
-  );
+  return new ApiError(400, ErrorType.Validation, invalidMessage(where, details), details);
 }
 
 function fromFailure(f: ApplicationFailure): ApiError {

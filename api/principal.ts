@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DEPARTMENTS } from '../domain/policy.js';
-import { jurisdictionIdSchema } from '../domain/schemas.js';
+import { jurisdictionIdSchema } from '../domain/eager/schemas.js';
 
 const roleSchema = z.union([
   z.enum(['organizer', 'supervisor', 'intake', 'investigator', 'viewer', 'operator']),

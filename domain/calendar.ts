@@ -16,8 +16,8 @@
 import { z } from 'zod';
 import { DomainError, ErrorType } from './errors.js';
 import { CN_HOLIDAYS, CN_WORKDAYS, CN_YEARS } from './holidays-cn.js';
-
-const isoDate = z.iso.date('must be a real calendar date YYYY-MM-DD');
+import { once } from './once.js';
+import { isoDate } from './schemas.js';
 
 /** The official table has at most 33 holiday days a year (2026); a year of mostly holidays stops every deadline. */
 export const MAX_HOLIDAYS_PER_YEAR = 40;
@@ -27,55 +27,60 @@ export const MAX_HOLIDAYS_PER_YEAR = 40;
  * is not theirs to rewrite: an override replaces the table for its year, and a made-up year of
  * holidays would switch off every deadline that falls in it.
  */
-export const yearOverrideSchema = z
-  .strictObject({
-    year: z.number().int().min(2000).max(2100),
-    holidays: z.array(isoDate).max(MAX_HOLIDAYS_PER_YEAR).describe('statutory holidays of that year'),
-    workdays: z
-      .array(isoDate)
-      .max(MAX_HOLIDAYS_PER_YEAR)
-      .describe('make-up working days (调休) of that year that fall on a weekend'),
-  })
-  .superRefine((o, ctx) => {
-    if (coveredYears.has(o.year))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['year'],
-        message: `a year the official table does not cover (it has ${Math.min(...CN_YEARS)}–${Math.max(...CN_YEARS)})`,
-      });
-    const holidays = new Set(o.holidays);
-    for (const [field, dates] of [
-      ['holidays', o.holidays],
-      ['workdays', o.workdays],
-    ] as const)
-      dates.forEach((d, i) => {
-        if (!d.startsWith(`${o.year}-`))
-          ctx.addIssue({ code: 'custom', path: [field, i], message: `a date of ${o.year}` });
-      });
-    o.workdays.forEach((d, i) => {
-      const weekday = new Date(`${d}T00:00:00Z`).getUTCDay();
-      if (holidays.has(d)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: 'not also a holiday' });
-      else if (weekday !== 0 && weekday !== 6)
+export const yearOverrideSchema = once(() => {
+  const date = isoDate('must be a real calendar date YYYY-MM-DD');
+  return z
+    .strictObject({
+      year: z.number().int().min(2000).max(2100),
+      holidays: z.array(date).max(MAX_HOLIDAYS_PER_YEAR).describe('statutory holidays of that year'),
+      workdays: z
+        .array(date)
+        .max(MAX_HOLIDAYS_PER_YEAR)
+        .describe('make-up working days (调休) of that year that fall on a weekend'),
+    })
+    .superRefine((o, ctx) => {
+      if (coveredYears.has(o.year))
         ctx.addIssue({
           code: 'custom',
-          path: ['workdays', i],
-          message: 'a Saturday or Sunday (a make-up working day)',
+          path: ['year'],
+          message: `a year the official table does not cover (it has ${Math.min(...CN_YEARS)}–${Math.max(...CN_YEARS)})`,
         });
+      const holidays = new Set(o.holidays);
+      for (const [field, dates] of [
+        ['holidays', o.holidays],
+        ['workdays', o.workdays],
+      ] as const)
+        dates.forEach((d, i) => {
+          if (!d.startsWith(`${o.year}-`))
+            ctx.addIssue({ code: 'custom', path: [field, i], message: `a date of ${o.year}` });
+        });
+      o.workdays.forEach((d, i) => {
+        const weekday = new Date(`${d}T00:00:00Z`).getUTCDay();
+        if (holidays.has(d)) ctx.addIssue({ code: 'custom', path: ['workdays', i], message: 'not also a holiday' });
+        else if (weekday !== 0 && weekday !== 6)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['workdays', i],
+            message: 'a Saturday or Sunday (a make-up working day)',
+          });
+      });
     });
-  });
-export type YearOverride = z.infer<typeof yearOverrideSchema>;
+});
+export type YearOverride = z.infer<ReturnType<typeof yearOverrideSchema>>;
 
-export const calendarSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('cn'),
-    overrides: z.array(yearOverrideSchema).max(50).default([]),
-  }),
-  z.strictObject({
-    kind: z.literal('compressed'),
-    secondsPerWorkingDay: z.number().min(0).max(86_400),
-  }),
-]);
-export type CalendarSpec = z.infer<typeof calendarSchema>;
+export const calendarSchema = once(() =>
+  z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('cn'),
+      overrides: z.array(yearOverrideSchema()).max(50).default([]),
+    }),
+    z.strictObject({
+      kind: z.literal('compressed'),
+      secondsPerWorkingDay: z.number().min(0).max(86_400),
+    }),
+  ]),
+);
+export type CalendarSpec = z.infer<ReturnType<typeof calendarSchema>>;
 
 const BEIJING_OFFSET_MS = 8 * 3600_000;
 const DAY_MS = 86_400_000;

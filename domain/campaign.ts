@@ -4,22 +4,28 @@
  */
 import { z } from 'zod';
 import { positionSchema } from './cycle.js';
+import { once } from './once.js';
 import { policySchema } from './policy.js';
 import { jurisdictionIdSchema, termSchema } from './schemas.js';
 import { JURISDICTION_LEVELS } from './stages.js';
 
-export const startCampaignSchema = z.strictObject({
-  rootId: jurisdictionIdSchema.describe('the upper level launching the campaign'),
-  level: z.enum(JURISDICTION_LEVELS).describe('every jurisdiction of this level under the root gets a cycle'),
-  term: z.string().regex(/^\d{4}$/, 'a four-digit year'),
-  window: z.number().int().min(1).max(2000).default(50).describe('cycles in flight at once (a sliding window)'),
-  template: z.strictObject({
-    positions: z.array(positionSchema).min(1).max(100),
-    committees: z.strictObject({ standing: z.number().int().min(3).max(100), full: z.number().int().min(3).max(1000) }),
-    policy: policySchema.optional(),
+export const startCampaignSchema = once(() =>
+  z.strictObject({
+    rootId: jurisdictionIdSchema().describe('the upper level launching the campaign'),
+    level: z.enum(JURISDICTION_LEVELS).describe('every jurisdiction of this level under the root gets a cycle'),
+    term: z.string().regex(/^\d{4}$/, 'a four-digit year'),
+    window: z.number().int().min(1).max(2000).default(50).describe('cycles in flight at once (a sliding window)'),
+    template: z.strictObject({
+      positions: z.array(positionSchema()).min(1).max(100),
+      committees: z.strictObject({
+        standing: z.number().int().min(3).max(100),
+        full: z.number().int().min(3).max(1000),
+      }),
+      policy: policySchema().optional(),
+    }),
   }),
-});
-export type StartCampaignInput = z.infer<typeof startCampaignSchema>;
+);
+export type StartCampaignInput = z.infer<ReturnType<typeof startCampaignSchema>>;
 export { termSchema };
 
 // The ids have their home with the other workflow ids; re-exported for the campaign's callers.

@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { DomainError, ErrorType } from './errors.js';
 import { DEPARTMENTS, DEPARTMENT_LABELS, type Department, type Policy } from './policy.js';
+import { once } from './once.js';
 import { reasonSchema } from './schemas.js';
 
 export const INTERVIEW_CATEGORIES = {
@@ -47,100 +48,112 @@ export const PERSONAL_MATTER_ITEMS = {
 } as const;
 export type PersonalMatterItem = keyof typeof PERSONAL_MATTER_ITEMS;
 
-const checkState = z.strictObject({
-  status: z.enum(['clear', 'concern', 'unclear']).describe('unclear: not yet 必清, blocks the dossier'),
-  note: z.string().trim().max(2000).default(''),
-});
+const checkState = once(() =>
+  z.strictObject({
+    status: z.enum(['clear', 'concern', 'unclear']).describe('unclear: not yet 必清, blocks the dossier'),
+    note: z.string().trim().max(2000).default(''),
+  }),
+);
 
 /** One recording by the inspection team; parts it does not name stay as they were. */
-export const inspectionRecordSchema = z
-  .strictObject({
-    interviews: z
-      .partialRecord(
-        z.enum(Object.keys(INTERVIEW_CATEGORIES) as [InterviewCategory, ...InterviewCategory[]]),
-        z.number().int().min(0).max(10_000),
-      )
-      .optional()
-      .describe('people talked to, added to the counts so far (必谈)'),
-    homeVisit: z
-      .strictObject({ done: z.boolean(), note: z.string().max(2000).default('') })
-      .optional()
-      .describe('家访'),
-    reverseEvaluation: z
-      .strictObject({
-        participants: z.number().int().min(1).max(100_000),
-        negative: z.number().int().min(0).max(100_000).describe('people rating any of the 四德 negatively'),
-        status: z.enum(['clear', 'concern']),
-        note: z.string().max(2000).default(''),
-      })
-      .refine((r) => r.negative <= r.participants, {
-        message: 'negative must not exceed participants',
-        path: ['negative'],
-      })
-      .optional()
-      .describe('四德反向测评'),
-    checks: z
-      .partialRecord(z.enum(Object.keys(MANDATORY_CHECKS) as [MandatoryCheck, ...MandatoryCheck[]]), checkState)
-      .optional()
-      .describe('必核'),
-  })
-  .refine((r) => r.interviews || r.homeVisit || r.reverseEvaluation || r.checks, {
-    message: 'record at least one part (interviews, homeVisit, reverseEvaluation, checks)',
-  });
-export type InspectionRecord = z.infer<typeof inspectionRecordSchema>;
+export const inspectionRecordSchema = once(() =>
+  z
+    .strictObject({
+      interviews: z
+        .partialRecord(
+          z.enum(Object.keys(INTERVIEW_CATEGORIES) as [InterviewCategory, ...InterviewCategory[]]),
+          z.number().int().min(0).max(10_000),
+        )
+        .optional()
+        .describe('people talked to, added to the counts so far (必谈)'),
+      homeVisit: z
+        .strictObject({ done: z.boolean(), note: z.string().max(2000).default('') })
+        .optional()
+        .describe('家访'),
+      reverseEvaluation: z
+        .strictObject({
+          participants: z.number().int().min(1).max(100_000),
+          negative: z.number().int().min(0).max(100_000).describe('people rating any of the 四德 negatively'),
+          status: z.enum(['clear', 'concern']),
+          note: z.string().max(2000).default(''),
+        })
+        .refine((r) => r.negative <= r.participants, {
+          message: 'negative must not exceed participants',
+          path: ['negative'],
+        })
+        .optional()
+        .describe('四德反向测评'),
+      checks: z
+        .partialRecord(z.enum(Object.keys(MANDATORY_CHECKS) as [MandatoryCheck, ...MandatoryCheck[]]), checkState())
+        .optional()
+        .describe('必核'),
+    })
+    .refine((r) => r.interviews || r.homeVisit || r.reverseEvaluation || r.checks, {
+      message: 'record at least one part (interviews, homeVisit, reverseEvaluation, checks)',
+    }),
+);
+export type InspectionRecord = z.infer<ReturnType<typeof inspectionRecordSchema>>;
 
 export const VERDICTS = ['clear', 'concern', 'disqualifying'] as const;
 export type Verdict = (typeof VERDICTS)[number];
-export const verdictSchema = z.strictObject({
-  department: z.enum(DEPARTMENTS),
-  verdict: z.enum(VERDICTS),
-  reason: reasonSchema,
-});
-export type VerdictInput = z.infer<typeof verdictSchema>;
+export const verdictSchema = once(() =>
+  z.strictObject({
+    department: z.enum(DEPARTMENTS),
+    verdict: z.enum(VERDICTS),
+    reason: reasonSchema(),
+  }),
+);
+export type VerdictInput = z.infer<ReturnType<typeof verdictSchema>>;
 
 /** The inspection team closes a dossier: passed (with its concerns) or stopped (with the reason). */
-export const dossierSchema = z.discriminatedUnion('result', [
-  z.strictObject({ result: z.literal('passed'), concerns: z.array(reasonSchema).max(50).default([]) }),
+export const dossierSchema = once(() =>
+  z.discriminatedUnion('result', [
+    z.strictObject({ result: z.literal('passed'), concerns: z.array(reasonSchema()).max(50).default([]) }),
+    z.strictObject({
+      result: z.literal('stopped'),
+      reason: reasonSchema(),
+      cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
+    }),
+  ]),
+);
+export type DossierInput = z.input<ReturnType<typeof dossierSchema>>;
+/** A candidacy ended from outside the inspection (a report's finding, a dropped nominee). */
+export const stopSchema = once(() =>
   z.strictObject({
-    result: z.literal('stopped'),
-    reason: reasonSchema,
+    reason: reasonSchema(),
     cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
   }),
-]);
-export type DossierInput = z.input<typeof dossierSchema>;
-/** A candidacy ended from outside the inspection (a report's finding, a dropped nominee). */
-export const stopSchema = z.strictObject({
-  reason: reasonSchema,
-  cause: z.enum(['report', 'review', 'violation', 'other']).default('other'),
-});
-export type StopInput = z.input<typeof stopSchema>;
+);
+export type StopInput = z.input<ReturnType<typeof stopSchema>>;
 
-const matterValue = z.union([z.string().max(500), z.number(), z.boolean()]);
-export const personalMattersSchema = z
-  .strictObject({
-    items: z
-      .array(
-        z.strictObject({
-          item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
-          declared: matterValue.describe('as reported by the candidate'),
-          verified: matterValue.describe('as found by verification'),
-          deliberate: z.boolean().default(false).describe('verification found the discrepancy was knowingly hidden'),
-          description: z
-            .string()
-            .trim()
-            .max(2000)
-            .optional()
-            .describe('what verification found, in words (sealed with the values; never shown outside the record)'),
-        }),
-      )
-      .min(1)
-      .max(50),
-  })
-  .refine((p) => new Set(p.items.map((i) => i.item)).size === p.items.length, {
-    message: 'each item once',
-    path: ['items'],
-  });
-export type PersonalMattersInput = z.infer<typeof personalMattersSchema>;
+const matterValue = once(() => z.union([z.string().max(500), z.number(), z.boolean()]));
+export const personalMattersSchema = once(() =>
+  z
+    .strictObject({
+      items: z
+        .array(
+          z.strictObject({
+            item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
+            declared: matterValue().describe('as reported by the candidate'),
+            verified: matterValue().describe('as found by verification'),
+            deliberate: z.boolean().default(false).describe('verification found the discrepancy was knowingly hidden'),
+            description: z
+              .string()
+              .trim()
+              .max(2000)
+              .optional()
+              .describe('what verification found, in words (sealed with the values; never shown outside the record)'),
+          }),
+        )
+        .min(1)
+        .max(50),
+    })
+    .refine((p) => new Set(p.items.map((i) => i.item)).size === p.items.length, {
+      message: 'each item once',
+      path: ['items'],
+    }),
+);
+export type PersonalMattersInput = z.infer<ReturnType<typeof personalMattersSchema>>;
 
 export type PersonalMattersRules = Policy['inspection']['personalMatters'];
 
@@ -198,22 +211,24 @@ export function classifyPersonalMatters(
  * in Postgres and the classification (kinds and deciding rules, no values, no descriptions). The
  * outcome is recomputed from the discrepancies so the two cannot disagree.
  */
-export const personalMattersMessageSchema = z.strictObject({
-  sealedRef: z.string().regex(/^S-[0-9a-f-]{36}$/, 'an id of sealed details'),
-  classification: z.strictObject({
-    outcome: z.enum(['consistent', 'omission', 'concealment']),
-    discrepancies: z
-      .array(
-        z.strictObject({
-          item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
-          kind: z.enum(['omission', 'concealment']),
-          rule: z.string().max(500),
-        }),
-      )
-      .max(50),
+export const personalMattersMessageSchema = once(() =>
+  z.strictObject({
+    sealedRef: z.string().regex(/^S-[0-9a-f-]{36}$/, 'an id of sealed details'),
+    classification: z.strictObject({
+      outcome: z.enum(['consistent', 'omission', 'concealment']),
+      discrepancies: z
+        .array(
+          z.strictObject({
+            item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
+            kind: z.enum(['omission', 'concealment']),
+            rule: z.string().max(500),
+          }),
+        )
+        .max(50),
+    }),
   }),
-});
-export type PersonalMattersMessage = z.infer<typeof personalMattersMessageSchema>;
+);
+export type PersonalMattersMessage = z.infer<ReturnType<typeof personalMattersMessageSchema>>;
 
 export function outcomeOf(discrepancies: Discrepancy[]): PersonalMattersResult['outcome'] {
   return discrepancies.some((d) => d.kind === 'concealment')

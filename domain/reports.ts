@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { addCalendarDays, addWorkingDays, endOfWorkingDay, type CalendarSpec } from './calendar.js';
 import { DomainError, ErrorType } from './errors.js';
 import { CN_YEARS } from './holidays-cn.js';
+import { once } from './once.js';
 import type { Policy } from './policy.js';
 import { chineseNameSchema, jurisdictionIdSchema, personIdSchema, reasonSchema } from './schemas.js';
 
@@ -47,51 +48,55 @@ export type Consequence = keyof typeof CONSEQUENCES;
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
-export const targetSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('candidate'),
-    cycleId: z.string().regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id'),
-    personId: personIdSchema,
-  }),
-  z.strictObject({
-    type: z.literal('official'),
-    jurisdictionId: jurisdictionIdSchema,
-    name: chineseNameSchema.describe('kept sealed, never sent to Temporal'),
-  }),
-  z.strictObject({ type: z.literal('jurisdiction'), jurisdictionId: jurisdictionIdSchema }),
-]);
-export type ReportTarget = z.infer<typeof targetSchema>;
+export const targetSchema = once(() =>
+  z.discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('candidate'),
+      cycleId: z.string().regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id'),
+      personId: personIdSchema(),
+    }),
+    z.strictObject({
+      type: z.literal('official'),
+      jurisdictionId: jurisdictionIdSchema(),
+      name: chineseNameSchema().describe('kept sealed, never sent to Temporal'),
+    }),
+    z.strictObject({ type: z.literal('jurisdiction'), jurisdictionId: jurisdictionIdSchema() }),
+  ]),
+);
+export type ReportTarget = z.infer<ReturnType<typeof targetSchema>>;
 
-export const intakeSchema = z.strictObject({
-  channel: z.enum(keys(CHANNELS)),
-  channelRef: z
-    .string()
-    .trim()
-    .min(1)
-    .max(120)
-    .optional()
-    .describe(
-      "the channel's own reference (letter number, call id): a second intake on the same channel with it, about the same jurisdiction, is linked, not doubled; in another jurisdiction it is another report",
-    ),
-  target: targetSchema,
-  category: z.enum(keys(CATEGORIES)),
-  text: z.string().trim().min(1).max(20_000).describe('kept sealed'),
-  receivedAt: z.iso
-    .datetime({ offset: true })
-    .describe(
-      "when the desk received it; deadlines count from here. Not in the future (a desk's clock may run up to 5 minutes ahead) and not before 2004-01-01 Beijing time, the first day the working-day calendar covers",
-    ),
-  reporter: z
-    .strictObject({
-      name: z.string().trim().max(100).optional(),
-      phone: z.string().trim().max(40).optional(),
-      email: z.string().trim().max(200).optional(),
-      address: z.string().trim().max(500).optional(),
-    })
-    .optional()
-    .describe('the most sensitive datum in the system: stored sealed, shown only to intake and investigators'),
-});
-export type IntakeInput = z.infer<typeof intakeSchema>;
+export const intakeSchema = once(() =>
+  z.strictObject({
+    channel: z.enum(keys(CHANNELS)),
+    channelRef: z
+      .string()
+      .trim()
+      .min(1)
+      .max(120)
+      .optional()
+      .describe(
+        "the channel's own reference (letter number, call id): a second intake on the same channel with it, about the same jurisdiction, is linked, not doubled; in another jurisdiction it is another report",
+      ),
+    target: targetSchema(),
+    category: z.enum(keys(CATEGORIES)),
+    text: z.string().trim().min(1).max(20_000).describe('kept sealed'),
+    receivedAt: z.iso
+      .datetime({ offset: true })
+      .describe(
+        "when the desk received it; deadlines count from here. Not in the future (a desk's clock may run up to 5 minutes ahead) and not before 2004-01-01 Beijing time, the first day the working-day calendar covers",
+      ),
+    reporter: z
+      .strictObject({
+        name: z.string().trim().max(100).optional(),
+        phone: z.string().trim().max(40).optional(),
+        email: z.string().trim().max(200).optional(),
+        address: z.string().trim().max(500).optional(),
+      })
+      .optional()
+      .describe('the most sensitive datum in the system: stored sealed, shown only to intake and investigators'),
+  }),
+);
+export type IntakeInput = z.infer<ReturnType<typeof intakeSchema>>;
 
 /** How far a desk's clock may run ahead of the server's: a receipt up to this far "in the future" is taken. */
 export const RECEIVED_AT_SKEW_MS = 5 * 60_000;
@@ -111,17 +116,19 @@ export function receivedAtProblem(receivedAt: number, now: number): string | nul
   return null;
 }
 
-export const triageSchema = z.strictObject({
-  kind: z.enum(keys(TRIAGE)),
-  unit: chineseNameSchema.optional(),
-  reason: reasonSchema,
-});
-export type TriageInput = z.infer<typeof triageSchema>;
+export const triageSchema = once(() =>
+  z.strictObject({
+    kind: z.enum(keys(TRIAGE)),
+    unit: chineseNameSchema().optional(),
+    reason: reasonSchema(),
+  }),
+);
+export type TriageInput = z.infer<ReturnType<typeof triageSchema>>;
 
-const findingFields = {
+const findingFields = once(() => ({
   finding: z.enum(keys(FINDINGS)),
   consequence: z.enum(keys(CONSEQUENCES)).optional(),
-};
+}));
 const consequenceFitsFinding = (
   f: { finding: Finding; consequence?: Consequence | undefined },
   ctx: z.RefinementCtx,
@@ -142,19 +149,21 @@ const consequenceFitsFinding = (
 };
 
 /** The finding as the investigator posts it. */
-export const findingSchema = z
-  .strictObject({ ...findingFields, summary: reasonSchema })
-  .superRefine(consequenceFitsFinding);
-export type FindingInput = z.infer<typeof findingSchema>;
+export const findingSchema = once(() =>
+  z.strictObject({ ...findingFields(), summary: reasonSchema() }).superRefine(consequenceFitsFinding),
+);
+export type FindingInput = z.infer<ReturnType<typeof findingSchema>>;
 
 /**
  * The finding as the report workflow is told it: the summary (which can name the reporter or the
  * official) is sealed in Postgres first and travels only as the id of the sealed row.
  */
-export const findingMessageSchema = z
-  .strictObject({ ...findingFields, summaryRef: z.string().regex(/^S-[0-9a-f-]{36}$/, 'an id of sealed details') })
-  .superRefine(consequenceFitsFinding);
-export type FindingMessage = z.infer<typeof findingMessageSchema>;
+export const findingMessageSchema = once(() =>
+  z
+    .strictObject({ ...findingFields(), summaryRef: z.string().regex(/^S-[0-9a-f-]{36}$/, 'an id of sealed details') })
+    .superRefine(consequenceFitsFinding),
+);
+export type FindingMessage = z.infer<ReturnType<typeof findingMessageSchema>>;
 
 /**
  * Triage by rule: reports on a candidate or nominee of a running cycle, and vote buying or gang

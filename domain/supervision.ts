@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { DomainError, ErrorType } from './errors.js';
+import { once } from './once.js';
 import { chineseNameSchema, jurisdictionIdSchema, reasonSchema } from './schemas.js';
 import { KEY_STAGES } from './stages.js';
 import { WORKING_DAYS_RULE } from './beijing.js';
@@ -37,58 +38,66 @@ export type Severity = (typeof SEVERITIES)[number];
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
-const wuChaItem = z.strictObject({
-  status: z.enum(['satisfactory', 'deficient']),
-  note: z.string().trim().max(2000).default(''),
-});
+const wuChaItem = once(() =>
+  z.strictObject({
+    status: z.enum(['satisfactory', 'deficient']),
+    note: z.string().trim().max(2000).default(''),
+  }),
+);
 
-export const checkpointSchema = z.strictObject({
-  checklist: z
-    .strictObject({
-      responsibilities: wuChaItem,
-      talksAndMeetings: wuChaItem,
-      educationAndPublicity: wuChaItem,
-      disciplineEnforced: wuChaItem,
-      proceduresFollowed: wuChaItem,
-    })
-    .describe('五查: every one of the five'),
-  findings: z
-    .array(
-      z.strictObject({
-        severity: z.enum(SEVERITIES),
-        description: reasonSchema,
-        rectification: z
-          .strictObject({
-            owner: chineseNameSchema,
-            deadlineWorkingDays: z.number().int().min(1).max(120).describe(`整改期限. ${WORKING_DAYS_RULE}`),
-          })
-          .optional(),
-      }),
-    )
-    .max(200)
-    .default([]),
-  riskResponses: z
-    .array(z.strictObject({ riskId: z.string().min(1).max(60), response: reasonSchema }))
-    .max(500)
-    .default([])
-    .describe("an answer for every medium risk on this checkpoint's agenda"),
-});
-export type CheckpointInput = z.infer<typeof checkpointSchema>;
+export const checkpointSchema = once(() =>
+  z.strictObject({
+    checklist: z
+      .strictObject({
+        responsibilities: wuChaItem(),
+        talksAndMeetings: wuChaItem(),
+        educationAndPublicity: wuChaItem(),
+        disciplineEnforced: wuChaItem(),
+        proceduresFollowed: wuChaItem(),
+      })
+      .describe('五查: every one of the five'),
+    findings: z
+      .array(
+        z.strictObject({
+          severity: z.enum(SEVERITIES),
+          description: reasonSchema(),
+          rectification: z
+            .strictObject({
+              owner: chineseNameSchema(),
+              deadlineWorkingDays: z.number().int().min(1).max(120).describe(`整改期限. ${WORKING_DAYS_RULE}`),
+            })
+            .optional(),
+        }),
+      )
+      .max(200)
+      .default([]),
+    riskResponses: z
+      .array(z.strictObject({ riskId: z.string().min(1).max(60), response: reasonSchema() }))
+      .max(500)
+      .default([])
+      .describe("an answer for every medium risk on this checkpoint's agenda"),
+  }),
+);
+export type CheckpointInput = z.infer<ReturnType<typeof checkpointSchema>>;
 
-export const acceptRectificationSchema = z.strictObject({ findingId: z.string().min(1).max(80), note: reasonSchema });
-export type AcceptRectificationInput = z.infer<typeof acceptRectificationSchema>;
+export const acceptRectificationSchema = once(() =>
+  z.strictObject({ findingId: z.string().min(1).max(80), note: reasonSchema() }),
+);
+export type AcceptRectificationInput = z.infer<ReturnType<typeof acceptRectificationSchema>>;
 
 /** Haimen's 百点监测: four indicators, 0–100. */
-export const monitoringSchema = z.strictObject({
-  point: chineseNameSchema.describe('the monitoring point, e.g. 海门街道监测点'),
-  scores: z.strictObject({
-    selection: z.number().min(0).max(100).describe('选人用人工作总体评价'),
-    correction: z.number().min(0).max(100).describe('纠正用人不正之风'),
-    discipline: z.number().min(0).max(100).describe('换届纪律'),
-    conduct: z.number().min(0).max(100).describe('换届风气'),
+export const monitoringSchema = once(() =>
+  z.strictObject({
+    point: chineseNameSchema().describe('the monitoring point, e.g. 海门街道监测点'),
+    scores: z.strictObject({
+      selection: z.number().min(0).max(100).describe('选人用人工作总体评价'),
+      correction: z.number().min(0).max(100).describe('纠正用人不正之风'),
+      discipline: z.number().min(0).max(100).describe('换届纪律'),
+      conduct: z.number().min(0).max(100).describe('换届风气'),
+    }),
   }),
-});
-export type MonitoringInput = z.infer<typeof monitoringSchema>;
+);
+export type MonitoringInput = z.infer<ReturnType<typeof monitoringSchema>>;
 
 export const RISK_CATEGORIES = {
   discipline: '违反纪律',
@@ -99,29 +108,31 @@ export const RISK_CATEGORIES = {
 } as const;
 export type RiskCategory = keyof typeof RISK_CATEGORIES;
 
-export const riskSchema = z.strictObject({
-  jurisdictionId: jurisdictionIdSchema,
-  cycleId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id')
-    .optional()
-    .describe('the cycle it threatens, if any'),
-  stage: z.enum(KEY_STAGES),
-  category: z.enum(keys(RISK_CATEGORIES)),
-  level: z.enum(SEVERITIES),
-  description: reasonSchema,
-  measures: z.array(chineseNameSchema).min(1).max(50),
-  owner: chineseNameSchema,
-  deadlineWorkingDays: z
-    .number()
-    .int()
-    .min(1)
-    .max(120)
-    .default(10)
-    .describe(`for a high risk: the upper level's deadline. ${WORKING_DAYS_RULE}`),
-});
-export type RiskInput = z.infer<typeof riskSchema>;
-export const resolveRiskSchema = z.strictObject({ resolution: reasonSchema });
+export const riskSchema = once(() =>
+  z.strictObject({
+    jurisdictionId: jurisdictionIdSchema(),
+    cycleId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}:\d{4}$/, 'a cycle id')
+      .optional()
+      .describe('the cycle it threatens, if any'),
+    stage: z.enum(KEY_STAGES),
+    category: z.enum(keys(RISK_CATEGORIES)),
+    level: z.enum(SEVERITIES),
+    description: reasonSchema(),
+    measures: z.array(chineseNameSchema()).min(1).max(50),
+    owner: chineseNameSchema(),
+    deadlineWorkingDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(120)
+      .default(10)
+      .describe(`for a high risk: the upper level's deadline. ${WORKING_DAYS_RULE}`),
+  }),
+);
+export type RiskInput = z.infer<ReturnType<typeof riskSchema>>;
+export const resolveRiskSchema = once(() => z.strictObject({ resolution: reasonSchema() }));
 
 export function checkCheckpointFiling(i: CheckpointInput, agenda: string[], filed: boolean, phase: Phase) {
   if (filed) throw new DomainError(ErrorType.Duplicate, `the ${phase} checkpoint is already filed`);

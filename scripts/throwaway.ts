@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { failureConverterPath } from '../temporal/connection.js';
-import { workflowsPath } from '../worker/worker.js';
+import { sharedWorkflowModules, workflowsPath } from '../worker/worker.js';
 import { migrate } from './migrate.js';
 import { withDatabase } from './postgres.js';
 
@@ -33,7 +33,12 @@ export async function createThrowawayDatabase(
 /** Bundles the workflows once into `dir`, for every Worker to load (`workflowBundle: { codePath }`). */
 export async function buildWorkflowBundle(dir: string): Promise<string> {
   const quiet = { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} };
-  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quiet });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath,
+    preloadModules: sharedWorkflowModules,
+    logger: quiet,
+  });
   const path = join(dir, 'workflow-bundle.js');
   writeFileSync(path, code);
   return path;

@@ -15,7 +15,7 @@ import type { RateLimit } from '../api/rate-limit.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createCandidateQueries } from '../api/queries/candidates.js';
-import { personalMattersSchema } from '../domain/inspection.js';
+import { personalMattersSchema } from '../domain/eager/inspection.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import type { Tracing } from '../temporal/tracing.js';

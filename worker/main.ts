@@ -17,7 +17,7 @@ const config = (() => {
       z.object({
         ...backendSettings,
         CODEC_KEYS: codecKeysSchema,
-        // An open cycle held in the cache costs ~2 MB (README, Benchmarks); unset, the SDK sizes it by heap.
+        // A cached workflow costs ~0.26 MB, an open cycle two of them (README, Benchmarks); unset, the SDK sizes it by heap.
         WORKER_MAX_CACHED_WORKFLOWS: z.coerce
           .number({ error: 'must be a whole number' })
           .int('must be a whole number')

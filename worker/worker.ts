@@ -12,9 +12,10 @@ import { workflowTracingModule, type Tracing } from '../temporal/tracing.js';
 import { dataConverter, failureConverterPath } from '../temporal/connection.js';
 import { createActivities } from './activities.js';
 import { createProjectionSinks } from '../activities/projection.js';
+import { sharedWorkflowModules } from './shared-modules.js';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
-export { failureConverterPath };
+export { failureConverterPath, sharedWorkflowModules };
 
 export interface HuanjieWorkerOptions {
   connection: NativeConnection;
@@ -40,7 +41,9 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundlePath ? { workflowBundle: { codePath: o.workflowBundlePath } } : { workflowsPath }),
+    ...(o.workflowBundlePath
+      ? { workflowBundle: { codePath: o.workflowBundlePath } }
+      : { workflowsPath, bundlerOptions: { preloadModules: sharedWorkflowModules } }),
     activities:
       o.activities ??
       createActivities({ pool: o.pool, codecKeys: o.codecKeys, temporal: o.temporal, taskQueue: o.taskQueue }),

@@ -159,7 +159,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   setHandler(
     stopCandidateUpdate,
     async (raw, actor) => {
-      const s = I.stopSchema.parse(raw);
+      const s = I.stopSchema().parse(raw);
       finish({ personId: input.personId, result: 'stopped', reason: s.reason, cause: s.cause, concerns: [] });
       changed();
       await record({}, event('candidate.stopped', actor, { reason: s.reason, cause: s.cause }));
@@ -168,7 +168,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     {
       validator: (raw, _actor) =>
         guard(() => {
-          I.stopSchema.parse(raw);
+          I.stopSchema().parse(raw);
           checkOpen();
         }),
     },
@@ -177,7 +177,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   setHandler(
     recordInspectionUpdate,
     async (raw, actor) => {
-      const r = I.inspectionRecordSchema.parse(raw);
+      const r = I.inspectionRecordSchema().parse(raw);
       I.applyInspectionRecord(dossier, r);
       changed();
       // Statuses only (no notes): the daily ledger counts files reviewed (档案审核) from them.
@@ -193,7 +193,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     {
       validator: (raw, _actor) =>
         guard(() => {
-          I.inspectionRecordSchema.parse(raw);
+          I.inspectionRecordSchema().parse(raw);
           checkOpen();
         }),
     },
@@ -203,7 +203,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     recordPersonalMattersUpdate,
     async (raw, actor) => {
       // The API sealed the details first and sends a reference with the classification.
-      const m = I.personalMattersMessageSchema.parse(raw);
+      const m = I.personalMattersMessageSchema().parse(raw);
       const result: I.PersonalMattersResult = {
         outcome: I.outcomeOf(m.classification.discrepancies),
         discrepancies: m.classification.discrepancies,
@@ -222,7 +222,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       validator: (raw, _actor) =>
         guard(() => {
           // Only a reference: the details themselves must never enter this workflow's history.
-          I.personalMattersMessageSchema.parse(raw);
+          I.personalMattersMessageSchema().parse(raw);
           checkOpen();
           if (dossier.personalMatters)
             throw new DomainError(ErrorType.Duplicate, 'personal matters are already verified for this candidate');
@@ -233,7 +233,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   setHandler(
     submitVerdictUpdate,
     async (raw, actor) => {
-      const v = I.verdictSchema.parse(raw);
+      const v = I.verdictSchema().parse(raw);
       const review = dossier.reviews.find((r) => r.department === v.department)!;
       Object.assign(review, {
         status: 'answered',
@@ -253,7 +253,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     {
       validator: (raw, _actor) =>
         guard(() => {
-          const v = I.verdictSchema.parse(raw);
+          const v = I.verdictSchema().parse(raw);
           checkOpen();
           I.checkVerdict(dossier, v);
         }),
@@ -263,7 +263,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   setHandler(
     completeDossierUpdate,
     async (raw, actor) => {
-      const d = I.dossierSchema.parse(raw);
+      const d = I.dossierSchema().parse(raw);
       finish(
         d.result === 'passed'
           ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
@@ -283,7 +283,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     {
       validator: (raw, _actor) =>
         guard(() => {
-          const d = I.dossierSchema.parse(raw);
+          const d = I.dossierSchema().parse(raw);
           checkOpen();
           const missing = I.missingItems(dossier, policy, Date.now());
           if (d.result === 'passed' && missing.length > 0) {

@@ -495,51 +495,51 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   }
 
   function registerStageInputs() {
-    onInput(recordLaunchUpdate, C.launchSchema, C.checkLaunch, C.applyLaunch, 'launch.recorded');
-    onInput(recordAnalysisUpdate, C.analysisSchema, C.checkAnalysis, C.applyAnalysis, 'analysis.recorded');
+    onInput(recordLaunchUpdate, C.launchSchema(), C.checkLaunch, C.applyLaunch, 'launch.recorded');
+    onInput(recordAnalysisUpdate, C.analysisSchema(), C.checkAnalysis, C.applyAnalysis, 'analysis.recorded');
     onInput(
       recordRecommendationRoundUpdate,
-      C.recommendationRoundSchema,
+      C.recommendationRoundSchema(),
       C.checkRecommendationRound,
       C.applyRecommendationRound,
       'recommendation.round',
     );
     onInput(
       recordStandingCommitteeUpdate,
-      C.standingCommitteeSchema,
+      C.standingCommitteeSchema(),
       C.checkStandingCommittee,
       C.applyStandingCommittee,
       'decision.standing',
     );
     onInput(
       recordCommitteeVoteUpdate,
-      C.committeeVoteSchema,
+      C.committeeVoteSchema(),
       C.checkCommitteeVote,
       C.applyCommitteeVote,
       'decision.vote',
     );
     onInput(
       dropNomineeUpdate,
-      C.dropNomineeSchema,
+      C.dropNomineeSchema(),
       (s, i) => C.checkDropNomineeAt(s, i, Date.now()),
       C.applyDropNominee,
       'nominee.dropped',
     );
-    onInput(recordApprovalUpdate, C.approvalSchema, C.checkApproval, C.applyApproval, 'approval.recorded');
-    onInput(recordElectionUpdate, C.electionSchema, C.checkElection, C.applyElection, 'election.recorded');
+    onInput(recordApprovalUpdate, C.approvalSchema(), C.checkApproval, C.applyApproval, 'approval.recorded');
+    onInput(recordElectionUpdate, C.electionSchema(), C.checkElection, C.applyElection, 'election.recorded');
   }
 
   function registerControls() {
     onInput(
       addHoldUpdate,
-      C.holdSchema,
+      C.holdSchema(),
       C.checkAddHold,
       (s, i, now, actor) => C.applyAddHold(s, i, actor, now),
       'hold.added',
     );
     onInput(
       releaseHoldUpdate,
-      C.sourceReleaseHoldSchema,
+      C.sourceReleaseHoldSchema(),
       C.checkReleaseHold,
       (s, i) => {
         C.applyReleaseHold(s, i);
@@ -548,7 +548,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     );
     onInput(
       suspendUpdate,
-      C.reasonOnlySchema,
+      C.reasonOnlySchema(),
       C.checkSuspend,
       (s, i) => {
         s.status = 'suspended';
@@ -558,7 +558,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     );
     onInput(
       resumeUpdate,
-      C.reasonOnlySchema,
+      C.reasonOnlySchema(),
       C.checkResume,
       (s, i) => {
         s.status = 'running';
@@ -568,7 +568,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     );
     onInput(
       abortUpdate,
-      C.reasonOnlySchema,
+      C.reasonOnlySchema(),
       C.checkAbort,
       (s, i) => {
         s.status = 'aborted';
@@ -578,7 +578,7 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
     );
     onInput(
       addCalendarYearUpdate,
-      yearOverrideSchema,
+      yearOverrideSchema(),
       C.checkAddCalendarYear,
       (s, i) => {
         C.applyAddCalendarYear(s, i);

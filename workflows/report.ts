@@ -73,7 +73,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
   setHandler(
     triageReportUpdate,
     async (raw, actor) => {
-      const t = R.triageSchema.parse(raw);
+      const t = R.triageSchema().parse(raw);
       const before = { ...state };
       state.triage = t.kind;
       state.triageRule = `re-triaged by ${actor.id}: ${t.reason}`;
@@ -87,7 +87,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     {
       validator: (raw, _actor) =>
         guard(() => {
-          R.triageSchema.parse(raw);
+          R.triageSchema().parse(raw);
           R.checkOpenReport(state.status);
         }),
     },
@@ -97,7 +97,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
     async (raw, actor) => {
       // Validators do not run on replay: an update accepted before summaries were sealed first
       // replays here with its summary, and goes to the same activity as before.
-      const f = 'summaryRef' in raw ? R.findingMessageSchema.parse(raw) : R.findingSchema.parse(raw);
+      const f = 'summaryRef' in raw ? R.findingMessageSchema().parse(raw) : R.findingSchema().parse(raw);
       const before = { ...state };
       state.finding = f.finding;
       if (f.consequence) state.consequence = f.consequence;
@@ -110,7 +110,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
       validator: (raw, _actor) =>
         guard(() => {
           // Only a reference: the summary itself must never enter this workflow's history.
-          R.findingMessageSchema.parse(raw);
+          R.findingMessageSchema().parse(raw);
           R.checkOpenReport(state.status);
           if (state.finding)
             throw new DomainError(ErrorType.Duplicate, `a finding (${state.finding}) is already recorded`);

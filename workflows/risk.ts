@@ -40,7 +40,7 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
   setHandler(
     resolveRiskUpdate,
     async (raw, actor) => {
-      const r = resolveRiskSchema.parse(raw);
+      const r = resolveRiskSchema().parse(raw);
       state.status = 'resolved';
       state.resolution = r.resolution;
       await records.resolveRisk(input.riskId, r.resolution, actor.id, Date.now(), event('risk.resolved', actor, {}));
@@ -51,7 +51,7 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
     {
       validator: (raw, _actor) =>
         guard(() => {
-          resolveRiskSchema.parse(raw);
+          resolveRiskSchema().parse(raw);
           if (state.status === 'resolved')
             throw new DomainError(ErrorType.Closed, `risk ${input.riskId} is already resolved`);
         }),

@@ -72,7 +72,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     fileCheckpointUpdate,
     async (raw, actor) => {
       const { phase, ...rest } = raw;
-      const i = V.checkpointSchema.parse(rest);
+      const i = V.checkpointSchema().parse(rest);
       const cp = state.checkpoints.find((c) => c.phase === phase)!;
       const now = Date.now();
       cp.filedAt = now;
@@ -145,7 +145,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
               `the ${String(phase)} checkpoint has not opened yet (it opens at the cycle's ${V.PHASE_OPENS_AT[phase as V.Phase]} stage)`,
             );
           V.checkCheckpointFiling(
-            V.checkpointSchema.parse(rest),
+            V.checkpointSchema().parse(rest),
             cp.agenda,
             cp.filedAt !== undefined,
             phase as V.Phase,
@@ -157,7 +157,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   setHandler(
     acceptRectificationUpdate,
     async (raw, actor) => {
-      const a = V.acceptRectificationSchema.parse(raw);
+      const a = V.acceptRectificationSchema().parse(raw);
       const f = state.findings.find((x) => x.id === a.findingId)!;
       f.status = 'accepted';
       await records.acceptRectification(
@@ -173,7 +173,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     {
       validator: (raw, _actor) =>
         guard(() => {
-          const a = V.acceptRectificationSchema.parse(raw);
+          const a = V.acceptRectificationSchema().parse(raw);
           const f = state.findings.find((x) => x.id === a.findingId);
           if (!f)
             throw new DomainError(ErrorType.NotFound, `no finding ${a.findingId}`, [
@@ -191,7 +191,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   setHandler(
     recordMonitoringUpdate,
     async (raw, actor) => {
-      const m = V.monitoringSchema.parse(raw);
+      const m = V.monitoringSchema().parse(raw);
       const stage = state.cycleStage;
       const byPoint = (monitoringByPoint[stage] ??= {});
       byPoint[m.point] = m.scores;
@@ -218,7 +218,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
     {
       validator: (raw, _actor) =>
         guard(() => {
-          V.monitoringSchema.parse(raw);
+          V.monitoringSchema().parse(raw);
         }),
     },
   );

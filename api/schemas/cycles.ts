@@ -3,9 +3,9 @@
  * of the cycle list, and the timeline from the record.
  */
 import { z } from '@hono/zod-openapi';
-import * as C from '../../domain/cycle.js';
-import { policySchema } from '../../domain/policy.js';
-import { jurisdictionSchema } from '../../domain/schemas.js';
+import * as C from '../../domain/eager/cycle.js';
+import { policySchema } from '../../domain/eager/policy.js';
+import { jurisdictionSchema } from '../../domain/eager/schemas.js';
 import { CYCLE_STATUSES, JURISDICTION_LEVELS, STAGES } from '../../domain/stages.js';
 import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 import { auditDetail, epochMs, instant } from './common.js';

@@ -1,6 +1,6 @@
 /** What the report routes answer: one report's record and live state, its timeline, and the ledger. */
 import { z } from '@hono/zod-openapi';
-import * as R from '../../domain/reports.js';
+import * as R from '../../domain/eager/reports.js';
 import { auditDetail, countsBy, epochMs, instant } from './common.js';
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];

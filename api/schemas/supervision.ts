@@ -1,6 +1,6 @@
 /** What the supervision and risk routes answer. */
 import { z } from '@hono/zod-openapi';
-import * as V from '../../domain/supervision.js';
+import * as V from '../../domain/eager/supervision.js';
 import { JURISDICTION_LEVELS, KEY_STAGES, STAGES } from '../../domain/stages.js';
 import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 import { countsBy, epochMs, instant } from './common.js';

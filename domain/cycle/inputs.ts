@@ -4,6 +4,7 @@
  * live cycle is decided in rules.ts.
  */
 import { z } from 'zod';
+import { once } from '../once.js';
 import { policySchema, positionIdSchema } from '../policy.js';
 import {
   chineseNameSchema,
@@ -21,189 +22,221 @@ export function uniqueBy<T>(key: (t: T) => string) {
   return (items: T[]) => new Set(items.map(key)).size === items.length;
 }
 
-export const positionSchema = z.strictObject({
-  id: positionIdSchema,
-  title: chineseNameSchema.describe('e.g. 区委书记'),
-  seats: z.number().int().min(1).max(50),
-});
-export type Position = z.infer<typeof positionSchema>;
-
-export const startCycleSchema = z.strictObject({
-  jurisdictionId: jurisdictionIdSchema,
-  term: termSchema,
-  positions: z
-    .array(positionSchema)
-    .min(1)
-    .max(100)
-    .refine(
-      uniqueBy((p: { id: string }) => p.id),
-      'position ids must be unique',
-    ),
-  committees: z.strictObject({
-    standing: z.number().int().min(3).max(100).describe('常委会 members'),
-    full: z.number().int().min(3).max(1000).describe('全委会 members (应到会成员)'),
+export const positionSchema = once(() =>
+  z.strictObject({
+    id: positionIdSchema(),
+    title: chineseNameSchema().describe('e.g. 区委书记'),
+    seats: z.number().int().min(1).max(50),
   }),
-  policy: policySchema.optional(),
-});
-export type StartCycleInput = z.infer<typeof startCycleSchema>;
+);
+export type Position = z.infer<ReturnType<typeof positionSchema>>;
 
-export const launchSchema = z.strictObject({
-  responsibilities: z
-    .array(
-      z.strictObject({
-        task: chineseNameSchema,
-        measure: chineseNameSchema,
-        deadline: isoDateSchema,
-        owner: chineseNameSchema,
-      }),
-    )
-    .min(1, 'at least one responsibility (责任清单) item')
-    .max(500),
-  educationSessions: count.describe('警示教育 sessions held'),
-  commitmentLetters: count.describe('承诺书 signed'),
-  talks: count.default(0).describe('谈话 held ("四必谈")'),
-});
+export const startCycleSchema = once(() =>
+  z.strictObject({
+    jurisdictionId: jurisdictionIdSchema(),
+    term: termSchema(),
+    positions: z
+      .array(positionSchema())
+      .min(1)
+      .max(100)
+      .refine(
+        uniqueBy((p: { id: string }) => p.id),
+        'position ids must be unique',
+      ),
+    committees: z.strictObject({
+      standing: z.number().int().min(3).max(100).describe('常委会 members'),
+      full: z.number().int().min(3).max(1000).describe('全委会 members (应到会成员)'),
+    }),
+    policy: policySchema().optional(),
+  }),
+);
+export type StartCycleInput = z.infer<ReturnType<typeof startCycleSchema>>;
 
-export const analysisSchema = z.strictObject({
-  vacanciesPublishedOn: isoDateSchema.describe('空缺职位预告 date'),
-  eligibleChecked: count.describe('people eligible for re-nomination whose "四必" checks were started'),
-});
+export const launchSchema = once(() =>
+  z.strictObject({
+    responsibilities: z
+      .array(
+        z.strictObject({
+          task: chineseNameSchema(),
+          measure: chineseNameSchema(),
+          deadline: isoDateSchema(),
+          owner: chineseNameSchema(),
+        }),
+      )
+      .min(1, 'at least one responsibility (责任清单) item')
+      .max(500),
+    educationSessions: count().describe('警示教育 sessions held'),
+    commitmentLetters: count().describe('承诺书 signed'),
+    talks: count().default(0).describe('谈话 held ("四必谈")'),
+  }),
+);
+
+export const analysisSchema = once(() =>
+  z.strictObject({
+    vacanciesPublishedOn: isoDateSchema().describe('空缺职位预告 date'),
+    eligibleChecked: count().describe('people eligible for re-nomination whose "四必" checks were started'),
+  }),
+);
 
 /** Why a list is below the 差额 ratio (not enough eligible people); it goes on the record and the ledger. */
-const belowRatioReasonSchema = reasonSchema.describe(
-  'why fewer people than the policy ratio (差额) are offered, e.g. not enough eligible people; only when below it',
+const belowRatioReasonSchema = once(() =>
+  reasonSchema().describe(
+    'why fewer people than the policy ratio (差额) are offered, e.g. not enough eligible people; only when below it',
+  ),
 );
 
 export const ROUNDS = ['cadreMeeting', 'fullCommittee'] as const;
 export type Round = (typeof ROUNDS)[number];
-export const recommendationRoundSchema = z.strictObject({
-  round: z.enum(ROUNDS).describe('干部大会 or 全委会'),
-  voters: z.number().int().min(1).max(100_000),
-  observers: count.default(0).describe('"两代表一委员" observers present'),
-  tallies: z
-    .array(
-      z.strictObject({
-        positionId: positionIdSchema,
-        persons: z
-          .array(
-            z.strictObject({
-              personId: personIdSchema,
-              name: chineseNameSchema,
-              votes: count,
-              firstPromotion: z
-                .boolean()
-                .optional()
-                .describe('first promotion into the leadership: inspection needs a home visit (家访)'),
-            }),
-          )
-          .min(1)
-          .max(1000),
-        belowRatioReason: belowRatioReasonSchema.optional(),
-      }),
-    )
-    .min(1)
-    .max(100),
-});
-export type RecommendationRound = z.infer<typeof recommendationRoundSchema>;
+export const recommendationRoundSchema = once(() =>
+  z.strictObject({
+    round: z.enum(ROUNDS).describe('干部大会 or 全委会'),
+    voters: z.number().int().min(1).max(100_000),
+    observers: count().default(0).describe('"两代表一委员" observers present'),
+    tallies: z
+      .array(
+        z.strictObject({
+          positionId: positionIdSchema(),
+          persons: z
+            .array(
+              z.strictObject({
+                personId: personIdSchema(),
+                name: chineseNameSchema(),
+                votes: count(),
+                firstPromotion: z
+                  .boolean()
+                  .optional()
+                  .describe('first promotion into the leadership: inspection needs a home visit (家访)'),
+              }),
+            )
+            .min(1)
+            .max(1000),
+          belowRatioReason: belowRatioReasonSchema().optional(),
+        }),
+      )
+      .min(1)
+      .max(100),
+  }),
+);
+export type RecommendationRound = z.infer<ReturnType<typeof recommendationRoundSchema>>;
 
-export const standingCommitteeSchema = z.strictObject({
-  present: z.number().int().min(0),
-  shortlist: z
-    .array(
-      z.strictObject({
-        positionId: positionIdSchema,
-        personIds: z.array(personIdSchema).max(200),
-        belowRatioReason: belowRatioReasonSchema.optional(),
-      }),
-    )
-    .max(100),
-});
+export const standingCommitteeSchema = once(() =>
+  z.strictObject({
+    present: z.number().int().min(0),
+    shortlist: z
+      .array(
+        z.strictObject({
+          positionId: positionIdSchema(),
+          personIds: z.array(personIdSchema()).max(200),
+          belowRatioReason: belowRatioReasonSchema().optional(),
+        }),
+      )
+      .max(100),
+  }),
+);
 
-export const committeeVoteSchema = z.strictObject({
-  present: z.number().int().min(0),
-  votes: z.array(z.strictObject({ positionId: positionIdSchema, personId: personIdSchema, inFavor: count })).max(2000),
-});
+export const committeeVoteSchema = once(() =>
+  z.strictObject({
+    present: z.number().int().min(0),
+    votes: z
+      .array(z.strictObject({ positionId: positionIdSchema(), personId: personIdSchema(), inFavor: count() }))
+      .max(2000),
+  }),
+);
 
-export const dropNomineeSchema = z.strictObject({
-  personId: personIdSchema,
-  reason: reasonSchema,
-  cause: z.enum(['report', 'violation', 'other']).default('other'),
-});
+export const dropNomineeSchema = once(() =>
+  z.strictObject({
+    personId: personIdSchema(),
+    reason: reasonSchema(),
+    cause: z.enum(['report', 'violation', 'other']).default('other'),
+  }),
+);
 
-export const approvalSchema = z.strictObject({
-  decision: z.enum(['approved', 'filed']).describe('审批 or 备案'),
-  authority: chineseNameSchema.describe('the approving body, e.g. 深圳市委组织部'),
-  rejections: z
-    .array(z.strictObject({ personId: personIdSchema, reason: reasonSchema }))
-    .max(100)
-    .default([]),
-});
+export const approvalSchema = once(() =>
+  z.strictObject({
+    decision: z.enum(['approved', 'filed']).describe('审批 or 备案'),
+    authority: chineseNameSchema().describe('the approving body, e.g. 深圳市委组织部'),
+    rejections: z
+      .array(z.strictObject({ personId: personIdSchema(), reason: reasonSchema() }))
+      .max(100)
+      .default([]),
+  }),
+);
 
-export const electionSchema = z.strictObject({
-  votersPresent: z.number().int().min(1).max(100_000),
-  validBallots: count,
-  results: z
-    .array(
-      z.strictObject({
-        positionId: positionIdSchema,
-        persons: z
-          .array(z.strictObject({ personId: personIdSchema, votes: count }))
-          .min(1)
-          .max(200),
-      }),
-    )
-    .min(1)
-    .max(100),
-  massPetitions: count.default(0).describe('群众上访 during the cycle'),
-});
+export const electionSchema = once(() =>
+  z.strictObject({
+    votersPresent: z.number().int().min(1).max(100_000),
+    validBallots: count(),
+    results: z
+      .array(
+        z.strictObject({
+          positionId: positionIdSchema(),
+          persons: z
+            .array(z.strictObject({ personId: personIdSchema(), votes: count() }))
+            .min(1)
+            .max(200),
+        }),
+      )
+      .min(1)
+      .max(100),
+    massPetitions: count().default(0).describe('群众上访 during the cycle'),
+  }),
+);
 
-export const holdSchema = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9:_.-]{1,80}$/, 'letters, digits and : _ . -, at most 80'),
-  reason: reasonSchema,
-  personId: personIdSchema.optional().describe('holds only this person (e.g. a nominee under report)'),
-  stage: z
-    .enum(STAGES)
-    .optional()
-    .describe('holds only the gate out of this stage (a high risk holds its stage); default: every gate'),
-  source: z.enum(['report', 'supervision', 'risk', 'organizer', 'calendar']).default('organizer'),
-});
+export const holdSchema = once(() =>
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9:_.-]{1,80}$/, 'letters, digits and : _ . -, at most 80'),
+    reason: reasonSchema(),
+    personId: personIdSchema().optional().describe('holds only this person (e.g. a nominee under report)'),
+    stage: z
+      .enum(STAGES)
+      .optional()
+      .describe('holds only the gate out of this stage (a high risk holds its stage); default: every gate'),
+    source: z.enum(['report', 'supervision', 'risk', 'organizer', 'calendar']).default('organizer'),
+  }),
+);
 /**
  * What an organizer raises over the API: a hold of their own. Reports, supervision findings and risks
  * raise theirs through their workflows, so a hold's source is never a caller's say-so.
  */
 /** Names the system's holds take (report-<id>, finding-<id>, risk-<id>, calendar): never an organizer's. */
 export const SYSTEM_HOLD_NAME = /^(report-|finding-|risk-|calendar($|-))/;
-export const organizerHoldSchema = z.strictObject({
-  ...holdSchema.shape,
-  // An organizer's hold under a system name would take that name first: the finding's own hold
-  // would then be refused as a duplicate and its gate left open once the organizer released theirs.
-  name: holdSchema.shape.name.refine(
-    (n) => !SYSTEM_HOLD_NAME.test(n),
-    'not a name the system gives its holds (report-, finding-, risk-, calendar)',
-  ),
-  source: z
-    .literal('organizer')
-    .default('organizer')
-    .describe('always organizer: holds of reports, supervision and risks are raised by their own processes'),
-});
-export const releaseHoldSchema = z.strictObject({ name: holdSchema.shape.name, resolution: reasonSchema });
+export const organizerHoldSchema = once(() =>
+  z.strictObject({
+    ...holdSchema().shape,
+    // An organizer's hold under a system name would take that name first: the finding's own hold
+    // would then be refused as a duplicate and its gate left open once the organizer released theirs.
+    name: holdSchema().shape.name.refine(
+      (n) => !SYSTEM_HOLD_NAME.test(n),
+      'not a name the system gives its holds (report-, finding-, risk-, calendar)',
+    ),
+    source: z
+      .literal('organizer')
+      .default('organizer')
+      .describe('always organizer: holds of reports, supervision and risks are raised by their own processes'),
+  }),
+);
+export const releaseHoldSchema = once(() =>
+  z.strictObject({ name: holdSchema().shape.name, resolution: reasonSchema() }),
+);
 /**
  * The cycle's own release input: `bySource` marks a release sent by the process that raised the hold
  * (the report's finding, the accepted rectification, the upper level's resolution of a risk). The
  * API sends `releaseHoldSchema`, which has no such field.
  */
-export const sourceReleaseHoldSchema = z.strictObject({
-  ...releaseHoldSchema.shape,
-  bySource: z.literal(true).optional(),
-});
-export const reasonOnlySchema = z.strictObject({ reason: reasonSchema });
+export const sourceReleaseHoldSchema = once(() =>
+  z.strictObject({
+    ...releaseHoldSchema().shape,
+    bySource: z.literal(true).optional(),
+  }),
+);
+export const reasonOnlySchema = once(() => z.strictObject({ reason: reasonSchema() }));
 
-export type LaunchInput = z.infer<typeof launchSchema>;
-export type AnalysisInput = z.infer<typeof analysisSchema>;
-export type StandingCommitteeInput = z.infer<typeof standingCommitteeSchema>;
-export type CommitteeVoteInput = z.infer<typeof committeeVoteSchema>;
-export type DropNomineeInput = z.infer<typeof dropNomineeSchema>;
-export type ApprovalInput = z.infer<typeof approvalSchema>;
-export type ElectionInput = z.infer<typeof electionSchema>;
-export type HoldInput = z.infer<typeof holdSchema>;
-export type ReleaseHoldInput = z.infer<typeof sourceReleaseHoldSchema>;
+export type LaunchInput = z.infer<ReturnType<typeof launchSchema>>;
+export type AnalysisInput = z.infer<ReturnType<typeof analysisSchema>>;
+export type StandingCommitteeInput = z.infer<ReturnType<typeof standingCommitteeSchema>>;
+export type CommitteeVoteInput = z.infer<ReturnType<typeof committeeVoteSchema>>;
+export type DropNomineeInput = z.infer<ReturnType<typeof dropNomineeSchema>>;
+export type ApprovalInput = z.infer<ReturnType<typeof approvalSchema>>;
+export type ElectionInput = z.infer<ReturnType<typeof electionSchema>>;
+export type HoldInput = z.infer<ReturnType<typeof holdSchema>>;
+export type ReleaseHoldInput = z.infer<ReturnType<typeof sourceReleaseHoldSchema>>;

@@ -53,7 +53,7 @@ describe("a campaign over a province's townships", () => {
 
     // The API starts campaigns with the default history limit; this test wants continue-as-new to happen, so it starts one directly with a low limit.
     const { campaignWorkflow } = await import('../../workflows/campaign.js');
-    const { policySchema } = await import('../../domain/policy.js');
+    const { policySchema } = await import('../../domain/eager/policy.js');
     const template = quickTemplate(0.05);
     const campaignId = '330500:township:2026';
     await stack.client.workflow.start(campaignWorkflow, {

@@ -7,7 +7,7 @@
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { candidateWorkflowId } from '../../domain/ids.js';
-import { policySchema } from '../../domain/policy.js';
+import { policySchema } from '../../domain/eager/policy.js';
 import { candidateStateSchema } from '../../api/schemas/candidates.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
 import { connectClient } from '../../temporal/connection.js';

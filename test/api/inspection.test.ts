@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../api/auth.js';
 import { candidateWorkflowId } from '../../domain/ids.js';
-import { policySchema } from '../../domain/policy.js';
+import { policySchema } from '../../domain/eager/policy.js';
 import { candidateWorkflow } from '../../workflows/candidate.js';
 import { recordPersonalMattersUpdate, stopCandidateUpdate } from '../../workflows/contracts/candidate.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as C from '../../domain/cycle.js';
+import type * as C from '../../domain/eager/cycle.js';
 import { quickTemplate } from '../../scripts/simulator.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';

@@ -9,7 +9,7 @@ import { createPool, type Pool } from '../../activities/db.js';
 import { createRecordActivities } from '../../activities/record.js';
 import * as C from '../../domain/cycle.js';
 import type { AuditEvent } from '../../domain/events.js';
-import { policySchema } from '../../domain/policy.js';
+import { policySchema } from '../../domain/eager/policy.js';
 import { createThrowawayDatabase } from '../../scripts/throwaway.js';
 
 let database: Awaited<ReturnType<typeof createThrowawayDatabase>>;

@@ -7,7 +7,7 @@ import {
   isWorkingDay,
   yearOverrideSchema,
   type CalendarSpec,
-} from '../../domain/calendar.js';
+} from '../../domain/eager/calendar.js';
 import { DomainError } from '../../domain/errors.js';
 import { CN_HOLIDAYS, CN_WORKDAYS, CN_YEARS } from '../../domain/holidays-cn.js';
 import { loadChineseDays } from '../../scripts/gen-holidays.js';

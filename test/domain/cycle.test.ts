@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import * as C from '../../domain/cycle.js';
+import * as C from '../../domain/eager/cycle.js';
 import { DomainError } from '../../domain/errors.js';
-import { policySchema } from '../../domain/policy.js';
+import { policySchema } from '../../domain/eager/policy.js';
 
 const NOW = Date.parse('2026-06-01T02:00:00Z');
 const actor = { id: 'organizer-1', role: 'organizer' };

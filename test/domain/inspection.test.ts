@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as I from '../../domain/inspection.js';
-import { policySchema } from '../../domain/policy.js';
+import { policySchema } from '../../domain/eager/policy.js';
 
 const policy = policySchema.parse({});
 const classify = (items: I.PersonalMattersInput['items']) => I.classifyPersonalMatters({ items }, policy);

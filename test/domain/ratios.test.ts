@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import * as C from '../../domain/cycle.js';
 import { DomainError } from '../../domain/errors.js';
-import { policySchema } from '../../domain/policy.js';
+import { policySchema } from '../../domain/eager/policy.js';
 import { inspectionRule, judgeRatio, shortlistRule } from '../../domain/rules.js';
 
 const NOW = Date.parse('2026-06-01T02:00:00Z');

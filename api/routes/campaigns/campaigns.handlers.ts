@@ -5,7 +5,7 @@ import { campaignId as makeCampaignId, campaignWorkflowId } from '../../../domai
 import { beijingDate } from '../../../domain/calendar.js';
 import { canonical } from '../../../domain/canonical.js';
 import { ErrorType } from '../../../domain/errors.js';
-import { policySchema } from '../../../domain/policy.js';
+import { policySchema } from '../../../domain/eager/policy.js';
 import { SA } from '../../../temporal/search-attributes.js';
 import {
   campaignWorkflowType,

@@ -1,6 +1,6 @@
 /** Campaigns (换届部署) and the daily progress ledger, as OpenAPI definitions. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { startCampaignSchema } from '../../../domain/campaign.js';
+import { startCampaignSchema } from '../../../domain/eager/campaign.js';
 import { errorResponses, json } from '../../openapi.js';
 import { campaignProgressSchema, dailyLedgerSchema, startedCampaignSchema } from '../../schemas/campaigns.js';
 import { campaignParams, scopeQuery } from '../params.js';

@@ -4,8 +4,8 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import * as I from '../../../domain/inspection.js';
-import { dossierSchema, stopSchema } from '../../../workflows/contracts/candidate.js';
+import * as I from '../../../domain/eager/inspection.js';
+import { dossierSchema, stopSchema } from '../../../domain/eager/inspection.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
 import { candidateStateSchema, personalMattersRecordSchema } from '../../schemas/candidates.js';
 import { candidateParams } from '../params.js';

@@ -10,7 +10,7 @@ import { assertCalendarCovers } from '../../../domain/calendar.js';
 import * as C from '../../../domain/cycle.js';
 import { ErrorType } from '../../../domain/errors.js';
 import { cycleWorkflowId } from '../../../domain/ids.js';
-import { policySchema } from '../../../domain/policy.js';
+import { policySchema } from '../../../domain/eager/policy.js';
 import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/cycle.js';
 import type { Action } from '../../authz.js';

@@ -6,8 +6,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import { yearOverrideSchema } from '../../../domain/calendar.js';
-import * as C from '../../../domain/cycle.js';
+import { yearOverrideSchema } from '../../../domain/eager/calendar.js';
+import * as C from '../../../domain/eager/cycle.js';
 import { CYCLE_STATUSES, JURISDICTION_LEVELS, STAGES } from '../../../domain/stages.js';
 import { errorResponses, examples, idempotencyHeaders, json } from '../../openapi.js';
 import { cycleListSchema, cycleStateSchema, cycleTimelineSchema, startedCycleSchema } from '../../schemas/cycles.js';

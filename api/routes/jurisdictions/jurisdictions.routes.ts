@@ -1,6 +1,6 @@
 /** The administrative tree: load or update a subtree in bulk, read a subtree. */
 import { createRoute, z } from '@hono/zod-openapi';
-import { jurisdictionSchema } from '../../../domain/schemas.js';
+import { jurisdictionSchema } from '../../../domain/eager/schemas.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
 import { scopeQuery } from '../params.js';
 

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Context } from 'hono';
 import { reportWorkflowId } from '../../../domain/ids.js';
-import { policySchema } from '../../../domain/policy.js';
+import { policySchema } from '../../../domain/eager/policy.js';
 import * as R from '../../../domain/reports.js';
 import { ErrorType } from '../../../domain/errors.js';
 import {

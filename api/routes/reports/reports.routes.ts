@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import * as R from '../../../domain/reports.js';
+import * as R from '../../../domain/eager/reports.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
 import {
   linkedReportSchema,

@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { WORKING_DAYS_RULE } from '../../../domain/beijing.js';
-import { verdictSchema } from '../../../domain/inspection.js';
+import { verdictSchema } from '../../../domain/eager/inspection.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
 import { candidateStateSchema, reviewInboxSchema } from '../../schemas/candidates.js';
 import { candidateParams } from '../params.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import { cycleWorkflowId, riskWorkflowId, supervisionWorkflowId } from '../../../domain/ids.js';
-import { policySchema, type Policy } from '../../../domain/policy.js';
+import { policySchema, type Policy } from '../../../domain/eager/policy.js';
 import { checkRiskCycle, riskDeadline, riskResolution, riskSupervision } from '../../../domain/risk-register.js';
 import { JURISDICTION_LEVELS } from '../../../domain/stages.js';
 import type { Actor } from '../../../domain/schemas.js';

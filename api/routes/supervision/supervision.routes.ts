@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
-import * as V from '../../../domain/supervision.js';
+import * as V from '../../../domain/eager/supervision.js';
 import { STAGES } from '../../../domain/stages.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
 import {

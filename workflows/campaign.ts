@@ -57,18 +57,12 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
   };
   state.run += 1;
   const maxEvents = input.maxHistoryEvents ?? 4000;
-  const tooLong = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
 
+  // ---- messages
   setHandler(getCampaignQuery, () => state);
-  setHandler(cycleFinishedSignal, ({ cycleId, status }) => {
-    if (status === 'closed') state.closed += 1;
-    else state.aborted += 1;
-    const i = state.inFlight.indexOf(cycleId);
-    if (i >= 0) state.inFlight.splice(i, 1);
-    else state.finishedEarly.push(cycleId);
-    describe();
-  });
+  setHandler(cycleFinishedSignal, cycleFinished);
 
+  // ---- the story: cycles launched a wave at a time as room opens, until every target has run.
   if (state.run === 1)
     await record('campaign.started', input.startedBy, {
       rootId: input.rootId,
@@ -76,21 +70,12 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
       term: input.term,
       window: input.window,
     });
-
   while (!state.exhausted || state.inFlight.length > 0) {
-    if (tooLong()) {
-      await condition(allHandlersFinished);
-      await continueAsNew<CampaignWorkflow>(input, state);
-    }
+    if (historyTooLong()) await continueWithNewRun();
     const room = input.window - state.inFlight.length;
-    if (room > 0 && !state.exhausted) {
-      await launchWave(Math.min(room, PAGE));
-      continue;
-    }
-    const seen = state.inFlight.length;
-    await condition(() => state.inFlight.length !== seen || tooLong());
+    if (room > 0 && !state.exhausted) await launchWave(Math.min(room, PAGE));
+    else await aCycleFinishes();
   }
-
   state.done = true;
   describe();
   await record('campaign.completed', SYSTEM, {
@@ -102,6 +87,9 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
   await condition(allHandlersFinished);
   return state;
 
+  // ---- steps
+
+  /** The next page of targets, each started as a cycle of this campaign. */
   async function launchWave(count: number) {
     const page: Jurisdiction[] = await targets.nextCampaignTargets(input.rootId, input.level, state.cursor, count);
     if (page.length < count) state.exhausted = true;
@@ -119,12 +107,38 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
     describe();
   }
 
+  /** Waits until a cycle in flight ends (room for the next) or the history needs a new run. */
+  async function aCycleFinishes() {
+    const seen = state.inFlight.length;
+    await condition(() => state.inFlight.length !== seen || historyTooLong());
+  }
+
+  /** A cycle of the campaign has ended; one that ends before it was counted in flight is remembered. */
+  function cycleFinished({ cycleId, status }: { cycleId: string; status: 'closed' | 'aborted' }) {
+    if (status === 'closed') state.closed += 1;
+    else state.aborted += 1;
+    const i = state.inFlight.indexOf(cycleId);
+    if (i >= 0) state.inFlight.splice(i, 1);
+    else state.finishedEarly.push(cycleId);
+    describe();
+  }
+
+  function historyTooLong() {
+    return workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > maxEvents;
+  }
+
+  async function continueWithNewRun(): Promise<never> {
+    await condition(allHandlersFinished);
+    return continueAsNew<CampaignWorkflow>(input, state);
+  }
+
   function describe() {
     setCurrentDetails(
       `换届部署 ${input.campaignId}: 已启动 ${state.launched}，进行中 ${state.inFlight.length}，已完成 ${state.closed}，已终止 ${state.aborted}${state.exhausted ? '' : '，尚有未启动'} (第 ${state.run} 段)`,
     );
   }
 
+  /** An audit event keyed by run and action, so a retried record never doubles a row. */
   function record(action: string, actor: Actor, detail: Record<string, unknown>) {
     return recordEvent({
       key: `${workflowInfo().workflowId}#run${state.run}#${action}`,

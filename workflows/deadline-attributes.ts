@@ -7,15 +7,10 @@
  * has passed and it is not done). A watcher recomputes whenever the state changes and wakes at the
  * deadline itself, so an item goes overdue on time even if nothing else happens; a finished workflow
  * clears its deadline and overdue flag (call `settle()` just before returning).
- *
- * Upserts and the wake-up timer are commands: they run only for executions that recorded the patch,
- * so histories recorded before it replay unchanged (their attributes stay as they were). Current
- * details are not commands and are shown for every execution.
  */
-import { condition, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import { SA } from '../temporal/search-attributes.js';
-
-export const DEADLINE_ATTRIBUTES_PATCH = 'deadline-attributes';
+import { actOrTimeout } from './deadlines.js';
 
 export interface DeadlineView {
   /** The earliest deadline the workflow now waits on (epoch ms); undefined when none is due. */
@@ -28,14 +23,11 @@ export interface DeadlineView {
 }
 
 export interface DeadlineAttributes {
-  /** Whether this execution writes the attributes (recorded the patch). */
-  readonly enabled: boolean;
   /** Writes the current view at once (before the workflow returns or continues as new). */
   settle(): void;
 }
 
 export function keepDeadlineAttributes(view: () => DeadlineView): DeadlineAttributes {
-  const enabled = patched(DEADLINE_ATTRIBUTES_PATCH);
   let written = '';
   let shown = '';
   const apply = () => {
@@ -47,7 +39,7 @@ export function keepDeadlineAttributes(view: () => DeadlineView): DeadlineAttrib
       setCurrentDetails(v.details);
     }
     const key = `${deadline ?? ''}|${overdue}`;
-    if (enabled && key !== written) {
+    if (key !== written) {
       written = key;
       upsertSearchAttributes([
         { key: SA.overdue, value: overdue },
@@ -66,20 +58,16 @@ export function keepDeadlineAttributes(view: () => DeadlineView): DeadlineAttrib
     for (;;) {
       const { v, overdue, deadline } = apply();
       const before = fingerprint();
-      if (v.done && !enabled) return;
-      // Wake at the deadline (a timer: only for patched executions) to flip overdue on time. A view
-      // that says itself when it is overdue flips with the workflow's own state (its own timer marks
-      // the lateness), so a second timer at the same instant would only add history events.
-      const wake =
-        enabled && v.overdue === undefined && deadline !== undefined && !overdue
-          ? Math.max(1, deadline - Date.now())
-          : undefined;
-      await (wake !== undefined
-        ? condition(() => fingerprint() !== before, wake)
-        : condition(() => fingerprint() !== before));
+      // Wakes when the state changes, and at a deadline still ahead to flip overdue on time (past it,
+      // an item is overdue already, or becomes so by a change of state, as escalation is). A view that
+      // says itself when it is overdue flips with the workflow's own state (its own timer marks the
+      // lateness), so a second timer at the same instant would only add history events.
+      const ahead =
+        v.overdue === undefined && !overdue && deadline !== undefined && deadline > Date.now() ? deadline : undefined;
+      await actOrTimeout(() => fingerprint() !== before, ahead);
     }
   })().catch(() => undefined);
-  return { enabled, settle: () => void apply() };
+  return { settle: () => void apply() };
 }
 
 /** A time in Beijing, minutes precision, for current details ("11月23日 14:30"). */

@@ -43,6 +43,26 @@ export function calendarGap(e: unknown): string {
   throw e;
 }
 
+/**
+ * The one wait for "a person acts, or the time runs out" (after the samples' `timeoutOrUserAction`):
+ * `'acted'` as soon as `acted()` holds, `'timed out'` once `at` (epoch ms) has come without it. With
+ * no `at` there is nothing to time: it waits for the act alone. An act already done starts no timer.
+ * `summary` names the timer in the Temporal UI.
+ */
+export async function actOrTimeout(
+  acted: () => boolean,
+  at?: number,
+  summary?: string,
+): Promise<'acted' | 'timed out'> {
+  if (acted()) return 'acted';
+  if (at === undefined) {
+    await condition(acted);
+    return 'acted';
+  }
+  const inTime = await condition(acted, Math.max(1, at - Date.now()), summary === undefined ? {} : { summary });
+  return inTime ? 'acted' : 'timed out';
+}
+
 export interface LateSteps {
   /** The act the step waits for has come. */
   done: () => boolean;
@@ -58,12 +78,9 @@ export interface LateSteps {
 
 /** Deadline → overdue → escalate: answers how far it went before the act came (or did not). */
 export async function overdueThenEscalate(step: LateSteps): Promise<'on time' | 'overdue' | 'escalated'> {
-  if (await condition(step.done, Math.max(0, step.deadline - Date.now()), { summary: step.summaries.deadline }))
-    return 'on time';
+  if ((await actOrTimeout(step.done, step.deadline, step.summaries.deadline)) === 'acted') return 'on time';
   await step.overdue(Date.now());
-  const escalateAt = step.escalateAt();
-  if (await condition(step.done, Math.max(0, escalateAt - Date.now()), { summary: step.summaries.escalation }))
-    return 'overdue';
+  if ((await actOrTimeout(step.done, step.escalateAt(), step.summaries.escalation)) === 'acted') return 'overdue';
   await step.escalated(Date.now());
   return 'escalated';
 }

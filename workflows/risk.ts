@@ -8,12 +8,13 @@ import type { createCycleGatewayActivities } from '../activities/cycle-gateway.j
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
+import type { Actor } from '../domain/schemas.js';
 import { resolveRiskSchema } from '../domain/supervision.js';
-import { keepDeadlineAttributes } from './deadline-attributes.js';
-import { escalationPoint, overdueThenEscalate } from './deadlines.js';
-import { riskDeadlineView } from './deadline-views.js';
-import { guard } from './guard.js';
 import { getRiskQuery, resolveRiskUpdate, type RiskState, type RiskWorkflowInput } from './contracts/risk.js';
+import { keepDeadlineAttributes } from './deadline-attributes.js';
+import { riskDeadlineView } from './deadline-views.js';
+import { escalationPoint, overdueThenEscalate } from './deadlines.js';
+import { guard } from './guard.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
 
 const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({
@@ -27,38 +28,38 @@ const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>(
 
 export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState> {
   const state: RiskState = { riskId: input.riskId, status: 'open' };
+  const holdName = `risk-${input.riskId}`;
   const event = auditEvents({
     type: 'risk',
     id: input.riskId,
     cycleId: input.cycleId ?? null,
     jurisdictionId: input.jurisdictionId,
   });
-  const holdName = `risk-${input.riskId}`;
   const deadlines = keepDeadlineAttributes(() => riskDeadlineView(state, input.deadline));
 
+  // ---- messages
   setHandler(getRiskQuery, () => state);
-  setHandler(
-    resolveRiskUpdate,
-    async (raw, actor) => {
-      const r = resolveRiskSchema().parse(raw);
-      state.status = 'resolved';
-      state.resolution = r.resolution;
-      await records.resolveRisk(input.riskId, r.resolution, actor.id, Date.now(), event('risk.resolved', actor, {}));
-      if (input.cycleId && state.hold)
-        await cycles.releaseHold(input.cycleId, holdName, `风险已化解：${r.resolution}`, actor);
-      return state;
-    },
-    {
-      validator: (raw, _actor) =>
-        guard(() => {
-          resolveRiskSchema().parse(raw);
-          if (state.status === 'resolved')
-            throw new DomainError(ErrorType.Closed, `risk ${input.riskId} is already resolved`);
-        }),
-    },
-  );
+  setHandler(resolveRiskUpdate, resolve, {
+    validator: (raw, _actor) =>
+      guard(() => {
+        resolveRiskSchema().parse(raw);
+        if (state.status === 'resolved')
+          throw new DomainError(ErrorType.Closed, `risk ${input.riskId} is already resolved`);
+      }),
+  });
 
-  if (input.cycleId) {
+  // ---- the story
+  await holdTheCycle();
+  await superviseUntilResolved();
+  await condition(allHandlersFinished);
+  deadlines.settle();
+  return state;
+
+  // ---- steps
+
+  /** The stage's gate in the affected cycle stays shut while the risk is open. */
+  async function holdTheCycle() {
+    if (!input.cycleId) return;
     const held = await cycles.holdCycle(
       input.cycleId,
       { name: holdName, reason: `高风险隐患督办中（${input.stage}）`, source: 'risk', stage: input.stage },
@@ -66,37 +67,37 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
     );
     if (held.done) state.hold = holdName;
   }
-  if (input.deadline !== null) {
-    const deadline = input.deadline;
-    await overdueThenEscalate({
-      done: () => state.status === 'resolved',
-      deadline,
-      escalateAt: () => escalationPoint(input.calendar, deadline, input.escalateAfterWorkingDays),
-      summaries: { deadline: '督办期限', escalation: '督办逾期升级' },
-      overdue: async (at) => {
-        await records.markRiskLate(
-          input.riskId,
-          input.jurisdictionId,
-          'overdue',
-          at,
-          event('risk.overdue', SYSTEM, {}),
-        );
-        state.overdueAt = at;
-      },
-      escalated: async (at) => {
-        await records.markRiskLate(
-          input.riskId,
-          input.jurisdictionId,
-          'escalated',
-          at,
-          event('risk.escalated', SYSTEM, {}),
-        );
-        state.escalatedAt = at;
-      },
-    });
+
+  /** Until resolved; past the upper level's deadline, overdue, then escalated. */
+  async function superviseUntilResolved() {
+    const resolved = () => state.status === 'resolved';
+    if (input.deadline !== null) {
+      const deadline = input.deadline;
+      const late = (kind: 'overdue' | 'escalated') => async (at: number) => {
+        await records.markRiskLate(input.riskId, input.jurisdictionId, kind, at, event(`risk.${kind}`, SYSTEM, {}));
+        if (kind === 'overdue') state.overdueAt = at;
+        else state.escalatedAt = at;
+      };
+      await overdueThenEscalate({
+        done: resolved,
+        deadline,
+        escalateAt: () => escalationPoint(input.calendar, deadline, input.escalateAfterWorkingDays),
+        summaries: { deadline: '督办期限', escalation: '督办逾期升级' },
+        overdue: late('overdue'),
+        escalated: late('escalated'),
+      });
+    }
+    await condition(resolved);
   }
-  await condition(() => state.status === 'resolved');
-  await condition(allHandlersFinished);
-  deadlines.settle();
-  return state;
+
+  /** Resolved: on the record, and the cycle's gate released. */
+  async function resolve(raw: { resolution: string }, actor: Actor): Promise<RiskState> {
+    const r = resolveRiskSchema().parse(raw);
+    state.status = 'resolved';
+    state.resolution = r.resolution;
+    await records.resolveRisk(input.riskId, r.resolution, actor.id, Date.now(), event('risk.resolved', actor, {}));
+    if (input.cycleId && state.hold)
+      await cycles.releaseHold(input.cycleId, holdName, `风险已化解：${r.resolution}`, actor);
+    return state;
+  }
 }

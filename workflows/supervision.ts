@@ -5,18 +5,17 @@
  * with findings; each finding may open a rectification (整改) with an owner and a deadline, chased
  * and escalated when late; an open high-severity finding holds the cycle's gate until its
  * rectification is accepted. Monitoring points (百点监测) report four indicator scores.
+ *
+ * The workflow function is the message API and the story; `Supervision` below holds the entity.
  */
 import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
-import type { Stage } from '../domain/stages.js';
+import type { Actor } from '../domain/schemas.js';
+import { STAGES, type Stage } from '../domain/stages.js';
 import * as V from '../domain/supervision.js';
-import { keepDeadlineAttributes } from './deadline-attributes.js';
-import { escalationPoint, overdueThenEscalate, workingDeadline } from './deadlines.js';
-import { supervisionDeadlineView } from './deadline-views.js';
-import { guard } from './guard.js';
 import {
   acceptRectificationUpdate,
   cycleStageSignal,
@@ -29,9 +28,11 @@ import {
   type SupervisionInput,
   type SupervisionState,
 } from './contracts/supervision.js';
+import { keepDeadlineAttributes, type DeadlineAttributes } from './deadline-attributes.js';
+import { supervisionDeadlineView } from './deadline-views.js';
+import { escalationPoint, overdueThenEscalate, workingDeadline } from './deadlines.js';
+import { guard } from './guard.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
-
-// ---- activities -------------------------------------------------------------------------------
 
 const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -42,292 +43,292 @@ const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>(
   retry: RECORD_RETRY,
 });
 
-// ---- the workflow -----------------------------------------------------------------------------
-
 export async function supervisionWorkflow(input: SupervisionInput): Promise<SupervisionState> {
-  const state: SupervisionState = {
-    cycleId: input.cycleId,
-    cycleStage: 'launch',
-    checkpoints: [],
-    findings: [],
-    monitoring: {},
-  };
-  const deadlines = keepDeadlineAttributes(() => supervisionDeadlineView(state));
-  const calendar = input.policy.calendar;
-  const rules = input.policy.supervision;
-  /** Each point's latest scores per stage: a point filing again replaces its scores (as the record does), not adds. */
-  const monitoringByPoint: Record<string, Record<string, MonitoringInputScores>> = {};
-  const event = auditEvents({
-    type: 'supervision',
-    id: input.cycleId,
-    cycleId: input.cycleId,
-    jurisdictionId: input.jurisdictionId,
+  const supervision = new Supervision(input);
+
+  // ---- messages
+  setHandler(getSupervisionQuery, () => supervision.state);
+  setHandler(cycleStageSignal, (stage) => supervision.cycleEntered(stage));
+  setHandler(fileCheckpointUpdate, (filing, actor) => supervision.fileCheckpoint(filing, actor), {
+    validator: (filing, _actor) => supervision.vetFiling(filing),
   });
-  setHandler(getSupervisionQuery, () => state);
-  setHandler(cycleStageSignal, (stage) => {
-    state.cycleStage = stage;
+  setHandler(acceptRectificationUpdate, (acceptance, actor) => supervision.acceptRectification(acceptance, actor), {
+    validator: (acceptance, _actor) => supervision.vetAcceptance(acceptance),
+  });
+  setHandler(recordMonitoringUpdate, (report, actor) => supervision.recordMonitoring(report, actor), {
+    validator: (report, _actor) => guard(() => V.monitoringSchema().parse(report)),
   });
 
-  setHandler(
-    fileCheckpointUpdate,
-    async (raw, actor) => {
-      const { phase, ...rest } = raw;
-      const i = V.checkpointSchema().parse(rest);
-      const cp = state.checkpoints.find((c) => c.phase === phase)!;
-      const now = Date.now();
-      cp.filedAt = now;
-      cp.filedBy = actor.id;
-      const filed: FindingState[] = i.findings.map((f, n) => ({
-        id: `${input.cycleId}/${phase}/F${n + 1}`,
-        phase,
-        severity: f.severity,
-        description: f.description,
-        status: f.rectification ? 'rectifying' : 'recorded',
-        ...(f.rectification ? { owner: f.rectification.owner } : {}),
-        ...(f.rectification
-          ? (() => {
-              const d = workingDeadline(calendar, now, f.rectification.deadlineWorkingDays).at;
-              return d === undefined ? {} : { deadline: d };
-            })()
-          : {}),
-      }));
-      state.findings.push(...filed);
-      await records.fileCheckpoint(
-        input.cycleId,
-        phase,
-        i,
-        filed.map((f) => ({
-          id: f.id,
-          severity: f.severity,
-          description: f.description,
-          owner: f.owner ?? null,
-          deadline: f.deadline ?? null,
-        })),
-        actor.id,
-        now,
-        event('checkpoint.filed', actor, {
-          phase,
-          findings: filed.map((f) => [f.id, f.severity]),
-          deficient: Object.entries(i.checklist)
-            .filter(([, v]) => v.status === 'deficient')
-            .map(([k]) => k),
-        }),
-      );
-      // An open high-severity finding holds the gate the cycle stands at, until its rectification is accepted.
-      for (const f of filed.filter((x) => x.severity === 'high')) {
-        const held = await cycles.holdCycle(
-          input.cycleId,
-          {
-            name: `finding-${f.id.replace(/[^A-Za-z0-9:_.-]/g, '-')}`,
-            reason: `高严重度督查问题待整改：${f.description}`,
-            source: 'supervision',
-            stage: state.cycleStage,
-          },
-          actor,
-        );
-        if (held.done) f.holds = `finding-${f.id.replace(/[^A-Za-z0-9:_.-]/g, '-')}`;
-      }
-      for (const f of filed.filter((x) => x.deadline !== undefined)) void watchRectification(f);
-      return state;
-    },
-    {
-      validator: (raw, _actor) =>
-        guard(() => {
-          const { phase, ...rest } = raw as { phase?: unknown };
-          if (!Object.keys(V.PHASES).includes(String(phase)))
-            throw new DomainError(ErrorType.Validation, 'phase must be launch, inspection or election', [
-              { path: 'phase', rule: 'launch | inspection | election' },
-            ]);
-          const cp = state.checkpoints.find((c) => c.phase === phase);
-          if (!cp)
-            throw new DomainError(
-              ErrorType.WrongStage,
-              `the ${String(phase)} checkpoint has not opened yet (it opens at the cycle's ${V.PHASE_OPENS_AT[phase as V.Phase]} stage)`,
-            );
-          V.checkCheckpointFiling(
-            V.checkpointSchema().parse(rest),
-            cp.agenda,
-            cp.filedAt !== undefined,
-            phase as V.Phase,
-          );
-        }),
-    },
-  );
-
-  setHandler(
-    acceptRectificationUpdate,
-    async (raw, actor) => {
-      const a = V.acceptRectificationSchema().parse(raw);
-      const f = state.findings.find((x) => x.id === a.findingId)!;
-      f.status = 'accepted';
-      await records.acceptRectification(
-        f.id,
-        actor.id,
-        a.note,
-        Date.now(),
-        event('rectification.accepted', actor, { findingId: f.id }),
-      );
-      if (f.holds) await cycles.releaseHold(input.cycleId, f.holds, `整改验收通过：${a.note}`, actor);
-      return state;
-    },
-    {
-      validator: (raw, _actor) =>
-        guard(() => {
-          const a = V.acceptRectificationSchema().parse(raw);
-          const f = state.findings.find((x) => x.id === a.findingId);
-          if (!f)
-            throw new DomainError(ErrorType.NotFound, `no finding ${a.findingId}`, [
-              { path: 'findingId', rule: 'a finding of this cycle' },
-            ]);
-          if (f.status !== 'rectifying')
-            throw new DomainError(
-              ErrorType.Closed,
-              `finding ${a.findingId} is ${f.status}; only a rectification can be accepted`,
-            );
-        }),
-    },
-  );
-
-  setHandler(
-    recordMonitoringUpdate,
-    async (raw, actor) => {
-      const m = V.monitoringSchema().parse(raw);
-      const stage = state.cycleStage;
-      const byPoint = (monitoringByPoint[stage] ??= {});
-      byPoint[m.point] = m.scores;
-      const all = Object.values(byPoint);
-      const entry = (state.monitoring[stage] ??= {
-        points: 0,
-        averages: { selection: 0, correction: 0, discipline: 0, conduct: 0 },
-      });
-      entry.points = all.length;
-      for (const k of ['selection', 'correction', 'discipline', 'conduct'] as const) {
-        const sum = all.reduce((a, x) => a + x[k], 0);
-        entry.averages[k] = Math.round((sum / entry.points) * 10) / 10;
-      }
-      await records.recordMonitoring(
-        input.cycleId,
-        stage,
-        m,
-        actor.id,
-        Date.now(),
-        event('monitoring.recorded', actor, { point: m.point, stage }),
-      );
-      return state;
-    },
-    {
-      validator: (raw, _actor) =>
-        guard(() => {
-          V.monitoringSchema().parse(raw);
-        }),
-    },
-  );
-
-  // The checkpoints open with the cycle's stages; the cycle says when it is closed.
+  // ---- the story: each checkpoint opens as the cycle reaches its stage, until the cycle ends.
   for (const phase of Object.keys(V.PHASES) as V.Phase[]) {
-    await condition(() => reached(V.PHASE_OPENS_AT[phase]) || state.cycleStage === 'closed');
-    if (state.cycleStage === 'closed' && !reached(V.PHASE_OPENS_AT[phase])) break;
-    void openCheckpoint(phase);
+    if (!(await supervision.cycleReaches(V.PHASE_OPENS_AT[phase]))) break;
+    void supervision.openCheckpoint(phase);
   }
-  await condition(() => state.cycleStage === 'closed');
-  await condition(allHandlersFinished);
-  deadlines.settle();
-  return state;
+  return supervision.finish();
+}
 
-  // ---- steps ---------------------------------------------------------------------------------
+class Supervision {
+  readonly state: SupervisionState;
+  /** The furthest stage the cycle has entered; `state.cycleStage` becomes 'closed' at the end. */
+  private furthest: Stage = 'launch';
+  /** Each point's latest scores per stage: a point filing again replaces its scores (as the record does), not adds. */
+  private readonly monitoringByPoint: Record<string, Record<string, MonitoringInputScores>> = {};
+  private readonly event: ReturnType<typeof auditEvents>;
+  private readonly deadlines: DeadlineAttributes;
 
-  function reached(stage: Stage) {
-    const order = [
-      'launch',
-      'analysis',
-      'recommendation',
-      'inspection',
-      'decision',
-      'publicity',
-      'approval',
-      'election',
-      'closed',
-    ];
-    return order.indexOf(state.cycleStage) >= order.indexOf(stage);
-  }
-
-  /** A rectification not accepted by its deadline: the owner is chased, then the upper level told. */
-  async function watchRectification(f: FindingState) {
-    const deadline = f.deadline!;
-    await overdueThenEscalate({
-      done: () => f.status === 'accepted',
-      deadline,
-      escalateAt: () => escalationPoint(calendar, deadline, rules.escalateAfterWorkingDays),
-      summaries: { deadline: '整改期限', escalation: '整改逾期升级' },
-      overdue: async (at) => {
-        const detail = { findingId: f.id };
-        await records.markRectificationLate(
-          f.id,
-          input.jurisdictionId,
-          'overdue',
-          at,
-          event('rectification.overdue', SYSTEM, detail),
-        );
-        f.overdueAt = at;
-      },
-      escalated: async (at) => {
-        const detail = { findingId: f.id };
-        await records.markRectificationLate(
-          f.id,
-          input.jurisdictionId,
-          'escalated',
-          at,
-          event('rectification.escalated', SYSTEM, detail),
-        );
-        f.escalatedAt = at;
-      },
+  constructor(private readonly input: SupervisionInput) {
+    this.state = { cycleId: input.cycleId, cycleStage: 'launch', checkpoints: [], findings: [], monitoring: {} };
+    this.event = auditEvents({
+      type: 'supervision',
+      id: input.cycleId,
+      cycleId: input.cycleId,
+      jurisdictionId: input.jurisdictionId,
     });
+    this.deadlines = keepDeadlineAttributes(() => supervisionDeadlineView(this.state));
   }
 
-  async function openCheckpoint(phase: V.Phase) {
+  private get calendar() {
+    return this.input.policy.calendar;
+  }
+
+  private get rules() {
+    return this.input.policy.supervision;
+  }
+
+  // ---- the cycle's stages ----------------------------------------------------------------------
+
+  cycleEntered(stage: Stage) {
+    this.state.cycleStage = stage;
+    if (stage !== 'closed' && STAGES.indexOf(stage) > STAGES.indexOf(this.furthest)) this.furthest = stage;
+  }
+
+  /** Waits until the cycle has entered `stage` (true) or has ended without reaching it (false). */
+  async cycleReaches(stage: Stage): Promise<boolean> {
+    const reached = () => STAGES.indexOf(this.furthest) >= STAGES.indexOf(stage);
+    await condition(() => reached() || this.state.cycleStage === 'closed');
+    return reached();
+  }
+
+  /** Once the cycle has closed and every handler is done: the final state. */
+  async finish(): Promise<SupervisionState> {
+    await condition(() => this.state.cycleStage === 'closed');
+    await condition(allHandlersFinished);
+    this.deadlines.settle();
+    return this.state;
+  }
+
+  // ---- checkpoints -----------------------------------------------------------------------------
+
+  /**
+   * Opens a checkpoint (shown, and open to filing, once its agenda is fixed). Not filed by its
+   * deadline: overdue and the team chased; a while later, escalated. Still to be filed.
+   */
+  async openCheckpoint(phase: V.Phase) {
     const openedAt = Date.now();
     // A year the calendar lacks leaves the checkpoint without a deadline (see deadlines.ts); the cycle holds on the same gap.
-    const deadline = workingDeadline(calendar, openedAt, rules.checkpointWorkingDays).at;
-    // The checkpoint is shown (and can be filed) once its agenda is fixed.
+    const deadline = workingDeadline(this.calendar, openedAt, this.rules.checkpointWorkingDays).at;
     const agenda = await records.openCheckpoint(
-      input.cycleId,
-      input.jurisdictionId,
+      this.input.cycleId,
+      this.input.jurisdictionId,
       phase,
       openedAt,
       deadline ?? null,
-      event('checkpoint.opened', SYSTEM, { phase, deadline }),
+      this.event('checkpoint.opened', SYSTEM, { phase, deadline }),
     );
     const cp: CheckpointState = { phase, openedAt, agenda, ...(deadline !== undefined ? { deadline } : {}) };
-    state.checkpoints.push(cp);
+    this.state.checkpoints.push(cp);
     if (deadline === undefined) return;
-    // Not filed by the deadline: overdue and the team chased; a while later, escalated. Still to be filed.
+    const late = (kind: 'overdue' | 'escalated') => async (at: number) => {
+      await records.markCheckpointLate(
+        this.input.cycleId,
+        this.input.jurisdictionId,
+        phase,
+        kind,
+        at,
+        this.event(`checkpoint.${kind}`, SYSTEM, { phase }),
+      );
+      if (kind === 'overdue') cp.overdueAt = at;
+      else cp.escalatedAt = at;
+    };
     await overdueThenEscalate({
       done: () => cp.filedAt !== undefined,
       deadline,
-      escalateAt: () => escalationPoint(calendar, deadline, rules.escalateAfterWorkingDays),
+      escalateAt: () => escalationPoint(this.calendar, deadline, this.rules.escalateAfterWorkingDays),
       summaries: { deadline: `${V.PHASES[phase]} 督查期限`, escalation: `${V.PHASES[phase]} 督查逾期升级` },
-      overdue: async (at) => {
-        await records.markCheckpointLate(
-          input.cycleId,
-          input.jurisdictionId,
-          phase,
-          'overdue',
-          at,
-          event('checkpoint.overdue', SYSTEM, { phase }),
-        );
-        cp.overdueAt = at;
-      },
-      escalated: async (at) => {
-        await records.markCheckpointLate(
-          input.cycleId,
-          input.jurisdictionId,
-          phase,
-          'escalated',
-          at,
-          event('checkpoint.escalated', SYSTEM, { phase }),
-        );
-        cp.escalatedAt = at;
-      },
+      overdue: late('overdue'),
+      escalated: late('escalated'),
     });
   }
+
+  vetFiling(raw: V.CheckpointInput & { phase: V.Phase }) {
+    guard(() => {
+      const { phase, ...rest } = raw as { phase?: unknown };
+      if (!Object.keys(V.PHASES).includes(String(phase)))
+        throw new DomainError(ErrorType.Validation, 'phase must be launch, inspection or election', [
+          { path: 'phase', rule: 'launch | inspection | election' },
+        ]);
+      const cp = this.state.checkpoints.find((c) => c.phase === phase);
+      if (!cp)
+        throw new DomainError(
+          ErrorType.WrongStage,
+          `the ${String(phase)} checkpoint has not opened yet (it opens at the cycle's ${V.PHASE_OPENS_AT[phase as V.Phase]} stage)`,
+        );
+      V.checkCheckpointFiling(V.checkpointSchema().parse(rest), cp.agenda, cp.filedAt !== undefined, phase as V.Phase);
+    });
+  }
+
+  /** The five checks filed with their findings: on the record, high ones holding the gate, rectifications watched. */
+  async fileCheckpoint(raw: V.CheckpointInput & { phase: V.Phase }, actor: Actor): Promise<SupervisionState> {
+    const { phase, ...rest } = raw;
+    const filing = V.checkpointSchema().parse(rest);
+    const cp = this.state.checkpoints.find((c) => c.phase === phase)!;
+    const now = Date.now();
+    cp.filedAt = now;
+    cp.filedBy = actor.id;
+    const filed = filing.findings.map((f, n) => this.finding(phase, n, f, now));
+    this.state.findings.push(...filed);
+    await records.fileCheckpoint(
+      this.input.cycleId,
+      phase,
+      filing,
+      filed.map((f) => ({
+        id: f.id,
+        severity: f.severity,
+        description: f.description,
+        owner: f.owner ?? null,
+        deadline: f.deadline ?? null,
+      })),
+      actor.id,
+      now,
+      this.event('checkpoint.filed', actor, {
+        phase,
+        findings: filed.map((f) => [f.id, f.severity]),
+        deficient: Object.entries(filing.checklist)
+          .filter(([, v]) => v.status === 'deficient')
+          .map(([k]) => k),
+      }),
+    );
+    for (const f of filed.filter((x) => x.severity === 'high')) await this.holdGate(f, actor);
+    for (const f of filed.filter((x) => x.deadline !== undefined)) void this.watchRectification(f);
+    return this.state;
+  }
+
+  private finding(phase: V.Phase, n: number, f: V.CheckpointInput['findings'][number], now: number): FindingState {
+    const r = f.rectification;
+    // A year the calendar lacks leaves the rectification without a deadline (deadlines.ts).
+    const deadline = r ? workingDeadline(this.calendar, now, r.deadlineWorkingDays).at : undefined;
+    return {
+      id: `${this.input.cycleId}/${phase}/F${n + 1}`,
+      phase,
+      severity: f.severity,
+      description: f.description,
+      status: r ? 'rectifying' : 'recorded',
+      ...(r ? { owner: r.owner } : {}),
+      ...(deadline !== undefined ? { deadline } : {}),
+    };
+  }
+
+  /** An open high-severity finding holds the gate the cycle stands at, until its rectification is accepted. */
+  private async holdGate(f: FindingState, actor: Actor) {
+    const name = `finding-${f.id.replace(/[^A-Za-z0-9:_.-]/g, '-')}`;
+    const held = await cycles.holdCycle(
+      this.input.cycleId,
+      { name, reason: `高严重度督查问题待整改：${f.description}`, source: 'supervision', stage: this.state.cycleStage },
+      actor,
+    );
+    if (held.done) f.holds = name;
+  }
+
+  // ---- rectifications --------------------------------------------------------------------------
+
+  /** A rectification not accepted by its deadline: the owner is chased, then the upper level told. */
+  private async watchRectification(f: FindingState) {
+    const deadline = f.deadline!;
+    const late = (kind: 'overdue' | 'escalated') => async (at: number) => {
+      await records.markRectificationLate(
+        f.id,
+        this.input.jurisdictionId,
+        kind,
+        at,
+        this.event(`rectification.${kind}`, SYSTEM, { findingId: f.id }),
+      );
+      if (kind === 'overdue') f.overdueAt = at;
+      else f.escalatedAt = at;
+    };
+    await overdueThenEscalate({
+      done: () => f.status === 'accepted',
+      deadline,
+      escalateAt: () => escalationPoint(this.calendar, deadline, this.rules.escalateAfterWorkingDays),
+      summaries: { deadline: '整改期限', escalation: '整改逾期升级' },
+      overdue: late('overdue'),
+      escalated: late('escalated'),
+    });
+  }
+
+  vetAcceptance(raw: V.AcceptRectificationInput) {
+    guard(() => {
+      const a = V.acceptRectificationSchema().parse(raw);
+      const f = this.state.findings.find((x) => x.id === a.findingId);
+      if (!f)
+        throw new DomainError(ErrorType.NotFound, `no finding ${a.findingId}`, [
+          { path: 'findingId', rule: 'a finding of this cycle' },
+        ]);
+      if (f.status !== 'rectifying')
+        throw new DomainError(
+          ErrorType.Closed,
+          `finding ${a.findingId} is ${f.status}; only a rectification can be accepted`,
+        );
+    });
+  }
+
+  /** Accepted: on the record, and the gate the finding held is released. */
+  async acceptRectification(raw: V.AcceptRectificationInput, actor: Actor): Promise<SupervisionState> {
+    const a = V.acceptRectificationSchema().parse(raw);
+    const f = this.state.findings.find((x) => x.id === a.findingId)!;
+    f.status = 'accepted';
+    await records.acceptRectification(
+      f.id,
+      actor.id,
+      a.note,
+      Date.now(),
+      this.event('rectification.accepted', actor, { findingId: f.id }),
+    );
+    if (f.holds) await cycles.releaseHold(this.input.cycleId, f.holds, `整改验收通过：${a.note}`, actor);
+    return this.state;
+  }
+
+  // ---- monitoring ------------------------------------------------------------------------------
+
+  /** A monitoring point's scores for the cycle's current stage; the stage's averages follow. */
+  async recordMonitoring(raw: V.MonitoringInput, actor: Actor): Promise<SupervisionState> {
+    const m = V.monitoringSchema().parse(raw);
+    const stage = this.state.cycleStage;
+    const byPoint = (this.monitoringByPoint[stage] ??= {});
+    byPoint[m.point] = m.scores;
+    this.state.monitoring[stage] = averages(Object.values(byPoint));
+    await records.recordMonitoring(
+      this.input.cycleId,
+      stage,
+      m,
+      actor.id,
+      Date.now(),
+      this.event('monitoring.recorded', actor, { point: m.point, stage }),
+    );
+    return this.state;
+  }
+}
+
+/** How many points reported, and each indicator's average to one decimal. */
+function averages(all: MonitoringInputScores[]): { points: number; averages: MonitoringInputScores } {
+  const mean = (k: keyof MonitoringInputScores) =>
+    Math.round((all.reduce((a, x) => a + x[k], 0) / all.length) * 10) / 10;
+  return {
+    points: all.length,
+    averages: {
+      selection: mean('selection'),
+      correction: mean('correction'),
+      discipline: mean('discipline'),
+      conduct: mean('conduct'),
+    },
+  };
 }

@@ -24,8 +24,8 @@ export interface InputAccepted {
   version: number;
   stage: Stage;
   status: C.CycleState['status'];
-  /** What the cycle waits for now (absent in answers of cycles started before it was added). */
-  waitingFor?: string;
+  /** What the cycle waits for now: the next stage's input, or why the stage waits at its gate. */
+  waitingFor: string;
 }
 export type StageUpdate<I> = UpdateDefinition<InputAccepted, [I, Actor]>;
 export const recordLaunchUpdate: StageUpdate<C.LaunchInput> = defineUpdate('recordLaunch');

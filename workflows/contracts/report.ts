@@ -45,8 +45,6 @@ export interface ReportState {
 }
 
 export const triageReportUpdate = defineUpdate<ReportState, [R.TriageInput, Actor]>('triageReport');
-/** Takes a finding whose summary is sealed (`summaryRef`); histories from before carry the summary itself. */
-export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingMessage | R.FindingInput, Actor]>(
-  'submitFinding',
-);
+/** Takes a finding whose summary is sealed in Postgres first: only its id (`summaryRef`) travels. */
+export const submitFindingUpdate = defineUpdate<ReportState, [R.FindingMessage, Actor]>('submitFinding');
 export const getReportQuery = defineQuery<ReportState>('getReport');

@@ -1,0 +1,397 @@
+/**
+ * The cycle as an entity: its state, and what the stages and the message handlers share — taking
+ * and answering an input, the gate, waiting (which an abort or a history grown long ends), moving
+ * to the next stage, the record, the supervision beside it, and the one line that says what the
+ * cycle waits for. The story that drives it is `cycleWorkflow` (../cycle.ts), the stages ./stages.ts.
+ */
+import {
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  currentUpdateInfo,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setCurrentDetails,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createRecordActivities } from '../../activities/record.js';
+import { beijingDeadlineText } from '../../domain/beijing.js';
+import * as C from '../../domain/cycle.js';
+import { SYSTEM } from '../../domain/events.js';
+import { campaignWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
+import type { Actor } from '../../domain/schemas.js';
+import { STAGE_LABELS, type Stage } from '../../domain/stages.js';
+import { SA } from '../../temporal/search-attributes.js';
+import { cycleFinishedSignal } from '../contracts/campaign.js';
+import type { CycleResult, CycleWorkflow, CycleWorkflowInput, InputAccepted } from '../contracts/cycle.js';
+import { cycleStageSignal, supervisionWorkflowType, type SupervisionWorkflow } from '../contracts/supervision.js';
+import { keepDeadlineAttributes, type DeadlineAttributes } from '../deadline-attributes.js';
+import { cycleDeadlineView } from '../deadline-views.js';
+import { actOrTimeout } from '../deadlines.js';
+import { guard } from '../guard.js';
+import { CYCLE_STATE_ARRAYS } from '../../domain/projection.js';
+import { projection } from '../projection.js';
+import { RECORD_RETRY } from '../record.js';
+import type { CycleInput } from './inputs.js';
+
+/** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
+const MAX_HISTORY_EVENTS = 4_000;
+/**
+ * ... and once a run has added 2 MiB: a page of history must stay under gRPC's default 4 MB message
+ * for a worker to replay it. Counted from the run's start, which carries the whole state.
+ */
+const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
+/** Retries come within minutes; the latest answers are enough to recognise them. */
+const REMEMBERED_ANSWERS = 200;
+
+const { recordCycleEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: RECORD_RETRY,
+});
+
+/** Thrown out of any wait once the cycle is aborted: the story stops there and winds down. */
+export class CycleAborted extends Error {}
+
+export class Cycle {
+  readonly state: C.CycleState;
+  /** The record's sequence, carried across runs so audit keys stay unique. */
+  private seq: number;
+  /** Recent inputs' update ids and answers, carried across runs so a retry acts once. */
+  private readonly answers: Map<string, InputAccepted>;
+  /** Each person's row as last sent to the record (a new run sends each once more). */
+  private readonly sentRows = new Map<string, string>();
+  /** Records, starts and signals under way: a run does not end with any of them pending. */
+  private inflight = 0;
+  /** Between an open gate and the record of the next stage (an activity may run there). */
+  private advancing = false;
+  private lastAttrs = '';
+  private readonly runStartBytes = workflowInfo().historySize;
+  private readonly deadlines: DeadlineAttributes;
+  /** The state as GET /v1/cycles/{id} reads it from Postgres; candidates and nominees row by row. */
+  private readonly projected = projection(() => this.state, CYCLE_STATE_ARRAYS);
+
+  constructor(private readonly input: CycleWorkflowInput) {
+    this.state = input.resume?.state ?? C.initialCycleState(input.cycleId, input, input.jurisdiction, Date.now());
+    this.seq = input.resume?.seq ?? 0;
+    this.answers = new Map(input.resume?.answers ?? []);
+    // HuanjieDeadline and HuanjieOverdue follow the stage's deadline (the publicity period).
+    this.deadlines = keepDeadlineAttributes(() => cycleDeadlineView(this.state));
+  }
+
+  /** This run continues an earlier one: the cycle's start is on the record already. */
+  get continued(): boolean {
+    return this.input.resume !== undefined;
+  }
+
+  // ---- beginning and end -----------------------------------------------------------------------
+
+  /** Puts the start on the record and starts conduct supervision beside the cycle. */
+  async begin() {
+    await this.record('cycle.started', this.input.startedBy, {
+      positions: this.input.positions,
+      committees: this.input.committees,
+      policyVersion: this.input.policy.version,
+    });
+    // It outlives the cycle only to finish its own records; told of each stage by its id.
+    await startChild<SupervisionWorkflow>(supervisionWorkflowType, {
+      workflowId: supervisionWorkflowId(this.state.cycleId),
+      args: [{ cycleId: this.state.cycleId, jurisdictionId: this.state.jurisdiction.id, policy: this.state.policy }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `${this.state.jurisdiction.name} ${this.state.term} 换届风气监督`,
+      typedSearchAttributes: [
+        { key: SA.cycle, value: this.state.cycleId },
+        { key: SA.jurisdiction, value: this.state.jurisdiction.id },
+        { key: SA.term, value: this.state.term },
+      ],
+    });
+  }
+
+  async close() {
+    this.state.status = 'closed';
+    this.describe('已完成');
+    await this.record('cycle.closed', SYSTEM, { results: this.state.results, outcome: this.state.outcome });
+  }
+
+  /** After an abort: says so, and supervision closes with the cycle. */
+  async windDownAborted() {
+    this.describe(`已终止：${this.state.statusReason ?? ''}`);
+    await this.tellSupervision('closed');
+  }
+
+  /** A cycle launched by a campaign tells it that it has ended; a campaign already gone needs no word. */
+  async tellCampaign() {
+    if (!this.input.campaignId) return;
+    await getExternalWorkflowHandle(campaignWorkflowId(this.input.campaignId))
+      .signal(cycleFinishedSignal, { cycleId: this.state.cycleId, status: this.endedAs() })
+      .catch(() => undefined);
+  }
+
+  /** Once every handler and everything in flight (a late candidate's outcome) is done: the result. */
+  async finish(): Promise<CycleResult> {
+    await condition(() => allHandlersFinished() && this.inflight === 0);
+    this.deadlines.settle();
+    const s = this.state;
+    return {
+      cycleId: s.cycleId,
+      status: this.endedAs(),
+      results: s.results,
+      ...(s.outcome ? { outcome: s.outcome } : {}),
+      ...(s.statusReason && s.status === 'aborted' ? { reason: s.statusReason } : {}),
+    };
+  }
+
+  private endedAs(): CycleResult['status'] {
+    return this.state.status === 'aborted' ? 'aborted' : 'closed';
+  }
+
+  // ---- inputs ----------------------------------------------------------------------------------
+
+  /** The validator: parses and checks without touching state, so a rejection leaves no trace. */
+  vet<I>(spec: CycleInput<I>, raw: I) {
+    if (this.answerGiven()) return; // a retry: take() answers it without acting again
+    guard(() => spec.check(this.state, spec.schema().parse(raw)));
+  }
+
+  /**
+   * The handler: applies the input, puts it on the record, and answers once its consequences are
+   * drawn — the next stage entered (and recorded), or why the stage waits — so the next input can
+   * follow at once. `passOn` tells others of it (candidates of a calendar year).
+   */
+  async take<I>(spec: CycleInput<I>, raw: I, actor: Actor, passOn?: (input: I) => void): Promise<InputAccepted> {
+    const updateId = currentUpdateInfo()?.id;
+    const earlier = this.answerGiven();
+    if (earlier) return earlier;
+    const input = spec.schema().parse(raw);
+    const before = this.summary();
+    spec.apply(this.state, input, Date.now(), actor);
+    passOn?.(input);
+    this.bump();
+    await this.record(
+      spec.action,
+      actor,
+      { input: input as Record<string, unknown> },
+      before,
+      spec.touchesEveryone ? 'all' : undefined,
+    );
+    await condition(() => this.settled());
+    if (this.stageReady() && !this.gateOpen() && this.state.status !== 'aborted')
+      this.describe(C.gateClosedBecause(this.state));
+    const s = this.state;
+    const answer: InputAccepted = {
+      cycleId: s.cycleId,
+      version: s.version,
+      stage: s.stage,
+      status: s.status,
+      waitingFor: s.waitingFor,
+    };
+    if (updateId !== undefined) this.remember(updateId, answer);
+    return answer;
+  }
+
+  /**
+   * Temporal answers a repeated update id with the first result only within one run; across a
+   * continue-as-new the cycle remembers its recent answers itself, so a retried input (the same
+   * Idempotency-Key) still acts once.
+   */
+  private answerGiven(): InputAccepted | undefined {
+    const id = currentUpdateInfo()?.id;
+    return id === undefined ? undefined : this.answers.get(id);
+  }
+
+  private remember(updateId: string, answer: InputAccepted) {
+    this.answers.set(updateId, answer);
+    if (this.answers.size > REMEMBERED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+  }
+
+  /**
+   * Whether the stages have drawn every consequence of the inputs so far: nothing left that they
+   * will do by themselves without another input, a timer or a candidate's outcome.
+   */
+  private settled() {
+    const s = this.state;
+    if (s.status === 'aborted') return true;
+    if (this.advancing) return false;
+    if (s.stage === 'closed') return s.status === 'closed';
+    return !(this.stageReady() && this.gateOpen());
+  }
+
+  /** The stage's own work is done (its input, or every candidate's outcome); only the gate may keep it. */
+  private stageReady() {
+    return this.state.stageDone || (this.state.stage === 'inspection' && C.inspectionDone(this.state));
+  }
+
+  // ---- gate, waits and the next stage ----------------------------------------------------------
+
+  gateOpen() {
+    return this.state.status === 'running' && C.blockingHolds(this.state).length === 0;
+  }
+
+  /** Waits for an open gate; what keeps it closed is said in so many words (the UI and every answer show it). */
+  async passGate() {
+    if (!this.gateOpen()) this.describe(C.gateClosedBecause(this.state));
+    await this.waitFor(() => this.gateOpen());
+  }
+
+  /**
+   * Waits for `pred`, or until `timer.at` if given. An abort ends the wait (and the stages) wherever
+   * it happens; a history grown long ends this run, and the next one starts from the state and waits
+   * again.
+   */
+  async waitFor(pred: () => boolean, timer?: { at: number; summary: string }): Promise<'acted' | 'timed out'> {
+    const outcome = await actOrTimeout(
+      () => this.state.status === 'aborted' || pred() || this.historyTooLong(),
+      timer?.at,
+      timer?.summary,
+    );
+    if (this.state.status === 'aborted') throw new CycleAborted();
+    if (outcome === 'acted' && !pred()) await this.continueWithNewRun();
+    return outcome;
+  }
+
+  /** Moves to the next stage and records it; `beforeAdvance` runs first (candidates opening). */
+  async advance(beforeAdvance?: () => Promise<void>) {
+    this.advancing = true;
+    await beforeAdvance?.();
+    const from = this.state.stage;
+    C.enterStage(this.state, Date.now());
+    this.state.waitingFor = `进入${STAGE_LABELS[this.state.stage]}`;
+    this.bump();
+    // Supervision opens its checkpoints as the cycle reaches them.
+    void this.tellSupervision(this.state.stage);
+    await this.record('stage.entered', SYSTEM, { from, to: this.state.stage });
+    this.advancing = false;
+  }
+
+  private historyTooLong() {
+    const info = workflowInfo();
+    return (
+      info.continueAsNewSuggested ||
+      info.historyLength > (this.input.maxHistoryEvents ?? MAX_HISTORY_EVENTS) ||
+      info.historySize - this.runStartBytes > MAX_RUN_GROWTH_BYTES
+    );
+  }
+
+  /** Hands the state to a new run once nothing is half done: no handler running, nothing in flight. */
+  private async continueWithNewRun(): Promise<never> {
+    await condition(() => allHandlersFinished() && this.inflight === 0);
+    return continueAsNew<CycleWorkflow>({
+      ...this.input,
+      resume: { state: this.state, seq: this.seq, answers: [...this.answers] },
+    });
+  }
+
+  /** Counts work in flight, so no run ends (or continues as new) with any of it pending. */
+  tracked<T>(work: Promise<T>): Promise<T> {
+    this.inflight++;
+    return work.finally(() => this.inflight--);
+  }
+
+  /** Waits until no record, start or signal is under way. */
+  async nothingInFlight() {
+    await condition(() => this.inflight === 0);
+  }
+
+  /** By the supervision's id: a continued run has no child handle. One that has ended needs no word. */
+  private async tellSupervision(stage: Stage) {
+    await this.tracked(
+      getExternalWorkflowHandle(supervisionWorkflowId(this.state.cycleId))
+        .signal(cycleStageSignal, stage)
+        .catch(() => undefined),
+    );
+  }
+
+  // ---- what the cycle says about itself --------------------------------------------------------
+
+  /** The state changed: its version moves on (waits watch it) and the UI's line follows. */
+  bump() {
+    this.state.version++;
+    this.render();
+  }
+
+  /** What the cycle waits for now, in one line. */
+  describe(waitingFor: string) {
+    this.state.waitingFor = waitingFor;
+    this.render();
+  }
+
+  /** Keeps the UI's one-line "what does it wait for" and the operators' filters in step with the state. */
+  private render() {
+    this.projected.changed();
+    const s = this.state;
+    const holds = C.blockingHolds(s).map((h) => h.name);
+    const gate =
+      s.status === 'suspended'
+        ? ` · 已暂停（${s.statusReason ?? ''}）`
+        : holds.length > 0
+          ? ` · 关口暂停，待解除：${holds.join('、')}`
+          : '';
+    const until = s.deadline ? ` · 截止 ${beijingDeadlineText(s.deadline)}` : '';
+    // The last part tells operators how to list this cycle's candidates (and its supervision) in the UI.
+    setCurrentDetails(
+      `**${STAGE_LABELS[s.stage]}** (${s.stage}) — ${s.waitingFor}${gate}${until} · 考察对象及监督：HuanjieCycle = '${s.cycleId}'`,
+    );
+    const attrs = `${s.stage}|${s.status}`;
+    if (attrs === this.lastAttrs) return;
+    this.lastAttrs = attrs;
+    upsertSearchAttributes([
+      { key: SA.stage, value: s.stage },
+      { key: SA.status, value: s.status },
+    ]);
+  }
+
+  private summary() {
+    return { stage: this.state.stage, status: this.state.status, holds: this.state.holds.map((h) => h.name) };
+  }
+
+  // ---- the record --------------------------------------------------------------------------------
+
+  /**
+   * Puts an act on the record: the audit event, the cycle's row and the people it touched ('all' when
+   * a stage decided about everybody), in one idempotent write. Of those people only the rows that
+   * changed since they were last sent go, so a vote on six nominees among a thousand candidates
+   * writes six rows. The full state goes only at the end.
+   */
+  async record(
+    action: string,
+    actor: Actor,
+    detail?: Record<string, unknown>,
+    before?: Record<string, unknown>,
+    people?: readonly string[] | 'all',
+  ) {
+    const s = this.state;
+    const key = `${workflowInfo().workflowId}#${++this.seq}`;
+    const ended = s.status === 'closed' || s.status === 'aborted';
+    await this.tracked(
+      recordCycleEvent(
+        {
+          key,
+          at: Date.now(),
+          actor,
+          subjectType: 'cycle',
+          subjectId: s.cycleId,
+          cycleId: s.cycleId,
+          jurisdictionId: s.jurisdiction.id,
+          action,
+          ...(before ? { before } : {}),
+          after: this.summary(),
+          ...(detail ? { detail } : {}),
+        },
+        C.cycleRow(s),
+        this.changedRows(people === 'all' || ended ? C.personRows(s) : C.personRows(s, people ?? [])),
+        ...(ended ? [s] : []),
+      ),
+    );
+  }
+
+  private changedRows(rows: C.PersonRow[]): C.PersonRow[] {
+    return rows.filter((row) => {
+      const sent = JSON.stringify(row);
+      if (this.sentRows.get(row.personId) === sent) return false;
+      this.sentRows.set(row.personId, sent);
+      return true;
+    });
+  }
+}

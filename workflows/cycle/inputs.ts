@@ -1,0 +1,167 @@
+/**
+ * What people may send a cycle, as a table: each Update, the schema of its input, the rule that
+ * checks it against the state (in the validator: a rejection leaves no trace in history), the rule
+ * that applies it, and the action it is recorded as. The rules themselves are pure, in
+ * `domain/cycle/rules.ts`; how an input is taken and answered is `Cycle.take` (./entity.ts).
+ */
+import type { ZodType } from 'zod';
+import { yearOverrideSchema, type YearOverride } from '../../domain/calendar.js';
+import * as C from '../../domain/cycle.js';
+import type { Actor } from '../../domain/schemas.js';
+import {
+  abortUpdate,
+  addCalendarYearUpdate,
+  addHoldUpdate,
+  dropNomineeUpdate,
+  recordAnalysisUpdate,
+  recordApprovalUpdate,
+  recordCommitteeVoteUpdate,
+  recordElectionUpdate,
+  recordLaunchUpdate,
+  recordRecommendationRoundUpdate,
+  recordStandingCommitteeUpdate,
+  releaseHoldUpdate,
+  resumeUpdate,
+  suspendUpdate,
+  type StageUpdate,
+} from '../contracts/cycle.js';
+
+export interface CycleInput<I> {
+  update: StageUpdate<I>;
+  /** Built on first use (domain/once.ts): no schema is built when a workflow loads this module. */
+  schema: () => ZodType<I>;
+  /** Throws a DomainError when the input does not fit the state; touches nothing. */
+  check: (s: C.CycleState, i: I) => void;
+  apply: (s: C.CycleState, i: I, now: number, actor: Actor) => unknown;
+  /** The audit action it is recorded as. */
+  action: string;
+  /** It decides about every candidate or nominee at once: every person's row may have changed. */
+  touchesEveryone?: true;
+}
+
+/** Type-checks one entry (its update, schema and rules agree on the input), then lists it with the others. */
+const input = <I>(spec: CycleInput<I>): CycleInput<any> => spec;
+
+/** The stages' own inputs, in the order the stages take them. */
+export const STAGE_INPUTS = [
+  input({
+    update: recordLaunchUpdate,
+    schema: C.launchSchema,
+    check: C.checkLaunch,
+    apply: C.applyLaunch,
+    action: 'launch.recorded',
+  }),
+  input({
+    update: recordAnalysisUpdate,
+    schema: C.analysisSchema,
+    check: C.checkAnalysis,
+    apply: C.applyAnalysis,
+    action: 'analysis.recorded',
+  }),
+  input({
+    update: recordRecommendationRoundUpdate,
+    schema: C.recommendationRoundSchema,
+    check: C.checkRecommendationRound,
+    apply: C.applyRecommendationRound,
+    action: 'recommendation.round',
+    touchesEveryone: true,
+  }),
+  input({
+    update: recordStandingCommitteeUpdate,
+    schema: C.standingCommitteeSchema,
+    check: C.checkStandingCommittee,
+    apply: C.applyStandingCommittee,
+    action: 'decision.standing',
+  }),
+  input({
+    update: recordCommitteeVoteUpdate,
+    schema: C.committeeVoteSchema,
+    check: C.checkCommitteeVote,
+    apply: C.applyCommitteeVote,
+    action: 'decision.vote',
+    touchesEveryone: true,
+  }),
+  input({
+    update: dropNomineeUpdate,
+    schema: C.dropNomineeSchema,
+    check: (s, i) => C.checkDropNomineeAt(s, i, Date.now()),
+    apply: C.applyDropNominee,
+    action: 'nominee.dropped',
+    touchesEveryone: true,
+  }),
+  input({
+    update: recordApprovalUpdate,
+    schema: C.approvalSchema,
+    check: C.checkApproval,
+    apply: C.applyApproval,
+    action: 'approval.recorded',
+    touchesEveryone: true,
+  }),
+  input({
+    update: recordElectionUpdate,
+    schema: C.electionSchema,
+    check: C.checkElection,
+    apply: C.applyElection,
+    action: 'election.recorded',
+    touchesEveryone: true,
+  }),
+];
+
+/** Holds on the gate, suspension, resumption and abort: the cycle's controls, at any stage. */
+export const CONTROLS = [
+  input({
+    update: addHoldUpdate,
+    schema: C.holdSchema,
+    check: C.checkAddHold,
+    apply: (s, i, now, actor) => C.applyAddHold(s, i, actor, now),
+    action: 'hold.added',
+  }),
+  input({
+    update: releaseHoldUpdate,
+    schema: C.sourceReleaseHoldSchema,
+    check: C.checkReleaseHold,
+    apply: (s, i) => {
+      C.applyReleaseHold(s, i);
+    },
+    action: 'hold.released',
+  }),
+  input({
+    update: suspendUpdate,
+    schema: C.reasonOnlySchema,
+    check: C.checkSuspend,
+    apply: (s, i) => {
+      s.status = 'suspended';
+      s.statusReason = i.reason;
+    },
+    action: 'cycle.suspended',
+  }),
+  input({
+    update: resumeUpdate,
+    schema: C.reasonOnlySchema,
+    check: C.checkResume,
+    apply: (s, i) => {
+      s.status = 'running';
+      s.statusReason = i.reason;
+    },
+    action: 'cycle.resumed',
+  }),
+  input({
+    update: abortUpdate,
+    schema: C.reasonOnlySchema,
+    check: C.checkAbort,
+    apply: (s, i) => {
+      s.status = 'aborted';
+      s.statusReason = i.reason;
+    },
+    action: 'cycle.aborted',
+  }),
+];
+
+/** A year the working-day calendar lacks, supplied by an organizer: a calendar hold can then be released. */
+export const CALENDAR_YEAR: CycleInput<YearOverride> = {
+  update: addCalendarYearUpdate,
+  schema: yearOverrideSchema,
+  check: C.checkAddCalendarYear,
+  apply: C.applyAddCalendarYear,
+  action: 'calendar.year-added',
+};

@@ -55,7 +55,6 @@ export function createCandidateActivities({ client }: { client: Client }) {
                 policy,
                 ...(p.replaces ? { replaces: p.replaces } : {}),
                 ...(p.firstPromotion ? { firstPromotion: true } : {}),
-                signalsCycle: true,
               },
             ],
             staticSummary: `${jurisdiction.name} ${term} 换届 · 考察对象 ${p.personId}（${p.positionId}）`,

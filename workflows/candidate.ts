@@ -24,7 +24,6 @@ import {
   condition,
   proxyLocalActivities,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { CandidateAct, CandidateRef, createReviewActivities } from '../activities/reviews.js';
 import type { DossierOutcome } from '../domain/cycle.js';
@@ -91,8 +90,8 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     jurisdictionId: input.jurisdictionId,
     detail: { positionId: input.positionId },
   });
-  /** Who hears of late departments (and, for a candidate started by activity, the outcome). */
-  const listener = input.signalsCycle ? cycleWorkflowId(input.cycleId) : workflowInfo().parent?.workflowId;
+  /** The cycle hears of late departments and the outcome by signal to its workflow id (whichever run is current). */
+  const listener = cycleWorkflowId(input.cycleId);
 
   /** A change to the state: what is missing is recomputed and the version moves on. */
   const changed = () => {
@@ -119,14 +118,14 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     if (ends) endRecorded = true;
     const stopped = ends && state.outcome!.result === 'stopped';
     if (stopped) events.push(event('review.closed', SYSTEM, { reason: 'candidate stopped' }));
-    const told = { ...tell, ...(ends && input.signalsCycle ? { outcome: state.outcome! } : {}) };
+    const told = { ...tell, ...(ends ? { outcome: state.outcome! } : {}) };
     return recordCandidate({
       ref,
       state,
       events,
       ...act,
       ...(stopped ? { closeTasks: true } : {}),
-      ...(listener && (told.late || told.outcome) ? { tell: { ...told, workflowId: listener } } : {}),
+      ...(told.late || told.outcome ? { tell: { ...told, workflowId: listener } } : {}),
     });
   };
 

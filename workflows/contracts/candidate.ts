@@ -26,11 +26,6 @@ export interface CandidateInput {
   replaces?: string;
   /** First promotion into the leadership: a home visit (家访) is required. */
   firstPromotion?: boolean;
-  /**
-   * Not the cycle's child: the outcome and late departments go to the cycle's workflow id by signal,
-   * so they reach whichever run of the cycle is current.
-   */
-  signalsCycle?: boolean;
 }
 
 export interface CandidateState {

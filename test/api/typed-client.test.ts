@@ -187,6 +187,14 @@ describe('the main flows through the typed client', () => {
     expect(one.target).toEqual({ name: '某干部' });
     const timeline = await intake.v1.reports[':reportId'].timeline.$get({ param: { reportId } });
     expect(timeline.status).toBe(200);
+    // The list (part of AppType like every route): the report's row, and never a sealed field.
+    const list = await intake.v1.reports.$get({ query: { scope: '440306', status: 'open' } });
+    expect(list.status).toBe(200);
+    if (list.status === 200) {
+      const row = (await list.json()).reports.find((r) => r.id === reportId);
+      expect(row).toMatchObject({ jurisdictionId: '440306', channel: 'phone', targetType: 'official' });
+      expect(JSON.stringify(row)).not.toMatch(/某干部|13800000000|工作作风/);
+    }
     const ledger = await intake.v1.reports.ledger.$get({ query: { scope: '440306' } });
     expect(ledger.status).toBe(200);
     if (ledger.status === 200) expect((await ledger.json()).received).toBeGreaterThanOrEqual(1);

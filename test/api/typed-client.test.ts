@@ -74,9 +74,7 @@ describe('the main flows through the typed client', () => {
     const duplicate = await cycle['recommendation-rounds'].$post({ param, json: S.cadreMeeting, header: {} });
     expect(duplicate.status).toBe(409);
     if (duplicate.status === 409) expect((await duplicate.json()).error.code).toBe('DUPLICATE');
-    expect(
-      (await cycle['recommendation-rounds'].$post({ param, json: S.fullCommittee, header: {} })).status,
-    ).toBe(200);
+    expect((await cycle['recommendation-rounds'].$post({ param, json: S.fullCommittee, header: {} })).status).toBe(200);
     await stageIs('inspection');
 
     // The candidate's own state, typed: it is inspecting, with its dossier open.

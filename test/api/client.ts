@@ -7,7 +7,8 @@
  *
  * `read` turns a request into its answer (`{ status, body, headers }`, one member per documented
  * status, the body typed for it); `expectStatus` asserts the status and narrows the answer to it;
- * `ok` does both and gives the body; `errorOf` gives an error answer's `error`.
+ * `ok` reads, asserts and gives the body (`bodyOf` for an answer already read); `errorOf` gives an
+ * error answer's `error`.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { RouteConfig } from '@hono/zod-openapi';
@@ -123,6 +124,16 @@ export async function ok<R extends AnyResponse, S extends Answer<R>['status'] = 
 ): Promise<Extract<Answer<R>, { status: S }>['body']> {
   const answer = await read(request);
   expectStatus(answer, (status ?? 200) as S, what);
+  return answer.body;
+}
+
+/** The body of an answer already read, its status asserted (as `expectStatus`) and the body narrowed. */
+export function bodyOf<A extends { status: number; body: unknown }, S extends A['status']>(
+  answer: A,
+  status: S,
+  what?: string,
+): Extract<A, { status: S }>['body'] {
+  expectStatus(answer, status, what);
   return answer.body;
 }
 

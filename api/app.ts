@@ -30,7 +30,6 @@ import { campaignRouter } from './routes/campaigns/campaigns.index.js';
 import { candidateRouter } from './routes/candidates/candidates.index.js';
 import { cycleRouter } from './routes/cycles/cycles.index.js';
 import { jurisdictionRouter } from './routes/jurisdictions/jurisdictions.index.js';
-import { registerReportListRoute } from './routes/report-list.js';
 import { reportRouter } from './routes/reports/reports.index.js';
 import { reviewRouter } from './routes/reviews/reviews.index.js';
 import { supervisionRouter } from './routes/supervision/supervision.index.js';
@@ -154,8 +153,6 @@ export function createApp(deps: AppDeps) {
     .route('/', reportRouter)
     .route('/', supervisionRouter)
     .route('/', campaignRouter);
-  // The reports list (the console's reports page), registered on the app itself.
-  registerReportListRoute(app, s);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -15,11 +15,17 @@ import type { RateLimit } from '../api/rate-limit.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createCandidateQueries } from '../api/queries/candidates.js';
-import { personalMattersSchema } from '../domain/eager/inspection.js';
+import type { z } from 'zod';
+import { personalMattersSchema, type verdictSchema } from '../domain/eager/inspection.js';
+import type { Department } from '../domain/eager/policy.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import type { Tracing } from '../temporal/tracing.js';
 import { createHuanjieWorker } from '../worker/worker.js';
+import { apiClient, ok, type ApiClient } from './api/client.js';
+
+type PersonalMattersBody = z.input<typeof personalMattersSchema>;
+type VerdictBody = z.input<typeof verdictSchema>;
 
 export const TRUSTED_UI_ORIGIN = 'http://ui.test:8233';
 export const AUTH: AuthConfig = {
@@ -54,7 +60,16 @@ export interface Stack {
   sealPersonalMatters(cycleId: string, personId: string, body: unknown): Promise<unknown>;
   /** Another API instance on the same stack with some dependencies changed (a dead pool, a tight rate limit). */
   serveVariant(deps: Partial<AppDeps>): Promise<{ url: string; close(): Promise<void> }>;
-  /** fetch against the API with a bearer token; body is sent as JSON. */
+  /**
+   * The typed client (test/api/client.ts) acting with `token`: requests and answers typed from the
+   * routes, every answer checked against its route's response schema. API tests use this.
+   */
+  as(token?: string, headers?: Record<string, string>): ApiClient;
+  /**
+   * A raw request with a bearer token (`body` sent as JSON, or as is when a string), answer unchecked.
+   * Only for what the typed client cannot send: malformed or hostile bodies and headers the types
+   * forbid, and routes taken from /openapi.json by path; the console's tests use it too.
+   */
   call(
     method: string,
     path: string,
@@ -142,6 +157,7 @@ export async function startStack(
     token,
     sealPersonalMatters,
     serveVariant,
+    as: (token, headers) => apiClient(url, token, headers),
     async call(method, path, o = {}) {
       const headers: Record<string, string> = {
         ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -231,7 +247,8 @@ export async function recordHistory(client: Client, workflowId: string, fixture:
 /**
  * Takes a candidate through a whole inspection over HTTP, as the people would: the team records the
  * checklist and personal matters, every department answers from its own token, the team closes the
- * dossier. `skip` leaves departments silent; `matters` and `verdicts` change what is found.
+ * dossier. `skip` leaves departments silent; `matters` and `verdicts` change what is found. Answers
+ * the candidate's state after the last input.
  */
 export async function inspectViaApi(
   stack: Stack,
@@ -239,39 +256,44 @@ export async function inspectViaApi(
   personId: string,
   o: {
     scope?: string;
-    matters?: unknown;
-    verdicts?: Record<string, { verdict: string; reason: string }>;
-    skip?: string[];
+    matters?: PersonalMattersBody;
+    verdicts?: Partial<Record<Department, Omit<VerdictBody, 'department'>>>;
+    skip?: readonly string[];
     close?: boolean;
     /** The cycle's joint-review departments, when its policy configures others than the default. */
-    departments?: readonly string[];
+    departments?: readonly Department[];
   } = {},
-): Promise<any> {
+) {
   const { fullChecklist, consistentMatters, DEPARTMENTS, clear } = await import('./scenario.js');
   const scope = o.scope ?? '440300';
-  const organizer = await stack.token(['organizer'], scope, 'inspection-team');
-  const base = `/v1/cycles/${cycleId}/candidates/${personId}`;
-  const ok = async (res: { status: number; body: any }, what: string) => {
-    if (res.status !== 200) throw new Error(`${what} for ${personId}: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  };
-  await eventually(async () => (await stack.call('GET', base, { token: organizer })).status === 200);
-  await ok(await stack.call('POST', `${base}/inspection`, { token: organizer, body: fullChecklist }), 'inspection');
+  const organizer = stack.as(await stack.token(['organizer'], scope, 'inspection-team'));
+  const param = { cycleId, personId };
+  const candidate = (api: ApiClient) => api.v1.cycles[':cycleId'].candidates[':personId'];
+  await eventually(async () => (await candidate(organizer).$get({ param })).status === 200);
+  const inspection = candidate(organizer).inspection.$post({ param, json: fullChecklist, header: {} });
+  await ok(inspection, 200, `inspection for ${personId}`);
   let last = await ok(
-    await stack.call('POST', `${base}/personal-matters`, { token: organizer, body: o.matters ?? consistentMatters }),
-    'personal matters',
+    candidate(organizer)['personal-matters'].$post({ param, json: o.matters ?? consistentMatters, header: {} }),
+    200,
+    `personal matters for ${personId}`,
   );
   for (const d of o.departments ?? DEPARTMENTS) {
     if (o.skip?.includes(d) || last.status !== 'inspecting') continue;
-    const reviewer = await stack.token([`reviewer:${d}` as Principal['roles'][number]], scope, `reviewer-${d}`);
+    const reviewer = stack.as(await stack.token([`reviewer:${d}`], scope, `reviewer-${d}`));
     last = await ok(
-      await stack.call('POST', `${base}/verdicts`, {
-        token: reviewer,
-        body: { department: d, ...(o.verdicts?.[d] ?? clear(d)) },
+      candidate(reviewer).verdicts.$post({
+        param,
+        json: { department: d, ...(o.verdicts?.[d] ?? clear(d)) },
+        header: {},
       }),
-      `verdict ${d}`,
+      200,
+      `verdict ${d} for ${personId}`,
     );
   }
   if (o.close === false || last.status !== 'inspecting') return last;
-  return ok(await stack.call('POST', `${base}/dossier`, { token: organizer, body: { result: 'passed' } }), 'dossier');
+  return ok(
+    candidate(organizer).dossier.$post({ param, json: { result: 'passed' }, header: {} }),
+    200,
+    `dossier for ${personId}`,
+  );
 }

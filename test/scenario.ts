@@ -1,13 +1,23 @@
 /**
  * One realistic cycle's inputs: 宝安区 2026, 区委书记 ×1 and 副区长 ×2, committees of 11 and 31,
- * on a compressed calendar (a working day = 0.2 s, so publicity lasts a second).
+ * on a compressed calendar (a working day = 0.2 s, so publicity lasts a second). Each is typed as
+ * the input its route takes (`satisfies`), so the typed client sends it as is.
  */
+import type { z } from 'zod';
+import type * as C from '../domain/eager/cycle.js';
+import type { inspectionRecordSchema, personalMattersSchema, verdictSchema } from '../domain/eager/inspection.js';
+import type { Department, policySchema } from '../domain/eager/policy.js';
+
 export const positions = [
   { id: 'secretary', title: '区委书记', seats: 1 },
   { id: 'deputy', title: '副区长', seats: 2 },
-];
+] satisfies z.input<typeof C.positionSchema>[];
 
-export const startBody = (jurisdictionId = '440306', term = '2026', policy: Record<string, unknown> = {}) => ({
+export const startBody = (
+  jurisdictionId = '440306',
+  term = '2026',
+  policy: z.input<typeof policySchema> = {},
+): z.input<typeof C.startCycleSchema> & { policy: z.input<typeof policySchema> } => ({
   jurisdictionId,
   term,
   positions,
@@ -22,8 +32,10 @@ export const launch = {
   educationSessions: 12,
   commitmentLetters: 900,
   talks: 64,
-};
-export const analysis = { vacanciesPublishedOn: '2026-04-01', eligibleChecked: 40 };
+} satisfies z.input<typeof C.launchSchema>;
+export const analysis = { vacanciesPublishedOn: '2026-04-01', eligibleChecked: 40 } satisfies z.input<
+  typeof C.analysisSchema
+>;
 
 const NAMES: Record<string, string> = {
   s1: '张伟',
@@ -49,7 +61,7 @@ export const cadreMeeting = {
     { positionId: 'secretary', persons: tally({ s1: 50, s2: 30, s3: 15, s4: 5 }) },
     { positionId: 'deputy', persons: tally({ d1: 50, d2: 45, d3: 35, d4: 30, d5: 20, d6: 12, d7: 8 }) },
   ],
-};
+} satisfies z.input<typeof C.recommendationRoundSchema>;
 export const fullCommittee = {
   round: 'fullCommittee',
   voters: 31,
@@ -58,7 +70,7 @@ export const fullCommittee = {
     { positionId: 'secretary', persons: tally({ s1: 15, s2: 9, s3: 5, s4: 2 }) },
     { positionId: 'deputy', persons: tally({ d1: 15, d2: 14, d3: 11, d4: 9, d5: 6, d6: 4, d7: 2 }) },
   ],
-};
+} satisfies z.input<typeof C.recommendationRoundSchema>;
 
 export const standing = {
   present: 9,
@@ -66,7 +78,7 @@ export const standing = {
     { positionId: 'secretary', personIds: ['s1', 's2'] },
     { positionId: 'deputy', personIds: ['d1', 'd2', 'd3', 'd4'] },
   ],
-};
+} satisfies z.input<typeof C.standingCommitteeSchema>;
 export const vote = {
   present: 29,
   votes: [
@@ -77,9 +89,13 @@ export const vote = {
     { positionId: 'deputy', personId: 'd3', inFavor: 20 },
     { positionId: 'deputy', personId: 'd4', inFavor: 15 },
   ],
-};
-export const approval = { decision: 'approved', authority: '深圳市委组织部', rejections: [] };
-export const election = (deputies: string[] = ['d2', 'd3']) => ({
+} satisfies z.input<typeof C.committeeVoteSchema>;
+export const approval = {
+  decision: 'approved',
+  authority: '深圳市委组织部',
+  rejections: [],
+} satisfies z.input<typeof C.approvalSchema>;
+export const election = (deputies: string[] = ['d2', 'd3']): z.input<typeof C.electionSchema> => ({
   votersPresent: 300,
   validBallots: 296,
   massPetitions: 0,
@@ -106,23 +122,25 @@ export const fullChecklist = {
   checks: Object.fromEntries(
     ['personnelFile', 'personalMattersReport', 'lettersAndPetitions', 'issuesRaised', 'doubtfulPoints'].map((k) => [
       k,
-      { status: 'clear', note: '已核清' },
+      { status: 'clear' as const, note: '已核清' },
     ]),
   ),
-};
+} satisfies z.input<typeof inspectionRecordSchema>;
 export const consistentMatters = {
   items: [
     { item: 'realEstate', declared: 1, verified: 1 },
     { item: 'spouseAbroad', declared: false, verified: false },
   ],
-};
+} satisfies z.input<typeof personalMattersSchema>;
 export const omissionMatters = {
   items: [
     { item: 'realEstate', declared: 1, verified: 2 },
     { item: 'insurance', declared: 2, verified: 2 },
   ],
-};
-export const concealmentMatters = { items: [{ item: 'realEstate', declared: 1, verified: 4 }] };
+} satisfies z.input<typeof personalMattersSchema>;
+export const concealmentMatters = {
+  items: [{ item: 'realEstate', declared: 1, verified: 4 }],
+} satisfies z.input<typeof personalMattersSchema>;
 export const DEPARTMENTS = [
   'discipline',
   'audit',
@@ -131,5 +149,6 @@ export const DEPARTMENTS = [
   'procuratorate',
   'petitions',
   'publicSecurity',
-] as const;
-export const clear = (department: string) => ({ department, verdict: 'clear', reason: '经查，未发现问题' });
+] as const satisfies readonly Department[];
+export const clear = <D extends Department>(department: D) =>
+  ({ department, verdict: 'clear', reason: '经查，未发现问题' }) satisfies z.input<typeof verdictSchema>;

@@ -159,7 +159,7 @@ const cycleSummarySchema = z.object({
   holds: z.array(z.string()),
   candidates: z.number().int(),
   nominees: z.number().int(),
-  shortfalls: z.array(z.object({ positionId: z.string(), missing: z.number().int() })),
+  shortfalls: cycleStateSchema.shape.shortfalls,
 });
 
 export const cycleRecordSchema = z.object({

@@ -1,4 +1,4 @@
-/** What the report routes answer: one report's record and live state, its timeline, and the ledger. */
+/** What the report routes answer: the list, one report's record and live state, its timeline, and the ledger. */
 import { z } from '@hono/zod-openapi';
 import * as R from '../../domain/eager/reports.js';
 import { auditDetail, countsBy, epochMs, instant } from './common.js';
@@ -79,6 +79,35 @@ export const reportRecordSchema = z
   })
   .openapi('ReportRecord');
 
+/**
+ * One row of the reports list (举报列表): triage, deadline, overdue and result — never a sealed column
+ * (text, reporter, an official's name, the finding's summary), nor the channel's own reference.
+ */
+export const reportListRowSchema = z
+  .object({
+    id: z.string(),
+    jurisdictionId: z.string(),
+    jurisdictionName: z.string(),
+    channel: reportRecordSchema.shape.channel,
+    category: reportRecordSchema.shape.category,
+    targetType: reportRecordSchema.shape.target_type,
+    targetCycleId: z.string().nullable(),
+    targetPersonId: z.string().nullable(),
+    status: reportRecordSchema.shape.status,
+    triage: reportRecordSchema.shape.triage,
+    unit: z.string().nullable(),
+    receivedAt: instant,
+    deadline: instant.nullable(),
+    overdue: z.boolean().openapi({ description: 'open and past its deadline now' }),
+    escalatedAt: instant.nullable(),
+    finding: reportRecordSchema.shape.finding,
+    consequence: z.string().nullable(),
+    closedAt: instant.nullable(),
+    closedOnTime: z.boolean().nullable(),
+  })
+  .openapi('ReportListRow');
+export const reportListSchema = z.object({ reports: z.array(reportListRowSchema) });
+
 export const reportEventSchema = z.object({
   id: z.string(),
   at: instant,
@@ -119,4 +148,5 @@ export type ReportRow = Omit<
   summary_sealed: string | null;
 };
 export type ReportEvent = z.infer<typeof reportEventSchema>;
+export type ReportListRow = z.infer<typeof reportListRowSchema>;
 export type ReportLedger = z.infer<typeof reportLedgerSchema>;

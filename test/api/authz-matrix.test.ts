@@ -1,14 +1,17 @@
 /**
  * Every route × every role: allowed (anything but 403) or forbidden (403), as api/authz.ts says;
  * and every object route answers 404 to a caller from another jurisdiction. The route list comes
- * from the OpenAPI document, so a new route without a line here fails the first test.
+ * from the OpenAPI document, so a new route without a line here fails the first test. The matrix
+ * sends each route by its OpenAPI path, so those requests are raw (stack.call); the objects it
+ * needs are made through the typed client.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allows, type Action } from '../../api/authz.js';
 import type { Principal } from '../../api/auth.js';
-import { WU_CHA } from '../../domain/supervision.js';
+import { WU_CHA } from '../../domain/eager/supervision.js';
 import { loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { expectStatus, read } from './client.js';
 
 let stack: Stack;
 const ROLES: Principal['roles'][number][] = [
@@ -242,36 +245,38 @@ describe('the role matrix', () => {
 
 describe('scope', () => {
   it('every object route answers 404 to a caller of another district holding every role, for objects that exist', async () => {
-    const futian = await stack.token(['organizer', 'intake'], '440304');
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: futian, body: S.startBody('440304', '2052') })).status,
-    ).toBe(201);
-    const reported = await stack.call('POST', '/v1/reports', {
-      token: futian,
-      body: {
-        channel: 'web',
-        category: 'other',
-        text: '福田的举报',
-        receivedAt: '2026-11-02T10:00:00+08:00',
-        target: { type: 'jurisdiction', jurisdictionId: '440304' },
-      },
-    });
-    expect(reported.status).toBe(201);
-    const reportId = reported.body.reportId as string;
-    const risk = await stack.call('POST', '/v1/risks', {
-      token: futian,
-      body: {
-        jurisdictionId: '440304',
-        stage: 'election',
-        category: 'other',
-        level: 'low',
-        description: '福田的风险',
-        measures: ['措施'],
-        owner: '单位',
-      },
-    });
-    expect(risk.status).toBe(201);
-    const riskId = risk.body.riskId as string;
+    const futian = stack.as(await stack.token(['organizer', 'intake'], '440304'));
+    expect((await read(futian.v1.cycles.$post({ json: S.startBody('440304', '2052') }))).status).toBe(201);
+    const reported = await read(
+      futian.v1.reports.$post({
+        json: {
+          channel: 'web',
+          category: 'other',
+          text: '福田的举报',
+          receivedAt: '2026-11-02T10:00:00+08:00',
+          target: { type: 'jurisdiction', jurisdictionId: '440304' },
+        },
+        header: {},
+      }),
+    );
+    expectStatus(reported, 201);
+    const reportId = reported.body.reportId;
+    const risk = await read(
+      futian.v1.risks.$post({
+        json: {
+          jurisdictionId: '440304',
+          stage: 'election',
+          category: 'other',
+          level: 'low',
+          description: '福田的风险',
+          measures: ['措施'],
+          owner: '单位',
+        },
+        header: {},
+      }),
+    );
+    expectStatus(risk, 201);
+    const riskId = risk.body.riskId;
     const baoan = await stack.token(ROLES, '440306', 'baoan-everything');
     // Object routes, and the intake whose target lies in another district.
     const objectRoutes = ROUTES.filter(
@@ -288,12 +293,14 @@ describe('scope', () => {
       expect(res.status, `${r.method} ${r.path}: ${JSON.stringify(res.body)}`).toBe(404);
     }
     // Writing a subtree under another district is refused the same way.
-    const put = await stack.call('PUT', '/v1/jurisdictions', {
-      token: baoan,
-      body: { jurisdictions: [{ id: '440304009', name: '某街道', level: 'township', parentId: '440304' }] },
-    });
+    const put = await read(
+      stack.as(baoan).v1.jurisdictions.$put({
+        json: { jurisdictions: [{ id: '440304009', name: '某街道', level: 'township', parentId: '440304' }] },
+        header: {},
+      }),
+    );
     expect(put.status).toBe(404);
     // And a cycle in scope is found by the same routes (the 404 above is about scope, not absence).
-    expect((await stack.call('GET', '/v1/cycles/440304:2052', { token: futian })).status).toBe(200);
+    expect((await read(futian.v1.cycles[':cycleId'].$get({ param: { cycleId: '440304:2052' } }))).status).toBe(200);
   });
 });

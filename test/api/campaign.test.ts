@@ -4,10 +4,12 @@
  * grows past the warning size.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignWorkflowId } from '../../domain/campaign.js';
+import { campaignWorkflowId } from '../../domain/eager/campaign.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
 import { SA } from '../../temporal/search-attributes.js';
+import type { Jurisdiction } from '../../domain/eager/schemas.js';
 import { startStack, type Stack, provisionTree } from '../helpers.js';
+import { ok, read } from './client.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -18,20 +20,20 @@ afterAll(() => stack?.stop());
 describe("a campaign over a province's townships", () => {
   it('launches 105 cycles in waves of at most 25, and every one closes with an elected official', async () => {
     const counties = ['330502', '330503', '330521'];
-    const tree = [
+    const tree: Jurisdiction[] = [
       { id: '330000', name: '浙江省', level: 'province', parentId: null },
       { id: '330500', name: '湖州市', level: 'city', parentId: '330000' },
       ...counties.map((id, i) => ({
         id,
         name: ['吴兴区', '南浔区', '德清县'][i]!,
-        level: 'county',
+        level: 'county' as const,
         parentId: '330500',
       })),
       ...counties.flatMap((county) =>
         Array.from({ length: 35 }, (_, n) => ({
           id: `${county}${String(n + 1).padStart(3, '0')}`,
           name: `${county}-${n + 1}镇`,
-          level: 'township',
+          level: 'township' as const,
           parentId: county,
         })),
       ),
@@ -42,14 +44,10 @@ describe("a campaign over a province's townships", () => {
       stack.pool,
       tree.filter((j) => j.parentId === null),
     );
-    expect(
-      (
-        await stack.call('PUT', '/v1/jurisdictions', {
-          token: await stack.token(['organizer'], '330000'),
-          body: { jurisdictions: tree },
-        })
-      ).status,
-    ).toBe(200);
+    const province = stack.as(await stack.token(['organizer'], '330000'));
+    expect((await read(province.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header: {} }))).status).toBe(
+      200,
+    );
 
     // The API starts campaigns with the default history limit; this test wants continue-as-new to happen, so it starts one directly with a low limit.
     const { campaignWorkflow } = await import('../../workflows/campaign.js');
@@ -72,12 +70,13 @@ describe("a campaign over a province's townships", () => {
         },
       ],
     });
+    const campaign = stack.as(organizer).v1.campaigns[':campaignId'];
     const peak = { inFlight: 0 };
     const watching = (async () => {
       for (;;) {
-        const p = await stack.call('GET', `/v1/campaigns/${campaignId}`, { token: organizer });
+        const p = await read(campaign.$get({ param: { campaignId } }));
         if (p.status === 200) peak.inFlight = Math.max(peak.inFlight, p.body.inFlight.length);
-        if (p.body?.done) return;
+        if (p.status === 200 && p.body.done) return;
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
@@ -90,7 +89,7 @@ describe("a campaign over a province's townships", () => {
     await watching;
     expect(closed).toHaveLength(105);
 
-    const progress = (await stack.call('GET', `/v1/campaigns/${campaignId}`, { token: organizer })).body;
+    const progress = await ok(campaign.$get({ param: { campaignId } }));
     expect(progress).toMatchObject({
       done: true,
       launched: 105,
@@ -118,7 +117,7 @@ describe("a campaign over a province's townships", () => {
       taskQueue: stack.taskQueue,
       args: [{ day: beijingDate(Date.now()) }],
     });
-    const ledger = (await stack.call('GET', '/v1/ledger?scope=330500', { token: organizer })).body;
+    const ledger = await ok(stack.as(organizer).v1.ledger.$get({ query: { scope: '330500' } }));
     expect(ledger.source).toBe('computed'); // today answers live; the snapshot is for later days
     const { rows: people } = await stack.pool.query(
       `SELECT count(*)::int AS n FROM cycle_people p JOIN cycles c ON c.id = p.cycle_id JOIN jurisdictions j ON j.id = c.jurisdiction_id

@@ -2,12 +2,19 @@
  * A typed client for the API over HTTP: hono's `hc<AppType>`, so a test's requests and the bodies it
  * reads are typed from the routes' schemas. Every JSON answer it receives is also checked against
  * the response schema its route documents — a field the schema does not describe, or one it
- * describes wrongly, fails the test — so /openapi.json stays true to what the API sends.
+ * describes wrongly, or a status the route does not document, fails the test — so /openapi.json
+ * stays true to what the API sends.
+ *
+ * `read` turns a request into its answer (`{ status, body, headers }`, one member per documented
+ * status, the body typed for it); `expectStatus` asserts the status and narrows the answer to it;
+ * `ok` reads, asserts and gives the body (`bodyOf` for an answer already read); `errorOf` gives an
+ * error answer's `error`.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { RouteConfig } from '@hono/zod-openapi';
-import { hc } from 'hono/client';
-import type { ZodType } from 'zod';
+import { hc, type ClientResponse } from 'hono/client';
+import { expect } from 'vitest';
+import type { z, ZodType } from 'zod';
 import type { AppType } from '../../api/app.js';
 import { errorSchema } from '../../api/openapi.js';
 import * as campaigns from '../../api/routes/campaigns/campaigns.routes.js';
@@ -73,8 +80,65 @@ const conformingFetch: typeof fetch = async (input, init) => {
   return res;
 };
 
-/** A client for `baseUrl` acting with `token`; `headers` are sent with every request. */
-export function apiClient(baseUrl: string, token: string, headers: Record<string, string> = {}) {
-  return hc<AppType>(baseUrl, { headers: { authorization: `Bearer ${token}`, ...headers }, fetch: conformingFetch });
+/** A client for `baseUrl` acting with `token` (none: unauthenticated); `headers` go with every request. */
+export function apiClient(baseUrl: string, token?: string, headers: Record<string, string> = {}) {
+  return hc<AppType>(baseUrl, {
+    headers: { ...(token === undefined ? {} : { authorization: `Bearer ${token}` }), ...headers },
+    fetch: conformingFetch,
+  });
 }
 export type ApiClient = ReturnType<typeof apiClient>;
+
+/** An answer as a test reads it: one member per status the route documents, with that status's body. */
+export type Answer<R> =
+  R extends ClientResponse<infer T, infer S, infer _F> ? { status: S; body: T; headers: Headers } : never;
+type AnyResponse = ClientResponse<unknown, number, string>;
+
+/** The answer to a typed-client request: its status, its body (as the route documents it) and headers. */
+export async function read<R extends AnyResponse>(request: Promise<R>): Promise<Answer<R>> {
+  const res = await request;
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch {
+    throw new Error(`${res.url} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: res.status, body, headers: res.headers } as Answer<R>;
+}
+
+/** Expects the answer's status (naming its body when it differs) and narrows the answer to it. */
+export function expectStatus<A extends { status: number; body: unknown }, S extends A['status']>(
+  answer: A,
+  status: S,
+  what?: string,
+): asserts answer is Extract<A, { status: S }> {
+  expect(answer.status, `${what ? `${what}: ` : ''}${JSON.stringify(answer.body)}`).toBe(status);
+}
+
+/** The body of an answer expected with `status` (200 unless said): read, the status asserted, narrowed. */
+export async function ok<R extends AnyResponse, S extends Answer<R>['status'] = 200 & Answer<R>['status']>(
+  request: Promise<R>,
+  status?: S,
+  what?: string,
+): Promise<Extract<Answer<R>, { status: S }>['body']> {
+  const answer = await read(request);
+  expectStatus(answer, (status ?? 200) as S, what);
+  return answer.body;
+}
+
+/** The body of an answer already read, its status asserted (as `expectStatus`) and the body narrowed. */
+export function bodyOf<A extends { status: number; body: unknown }, S extends A['status']>(
+  answer: A,
+  status: S,
+  what?: string,
+): Extract<A, { status: S }>['body'] {
+  expectStatus(answer, status, what);
+  return answer.body;
+}
+
+type ErrorBody = z.infer<typeof errorSchema>['error'];
+/** The `error` of an error answer (every route's errors share one body); undefined for a success. */
+export function errorOf(answer: { body: unknown }): ErrorBody | undefined {
+  return (answer.body as { error?: ErrorBody } | undefined)?.error;
+}

@@ -1,32 +1,41 @@
 /**
  * A whole 换届 through the HTTP API on the real stack — Temporal dev server, worker, PostgreSQL —
- * from start to closed, then the record checked in Postgres.
+ * from start to closed, then the record checked in Postgres. Through the typed client: every answer
+ * is checked against its route's response schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { verifyAuditChain } from '../../activities/audit.js';
+import type * as C from '../../domain/eager/cycle.js';
+import type { dossierSchema } from '../../domain/eager/inspection.js';
 import { eventually, inspectViaApi, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { errorOf, expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
-let organizer: string;
-const CYCLE = '/v1/cycles/440306:2026';
+let organizer: ApiClient;
+const cycleId = '440306:2026';
+const param = { cycleId };
 
 beforeAll(async () => {
   stack = await startStack();
   await loadSampleTree(stack.pool);
-  organizer = await stack.token(['organizer'], '440300', '组织部-李明');
+  organizer = stack.as(await stack.token(['organizer'], '440300', '组织部-李明'));
 });
 afterAll(() => stack?.stop());
 
-const post = (path: string, body: unknown, headers?: Record<string, string>) =>
-  stack.call('POST', path, { token: organizer, body, ...(headers ? { headers } : {}) });
-const state = async () => (await stack.call('GET', CYCLE, { token: organizer })).body;
-const stageIs = (stage: string) => eventually(async () => (await state()).stage === stage && (await state()));
+const cycle = () => organizer.v1.cycles[':cycleId'];
+const state = () => ok(cycle().$get({ param }));
+const stageIs = (stage: C.CycleState['stage']) =>
+  eventually(async () => {
+    const s = await state();
+    return s.stage === stage && s;
+  });
 
 describe('a cycle driven through the API from launch to the congress vote', () => {
   it('runs every stage, replaces a stopped candidate and a dropped nominee, and closes with elected officials', async () => {
-    const started = await post('/v1/cycles', S.startBody());
-    expect(started.status).toBe(201);
+    const started = await read(organizer.v1.cycles.$post({ json: S.startBody() }));
+    expectStatus(started, 201);
     expect(started.body).toMatchObject({
       cycleId: '440306:2026',
       workflowId: 'cycle:440306:2026',
@@ -35,33 +44,33 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     expect(started.body.state.jurisdiction.name).toBe('宝安区');
 
     // The same request again is the same cycle; another body for the same jurisdiction and term is a conflict.
-    expect((await post('/v1/cycles', S.startBody())).status).toBe(200);
-    const conflict = await post('/v1/cycles', { ...S.startBody(), committees: { standing: 13, full: 31 } });
-    expect(conflict.status).toBe(409);
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody() }))).status).toBe(200);
+    const conflict = await read(
+      organizer.v1.cycles.$post({ json: { ...S.startBody(), committees: { standing: 13, full: 31 } } }),
+    );
+    expectStatus(conflict, 409);
     expect(conflict.body.error.code).toBe('CONFLICT');
 
-    expect((await post(`${CYCLE}/launch`, S.launch)).status).toBe(200);
+    expect((await read(cycle().launch.$post({ param, json: S.launch, header: {} }))).status).toBe(200);
     await stageIs('analysis');
-    expect((await post(`${CYCLE}/analysis`, S.analysis)).status).toBe(200);
+    expect((await read(cycle().analysis.$post({ param, json: S.analysis, header: {} }))).status).toBe(200);
     await stageIs('recommendation');
 
-    const first = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, {
-      'idempotency-key': 'round-cadre-0001',
-    });
-    expect(first.status).toBe(200);
+    const round = (json: z.input<typeof C.recommendationRoundSchema>, key?: string) =>
+      read(cycle()['recommendation-rounds'].$post({ param, json, header: key ? { 'idempotency-key': key } : {} }));
+    const first = await round(S.cadreMeeting, 'round-cadre-0001');
+    expectStatus(first, 200);
     expect(first.body.stage).toBe('recommendation');
     // A retry with the same key is applied once — the version does not move — instead of a duplicate error.
-    const retried = await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting, {
-      'idempotency-key': 'round-cadre-0001',
-    });
-    expect(retried.status).toBe(200);
+    const retried = await round(S.cadreMeeting, 'round-cadre-0001');
+    expectStatus(retried, 200);
     expect(retried.body.version).toBe(first.body.version);
     // Without the key, the same round again is a duplicate.
-    expect((await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting)).body.error.code).toBe('DUPLICATE');
-    expect((await post(`${CYCLE}/recommendation-rounds`, S.fullCommittee)).status).toBe(200);
+    expect(errorOf(await round(S.cadreMeeting))?.code).toBe('DUPLICATE');
+    expect((await round(S.fullCommittee)).status).toBe(200);
 
     const inspection = await stageIs('inspection');
-    expect(inspection.candidates.map((c: { personId: string }) => c.personId)).toEqual([
+    expect(inspection.candidates.map((c) => c.personId)).toEqual([
       's1',
       's2',
       's3',
@@ -74,53 +83,51 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     ]);
 
     // Each candidate is its own workflow; close their dossiers. s3 is stopped and s4 (next-ranked) comes in.
-    const dossier = (p: string, body: unknown) => post(`${CYCLE}/candidates/${p}/dossier`, body);
+    const dossier = (personId: string, json: z.input<typeof dossierSchema>) =>
+      read(cycle().candidates[':personId'].dossier.$post({ param: { cycleId, personId }, json, header: {} }));
     const stopped = await dossier('s3', { result: 'stopped', reason: '纪委监委廉政意见：不宜提名', cause: 'review' });
-    expect(stopped.status).toBe(200);
+    expectStatus(stopped, 200);
     expect(stopped.body.status).toBe('stopped');
-    await eventually(async () =>
-      (await state()).candidates.some((c: { personId: string; opened?: boolean }) => c.personId === 's4' && c.opened),
-    );
+    await eventually(async () => (await state()).candidates.some((c) => c.personId === 's4' && c.opened));
     for (const p of ['s1', 's2', 's4', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']) {
-      expect((await inspectViaApi(stack, '440306:2026', p)).status, p).toBe('passed');
+      expect((await inspectViaApi(stack, cycleId, p)).status, p).toBe('passed');
     }
-    expect((await dossier('s1', { result: 'passed' })).body.error.code).toBe('CLOSED');
+    expect(errorOf(await dossier('s1', { result: 'passed' }))?.code).toBe('CLOSED');
 
     await stageIs('decision');
-    expect((await post(`${CYCLE}/standing-committee`, S.standing)).status).toBe(200);
-    expect((await post(`${CYCLE}/committee-vote`, S.vote)).status).toBe(200);
+    expect((await read(cycle()['standing-committee'].$post({ param, json: S.standing, header: {} }))).status).toBe(200);
+    expect((await read(cycle()['committee-vote'].$post({ param, json: S.vote, header: {} }))).status).toBe(200);
 
     const publicity = await stageIs('publicity');
-    expect(publicity.nominees.map((n: { personId: string }) => n.personId)).toEqual(['s1', 'd1', 'd2']);
+    expect(publicity.nominees.map((n) => n.personId)).toEqual(['s1', 'd1', 'd2']);
     // A report against d1 during publicity: it holds d1 and the period; substantiated, d1 is dropped and d3 moves up.
-    expect(
-      (
-        await post(`${CYCLE}/holds`, {
-          name: 'petition-R001',
-          reason: '公示期间收到举报，待核查',
-          personId: 'd1',
-        })
-      ).status,
-    ).toBe(200);
+    const hold = { name: 'petition-R001', reason: '公示期间收到举报，待核查', personId: 'd1' };
+    expect((await read(cycle().holds.$post({ param, json: hold, header: {} }))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500)); // longer than the 1 s publicity period
     expect((await state()).stage).toBe('publicity');
-    const dropped = await post(`${CYCLE}/nominee-drops`, {
-      personId: 'd1',
-      reason: '举报部分属实，取消拟任资格',
-      cause: 'report',
-    });
-    expect(dropped.status).toBe(200);
-    expect(dropped.body.nominees.find((n: { personId: string }) => n.personId === 'd3').status).toBe('published');
-    expect(
-      (await post(`${CYCLE}/hold-releases`, { name: 'petition-R001', resolution: '已按举报核查结果处理' })).status,
-    ).toBe(200);
+    const dropped = await read(
+      cycle()['nominee-drops'].$post({
+        param,
+        json: { personId: 'd1', reason: '举报部分属实，取消拟任资格', cause: 'report' },
+        header: {},
+      }),
+    );
+    expectStatus(dropped, 200);
+    expect(dropped.body.nominees.find((n) => n.personId === 'd3')?.status).toBe('published');
+    const release = { name: 'petition-R001', resolution: '已按举报核查结果处理' };
+    expect((await read(cycle()['hold-releases'].$post({ param, json: release, header: {} }))).status).toBe(200);
 
     await stageIs('approval');
-    expect((await post(`${CYCLE}/approval`, S.approval)).status).toBe(200);
+    expect((await read(cycle().approval.$post({ param, json: S.approval, header: {} }))).status).toBe(200);
     await stageIs('election');
-    expect((await post(`${CYCLE}/election`, S.election(['d2', 'd3']))).status).toBe(200);
+    expect((await read(cycle().election.$post({ param, json: S.election(['d2', 'd3']), header: {} }))).status).toBe(
+      200,
+    );
 
-    const closed = await eventually(async () => (await state()).status === 'closed' && (await state()));
+    const closed = await eventually(async () => {
+      const s = await state();
+      return s.status === 'closed' && s;
+    });
     expect(closed.stage).toBe('closed');
     expect(closed.results).toEqual([
       {
@@ -163,9 +170,9 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     expect(byId.d1).toMatchObject({ nominee_status: 'dropped' });
     expect(byId.d3).toMatchObject({ nominee_status: 'elected' });
 
-    const timeline = await stack.call('GET', `${CYCLE}/timeline`, { token: organizer });
-    expect(timeline.status).toBe(200);
-    const actions: string[] = timeline.body.events.map((e: { action: string }) => e.action);
+    const timeline = await read(cycle().timeline.$get({ param }));
+    expectStatus(timeline, 200);
+    const actions = timeline.body.events.map((e) => e.action);
     for (const a of [
       'cycle.started',
       'launch.recorded',
@@ -187,9 +194,9 @@ describe('a cycle driven through the API from launch to the congress vote', () =
       expect(actions, a).toContain(a);
     }
     expect(actions.filter((a) => a === 'stage.entered')).toHaveLength(8);
-    const launchEvent = timeline.body.events.find((e: { action: string }) => e.action === 'launch.recorded');
+    const launchEvent = timeline.body.events.find((e) => e.action === 'launch.recorded');
     expect(launchEvent).toMatchObject({ actor: '组织部-李明', role: 'organizer', before: { stage: 'launch' } });
-    expect(launchEvent.requestId).toBeTruthy();
+    expect(launchEvent?.requestId).toBeTruthy();
     expect(await verifyAuditChain(stack.pool)).toMatchObject({ ok: true });
   });
 

@@ -5,13 +5,14 @@
  * ledger and in the refusal of its next input; deadlines in Chinese text are Beijing dates.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beijingDate } from '../../domain/calendar.js';
+import { beijingDate } from '../../domain/eager/calendar.js';
 import { quickTemplate } from '../../scripts/simulator.js';
 import { eventually, inspectViaApi, loadSampleTree, provisionTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
-let organizer: string;
+let organizer: ApiClient;
 
 beforeAll(async () => {
   stack = await startStack({ rateLimit: { perMinute: 1_000_000, burst: 100_000 } });
@@ -21,15 +22,13 @@ beforeAll(async () => {
     { id: 'DA-1', name: '答复一区', level: 'county', parentId: '440300' },
     { id: 'DA-2', name: '答复二区', level: 'county', parentId: '440300' },
   ]);
-  organizer = await stack.token(['organizer'], '440300', '组织部');
+  organizer = stack.as(await stack.token(['organizer'], '440300', '组织部'));
 });
 afterAll(() => stack?.stop());
 
-const send = async (path: string, body: unknown) => {
-  const res = await stack.call('POST', path, { token: organizer, body });
-  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body;
-};
+const cycle = () => organizer.v1.cycles[':cycleId'];
+const header = {};
+const state = (cycleId: string) => ok(cycle().$get({ param: { cycleId } }));
 const NAMES = { s1: '张伟', d1: '陈静', d2: '杨磊' } as const;
 const tallies = (voters: number) =>
   (['secretary', 'deputy'] as const).map((positionId) => ({
@@ -43,62 +42,60 @@ const tallies = (voters: number) =>
 
 /** A cycle of 区委书记 ×1 and 副区长 ×2, one candidate per seat, driven to the full committee vote. */
 async function toVote(jurisdictionId: string) {
-  const CYCLE = `/v1/cycles/${jurisdictionId}:2032`;
+  const cycleId = `${jurisdictionId}:2032`;
+  const param = { cycleId };
   const { policy } = quickTemplate(0.2);
   const body = { ...S.startBody(jurisdictionId, '2032'), policy };
-  expect((await stack.call('POST', '/v1/cycles', { token: organizer, body })).status).toBe(201);
-  await send(`${CYCLE}/launch`, S.launch);
-  await send(`${CYCLE}/analysis`, S.analysis);
-  await send(`${CYCLE}/recommendation-rounds`, { round: 'cadreMeeting', voters: 100, tallies: tallies(100) });
-  await send(`${CYCLE}/recommendation-rounds`, { round: 'fullCommittee', voters: 31, tallies: tallies(31) });
+  expect((await read(organizer.v1.cycles.$post({ json: body }))).status).toBe(201);
+  await ok(cycle().launch.$post({ param, json: S.launch, header }));
+  await ok(cycle().analysis.$post({ param, json: S.analysis, header }));
+  const rounds = cycle()['recommendation-rounds'];
+  await ok(rounds.$post({ param, json: { round: 'cadreMeeting', voters: 100, tallies: tallies(100) }, header }));
+  await ok(rounds.$post({ param, json: { round: 'fullCommittee', voters: 31, tallies: tallies(31) }, header }));
   const skip = S.DEPARTMENTS.filter((d) => d !== 'discipline');
   for (const p of ['s1', 'd1', 'd2'])
-    expect((await inspectViaApi(stack, `${jurisdictionId}:2032`, p, { skip })).status, p).toBe('passed');
-  await eventually(async () => (await stack.call('GET', CYCLE, { token: organizer })).body.stage === 'decision');
-  await send(`${CYCLE}/standing-committee`, {
-    present: 9,
-    shortlist: [
-      { positionId: 'secretary', personIds: ['s1'] },
-      { positionId: 'deputy', personIds: ['d1', 'd2'] },
-    ],
-  });
-  return CYCLE;
+    expect((await inspectViaApi(stack, cycleId, p, { skip })).status, p).toBe('passed');
+  await eventually(async () => (await state(cycleId)).stage === 'decision');
+  const shortlist = [
+    { positionId: 'secretary', personIds: ['s1'] },
+    { positionId: 'deputy', personIds: ['d1', 'd2'] },
+  ];
+  await ok(cycle()['standing-committee'].$post({ param, json: { present: 9, shortlist }, header }));
+  return param;
 }
 
 describe('answers that say what happened and why', () => {
   it('a vote nobody wins: no publicity period, the rule named, and an abort called an abort', async () => {
-    const CYCLE = await toVote('DA-1');
+    const param = await toVote('DA-1');
     // 16 of 31 members is "more than half of all members"; 15 is not, however many were present.
-    await send(`${CYCLE}/committee-vote`, {
-      present: 29,
-      votes: [
-        { positionId: 'secretary', personId: 's1', inFavor: 15 },
-        { positionId: 'deputy', personId: 'd1', inFavor: 15 },
-        { positionId: 'deputy', personId: 'd2', inFavor: 12 },
-      ],
-    });
+    const votes = [
+      { positionId: 'secretary', personId: 's1', inFavor: 15 },
+      { positionId: 'deputy', personId: 'd1', inFavor: 15 },
+      { positionId: 'deputy', personId: 'd2', inFavor: 12 },
+    ];
+    await ok(cycle()['committee-vote'].$post({ param, json: { present: 29, votes }, header }));
     const state = await eventually(async () => {
-      const s = (await stack.call('GET', CYCLE, { token: organizer })).body;
+      const s = await ok(cycle().$get({ param }));
       return s.stage !== 'decision' && s;
     });
     expect(JSON.stringify(state)).not.toContain('1970');
     expect(state.deadline ?? null).toBeNull();
-    const secretary = state.shortfalls.find((g: { positionId: string }) => g.positionId === 'secretary');
+    const secretary = state.shortfalls.find((g) => g.positionId === 'secretary');
     expect(secretary).toMatchObject({ missing: 1 });
-    expect(secretary.reason).toContain('全体成员（31人）过半数');
-    expect(secretary.reason).toContain('至少16票');
-    expect(secretary.reason).toContain('张伟（s1）15票');
+    expect(secretary?.reason).toContain('全体成员（31人）过半数');
+    expect(secretary?.reason).toContain('至少16票');
+    expect(secretary?.reason).toContain('张伟（s1）15票');
     const published = await eventually(async () => {
-      const { body: timeline } = await stack.call('GET', `${CYCLE}/timeline`, { token: organizer });
-      return timeline.events.find((e: { action: string }) => e.action === 'publicity.published');
+      const timeline = await ok(cycle().timeline.$get({ param }));
+      return timeline.events.find((e) => e.action === 'publicity.published');
     });
     expect(published.detail).toMatchObject({ nominees: [], endsAt: null });
-    expect(published.detail.reason).toContain('没有拟任人选可公示');
+    expect(published.detail?.reason).toContain('没有拟任人选可公示');
 
-    await send(`${CYCLE}/abort`, { reason: '行政区划调整，本次换届终止' });
+    await ok(cycle().abort.$post({ param, json: { reason: '行政区划调整，本次换届终止' }, header }));
     const refusal = async () => {
-      const after = await stack.call('POST', `${CYCLE}/approval`, { token: organizer, body: S.approval });
-      expect(after.status).toBe(409);
+      const after = await read(cycle().approval.$post({ param, json: S.approval, header }));
+      expectStatus(after, 409);
       expect(after.body.error.code).toBe('CLOSED');
       expect(after.body.error.message).toContain('was aborted (行政区划调整，本次换届终止)');
     };
@@ -107,29 +104,26 @@ describe('answers that say what happened and why', () => {
     expect(await stack.client.workflow.getHandle('cycle:DA-1:2032').result()).toMatchObject({ status: 'aborted' });
     await refusal();
 
-    const ledger = await stack.call('GET', `/v1/ledger?scope=DA-1&date=${beijingDate(Date.now())}`, {
-      token: organizer,
-    });
+    const ledger = await read(organizer.v1.ledger.$get({ query: { scope: 'DA-1', date: beijingDate(Date.now()) } }));
     // The district's only cycle counts as aborted, not as stuck in decision or publicity.
+    expectStatus(ledger, 200);
     expect(ledger.body.own.byStage).toEqual({ aborted: 1 });
   });
 
   it('a seat short of the committee majority is blamed on it in the election result', async () => {
-    const CYCLE = await toVote('DA-2');
-    await send(`${CYCLE}/committee-vote`, {
-      present: 29,
-      votes: [
-        { positionId: 'secretary', personId: 's1', inFavor: 25 },
-        { positionId: 'deputy', personId: 'd1', inFavor: 20 },
-        { positionId: 'deputy', personId: 'd2', inFavor: 15 },
-      ],
-    });
-    const publicity = (await stack.call('GET', CYCLE, { token: organizer })).body;
+    const param = await toVote('DA-2');
+    const votes = [
+      { positionId: 'secretary', personId: 's1', inFavor: 25 },
+      { positionId: 'deputy', personId: 'd1', inFavor: 20 },
+      { positionId: 'deputy', personId: 'd2', inFavor: 15 },
+    ];
+    await ok(cycle()['committee-vote'].$post({ param, json: { present: 29, votes }, header }));
+    const publicity = await ok(cycle().$get({ param }));
     expect(publicity.waitingFor).toMatch(/公示期至 \d{4}年\d{1,2}月\d{1,2}日/);
     expect(publicity.waitingFor).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
-    await eventually(async () => (await stack.call('GET', CYCLE, { token: organizer })).body.stage === 'approval');
-    await send(`${CYCLE}/approval`, S.approval);
-    const closed = await send(`${CYCLE}/election`, {
+    await eventually(async () => (await ok(cycle().$get({ param }))).stage === 'approval');
+    await ok(cycle().approval.$post({ param, json: S.approval, header }));
+    const election = {
       votersPresent: 300,
       validBallots: 296,
       massPetitions: 0,
@@ -137,17 +131,19 @@ describe('answers that say what happened and why', () => {
         { positionId: 'secretary', persons: [{ personId: 's1', votes: 281 }] },
         { positionId: 'deputy', persons: [{ personId: 'd1', votes: 260 }] },
       ],
-    });
-    const deputy = closed.results.find((r: { positionId: string }) => r.positionId === 'deputy');
+    };
+    const closed = await ok(cycle().election.$post({ param, json: election, header }));
+    const deputy = closed.results?.find((r) => r.positionId === 'deputy');
     expect(deputy).toMatchObject({ unfilled: 1, elected: [{ personId: 'd1' }] });
-    expect(deputy.reason).toContain('no approved nominee');
-    expect(deputy.reason).toContain('全体成员（31人）过半数');
-    expect(deputy.reason).toContain('杨磊（d2）15票');
-    expect(deputy.reason).not.toContain('valid ballots');
+    expect(deputy?.reason).toContain('no approved nominee');
+    expect(deputy?.reason).toContain('全体成员（31人）过半数');
+    expect(deputy?.reason).toContain('杨磊（d2）15票');
+    expect(deputy?.reason).not.toContain('valid ballots');
   });
 
   it('states the working-day convention on every deadline field of the OpenAPI document', async () => {
-    const doc = (await stack.call('GET', '/openapi.json')).body;
+    // The document itself is not a route of AppType: read raw.
+    const doc: unknown = (await stack.call('GET', '/openapi.json')).body;
     const found: string[] = [];
     const walk = (node: unknown, path: string) => {
       if (!node || typeof node !== 'object') return;

@@ -4,30 +4,28 @@
  * for a dozen candidates whose seven departments all answer at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beijingDate } from '../../domain/calendar.js';
+import { beijingDate } from '../../domain/eager/calendar.js';
 import { ledgerRollupWorkflow } from '../../workflows/ledger.js';
 import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
-let organizer: string;
+let organizer: ApiClient;
 const CYCLE_ID = '440303:2027';
-const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+const param = { cycleId: CYCLE_ID };
 const SEATS = 12;
 const people = Array.from({ length: SEATS }, (_, i) => `e${i + 1}`);
 
 beforeAll(async () => {
   stack = await startStack({ rateLimit: { perMinute: 1_000_000, burst: 100_000 } });
   await loadSampleTree(stack.pool);
-  organizer = await stack.token(['organizer'], '440300', '组织部');
+  organizer = stack.as(await stack.token(['organizer'], '440300', '组织部'));
 });
 afterAll(() => stack?.stop());
 
-const post = async (path: string, body: unknown, token = organizer) => {
-  const res = await stack.call('POST', path, { token, body });
-  if (res.status !== 200 && res.status !== 201) throw new Error(`${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
+const cycle = () => organizer.v1.cycles[':cycleId'];
+const header = {};
 const tally = (voters: number) => ({
   voters,
   observers: 0,
@@ -38,43 +36,60 @@ const tally = (voters: number) => ({
 
 describe('verdicts sent at the earliest moment', () => {
   it('are answered in the inbox, on the candidate and in the ledger, whatever order they arrive in', async () => {
-    await post('/v1/cycles', {
-      jurisdictionId: '440303',
-      term: '2027',
-      positions: [{ id: 'member', title: '委员', seats: SEATS }],
-      committees: { standing: 11, full: 31 },
-      policy: { inspectionPerSeat: 1, shortlistPerSeat: 1, calendar: { kind: 'compressed', secondsPerWorkingDay: 5 } },
-    });
-    await eventually(
-      async () => (await stack.call('POST', `${CYCLE}/launch`, { token: organizer, body: S.launch })).status === 200,
+    const started = await read(
+      organizer.v1.cycles.$post({
+        json: {
+          jurisdictionId: '440303',
+          term: '2027',
+          positions: [{ id: 'member', title: '委员', seats: SEATS }],
+          committees: { standing: 11, full: 31 },
+          policy: {
+            inspectionPerSeat: 1,
+            shortlistPerSeat: 1,
+            calendar: { kind: 'compressed', secondsPerWorkingDay: 5 },
+          },
+        },
+      }),
     );
+    if (started.status !== 200 && started.status !== 201)
+      throw new Error(`start: ${started.status} ${JSON.stringify(started.body)}`);
+    await eventually(async () => (await read(cycle().launch.$post({ param, json: S.launch, header }))).status === 200);
+    await eventually(
+      async () => (await read(cycle().analysis.$post({ param, json: S.analysis, header }))).status === 200,
+    );
+    const rounds = cycle()['recommendation-rounds'];
     await eventually(
       async () =>
-        (await stack.call('POST', `${CYCLE}/analysis`, { token: organizer, body: S.analysis })).status === 200,
+        (await read(rounds.$post({ param, json: { round: 'cadreMeeting', ...tally(100) }, header }))).status === 200,
     );
-    await eventually(
-      async () =>
-        (
-          await stack.call('POST', `${CYCLE}/recommendation-rounds`, {
-            token: organizer,
-            body: { round: 'cadreMeeting', ...tally(100) },
-          })
-        ).status === 200,
-    );
-    await post(`${CYCLE}/recommendation-rounds`, { round: 'fullCommittee', ...tally(31) });
+    await ok(rounds.$post({ param, json: { round: 'fullCommittee', ...tally(31) }, header }), 200, 'fullCommittee');
 
     const reviewers = Object.fromEntries(
       await Promise.all(
-        S.DEPARTMENTS.map(async (d) => [d, await stack.token([`reviewer:${d}`], '440300', `reviewer-${d}`)] as const),
+        S.DEPARTMENTS.map(
+          async (d) => [d, stack.as(await stack.token([`reviewer:${d}`], '440300', `reviewer-${d}`))] as const,
+        ),
       ),
     );
     // Every candidate, at the instant its workflow answers: all seven departments at once.
     await Promise.all(
       people.map(async (p) => {
-        const base = `${CYCLE}/candidates/${p}`;
-        await eventually(async () => (await stack.call('GET', base, { token: organizer })).status === 200, 30_000, 20);
+        const of = { cycleId: CYCLE_ID, personId: p };
+        await eventually(
+          async () => (await read(cycle().candidates[':personId'].$get({ param: of }))).status === 200,
+          30_000,
+          20,
+        );
         const answers = await Promise.all(
-          S.DEPARTMENTS.map((d) => stack.call('POST', `${base}/verdicts`, { token: reviewers[d]!, body: S.clear(d) })),
+          S.DEPARTMENTS.map((d) =>
+            read(
+              reviewers[d]!.v1.cycles[':cycleId'].candidates[':personId'].verdicts.$post({
+                param: of,
+                json: S.clear(d),
+                header,
+              }),
+            ),
+          ),
         );
         for (const a of answers) expect(a.status, JSON.stringify(a.body)).toBe(200);
       }),
@@ -91,10 +106,8 @@ describe('verdicts sent at the earliest moment', () => {
 
     // ... the candidate, the record, the inbox and the ledger all say every department answered.
     for (const p of people) {
-      const cand = (await stack.call('GET', `${CYCLE}/candidates/${p}`, { token: organizer })).body;
-      expect(cand.dossier.reviews.map((r: { verdict?: string }) => r.verdict)).toEqual(
-        S.DEPARTMENTS.map(() => 'clear'),
-      );
+      const cand = await ok(cycle().candidates[':personId'].$get({ param: { cycleId: CYCLE_ID, personId: p } }));
+      expect(cand.dossier!.reviews.map((r) => r.verdict)).toEqual(S.DEPARTMENTS.map(() => 'clear'));
     }
     const { rows } = await stack.pool.query(
       `SELECT status, verdict, count(*)::int AS n, bool_and(chase_at IS NOT NULL AND deadline IS NOT NULL) AS dated
@@ -103,9 +116,9 @@ describe('verdicts sent at the earliest moment', () => {
     );
     expect(rows).toEqual([{ status: 'answered', verdict: 'clear', n: SEATS * S.DEPARTMENTS.length, dated: true }]);
     for (const d of S.DEPARTMENTS) {
-      const inbox = await stack.call('GET', '/v1/reviews/inbox', { token: reviewers[d]! });
-      expect(inbox.status).toBe(200);
-      expect(inbox.body.tasks.filter((t: { cycleId: string }) => t.cycleId === CYCLE_ID)).toEqual([]);
+      const inbox = await read(reviewers[d]!.v1.reviews.inbox.$get({ query: {} }));
+      expectStatus(inbox, 200);
+      expect(inbox.body.tasks.filter((t) => t.cycleId === CYCLE_ID)).toEqual([]);
     }
     // The evening rollup, run now, writes the day's snapshot that the ledger answers from.
     const today = beijingDate(Date.now());
@@ -114,10 +127,8 @@ describe('verdicts sent at the earliest moment', () => {
       taskQueue: stack.taskQueue,
       args: [{ day: today }],
     });
-    const ledger = await stack.call('GET', `/v1/ledger?scope=440303&date=${today}`, {
-      token: organizer,
-    });
-    expect(ledger.status).toBe(200);
+    const ledger = await read(organizer.v1.ledger.$get({ query: { scope: '440303', date: today } }));
+    expectStatus(ledger, 200);
     expect(ledger.body.own).toMatchObject({
       candidates: SEATS,
       integrityOpinions: SEATS,

@@ -1,30 +1,35 @@
 /**
  * The HTTP surface on the real stack: health and readiness, the OpenAPI document, tokens, roles,
- * scope, and the uniform error body for bad input.
+ * scope, and the uniform error body for bad input. API routes go through the typed client; raw
+ * requests only where the types cannot go: /healthz, /readyz, /metrics, /openapi.json and /docs
+ * (the process's, not API routes), unknown fields, malformed JSON, an unknown route, oversize bodies.
  */
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../activities/db.js';
 import { AUTH, eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { errorOf, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
 let organizer: string;
+let api: ApiClient;
 
 beforeAll(async () => {
   stack = await startStack({ bodyLimitBytes: 64 * 1024 });
   await loadSampleTree(stack.pool);
   organizer = await stack.token(['organizer'], '440300');
+  api = stack.as(organizer);
 });
 afterAll(() => stack?.stop());
 
-const expectError = (res: { status: number; body: any }, status: number, code: string) => {
+const expectError = (res: { status: number; body: unknown }, status: number, code: string) => {
   expect(res.status).toBe(status);
   expect(res.body).toEqual({
     error: { code, message: expect.any(String), details: expect.any(Array), requestId: expect.any(String) },
   });
   expect(JSON.stringify(res.body)).not.toMatch(/at .*\.ts:\d+|node_modules|SELECT |INSERT /);
-  return res.body.error;
+  return errorOf(res)!;
 };
 
 describe('health, readiness and documentation', () => {
@@ -51,7 +56,11 @@ describe('health, readiness and documentation', () => {
   });
 
   it('serves the OpenAPI document with every route, Chinese examples and the error body', async () => {
-    const doc = (await stack.call('GET', '/openapi.json')).body;
+    const doc = (await stack.call('GET', '/openapi.json')).body as {
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown }>>;
+      components: { schemas: Record<string, unknown> };
+    };
     expect(doc.openapi).toBe('3.1.0');
     for (const path of [
       '/v1/cycles',
@@ -66,7 +75,7 @@ describe('health, readiness and documentation', () => {
     ]) {
       expect(Object.keys(doc.paths), path).toContain(path);
     }
-    expect(JSON.stringify(doc.paths['/v1/cycles'].post.requestBody)).toContain('区委书记');
+    expect(JSON.stringify(doc.paths['/v1/cycles']!.post!.requestBody)).toContain('区委书记');
     expect(doc.components.schemas.Error).toBeDefined();
     expect((await stack.call('GET', '/docs')).status).toBe(200);
   });
@@ -74,7 +83,7 @@ describe('health, readiness and documentation', () => {
 
 describe('metrics', () => {
   it('/metrics counts requests by route pattern (never by a cycle id) for Prometheus', async () => {
-    await stack.call('GET', '/v1/cycles/440306:2026', { token: organizer });
+    await read(api.v1.cycles[':cycleId'].$get({ param: { cycleId: '440306:2026' } }));
     const res = await fetch(`${stack.api.url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
@@ -104,51 +113,42 @@ describe('authentication', () => {
     ['unknown role', () => sign({ ...claims, roles: ['admin'], exp: now() + 60 }, AUTH.secret, 'HS256')],
   ])('%s → 401', async (_name, make) => {
     const token = typeof make === 'function' ? await make() : make;
-    expectError(await stack.call('GET', '/v1/cycles', token === undefined ? {} : { token }), 401, 'UNAUTHENTICATED');
+    expectError(await read(stack.as(token).v1.cycles.$get({ query: {} })), 401, 'UNAUTHENTICATED');
   });
 });
 
 describe('authorization and scope', () => {
   it('a viewer reads but may not start a cycle (403)', async () => {
-    const viewer = await stack.token(['viewer'], '440300');
-    expect((await stack.call('GET', '/v1/cycles', { token: viewer })).status).toBe(200);
-    expectError(
-      await stack.call('POST', '/v1/cycles', { token: viewer, body: S.startBody('440307') }),
-      403,
-      'FORBIDDEN',
-    );
+    const viewer = stack.as(await stack.token(['viewer'], '440300'));
+    expect((await read(viewer.v1.cycles.$get({ query: {} }))).status).toBe(200);
+    expectError(await read(viewer.v1.cycles.$post({ json: S.startBody('440307') })), 403, 'FORBIDDEN');
   });
 
   it('another district is invisible: 404, whether the cycle exists or not', async () => {
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440304', '2031') })).status,
-    ).toBe(201);
-    const baoan = await stack.token(['organizer'], '440306');
-    expectError(await stack.call('GET', '/v1/cycles/440304:2031', { token: baoan }), 404, 'NOT_FOUND');
-    expectError(await stack.call('GET', '/v1/cycles/440304:2099', { token: baoan }), 404, 'NOT_FOUND');
+    expect((await read(api.v1.cycles.$post({ json: S.startBody('440304', '2031') }))).status).toBe(201);
+    const baoan = stack.as(await stack.token(['organizer'], '440306'));
+    const cycle = baoan.v1.cycles[':cycleId'];
+    expectError(await read(cycle.$get({ param: { cycleId: '440304:2031' } })), 404, 'NOT_FOUND');
+    expectError(await read(cycle.$get({ param: { cycleId: '440304:2099' } })), 404, 'NOT_FOUND');
     expectError(
-      await stack.call('POST', '/v1/cycles/440304:2031/launch', { token: baoan, body: S.launch }),
+      await read(cycle.launch.$post({ param: { cycleId: '440304:2031' }, json: S.launch, header: {} })),
       404,
       'NOT_FOUND',
     );
-    expectError(
-      await stack.call('POST', '/v1/cycles', { token: baoan, body: S.startBody('440304', '2032') }),
-      404,
-      'NOT_FOUND',
-    );
-    const list = await stack.call('GET', '/v1/cycles', { token: baoan });
-    expect(list.body.cycles.map((c: { id: string }) => c.id)).not.toContain('440304:2031');
+    expectError(await read(baoan.v1.cycles.$post({ json: S.startBody('440304', '2032') })), 404, 'NOT_FOUND');
+    const list = await ok(baoan.v1.cycles.$get({ query: {} }));
+    expect(list.cycles.map((c) => c.id)).not.toContain('440304:2031');
     // The list reads the record, which the new cycle writes a moment after it starts.
     const cityList = await eventually(async () => {
-      const r = await stack.call('GET', '/v1/cycles?scope=440304&stage=launch', { token: organizer });
-      return r.body.cycles.some((c: { id: string }) => c.id === '440304:2031') && r;
+      const r = await read(api.v1.cycles.$get({ query: { scope: '440304', stage: 'launch' } }));
+      return r.status === 200 && r.body.cycles.some((c) => c.id === '440304:2031') && r.body;
     });
-    expect(cityList.body.cycles.every((c: { id: string }) => c.id.startsWith('440304'))).toBe(true);
+    expect(cityList.cycles.every((c) => c.id.startsWith('440304'))).toBe(true);
   });
 });
 
 describe('bad input gets a clear 4xx and loses nothing', () => {
-  it('an unknown field, nested or not, is refused by name', async () => {
+  it('an unknown field, nested or not, is refused by name (bodies the types forbid: raw)', async () => {
     const top = expectError(
       await stack.call('POST', '/v1/cycles', { token: organizer, body: { ...S.startBody('440305'), colour: 'red' } }),
       400,
@@ -168,14 +168,15 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
 
   it('each bad field is named with its rule', async () => {
     const e = expectError(
-      await stack.call('POST', '/v1/cycles', {
-        token: organizer,
-        body: { ...S.startBody('440305'), term: '26', positions: [{ id: 'a b', title: '', seats: 0 }] },
-      }),
+      await read(
+        api.v1.cycles.$post({
+          json: { ...S.startBody('440305'), term: '26', positions: [{ id: 'a b', title: '', seats: 0 }] },
+        }),
+      ),
       400,
       'VALIDATION',
     );
-    expect(e.details.map((d: { path: string }) => d.path)).toEqual(
+    expect(e.details.map((d) => d.path)).toEqual(
       expect.arrayContaining(['term', 'positions.0.id', 'positions.0.title', 'positions.0.seats']),
     );
   });
@@ -215,7 +216,7 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
   it('a cycle whose calendar has no data for this year is refused at start (422 CALENDAR)', async () => {
     const body = S.startBody('440305', '2033', { calendar: { kind: 'cn' } });
     const covered = new Date().getUTCFullYear() <= 2026;
-    const res = await stack.call('POST', '/v1/cycles', { token: organizer, body });
+    const res = await read(api.v1.cycles.$post({ json: body }));
     if (covered) expect(res.status).toBe(201);
     else expectError(res, 422, 'CALENDAR');
   });

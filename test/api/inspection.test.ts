@@ -5,72 +5,68 @@
  * run of personal-matters checks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../../api/auth.js';
 import { candidateWorkflowId } from '../../domain/ids.js';
-import { policySchema } from '../../domain/eager/policy.js';
+import { policySchema, type Department } from '../../domain/eager/policy.js';
 import { candidateWorkflow } from '../../workflows/candidate.js';
 import { recordPersonalMattersUpdate, stopCandidateUpdate } from '../../workflows/contracts/candidate.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
-let organizer: string;
+let organizer: ApiClient;
 const CYCLE_ID = '440307:2026';
-const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+const param = { cycleId: CYCLE_ID };
+const of = (personId: string) => ({ cycleId: CYCLE_ID, personId });
 
 beforeAll(async () => {
   stack = await startStack();
   await loadSampleTree(stack.pool);
-  organizer = await stack.token(['organizer'], '440300', '组织部-考察组');
+  organizer = stack.as(await stack.token(['organizer'], '440300', '组织部-考察组'));
 });
 afterAll(() => stack?.stop());
 
-const post = (path: string, body: unknown) => stack.call('POST', path, { token: organizer, body });
-const state = async () => (await stack.call('GET', CYCLE, { token: organizer })).body;
-const reviewer = (dept: string, scope: string) =>
-  stack.token([`reviewer:${dept}` as Principal['roles'][number]], scope, `reviewer-${dept}-${scope}`);
-const inbox = async (dept: string, scope: string, status = 'open') =>
-  (await stack.call('GET', `/v1/reviews/inbox?status=${status}`, { token: await reviewer(dept, scope) })).body
-    .tasks as any[];
+const cycle = (api = organizer) => api.v1.cycles[':cycleId'];
+const candidate = (api = organizer) => cycle(api).candidates[':personId'];
+const state = () => ok(cycle().$get({ param }));
+const reviewer = async (dept: Department, scope: string) =>
+  stack.as(await stack.token([`reviewer:${dept}`], scope, `reviewer-${dept}-${scope}`));
+const inbox = async (dept: Department, scope: string, status: 'open' | 'all' = 'open') =>
+  (await ok((await reviewer(dept, scope)).v1.reviews.inbox.$get({ query: { status } }))).tasks;
 
 describe("a cycle's inspection with joint review", () => {
   it('chases and escalates a late department, replaces a vetoed and a concealing candidate, keeps an omission', async () => {
     // A working day is a second: chase after 3 s, escalate after 5 s.
-    expect(
-      (
-        await post(
-          '/v1/cycles',
-          S.startBody('440307', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 1 } }),
-        )
-      ).status,
-    ).toBe(201);
-    await post(`${CYCLE}/launch`, S.launch);
+    const started = organizer.v1.cycles.$post({
+      json: S.startBody('440307', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 1 } }),
+    });
+    expect((await read(started)).status).toBe(201);
+    await read(cycle().launch.$post({ param, json: S.launch, header: {} }));
     await eventually(async () => (await state()).stage === 'analysis');
-    await post(`${CYCLE}/analysis`, S.analysis);
+    await read(cycle().analysis.$post({ param, json: S.analysis, header: {} }));
     await eventually(async () => (await state()).stage === 'recommendation');
-    await post(`${CYCLE}/recommendation-rounds`, {
+    const rounds = cycle()['recommendation-rounds'];
+    const firstPromotion = {
       ...S.cadreMeeting,
       tallies: S.cadreMeeting.tallies.map((t) => ({
         ...t,
         persons: t.persons.map((p) => (p.personId === 'd1' ? { ...p, firstPromotion: true } : p)),
       })),
-    });
-    await post(`${CYCLE}/recommendation-rounds`, S.fullCommittee);
+    };
+    await read(rounds.$post({ param, json: firstPromotion, header: {} }));
+    await read(rounds.$post({ param, json: S.fullCommittee, header: {} }));
     await eventually(async () => (await state()).stage === 'inspection');
 
     // d1: audit stays silent; everything else about d1 is done. d1 is a first promotion: home visit required.
-    const d1Checklist = await stack.call('POST', `${CYCLE}/candidates/d1/inspection`, {
-      token: organizer,
-      body: { ...S.fullChecklist, homeVisit: undefined },
-    });
+    const d1Checklist = await read(
+      candidate().inspection.$post({ param: of('d1'), json: { ...S.fullChecklist, homeVisit: undefined }, header: {} }),
+    );
+    expectStatus(d1Checklist, 200);
     expect(d1Checklist.body.missing).toContain('家访 (homeVisit): required for a first promotion');
     const d1 = await inspectViaApi(stack, CYCLE_ID, 'd1', { skip: ['audit'], close: false });
     expect(d1.missing).toEqual(['联审 审计 (audit) verdict']);
-    const refused = await stack.call('POST', `${CYCLE}/candidates/d1/dossier`, {
-      token: organizer,
-      body: { result: 'passed' },
-    });
-    expect(refused.status).toBe(422);
+    const refused = await read(candidate().dossier.$post({ param: of('d1'), json: { result: 'passed' }, header: {} }));
+    expectStatus(refused, 422);
     expect(refused.body.error.details).toEqual([{ path: 'dossier', rule: '联审 审计 (audit) verdict' }]);
 
     // s2: the discipline commission's integrity opinion vetoes alone; s4 (next-ranked) replaces s2.
@@ -78,11 +74,11 @@ describe("a cycle's inspection with joint review", () => {
       verdicts: { discipline: { verdict: 'disqualifying', reason: '廉政审核未通过：存在违规收受礼金问题' } },
     });
     expect(s2.status).toBe('stopped');
-    expect(s2.outcome.reason).toMatch(/纪委监委 \(discipline\) disqualifying/);
+    expect(s2.outcome?.reason).toMatch(/纪委监委 \(discipline\) disqualifying/);
     // d2: an omission — criticism and education, continues, flagged for the decision stage.
     const d2 = await inspectViaApi(stack, CYCLE_ID, 'd2', { matters: S.omissionMatters });
     expect(d2.status).toBe('passed');
-    expect(d2.outcome.concerns).toContain('个人有关事项漏报（批评教育）: 房产');
+    expect(d2.outcome?.concerns).toContain('个人有关事项漏报（批评教育）: 房产');
     // d3: a concealment — admonishment, stopped at once, before any department answers.
     const d3 = await inspectViaApi(stack, CYCLE_ID, 'd3', { matters: S.concealmentMatters });
     expect(d3.status).toBe('stopped');
@@ -94,8 +90,7 @@ describe("a cycle's inspection with joint review", () => {
     for (const p of ['s1', 's3', 'd4', 'd5', 'd6'])
       expect((await inspectViaApi(stack, CYCLE_ID, p)).status, p).toBe('passed');
     await eventually(
-      async () =>
-        (await state()).candidates.filter((c: any) => c.opened && ['s4', 'd7'].includes(c.personId)).length === 2,
+      async () => (await state()).candidates.filter((c) => c.opened && ['s4', 'd7'].includes(c.personId)).length === 2,
     );
     for (const p of ['s4', 'd7']) expect((await inspectViaApi(stack, CYCLE_ID, p)).status, p).toBe('passed');
 
@@ -112,16 +107,17 @@ describe("a cycle's inspection with joint review", () => {
     expect(escalated.overdue).toBe(true);
     // Chased at the chase point (3 working days), escalated at the deadline (5), in that order:
     // never before its due time (later is only the machine being busy, so no upper bound).
-    expect(Date.parse(escalated.deadline) - Date.parse(escalated.chaseAt)).toBe(2000);
-    expect(Date.parse(escalated.chasedAt)).toBeGreaterThanOrEqual(Date.parse(escalated.chaseAt));
-    expect(Date.parse(escalated.escalatedAt)).toBeGreaterThanOrEqual(Date.parse(escalated.deadline));
-    expect(Date.parse(escalated.escalatedAt)).toBeGreaterThan(Date.parse(escalated.chasedAt));
-    const onCycle = await eventually(
-      async () =>
-        (await state()).candidates.find((c: any) => c.personId === 'd1').lateReviews?.length === 2 && (await state()),
-    );
+    const at = (instant: string | null) => Date.parse(instant ?? '');
+    expect(at(escalated.deadline) - at(escalated.chaseAt)).toBe(2000);
+    expect(at(escalated.chasedAt)).toBeGreaterThanOrEqual(at(escalated.chaseAt));
+    expect(at(escalated.escalatedAt)).toBeGreaterThanOrEqual(at(escalated.deadline));
+    expect(at(escalated.escalatedAt)).toBeGreaterThan(at(escalated.chasedAt));
+    const onCycle = await eventually(async () => {
+      const s = await state();
+      return s.candidates.find((c) => c.personId === 'd1')?.lateReviews?.length === 2 && s;
+    });
     expect(
-      onCycle.candidates.find((c: any) => c.personId === 'd1').lateReviews.map((l: any) => [l.kind, l.departments]),
+      onCycle.candidates.find((c) => c.personId === 'd1')?.lateReviews?.map((l) => [l.kind, l.departments]),
     ).toEqual([
       ['chased', ['audit']],
       ['escalated', ['audit']],
@@ -129,36 +125,41 @@ describe("a cycle's inspection with joint review", () => {
     expect(onCycle.stage).toBe('inspection');
 
     // A late verdict is still a verdict; the dossier then closes and the cycle reaches decision.
-    const late = await stack.call('POST', `${CYCLE}/candidates/d1/verdicts`, {
-      token: await reviewer('audit', '440307'),
-      body: S.clear('audit'),
-    });
+    const late = await read(
+      candidate(await reviewer('audit', '440307')).verdicts.$post({
+        param: of('d1'),
+        json: S.clear('audit'),
+        header: {},
+      }),
+    );
     expect(late.status).toBe(200);
-    expect(
-      (await stack.call('POST', `${CYCLE}/candidates/d1/dossier`, { token: organizer, body: { result: 'passed' } }))
-        .body.status,
-    ).toBe('passed');
-    const decision = await eventually(async () => (await state()).stage === 'decision' && (await state()));
-    const byId = Object.fromEntries(decision.candidates.map((c: any) => [c.personId, c]));
+    const closed = await read(candidate().dossier.$post({ param: of('d1'), json: { result: 'passed' }, header: {} }));
+    expectStatus(closed, 200);
+    expect(closed.body.status).toBe('passed');
+    const decision = await eventually(async () => {
+      const s = await state();
+      return s.stage === 'decision' && s;
+    });
+    const byId = Object.fromEntries(decision.candidates.map((c) => [c.personId, c]));
     expect(byId.s2).toMatchObject({ status: 'stopped', cause: 'review' });
     expect(byId.s4).toMatchObject({ status: 'passed', replaces: 's2' });
     expect(byId.d3).toMatchObject({ status: 'stopped', cause: 'violation' });
     expect(byId.d7).toMatchObject({ status: 'passed', replaces: 'd3' });
-    expect(byId.d2.concerns).toContain('个人有关事项漏报（批评教育）: 房产');
+    expect(byId.d2!.concerns).toContain('个人有关事项漏报（批评教育）: 房产');
   });
 
   it("a second verdict, an unknown department and another department's verdict are refused", async () => {
+    const verdict = async (api: ApiClient, personId: string, json: ReturnType<typeof S.clear>) =>
+      read(candidate(api).verdicts.$post({ param: of(personId), json, header: {} }));
     const audit = await reviewer('audit', '440307');
-    const again = await stack.call('POST', `${CYCLE}/candidates/d1/verdicts`, { token: audit, body: S.clear('audit') });
+    const again = await verdict(audit, 'd1', S.clear('audit'));
     expect(again.status).toBe(409); // the dossier is closed: no more input
     const court = await reviewer('court', '440307');
-    const notMine = await stack.call('POST', `${CYCLE}/candidates/s1/verdicts`, {
-      token: court,
-      body: S.clear('audit'),
-    });
+    const notMine = await verdict(court, 's1', S.clear('audit'));
     expect(notMine.status).toBe(403);
-    const unknown = await stack.call('POST', `${CYCLE}/candidates/s1/verdicts`, {
-      token: court,
+    // An unknown department is what the types forbid: sent raw.
+    const unknown = await stack.call('POST', `/v1/cycles/${CYCLE_ID}/candidates/s1/verdicts`, {
+      token: await stack.token(['reviewer:court'], '440307', 'reviewer-court-440307'),
       body: { department: 'navy', verdict: 'clear', reason: 'x' },
     });
     expect(unknown.status).toBe(400);
@@ -166,7 +167,7 @@ describe("a cycle's inspection with joint review", () => {
   });
 
   it('left the record: escalation in the timeline, personal matters sealed, closed tasks out of inboxes', async () => {
-    const timeline = (await stack.call('GET', `${CYCLE}/timeline`, { token: organizer })).body.events as any[];
+    const timeline = (await ok(cycle().timeline.$get({ param }))).events;
     const d1Events = timeline.filter((e) => e.subjectType === 'candidate' && e.subjectId === 'd1').map((e) => e.action);
     expect(d1Events).toEqual(
       expect.arrayContaining([
@@ -188,17 +189,15 @@ describe("a cycle's inspection with joint review", () => {
     expect(byPerson.d3.details_sealed).toMatch(/^v1:test1:/);
     expect(byPerson.d3.details_sealed).not.toMatch(/realEstate|房产/);
 
-    const opened = await stack.call('GET', `${CYCLE}/candidates/d3/personal-matters`, { token: organizer });
+    const opened = await read(candidate()['personal-matters'].$get({ param: of('d3') }));
     expect(opened.body).toMatchObject({
       outcome: 'concealment',
       items: [{ item: 'realEstate', declared: 1, verified: 4 }],
       discrepancies: [{ item: 'realEstate', kind: 'concealment', rule: expect.stringMatching(/≥ 2/) }],
     });
-    const viewer = await stack.token(['viewer'], '440300');
-    expect((await stack.call('GET', `${CYCLE}/candidates/d3/personal-matters`, { token: viewer })).status).toBe(403);
-    expect(
-      (await stack.call('GET', `${CYCLE}/candidates/d3`, { token: viewer })).body.dossier.personalMatters.discrepancies,
-    ).toEqual([]);
+    const viewer = stack.as(await stack.token(['viewer'], '440300'));
+    expect((await read(candidate(viewer)['personal-matters'].$get({ param: of('d3') }))).status).toBe(403);
+    expect((await ok(candidate(viewer).$get({ param: of('d3') }))).dossier!.personalMatters!.discrepancies).toEqual([]);
 
     // s2 was stopped with departments still to answer: those tasks left the inboxes as closed.
     const { rows: s2Tasks } = await stack.pool.query(
@@ -223,7 +222,7 @@ describe("a cycle's inspection with joint review", () => {
     expect(auditHere.length).toBeGreaterThanOrEqual(11);
     expect(new Set(auditHere.map((t) => t.department))).toEqual(new Set(['audit']));
     expect(new Set(auditHere.map((t) => t.jurisdictionId))).toEqual(new Set(['440307']));
-    const deadlines = auditHere.map((t) => Date.parse(t.deadline));
+    const deadlines = auditHere.map((t) => Date.parse(t.deadline!));
     expect(deadlines).toEqual([...deadlines].sort((a, b) => a - b));
     expect((await inbox('court', '440307', 'all')).every((t) => t.department === 'court')).toBe(true);
     expect((await inbox('audit', '440306', 'all')).some((t) => t.jurisdictionId === '440307')).toBe(false);

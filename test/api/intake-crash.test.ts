@@ -9,35 +9,40 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { z } from 'zod';
 import { createWorkflowStarter } from '../../activities/outbox.js';
 import { reportWorkflowId, riskWorkflowId } from '../../domain/ids.js';
+import type * as R from '../../domain/eager/reports.js';
+import type { riskSchema } from '../../domain/eager/supervision.js';
 import { AUTH, eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { apiClient, expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
 let organizer: string;
 let intake: string;
 const CYCLE_ID = '440311:2072';
-const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+const param = { cycleId: CYCLE_ID };
 
 beforeAll(async () => {
   stack = await startStack({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
   await loadSampleTree(stack.pool);
   organizer = await stack.token(['organizer'], '440300', '深圳市委组织部');
   intake = await stack.token(['intake'], '440300', '12380受理员');
-  expect(
-    (
-      await stack.call('POST', '/v1/cycles', {
-        token: organizer,
-        body: S.startBody('440311', '2072', { calendar: { kind: 'compressed', secondsPerWorkingDay: 60 } }),
-      })
-    ).status,
-  ).toBe(201);
+  const started = stack.as(organizer).v1.cycles.$post({
+    json: S.startBody('440311', '2072', { calendar: { kind: 'compressed', secondsPerWorkingDay: 60 } }),
+  });
+  expect((await read(started)).status).toBe(201);
 });
 afterAll(() => stack?.stop());
 
-/** Starts the crashing API, sends one request to it, and waits until the process has died of it. */
-async function crashOn(path: string, token: string, body: unknown): Promise<{ signal: string | null }> {
+const cycleState = () => ok(stack.as(organizer).v1.cycles[':cycleId'].$get({ param }));
+
+/** Starts the crashing API, sends it `send` with `token`, and waits until the process has died of it. */
+async function crashOn(
+  token: string,
+  send: (api: ApiClient) => Promise<{ status: number }>,
+): Promise<{ signal: string | null }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(new URL('./crashing-api.ts', import.meta.url))],
@@ -62,11 +67,7 @@ async function crashOn(path: string, token: string, body: unknown): Promise<{ si
       if (m) resolve(Number(m[1]));
     });
   });
-  const answer = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then(
+  const answer = await send(apiClient(`http://127.0.0.1:${port}`, token)).then(
     (r) => `answered ${r.status}`,
     () => 'no answer',
   );
@@ -86,7 +87,7 @@ const exists = (workflowId: string) =>
       },
     );
 
-const reportBody = {
+const reportBody: z.input<typeof R.intakeSchema> = {
   channel: 'letter',
   channelRef: 'crash-letter-0001',
   category: 'voteBuying',
@@ -94,7 +95,7 @@ const reportBody = {
   text: '反映有人在推荐前宴请代表',
   receivedAt: new Date().toISOString(),
 };
-const riskBody = {
+const riskBody: z.input<typeof riskSchema> = {
   jurisdictionId: '440311',
   cycleId: CYCLE_ID,
   stage: 'decision',
@@ -111,8 +112,13 @@ describe('a crash between intake and its workflow start loses nothing', () => {
   let riskId: string;
 
   it('the killed API had committed the report and the high risk, and started no workflow', async () => {
-    expect(await crashOn('/v1/reports', intake, reportBody)).toEqual({ signal: 'SIGKILL' });
-    expect(await crashOn('/v1/risks', organizer, riskBody)).toEqual({ signal: 'SIGKILL' });
+    const header = {};
+    expect(await crashOn(intake, (api) => api.v1.reports.$post({ json: reportBody, header }))).toEqual({
+      signal: 'SIGKILL',
+    });
+    expect(await crashOn(organizer, (api) => api.v1.risks.$post({ json: riskBody, header }))).toEqual({
+      signal: 'SIGKILL',
+    });
 
     const report = await stack.pool.query(`SELECT id, status FROM reports WHERE channel_ref = $1`, [
       reportBody.channelRef,
@@ -125,12 +131,12 @@ describe('a crash between intake and its workflow start loses nothing', () => {
 
     expect(await exists(reportWorkflowId(reportId))).toBe(false);
     expect(await exists(riskWorkflowId(riskId))).toBe(false);
-    const cycle = (await stack.call('GET', CYCLE, { token: organizer })).body;
-    expect(cycle.holds.map((h: any) => h.name)).not.toContain(`risk-${riskId}`);
+    const cycle = await cycleState();
+    expect(cycle.holds.map((h) => h.name)).not.toContain(`risk-${riskId}`);
   });
 
   it("a repeat of the report links to the first and starts the first's workflow; the starter starts the risk's, which holds its gate", async () => {
-    const repeat = await stack.call('POST', '/v1/reports', { token: intake, body: reportBody });
+    const repeat = await read(stack.as(intake).v1.reports.$post({ json: reportBody, header: {} }));
     expect(repeat).toMatchObject({ status: 200, body: { reportId, duplicateOf: reportId, workflow: 'running' } });
     expect(await exists(reportWorkflowId(reportId))).toBe(true);
 
@@ -140,8 +146,8 @@ describe('a crash between intake and its workflow start loses nothing', () => {
     expect(swept).toEqual({ started: [riskWorkflowId(riskId)], failed: [] });
 
     const held = await eventually(async () => {
-      const s = (await stack.call('GET', CYCLE, { token: organizer })).body;
-      return s.holds?.find((h: any) => h.name === `risk-${riskId}`);
+      const s = await cycleState();
+      return s.holds?.find((h) => h.name === `risk-${riskId}`);
     });
     expect(held).toMatchObject({ source: 'risk', stage: 'decision' });
     const triaged = await eventually(async () => {
@@ -155,7 +161,7 @@ describe('a crash between intake and its workflow start loses nothing', () => {
   });
 
   it('a further repeat still links, and the report is one row with its repeats counted', async () => {
-    const again = await stack.call('POST', '/v1/reports', { token: intake, body: reportBody });
+    const again = await read(stack.as(intake).v1.reports.$post({ json: reportBody, header: {} }));
     expect(again).toMatchObject({ status: 200, body: { reportId, duplicateOf: reportId, workflow: 'running' } });
     const { rows } = await stack.pool.query(`SELECT id, duplicates FROM reports WHERE channel_ref = $1`, [
       reportBody.channelRef,
@@ -164,11 +170,11 @@ describe('a crash between intake and its workflow start loses nothing', () => {
   });
 
   it('an intake that is not interrupted starts its workflow at once', async () => {
-    const fresh = await stack.call('POST', '/v1/reports', {
-      token: intake,
-      body: { ...reportBody, channelRef: 'crash-letter-0002' },
-    });
+    const fresh = await read(
+      stack.as(intake).v1.reports.$post({ json: { ...reportBody, channelRef: 'crash-letter-0002' }, header: {} }),
+    );
     expect(fresh).toMatchObject({ status: 201, body: { workflow: 'running' } });
+    expectStatus(fresh, 201);
     expect(await exists(reportWorkflowId(fresh.body.reportId))).toBe(true);
     const { rows } = await stack.pool.query(`SELECT started_at FROM workflow_starts WHERE workflow_id = $1`, [
       reportWorkflowId(fresh.body.reportId),

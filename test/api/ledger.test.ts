@@ -4,11 +4,13 @@
  * Temporal Schedule runs the rollup every evening.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beijingDate } from '../../domain/calendar.js';
+import { beijingDate } from '../../domain/eager/calendar.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
 import { ensureLedgerSchedule, LEDGER_SCHEDULE_ID } from '../../temporal/schedules.js';
 import { ledgerRollupWorkflow } from '../../workflows/ledger.js';
+import type { Jurisdiction } from '../../domain/eager/schemas.js';
 import { startStack, type Stack, provisionTree } from '../helpers.js';
+import { expectStatus, ok, read } from './client.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -19,14 +21,14 @@ afterAll(() => stack?.stop());
 describe('the daily ledger', () => {
   it('rolls up integrity opinions, personal matters, files, reports and stages per jurisdiction and subtree', async () => {
     const towns = ['330602001', '330602002', '330602003'];
-    const tree = [
+    const tree: Jurisdiction[] = [
       { id: '330000', name: '浙江省', level: 'province', parentId: null },
       { id: '330600', name: '绍兴市', level: 'city', parentId: '330000' },
       { id: '330602', name: '越城区', level: 'county', parentId: '330600' },
       ...towns.map((id, i) => ({
         id,
         name: ['府山街道', '塔山街道', '北海街道'][i]!,
-        level: 'township',
+        level: 'township' as const,
         parentId: '330602',
       })),
     ];
@@ -35,16 +37,12 @@ describe('the daily ledger', () => {
       stack.pool,
       tree.filter((j) => j.parentId === null),
     );
-    expect(
-      (
-        await stack.call('PUT', '/v1/jurisdictions', {
-          token: await stack.token(['organizer'], '330000'),
-          body: { jurisdictions: tree },
-        })
-      ).status,
-    ).toBe(200);
+    const province = stack.as(await stack.token(['organizer'], '330000'));
+    expect((await read(province.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header: {} }))).status).toBe(
+      200,
+    );
     const organizer = await stack.token(['organizer'], '330600', '绍兴市委组织部');
-    const viewer = await stack.token(['viewer'], '330600', '市领导');
+    const viewer = stack.as(await stack.token(['viewer'], '330600', '市领导'));
     const simulator = createSimulator({
       baseUrl: stack.api.url,
       organizerToken: organizer,
@@ -52,14 +50,10 @@ describe('the daily ledger', () => {
     });
     const template = quickTemplate(0.05);
     for (const town of towns) {
-      expect(
-        (
-          await stack.call('POST', '/v1/cycles', {
-            token: organizer,
-            body: { jurisdictionId: town, term: '2026', ...template },
-          })
-        ).status,
-      ).toBe(201);
+      const started = stack
+        .as(organizer)
+        .v1.cycles.$post({ json: { jurisdictionId: town, term: '2026', ...template } });
+      expect((await read(started)).status).toBe(201);
     }
     // Two cycles run to the end; the third stops after the recommendation (nobody inspected yet).
     await Promise.all(towns.slice(0, 2).map((t) => simulator.driveCycle(`${t}:2026`)));
@@ -81,37 +75,31 @@ describe('the daily ledger', () => {
     }
     await simulator.waitFor(`${towns[2]}:2026`, (s) => s.stage === 'inspection' && s.candidates[0].opened);
 
-    const intake = await stack.token(['intake'], '330600');
-    const investigator = await stack.token(['investigator'], '330600');
+    const intake = stack.as(await stack.token(['intake'], '330600'));
+    const investigator = stack.as(await stack.token(['investigator'], '330600'));
     const now = new Date().toISOString();
-    const r1 = await stack.call('POST', '/v1/reports', {
-      token: intake,
-      body: {
-        channel: 'web',
-        category: 'other',
-        text: '线索',
-        receivedAt: now,
-        target: { type: 'jurisdiction', jurisdictionId: towns[0] },
-      },
+    const report = (channel: 'web' | 'sms', jurisdictionId: string) =>
+      read(
+        intake.v1.reports.$post({
+          json: {
+            channel,
+            category: 'other',
+            text: '线索',
+            receivedAt: now,
+            target: { type: 'jurisdiction', jurisdictionId },
+          },
+          header: {},
+        }),
+      );
+    const r1 = await report('web', towns[0]!);
+    await report('sms', towns[1]!);
+    expectStatus(r1, 201);
+    const finding = investigator.v1.reports[':reportId'].findings.$post({
+      param: { reportId: r1.body.reportId },
+      json: { finding: 'unsubstantiated', summary: '不属实' },
+      header: {},
     });
-    await stack.call('POST', '/v1/reports', {
-      token: intake,
-      body: {
-        channel: 'sms',
-        category: 'other',
-        text: '线索',
-        receivedAt: now,
-        target: { type: 'jurisdiction', jurisdictionId: towns[1] },
-      },
-    });
-    expect(
-      (
-        await stack.call('POST', `/v1/reports/${r1.body.reportId}/findings`, {
-          token: investigator,
-          body: { finding: 'unsubstantiated', summary: '不属实' },
-        })
-      ).status,
-    ).toBe(200);
+    expect((await read(finding)).status).toBe(200);
 
     const today = beijingDate(Date.now());
     const written = await stack.client.workflow.execute(ledgerRollupWorkflow, {
@@ -121,7 +109,8 @@ describe('the daily ledger', () => {
     });
     expect(written.day).toBe(today);
 
-    const city = (await stack.call('GET', `/v1/ledger?scope=330600&date=${today}`, { token: viewer })).body;
+    const ledger = (query: { scope?: string; date?: string }) => ok(viewer.v1.ledger.$get({ query }));
+    const city = await ledger({ scope: '330600', date: today });
     // Today answers live; the evening's snapshot holds the same figures.
     expect(city.source).toBe('computed');
     const snapshot = await stack.pool.query(
@@ -141,7 +130,7 @@ describe('the daily ledger', () => {
       percent: { integrityOpinions: 66.7, personalMattersChecked: 66.7, filesReviewed: 66.7, reportsClosed: 50 },
     });
     expect(city.own).toMatchObject({ candidates: 0, cycles: 0 });
-    const town = (await stack.call('GET', `/v1/ledger?scope=${towns[0]}&date=${today}`, { token: viewer })).body;
+    const town = await ledger({ scope: towns[0]!, date: today });
     expect(town.own).toMatchObject({
       candidates: 1,
       integrityOpinions: 1,
@@ -159,12 +148,12 @@ describe('the daily ledger', () => {
 
     // Computed on the fly for a day without a snapshot; the day before all this, nothing had happened.
     const yesterday = beijingDate(Date.now() - 86_400_000);
-    const before = (await stack.call('GET', `/v1/ledger?scope=330600&date=${yesterday}`, { token: viewer })).body;
+    const before = await ledger({ scope: '330600', date: yesterday });
     expect(before).toMatchObject({
       source: 'computed',
       subtree: { candidates: 0, reportsReceived: 0, cycles: 0, percent: { integrityOpinions: null } },
     });
-    const live = (await stack.call('GET', '/v1/ledger?scope=330600', { token: viewer })).body;
+    const live = await ledger({ scope: '330600' });
     expect(live.subtree.candidates).toBe(3);
   }, 180_000);
 

@@ -5,16 +5,20 @@
  * part comes back the same API answers again. Each part sits behind a TCP proxy the test cuts.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { z } from 'zod';
 import { APP_ROLE, createPool, type Pool } from '../../activities/db.js';
 import { createWorkflowStarter } from '../../activities/outbox.js';
 import { createActivities } from '../../worker/activities.js';
 import { reportWorkflowId } from '../../domain/ids.js';
+import type * as R from '../../domain/eager/reports.js';
+import type { riskSchema } from '../../domain/eager/supervision.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
 import { connectClient } from '../../temporal/connection.js';
 import type { Client } from '@temporalio/client';
 import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import { cuttableProxy, type CuttableProxy } from '../proxy.js';
 import * as S from '../scenario.js';
+import { apiClient, expectStatus, read } from './client.js';
 
 let stack: Stack;
 let organizer: string;
@@ -24,7 +28,7 @@ let pool: Pool;
 let client: Client;
 let variant: { url: string; close(): Promise<void> };
 const CYCLE_ID = '440310:2071';
-const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+const param = { cycleId: CYCLE_ID };
 
 const SLOW_UNIT = '慢速查核组';
 let activityPool: Pool;
@@ -62,14 +66,10 @@ beforeAll(async () => {
     codecKeys: parseCodecKeys(inject('codecKeys')),
   });
   variant = await stack.serveVariant({ pool, temporal: client });
-  expect(
-    (
-      await stack.call('POST', '/v1/cycles', {
-        token: organizer,
-        body: S.startBody('440310', '2071', { calendar: { kind: 'compressed', secondsPerWorkingDay: 60 } }),
-      })
-    ).status,
-  ).toBe(201);
+  const started = stack.as(organizer).v1.cycles.$post({
+    json: S.startBody('440310', '2071', { calendar: { kind: 'compressed', secondsPerWorkingDay: 60 } }),
+  });
+  expect((await read(started)).status).toBe(201);
 });
 afterAll(async () => {
   await variant?.close();
@@ -82,18 +82,16 @@ afterAll(async () => {
   await activityPool?.end();
 });
 
-/** One request to the API whose parts sit behind the proxies; a hang fails the test instead of passing it. */
-async function call(method: string, path: string, body?: unknown, token = organizer) {
-  const res = await fetch(`${variant.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as any };
+/** The typed client of the API whose parts sit behind the proxies. */
+const api = (token = organizer) => apiClient(variant.url, token);
+/** Each request is bounded: a hang fails the test instead of passing it. */
+const bounded = () => ({ init: { signal: AbortSignal.timeout(15_000) } });
+const cycle = () => api().v1.cycles[':cycleId'];
+const getCycle = () => read(cycle().$get({ param }, bounded()));
+/** /readyz is the process's, not a route of the API (not in AppType): read raw, bounded the same. */
+async function readyz() {
+  const res = await fetch(`${variant.url}/readyz`, { signal: AbortSignal.timeout(15_000) });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as { checks: Record<string, string> } };
 }
 
 const unavailable = (part: string) => ({
@@ -103,21 +101,27 @@ const unavailable = (part: string) => ({
 
 describe('a part stops under a running API', () => {
   it('both parts up: the routes and /readyz answer', async () => {
-    expect((await call('GET', CYCLE)).status).toBe(200);
-    const ready = await call('GET', '/readyz');
+    expect((await getCycle()).status).toBe(200);
+    const ready = await readyz();
     expect(ready).toMatchObject({ status: 200, body: { ok: true, checks: { postgres: 'ok', temporal: 'ok' } } });
   });
 
   it('both parts up: an Update waiting on a busy workflow is answered, not cut off as an outage', async () => {
-    const intakeToken = await stack.token(['intake'], '440300');
-    const report = await call('POST', '/v1/reports', { ...reportBody, channelRef: 'outage-busy' }, intakeToken);
-    expect(report.status).toBe(201);
-    const investigator = await stack.token(['investigator'], '440300');
-    const triaged = await call(
-      'POST',
-      `/v1/reports/${report.body.reportId}/triage`,
-      { kind: 'supervised', unit: SLOW_UNIT, reason: '涉及多名干部，立项督办' },
-      investigator,
+    const intake = api(await stack.token(['intake'], '440300'));
+    const report = await read(
+      intake.v1.reports.$post({ json: { ...reportBody, channelRef: 'outage-busy' }, header: {} }, bounded()),
+    );
+    expectStatus(report, 201);
+    const investigator = api(await stack.token(['investigator'], '440300'));
+    const triaged = await read(
+      investigator.v1.reports[':reportId'].triage.$post(
+        {
+          param: { reportId: report.body.reportId },
+          json: { kind: 'supervised', unit: SLOW_UNIT, reason: '涉及多名干部，立项督办' },
+          header: {},
+        },
+        bounded(),
+      ),
     );
     expect(triaged).toMatchObject({ status: 200, body: { unit: SLOW_UNIT, triage: 'supervised' } });
   });
@@ -125,18 +129,25 @@ describe('a part stops under a running API', () => {
   it('PostgreSQL stopped: database routes answer 503 naming the database, with Retry-After; /readyz names it', async () => {
     await pgProxy.stop();
     try {
-      for (const [method, path, body] of [
-        ['GET', CYCLE],
-        ['GET', '/v1/cycles?scope=440300'],
-        ['GET', '/v1/risks'],
-        ['POST', '/v1/risks', { ...riskBody, level: 'low' }],
-        ['POST', `${CYCLE}/launch`, S.launch],
-      ] as const) {
-        const res = await call(method, path, body);
-        expect(res, `${method} ${path}`).toMatchObject(unavailable('database'));
-        expect(Number(res.headers.get('retry-after')), `${method} ${path}`).toBeGreaterThan(0);
+      const requests: [string, () => Promise<{ status: number; headers: Headers }>][] = [
+        ['GET /v1/cycles/{cycleId}', getCycle],
+        ['GET /v1/cycles?scope=440300', () => read(api().v1.cycles.$get({ query: { scope: '440300' } }, bounded()))],
+        ['GET /v1/risks', () => read(api().v1.risks.$get({ query: {} }, bounded()))],
+        [
+          'POST /v1/risks',
+          () => read(api().v1.risks.$post({ json: { ...riskBody, level: 'low' }, header: {} }, bounded())),
+        ],
+        [
+          'POST /v1/cycles/{cycleId}/launch',
+          () => read(cycle().launch.$post({ param, json: S.launch, header: {} }, bounded())),
+        ],
+      ];
+      for (const [what, send] of requests) {
+        const res = await send();
+        expect(res, what).toMatchObject(unavailable('database'));
+        expect(Number(res.headers.get('retry-after')), what).toBeGreaterThan(0);
       }
-      const ready = await call('GET', '/readyz');
+      const ready = await readyz();
       expect(ready.status).toBe(503);
       expect(ready.body.checks.temporal).toBe('ok');
       expect(ready.body.checks.postgres).toMatch(/^down: /);
@@ -145,35 +156,41 @@ describe('a part stops under a running API', () => {
       await pgProxy.start();
     }
     // Back again: the same API (its pool) answers without a restart.
-    await eventually(async () => (await call('GET', CYCLE)).status === 200);
+    await eventually(async () => (await getCycle()).status === 200);
   });
 
   it('Temporal stopped: a running cycle, a stage input and a start answer 503 naming Temporal, with Retry-After; /readyz names it; a report is kept and its workflow started once Temporal is back', async () => {
     await temporalProxy.stop();
     try {
-      for (const [method, path, body] of [
-        ['GET', CYCLE],
-        ['POST', `${CYCLE}/launch`, S.launch],
-        ['POST', '/v1/cycles', S.startBody('440311', '2071')],
-      ] as const) {
-        const res = await call(method, path, body);
-        expect(res, `${method} ${path}`).toMatchObject(unavailable('temporal'));
-        expect(Number(res.headers.get('retry-after')), `${method} ${path}`).toBeGreaterThan(0);
+      const requests: [string, () => Promise<{ status: number; headers: Headers }>][] = [
+        ['GET /v1/cycles/{cycleId}', getCycle],
+        [
+          'POST /v1/cycles/{cycleId}/launch',
+          () => read(cycle().launch.$post({ param, json: S.launch, header: {} }, bounded())),
+        ],
+        ['POST /v1/cycles', () => read(api().v1.cycles.$post({ json: S.startBody('440311', '2071') }, bounded()))],
+      ];
+      for (const [what, send] of requests) {
+        const res = await send();
+        expect(res, what).toMatchObject(unavailable('temporal'));
+        expect(Number(res.headers.get('retry-after')), what).toBeGreaterThan(0);
       }
-      const ready = await call('GET', '/readyz');
+      const ready = await readyz();
       expect(ready.status).toBe(503);
       expect(ready.body.checks.postgres).toBe('ok');
       expect(ready.body.checks.temporal).toMatch(/^down: /);
       // A report is the record's first: kept, and its workflow left to the starter.
-      const report = await call('POST', '/v1/reports', reportBody, await stack.token(['intake'], '440300'));
+      const intake = api(await stack.token(['intake'], '440300'));
+      const report = await read(intake.v1.reports.$post({ json: reportBody, header: {} }, bounded()));
       expect(report).toMatchObject({ status: 201, body: { workflow: 'pending' } });
+      expectStatus(report, 201);
       reportId = report.body.reportId;
     } finally {
       await temporalProxy.start();
     }
-    await eventually(async () => (await call('GET', CYCLE)).status === 200, 30_000);
+    await eventually(async () => (await getCycle()).status === 200, 30_000);
     // Nothing was started while Temporal was away; the report's workflow starts once it is back.
-    expect((await call('GET', '/v1/cycles/440311:2071')).status).toBe(404);
+    expect((await read(cycle().$get({ param: { cycleId: '440311:2071' } }, bounded()))).status).toBe(404);
     const starter = createWorkflowStarter({ pool: stack.pool, temporal: stack.client });
     expect(await starter.sweep({ taskQueue: stack.taskQueue, olderThanMs: 0 })).toEqual({
       started: [reportWorkflowId(reportId)],
@@ -183,14 +200,14 @@ describe('a part stops under a running API', () => {
 });
 
 let reportId: string;
-const reportBody = {
+const reportBody: z.input<typeof R.intakeSchema> = {
   channel: 'web',
   category: 'voteBuying',
   target: { type: 'jurisdiction', jurisdictionId: '440310' },
   text: '反映有人拉票',
   receivedAt: new Date().toISOString(),
 };
-const riskBody = {
+const riskBody: z.input<typeof riskSchema> = {
   jurisdictionId: '440310',
   cycleId: CYCLE_ID,
   stage: 'decision',

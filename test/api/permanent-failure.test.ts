@@ -11,6 +11,7 @@ import { parseCodecKeys } from '../../temporal/codec.js';
 import { connectClient } from '../../temporal/connection.js';
 import { createActivities } from '../../worker/activities.js';
 import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { errorOf, expectStatus, ok, read } from './client.js';
 
 let stack: Stack;
 let pool: Pool;
@@ -39,35 +40,45 @@ afterAll(async () => {
 
 describe('a permanent failure in a report’s activity', () => {
   it('fails the finding at once, leaves the report open in the workflow and in Postgres, and a later finding closes it', async () => {
-    const intake = await stack.token(['intake'], '440300', '受理员');
-    const investigator = await stack.token(['investigator'], '440300', '查核组');
-    const created = await stack.call('POST', '/v1/reports', {
-      token: intake,
-      body: {
-        channel: 'phone',
-        target: { type: 'jurisdiction', jurisdictionId: '440306' },
-        category: 'voteBuying',
-        text: '反映问题',
-        receivedAt: new Date().toISOString(),
-      },
-    });
-    expect(created.status).toBe(201);
-    const id = created.body.reportId as string;
-    const live = async () => (await stack.call('GET', `/v1/reports/${id}`, { token: intake })).body;
+    const intake = stack.as(await stack.token(['intake'], '440300', '受理员'));
+    const investigator = stack.as(await stack.token(['investigator'], '440300', '查核组'));
+    const created = await read(
+      intake.v1.reports.$post({
+        json: {
+          channel: 'phone',
+          target: { type: 'jurisdiction', jurisdictionId: '440306' },
+          category: 'voteBuying',
+          text: '反映问题',
+          receivedAt: new Date().toISOString(),
+        },
+        header: {},
+      }),
+    );
+    expectStatus(created, 201);
+    const param = { reportId: created.body.reportId };
+    const live = () => ok(intake.v1.reports[':reportId'].$get({ param }));
     await eventually(async () => (await live()).triage);
-    const finding = { finding: 'unsubstantiated', summary: '经核查不属实' };
-    const first = await stack.call('POST', `/v1/reports/${id}/findings`, { token: investigator, body: finding });
+    const finding = () =>
+      read(
+        investigator.v1.reports[':reportId'].findings.$post({
+          param,
+          json: { finding: 'unsubstantiated', summary: '经核查不属实' },
+          header: {},
+        }),
+      );
+    const first = await finding();
+    // A 500 is no route's documented answer; every route may give it, in the one error body.
     expect(first.status).toBe(500);
-    expect(first.body.error.code).toBe('PERMANENT_DB_ERROR');
+    expect(errorOf(first)?.code).toBe('PERMANENT_DB_ERROR');
     expect(attempts).toBe(1);
     const after = await live();
     expect(after.status).toBe('verifying');
     expect(after.finding ?? undefined).toBeUndefined();
-    const { rows } = await stack.pool.query('SELECT status FROM reports WHERE id = $1', [id]);
+    const { rows } = await stack.pool.query('SELECT status FROM reports WHERE id = $1', [param.reportId]);
     expect(rows[0].status).not.toBe('closed');
 
     failing = false;
-    const second = await stack.call('POST', `/v1/reports/${id}/findings`, { token: investigator, body: finding });
+    const second = await finding();
     expect(second.status, JSON.stringify(second.body)).toBe(200);
     expect((await live()).status).toBe('closed');
   });

@@ -4,7 +4,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { beijingDate } from '../../domain/calendar.js';
+import type { z } from 'zod';
+import { beijingDate } from '../../domain/eager/calendar.js';
+import type * as R from '../../domain/eager/reports.js';
+import type { Jurisdiction } from '../../domain/eager/schemas.js';
 import {
   eventually,
   inspectViaApi,
@@ -15,62 +18,63 @@ import {
   provisionTree,
 } from '../helpers.js';
 import * as S from '../scenario.js';
+import { expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
-let organizer: string;
-let intake: string;
-let investigator: string;
+let organizer: ApiClient;
+let intake: ApiClient;
+let investigator: ApiClient;
 const CYCLE_ID = '440308:2026';
-const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+const param = { cycleId: CYCLE_ID };
 
 beforeAll(async () => {
   stack = await startStack({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
   await loadSampleTree(stack.pool);
-  organizer = await stack.token(['organizer'], '440300', '组织部');
-  intake = await stack.token(['intake'], '440300', '12380受理员');
-  investigator = await stack.token(['investigator'], '440300', '查核组');
+  organizer = stack.as(await stack.token(['organizer'], '440300', '组织部'));
+  intake = stack.as(await stack.token(['intake'], '440300', '12380受理员'));
+  investigator = stack.as(await stack.token(['investigator'], '440300', '查核组'));
 });
 afterAll(() => stack?.stop());
 
-const state = async () => (await stack.call('GET', CYCLE, { token: organizer })).body;
-const report = (body: Record<string, unknown>) =>
-  stack.call('POST', '/v1/reports', {
-    token: intake,
-    body: {
-      channel: 'phone',
-      category: 'voteBuying',
-      text: '反映有关问题',
-      receivedAt: new Date().toISOString(),
-      ...body,
-    },
-  });
-const finding = (id: string, body: unknown) =>
-  stack.call('POST', `/v1/reports/${id}/findings`, { token: investigator, body });
-const live = async (id: string) => (await stack.call('GET', `/v1/reports/${id}`, { token: intake })).body;
+type Intake = z.input<typeof R.intakeSchema>;
+const cycle = () => organizer.v1.cycles[':cycleId'];
+const state = () => ok(cycle().$get({ param }));
+const report = (body: Partial<Intake> & Pick<Intake, 'target'>) =>
+  read(
+    intake.v1.reports.$post({
+      json: {
+        channel: 'phone',
+        category: 'voteBuying',
+        text: '反映有关问题',
+        receivedAt: new Date().toISOString(),
+        ...body,
+      },
+      header: {},
+    }),
+  );
+const finding = (reportId: string, json: z.input<typeof R.findingSchema>) =>
+  read(investigator.v1.reports[':reportId'].findings.$post({ param: { reportId }, json, header: {} }));
+const live = (reportId: string) => ok(intake.v1.reports[':reportId'].$get({ param: { reportId } }));
 
 describe('reports during a cycle', () => {
   it('a report holds its nominee and the publicity period; substantiated drops the nominee and the next moves up; unsubstantiated clears with a clarification', async () => {
     // Publicity lasts 5 × 0.5 s.
-    expect(
-      (
-        await stack.call('POST', '/v1/cycles', {
-          token: organizer,
-          body: S.startBody('440308', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 0.5 } }),
-        })
-      ).status,
-    ).toBe(201);
-    const post = (p: string, b: unknown) => stack.call('POST', `${CYCLE}/${p}`, { token: organizer, body: b });
-    await post('launch', S.launch);
+    const started = organizer.v1.cycles.$post({
+      json: S.startBody('440308', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 0.5 } }),
+    });
+    expect((await read(started)).status).toBe(201);
+    const header = {};
+    await read(cycle().launch.$post({ param, json: S.launch, header }));
     await eventually(async () => (await state()).stage === 'analysis');
-    await post('analysis', S.analysis);
+    await read(cycle().analysis.$post({ param, json: S.analysis, header }));
     await eventually(async () => (await state()).stage === 'recommendation');
-    await post('recommendation-rounds', S.cadreMeeting);
-    await post('recommendation-rounds', S.fullCommittee);
+    await read(cycle()['recommendation-rounds'].$post({ param, json: S.cadreMeeting, header }));
+    await read(cycle()['recommendation-rounds'].$post({ param, json: S.fullCommittee, header }));
     await eventually(async () => (await state()).stage === 'inspection');
     for (const p of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']) await inspectViaApi(stack, CYCLE_ID, p);
     await eventually(async () => (await state()).stage === 'decision');
-    await post('standing-committee', S.standing);
-    await post('committee-vote', S.vote);
+    await read(cycle()['standing-committee'].$post({ param, json: S.standing, header }));
+    await read(cycle()['committee-vote'].$post({ param, json: S.vote, header }));
     await eventually(async () => (await state()).stage === 'publicity');
 
     const onS1 = await report({
@@ -78,28 +82,29 @@ describe('reports during a cycle', () => {
       text: '反映张伟在推荐前宴请代表',
       channelRef: 'pub-s1',
     });
-    expect(onS1.status).toBe(201);
+    expectStatus(onS1, 201);
     const onD1 = await report({
       target: { type: 'candidate', cycleId: CYCLE_ID, personId: 'd1' },
       category: 'seekingOffice',
       text: '反映陈静跑官',
       channelRef: 'pub-d1',
     });
+    expectStatus(onD1, 201);
     const held = await eventually(async () => {
       const s = await state();
       return s.holds.length === 2 && s;
     });
-    expect(held.holds.map((h: any) => [h.personId, h.source]).sort()).toEqual([
+    expect(held.holds.map((h) => [h.personId, h.source]).sort()).toEqual([
       ['d1', 'report'],
       ['s1', 'report'],
     ]);
-    expect((await eventually(async () => (await live(onS1.body.reportId)).triage)) as string).toBe('important');
+    expect(await eventually(async () => (await live(onS1.body.reportId)).triage)).toBe('important');
     await new Promise((r) => setTimeout(r, 3500)); // past the 2.5 s period: the open reports keep it open
     expect((await state()).stage).toBe('publicity');
 
     // Unsubstantiated: d1 is released, with a clarification on the record.
     const cleared = await finding(onD1.body.reportId, { finding: 'unsubstantiated', summary: '经查，反映问题不属实' });
-    expect(cleared.status).toBe(200);
+    expectStatus(cleared, 200);
     // Important reports are due the same working day — 0.5 s here — and the test waited longer: late, and it says so.
     expect(cleared.body).toMatchObject({
       status: 'closed',
@@ -113,24 +118,28 @@ describe('reports during a cycle', () => {
       consequence: 'disqualification',
       summary: '经查，宴请问题部分属实',
     });
+    expectStatus(proven, 200);
     expect(proven.body.effect).toBe('candidacy: nominee s1 dropped');
     const after = await state();
     expect(after.holds).toEqual([]);
-    expect(after.nominees.map((n: any) => [n.personId, n.status])).toEqual([
+    expect(after.nominees.map((n) => [n.personId, n.status])).toEqual([
       ['s1', 'dropped'],
       ['d1', 'published'],
       ['d2', 'published'],
       ['s2', 'published'],
     ]);
-    expect(after.nominees.find((n: any) => n.personId === 's1').cause).toBe('report');
+    expect(after.nominees.find((n) => n.personId === 's1')?.cause).toBe('report');
     await eventually(async () => (await state()).stage === 'approval', 10_000);
 
-    const cycleEvents = (await stack.call('GET', `${CYCLE}/timeline`, { token: organizer })).body.events as any[];
-    const released = cycleEvents.filter((e) => e.action === 'hold.released').map((e) => e.detail.input.resolution);
+    const cycleEvents = (await ok(cycle().timeline.$get({ param }))).events;
+    // An audit row's detail is free-form JSON (its shape depends on the action).
+    const released = cycleEvents
+      .filter((e) => e.action === 'hold.released')
+      .map((e) => (e.detail as { input: { resolution: string } }).input.resolution);
     expect(released).toEqual(expect.arrayContaining(['举报不属实，予以澄清', '举报部分属实，已处理']));
     const reportEvents = (
-      await stack.call('GET', `/v1/reports/${onD1.body.reportId}/timeline`, { token: organizer })
-    ).body.events.map((e: any) => e.action);
+      await ok(organizer.v1.reports[':reportId'].timeline.$get({ param: { reportId: onD1.body.reportId } }))
+    ).events.map((e) => e.action);
     expect(reportEvents[0]).toBe('report.registered');
     expect(reportEvents[1]).toBe('report.triaged');
     expect(reportEvents.at(-1)).toBe('report.clarified');
@@ -141,14 +150,15 @@ describe('reports during a cycle', () => {
 
   it('refuses a finding without a consequence, a second finding, and a report on someone not in the cycle', async () => {
     const r = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, category: 'other' });
+    expectStatus(r, 201);
     const bad = await finding(r.body.reportId, { finding: 'substantiated', summary: '属实' });
-    expect(bad.status).toBe(400);
+    expectStatus(bad, 400);
     expect(bad.body.error.details).toEqual([
       { path: 'consequence', rule: expect.stringMatching(/needs a consequence/) },
     ]);
-    expect((await finding(r.body.reportId, { finding: 'malicious', summary: '捏造事实' })).body.effect).toMatch(
-      /referred/,
-    );
+    const malicious = await finding(r.body.reportId, { finding: 'malicious', summary: '捏造事实' });
+    expectStatus(malicious, 200);
+    expect(malicious.body.effect).toMatch(/referred/);
     expect((await finding(r.body.reportId, { finding: 'unsubstantiated', summary: '再次' })).status).toBe(409);
     const stranger = await report({ target: { type: 'candidate', cycleId: CYCLE_ID, personId: 'nobody' } });
     expect(stranger.status).toBe(422);
@@ -163,23 +173,21 @@ describe('deadlines and the ledger', () => {
       category: 'intercession',
       receivedAt: '2026-09-29T15:00:00+08:00',
     });
-    expect(r.status).toBe(201);
+    expectStatus(r, 201);
     const escalated = await eventually(async () => {
       const l = (await live(r.body.reportId)).live;
-      return l?.escalatedAt && l;
+      return l?.escalatedAt ? l : undefined;
     });
     expect(escalated.triage).toBe('directCheck');
-    expect(beijingDate(escalated.deadline - 1)).toBe('2026-10-12');
-    expect(escalated.overdueAt).toBeLessThanOrEqual(escalated.escalatedAt);
+    expect(beijingDate(escalated.deadline! - 1)).toBe('2026-10-12');
+    expect(escalated.overdueAt).toBeLessThanOrEqual(escalated.escalatedAt!);
     // The live state says "escalated" a moment before the record does: wait for the record.
     const ledger = await eventually(async () => {
-      const l = (
-        await stack.call(
-          'GET',
-          '/v1/reports/ledger?scope=440308&from=2026-09-29T00:00:00%2B08:00&to=2026-09-30T00:00:00%2B08:00',
-          { token: organizer },
-        )
-      ).body;
+      const l = await ok(
+        organizer.v1.reports.ledger.$get({
+          query: { scope: '440308', from: '2026-09-29T00:00:00+08:00', to: '2026-09-30T00:00:00+08:00' },
+        }),
+      );
       return l.escalated === 1 && l;
     });
     expect(ledger).toMatchObject({
@@ -210,8 +218,8 @@ describe('deadlines and the ledger', () => {
       channelRef: 'LX-2026-0815',
       category: 'other',
     });
-    expect(first.status).toBe(201);
-    expect(again.status).toBe(200);
+    expectStatus(first, 201);
+    expectStatus(again, 200);
     expect(again.body).toEqual({
       reportId: first.body.reportId,
       duplicateOf: first.body.reportId,
@@ -224,36 +232,36 @@ describe('deadlines and the ledger', () => {
   });
 
   it('Shanxi-sized: 221 reports across a province, all triaged and closed, 7 with disciplinary consequences — the ledger says exactly that', async () => {
-    const shanxi = [
+    const shanxi: Jurisdiction[] = [
       { id: '140000', name: '山西省', level: 'province', parentId: null },
       ...['140100', '140200', '140300', '140400', '140500'].map((id, i) => ({
         id,
         name: ['太原市', '大同市', '阳泉市', '长治市', '晋城市'][i]!,
-        level: 'city',
+        level: 'city' as const,
         parentId: '140000',
       })),
       ...['140100', '140200', '140300', '140400', '140500'].flatMap((city) =>
         [1, 2, 3].map((n) => ({
           id: `${city.slice(0, 4)}0${n}`,
           name: `县${city}-${n}`,
-          level: 'county',
+          level: 'county' as const,
           parentId: city,
         })),
       ),
     ];
-    const provincial = await stack.token(['organizer'], '140000', '山西省委组织部');
+    const provincial = stack.as(await stack.token(['organizer'], '140000', '山西省委组织部'));
     // The root is the operator's to create; the caller scoped to it loads the rest.
     await provisionTree(
       stack.pool,
       shanxi.filter((j) => j.parentId === null),
     );
-    expect(
-      (await stack.call('PUT', '/v1/jurisdictions', { token: provincial, body: { jurisdictions: shanxi } })).status,
-    ).toBe(200);
-    const desk = await stack.token(['intake'], '140000', '山西12380');
-    const unit = await stack.token(['investigator'], '140000', '山西查核');
+    expect((await read(provincial.v1.jurisdictions.$put({ json: { jurisdictions: shanxi }, header: {} }))).status).toBe(
+      200,
+    );
+    const desk = stack.as(await stack.token(['intake'], '140000', '山西12380'));
+    const unit = stack.as(await stack.token(['investigator'], '140000', '山西查核'));
     const counties = shanxi.filter((j) => j.level === 'county').map((j) => j.id);
-    const channels = ['letter', 'phone', 'web', 'sms', 'wechat'];
+    const channels = ['letter', 'phone', 'web', 'sms', 'wechat'] as const;
     const ids: string[] = [];
     const batch = async <T>(items: T[], fn: (t: T, i: number) => Promise<void>) => {
       for (let i = 0; i < items.length; i += 15) await Promise.all(items.slice(i, i + 15).map((t, j) => fn(t, i + j)));
@@ -261,32 +269,36 @@ describe('deadlines and the ledger', () => {
     await batch(
       Array.from({ length: 221 }, (_, i) => i),
       async (i) => {
-        const res = await stack.call('POST', '/v1/reports', {
-          token: desk,
-          body: {
-            channel: channels[i % 5],
-            channelRef: `SX-${i}`,
-            category: i % 3 === 0 ? 'voteBuying' : 'other',
-            text: `线索 ${i}`,
-            receivedAt: new Date().toISOString(),
-            target: { type: 'official', jurisdictionId: counties[i % counties.length], name: `干部${i}` },
-          },
-        });
-        expect(res.status, JSON.stringify(res.body)).toBe(201);
+        const res = await read(
+          desk.v1.reports.$post({
+            json: {
+              channel: channels[i % 5]!,
+              channelRef: `SX-${i}`,
+              category: i % 3 === 0 ? 'voteBuying' : 'other',
+              text: `线索 ${i}`,
+              receivedAt: new Date().toISOString(),
+              target: { type: 'official', jurisdictionId: counties[i % counties.length]!, name: `干部${i}` },
+            },
+            header: {},
+          }),
+        );
+        expectStatus(res, 201);
         ids[i] = res.body.reportId;
       },
     );
     await batch(ids, async (id, i) => {
-      const body =
+      const json: z.input<typeof R.findingSchema> =
         i < 7
           ? { finding: 'substantiated', consequence: 'sanction', summary: '违纪属实，给予处分' }
           : i < 20
             ? { finding: 'partly', consequence: 'criticism', summary: '部分属实，批评教育' }
             : { finding: 'unsubstantiated', summary: '经查不属实' };
-      const res = await stack.call('POST', `/v1/reports/${id}/findings`, { token: unit, body });
+      const res = await read(
+        unit.v1.reports[':reportId'].findings.$post({ param: { reportId: id }, json, header: {} }),
+      );
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     });
-    const ledger = (await stack.call('GET', '/v1/reports/ledger?scope=140000', { token: provincial })).body;
+    const ledger = await ok(provincial.v1.reports.ledger.$get({ query: { scope: '140000' } }));
     expect(ledger).toMatchObject({
       received: 221,
       closed: 221,
@@ -321,12 +333,19 @@ describe("the reporter's identity", () => {
         reporter: contact,
         text: '反映某社区选举拉票',
       });
+      expectStatus(r, 201);
       reportId = r.body.reportId;
-      // A bad request carrying the contact must not echo it either.
-      const bad = await report({
-        target: { type: 'jurisdiction', jurisdictionId: '440308' },
-        category: 'nope',
-        reporter: contact,
+      // A bad request carrying the contact must not echo it either (an unknown category: sent raw).
+      const bad = await stack.call('POST', '/v1/reports', {
+        token: await stack.token(['intake'], '440300', '12380受理员'),
+        body: {
+          channel: 'phone',
+          text: '反映有关问题',
+          receivedAt: new Date().toISOString(),
+          target: { type: 'jurisdiction', jurisdictionId: '440308' },
+          category: 'nope',
+          reporter: contact,
+        },
       });
       expect(bad.status).toBe(400);
       expect(JSON.stringify(bad.body)).not.toContain(contact.phone);
@@ -367,11 +386,10 @@ describe("the reporter's identity", () => {
     const { rows: audit } = await stack.pool.query(`SELECT detail FROM audit_events WHERE subject_id = $1`, [reportId]);
     expect(JSON.stringify(audit)).not.toContain(contact.phone);
 
-    expect((await stack.call('GET', `/v1/reports/${reportId}`, { token: intake })).body.reporter).toEqual(contact);
-    expect((await stack.call('GET', `/v1/reports/${reportId}`, { token: investigator })).body.reporter).toEqual(
-      contact,
-    );
-    const asOrganizer = (await stack.call('GET', `/v1/reports/${reportId}`, { token: organizer })).body;
+    const opened = (api: ApiClient) => ok(api.v1.reports[':reportId'].$get({ param: { reportId } }));
+    expect((await opened(intake)).reporter).toEqual(contact);
+    expect((await opened(investigator)).reporter).toEqual(contact);
+    const asOrganizer = await opened(organizer);
     expect(asOrganizer.reporter).toBeUndefined();
     expect(asOrganizer.text).toBeUndefined();
     expect(JSON.stringify(asOrganizer)).not.toContain(contact.phone);

@@ -6,15 +6,19 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { z } from 'zod';
 import { isLoopback } from '../../api/codec.js';
+import type { personalMattersSchema } from '../../domain/eager/inspection.js';
 import { AesGcmCodec, parseCodecKeys } from '../../temporal/codec.js';
 import { eventually, loadSampleTree, startStack, TRUSTED_UI_ORIGIN, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
-let organizer: string;
+let organizer: ApiClient;
 const CYCLE_ID = '440305:2060';
-const CYCLE = `/v1/cycles/${CYCLE_ID}`;
+const param = { cycleId: CYCLE_ID };
+const s1 = { cycleId: CYCLE_ID, personId: 's1' };
 const CANDIDATE_WF = `candidate:${CYCLE_ID}:s1`;
 const CANARY = {
   declared: 'CANARY-DECLARED-无境外关系',
@@ -22,7 +26,7 @@ const CANARY = {
   description: 'CANARY-DESCRIPTION-核实发现房产登记在其弟名下',
   summary: 'CANARY-SUMMARY-举报人李某反映的问题经查不属实',
 };
-const matters = {
+const matters: z.input<typeof personalMattersSchema> = {
   items: [
     { item: 'spouseAbroad', declared: CANARY.declared, verified: CANARY.verified },
     { item: 'realEstate', declared: 1, verified: 2, description: CANARY.description },
@@ -32,19 +36,18 @@ const matters = {
 beforeAll(async () => {
   stack = await startStack();
   await loadSampleTree(stack.pool);
-  organizer = await stack.token(['organizer'], '440300', '组织部-考察组');
-  const post = (path: string, body: unknown) => stack.call('POST', path, { token: organizer, body });
-  const stage = async () => (await stack.call('GET', CYCLE, { token: organizer })).body.stage;
-  expect((await post('/v1/cycles', S.startBody('440305', '2060'))).status).toBe(201);
-  await post(`${CYCLE}/launch`, S.launch);
+  organizer = stack.as(await stack.token(['organizer'], '440300', '组织部-考察组'));
+  const cycle = organizer.v1.cycles[':cycleId'];
+  const header = {};
+  const stage = async () => (await ok(cycle.$get({ param }))).stage;
+  expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440305', '2060') }))).status).toBe(201);
+  await read(cycle.launch.$post({ param, json: S.launch, header }));
   await eventually(async () => (await stage()) === 'analysis');
-  await post(`${CYCLE}/analysis`, S.analysis);
+  await read(cycle.analysis.$post({ param, json: S.analysis, header }));
   await eventually(async () => (await stage()) === 'recommendation');
-  await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting);
-  await post(`${CYCLE}/recommendation-rounds`, S.fullCommittee);
-  await eventually(
-    async () => (await stack.call('GET', `${CYCLE}/candidates/s1`, { token: organizer })).status === 200,
-  );
+  await read(cycle['recommendation-rounds'].$post({ param, json: S.cadreMeeting, header }));
+  await read(cycle['recommendation-rounds'].$post({ param, json: S.fullCommittee, header }));
+  await eventually(async () => (await read(cycle.candidates[':personId'].$get({ param: s1 }))).status === 200);
 });
 afterAll(() => stack?.stop());
 
@@ -89,6 +92,7 @@ async function scan(workflowIds: string[]): Promise<{ plain: string; decoded: st
   }
 }
 
+// The codec endpoint is the Temporal UI's, not a route of the API (not in AppType): raw requests.
 const decode = (payloads: Payload[], headers: Record<string, string>, query = '') =>
   fetch(`${stack.api.url}/codec/decode${query}`, {
     method: 'POST',
@@ -101,13 +105,11 @@ const bearer = async (roles: Parameters<Stack['token']>[0], scope: string, sub?:
 
 describe('personal-matters details', () => {
   it('are sealed in Postgres first: the candidate and cycle histories hold no canary, plain or decoded', async () => {
-    const posted = await stack.call('POST', `${CYCLE}/candidates/s1/personal-matters`, {
-      token: organizer,
-      body: matters,
-    });
-    expect(posted.status).toBe(200);
+    const candidate = organizer.v1.cycles[':cycleId'].candidates[':personId'];
+    const posted = await read(candidate['personal-matters'].$post({ param: s1, json: matters, header: {} }));
+    expectStatus(posted, 200);
     // The workflow still decides from the classification it was sent.
-    expect(posted.body.dossier.personalMatters).toMatchObject({
+    expect(posted.body.dossier?.personalMatters).toMatchObject({
       outcome: 'omission',
       discrepancies: [
         { item: 'spouseAbroad', kind: 'omission', rule: expect.any(String) },
@@ -115,8 +117,8 @@ describe('personal-matters details', () => {
       ],
     });
     // The organization department opens the sealed record, details and all.
-    const opened = await stack.call('GET', `${CYCLE}/candidates/s1/personal-matters`, { token: organizer });
-    expect(opened.status).toBe(200);
+    const opened = await read(candidate['personal-matters'].$get({ param: s1 }));
+    expectStatus(opened, 200);
     expect(opened.body).toMatchObject({
       outcome: 'omission',
       items: [
@@ -237,9 +239,8 @@ describe('the codec endpoint', () => {
       }),
     );
     expect(JSON.stringify(rows)).not.toMatch(/张伟|南山/);
-    expect(
-      (await stack.call('GET', '/v1/audit/verify', { token: await stack.token(['viewer'], '440000') })).body.ok,
-    ).toBe(true);
+    const viewer = stack.as(await stack.token(['viewer'], '440000'));
+    expect((await ok(viewer.v1.audit.verify.$get())).ok).toBe(true);
   });
 });
 
@@ -253,25 +254,30 @@ describe('the tokenless door for the local UI', () => {
 
 describe("an investigator's finding summary", () => {
   it('is sealed, never in a history, and shown only to the roles that read the report text', async () => {
-    const intake = await stack.token(['intake'], '440305', '举报受理-周');
-    const investigator = await stack.token(['investigator'], '440305', '查核组-吴');
-    const registered = await stack.call('POST', '/v1/reports', {
-      token: intake,
-      body: {
-        channel: 'letter',
-        category: 'other',
-        text: '反映南山区换届中的问题',
-        receivedAt: '2026-11-02T10:00:00+08:00',
-        target: { type: 'jurisdiction', jurisdictionId: '440305' },
-      },
-    });
-    expect(registered.status).toBe(201);
-    const reportId = registered.body.reportId as string;
-    const closed = await stack.call('POST', `/v1/reports/${reportId}/findings`, {
-      token: investigator,
-      body: { finding: 'unsubstantiated', summary: CANARY.summary },
-    });
-    expect(closed.status).toBe(200);
+    const intake = stack.as(await stack.token(['intake'], '440305', '举报受理-周'));
+    const investigator = stack.as(await stack.token(['investigator'], '440305', '查核组-吴'));
+    const registered = await read(
+      intake.v1.reports.$post({
+        json: {
+          channel: 'letter',
+          category: 'other',
+          text: '反映南山区换届中的问题',
+          receivedAt: '2026-11-02T10:00:00+08:00',
+          target: { type: 'jurisdiction', jurisdictionId: '440305' },
+        },
+        header: {},
+      }),
+    );
+    expectStatus(registered, 201);
+    const reportId = registered.body.reportId;
+    const closed = await read(
+      investigator.v1.reports[':reportId'].findings.$post({
+        param: { reportId },
+        json: { finding: 'unsubstantiated', summary: CANARY.summary },
+        header: {},
+      }),
+    );
+    expectStatus(closed, 200);
     expect(closed.body.status).toBe('closed');
 
     const { rows } = await stack.pool.query(`SELECT * FROM reports WHERE id = $1`, [reportId]);
@@ -279,14 +285,14 @@ describe("an investigator's finding summary", () => {
     expect(rows[0].summary_sealed).toMatch(/^v1:/);
     expect(JSON.stringify(rows)).not.toContain('CANARY');
 
-    const read = async (token: string) => (await stack.call('GET', `/v1/reports/${reportId}`, { token })).body;
+    const seenBy = (api: ApiClient) => ok(api.v1.reports[':reportId'].$get({ param: { reportId } }));
     for (const role of ['viewer', 'organizer', 'supervisor'] as const) {
-      const seen = await read(await stack.token([role], '440305'));
+      const seen = await seenBy(stack.as(await stack.token([role], '440305')));
       expect(seen.finding, role).toBe('unsubstantiated');
       expect(JSON.stringify(seen), role).not.toContain('CANARY');
     }
-    expect((await read(investigator)).summary).toBe(CANARY.summary);
-    expect((await read(intake)).summary).toBe(CANARY.summary);
+    expect((await seenBy(investigator)).summary).toBe(CANARY.summary);
+    expect((await seenBy(intake)).summary).toBe(CANARY.summary);
 
     const { plain, decoded } = await scan([`report:${reportId}`]);
     expect(plain).not.toContain('CANARY');

@@ -1,11 +1,15 @@
 /**
  * Security on the real stack: the per-user rate limit, refusals on the record, the codec endpoint
- * for the Temporal UI, and no personal data in clear in Temporal's history.
+ * for the Temporal UI, and no personal data in clear in Temporal's history. API routes go through
+ * the typed client; raw requests only for the rate limit (a 429 is no route's documented answer) and
+ * the codec endpoint (the Temporal UI's, not an API route).
  */
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Jurisdiction } from '../../domain/eager/schemas.js';
 import { eventually, loadSampleTree, provisionTree, startStack, TRUSTED_UI_ORIGIN, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { expectStatus, ok, read } from './client.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -37,11 +41,11 @@ describe('rate limit', () => {
 
 describe('refusals are recorded', () => {
   it('a 403 and an out-of-scope 404 each leave an access.denied row naming who tried what', async () => {
-    const viewer = await stack.token(['viewer'], '440300', '观察员-王');
-    const outsider = await stack.token(['organizer'], '440306', '宝安-赵');
-    const forbidden = await stack.call('POST', '/v1/cycles', { token: viewer, body: S.startBody('440307', '2040') });
+    const viewer = stack.as(await stack.token(['viewer'], '440300', '观察员-王'));
+    const outsider = stack.as(await stack.token(['organizer'], '440306', '宝安-赵'));
+    const forbidden = await read(viewer.v1.cycles.$post({ json: S.startBody('440307', '2040') }));
     expect(forbidden.status).toBe(403);
-    const hidden = await stack.call('GET', '/v1/cycles/440304:2040', { token: outsider });
+    const hidden = await read(outsider.v1.cycles[':cycleId'].$get({ param: { cycleId: '440304:2040' } }));
     expect(hidden.status).toBe(404);
     const { rows } = await stack.pool.query(
       `SELECT actor, subject_id, detail, request_id FROM audit_events WHERE action = 'access.denied' AND actor = ANY($1) ORDER BY id`,
@@ -63,14 +67,13 @@ describe('refusals are recorded', () => {
   });
 
   it('the verifier endpoint checks the chain', async () => {
-    const viewer = await stack.token(['viewer'], '440000');
-    const res = await stack.call('GET', '/v1/audit/verify', { token: viewer });
-    expect(res.status).toBe(200);
+    const viewer = stack.as(await stack.token(['viewer'], '440000'));
+    const res = await read(viewer.v1.audit.verify.$get());
+    expectStatus(res, 200);
     expect(res.body).toMatchObject({ ok: true });
     expect(res.body.rows).toBeGreaterThan(0);
-    expect(
-      (await stack.call('GET', '/v1/audit/verify', { token: await stack.token(['intake'], '440000') })).status,
-    ).toBe(403);
+    const intake = stack.as(await stack.token(['intake'], '440000'));
+    expect((await read(intake.v1.audit.verify.$get())).status).toBe(403);
   });
 });
 
@@ -78,32 +81,24 @@ describe('payloads in Temporal', () => {
   const cycleId = '440305:2041';
 
   it('are unreadable without the codec: a plain client sees no names, reasons or inputs in the history', async () => {
-    const organizer = await stack.token(['organizer'], '440300');
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440305', '2041') })).status,
-    ).toBe(201);
-    const path = `/v1/cycles/${cycleId}`;
-    await stack.call('POST', `${path}/launch`, { token: organizer, body: S.launch });
-    await eventually(async () => (await stack.call('GET', path, { token: organizer })).body.stage === 'analysis');
-    await stack.call('POST', `${path}/analysis`, { token: organizer, body: S.analysis });
-    await eventually(async () => (await stack.call('GET', path, { token: organizer })).body.stage === 'recommendation');
-    await stack.call('POST', `${path}/recommendation-rounds`, { token: organizer, body: S.cadreMeeting });
-    await stack.call('POST', `${path}/recommendation-rounds`, { token: organizer, body: S.fullCommittee });
-    await eventually(async () => (await stack.call('GET', path, { token: organizer })).body.candidates?.[0]?.opened);
-    const stop = await stack.call('POST', `${path}/candidates/s1/stop`, {
-      token: organizer,
-      body: { reason: '个人有关事项瞒报房产两处', cause: 'violation' },
-    });
-    expect(stop.status).toBe(200);
+    const organizer = stack.as(await stack.token(['organizer'], '440300'));
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440305', '2041') }))).status).toBe(201);
+    const cycle = organizer.v1.cycles[':cycleId'];
+    const param = { cycleId };
+    const header = {};
+    const state = () => ok(cycle.$get({ param }));
+    await read(cycle.launch.$post({ param, json: S.launch, header }));
+    await eventually(async () => (await state()).stage === 'analysis');
+    await read(cycle.analysis.$post({ param, json: S.analysis, header }));
+    await eventually(async () => (await state()).stage === 'recommendation');
+    await read(cycle['recommendation-rounds'].$post({ param, json: S.cadreMeeting, header }));
+    await read(cycle['recommendation-rounds'].$post({ param, json: S.fullCommittee, header }));
+    await eventually(async () => (await state()).candidates?.[0]?.opened);
+    const stop = (json: { reason: string; cause: 'violation' | 'other' }) =>
+      read(cycle.candidates[':personId'].stop.$post({ param: { cycleId, personId: 's1' }, json, header }));
+    expect((await stop({ reason: '个人有关事项瞒报房产两处', cause: 'violation' })).status).toBe(200);
     // A rejected update's message travels back encrypted as well.
-    expect(
-      (
-        await stack.call('POST', `${path}/candidates/s1/stop`, {
-          token: organizer,
-          body: { reason: '再次', cause: 'other' },
-        })
-      ).status,
-    ).toBe(409);
+    expect((await stop({ reason: '再次', cause: 'other' })).status).toBe(409);
 
     const plain = new Client({
       connection: await Connection.connect({ address: inject('temporalAddress') }),
@@ -198,16 +193,17 @@ describe('payloads in Temporal', () => {
 
 describe('the jurisdiction tree: an edit stays inside the caller’s scope', () => {
   // Another tree, owned by 北京市; its root is provisioned by the operator (not over HTTP).
-  const beijing = [
+  const beijing: Jurisdiction[] = [
     { id: '110000', name: '北京市', level: 'province', parentId: null },
     { id: '110101', name: '东城区', level: 'county', parentId: '110000' },
     { id: '110101001', name: '东华门街道', level: 'township', parentId: '110101' },
   ];
-  const put = async (scope: string, rows: unknown[], sub = 'tree-tester') =>
-    stack.call('PUT', '/v1/jurisdictions', {
-      token: await stack.token(['organizer'], scope, sub),
-      body: { jurisdictions: rows },
-    });
+  const put = async (scope: string, rows: Jurisdiction[], sub = 'tree-tester') =>
+    read(
+      stack
+        .as(await stack.token(['organizer'], scope, sub))
+        .v1.jurisdictions.$put({ json: { jurisdictions: rows }, header: {} }),
+    );
   const row = async (id: string) =>
     (await stack.pool.query('SELECT parent_id, ancestors FROM jurisdictions WHERE id = $1', [id])).rows[0];
 
@@ -221,13 +217,17 @@ describe('the jurisdiction tree: an edit stays inside the caller’s scope', () 
       [{ id: '110101', name: '东城区', level: 'county', parentId: '440300' }],
       '深圳-吞并',
     );
-    expect(annex.status).toBe(404);
-    expect(annex.body.error.details[0].path).toBe('jurisdictions[0].id');
+    expectStatus(annex, 404);
+    expect(annex.body.error.details[0]!.path).toBe('jurisdictions[0].id');
     expect(await row('110101')).toEqual({ parent_id: '110000', ancestors: ['110000', '110101'] });
-    const outsider = await stack.token(['organizer'], '440300');
-    expect((await stack.call('GET', '/v1/jurisdictions/110101/subtree', { token: outsider })).status).toBe(404);
-    const owner = await stack.token(['organizer'], '110000');
-    expect((await stack.call('GET', '/v1/jurisdictions/110101/subtree', { token: owner })).status).toBe(200);
+    const subtree = async (scope: string) =>
+      read(
+        stack
+          .as(await stack.token(['organizer'], scope))
+          .v1.jurisdictions[':id'].subtree.$get({ param: { id: '110101' } }),
+      );
+    expect((await subtree('440300')).status).toBe(404);
+    expect((await subtree('110000')).status).toBe(200);
     const { rows } = await stack.pool.query(
       `SELECT 1 FROM audit_events WHERE action = 'access.denied' AND actor = '深圳-吞并' AND subject_id = 'PUT /v1/jurisdictions'`,
     );
@@ -242,8 +242,8 @@ describe('the jurisdiction tree: an edit stays inside the caller’s scope', () 
 
   it('detaching one’s own jurisdiction, or moving it under another city, is refused', async () => {
     const detach = await put('440300', [{ id: '440300', name: '深圳市', level: 'city', parentId: null }]);
-    expect(detach.status).toBe(403);
-    expect(detach.body.error.details[0].path).toBe('jurisdictions[0].parentId');
+    expectStatus(detach, 403);
+    expect(detach.body.error.details[0]!.path).toBe('jurisdictions[0].parentId');
     const move = await put('440306', [{ id: '440306', name: '宝安区', level: 'county', parentId: '440304' }]);
     expect([403, 404]).toContain(move.status);
     expect(await row('440300')).toEqual({ parent_id: '440000', ancestors: ['440000', '440300'] });
@@ -256,14 +256,14 @@ describe('the jurisdiction tree: an edit stays inside the caller’s scope', () 
 
   it('the scope’s own level is decided above it too, and no row is its own parent (422)', async () => {
     const relevel = await put('110101', [{ id: '110101', name: '东城区', level: 'township', parentId: '110000' }]);
-    expect(relevel.status).toBe(403);
+    expectStatus(relevel, 403);
     expect(relevel.body.error.details).toEqual([{ path: 'jurisdictions[0].level', rule: 'must stay county' }]);
     const renamed = await put('110101', [{ id: '110101', name: '东城区（新）', level: 'county', parentId: '110000' }]);
     expect(renamed.status).toBe(200);
     await put('110101', [{ id: '110101', name: '东城区', level: 'county', parentId: '110000' }]);
     for (const id of ['110101001', 'V-self']) {
       const self = await put('110101', [{ id, name: '自环', level: 'township', parentId: id }]);
-      expect(self.status, id).toBe(422);
+      expectStatus(self, 422, id);
       expect(self.body.error.details).toEqual([{ path: 'jurisdictions[0].parentId', rule: 'not the row itself' }]);
     }
     expect((await row('110101001')).parent_id).toBe('110101');

@@ -6,73 +6,80 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
-let organizer: string;
+let organizer: ApiClient;
 
 beforeAll(async () => {
   stack = await startStack({ rateLimit: { perMinute: 1_000_000, burst: 100_000 } });
   await loadSampleTree(stack.pool);
-  organizer = await stack.token(['organizer'], '440300', '组织部-李明');
+  organizer = stack.as(await stack.token(['organizer'], '440300', '组织部-李明'));
 });
 afterAll(() => stack?.stop());
 
-const send = async (path: string, body: unknown) => {
-  const res = await stack.call('POST', path, { token: organizer, body });
-  expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
-  return res.body;
-};
+const cycle = () => organizer.v1.cycles[':cycleId'];
+const header = {};
 
 describe('a stage input answers where the cycle now stands', () => {
   it('lets every input follow the previous 200 at once, from launch to the election', async () => {
-    const CYCLE = '/v1/cycles/440306:2031';
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440306', '2031') })).status,
-    ).toBe(201);
-    expect(await send(`${CYCLE}/launch`, S.launch)).toMatchObject({ stage: 'analysis' });
-    expect(await send(`${CYCLE}/analysis`, S.analysis)).toMatchObject({ stage: 'recommendation' });
-    expect(await send(`${CYCLE}/recommendation-rounds`, S.cadreMeeting)).toMatchObject({ stage: 'recommendation' });
-    const inspection = await send(`${CYCLE}/recommendation-rounds`, S.fullCommittee);
+    const param = { cycleId: '440306:2031' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440306', '2031') }))).status).toBe(201);
+    expect(await ok(cycle().launch.$post({ param, json: S.launch, header }))).toMatchObject({ stage: 'analysis' });
+    expect(await ok(cycle().analysis.$post({ param, json: S.analysis, header }))).toMatchObject({
+      stage: 'recommendation',
+    });
+    const rounds = cycle()['recommendation-rounds'];
+    expect(await ok(rounds.$post({ param, json: S.cadreMeeting, header }))).toMatchObject({
+      stage: 'recommendation',
+    });
+    const inspection = await ok(rounds.$post({ param, json: S.fullCommittee, header }));
     expect(inspection.stage).toBe('inspection');
-    expect(inspection.candidates.every((c: { opened?: boolean }) => c.opened)).toBe(true);
+    expect(inspection.candidates.every((c) => c.opened)).toBe(true);
 
-    const people = inspection.candidates.map((c: { personId: string }) => c.personId) as string[];
+    const people = inspection.candidates.map((c) => c.personId);
     for (const p of people) expect((await inspectViaApi(stack, '440306:2031', p)).status, p).toBe('passed');
     // The last dossier's 200 means the cycle has heard it: the standing committee is taken at once.
-    expect(await send(`${CYCLE}/standing-committee`, S.standing)).toMatchObject({ stage: 'decision' });
-    const publicity = await send(`${CYCLE}/committee-vote`, S.vote);
+    expect(await ok(cycle()['standing-committee'].$post({ param, json: S.standing, header }))).toMatchObject({
+      stage: 'decision',
+    });
+    const publicity = await ok(cycle()['committee-vote'].$post({ param, json: S.vote, header }));
     expect(publicity.stage).toBe('publicity');
-    expect(publicity.nominees.every((n: { status: string }) => n.status === 'published')).toBe(true);
+    expect(publicity.nominees.every((n) => n.status === 'published')).toBe(true);
 
     // Publicity ends by the clock, not by an input.
-    await eventually(async () => (await stack.call('GET', CYCLE, { token: organizer })).body.stage === 'approval');
-    expect(await send(`${CYCLE}/approval`, S.approval)).toMatchObject({ stage: 'election' });
-    expect(await send(`${CYCLE}/election`, S.election(['d1', 'd2']))).toMatchObject({
+    await eventually(async () => (await ok(cycle().$get({ param }))).stage === 'approval');
+    expect(await ok(cycle().approval.$post({ param, json: S.approval, header }))).toMatchObject({
+      stage: 'election',
+    });
+    expect(await ok(cycle().election.$post({ param, json: S.election(['d1', 'd2']), header }))).toMatchObject({
       stage: 'closed',
       status: 'closed',
     });
   });
 
   it('says why it waits when a hold keeps the gate shut, and moves on the moment it is released', async () => {
-    const CYCLE = '/v1/cycles/440307:2031';
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2031') })).status,
-    ).toBe(201);
-    await send(`${CYCLE}/holds`, { name: 'watch-R7', reason: '高风险隐患待督办' });
-    const held = await send(`${CYCLE}/launch`, S.launch);
+    const param = { cycleId: '440307:2031' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2031') }))).status).toBe(201);
+    const hold = (json: { name: string; reason: string; stage?: 'analysis' }) =>
+      ok(cycle().holds.$post({ param, json, header }));
+    const release = (json: { name: string; resolution: string }) =>
+      ok(cycle()['hold-releases'].$post({ param, json, header }));
+    await hold({ name: 'watch-R7', reason: '高风险隐患待督办' });
+    const held = await ok(cycle().launch.$post({ param, json: S.launch, header }));
     expect(held.stage).toBe('launch');
     expect(held.waitingFor).toContain('watch-R7');
-    expect(await send(`${CYCLE}/hold-releases`, { name: 'watch-R7', resolution: '已化解' })).toMatchObject({
-      stage: 'analysis',
-    });
+    expect(await release({ name: 'watch-R7', resolution: '已化解' })).toMatchObject({ stage: 'analysis' });
     // A hold on the analysis gate, then a suspension: released, the suspension still keeps it, and says so.
-    await send(`${CYCLE}/holds`, { name: 'supervision-F1', reason: '督查发现问题待整改', stage: 'analysis' });
-    expect((await send(`${CYCLE}/analysis`, S.analysis)).waitingFor).toContain('supervision-F1');
-    await send(`${CYCLE}/suspend`, { reason: '待查清问题' });
-    const suspended = await send(`${CYCLE}/hold-releases`, { name: 'supervision-F1', resolution: '已整改' });
+    await hold({ name: 'supervision-F1', reason: '督查发现问题待整改', stage: 'analysis' });
+    expect((await ok(cycle().analysis.$post({ param, json: S.analysis, header }))).waitingFor).toContain(
+      'supervision-F1',
+    );
+    await ok(cycle().suspend.$post({ param, json: { reason: '待查清问题' }, header }));
+    const suspended = await release({ name: 'supervision-F1', resolution: '已整改' });
     expect(suspended).toMatchObject({ stage: 'analysis', status: 'suspended' });
     expect(suspended.waitingFor).toContain('待查清问题');
-    expect(await send(`${CYCLE}/resume`, { reason: '已查清' })).toMatchObject({
+    expect(await ok(cycle().resume.$post({ param, json: { reason: '已查清' }, header }))).toMatchObject({
       stage: 'recommendation',
       status: 'running',
     });
@@ -80,9 +87,9 @@ describe('a stage input answers where the cycle now stands', () => {
 
   it('answers the round that ends the recommendation only once every candidate is open for inspection', async () => {
     // Sixty candidates: starting their workflows takes longer than recording the round itself.
-    const CYCLE = '/v1/cycles/440308:2031';
+    const param = { cycleId: '440308:2031' };
     const people = Array.from({ length: 60 }, (_, i) => `m${i + 1}`);
-    const round = (round: string, voters: number) => ({
+    const round = (round: 'cadreMeeting' | 'fullCommittee', voters: number) => ({
       round,
       voters,
       observers: 0,
@@ -97,13 +104,14 @@ describe('a stage input answers where the cycle now stands', () => {
       ...S.startBody('440308', '2031'),
       positions: [{ id: 'member', title: '委员', seats: 20 }],
     };
-    expect((await stack.call('POST', '/v1/cycles', { token: organizer, body })).status).toBe(201);
-    await send(`${CYCLE}/launch`, S.launch);
-    await send(`${CYCLE}/analysis`, S.analysis);
-    await send(`${CYCLE}/recommendation-rounds`, round('cadreMeeting', 100));
-    const answer = await send(`${CYCLE}/recommendation-rounds`, round('fullCommittee', 31));
+    expect((await read(organizer.v1.cycles.$post({ json: body }))).status).toBe(201);
+    await ok(cycle().launch.$post({ param, json: S.launch, header }));
+    await ok(cycle().analysis.$post({ param, json: S.analysis, header }));
+    const rounds = cycle()['recommendation-rounds'];
+    await ok(rounds.$post({ param, json: round('cadreMeeting', 100), header }));
+    const answer = await ok(rounds.$post({ param, json: round('fullCommittee', 31), header }));
     expect(answer.stage).toBe('inspection');
     expect(answer.candidates).toHaveLength(60);
-    expect(answer.candidates.filter((c: { opened?: boolean }) => !c.opened)).toEqual([]);
+    expect(answer.candidates.filter((c) => !c.opened)).toEqual([]);
   });
 });

@@ -4,30 +4,52 @@
  * agenda, monitoring scores, and a Liaoning-sized register rolled up a province.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WU_CHA } from '../../domain/supervision.js';
+import type { z } from 'zod';
+import type { Jurisdiction } from '../../domain/eager/schemas.js';
+import {
+  WU_CHA,
+  type checkpointSchema,
+  type monitoringSchema,
+  type Phase,
+  type riskSchema,
+  type WuCha,
+} from '../../domain/eager/supervision.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack, provisionTree } from '../helpers.js';
 import * as S from '../scenario.js';
+import { errorOf, expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
-let organizer: string;
-let cityOrganizer: string;
-let supervisor: string;
+let organizer: ApiClient;
+let cityOrganizer: ApiClient;
+let supervisor: ApiClient;
 const CYCLE_ID = '440309:2026';
-const CYCLE = `/v1/cycles/${CYCLE_ID}`;
-const allSatisfactory = Object.fromEntries(Object.keys(WU_CHA).map((k) => [k, { status: 'satisfactory', note: '' }]));
+const param = { cycleId: CYCLE_ID };
+const allSatisfactory = Object.fromEntries(
+  Object.keys(WU_CHA).map((k) => [k, { status: 'satisfactory' as const, note: '' }]),
+) as Record<WuCha, { status: 'satisfactory'; note: string }>;
 
 beforeAll(async () => {
   stack = await startStack({ rateLimit: { perMinute: 100_000, burst: 10_000 } });
   await loadSampleTree(stack.pool);
-  organizer = await stack.token(['organizer'], '440309', '龙华区委组织部');
-  cityOrganizer = await stack.token(['organizer'], '440300', '深圳市委组织部');
-  supervisor = await stack.token(['supervisor'], '440300', '市换届风气监督组');
+  organizer = stack.as(await stack.token(['organizer'], '440309', '龙华区委组织部'));
+  cityOrganizer = stack.as(await stack.token(['organizer'], '440300', '深圳市委组织部'));
+  supervisor = stack.as(await stack.token(['supervisor'], '440300', '市换届风气监督组'));
 });
 afterAll(() => stack?.stop());
 
-const state = async () => (await stack.call('GET', CYCLE, { token: organizer })).body;
-const supervision = async () => (await stack.call('GET', `${CYCLE}/supervision`, { token: supervisor })).body;
-const post = (path: string, body: unknown, token = organizer) => stack.call('POST', path, { token, body });
+const header = {};
+const cycle = (api: ApiClient = organizer) => api.v1.cycles[':cycleId'];
+const state = () => ok(cycle().$get({ param }));
+const supervision = () => ok(cycle(supervisor).supervision.$get({ param }));
+/** A checkpoint filed by the supervisors. */
+const checkpoint = (phase: Phase, json: z.input<typeof checkpointSchema>) =>
+  read(cycle(supervisor).supervision.checkpoints[':phase'].$post({ param: { ...param, phase }, json, header }));
+const monitoring = (json: z.input<typeof monitoringSchema>) =>
+  read(cycle(supervisor).supervision.monitoring.$post({ param, json, header }));
+const risk = (json: z.input<typeof riskSchema>, api: ApiClient = organizer) =>
+  read(api.v1.risks.$post({ json, header }));
+const resolve = (riskId: string, resolution: string, api: ApiClient = organizer) =>
+  read(api.v1.risks[':riskId'].resolve.$post({ param: { riskId }, json: { resolution }, header }));
 
 describe("supervision and risks hold a cycle's gates", () => {
   let mediumRisk: string;
@@ -35,19 +57,15 @@ describe("supervision and risks hold a cycle's gates", () => {
 
   it('escalates a checkpoint nobody filed, and still takes it afterwards', async () => {
     // A working day is a second: the launch checkpoint is due 5 s after the cycle starts.
-    expect(
-      (
-        await post(
-          '/v1/cycles',
-          S.startBody('440309', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 1 } }),
-        )
-      ).status,
-    ).toBe(201);
+    const started = organizer.v1.cycles.$post({
+      json: S.startBody('440309', '2026', { calendar: { kind: 'compressed', secondsPerWorkingDay: 1 } }),
+    });
+    expect((await read(started)).status).toBe(201);
     const escalated = await eventually(
-      async () => (await supervision()).checkpoints?.find((c: any) => c.phase === 'launch' && c.escalatedAt),
+      async () => (await supervision()).checkpoints?.find((c) => c.phase === 'launch' && c.escalatedAt),
       15_000,
     );
-    expect(escalated.overdueAt).toBeLessThanOrEqual(escalated.escalatedAt);
+    expect(escalated.overdueAt).toBeLessThanOrEqual(escalated.escalatedAt!);
     expect(escalated.filedAt).toBeUndefined();
     const { rows } = await stack.pool.query(
       `SELECT recipient, subject FROM notifications WHERE body = $1 ORDER BY created_at`,
@@ -57,20 +75,15 @@ describe("supervision and risks hold a cycle's gates", () => {
       { recipient: 'supervisor', subject: '督查逾期未报' },
       { recipient: 'upper-level', subject: '督查逾期，提请上级' },
     ]);
-    const late = await post(`${CYCLE}/supervision/checkpoints/launch`, { checklist: allSatisfactory }, supervisor);
-    expect(late.status).toBe(200);
-    expect(late.body.checkpoints[0].filedAt).toBeGreaterThan(escalated.escalatedAt);
-    expect(
-      (await post(`${CYCLE}/supervision/checkpoints/launch`, { checklist: allSatisfactory }, supervisor)).status,
-    ).toBe(409);
-    expect(
-      (await post(`${CYCLE}/supervision/checkpoints/election`, { checklist: allSatisfactory }, supervisor)).body.error
-        .code,
-    ).toBe('WRONG_STAGE');
+    const late = await checkpoint('launch', { checklist: allSatisfactory });
+    expectStatus(late, 200);
+    expect(late.body.checkpoints[0]!.filedAt).toBeGreaterThan(escalated.escalatedAt!);
+    expect((await checkpoint('launch', { checklist: allSatisfactory })).status).toBe(409);
+    expect(errorOf(await checkpoint('election', { checklist: allSatisfactory }))?.code).toBe('WRONG_STAGE');
   });
 
   it("puts a medium risk on the next checkpoint's agenda, which must answer it", async () => {
-    const medium = await post('/v1/risks', {
+    const medium = await risk({
       jurisdictionId: '440309',
       cycleId: CYCLE_ID,
       stage: 'recommendation',
@@ -80,39 +93,35 @@ describe("supervision and risks hold a cycle's gates", () => {
       measures: ['加强舆情监测'],
       owner: '区委宣传部',
     });
-    expect(medium.status).toBe(201);
+    expectStatus(medium, 201);
     mediumRisk = medium.body.riskId;
-    highRisk = (
-      await post('/v1/risks', {
-        jurisdictionId: '440309',
-        cycleId: CYCLE_ID,
-        stage: 'decision',
-        category: 'petitions',
-        level: 'high',
-        description: '征地补偿矛盾可能在讨论决定期间激化',
-        measures: ['逐户走访', '应急预案'],
-        owner: '街道党工委',
-        deadlineWorkingDays: 60,
-      })
-    ).body.riskId;
+    const high = await risk({
+      jurisdictionId: '440309',
+      cycleId: CYCLE_ID,
+      stage: 'decision',
+      category: 'petitions',
+      level: 'high',
+      description: '征地补偿矛盾可能在讨论决定期间激化',
+      measures: ['逐户走访', '应急预案'],
+      owner: '街道党工委',
+      deadlineWorkingDays: 60,
+    });
+    expectStatus(high, 201);
+    highRisk = high.body.riskId;
 
-    await post(`${CYCLE}/launch`, S.launch);
+    await read(cycle().launch.$post({ param, json: S.launch, header }));
     await eventually(async () => (await state()).stage === 'analysis');
-    await post(`${CYCLE}/analysis`, S.analysis);
+    await read(cycle().analysis.$post({ param, json: S.analysis, header }));
     await eventually(async () => (await state()).stage === 'recommendation');
-    await post(`${CYCLE}/recommendation-rounds`, S.cadreMeeting);
-    await post(`${CYCLE}/recommendation-rounds`, S.fullCommittee);
+    await read(cycle()['recommendation-rounds'].$post({ param, json: S.cadreMeeting, header }));
+    await read(cycle()['recommendation-rounds'].$post({ param, json: S.fullCommittee, header }));
     await eventually(async () => (await state()).stage === 'inspection');
-    const checkpoint = await eventually(async () =>
-      (await supervision()).checkpoints?.find((c: any) => c.phase === 'inspection'),
+    const inspection = await eventually(async () =>
+      (await supervision()).checkpoints?.find((c) => c.phase === 'inspection'),
     );
-    expect(checkpoint.agenda).toEqual([mediumRisk]);
-    const unanswered = await post(
-      `${CYCLE}/supervision/checkpoints/inspection`,
-      { checklist: allSatisfactory },
-      supervisor,
-    );
-    expect(unanswered.status).toBe(422);
+    expect(inspection.agenda).toEqual([mediumRisk]);
+    const unanswered = await checkpoint('inspection', { checklist: allSatisfactory });
+    expectStatus(unanswered, 422);
     expect(unanswered.body.error.details).toEqual([{ path: 'riskResponses', rule: `needs ${mediumRisk}` }]);
   });
 
@@ -121,37 +130,34 @@ describe("supervision and risks hold a cycle's gates", () => {
       await inspectViaApi(stack, CYCLE_ID, p, { scope: '440309' });
     await eventually(async () => (await state()).stage === 'decision');
     // Filed late, while the cycle stands at decision: the high finding holds the decision gate.
-    const filed = await post(
-      `${CYCLE}/supervision/checkpoints/inspection`,
-      {
-        checklist: { ...allSatisfactory, proceduresFollowed: { status: 'deficient', note: '考察谈话记录不全' } },
-        findings: [
-          {
-            severity: 'high',
-            description: '个别考察谈话未按要求记录',
-            rectification: { owner: '区委组织部', deadlineWorkingDays: 30 },
-          },
-          { severity: 'low', description: '宣传栏更新不及时' },
-        ],
-        riskResponses: [{ riskId: mediumRisk, response: '已组织辟谣并加强监测' }],
-      },
-      supervisor,
-    );
-    expect(filed.status).toBe(200);
-    const findingId = filed.body.findings[0].id;
-    expect(filed.body.findings.map((f: any) => [f.severity, f.status])).toEqual([
+    const filed = await checkpoint('inspection', {
+      checklist: { ...allSatisfactory, proceduresFollowed: { status: 'deficient', note: '考察谈话记录不全' } },
+      findings: [
+        {
+          severity: 'high',
+          description: '个别考察谈话未按要求记录',
+          rectification: { owner: '区委组织部', deadlineWorkingDays: 30 },
+        },
+        { severity: 'low', description: '宣传栏更新不及时' },
+      ],
+      riskResponses: [{ riskId: mediumRisk, response: '已组织辟谣并加强监测' }],
+    });
+    expectStatus(filed, 200);
+    const findingId = filed.body.findings[0]!.id;
+    expect(filed.body.findings.map((f) => [f.severity, f.status])).toEqual([
       ['high', 'rectifying'],
       ['low', 'recorded'],
     ]);
 
-    await post(`${CYCLE}/standing-committee`, S.standing);
-    const voted = await post(`${CYCLE}/committee-vote`, S.vote);
+    await read(cycle()['standing-committee'].$post({ param, json: S.standing, header }));
+    const voted = await read(cycle()['committee-vote'].$post({ param, json: S.vote, header }));
+    expectStatus(voted, 200);
     expect(voted.body.stageDone).toBe(true);
     const held = await eventually(async () => {
       const s = await state();
       return s.holds.length === 2 && s;
     });
-    expect(held.holds.map((h: any) => [h.source, h.stage]).sort()).toEqual([
+    expect(held.holds.map((h) => [h.source, h.stage]).sort()).toEqual([
       ['risk', 'decision'],
       ['supervision', 'decision'],
     ]);
@@ -162,12 +168,14 @@ describe("supervision and risks hold a cycle's gates", () => {
     // Nor can an organizer release these holds by hand (the attacker's shortcut past the gate): each is
     // released only by what raised it, and the answer names the rule. A hold's source is never the caller's to claim.
     for (const h of held.holds) {
-      const byHand = await post(
-        `${CYCLE}/hold-releases`,
-        { name: h.name, resolution: '组织部自行解除' },
-        cityOrganizer,
+      const byHand = await read(
+        cycle(cityOrganizer)['hold-releases'].$post({
+          param,
+          json: { name: h.name, resolution: '组织部自行解除' },
+          header,
+        }),
       );
-      expect(byHand.status, JSON.stringify(byHand.body)).toBe(409);
+      expectStatus(byHand, 409);
       expect(byHand.body.error.details).toEqual([
         { path: 'name', rule: expect.stringMatching(new RegExp(`^a ${h.source} hold is released by `)) },
       ]);
@@ -175,26 +183,30 @@ describe("supervision and risks hold a cycle's gates", () => {
     // Nor take a system hold's name first (the finding's own hold would then be refused as a
     // duplicate, and the gate left open once the organizer released theirs).
     for (const name of [`finding-${CYCLE_ID}-election-F1`, 'report-R-0001', 'risk-K-01', 'calendar', 'calendar-2027']) {
-      const squat = await post(`${CYCLE}/holds`, { name, reason: '抢先占用' });
-      expect(squat.status, name).toBe(400);
+      const squat = await read(cycle().holds.$post({ param, json: { name, reason: '抢先占用' }, header }));
+      expectStatus(squat, 400, name);
       expect(squat.body.error.details).toEqual([expect.objectContaining({ path: 'name' })]);
     }
-    const forged = await post(`${CYCLE}/holds`, { name: 'forged-sup', reason: '督查发现问题', source: 'supervision' });
+    // A hold's source is not an organizer's input at all: the types forbid it, so it goes raw.
+    const forged = await stack.call('POST', `/v1/cycles/${CYCLE_ID}/holds`, {
+      token: await stack.token(['organizer'], '440309', '龙华区委组织部'),
+      body: { name: 'forged-sup', reason: '督查发现问题', source: 'supervision' },
+    });
     expect(forged.status).toBe(400);
     expect(forged.body.error.details).toEqual([expect.objectContaining({ path: 'source' })]);
     expect((await state()).holds).toHaveLength(2);
 
     // The district cannot resolve its own high risk; the city that supervises it can.
-    expect((await post(`/v1/risks/${highRisk}/resolve`, { resolution: '已化解' })).status).toBe(403);
-    expect(
-      (await post(`/v1/risks/${highRisk}/resolve`, { resolution: '已逐户走访，矛盾化解' }, cityOrganizer)).status,
-    ).toBe(200);
+    expect((await resolve(highRisk, '已化解')).status).toBe(403);
+    expect((await resolve(highRisk, '已逐户走访，矛盾化解', cityOrganizer)).status).toBe(200);
     await eventually(async () => (await state()).holds.length === 1);
     expect((await state()).stage).toBe('decision');
-    expect(
-      (await post(`${CYCLE}/supervision/rectifications`, { findingId, note: '已补齐谈话记录并通报' }, supervisor))
-        .status,
-    ).toBe(200);
+    const rectified = cycle(supervisor).supervision.rectifications.$post({
+      param,
+      json: { findingId, note: '已补齐谈话记录并通报' },
+      header,
+    });
+    expect((await read(rectified)).status).toBe(200);
     await eventually(async () => (await state()).stage === 'publicity');
 
     const { rows } = await stack.pool.query(
@@ -208,132 +220,118 @@ describe("supervision and risks hold a cycle's gates", () => {
   });
 
   it("summarizes monitoring points' four indicators for the stage", async () => {
-    await post(
-      `${CYCLE}/supervision/monitoring`,
-      { point: '观澜街道监测点', scores: { selection: 96, correction: 94, discipline: 98, conduct: 97 } },
-      supervisor,
-    );
-    const r = await post(
-      `${CYCLE}/supervision/monitoring`,
-      { point: '民治街道监测点', scores: { selection: 90, correction: 92, discipline: 95, conduct: 94 } },
-      supervisor,
-    );
+    await monitoring({
+      point: '观澜街道监测点',
+      scores: { selection: 96, correction: 94, discipline: 98, conduct: 97 },
+    });
+    const r = await monitoring({
+      point: '民治街道监测点',
+      scores: { selection: 90, correction: 92, discipline: 95, conduct: 94 },
+    });
+    expectStatus(r, 200);
     expect(r.body.monitoring.publicity).toEqual({
       points: 2,
       averages: { selection: 93, correction: 93, discipline: 96.5, conduct: 95.5 },
     });
     // A point filing again in the same stage replaces its scores: still two points, averages follow.
-    const again = await post(
-      `${CYCLE}/supervision/monitoring`,
-      { point: '观澜街道监测点', scores: { selection: 100, correction: 94, discipline: 98, conduct: 97 } },
-      supervisor,
-    );
+    const again = await monitoring({
+      point: '观澜街道监测点',
+      scores: { selection: 100, correction: 94, discipline: 98, conduct: 97 },
+    });
+    expectStatus(again, 200);
     expect(again.body.monitoring.publicity).toEqual({
       points: 2,
       averages: { selection: 95, correction: 93, discipline: 96.5, conduct: 95.5 },
     });
     // Each point's own scores are readable, not only the averages.
-    const points = await stack.call('GET', `${CYCLE}/supervision/monitoring`, { token: organizer });
-    expect(points.status).toBe(200);
-    expect(points.body.points.map((p: any) => [p.point, p.stage, p.scores])).toEqual([
+    const points = await read(cycle().supervision.monitoring.$get({ param, query: {} }));
+    expectStatus(points, 200);
+    expect(points.body.points.map((p) => [p.point, p.stage, p.scores])).toEqual([
       ['民治街道监测点', 'publicity', { selection: 90, correction: 92, discipline: 95, conduct: 94 }],
       ['观澜街道监测点', 'publicity', { selection: 100, correction: 94, discipline: 98, conduct: 97 }],
     ]);
-    const one = await stack.call(
-      'GET',
-      `${CYCLE}/supervision/monitoring?point=${encodeURIComponent('民治街道监测点')}`,
-      {
-        token: supervisor,
-      },
-    );
-    expect(one.body.points).toEqual([expect.objectContaining({ point: '民治街道监测点', stage: 'publicity' })]);
-    expect(
-      (await stack.call('GET', `${CYCLE}/supervision/monitoring?stage=nowhere`, { token: organizer })).status,
-    ).toBe(400);
-    // Outside the caller's scope the cycle does not exist; a reviewer may not read supervision at all.
-    const elsewhere = await stack.token(['organizer'], '440306', '宝安区委组织部');
-    expect((await stack.call('GET', `${CYCLE}/supervision/monitoring`, { token: elsewhere })).status).toBe(404);
-    const reviewer = await stack.token(['reviewer:audit'], '440300', '审计局');
-    expect((await stack.call('GET', `${CYCLE}/supervision/monitoring`, { token: reviewer })).status).toBe(403);
+    const one = await ok(cycle(supervisor).supervision.monitoring.$get({ param, query: { point: '民治街道监测点' } }));
+    expect(one.points).toEqual([expect.objectContaining({ point: '民治街道监测点', stage: 'publicity' })]);
+    // A stage that does not exist is what the types forbid: sent raw.
     expect(
       (
-        await post(
-          `${CYCLE}/supervision/monitoring`,
-          { point: 'x', scores: { selection: 101, correction: 1, discipline: 1, conduct: 1 } },
-          supervisor,
-        )
+        await stack.call('GET', `/v1/cycles/${CYCLE_ID}/supervision/monitoring?stage=nowhere`, {
+          token: await stack.token(['organizer'], '440309', '龙华区委组织部'),
+        })
       ).status,
     ).toBe(400);
+    // Outside the caller's scope the cycle does not exist; a reviewer may not read supervision at all.
+    const elsewhere = stack.as(await stack.token(['organizer'], '440306', '宝安区委组织部'));
+    expect((await read(cycle(elsewhere).supervision.monitoring.$get({ param, query: {} }))).status).toBe(404);
+    const reviewer = stack.as(await stack.token(['reviewer:audit'], '440300', '审计局'));
+    expect((await read(cycle(reviewer).supervision.monitoring.$get({ param, query: {} }))).status).toBe(403);
+    const outOfRange = { point: 'x', scores: { selection: 101, correction: 1, discipline: 1, conduct: 1 } };
+    expect((await monitoring(outOfRange)).status).toBe(400);
   });
 });
 
 describe('the register rolls up', () => {
   it("a province sees its cities' and counties' risks by level and status (Liaoning-sized: 288 risks, 478 measures)", async () => {
     const cities = ['210100', '210200', '210300', '210400'];
-    const tree = [
+    const tree: Jurisdiction[] = [
       { id: '210000', name: '辽宁省', level: 'province', parentId: null },
       ...cities.map((id, i) => ({
         id,
         name: ['沈阳市', '大连市', '鞍山市', '抚顺市'][i]!,
-        level: 'city',
+        level: 'city' as const,
         parentId: '210000',
       })),
       ...cities.flatMap((city) =>
         [1, 2, 3, 4].map((n) => ({
           id: `${city.slice(0, 4)}0${n}`,
           name: `区县${city}-${n}`,
-          level: 'county',
+          level: 'county' as const,
           parentId: city,
         })),
       ),
     ];
-    const province = await stack.token(['organizer', 'supervisor'], '210000', '辽宁省委组织部');
+    const province = stack.as(await stack.token(['organizer', 'supervisor'], '210000', '辽宁省委组织部'));
     // The root is the operator's to create; the caller scoped to it loads the rest.
     await provisionTree(
       stack.pool,
       tree.filter((j) => j.parentId === null),
     );
-    expect(
-      (await stack.call('PUT', '/v1/jurisdictions', { token: province, body: { jurisdictions: tree } })).status,
-    ).toBe(200);
+    expect((await read(province.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header }))).status).toBe(200);
     const places = tree.filter((j) => j.level !== 'province').map((j) => j.id);
     const levels = ['low', 'low', 'medium'] as const;
+    const categories = ['discipline', 'sabotage', 'petitions', 'media', 'other'] as const;
     const ids: string[] = [];
     for (let i = 0; i < 288; i += 16) {
       await Promise.all(
         Array.from({ length: Math.min(16, 288 - i) }, (_, j) => i + j).map(async (n) => {
-          const res = await stack.call('POST', '/v1/risks', {
-            token: province,
-            body: {
-              jurisdictionId: places[n % places.length],
+          const res = await risk(
+            {
+              jurisdictionId: places[n % places.length]!,
               stage: 'election',
-              category: ['discipline', 'sabotage', 'petitions', 'media', 'other'][n % 5],
-              level: levels[n % 3],
+              category: categories[n % 5]!,
+              level: levels[n % 3]!,
               description: `风险点 ${n}`,
               measures: n < 190 ? ['措施一', '措施二'] : ['措施一'],
               owner: '责任单位',
             },
-          });
-          expect(res.status, JSON.stringify(res.body)).toBe(201);
+            province,
+          );
+          expectStatus(res, 201);
           ids[n] = res.body.riskId;
         }),
       );
     }
-    for (const id of ids.slice(0, 30))
-      expect(
-        (await stack.call('POST', `/v1/risks/${id}/resolve`, { token: province, body: { resolution: '已化解' } }))
-          .status,
-      ).toBe(200);
+    for (const id of ids.slice(0, 30)) expect((await resolve(id, '已化解', province)).status).toBe(200);
 
-    const register = (await stack.call('GET', '/v1/risks/register?scope=210000', { token: province })).body;
+    const register = await ok(province.v1.risks.register.$get({ query: { scope: '210000' } }));
     expect(register).toMatchObject({ risks: 288, measures: 478, byJurisdictionLevel: { city: 60, county: 228 } });
-    const byLevelStatus = register.byLevelStatus as Record<string, number>;
+    const byLevelStatus = register.byLevelStatus;
     expect(Object.values(byLevelStatus).reduce((a, b) => a + b, 0)).toBe(288);
     expect(byLevelStatus).toEqual({ 'low/open': 172, 'low/resolved': 20, 'medium/open': 86, 'medium/resolved': 10 });
     // A city sees its own subtree only.
-    const shenyang = await stack.token(['viewer'], '210100');
+    const shenyang = stack.as(await stack.token(['viewer'], '210100'));
     // Risks went round-robin over 4 cities then 16 counties: Shenyang is place 0 and its counties places 4–7.
-    expect((await stack.call('GET', '/v1/risks/register', { token: shenyang })).body.risks).toBe(
+    expect((await ok(shenyang.v1.risks.register.$get({ query: {} }))).risks).toBe(
       Array.from({ length: 288 }, (_, n) => n % 20).filter((p) => [0, 4, 5, 6, 7].includes(p)).length,
     );
   }, 120_000);

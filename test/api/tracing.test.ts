@@ -8,23 +8,26 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupTracing } from '../../temporal/tracing.js';
 import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
+import { read, type ApiClient } from './client.js';
 
 const spans = new InMemorySpanExporter();
 let stack: Stack;
-let organizer: string;
+let organizer: ApiClient;
 
 beforeAll(async () => {
   stack = await startStack({ tracing: setupTracing('huanjie-test', {}, spans)! });
   await loadSampleTree(stack.pool);
-  organizer = await stack.token(['organizer'], '440300');
+  organizer = stack.as(await stack.token(['organizer'], '440300'));
 }, 240_000);
 afterAll(() => stack?.stop());
 
 describe('traces', () => {
   it('follow a request from the API into the workflow and its activities', async () => {
-    const started = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440305', '2026') });
+    const started = await read(organizer.v1.cycles.$post({ json: S.startBody('440305', '2026') }));
     expect(started.status).toBe(201);
-    const launched = await stack.call('POST', '/v1/cycles/440305:2026/launch', { token: organizer, body: S.launch });
+    const launched = await read(
+      organizer.v1.cycles[':cycleId'].launch.$post({ param: { cycleId: '440305:2026' }, json: S.launch, header: {} }),
+    );
     expect(launched.status).toBe(200);
 
     const request = await eventually(async () =>

@@ -4,7 +4,6 @@
  * report, the risk register, the ledgers, and a campaign whose cycles start exactly as an API-started
  * one does. Every JSON answer is checked against its route's response schema on the way in.
  */
-import type { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as C from '../../domain/eager/cycle.js';
 import { quickTemplate } from '../../scripts/simulator.js';
@@ -25,9 +24,7 @@ beforeAll(async () => {
 afterAll(() => stack?.stop());
 
 // A term no other test file uses: workflow ids and rows are shared by every test file of a run.
-// The scenario's bodies are plain objects (their enums widened to string); the routes take them as is.
-const startBody = (jurisdictionId: string) => S.startBody(jurisdictionId, '2037') as z.input<typeof C.startCycleSchema>;
-const round = (r: typeof S.cadreMeeting) => r as z.input<typeof C.recommendationRoundSchema>;
+const startBody = (jurisdictionId: string) => S.startBody(jurisdictionId, '2037');
 
 async function state() {
   const res = await api.v1.cycles[':cycleId'].$get({ param });
@@ -70,16 +67,14 @@ describe('the main flows through the typed client', () => {
     await stageIs('recommendation');
     const first = await cycle['recommendation-rounds'].$post({
       param,
-      json: round(S.cadreMeeting),
+      json: S.cadreMeeting,
       header: { 'idempotency-key': 'typed-round-0001' },
     });
     expect(first.status).toBe(200);
-    const duplicate = await cycle['recommendation-rounds'].$post({ param, json: round(S.cadreMeeting), header: {} });
+    const duplicate = await cycle['recommendation-rounds'].$post({ param, json: S.cadreMeeting, header: {} });
     expect(duplicate.status).toBe(409);
     if (duplicate.status === 409) expect((await duplicate.json()).error.code).toBe('DUPLICATE');
-    expect(
-      (await cycle['recommendation-rounds'].$post({ param, json: round(S.fullCommittee), header: {} })).status,
-    ).toBe(200);
+    expect((await cycle['recommendation-rounds'].$post({ param, json: S.fullCommittee, header: {} })).status).toBe(200);
     await stageIs('inspection');
 
     // The candidate's own state, typed: it is inspecting, with its dossier open.
@@ -119,11 +114,7 @@ describe('the main flows through the typed client', () => {
     expect((await cycle['committee-vote'].$post({ param, json: S.vote, header: {} })).status).toBe(200);
     await stageIs('publicity');
     await stageIs('approval');
-    const approved = await cycle.approval.$post({
-      param,
-      json: S.approval as z.input<typeof C.approvalSchema>,
-      header: {},
-    });
+    const approved = await cycle.approval.$post({ param, json: S.approval, header: {} });
     expect(approved.status).toBe(200);
     await stageIs('election');
     expect((await cycle.election.$post({ param, json: S.election(['d1', 'd2']), header: {} })).status).toBe(200);
@@ -187,6 +178,14 @@ describe('the main flows through the typed client', () => {
     expect(one.target).toEqual({ name: '某干部' });
     const timeline = await intake.v1.reports[':reportId'].timeline.$get({ param: { reportId } });
     expect(timeline.status).toBe(200);
+    // The list (part of AppType like every route): the report's row, and never a sealed field.
+    const list = await intake.v1.reports.$get({ query: { scope: '440306', status: 'open' } });
+    expect(list.status).toBe(200);
+    if (list.status === 200) {
+      const row = (await list.json()).reports.find((r) => r.id === reportId);
+      expect(row).toMatchObject({ jurisdictionId: '440306', channel: 'phone', targetType: 'official' });
+      expect(JSON.stringify(row)).not.toMatch(/某干部|13800000000|工作作风/);
+    }
     const ledger = await intake.v1.reports.ledger.$get({ query: { scope: '440306' } });
     expect(ledger.status).toBe(200);
     if (ledger.status === 200) expect((await ledger.json()).received).toBeGreaterThanOrEqual(1);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool, type Pool } from '../../activities/db.js';
 import { createRecordActivities } from '../../activities/record.js';
-import * as C from '../../domain/cycle.js';
+import * as C from '../../domain/eager/cycle.js';
 import type { AuditEvent } from '../../domain/events.js';
 import { policySchema } from '../../domain/eager/policy.js';
 import { createThrowawayDatabase } from '../../scripts/throwaway.js';

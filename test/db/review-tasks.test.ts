@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool, type Pool } from '../../activities/db.js';
 import { createLedgerActivities } from '../../activities/ledger.js';
 import { createReviewActivities, type CandidateAct, type CandidateRef } from '../../activities/reviews.js';
-import { beijingDate } from '../../domain/calendar.js';
+import { beijingDate } from '../../domain/eager/calendar.js';
 import type { AuditEvent } from '../../domain/events.js';
 import { createThrowawayDatabase } from '../../scripts/throwaway.js';
 import type { CandidateState } from '../../workflows/contracts/candidate.js';

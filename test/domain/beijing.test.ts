@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { beijingDateText, beijingDateTimeText, beijingDeadlineText } from '../../domain/beijing.js';
-import { addWorkingDays } from '../../domain/calendar.js';
+import { addWorkingDays } from '../../domain/eager/calendar.js';
 
 describe('Beijing dates in Chinese text', () => {
   it('reads an instant in Beijing time, whatever the machine’s time zone', () => {

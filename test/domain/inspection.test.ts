@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as I from '../../domain/inspection.js';
+import * as I from '../../domain/eager/inspection.js';
 import { policySchema } from '../../domain/eager/policy.js';
 
 const policy = policySchema.parse({});

@@ -4,7 +4,7 @@
  * competitive post), with and without a recorded reason.
  */
 import { describe, expect, it } from 'vitest';
-import * as C from '../../domain/cycle.js';
+import * as C from '../../domain/eager/cycle.js';
 import { DomainError } from '../../domain/errors.js';
 import { policySchema } from '../../domain/eager/policy.js';
 import { inspectionRule, judgeRatio, shortlistRule } from '../../domain/rules.js';

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import { addWorkingDays } from '../../domain/calendar.js';
+import { addWorkingDays } from '../../domain/eager/calendar.js';
 import { CN_YEARS } from '../../domain/holidays-cn.js';
-import type { Actor } from '../../domain/schemas.js';
+import type { Actor } from '../../domain/eager/schemas.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/eager/policy.js';

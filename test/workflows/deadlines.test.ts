@@ -1,6 +1,6 @@
 /** The one rule for a deadline the working-day calendar cannot compute (workflows/deadlines.ts). */
 import { describe, expect, it } from 'vitest';
-import type { CalendarSpec } from '../../domain/calendar.js';
+import type { CalendarSpec } from '../../domain/eager/calendar.js';
 import { calendarGap, escalationPoint, workingDeadline } from '../../workflows/deadlines.js';
 
 const cn: CalendarSpec = { kind: 'cn', overrides: [] };

@@ -92,6 +92,14 @@ export const intake: AppRouteHandler<typeof routes.intake> = async (c) => {
   return c.json({ reportId: registered.reportId, workflow }, 201);
 };
 
+export const list: AppRouteHandler<typeof routes.list> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'report.read');
+  const q = c.req.valid('query');
+  const scope = await resolveScope(c, s, q.scope);
+  return c.json({ reports: await s.read.reports.list(scope, q.status, q.limit) }, 200);
+};
+
 export const ledger: AppRouteHandler<typeof routes.ledger> = async (c) => {
   const s = c.var.services;
   authorize(c, 'report.ledger');

@@ -5,6 +5,7 @@ import * as routes from './reports.routes.js';
 
 export const reportRouter = createRouter()
   .openapi(routes.intake, handlers.intake)
+  .openapi(routes.list, handlers.list)
   .openapi(routes.ledger, handlers.ledger)
   .openapi(routes.getOne, handlers.getOne)
   .openapi(routes.timeline, handlers.timeline)

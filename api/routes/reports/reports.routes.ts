@@ -1,6 +1,6 @@
 /**
- * Reports (举报) as OpenAPI definitions: intake from the five channels, the ledger (举报台账), one
- * report's record and timeline, re-triage and the finding.
+ * Reports (举报) as OpenAPI definitions: intake from the five channels, the list (举报列表), the
+ * ledger (举报台账), one report's record and timeline, re-triage and the finding.
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ZodType } from 'zod';
@@ -10,6 +10,7 @@ import {
   linkedReportSchema,
   registeredReportSchema,
   reportLedgerSchema,
+  reportListSchema,
   reportRecordSchema,
   reportStateSchema,
   reportTimelineSchema,
@@ -45,6 +46,29 @@ export const intake = createRoute({
       content: { 'application/json': { schema: linkedReportSchema } },
     },
     ...errorResponses(400, 401, 403, 404, 422),
+  },
+});
+
+export const list = createRoute({
+  method: 'get',
+  path: '/v1/reports',
+  tags: ['reports'],
+  summary: '举报列表 (reports in my scope: triage, deadline, result; no sealed field)',
+  description:
+    "Reports received in the scope's subtree, open ones first by earliest deadline. Never a sealed field (text, reporter, an official's name, the finding's summary) nor the channel's reference.",
+  request: {
+    query: z.strictObject({
+      scope: scopeQuery.optional(),
+      status: z.enum(['open', 'all']).default('all'),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+  },
+  responses: {
+    200: {
+      description: 'open reports first, earliest deadline first',
+      content: { 'application/json': { schema: reportListSchema } },
+    },
+    ...errorResponses(400, 401, 403, 404),
   },
 });
 

@@ -24,7 +24,7 @@ export const ledger = createRoute({
   },
   responses: {
     200: { description: 'the ledger', content: { 'application/json': { schema: dailyLedgerSchema } } },
-    ...errorResponses(400, 401, 403, 404),
+    ...errorResponses(400, 401, 403, 404, 422),
   },
 });
 

@@ -6,10 +6,11 @@
  */
 import { Hono } from 'hono';
 import { signToken } from '../auth.js';
+import { IDEMPOTENCY_KEY } from '../guards.js';
 import { apiClient, newKey } from './client.js';
 import { SCRIPT, bodyFrom, pagePath } from './forms.js';
 import { CSS, Layout } from './layout.js';
-import { currentUser, isTokenShaped, sameOrigin, signIn, signOut } from './session.js';
+import { currentUser, isTokenShaped, loopbackHostOnly, sameOrigin, signIn, signOut } from './session.js';
 import { cyclePages } from './pages/cycle.js';
 import { overviewPage } from './pages/overview.js';
 import { inboxPages } from './pages/inbox.js';
@@ -38,7 +39,10 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
           ok: false,
           refusal: { status: 400, code: 'FORM', message: '表单内容无法转换为请求', details: errors },
         };
-      const answer = await kit.api(c).post(path, body, form._key || undefined);
+      // The form's key goes out as a header. One the API would not take (a NUL, a line break, text
+      // a header cannot carry) is the page's own key tampered with: a fresh one is used, not a 500.
+      const key = form._key && IDEMPOTENCY_KEY.test(form._key) ? form._key : undefined;
+      const answer = await kit.api(c).post(path, body, key);
       if (answer.ok) return { ok: true, data: answer.data };
       // The API names the item in the body; the page shows it at its row (blank rows were left out).
       const details = answer.refusal.details.map((d) => ({ ...d, path: pagePath(d.path, renames) }));
@@ -49,6 +53,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   };
 
   const app = new Hono<ConsoleEnv>();
+  const local = deps.options.localSignIn === true;
+  if (local) app.use('*', loopbackHostOnly);
   app.get('/assets/console.js', (c) =>
     c.body(SCRIPT, 200, {
       'content-type': 'text/javascript; charset=utf-8',
@@ -64,7 +70,6 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     await next();
   });
 
-  const local = deps.options.localSignIn === true;
   app.get('/signin', (c) => c.html(<SignInPage local={local} />));
   app.post('/signin/token', async (c) => {
     const token = String((await c.req.parseBody()).token ?? '').trim();

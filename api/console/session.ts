@@ -79,6 +79,24 @@ export const sameOrigin: MiddlewareHandler = async (c, next) => {
   await next();
 };
 
+/**
+ * Local mode only: the console answers only requests addressed to this machine by a loopback name.
+ * Local sign-in mints a token for any role, and a page whose own domain is re-pointed at 127.0.0.1
+ * (DNS rebinding) would otherwise be same-origin to the console — its Host and Origin agree.
+ */
+export const loopbackHostOnly: MiddlewareHandler = async (c, next) => {
+  if (!isLoopbackHost(c.req.header('host'))) {
+    return c.text('本地模式只接受发往本机（localhost、127.0.0.1、[::1]）的请求', 403);
+  }
+  await next();
+};
+
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name);
+}
+
 function safeOrigin(url: string): string | undefined {
   try {
     return new URL(url).origin;

@@ -3,6 +3,7 @@
  * each role does its work through the pages only, and the API confirms the effect. Every test fails
  * on a page error, a failed request or an error answer it did not provoke itself.
  */
+import http from 'node:http';
 import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -491,7 +492,23 @@ describe('the console in a browser', () => {
       await submit(l.page, '#local-signin');
       expect(new URL(l.page.url()).pathname).toBe('/console/inbox');
       await containsText(l.page.locator('header .who'), '本机审计');
+      // A tampered form key (a line break cannot travel in a header) is replaced, never a 500.
+      const tampered = await l.page.request.post('/console/cycles', {
+        form: { _key: 'tampered\nkey', jurisdictionId: JURISDICTION },
+        headers: { origin: variant.url },
+      });
+      expect(tampered.status()).toBeLessThan(500);
       noProblems(l);
+
+      // DNS rebinding: a foreign page re-pointed at this machine has a Host and an Origin that agree.
+      // Local mode answers only loopback names, so it mints nothing for it.
+      const port = new URL(variant.url).port;
+      const rebound = await rawPost(variant.url, '/console/signin/local', 'role=organizer&scope=440300', {
+        host: `attacker.example:${port}`,
+        origin: `http://attacker.example:${port}`,
+      });
+      expect(rebound.status).toBe(403);
+      expect(rebound.setCookie).toBeUndefined();
     } finally {
       await variant.close();
     }
@@ -515,3 +532,30 @@ describe('the console in a browser', () => {
     noProblems(s);
   });
 });
+
+/** A form POST with a Host header of our choosing (fetch and the browser set their own). */
+function rawPost(
+  base: string,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; setCookie: string[] | undefined }> {
+  const url = new URL(path, base);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, setCookie: res.headers['set-cookie'] }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}

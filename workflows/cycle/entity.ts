@@ -11,7 +11,7 @@ import {
   continueAsNew,
   currentUpdateInfo,
   getExternalWorkflowHandle,
-  proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   startChild,
   upsertSearchAttributes,
@@ -47,7 +47,9 @@ const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
 /** Retries come within minutes; the latest answers are enough to recognise them. */
 const REMEMBERED_ANSWERS = 200;
 
-const { recordCycleEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({
+// A local activity: the act is written within the workflow task that took it — one marker in the
+// history instead of an activity's three events and a second workflow task's three (issue 14).
+const { recordCycleEvent } = proxyLocalActivities<ReturnType<typeof createRecordActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: RECORD_RETRY,
 });

@@ -201,6 +201,14 @@ describe('dates', () => {
     const res = await read(stack.as(intake).v1.reports.ledger.$get({ query: { from: '2026-02-30T00:00:00Z' } }));
     expectStatus(res, 400);
     expect(res.body.error.details[0]!.path).toBe('from');
+    // A backward (or empty) range is refused naming to, not answered with a ledger of zeros.
+    for (const to of ['2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z']) {
+      const backward = await read(
+        stack.as(intake).v1.reports.ledger.$get({ query: { from: '2026-03-01T00:00:00Z', to } }),
+      );
+      expectStatus(backward, 400, to);
+      expect(backward.body.error.details[0]!.path).toBe('to');
+    }
   });
 });
 

@@ -92,11 +92,17 @@ export const ledger = createRoute({
   description:
     'Over reports received in [from, to): received, closed, closed on time, still open, overdue now, disciplinary consequences, and counts by finding, channel, category and triage.',
   request: {
-    query: z.strictObject({
-      scope: scopeQuery.optional(),
-      from: ledgerBound,
-      to: ledgerBound,
-    }),
+    query: z
+      .strictObject({
+        scope: scopeQuery.optional(),
+        from: ledgerBound,
+        to: ledgerBound,
+      })
+      // An empty or backward range is a mistake, not a ledger of zeros.
+      .refine((q) => !q.from || !q.to || Date.parse(q.from) < Date.parse(q.to), {
+        path: ['to'],
+        message: 'after from',
+      }),
   },
   responses: {
     200: { description: 'the ledger', content: { 'application/json': { schema: reportLedgerSchema } } },

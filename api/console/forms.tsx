@@ -138,7 +138,9 @@ export function bodyFrom(
 
 /** A refusal's path (from the body) as the path of the field on the page. */
 export function pagePath(path: string, renames: Renames): string {
-  const bare = path.replace(/^body\./, '');
+  // The API's rule refusals (422) write list items as `tallies[1].persons`, its schema refusals (400)
+  // as `tallies.1.persons`: one notation here, so both land at the row the person typed in.
+  const bare = path.replace(/^body\./, '').replace(/\[(\d+)\]/g, '.$1');
   // Longest first: an outer list's row renamed before an inner one would misplace it.
   for (const [from, to] of [...renames].sort((a, b) => b[0].length - a[0].length))
     if (bare === from || bare.startsWith(`${from}.`)) return to + bare.slice(from.length);

@@ -25,17 +25,8 @@ const holdFields: Field[] = [
   { name: 'name', label: '暂停名称（字母、数字和 : _ . -）', required: true },
   { name: 'reason', label: '理由', type: 'textarea', required: true },
   { name: 'personId', label: '只暂停此人（人选编号，可空）', optional: true },
-  {
-    name: 'source',
-    label: '来源',
-    type: 'select',
-    options: [
-      ['organizer', '组织部门'],
-      ['report', '举报'],
-      ['supervision', '督查'],
-      ['risk', '风险'],
-    ],
-  },
+  // A hold raised by hand is always the organizer's kind: reports, findings and risks raise their own.
+  { name: 'source', label: '', type: 'hidden', value: 'organizer' },
 ];
 const releaseFields: Field[] = [
   { name: 'name', label: '暂停名称', required: true },

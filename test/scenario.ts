@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type * as C from '../domain/eager/cycle.js';
 import type { inspectionRecordSchema, personalMattersSchema, verdictSchema } from '../domain/eager/inspection.js';
 import type { Department, policySchema } from '../domain/eager/policy.js';
+import type { intakeSchema } from '../domain/eager/reports.js';
 
 export const positions = [
   { id: 'secretary', title: '区委书记', seats: 1 },
@@ -152,3 +153,13 @@ export const DEPARTMENTS = [
 ] as const satisfies readonly Department[];
 export const clear = <D extends Department>(department: D) =>
   ({ department, verdict: 'clear', reason: '经查，未发现问题' }) satisfies z.input<typeof verdictSchema>;
+
+/** A phoned-in report of vote buying in a jurisdiction, received now. */
+export const phoneReport = (jurisdictionId: string) =>
+  ({
+    channel: 'phone',
+    target: { type: 'jurisdiction', jurisdictionId },
+    category: 'voteBuying',
+    text: '反映问题',
+    receivedAt: new Date().toISOString(),
+  }) satisfies z.input<typeof intakeSchema>;

@@ -4,6 +4,7 @@
  * claims closed), and takes a finding again once the database accepts it.
  */
 import type { Client } from '@temporalio/client';
+import * as S from '../scenario.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPool, APP_ROLE, type Pool } from '../../activities/db.js';
 import { withPermanentFailures } from '../../activities/permanent.js';
@@ -44,13 +45,7 @@ describe('a permanent failure in a report’s activity', () => {
     const investigator = stack.as(await stack.token(['investigator'], '440300', '查核组'));
     const created = await read(
       intake.v1.reports.$post({
-        json: {
-          channel: 'phone',
-          target: { type: 'jurisdiction', jurisdictionId: '440306' },
-          category: 'voteBuying',
-          text: '反映问题',
-          receivedAt: new Date().toISOString(),
-        },
+        json: S.phoneReport('440306'),
         header: {},
       }),
     );

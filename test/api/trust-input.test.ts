@@ -80,13 +80,7 @@ describe('text that Postgres cannot store is refused at the edge', () => {
       const desk = stack.as(intake);
       const created = await read(
         desk.v1.reports.$post({
-          json: {
-            channel: 'phone',
-            target: { type: 'jurisdiction', jurisdictionId: '440306' },
-            category: 'voteBuying',
-            text: '反映问题',
-            receivedAt: new Date().toISOString(),
-          },
+          json: S.phoneReport('440306'),
           header: {},
         }),
       );

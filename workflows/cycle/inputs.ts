@@ -42,6 +42,24 @@ export interface CycleInput<I> {
 /** Type-checks one entry (its update, schema and rules agree on the input), then lists it with the others. */
 const input = <I>(spec: CycleInput<I>): CycleInput<any> => spec;
 
+/** Suspend, resume and abort: a reason, and the cycle's status set to what the control says. */
+const statusChange = (
+  update: StageUpdate<{ reason: string }>,
+  check: (s: C.CycleState) => void,
+  status: C.CycleState['status'],
+  action: string,
+) =>
+  input({
+    update,
+    schema: C.reasonOnlySchema,
+    check,
+    apply: (s, i) => {
+      s.status = status;
+      s.statusReason = i.reason;
+    },
+    action,
+  });
+
 /** The stages' own inputs, in the order the stages take them. */
 export const STAGE_INPUTS = [
   input({
@@ -125,36 +143,9 @@ export const CONTROLS = [
     },
     action: 'hold.released',
   }),
-  input({
-    update: suspendUpdate,
-    schema: C.reasonOnlySchema,
-    check: C.checkSuspend,
-    apply: (s, i) => {
-      s.status = 'suspended';
-      s.statusReason = i.reason;
-    },
-    action: 'cycle.suspended',
-  }),
-  input({
-    update: resumeUpdate,
-    schema: C.reasonOnlySchema,
-    check: C.checkResume,
-    apply: (s, i) => {
-      s.status = 'running';
-      s.statusReason = i.reason;
-    },
-    action: 'cycle.resumed',
-  }),
-  input({
-    update: abortUpdate,
-    schema: C.reasonOnlySchema,
-    check: C.checkAbort,
-    apply: (s, i) => {
-      s.status = 'aborted';
-      s.statusReason = i.reason;
-    },
-    action: 'cycle.aborted',
-  }),
+  statusChange(suspendUpdate, C.checkSuspend, 'suspended', 'cycle.suspended'),
+  statusChange(resumeUpdate, C.checkResume, 'running', 'cycle.resumed'),
+  statusChange(abortUpdate, C.checkAbort, 'aborted', 'cycle.aborted'),
 ];
 
 /** A year the working-day calendar lacks, supplied by an organizer: a calendar hold can then be released. */

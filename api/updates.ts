@@ -4,9 +4,15 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WorkflowStarter } from '../activities/outbox.js';
-import { WorkflowNotFoundError, type QueryDefinition, type UpdateDefinition } from '@temporalio/common';
+import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowNotFoundError,
+  type QueryDefinition,
+  type UpdateDefinition,
+} from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { ApiError, notFound } from './errors.js';
+import { ApiError, ErrorCode, notFound } from './errors.js';
 
 /** Queries a workflow; one that does not exist answers 404 naming `what`. */
 export async function queryOr404<Ret>(
@@ -28,17 +34,59 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   updateId: string,
   what: string,
 ): Promise<Ret> {
-  try {
-    return await handle.executeUpdate(update, { args, updateId });
-  } catch (e) {
-    if (!(e instanceof WorkflowNotFoundError)) throw e;
-    const status = await handle.describe().then(
-      (d) => d.status.name,
-      () => undefined,
-    );
-    if (status === undefined) throw notFound(what);
-    throw new ApiError(409, ErrorType.Closed, `${what} is ${status.toLowerCase()}; it takes no more input`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handle.executeUpdate(update, { args, updateId });
+    } catch (e) {
+      if (!sentWhileEnding(e)) throw e;
+      const status = await handle.describe().then(
+        (d) => d.status.name,
+        () => undefined,
+      );
+      if (status === undefined) throw e instanceof WorkflowNotFoundError ? notFound(what) : e;
+      if (status !== 'RUNNING' || !taskFailed(e))
+        throw new ApiError(409, ErrorType.Closed, `${what} is ${status.toLowerCase()}; it takes no more input`);
+      // The task failed because the workflow tried to complete (or move on) with this Update
+      // pending; its next task takes the Update or ends the workflow. The same update id applies
+      // the input at most once, so sending it again is safe.
+      if (attempt === TASK_FAILED_ATTEMPTS) throw notReady(what);
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
   }
+}
+
+/** Sends of one input whose workflow task failed, before the caller is told to retry (~1.4 s in all). */
+const TASK_FAILED_ATTEMPTS = 4;
+
+/**
+ * The ways Temporal answers an Update that meets a workflow as it ends: it ended before the Update
+ * was admitted (NOT_FOUND), it ended with the Update admitted but not yet taken ("aborted by closing
+ * workflow", NOT_FOUND as well), it ended with the Update taken but not answered (a failure of type
+ * AcceptedUpdateCompletedWorkflow), or the workflow task that carried the Update failed, which is
+ * what happens when a workflow tries to complete while the Update waits (the server fails that task
+ * as UnhandledCommand and answers the Update WorkflowNotReady, gRPC FAILED_PRECONDITION). In none of
+ * them was the input applied.
+ */
+function sentWhileEnding(e: unknown): boolean {
+  if (e instanceof WorkflowNotFoundError) return true;
+  if (e instanceof WorkflowUpdateFailedError)
+    return e.cause instanceof ApplicationFailure && e.cause.type === 'AcceptedUpdateCompletedWorkflow';
+  return taskFailed(e);
+}
+
+const GRPC_FAILED_PRECONDITION = 9;
+const taskFailed = (e: unknown) =>
+  e instanceof ServiceError && (e.cause as { code?: unknown } | undefined)?.code === GRPC_FAILED_PRECONDITION;
+
+/** The workflow runs on but its tasks kept failing with the input in them: nothing applied, retry later. */
+function notReady(what: string): ApiError {
+  const e = new ApiError(
+    503,
+    ErrorCode.NotReady,
+    `${what} could not take the input just now (its workflow task failed); it was not applied — retry with the same Idempotency-Key`,
+  );
+  e.retryAfterSeconds = 1;
+  return e;
 }
 
 /**

@@ -55,7 +55,7 @@ import { goals, goalsMarkdown } from './goals.js';
 import { measureMixedReads } from './mixed-reads.js';
 import { measureSoak } from './soak.js';
 import { measureStarts } from './starts.js';
-import { spawnWorker } from './worker-process.js';
+import { spawnWorker, type WorkerProcess } from './worker-process.js';
 import { load, mb, pct, round, serveOn } from './util.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
@@ -146,11 +146,31 @@ async function main() {
     return { worker, running: worker.run() };
   };
   let w = await startWorker();
-  /** Replaces the worker with one whose cache holds `maxCachedWorkflows` (the SDK's default when undefined). */
-  const restartWorker = async (maxCachedWorkflows?: number) => {
+  /**
+   * Runs `fn` with the production worker (`worker/main.ts`) in a process of its own instead of this
+   * one's, as it runs in production: its RSS is its own, and its workflow tasks and sinks do not share
+   * an event loop or a pg pool with the API and the readers measured here.
+   */
+  const withWorkerProcess = async <T>(cache: number, fn: (p: WorkerProcess) => Promise<T>): Promise<T> => {
+    const p = await spawnWorker(
+      {
+        TEMPORAL_ADDRESS: temporalServer.address,
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_TASK_QUEUE: taskQueue,
+        DATABASE_URL: databaseUrl,
+        CODEC_KEYS: codecSpec,
+        WORKER_MAX_CACHED_WORKFLOWS: String(cache),
+      },
+      log,
+    );
     w.worker.shutdown();
     await w.running;
-    w = await startWorker(maxCachedWorkflows);
+    try {
+      return await fn(p);
+    } finally {
+      await p.stop();
+      w = await startWorker();
+    }
   };
   const app = createApp({
     temporal: client,
@@ -382,33 +402,33 @@ async function main() {
     // ---- 7. reads under mixed load ----------------------------------------------------------------
     if (MEASURE.has(7)) {
       log(`7. reads under mixed load: ${MIXED_CYCLES} cycles in flight, 16 readers, worker cache ${MIXED_CACHE}`);
-      await restartWorker(MIXED_CACHE);
       const mixedId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(2100 + Math.floor(i / 200))];
-      results.mixedReads = await measureMixedReads({
-        apiUrl: apiServer.url,
-        cycles: MIXED_CYCLES,
-        candidatesPerCycle: MIXED_CANDIDATES,
-        readers: 16,
-        workerCache: MIXED_CACHE,
-        organizer,
-        intake,
-        startCycle: (i) => startCycle(mixedId(i)[0]!, mixedId(i)[1]!, MIXED_CANDIDATES, 1),
-        driveCycle: (id) => simulator.driveCycle(id),
-        registerReport: async (i) => {
-          const res = await simulator.call('POST', '/v1/reports', intake, {
-            channel: 'phone',
-            category: 'voteBuying',
-            text: '基准测试举报',
-            receivedAt: new Date().toISOString(),
-            target: { type: 'jurisdiction', jurisdictionId: `B${String(i % 200).padStart(4, '0')}` },
-          });
-          if (res.status !== 201) throw new Error(`report ${i}: ${res.status} ${JSON.stringify(res.body)}`);
-          return res.body.reportId as string;
-        },
-        log,
-      });
+      results.mixedReads = await withWorkerProcess(MIXED_CACHE, () =>
+        measureMixedReads({
+          apiUrl: apiServer.url,
+          cycles: MIXED_CYCLES,
+          candidatesPerCycle: MIXED_CANDIDATES,
+          readers: 16,
+          workerCache: MIXED_CACHE,
+          organizer,
+          intake,
+          startCycle: (i) => startCycle(mixedId(i)[0]!, mixedId(i)[1]!, MIXED_CANDIDATES, 1),
+          driveCycle: (id) => simulator.driveCycle(id),
+          registerReport: async (i) => {
+            const res = await simulator.call('POST', '/v1/reports', intake, {
+              channel: 'phone',
+              category: 'voteBuying',
+              text: '基准测试举报',
+              receivedAt: new Date().toISOString(),
+              target: { type: 'jurisdiction', jurisdictionId: `B${String(i % 200).padStart(4, '0')}` },
+            });
+            if (res.status !== 201) throw new Error(`report ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+            return res.body.reportId as string;
+          },
+          log,
+        }),
+      );
       log(`   ${JSON.stringify(results.mixedReads)}`);
-      await restartWorker();
     }
 
     // ---- 8. starts: the API against a bare workflow start -------------------------------------------
@@ -568,49 +588,35 @@ async function main() {
       log(
         `9. soak: ${SOAK_CYCLES} open cycles, worker cache ${SOAK_CACHE}, each supervision's timer at ${SOAK_TIMER_SECONDS} s`,
       );
-      // The production worker in a process of its own, so its RSS is the worker's alone.
-      const soakWorker = await spawnWorker(
-        {
-          TEMPORAL_ADDRESS: temporalServer.address,
-          TEMPORAL_NAMESPACE: 'default',
-          TEMPORAL_TASK_QUEUE: taskQueue,
-          DATABASE_URL: databaseUrl,
-          CODEC_KEYS: codecSpec,
-          WORKER_MAX_CACHED_WORKFLOWS: String(SOAK_CACHE),
-        },
-        log,
-      );
-      w.worker.shutdown();
-      await w.running;
       const soakId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(5000 + Math.floor(i / 200))];
-      results.soak = await measureSoak({
-        cycles: SOAK_CYCLES,
-        timerSeconds: SOAK_TIMER_SECONDS,
-        graceSeconds: SOAK_GRACE_SECONDS,
-        reads: SOAK_READS,
-        workerCache: SOAK_CACHE,
-        apiUrl: apiServer.url,
-        organizer,
-        pool,
-        cycleId: (i) => soakId(i).join(':'),
-        postCycle: async (i, policy) => {
-          const [jurisdictionId, term] = soakId(i) as [string, string];
-          const body = { ...cycleBody(jurisdictionId, term, 1, 1), policy: { ...fullPolicy(1), ...policy } };
-          // A busy API may answer 503 (Retry-After): tried again, as a person's client would.
-          for (let attempt = 1; ; attempt++) {
-            const res = await simulator.call('POST', '/v1/cycles', organizer, body);
-            if (res.status === 201) return;
-            if (res.status !== 503 || attempt === 5)
-              throw new Error(`soak start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
-            await new Promise((r) => setTimeout(r, 1000 * attempt));
-          }
-        },
-        workerRssMB: soakWorker.rssMB,
-        log,
-      }).finally(async () => {
-        await soakWorker.stop();
-        w = await startWorker();
-      });
+      // The production worker in a process of its own, so its RSS is the worker's alone.
+      results.soak = await withWorkerProcess(SOAK_CACHE, (soakWorker) =>
+        measureSoak({
+          cycles: SOAK_CYCLES,
+          timerSeconds: SOAK_TIMER_SECONDS,
+          graceSeconds: SOAK_GRACE_SECONDS,
+          reads: SOAK_READS,
+          workerCache: SOAK_CACHE,
+          apiUrl: apiServer.url,
+          organizer,
+          pool,
+          cycleId: (i) => soakId(i).join(':'),
+          postCycle: async (i, policy) => {
+            const [jurisdictionId, term] = soakId(i) as [string, string];
+            const body = { ...cycleBody(jurisdictionId, term, 1, 1), policy: { ...fullPolicy(1), ...policy } };
+            // A busy API may answer 503 (Retry-After): tried again, as a person's client would.
+            for (let attempt = 1; ; attempt++) {
+              const res = await simulator.call('POST', '/v1/cycles', organizer, body);
+              if (res.status === 201) return;
+              if (res.status !== 503 || attempt === 5)
+                throw new Error(`soak start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
+              await new Promise((r) => setTimeout(r, 1000 * attempt));
+            }
+          },
+          workerRssMB: soakWorker.rssMB,
+          log,
+        }),
+      );
       log(`   ${JSON.stringify(results.soak)}`);
     }
 

@@ -48,6 +48,8 @@ describe('replay of recorded histories', () => {
       {
         workflowBundle: { codePath: inject('workflowBundlePath') },
         dataConverter: dataConverter(parseCodecKeys(TEST_CODEC_KEYS)),
+        // Sinks are not called on replay, but a workflow that names one needs it registered.
+        sinks: { projection: { write: { fn: () => undefined } } },
       },
       histories,
     )) {

@@ -47,9 +47,16 @@ export function goals(r: Record<string, any>): GoalRow[] {
     t && { measured: String(t.eventsPerCandidate), met: t.eventsPerCandidate <= 100 },
   );
   add(
-    '2. trivial workflows per full cycle (throughput ratio)',
+    "2. trivial workflows per full cycle, cycles 3 at a time (one organizer's pace)",
     '≤ 50×',
     t && { measured: `${t.ratioTrivialToCycle}×`, met: t.ratioTrivialToCycle <= 50 },
+  );
+  add(
+    '2. trivial workflows per full cycle, both 30 at a time (capacity)',
+    '≤ 50×',
+    t?.ratioAtEqualConcurrency !== undefined
+      ? { measured: `${t.ratioAtEqualConcurrency}×`, met: t.ratioAtEqualConcurrency <= 50 }
+      : undefined,
   );
   const m = r.mixedReads;
   add(

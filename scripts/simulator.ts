@@ -3,6 +3,7 @@
  * discipline commission, the congress — so campaigns can run end to end in tests and the demo.
  * It acts like a patient client: an input sent too early (the cycle is still moving on) is retried.
  */
+import { randomUUID } from 'node:crypto';
 import { campaignKeyFromId } from '../domain/ids.js';
 import { DEPARTMENTS } from '../domain/policy.js';
 import { shortlistRule } from '../domain/rules.js';
@@ -81,6 +82,7 @@ export function createSimulator(o: SimulatorOptions) {
     path: string,
     token: string,
     body?: unknown,
+    headers: Record<string, string> = {},
   ): Promise<{ status: number; body: any }> {
     const deadline = Date.now() + patience;
     for (;;) {
@@ -88,6 +90,7 @@ export function createSimulator(o: SimulatorOptions) {
         method,
         headers: {
           authorization: `Bearer ${token}`,
+          ...headers,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -101,13 +104,18 @@ export function createSimulator(o: SimulatorOptions) {
     }
   }
 
-  /** Sends until accepted; "not yet" answers are retried, anything else is an error. */
+  /**
+   * Sends until accepted; "not yet" answers are retried, anything else is an error. Every try carries
+   * the same Idempotency-Key, as the README asks of clients: an answer lost to a timeout or a 503 may
+   * hide an input that was taken, and its retry must not act twice (nor be refused as a duplicate).
+   */
   async function send(path: string, body: unknown, token = o.organizerToken): Promise<any> {
     if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
     const deadline = Date.now() + patience;
+    const key = { 'idempotency-key': randomUUID() };
     let wait = 50;
     for (;;) {
-      const res = await call('POST', path, token, body);
+      const res = await call('POST', path, token, body, key);
       if (res.status === 200 || res.status === 201) return res.body;
       const code = res.body?.error?.code as string | undefined;
       if (!code || !RETRYABLE.has(code) || Date.now() > deadline)

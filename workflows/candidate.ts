@@ -49,7 +49,7 @@ import {
   type CandidateState,
 } from './contracts/candidate.js';
 import type { ReviewLate } from './contracts/cycle.js';
-import { RECORD_RETRY, auditEvents } from './record.js';
+import { RECORD_RETRY, auditEvents, oneAtATime } from './record.js';
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -106,6 +106,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
 
   /** The act that ended the inspection has been put on the record (with the closing and the outcome). */
   let endRecorded = false;
+  const oneByOne = oneAtATime('records-one-at-a-time');
   /**
    * Puts one act on the record with the state it left. The act that ended the inspection also closes
    * the tasks nobody answered (when stopped) and tells the cycle the outcome, in the same activity.
@@ -119,14 +120,17 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     const stopped = ends && state.outcome!.result === 'stopped';
     if (stopped) events.push(event('review.closed', SYSTEM, { reason: 'candidate stopped' }));
     const told = { ...tell, ...(ends ? { outcome: state.outcome! } : {}) };
-    return recordCandidate({
-      ref,
-      state,
-      events,
-      ...act,
-      ...(stopped ? { closeTasks: true } : {}),
-      ...(told.late || told.outcome ? { tell: { ...told, workflowId: listener } } : {}),
-    });
+    // The state goes as it is when the record is written: the latest, which every earlier act led to.
+    return oneByOne(() =>
+      recordCandidate({
+        ref,
+        state,
+        events,
+        ...act,
+        ...(stopped ? { closeTasks: true } : {}),
+        ...(told.late || told.outcome ? { tell: { ...told, workflowId: listener } } : {}),
+      }),
+    );
   };
 
   const finish = (outcome: DossierOutcome) => {

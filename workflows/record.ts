@@ -3,7 +3,7 @@
  * activities (Postgres being away is transient — keep trying, the record must not be lost) and the
  * audit event builder, keyed by workflow id and the workflow's own sequence so a retry never doubles a row.
  */
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import type { AuditEvent } from '../domain/events.js';
 import type { Actor } from '../domain/schemas.js';
 
@@ -32,4 +32,35 @@ export function auditEvents(subject: {
     action,
     detail: { ...subject.detail, ...detail },
   });
+}
+
+/**
+ * Puts records on one at a time, in the order they were asked for. Records are local activities, and
+ * two under way at once (acts that came in one workflow task: a start and an Update, two Updates)
+ * come back in whatever order they finish, while a replay resolves them in the order of their
+ * markers in history: what the workflow did between them (an Update answered, a search attribute
+ * written, a child started) then differs, and the replay fails as non-deterministic (TMPRL1100).
+ * One at a time, each record's result is the only thing a workflow task can wait on, live and in
+ * replay alike.
+ *
+ * A record with none under way starts at once, as a direct call does, so histories without overlap
+ * are unchanged. Only an overlap asks `patched(patchId)`: histories recorded before this change, where
+ * records overlapped, replay as they ran (the marker is absent there), and new ones carry the marker.
+ */
+export function oneAtATime(patchId: string): <T>(work: () => Promise<T>) => Promise<T> {
+  let busy: Promise<void> | undefined;
+  return (work) => {
+    const run = busy && patched(patchId) ? busy.then(work) : work();
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    const previous = busy;
+    busy = previous ? Promise.all([previous, settled]).then(() => undefined) : settled;
+    const mine = busy;
+    void mine.then(() => {
+      if (busy === mine) busy = undefined;
+    });
+    return run;
+  };
 }

@@ -29,6 +29,9 @@ describe('replay of recorded histories', () => {
         'report-clarified-v1.json',
         'report-substantiated-v1.json',
         'supervision-closed-v1.json',
+        // records-one-at-a-time (README "Replay"): overlapping records, now one after another.
+        'cycle-first-task-v2.json',
+        'candidate-first-task-v2.json',
       ]),
     );
   });

@@ -34,7 +34,7 @@ import { actOrTimeout } from '../deadlines.js';
 import { guard } from '../guard.js';
 import { CYCLE_STATE_ARRAYS } from '../../domain/projection.js';
 import { projection } from '../projection.js';
-import { RECORD_RETRY } from '../record.js';
+import { RECORD_RETRY, oneAtATime } from '../record.js';
 import type { CycleInput } from './inputs.js';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
@@ -67,6 +67,8 @@ export class Cycle {
   private readonly sentRows = new Map<string, string>();
   /** Records, starts and signals under way: a run does not end with any of them pending. */
   private inflight = 0;
+  /** Records are written one at a time (a replay must meet their results in the same order). */
+  private readonly oneByOne = oneAtATime('records-one-at-a-time');
   /** Between an open gate and the record of the next stage (an activity may run there). */
   private advancing = false;
   private lastAttrs = '';
@@ -366,26 +368,26 @@ export class Cycle {
     const s = this.state;
     const key = `${workflowInfo().workflowId}#${++this.seq}`;
     const ended = s.status === 'closed' || s.status === 'aborted';
-    await this.tracked(
-      recordCycleEvent(
-        {
-          key,
-          at: Date.now(),
-          actor,
-          subjectType: 'cycle',
-          subjectId: s.cycleId,
-          cycleId: s.cycleId,
-          jurisdictionId: s.jurisdiction.id,
-          action,
-          ...(before ? { before } : {}),
-          after: this.summary(),
-          ...(detail ? { detail } : {}),
-        },
-        C.cycleRow(s),
-        this.changedRows(people === 'all' || ended ? C.personRows(s) : C.personRows(s, people ?? [])),
-        ...(ended ? [s] : []),
-      ),
-    );
+    // The record is made now (the state as this act left it), written once the records before it are.
+    const args = [
+      {
+        key,
+        at: Date.now(),
+        actor,
+        subjectType: 'cycle',
+        subjectId: s.cycleId,
+        cycleId: s.cycleId,
+        jurisdictionId: s.jurisdiction.id,
+        action,
+        ...(before ? { before } : {}),
+        after: this.summary(),
+        ...(detail ? { detail } : {}),
+      },
+      C.cycleRow(s),
+      this.changedRows(people === 'all' || ended ? C.personRows(s) : C.personRows(s, people ?? [])),
+      ...(ended ? [s] : []),
+    ] as const;
+    await this.tracked(this.oneByOne(() => recordCycleEvent(...args)));
   }
 
   private changedRows(rows: C.PersonRow[]): C.PersonRow[] {

@@ -5,11 +5,26 @@
  * they run (they signal their outcome to the cycle's workflow id).
  */
 import { Context } from '@temporalio/activity';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
+import { ErrorType } from '../domain/errors.js';
+import { SYSTEM } from '../domain/events.js';
 import { candidateWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
 import { SA } from '../temporal/search-attributes.js';
-import { candidateWorkflowType, type CandidateWorkflow } from '../workflows/contracts/candidate.js';
+import {
+  candidateWorkflowType,
+  stopCandidateUpdate,
+  type CandidateWorkflow,
+} from '../workflows/contracts/candidate.js';
+
+/** Why a candidate of an aborted cycle stopped, on its record. */
+const CYCLE_ABORTED = '换届已中止，考察随之终止';
 
 export interface CandidateLaunch {
   cycleId: string;
@@ -72,13 +87,28 @@ export function createCandidateActivities({ client }: { client: Client }) {
       return launch.people.length;
     },
 
-    /** The cycle was aborted: its candidates still in inspection stop (cancellation, on their record). */
+    /**
+     * The cycle was aborted: its candidates still in inspection stop through their own stop input, so
+     * the stop is on each one's record (its dossier says stopped, its departments' open tasks close,
+     * the cycle hears the outcome) — a cancellation would end the workflow and leave them "inspecting"
+     * with tasks open in every inbox. One already finished refuses the stop (CLOSED): nothing to do.
+     * (The activity keeps its name: it is in recorded histories.)
+     */
     async cancelCandidateWorkflows(cycleId: string, personIds: string[]): Promise<void> {
       await eachBounded(personIds, async (personId) => {
         try {
-          await client.workflow.getHandle(candidateWorkflowId(cycleId, personId)).cancel();
+          await client.workflow.getHandle(candidateWorkflowId(cycleId, personId)).executeUpdate(stopCandidateUpdate, {
+            args: [{ reason: CYCLE_ABORTED, cause: 'other' }, SYSTEM],
+            updateId: `cycle-aborted:${cycleId}:${personId}`,
+          });
         } catch (e) {
-          if (!(e instanceof WorkflowNotFoundError)) throw e; // finished meanwhile
+          if (e instanceof WorkflowNotFoundError) return; // finished meanwhile
+          if (
+            e instanceof WorkflowUpdateFailedError &&
+            (e.cause as ApplicationFailure | undefined)?.type === ErrorType.Closed
+          )
+            return;
+          throw e;
         }
       });
     },

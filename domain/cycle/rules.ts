@@ -340,7 +340,8 @@ export function applyCandidateOutcome(s: CycleState, o: DossierOutcome): Candida
   c.concerns = o.concerns;
   if (o.reason !== undefined) c.reason = o.reason;
   if (o.cause !== undefined) c.cause = o.cause;
-  if (o.result === 'passed') return undefined;
+  // A passed candidate needs no successor; an aborted cycle stops its candidates and replaces nobody.
+  if (o.result === 'passed' || s.status === 'aborted') return undefined;
   const taken = new Set(s.candidates.filter((x) => x.positionId === c.positionId).map((x) => x.personId));
   const next = s.policy.replaceStoppedCandidates
     ? s.recommendation.ranking[c.positionId]?.find((r) => !taken.has(r.personId) && r.votes > 0)

@@ -187,6 +187,22 @@ describe('cycleWorkflow on the real server', () => {
     const { rows } = await stack.pool.query('SELECT status, closed_at FROM cycles WHERE id = $1', [cycleId]);
     expect(rows[0].status).toBe('aborted');
     expect(rows[0].closed_at).not.toBeNull();
+    // Each candidate's stop is on its record: no dossier left "inspecting", no department's task left
+    // open in an inbox, and nobody started to replace them.
+    const people = candidates.map((c) => c.personId);
+    const states = await stack.pool.query(
+      'SELECT person_id, status FROM candidate_states WHERE cycle_id = $1 ORDER BY person_id',
+      [cycleId],
+    );
+    expect(states.rows).toEqual([...people].sort().map((p) => ({ person_id: p, status: 'stopped' })));
+    const tasks = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM review_tasks WHERE cycle_id = $1 AND status NOT IN ('answered', 'closed')`,
+      [cycleId],
+    );
+    expect(tasks.rows[0].n).toBe(0);
+    const final = await stateOf(h);
+    expect(final.candidates.map((c) => c.personId).sort()).toEqual([...people].sort());
+    expect(final.candidates.every((c) => c.status === 'stopped')).toBe(true);
   });
 
   it('a publicity period whose end the calendar cannot compute holds the cycle until the year is supplied', async () => {

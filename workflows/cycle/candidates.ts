@@ -2,7 +2,8 @@
  * The cycle's side of its candidates' workflows. One activity starts them all, so a thousand
  * candidates cost the cycle one activity and the cycle can continue as new while they run; each
  * signals how its inspection ended to the cycle's workflow id (and which departments are late). An
- * abort cancels those still in inspection; a calendar year supplied to the cycle is passed on.
+ * abort stops those still in inspection (each through its stop input, so the stop is on its record);
+ * a calendar year supplied to the cycle is passed on.
  */
 import { getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createCandidateActivities } from '../../activities/candidates.js';

@@ -333,15 +333,15 @@ export function applyRecommendationRound(s: CycleState, i: RecommendationRound, 
 // ---------------------------------------------------------------------------------------------
 // inspection: candidates finish (passed or stopped); a stopped one is replaced by the next-ranked
 
-export function applyCandidateOutcome(s: CycleState, o: DossierOutcome): CandidateEntry | undefined {
+/** `replace`: whether a stopped candidate may be replaced (an aborted cycle replaces nobody). */
+export function applyCandidateOutcome(s: CycleState, o: DossierOutcome, replace = true): CandidateEntry | undefined {
   const c = s.candidates.find((x) => x.personId === o.personId && x.status === 'inspecting');
   if (!c) return undefined;
   c.status = o.result;
   c.concerns = o.concerns;
   if (o.reason !== undefined) c.reason = o.reason;
   if (o.cause !== undefined) c.cause = o.cause;
-  // A passed candidate needs no successor; an aborted cycle stops its candidates and replaces nobody.
-  if (o.result === 'passed' || s.status === 'aborted') return undefined;
+  if (o.result === 'passed' || !replace) return undefined;
   const taken = new Set(s.candidates.filter((x) => x.positionId === c.positionId).map((x) => x.personId));
   const next = s.policy.replaceStoppedCandidates
     ? s.recommendation.ranking[c.positionId]?.find((r) => !taken.has(r.personId) && r.votes > 0)

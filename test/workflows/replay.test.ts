@@ -32,6 +32,8 @@ describe('replay of recorded histories', () => {
         // records-one-at-a-time (README "Replay"): overlapping records, now one after another.
         'cycle-first-task-v2.json',
         'candidate-first-task-v2.json',
+        // aborted-replaces-nobody: an abort in inspection stops every candidate, replaces none.
+        'cycle-aborted-inspecting-v2.json',
       ]),
     );
   });

@@ -5,7 +5,7 @@
  * abort stops those still in inspection (each through its stop input, so the stop is on its record);
  * a calendar year supplied to the cycle is passed on.
  */
-import { getExternalWorkflowHandle, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createCandidateActivities } from '../../activities/candidates.js';
 import type { YearOverride } from '../../domain/calendar.js';
 import * as C from '../../domain/cycle.js';
@@ -38,7 +38,10 @@ export class CandidateWorkflows {
     const { cycle } = this;
     // A signal can repeat (a retried candidate task); only the first outcome counts.
     if (cycle.state.candidates.find((c) => c.personId === outcome.personId)?.status !== 'inspecting') return;
-    const replacement = C.applyCandidateOutcome(cycle.state, outcome);
+    // An aborted cycle stops its candidates and replaces nobody. Before the patch an outcome heard
+    // after an abort could still start a replacement; asked only then, so other histories are unchanged.
+    const replace = cycle.state.status !== 'aborted' || !patched('aborted-replaces-nobody');
+    const replacement = C.applyCandidateOutcome(cycle.state, outcome, replace);
     cycle.bump();
     void cycle.record(
       `candidate.${outcome.result}`,

@@ -22,6 +22,8 @@ export async function writeProjection(pool: Pool, workflowId: string, runId: str
       [workflowId],
     );
     const stored = rows[0];
+    // A send older than the stored one of the same run (a failed task's attempt wrote past it) is spent.
+    if (stored !== undefined && stored.run_id === runId && w.seq < stored.seq) return;
     const follows = stored !== undefined && stored.run_id === runId && stored.seq === w.seq - 1;
     const stale = w.full ? false : !follows || stored.stale;
     await client.query(

@@ -6,7 +6,7 @@ import type * as C from '../domain/cycle.js';
 import { cycleWorkflowId } from '../domain/ids.js';
 import * as W from '../workflows/contracts/cycle.js';
 import type { Services } from './context.js';
-import { ApiError, ErrorCode, notFound } from './errors.js';
+import { ApiError, ErrorCode, notFound, toApiError } from './errors.js';
 
 /** How long an answer waits for the projection to reach the version its input produced. */
 const PROJECTION_WAIT_MS = 5_000;
@@ -48,9 +48,25 @@ async function readLive(s: Services, cycleId: string): Promise<C.CycleState> {
   try {
     return await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery);
   } catch (e) {
+    if (!(e instanceof WorkflowNotFoundError)) throw toApiError(e) ?? notReadable(cycleId);
     // Past Temporal's retention the record in Postgres is the answer.
-    const row = e instanceof WorkflowNotFoundError ? await s.read.cycle(cycleId) : undefined;
-    if (!row || !('cycleId' in row.state)) throw e instanceof WorkflowNotFoundError ? notFound(`cycle ${cycleId}`) : e;
+    const row = await s.read.cycle(cycleId);
+    if (!row || !('cycleId' in row.state)) throw notFound(`cycle ${cycleId}`);
     return row.state;
   }
+}
+
+/**
+ * Its projection is not usable yet (a cycle whose first workflow task has not run, or whose record is
+ * being repaired) and its workflow did not answer a query (a task failing or timing out under load):
+ * nothing is wrong with the request, so 503 and a retry, never a 500.
+ */
+function notReadable(cycleId: string): ApiError {
+  const e = new ApiError(
+    503,
+    ErrorCode.NotReady,
+    `cycle ${cycleId} cannot be read just now: its record is being written; read it again shortly`,
+  );
+  e.retryAfterSeconds = 1;
+  return e;
 }

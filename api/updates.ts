@@ -69,14 +69,20 @@ const TASK_FAILED_ATTEMPTS = 4;
  */
 function sentWhileEnding(e: unknown): boolean {
   if (e instanceof WorkflowNotFoundError) return true;
-  if (e instanceof WorkflowUpdateFailedError)
-    return e.cause instanceof ApplicationFailure && e.cause.type === 'AcceptedUpdateCompletedWorkflow';
+  if (e instanceof WorkflowUpdateFailedError && failureType(e) === 'AcceptedUpdateCompletedWorkflow') return true;
   return taskFailed(e);
 }
 
 const GRPC_FAILED_PRECONDITION = 9;
+const failureType = (e: WorkflowUpdateFailedError) =>
+  e.cause instanceof ApplicationFailure ? e.cause.type : undefined;
+/**
+ * The workflow task carrying the Update failed (WorkflowNotReady), or ended without answering it
+ * (the server then rejects it as UnprocessedUpdate): either way it was not taken.
+ */
 const taskFailed = (e: unknown) =>
-  e instanceof ServiceError && (e.cause as { code?: unknown } | undefined)?.code === GRPC_FAILED_PRECONDITION;
+  (e instanceof ServiceError && (e.cause as { code?: unknown } | undefined)?.code === GRPC_FAILED_PRECONDITION) ||
+  (e instanceof WorkflowUpdateFailedError && failureType(e) === 'UnprocessedUpdate');
 
 /** The workflow runs on but its tasks kept failing with the input in them: nothing applied, retry later. */
 function notReady(what: string): ApiError {

@@ -12,16 +12,17 @@
  * continued as new since, to keep or replace the candidate.
  *
  * What it costs in history events (a thousand candidates make a cycle): every act goes on the record
- * through ONE local activity (activities/reviews.ts recordCandidate: the act's rows, its audit events
- * and the candidate's state for the API, in one transaction), so an input costs its workflow task, the
- * Update's two events and one marker. The chase point and the deadline share one timer at a time, and
- * points already due are handled at once without one. Signals to the cycle go from that activity, not
- * from here.
+ * through ONE activity (activities/reviews.ts recordCandidate: the act's rows, its audit events and
+ * the candidate's state for the API, in one transaction). It is an ordinary activity, not a local one
+ * (patch records-as-activities, ./record.ts says why): the record holds exactly the acts in history.
+ * The chase point and the deadline share one timer at a time, and points already due are handled at
+ * once without one. Signals to the cycle go from that activity, not from here.
  */
 import {
   CancellationScope,
   allHandlersFinished,
   condition,
+  proxyActivities,
   proxyLocalActivities,
   setHandler,
 } from '@temporalio/workflow';
@@ -49,20 +50,25 @@ import {
   type CandidateState,
 } from './contracts/candidate.js';
 import type { ReviewLate } from './contracts/cycle.js';
-import { RECORD_RETRY, auditEvents, oneAtATime } from './record.js';
+import { RECORD_RETRY, RECORD_TIMEOUT, auditEvents, oneAtATime, recordsAsActivities } from './record.js';
 
 // ---- activities -------------------------------------------------------------------------------
 
-// Local: the act is written inside the workflow task that made it (one marker event). The writes are
-// idempotent, so a task that fails and runs the activity again still makes one act.
-const { recordCandidate } = proxyLocalActivities<ReturnType<typeof createReviewActivities>>({
-  startToCloseTimeout: '30 seconds',
+// Ordinary activities since the patch records-as-activities (./record.ts says why); runs from before
+// it keep the local ones they started with.
+const { recordCandidate } = proxyActivities<ReturnType<typeof createReviewActivities>>({
+  startToCloseTimeout: RECORD_TIMEOUT,
+  retry: RECORD_RETRY,
+});
+const { recordCandidate: recordCandidateLocally } = proxyLocalActivities<ReturnType<typeof createReviewActivities>>({
+  startToCloseTimeout: RECORD_TIMEOUT,
   retry: RECORD_RETRY,
 });
 
 // ---- the workflow -----------------------------------------------------------------------------
 
 export async function candidateWorkflow(input: CandidateInput): Promise<DossierOutcome> {
+  const writeRecord = recordsAsActivities() ? recordCandidate : recordCandidateLocally;
   const policy = input.policy;
   const dossier = I.newDossier(policy, input.firstPromotion ?? false);
   const state: CandidateState = {
@@ -122,7 +128,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     const told = { ...tell, ...(ends ? { outcome: state.outcome! } : {}) };
     // The state goes as it is when the record is written: the latest, which every earlier act led to.
     return oneByOne(() =>
-      recordCandidate({
+      writeRecord({
         ref,
         state,
         events,

@@ -13,6 +13,23 @@ export const RECORD_RETRY = {
   backoffCoefficient: 2,
 } as const;
 
+/** How long one record may take before it is tried again (its writes are idempotent). */
+export const RECORD_TIMEOUT = '30 seconds';
+
+/**
+ * Whether this run writes its records through ordinary activities (patch `records-as-activities`,
+ * asked once, at the start of a run) rather than local ones. A local activity runs inside the
+ * workflow task that asked for it, before the server has accepted that task: when the task then
+ * fails or is cut short (a worker dies, a task times out under load, the server answers Updates the
+ * task carried as unprocessed), the retry takes the acts again — possibly other acts, in another
+ * order — while the first attempt's writes stay. The outside attack saw acts lost, doubled, and
+ * recorded though refused. An ordinary activity is scheduled only by a task the server accepted, so
+ * the record holds exactly the acts in history. It costs events (issue 14): the README says how many.
+ */
+export function recordsAsActivities(): boolean {
+  return patched('records-as-activities');
+}
+
 export function auditEvents(subject: {
   type: string;
   id: string;

@@ -204,7 +204,7 @@ describe('cycleWorkflow on the real server', () => {
     expect(final.candidates.map((c) => c.personId).sort()).toEqual([...people].sort());
     expect(final.candidates.every((c) => c.status === 'stopped')).toBe(true);
     // The fixture of the patch aborted-replaces-nobody (README "Replay").
-    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-aborted-inspecting-v2');
+    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-aborted-inspecting-v3');
   });
 
   it('a publicity period whose end the calendar cannot compute holds the cycle until the year is supplied', async () => {

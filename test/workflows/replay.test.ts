@@ -34,6 +34,10 @@ describe('replay of recorded histories', () => {
         'candidate-first-task-v2.json',
         // aborted-replaces-nobody: an abort in inspection stops every candidate, replaces none.
         'cycle-aborted-inspecting-v2.json',
+        // records-as-activities: the same three, their records through ordinary activities.
+        'cycle-first-task-v3.json',
+        'candidate-first-task-v3.json',
+        'cycle-aborted-inspecting-v3.json',
       ]),
     );
   });

@@ -11,6 +11,7 @@ import {
   continueAsNew,
   currentUpdateInfo,
   getExternalWorkflowHandle,
+  proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
   startChild,
@@ -34,7 +35,7 @@ import { actOrTimeout } from '../deadlines.js';
 import { guard } from '../guard.js';
 import { CYCLE_STATE_ARRAYS } from '../../domain/projection.js';
 import { projection } from '../projection.js';
-import { RECORD_RETRY, oneAtATime } from '../record.js';
+import { RECORD_RETRY, RECORD_TIMEOUT, oneAtATime, recordsAsActivities } from '../record.js';
 import type { CycleInput } from './inputs.js';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
@@ -47,10 +48,14 @@ const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
 /** Retries come within minutes; the latest answers are enough to recognise them. */
 const REMEMBERED_ANSWERS = 200;
 
-// A local activity: the act is written within the workflow task that took it — one marker in the
-// history instead of an activity's three events and a second workflow task's three (issue 14).
-const { recordCycleEvent } = proxyLocalActivities<ReturnType<typeof createRecordActivities>>({
-  startToCloseTimeout: '30 seconds',
+// Ordinary activities since the patch records-as-activities (../record.ts says why); runs from before
+// it keep the local ones they started with (one marker each instead of six events).
+const { recordCycleEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({
+  startToCloseTimeout: RECORD_TIMEOUT,
+  retry: RECORD_RETRY,
+});
+const { recordCycleEvent: recordCycleEventLocally } = proxyLocalActivities<ReturnType<typeof createRecordActivities>>({
+  startToCloseTimeout: RECORD_TIMEOUT,
   retry: RECORD_RETRY,
 });
 
@@ -69,6 +74,8 @@ export class Cycle {
   private inflight = 0;
   /** Records are written one at a time (a replay must meet their results in the same order). */
   private readonly oneByOne = oneAtATime('records-one-at-a-time');
+  /** Asked first thing in a run: which activity writes its records. */
+  private readonly writeRecord = recordsAsActivities() ? recordCycleEvent : recordCycleEventLocally;
   /** Between an open gate and the record of the next stage (an activity may run there). */
   private advancing = false;
   private lastAttrs = '';
@@ -387,7 +394,7 @@ export class Cycle {
       this.changedRows(people === 'all' || ended ? C.personRows(s) : C.personRows(s, people ?? [])),
       ...(ended ? [s] : []),
     ] as const;
-    await this.tracked(this.oneByOne(() => recordCycleEvent(...args)));
+    await this.tracked(this.oneByOne(() => this.writeRecord(...args)));
   }
 
   private changedRows(rows: C.PersonRow[]): C.PersonRow[] {

@@ -49,7 +49,8 @@ export function actorOf(c: Context<Env>): Actor {
  * Retrying a request with the same Idempotency-Key returns the first result instead of acting twice;
  * the same key with another body is refused (422 IDEMPOTENCY_KEY_REUSED), never silently answered
  * with the first result. The key is bound, in Postgres, to a hash of the canonical body; it belongs to
- * one caller (sub, roles, scope) on one method and path, so two callers' keys never meet. The id
+ * one caller (sub, roles, scope) on one method, route and decoded parameters, so two callers' keys
+ * never meet and a path spelt another way is no new request. The id
  * returned (used as the Update id / audit key) is derived from that binding for the same reason.
  */
 export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>): Promise<string> {
@@ -62,7 +63,10 @@ export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>)
   }
   const p = c.get('principal');
   const body: unknown = await c.req.json().catch(() => null);
-  const binding = sha256(canonical([p.sub, [...p.roles].sort(), p.scope, c.req.method, c.req.path, key]));
+  // The route and its decoded parameters, not the path as spelt: `440310%3A2091` and `440310:2091`
+  // reach the same cycle, so a retry spelt either way is the same request.
+  const target = [c.req.routePath, c.req.param() as Record<string, string>];
+  const binding = sha256(canonical([p.sub, [...p.roles].sort(), p.scope, c.req.method, target, key]));
   const fingerprint = sha256(canonical(body ?? null));
   await s.pool.query(
     'INSERT INTO idempotency_keys (binding, fingerprint) VALUES ($1, $2) ON CONFLICT (binding) DO NOTHING',

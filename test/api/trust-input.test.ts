@@ -247,6 +247,16 @@ describe('Idempotency-Key', () => {
     const reused = await send('另一个理由');
     expectStatus(reused, 422);
     expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    // The key belongs to the route and its decoded parameters, not to the path's spelling: a retry
+    // with `:` percent-encoded (as some clients and proxies send it) is the same request. Raw: the
+    // typed client encodes the path itself.
+    const encoded = await stack.call('POST', '/v1/cycles/440310%3A2091/suspend', {
+      token: organizer,
+      body: { reason: '另一个理由' },
+      headers: { 'idempotency-key': key },
+    });
+    expect(encoded.status).toBe(422);
+    expect(encoded.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
 
     // The document itself is not a route of AppType: read raw.
     const doc = (await stack.call('GET', '/openapi.json')).body;

@@ -18,14 +18,7 @@
  * The chase point and the deadline share one timer at a time, and points already due are handled at
  * once without one. Signals to the cycle go from that activity, not from here.
  */
-import {
-  CancellationScope,
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-} from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
 import type { CandidateAct, CandidateRef, createReviewActivities } from '../activities/reviews.js';
 import type { DossierOutcome } from '../domain/cycle.js';
 import { cycleWorkflowId } from '../domain/ids.js';
@@ -50,25 +43,15 @@ import {
   type CandidateState,
 } from './contracts/candidate.js';
 import type { ReviewLate } from './contracts/cycle.js';
-import { RECORD_RETRY, RECORD_TIMEOUT, auditEvents, oneAtATime, recordsAsActivities } from './record.js';
+import { auditEvents, oneAtATime, recordActivity } from './record.js';
 
 // ---- activities -------------------------------------------------------------------------------
-
-// Ordinary activities since the patch records-as-activities (./record.ts says why); runs from before
-// it keep the local ones they started with.
-const { recordCandidate } = proxyActivities<ReturnType<typeof createReviewActivities>>({
-  startToCloseTimeout: RECORD_TIMEOUT,
-  retry: RECORD_RETRY,
-});
-const { recordCandidate: recordCandidateLocally } = proxyLocalActivities<ReturnType<typeof createReviewActivities>>({
-  startToCloseTimeout: RECORD_TIMEOUT,
-  retry: RECORD_RETRY,
-});
 
 // ---- the workflow -----------------------------------------------------------------------------
 
 export async function candidateWorkflow(input: CandidateInput): Promise<DossierOutcome> {
-  const writeRecord = recordsAsActivities() ? recordCandidate : recordCandidateLocally;
+  // Asked first thing in a run: the activity that puts its acts on the record (../record.ts says why).
+  const writeRecord = recordActivity<ReturnType<typeof createReviewActivities>, 'recordCandidate'>('recordCandidate');
   const policy = input.policy;
   const dossier = I.newDossier(policy, input.firstPromotion ?? false);
   const state: CandidateState = {

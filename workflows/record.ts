@@ -3,7 +3,14 @@
  * activities (Postgres being away is transient — keep trying, the record must not be lost) and the
  * audit event builder, keyed by workflow id and the workflow's own sequence so a retry never doubles a row.
  */
-import { patched, workflowInfo } from '@temporalio/workflow';
+import {
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+  type ActivityInterfaceFor,
+  type UntypedActivities,
+} from '@temporalio/workflow';
 import type { AuditEvent } from '../domain/events.js';
 import type { Actor } from '../domain/schemas.js';
 
@@ -14,11 +21,11 @@ export const RECORD_RETRY = {
 } as const;
 
 /** How long one record may take before it is tried again (its writes are idempotent). */
-export const RECORD_TIMEOUT = '30 seconds';
+const RECORD_TIMEOUT = '30 seconds';
 
 /**
- * Whether this run writes its records through ordinary activities (patch `records-as-activities`,
- * asked once, at the start of a run) rather than local ones. A local activity runs inside the
+ * The activity `name` that writes this run's records: an ordinary one (patch `records-as-activities`;
+ * call it once, at the start of a run) or, in runs from before the patch, the local one they began with. A local activity runs inside the
  * workflow task that asked for it, before the server has accepted that task: when the task then
  * fails or is cut short (a worker dies, a task times out under load, the server answers Updates the
  * task carried as unprocessed), the retry takes the acts again — possibly other acts, in another
@@ -26,8 +33,9 @@ export const RECORD_TIMEOUT = '30 seconds';
  * recorded though refused. An ordinary activity is scheduled only by a task the server accepted, so
  * the record holds exactly the acts in history. It costs events (issue 14): the README says how many.
  */
-export function recordsAsActivities(): boolean {
-  return patched('records-as-activities');
+export function recordActivity<A extends UntypedActivities, K extends keyof A>(name: K): ActivityInterfaceFor<A>[K] {
+  const options = { startToCloseTimeout: RECORD_TIMEOUT, retry: RECORD_RETRY };
+  return patched('records-as-activities') ? proxyActivities<A>(options)[name] : proxyLocalActivities<A>(options)[name];
 }
 
 export function auditEvents(subject: {

@@ -261,6 +261,30 @@ function Errors(props: { id: string; name: string; issues: Issue[] }) {
   ) : null;
 }
 
+/** A field's name, marked when required (in a label or a list's legend). */
+function Label({ f }: { f: Field }) {
+  return (
+    <>
+      {f.label}
+      {f.required ? <span aria-hidden="true"> *</span> : null}
+    </>
+  );
+}
+
+/** A field's hint and the refusals naming it, under the control (a list's under its legend). */
+function HintAndErrors(props: { f: Field; id: string; issues: Issue[] }) {
+  return (
+    <>
+      {props.f.hint ? (
+        <small id={`${props.id}-hint`} class="hint">
+          {props.f.hint}
+        </small>
+      ) : null}
+      <Errors id={props.id} name={props.f.name} issues={props.issues} />
+    </>
+  );
+}
+
 /**
  * A list as repeated rows of labelled cells. Without a script the blank rows are the way to add
  * (a row left blank is dropped) and emptying a row removes it; /console/assets/console.js adds the
@@ -330,15 +354,9 @@ function ListField(props: {
         : {})}
     >
       <legend>
-        {f.label}
-        {f.required ? <span aria-hidden="true"> *</span> : null}
+        <Label f={f} />
       </legend>
-      {f.hint ? (
-        <small id={`${id}-hint`} class="hint">
-          {f.hint}
-        </small>
-      ) : null}
-      <Errors id={id} name={f.name} issues={issues} />
+      <HintAndErrors f={f} id={id} issues={issues} />
       <table class="rows">
         <thead>
           <tr>
@@ -408,16 +426,10 @@ export function Form(props: {
         return (
           <div class={`field${issues.length ? ' invalid' : ''}`}>
             <label for={id}>
-              {f.label}
-              {f.required ? <span aria-hidden="true"> *</span> : null}
+              <Label f={f} />
             </label>
             <Control f={f} id={id} name={f.name} value={v(f)} issues={issues} hint={Boolean(f.hint)} />
-            {f.hint ? (
-              <small id={`${id}-hint`} class="hint">
-                {f.hint}
-              </small>
-            ) : null}
-            <Errors id={id} name={f.name} issues={issues} />
+            <HintAndErrors f={f} id={id} issues={issues} />
           </div>
         );
       })}

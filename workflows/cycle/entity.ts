@@ -11,8 +11,6 @@ import {
   continueAsNew,
   currentUpdateInfo,
   getExternalWorkflowHandle,
-  proxyActivities,
-  proxyLocalActivities,
   setCurrentDetails,
   startChild,
   upsertSearchAttributes,
@@ -35,7 +33,7 @@ import { actOrTimeout } from '../deadlines.js';
 import { guard } from '../guard.js';
 import { CYCLE_STATE_ARRAYS } from '../../domain/projection.js';
 import { projection } from '../projection.js';
-import { RECORD_RETRY, RECORD_TIMEOUT, oneAtATime, recordsAsActivities } from '../record.js';
+import { oneAtATime, recordActivity } from '../record.js';
 import type { CycleInput } from './inputs.js';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
@@ -47,17 +45,6 @@ const MAX_HISTORY_EVENTS = 4_000;
 const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
 /** Retries come within minutes; the latest answers are enough to recognise them. */
 const REMEMBERED_ANSWERS = 200;
-
-// Ordinary activities since the patch records-as-activities (../record.ts says why); runs from before
-// it keep the local ones they started with (one marker each instead of six events).
-const { recordCycleEvent } = proxyActivities<ReturnType<typeof createRecordActivities>>({
-  startToCloseTimeout: RECORD_TIMEOUT,
-  retry: RECORD_RETRY,
-});
-const { recordCycleEvent: recordCycleEventLocally } = proxyLocalActivities<ReturnType<typeof createRecordActivities>>({
-  startToCloseTimeout: RECORD_TIMEOUT,
-  retry: RECORD_RETRY,
-});
 
 /** Thrown out of any wait once the cycle is aborted: the story stops there and winds down. */
 export class CycleAborted extends Error {}
@@ -75,7 +62,9 @@ export class Cycle {
   /** Records are written one at a time (a replay must meet their results in the same order). */
   private readonly oneByOne = oneAtATime('records-one-at-a-time');
   /** Asked first thing in a run: which activity writes its records. */
-  private readonly writeRecord = recordsAsActivities() ? recordCycleEvent : recordCycleEventLocally;
+  private readonly writeRecord = recordActivity<ReturnType<typeof createRecordActivities>, 'recordCycleEvent'>(
+    'recordCycleEvent',
+  );
   /** Between an open gate and the record of the next stage (an activity may run there). */
   private advancing = false;
   private lastAttrs = '';

@@ -207,6 +207,41 @@ describe('cycleWorkflow on the real server', () => {
     await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-aborted-inspecting-v3');
   });
 
+  it('an abort that races the input completing a stage keeps the cycle from entering the next', async () => {
+    // Round 2 opens inspection (an activity starts the candidates); an abort landing meanwhile must
+    // stop the cycle there: no stage entered, no checkpoint opened after the abort. Several tries, as
+    // the abort must land while the opening is under way.
+    for (let k = 0; k < 4; k++) {
+      const h = await startCycle({ id: '440306001', name: '新安街道' });
+      await update(h, W.recordLaunchUpdate, S.launch);
+      await update(h, W.recordAnalysisUpdate, S.analysis);
+      await stageIs(h, 'recommendation');
+      await update(h, W.recordRecommendationRoundUpdate, S.cadreMeeting);
+      await Promise.all([
+        update(h, W.recordRecommendationRoundUpdate, S.fullCommittee).catch(() => undefined),
+        new Promise((r) => setTimeout(r, 5 * k)).then(() => update(h, W.abortUpdate, { reason: '区划调整' })),
+      ]);
+      await h.result();
+      const { cycleId } = await stateOf(h);
+      const { rows } = await stack.pool.query<{ action: string }>(
+        `SELECT action FROM audit_events WHERE cycle_id = $1 AND subject_type = 'cycle' ORDER BY id`,
+        [cycleId],
+      );
+      const actions = rows.map((r) => r.action);
+      const afterAbort = actions.slice(actions.indexOf('cycle.aborted') + 1);
+      expect(afterAbort, cycleId).not.toContain('stage.entered');
+      expect((await stateOf(h)).stage, cycleId).toBe('recommendation');
+      const checkpoints = await stack.pool.query(
+        `SELECT phase FROM supervision_checkpoints WHERE cycle_id = $1 AND phase = 'inspection'`,
+        [cycleId],
+      );
+      expect(checkpoints.rows, cycleId).toEqual([]);
+      // The fixture of the patch abort-stops-advance (README "Replay"): the first try, where the abort
+      // lands while the candidates open.
+      if (k === 0) await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-abort-during-advance-v4');
+    }
+  });
+
   it('a publicity period whose end the calendar cannot compute holds the cycle until the year is supplied', async () => {
     // Real calendar, 60 working days of publicity from now. While that crosses into a year the
     // holiday table does not cover (true today: it ends with ${CN_YEARS.at(-1)}), the cycle must hold —

@@ -38,6 +38,8 @@ describe('replay of recorded histories', () => {
         'cycle-first-task-v3.json',
         'candidate-first-task-v3.json',
         'cycle-aborted-inspecting-v3.json',
+        // abort-stops-advance: an abort landing while the candidates open stops the cycle there.
+        'cycle-abort-during-advance-v4.json',
       ]),
     );
   });

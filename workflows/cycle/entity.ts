@@ -11,6 +11,7 @@ import {
   continueAsNew,
   currentUpdateInfo,
   getExternalWorkflowHandle,
+  patched,
   setCurrentDetails,
   startChild,
   upsertSearchAttributes,
@@ -255,6 +256,10 @@ export class Cycle {
   async advance(beforeAdvance?: () => Promise<void>) {
     this.advancing = true;
     await beforeAdvance?.();
+    // An abort that landed while the stage's last work ran (candidates opening) stops the cycle here,
+    // before the next stage is entered or supervision told of it. Before this patch such a cycle
+    // entered the stage first; asked only then, so other histories are unchanged.
+    if (this.state.status === 'aborted' && patched('abort-stops-advance')) throw new CycleAborted();
     const from = this.state.stage;
     C.enterStage(this.state, Date.now());
     this.state.waitingFor = `进入${STAGE_LABELS[this.state.stage]}`;

@@ -42,7 +42,11 @@ export const reportRecordSchema = z
   .object({
     id: z.string(),
     channel: z.enum(keys(R.CHANNELS)),
-    channel_ref: z.string().nullable(),
+    channel_ref: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: "the channel's reference (ties a report to its source): intake and investigators only" }),
     category: z.enum(keys(R.CATEGORIES)),
     target_type: z.enum(['candidate', 'official', 'jurisdiction']),
     target_cycle_id: z.string().nullable(),

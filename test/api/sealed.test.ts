@@ -253,13 +253,14 @@ describe('the tokenless door for the local UI', () => {
 });
 
 describe("an investigator's finding summary", () => {
-  it('is sealed, never in a history, and shown only to the roles that read the report text', async () => {
+  it('is sealed, never in a history, and shown only to the roles that read the report text (the channel reference too)', async () => {
     const intake = stack.as(await stack.token(['intake'], '440305', '举报受理-周'));
     const investigator = stack.as(await stack.token(['investigator'], '440305', '查核组-吴'));
     const registered = await read(
       intake.v1.reports.$post({
         json: {
           channel: 'letter',
+          channelRef: 'XF-2026-0417',
           category: 'other',
           text: '反映南山区换届中的问题',
           receivedAt: '2026-11-02T10:00:00+08:00',
@@ -290,8 +291,11 @@ describe("an investigator's finding summary", () => {
       const seen = await seenBy(stack.as(await stack.token([role], '440305')));
       expect(seen.finding, role).toBe('unsubstantiated');
       expect(JSON.stringify(seen), role).not.toContain('CANARY');
+      // The letter's reference ties a report to its source: as in the list, not for these roles.
+      expect(seen.channel_ref, role).toBeUndefined();
     }
     expect((await seenBy(investigator)).summary).toBe(CANARY.summary);
+    expect((await seenBy(investigator)).channel_ref).toBe('XF-2026-0417');
     expect((await seenBy(intake)).summary).toBe(CANARY.summary);
 
     const { plain, decoded } = await scan([`report:${reportId}`]);

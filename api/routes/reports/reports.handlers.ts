@@ -133,6 +133,7 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
     target_sealed: targetName,
     summary: legacySummary,
     summary_sealed: summary,
+    channel_ref: channelRef,
     ...record
   } = row;
   return c.json(
@@ -141,6 +142,8 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
       live,
       ...(sensitive
         ? {
+            // The channel's reference (a hotline ticket, a letter's number) ties a report to its source.
+            channel_ref: channelRef,
             text: s.sealer.unseal<string>(text),
             reporter: reporter ? s.sealer.unseal<NonNullable<R.IntakeInput['reporter']>>(reporter) : null,
             ...(targetName ? { target: s.sealer.unseal<{ name: string }>(targetName) } : {}),

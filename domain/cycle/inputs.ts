@@ -198,8 +198,8 @@ export const holdSchema = once(() =>
  * What an organizer raises over the API: a hold of their own. Reports, supervision findings and risks
  * raise theirs through their workflows, so a hold's source is never a caller's say-so.
  */
-/** Names the system's holds take (report-<id>, finding-<id>, risk-<id>, calendar): never an organizer's. */
-export const SYSTEM_HOLD_NAME = /^(report-|finding-|risk-|calendar($|-))/;
+/** Names the system's holds take (report-<id>, finding-<id>, risk-<id>, calendar), in any case: never an organizer's. */
+export const SYSTEM_HOLD_NAME = /^(report-|finding-|risk-|calendar($|-))/i;
 export const organizerHoldSchema = once(() =>
   z.strictObject({
     ...holdSchema().shape,

@@ -182,7 +182,16 @@ describe("supervision and risks hold a cycle's gates", () => {
     }
     // Nor take a system hold's name first (the finding's own hold would then be refused as a
     // duplicate, and the gate left open once the organizer released theirs).
-    for (const name of [`finding-${CYCLE_ID}-election-F1`, 'report-R-0001', 'risk-K-01', 'calendar', 'calendar-2027']) {
+    for (const name of [
+      `finding-${CYCLE_ID}-election-F1`,
+      'report-R-0001',
+      'risk-K-01',
+      'calendar',
+      'calendar-2027',
+      'REPORT-R-0001',
+      'Calendar',
+      'Finding-x',
+    ]) {
       const squat = await read(cycle().holds.$post({ param, json: { name, reason: '抢先占用' }, header }));
       expectStatus(squat, 400, name);
       expect(squat.body.error.details).toEqual([expect.objectContaining({ path: 'name' })]);

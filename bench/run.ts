@@ -97,6 +97,40 @@ async function historyEvents(client: Client, workflowIds: string[]): Promise<num
   return n;
 }
 
+/**
+ * Where a cycle's events go: per kind of workflow (cycle, supervision, candidate), each event type's
+ * count per candidate, so the README can show which acts cost what.
+ */
+async function eventsByKind(client: Client, workflowIds: string[], candidates: number) {
+  const byKind: Record<string, Record<string, number>> = {};
+  for (const id of workflowIds) {
+    const kind = id.split(':')[0]!;
+    const counts = (byKind[kind] ??= {});
+    const history = await client.workflow.getHandle(id).fetchHistory();
+    // BENCH_DUMP_HISTORIES=<dir>: each history as JSON too, to read which acts cost what.
+    if (process.env.BENCH_DUMP_HISTORIES)
+      writeFileSync(
+        join(process.env.BENCH_DUMP_HISTORIES, `${id.replace(/[^\w-]/g, '_')}.json`),
+        JSON.stringify(history),
+      );
+    for (const e of history.events ?? []) {
+      const type =
+        Object.keys(e)
+          .find((k) => k.endsWith('EventAttributes'))
+          ?.replace(/EventAttributes$/, '') ?? '?';
+      counts[type] = (counts[type] ?? 0) + 1;
+    }
+  }
+  const perCandidate: Record<string, Record<string, number>> = {};
+  for (const [kind, counts] of Object.entries(byKind))
+    perCandidate[kind] = Object.fromEntries(
+      Object.entries(counts)
+        .sort((a, b) => b[1] - a[1])
+        .map(([t, n]) => [t, round(n / candidates, 1)]),
+    );
+  return perCandidate;
+}
+
 /** Every run of one workflow id (a cycle continues as new): events and bytes of each history. */
 async function runsOf(client: Client, workflowId: string): Promise<{ events: number; bytes: number }[]> {
   const runs: { events: number; bytes: number }[] = [];
@@ -305,6 +339,8 @@ async function main() {
       const cycleWall = (performance.now() - t0) / 1000;
       let events = 0;
       for (const id of ids) events += await historyEvents(client, await workflowsOf(id));
+      const breakdown = await eventsByKind(client, await workflowsOf(ids[0]!), 10);
+      log(`   events per candidate by workflow and type (first cycle): ${JSON.stringify(breakdown)}`);
       log('   trivial one-activity workflow ×300, 30 at a time');
       const t1 = performance.now();
       await load(300, 30, (i) =>
@@ -331,6 +367,7 @@ async function main() {
         ratioTrivialToCycle: round(300 / pingWall / (cycles / cycleWall), 0),
         cyclesPerSecond30AtATime: round(CAPACITY_CYCLES / wideWall, 3),
         ratioAtEqualConcurrency: round(300 / pingWall / (CAPACITY_CYCLES / wideWall), 0),
+        eventsPerCandidateByType: breakdown,
       };
       log(`   ${JSON.stringify(results.throughput)}`);
     }

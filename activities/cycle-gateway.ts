@@ -10,7 +10,15 @@ import { candidateWorkflowId, cycleWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/schemas.js';
 import type { Stage } from '../domain/stages.js';
 import { stopCandidateUpdate } from '../workflows/contracts/candidate.js';
-import { addHoldUpdate, dropNomineeUpdate, getStateQuery, releaseHoldUpdate } from '../workflows/contracts/cycle.js';
+import {
+  addHoldUpdate,
+  dropNomineeUpdate,
+  getStateQuery,
+  releaseHoldUpdate,
+  type StageUpdate,
+} from '../workflows/contracts/cycle.js';
+import type { Pool } from './db.js';
+import { createRecordActivities } from './record.js';
 
 export type GatewayResult = { done: true; what: string } | { done: false; why: string };
 
@@ -36,8 +44,14 @@ async function attempt(run: () => Promise<string>): Promise<GatewayResult> {
   }
 }
 
-export function createCycleGatewayActivities({ client }: { client: Client }) {
+export function createCycleGatewayActivities({ client, pool }: { client: Client; pool: Pool }) {
   const cycle = (cycleId: string) => client.workflow.getHandle(cycleWorkflowId(cycleId));
+  /** The acts an input led to, left to its sender (contracts/cycle.ts CycleActForRecord), go on the record. */
+  const records = createRecordActivities({ pool });
+  const send = async <I>(cycleId: string, update: StageUpdate<I>, input: I, actor: Actor, updateId: string) =>
+    records.recordCycleAnswer(
+      (await cycle(cycleId).executeUpdate(update, { args: [input, actor], updateId })).forRecord,
+    );
   return {
     async holdPerson(
       cycleId: string,
@@ -46,10 +60,7 @@ export function createCycleGatewayActivities({ client }: { client: Client }) {
       actor: Actor,
     ): Promise<GatewayResult> {
       return attempt(async () => {
-        await cycle(cycleId).executeUpdate(addHoldUpdate, {
-          args: [{ ...hold, personId }, actor],
-          updateId: `${hold.name}:hold`,
-        });
+        await send(cycleId, addHoldUpdate, { ...hold, personId }, actor, `${hold.name}:hold`);
         return `hold ${hold.name} on ${personId}`;
       });
     },
@@ -61,17 +72,14 @@ export function createCycleGatewayActivities({ client }: { client: Client }) {
       actor: Actor,
     ): Promise<GatewayResult> {
       return attempt(async () => {
-        await cycle(cycleId).executeUpdate(addHoldUpdate, { args: [hold, actor], updateId: `${hold.name}:hold` });
+        await send(cycleId, addHoldUpdate, hold, actor, `${hold.name}:hold`);
         return `hold ${hold.name}${hold.stage ? ` on the ${hold.stage} gate` : ''}`;
       });
     },
 
     async releaseHold(cycleId: string, name: string, resolution: string, actor: Actor): Promise<GatewayResult> {
       return attempt(async () => {
-        await cycle(cycleId).executeUpdate(releaseHoldUpdate, {
-          args: [{ name, resolution, bySource: true }, actor],
-          updateId: `${name}:release`,
-        });
+        await send(cycleId, releaseHoldUpdate, { name, resolution, bySource: true }, actor, `${name}:release`);
         return `hold ${name} released`;
       });
     },
@@ -94,10 +102,7 @@ export function createCycleGatewayActivities({ client }: { client: Client }) {
           });
           return `candidate ${personId} stopped`;
         }
-        await cycle(cycleId).executeUpdate(dropNomineeUpdate, {
-          args: [{ personId, reason, cause: 'report' }, actor],
-          updateId: `${key}:drop`,
-        });
+        await send(cycleId, dropNomineeUpdate, { personId, reason, cause: 'report' }, actor, `${key}:drop`);
         return `nominee ${personId} dropped`;
       });
     },

@@ -6,7 +6,8 @@
 import type { CycleRow, CycleState, PersonRow } from '../domain/cycle.js';
 import type { AuditEvent } from '../domain/events.js';
 import { appendAudit } from './audit.js';
-import { withTransaction, type Pool } from './db.js';
+import type { CycleActForRecord } from '../workflows/contracts/cycle.js';
+import { withTransaction, type Client, type Pool } from './db.js';
 
 export function createRecordActivities({ pool }: { pool: Pool }) {
   return {
@@ -14,56 +15,87 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
       await withTransaction(pool, (client) => appendAudit(client, event));
     },
 
-    /** One act of a cycle: its audit event, its row, the people it touched, and at close the final state. */
+    /**
+     * One act of a cycle: its audit event, its row, the people it touched, and at close the final
+     * state; first, the acts the cycle handed to their senders since its last own record (`earlier`,
+     * written again in case a sender died before it wrote them).
+     */
     async recordCycleEvent(
       event: AuditEvent,
       row: CycleRow,
       people: PersonRow[],
       finalState?: CycleState,
+      earlier?: CycleActForRecord[],
     ): Promise<void> {
       await withTransaction(pool, async (client) => {
-        const closed = row.status === 'closed' || row.status === 'aborted';
-        await client.query(
-          `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, results, outcome, started_at, updated_at, closed_at)
+        for (const act of earlier ?? []) await writeCycleRows(client, act.event, act.row, act.people);
+        await writeCycleRows(client, event, row, people, finalState);
+        // Last: the audit chain's lock is held from the first append to the commit.
+        for (const act of earlier ?? []) await appendAudit(client, act.event);
+        await appendAudit(client, event);
+      });
+    },
+
+    /**
+     * The acts a cycle handed to the sender of an input (contracts/cycle.ts CycleActForRecord): what
+     * the API and the gateway activities do with an input's answer before they answer their callers.
+     */
+    async recordCycleAnswer(acts: CycleActForRecord[] | undefined): Promise<void> {
+      if (!acts || acts.length === 0) return;
+      await withTransaction(pool, async (client) => {
+        for (const act of acts) await writeCycleRows(client, act.event, act.row, act.people);
+        for (const act of acts) await appendAudit(client, act.event);
+      });
+    },
+  };
+}
+
+/** The cycle's row and its people's rows as one act left them (each only moves forward in version). */
+async function writeCycleRows(
+  client: Client,
+  event: AuditEvent,
+  row: CycleRow,
+  people: PersonRow[],
+  finalState?: CycleState,
+) {
+  const closed = row.status === 'closed' || row.status === 'aborted';
+  await client.query(
+    `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, results, outcome, started_at, updated_at, closed_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
            ON CONFLICT (id) DO UPDATE SET stage = EXCLUDED.stage, status = EXCLUDED.status, waiting_for = EXCLUDED.waiting_for,
              deadline = EXCLUDED.deadline, version = EXCLUDED.version, state = EXCLUDED.state,
              results = COALESCE(EXCLUDED.results, cycles.results), outcome = COALESCE(EXCLUDED.outcome, cycles.outcome),
              updated_at = EXCLUDED.updated_at, closed_at = COALESCE(EXCLUDED.closed_at, cycles.closed_at)
            WHERE cycles.version <= EXCLUDED.version`,
-          [
-            row.id,
-            row.jurisdictionId,
-            row.term,
-            row.level,
-            row.stage,
-            row.status,
-            row.waitingFor,
-            row.deadline === null ? null : new Date(row.deadline),
-            row.version,
-            JSON.stringify(finalState ?? row.summary),
-            finalState ? JSON.stringify(finalState.results) : null,
-            finalState?.outcome ? JSON.stringify(finalState.outcome) : null,
-            new Date(row.startedAt),
-            new Date(event.at),
-            closed ? new Date(event.at) : null,
-          ],
-        );
-        // People move forward row by row: a record overtaken by a newer one of the same cycle still
-        // writes the people it alone carries (cycles only send the rows that changed).
-        if (people.length > 0) {
-          await client.query(
-            `INSERT INTO cycle_people (cycle_id, person_id, name, position_id, candidate_status, nominee_status, detail, version)
+    [
+      row.id,
+      row.jurisdictionId,
+      row.term,
+      row.level,
+      row.stage,
+      row.status,
+      row.waitingFor,
+      row.deadline === null ? null : new Date(row.deadline),
+      row.version,
+      JSON.stringify(finalState ?? row.summary),
+      finalState ? JSON.stringify(finalState.results) : null,
+      finalState?.outcome ? JSON.stringify(finalState.outcome) : null,
+      new Date(row.startedAt),
+      new Date(event.at),
+      closed ? new Date(event.at) : null,
+    ],
+  );
+  // People move forward row by row: a record overtaken by a newer one of the same cycle still
+  // writes the people it alone carries (cycles only send the rows that changed).
+  if (people.length > 0) {
+    await client.query(
+      `INSERT INTO cycle_people (cycle_id, person_id, name, position_id, candidate_status, nominee_status, detail, version)
              SELECT $1, p."personId", p.name, p."positionId", p."candidateStatus", p."nomineeStatus", p.detail, $3
              FROM jsonb_to_recordset($2::jsonb) AS p("personId" text, name text, "positionId" text, "candidateStatus" text, "nomineeStatus" text, detail jsonb)
              ON CONFLICT (cycle_id, person_id) DO UPDATE SET name = EXCLUDED.name, position_id = EXCLUDED.position_id,
                candidate_status = EXCLUDED.candidate_status, nominee_status = EXCLUDED.nominee_status, detail = EXCLUDED.detail, version = EXCLUDED.version
              WHERE cycle_people.version <= EXCLUDED.version`,
-            [row.id, JSON.stringify(people), row.version],
-          );
-        }
-        await appendAudit(client, event);
-      });
-    },
-  };
+      [row.id, JSON.stringify(people), row.version],
+    );
+  }
 }

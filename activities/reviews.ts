@@ -1,9 +1,12 @@
 /**
  * A candidate's acts on the record: the departments' inboxes (review tasks), the personal-matters
  * record, the notifications of late departments, the audit trail and the candidate's read model
- * (candidate_states), all of one act in one transaction. The candidate's workflow calls it as a local
- * activity, once per act: an act costs its workflow one history event instead of an activity's three
- * and a workflow task's three more.
+ * (candidate_states), all of one act in one transaction. Written by one of two hands: the candidate's
+ * workflow, through the `recordCandidate` activity, for what it does itself (the start, deadline
+ * points, the act that ends the inspection); and, for an inspection input that did not end it, the
+ * API that sent the input, from the Update's answer (`recordCandidateAnswer`; contracts/candidate.ts
+ * ActForRecord says why that is exact). The workflow's own records carry every act it answered since
+ * its last one, so an act whose sender never wrote it is still recorded.
  *
  * Every write is idempotent (keyed by cycle, person and department; audit events by their key; the
  * state by its version), so a retried act is one act. Writes keep the most advanced state: an answer is
@@ -13,51 +16,23 @@
  * show (late departments, the outcome) by signal from here, which costs the candidate's history
  * nothing. The cycle takes a repeated outcome once.
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DossierOutcome } from '../domain/cycle.js';
 import { ErrorType } from '../domain/errors.js';
-import type { AuditEvent } from '../domain/events.js';
-import type { PersonalMattersResult, PersonalMattersRules, Verdict } from '../domain/inspection.js';
-import type { Department } from '../domain/policy.js';
-import type { CandidateState } from '../workflows/contracts/candidate.js';
-import { candidateOutcomeSignal, reviewLateSignal, type ReviewLate } from '../workflows/contracts/cycle.js';
+import type {
+  ActForRecord,
+  CandidateAct,
+  CandidateAnswer,
+  CandidateRef,
+  CandidateState,
+} from '../workflows/contracts/candidate.js';
+export type { ActForRecord, CandidateAct, CandidateRef } from '../workflows/contracts/candidate.js';
+import { hearCandidateOutcomeUpdate, reviewsLateSignal, type CycleActForRecord } from '../workflows/contracts/cycle.js';
+import { createRecordActivities } from './record.js';
 import { appendAudit } from './audit.js';
 import type { Client as DbClient, Pool } from './db.js';
 import { withTransaction } from './db.js';
 import { candidateSubject } from './sealed-details.js';
-
-export interface CandidateRef {
-  cycleId: string;
-  personId: string;
-  jurisdictionId: string;
-  positionId: string;
-  name: string;
-}
-
-/** One act of a candidate's inspection: what it changes besides the audit trail and the state. */
-export interface CandidateAct {
-  ref: CandidateRef;
-  /** The act's audit events, in order (an act that also stops the candidate has two). */
-  events: AuditEvent[];
-  /** The candidate's state after the act. */
-  state: CandidateState;
-  /** With the first act: the rules the API classifies this candidate's personal matters by. */
-  rules?: PersonalMattersRules;
-  opened?: { departments: Department[]; openedAt: number; chaseAt: number | null; deadline: number | null };
-  verdict?: { department: Department; verdict: Verdict; reason: string; by: string; at: number };
-  /** The API sealed the details under `sealedRef` first; only the reference and the result come here. */
-  personalMatters?: { sealedRef: string; result: PersonalMattersResult; by: string; at: number };
-  /** Chased (催办) and/or escalated at one wake-up, in that order; the event key dates the notifications. */
-  late?: { departments: Department[]; kind: 'chased' | 'escalated'; at: number; key: string }[];
-  /** A stopped candidate's unanswered tasks leave the inboxes. */
-  closeTasks?: boolean;
-  /**
-   * For the workflow that shows this candidate: the cycle's (by its id, whichever run is current), or
-   * the parent of a candidate started as a child, which hears only of late departments.
-   */
-  tell?: { workflowId: string; late?: ReviewLate[]; outcome?: DossierOutcome };
-}
 
 const CONSEQUENCE = {
   consistent: 'none',
@@ -66,13 +41,17 @@ const CONSEQUENCE = {
 } as const;
 
 export function createReviewActivities({ pool, client }: { pool: Pool; client?: Client }) {
+  const records = createRecordActivities({ pool });
+  const recordCycleAnswer = (acts: CycleActForRecord[] | undefined) => records.recordCycleAnswer(acts);
   return {
     async recordCandidate(act: CandidateAct): Promise<void> {
       await withTransaction(pool, async (db) => {
         const { ref: c } = act;
+        // Acts answered before they were on the record come first, as they came (their senders may
+        // have written them already: every write below is idempotent).
+        for (const earlier of act.earlier ?? []) await writeActRows(db, earlier);
         if (act.opened) await openTasks(db, c, act.opened);
-        if (act.verdict) await answerTask(db, c, act.verdict);
-        if (act.personalMatters) await recordPersonalMatters(db, c, act.personalMatters);
+        await writeActRows(db, { ref: c, events: [], verdict: act.verdict, personalMatters: act.personalMatters });
         for (const late of act.late ?? []) await markLate(db, c, late);
         if (act.closeTasks)
           await db.query(
@@ -81,25 +60,80 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
           );
         await writeState(db, act);
         // Last: the audit chain's lock is held from here to the commit, serializing every writer.
+        for (const earlier of act.earlier ?? []) for (const event of earlier.events) await appendAudit(db, event);
         for (const event of act.events) await appendAudit(db, event);
       });
-      if (act.tell && client) await tell(client, act.tell);
+      if (act.tell && client) await tell(client, act.tell, recordCycleAnswer);
+    },
+
+    /**
+     * What the sender of an inspection input does with its answer: puts the act on the record when the
+     * candidate left that to it (contracts/candidate.ts ActForRecord), with the state the answer
+     * carries; returns that state.
+     */
+    async recordCandidateAnswer(answer: CandidateAnswer): Promise<CandidateState> {
+      const { forRecord: act, ...state } = answer;
+      if (act)
+        await withTransaction(pool, async (db) => {
+          await writeActRows(db, act);
+          await writeState(db, { ref: act.ref, state, events: act.events });
+          for (const event of act.events) await appendAudit(db, event);
+        });
+      return state;
     },
   };
 }
 
-/** A cycle that has ended (aborted meanwhile) has nobody left to tell. */
-async function tell(client: Client, to: NonNullable<CandidateAct['tell']>) {
+/** The rows one act changes besides the audit trail and the state (its events go last, see above). */
+async function writeActRows(db: DbClient, act: ActForRecord) {
+  if (act.verdict) await answerTask(db, act.ref, act.verdict);
+  if (act.personalMatters) await recordPersonalMatters(db, act.ref, act.personalMatters);
+}
+
+/**
+ * Tells the cycle (whichever run is current) of late departments and the outcome. The outcome goes
+ * as an Update whose answer carries the cycle's acts for this activity to record. A cycle that has
+ * ended (aborted meanwhile) has nobody left to tell; anything else is tried again (the update id
+ * makes a repeat one outcome, and the cycle takes a repeated outcome once anyway).
+ */
+async function tell(
+  client: Client,
+  to: NonNullable<CandidateAct['tell']>,
+  recordCycleAnswer: (acts: CycleActForRecord[] | undefined) => Promise<void>,
+) {
   const cycle = client.workflow.getHandle(to.workflowId);
   try {
-    for (const late of to.late ?? []) await cycle.signal(reviewLateSignal, late);
-    if (to.outcome) await cycle.signal(candidateOutcomeSignal, to.outcome);
+    if (to.late && to.late.length > 0) await cycle.signal(reviewsLateSignal, to.late);
+    if (to.outcome) {
+      const heard = await cycle.executeUpdate(hearCandidateOutcomeUpdate, {
+        args: [to.outcome],
+        updateId: `outcome:${to.outcome.personId}`,
+      });
+      await recordCycleAnswer(heard.forRecord);
+    }
   } catch (e) {
-    if (!(e instanceof WorkflowNotFoundError)) throw e;
+    if (!(await cycleEnded(cycle, e))) throw e;
   }
 }
 
-async function writeState(db: DbClient, { ref: c, state, events, rules }: CandidateAct) {
+async function cycleEnded(cycle: WorkflowHandle, e: unknown): Promise<boolean> {
+  const ending =
+    e instanceof WorkflowNotFoundError ||
+    (e instanceof WorkflowUpdateFailedError &&
+      e.cause instanceof ApplicationFailure &&
+      e.cause.type === 'AcceptedUpdateCompletedWorkflow');
+  if (!ending) return false;
+  const status = await cycle.describe().then(
+    (d) => d.status.name,
+    (err: unknown) => (err instanceof WorkflowNotFoundError ? 'NOT_FOUND' : 'UNKNOWN'),
+  );
+  return status !== 'RUNNING' && status !== 'UNKNOWN';
+}
+
+async function writeState(
+  db: DbClient,
+  { ref: c, state, events, rules }: Pick<CandidateAct, 'ref' | 'state' | 'events' | 'rules'>,
+) {
   await db.query(
     `INSERT INTO candidate_states (cycle_id, person_id, jurisdiction_id, status, version, state, personal_matters_rules, updated_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -118,6 +152,14 @@ async function writeState(db: DbClient, { ref: c, state, events, rules }: Candid
       new Date(events.at(-1)?.at ?? state.startedAt),
     ],
   );
+  // The rules come with the start, whose record can arrive after a later act's (the API records an
+  // inspection input itself, possibly first): they are kept whatever the versions say.
+  if (rules !== undefined)
+    await db.query(
+      `UPDATE candidate_states SET personal_matters_rules = $3
+       WHERE cycle_id = $1 AND person_id = $2 AND personal_matters_rules IS NULL`,
+      [c.cycleId, c.personId, JSON.stringify(rules)],
+    );
 }
 
 /**

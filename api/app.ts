@@ -14,6 +14,7 @@ import { createLedgerActivities } from '../activities/ledger.js';
 import { createWorkflowStarter } from '../activities/outbox.js';
 import { createRecordActivities } from '../activities/record.js';
 import { createReportActivities } from '../activities/reports.js';
+import { createReviewActivities } from '../activities/reviews.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
@@ -46,6 +47,7 @@ export function createApp(deps: AppDeps) {
     jurisdictions: createJurisdictionActivities({ pool: deps.pool }),
     record: createRecordActivities({ pool: deps.pool }),
     reports: createReportActivities({ pool: deps.pool, sealer }),
+    reviews: createReviewActivities({ pool: deps.pool }),
     supervision: createSupervisionActivities({ pool: deps.pool }),
     ledger: createLedgerActivities({ pool: deps.pool }),
     starter: createWorkflowStarter({ pool: deps.pool, temporal: deps.temporal }),

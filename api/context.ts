@@ -8,6 +8,7 @@ import type { createLedgerActivities } from '../activities/ledger.js';
 import type { WorkflowStarter } from '../activities/outbox.js';
 import type { createRecordActivities } from '../activities/record.js';
 import type { createReportActivities } from '../activities/reports.js';
+import type { createReviewActivities } from '../activities/reviews.js';
 import type { Sealer } from '../activities/sealed.js';
 import type { createSealedDetailActivities } from '../activities/sealed-details.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
@@ -47,6 +48,8 @@ export interface Services extends AppDeps {
   /** Seals sensitive details in Postgres before a workflow is told of them (it gets the id). */
   sealedDetails: ReturnType<typeof createSealedDetailActivities>;
   reports: ReturnType<typeof createReportActivities>;
+  /** Records the inspection inputs a candidate answered for its sender to record. */
+  reviews: ReturnType<typeof createReviewActivities>;
   supervision: ReturnType<typeof createSupervisionActivities>;
   ledger: ReturnType<typeof createLedgerActivities>;
   /** Starts the workflows intake recorded in its transaction (reports, high risks). */

@@ -14,6 +14,7 @@ import { signToken, type AuthConfig, type Principal } from '../api/auth.js';
 import type { RateLimit } from '../api/rate-limit.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
+import { createReviewActivities } from '../activities/reviews.js';
 import { createCandidateQueries } from '../api/queries/candidates.js';
 import type { z } from 'zod';
 import { personalMattersSchema, type verdictSchema } from '../domain/eager/inspection.js';
@@ -58,6 +59,11 @@ export interface Stack {
    * with a client).
    */
   sealPersonalMatters(cycleId: string, personId: string, body: unknown): Promise<unknown>;
+  /**
+   * What the API does with a candidate input's answer before it answers: records the act the
+   * candidate left to its sender (for tests that drive workflows with a client and read Postgres).
+   */
+  recordCandidateAnswer: ReturnType<typeof createReviewActivities>['recordCandidateAnswer'];
   /** Another API instance on the same stack with some dependencies changed (a dead pool, a tight rate limit). */
   serveVariant(deps: Partial<AppDeps>): Promise<{ url: string; close(): Promise<void> }>;
   /**
@@ -138,6 +144,7 @@ export async function startStack(
     return { url: u2, close: () => new Promise<void>((r) => s2.close(() => r())) };
   };
   const sealed = createSealedDetailActivities({ pool, sealer: createSealer(codecKeys) });
+  const reviews = createReviewActivities({ pool });
   const sealPersonalMatters = async (cycleId: string, personId: string, body: unknown) =>
     sealed.sealPersonalMatters(
       cycleId,
@@ -156,6 +163,7 @@ export async function startStack(
     api: { url, server },
     token,
     sealPersonalMatters,
+    recordCandidateAnswer: (answer) => reviews.recordCandidateAnswer(answer),
     serveVariant,
     as: (token, headers) => apiClient(url, token, headers),
     async call(method, path, o = {}) {

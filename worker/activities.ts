@@ -21,7 +21,7 @@ export function createActivities(deps: { pool: Pool; codecKeys: CodecKey[]; temp
     ...createRecordActivities(deps),
     ...createReviewActivities({ pool: deps.pool, client: deps.temporal }),
     ...createReportActivities({ pool: deps.pool, sealer }),
-    ...createCycleGatewayActivities({ client: deps.temporal }),
+    ...createCycleGatewayActivities({ client: deps.temporal, pool: deps.pool }),
     ...createCandidateActivities({ client: deps.temporal }),
     ...createSupervisionActivities({ pool: deps.pool }),
     ...createCampaignActivities({ pool: deps.pool, client: deps.temporal, taskQueue: deps.taskQueue }),

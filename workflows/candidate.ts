@@ -11,15 +11,18 @@
  * started through an activity (not as its children) also tell it to the cycle, which may have
  * continued as new since, to keep or replace the candidate.
  *
- * What it costs in history events (a thousand candidates make a cycle): every act goes on the record
- * through ONE activity (activities/reviews.ts recordCandidate: the act's rows, its audit events and
- * the candidate's state for the API, in one transaction). It is an ordinary activity, not a local one
- * (patch records-as-activities, ./record.ts says why): the record holds exactly the acts in history.
- * The chase point and the deadline share one timer at a time, and points already due are handled at
- * once without one. Signals to the cycle go from that activity, not from here.
+ * What it costs in history events (a thousand candidates make a cycle): an input that does not end
+ * the inspection is answered at once, in the workflow task that took it, with its act for its sender
+ * (the API) to put on the record (contracts/candidate.ts ActForRecord, patch senders-record-acts):
+ * five events, no activity. What the workflow does itself — the start, a deadline point, the act that
+ * ends the inspection — goes on the record through ONE ordinary activity (activities/reviews.ts
+ * recordCandidate: the act's rows, its audit events and the candidate's state, in one transaction,
+ * with every act handed to a sender since, in case one never wrote), and the last one tells the cycle
+ * the outcome by Update. The chase point and the deadline share one timer at a time, and points
+ * already due are handled at once without one.
  */
-import { CancellationScope, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
-import type { CandidateAct, CandidateRef, createReviewActivities } from '../activities/reviews.js';
+import { CancellationScope, allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
+import type { createReviewActivities } from '../activities/reviews.js';
 import type { DossierOutcome } from '../domain/cycle.js';
 import { cycleWorkflowId } from '../domain/ids.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
@@ -39,7 +42,11 @@ import {
   recordPersonalMattersUpdate,
   stopCandidateUpdate,
   submitVerdictUpdate,
+  type ActForRecord,
+  type CandidateAct,
+  type CandidateAnswer,
   type CandidateInput,
+  type CandidateRef,
   type CandidateState,
 } from './contracts/candidate.js';
 import type { ReviewLate } from './contracts/cycle.js';
@@ -50,8 +57,16 @@ import { auditEvents, oneAtATime, recordActivity } from './record.js';
 // ---- the workflow -----------------------------------------------------------------------------
 
 export async function candidateWorkflow(input: CandidateInput): Promise<DossierOutcome> {
-  // Asked first thing in a run: the activity that puts its acts on the record (../record.ts says why).
-  const writeRecord = recordActivity<ReturnType<typeof createReviewActivities>, 'recordCandidate'>('recordCandidate');
+  // Asked first thing in a run: whether an input that does not end the inspection is answered at once,
+  // for its sender to record (contracts/candidate.ts ActForRecord), or recorded here before it is
+  // answered; and the activity that puts acts on the record (../record.ts says why).
+  const sendersRecord = patched('senders-record-acts');
+  const writeRecord = recordActivity<ReturnType<typeof createReviewActivities>, 'recordCandidate'>(
+    'recordCandidate',
+    sendersRecord,
+  );
+  /** Acts answered for their senders to record since this workflow's last own record. */
+  const answeredUnrecorded: ActForRecord[] = [];
   const policy = input.policy;
   const dossier = I.newDossier(policy, input.firstPromotion ?? false);
   const state: CandidateState = {
@@ -109,17 +124,36 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     const stopped = ends && state.outcome!.result === 'stopped';
     if (stopped) events.push(event('review.closed', SYSTEM, { reason: 'candidate stopped' }));
     const told = { ...tell, ...(ends ? { outcome: state.outcome! } : {}) };
-    // The state goes as it is when the record is written: the latest, which every earlier act led to.
+    // The state goes as it is when the record is written: the latest, which every earlier act led to;
+    // so do the acts answered for their senders until then.
     return oneByOne(() =>
       writeRecord({
         ref,
         state,
         events,
         ...act,
+        ...(answeredUnrecorded.length > 0 ? { earlier: answeredUnrecorded.splice(0) } : {}),
         ...(stopped ? { closeTasks: true } : {}),
         ...(told.late || told.outcome ? { tell: { ...told, workflowId: listener } } : {}),
       }),
     );
+  };
+
+  /**
+   * An inspection input is recorded here before it is answered when it ended the inspection, or in
+   * runs from before the patch; any other is answered at once with the act for its sender to record
+   * (`handOver`), and kept until this workflow's next own record writes it too. Handlers call
+   * `record` themselves on the first path, so its promises settle exactly as they always did: a
+   * replay meets the answers and the records in the same order as the recorded run.
+   */
+  const recordsHere = () => !sendersRecord || state.outcome !== undefined;
+  const handOver = (
+    act: Pick<ActForRecord, 'verdict' | 'personalMatters'>,
+    ...events: AuditEvent[]
+  ): CandidateAnswer => {
+    const forRecord: ActForRecord = { ref, events, ...act };
+    answeredUnrecorded.push(forRecord);
+    return { ...state, forRecord };
   };
 
   const finish = (outcome: DossierOutcome) => {
@@ -154,6 +188,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       const s = I.stopSchema().parse(raw);
       finish({ personId: input.personId, result: 'stopped', reason: s.reason, cause: s.cause, concerns: [] });
       changed();
+      // It ends the inspection: recorded here, with the outcome told to the cycle.
       await record({}, event('candidate.stopped', actor, { reason: s.reason, cause: s.cause }));
       return state;
     },
@@ -173,14 +208,15 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       I.applyInspectionRecord(dossier, r);
       changed();
       // Statuses only (no notes): the daily ledger counts files reviewed (档案审核) from them.
-      await record(
-        {},
-        event('inspection.recorded', actor, {
-          parts: Object.keys(r),
-          checks: Object.fromEntries(Object.entries(dossier.checks).map(([k, v]) => [k, v.status])),
-        }),
-      );
-      return state;
+      const e = event('inspection.recorded', actor, {
+        parts: Object.keys(r),
+        checks: Object.fromEntries(Object.entries(dossier.checks).map(([k, v]) => [k, v.status])),
+      });
+      if (recordsHere()) {
+        await record({}, e);
+        return state;
+      }
+      return handOver({}, e);
     },
     {
       validator: (raw, _actor) =>
@@ -204,11 +240,13 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       stopIfRequired();
       changed();
       // Details are sealed in Postgres; the audit trail gets only the outcome.
-      await record(
-        { personalMatters: { sealedRef: m.sealedRef, result, by: actor.id, at: Date.now() } },
-        event('personalMatters.checked', actor, { outcome: result.outcome }),
-      );
-      return state;
+      const act = { personalMatters: { sealedRef: m.sealedRef, result, by: actor.id, at: Date.now() } };
+      const e = event('personalMatters.checked', actor, { outcome: result.outcome });
+      if (recordsHere()) {
+        await record(act, e);
+        return state;
+      }
+      return handOver(act, e);
     },
     {
       validator: (raw, _actor) =>
@@ -236,11 +274,15 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       });
       stopIfRequired();
       changed();
-      await record(
-        { verdict: { department: v.department, verdict: v.verdict, reason: v.reason, by: actor.id, at: Date.now() } },
-        event('review.answered', actor, { department: v.department, verdict: v.verdict }),
-      );
-      return state;
+      const act = {
+        verdict: { department: v.department, verdict: v.verdict, reason: v.reason, by: actor.id, at: Date.now() },
+      };
+      const e = event('review.answered', actor, { department: v.department, verdict: v.verdict });
+      if (recordsHere()) {
+        await record(act, e);
+        return state;
+      }
+      return handOver(act, e);
     },
     {
       validator: (raw, _actor) =>
@@ -262,6 +304,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
           : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] },
       );
       changed();
+      // It ends the inspection: recorded here, with the outcome told to the cycle.
       await record(
         {},
         event(

@@ -8,7 +8,9 @@
  * the state in its validator and rejected without a trace if wrong, and answered once its
  * consequences are drawn. A stage advances only when its work is done, the cycle is not suspended
  * and no hold (raised by reports, supervision or risks) blocks the gate. Every accepted input and
- * every stage change is written to Postgres by an idempotent activity.
+ * every stage change goes on the record in Postgres: the acts taken while an input waits for its
+ * answer by the input's sender, from the answer (contracts/cycle.ts CycleActForRecord); the rest, and
+ * again every act handed to a sender, by an idempotent activity of the cycle's own.
  *
  * This function is the message API and the story; the entity it drives is `Cycle` (./cycle/entity.ts),
  * its stages ./cycle/stages.ts, its candidates' workflows ./cycle/candidates.ts. When the history
@@ -18,7 +20,9 @@ import { setHandler } from '@temporalio/workflow';
 import {
   candidateOutcomeSignal,
   getStateQuery,
+  hearCandidateOutcomeUpdate,
   reviewLateSignal,
+  reviewsLateSignal,
   type CycleResult,
   type CycleWorkflowInput,
 } from './contracts/cycle.js';
@@ -34,7 +38,9 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   // ---- messages
   setHandler(getStateQuery, () => cycle.state);
   setHandler(candidateOutcomeSignal, (outcome) => candidates.heard(outcome));
+  setHandler(hearCandidateOutcomeUpdate, (outcome) => cycle.hear(() => candidates.heard(outcome)));
   setHandler(reviewLateSignal, (late) => candidates.heardLate(late));
+  setHandler(reviewsLateSignal, (lates) => lates.forEach((late) => candidates.heardLate(late)));
   for (const spec of [...STAGE_INPUTS, ...CONTROLS]) accept(cycle, spec);
   // Candidates compute their review deadlines on the cycle's calendar: a year supplied goes on to them.
   accept(cycle, CALENDAR_YEAR, (year) => candidates.tellCalendarYear(year));

@@ -254,7 +254,8 @@ describe('Huzhou-sized personal-matters verification', () => {
         .getHandle(candidateWorkflowId(cycleId, personId))
         .executeUpdate(recordPersonalMattersUpdate, {
           args: [await stack.sealPersonalMatters(cycleId, personId, matters(i)), actor],
-        }),
+        })
+        .then(stack.recordCandidateAnswer),
     );
 
     const { rows } = await stack.pool.query(

@@ -151,6 +151,27 @@ describe("a candidate's recorded state", () => {
     });
   });
 
+  it("keeps the personal-matters rules of the start even when a sender's later act got there first", async () => {
+    // An inspection input answered before the start's record was written (the API records it itself).
+    const later = stateOf('rules', 3);
+    await reviews.recordCandidateAnswer({
+      ...later,
+      forRecord: { ref: ref('rules'), events: [event('inspection.recorded')] },
+    });
+    await reviews.recordCandidate({
+      ref: ref('rules'),
+      state: stateOf('rules', 2),
+      events: [event('inspection.started'), event('review.opened')],
+      rules: { declarableItems: ['realEstate'] } as never,
+      opened: { departments: ['discipline'], ...at },
+    });
+    const { rows } = await pool.query(
+      `SELECT version, personal_matters_rules AS rules FROM candidate_states WHERE cycle_id = $1 AND person_id = 'rules'`,
+      [`${J}:2026`],
+    );
+    expect(rows).toEqual([{ version: 3, rules: { declarableItems: ['realEstate'] } }]);
+  });
+
   it('takes a retried act once: one audit event, the tasks closed, the same state', async () => {
     const stopped = event('candidate.stopped');
     const closing: CandidateAct = {

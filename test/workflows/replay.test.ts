@@ -40,6 +40,15 @@ describe('replay of recorded histories', () => {
         'cycle-aborted-inspecting-v3.json',
         // abort-stops-advance: an abort landing while the candidates open stops the cycle there.
         'cycle-abort-during-advance-v4.json',
+        // senders-record-acts: inputs answered at once, their acts recorded by their senders; a
+        // candidate's outcome heard by Update. A whole cycle, both candidate endings, and the four above.
+        'cycle-closed-v5.json',
+        'candidate-passed-v5.json',
+        'candidate-stopped-v5.json',
+        'cycle-first-task-v5.json',
+        'candidate-first-task-v5.json',
+        'cycle-aborted-inspecting-v5.json',
+        'cycle-abort-during-advance-v5.json',
       ]),
     );
   });

@@ -6,6 +6,7 @@
 import type { UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { YearOverride } from '../../domain/calendar.js';
+import type { AuditEvent } from '../../domain/events.js';
 import type * as C from '../../domain/cycle.js';
 import type { Department, Policy } from '../../domain/policy.js';
 import type { Actor, Jurisdiction } from '../../domain/schemas.js';
@@ -26,6 +27,23 @@ export interface InputAccepted {
   status: C.CycleState['status'];
   /** What the cycle waits for now: the next stage's input, or why the stage waits at its gate. */
   waitingFor: string;
+  /** The acts for the input's sender to record (patch `senders-record-acts`; CycleActForRecord). */
+  forRecord?: CycleActForRecord[];
+}
+
+/**
+ * An act of the cycle taken while an input waited for its answer — the input itself, the stage it
+ * opened — handed to the input's sender to put on the record before it answers its own caller. The
+ * sender has it from the Update's result, which Temporal hands out only once the workflow task that
+ * took the input is in history, so the record holds exactly the acts in history, as with an
+ * activity, without an activity's events and second workflow task. The cycle's next own record (a
+ * candidate's outcome, a timer's stage, the close) writes every such act again in case a sender died
+ * first; every write is idempotent and the rows only move forward (activities/record.ts).
+ */
+export interface CycleActForRecord {
+  event: AuditEvent;
+  row: C.CycleRow;
+  people: C.PersonRow[];
 }
 export type StageUpdate<I> = UpdateDefinition<InputAccepted, [I, Actor]>;
 export const recordLaunchUpdate: StageUpdate<C.LaunchInput> = defineUpdate('recordLaunch');
@@ -49,6 +67,15 @@ export const getStateQuery = defineQuery<C.CycleState>('getState');
 
 /** A candidate's workflow tells its cycle how the candidacy ended (by the cycle's workflow id). */
 export const candidateOutcomeSignal = defineSignal<[C.DossierOutcome]>('candidateOutcome');
+/**
+ * The same as an Update, sent by the activity that records the candidate's last act: the answer
+ * carries the cycle's acts it led to (the candidate passed or stopped, its replacement) for that
+ * activity to record (CycleActForRecord) — no record activity of the cycle's own for each outcome.
+ */
+export const hearCandidateOutcomeUpdate = defineUpdate<OutcomeHeard, [C.DossierOutcome]>('hearCandidateOutcome');
+export interface OutcomeHeard {
+  forRecord?: CycleActForRecord[];
+}
 
 /** A department chased or escalated: the cycle shows it on the candidate. */
 export interface ReviewLate {
@@ -58,6 +85,8 @@ export interface ReviewLate {
   at: number;
 }
 export const reviewLateSignal = defineSignal<[ReviewLate]>('reviewLate');
+/** The departments chased and escalated at one of a candidate's wake-ups, in one signal. */
+export const reviewsLateSignal = defineSignal<[ReviewLate[]]>('reviewsLate');
 
 export interface CycleWorkflowInput {
   cycleId: string;
@@ -82,6 +111,8 @@ export interface CycleResume {
   seq: number;
   /** The latest inputs' update ids and answers, so a retry crossing into the new run acts once. */
   answers?: [string, InputAccepted][];
+  /** Acts handed to senders that the cycle has not yet recorded itself (CycleActForRecord). */
+  unrecorded?: CycleActForRecord[];
 }
 
 export interface CycleResult {

@@ -26,7 +26,13 @@ import type { Actor } from '../../domain/schemas.js';
 import { STAGE_LABELS, type Stage } from '../../domain/stages.js';
 import { SA } from '../../temporal/search-attributes.js';
 import { cycleFinishedSignal } from '../contracts/campaign.js';
-import type { CycleResult, CycleWorkflow, CycleWorkflowInput, InputAccepted } from '../contracts/cycle.js';
+import type {
+  CycleActForRecord,
+  CycleResult,
+  CycleWorkflow,
+  CycleWorkflowInput,
+  InputAccepted,
+} from '../contracts/cycle.js';
 import { cycleStageSignal, supervisionWorkflowType, type SupervisionWorkflow } from '../contracts/supervision.js';
 import { keepDeadlineAttributes, type DeadlineAttributes } from '../deadline-attributes.js';
 import { cycleDeadlineView } from '../deadline-views.js';
@@ -62,10 +68,24 @@ export class Cycle {
   private inflight = 0;
   /** Records are written one at a time (a replay must meet their results in the same order). */
   private readonly oneByOne = oneAtATime('records-one-at-a-time');
-  /** Asked first thing in a run: which activity writes its records. */
+  /**
+   * Asked first thing in a run: whether the acts taken while an input waits for its answer go to its
+   * sender to record (contracts/cycle.ts CycleActForRecord) instead of through an activity each ...
+   */
+  private readonly sendersRecord = patched('senders-record-acts');
+  /** ... and which activity writes the cycle's own records. */
   private readonly writeRecord = recordActivity<ReturnType<typeof createRecordActivities>, 'recordCycleEvent'>(
     'recordCycleEvent',
+    this.sendersRecord,
   );
+  /** Inputs being taken and not yet answered: acts taken meanwhile go with the answer. */
+  private answering = 0;
+  /** Acts handed (or to be handed) to senders and not yet in one of this cycle's own records. */
+  private readonly unrecorded: CycleActForRecord[];
+  /** How many of `unrecorded` an answer has carried already. */
+  private handedOut = 0;
+  private lastRecordedVersion = -1;
+  private closeRecorded = false;
   /** Between an open gate and the record of the next stage (an activity may run there). */
   private advancing = false;
   private lastAttrs = '';
@@ -78,6 +98,7 @@ export class Cycle {
     this.state = input.resume?.state ?? C.initialCycleState(input.cycleId, input, input.jurisdiction, Date.now());
     this.seq = input.resume?.seq ?? 0;
     this.answers = new Map(input.resume?.answers ?? []);
+    this.unrecorded = [...(input.resume?.unrecorded ?? [])];
     // HuanjieDeadline and HuanjieOverdue follow the stage's deadline (the publicity period).
     this.deadlines = keepDeadlineAttributes(() => cycleDeadlineView(this.state));
   }
@@ -114,6 +135,7 @@ export class Cycle {
     this.state.status = 'closed';
     this.describe('已完成');
     await this.record('cycle.closed', SYSTEM, { results: this.state.results, outcome: this.state.outcome });
+    this.closeRecorded = true;
   }
 
   /** After an abort: says so, and supervision closes with the cycle. */
@@ -167,17 +189,22 @@ export class Cycle {
     if (earlier) return earlier;
     const input = spec.schema().parse(raw);
     const before = this.summary();
-    spec.apply(this.state, input, Date.now(), actor);
-    passOn?.(input);
-    this.bump();
-    await this.record(
-      spec.action,
-      actor,
-      { input: input as Record<string, unknown> },
-      before,
-      spec.touchesEveryone ? 'all' : undefined,
-    );
-    await condition(() => this.settled());
+    this.answering++;
+    try {
+      spec.apply(this.state, input, Date.now(), actor);
+      passOn?.(input);
+      this.bump();
+      await this.record(
+        spec.action,
+        actor,
+        { input: input as Record<string, unknown> },
+        before,
+        spec.touchesEveryone ? 'all' : undefined,
+      );
+      await condition(() => this.settled());
+    } finally {
+      this.answering--;
+    }
     if (this.stageReady() && !this.gateOpen() && this.state.status !== 'aborted')
       this.describe(C.gateClosedBecause(this.state));
     const s = this.state;
@@ -188,8 +215,28 @@ export class Cycle {
       status: s.status,
       waitingFor: s.waitingFor,
     };
+    // Remembered without the acts: a retry in a later run finds them carried over, for the cycle's
+    // own next record to write.
     if (updateId !== undefined) this.remember(updateId, answer);
-    return answer;
+    return { ...answer, ...this.handOut() };
+  }
+
+  /** A message that needs no check (a candidate's outcome): the acts it leads to go with the answer. */
+  hear(apply: () => void): { forRecord?: CycleActForRecord[] } {
+    this.answering++;
+    try {
+      apply();
+    } finally {
+      this.answering--;
+    }
+    return this.handOut();
+  }
+
+  /** The acts taken since the last answer, for this answer's sender to record. */
+  private handOut(): { forRecord?: CycleActForRecord[] } {
+    const forRecord = this.unrecorded.slice(this.handedOut);
+    this.handedOut = this.unrecorded.length;
+    return forRecord.length > 0 ? { forRecord } : {};
   }
 
   /**
@@ -215,7 +262,9 @@ export class Cycle {
     const s = this.state;
     if (s.status === 'aborted') return true;
     if (this.advancing) return false;
-    if (s.stage === 'closed') return s.status === 'closed';
+    // The input that closes the cycle is answered once the close is on the record (in runs from
+    // before the patch, once it is decided), so its sender never writes a stage the close overtook.
+    if (s.stage === 'closed') return s.status === 'closed' && (!this.sendersRecord || this.closeRecorded);
     return !(this.stageReady() && this.gateOpen());
   }
 
@@ -284,7 +333,12 @@ export class Cycle {
     await condition(() => allHandlersFinished() && this.inflight === 0);
     return continueAsNew<CycleWorkflow>({
       ...this.input,
-      resume: { state: this.state, seq: this.seq, answers: [...this.answers] },
+      resume: {
+        state: this.state,
+        seq: this.seq,
+        answers: [...this.answers],
+        ...(this.unrecorded.length > 0 ? { unrecorded: this.unrecorded } : {}),
+      },
     });
   }
 
@@ -367,11 +421,15 @@ export class Cycle {
     people?: readonly string[] | 'all',
   ) {
     const s = this.state;
+    // Every act has a version of its own: the rows it writes move forward by version, and acts now
+    // reach Postgres from several hands in any order (an equal version would let an older act win).
+    if (this.sendersRecord && s.version === this.lastRecordedVersion) this.bump();
+    this.lastRecordedVersion = s.version;
     const key = `${workflowInfo().workflowId}#${++this.seq}`;
     const ended = s.status === 'closed' || s.status === 'aborted';
     // The record is made now (the state as this act left it), written once the records before it are.
-    const args = [
-      {
+    const act: CycleActForRecord = {
+      event: {
         key,
         at: Date.now(),
         actor,
@@ -384,11 +442,28 @@ export class Cycle {
         after: this.summary(),
         ...(detail ? { detail } : {}),
       },
-      C.cycleRow(s),
-      this.changedRows(people === 'all' || ended ? C.personRows(s) : C.personRows(s, people ?? [])),
-      ...(ended ? [s] : []),
-    ] as const;
-    await this.tracked(this.oneByOne(() => this.writeRecord(...args)));
+      row: C.cycleRow(s),
+      people: this.changedRows(people === 'all' || ended ? C.personRows(s) : C.personRows(s, people ?? [])),
+    };
+    // Taken while an input waits for its answer: its sender records it (the end goes through here).
+    if (this.sendersRecord && this.answering > 0 && !ended) {
+      this.unrecorded.push(act);
+      return;
+    }
+    if (!this.sendersRecord) {
+      const args = [act.event, act.row, act.people, ...(ended ? [s] : [])] as const;
+      await this.tracked(this.oneByOne(() => this.writeRecord(...args)));
+      return;
+    }
+    await this.tracked(
+      this.oneByOne(async () => {
+        // Every act handed to a sender so far goes again, in case the sender died before writing it.
+        const earlier = this.unrecorded.slice();
+        await this.writeRecord(act.event, act.row, act.people, ended ? s : undefined, earlier);
+        this.unrecorded.splice(0, earlier.length);
+        this.handedOut = Math.max(0, this.handedOut - earlier.length);
+      }),
+    );
   }
 
   private changedRows(rows: C.PersonRow[]): C.PersonRow[] {

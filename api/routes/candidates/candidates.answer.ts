@@ -5,7 +5,7 @@
 import type { Context } from 'hono';
 import * as W from '../../../workflows/contracts/candidate.js';
 import { allows } from '../../authz.js';
-import type { Env } from '../../context.js';
+import type { Env, Services } from '../../context.js';
 import { ApiError, ErrorCode, OUTAGE_RETRY_AFTER_SECONDS } from '../../errors.js';
 
 /** What a candidate declared and what verification found are for the organization department only. */
@@ -22,9 +22,20 @@ export function answerOf(roles: readonly string[], state: W.CandidateState): Omi
 }
 
 /**
+ * Puts an accepted input on the record when the candidate left that to its sender (an act that did
+ * not end the inspection: contracts/candidate.ts ActForRecord), before anyone is answered; the state
+ * it left is what the API answers from. If the database is away this fails (503), and the caller's
+ * retry with the same idempotency key gets the same answer from Temporal and writes it then.
+ */
+export function recordSent(s: Services, answer: W.CandidateAnswer): Promise<W.CandidateState> {
+  return s.reviews.recordCandidateAnswer(answer);
+}
+
+/**
  * The answer to an accepted input: the recorded state once it shows the input (the version the
- * workflow answered with), so a GET right after never reads an older one. The workflow records the
- * act before it answers, so this is one read; if the record cannot be read in time, 503 to retry.
+ * workflow answered with), so a GET right after never reads an older one. The act is on the record
+ * before this (recorded by the workflow, or by recordSent), so this is one read; if the record cannot
+ * be read in time, 503 to retry.
  */
 export async function recordedAnswer(c: Context<Env>, answered: W.CandidateState) {
   const s = c.var.services;

@@ -11,7 +11,7 @@ import { untilCycleHeard } from '../../cycle-heard.js';
 import { ApiError, ErrorCode, notFound } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope } from '../../guards.js';
 import { sendUpdate } from '../../updates.js';
-import { answerOf, recordedAnswer } from './candidates.answer.js';
+import { answerOf, recordSent, recordedAnswer } from './candidates.answer.js';
 import type * as routes from './candidates.routes.js';
 
 const handle = (s: Services, cycleId: string, personId: string) =>
@@ -78,7 +78,7 @@ interface Prepared {
  */
 function candidateInput<B, U>(
   action: Action,
-  update: UpdateDefinition<W.CandidateState, [U, Actor]>,
+  update: UpdateDefinition<W.CandidateAnswer, [U, Actor]>,
   prepare: (p: Prepared, body: B) => Promise<U> = async (_p, body) => body as unknown as U,
 ) {
   return async (c: CandidateInputContext) => {
@@ -93,7 +93,7 @@ function candidateInput<B, U>(
       const body = await prepare({ s, cycleId, personId, key, actor }, c.req.valid('json') as B);
       return sendUpdate(handle(s, cycleId, personId), update, [body, actor], key, `candidate ${personId}`);
     })();
-    const answered = await orAbsent(s, cycleId, personId, sent);
+    const answered = await recordSent(s, await orAbsent(s, cycleId, personId, sent));
     await untilCycleHeard(s, cycleId, answered);
     return c.json(await recordedAnswer(c, answered), 200);
   };

@@ -133,6 +133,10 @@ function stageInput<I>(action: Action, update: UpdateDefinition<W.InputAccepted,
     ).catch(async (e: unknown) => {
       throw await endedAs(s, e, cycleId);
     });
+    // The acts the input led to, which the cycle left to its sender (W.CycleActForRecord), go on the
+    // record before anyone hears of them; a failure here is a 503, and the retry (same key) gets the
+    // same answer and writes them then.
+    await s.record.recordCycleAnswer(accepted.forRecord);
     // The Update answers with a version only (see InputAccepted): the answer is the projection once
     // it holds that version, never an older state.
     return c.json(await readState(s, cycleId, accepted.version), 200);

@@ -2,7 +2,7 @@
 import { candidateWorkflowId } from '../../../domain/ids.js';
 import { submitVerdictUpdate } from '../../../workflows/contracts/candidate.js';
 import { reviewerDepartments } from '../../authz.js';
-import { recordedAnswer } from '../candidates/candidates.answer.js';
+import { recordSent, recordedAnswer } from '../candidates/candidates.answer.js';
 import type { AppRouteHandler } from '../../context.js';
 import { untilCycleHeard } from '../../cycle-heard.js';
 import { ApiError, ErrorCode } from '../../errors.js';
@@ -30,12 +30,15 @@ export const verdict: AppRouteHandler<typeof routes.verdict> = async (c) => {
   }
   await requireCycleInScope(c, s, cycleId);
   const handle = s.temporal.workflow.getHandle(candidateWorkflowId(cycleId, personId));
-  const answered = await sendUpdate(
-    handle,
-    submitVerdictUpdate,
-    [body, actorOf(c)],
-    await idempotencyKey(c, s),
-    `candidate ${personId}`,
+  const answered = await recordSent(
+    s,
+    await sendUpdate(
+      handle,
+      submitVerdictUpdate,
+      [body, actorOf(c)],
+      await idempotencyKey(c, s),
+      `candidate ${personId}`,
+    ),
   );
   // A disqualifying verdict stops the candidate: answer once the cycle has heard it.
   await untilCycleHeard(s, cycleId, answered);

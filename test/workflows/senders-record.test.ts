@@ -1,0 +1,124 @@
+/**
+ * Acts answered for their senders to record (patch `senders-record-acts`; contracts/candidate.ts
+ * ActForRecord, contracts/cycle.ts CycleActForRecord). An input that does not end an inspection is
+ * answered at once with its act; the sender — the API, a gateway activity — writes it. A sender that
+ * dies before writing loses nothing: the workflow's next own record writes every act it handed out,
+ * and a sender that did write is not doubled by that.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidateWorkflowId } from '../../domain/ids.js';
+import { policySchema } from '../../domain/eager/policy.js';
+import { candidateWorkflow } from '../../workflows/candidate.js';
+import {
+  completeDossierUpdate,
+  recordInspectionUpdate,
+  recordPersonalMattersUpdate,
+  submitVerdictUpdate,
+} from '../../workflows/contracts/candidate.js';
+import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+  await loadSampleTree(stack.pool);
+});
+afterAll(() => stack?.stop());
+
+const team = { id: '考察组', role: 'organizer' };
+
+async function startCandidate(cycleId: string, personId: string) {
+  const policy = policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } });
+  const handle = await stack.client.workflow.start(candidateWorkflow, {
+    workflowId: candidateWorkflowId(cycleId, personId),
+    taskQueue: stack.taskQueue,
+    args: [{ cycleId, jurisdictionId: '440306', personId, name: `干部${personId}`, positionId: 'deputy', policy }],
+  });
+  return handle;
+}
+
+const auditOf = async (cycleId: string, personId: string) =>
+  (
+    await stack.pool.query<{ action: string; n: number }>(
+      `SELECT action, count(*)::int AS n FROM audit_events
+       WHERE cycle_id = $1 AND subject_type = 'candidate' AND subject_id = $2 GROUP BY action ORDER BY action`,
+      [cycleId, personId],
+    )
+  ).rows;
+
+describe('a candidate’s inspection inputs', () => {
+  it('are answered with the act for the sender; acts no sender wrote are recorded by the workflow’s last record, once', async () => {
+    const cycleId = '440306:2301';
+    const h = await startCandidate(cycleId, 'p1');
+    const inspected = await h.executeUpdate(recordInspectionUpdate, { args: [S.fullChecklist, team] });
+    expect(inspected.forRecord?.events.map((e) => e.action)).toEqual(['inspection.recorded']);
+    // This sender writes its act; the personal matters' and the verdicts' senders "die" before writing.
+    await stack.recordCandidateAnswer(inspected);
+    const sealed = await stack.sealPersonalMatters(cycleId, 'p1', S.consistentMatters);
+    const checked = await h.executeUpdate(recordPersonalMattersUpdate, { args: [sealed, team] });
+    expect(checked.forRecord?.personalMatters?.result.outcome).toBe('consistent');
+    for (const d of S.DEPARTMENTS) {
+      const answered = await h.executeUpdate(submitVerdictUpdate, { args: [S.clear(d), { id: d, role: 'reviewer' }] });
+      expect(answered.forRecord?.verdict?.department).toBe(d);
+    }
+    const before = await auditOf(cycleId, 'p1');
+    expect(before.find((r) => r.action === 'review.answered')).toBeUndefined();
+
+    // The act that ends the inspection is recorded by the workflow itself, with every act before it.
+    const closed = await h.executeUpdate(completeDossierUpdate, { args: [{ result: 'passed' }, team] });
+    expect(closed.forRecord).toBeUndefined();
+    await h.result();
+    expect(await auditOf(cycleId, 'p1')).toEqual([
+      { action: 'dossier.passed', n: 1 },
+      { action: 'inspection.recorded', n: 1 },
+      { action: 'inspection.started', n: 1 },
+      { action: 'personalMatters.checked', n: 1 },
+      { action: 'review.answered', n: S.DEPARTMENTS.length },
+      { action: 'review.opened', n: 1 },
+    ]);
+    const tasks = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM review_tasks WHERE cycle_id = $1 AND person_id = 'p1' AND verdict = 'clear'`,
+      [cycleId],
+    );
+    expect(tasks.rows[0].n).toBe(S.DEPARTMENTS.length);
+    const pm = await stack.pool.query(
+      `SELECT outcome FROM personal_matters_checks WHERE cycle_id = $1 AND person_id = 'p1'`,
+      [cycleId],
+    );
+    expect(pm.rows).toEqual([{ outcome: 'consistent' }]);
+    const state = await eventually(async () => {
+      const { rows } = await stack.pool.query(
+        `SELECT status FROM candidate_states WHERE cycle_id = $1 AND person_id = 'p1'`,
+        [cycleId],
+      );
+      return rows[0]?.status === 'passed' && rows[0];
+    });
+    expect(state).toEqual({ status: 'passed' });
+  });
+
+  it('written by the sender after the workflow recorded it already change nothing', async () => {
+    const cycleId = '440306:2302';
+    const h = await startCandidate(cycleId, 'p2');
+    const late = await h.executeUpdate(submitVerdictUpdate, {
+      args: [S.clear('audit'), { id: '审计', role: 'reviewer' }],
+    });
+    await h.executeUpdate(recordInspectionUpdate, { args: [S.fullChecklist, team] }).then(stack.recordCandidateAnswer);
+    // A verdict that stops the candidate ends the inspection: its record writes the audit verdict too.
+    await h.executeUpdate(submitVerdictUpdate, {
+      args: [
+        { department: 'discipline', verdict: 'disqualifying', reason: '违纪' },
+        { id: '纪委', role: 'reviewer' },
+      ],
+    });
+    await h.result();
+    // The audit department's sender comes back late and writes its (older) act.
+    await stack.recordCandidateAnswer(late);
+    const actions = await auditOf(cycleId, 'p2');
+    expect(actions.find((r) => r.action === 'review.answered')).toEqual({ action: 'review.answered', n: 2 });
+    const { rows } = await stack.pool.query(
+      `SELECT status, state->>'status' AS shown FROM candidate_states WHERE cycle_id = $1 AND person_id = 'p2'`,
+      [cycleId],
+    );
+    expect(rows).toEqual([{ status: 'stopped', shown: 'stopped' }]);
+  });
+});

@@ -21,6 +21,18 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(() => stack?.stop());
 
+/** The finished spans of the trace of the request named `name`, once they include each of `kinds`. */
+async function traceOf(name: string, kinds: string[]) {
+  const request = await eventually(async () => spans.getFinishedSpans().find((s) => s.name === name));
+  const trace = request.spanContext().traceId;
+  const inTrace = () => spans.getFinishedSpans().filter((s) => s.spanContext().traceId === trace);
+  const found = await eventually(async () => {
+    const all = inTrace();
+    return kinds.every((k) => all.some((s) => s.name.startsWith(k))) ? all : undefined;
+  }, 30_000);
+  return { request, spans: found };
+}
+
 describe('traces', () => {
   it('follow a request from the API into the workflow and its activities', async () => {
     const started = await read(organizer.v1.cycles.$post({ json: S.startBody('440305', '2026') }));
@@ -30,23 +42,22 @@ describe('traces', () => {
     );
     expect(launched.status).toBe(200);
 
-    const request = await eventually(async () =>
-      spans.getFinishedSpans().find((s) => s.name === 'POST /v1/cycles/{id}/launch'),
+    // An input's own trace: the update the request sent and the workflow's handling of it (the act
+    // itself the API records, in the request).
+    const launchTrace = await traceOf('POST /v1/cycles/{id}/launch', ['StartWorkflowUpdate:', 'HandleUpdate:']);
+    const update = launchTrace.spans.find((s) => s.name.startsWith('StartWorkflowUpdate:'))!;
+    expect(update.parentSpanId).toBe(launchTrace.request.spanContext().spanId);
+
+    // An input the workflow records itself (an abort ends the cycle): its activity is in the trace too.
+    const aborted = await read(
+      organizer.v1.cycles[':cycleId'].abort.$post({
+        param: { cycleId: '440305:2026' },
+        json: { reason: '测试：追踪' },
+        header: {},
+      }),
     );
-    const trace = request.spanContext().traceId;
-    const inTrace = () => spans.getFinishedSpans().filter((s) => s.spanContext().traceId === trace);
-    // The update the request sent, the workflow's handling of it, and the activity that recorded the act.
-    const names = await eventually(async () => {
-      const n = inTrace().map((s) => s.name);
-      return n.some((x) => x.startsWith('StartWorkflowUpdate:')) &&
-        n.some((x) => x.startsWith('HandleUpdate:')) &&
-        n.some((x) => x.startsWith('RunActivity:'))
-        ? n
-        : undefined;
-    }, 30_000);
-    expect(names).toContain('POST /v1/cycles/{id}/launch');
-    const update = inTrace().find((s) => s.name.startsWith('StartWorkflowUpdate:'))!;
-    expect(update.parentSpanId).toBe(request.spanContext().spanId);
+    expect(aborted.status).toBe(200);
+    await traceOf('POST /v1/cycles/{id}/abort', ['StartWorkflowUpdate:', 'HandleUpdate:', 'RunActivity:']);
     // Ids of cycles never become span names.
     expect(spans.getFinishedSpans().some((s) => s.name.includes('440305'))).toBe(false);
   });

@@ -72,12 +72,12 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
      * carries; returns that state.
      */
     async recordCandidateAnswer(answer: CandidateAnswer): Promise<CandidateState> {
-      const { forRecord: act, ...state } = answer;
-      if (act)
+      const { forRecord: acts, ...state } = answer;
+      if (acts && acts.length > 0)
         await withTransaction(pool, async (db) => {
-          await writeActRows(db, act);
-          await writeState(db, { ref: act.ref, state, events: act.events });
-          for (const event of act.events) await appendAudit(db, event);
+          for (const act of acts) await writeActRows(db, act);
+          await writeState(db, { ref: acts[0]!.ref, state, events: acts.at(-1)!.events });
+          for (const act of acts) for (const event of act.events) await appendAudit(db, event);
         });
       return state;
     },

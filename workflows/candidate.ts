@@ -21,7 +21,7 @@
  * the outcome by Update. The chase point and the deadline share one timer at a time, and points
  * already due are handled at once without one.
  */
-import { CancellationScope, allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
+import { CancellationScope, allHandlersFinished, condition, patched, setHandler, sleep } from '@temporalio/workflow';
 import type { createReviewActivities } from '../activities/reviews.js';
 import type { DossierOutcome } from '../domain/cycle.js';
 import { cycleWorkflowId } from '../domain/ids.js';
@@ -50,7 +50,7 @@ import {
   type CandidateState,
 } from './contracts/candidate.js';
 import type { ReviewLate } from './contracts/cycle.js';
-import { auditEvents, oneAtATime, recordActivity } from './record.js';
+import { MAX_UNRECORDED, UNRECORDED_WITHIN, auditEvents, oneAtATime, recordActivity } from './record.js';
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -124,19 +124,25 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     const stopped = ends && state.outcome!.result === 'stopped';
     if (stopped) events.push(event('review.closed', SYSTEM, { reason: 'candidate stopped' }));
     const told = { ...tell, ...(ends ? { outcome: state.outcome! } : {}) };
-    // The state goes as it is when the record is written: the latest, which every earlier act led to;
-    // so do the acts answered for their senders until then.
-    return oneByOne(() =>
+    // The state goes as it is when the record is written: the latest, which every earlier act led to.
+    const write = (earlier?: ActForRecord[]) =>
       writeRecord({
         ref,
         state,
         events,
         ...act,
-        ...(answeredUnrecorded.length > 0 ? { earlier: answeredUnrecorded.splice(0) } : {}),
+        ...(earlier && earlier.length > 0 ? { earlier } : {}),
         ...(stopped ? { closeTasks: true } : {}),
         ...(told.late || told.outcome ? { tell: { ...told, workflowId: listener } } : {}),
-      }),
-    );
+      });
+    if (!sendersRecord) return oneByOne(() => write());
+    // So do the acts answered for their senders until then, which stay in every answer until this
+    // record is done.
+    return oneByOne(async () => {
+      const earlier = answeredUnrecorded.slice();
+      await write(earlier);
+      answeredUnrecorded.splice(0, earlier.length);
+    });
   };
 
   /**
@@ -151,10 +157,27 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     act: Pick<ActForRecord, 'verdict' | 'personalMatters'>,
     ...events: AuditEvent[]
   ): CandidateAnswer => {
-    const forRecord: ActForRecord = { ref, events, ...act };
-    answeredUnrecorded.push(forRecord);
-    return { ...state, forRecord };
+    answeredUnrecorded.push({ ref, events, ...act });
+    // Too many for one answer: the workflow records them itself (the answers stay small).
+    if (answeredUnrecorded.length >= MAX_UNRECORDED.candidate) void record({});
+    // Every act not yet in one of this workflow's own records goes with the answer: a sender that died
+    // before writing its act is covered by the next input's sender, and a 200 always means that
+    // every act before it is on the record too.
+    return { ...state, forRecord: [...answeredUnrecorded] };
   };
+
+  /**
+   * ... and by this workflow within UNRECORDED_WITHIN of an answer, if no record of its own (the
+   * outcome, a deadline point) or a later input's sender has come first (the workflow cannot tell
+   * the latter; writing again is harmless). It costs one timer per quiet spell with acts outstanding.
+   */
+  async function recordAnsweredActs() {
+    for (;;) {
+      await condition(() => answeredUnrecorded.length > 0);
+      await sleep(UNRECORDED_WITHIN);
+      if (answeredUnrecorded.length > 0 && state.outcome === undefined) await record({});
+    }
+  }
 
   const finish = (outcome: DossierOutcome) => {
     state.outcome = outcome;
@@ -333,6 +356,8 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   );
 
   // ---- the inspection ------------------------------------------------------------------------
+
+  if (sendersRecord) void recordAnsweredActs().catch(() => undefined);
 
   const started = event('inspection.started', SYSTEM, input.replaces ? { replaces: input.replaces } : {});
   await openReviews(started);

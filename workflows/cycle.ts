@@ -47,6 +47,8 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
 
   // ---- the story
   try {
+    // Acts handed to senders are recorded by the cycle too, soon, if nothing else records them first.
+    void cycle.recordAnsweredActs().catch(() => undefined);
     if (!cycle.continued) await cycle.begin();
     await runStages(cycle, candidates);
     await cycle.close();

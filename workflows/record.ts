@@ -22,6 +22,18 @@ export const RECORD_RETRY = {
 
 /** How long one record may take before it is tried again (its writes are idempotent). */
 const RECORD_TIMEOUT = '30 seconds';
+export const RECORD_OPTIONS = { startToCloseTimeout: RECORD_TIMEOUT, retry: RECORD_RETRY } as const;
+
+/**
+ * Acts answered for their senders to record (patch senders-record-acts) stay in every answer until
+ * the workflow has recorded them itself: at its next own record, once this many are outstanding (a
+ * cycle's answers are many and land in its own history, so fewer), or this long after an answer,
+ * whichever comes first — so an act whose sender died is on the record within a minute even if
+ * nothing else happens.
+ */
+export const MAX_UNRECORDED = { candidate: 16, cycle: 8 } as const;
+export const UNRECORDED_WITHIN = '1 minute';
+export const UNRECORDED_WITHIN_MS = 60_000;
 
 /**
  * The activity `name` that writes this run's records: an ordinary one (patch `records-as-activities`;
@@ -38,7 +50,7 @@ export function recordActivity<A extends UntypedActivities, K extends keyof A>(
   /** The run has a later patch (senders-record-acts), which implies this one: not asked again (each asks costs two events). */
   newer = false,
 ): ActivityInterfaceFor<A>[K] {
-  const options = { startToCloseTimeout: RECORD_TIMEOUT, retry: RECORD_RETRY };
+  const options = RECORD_OPTIONS;
   return newer || patched('records-as-activities')
     ? proxyActivities<A>(options)[name]
     : proxyLocalActivities<A>(options)[name];

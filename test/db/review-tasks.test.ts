@@ -156,7 +156,7 @@ describe("a candidate's recorded state", () => {
     const later = stateOf('rules', 3);
     await reviews.recordCandidateAnswer({
       ...later,
-      forRecord: { ref: ref('rules'), events: [event('inspection.recorded')] },
+      forRecord: [{ ref: ref('rules'), events: [event('inspection.recorded')] }],
     });
     await reviews.recordCandidate({
       ref: ref('rules'),

@@ -47,22 +47,20 @@ const auditOf = async (cycleId: string, personId: string) =>
   ).rows;
 
 describe('a candidate’s inspection inputs', () => {
-  it('are answered with the act for the sender; acts no sender wrote are recorded by the workflow’s last record, once', async () => {
+  it('are answered with the act for the sender; acts no sender wrote are recorded by the workflow itself, once', async () => {
     const cycleId = '440306:2301';
     const h = await startCandidate(cycleId, 'p1');
     const inspected = await h.executeUpdate(recordInspectionUpdate, { args: [S.fullChecklist, team] });
-    expect(inspected.forRecord?.events.map((e) => e.action)).toEqual(['inspection.recorded']);
+    expect(inspected.forRecord?.map((a) => a.events.map((e) => e.action))).toEqual([['inspection.recorded']]);
     // This sender writes its act; the personal matters' and the verdicts' senders "die" before writing.
     await stack.recordCandidateAnswer(inspected);
     const sealed = await stack.sealPersonalMatters(cycleId, 'p1', S.consistentMatters);
     const checked = await h.executeUpdate(recordPersonalMattersUpdate, { args: [sealed, team] });
-    expect(checked.forRecord?.personalMatters?.result.outcome).toBe('consistent');
+    expect(checked.forRecord?.at(-1)?.personalMatters?.result.outcome).toBe('consistent');
     for (const d of S.DEPARTMENTS) {
       const answered = await h.executeUpdate(submitVerdictUpdate, { args: [S.clear(d), { id: d, role: 'reviewer' }] });
-      expect(answered.forRecord?.verdict?.department).toBe(d);
+      expect(answered.forRecord?.at(-1)?.verdict?.department).toBe(d);
     }
-    const before = await auditOf(cycleId, 'p1');
-    expect(before.find((r) => r.action === 'review.answered')).toBeUndefined();
 
     // The act that ends the inspection is recorded by the workflow itself, with every act before it.
     const closed = await h.executeUpdate(completeDossierUpdate, { args: [{ result: 'passed' }, team] });
@@ -94,6 +92,24 @@ describe('a candidate’s inspection inputs', () => {
       return rows[0]?.status === 'passed' && rows[0];
     });
     expect(state).toEqual({ status: 'passed' });
+  });
+
+  it('go with every later answer until the workflow records them: one 200 means all before it are on the record', async () => {
+    const cycleId = '440306:2303';
+    const h = await startCandidate(cycleId, 'p3');
+    const reviewer = (d: string) => ({ id: d, role: 'reviewer' });
+    // The first verdict's sender dies; the second's writes what its answer carries.
+    await h.executeUpdate(submitVerdictUpdate, { args: [S.clear('audit'), reviewer('audit')] });
+    const second = await h.executeUpdate(submitVerdictUpdate, { args: [S.clear('court'), reviewer('court')] });
+    expect(second.forRecord?.map((a) => a.verdict?.department)).toEqual(['audit', 'court']);
+    await stack.recordCandidateAnswer(second);
+    const answered = await stack.pool.query(
+      `SELECT department FROM review_tasks WHERE cycle_id = $1 AND person_id = 'p3' AND verdict = 'clear' ORDER BY department`,
+      [cycleId],
+    );
+    expect(answered.rows.map((r) => r.department)).toEqual(['audit', 'court']);
+    const audit = await auditOf(cycleId, 'p3');
+    expect(audit.find((r) => r.action === 'review.answered')).toEqual({ action: 'review.answered', n: 2 });
   });
 
   it('written by the sender after the workflow recorded it already change nothing', async () => {

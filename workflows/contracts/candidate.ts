@@ -100,8 +100,11 @@ export interface CandidateAct {
  */
 export type ActForRecord = Pick<CandidateAct, 'ref' | 'events' | 'verdict' | 'personalMatters'>;
 
-/** What an inspection input answers: the state after it, and the act for its sender to record. */
-export type CandidateAnswer = CandidateState & { forRecord?: ActForRecord };
+/**
+ * What an inspection input answers: the state after it, and for its sender to record its act and
+ * every earlier one the workflow has not yet recorded itself, in order.
+ */
+export type CandidateAnswer = CandidateState & { forRecord?: ActForRecord[] };
 
 export const completeDossierUpdate = defineUpdate<CandidateAnswer, [I.DossierInput, Actor]>('completeDossier');
 export const stopCandidateUpdate = defineUpdate<CandidateAnswer, [I.StopInput, Actor]>('stopCandidate');

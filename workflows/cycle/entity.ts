@@ -12,6 +12,7 @@ import {
   currentUpdateInfo,
   getExternalWorkflowHandle,
   patched,
+  proxyActivities,
   setCurrentDetails,
   startChild,
   upsertSearchAttributes,
@@ -40,7 +41,7 @@ import { actOrTimeout } from '../deadlines.js';
 import { guard } from '../guard.js';
 import { CYCLE_STATE_ARRAYS } from '../../domain/projection.js';
 import { projection } from '../projection.js';
-import { oneAtATime, recordActivity } from '../record.js';
+import { MAX_UNRECORDED, RECORD_OPTIONS, UNRECORDED_WITHIN_MS, oneAtATime, recordActivity } from '../record.js';
 import type { CycleInput } from './inputs.js';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
@@ -52,6 +53,9 @@ const MAX_HISTORY_EVENTS = 4_000;
 const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
 /** Retries come within minutes; the latest answers are enough to recognise them. */
 const REMEMBERED_ANSWERS = 200;
+
+/** An act about more people than this is recorded by the cycle itself, not handed to a sender. */
+const MAX_PEOPLE_HANDED_OUT = 50;
 
 /** Thrown out of any wait once the cycle is aborted: the story stops there and winds down. */
 export class CycleAborted extends Error {}
@@ -82,8 +86,9 @@ export class Cycle {
   private answering = 0;
   /** Acts handed (or to be handed) to senders and not yet in one of this cycle's own records. */
   private readonly unrecorded: CycleActForRecord[];
-  /** How many of `unrecorded` an answer has carried already. */
-  private handedOut = 0;
+  /** Writes acts handed to senders when the cycle records them itself without an act of its own. */
+  private readonly writeAnswered =
+    proxyActivities<ReturnType<typeof createRecordActivities>>(RECORD_OPTIONS).recordCycleAnswer;
   private lastRecordedVersion = -1;
   private closeRecorded = false;
   /** Between an open gate and the record of the next stage (an activity may run there). */
@@ -232,11 +237,34 @@ export class Cycle {
     return this.handOut();
   }
 
-  /** The acts taken since the last answer, for this answer's sender to record. */
+  /**
+   * Every act not yet in one of the cycle's own records, for this answer's sender to record: a sender
+   * that died before writing is covered by the next one, and an answer always means that every act
+   * before it is on the record too.
+   */
   private handOut(): { forRecord?: CycleActForRecord[] } {
-    const forRecord = this.unrecorded.slice(this.handedOut);
-    this.handedOut = this.unrecorded.length;
-    return forRecord.length > 0 ? { forRecord } : {};
+    return this.unrecorded.length > 0 ? { forRecord: [...this.unrecorded] } : {};
+  }
+
+  /**
+   * ... and by the cycle itself within UNRECORDED_WITHIN of an answer, if no record of its own has
+   * come first (one timer per quiet spell with acts outstanding), or at once when MAX_UNRECORDED are
+   * outstanding. Runs for the life of a run (patch senders-record-acts).
+   */
+  async recordAnsweredActs() {
+    if (!this.sendersRecord) return;
+    for (;;) {
+      await condition(() => this.unrecorded.length > 0);
+      await actOrTimeout(() => this.unrecorded.length >= MAX_UNRECORDED.cycle, UNRECORDED_WITHIN_MS + Date.now());
+      if (this.unrecorded.length > 0) await this.tracked(this.oneByOne(() => this.recordUnrecorded()));
+    }
+  }
+
+  private async recordUnrecorded() {
+    const earlier = this.unrecorded.slice();
+    if (earlier.length === 0) return;
+    await this.writeAnswered(earlier);
+    this.unrecorded.splice(0, earlier.length);
   }
 
   /**
@@ -445,8 +473,10 @@ export class Cycle {
       row: C.cycleRow(s),
       people: this.changedRows(people === 'all' || ended ? C.personRows(s) : C.personRows(s, people ?? [])),
     };
-    // Taken while an input waits for its answer: its sender records it (the end goes through here).
-    if (this.sendersRecord && this.answering > 0 && !ended) {
+    // Taken while an input waits for its answer: its sender records it — except the end, and an act
+    // about many people (a round or a decision over a whole slate), which would ride in every answer
+    // until recorded here; these go through here.
+    if (this.sendersRecord && this.answering > 0 && !ended && act.people.length <= MAX_PEOPLE_HANDED_OUT) {
       this.unrecorded.push(act);
       return;
     }
@@ -461,7 +491,6 @@ export class Cycle {
         const earlier = this.unrecorded.slice();
         await this.writeRecord(act.event, act.row, act.people, ended ? s : undefined, earlier);
         this.unrecorded.splice(0, earlier.length);
-        this.handedOut = Math.max(0, this.handedOut - earlier.length);
       }),
     );
   }

@@ -112,6 +112,23 @@ describe('a candidate’s inspection inputs', () => {
     expect(audit.find((r) => r.action === 'review.answered')).toEqual({ action: 'review.answered', n: 2 });
   });
 
+  it('are recorded by the workflow itself after a quiet spell, when every sender died and nothing followed', async () => {
+    const cycleId = '440306:2304';
+    const h = await startCandidate(cycleId, 'p4');
+    await h.executeUpdate(submitVerdictUpdate, { args: [S.clear('audit'), { id: '审计', role: 'reviewer' }] });
+    // Nothing else happens to this candidate: its own backstop (a minute after the answer) records it.
+    const recorded = await eventually(async () => {
+      const rows = await auditOf(cycleId, 'p4');
+      return rows.some((r) => r.action === 'review.answered') && rows;
+    }, 120_000);
+    expect(recorded).toContainEqual({ action: 'review.answered', n: 1 });
+    const task = await stack.pool.query(
+      `SELECT verdict FROM review_tasks WHERE cycle_id = $1 AND person_id = 'p4' AND department = 'audit'`,
+      [cycleId],
+    );
+    expect(task.rows).toEqual([{ verdict: 'clear' }]);
+  }, 150_000);
+
   it('written by the sender after the workflow recorded it already change nothing', async () => {
     const cycleId = '440306:2302';
     const h = await startCandidate(cycleId, 'p2');

@@ -6,7 +6,7 @@
 import type { CycleRow, CycleState, PersonRow } from '../domain/cycle.js';
 import type { AuditEvent } from '../domain/events.js';
 import { appendAudit } from './audit.js';
-import type { CycleActForRecord } from '../workflows/contracts/cycle.js';
+import type { CycleActsForRecord } from '../workflows/contracts/cycle.js';
 import { withTransaction, type Client, type Pool } from './db.js';
 
 export function createRecordActivities({ pool }: { pool: Pool }) {
@@ -25,13 +25,14 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
       row: CycleRow,
       people: PersonRow[],
       finalState?: CycleState,
-      earlier?: CycleActForRecord[],
+      earlier?: CycleActsForRecord,
     ): Promise<void> {
       await withTransaction(pool, async (client) => {
-        for (const act of earlier ?? []) await writeCycleRows(client, act.event, act.row, act.people);
+        if (earlier && earlier.events.length > 0)
+          await writeCycleRows(client, earlier.events.at(-1)!, earlier.row, earlier.people);
         await writeCycleRows(client, event, row, people, finalState);
         // Last: the audit chain's lock is held from the first append to the commit.
-        for (const act of earlier ?? []) await appendAudit(client, act.event);
+        for (const e of earlier?.events ?? []) await appendAudit(client, e);
         await appendAudit(client, event);
       });
     },
@@ -40,11 +41,11 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
      * The acts a cycle handed to the sender of an input (contracts/cycle.ts CycleActForRecord): what
      * the API and the gateway activities do with an input's answer before they answer their callers.
      */
-    async recordCycleAnswer(acts: CycleActForRecord[] | undefined): Promise<void> {
-      if (!acts || acts.length === 0) return;
+    async recordCycleAnswer(acts: CycleActsForRecord | undefined): Promise<void> {
+      if (!acts || acts.events.length === 0) return;
       await withTransaction(pool, async (client) => {
-        for (const act of acts) await writeCycleRows(client, act.event, act.row, act.people);
-        for (const act of acts) await appendAudit(client, act.event);
+        await writeCycleRows(client, acts.events.at(-1)!, acts.row, acts.people);
+        for (const e of acts.events) await appendAudit(client, e);
       });
     },
   };

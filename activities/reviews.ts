@@ -27,7 +27,11 @@ import type {
   CandidateState,
 } from '../workflows/contracts/candidate.js';
 export type { ActForRecord, CandidateAct, CandidateRef } from '../workflows/contracts/candidate.js';
-import { hearCandidateOutcomeUpdate, reviewsLateSignal, type CycleActForRecord } from '../workflows/contracts/cycle.js';
+import {
+  hearCandidateOutcomeUpdate,
+  reviewsLateSignal,
+  type CycleActsForRecord,
+} from '../workflows/contracts/cycle.js';
 import { createRecordActivities } from './record.js';
 import { appendAudit } from './audit.js';
 import type { Client as DbClient, Pool } from './db.js';
@@ -42,7 +46,7 @@ const CONSEQUENCE = {
 
 export function createReviewActivities({ pool, client }: { pool: Pool; client?: Client }) {
   const records = createRecordActivities({ pool });
-  const recordCycleAnswer = (acts: CycleActForRecord[] | undefined) => records.recordCycleAnswer(acts);
+  const recordCycleAnswer = (acts: CycleActsForRecord | undefined) => records.recordCycleAnswer(acts);
   return {
     async recordCandidate(act: CandidateAct): Promise<void> {
       await withTransaction(pool, async (db) => {
@@ -99,7 +103,7 @@ async function writeActRows(db: DbClient, act: ActForRecord) {
 async function tell(
   client: Client,
   to: NonNullable<CandidateAct['tell']>,
-  recordCycleAnswer: (acts: CycleActForRecord[] | undefined) => Promise<void>,
+  recordCycleAnswer: (acts: CycleActsForRecord | undefined) => Promise<void>,
 ) {
   const cycle = client.workflow.getHandle(to.workflowId);
   try {

@@ -27,8 +27,8 @@ export interface InputAccepted {
   status: C.CycleState['status'];
   /** What the cycle waits for now: the next stage's input, or why the stage waits at its gate. */
   waitingFor: string;
-  /** The acts for the input's sender to record (patch `senders-record-acts`; CycleActForRecord). */
-  forRecord?: CycleActForRecord[];
+  /** The acts for the input's sender to record (patch `senders-record-acts`; CycleActsForRecord). */
+  forRecord?: CycleActsForRecord;
 }
 
 /**
@@ -42,6 +42,17 @@ export interface InputAccepted {
  */
 export interface CycleActForRecord {
   event: AuditEvent;
+  row: C.CycleRow;
+  people: C.PersonRow[];
+}
+
+/**
+ * Several such acts as an answer carries them: every audit event in order, but only the latest
+ * cycle row and each person's latest row — the rows only move forward, so older ones would be
+ * skipped anyway, and an answer stays small however many acts it carries.
+ */
+export interface CycleActsForRecord {
+  events: AuditEvent[];
   row: C.CycleRow;
   people: C.PersonRow[];
 }
@@ -74,7 +85,7 @@ export const candidateOutcomeSignal = defineSignal<[C.DossierOutcome]>('candidat
  */
 export const hearCandidateOutcomeUpdate = defineUpdate<OutcomeHeard, [C.DossierOutcome]>('hearCandidateOutcome');
 export interface OutcomeHeard {
-  forRecord?: CycleActForRecord[];
+  forRecord?: CycleActsForRecord;
 }
 
 /** A department chased or escalated: the cycle shows it on the candidate. */

@@ -29,6 +29,7 @@ import { SA } from '../../temporal/search-attributes.js';
 import { cycleFinishedSignal } from '../contracts/campaign.js';
 import type {
   CycleActForRecord,
+  CycleActsForRecord,
   CycleResult,
   CycleWorkflow,
   CycleWorkflowInput,
@@ -53,6 +54,13 @@ const MAX_HISTORY_EVENTS = 4_000;
 const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
 /** Retries come within minutes; the latest answers are enough to recognise them. */
 const REMEMBERED_ANSWERS = 200;
+
+/** Acts as an answer carries them: every event, the latest cycle row, each person's latest row. */
+function compact(acts: CycleActForRecord[]): CycleActsForRecord {
+  const people = new Map<string, C.PersonRow>();
+  for (const act of acts) for (const p of act.people) people.set(p.personId, p);
+  return { events: acts.map((a) => a.event), row: acts.at(-1)!.row, people: [...people.values()] };
+}
 
 /** An act about more people than this is recorded by the cycle itself, not handed to a sender. */
 const MAX_PEOPLE_HANDED_OUT = 50;
@@ -227,7 +235,7 @@ export class Cycle {
   }
 
   /** A message that needs no check (a candidate's outcome): the acts it leads to go with the answer. */
-  hear(apply: () => void): { forRecord?: CycleActForRecord[] } {
+  hear(apply: () => void): { forRecord?: CycleActsForRecord } {
     this.answering++;
     try {
       apply();
@@ -242,8 +250,8 @@ export class Cycle {
    * that died before writing is covered by the next one, and an answer always means that every act
    * before it is on the record too.
    */
-  private handOut(): { forRecord?: CycleActForRecord[] } {
-    return this.unrecorded.length > 0 ? { forRecord: [...this.unrecorded] } : {};
+  private handOut(): { forRecord?: CycleActsForRecord } {
+    return this.unrecorded.length > 0 ? { forRecord: compact(this.unrecorded) } : {};
   }
 
   /**
@@ -263,7 +271,7 @@ export class Cycle {
   private async recordUnrecorded() {
     const earlier = this.unrecorded.slice();
     if (earlier.length === 0) return;
-    await this.writeAnswered(earlier);
+    await this.writeAnswered(compact(earlier));
     this.unrecorded.splice(0, earlier.length);
   }
 
@@ -489,7 +497,13 @@ export class Cycle {
       this.oneByOne(async () => {
         // Every act handed to a sender so far goes again, in case the sender died before writing it.
         const earlier = this.unrecorded.slice();
-        await this.writeRecord(act.event, act.row, act.people, ended ? s : undefined, earlier);
+        await this.writeRecord(
+          act.event,
+          act.row,
+          act.people,
+          ended ? s : undefined,
+          earlier.length > 0 ? compact(earlier) : undefined,
+        );
         this.unrecorded.splice(0, earlier.length);
       }),
     );

@@ -99,6 +99,8 @@ export class Cycle {
     proxyActivities<ReturnType<typeof createRecordActivities>>(RECORD_OPTIONS).recordCycleAnswer;
   private lastRecordedVersion = -1;
   private closeRecorded = false;
+  /** This run waits to continue as new (nothing new is started meanwhile). */
+  private continuing = false;
   /** Between an open gate and the record of the next stage (an activity may run there). */
   private advancing = false;
   private lastAttrs = '';
@@ -261,10 +263,16 @@ export class Cycle {
    */
   async recordAnsweredActs() {
     if (!this.sendersRecord) return;
+    // A run about to continue as new hands them to the next run instead: a record started now would
+    // keep it waiting, and inputs arriving meanwhile could keep it waiting for good.
     for (;;) {
-      await condition(() => this.unrecorded.length > 0);
-      await actOrTimeout(() => this.unrecorded.length >= MAX_UNRECORDED.cycle, UNRECORDED_WITHIN_MS + Date.now());
-      if (this.unrecorded.length > 0) await this.tracked(this.oneByOne(() => this.recordUnrecorded()));
+      await condition(() => this.unrecorded.length > 0 && !this.continuing);
+      await actOrTimeout(
+        () => this.unrecorded.length >= MAX_UNRECORDED.cycle || this.continuing,
+        UNRECORDED_WITHIN_MS + Date.now(),
+      );
+      if (this.unrecorded.length > 0 && !this.continuing)
+        await this.tracked(this.oneByOne(() => this.recordUnrecorded()));
     }
   }
 
@@ -366,6 +374,7 @@ export class Cycle {
 
   /** Hands the state to a new run once nothing is half done: no handler running, nothing in flight. */
   private async continueWithNewRun(): Promise<never> {
+    this.continuing = true;
     await condition(() => allHandlersFinished() && this.inflight === 0);
     return continueAsNew<CycleWorkflow>({
       ...this.input,

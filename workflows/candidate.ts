@@ -50,7 +50,7 @@ import {
   type CandidateState,
 } from './contracts/candidate.js';
 import type { ReviewLate } from './contracts/cycle.js';
-import { MAX_UNRECORDED, UNRECORDED_WITHIN, auditEvents, oneAtATime, recordActivity } from './record.js';
+import { MAX_UNRECORDED, UNRECORDED_WITHIN_MS, auditEvents, oneAtATime, recordActivity } from './record.js';
 
 // ---- activities -------------------------------------------------------------------------------
 
@@ -167,14 +167,14 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   };
 
   /**
-   * ... and by this workflow within UNRECORDED_WITHIN of an answer, if no record of its own (the
+   * ... and by this workflow within UNRECORDED_WITHIN_MS of an answer, if no record of its own (the
    * outcome, a deadline point) or a later input's sender has come first (the workflow cannot tell
    * the latter; writing again is harmless). It costs one timer per quiet spell with acts outstanding.
    */
   async function recordAnsweredActs() {
     for (;;) {
       await condition(() => answeredUnrecorded.length > 0);
-      await sleep(UNRECORDED_WITHIN);
+      await sleep(UNRECORDED_WITHIN_MS);
       if (answeredUnrecorded.length > 0 && state.outcome === undefined) await record({});
     }
   }

@@ -32,7 +32,6 @@ export const RECORD_OPTIONS = { startToCloseTimeout: RECORD_TIMEOUT, retry: RECO
  * nothing else happens.
  */
 export const MAX_UNRECORDED = { candidate: 16, cycle: 8 } as const;
-export const UNRECORDED_WITHIN = '1 minute';
 export const UNRECORDED_WITHIN_MS = 60_000;
 
 /**

@@ -257,7 +257,7 @@ export class Cycle {
   }
 
   /**
-   * ... and by the cycle itself within UNRECORDED_WITHIN of an answer, if no record of its own has
+   * ... and by the cycle itself within UNRECORDED_WITHIN_MS of an answer, if no record of its own has
    * come first (one timer per quiet spell with acts outstanding), or at once when MAX_UNRECORDED are
    * outstanding. Runs for the life of a run (patch senders-record-acts).
    */
@@ -277,9 +277,13 @@ export class Cycle {
   }
 
   private async recordUnrecorded() {
+    if (this.unrecorded.length > 0) await this.withUnrecorded((earlier) => this.writeAnswered(earlier));
+  }
+
+  /** Writes with every act handed to a sender so far (in case one died first), then forgets them. */
+  private async withUnrecorded(write: (earlier: CycleActsForRecord | undefined) => Promise<void>) {
     const earlier = this.unrecorded.slice();
-    if (earlier.length === 0) return;
-    await this.writeAnswered(compact(earlier));
+    await write(earlier.length > 0 ? compact(earlier) : undefined);
     this.unrecorded.splice(0, earlier.length);
   }
 
@@ -503,18 +507,11 @@ export class Cycle {
       return;
     }
     await this.tracked(
-      this.oneByOne(async () => {
-        // Every act handed to a sender so far goes again, in case the sender died before writing it.
-        const earlier = this.unrecorded.slice();
-        await this.writeRecord(
-          act.event,
-          act.row,
-          act.people,
-          ended ? s : undefined,
-          earlier.length > 0 ? compact(earlier) : undefined,
-        );
-        this.unrecorded.splice(0, earlier.length);
-      }),
+      this.oneByOne(() =>
+        this.withUnrecorded((earlier) =>
+          this.writeRecord(act.event, act.row, act.people, ended ? s : undefined, earlier),
+        ),
+      ),
     );
   }
 

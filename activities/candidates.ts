@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import {
+  WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -18,10 +19,14 @@ import { candidateWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
 import { SA } from '../temporal/search-attributes.js';
 import {
+  OPEN_INSPECTION_UPDATE_ID,
   candidateWorkflowType,
+  openInspectionUpdate,
   stopCandidateUpdate,
   type CandidateWorkflow,
 } from '../workflows/contracts/candidate.js';
+import type { Pool } from './db.js';
+import { createReviewActivities } from './reviews.js';
 
 /** Why a candidate of an aborted cycle stopped, on its record. */
 const CYCLE_ABORTED = '换届已中止，考察随之终止';
@@ -50,36 +55,51 @@ async function eachBounded<T>(items: T[], run: (item: T) => Promise<void>) {
   );
 }
 
-export function createCandidateActivities({ client }: { client: Client }) {
+export function createCandidateActivities({ client, pool }: { client: Client; pool: Pool }) {
+  const { recordCandidateAnswer } = createReviewActivities({ pool });
   return {
-    /** Idempotent: a candidate already started (a retried activity) is left as it is. */
+    /**
+     * Starts each candidate with its `openInspection` (Update-with-start) and puts the start it answers
+     * on the record — the candidate's row, its departments' tasks, the audit events — before the cycle
+     * hears that inspection opened, so a candidate the cycle lists can always be read. Idempotent: a
+     * retried activity meets a running candidate (the same update id answers the same start) or a
+     * finished one (never started again: its own last record wrote its start).
+     */
     async startCandidateWorkflows(launch: CandidateLaunch): Promise<number> {
       const { cycleId, jurisdiction, term, policy } = launch;
       await eachBounded(launch.people, async (p) => {
+        const start = new WithStartWorkflowOperation<CandidateWorkflow>(candidateWorkflowType, {
+          workflowId: candidateWorkflowId(cycleId, p.personId),
+          taskQueue: launch.taskQueue,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          args: [
+            {
+              cycleId,
+              jurisdictionId: jurisdiction.id,
+              personId: p.personId,
+              name: p.name,
+              positionId: p.positionId,
+              policy,
+              ...(p.replaces ? { replaces: p.replaces } : {}),
+              ...(p.firstPromotion ? { firstPromotion: true } : {}),
+              starterRecordsStart: true,
+            },
+          ],
+          staticSummary: `${jurisdiction.name} ${term} 换届 · 考察对象 ${p.personId}（${p.positionId}）`,
+          typedSearchAttributes: [
+            { key: SA.cycle, value: cycleId },
+            { key: SA.jurisdiction, value: jurisdiction.id },
+            { key: SA.term, value: term },
+            { key: SA.stage, value: 'inspection' },
+          ],
+        });
         try {
-          await client.workflow.start<CandidateWorkflow>(candidateWorkflowType, {
-            workflowId: candidateWorkflowId(cycleId, p.personId),
-            taskQueue: launch.taskQueue,
-            args: [
-              {
-                cycleId,
-                jurisdictionId: jurisdiction.id,
-                personId: p.personId,
-                name: p.name,
-                positionId: p.positionId,
-                policy,
-                ...(p.replaces ? { replaces: p.replaces } : {}),
-                ...(p.firstPromotion ? { firstPromotion: true } : {}),
-              },
-            ],
-            staticSummary: `${jurisdiction.name} ${term} 换届 · 考察对象 ${p.personId}（${p.positionId}）`,
-            typedSearchAttributes: [
-              { key: SA.cycle, value: cycleId },
-              { key: SA.jurisdiction, value: jurisdiction.id },
-              { key: SA.term, value: term },
-              { key: SA.stage, value: 'inspection' },
-            ],
+          const opened = await client.workflow.executeUpdateWithStart(openInspectionUpdate, {
+            updateId: OPEN_INSPECTION_UPDATE_ID,
+            startWorkflowOperation: start,
           });
+          await recordCandidateAnswer(opened);
         } catch (e) {
           if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
         }

@@ -2,9 +2,10 @@
  * A candidate's acts on the record: the departments' inboxes (review tasks), the personal-matters
  * record, the notifications of late departments, the audit trail and the candidate's read model
  * (candidate_states), all of one act in one transaction. Written by one of two hands: the candidate's
- * workflow, through the `recordCandidate` activity, for what it does itself (the start, deadline
- * points, the act that ends the inspection); and, for an inspection input that did not end it, the
- * API that sent the input, from the Update's answer (`recordCandidateAnswer`; contracts/candidate.ts
+ * workflow, through the `recordCandidate` activity, for what it does itself (deadline points, the
+ * act that ends the inspection, the start of a run from before `starterRecordsStart`); and, for an
+ * inspection input that did not end it, the API that sent the input, and for the start, the activity
+ * that started the candidate (activities/candidates.ts), from the Update's answer (`recordCandidateAnswer`; contracts/candidate.ts
  * ActForRecord says why that is exact). The workflow's own records carry every act it answered since
  * its last one, so an act whose sender never wrote it is still recorded.
  *
@@ -54,15 +55,20 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
         // Acts answered before they were on the record come first, as they came (their senders may
         // have written them already: every write below is idempotent).
         for (const earlier of act.earlier ?? []) await writeActRows(db, earlier);
-        if (act.opened) await openTasks(db, c, act.opened);
-        await writeActRows(db, { ref: c, events: [], verdict: act.verdict, personalMatters: act.personalMatters });
+        await writeActRows(db, {
+          ref: c,
+          events: [],
+          opened: act.opened,
+          verdict: act.verdict,
+          personalMatters: act.personalMatters,
+        });
         for (const late of act.late ?? []) await markLate(db, c, late);
         if (act.closeTasks)
           await db.query(
             `UPDATE review_tasks SET status = 'closed' WHERE cycle_id = $1 AND person_id = $2 AND verdict IS NULL`,
             [c.cycleId, c.personId],
           );
-        await writeState(db, act);
+        await writeState(db, { ...act, rules: act.rules ?? act.earlier?.find((a) => a.rules)?.rules });
         // Last: the audit chain's lock is held from here to the commit, serializing every writer.
         for (const earlier of act.earlier ?? []) for (const event of earlier.events) await appendAudit(db, event);
         for (const event of act.events) await appendAudit(db, event);
@@ -80,7 +86,8 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
       if (acts && acts.length > 0)
         await withTransaction(pool, async (db) => {
           for (const act of acts) await writeActRows(db, act);
-          await writeState(db, { ref: acts[0]!.ref, state, events: acts.at(-1)!.events });
+          const rules = acts.find((a) => a.rules)?.rules;
+          await writeState(db, { ref: acts[0]!.ref, state, events: acts.at(-1)!.events, ...(rules ? { rules } : {}) });
           for (const act of acts) for (const event of act.events) await appendAudit(db, event);
         });
       return state;
@@ -90,6 +97,7 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
 
 /** The rows one act changes besides the audit trail and the state (its events go last, see above). */
 async function writeActRows(db: DbClient, act: ActForRecord) {
+  if (act.opened) await openTasks(db, act.ref, act.opened);
   if (act.verdict) await answerTask(db, act.ref, act.verdict);
   if (act.personalMatters) await recordPersonalMatters(db, act.ref, act.personalMatters);
 }

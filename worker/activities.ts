@@ -22,7 +22,7 @@ export function createActivities(deps: { pool: Pool; codecKeys: CodecKey[]; temp
     ...createReviewActivities({ pool: deps.pool, client: deps.temporal }),
     ...createReportActivities({ pool: deps.pool, sealer }),
     ...createCycleGatewayActivities({ client: deps.temporal, pool: deps.pool }),
-    ...createCandidateActivities({ client: deps.temporal }),
+    ...createCandidateActivities({ client: deps.temporal, pool: deps.pool }),
     ...createSupervisionActivities({ pool: deps.pool }),
     ...createCampaignActivities({ pool: deps.pool, client: deps.temporal, taskQueue: deps.taskQueue }),
     ...createLedgerActivities({ pool: deps.pool }),

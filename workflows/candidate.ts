@@ -38,6 +38,7 @@ import {
   completeDossierUpdate,
   getCandidateQuery,
   getPersonalMattersRulesQuery,
+  openInspectionUpdate,
   recordInspectionUpdate,
   recordPersonalMattersUpdate,
   stopCandidateUpdate,
@@ -60,7 +61,10 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   // Asked first thing in a run: whether an input that does not end the inspection is answered at once,
   // for its sender to record (contracts/candidate.ts ActForRecord), or recorded here before it is
   // answered; and the activity that puts acts on the record (../record.ts says why).
-  const sendersRecord = patched('senders-record-acts');
+  // A run whose start its starter records (input.starterRecordsStart, newer than every patch here)
+  // asks none: each ask writes a marker and a search attribute into history.
+  const current = input.starterRecordsStart === true;
+  const sendersRecord = current || patched('senders-record-acts');
   const writeRecord = recordActivity<ReturnType<typeof createReviewActivities>, 'recordCandidate'>(
     'recordCandidate',
     sendersRecord,
@@ -110,7 +114,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
 
   /** The act that ended the inspection has been put on the record (with the closing and the outcome). */
   let endRecorded = false;
-  const oneByOne = oneAtATime('records-one-at-a-time');
+  const oneByOne = oneAtATime('records-one-at-a-time', current);
   /**
    * Puts one act on the record with the state it left. The act that ended the inspection also closes
    * the tasks nobody answered (when stopped) and tells the cycle the outcome, in the same activity.
@@ -154,7 +158,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
    */
   const recordsHere = () => !sendersRecord || state.outcome !== undefined;
   const handOver = (
-    act: Pick<ActForRecord, 'verdict' | 'personalMatters'>,
+    act: Pick<ActForRecord, 'verdict' | 'personalMatters' | 'opened' | 'rules'>,
     ...events: AuditEvent[]
   ): CandidateAnswer => {
     answeredUnrecorded.push({ ref, events, ...act });
@@ -196,7 +200,25 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       finish({ personId: input.personId, result: 'stopped', reason: stop.reason, cause: stop.cause, concerns: [] });
   }
 
+  /**
+   * The start, when the activity that started this candidate records it (`starterRecordsStart`): the
+   * first act of the opening is answered to its `openInspection` like an input's, and the workflow
+   * records nothing itself at its start — no activity, no second workflow task.
+   */
+  const starterRecords = current;
+  let startHandedOver = false;
+  const recordStart = async (act: Pick<ActForRecord, 'opened' | 'rules'>, ...events: AuditEvent[]) => {
+    if (!starterRecords || startHandedOver) return record(act, ...events);
+    startHandedOver = true;
+    handOver(act, ...events);
+  };
+
   // ---- handlers ------------------------------------------------------------------------------
+
+  setHandler(openInspectionUpdate, async () => {
+    await condition(() => startHandedOver || !starterRecords || state.outcome !== undefined);
+    return answeredUnrecorded.length > 0 ? { ...state, forRecord: [...answeredUnrecorded] } : state;
+  });
 
   setHandler(getCandidateQuery, () => state);
   setHandler(getPersonalMattersRulesQuery, () => policy.inspection.personalMatters);
@@ -391,7 +413,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       state.waitingFor = `联审期限无法计算：${chase.missing ?? due.missing}`;
       changed();
       keepDeadlines();
-      await record(pending.length > 0 ? { rules: policy.inspection.personalMatters } : {}, ...pending);
+      await recordStart(pending.length > 0 ? { rules: policy.inspection.personalMatters } : {}, ...pending);
       pending = [];
       const years = policy.calendar.kind === 'cn' ? policy.calendar.overrides.length : 0;
       await condition(
@@ -405,7 +427,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
     dossier.reviewOpenedAt = openedAt;
     changed();
     const departments = dossier.reviews.map((r) => r.department);
-    await record(
+    await recordStart(
       {
         opened: { departments, openedAt, chaseAt: dossier.chaseAt, deadline: dossier.deadline },
         ...(pending.length > 0 ? { rules: policy.inspection.personalMatters } : {}),

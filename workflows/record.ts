@@ -89,10 +89,14 @@ export function auditEvents(subject: {
  * are unchanged. Only an overlap asks `patched(patchId)`: histories recorded before this change, where
  * records overlapped, replay as they ran (the marker is absent there), and new ones carry the marker.
  */
-export function oneAtATime(patchId: string): <T>(work: () => Promise<T>) => Promise<T> {
+export function oneAtATime(
+  patchId: string,
+  /** The run is newer than the patch (its input says so): one at a time without asking. */
+  newer = false,
+): <T>(work: () => Promise<T>) => Promise<T> {
   let busy: Promise<void> | undefined;
   return (work) => {
-    const run = busy && patched(patchId) ? busy.then(work) : work();
+    const run = busy && (newer || patched(patchId)) ? busy.then(work) : work();
     const settled = run.then(
       () => undefined,
       () => undefined,

@@ -49,6 +49,9 @@ describe('replay of recorded histories', () => {
         'candidate-first-task-v5.json',
         'cycle-aborted-inspecting-v5.json',
         'cycle-abort-during-advance-v5.json',
+        // A candidate whose starter records its start (input starterRecordsStart; it asks no patch).
+        'candidate-passed-v6.json',
+        'candidate-stopped-v6.json',
       ]),
     );
   });

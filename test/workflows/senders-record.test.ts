@@ -5,14 +5,19 @@
  * dies before writing loses nothing: the workflow's next own record writes every act it handed out,
  * and a sender that did write is not doubled by that.
  */
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCandidateActivities, type CandidateLaunch } from '../../activities/candidates.js';
 import { candidateWorkflowId } from '../../domain/ids.js';
 import { policySchema } from '../../domain/eager/policy.js';
 import { candidateWorkflow } from '../../workflows/candidate.js';
 import {
+  OPEN_INSPECTION_UPDATE_ID,
   completeDossierUpdate,
+  openInspectionUpdate,
   recordInspectionUpdate,
   recordPersonalMattersUpdate,
+  stopCandidateUpdate,
   submitVerdictUpdate,
 } from '../../workflows/contracts/candidate.js';
 import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
@@ -153,5 +158,107 @@ describe('a candidate’s inspection inputs', () => {
       [cycleId],
     );
     expect(rows).toEqual([{ status: 'stopped', shown: 'stopped' }]);
+  });
+});
+
+describe('a candidate’s start', () => {
+  const policy = () => policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } });
+  const launch = (cycleId: string, personIds: string[]): CandidateLaunch => ({
+    cycleId,
+    jurisdiction: { id: '440306', name: '南山区' },
+    term: '2026',
+    policy: policy(),
+    taskQueue: stack.taskQueue,
+    people: personIds.map((personId) => ({ personId, name: `干部${personId}`, positionId: 'deputy' })),
+  });
+  const startAll = (l: CandidateLaunch) =>
+    new MockActivityEnvironment().run(
+      createCandidateActivities({ client: stack.client, pool: stack.pool }).startCandidateWorkflows,
+      l,
+    );
+
+  it('is on the record when the activity that starts the candidates returns, and costs the workflow no activity', async () => {
+    const cycleId = '440306:2311';
+    await startAll(launch(cycleId, ['s1', 's2']));
+    // At once, no waiting: a candidate the cycle lists as opened can be read.
+    const { rows } = await stack.pool.query(
+      `SELECT person_id, status, personal_matters_rules IS NOT NULL AS rules FROM candidate_states
+       WHERE cycle_id = $1 ORDER BY person_id`,
+      [cycleId],
+    );
+    expect(rows).toEqual([
+      { person_id: 's1', status: 'inspecting', rules: true },
+      { person_id: 's2', status: 'inspecting', rules: true },
+    ]);
+    const tasks = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM review_tasks WHERE cycle_id = $1 AND status = 'open' AND deadline IS NOT NULL`,
+      [cycleId],
+    );
+    expect(tasks.rows[0].n).toBe(2 * S.DEPARTMENTS.length);
+    const opening = [
+      { action: 'inspection.started', n: 1 },
+      { action: 'review.opened', n: 1 },
+    ];
+    expect(await auditOf(cycleId, 's1')).toEqual(opening);
+    const h = stack.client.workflow.getHandle(candidateWorkflowId(cycleId, 's1'));
+    const history = await h.fetchHistory();
+    expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    const runId = (await h.describe()).runId;
+
+    // A retried starter: the same start answered again, nothing doubled, no second run.
+    await startAll(launch(cycleId, ['s1', 's2']));
+    expect(await auditOf(cycleId, 's1')).toEqual(opening);
+    expect((await h.describe()).runId).toBe(runId);
+
+    // ... even once the candidate has finished: it is not started again.
+    await h.executeUpdate(stopCandidateUpdate, { args: [{ reason: '本人申请', cause: 'other' }, team] });
+    await h.result();
+    await startAll(launch(cycleId, ['s1']));
+    const after = await h.describe();
+    expect({ runId: after.runId, status: after.status.name }).toEqual({ runId, status: 'COMPLETED' });
+    expect(await auditOf(cycleId, 's1')).toEqual([
+      { action: 'candidate.stopped', n: 1 },
+      { action: 'inspection.started', n: 1 },
+      { action: 'review.closed', n: 1 },
+      { action: 'review.opened', n: 1 },
+    ]);
+  });
+
+  it('whose starter died before writing it is written by the workflow’s own next record', async () => {
+    const cycleId = '440306:2312';
+    const l = launch(cycleId, ['s3']);
+    const h = await stack.client.workflow.start(candidateWorkflow, {
+      workflowId: candidateWorkflowId(cycleId, 's3'),
+      taskQueue: stack.taskQueue,
+      args: [
+        {
+          cycleId,
+          jurisdictionId: '440306',
+          personId: 's3',
+          name: '干部s3',
+          positionId: 'deputy',
+          policy: l.policy,
+          starterRecordsStart: true,
+        },
+      ],
+    });
+    const answered = await h.executeUpdate(openInspectionUpdate, { updateId: OPEN_INSPECTION_UPDATE_ID });
+    expect(answered.forRecord?.map((a) => a.events.map((e) => e.action))).toEqual([
+      ['inspection.started', 'review.opened'],
+    ]);
+    // Not written (the starter "died"): the stop, recorded by the workflow, writes the start first.
+    await h.executeUpdate(stopCandidateUpdate, { args: [{ reason: '本人申请', cause: 'other' }, team] });
+    await h.result();
+    expect(await auditOf(cycleId, 's3')).toEqual([
+      { action: 'candidate.stopped', n: 1 },
+      { action: 'inspection.started', n: 1 },
+      { action: 'review.closed', n: 1 },
+      { action: 'review.opened', n: 1 },
+    ]);
+    const tasks = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM review_tasks WHERE cycle_id = $1 AND status = 'closed'`,
+      [cycleId],
+    );
+    expect(tasks.rows[0].n).toBe(S.DEPARTMENTS.length);
   });
 });

@@ -28,6 +28,13 @@ export interface CandidateInput {
   replaces?: string;
   /** First promotion into the leadership: a home visit (家访) is required. */
   firstPromotion?: boolean;
+  /**
+   * Set by the activity that starts the candidate (activities/candidates.ts), which sends
+   * `openInspection` with the start and puts the start on the record from its answer, as any sender
+   * does (ActForRecord): the workflow then records nothing itself at its start. The input, not a
+   * patch, says so: it is in history, so a run started without it replays as it ran.
+   */
+  starterRecordsStart?: true;
 }
 
 export interface CandidateState {
@@ -98,7 +105,7 @@ export interface CandidateAct {
  * writes (it died) loses nothing: the workflow's next own record (a deadline point, the outcome)
  * writes every such act again, and every write is idempotent.
  */
-export type ActForRecord = Pick<CandidateAct, 'ref' | 'events' | 'verdict' | 'personalMatters'>;
+export type ActForRecord = Pick<CandidateAct, 'ref' | 'events' | 'verdict' | 'personalMatters' | 'opened' | 'rules'>;
 
 /**
  * What an inspection input answers: the state after it, and for its sender to record its act and
@@ -111,6 +118,13 @@ export const stopCandidateUpdate = defineUpdate<CandidateAnswer, [I.StopInput, A
 export const recordInspectionUpdate = defineUpdate<CandidateAnswer, [unknown, Actor]>('recordInspection');
 export const recordPersonalMattersUpdate = defineUpdate<CandidateAnswer, [unknown, Actor]>('recordPersonalMatters');
 export const submitVerdictUpdate = defineUpdate<CandidateAnswer, [unknown, Actor]>('submitVerdict');
+/**
+ * Sent with the start by the activity that starts the candidate (`starterRecordsStart`): answered
+ * once the inspection has opened (or waits for a calendar year), with the start for it to record.
+ */
+export const openInspectionUpdate = defineUpdate<CandidateAnswer, []>('openInspection');
+/** The update id of `openInspection`: one start per candidate, so a retried starter gets the same answer. */
+export const OPEN_INSPECTION_UPDATE_ID = 'open-inspection';
 /** The cycle passes on a calendar year an organizer supplied: review deadlines use the same calendar. */
 export const calendarYearSignal = defineSignal<[YearOverride]>('calendarYear');
 export const getCandidateQuery = defineQuery<CandidateState>('getCandidate');

@@ -56,7 +56,7 @@ async function eachBounded<T>(items: T[], run: (item: T) => Promise<void>) {
 }
 
 export function createCandidateActivities({ client, pool }: { client: Client; pool: Pool }) {
-  const { recordCandidateAnswer } = createReviewActivities({ pool });
+  const reviews = createReviewActivities({ pool });
   return {
     /**
      * Starts each candidate with its `openInspection` (Update-with-start) and puts the start it answers
@@ -99,7 +99,7 @@ export function createCandidateActivities({ client, pool }: { client: Client; po
             updateId: OPEN_INSPECTION_UPDATE_ID,
             startWorkflowOperation: start,
           });
-          await recordCandidateAnswer(opened);
+          await reviews.recordCandidateAnswer(opened);
         } catch (e) {
           if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
         }

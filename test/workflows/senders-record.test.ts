@@ -173,7 +173,8 @@ describe('a candidate’s start', () => {
   });
   const startAll = (l: CandidateLaunch) =>
     new MockActivityEnvironment().run(
-      createCandidateActivities({ client: stack.client, pool: stack.pool }).startCandidateWorkflows,
+      (launched: CandidateLaunch) =>
+        createCandidateActivities({ client: stack.client, pool: stack.pool }).startCandidateWorkflows(launched),
       l,
     );
 

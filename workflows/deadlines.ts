@@ -17,7 +17,7 @@
  *
  * Any other error is a bug and fails the workflow task (it is retried after a fix), never swallowed.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import { addWorkingDays, type CalendarSpec } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 
@@ -46,7 +46,8 @@ export function calendarGap(e: unknown): string {
 /**
  * The one wait for "a person acts, or the time runs out" (after the samples' `timeoutOrUserAction`):
  * `'acted'` as soon as `acted()` holds, `'timed out'` once `at` (epoch ms) has come without it. With
- * no `at` there is nothing to time: it waits for the act alone. An act already done starts no timer.
+ * no `at` there is nothing to time: it waits for the act alone. An act already done starts no timer,
+ * nor does a time already come.
  * `summary` names the timer in the Temporal UI.
  */
 export async function actOrTimeout(
@@ -59,6 +60,10 @@ export async function actOrTimeout(
     await condition(acted);
     return 'acted';
   }
+  // A time already come needs no timer (patch due-needs-no-timer): a timer would only add two events
+  // and a workflow task, and let an act that came meanwhile count as in time. Asked only then, so
+  // histories without such a wait are unchanged.
+  if (at <= Date.now() && patched('due-needs-no-timer')) return 'timed out';
   const inTime = await condition(acted, Math.max(1, at - Date.now()), summary === undefined ? {} : { summary });
   return inTime ? 'acted' : 'timed out';
 }

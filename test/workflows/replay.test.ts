@@ -52,6 +52,8 @@ describe('replay of recorded histories', () => {
         // A candidate whose starter records its start (input starterRecordsStart; it asks no patch).
         'candidate-passed-v6.json',
         'candidate-stopped-v6.json',
+        // due-needs-no-timer: a supervision whose checkpoint was due as it opened, late with no timer.
+        'supervision-due-v6.json',
       ]),
     );
   });

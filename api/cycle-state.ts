@@ -20,6 +20,30 @@ const PROJECTION_WAIT_MS = 5_000;
  * asked through its workflow.
  */
 export async function readState(s: Services, cycleId: string, atLeastVersion?: number): Promise<C.CycleState> {
+  const [state, late] = await Promise.all([readCycle(s, cycleId, atLeastVersion), s.read.lateReviews(cycleId)]);
+  return withLateReviews(state, late);
+}
+
+/**
+ * Candidates' late departments come from their tasks on the record, where the candidate's deadline
+ * records put them; the cycle's workflow is not told of them (a signal and a workflow task per
+ * candidate and wake-up). A cycle whose candidates still told it keeps what it heard.
+ */
+function withLateReviews(
+  state: C.CycleState,
+  late: Map<string, NonNullable<C.CycleState['candidates'][number]['lateReviews']>>,
+): C.CycleState {
+  if (late.size === 0) return state;
+  return {
+    ...state,
+    candidates: state.candidates.map((c) => {
+      const recorded = late.get(c.personId);
+      return recorded && (c.lateReviews?.length ?? 0) < recorded.length ? { ...c, lateReviews: recorded } : c;
+    }),
+  };
+}
+
+async function readCycle(s: Services, cycleId: string, atLeastVersion?: number): Promise<C.CycleState> {
   const deadline = Date.now() + PROJECTION_WAIT_MS;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     const projected = await s.read.cycleState(cycleId);

@@ -479,7 +479,9 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
         late.push({ personId: input.personId, departments, kind: k, at: now });
       }
       changed();
-      await record({ late: lateActs, tell: { late } }, ...events);
+      // Newer runs tell the cycle nothing: it shows late departments from their tasks on the record
+      // (api/cycle-state.ts), which this record writes.
+      await record({ late: lateActs, ...(current ? {} : { tell: { late } }) }, ...events);
     }
   }
 }

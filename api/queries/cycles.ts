@@ -121,6 +121,38 @@ export function createCycleQueries(pool: Pool) {
       return rows;
     },
 
+    /**
+     * Each candidate's late departments, from the departments' tasks on the record (the candidate's
+     * deadline records write them): chased (催办) and escalated departments grouped by the instant of
+     * their wake-up, in order — what a candidate once also told its cycle by signal.
+     */
+    async lateReviews(
+      cycleId: string,
+    ): Promise<Map<string, NonNullable<CycleState['candidates'][number]['lateReviews']>>> {
+      const { rows } = await pool.query<{
+        personId: string;
+        kind: 'chased' | 'escalated';
+        at: Date;
+        departments: string[];
+      }>(
+        `SELECT person_id AS "personId", kind, at, array_agg(department ORDER BY department) AS departments
+         FROM (SELECT person_id, department, 'chased' AS kind, chased_at AS at FROM review_tasks
+                 WHERE cycle_id = $1 AND chased_at IS NOT NULL
+               UNION ALL
+               SELECT person_id, department, 'escalated', escalated_at FROM review_tasks
+                 WHERE cycle_id = $1 AND escalated_at IS NOT NULL) late
+         GROUP BY person_id, kind, at ORDER BY person_id, at, kind`,
+        [cycleId],
+      );
+      const byPerson = new Map<string, NonNullable<CycleState['candidates'][number]['lateReviews']>>();
+      for (const r of rows) {
+        const list = byPerson.get(r.personId) ?? [];
+        list.push({ departments: r.departments, kind: r.kind, at: r.at.getTime() });
+        byPerson.set(r.personId, list);
+      }
+      return byPerson;
+    },
+
     async timeline(cycleId: string): Promise<CycleEventRow[]> {
       const { rows } = await pool.query<CycleEventRow>(
         `SELECT id::text, at, actor, role, request_id AS "requestId", subject_type AS "subjectType", subject_id AS "subjectId",

@@ -123,6 +123,11 @@ describe("a cycle's inspection with joint review", () => {
       ['escalated', ['audit']],
     ]);
     expect(onCycle.stage).toBe('inspection');
+    // Shown from the departments' tasks on the record: the cycle's workflow is not told (no signal, no task).
+    const cycleHistory = await stack.client.workflow.getHandle(`cycle:${CYCLE_ID}`).fetchHistory();
+    expect(
+      cycleHistory.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'reviewsLate'),
+    ).toEqual([]);
 
     // A late verdict is still a verdict; the dossier then closes and the cycle reaches decision.
     const late = await read(

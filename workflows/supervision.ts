@@ -49,15 +49,23 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   // ---- messages
   setHandler(getSupervisionQuery, () => supervision.state);
   setHandler(cycleStageSignal, (stage) => supervision.cycleEntered(stage));
-  setHandler(fileCheckpointUpdate, (filing, actor) => supervision.fileCheckpoint(filing, actor), {
-    validator: (filing, _actor) => supervision.vetFiling(filing),
+  setHandler(fileCheckpointUpdate, (filing, actor, stage?: Stage) => supervision.fileCheckpoint(filing, actor, stage), {
+    validator: (filing, _actor, stage?: Stage) => supervision.vetFiling(filing, stage),
   });
   setHandler(acceptRectificationUpdate, (acceptance, actor) => supervision.acceptRectification(acceptance, actor), {
     validator: (acceptance, _actor) => supervision.vetAcceptance(acceptance),
   });
-  setHandler(recordMonitoringUpdate, (report, actor) => supervision.recordMonitoring(report, actor), {
-    validator: (report, _actor) => guard(() => V.monitoringSchema().parse(report)),
-  });
+  setHandler(
+    recordMonitoringUpdate,
+    (report, actor, stage?: Stage) => supervision.recordMonitoring(report, actor, stage),
+    {
+      validator: (report, _actor, stage?: Stage) =>
+        guard(() => {
+          V.monitoringSchema().parse(report);
+          vetStage(stage);
+        }),
+    },
+  );
 
   // ---- the story: each checkpoint opens as the cycle reaches its stage, until the cycle ends.
   for (const phase of Object.keys(V.PHASES) as V.Phase[]) {
@@ -160,8 +168,9 @@ class Supervision {
     });
   }
 
-  vetFiling(raw: V.CheckpointInput & { phase: V.Phase }) {
+  vetFiling(raw: V.CheckpointInput & { phase: V.Phase }, stage: Stage | undefined) {
     guard(() => {
+      vetStage(stage);
       const { phase, ...rest } = raw as { phase?: unknown };
       if (!Object.keys(V.PHASES).includes(String(phase)))
         throw new DomainError(ErrorType.Validation, 'phase must be launch, inspection or election', [
@@ -178,7 +187,11 @@ class Supervision {
   }
 
   /** The five checks filed with their findings: on the record, high ones holding the gate, rectifications watched. */
-  async fileCheckpoint(raw: V.CheckpointInput & { phase: V.Phase }, actor: Actor): Promise<SupervisionState> {
+  async fileCheckpoint(
+    raw: V.CheckpointInput & { phase: V.Phase },
+    actor: Actor,
+    stage: Stage | undefined,
+  ): Promise<SupervisionState> {
     const { phase, ...rest } = raw;
     const filing = V.checkpointSchema().parse(rest);
     const cp = this.state.checkpoints.find((c) => c.phase === phase)!;
@@ -208,7 +221,8 @@ class Supervision {
           .map(([k]) => k),
       }),
     );
-    for (const f of filed.filter((x) => x.severity === 'high')) await this.holdGate(f, actor);
+    for (const f of filed.filter((x) => x.severity === 'high'))
+      await this.holdGate(f, actor, stage ?? this.state.cycleStage);
     for (const f of filed.filter((x) => x.deadline !== undefined)) void this.watchRectification(f);
     return this.state;
   }
@@ -229,11 +243,11 @@ class Supervision {
   }
 
   /** An open high-severity finding holds the gate the cycle stands at, until its rectification is accepted. */
-  private async holdGate(f: FindingState, actor: Actor) {
+  private async holdGate(f: FindingState, actor: Actor, stage: Stage) {
     const name = `finding-${f.id.replace(/[^A-Za-z0-9:_.-]/g, '-')}`;
     const held = await cycles.holdCycle(
       this.input.cycleId,
-      { name, reason: `高严重度督查问题待整改：${f.description}`, source: 'supervision', stage: this.state.cycleStage },
+      { name, reason: `高严重度督查问题待整改：${f.description}`, source: 'supervision', stage },
       actor,
     );
     if (held.done) f.holds = name;
@@ -300,9 +314,9 @@ class Supervision {
   // ---- monitoring ------------------------------------------------------------------------------
 
   /** A monitoring point's scores for the cycle's current stage; the stage's averages follow. */
-  async recordMonitoring(raw: V.MonitoringInput, actor: Actor): Promise<SupervisionState> {
+  async recordMonitoring(raw: V.MonitoringInput, actor: Actor, at: Stage | undefined): Promise<SupervisionState> {
     const m = V.monitoringSchema().parse(raw);
-    const stage = this.state.cycleStage;
+    const stage = at ?? this.state.cycleStage;
     const byPoint = (this.monitoringByPoint[stage] ??= {});
     byPoint[m.point] = m.scores;
     this.state.monitoring[stage] = averages(Object.values(byPoint));
@@ -316,6 +330,14 @@ class Supervision {
     );
     return this.state;
   }
+}
+
+/** A stage sent with an input is one of the cycle's (only the API sends inputs, but any client of Temporal could). */
+function vetStage(stage: Stage | undefined) {
+  if (stage !== undefined && !STAGES.includes(stage))
+    throw new DomainError(ErrorType.Validation, 'stage must be one of the cycle stages', [
+      { path: 'stage', rule: STAGES.join(' | ') },
+    ]);
 }
 
 /** How many points reported, and each indicator's average to one decimal. */

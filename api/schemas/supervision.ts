@@ -12,7 +12,7 @@ const scores = V.monitoringSchema.shape.scores;
 export const supervisionStateSchema = z
   .object({
     cycleId: z.string(),
-    cycleStage: z.enum(STAGES),
+    cycleStage: z.enum(STAGES).openapi({ description: 'the stage the cycle stands at, as its record says' }),
     checkpoints: z.array(
       z.object({
         phase,

@@ -242,6 +242,13 @@ describe("supervision and risks hold a cycle's gates", () => {
       points: 2,
       averages: { selection: 93, correction: 93, discipline: 96.5, conduct: 95.5 },
     });
+    // The stage is the cycle's as the API read it: supervision is told only the stages it acts on
+    // (here inspection; launch is its start), not analysis, recommendation, decision or publicity.
+    expect(r.body.cycleStage).toBe('publicity');
+    const history = await stack.client.workflow.getHandle(`supervision:${CYCLE_ID}`).fetchHistory();
+    expect(
+      history.events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'cycleStage'),
+    ).toHaveLength(1);
     // A point filing again in the same stage replaces its scores: still two points, averages follow.
     const again = await monitoring({
       point: '观澜街道监测点',

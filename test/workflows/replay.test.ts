@@ -54,6 +54,9 @@ describe('replay of recorded histories', () => {
         'candidate-stopped-v6.json',
         // due-needs-no-timer: a supervision whose checkpoint was due as it opened, late with no timer.
         'supervision-due-v6.json',
+        // supervision-told-phases: a whole cycle telling its supervision only the stages it acts on.
+        'cycle-closed-v6.json',
+        'supervision-closed-v6.json',
       ]),
     );
   });

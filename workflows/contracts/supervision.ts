@@ -52,13 +52,25 @@ export interface SupervisionState {
 }
 export type MonitoringInputScores = V.MonitoringInput['scores'];
 
-/** The cycle tells its supervision each stage it enters: checkpoints open at launch, inspection, election. */
+/**
+ * The cycle tells its supervision the stages it acts on: checkpoints open at launch (its start),
+ * inspection and election, and it ends when the cycle closes. (Before patch supervision-told-phases,
+ * every stage the cycle entered.)
+ */
 export const cycleStageSignal = defineSignal<[Stage]>('cycleStage');
-export const fileCheckpointUpdate = defineUpdate<SupervisionState, [V.CheckpointInput & { phase: V.Phase }, Actor]>(
-  'fileCheckpoint',
-);
+/**
+ * Inputs whose act depends on the stage the cycle stands at (a finding's hold, a monitoring score)
+ * carry it as the API read it from the cycle's record; absent in older histories, where supervision
+ * was told every stage.
+ */
+export const fileCheckpointUpdate = defineUpdate<
+  SupervisionState,
+  [V.CheckpointInput & { phase: V.Phase }, Actor, Stage?]
+>('fileCheckpoint');
 export const acceptRectificationUpdate = defineUpdate<SupervisionState, [V.AcceptRectificationInput, Actor]>(
   'acceptRectification',
 );
-export const recordMonitoringUpdate = defineUpdate<SupervisionState, [V.MonitoringInput, Actor]>('recordMonitoring');
+export const recordMonitoringUpdate = defineUpdate<SupervisionState, [V.MonitoringInput, Actor, Stage?]>(
+  'recordMonitoring',
+);
 export const getSupervisionQuery = defineQuery<SupervisionState>('getSupervision');

@@ -25,6 +25,7 @@ import { SYSTEM } from '../../domain/events.js';
 import { campaignWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
 import type { Actor } from '../../domain/schemas.js';
 import { STAGE_LABELS, type Stage } from '../../domain/stages.js';
+import { PHASE_OPENS_AT } from '../../domain/supervision.js';
 import { SA } from '../../temporal/search-attributes.js';
 import { cycleFinishedSignal } from '../contracts/campaign.js';
 import type {
@@ -62,6 +63,9 @@ function compact(acts: CycleActForRecord[]): CycleActsForRecord {
   return { events: acts.map((a) => a.event), row: acts.at(-1)!.row, people: [...people.values()] };
 }
 
+/** The stages supervision acts on: its checkpoints open there (launch is its start), and it ends with the cycle. */
+const TOLD_TO_SUPERVISION = new Set<Stage>([...Object.values(PHASE_OPENS_AT), 'closed']);
+
 /** An act about more people than this is recorded by the cycle itself, not handed to a sender. */
 const MAX_PEOPLE_HANDED_OUT = 50;
 
@@ -81,10 +85,16 @@ export class Cycle {
   /** Records are written one at a time (a replay must meet their results in the same order). */
   private readonly oneByOne = oneAtATime('records-one-at-a-time');
   /**
+   * Asked first thing in a run (and standing for senders-record-acts, which it implies: one marker):
+   * whether supervision is told only the stages it acts on (TOLD_TO_SUPERVISION) — each stage told
+   * cost both workflows a signal and a workflow task; inputs that need the stage carry it from the API.
+   */
+  private readonly phasesOnly = patched('supervision-told-phases');
+  /**
    * Asked first thing in a run: whether the acts taken while an input waits for its answer go to its
    * sender to record (contracts/cycle.ts CycleActForRecord) instead of through an activity each ...
    */
-  private readonly sendersRecord = patched('senders-record-acts');
+  private readonly sendersRecord = this.phasesOnly || patched('senders-record-acts');
   /** ... and which activity writes the cycle's own records. */
   private readonly writeRecord = recordActivity<ReturnType<typeof createRecordActivities>, 'recordCycleEvent'>(
     'recordCycleEvent',
@@ -404,6 +414,7 @@ export class Cycle {
 
   /** By the supervision's id: a continued run has no child handle. One that has ended needs no word. */
   private async tellSupervision(stage: Stage) {
+    if (this.phasesOnly && !TOLD_TO_SUPERVISION.has(stage)) return;
     await this.tracked(
       getExternalWorkflowHandle(supervisionWorkflowId(this.state.cycleId))
         .signal(cycleStageSignal, stage)

@@ -16,7 +16,9 @@ import {
   recordMonitoringUpdate,
   type SupervisionState,
 } from '../../../workflows/contracts/supervision.js';
+import type { Stage } from '../../../domain/stages.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
+import { readState } from '../../cycle-state.js';
 import { ApiError, ErrorCode, notFound } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
 import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
@@ -29,7 +31,12 @@ export const getState: AppRouteHandler<typeof routes.getState> = async (c) => {
   authorize(c, 'supervision.read');
   const { cycleId } = c.req.valid('param');
   await requireCycleInScope(c, s, cycleId);
-  return c.json(await queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`), 200);
+  const [state, cycle] = await Promise.all([
+    queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`),
+    readState(s, cycleId),
+  ]);
+  // Supervision is told only the stages it acts on (checkpoints, the end); the stage is the cycle's.
+  return c.json({ ...state, cycleStage: cycle.stage }, 200);
 };
 
 export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = async (c) => {
@@ -37,17 +44,25 @@ export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = async (c) =
   authorize(c, 'supervision.file');
   const { cycleId, phase } = c.req.valid('param');
   await requireCycleInScope(c, s, cycleId);
+  // A high-severity finding holds the gate the cycle stands at, as its record says now.
+  const { stage } = await readState(s, cycleId);
   return c.json(
-    await sendUpdate(
-      supervision(s, cycleId),
-      fileCheckpointUpdate,
-      [{ ...c.req.valid('json'), phase }, actorOf(c)],
-      await idempotencyKey(c, s),
-      `supervision of ${cycleId}`,
+    withCycleStage(
+      await sendUpdate(
+        supervision(s, cycleId),
+        fileCheckpointUpdate,
+        [{ ...c.req.valid('json'), phase }, actorOf(c), stage],
+        await idempotencyKey(c, s),
+        `supervision of ${cycleId}`,
+      ),
+      stage,
     ),
     200,
   );
 };
+
+/** The answer shows the stage the input was taken at (supervision itself is told only some). */
+const withCycleStage = (state: SupervisionState, stage: Stage): SupervisionState => ({ ...state, cycleStage: stage });
 
 type TeamInputContext = Context<Env, string, { out: { param: { cycleId: string }; json: unknown } }>;
 
@@ -58,22 +73,40 @@ function teamInput<I>(update: UpdateDefinition<SupervisionState, [I, Actor]>) {
     authorize(c, 'supervision.file');
     const { cycleId } = c.req.valid('param');
     await requireCycleInScope(c, s, cycleId);
-    return c.json(
-      await sendUpdate(
-        supervision(s, cycleId),
-        update,
-        // The route validated the body with this input's schema (supervision.routes.ts).
-        [c.req.valid('json') as I, actorOf(c)],
-        await idempotencyKey(c, s),
-        `supervision of ${cycleId}`,
-      ),
-      200,
+    const answer = await sendUpdate(
+      supervision(s, cycleId),
+      update,
+      // The route validated the body with this input's schema (supervision.routes.ts).
+      [c.req.valid('json') as I, actorOf(c)],
+      await idempotencyKey(c, s),
+      `supervision of ${cycleId}`,
     );
+    return c.json(withCycleStage(answer, (await readState(s, cycleId)).stage), 200);
   };
 }
 
 export const rectification: AppRouteHandler<typeof routes.rectification> = teamInput(acceptRectificationUpdate);
-export const monitoring: AppRouteHandler<typeof routes.monitoring> = teamInput(recordMonitoringUpdate);
+/** Scores count for the stage the cycle stands at, as its record says now. */
+export const monitoring: AppRouteHandler<typeof routes.monitoring> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'supervision.file');
+  const { cycleId } = c.req.valid('param');
+  await requireCycleInScope(c, s, cycleId);
+  const { stage } = await readState(s, cycleId);
+  return c.json(
+    withCycleStage(
+      await sendUpdate(
+        supervision(s, cycleId),
+        recordMonitoringUpdate,
+        [c.req.valid('json'), actorOf(c), stage],
+        await idempotencyKey(c, s),
+        `supervision of ${cycleId}`,
+      ),
+      stage,
+    ),
+    200,
+  );
+};
 
 export const monitoringPoints: AppRouteHandler<typeof routes.monitoringPoints> = async (c) => {
   const s = c.var.services;

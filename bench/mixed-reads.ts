@@ -32,6 +32,10 @@ export interface MixedReads {
   ratioP99ToBare: number;
   /** Cycles the simulator could not drive to their close (their reads still count while they ran). */
   cyclesNotClosed: number;
+  /** Of those, still being driven when the drive deadline came (BENCH_MIXED_DRIVE_SECONDS). */
+  cyclesAbandoned: number;
+  /** Running workflows whose workflow task fails, by type and failure cause, once the drive ended. */
+  failingWorkflows?: Record<string, number>;
   /** Candidate reads answered 404 or 409 NOT_READY: not yet recommended, or inspection opening. */
   candidateNotYet: number;
   /** Reads answered with anything else but 200, by status. */
@@ -52,6 +56,10 @@ export async function measureMixedReads(o: {
   driveCycle: (cycleId: string) => Promise<unknown>;
   /** Registers report `i` through the API and returns its id. */
   registerReport: (i: number) => Promise<string>;
+  /** After this many seconds of driving, cycles still in flight are given up (counted, not awaited). */
+  driveSeconds: number;
+  /** Counts running workflows whose workflow task keeps failing (asked only when cycles were given up). */
+  failingWorkflows: () => Promise<Record<string, number>>;
   log: (line: string) => void;
 }): Promise<MixedReads> {
   const bare = new Hono();
@@ -117,8 +125,25 @@ export async function measureMixedReads(o: {
         else await timed(`${bareServer.url}/bare`, undefined, ms.bare);
       }
     });
-    await Promise.all([drivers, ...readers]);
+    // A cycle whose workflow cannot advance (a task failing for good) would keep its driver, and the
+    // readers, going forever: past the deadline the rest are given up and counted.
+    let deadline: NodeJS.Timeout | undefined;
+    const givenUp = new Promise<number>((resolve) => {
+      deadline = setTimeout(() => {
+        const left = inFlight.size;
+        inFlight.clear();
+        resolve(left);
+      }, o.driveSeconds * 1000);
+    });
+    const cyclesAbandoned = await Promise.race([drivers.then(() => 0), givenUp]);
+    clearTimeout(deadline);
+    await Promise.all(readers);
     for (const e of driveErrors.slice(0, 3)) o.log(`   a cycle could not be driven to its close: ${e}`);
+    const failingWorkflows = cyclesAbandoned > 0 ? await o.failingWorkflows() : undefined;
+    if (cyclesAbandoned > 0)
+      o.log(
+        `   ${cyclesAbandoned} cycles given up after ${o.driveSeconds} s; failing: ${JSON.stringify(failingWorkflows)}`,
+      );
     const wall = (performance.now() - t0) / 1000;
     const apiReads = summarize([...ms.cycle, ...ms.candidate, ...ms.report]);
     const bareHono = summarize(ms.bare);
@@ -134,7 +159,9 @@ export async function measureMixedReads(o: {
       apiReads,
       bareHono,
       ratioP99ToBare: round(apiReads.p99 / bareHono.p99, 1),
-      cyclesNotClosed: driveErrors.length,
+      cyclesNotClosed: driveErrors.length + cyclesAbandoned,
+      cyclesAbandoned,
+      ...(failingWorkflows ? { failingWorkflows } : {}),
       candidateNotYet,
       failedReads,
       failedByStatus,

@@ -81,6 +81,7 @@ const envNumber = (name: string, fallback: number) => {
 const MIXED_CYCLES = envNumber('BENCH_MIXED_CYCLES', 200);
 const MIXED_CANDIDATES = envNumber('BENCH_MIXED_CANDIDATES', 2);
 const MIXED_CACHE = envNumber('BENCH_MIXED_CACHE', 100);
+const MIXED_DRIVE_SECONDS = envNumber('BENCH_MIXED_DRIVE_SECONDS', 900);
 /** 8: starts of each kind. */
 const STARTS = envNumber('BENCH_STARTS', 150);
 /** 9: open cycles, the worker's cache, the timer each supervision sets, grace after the last one, reads. */
@@ -467,6 +468,8 @@ async function main() {
           intake,
           startCycle: (i) => startCycle(mixedId(i)[0]!, mixedId(i)[1]!, MIXED_CANDIDATES, 1),
           driveCycle: (id) => simulator.driveCycle(id),
+          driveSeconds: MIXED_DRIVE_SECONDS,
+          failingWorkflows: () => failingWorkflows(client),
           registerReport: async (i) => {
             const res = await simulator.call('POST', '/v1/reports', intake, {
               channel: 'phone',
@@ -756,7 +759,7 @@ function markdown(r: Record<string, any>): string {
             const v = r.mixedReads[k];
             return `| ${{ cycle: 'GET /v1/cycles/{id}', candidate: 'GET …/candidates/{personId}', report: 'GET /v1/reports/{id}', apiReads: 'all API reads', bareHono: 'bare Hono route, same load' }[k]} | ${v.n} | ${v.p50} | ${v.p99} | ${v.max} | ${v.over1s} |`;
           }),
-          `| API p99 ÷ bare p99 | ${r.mixedReads.ratioP99ToBare}× | | | | failed reads: ${r.mixedReads.failedReads} ${JSON.stringify(r.mixedReads.failedByStatus ?? {})}; cycles not closed: ${r.mixedReads.cyclesNotClosed} |`,
+          `| API p99 ÷ bare p99 | ${r.mixedReads.ratioP99ToBare}× | | | | failed reads: ${r.mixedReads.failedReads} ${JSON.stringify(r.mixedReads.failedByStatus ?? {})}; cycles not closed: ${r.mixedReads.cyclesNotClosed}${r.mixedReads.failingWorkflows ? `; workflows failing: ${JSON.stringify(r.mixedReads.failingWorkflows)}` : ''} |`,
           '',
         ]
       : []),
@@ -804,3 +807,22 @@ main().then(
     process.exit(1);
   },
 );
+
+/**
+ * Running workflows whose latest workflow task failed, by type and cause (a non-determinism error
+ * keeps failing: the workflow cannot advance until a fix is deployed).
+ */
+async function failingWorkflows(client: Client): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) {
+    const events = (await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory()).events ?? [];
+    const lastFailed = events.map((e) => !!e.workflowTaskFailedEventAttributes).lastIndexOf(true);
+    const lastCompleted = events.map((e) => !!e.workflowTaskCompletedEventAttributes).lastIndexOf(true);
+    if (lastFailed < 0 || lastFailed < lastCompleted) continue;
+    const failed = events[lastFailed]!.workflowTaskFailedEventAttributes!;
+    const cause = /TMPRL1100/.test(failed.failure?.message ?? '') ? 'non-determinism' : String(failed.cause);
+    const key = `${w.type} ${cause}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}

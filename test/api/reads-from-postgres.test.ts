@@ -37,14 +37,29 @@ const getCycle = async () => {
 };
 const queryCycle = () => stack.client.workflow.getHandle(cycleWorkflowId(CYCLE_ID)).query(getStateQuery);
 
-/** Once the workflow is quiet (same version both ways), the GET is exactly its state. */
+/**
+ * Once the workflow is quiet (same version both ways), the GET is exactly its state — but for the
+ * candidates' late departments, which the API adds from their review tasks (the workflow is not told
+ * of them): those are checked against the tasks.
+ */
 async function getEqualsQuery(): Promise<any> {
   const [got, asked] = await eventually(async () => {
     const q = await queryCycle();
     const g = await getCycle();
     return g.version === q.version && JSON.stringify(await queryCycle()) === JSON.stringify(q) && [g, q];
   });
-  expect(got).toEqual(JSON.parse(JSON.stringify(asked)));
+  const withoutLate = (state: any) => ({
+    ...state,
+    candidates: state.candidates.map(({ lateReviews: _, ...c }: { lateReviews?: unknown }) => c),
+  });
+  expect(withoutLate(got)).toEqual(withoutLate(JSON.parse(JSON.stringify(asked))));
+  const { rows } = await stack.pool.query<{ personId: string; n: number }>(
+    `SELECT person_id AS "personId", count(DISTINCT chased_at)::int + count(DISTINCT escalated_at)::int AS n
+     FROM review_tasks WHERE cycle_id = $1 GROUP BY person_id`,
+    [CYCLE_ID],
+  );
+  for (const c of got.candidates as { personId: string; lateReviews?: unknown[] }[])
+    expect(c.lateReviews?.length ?? 0, c.personId).toBe(rows.find((r) => r.personId === c.personId)?.n ?? 0);
   return got;
 }
 

@@ -39,74 +39,58 @@ export const getState: AppRouteHandler<typeof routes.getState> = async (c) => {
   return c.json({ ...state, cycleStage: cycle.stage }, 200);
 };
 
-export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = async (c) => {
-  const s = c.var.services;
-  authorize(c, 'supervision.file');
+export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = (c) => {
   const { cycleId, phase } = c.req.valid('param');
-  await requireCycleInScope(c, s, cycleId);
-  // A high-severity finding holds the gate the cycle stands at, as its record says now.
-  const { stage } = await readState(s, cycleId);
-  return c.json(
-    withCycleStage(
-      await sendUpdate(
-        supervision(s, cycleId),
-        fileCheckpointUpdate,
-        [{ ...c.req.valid('json'), phase }, actorOf(c), stage],
-        await idempotencyKey(c, s),
-        `supervision of ${cycleId}`,
-      ),
-      stage,
-    ),
-    200,
+  // A high-severity finding holds the gate the cycle stands at.
+  return teamInput(
+    c,
+    cycleId,
+    fileCheckpointUpdate,
+    (actor, stage) => [{ ...c.req.valid('json'), phase }, actor, stage] as const,
   );
 };
 
-/** The answer shows the stage the input was taken at (supervision itself is told only some). */
-const withCycleStage = (state: SupervisionState, stage: Stage): SupervisionState => ({ ...state, cycleStage: stage });
+export const rectification: AppRouteHandler<typeof routes.rectification> = (c) =>
+  teamInput(
+    c,
+    c.req.valid('param').cycleId,
+    acceptRectificationUpdate,
+    (actor) => [c.req.valid('json'), actor] as const,
+  );
 
-type TeamInputContext = Context<Env, string, { out: { param: { cycleId: string }; json: unknown } }>;
+/** Scores count for the stage the cycle stands at. */
+export const monitoring: AppRouteHandler<typeof routes.monitoring> = (c) =>
+  teamInput(
+    c,
+    c.req.valid('param').cycleId,
+    recordMonitoringUpdate,
+    (actor, stage) => [c.req.valid('json'), actor, stage] as const,
+  );
 
-/** One handler per supervision-team input: the Update it sends to the cycle's supervision workflow. */
-function teamInput<I>(update: UpdateDefinition<SupervisionState, [I, Actor]>) {
-  return async (c: TeamInputContext) => {
-    const s = c.var.services;
-    authorize(c, 'supervision.file');
-    const { cycleId } = c.req.valid('param');
-    await requireCycleInScope(c, s, cycleId);
-    const answer = await sendUpdate(
-      supervision(s, cycleId),
-      update,
-      // The route validated the body with this input's schema (supervision.routes.ts).
-      [c.req.valid('json') as I, actorOf(c)],
-      await idempotencyKey(c, s),
-      `supervision of ${cycleId}`,
-    );
-    return c.json(withCycleStage(answer, (await readState(s, cycleId)).stage), 200);
-  };
-}
-
-export const rectification: AppRouteHandler<typeof routes.rectification> = teamInput(acceptRectificationUpdate);
-/** Scores count for the stage the cycle stands at, as its record says now. */
-export const monitoring: AppRouteHandler<typeof routes.monitoring> = async (c) => {
+/**
+ * A supervision-team input: the Update to the cycle's supervision workflow, given the stage the cycle
+ * stands at as its record says now (an act that depends on it takes it from here: supervision itself
+ * is told only the stages it acts on), and answered with that stage.
+ */
+async function teamInput<A extends [unknown, ...unknown[]]>(
+  c: Context<Env>,
+  cycleId: string,
+  update: UpdateDefinition<SupervisionState, A>,
+  args: (actor: Actor, stage: Stage) => A,
+) {
   const s = c.var.services;
   authorize(c, 'supervision.file');
-  const { cycleId } = c.req.valid('param');
   await requireCycleInScope(c, s, cycleId);
   const { stage } = await readState(s, cycleId);
-  return c.json(
-    withCycleStage(
-      await sendUpdate(
-        supervision(s, cycleId),
-        recordMonitoringUpdate,
-        [c.req.valid('json'), actorOf(c), stage],
-        await idempotencyKey(c, s),
-        `supervision of ${cycleId}`,
-      ),
-      stage,
-    ),
-    200,
+  const answer = await sendUpdate(
+    supervision(s, cycleId),
+    update,
+    args(actorOf(c), stage),
+    await idempotencyKey(c, s),
+    `supervision of ${cycleId}`,
   );
-};
+  return c.json({ ...answer, cycleStage: stage }, 200);
+}
 
 export const monitoringPoints: AppRouteHandler<typeof routes.monitoringPoints> = async (c) => {
   const s = c.var.services;

@@ -146,6 +146,27 @@ describe('cycleWorkflow on the real server', () => {
     await h.terminate('test done');
   });
 
+  it('a finding’s hold naming a gate the cycle has passed holds the gate it stands at', async () => {
+    const h = await startCycle({ id: '440306003', name: '航城街道' });
+    await update(h, W.recordLaunchUpdate, S.launch);
+    await stageIs(h, 'analysis');
+    // Filed as the cycle moved on: the sender read the stage before (outside attack, 3 December).
+    await update(h, W.addHoldUpdate, {
+      name: 'finding-late',
+      reason: '高严重度督查问题待整改',
+      source: 'supervision',
+      stage: 'launch',
+    });
+    const held = await stateOf(h);
+    expect(held.holds.map((x) => [x.name, x.stage])).toEqual([['finding-late', 'analysis']]);
+    const waiting = await update(h, W.recordAnalysisUpdate, S.analysis);
+    expect(waiting.stage).toBe('analysis');
+    await update(h, W.releaseHoldUpdate, { name: 'finding-late', resolution: '整改验收通过', bySource: true });
+    await stageIs(h, 'recommendation');
+    await h.terminate('test done');
+    await recordHistory(stack.client, h.workflowId, 'cycle-finding-current-gate-v6');
+  });
+
   it('suspension and holds keep a stage from advancing; resume and release let it go', async () => {
     const h = await startCycle({ id: '440306002', name: '西乡街道' });
     await update(h, W.suspendUpdate, { reason: '发现违纪线索，暂停待查' });

@@ -57,6 +57,8 @@ describe('replay of recorded histories', () => {
         // supervision-told-phases: a whole cycle telling its supervision only the stages it acts on.
         'cycle-closed-v6.json',
         'supervision-closed-v6.json',
+        // finding-holds-current-gate: a finding's hold naming a passed gate holds the current one.
+        'cycle-finding-current-gate-v6.json',
       ]),
     );
   });

@@ -4,10 +4,12 @@
  * that applies it, and the action it is recorded as. The rules themselves are pure, in
  * `domain/cycle/rules.ts`; how an input is taken and answered is `Cycle.take` (./entity.ts).
  */
+import { patched } from '@temporalio/workflow';
 import type { ZodType } from 'zod';
 import { yearOverrideSchema, type YearOverride } from '../../domain/calendar.js';
 import * as C from '../../domain/cycle.js';
 import type { Actor } from '../../domain/schemas.js';
+import { STAGES } from '../../domain/stages.js';
 import {
   abortUpdate,
   addCalendarYearUpdate,
@@ -125,13 +127,25 @@ export const STAGE_INPUTS = [
   }),
 ];
 
+/**
+ * A high-severity finding holds the gate the cycle stands at. Its sender names the stage it read,
+ * which the cycle may have left meanwhile (a filing racing a stage change): on a gate already passed
+ * the hold would hold nothing, so it goes on the current one. Patch finding-holds-current-gate, asked
+ * only then, so other histories are unchanged. (A risk's hold names the stage the risk belongs to.)
+ */
+function onTheGateItStandsAt(s: C.CycleState, i: C.HoldInput): C.HoldInput {
+  if (i.source !== 'supervision' || i.stage === undefined) return i;
+  if (STAGES.indexOf(i.stage) >= STAGES.indexOf(s.stage)) return i;
+  return patched('finding-holds-current-gate') ? { ...i, stage: s.stage } : i;
+}
+
 /** Holds on the gate, suspension, resumption and abort: the cycle's controls, at any stage. */
 export const CONTROLS = [
   input({
     update: addHoldUpdate,
     schema: C.holdSchema,
     check: C.checkAddHold,
-    apply: (s, i, now, actor) => C.applyAddHold(s, i, actor, now),
+    apply: (s, i, now, actor) => C.applyAddHold(s, onTheGateItStandsAt(s, i), actor, now),
     action: 'hold.added',
   }),
   input({

@@ -132,18 +132,28 @@ export const personalMattersSchema = once(() =>
     .strictObject({
       items: z
         .array(
-          z.strictObject({
-            item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
-            declared: matterValue().describe('as reported by the candidate'),
-            verified: matterValue().describe('as found by verification'),
-            deliberate: z.boolean().default(false).describe('verification found the discrepancy was knowingly hidden'),
-            description: z
-              .string()
-              .trim()
-              .max(2000)
-              .optional()
-              .describe('what verification found, in words (sealed with the values; never shown outside the record)'),
-          }),
+          z
+            .strictObject({
+              item: z.enum(Object.keys(PERSONAL_MATTER_ITEMS) as [PersonalMatterItem, ...PersonalMatterItem[]]),
+              declared: matterValue().describe('as reported by the candidate'),
+              verified: matterValue().describe('as found by verification'),
+              deliberate: z
+                .boolean()
+                .default(false)
+                .describe('verification found the discrepancy was knowingly hidden'),
+              description: z
+                .string()
+                .trim()
+                .max(2000)
+                .optional()
+                .describe('what verification found, in words (sealed with the values; never shown outside the record)'),
+            })
+            // Compared as they are: "1" against 1 would be a discrepancy, and false against "false" a
+            // concealment that stops the candidate. A value's type is the client's, not a finding.
+            .refine((i) => typeof i.declared === typeof i.verified, {
+              message: 'the same type as declared (both numbers, both text, or both true/false)',
+              path: ['verified'],
+            }),
         )
         .min(1)
         .max(50),

@@ -104,6 +104,30 @@ const bearer = async (roles: Parameters<Stack['token']>[0], scope: string, sub?:
 });
 
 describe('personal-matters details', () => {
+  it('are refused when a verified value is of another type than the declared one, naming the field', async () => {
+    // "1" against 1 would read as a discrepancy — and a boolean item as a concealment that stops the
+    // candidate (outside attack, 3 December): a typing slip must be a 400, not 诫勉 on the record.
+    const candidate = organizer.v1.cycles[':cycleId'].candidates[':personId'];
+    const slipped = await read(
+      candidate['personal-matters'].$post({
+        param: { cycleId: CYCLE_ID, personId: 's2' },
+        json: {
+          items: [
+            { item: 'realEstate', declared: '1', verified: 1 },
+            { item: 'spouseAbroad', declared: false, verified: 'false' },
+          ],
+        },
+        header: {},
+      }),
+    );
+    expectStatus(slipped, 400);
+    expect(slipped.body.error.details.map((d) => d.path)).toEqual(['items.0.verified', 'items.1.verified']);
+    const s2 = await read(candidate.$get({ param: { cycleId: CYCLE_ID, personId: 's2' } }));
+    expectStatus(s2, 200);
+    expect(s2.body.status).toBe('inspecting');
+    expect(s2.body.dossier?.personalMatters).toBeUndefined();
+  });
+
   it('are sealed in Postgres first: the candidate and cycle histories hold no canary, plain or decoded', async () => {
     const candidate = organizer.v1.cycles[':cycleId'].candidates[':personId'];
     const posted = await read(candidate['personal-matters'].$post({ param: s1, json: matters, header: {} }));

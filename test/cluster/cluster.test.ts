@@ -18,7 +18,7 @@ import { withDatabase } from '../../scripts/postgres.js';
 import { mintTemporalToken } from '../../temporal/auth.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
 import { connectClient, dataConverter } from '../../temporal/connection.js';
-import { loadSampleTree } from '../helpers.js';
+import { eventually, loadSampleTree } from '../helpers.js';
 import * as S from '../scenario.js';
 import { actionCounts, call, driveCycle, post, token, until, type Api } from './drive.js';
 
@@ -102,6 +102,13 @@ describe('the side door', () => {
     const organizer = await token(A, ['organizer'], '440300');
     await post(A, '/v1/cycles', S.startBody('440307', '2026'), organizer, 'side-door-start');
     await post(A, '/v1/cycles/440307:2026/launch', S.launch, organizer, 'side-door-launch');
+    // Supervision opens its launch checkpoint on its own time: counted once it is on the record.
+    await eventually(async () => {
+      const { rows } = await pool.query(
+        `SELECT count(*)::int AS n FROM audit_events WHERE cycle_id = '440307:2026' AND action = 'checkpoint.opened'`,
+      );
+      return rows[0].n === 1;
+    });
     const before = await pool.query(`SELECT count(*)::int AS n FROM audit_events WHERE cycle_id = '440307:2026'`);
 
     // Anyone who reaches the frontend, with the right codec even: no token, no access.

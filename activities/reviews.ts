@@ -3,10 +3,10 @@
  * record, the notifications of late departments, the audit trail and the candidate's read model
  * (candidate_states), all of one act in one transaction. Written by one of two hands: the candidate's
  * workflow, through the `recordCandidate` activity, for what it does itself (deadline points, the
- * act that ends the inspection, the start of a run from before `starterRecordsStart`); and, for an
- * inspection input that did not end it, the API that sent the input, and for the start, the activity
- * that started the candidate (activities/candidates.ts), from the Update's answer (`recordCandidateAnswer`; contracts/candidate.ts
- * ActForRecord says why that is exact). The workflow's own records carry every act it answered since
+ * act that ends the inspection, the start of a run from before `starterRecordsStart`); and, from the
+ * Update's answer (`recordCandidateAnswer`; contracts/candidate.ts ActForRecord says why that is
+ * exact), the sender: the API for an inspection input that did not end it, the activity that
+ * started the candidate (activities/candidates.ts) for the start. The workflow's own records carry every act it answered since
  * its last one, so an act whose sender never wrote it is still recorded.
  *
  * Every write is idempotent (keyed by cycle, person and department; audit events by their key; the
@@ -68,7 +68,7 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
             `UPDATE review_tasks SET status = 'closed' WHERE cycle_id = $1 AND person_id = $2 AND verdict IS NULL`,
             [c.cycleId, c.personId],
           );
-        await writeState(db, { ...act, rules: act.rules ?? act.earlier?.find((a) => a.rules)?.rules });
+        await writeState(db, { ...act, rules: act.rules ?? rulesIn(act.earlier) });
         // Last: the audit chain's lock is held from here to the commit, serializing every writer.
         for (const earlier of act.earlier ?? []) for (const event of earlier.events) await appendAudit(db, event);
         for (const event of act.events) await appendAudit(db, event);
@@ -86,14 +86,16 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
       if (acts && acts.length > 0)
         await withTransaction(pool, async (db) => {
           for (const act of acts) await writeActRows(db, act);
-          const rules = acts.find((a) => a.rules)?.rules;
-          await writeState(db, { ref: acts[0]!.ref, state, events: acts.at(-1)!.events, ...(rules ? { rules } : {}) });
+          await writeState(db, { ref: acts[0]!.ref, state, events: acts.at(-1)!.events, rules: rulesIn(acts) });
           for (const act of acts) for (const event of act.events) await appendAudit(db, event);
         });
       return state;
     },
   };
 }
+
+/** The personal-matters rules the start carries, if the start is among these acts. */
+const rulesIn = (acts: ActForRecord[] | undefined) => acts?.find((a) => a.rules)?.rules;
 
 /** The rows one act changes besides the audit trail and the state (its events go last, see above). */
 async function writeActRows(db: DbClient, act: ActForRecord) {

@@ -14,7 +14,8 @@
  * What it costs in history events (a thousand candidates make a cycle): an input that does not end
  * the inspection is answered at once, in the workflow task that took it, with its act for its sender
  * (the API) to put on the record (contracts/candidate.ts ActForRecord, patch senders-record-acts):
- * five events, no activity. What the workflow does itself — the start, a deadline point, the act that
+ * five events, no activity. So does the start, answered to the `openInspection` its starter sends
+ * with it (input starterRecordsStart). What the workflow does itself — a deadline point, the act that
  * ends the inspection — goes on the record through ONE ordinary activity (activities/reviews.ts
  * recordCandidate: the act's rows, its audit events and the candidate's state, in one transaction,
  * with every act handed to a sender since, in case one never wrote), and the last one tells the cycle
@@ -205,10 +206,9 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
    * first act of the opening is answered to its `openInspection` like an input's, and the workflow
    * records nothing itself at its start — no activity, no second workflow task.
    */
-  const starterRecords = current;
   let startHandedOver = false;
   const recordStart = async (act: Pick<ActForRecord, 'opened' | 'rules'>, ...events: AuditEvent[]) => {
-    if (!starterRecords || startHandedOver) return record(act, ...events);
+    if (!current || startHandedOver) return record(act, ...events);
     startHandedOver = true;
     handOver(act, ...events);
   };
@@ -216,7 +216,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   // ---- handlers ------------------------------------------------------------------------------
 
   setHandler(openInspectionUpdate, async () => {
-    await condition(() => startHandedOver || !starterRecords || state.outcome !== undefined);
+    await condition(() => startHandedOver || !current || state.outcome !== undefined);
     return answeredUnrecorded.length > 0 ? { ...state, forRecord: [...answeredUnrecorded] } : state;
   });
 

@@ -84,6 +84,7 @@ export function createCandidateActivities({ client, pool }: { client: Client; po
               ...(p.replaces ? { replaces: p.replaces } : {}),
               ...(p.firstPromotion ? { firstPromotion: true } : {}),
               starterRecordsStart: true,
+              tasksNeverEmpty: true,
             },
           ],
           staticSummary: `${jurisdiction.name} ${term} 换届 · 考察对象 ${p.personId}（${p.positionId}）`,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import { failureConverterPath } from '../temporal/connection.js';
-import { sharedWorkflowModules, workflowsPath } from '../worker/worker.js';
+import { sharedWorkflowModules, workflowInterceptorModules, workflowsPath } from '../worker/worker.js';
 import { migrate } from './migrate.js';
 import { withDatabase } from './postgres.js';
 
@@ -37,6 +37,7 @@ export async function buildWorkflowBundle(dir: string): Promise<string> {
     workflowsPath,
     failureConverterPath,
     preloadModules: sharedWorkflowModules,
+    workflowInterceptorModules,
     logger: quiet,
   });
   const path = join(dir, 'workflow-bundle.js');

@@ -15,6 +15,8 @@ import { createProjectionSinks } from '../activities/projection.js';
 import { sharedWorkflowModules } from './shared-modules.js';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
+/** Workflow interceptors every bundle carries: no workflow task without a command (the module says why). */
+export const workflowInterceptorModules = [new URL('../workflows/tasks-never-empty.ts', import.meta.url).pathname];
 export { failureConverterPath, sharedWorkflowModules };
 
 export interface HuanjieWorkerOptions {
@@ -53,20 +55,23 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
       ...createProjectionSinks({ pool: o.pool }),
       ...(o.tracing ? { exporter: makeWorkflowExporter(o.tracing.exporter, o.tracing.resource) } : {}),
     },
-    ...(o.tracing
-      ? {
-          interceptors: {
+    interceptors: {
+      ...(o.tracing
+        ? {
             activity: [
               (ctx) => ({
                 inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
                 outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
               }),
             ],
-            // A prebuilt bundle was made without the interceptors: workflow spans need a bundle made here.
-            ...(o.workflowBundlePath ? {} : { workflowModules: [workflowTracingModule] }),
-          },
-        }
-      : {}),
+          }
+        : {}),
+      // A prebuilt bundle carries the workflow interceptors it was made with (scripts/throwaway.ts: not
+      // the tracing ones — workflow spans need a bundle made here).
+      ...(o.workflowBundlePath
+        ? {}
+        : { workflowModules: [...workflowInterceptorModules, ...(o.tracing ? [workflowTracingModule] : [])] }),
+    },
     ...o.tuning,
   });
 }

@@ -53,12 +53,15 @@ import {
 } from './contracts/candidate.js';
 import type { ReviewLate } from './contracts/cycle.js';
 import { MAX_UNRECORDED, UNRECORDED_WITHIN_MS, auditEvents, oneAtATime, recordActivity } from './record.js';
+import { askTasksNeverEmpty } from './tasks-never-empty.js';
 
 // ---- activities -------------------------------------------------------------------------------
 
 // ---- the workflow -----------------------------------------------------------------------------
 
 export async function candidateWorkflow(input: CandidateInput): Promise<DossierOutcome> {
+  // Its starter says so in the input (no marker); a run started otherwise asks the patch.
+  askTasksNeverEmpty(input.tasksNeverEmpty === true);
   // Asked first thing in a run: whether an input that does not end the inspection is answered at once,
   // for its sender to record (contracts/candidate.ts ActForRecord), or recorded here before it is
   // answered; and the activity that puts acts on the record (../record.ts says why).

@@ -38,6 +38,7 @@ import { actOrTimeout, calendarGap, escalationPoint } from './deadlines.js';
 import { guard } from './guard.js';
 import { projection } from './projection.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
+import { askTasksNeverEmpty } from './tasks-never-empty.js';
 
 const ledger = proxyActivities<ReturnType<typeof createReportActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -49,6 +50,7 @@ const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>(
 });
 
 export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
+  askTasksNeverEmpty();
   const report = new Report(input);
 
   // ---- messages

@@ -16,6 +16,7 @@ import { riskDeadlineView } from './deadline-views.js';
 import { escalationPoint, overdueThenEscalate } from './deadlines.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
+import { askTasksNeverEmpty } from './tasks-never-empty.js';
 
 const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -27,6 +28,7 @@ const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>(
 });
 
 export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState> {
+  askTasksNeverEmpty();
   const state: RiskState = { riskId: input.riskId, status: 'open' };
   const holdName = `risk-${input.riskId}`;
   const event = auditEvents({

@@ -33,6 +33,7 @@ import { supervisionDeadlineView } from './deadline-views.js';
 import { escalationPoint, overdueThenEscalate, workingDeadline } from './deadlines.js';
 import { guard } from './guard.js';
 import { RECORD_RETRY, auditEvents } from './record.js';
+import { askTasksNeverEmpty } from './tasks-never-empty.js';
 
 const records = proxyActivities<ReturnType<typeof createSupervisionActivities>>({
   startToCloseTimeout: '30 seconds',
@@ -44,6 +45,7 @@ const cycles = proxyActivities<ReturnType<typeof createCycleGatewayActivities>>(
 });
 
 export async function supervisionWorkflow(input: SupervisionInput): Promise<SupervisionState> {
+  askTasksNeverEmpty();
   const supervision = new Supervision(input);
 
   // ---- messages

@@ -35,6 +35,8 @@ export interface CandidateInput {
    * patch, says so: it is in history, so a run started without it replays as it ran.
    */
   starterRecordsStart?: true;
+  /** Set by the same starter: no workflow task of the run ends without a command (../tasks-never-empty.ts). */
+  tasksNeverEmpty?: true;
 }
 
 export interface CandidateState {

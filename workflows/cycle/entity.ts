@@ -44,6 +44,7 @@ import { guard } from '../guard.js';
 import { CYCLE_STATE_ARRAYS } from '../../domain/projection.js';
 import { projection } from '../projection.js';
 import { MAX_UNRECORDED, RECORD_OPTIONS, UNRECORDED_WITHIN_MS, oneAtATime, recordActivity } from '../record.js';
+import { askTasksNeverEmpty } from '../tasks-never-empty.js';
 import type { CycleInput } from './inputs.js';
 
 /** Continue as new well before Temporal's 10,240-event warning, whatever the server suggests. */
@@ -84,12 +85,14 @@ export class Cycle {
   private inflight = 0;
   /** Records are written one at a time (a replay must meet their results in the same order). */
   private readonly oneByOne = oneAtATime('records-one-at-a-time');
+  /** Asked first thing in a run, and standing for the two patches below (one marker): ../tasks-never-empty.ts. */
+  private readonly tasksNeverEmpty = askTasksNeverEmpty();
   /**
    * Asked first thing in a run (and standing for senders-record-acts, which it implies: one marker):
    * whether supervision is told only the stages it acts on (TOLD_TO_SUPERVISION) — each stage told
    * cost both workflows a signal and a workflow task; inputs that need the stage carry it from the API.
    */
-  private readonly phasesOnly = patched('supervision-told-phases');
+  private readonly phasesOnly = this.tasksNeverEmpty || patched('supervision-told-phases');
   /**
    * Asked first thing in a run: whether the acts taken while an input waits for its answer go to its
    * sender to record (contracts/cycle.ts CycleActForRecord) instead of through an activity each ...

@@ -1,0 +1,133 @@
+/**
+ * Runs rebuilt from their history act as they did live — on a worker whose cache holds two
+ * workflows, so nearly every task of a cycle, its candidates and its supervision is a rebuild.
+ *
+ * Why a test: sdk-core (TS SDK 1.24.0) rebuilding an evicted run takes a workflow task that left no
+ * command, followed at once by an Update's task, for one task (its "task heartbeat" rule) and hands
+ * the Update to the workflow before the older task's timer or activity result; a later replay of the
+ * same history hands them over in the recorded order. Where the order matters (the senders-record
+ * backstop's timer against a new act) the live run and its history part, and the run fails every
+ * task after with TMPRL1100 (measurement 7 saw 58 runs stop so; bench/repro/ shows it with a
+ * ten-line workflow). Runs started now never leave a task without a command (workflows/
+ * tasks-never-empty.ts), which keeps the rule from applying.
+ */
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseCodecKeys } from '../../temporal/codec.js';
+import { dataConverter } from '../../temporal/connection.js';
+import { candidateWorkflowId, cycleWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
+import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
+import { loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { TEST_CODEC_KEYS } from '../keys.js';
+
+type History = temporal.api.history.v1.IHistory;
+const ET = temporal.api.enums.v1.EventType;
+
+/** The events a workflow task's commands leave (sdk-core's `is_command_event`). */
+const COMMAND_EVENTS = new Set<number>([
+  ET.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+  ET.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED,
+  ET.EVENT_TYPE_MARKER_RECORDED,
+  ET.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+  ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+  ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+  ET.EVENT_TYPE_TIMER_CANCELED,
+  ET.EVENT_TYPE_TIMER_STARTED,
+  ET.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES,
+  ET.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED,
+  ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+  ET.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+  ET.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+  ET.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED,
+  ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_REJECTED,
+  ET.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED,
+]);
+
+/** Ids of the events of completed workflow tasks that left no command event. */
+function tasksWithoutCommands(history: History): string[] {
+  const events = history.events ?? [];
+  return events.flatMap((e, i) => {
+    if (e.eventType !== ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) return [];
+    const next = events[i + 1];
+    return next === undefined || COMMAND_EVENTS.has(next.eventType ?? 0) ? [] : [String(e.eventId)];
+  });
+}
+
+const nondeterministic = (history: History) =>
+  (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes?.failure?.message?.includes('TMPRL1100'))
+    .length;
+
+let stack: Stack;
+const cycleId = '440306:2047';
+const histories: { workflowId: string; history: History }[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ maxCachedWorkflows: 2 });
+  await loadSampleTree(stack.pool);
+  const organizer = await stack.token(['organizer'], '440300', 'tasks-organizer');
+  const simulator = createSimulator({
+    baseUrl: stack.api.url,
+    organizerToken: organizer,
+    reviewerToken: await stack.token(['reviewer:discipline', 'reviewer:audit'], '440300', 'tasks-reviewer'),
+    patienceMs: 120_000,
+  });
+  const template = quickTemplate(0.05);
+  const started = await simulator.call('POST', '/v1/cycles', organizer, {
+    jurisdictionId: '440306',
+    term: '2047',
+    ...template,
+    positions: [
+      { id: 'secretary', title: '区委书记', seats: 1 },
+      { id: 'deputy', title: '副区长', seats: 2 },
+    ],
+    policy: {
+      ...template.policy,
+      jointReview: { ...template.policy.jointReview, departments: ['discipline', 'audit'] },
+    },
+  });
+  expect(started.status).toBe(201);
+  // Candidates inspected three at a time: their inputs and records cross, as several teams' would.
+  const closed = await simulator.driveCycle(cycleId);
+  const ids = [
+    cycleWorkflowId(cycleId),
+    supervisionWorkflowId(cycleId),
+    ...(closed.candidates as { personId: string }[]).map((c) => candidateWorkflowId(cycleId, c.personId)),
+  ];
+  for (const workflowId of ids) {
+    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+    histories.push({ workflowId, history });
+  }
+}, 600_000);
+afterAll(() => stack?.stop());
+
+describe('runs rebuilt from their history on a worker that keeps two workflows', () => {
+  it('drove the cycle, its supervision and every candidate with no task failing as non-deterministic', () => {
+    expect(histories.length).toBeGreaterThanOrEqual(5);
+    expect(histories.map((h) => [h.workflowId, nondeterministic(h.history)])).toEqual(
+      histories.map((h) => [h.workflowId, 0]),
+    );
+  });
+
+  it('leaves no workflow task without a command, so no rebuild takes two tasks for one', () => {
+    expect(histories.map((h) => [h.workflowId, tasksWithoutCommands(h.history)])).toEqual(
+      histories.map((h) => [h.workflowId, []]),
+    );
+  });
+
+  it('replays every history as recorded', async () => {
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories(
+      {
+        workflowBundle: { codePath: inject('workflowBundlePath') },
+        dataConverter: dataConverter(parseCodecKeys(TEST_CODEC_KEYS)),
+        // Sinks are not called on replay, but a workflow that names one needs it registered.
+        sinks: { projection: { write: { fn: () => undefined } } },
+      },
+      histories,
+    ))
+      if (r.error) failures.push(`${r.workflowId}: ${String(r.error).slice(0, 200)}`);
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * No workflow task of a run that takes Updates ends without a command (patch `tasks-never-empty`).
+ *
+ * Why: when sdk-core (TS SDK 1.24.0) rebuilds a run that is not in the worker's cache — evicted from
+ * a full cache, or any run after a worker restart — it reads two tasks in a row that left no command
+ * event, the second followed at once by an Update's task, as one task (its rule for task heartbeats).
+ * The live run then gets the older task's jobs (a fired timer, an activity's result) in the same
+ * activation as the Update, and the Update first; a later replay of the same history hands them over
+ * in the recorded order, one task apart. Wherever that order matters — the senders-record backstop's
+ * timer against a newly answered act — what the run did live is not what its history replays, and
+ * the run fails every task after with TMPRL1100. Measurement 7 stopped 58 runs so; bench/repro/ shows
+ * it with a ten-line workflow and a cache of two. A task that would leave nothing now writes one
+ * memo field (`taskMark`), so the rule never applies; it costs an event for each such task.
+ *
+ * Asked once at a run's start (or carried by its input): a run from before has tasks without commands
+ * in its history, and must replay as it was.
+ */
+import { defaultPayloadConverter } from '@temporalio/common';
+import { patched, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+
+export const TASK_MARK_MEMO = 'taskMark';
+
+/** This workflow's own copy of the module (workflows/ is not shared between workflows). */
+let leaveNoTaskEmpty = false;
+/** Whether the activation being handled carried a job other than a query. */
+let acting = false;
+
+/**
+ * Asked first thing in a run: whether its tasks never end without a command — `carried` when its
+ * starter says so in its input (no marker), else the patch. Returns the answer, for a run that lets it
+ * stand for older patches (one marker).
+ */
+export function askTasksNeverEmpty(carried = false): boolean {
+  if (carried || patched('tasks-never-empty')) leaveNoTaskEmpty = true;
+  return leaveNoTaskEmpty;
+}
+
+const taskMark = () => ({
+  modifyWorkflowProperties: { upsertedMemo: { fields: { [TASK_MARK_MEMO]: defaultPayloadConverter.toPayload(null) } } },
+});
+
+export const interceptors: WorkflowInterceptorsFactory = () => ({
+  internals: [
+    {
+      activate(input, next) {
+        if (input.activation.jobs?.some((job) => !job.queryWorkflow)) acting = true;
+        return next(input);
+      },
+      concludeActivation(input, next) {
+        const wasActing = acting;
+        acting = false;
+        // A query's activation is no workflow task; an activation with a command leaves its event.
+        if (!leaveNoTaskEmpty || !wasActing || input.commands.some((c) => !c.respondToQuery)) return next(input);
+        return next({ commands: [...input.commands, taskMark()] });
+      },
+    },
+  ],
+});

@@ -4,6 +4,7 @@
  * so a GET never waits on a replay, running or closed.
  */
 import type { Pool } from '../../activities/db.js';
+import { cycleWorkflowId } from '../../domain/ids.js';
 import type { PersonalMattersRules } from '../../domain/inspection.js';
 import type { CandidateState } from '../../workflows/contracts/candidate.js';
 
@@ -47,10 +48,19 @@ export function createCandidateQueries(pool: Pool) {
     },
 
     /** The cycle has named the person a candidate still in inspection (its workflow may be starting). */
+    /**
+     * Whether the cycle names the person as being inspected: in its record, or already in its live
+     * state (the projection GET /v1/cycles/{id} shows) while round 2's answer — and with it the
+     * record — is still on its way.
+     */
     async listedInspecting(cycleId: string, personId: string): Promise<boolean> {
       const { rowCount } = await pool.query(
-        `SELECT 1 FROM cycle_people WHERE cycle_id = $1 AND person_id = $2 AND candidate_status = 'inspecting'`,
-        [cycleId, personId],
+        `SELECT 1 FROM cycle_people WHERE cycle_id = $1 AND person_id = $2 AND candidate_status = 'inspecting'
+         UNION ALL
+         SELECT 1 FROM workflow_state_parts
+         WHERE workflow_id = $3 AND part LIKE 'candidates.%' AND value->>'personId' = $2 AND value->>'status' = 'inspecting'
+         LIMIT 1`,
+        [cycleId, personId, cycleWorkflowId(cycleId)],
       );
       return (rowCount ?? 0) > 0;
     },

@@ -106,4 +106,31 @@ describe("a candidate's reads", () => {
     expect((await get('nobody', variant.url)).status).toBe(404);
     await temporalProxy.start();
   });
+
+  it('say "opening" (409, retry) for a person the cycle\'s live state lists before the record does', async () => {
+    // What round 2 leaves for a moment: the cycle's projection (GET /v1/cycles/{id}) lists the person
+    // as inspecting, while round 2's answer — and with it the cycle's and the candidate's record — is
+    // still on its way. The outside attack read 404 there, then 409, then 200.
+    const cycle = `cycle:${CYCLE_ID}`;
+    await stack.pool.query(`INSERT INTO workflow_projections (workflow_id, run_id, seq) VALUES ($1, 'r', 1)`, [cycle]);
+    await stack.pool.query(
+      `INSERT INTO workflow_state_parts (workflow_id, part, value) VALUES ($1, 'candidates', '1')`,
+      [cycle],
+    );
+    await stack.pool.query(
+      `INSERT INTO workflow_state_parts (workflow_id, part, value) VALUES ($1, 'candidates.0', $2)`,
+      [cycle, JSON.stringify({ personId: 'opening-1', positionId: 'secretary', status: 'inspecting', opened: false })],
+    );
+    const opening = await get('opening-1');
+    expect(opening.status).toBe(409);
+    expect(opening.body.error).toMatchObject({ code: 'NOT_READY' });
+    const input = await stack.call('POST', `${base('opening-1')}/inspection`, {
+      token: organizer,
+      body: S.fullChecklist,
+    });
+    expect(input.status).toBe(409);
+    expect(input.body.error).toMatchObject({ code: 'NOT_READY' });
+    // Nobody the cycle names is still absent.
+    expect((await get('nobody')).status).toBe(404);
+  });
 });

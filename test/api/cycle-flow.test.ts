@@ -212,11 +212,11 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     expect(found).toContain('cycle:440306:2026');
     const description = await stack.client.workflow.getHandle('cycle:440306:2026').describe();
     expect(await description.staticSummary()).toBe('宝安区 2026 换届');
-    // The baseline's fixtures (…-v1) are frozen; these are the newest (v6): the cycle's patch
-    // supervision-told-phases, its supervision, candidates whose starter records their start.
-    await recordHistory(stack.client, 'cycle:440306:2026', 'cycle-closed-v6');
-    await recordHistory(stack.client, 'supervision:440306:2026', 'supervision-closed-v6');
-    await recordHistory(stack.client, 'candidate:440306:2026:s3', 'candidate-stopped-v6');
-    await recordHistory(stack.client, 'candidate:440306:2026:d4', 'candidate-passed-v6');
+    // The baseline's fixtures (…-v1) are frozen; these are the newest (v7): the patch
+    // tasks-never-empty in the cycle and its supervision, the input flag in candidates.
+    await recordHistory(stack.client, 'cycle:440306:2026', 'cycle-closed-v7');
+    await recordHistory(stack.client, 'supervision:440306:2026', 'supervision-closed-v7');
+    await recordHistory(stack.client, 'candidate:440306:2026:s3', 'candidate-stopped-v7');
+    await recordHistory(stack.client, 'candidate:440306:2026:d4', 'candidate-passed-v7');
   });
 });

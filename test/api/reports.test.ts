@@ -144,8 +144,8 @@ describe('reports during a cycle', () => {
     expect(reportEvents[1]).toBe('report.triaged');
     expect(reportEvents.at(-1)).toBe('report.clarified');
     expect(reportEvents).toContain('report.overdue'); // it was late, see above
-    await recordHistory(stack.client, `report:${onD1.body.reportId}`, 'report-clarified-v1');
-    await recordHistory(stack.client, `report:${onS1.body.reportId}`, 'report-substantiated-v1');
+    await recordHistory(stack.client, `report:${onD1.body.reportId}`, 'report-clarified-v7');
+    await recordHistory(stack.client, `report:${onS1.body.reportId}`, 'report-substantiated-v7');
   });
 
   it('refuses a finding without a consequence, a second finding, and a report on someone not in the cycle', async () => {

@@ -164,7 +164,7 @@ describe('cycleWorkflow on the real server', () => {
     await update(h, W.releaseHoldUpdate, { name: 'finding-late', resolution: '整改验收通过', bySource: true });
     await stageIs(h, 'recommendation');
     await h.terminate('test done');
-    await recordHistory(stack.client, h.workflowId, 'cycle-finding-current-gate-v6');
+    await recordHistory(stack.client, h.workflowId, 'cycle-finding-current-gate-v7');
   });
 
   it('suspension and holds keep a stage from advancing; resume and release let it go', async () => {
@@ -225,7 +225,7 @@ describe('cycleWorkflow on the real server', () => {
     expect(final.candidates.map((c) => c.personId).sort()).toEqual([...people].sort());
     expect(final.candidates.every((c) => c.status === 'stopped')).toBe(true);
     // The fixture of the patch aborted-replaces-nobody (README "Replay").
-    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-aborted-inspecting-v5');
+    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-aborted-inspecting-v7');
   });
 
   it('an abort that races the input completing a stage keeps the cycle from entering the next', async () => {
@@ -259,7 +259,7 @@ describe('cycleWorkflow on the real server', () => {
       expect(checkpoints.rows, cycleId).toEqual([]);
       // The fixture of the patch abort-stops-advance (README "Replay"): the first try, where the abort
       // lands while the candidates open.
-      if (k === 0) await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-abort-during-advance-v5');
+      if (k === 0) await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-abort-during-advance-v7');
     }
   });
 

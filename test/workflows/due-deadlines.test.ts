@@ -44,7 +44,7 @@ describe('a deadline already past', () => {
     expect(state.checkpoints[0]).toMatchObject({ phase: 'launch' });
     expect(state.checkpoints[0]!.escalatedAt).toBeGreaterThanOrEqual(state.checkpoints[0]!.overdueAt!);
 
-    await recordHistory(stack.client, h.workflowId, 'supervision-due-v6');
+    await recordHistory(stack.client, h.workflowId, 'supervision-due-v7');
     const history = await h.fetchHistory();
     expect(history.events!.filter((e) => e.timerStartedEventAttributes)).toEqual([]);
     await expect(

@@ -99,7 +99,7 @@ describe('a workflow whose first workflow task carries Updates replays without a
     const policy = policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } });
     const actor = { id: '考察组', role: 'inspection' };
     await firstTaskCarries(
-      'candidate-first-task-v5',
+      'candidate-first-task-v7',
       (taskQueue) =>
         stack.client.workflow.start(candidateWorkflow, {
           workflowId: candidateWorkflowId(cycleId, personId),
@@ -122,7 +122,7 @@ describe('a workflow whose first workflow task carries Updates replays without a
     const input = (def: UpdateDefinition<CW.InputAccepted, [unknown, Actor]>, body: unknown) => (h: WorkflowHandle) =>
       h.executeUpdate(def, { args: [body, actor], updateId: randomUUID() });
     await firstTaskCarries(
-      'cycle-first-task-v5',
+      'cycle-first-task-v7',
       (taskQueue) =>
         stack.client.workflow.start(cycleWorkflow, {
           workflowId: cycleWorkflowId(cycleId),

@@ -59,6 +59,20 @@ describe('replay of recorded histories', () => {
         'supervision-closed-v6.json',
         // finding-holds-current-gate: a finding's hold naming a passed gate holds the current one.
         'cycle-finding-current-gate-v6.json',
+        // tasks-never-empty (input tasksNeverEmpty for candidates): no task ends without a command.
+        // The newest of each recorded case.
+        'cycle-first-task-v7.json',
+        'candidate-first-task-v7.json',
+        'cycle-aborted-inspecting-v7.json',
+        'cycle-abort-during-advance-v7.json',
+        'cycle-finding-current-gate-v7.json',
+        'supervision-due-v7.json',
+        'cycle-closed-v7.json',
+        'supervision-closed-v7.json',
+        'candidate-passed-v7.json',
+        'candidate-stopped-v7.json',
+        'report-clarified-v7.json',
+        'report-substantiated-v7.json',
       ]),
     );
   });

@@ -4,7 +4,7 @@
  * only server.ts listens on a port.
  */
 import { prometheus } from '@hono/prometheus';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
@@ -41,6 +41,16 @@ export type { AppDeps };
 
 export function createApp(deps: AppDeps) {
   const sealer = createSealer(deps.codecKeys);
+  // A registry per app, so several apps in one process (tests) do not collide.
+  const registry = new Registry();
+  // Reads that found no projection to trust and asked the workflow (a replay when it is not cached):
+  // issue 14 goal 3 wants none; the benchmark and operators read how many, and why.
+  const readsFromWorkflow = new Counter({
+    name: 'huanjie_reads_from_workflow_total',
+    help: 'GETs answered by a workflow query because the projection was missing or stale',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [registry],
+  });
   const s: Services = {
     ...deps,
     read: createReadModel(deps.pool),
@@ -53,6 +63,7 @@ export function createApp(deps: AppDeps) {
     starter: createWorkflowStarter({ pool: deps.pool, temporal: deps.temporal }),
     sealer,
     sealedDetails: createSealedDetailActivities({ pool: deps.pool, sealer }),
+    readFromWorkflow: (kind, projected) => readsFromWorkflow.inc({ kind, reason: projected ? 'stale' : 'missing' }),
   };
   const app: App = createRouter();
 
@@ -63,8 +74,7 @@ export function createApp(deps: AppDeps) {
   });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));
   // Request counts and durations by route pattern (ids never become labels), scraped at /metrics.
-  // A registry per app, so several apps in one process (tests) do not collide.
-  const metrics = prometheus({ registry: new Registry(), prefix: 'huanjie_', collectDefaultMetrics: true });
+  const metrics = prometheus({ registry, prefix: 'huanjie_', collectDefaultMetrics: true });
   app.use('*', metrics.registerMetrics);
   app.get('/metrics', metrics.printMetrics);
   const tracer = deps.tracer;

@@ -14,7 +14,7 @@ import type { Services } from './context.js';
 const HEARD_WITHIN_MS = 10_000;
 
 export async function untilCycleHeard(
-  s: Pick<Services, 'temporal' | 'read'>,
+  s: Pick<Services, 'temporal' | 'read' | 'readFromWorkflow'>,
   cycleId: string,
   candidate: { personId: string; status: string },
 ): Promise<void> {
@@ -23,6 +23,7 @@ export async function untilCycleHeard(
   const deadline = Date.now() + HEARD_WITHIN_MS;
   for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
     const projected = await s.read.cycleState(cycleId).catch(() => undefined);
+    if (!projected || projected.stale) s.readFromWorkflow('cycle', projected);
     const state =
       projected && !projected.stale ? projected.state : await handle.query(getStateQuery).catch(() => undefined);
     // A cycle gone, finished or aborted has nothing more to show.

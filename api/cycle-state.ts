@@ -47,7 +47,7 @@ async function readCycle(s: Services, cycleId: string, atLeastVersion?: number):
   const deadline = Date.now() + PROJECTION_WAIT_MS;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     const projected = await s.read.cycleState(cycleId);
-    if (!projected || projected.stale) return readLive(s, cycleId);
+    if (!projected || projected.stale) return readLive(s, cycleId, projected);
     if (atLeastVersion === undefined || projected.state.version >= atLeastVersion) return projected.state;
     if (Date.now() >= deadline) throw projectionBehind(cycleId, atLeastVersion);
     await new Promise((r) => setTimeout(r, wait));
@@ -66,9 +66,10 @@ function projectionBehind(cycleId: string, version: number): ApiError {
 }
 
 /** Without a projection: a finished cycle's final state is in Postgres, a running one is asked. */
-async function readLive(s: Services, cycleId: string): Promise<C.CycleState> {
+async function readLive(s: Services, cycleId: string, projected: { stale: true } | undefined): Promise<C.CycleState> {
   const row = await s.read.cycle(cycleId);
   if (row && (row.status === 'closed' || row.status === 'aborted') && 'cycleId' in row.state) return row.state;
+  s.readFromWorkflow('cycle', projected);
   try {
     return await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery);
   } catch (e) {

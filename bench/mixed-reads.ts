@@ -41,6 +41,20 @@ export interface MixedReads {
   /** Reads answered with anything else but 200, by status. */
   failedReads: number;
   failedByStatus: Record<string, number>;
+  /**
+   * Reads (and inputs' waits for their cycle) that asked a workflow because its projection was
+   * missing or stale, by `kind/reason` — the API's huanjie_reads_from_workflow_total over the run.
+   */
+  readsFromWorkflow: Record<string, number>;
+}
+
+/** The API's count of reads that asked a workflow, by `kind/reason` (api/app.ts). */
+async function readsFromWorkflow(apiUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^huanjie_reads_from_workflow_total\{kind="(\w+)",reason="(\w+)"\} (\d+)/gm))
+    counts[`${m[1]}/${m[2]}`] = Number(m[3]);
+  return counts;
 }
 
 export async function measureMixedReads(o: {
@@ -65,6 +79,7 @@ export async function measureMixedReads(o: {
   const bare = new Hono();
   bare.get('/bare', (c) => c.json({ ok: true }));
   const bareServer = await serveOn(bare.fetch);
+  const askedBefore = await readsFromWorkflow(o.apiUrl);
   try {
     const ids: string[] = [];
     await load(o.cycles, 16, async (i) => {
@@ -145,6 +160,10 @@ export async function measureMixedReads(o: {
         `   ${cyclesAbandoned} cycles given up after ${o.driveSeconds} s; failing: ${JSON.stringify(failingWorkflows)}`,
       );
     const wall = (performance.now() - t0) / 1000;
+    const askedAfter = await readsFromWorkflow(o.apiUrl);
+    const asked = Object.fromEntries(
+      Object.entries(askedAfter).map(([k, n]) => [k, n - (askedBefore[k] ?? 0)] as const),
+    );
     const apiReads = summarize([...ms.cycle, ...ms.candidate, ...ms.report]);
     const bareHono = summarize(ms.bare);
     return {
@@ -165,6 +184,7 @@ export async function measureMixedReads(o: {
       candidateNotYet,
       failedReads,
       failedByStatus,
+      readsFromWorkflow: asked,
     };
   } finally {
     await new Promise((r) => bareServer.server.close(r));

@@ -136,6 +136,41 @@ describe('reads from the projection in Postgres', () => {
     expect(rows[0]!.n).toBeGreaterThan(people.length);
   });
 
+  it('counts a read that had to ask the workflow (a stale projection) where operators and the benchmark see it', async () => {
+    const cycleId = '440307:2034';
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2034') })).status,
+    ).toBe(201);
+    const path = `/v1/cycles/${cycleId}`;
+    const fresh = await eventually(async () => {
+      const g = await stack.call('GET', path, { token: organizer });
+      return g.status === 200 && g.body;
+    });
+    const counted = async () => {
+      const text = (await stack.call('GET', '/metrics')).body as unknown as string;
+      const line = String(text)
+        .split('\n')
+        .find((l) => l.startsWith('huanjie_reads_from_workflow_total{kind="cycle",reason="stale"}'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const before = await counted();
+    expect(await counted()).toBe(before); // reading the metric is no read of a cycle
+    // A lost write marks the projection stale (activities/projection.ts): the read asks the workflow.
+    await stack.pool.query('UPDATE workflow_projections SET stale = true WHERE workflow_id = $1', [
+      cycleWorkflowId(cycleId),
+    ]);
+    const asked = await stack.call('GET', path, { token: organizer });
+    expect(asked.status).toBe(200);
+    expect(asked.body.cycleId).toBe(cycleId);
+    expect(asked.body.version).toBeGreaterThanOrEqual(fresh.version);
+    expect(await counted()).toBe(before + 1);
+    await stack.pool.query('UPDATE workflow_projections SET stale = false WHERE workflow_id = $1', [
+      cycleWorkflowId(cycleId),
+    ]);
+    expect((await stack.call('GET', path, { token: organizer })).status).toBe(200);
+    expect(await counted()).toBe(before + 1);
+  });
+
   it('GET /v1/reports/{id} carries the workflow state as its live part, sealed fields still by role; with the worker stopped every read still answers', async () => {
     const created = await stack.call('POST', '/v1/reports', {
       token: intake,

@@ -119,6 +119,7 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   // The workflow's state from its projection in Postgres (no replay); asked of the workflow only
   // when there is none to trust (a report from before projections, or one that lost a write).
   const projected = await s.read.reports.live(reportId);
+  if (!projected || projected.stale) s.readFromWorkflow('report', projected);
   const live =
     projected && !projected.stale
       ? projected.state

@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 const { temporal } = createRequire(import.meta.url)('@temporalio/proto') as typeof import('@temporalio/proto');
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
+const NULL_ENCODING = 'binary/null';
 const KEY_ID = 'encryption-key-id';
 const te = new TextEncoder();
 const td = new TextDecoder();
@@ -55,6 +56,10 @@ export class AesGcmCodec implements PayloadCodec {
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => {
+      // A null holds nothing to hide, and stays readable by any client: the task mark every workflow
+      // task may write into the memo (workflows/tasks-never-empty.ts) must not keep a plain client,
+      // or an operator's script, from listing workflows.
+      if (p.metadata?.encoding && td.decode(p.metadata.encoding) === NULL_ENCODING && !p.data?.length) return p;
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
       const plain = temporal.api.common.v1.Payload.encode(p).finish();

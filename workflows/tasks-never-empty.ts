@@ -9,8 +9,10 @@
  * in the recorded order, one task apart. Wherever that order matters — the senders-record backstop's
  * timer against a newly answered act — what the run did live is not what its history replays, and
  * the run fails every task after with TMPRL1100. Measurement 7 stopped 58 runs so; bench/repro/ shows
- * it with a ten-line workflow and a cache of two. A task that would leave nothing now writes one
- * memo field (`taskMark`), so the rule never applies; it costs an event for each such task.
+ * it with a ten-line workflow and a cache of two. A task that would leave nothing now upserts an
+ * empty memo field (`taskMark`): an event (WorkflowPropertiesModified) that keeps the rule from
+ * applying, while the memo stays as it was (the server keeps no empty field; the codec leaves an
+ * empty payload unencrypted, temporal/codec.ts). It costs an event for each such task.
  *
  * Asked once at a run's start (or carried by its input): a run from before has tasks without commands
  * in its history, and must replay as it was.
@@ -35,8 +37,11 @@ export function askTasksNeverEmpty(carried = false): boolean {
   return leaveNoTaskEmpty;
 }
 
+/** `undefined` converts to an empty payload, so the field is never stored. */
 const taskMark = () => ({
-  modifyWorkflowProperties: { upsertedMemo: { fields: { [TASK_MARK_MEMO]: defaultPayloadConverter.toPayload(null) } } },
+  modifyWorkflowProperties: {
+    upsertedMemo: { fields: { [TASK_MARK_MEMO]: defaultPayloadConverter.toPayload(undefined) } },
+  },
 });
 
 export const interceptors: WorkflowInterceptorsFactory = () => ({

@@ -54,8 +54,8 @@ export interface Services extends AppDeps {
   ledger: ReturnType<typeof createLedgerActivities>;
   /** Starts the workflows intake recorded in its transaction (reports, high risks). */
   starter: WorkflowStarter;
-  /** Counts a read that asked the workflow: its projection was absent (`undefined`) or stale. */
-  readFromWorkflow(kind: 'cycle' | 'report', projected: { stale: true } | undefined): void;
+  /** Counts a read that asked the workflow: its projection was absent (`undefined`) or stale (any other). */
+  readFromWorkflow(kind: 'cycle' | 'report', projected: { stale: boolean } | undefined): void;
 }
 
 /** What every request carries: the caller (set by authenticate), its id, and the app's services. */

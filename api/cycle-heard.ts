@@ -23,9 +23,11 @@ export async function untilCycleHeard(
   const deadline = Date.now() + HEARD_WITHIN_MS;
   for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
     const projected = await s.read.cycleState(cycleId).catch(() => undefined);
-    if (!projected || projected.stale) s.readFromWorkflow('cycle', projected);
-    const state =
-      projected && !projected.stale ? projected.state : await handle.query(getStateQuery).catch(() => undefined);
+    let state = projected && !projected.stale ? projected.state : undefined;
+    if (!state) {
+      s.readFromWorkflow('cycle', projected);
+      state = await handle.query(getStateQuery).catch(() => undefined);
+    }
     // A cycle gone, finished or aborted has nothing more to show.
     if (!state || state.status === 'closed' || state.status === 'aborted') return;
     const entry = state.candidates.find((c) => c.personId === candidate.personId);

@@ -56,9 +56,9 @@ export class AesGcmCodec implements PayloadCodec {
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => {
-      // A null holds nothing to hide, and stays readable by any client: the task mark every workflow
-      // task may write into the memo (workflows/tasks-never-empty.ts) must not keep a plain client,
-      // or an operator's script, from listing workflows.
+      // An empty payload (`undefined`) holds nothing to hide and stays empty: the task mark a workflow
+      // task may upsert into the memo (workflows/tasks-never-empty.ts) is then no stored field, and a
+      // plain client, or an operator's script, still lists the workflows.
       if (p.metadata?.encoding && td.decode(p.metadata.encoding) === NULL_ENCODING && !p.data?.length) return p;
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);

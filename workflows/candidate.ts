@@ -65,8 +65,8 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
   // Asked first thing in a run: whether an input that does not end the inspection is answered at once,
   // for its sender to record (contracts/candidate.ts ActForRecord), or recorded here before it is
   // answered; and the activity that puts acts on the record (../record.ts says why).
-  // A run whose start its starter records (input.starterRecordsStart, newer than every patch here)
-  // asks none: each ask writes a marker and a search attribute into history.
+  // A run whose start its starter records (input.starterRecordsStart, newer than every patch below)
+  // asks none of them: each ask writes a marker and a search attribute into history.
   const current = input.starterRecordsStart === true;
   const sendersRecord = current || patched('senders-record-acts');
   const writeRecord = recordActivity<ReturnType<typeof createReviewActivities>, 'recordCandidate'>(

@@ -47,7 +47,6 @@ export function createCandidateQueries(pool: Pool) {
       return rows[0]?.rules ?? undefined;
     },
 
-    /** The cycle has named the person a candidate still in inspection (its workflow may be starting). */
     /**
      * Whether the cycle names the person as being inspected: in its record, or already in its live
      * state (the projection GET /v1/cycles/{id} shows) while round 2's answer — and with it the

@@ -14,6 +14,8 @@ import {
   type riskSchema,
   type WuCha,
 } from '../../domain/eager/supervision.js';
+import type { Stage } from '../../domain/stages.js';
+import { fileCheckpointUpdate, recordMonitoringUpdate } from '../../workflows/contracts/supervision.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack, provisionTree } from '../helpers.js';
 import * as S from '../scenario.js';
 import { errorOf, expectStatus, ok, read, type ApiClient } from './client.js';
@@ -283,6 +285,24 @@ describe("supervision and risks hold a cycle's gates", () => {
     expect((await read(cycle(reviewer).supervision.monitoring.$get({ param, query: {} }))).status).toBe(403);
     const outOfRange = { point: 'x', scores: { selection: 101, correction: 1, discipline: 1, conduct: 1 } };
     expect((await monitoring(outOfRange)).status).toBe(400);
+    // The stage rides with the Update from the API; a Temporal client sending one that is no cycle
+    // stage is refused by the workflow's validator, and the scores stay as they were.
+    const handle = stack.client.workflow.getHandle(`supervision:${CYCLE_ID}`);
+    const actor = { id: '伪造', role: 'supervisor' };
+    const scores = { selection: 1, correction: 1, discipline: 1, conduct: 1 };
+    await expect(
+      handle.executeUpdate(recordMonitoringUpdate, { args: [{ point: '伪造点', scores }, actor, 'nowhere' as Stage] }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/stage must be one of the cycle stages/) } });
+    await expect(
+      handle.executeUpdate(fileCheckpointUpdate, {
+        args: [
+          { phase: 'election', checklist: allSatisfactory, findings: [], riskResponses: [] },
+          actor,
+          'nowhere' as Stage,
+        ],
+      }),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/stage must be one of the cycle stages/) } });
+    expect((await supervision()).monitoring.publicity).toEqual(again.body.monitoring.publicity);
   });
 });
 

@@ -119,14 +119,14 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   // The workflow's state from its projection in Postgres (no replay); asked of the workflow only
   // when there is none to trust (a report from before projections, or one that lost a write).
   const projected = await s.read.reports.live(reportId);
-  if (!projected || projected.stale) s.readFromWorkflow('report', projected);
-  const live =
-    projected && !projected.stale
-      ? projected.state
-      : await s.temporal.workflow
-          .getHandle(reportWorkflowId(reportId))
-          .query(getReportQuery)
-          .catch(() => undefined);
+  let live = projected && !projected.stale ? projected.state : undefined;
+  if (!live) {
+    s.readFromWorkflow('report', projected);
+    live = await s.temporal.workflow
+      .getHandle(reportWorkflowId(reportId))
+      .query(getReportQuery)
+      .catch(() => undefined);
+  }
   const sensitive = allows(c.get('principal').roles, 'report.readSensitive');
   const {
     text_sealed: text,

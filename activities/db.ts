@@ -30,16 +30,25 @@ export function createPool(
 /** Runs `fn` in one transaction on one client (never through pool.query, which may use several). */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection dropped while the client is handed out (Postgres restarting, a network cut) is
+  // emitted as an 'error' event on it — with no listener, an uncaught exception that ends the process.
+  // It is this transaction's failure: its query rejects, and the client is discarded, not pooled.
+  let dropped: Error | undefined;
+  const onDrop = (e: Error) => {
+    dropped = e;
+  };
+  client.on('error', onDrop);
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (!dropped) await client.query('ROLLBACK').catch(() => undefined);
     throw e;
   } finally {
-    client.release();
+    client.off('error', onDrop);
+    client.release(dropped);
   }
 }
 

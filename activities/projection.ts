@@ -4,8 +4,10 @@
  * workflow sandbox, after an activation and before its completion goes to the server — the SDK
  * awaits sinks there — so what an Update answered is in Postgres when its caller hears it, and no
  * history event is spent. Sinks are fire-and-forget for the workflow: a write that fails after its
- * retries is logged, and the next send, finding a gap in `seq`, marks the projection stale (the API
- * then asks the workflow) until a full send replaces every part.
+ * retries is carried into the run's next send (or tried again on its own a second later), so the
+ * projection trails for that moment instead of going stale; only a send lost for good (the worker
+ * died holding it) leaves a gap in `seq`, which marks the projection stale (the API then asks the
+ * workflow) until a full send — the first live one after the run's replay elsewhere — replaces it.
  */
 import type { WorkflowInfo } from '@temporalio/workflow';
 import type { InjectedSinks } from '@temporalio/worker';
@@ -14,8 +16,18 @@ import { withTransaction, type Pool } from './db.js';
 
 const ATTEMPTS = 3;
 
+/** A send, or several carried into one: `fromSeq` is the first it covers. */
+export interface CoveredWrite extends ProjectionWrite {
+  fromSeq: number;
+}
+
 /** One write, as a transaction: whole on a full send, a delta only when it follows the stored send. */
-export async function writeProjection(pool: Pool, workflowId: string, runId: string, w: ProjectionWrite) {
+export async function writeProjection(
+  pool: Pool,
+  workflowId: string,
+  runId: string,
+  w: ProjectionWrite & { fromSeq?: number },
+) {
   await withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ run_id: string | null; seq: number; stale: boolean }>(
       'SELECT run_id, seq, stale FROM workflow_projections WHERE workflow_id = $1 FOR UPDATE',
@@ -24,7 +36,7 @@ export async function writeProjection(pool: Pool, workflowId: string, runId: str
     const stored = rows[0];
     // A send older than the stored one of the same run (a failed task's attempt wrote past it) is spent.
     if (stored !== undefined && stored.run_id === runId && w.seq < stored.seq) return;
-    const follows = stored !== undefined && stored.run_id === runId && stored.seq === w.seq - 1;
+    const follows = stored !== undefined && stored.run_id === runId && stored.seq === (w.fromSeq ?? w.seq) - 1;
     const stale = w.full ? false : !follows || stored.stale;
     await client.query(
       `INSERT INTO workflow_projections (workflow_id, run_id, seq, stale, updated_at) VALUES ($1, $2, $3, $4, now())
@@ -54,35 +66,87 @@ export async function writeProjection(pool: Pool, workflowId: string, runId: str
   });
 }
 
-export function createProjectionSinks({ pool }: { pool: Pool }): InjectedSinks<ProjectionSinks> {
+/**
+ * A send the sink could not write, carried into the run's next one: upserts and deletes of both,
+ * the later winning, and the first `seq` it covers, so the stored send it follows is still checked.
+ */
+export function carryInto(carried: CoveredWrite, next: ProjectionWrite): CoveredWrite {
+  if (next.full) return { ...next, fromSeq: next.seq };
+  const upserts = new Map(carried.upserts);
+  const deletes = new Set(carried.deletes);
+  for (const name of next.deletes) {
+    upserts.delete(name);
+    deletes.add(name);
+  }
+  for (const [name, json] of next.upserts) {
+    deletes.delete(name);
+    upserts.set(name, json);
+  }
+  return { seq: next.seq, fromSeq: carried.fromSeq, full: carried.full, upserts: [...upserts], deletes: [...deletes] };
+}
+
+export function createProjectionSinks({
+  pool,
+  retryEveryMs = 1_000,
+}: {
+  pool: Pool;
+  /** How soon a carried send is tried again when its run sends nothing more. */
+  retryEveryMs?: number;
+}): InjectedSinks<ProjectionSinks> {
   // The SDK calls an activation's sinks all at once; one workflow's writes must land in order.
   const queues = new Map<string, Promise<void>>();
-  async function write(info: WorkflowInfo, w: ProjectionWrite) {
+  // Sends not written yet, by workflow: the next send (or a retry on a timer) writes them with it. A
+  // dropped send would leave the projection stale until a whole one, and every read of a stale
+  // projection asks the workflow — a replay, on a worker that is busy already (that is when a write
+  // fails: a database too busy to hand out a connection in time).
+  const carried = new Map<string, { runId: string; write: CoveredWrite; retry: NodeJS.Timeout }>();
+
+  async function write(info: WorkflowInfo, w: CoveredWrite): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await writeProjection(pool, info.workflowId, info.runId, w);
       } catch (e) {
-        if (attempt >= ATTEMPTS) {
-          // The code only: a driver's message may quote the value, and the state names people.
-          const code = (e as { code?: string }).code ?? (e as Error).name;
-          console.error(`projection of ${info.workflowId} not written (seq ${w.seq}): ${code}`);
-          return;
+        if (attempt < ATTEMPTS) {
+          await new Promise((r) => setTimeout(r, 100 * attempt));
+          continue;
         }
-        await new Promise((r) => setTimeout(r, 100 * attempt));
+        // The code only: a driver's message may quote the value, and the state names people.
+        const code = (e as { code?: string }).code ?? (e as Error).name;
+        console.error(`projection of ${info.workflowId} not written yet (seq ${w.seq}): ${code}; carried`);
+        const retry = setTimeout(() => void enqueue(info, undefined), retryEveryMs);
+        // A carried send does not keep a worker that is shutting down alive: its run's next live
+        // send after a replay is whole anyway.
+        retry.unref();
+        carried.set(info.workflowId, { runId: info.runId, write: w, retry });
+        return;
       }
     }
   }
+
+  /** Writes `next` (or, with none, what is carried) after this workflow's earlier writes. */
+  function enqueue(info: WorkflowInfo, next: ProjectionWrite | undefined): Promise<void> {
+    const previous = queues.get(info.workflowId) ?? Promise.resolve();
+    const queued = previous.then(() => {
+      const held = carried.get(info.workflowId);
+      if (held) {
+        clearTimeout(held.retry);
+        carried.delete(info.workflowId);
+      }
+      // A carried send of an earlier run is spent: a new run's first send is whole.
+      const base = held && held.runId === info.runId ? held.write : undefined;
+      if (!next) return base ? write(info, base) : undefined;
+      return write(info, base ? carryInto(base, next) : { ...next, fromSeq: next.seq });
+    });
+    queues.set(info.workflowId, queued);
+    return queued.finally(() => {
+      if (queues.get(info.workflowId) === queued) queues.delete(info.workflowId);
+    });
+  }
+
   return {
     projection: {
       write: {
-        fn(info, w) {
-          const previous = queues.get(info.workflowId) ?? Promise.resolve();
-          const next = previous.then(() => write(info, w));
-          queues.set(info.workflowId, next);
-          return next.finally(() => {
-            if (queues.get(info.workflowId) === next) queues.delete(info.workflowId);
-          });
-        },
+        fn: (info, w) => enqueue(info, w),
         callDuringReplay: false,
       },
     },

@@ -7,8 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_ROLE, createPool, type Pool } from '../../activities/db.js';
-import { writeProjection } from '../../activities/projection.js';
+import { createProjectionSinks, writeProjection } from '../../activities/projection.js';
 import { readProjection } from '../../api/queries/cycles.js';
+import type { ProjectionWrite } from '../../workflows/contracts/projection.js';
+import { cuttableProxy } from '../proxy.js';
 
 let pool: Pool;
 beforeAll(() => {
@@ -59,5 +61,63 @@ describe('projection writes', () => {
     expect(await read(id)).toEqual({ stale: true });
     await writeProjection(pool, id, run, { seq: 6, full: true, upserts: [['a', '6']], deletes: [] });
     expect(await read(id)).toEqual({ stale: false, state: { a: 6 } });
+  });
+});
+
+describe('the projection sink', () => {
+  // A write the database could not take (an outage, a pool too busy to hand out a connection within
+  // the workflow task) is not dropped: the sink keeps it and writes it with the run's next send, or on
+  // its own a moment later — the projection never goes stale for it, so reads never have to ask the
+  // workflow (a replay under load).
+  it('carries a write it could not make into the next one, and makes it on its own when none comes', async () => {
+    const url = new URL(inject('databaseUrl'));
+    const proxy = await cuttableProxy({ host: url.hostname, port: Number(url.port || 5432) });
+    url.host = proxy.address;
+    const through = createPool(url.toString(), { max: 2, role: APP_ROLE, connectionTimeoutMillis: 1_000 });
+    const errors: string[] = [];
+    const logged = console.error;
+    console.error = (line: string) => void errors.push(line);
+    try {
+      const sink = createProjectionSinks({ pool: through, retryEveryMs: 200 }).projection.write;
+      const id = `projection-test:${randomUUID()}`;
+      const info = { workflowId: id, runId: randomUUID() } as Parameters<typeof sink.fn>[0];
+      const send = (w: ProjectionWrite) => sink.fn(info, w);
+
+      await send({
+        seq: 1,
+        full: true,
+        upserts: [
+          ['a', '1'],
+          ['b', '"x"'],
+          ['c', '0'],
+        ],
+        deletes: [],
+      });
+      await proxy.stop();
+      await send({ seq: 2, full: false, upserts: [['a', '2']], deletes: ['b'] });
+      await send({ seq: 3, full: false, upserts: [['b', '"y"']], deletes: ['c'] });
+      expect(await read(id)).toEqual({ stale: false, state: { a: 1, b: 'x', c: 0 } });
+      await proxy.start();
+      // The next send brings both lost ones along.
+      await send({ seq: 4, full: false, upserts: [['d', '4']], deletes: [] });
+      expect(await read(id)).toEqual({ stale: false, state: { a: 2, b: 'y', d: 4 } });
+      expect(await seqOf(id)).toBe(4);
+
+      // A lost send with none after it is written once the database answers again.
+      await proxy.stop();
+      await send({ seq: 5, full: false, upserts: [['a', '5']], deletes: ['d'] });
+      await proxy.start();
+      for (let waited = 0; (await seqOf(id)) !== 5 && waited < 30_000; waited += 100)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await read(id)).toEqual({ stale: false, state: { a: 5, b: 'y' } });
+      expect(await seqOf(id)).toBe(5);
+      // What went to the log names the workflow and the code, never a value.
+      expect(errors.length).toBeGreaterThan(0);
+      for (const line of errors) expect(line).not.toMatch(/"x"|"y"/);
+    } finally {
+      console.error = logged;
+      await through.end();
+      await proxy.close();
+    }
   });
 });

@@ -65,6 +65,14 @@ const tracing = (() => {
 // Activities retry on their own: a busy database may take longer to hand out a connection than the
 // API's 2 s (which answers a person 503 instead of making them wait).
 const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE, connectionTimeoutMillis: 10_000 });
+// The projection sink's writes run inside workflow tasks (10 s to complete): waiting up to 10 s for
+// one of the activities' connections could cost a task its timeout. A few of its own, quick to give
+// up — a write that fails is carried into the workflow's next one (activities/projection.ts).
+const projectionPool = createPool(config.DATABASE_URL, {
+  role: config.DATABASE_ROLE,
+  max: 4,
+  connectionTimeoutMillis: 2_000,
+});
 const auth = await temporalTokenSource(config, 'huanjie-worker').catch((e: Error) => {
   console.error(e.message);
   process.exit(78);
@@ -91,6 +99,7 @@ const worker = await createHuanjieWorker({
   namespace: config.TEMPORAL_NAMESPACE,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   pool,
+  projectionPool,
   codecKeys,
   temporal,
   tracing,
@@ -115,5 +124,5 @@ await stopStarter();
 await temporal.connection.close();
 await connection.close();
 auth?.stop();
-await pool.end();
+await Promise.all([pool.end(), projectionPool.end()]);
 console.log('worker: stopped');

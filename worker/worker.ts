@@ -24,6 +24,12 @@ export interface HuanjieWorkerOptions {
   namespace: string;
   taskQueue: string;
   pool: Pool;
+  /**
+   * Where the projection sink writes (default: `pool`). Its writes hold up the workflow task they
+   * belong to, so in production they get connections of their own rather than queue behind up to a
+   * hundred activities for the shared ones.
+   */
+  projectionPool?: Pool;
   codecKeys: CodecKey[];
   /** For activities that act on other workflows through their Updates (reports on a cycle). */
   temporal: Client;
@@ -52,7 +58,7 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
     dataConverter: dataConverter(o.codecKeys),
     // Workflows' live state in Postgres, written before each activation's answer leaves (GETs read it).
     sinks: {
-      ...createProjectionSinks({ pool: o.pool }),
+      ...createProjectionSinks({ pool: o.projectionPool ?? o.pool }),
       ...(o.tracing ? { exporter: makeWorkflowExporter(o.tracing.exporter, o.tracing.resource) } : {}),
     },
     interceptors: {

@@ -39,6 +39,9 @@ import { createRouter } from './create-router.js';
 
 export type { AppDeps };
 
+/** How long a request's Temporal calls may take in all (AppDeps.temporalDeadlineMs). */
+export const DEFAULT_TEMPORAL_DEADLINE_MS = 30_000;
+
 export function createApp(deps: AppDeps) {
   const sealer = createSealer(deps.codecKeys);
   // A registry per app, so several apps in one process (tests) do not collide.
@@ -95,6 +98,15 @@ export function createApp(deps: AppDeps) {
       ),
     );
   }
+  // One deadline for every Temporal call a request makes (gRPC calls carry none by default): a server
+  // that takes connections and answers nothing would otherwise hold the request — and apply it minutes
+  // later, to a caller who has given up. Past it, an Update is 504 (retry with the same
+  // Idempotency-Key), anything else 503 naming Temporal, both with Retry-After.
+  const temporalDeadlineMs = deps.temporalDeadlineMs ?? DEFAULT_TEMPORAL_DEADLINE_MS;
+  const withTemporalDeadline: MiddlewareHandler = (c, next) =>
+    deps.temporal.connection.withDeadline(Date.now() + temporalDeadlineMs, next);
+  app.use('/v1/*', withTemporalDeadline);
+  app.use('/console/*', withTemporalDeadline);
   app.use('*', secureHeaders());
   // The API and the console's forms (which carry the same inputs) share one limit: a larger body is
   // refused before it is read, and never echoed back into a page.

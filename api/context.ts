@@ -38,6 +38,11 @@ export interface AppDeps {
   tracer?: Tracer;
   /** The console at /console: local sign-in (npm start only) and the Temporal UI to link to. */
   console?: ConsoleOptions;
+  /**
+   * All Temporal calls one request makes share this deadline (default 30 s): a hung server (taking
+   * connections, answering nothing) costs a person this long, then 503/504 with Retry-After.
+   */
+  temporalDeadlineMs?: number;
 }
 
 export interface Services extends AppDeps {

@@ -148,12 +148,15 @@ export function toApiError(err: unknown): ApiError | undefined {
       'the record could not be written, so the input was not applied; quote the request id when reporting it',
     );
   if (err instanceof ApplicationFailure) return fromFailure(err);
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
-    return new ApiError(
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    const e = new ApiError(
       504,
       ErrorCode.Timeout,
       'the workflow did not answer in time; retry with the same Idempotency-Key',
     );
+    e.retryAfterSeconds = OUTAGE_RETRY_AFTER_SECONDS;
+    return e;
+  }
   if (err instanceof ServiceError) {
     const code = grpcCode(err.cause);
     if (code === 5) return notFound('workflow');

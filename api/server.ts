@@ -32,6 +32,12 @@ const config = (() => {
             .default(1024 * 1024),
           RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
           RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
+          TEMPORAL_DEADLINE_SECONDS: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .default(30)
+            .describe("how long one request's Temporal calls may take in all before 503/504"),
           CODEC_TRUSTED_ORIGINS: z
             .string()
             .default('')
@@ -93,6 +99,7 @@ const app = createApp({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   rateLimit: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
+  temporalDeadlineMs: config.TEMPORAL_DEADLINE_SECONDS * 1000,
   codecKeys,
   codec: new AesGcmCodec(codecKeys),
   codecTrustedOrigins: config.CODEC_TRUSTED_ORIGINS.split(',')

@@ -205,6 +205,49 @@ describe('a part stops under a running API', () => {
   });
 });
 
+describe('Temporal hung (taking connections, answering nothing)', () => {
+  // A server stopped with SIGSTOP, or a network dropping packets: without a deadline a call waits as
+  // long as the connection lives, so a person's request hangs for minutes and is applied later. Each
+  // request's Temporal calls share a deadline; past it the person hears 503 with Retry-After (an input:
+  // 504, retry with the same Idempotency-Key), and that retry applies the input once.
+  it('inputs and starts answer within the call deadline; a retry with the same key applies the input once', async () => {
+    const hung = await stack.serveVariant({ pool, temporal: client, temporalDeadlineMs: 2_000 });
+    const as = () => apiClient(hung.url, organizer);
+    const key = `hung-${Date.now()}`;
+    const launch = () =>
+      read(
+        as().v1.cycles[':cycleId'].launch.$post(
+          { param, json: S.launch, header: { 'idempotency-key': key } },
+          bounded(),
+        ),
+      );
+    try {
+      expect((await getCycle()).body).toMatchObject({ stage: 'launch' });
+      await temporalProxy.stall();
+      try {
+        const input = await launch();
+        expect([503, 504]).toContain(input.status);
+        expect(Number(input.headers.get('retry-after'))).toBeGreaterThan(0);
+        const start = await read(as().v1.cycles.$post({ json: S.startBody('440305', '2071') }, bounded()));
+        expect(start).toMatchObject(unavailable('temporal'));
+        expect(Number(start.headers.get('retry-after'))).toBeGreaterThan(0);
+      } finally {
+        await temporalProxy.start();
+      }
+      // Back: the same key applies the launch once, however many times it is sent.
+      const again = await eventually(async () => {
+        const r = await launch();
+        return r.status === 200 ? r : undefined;
+      }, 30_000);
+      expect(again.body).toMatchObject({ stage: 'analysis' });
+      const once = await launch();
+      expect(once).toMatchObject({ status: 200, body: { stage: 'analysis', version: again.body.version } });
+    } finally {
+      await hung.close();
+    }
+  });
+});
+
 let reportId: string;
 const reportBody: z.input<typeof R.intakeSchema> = {
   channel: 'web',

@@ -46,6 +46,8 @@ export interface MixedReads {
    * missing or stale, by `kind/reason` — the API's huanjie_reads_from_workflow_total over the run.
    */
   readsFromWorkflow: Record<string, number>;
+  /** Drivers' requests that got no answer at all (retried with the same key), by cause. */
+  driverNoAnswer: Record<string, number>;
 }
 
 /** The API's count of reads that asked a workflow, by `kind/reason` (api/app.ts). */
@@ -74,6 +76,8 @@ export async function measureMixedReads(o: {
   driveSeconds: number;
   /** Counts running workflows whose workflow task keeps failing (asked only when cycles were given up). */
   failingWorkflows: () => Promise<Record<string, number>>;
+  /** The drivers' requests that got no answer so far, by cause. */
+  driverNoAnswer: () => Record<string, number>;
   log: (line: string) => void;
 }): Promise<MixedReads> {
   const bare = new Hono();
@@ -185,6 +189,7 @@ export async function measureMixedReads(o: {
       failedReads,
       failedByStatus,
       readsFromWorkflow: asked,
+      driverNoAnswer: o.driverNoAnswer(),
     };
   } finally {
     await new Promise((r) => bareServer.server.close(r));

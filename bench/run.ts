@@ -470,6 +470,7 @@ async function main() {
           driveCycle: (id) => simulator.driveCycle(id),
           driveSeconds: MIXED_DRIVE_SECONDS,
           failingWorkflows: () => failingWorkflows(client),
+          driverNoAnswer: () => simulator.noAnswer(),
           registerReport: async (i) => {
             const res = await simulator.call('POST', '/v1/reports', intake, {
               channel: 'phone',
@@ -759,7 +760,7 @@ function markdown(r: Record<string, any>): string {
             const v = r.mixedReads[k];
             return `| ${{ cycle: 'GET /v1/cycles/{id}', candidate: 'GET …/candidates/{personId}', report: 'GET /v1/reports/{id}', apiReads: 'all API reads', bareHono: 'bare Hono route, same load' }[k]} | ${v.n} | ${v.p50} | ${v.p99} | ${v.max} | ${v.over1s} |`;
           }),
-          `| API p99 ÷ bare p99 | ${r.mixedReads.ratioP99ToBare}× | | | | failed reads: ${r.mixedReads.failedReads} ${JSON.stringify(r.mixedReads.failedByStatus ?? {})}; cycles not closed: ${r.mixedReads.cyclesNotClosed}${r.mixedReads.failingWorkflows ? `; workflows failing: ${JSON.stringify(r.mixedReads.failingWorkflows)}` : ''}; asked a workflow: ${JSON.stringify(r.mixedReads.readsFromWorkflow ?? {})} |`,
+          `| API p99 ÷ bare p99 | ${r.mixedReads.ratioP99ToBare}× | | | | failed reads: ${r.mixedReads.failedReads} ${JSON.stringify(r.mixedReads.failedByStatus ?? {})}; cycles not closed: ${r.mixedReads.cyclesNotClosed}${r.mixedReads.failingWorkflows ? `; workflows failing: ${JSON.stringify(r.mixedReads.failingWorkflows)}` : ''}; asked a workflow: ${JSON.stringify(r.mixedReads.readsFromWorkflow ?? {})}; drivers unanswered: ${JSON.stringify(r.mixedReads.driverNoAnswer ?? {})} |`,
           '',
         ]
       : []),

@@ -75,6 +75,8 @@ const RETRYABLE = new Set(['WRONG_STAGE', 'NOT_READY', 'NOT_FOUND', 'SERVICE_UNA
 export function createSimulator(o: SimulatorOptions) {
   const patience = o.patienceMs ?? 60_000;
   const log = o.log ?? (() => undefined);
+  /** Requests that got no answer at all, by cause: retried, and counted for whoever drives the load. */
+  const networkErrors = new Map<string, number>();
 
   /** One request; a 429 is waited out as its Retry-After says, like a polite client. */
   async function call(
@@ -85,16 +87,28 @@ export function createSimulator(o: SimulatorOptions) {
     headers: Record<string, string> = {},
   ): Promise<{ status: number; body: any }> {
     const deadline = Date.now() + patience;
-    for (;;) {
-      const res = await fetch(`${o.baseUrl}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...headers,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+      let res: Response;
+      try {
+        res = await fetch(`${o.baseUrl}${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${token}`,
+            ...headers,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+      } catch (e) {
+        // No answer (a connection reset or refused): a GET is asked again, and so is an input, with
+        // the same Idempotency-Key, as the README tells clients — it may have been taken.
+        const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+        const why = cause?.code ?? cause?.message ?? (e as Error).message;
+        networkErrors.set(why, (networkErrors.get(why) ?? 0) + 1);
+        if (Date.now() > deadline) throw new Error(`${method} ${path}: no answer (${why})`);
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
       const text = await res.text();
       if (res.status === 429 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
@@ -303,7 +317,7 @@ export function createSimulator(o: SimulatorOptions) {
     return closed;
   }
 
-  return { call, driveCycle, runCampaign, send, waitFor };
+  return { call, driveCycle, runCampaign, send, waitFor, noAnswer: () => Object.fromEntries(networkErrors) };
 }
 
 export const ALL_DEPARTMENTS = DEPARTMENTS;

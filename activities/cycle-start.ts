@@ -11,8 +11,9 @@ import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
 import { SA } from '../temporal/search-attributes.js';
 import type { CycleState, Position } from '../domain/cycle.js';
-import { CYCLE_STATE_ARRAYS, stateParts } from '../domain/projection.js';
+import { CYCLE_STATE_ARRAYS } from '../domain/projection.js';
 import type { Pool } from './db.js';
+import { writeInitialProjection } from './projection.js';
 import type { CycleWorkflow, CycleWorkflowInput } from '../workflows/contracts/cycle.js';
 
 /** What starts a cycle: the body of POST /v1/cycles with its policy resolved, and who asked. */
@@ -79,25 +80,9 @@ export function cycleStartOptions(
   };
 }
 
-/**
- * A started cycle's projection (workflow_projections) holds its initial state until the workflow's
- * first activation sends its own (a full send, seq 1, that replaces it), so a GET right after the
- * start answers without a worker. Written only where no projection is (a workflow's own is never
- * overwritten); answers whether it wrote one.
- */
+/** A started cycle's initial state, as its projection until its workflow sends its own. */
 export async function recordInitialProjection(pool: Pool, workflowId: string, state: CycleState): Promise<boolean> {
-  const parts = [...stateParts(state, CYCLE_STATE_ARRAYS)];
-  const { rows } = await pool.query<{ written: boolean }>(
-    `WITH header AS (
-       INSERT INTO workflow_projections (workflow_id, run_id, seq) VALUES ($1, NULL, 0)
-       ON CONFLICT (workflow_id) DO NOTHING RETURNING workflow_id),
-     parts AS (
-       INSERT INTO workflow_state_parts (workflow_id, part, value)
-       SELECT h.workflow_id, t.part, t.value::jsonb FROM header h, unnest($2::text[], $3::text[]) AS t(part, value))
-     SELECT EXISTS (SELECT 1 FROM header) AS written`,
-    [workflowId, parts.map(([name]) => name), parts.map(([, json]) => json)],
-  );
-  return rows[0]?.written === true;
+  return writeInitialProjection(pool, workflowId, state, CYCLE_STATE_ARRAYS);
 }
 
 /** The start it was written for failed: its initial projection goes (a workflow's own send stays). */

@@ -12,7 +12,8 @@
 import type { WorkflowInfo } from '@temporalio/workflow';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { ProjectionSinks, ProjectionWrite } from '../workflows/contracts/projection.js';
-import { withTransaction, type Pool } from './db.js';
+import { stateParts } from '../domain/projection.js';
+import { withTransaction, type Client, type Pool } from './db.js';
 
 const ATTEMPTS = 3;
 
@@ -64,6 +65,32 @@ export async function writeProjection(
       );
     }
   });
+}
+
+/**
+ * The state a workflow is started from, as its projection until its first activation sends its own
+ * (a full send, seq 1, replaces it), so a GET right after the start answers without a worker. Written
+ * only where no projection is (a workflow's own is never overwritten); answers whether it wrote one.
+ * On a client, inside the transaction that records the start.
+ */
+export async function writeInitialProjection(
+  db: Pool | Client,
+  workflowId: string,
+  state: object,
+  arrays: readonly string[],
+): Promise<boolean> {
+  const parts = [...stateParts(state, arrays)];
+  const { rows } = await db.query<{ written: boolean }>(
+    `WITH header AS (
+       INSERT INTO workflow_projections (workflow_id, run_id, seq) VALUES ($1, NULL, 0)
+       ON CONFLICT (workflow_id) DO NOTHING RETURNING workflow_id),
+     parts AS (
+       INSERT INTO workflow_state_parts (workflow_id, part, value)
+       SELECT h.workflow_id, t.part, t.value::jsonb FROM header h, unnest($2::text[], $3::text[]) AS t(part, value))
+     SELECT EXISTS (SELECT 1 FROM header) AS written`,
+    [workflowId, parts.map(([name]) => name), parts.map(([, json]) => json)],
+  );
+  return rows[0]?.written === true;
 }
 
 /**

@@ -10,7 +10,9 @@ import type { Finding, IntakeInput, Triage } from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
 import { appendAudit } from './audit.js';
 import { withTransaction, type Pool } from './db.js';
+import { initialReportState } from '../workflows/contracts/report.js';
 import { enqueueStart, type PendingStart } from './outbox.js';
+import { writeInitialProjection } from './projection.js';
 import type { Sealer } from './sealed.js';
 
 export interface Registered {
@@ -68,7 +70,11 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
           ],
         );
         const row = rows[0]!;
-        if (row.inserted && start) await enqueueStart(client, start);
+        if (row.inserted && start) {
+          await enqueueStart(client, start);
+          // Read before the workflow's first task has run (a busy worker), the report answers this.
+          await writeInitialProjection(client, start.workflowId, initialReportState(start.input), []);
+        }
         await appendAudit(client, {
           key: `report:${reportId}:registered`,
           at: Date.now(),

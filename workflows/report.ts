@@ -29,6 +29,7 @@ import type { Actor } from '../domain/schemas.js';
 import { SA } from '../temporal/search-attributes.js';
 import {
   getReportQuery,
+  initialReportState,
   submitFindingUpdate,
   triageReportUpdate,
   type ReportInput,
@@ -90,15 +91,7 @@ class Report {
   private readonly projected = projection(() => this.state, []);
 
   constructor(private readonly input: ReportInput) {
-    const auto = R.autoTriage(input.target as R.ReportTarget, input.category);
-    this.state = {
-      reportId: input.reportId,
-      status: 'verifying',
-      triage: auto.kind,
-      triageRule: auto.rule,
-      unit: '查核组',
-      waitingFor: '',
-    };
+    this.state = initialReportState(input);
     this.holdName = `report-${input.reportId}`;
     this.event = auditEvents({
       type: 'report',

@@ -266,5 +266,34 @@ describe('reads from the projection in Postgres', () => {
     expect(openNow.body.live).toEqual(openLive);
     const closedNow = await stack.call('GET', `/v1/reports/${id}`, { token: intake });
     expect(closedNow.body.live).toEqual(closedReport.live);
+
+    // A report registered now waits for a worker to run its workflow's first task (under load: for
+    // many seconds). Its GET does not wait for it: intake wrote the state the workflow starts from.
+    const asked = async () => {
+      const text = String((await stack.call('GET', '/metrics')).body);
+      const line = text.split('\n').find((l) => l.startsWith('huanjie_reads_from_workflow_total{kind="report"'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const askedBefore = await asked();
+    const waiting = await stack.call('POST', '/v1/reports', {
+      token: intake,
+      body: {
+        channel: 'phone',
+        category: 'voteBuying',
+        text: '无人处理时登记',
+        receivedAt: new Date().toISOString(),
+        target: { type: 'jurisdiction', jurisdictionId: '440306' },
+      },
+    });
+    expect(waiting.status, JSON.stringify(waiting.body)).toBe(201);
+    const waitingNow = await stack.call('GET', `/v1/reports/${waiting.body.reportId}`, { token: intake });
+    expect(waitingNow.status).toBe(200);
+    expect(waitingNow.body.live).toMatchObject({
+      reportId: waiting.body.reportId,
+      status: 'verifying',
+      triage: expect.any(String),
+      triageRule: expect.any(String),
+    });
+    expect(await asked()).toBe(askedBefore);
   });
 });

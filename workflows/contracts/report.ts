@@ -5,7 +5,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { CalendarSpec } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
-import type * as R from '../../domain/reports.js';
+import * as R from '../../domain/reports.js';
 import type { Actor } from '../../domain/schemas.js';
 
 /** The workflow type, by name: start calls outside the worker use it instead of the function. */
@@ -42,6 +42,23 @@ export interface ReportState {
   closedAt?: number;
   closedOnTime?: boolean;
   waitingFor: string;
+}
+
+/**
+ * The state a report's workflow starts from, by the same pure function on both sides: the workflow
+ * builds it, and intake writes it as the report's projection, so a GET before the workflow's first
+ * task (a busy worker) answers without asking the workflow.
+ */
+export function initialReportState(input: Pick<ReportInput, 'reportId' | 'target' | 'category'>): ReportState {
+  const auto = R.autoTriage(input.target as R.ReportTarget, input.category);
+  return {
+    reportId: input.reportId,
+    status: 'verifying',
+    triage: auto.kind,
+    triageRule: auto.rule,
+    unit: '查核组',
+    waitingFor: '',
+  };
 }
 
 export const triageReportUpdate = defineUpdate<ReportState, [R.TriageInput, Actor]>('triageReport');

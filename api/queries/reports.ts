@@ -17,7 +17,7 @@ export function createReportQueries(pool: Pool) {
         `SELECT r.id, r.jurisdiction_id AS "jurisdictionId", j.name AS "jurisdictionName", r.channel, r.category,
                 r.target_type AS "targetType", r.target_cycle_id AS "targetCycleId", r.target_person_id AS "targetPersonId",
                 r.status, r.triage, r.unit, r.received_at AS "receivedAt", r.deadline,
-                (r.status <> 'closed' AND r.deadline < now()) AS overdue, r.escalated_at AS "escalatedAt",
+                coalesce(r.status <> 'closed' AND r.deadline < now(), false) AS overdue, r.escalated_at AS "escalatedAt",
                 r.finding, r.consequence, r.closed_at AS "closedAt", r.closed_on_time AS "closedOnTime"
          FROM reports r JOIN jurisdictions j ON j.id = r.jurisdiction_id
          WHERE $1 = ANY(j.ancestors) AND ($2 = 'all' OR r.status <> 'closed')

@@ -49,3 +49,43 @@ export function assembleState<T>(rows: readonly [string, unknown][], arrays: rea
   }
   return state as T;
 }
+
+/** Where a run's projection sends stand (workflows/projection.ts keeps one per run). */
+export interface SendCounter {
+  /** The number of the last send. */
+  seq: number;
+  /** The parts as of the last send. */
+  sent: StateParts;
+  /** This copy of the run has sent nothing live yet (it was rebuilt from history, or is new). */
+  resumed: boolean;
+}
+
+/** Every this many sends is whole, so a projection marked stale is repaired without anybody asking. */
+export const FULL_EVERY = 64;
+
+/**
+ * The send (if any) for a state after an activation that called changed(). Pure, so a run and its
+ * rebuild from history number sends alike: `replaying` may change only what a send carries, never
+ * whether it counts.
+ */
+export function nextSend(
+  counter: SendCounter,
+  state: object,
+  arrays: readonly string[],
+  replaying: boolean,
+): { counter: SendCounter; send?: { seq: number; full: boolean; upserts: [string, string][]; deletes: string[] } } {
+  const now = stateParts(state, arrays);
+  const changes = partsChanged(counter.sent, now);
+  const periodic = counter.seq % FULL_EVERY === 0;
+  // Nothing changed: no send, live or replaying alike (a whole send here, written live but skipped
+  // by the rebuild, would put the rebuild's numbers behind the stored ones).
+  if (!periodic && changes.upserts.length === 0 && changes.deletes.length === 0)
+    return { counter: { ...counter, sent: now } };
+  // The first live send of a rebuilt copy is whole: a failed attempt may have written this very send.
+  const full = periodic || (counter.resumed && !replaying);
+  const seq = counter.seq + 1;
+  return {
+    counter: { seq, sent: now, resumed: replaying },
+    send: { seq, full, ...(full ? { upserts: [...now], deletes: [] } : changes) },
+  };
+}

@@ -4,38 +4,27 @@
  * worker's projection sink, which writes them before the activation completes (so an Update's caller
  * finds its effect there). Sinks are not called on replay; the parts remembered here are the ones the
  * original execution sent. The first send of a run, the first live one after a replay, and every
- * FULL_EVERY-th carry every part, so a lost write (the sink marks the projection stale) is repaired
- * without anybody asking.
+ * FULL_EVERY-th (domain/projection.ts) carry every part, so a lost write (the sink marks the projection
+ * stale) is repaired without anybody asking.
  */
 import { proxySinks, workflowInfo } from '@temporalio/workflow';
-import { partsChanged, stateParts, type StateParts } from '../domain/projection.js';
+import { nextSend, type SendCounter } from '../domain/projection.js';
 import type { ProjectionSinks } from './contracts/projection.js';
-
-const FULL_EVERY = 64;
 
 /** `arrays`: keys whose elements are parts of their own (long lists whose entries change one by one). */
 export function projection(state: () => object, arrays: readonly string[]): { changed(): void } {
   const { projection: sink } = proxySinks<ProjectionSinks>();
-  let sent: StateParts = new Map();
-  let seq = 0;
+  let counter: SendCounter = { seq: 0, sent: new Map(), resumed: true };
   let pending = false;
-  /** This worker has not sent live since it took up the run (it replayed, or has sent nothing). */
-  let resumed = true;
 
   function send() {
     pending = false;
-    const now = stateParts(state(), arrays);
-    // After a replay the first live send is whole. A replay follows a cache miss or a failed workflow
-    // task, and a failed task's attempt may already have written this very send (its sinks ran before
-    // its completion was refused): a delta sent again would leave parts that attempt changed and this
-    // one did not. Only the sink's payload depends on it, never a command, so replay stays exact.
-    const replaying = workflowInfo().unsafe.isReplaying;
-    const full = seq % FULL_EVERY === 0 || (resumed && !replaying);
-    resumed = replaying;
-    const { upserts, deletes } = full ? { upserts: [...now], deletes: [] } : partsChanged(sent, now);
-    sent = now;
-    if (!full && upserts.length === 0 && deletes.length === 0) return;
-    sink.write({ seq: ++seq, full, upserts, deletes });
+    // After a replay the first live send is whole (domain/projection.ts nextSend). Only the sink's
+    // payload depends on replaying, never a command, so replay stays exact; and whether a send counts
+    // depends on the state alone, so a rebuilt run numbers its sends as the run it replaces did.
+    const next = nextSend(counter, state(), arrays, workflowInfo().unsafe.isReplaying);
+    counter = next.counter;
+    if (next.send) sink.write(next.send);
   }
 
   // The state a run starts from is sent at the end of its first activation.

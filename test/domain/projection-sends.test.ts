@@ -1,0 +1,49 @@
+/**
+ * A workflow's projection sends (workflows/projection.ts) are numbered 1, 2, …; the sink applies a
+ * delta only when it follows the stored send and drops a send older than the stored one. A run rebuilt
+ * from its history (evicted from the cache, or after a failed task) must number its sends as the run
+ * it replaces did: a rebuilt run that trailed by two had its first live (whole) send dropped as older
+ * and its next delta mark the projection stale — every read then asked the workflow.
+ */
+import { describe, expect, it } from 'vitest';
+import { nextSend, type SendCounter } from '../../domain/projection.js';
+
+const start = (): SendCounter => ({ seq: 0, sent: new Map(), resumed: true });
+
+/** Runs `states` through one worker's copy of a run; `liveFrom`: the index from which it is live. */
+function run(states: object[], liveFrom: number) {
+  let counter = start();
+  const written: { seq: number; full: boolean }[] = [];
+  states.forEach((state, i) => {
+    const { counter: next, send } = nextSend(counter, state, [], i < liveFrom);
+    counter = next;
+    if (send && i >= liveFrom) written.push({ seq: send.seq, full: send.full });
+  });
+  return { counter, written };
+}
+
+describe('projection sends', () => {
+  it('are numbered alike by a run and by its rebuild, whatever was live in between', () => {
+    // Activations that called changed() without changing anything, after a rebuild, at two points.
+    const states = [{ a: 1 }, { a: 2 }, { a: 2 }, { a: 3 }, { a: 3 }, { a: 3 }, { a: 4 }, { a: 5 }];
+    const first = run(states.slice(0, 3), 2); // live from the third: a no-change activation
+    const second = run(states.slice(0, 6), 4); // rebuilt, live from the fifth: no change again
+    const third = run(states, 6); // rebuilt once more, live from the seventh
+    expect(third.written[0]).toEqual({ seq: third.written[0]!.seq, full: true });
+    // Every copy numbers the same activation with the same send.
+    const original = run(states, 0);
+    expect(first.counter.seq).toBe(run(states.slice(0, 3), 0).counter.seq);
+    expect(second.counter.seq).toBe(run(states.slice(0, 6), 0).counter.seq);
+    expect(third.written.map((w) => w.seq)).toEqual(original.written.slice(-2).map((w) => w.seq));
+  });
+
+  it('skip an activation that changed nothing, and send the next change whole after a rebuild', () => {
+    const rebuilt = run([{ a: 1 }, { a: 1 }, { a: 2 }, { a: 3 }], 1);
+    // The live no-change activation sends nothing; the first live change is whole (a failed
+    // attempt may have written part of it), the next a delta.
+    expect(rebuilt.written).toEqual([
+      { seq: 2, full: true },
+      { seq: 3, full: false },
+    ]);
+  });
+});

@@ -68,12 +68,10 @@ export const reportRecordSchema = z
     closed_at: instant.nullable(),
     closed_on_time: z.boolean().nullable(),
     duplicates: z.number().int().openapi({ description: 'later intakes linked to this one' }),
-    live: reportStateSchema
-      .optional()
-      .openapi({
-        description:
-          "the workflow's state (from intake's own until the workflow's first task runs); absent once it is gone",
-      }),
+    live: reportStateSchema.optional().openapi({
+      description:
+        "the workflow's state (from intake's own until the workflow's first task runs); absent once it is gone",
+    }),
     text: z.string().optional().openapi({ description: 'sensitive: intake and investigators only' }),
     reporter: R.intakeSchema.shape.reporter
       .unwrap()

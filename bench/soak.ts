@@ -10,7 +10,7 @@
  * the grace period after the last deadline has passed.
  */
 import type { Pool } from '../activities/db.js';
-import { load, pct, round, sleep, summarize, type LatencySummary } from './util.js';
+import { load, maxOf, pct, round, sleep, summarize, type LatencySummary } from './util.js';
 
 export interface Soak {
   cycles: number;
@@ -136,7 +136,7 @@ export async function measureSoak(o: {
       lateSeconds: {
         p50: round(pct(late, 50), 1),
         p99: round(pct(late, 99), 1),
-        max: round(late.length === 0 ? NaN : Math.max(...late), 1),
+        max: round(maxOf(late), 1),
       },
     };
   } finally {

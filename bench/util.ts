@@ -8,6 +8,8 @@ export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
+/** The largest sample, NaN for none. A fold, not Math.max(...xs): a run gathers more samples than a call takes as arguments. */
+export const maxOf = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b) => Math.max(a, b)));
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 export const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -24,8 +26,7 @@ export const summarize = (ms: number[]): LatencySummary => ({
   n: ms.length,
   p50: round(pct(ms, 50)),
   p99: round(pct(ms, 99)),
-  // A loop, not Math.max(...ms): a run gathers more samples than a call can take as arguments.
-  max: round(ms.reduce((a, b) => (b > a ? b : a), ms.length === 0 ? NaN : -Infinity)),
+  max: round(maxOf(ms)),
   over1s: ms.filter((x) => x > 1000).length,
 });
 

@@ -20,7 +20,8 @@ import {
 import type { Pool } from './db.js';
 import { createRecordActivities } from './record.js';
 
-export type GatewayResult = { done: true; what: string } | { done: false; why: string };
+/** Done, with the cycle's version after the act when it was a cycle's Update (results recorded before it have none). */
+export type GatewayResult = { done: true; what: string; version?: number } | { done: false; why: string };
 
 /** A rejection that means "nothing to do here" (not in the cycle, already finished) rather than a fault. */
 function notApplicable(e: unknown): string | undefined {
@@ -34,9 +35,10 @@ function notApplicable(e: unknown): string | undefined {
   return undefined;
 }
 
-async function attempt(run: () => Promise<string>): Promise<GatewayResult> {
+async function attempt(run: () => Promise<string | { what: string; version: number }>): Promise<GatewayResult> {
   try {
-    return { done: true, what: await run() };
+    const result = await run();
+    return typeof result === 'string' ? { done: true, what: result } : { done: true, ...result };
   } catch (e) {
     const why = notApplicable(e);
     if (why !== undefined) return { done: false, why };
@@ -48,10 +50,12 @@ export function createCycleGatewayActivities({ client, pool }: { client: Client;
   const cycle = (cycleId: string) => client.workflow.getHandle(cycleWorkflowId(cycleId));
   /** The acts an input led to, left to its sender (contracts/cycle.ts CycleActForRecord), go on the record. */
   const records = createRecordActivities({ pool });
-  const send = async <I>(cycleId: string, update: StageUpdate<I>, input: I, actor: Actor, updateId: string) =>
-    records.recordCycleAnswer(
-      (await cycle(cycleId).executeUpdate(update, { args: [input, actor], updateId })).forRecord,
-    );
+  /** Sends the input and records what it led to; answers the cycle's version with the input applied. */
+  const send = async <I>(cycleId: string, update: StageUpdate<I>, input: I, actor: Actor, updateId: string) => {
+    const accepted = await cycle(cycleId).executeUpdate(update, { args: [input, actor], updateId });
+    await records.recordCycleAnswer(accepted.forRecord);
+    return accepted.version;
+  };
   return {
     async holdPerson(
       cycleId: string,
@@ -60,8 +64,8 @@ export function createCycleGatewayActivities({ client, pool }: { client: Client;
       actor: Actor,
     ): Promise<GatewayResult> {
       return attempt(async () => {
-        await send(cycleId, addHoldUpdate, { ...hold, personId }, actor, `${hold.name}:hold`);
-        return `hold ${hold.name} on ${personId}`;
+        const version = await send(cycleId, addHoldUpdate, { ...hold, personId }, actor, `${hold.name}:hold`);
+        return { what: `hold ${hold.name} on ${personId}`, version };
       });
     },
 
@@ -72,8 +76,8 @@ export function createCycleGatewayActivities({ client, pool }: { client: Client;
       actor: Actor,
     ): Promise<GatewayResult> {
       return attempt(async () => {
-        await send(cycleId, addHoldUpdate, hold, actor, `${hold.name}:hold`);
-        return `hold ${hold.name}${hold.stage ? ` on the ${hold.stage} gate` : ''}`;
+        const version = await send(cycleId, addHoldUpdate, hold, actor, `${hold.name}:hold`);
+        return { what: `hold ${hold.name}${hold.stage ? ` on the ${hold.stage} gate` : ''}`, version };
       });
     },
 

@@ -54,6 +54,21 @@ async function readCycle(s: Services, cycleId: string, atLeastVersion?: number):
   }
 }
 
+/**
+ * Waits, bounded like an input's answer, until the cycle's projection holds `version` — a hold a
+ * registration placed — so the caller's next read shows what the answer said. A cycle read through
+ * its workflow (no usable projection) needs no wait; one whose record stays behind is left to catch
+ * up (the hold itself is in the cycle already).
+ */
+export async function awaitCycleVersion(s: Services, cycleId: string, version: number): Promise<void> {
+  const deadline = Date.now() + PROJECTION_WAIT_MS;
+  for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
+    const projected = await s.read.cycleState(cycleId);
+    if (!projected || projected.stale || projected.state.version >= version) return;
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
 function projectionBehind(cycleId: string, version: number): ApiError {
   const e = new ApiError(
     503,

@@ -35,6 +35,7 @@ import {
   type ReportInput,
   type ReportState,
 } from './contracts/report.js';
+import { holdPlacedUpdate, type HoldPlaced } from './contracts/hold.js';
 import { actOrTimeout, calendarGap, escalationPoint } from './deadlines.js';
 import { guard } from './guard.js';
 import { projection } from './projection.js';
@@ -56,6 +57,7 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
 
   // ---- messages
   setHandler(getReportQuery, () => report.state);
+  setHandler(holdPlacedUpdate, () => report.holdPlaced());
   setHandler(triageReportUpdate, (triage, actor) => report.retriage(triage, actor), {
     validator: (triage, _actor) =>
       guard(() => {
@@ -77,6 +79,8 @@ export async function reportWorkflow(input: ReportInput): Promise<ReportState> {
 class Report {
   readonly state: ReportState;
   private readonly holdName: string;
+  /** What holdTarget did, once it is done (holdPlacedUpdate). */
+  private held: HoldPlaced | undefined;
   /** Bumped on every change the deadline watch must see (a new triage, a finding, an undo). */
   private version = 0;
   /**
@@ -106,7 +110,10 @@ class Report {
   /** 置顶办理: a candidate or nominee under report is held before anything else happens. */
   async holdTarget() {
     const { target, category } = this.input;
-    if (target.type !== 'candidate') return;
+    if (target.type !== 'candidate') {
+      this.held = { state: 'none', why: `a report on ${target.type === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle` };
+      return;
+    }
     const held = await cycles.holdPerson(
       target.cycleId,
       target.personId,
@@ -114,6 +121,15 @@ class Report {
       SYSTEM,
     );
     this.state.hold = held.done ? this.holdName : `none: ${held.why}`;
+    this.held = held.done
+      ? { state: 'placed', name: this.holdName, ...(held.version !== undefined ? { cycleVersion: held.version } : {}) }
+      : { state: 'none', why: held.why };
+  }
+
+  /** Answers registration once holdTarget is done, so no input after its answer passes the person's gate. */
+  async holdPlaced(): Promise<HoldPlaced> {
+    await condition(() => this.held !== undefined);
+    return this.held!;
   }
 
   /** The report's first triage, by rule: its deadline set and put on the record. */

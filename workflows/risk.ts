@@ -10,6 +10,7 @@ import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import type { Actor } from '../domain/schemas.js';
 import { resolveRiskSchema } from '../domain/supervision.js';
+import { holdPlacedUpdate, type HoldPlaced } from './contracts/hold.js';
 import { getRiskQuery, resolveRiskUpdate, type RiskState, type RiskWorkflowInput } from './contracts/risk.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
 import { riskDeadlineView } from './deadline-views.js';
@@ -38,9 +39,15 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
     jurisdictionId: input.jurisdictionId,
   });
   const deadlines = keepDeadlineAttributes(() => riskDeadlineView(state, input.deadline));
+  /** Set once the hold is placed or found needless: registration waits for it (holdPlacedUpdate). */
+  let holdPlaced: HoldPlaced | undefined;
 
   // ---- messages
   setHandler(getRiskQuery, () => state);
+  setHandler(holdPlacedUpdate, async () => {
+    await condition(() => holdPlaced !== undefined);
+    return holdPlaced!;
+  });
   setHandler(resolveRiskUpdate, resolve, {
     validator: (raw, _actor) =>
       guard(() => {
@@ -61,13 +68,19 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
 
   /** The stage's gate in the affected cycle stays shut while the risk is open. */
   async function holdTheCycle() {
-    if (!input.cycleId) return;
+    if (!input.cycleId) {
+      holdPlaced = { state: 'none', why: 'the risk names no cycle' };
+      return;
+    }
     const held = await cycles.holdCycle(
       input.cycleId,
       { name: holdName, reason: `高风险隐患督办中（${input.stage}）`, source: 'risk', stage: input.stage },
       SYSTEM,
     );
     if (held.done) state.hold = holdName;
+    holdPlaced = held.done
+      ? { state: 'placed', name: holdName, ...(held.version !== undefined ? { cycleVersion: held.version } : {}) }
+      : { state: 'none', why: held.why };
   }
 
   /** Until resolved; past the upper level's deadline, overdue, then escalated. */

@@ -1,7 +1,7 @@
 /** What the report routes answer: the list, one report's record and live state, its timeline, and the ledger. */
 import { z } from '@hono/zod-openapi';
 import * as R from '../../domain/eager/reports.js';
-import { auditDetail, countsBy, epochMs, instant } from './common.js';
+import { auditDetail, countsBy, epochMs, holdAnswerSchema, instant } from './common.js';
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
@@ -11,8 +11,13 @@ export const workflowStatus = z.enum(['running', 'pending']).openapi({
     "running: the workflow handles it now; pending: recorded, and its workflow is started by the worker's starter as soon as Temporal answers",
 });
 
-export const registeredReportSchema = z.object({ reportId: z.string(), workflow: workflowStatus });
-export const linkedReportSchema = z.object({ reportId: z.string(), duplicateOf: z.string(), workflow: workflowStatus });
+export const registeredReportSchema = z.object({ reportId: z.string(), workflow: workflowStatus, hold: holdAnswerSchema });
+export const linkedReportSchema = z.object({
+  reportId: z.string(),
+  duplicateOf: z.string(),
+  workflow: workflowStatus,
+  hold: holdAnswerSchema,
+});
 
 export const reportStateSchema = z
   .object({

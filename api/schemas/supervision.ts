@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 import * as V from '../../domain/eager/supervision.js';
 import { JURISDICTION_LEVELS, KEY_STAGES, STAGES } from '../../domain/stages.js';
 import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
-import { countsBy, epochMs, instant } from './common.js';
+import { countsBy, epochMs, holdAnswerSchema, instant } from './common.js';
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 const phase = z.enum(keys(V.PHASES));
@@ -62,6 +62,7 @@ export const registeredRiskSchema = z.object({
     .nullable()
     .describe(`a high risk's deadline (ISO 8601, UTC): deadlineWorkingDays from filing. ${WORKING_DAYS_RULE}`),
   workflow: z.enum(['running', 'pending']).optional(),
+  hold: holdAnswerSchema,
 });
 
 /** A high risk answers with its workflow's state; a low or medium one with its id and status. */

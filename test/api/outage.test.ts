@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { APP_ROLE, createPool, type Pool } from '../../activities/db.js';
 import { createWorkflowStarter } from '../../activities/outbox.js';
 import { createActivities } from '../../worker/activities.js';
-import { reportWorkflowId } from '../../domain/ids.js';
+import { reportWorkflowId, riskWorkflowId } from '../../domain/ids.js';
 import type * as R from '../../domain/eager/reports.js';
 import type { riskSchema } from '../../domain/eager/supervision.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
@@ -189,7 +189,14 @@ describe('a part stops under a running API', () => {
       const report = await read(intake.v1.reports.$post({ json: reportBody, header: {} }, bounded()));
       expect(report).toMatchObject({ status: 201, body: { workflow: 'pending' } });
       expectStatus(report, 201);
+      expect(report.body.hold).toEqual({ state: 'none', why: expect.any(String) });
       reportId = report.body.reportId;
+      // A high risk on the running cycle is kept too (its cycle's calendar read from PostgreSQL), and
+      // says its hold is not on the gate yet: nothing was confirmed, so nothing is claimed.
+      const high = await read(api().v1.risks.$post({ json: riskBody, header: {} }, bounded()));
+      expectStatus(high, 201);
+      expect(high.body).toMatchObject({ workflow: 'pending', hold: { state: 'pending', why: expect.any(String) } });
+      riskId = high.body.riskId;
     } finally {
       await temporalProxy.start();
     }
@@ -198,9 +205,15 @@ describe('a part stops under a running API', () => {
     // Nothing was started while Temporal was away; the report's workflow starts once it is back.
     expect((await read(cycle().$get({ param: { cycleId: '440311:2071' } }, bounded()))).status).toBe(404);
     const starter = createWorkflowStarter({ pool: stack.pool, temporal: stack.client });
-    expect(await starter.sweep({ taskQueue: stack.taskQueue, olderThanMs: 0 })).toEqual({
-      started: [reportWorkflowId(reportId)],
+    const swept = await starter.sweep({ taskQueue: stack.taskQueue, olderThanMs: 0 });
+    expect({ ...swept, started: [...swept.started].sort() }).toEqual({
+      started: [reportWorkflowId(reportId), riskWorkflowId(riskId)].sort(),
       failed: [],
+    });
+    // Once its workflow runs, the risk's hold is on the cycle.
+    await eventually(async () => {
+      const read = await getCycle();
+      return 'holds' in read.body && read.body.holds.some((h) => h.name === `risk-${riskId}`);
     });
   });
 });
@@ -249,6 +262,7 @@ describe('Temporal hung (taking connections, answering nothing)', () => {
 });
 
 let reportId: string;
+let riskId: string;
 const reportBody: z.input<typeof R.intakeSchema> = {
   channel: 'web',
   category: 'voteBuying',

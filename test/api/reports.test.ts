@@ -83,6 +83,10 @@ describe('reports during a cycle', () => {
       channelRef: 'pub-s1',
     });
     expectStatus(onS1, 201);
+    // The hold is on the person before the intake answers (found from outside: it landed ~110 ms
+    // after, and an input in between could pass the gate): the very next read shows it.
+    expect(onS1.body.hold).toEqual({ state: 'placed', name: `report-${onS1.body.reportId}` });
+    expect((await state()).holds.map((h) => [h.personId, h.source])).toEqual([['s1', 'report']]);
     const onD1 = await report({
       target: { type: 'candidate', cycleId: CYCLE_ID, personId: 'd1' },
       category: 'seekingOffice',
@@ -90,10 +94,7 @@ describe('reports during a cycle', () => {
       channelRef: 'pub-d1',
     });
     expectStatus(onD1, 201);
-    const held = await eventually(async () => {
-      const s = await state();
-      return s.holds.length === 2 && s;
-    });
+    const held = await state();
     expect(held.holds.map((h) => [h.personId, h.source]).sort()).toEqual([
       ['d1', 'report'],
       ['s1', 'report'],
@@ -224,6 +225,7 @@ describe('deadlines and the ledger', () => {
       reportId: first.body.reportId,
       duplicateOf: first.body.reportId,
       workflow: 'running',
+      hold: { state: 'none', why: 'a report on a jurisdiction holds no cycle' },
     });
     const { rows } = await stack.pool.query(
       `SELECT count(*)::int AS n, max(duplicates) AS d FROM reports WHERE channel_ref = 'LX-2026-0815'`,

@@ -306,6 +306,72 @@ describe("supervision and risks hold a cycle's gates", () => {
   });
 });
 
+describe("a high risk's hold", () => {
+  it('is on the gate before the registration answers: an input sent at once stays at the gate, and the first read shows the hold', async () => {
+    // Found from outside: the 201 came back before the risk's workflow placed its hold, and an
+    // analysis input sent within ~60 ms carried the cycle past the gate it was meant to hold.
+    const cycleId = '440309:2062';
+    const p = { cycleId };
+    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440309', '2062') })), 201);
+    await read(cycle().launch.$post({ param: p, json: S.launch, header }));
+    await eventually(async () => (await ok(cycle().$get({ param: p }))).stage === 'analysis');
+
+    const high = await risk({
+      jurisdictionId: '440309',
+      cycleId,
+      stage: 'analysis',
+      category: 'petitions',
+      level: 'high',
+      description: '分析研判期间信访矛盾可能激化',
+      measures: ['逐户走访'],
+      owner: '街道党工委',
+    });
+    expectStatus(high, 201);
+    const hold = `risk-${high.body.riskId}`;
+    expect(high.body.hold).toEqual({ state: 'placed', name: hold });
+    // The very next read shows it (no eventually: the answer waited for the record).
+    expect((await ok(cycle().$get({ param: p }))).holds.map((h) => h.name)).toEqual([hold]);
+    const analysed = await read(cycle().analysis.$post({ param: p, json: S.analysis, header }));
+    expectStatus(analysed, 200);
+    expect(analysed.body.stage).toBe('analysis');
+    expect(analysed.body.waitingFor).toContain(hold);
+
+    // A retry with the same key answers the same, hold included, and places nothing new.
+    const key = { 'idempotency-key': 'risk-hold-retry-2062' };
+    const first = await read(
+      organizer.v1.risks.$post({
+        json: { jurisdictionId: '440309', cycleId, stage: 'analysis', category: 'media', level: 'high', description: '舆情', measures: ['监测'], owner: '宣传部' },
+        header: key,
+      }),
+    );
+    const again = await read(
+      organizer.v1.risks.$post({
+        json: { jurisdictionId: '440309', cycleId, stage: 'analysis', category: 'media', level: 'high', description: '舆情', measures: ['监测'], owner: '宣传部' },
+        header: key,
+      }),
+    );
+    expectStatus(first, 201);
+    expectStatus(again, 201);
+    expect(again.body).toEqual(first.body);
+    expect((await ok(cycle().$get({ param: p }))).holds.map((h) => h.name).sort()).toEqual(
+      [hold, `risk-${first.body.riskId}`].sort(),
+    );
+
+    // A risk without a cycle holds nothing, and says so.
+    const loose = await risk({
+      jurisdictionId: '440309',
+      stage: 'analysis',
+      category: 'other',
+      level: 'high',
+      description: '无关换届的风险',
+      measures: ['跟踪'],
+      owner: '区委',
+    });
+    expectStatus(loose, 201);
+    expect(loose.body.hold).toEqual({ state: 'none', why: expect.any(String) });
+  });
+});
+
 describe('the register rolls up', () => {
   it("a province sees its cities' and counties' risks by level and status (Liaoning-sized: 288 risks, 478 measures)", async () => {
     const cities = ['210100', '210200', '210300', '210400'];

@@ -17,6 +17,7 @@ import { ApiError, notFound } from '../../errors.js';
 import { actorOf, authorize, cycleJurisdiction, idempotencyKey, requireInScope, resolveScope } from '../../guards.js';
 import { readState } from '../../cycle-state.js';
 import { sendUpdate, startRecorded } from '../../updates.js';
+import { holdOnCycle, type HoldAnswer } from '../../holds.js';
 import type * as routes from './reports.routes.js';
 
 /** The report's row; a report outside the caller's scope is absent. */
@@ -87,9 +88,14 @@ export const intake: AppRouteHandler<typeof routes.intake> = async (c) => {
   // A repeat starts the FIRST report's recorded workflow if that never happened (it was the
   // first intake that crashed): the link then has a workflow behind it.
   const workflow = await startRecorded(s.starter, reportWorkflowId(registered.reportId));
+  // A report on a candidate answers once the person is held (api/holds.ts).
+  const hold: HoldAnswer =
+    target.type === 'candidate'
+      ? await holdOnCycle(s, reportWorkflowId(registered.reportId), target.cycleId, workflow)
+      : { state: 'none', why: `a report on ${target.type === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle` };
   if (registered.duplicateOf)
-    return c.json({ reportId: registered.reportId, duplicateOf: registered.duplicateOf, workflow }, 200);
-  return c.json({ reportId: registered.reportId, workflow }, 201);
+    return c.json({ reportId: registered.reportId, duplicateOf: registered.duplicateOf, workflow, hold }, 200);
+  return c.json({ reportId: registered.reportId, workflow, hold }, 201);
 };
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {

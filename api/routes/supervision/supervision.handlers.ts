@@ -2,12 +2,11 @@
 import { createHash } from 'node:crypto';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
-import { cycleWorkflowId, riskWorkflowId, supervisionWorkflowId } from '../../../domain/ids.js';
+import { riskWorkflowId, supervisionWorkflowId } from '../../../domain/ids.js';
 import { policySchema, type Policy } from '../../../domain/eager/policy.js';
 import { checkRiskCycle, riskDeadline, riskResolution, riskSupervision } from '../../../domain/risk-register.js';
 import { JURISDICTION_LEVELS } from '../../../domain/stages.js';
 import type { Actor } from '../../../domain/schemas.js';
-import { getStateQuery } from '../../../workflows/contracts/cycle.js';
 import { resolveRiskUpdate } from '../../../workflows/contracts/risk.js';
 import {
   acceptRectificationUpdate,
@@ -19,6 +18,7 @@ import {
 import type { Stage } from '../../../domain/stages.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { readState } from '../../cycle-state.js';
+import { holdOnCycle, type HoldAnswer } from '../../holds.js';
 import { ApiError, ErrorCode, notFound } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
 import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
@@ -112,14 +112,7 @@ export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (
   checkRiskCycle(body);
   // A risk on a cycle counts its deadline on that cycle's calendar; others on the defaults.
   let policy: Policy = policySchema.parse({});
-  if (body.cycleId) {
-    const cycle = await queryOr404(
-      s.temporal.workflow.getHandle(cycleWorkflowId(body.cycleId)),
-      getStateQuery,
-      `cycle ${body.cycleId}`,
-    );
-    policy = cycle.policy;
-  }
+  if (body.cycleId) policy = (await readState(s, body.cycleId)).policy;
   // The id comes from the Idempotency-Key's binding (random without a key): a retry, even many at
   // once, registers nothing new and answers with the first registration's deadline.
   const key = await idempotencyKey(c, s);
@@ -131,12 +124,18 @@ export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (
   const start = supervised ? { kind: 'risk' as const, taskQueue: s.taskQueue, ...supervised } : undefined;
   const deadline = await s.supervision.registerRisk(riskId, body, computed, actorOf(c), start);
   const workflow = start ? await startRecorded(s.starter, start.workflowId) : undefined;
+  // A high risk on a cycle answers once its hold is on the gate (api/holds.ts).
+  const hold: HoldAnswer =
+    start && workflow && body.cycleId
+      ? await holdOnCycle(s, start.workflowId, body.cycleId, workflow)
+      : { state: 'none', why: start ? 'the risk names no cycle' : 'only a high risk holds a gate' };
   return c.json(
     {
       riskId,
       level: body.level,
       deadline: deadline === null ? null : new Date(deadline).toISOString(),
       ...(workflow ? { workflow } : {}),
+      hold,
     },
     201,
   );

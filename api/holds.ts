@@ -10,9 +10,7 @@ import type { Services } from './context.js';
 import { awaitCycleVersion } from './cycle-state.js';
 
 export type HoldAnswer =
-  | { state: 'placed'; name: string }
-  | { state: 'none'; why: string }
-  | { state: 'pending'; why: string };
+  { state: 'placed'; name: string } | { state: 'none'; why: string } | { state: 'pending'; why: string };
 
 const NOT_CONFIRMED =
   'Temporal did not confirm the hold in time; the workflow places it when it runs, and until then the gate is not held';
@@ -32,7 +30,8 @@ export async function holdOnCycle(
       .executeUpdate(holdPlacedUpdate, { updateId: HOLD_PLACED_UPDATE_ID });
   } catch (e) {
     // A repeated registration of one already closed: its hold was released with it.
-    if (e instanceof WorkflowNotFoundError) return { state: 'none', why: 'its workflow has ended and released its hold' };
+    if (e instanceof WorkflowNotFoundError)
+      return { state: 'none', why: 'its workflow has ended and released its hold' };
     console.error(`api: hold of ${workflowId} not confirmed: ${(e as Error).message}`);
     return { state: 'pending', why: NOT_CONFIRMED };
   }

@@ -111,7 +111,10 @@ class Report {
   async holdTarget() {
     const { target, category } = this.input;
     if (target.type !== 'candidate') {
-      this.held = { state: 'none', why: `a report on ${target.type === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle` };
+      this.held = {
+        state: 'none',
+        why: `a report on ${target.type === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle`,
+      };
       return;
     }
     const held = await cycles.holdPerson(

@@ -11,7 +11,11 @@ export const workflowStatus = z.enum(['running', 'pending']).openapi({
     "running: the workflow handles it now; pending: recorded, and its workflow is started by the worker's starter as soon as Temporal answers",
 });
 
-export const registeredReportSchema = z.object({ reportId: z.string(), workflow: workflowStatus, hold: holdAnswerSchema });
+export const registeredReportSchema = z.object({
+  reportId: z.string(),
+  workflow: workflowStatus,
+  hold: holdAnswerSchema,
+});
 export const linkedReportSchema = z.object({
   reportId: z.string(),
   duplicateOf: z.string(),

@@ -340,13 +340,31 @@ describe("a high risk's hold", () => {
     const key = { 'idempotency-key': 'risk-hold-retry-2062' };
     const first = await read(
       organizer.v1.risks.$post({
-        json: { jurisdictionId: '440309', cycleId, stage: 'analysis', category: 'media', level: 'high', description: '舆情', measures: ['监测'], owner: '宣传部' },
+        json: {
+          jurisdictionId: '440309',
+          cycleId,
+          stage: 'analysis',
+          category: 'media',
+          level: 'high',
+          description: '舆情',
+          measures: ['监测'],
+          owner: '宣传部',
+        },
         header: key,
       }),
     );
     const again = await read(
       organizer.v1.risks.$post({
-        json: { jurisdictionId: '440309', cycleId, stage: 'analysis', category: 'media', level: 'high', description: '舆情', measures: ['监测'], owner: '宣传部' },
+        json: {
+          jurisdictionId: '440309',
+          cycleId,
+          stage: 'analysis',
+          category: 'media',
+          level: 'high',
+          description: '舆情',
+          measures: ['监测'],
+          owner: '宣传部',
+        },
         header: key,
       }),
     );

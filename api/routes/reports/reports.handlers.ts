@@ -92,7 +92,10 @@ export const intake: AppRouteHandler<typeof routes.intake> = async (c) => {
   const hold: HoldAnswer =
     target.type === 'candidate'
       ? await holdOnCycle(s, reportWorkflowId(registered.reportId), target.cycleId, workflow)
-      : { state: 'none', why: `a report on ${target.type === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle` };
+      : {
+          state: 'none',
+          why: `a report on ${target.type === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle`,
+        };
   if (registered.duplicateOf)
     return c.json({ reportId: registered.reportId, duplicateOf: registered.duplicateOf, workflow, hold }, 200);
   return c.json({ reportId: registered.reportId, workflow, hold }, 201);

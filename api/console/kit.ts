@@ -48,3 +48,13 @@ export interface Failed {
   values: Record<string, string>;
   refusal: Refusal;
 }
+
+/**
+ * What a registration's answer says of its hold (the API's `hold`), for the notice after it: a
+ * person or gate held, or not yet confirmed — the user should not read "registered" as "held".
+ */
+export function holdNotice(hold: { state: string; name?: string } | undefined): string {
+  if (hold?.state === 'placed') return `，已暂停（${hold.name}）`;
+  if (hold?.state === 'pending') return '；暂停尚未确认（Temporal 未及时答复），请稍后查看';
+  return '';
+}

@@ -3,7 +3,7 @@ import type { Hono } from 'hono';
 import { CATEGORIES, CHANNELS, CONSEQUENCES, FINDINGS, TRIAGE } from '../../../domain/reports.js';
 import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
-import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
+import { holdNotice, type ConsoleContext, type ConsoleEnv, type Failed, type PageKit } from '../kit.js';
 import { Layout, Refused, bj, roleLabel } from '../layout.js';
 import { DataView } from '../view.js';
 
@@ -164,7 +164,7 @@ export function reportPages(app: Hono<ConsoleEnv>, kit: PageKit) {
     const answer = await kit.submit(c, '/v1/reports', intakeFields, form);
     if (answer.ok)
       return c.redirect(
-        `/console/reports/${enc(answer.data.reportId)}?notice=${enc(answer.data.duplicateOf ? '重复举报，已关联到首件' : '已登记')}`,
+        `/console/reports/${enc(answer.data.reportId)}?notice=${enc((answer.data.duplicateOf ? '重复举报，已关联到首件' : '已登记') + holdNotice(answer.data.hold))}`,
         303,
       );
     return renderList(c, { form: 'intake', values: form, refusal: answer.refusal });

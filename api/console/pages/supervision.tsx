@@ -4,7 +4,7 @@ import { KEY_STAGES } from '../../../domain/stages.js';
 import { PHASES, RISK_CATEGORIES, SEVERITIES, WU_CHA } from '../../../domain/supervision.js';
 import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
-import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
+import { holdNotice, type ConsoleContext, type ConsoleEnv, type Failed, type PageKit } from '../kit.js';
 import { Layout, Refused, stageLabel } from '../layout.js';
 import { DataView } from '../view.js';
 
@@ -250,7 +250,7 @@ export function supervisionPages(app: Hono<ConsoleEnv>, kit: PageKit) {
   app.post('/risks', async (c) => {
     const form = await kit.form(c);
     const answer = await kit.submit(c, '/v1/risks', riskFields, form);
-    if (answer.ok) return c.redirect(`/console/risks?notice=${enc('已登记')}`, 303);
+    if (answer.ok) return c.redirect(`/console/risks?notice=${enc('已登记' + holdNotice(answer.data.hold))}`, 303);
     return renderRisks(c, { form: 'risk', values: form, refusal: answer.refusal });
   });
 }

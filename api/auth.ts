@@ -20,6 +20,9 @@ export function authenticate(config: AuthConfig): MiddlewareHandler<Env> {
     if (!match) throw unauthenticated('a bearer token is required (Authorization: Bearer <jwt>)');
     let payload: unknown;
     try {
+      // The signature first, claims unread: hono's verify judges exp, nbf and iat before the
+      // signature, so an edited token would be told which of its unsigned claims failed.
+      await verify(match[1]!, config.secret, { alg: JWT_ALG, exp: false, nbf: false, iat: false });
       payload = await verify(match[1]!, config.secret, { alg: JWT_ALG, iss: config.issuer, aud: config.audience });
     } catch (e) {
       throw unauthenticated(

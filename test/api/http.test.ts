@@ -115,6 +115,24 @@ describe('authentication', () => {
     const token = typeof make === 'function' ? await make() : make;
     expectError(await read(stack.as(token).v1.cycles.$get({ query: {} })), 401, 'UNAUTHENTICATED');
   });
+
+  it('judges a token by its signature before anything it claims: an edited or forged one is refused as such', async () => {
+    // Found from outside: a token whose exp was edited answered "token expired", so the API had read
+    // claims nobody signed. Nothing a token says is looked at until its signature holds.
+    const valid = await sign({ ...claims, exp: now() + 600 }, AUTH.secret, 'HS256');
+    const [header, , signature] = valid.split('.');
+    const tampered = [
+      `${header}.${b64({ ...claims, exp: now() - 10 })}.${signature}`,
+      `${header}.${b64({ ...claims, exp: now() + 600, iss: 'someone-else' })}.${signature}`,
+      `${header}.${b64({ ...claims, exp: now() + 600, nbf: now() + 3600 })}.${signature}`,
+      await sign({ ...claims, exp: now() - 10 }, 'another-secret-another-secret-another-secret', 'HS256'),
+    ];
+    for (const token of tampered) {
+      const res = await read(stack.as(token).v1.cycles.$get({ query: {} }));
+      expectError(res, 401, 'UNAUTHENTICATED');
+      expect(res.body).toMatchObject({ error: { message: 'invalid token: token signature mismatched' } });
+    }
+  });
 });
 
 describe('authorization and scope', () => {

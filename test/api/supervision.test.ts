@@ -338,36 +338,18 @@ describe("a high risk's hold", () => {
 
     // A retry with the same key answers the same, hold included, and places nothing new.
     const key = { 'idempotency-key': 'risk-hold-retry-2062' };
-    const first = await read(
-      organizer.v1.risks.$post({
-        json: {
-          jurisdictionId: '440309',
-          cycleId,
-          stage: 'analysis',
-          category: 'media',
-          level: 'high',
-          description: '舆情',
-          measures: ['监测'],
-          owner: '宣传部',
-        },
-        header: key,
-      }),
-    );
-    const again = await read(
-      organizer.v1.risks.$post({
-        json: {
-          jurisdictionId: '440309',
-          cycleId,
-          stage: 'analysis',
-          category: 'media',
-          level: 'high',
-          description: '舆情',
-          measures: ['监测'],
-          owner: '宣传部',
-        },
-        header: key,
-      }),
-    );
+    const json: z.input<typeof riskSchema> = {
+      jurisdictionId: '440309',
+      cycleId,
+      stage: 'analysis',
+      category: 'media',
+      level: 'high',
+      description: '舆情',
+      measures: ['监测'],
+      owner: '宣传部',
+    };
+    const first = await read(organizer.v1.risks.$post({ json, header: key }));
+    const again = await read(organizer.v1.risks.$post({ json, header: key }));
     expectStatus(first, 201);
     expectStatus(again, 201);
     expect(again.body).toEqual(first.body);

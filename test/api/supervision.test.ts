@@ -372,6 +372,41 @@ describe("a high risk's hold", () => {
   });
 });
 
+describe('a high risk filed on a stage the cycle has passed', () => {
+  it('holds the gate the cycle stands at, as a finding does: a gate already passed would hold nothing', async () => {
+    // Found from outside: such a risk answered `placed` on the analysis gate while the cycle was in
+    // recommendation, and the cycle went on to inspection with the risk open.
+    const cycleId = '440309:2063';
+    const p = { cycleId };
+    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440309', '2063') })), 201);
+    await read(cycle().launch.$post({ param: p, json: S.launch, header }));
+    await eventually(async () => (await ok(cycle().$get({ param: p }))).stage === 'analysis');
+    expect((await read(cycle().analysis.$post({ param: p, json: S.analysis, header }))).body).toMatchObject({
+      stage: 'recommendation',
+    });
+    const late = await risk({
+      jurisdictionId: '440309',
+      cycleId,
+      stage: 'analysis',
+      category: 'petitions',
+      level: 'high',
+      description: '分析研判阶段遗留的信访矛盾',
+      measures: ['逐户走访'],
+      owner: '街道党工委',
+    });
+    expectStatus(late, 201);
+    const name = `risk-${late.body.riskId}`;
+    expect(late.body.hold).toEqual({ state: 'placed', name });
+    const held = await ok(cycle().$get({ param: p }));
+    expect(held.holds.map((h) => [h.name, h.stage])).toEqual([[name, 'recommendation']]);
+    await read(cycle()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
+    const second = await read(cycle()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
+    expectStatus(second, 200);
+    expect(second.body.stage).toBe('recommendation');
+    expect(second.body.waitingFor).toContain(name);
+  });
+});
+
 describe('the register rolls up', () => {
   it("a province sees its cities' and counties' risks by level and status (Liaoning-sized: 288 risks, 478 measures)", async () => {
     const cities = ['210100', '210200', '210300', '210400'];

@@ -130,13 +130,16 @@ export const STAGE_INPUTS = [
 /**
  * A high-severity finding holds the gate the cycle stands at. Its sender names the stage it read,
  * which the cycle may have left meanwhile (a filing racing a stage change): on a gate already passed
- * the hold would hold nothing, so it goes on the current one. Patch finding-holds-current-gate, asked
- * only then, so other histories are unchanged. (A risk's hold names the stage the risk belongs to.)
+ * the hold would hold nothing, so it goes on the current one. A high risk names the stage it belongs
+ * to; filed once that stage's gate is passed (late, or racing the input that passed it), it too holds
+ * the current gate while it stays open — found from outside, where it answered `placed` and held
+ * nothing. Each patch is asked only then, so other histories are unchanged.
  */
 function onTheGateItStandsAt(s: C.CycleState, i: C.HoldInput): C.HoldInput {
-  if (i.source !== 'supervision' || i.stage === undefined) return i;
-  if (STAGES.indexOf(i.stage) >= STAGES.indexOf(s.stage)) return i;
-  return patched('finding-holds-current-gate') ? { ...i, stage: s.stage } : i;
+  if (i.stage === undefined || STAGES.indexOf(i.stage) >= STAGES.indexOf(s.stage)) return i;
+  if (i.source === 'supervision') return patched('finding-holds-current-gate') ? { ...i, stage: s.stage } : i;
+  if (i.source === 'risk') return patched('risk-holds-current-gate') ? { ...i, stage: s.stage } : i;
+  return i;
 }
 
 /** Holds on the gate, suspension, resumption and abort: the cycle's controls, at any stage. */

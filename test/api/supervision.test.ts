@@ -306,15 +306,21 @@ describe("supervision and risks hold a cycle's gates", () => {
   });
 });
 
+/** A fresh cycle of the district, launched and standing at analysis. */
+async function cycleInAnalysis(term: string): Promise<string> {
+  const param = { cycleId: `440309:${term}` };
+  expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440309', term) })), 201);
+  await read(cycle().launch.$post({ param, json: S.launch, header }));
+  await eventually(async () => (await ok(cycle().$get({ param }))).stage === 'analysis');
+  return param.cycleId;
+}
+
 describe("a high risk's hold", () => {
   it('is on the gate before the registration answers: an input sent at once stays at the gate, and the first read shows the hold', async () => {
     // Found from outside: the 201 came back before the risk's workflow placed its hold, and an
     // analysis input sent within ~60 ms carried the cycle past the gate it was meant to hold.
-    const cycleId = '440309:2062';
+    const cycleId = await cycleInAnalysis('2062');
     const p = { cycleId };
-    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440309', '2062') })), 201);
-    await read(cycle().launch.$post({ param: p, json: S.launch, header }));
-    await eventually(async () => (await ok(cycle().$get({ param: p }))).stage === 'analysis');
 
     const high = await risk({
       jurisdictionId: '440309',
@@ -376,11 +382,8 @@ describe('a high risk filed on a stage the cycle has passed', () => {
   it('holds the gate the cycle stands at, as a finding does: a gate already passed would hold nothing', async () => {
     // Found from outside: such a risk answered `placed` on the analysis gate while the cycle was in
     // recommendation, and the cycle went on to inspection with the risk open.
-    const cycleId = '440309:2063';
+    const cycleId = await cycleInAnalysis('2063');
     const p = { cycleId };
-    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440309', '2063') })), 201);
-    await read(cycle().launch.$post({ param: p, json: S.launch, header }));
-    await eventually(async () => (await ok(cycle().$get({ param: p }))).stage === 'analysis');
     expect((await read(cycle().analysis.$post({ param: p, json: S.analysis, header }))).body).toMatchObject({
       stage: 'recommendation',
     });

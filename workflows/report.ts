@@ -35,7 +35,7 @@ import {
   type ReportInput,
   type ReportState,
 } from './contracts/report.js';
-import { holdPlacedUpdate, type HoldPlaced } from './contracts/hold.js';
+import { holdPlacedFrom, holdPlacedUpdate, holdsNoCycle, type HoldPlaced } from './contracts/hold.js';
 import { actOrTimeout, calendarGap, escalationPoint } from './deadlines.js';
 import { guard } from './guard.js';
 import { projection } from './projection.js';
@@ -111,10 +111,7 @@ class Report {
   async holdTarget() {
     const { target, category } = this.input;
     if (target.type !== 'candidate') {
-      this.held = {
-        state: 'none',
-        why: `a report on ${target.type === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle`,
-      };
+      this.held = { state: 'none', why: holdsNoCycle(target.type) };
       return;
     }
     const held = await cycles.holdPerson(
@@ -124,9 +121,7 @@ class Report {
       SYSTEM,
     );
     this.state.hold = held.done ? this.holdName : `none: ${held.why}`;
-    this.held = held.done
-      ? { state: 'placed', name: this.holdName, ...(held.version !== undefined ? { cycleVersion: held.version } : {}) }
-      : { state: 'none', why: held.why };
+    this.held = holdPlacedFrom(this.holdName, held);
   }
 
   /** Answers registration once holdTarget is done, so no input after its answer passes the person's gate. */

@@ -10,7 +10,7 @@ import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import type { Actor } from '../domain/schemas.js';
 import { resolveRiskSchema } from '../domain/supervision.js';
-import { holdPlacedUpdate, type HoldPlaced } from './contracts/hold.js';
+import { holdPlacedFrom, holdPlacedUpdate, type HoldPlaced } from './contracts/hold.js';
 import { getRiskQuery, resolveRiskUpdate, type RiskState, type RiskWorkflowInput } from './contracts/risk.js';
 import { keepDeadlineAttributes } from './deadline-attributes.js';
 import { riskDeadlineView } from './deadline-views.js';
@@ -78,9 +78,7 @@ export async function riskWorkflow(input: RiskWorkflowInput): Promise<RiskState>
       SYSTEM,
     );
     if (held.done) state.hold = holdName;
-    holdPlaced = held.done
-      ? { state: 'placed', name: holdName, ...(held.version !== undefined ? { cycleVersion: held.version } : {}) }
-      : { state: 'none', why: held.why };
+    holdPlaced = holdPlacedFrom(holdName, held);
   }
 
   /** Until resolved; past the upper level's deadline, overdue, then escalated. */

@@ -16,3 +16,16 @@ export const holdPlacedUpdate = defineUpdate<HoldPlaced, []>('holdPlaced');
 
 /** The update id registration sends it with: a repeated registration is answered from the first. */
 export const HOLD_PLACED_UPDATE_ID = 'hold-placed';
+
+/** What the cycle gateway's hold activity answered (activities/cycle-gateway.ts GatewayResult), as a HoldPlaced. */
+export function holdPlacedFrom(
+  name: string,
+  held: { done: true; version?: number } | { done: false; why: string },
+): HoldPlaced {
+  if (!held.done) return { state: 'none', why: held.why };
+  return { state: 'placed', name, ...(held.version !== undefined ? { cycleVersion: held.version } : {}) };
+}
+
+/** Why a report on someone outside any cycle holds nothing (said by the workflow and by intake alike). */
+export const holdsNoCycle = (target: 'official' | 'jurisdiction') =>
+  `a report on ${target === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle`;

@@ -18,6 +18,7 @@ import { actorOf, authorize, cycleJurisdiction, idempotencyKey, requireInScope, 
 import { readState } from '../../cycle-state.js';
 import { sendUpdate, startRecorded } from '../../updates.js';
 import { holdOnCycle, type HoldAnswer } from '../../holds.js';
+import { holdsNoCycle } from '../../../workflows/contracts/hold.js';
 import type * as routes from './reports.routes.js';
 
 /** The report's row; a report outside the caller's scope is absent. */
@@ -92,10 +93,7 @@ export const intake: AppRouteHandler<typeof routes.intake> = async (c) => {
   const hold: HoldAnswer =
     target.type === 'candidate'
       ? await holdOnCycle(s, reportWorkflowId(registered.reportId), target.cycleId, workflow)
-      : {
-          state: 'none',
-          why: `a report on ${target.type === 'official' ? 'an official' : 'a jurisdiction'} holds no cycle`,
-        };
+      : { state: 'none', why: holdsNoCycle(target.type) };
   if (registered.duplicateOf)
     return c.json({ reportId: registered.reportId, duplicateOf: registered.duplicateOf, workflow, hold }, 200);
   return c.json({ reportId: registered.reportId, workflow, hold }, 201);

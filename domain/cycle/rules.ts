@@ -760,15 +760,17 @@ export function checkAddHold(s: CycleState, i: HoldInput) {
   if (s.status === 'closed' || s.status === 'aborted') fail(ErrorType.Closed, `cycle ${s.cycleId} is ${s.status}`);
   if (s.holds.some((h) => h.name === i.name))
     fail(ErrorType.Duplicate, `hold ${i.name} is already open`, [{ path: 'name', rule: 'unique among open holds' }]);
-  if (
-    i.personId !== undefined &&
-    !s.candidates.some((c) => c.personId === i.personId) &&
-    !s.nominees.some((n) => n.personId === i.personId)
-  ) {
+  if (i.personId === undefined) return;
+  if (!s.candidates.some((c) => c.personId === i.personId) && !s.nominees.some((n) => n.personId === i.personId)) {
     fail(ErrorType.NotFound, `${i.personId} is not a candidate or nominee of cycle ${s.cycleId}`, [
       { path: 'personId', rule: 'must be a candidate or nominee' },
     ]);
   }
+  // A hold on someone stopped or dropped would hold nothing, yet answer as if it did (found from outside).
+  if (!inTheRunning(s).has(i.personId))
+    fail(ErrorType.Closed, `${i.personId} is no longer in the running in cycle ${s.cycleId}`, [
+      { path: 'personId', rule: 'must be in the running (not stopped at inspection, not dropped or rejected)' },
+    ]);
 }
 export function applyAddHold(s: CycleState, i: HoldInput, actor: Actor, now: number) {
   s.holds.push({ ...i, raisedAt: now, raisedBy: actor.id });
@@ -795,23 +797,36 @@ export function applyReleaseHold(s: CycleState, i: ReleaseHoldInput): Hold {
 }
 
 /**
+ * The people a person's hold can stop a gate for: candidates not stopped, except that once someone is a
+ * nominee, the nominee's status decides (a nominee dropped at publicity passed inspection, and is out).
+ * `nomineeDecides: false` is the rule runs before the patch `holds-follow-the-nominee` kept: a passed
+ * candidate stayed in the running after being dropped as a nominee, and a hold on them shut the gate.
+ */
+export function inTheRunning(s: CycleState, { nomineeDecides = true } = {}): Set<string> {
+  const nominees = new Set(s.nominees.map((n) => n.personId));
+  return new Set([
+    ...s.candidates
+      .filter((c) => c.status !== 'stopped' && !(nomineeDecides && nominees.has(c.personId)))
+      .map((c) => c.personId),
+    ...activeNominees(s).map((n) => n.personId),
+  ]);
+}
+
+/**
  * Holds that stop the next gate: cycle-wide holds, person holds on people still in the running, and
  * stage holds on the stage the cycle is in.
  */
-export function blockingHolds(s: CycleState): Hold[] {
-  const active = new Set([
-    ...s.candidates.filter((c) => c.status !== 'stopped').map((c) => c.personId),
-    ...activeNominees(s).map((n) => n.personId),
-  ]);
+export function blockingHolds(s: CycleState, rule: { nomineeDecides?: boolean } = {}): Hold[] {
+  const active = inTheRunning(s, rule);
   return s.holds.filter(
     (h) => (h.personId === undefined || active.has(h.personId)) && (h.stage === undefined || h.stage === s.stage),
   );
 }
 
 /** Why a stage whose work is done does not move on: the suspension, or the holds at its gate. */
-export function gateClosedBecause(s: CycleState): string {
+export function gateClosedBecause(s: CycleState, blocking: Hold[] = blockingHolds(s)): string {
   if (s.status === 'suspended') return `本阶段已完成，换届已暂停（${s.statusReason ?? ''}），恢复后进入下一阶段`;
-  const holds = blockingHolds(s).map((h) => `${h.name}（${h.reason}）`);
+  const holds = blocking.map((h) => `${h.name}（${h.reason}）`);
   return `本阶段已完成，关口暂停，待解除：${holds.join('、')}`;
 }
 

@@ -94,9 +94,18 @@ describe('reports during a cycle', () => {
       channelRef: 'pub-d1',
     });
     expectStatus(onD1, 201);
+    // A second report on s1, still open when the first drops s1.
+    const onS1Again = await report({
+      target: { type: 'candidate', cycleId: CYCLE_ID, personId: 's1' },
+      category: 'other',
+      text: '另反映张伟其他问题',
+      channelRef: 'pub-s1-again',
+    });
+    expectStatus(onS1Again, 201);
     const held = await state();
     expect(held.holds.map((h) => [h.personId, h.source]).sort()).toEqual([
       ['d1', 'report'],
+      ['s1', 'report'],
       ['s1', 'report'],
     ]);
     expect(await eventually(async () => (await live(onS1.body.reportId)).triage)).toBe('important');
@@ -122,7 +131,8 @@ describe('reports during a cycle', () => {
     expectStatus(proven, 200);
     expect(proven.body.effect).toBe('candidacy: nominee s1 dropped');
     const after = await state();
-    expect(after.holds).toEqual([]);
+    // s1 is out: the second report's hold stays listed until its finding, and holds no gate.
+    expect(after.holds.map((h) => h.name)).toEqual([`report-${onS1Again.body.reportId}`]);
     expect(after.nominees.map((n) => [n.personId, n.status])).toEqual([
       ['s1', 'dropped'],
       ['d1', 'published'],
@@ -130,6 +140,16 @@ describe('reports during a cycle', () => {
       ['s2', 'published'],
     ]);
     expect(after.nominees.find((n) => n.personId === 's1')?.cause).toBe('report');
+    // A report on s1 now holds nothing, and says so (found from outside: it answered `placed`).
+    const late = await report({
+      target: { type: 'candidate', cycleId: CYCLE_ID, personId: 's1' },
+      category: 'other',
+      text: '再反映张伟问题',
+      channelRef: 'pub-s1-late',
+    });
+    expectStatus(late, 201);
+    expect(late.body.hold).toEqual({ state: 'none', why: expect.stringMatching(/no longer in the running/) });
+    expect((await state()).holds).toHaveLength(1);
     await eventually(async () => (await state()).stage === 'approval', 10_000);
 
     const cycleEvents = (await ok(cycle().timeline.$get({ param }))).events;

@@ -504,6 +504,34 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     expect(C.blockingHolds(s)).toEqual([]);
   });
 
+  it('a person out of the running takes no new hold, and an open hold on them holds no gate', () => {
+    const stopped = at('inspection');
+    C.applyCandidateOutcome(stopped, {
+      personId: 's3',
+      result: 'stopped',
+      reason: '举报属实',
+      cause: 'report',
+      concerns: [],
+    });
+    rejects(
+      stopped,
+      () => C.checkAddHold(stopped, { name: 'report-9', reason: 'x', personId: 's3', source: 'report' }),
+      'CLOSED',
+    );
+    expect(() =>
+      C.checkAddHold(stopped, { name: 'report-9', reason: 'x', personId: 's1', source: 'report' }),
+    ).not.toThrow();
+
+    // A nominee dropped at publicity passed inspection: the nominee's status decides, not the candidate's.
+    const s = at('publicity');
+    C.applyAddHold(s, { name: 'report-1', reason: '举报待核', personId: 's1', source: 'report' }, actor, NOW);
+    expect(C.blockingHolds(s).map((h) => h.name)).toEqual(['report-1']);
+    C.applyDropNominee(s, { personId: 's1', reason: '另案举报属实', cause: 'report' }, NOW + 1000);
+    expect(C.blockingHolds(s)).toEqual([]);
+    expect(C.blockingHolds(s, { nomineeDecides: false }).map((h) => h.name)).toEqual(['report-1']); // as runs before it did
+    rejects(s, () => C.checkAddHold(s, { name: 'report-2', reason: 'x', personId: 's1', source: 'report' }), 'CLOSED');
+  });
+
   it('a calendar year can be supplied once, with dates of that year, only on the cn calendar', () => {
     const s = fresh({ calendar: { kind: 'cn' } });
     expect(() => C.checkAddCalendarYear(s, { year: 2027, holidays: ['2027-01-01'], workdays: [] })).not.toThrow();

@@ -234,7 +234,7 @@ export class Cycle {
       this.answering--;
     }
     if (this.stageReady() && !this.gateOpen() && this.state.status !== 'aborted')
-      this.describe(C.gateClosedBecause(this.state));
+      this.describe(C.gateClosedBecause(this.state, this.blocking()));
     const s = this.state;
     const answer: InputAccepted = {
       cycleId: s.cycleId,
@@ -337,12 +337,23 @@ export class Cycle {
   // ---- gate, waits and the next stage ----------------------------------------------------------
 
   gateOpen() {
-    return this.state.status === 'running' && C.blockingHolds(this.state).length === 0;
+    return this.state.status === 'running' && this.blocking().length === 0;
+  }
+
+  /**
+   * The holds at the gate. A hold on a nominee dropped after passing inspection shut the gate in runs
+   * before the patch; the patch is asked only where the two rules part, so other histories are unchanged.
+   */
+  private blocking() {
+    const now = C.blockingHolds(this.state);
+    const before = C.blockingHolds(this.state, { nomineeDecides: false });
+    if (now.length === before.length) return now; // the new rule only ever leaves holds out
+    return patched('holds-follow-the-nominee') ? now : before;
   }
 
   /** Waits for an open gate; what keeps it closed is said in so many words (the UI and every answer show it). */
   async passGate() {
-    if (!this.gateOpen()) this.describe(C.gateClosedBecause(this.state));
+    if (!this.gateOpen()) this.describe(C.gateClosedBecause(this.state, this.blocking()));
     await this.waitFor(() => this.gateOpen());
   }
 
@@ -443,7 +454,7 @@ export class Cycle {
   private render() {
     this.projected.changed();
     const s = this.state;
-    const holds = C.blockingHolds(s).map((h) => h.name);
+    const holds = this.blocking().map((h) => h.name);
     const gate =
       s.status === 'suspended'
         ? ` · 已暂停（${s.statusReason ?? ''}）`

@@ -198,8 +198,12 @@ export const holdSchema = once(() =>
  * What an organizer raises over the API: a hold of their own. Reports, supervision findings and risks
  * raise theirs through their workflows, so a hold's source is never a caller's say-so.
  */
-/** Names the system's holds take (report-<id>, finding-<id>, risk-<id>, calendar), in any case: never an organizer's. */
-export const SYSTEM_HOLD_NAME = /^(report-|finding-|risk-|calendar($|-))/i;
+/**
+ * Names the system's holds take (report-<id>, finding-<id>, risk-<id>, calendar…), in any case: never an
+ * organizer's. Any name that starts `calendar` is the system's, as the README says (found from outside:
+ * `calendar2027` and `calendar:x` were taken).
+ */
+export const SYSTEM_HOLD_NAME = /^(report-|finding-|risk-|calendar)/i;
 export const organizerHoldSchema = once(() =>
   z.strictObject({
     ...holdSchema().shape,
@@ -207,7 +211,7 @@ export const organizerHoldSchema = once(() =>
     // would then be refused as a duplicate and its gate left open once the organizer released theirs.
     name: holdSchema().shape.name.refine(
       (n) => !SYSTEM_HOLD_NAME.test(n),
-      'not a name the system gives its holds (report-, finding-, risk-, calendar)',
+      'not a name the system gives its holds (report-…, finding-…, risk-…, calendar…)',
     ),
     source: z
       .literal('organizer')

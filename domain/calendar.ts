@@ -147,6 +147,23 @@ export function addWorkingDays(spec: CalendarSpec, fromMs: number, days: number)
   );
 }
 
+/**
+ * How many working days after `fromMs` the calendar can count before it meets a year it has no data
+ * for, up to `upTo` (a compressed calendar counts any number); `lacks` is that year, when met.
+ */
+export function workingDaysCovered(spec: CalendarSpec, fromMs: number, upTo: number): { days: number; lacks?: number } {
+  if (spec.kind === 'compressed') return { days: upTo };
+  let date = beijingDate(fromMs);
+  let days = 0;
+  while (days < upTo) {
+    date = beijingDate(beijingMidnight(date) + DAY_MS);
+    const year = Number(date.slice(0, 4));
+    if (!coveredYears.has(year) && !spec.overrides.some((o) => o.year === year)) return { days, lacks: year };
+    if (isWorkingDayCn(date, spec.overrides)) days++;
+  }
+  return { days };
+}
+
 /** The close of the working day that `fromMs` falls in (or the next one); on a compressed calendar, one working day on. */
 export function endOfWorkingDay(spec: CalendarSpec, fromMs: number): number {
   if (spec.kind === 'compressed') return fromMs + Math.round(spec.secondsPerWorkingDay * 1000);

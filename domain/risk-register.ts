@@ -3,7 +3,7 @@
  * risk is due, what its direct supervision from above is started with, and what goes on the record
  * when a low or medium risk is resolved. Pure; the API calls these and activities write the result.
  */
-import { addWorkingDays, type CalendarSpec } from './calendar.js';
+import { addWorkingDays, workingDaysCovered, type CalendarSpec } from './calendar.js';
 import { DomainError, ErrorType } from './errors.js';
 import type { AuditEvent } from './events.js';
 import { riskWorkflowId } from './ids.js';
@@ -26,7 +26,22 @@ export function riskDeadline(
   calendar: CalendarSpec,
   now: number,
 ): number | null {
-  return input.level === 'high' ? addWorkingDays(calendar, now, input.deadlineWorkingDays) : null;
+  if (input.level !== 'high') return null;
+  // Said in the body's own terms: the calendar's own error names policy.calendar.overrides, a field
+  // the caller never sent (found from outside).
+  const reach = workingDaysCovered(calendar, now, input.deadlineWorkingDays);
+  if (reach.lacks !== undefined)
+    throw new DomainError(
+      ErrorType.Calendar,
+      `a deadline ${input.deadlineWorkingDays} working days from today runs into ${reach.lacks}, which the working-day calendar has no data for`,
+      [
+        {
+          path: 'deadlineWorkingDays',
+          rule: `at most ${reach.days} working days from today; or name a cycle whose organizer has supplied ${reach.lacks} (POST /v1/cycles/{cycleId}/calendar-years)`,
+        },
+      ],
+    );
+  return addWorkingDays(calendar, now, input.deadlineWorkingDays);
 }
 
 /**

@@ -20,6 +20,19 @@ export function checkRiskCycle(input: Pick<RiskInput, 'jurisdictionId' | 'cycleI
     ]);
 }
 
+/**
+ * A high risk is resolved by the level above its jurisdiction; at the root there is none, so it would
+ * stay open, holding its gate, for good (found from outside).
+ */
+export function checkRiskLevel(input: Pick<RiskInput, 'level'>, jurisdiction: { parentId: string | null }): void {
+  if (input.level === 'high' && jurisdiction.parentId === null)
+    throw new DomainError(
+      ErrorType.Inconsistent,
+      'a high risk is supervised and resolved by the level above; this jurisdiction is the top of the tree',
+      [{ path: 'level', rule: 'high only below the root (a high risk is resolved by the level above)' }],
+    );
+}
+
 /** Only a high risk has a deadline: deadlineWorkingDays from filing, on the cycle's calendar. */
 export function riskDeadline(
   input: Pick<RiskInput, 'level' | 'deadlineWorkingDays'>,

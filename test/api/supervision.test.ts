@@ -478,5 +478,21 @@ describe('the register rolls up', () => {
     expect((await ok(shenyang.v1.risks.register.$get({ query: {} }))).risks).toBe(
       Array.from({ length: 288 }, (_, n) => n % 20).filter((p) => [0, 4, 5, 6, 7].includes(p)).length,
     );
+    // A high risk is resolved by the level above; the root has none, so nobody could ever resolve it.
+    const atTheTop = await risk(
+      {
+        jurisdictionId: '210000',
+        stage: 'election',
+        category: 'other',
+        level: 'high',
+        description: '省级风险点',
+        measures: ['措施一'],
+        owner: '责任单位',
+      },
+      province,
+    );
+    expectStatus(atTheTop, 422);
+    expect(atTheTop.body.error.details).toEqual([{ path: 'level', rule: expect.stringMatching(/level above/) }]);
+    expect((await ok(province.v1.risks.register.$get({ query: { scope: '210000' } }))).risks).toBe(288);
   }, 120_000);
 });

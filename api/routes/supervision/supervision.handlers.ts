@@ -4,7 +4,13 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import { riskWorkflowId, supervisionWorkflowId } from '../../../domain/ids.js';
 import { policySchema, type Policy } from '../../../domain/eager/policy.js';
-import { checkRiskCycle, riskDeadline, riskResolution, riskSupervision } from '../../../domain/risk-register.js';
+import {
+  checkRiskCycle,
+  checkRiskLevel,
+  riskDeadline,
+  riskResolution,
+  riskSupervision,
+} from '../../../domain/risk-register.js';
 import { JURISDICTION_LEVELS } from '../../../domain/stages.js';
 import type { Actor } from '../../../domain/schemas.js';
 import { resolveRiskUpdate } from '../../../workflows/contracts/risk.js';
@@ -110,6 +116,9 @@ export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (
   const body = c.req.valid('json');
   await requireInScope(c, s, body.jurisdictionId, `jurisdiction ${body.jurisdictionId}`);
   checkRiskCycle(body);
+  const jurisdiction = await s.read.jurisdiction(body.jurisdictionId);
+  if (!jurisdiction) throw notFound(`jurisdiction ${body.jurisdictionId}`);
+  checkRiskLevel(body, jurisdiction);
   // A risk on a cycle counts its deadline on that cycle's calendar; others on the defaults.
   let policy: Policy = policySchema.parse({});
   if (body.cycleId) policy = (await readState(s, body.cycleId)).policy;

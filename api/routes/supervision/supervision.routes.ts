@@ -127,7 +127,7 @@ export const registerRisk = createRoute({
   tags: ['risks'],
   summary: '登记风险隐患 (register a risk)',
   description:
-    "Send an Idempotency-Key to make a retry safe: the same key and body register one risk and answer as the first time. low: handled locally, visible above; medium: on the next supervision checkpoint's agenda; high: supervised from the upper level with a deadline, holding its stage in the cycle.",
+    "Send an Idempotency-Key to make a retry safe: the same key and body register one risk and answer as the first time. low: handled locally, visible above; medium: on the next supervision checkpoint's agenda; high: supervised from the upper level with a deadline, holding its stage in the cycle (refused at the root, which has no level above: 422 naming level).",
   request: {
     headers: idempotencyHeaders,
     body: json(V.riskSchema, {

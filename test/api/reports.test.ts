@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { z } from 'zod';
+import { cycleWorkflowId } from '../../domain/ids.js';
 import { beijingDate } from '../../domain/eager/calendar.js';
 import type * as R from '../../domain/eager/reports.js';
 import type { Jurisdiction } from '../../domain/eager/schemas.js';
@@ -151,6 +152,7 @@ describe('reports during a cycle', () => {
     expect(late.body.hold).toEqual({ state: 'none', why: expect.stringMatching(/no longer in the running/) });
     expect((await state()).holds).toHaveLength(1);
     await eventually(async () => (await state()).stage === 'approval', 10_000);
+    await recordHistory(stack.client, cycleWorkflowId(CYCLE_ID), 'cycle-dropped-nominee-hold-v8');
 
     const cycleEvents = (await ok(cycle().timeline.$get({ param }))).events;
     // An audit row's detail is free-form JSON (its shape depends on the action).

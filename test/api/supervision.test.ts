@@ -16,7 +16,16 @@ import {
 } from '../../domain/eager/supervision.js';
 import type { Stage } from '../../domain/stages.js';
 import { fileCheckpointUpdate, recordMonitoringUpdate } from '../../workflows/contracts/supervision.js';
-import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack, provisionTree } from '../helpers.js';
+import { cycleWorkflowId } from '../../domain/ids.js';
+import {
+  eventually,
+  inspectViaApi,
+  loadSampleTree,
+  provisionTree,
+  recordHistory,
+  startStack,
+  type Stack,
+} from '../helpers.js';
 import * as S from '../scenario.js';
 import { errorOf, expectStatus, ok, read, type ApiClient } from './client.js';
 
@@ -411,6 +420,7 @@ describe('a high risk filed on a stage the cycle has passed', () => {
     expectStatus(second, 200);
     expect(second.body.stage).toBe('recommendation');
     expect(second.body.waitingFor).toContain(name);
+    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-risk-current-gate-v8');
   });
 });
 

@@ -73,6 +73,10 @@ describe('replay of recorded histories', () => {
         'candidate-stopped-v7.json',
         'report-clarified-v7.json',
         'report-substantiated-v7.json',
+        // risk-holds-current-gate: a high risk filed on a passed stage holds the current gate.
+        'cycle-risk-current-gate-v8.json',
+        // holds-follow-the-nominee: a dropped nominee's open report hold shuts no gate.
+        'cycle-dropped-nominee-hold-v8.json',
       ]),
     );
   });

@@ -60,7 +60,7 @@ export interface Services extends AppDeps {
   /** Starts the workflows intake recorded in its transaction (reports, high risks). */
   starter: WorkflowStarter;
   /** Counts a read that asked the workflow: its projection was absent (`undefined`) or stale (any other). */
-  readFromWorkflow(kind: 'cycle' | 'report', projected: { stale: boolean } | undefined): void;
+  readFromWorkflow(kind: 'cycle' | 'report' | 'supervision', projected: { stale: boolean } | undefined): void;
 }
 
 /** What every request carries: the caller (set by authenticate), its id, and the app's services. */

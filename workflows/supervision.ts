@@ -28,6 +28,7 @@ import {
   type SupervisionInput,
   type SupervisionState,
 } from './contracts/supervision.js';
+import { projection } from './projection.js';
 import { keepDeadlineAttributes, type DeadlineAttributes } from './deadline-attributes.js';
 import { supervisionDeadlineView } from './deadline-views.js';
 import { escalationPoint, overdueThenEscalate, workingDeadline } from './deadlines.js';
@@ -85,6 +86,8 @@ class Supervision {
   private readonly monitoringByPoint: Record<string, Record<string, MonitoringInputScores>> = {};
   private readonly event: ReturnType<typeof auditEvents>;
   private readonly deadlines: DeadlineAttributes;
+  /** Readers see the state from Postgres (api: GET …/supervision), never by a query that waits on a worker. */
+  private readonly projected = projection(() => this.state, []);
 
   constructor(private readonly input: SupervisionInput) {
     this.state = { cycleId: input.cycleId, cycleStage: 'launch', checkpoints: [], findings: [], monitoring: {} };
@@ -110,6 +113,7 @@ class Supervision {
   cycleEntered(stage: Stage) {
     this.state.cycleStage = stage;
     if (stage !== 'closed' && STAGES.indexOf(stage) > STAGES.indexOf(this.furthest)) this.furthest = stage;
+    this.projected.changed();
   }
 
   /** Waits until the cycle has entered `stage` (true) or has ended without reaching it (false). */
@@ -147,6 +151,7 @@ class Supervision {
     );
     const cp: CheckpointState = { phase, openedAt, agenda, ...(deadline !== undefined ? { deadline } : {}) };
     this.state.checkpoints.push(cp);
+    this.projected.changed();
     if (deadline === undefined) return;
     const late = (kind: 'overdue' | 'escalated') => async (at: number) => {
       await records.markCheckpointLate(
@@ -159,6 +164,7 @@ class Supervision {
       );
       if (kind === 'overdue') cp.overdueAt = at;
       else cp.escalatedAt = at;
+      this.projected.changed();
     };
     await overdueThenEscalate({
       done: () => cp.filedAt !== undefined,
@@ -202,6 +208,7 @@ class Supervision {
     cp.filedBy = actor.id;
     const filed = filing.findings.map((f, n) => this.finding(phase, n, f, now));
     this.state.findings.push(...filed);
+    this.projected.changed();
     await records.fileCheckpoint(
       this.input.cycleId,
       phase,
@@ -253,6 +260,7 @@ class Supervision {
       actor,
     );
     if (held.done) f.holds = name;
+    this.projected.changed();
   }
 
   // ---- rectifications --------------------------------------------------------------------------
@@ -270,6 +278,7 @@ class Supervision {
       );
       if (kind === 'overdue') f.overdueAt = at;
       else f.escalatedAt = at;
+      this.projected.changed();
     };
     await overdueThenEscalate({
       done: () => f.status === 'accepted',
@@ -302,6 +311,7 @@ class Supervision {
     const a = V.acceptRectificationSchema().parse(raw);
     const f = this.state.findings.find((x) => x.id === a.findingId)!;
     f.status = 'accepted';
+    this.projected.changed();
     await records.acceptRectification(
       f.id,
       actor.id,
@@ -322,6 +332,7 @@ class Supervision {
     const byPoint = (this.monitoringByPoint[stage] ??= {});
     byPoint[m.point] = m.scores;
     this.state.monitoring[stage] = averages(Object.values(byPoint));
+    this.projected.changed();
     await records.recordMonitoring(
       this.input.cycleId,
       stage,

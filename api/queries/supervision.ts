@@ -1,12 +1,20 @@
 /** Supervision and the risk register as the API reads them. */
 import type { Pool } from '../../activities/db.js';
 import type { MonitoringPoint, RiskRegister, RiskRow } from '../schemas/supervision.js';
+import { supervisionWorkflowId } from '../../domain/ids.js';
+import type { SupervisionState } from '../../workflows/contracts/supervision.js';
+import { readProjection, type Projection } from './cycles.js';
 import type { Row } from './row.js';
 
 export type RiskListRow = Row<RiskRow, 'deadline' | 'overdueAt' | 'escalatedAt' | 'createdAt'>;
 
 export function createSupervisionQueries(pool: Pool) {
   return {
+    /** A cycle's supervision as its workflow last sent it (workflows/projection.ts); none before its first task. */
+    live(cycleId: string): Promise<Projection<SupervisionState> | undefined> {
+      return readProjection<SupervisionState>(pool, supervisionWorkflowId(cycleId), []);
+    },
+
     /** Each point's scores as it last filed them, per stage; by point, then as filed. */
     async monitoringPoints(
       cycleId: string,

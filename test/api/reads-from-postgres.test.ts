@@ -6,9 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonical } from '../../domain/canonical.js';
-import { cycleWorkflowId, reportWorkflowId } from '../../domain/ids.js';
+import { cycleWorkflowId, reportWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
 import { getStateQuery } from '../../workflows/contracts/cycle.js';
 import { getReportQuery } from '../../workflows/contracts/report.js';
+import { getSupervisionQuery } from '../../workflows/contracts/supervision.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
@@ -269,6 +270,15 @@ describe('reads from the projection in Postgres', () => {
       return same(g.live, q) && g.live;
     });
     const lastCycle = await getCycle();
+    // The cycle's supervision reads from its projection too (it asked the workflow: 503 with Temporal hung).
+    const supervisionHandle = stack.client.workflow.getHandle(supervisionWorkflowId('440307:2033'));
+    const runningSupervision = await eventually(async () => {
+      const q = await supervisionHandle.query(getSupervisionQuery);
+      const g = (await stack.call('GET', `${RUNNING}/supervision`, { token: organizer })).body;
+      const { cycleStage: _, ...fromGet } = g;
+      return q.checkpoints.length > 0 && same({ ...fromGet, cycleStage: q.cycleStage }, q) && g;
+    });
+    expect(runningSupervision.checkpoints.map((c: { phase: string }) => c.phase)).toEqual(['launch']);
 
     stack.worker.shutdown();
     await eventually(async () => stack.worker.getState() === 'STOPPED');
@@ -281,6 +291,9 @@ describe('reads from the projection in Postgres', () => {
     const openNow = await stack.call('GET', `/v1/reports/${open.body.reportId}`, { token: intake });
     expect(openNow.status).toBe(200);
     expect(openNow.body.live).toEqual(openLive);
+    const supervisionNow = await stack.call('GET', `${RUNNING}/supervision`, { token: organizer });
+    expect(supervisionNow.status).toBe(200);
+    expect(supervisionNow.body).toEqual(runningSupervision);
     const closedNow = await stack.call('GET', `/v1/reports/${id}`, { token: intake });
     expect(closedNow.body.live).toEqual(closedReport.live);
 

@@ -37,13 +37,32 @@ export const getState: AppRouteHandler<typeof routes.getState> = async (c) => {
   authorize(c, 'supervision.read');
   const { cycleId } = c.req.valid('param');
   await requireCycleInScope(c, s, cycleId);
-  const [state, cycle] = await Promise.all([
-    queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`),
-    readState(s, cycleId),
-  ]);
+  const [state, cycle] = await Promise.all([readSupervision(s, cycleId), readState(s, cycleId)]);
   // Supervision is told only the stages it acts on (checkpoints, the end); the stage is the cycle's.
   return c.json({ ...state, cycleStage: cycle.stage }, 200);
 };
+
+/**
+ * From the projection the workflow writes (no replay, and no wait on a worker or on Temporal); asked
+ * of the workflow only when there is none to trust (a run from before projections, or a lost write).
+ */
+async function readSupervision(s: Services, cycleId: string): Promise<SupervisionState> {
+  const projected = await s.read.supervision.live(cycleId);
+  if (projected && !projected.stale) return projected.state;
+  s.readFromWorkflow('supervision', projected);
+  try {
+    return await queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`);
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    const unavailable = new ApiError(
+      503,
+      ErrorCode.NotReady,
+      `the supervision of cycle ${cycleId} cannot be read just now; read it again shortly`,
+    );
+    unavailable.retryAfterSeconds = 1;
+    throw unavailable;
+  }
+}
 
 export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = (c) => {
   const { cycleId, phase } = c.req.valid('param');

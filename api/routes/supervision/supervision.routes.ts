@@ -31,8 +31,11 @@ export const getState = createRoute({
   summary: "换届风气监督 (a cycle's checkpoints, findings and monitoring)",
   request: { params: cycleParams },
   responses: {
-    200: { description: 'live state', content: { 'application/json': { schema: supervisionStateSchema } } },
-    ...errorResponses(401, 403, 404),
+    200: {
+      description: "the supervision workflow's state as it last wrote it to PostgreSQL (no wait on Temporal)",
+      content: { 'application/json': { schema: supervisionStateSchema } },
+    },
+    ...errorResponses(401, 403, 404, 503),
   },
 });
 

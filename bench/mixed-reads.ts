@@ -4,17 +4,18 @@
  * cycle, one of its candidates or a report — against a worker (a process of its own, as in
  * production) whose cache the caller has set to 100, so a read that waited on a workflow query would
  * wait on a replay; reads answer from PostgreSQL instead. The same readers also hit a bare
- * Hono route served by this process, so the ratio compares both under the same load. Goal: API read
- * p99 ≤ 2× the bare route's, and no read over 1 s.
+ * Hono route served by the API's process (bench/api-process.ts), so the ratio compares both under the
+ * same load on the same event loop. Goal: API read p99 ≤ 2× the bare route's, and no read over 1 s.
  */
-import { Hono } from 'hono';
-import { load, round, serveOn, summarize, type LatencySummary } from './util.js';
+import { load, round, summarize, type LatencySummary } from './util.js';
 
 export interface MixedReads {
   cyclesInFlight: number;
   candidatesPerCycle: number;
   readers: number;
   workerCache: number;
+  /** Where the API ran (runs before 12-04 ran it in the bench process, beside the drivers and readers). */
+  apiProcess?: 'bench' | 'own';
   wallSeconds: number;
   /** GET /v1/cycles/{id} of an in-flight cycle. */
   cycle: LatencySummary;
@@ -61,6 +62,10 @@ async function readsFromWorkflow(apiUrl: string): Promise<Record<string, number>
 
 export async function measureMixedReads(o: {
   apiUrl: string;
+  /** A route that does nothing, served beside the API (same process, same event loop). */
+  bareUrl: string;
+  /** Where the API runs: `bench` (this process, with the drivers and readers) or `own` (a process of its own). */
+  apiProcess: 'bench' | 'own';
   cycles: number;
   candidatesPerCycle: number;
   readers: number;
@@ -80,118 +85,108 @@ export async function measureMixedReads(o: {
   driverNoAnswer: () => Record<string, number>;
   log: (line: string) => void;
 }): Promise<MixedReads> {
-  const bare = new Hono();
-  bare.get('/bare', (c) => c.json({ ok: true }));
-  const bareServer = await serveOn(bare.fetch);
   const askedBefore = await readsFromWorkflow(o.apiUrl);
-  try {
-    const ids: string[] = [];
-    await load(o.cycles, 16, async (i) => {
-      ids[i] = await o.startCycle(i);
-    });
-    const reports: string[] = [];
-    for (let i = 0; i < 16; i++) reports.push(await o.registerReport(i));
-    o.log(
-      `   ${ids.length} cycles started, ${reports.length} reports registered; driving all at once, ${o.readers} readers`,
-    );
+  const ids: string[] = [];
+  await load(o.cycles, 16, async (i) => {
+    ids[i] = await o.startCycle(i);
+  });
+  const reports: string[] = [];
+  for (let i = 0; i < 16; i++) reports.push(await o.registerReport(i));
+  o.log(
+    `   ${ids.length} cycles started, ${reports.length} reports registered; driving all at once, ${o.readers} readers`,
+  );
 
-    const ms = { cycle: [] as number[], candidate: [] as number[], report: [] as number[], bare: [] as number[] };
-    let failedReads = 0;
-    let candidateNotYet = 0;
-    const failedByStatus: Record<string, number> = {};
-    // Readers pick among the cycles still being driven: a closed cycle answers from PostgreSQL and
-    // would flatter the tail the goal is about.
-    const inFlight = new Set(ids);
-    const driveErrors: string[] = [];
-    const t0 = performance.now();
-    const drivers = Promise.all(
-      ids.map((id) =>
-        o
-          .driveCycle(id)
-          .catch((e: Error) => void driveErrors.push(`${id}: ${e.message}`))
-          .finally(() => inFlight.delete(id)),
-      ),
+  const ms = { cycle: [] as number[], candidate: [] as number[], report: [] as number[], bare: [] as number[] };
+  let failedReads = 0;
+  let candidateNotYet = 0;
+  const failedByStatus: Record<string, number> = {};
+  // Readers pick among the cycles still being driven: a closed cycle answers from PostgreSQL and
+  // would flatter the tail the goal is about.
+  const inFlight = new Set(ids);
+  const driveErrors: string[] = [];
+  const t0 = performance.now();
+  const drivers = Promise.all(
+    ids.map((id) =>
+      o
+        .driveCycle(id)
+        .catch((e: Error) => void driveErrors.push(`${id}: ${e.message}`))
+        .finally(() => inFlight.delete(id)),
+    ),
+  );
+  const pick = () => {
+    const open = [...inFlight];
+    return open[Math.floor(Math.random() * open.length)];
+  };
+  const timed = async (url: string, token: string | undefined, into: number[], candidate = false) => {
+    const t = performance.now();
+    const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    const body = await res.text();
+    const took = performance.now() - t;
+    if (res.status === 200) into.push(took);
+    else if (candidate && (res.status === 404 || (res.status === 409 && body.includes('NOT_READY')))) candidateNotYet++;
+    else {
+      failedReads++;
+      failedByStatus[res.status] = (failedByStatus[res.status] ?? 0) + 1;
+    }
+  };
+  const readers = Array.from({ length: o.readers }, async (_, r) => {
+    // Eight kinds of turn: five cycle reads, a candidate, a report, and the bare route.
+    for (let k = r; inFlight.size > 0; k++) {
+      const turn = k % 8;
+      const cycleId = pick();
+      if (cycleId === undefined) break;
+      if (turn < 5) await timed(`${o.apiUrl}/v1/cycles/${cycleId}`, o.organizer, ms.cycle);
+      else if (turn === 5) {
+        const person = `members1-${1 + Math.floor(Math.random() * o.candidatesPerCycle)}`;
+        await timed(`${o.apiUrl}/v1/cycles/${cycleId}/candidates/${person}`, o.organizer, ms.candidate, true);
+      } else if (turn === 6) await timed(`${o.apiUrl}/v1/reports/${reports[k % reports.length]}`, o.intake, ms.report);
+      else await timed(`${o.bareUrl}/bare`, undefined, ms.bare);
+    }
+  });
+  // A cycle whose workflow cannot advance (a task failing for good) would keep its driver, and the
+  // readers, going forever: past the deadline the rest are given up and counted.
+  let deadline: NodeJS.Timeout | undefined;
+  const givenUp = new Promise<number>((resolve) => {
+    deadline = setTimeout(() => {
+      const left = inFlight.size;
+      inFlight.clear();
+      resolve(left);
+    }, o.driveSeconds * 1000);
+  });
+  const cyclesAbandoned = await Promise.race([drivers.then(() => 0), givenUp]);
+  clearTimeout(deadline);
+  await Promise.all(readers);
+  for (const e of driveErrors.slice(0, 3)) o.log(`   a cycle could not be driven to its close: ${e}`);
+  const failingWorkflows = cyclesAbandoned > 0 ? await o.failingWorkflows() : undefined;
+  if (cyclesAbandoned > 0)
+    o.log(
+      `   ${cyclesAbandoned} cycles given up after ${o.driveSeconds} s; failing: ${JSON.stringify(failingWorkflows)}`,
     );
-    const pick = () => {
-      const open = [...inFlight];
-      return open[Math.floor(Math.random() * open.length)];
-    };
-    const timed = async (url: string, token: string | undefined, into: number[], candidate = false) => {
-      const t = performance.now();
-      const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-      const body = await res.text();
-      const took = performance.now() - t;
-      if (res.status === 200) into.push(took);
-      else if (candidate && (res.status === 404 || (res.status === 409 && body.includes('NOT_READY'))))
-        candidateNotYet++;
-      else {
-        failedReads++;
-        failedByStatus[res.status] = (failedByStatus[res.status] ?? 0) + 1;
-      }
-    };
-    const readers = Array.from({ length: o.readers }, async (_, r) => {
-      // Eight kinds of turn: five cycle reads, a candidate, a report, and the bare route.
-      for (let k = r; inFlight.size > 0; k++) {
-        const turn = k % 8;
-        const cycleId = pick();
-        if (cycleId === undefined) break;
-        if (turn < 5) await timed(`${o.apiUrl}/v1/cycles/${cycleId}`, o.organizer, ms.cycle);
-        else if (turn === 5) {
-          const person = `members1-${1 + Math.floor(Math.random() * o.candidatesPerCycle)}`;
-          await timed(`${o.apiUrl}/v1/cycles/${cycleId}/candidates/${person}`, o.organizer, ms.candidate, true);
-        } else if (turn === 6)
-          await timed(`${o.apiUrl}/v1/reports/${reports[k % reports.length]}`, o.intake, ms.report);
-        else await timed(`${bareServer.url}/bare`, undefined, ms.bare);
-      }
-    });
-    // A cycle whose workflow cannot advance (a task failing for good) would keep its driver, and the
-    // readers, going forever: past the deadline the rest are given up and counted.
-    let deadline: NodeJS.Timeout | undefined;
-    const givenUp = new Promise<number>((resolve) => {
-      deadline = setTimeout(() => {
-        const left = inFlight.size;
-        inFlight.clear();
-        resolve(left);
-      }, o.driveSeconds * 1000);
-    });
-    const cyclesAbandoned = await Promise.race([drivers.then(() => 0), givenUp]);
-    clearTimeout(deadline);
-    await Promise.all(readers);
-    for (const e of driveErrors.slice(0, 3)) o.log(`   a cycle could not be driven to its close: ${e}`);
-    const failingWorkflows = cyclesAbandoned > 0 ? await o.failingWorkflows() : undefined;
-    if (cyclesAbandoned > 0)
-      o.log(
-        `   ${cyclesAbandoned} cycles given up after ${o.driveSeconds} s; failing: ${JSON.stringify(failingWorkflows)}`,
-      );
-    const wall = (performance.now() - t0) / 1000;
-    const askedAfter = await readsFromWorkflow(o.apiUrl);
-    const asked = Object.fromEntries(
-      Object.entries(askedAfter).map(([k, n]) => [k, n - (askedBefore[k] ?? 0)] as const),
-    );
-    const apiReads = summarize([...ms.cycle, ...ms.candidate, ...ms.report]);
-    const bareHono = summarize(ms.bare);
-    return {
-      cyclesInFlight: ids.length,
-      candidatesPerCycle: o.candidatesPerCycle,
-      readers: o.readers,
-      workerCache: o.workerCache,
-      wallSeconds: round(wall, 1),
-      cycle: summarize(ms.cycle),
-      candidate: summarize(ms.candidate),
-      report: summarize(ms.report),
-      apiReads,
-      bareHono,
-      ratioP99ToBare: round(apiReads.p99 / bareHono.p99, 1),
-      cyclesNotClosed: driveErrors.length + cyclesAbandoned,
-      cyclesAbandoned,
-      ...(failingWorkflows ? { failingWorkflows } : {}),
-      candidateNotYet,
-      failedReads,
-      failedByStatus,
-      readsFromWorkflow: asked,
-      driverNoAnswer: o.driverNoAnswer(),
-    };
-  } finally {
-    await new Promise((r) => bareServer.server.close(r));
-  }
+  const wall = (performance.now() - t0) / 1000;
+  const askedAfter = await readsFromWorkflow(o.apiUrl);
+  const asked = Object.fromEntries(Object.entries(askedAfter).map(([k, n]) => [k, n - (askedBefore[k] ?? 0)] as const));
+  const apiReads = summarize([...ms.cycle, ...ms.candidate, ...ms.report]);
+  const bareHono = summarize(ms.bare);
+  return {
+    cyclesInFlight: ids.length,
+    candidatesPerCycle: o.candidatesPerCycle,
+    readers: o.readers,
+    workerCache: o.workerCache,
+    apiProcess: o.apiProcess,
+    wallSeconds: round(wall, 1),
+    cycle: summarize(ms.cycle),
+    candidate: summarize(ms.candidate),
+    report: summarize(ms.report),
+    apiReads,
+    bareHono,
+    ratioP99ToBare: round(apiReads.p99 / bareHono.p99, 1),
+    cyclesNotClosed: driveErrors.length + cyclesAbandoned,
+    cyclesAbandoned,
+    ...(failingWorkflows ? { failingWorkflows } : {}),
+    candidateNotYet,
+    failedReads,
+    failedByStatus,
+    readsFromWorkflow: asked,
+    driverNoAnswer: o.driverNoAnswer(),
+  };
 }

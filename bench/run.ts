@@ -15,7 +15,8 @@
  *   6. the console's pages for one user (bench/console.ts);
  *   7. reads under mixed load: cycles driven through the API while 16 readers GET cycles,
  *      candidates and reports, beside a bare Hono route (bench/mixed-reads.ts); the worker, cache
- *      100, in a process of its own as in production;
+ *      100, in a process of its own as in production, and the API with the bare route in another
+ *      (bench/api-process.ts; BENCH_MIXED_API=bench runs it here, beside the load, as runs before 12-04 did);
  *   8. POST /v1/cycles against a bare client.workflow.start (bench/starts.ts);
  *   9. the scale soak: many open cycles on a worker with a small cache, their timers firing
  *      (bench/soak.ts).
@@ -57,7 +58,7 @@ import { goals, goalsMarkdown } from './goals.js';
 import { measureMixedReads } from './mixed-reads.js';
 import { measureSoak } from './soak.js';
 import { measureStarts } from './starts.js';
-import { spawnWorker, type WorkerProcess } from './worker-process.js';
+import { spawnApi, spawnWorker, type WorkerProcess } from './processes.js';
 import { load, mb, pct, round, serveOn } from './util.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
@@ -82,6 +83,8 @@ const MIXED_CYCLES = envNumber('BENCH_MIXED_CYCLES', 200);
 const MIXED_CANDIDATES = envNumber('BENCH_MIXED_CANDIDATES', 2);
 const MIXED_CACHE = envNumber('BENCH_MIXED_CACHE', 100);
 const MIXED_DRIVE_SECONDS = envNumber('BENCH_MIXED_DRIVE_SECONDS', 900);
+/** 7: `own` (default) runs the API in a process of its own, as in production; `bench` in this one, beside the load. */
+const MIXED_API = process.env.BENCH_MIXED_API === 'bench' ? 'bench' : 'own';
 /** 8: starts of each kind. */
 const STARTS = envNumber('BENCH_STARTS', 150);
 /** 9: open cycles, the worker's cache, the timer each supervision sets, grace after the last one, reads. */
@@ -306,13 +309,14 @@ async function main() {
       committees: { standing: 11, full: 31 },
       policy: fullPolicy(perSeat),
     });
-    const startCycle = async (jurisdictionId: string, term: string, seats: number, perSeat: number) => {
-      const res = await simulator.call(
-        'POST',
-        '/v1/cycles',
-        organizer,
-        cycleBody(jurisdictionId, term, seats, perSeat),
-      );
+    const startCycle = async (
+      jurisdictionId: string,
+      term: string,
+      seats: number,
+      perSeat: number,
+      through: Pick<typeof simulator, 'call'> = simulator,
+    ) => {
+      const res = await through.call('POST', '/v1/cycles', organizer, cycleBody(jurisdictionId, term, seats, perSeat));
       if (res.status !== 201)
         throw new Error(`start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
       return `${jurisdictionId}:${term}`;
@@ -457,34 +461,64 @@ async function main() {
     if (MEASURE.has(7)) {
       log(`7. reads under mixed load: ${MIXED_CYCLES} cycles in flight, 16 readers, worker cache ${MIXED_CACHE}`);
       const mixedId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(2100 + Math.floor(i / 200))];
-      results.mixedReads = await withWorkerProcess(MIXED_CACHE, () =>
-        measureMixedReads({
-          apiUrl: apiServer.url,
-          cycles: MIXED_CYCLES,
-          candidatesPerCycle: MIXED_CANDIDATES,
-          readers: 16,
-          workerCache: MIXED_CACHE,
-          organizer,
-          intake,
-          startCycle: (i) => startCycle(mixedId(i)[0]!, mixedId(i)[1]!, MIXED_CANDIDATES, 1),
-          driveCycle: (id) => simulator.driveCycle(id),
-          driveSeconds: MIXED_DRIVE_SECONDS,
-          failingWorkflows: () => failingWorkflows(client),
-          driverNoAnswer: () => simulator.noAnswer(),
-          registerReport: async (i) => {
-            const res = await simulator.call('POST', '/v1/reports', intake, {
-              channel: 'phone',
-              category: 'voteBuying',
-              text: '基准测试举报',
-              receivedAt: new Date().toISOString(),
-              target: { type: 'jurisdiction', jurisdictionId: `B${String(i % 200).padStart(4, '0')}` },
-            });
-            if (res.status !== 201) throw new Error(`report ${i}: ${res.status} ${JSON.stringify(res.body)}`);
-            return res.body.reportId as string;
-          },
-          log,
-        }),
-      );
+      // The API (and the bare route beside it) in a process of its own, as in production: the 200
+      // drivers and 16 readers here would otherwise share its event loop (the bare route's p50 was
+      // 17 ms with them).
+      const api =
+        MIXED_API === 'own'
+          ? await spawnApi(
+              {
+                TEMPORAL_ADDRESS: temporalServer.address,
+                TEMPORAL_TASK_QUEUE: taskQueue,
+                DATABASE_URL: databaseUrl,
+                CODEC_KEYS: codecSpec,
+                JWT_SECRET: AUTH.secret,
+              },
+              log,
+              // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the API's time goes under this load.
+              (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
+            )
+          : undefined;
+      const bareHere = api ? undefined : await serveBare();
+      const apiUrl = api?.apiUrl ?? apiServer.url;
+      const sim = api
+        ? createSimulator({ baseUrl: apiUrl, organizerToken: organizer, reviewerToken: reviewer, patienceMs: 600_000 })
+        : simulator;
+      try {
+        results.mixedReads = await withWorkerProcess(MIXED_CACHE, () =>
+          measureMixedReads({
+            apiUrl,
+            bareUrl: api?.bareUrl ?? bareHere!.url,
+            apiProcess: MIXED_API,
+            cycles: MIXED_CYCLES,
+            candidatesPerCycle: MIXED_CANDIDATES,
+            readers: 16,
+            workerCache: MIXED_CACHE,
+            organizer,
+            intake,
+            startCycle: (i) => startCycle(mixedId(i)[0]!, mixedId(i)[1]!, MIXED_CANDIDATES, 1, sim),
+            driveCycle: (id) => sim.driveCycle(id),
+            driveSeconds: MIXED_DRIVE_SECONDS,
+            failingWorkflows: () => failingWorkflows(client),
+            driverNoAnswer: () => sim.noAnswer(),
+            registerReport: async (i) => {
+              const res = await sim.call('POST', '/v1/reports', intake, {
+                channel: 'phone',
+                category: 'voteBuying',
+                text: '基准测试举报',
+                receivedAt: new Date().toISOString(),
+                target: { type: 'jurisdiction', jurisdictionId: `B${String(i % 200).padStart(4, '0')}` },
+              });
+              if (res.status !== 201) throw new Error(`report ${i}: ${res.status} ${JSON.stringify(res.body)}`);
+              return res.body.reportId as string;
+            },
+            log,
+          }),
+        );
+      } finally {
+        await api?.stop();
+        if (bareHere) await new Promise((r) => bareHere.server.close(r));
+      }
       log(`   ${JSON.stringify(results.mixedReads)}`);
     }
 
@@ -826,4 +860,11 @@ async function failingWorkflows(client: Client): Promise<Record<string, number>>
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
+}
+
+/** A route that does nothing, served by this process: the bare baseline when the API runs here too. */
+async function serveBare() {
+  const bare = new Hono();
+  bare.get('/bare', (c) => c.json({ ok: true }));
+  return serveOn(bare.fetch);
 }

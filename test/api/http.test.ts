@@ -135,6 +135,21 @@ describe('authentication', () => {
   });
 });
 
+describe('authentication, remembered', () => {
+  const now = () => Math.floor(Date.now() / 1000);
+  const claims = { sub: 'u', roles: ['organizer'], scope: '440300', iss: AUTH.issuer, aud: AUTH.audience };
+
+  it('a token accepted before is refused once it expires: a remembered verification never outlives exp', async () => {
+    const token = await sign({ ...claims, exp: now() + 2 }, AUTH.secret, 'HS256');
+    expect((await read(stack.as(token).v1.cycles.$get({ query: {} }))).status).toBe(200);
+    expect((await read(stack.as(token).v1.cycles.$get({ query: {} }))).status).toBe(200);
+    await new Promise((r) => setTimeout(r, (now() + 3 - Date.now() / 1000) * 1000));
+    const late = await read(stack.as(token).v1.cycles.$get({ query: {} }));
+    expectError(late, 401, 'UNAUTHENTICATED');
+    expect(late.body).toMatchObject({ error: { message: 'invalid token: token expired' } });
+  });
+});
+
 describe('authorization and scope', () => {
   it('a viewer reads but may not start a cycle (403)', async () => {
     const viewer = stack.as(await stack.token(['viewer'], '440300'));

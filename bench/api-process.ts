@@ -1,0 +1,45 @@
+/**
+ * Measurement 7's API in a process of its own, as in production, with the bare Hono route beside it
+ * on the same event loop: the cycles' drivers and the readers run in the bench process, so neither
+ * the API nor the bare route shares an event loop with the load it is measured under — only the
+ * machine. The same app as the bench's own (api/app.ts createApp, its pool of 20).
+ * Config from the environment (set by bench/run.ts); prints `ready <apiUrl> <bareUrl>` once both listen.
+ */
+import { Hono } from 'hono';
+import { createPool } from '../activities/db.js';
+import { createApp } from '../api/app.js';
+import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
+import { connectClient } from '../temporal/connection.js';
+import { serveOn } from './util.js';
+
+const need = (name: string) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is required`);
+  return v;
+};
+const codecKeys = parseCodecKeys(need('CODEC_KEYS'));
+const client = await connectClient({ address: need('TEMPORAL_ADDRESS'), namespace: 'default', codecKeys });
+const pool = createPool(need('DATABASE_URL'), { max: 20 });
+const app = createApp({
+  temporal: client,
+  pool,
+  taskQueue: need('TEMPORAL_TASK_QUEUE'),
+  auth: { secret: need('JWT_SECRET'), issuer: 'huanjie', audience: 'huanjie-api' },
+  codecKeys,
+  codec: new AesGcmCodec(codecKeys),
+  rateLimit: { perMinute: 10_000_000, burst: 1_000_000 },
+});
+const bare = new Hono();
+bare.get('/bare', (c) => c.json({ ok: true }));
+const apiServer = await serveOn(app.fetch);
+const bareServer = await serveOn(bare.fetch);
+console.log(`ready ${apiServer.url} ${bareServer.url}`);
+
+process.once('SIGTERM', () => {
+  void (async () => {
+    await Promise.all([apiServer, bareServer].map((s) => new Promise((r) => s.server.close(r))));
+    await pool.end();
+    await client.connection.close();
+    process.exit(0);
+  })();
+});

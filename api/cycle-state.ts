@@ -7,6 +7,7 @@ import { cycleWorkflowId } from '../domain/ids.js';
 import * as W from '../workflows/contracts/cycle.js';
 import type { Services } from './context.js';
 import { ApiError, ErrorCode, notFound, toApiError } from './errors.js';
+import { cycleJurisdiction } from './guards.js';
 
 /** How long an answer waits for the projection to reach the version its input produced. */
 const PROJECTION_WAIT_MS = 5_000;
@@ -22,6 +23,17 @@ const PROJECTION_WAIT_MS = 5_000;
 export async function readState(s: Services, cycleId: string, atLeastVersion?: number): Promise<C.CycleState> {
   const [state, late] = await Promise.all([readCycle(s, cycleId, atLeastVersion), s.read.lateReviews(cycleId)]);
   return withLateReviews(state, late);
+}
+
+/**
+ * A reader's GET of one cycle: the scope check, the projection and the late departments in one
+ * round trip (api/queries/cycles.ts cycleForReader). Out of scope looks exactly like absent: 404.
+ */
+export async function readStateInScope(s: Services, scope: string, cycleId: string): Promise<C.CycleState> {
+  const r = await s.read.cycleForReader(scope, cycleId, cycleJurisdiction(cycleId));
+  if (!r.inside) throw notFound(`cycle ${cycleId}`).asDenial();
+  const state = r.projected && !r.projected.stale ? r.projected.state : await readLive(s, cycleId, r.projected);
+  return withLateReviews(state, r.late);
 }
 
 /**

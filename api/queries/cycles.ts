@@ -15,15 +15,47 @@ export async function readProjection<T>(
   workflowId: string,
   arrays: readonly string[],
 ): Promise<Projection<T> | undefined> {
-  const { rows } = await pool.query<{ stale: boolean; parts: [string, unknown][] }>(
-    `SELECT p.stale, coalesce(jsonb_agg(jsonb_build_array(s.part, s.value)) FILTER (WHERE s.part IS NOT NULL), '[]') AS parts
-     FROM workflow_projections p LEFT JOIN workflow_state_parts s ON s.workflow_id = p.workflow_id
-     WHERE p.workflow_id = $1 GROUP BY p.workflow_id, p.stale`,
+  const { rows } = await pool.query<ProjectionColumns>(
+    `SELECT ${PROJECTION_COLUMNS} FROM workflow_projections p WHERE p.workflow_id = $1`,
     [workflowId],
   );
-  const row = rows[0];
-  if (!row) return undefined;
+  return projectionOf<T>(rows[0], arrays);
+}
+
+/** A projection's columns, for `p` a workflow_projections row (or NULLs: no projection). */
+const PROJECTION_COLUMNS = `p.stale,
+  (SELECT coalesce(jsonb_agg(jsonb_build_array(s.part, s.value)), '[]') FROM workflow_state_parts s
+    WHERE s.workflow_id = p.workflow_id) AS parts`;
+type ProjectionColumns = { stale: boolean | null; parts: [string, unknown][] };
+function projectionOf<T>(row: ProjectionColumns | undefined, arrays: readonly string[]): Projection<T> | undefined {
+  if (!row || row.stale === null) return undefined;
   return row.stale ? { stale: true } : { stale: false, state: assembleState<T>(row.parts, arrays) };
+}
+
+/**
+ * Each candidate's late departments of cycle $1, as rows (personId, kind, at, departments), from the
+ * departments' tasks on the record: chased (催办) and escalated departments grouped by the instant of
+ * their wake-up — what a candidate once also told its cycle by signal.
+ */
+const LATE_REVIEWS = `SELECT person_id AS "personId", kind, at, array_agg(department ORDER BY department) AS departments
+  FROM (SELECT person_id, department, 'chased' AS kind, chased_at AS at FROM review_tasks
+          WHERE cycle_id = $1 AND chased_at IS NOT NULL
+        UNION ALL
+        SELECT person_id, department, 'escalated', escalated_at FROM review_tasks
+          WHERE cycle_id = $1 AND escalated_at IS NOT NULL) late
+  GROUP BY person_id, kind, at`;
+type LateReviews = Map<string, NonNullable<CycleState['candidates'][number]['lateReviews']>>;
+/** `at` a Date as pg reads a timestamptz, or its milliseconds when it came inside JSON. */
+type LateRow = { personId: string; kind: 'chased' | 'escalated'; at: Date | number; departments: string[] };
+/** In order of person, then instant, then kind. */
+function lateByPerson(rows: LateRow[]): LateReviews {
+  const byPerson: LateReviews = new Map();
+  for (const r of rows) {
+    const list = byPerson.get(r.personId) ?? [];
+    list.push({ departments: r.departments, kind: r.kind, at: new Date(r.at).getTime() });
+    byPerson.set(r.personId, list);
+  }
+  return byPerson;
 }
 
 export interface CycleListFilters {
@@ -121,36 +153,38 @@ export function createCycleQueries(pool: Pool) {
       return rows;
     },
 
+    async lateReviews(cycleId: string): Promise<LateReviews> {
+      const { rows } = await pool.query<LateRow>(`${LATE_REVIEWS} ORDER BY "personId", at, kind`, [cycleId]);
+      return lateByPerson(rows);
+    },
+
     /**
-     * Each candidate's late departments, from the departments' tasks on the record (the candidate's
-     * deadline records write them): chased (催办) and escalated departments grouped by the instant of
-     * their wake-up, in order — what a candidate once also told its cycle by signal.
+     * What a reader of one cycle needs, in one round trip (each query costs the API a socket write
+     * and a turn of its event loop, and reads are most of its work): whether `scope` covers the
+     * cycle's jurisdiction, the cycle's projection, and its candidates' late departments. The caller
+     * must look at `inside` before anything else.
      */
-    async lateReviews(
+    async cycleForReader(
+      scope: string,
       cycleId: string,
-    ): Promise<Map<string, NonNullable<CycleState['candidates'][number]['lateReviews']>>> {
-      const { rows } = await pool.query<{
-        personId: string;
-        kind: 'chased' | 'escalated';
-        at: Date;
-        departments: string[];
-      }>(
-        `SELECT person_id AS "personId", kind, at, array_agg(department ORDER BY department) AS departments
-         FROM (SELECT person_id, department, 'chased' AS kind, chased_at AS at FROM review_tasks
-                 WHERE cycle_id = $1 AND chased_at IS NOT NULL
-               UNION ALL
-               SELECT person_id, department, 'escalated', escalated_at FROM review_tasks
-                 WHERE cycle_id = $1 AND escalated_at IS NOT NULL) late
-         GROUP BY person_id, kind, at ORDER BY person_id, at, kind`,
-        [cycleId],
+      jurisdictionId: string,
+    ): Promise<{ inside: boolean; projected: Projection<CycleState> | undefined; late: LateReviews }> {
+      const { rows } = await pool.query<ProjectionColumns & { inside: boolean; late: LateRow[] }>(
+        `SELECT coalesce((SELECT $2 = ANY(ancestors) FROM jurisdictions WHERE id = $3), false) AS inside,
+                ${PROJECTION_COLUMNS},
+                (SELECT coalesce(jsonb_agg(jsonb_build_object('personId', l."personId", 'kind', l.kind,
+                          'at', floor(extract(epoch FROM l.at) * 1000), 'departments', l.departments)
+                          ORDER BY l."personId", l.at, l.kind), '[]')
+                   FROM (${LATE_REVIEWS}) l) AS late
+         FROM (VALUES (1)) one (x) LEFT JOIN workflow_projections p ON p.workflow_id = $4`,
+        [cycleId, scope, jurisdictionId, cycleWorkflowId(cycleId)],
       );
-      const byPerson = new Map<string, NonNullable<CycleState['candidates'][number]['lateReviews']>>();
-      for (const r of rows) {
-        const list = byPerson.get(r.personId) ?? [];
-        list.push({ departments: r.departments, kind: r.kind, at: r.at.getTime() });
-        byPerson.set(r.personId, list);
-      }
-      return byPerson;
+      const row = rows[0]!;
+      return {
+        inside: row.inside,
+        projected: projectionOf<CycleState>(row, CYCLE_STATE_ARRAYS),
+        late: lateByPerson(row.late),
+      };
     },
 
     async timeline(cycleId: string): Promise<CycleEventRow[]> {

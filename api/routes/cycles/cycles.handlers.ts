@@ -17,7 +17,7 @@ import type { Action } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { ApiError, notFound } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope, resolveScope } from '../../guards.js';
-import { readState } from '../../cycle-state.js';
+import { readState, readStateInScope } from '../../cycle-state.js';
 import { sendUpdate } from '../../updates.js';
 import type * as routes from './cycles.routes.js';
 
@@ -97,8 +97,7 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   const s = c.var.services;
   authorize(c, 'cycle.read');
   const { cycleId } = c.req.valid('param');
-  await requireCycleInScope(c, s, cycleId);
-  return c.json(await readState(s, cycleId), 200);
+  return c.json(await readStateInScope(s, c.get('principal').scope, cycleId), 200);
 };
 
 export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {

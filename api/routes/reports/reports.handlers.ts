@@ -122,10 +122,10 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   const s = c.var.services;
   authorize(c, 'report.read');
   const { reportId } = c.req.valid('param');
-  const row = await reportRow(c, s, reportId);
-  // The workflow's state from its projection in Postgres (no replay); asked of the workflow only
-  // when there is none to trust (a report from before projections, or one that lost a write).
-  const projected = await s.read.reports.live(reportId);
+  // The workflow's state from its projection in Postgres (no replay), read beside the record and its
+  // scope check and used only once that has passed; asked of the workflow only when there is none to
+  // trust (a report from before projections, or one that lost a write).
+  const [row, projected] = await Promise.all([reportRow(c, s, reportId), s.read.reports.live(reportId)]);
   let live = projected && !projected.stale ? projected.state : undefined;
   if (!live) {
     s.readFromWorkflow('report', projected);

@@ -5,6 +5,7 @@
  * machine. The same app as the bench's own (api/app.ts createApp, its pool of 20).
  * Config from the environment (set by bench/run.ts); prints `ready <apiUrl> <bareUrl>` once both listen.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Hono } from 'hono';
 import { createPool } from '../activities/db.js';
 import { createApp } from '../api/app.js';
@@ -31,6 +32,19 @@ const app = createApp({
 });
 const bare = new Hono();
 bare.get('/bare', (c) => c.json({ ok: true }));
+// What the API's process waited on over the run: its event loop's delays, and reads queued for one
+// of the pool's connections (sampled every 50 ms).
+const loop = monitorEventLoopDelay({ resolution: 10 });
+loop.enable();
+let poolWaitingMax = 0;
+setInterval(() => (poolWaitingMax = Math.max(poolWaitingMax, pool.waitingCount)), 50).unref();
+bare.get('/stats', (c) =>
+  c.json({
+    eventLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100,
+    eventLoopDelayMaxMs: Math.round(loop.max / 1e4) / 100,
+    poolWaitingMax,
+  }),
+);
 const apiServer = await serveOn(app.fetch);
 const bareServer = await serveOn(bare.fetch);
 console.log(`ready ${apiServer.url} ${bareServer.url}`);

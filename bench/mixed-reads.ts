@@ -49,6 +49,15 @@ export interface MixedReads {
   readsFromWorkflow: Record<string, number>;
   /** Drivers' requests that got no answer at all (retried with the same key), by cause. */
   driverNoAnswer: Record<string, number>;
+  /**
+   * Every API read over 1 s and every bare read over 500 ms: when it started (seconds into the
+   * drive), what it read, how long it took. Slow reads bunched at one moment with slow bare reads
+   * beside them point at a stall of the machine or of the API's process; slow API reads alone, at
+   * what the API waits on (the database).
+   */
+  slowReads?: { atS: number; kind: string; ms: number }[];
+  /** The API process's own account (bench/api-process.ts `/stats`): event-loop delay, reads queued for a connection. */
+  apiWaits?: { eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; poolWaitingMax: number };
 }
 
 /** The API's count of reads that asked a workflow, by `kind/reason` (api/app.ts). */
@@ -117,11 +126,16 @@ export async function measureMixedReads(o: {
     const open = [...inFlight];
     return open[Math.floor(Math.random() * open.length)];
   };
+  const slowReads: { atS: number; kind: string; ms: number }[] = [];
+  const kindOf = (into: number[]) =>
+    into === ms.cycle ? 'cycle' : into === ms.candidate ? 'candidate' : into === ms.report ? 'report' : 'bare';
   const timed = async (url: string, token: string | undefined, into: number[], candidate = false) => {
     const t = performance.now();
     const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const body = await res.text();
     const took = performance.now() - t;
+    if (took > 1000 || (into === ms.bare && took > 500))
+      slowReads.push({ atS: round((t - t0) / 1000, 1), kind: kindOf(into), ms: round(took) });
     if (res.status === 200) into.push(took);
     else if (candidate && (res.status === 404 || (res.status === 409 && body.includes('NOT_READY')))) candidateNotYet++;
     else {
@@ -188,5 +202,9 @@ export async function measureMixedReads(o: {
     failedByStatus,
     readsFromWorkflow: asked,
     driverNoAnswer: o.driverNoAnswer(),
+    slowReads,
+    ...(o.apiProcess === 'own'
+      ? { apiWaits: (await (await fetch(`${o.bareUrl}/stats`)).json()) as NonNullable<MixedReads['apiWaits']> }
+      : {}),
   };
 }

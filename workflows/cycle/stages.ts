@@ -46,7 +46,10 @@ export async function runStages(cycle: Cycle, candidates: CandidateWorkflows) {
 
 async function completeStage(cycle: Cycle, step: StageStep, candidates: CandidateWorkflows) {
   const done = step.done ?? ((s: C.CycleState) => s.stageDone);
-  cycle.describe(step.waitingFor);
+  // A stage whose input came before this step ran (its first task was slow) is told by that input
+  // why it waits; saying "waiting for the input" then would overwrite it, and a reader between this
+  // send and the gate's own could be told so (seen once under the full test suite's load).
+  if (!done(cycle.state)) cycle.describe(step.waitingFor);
   await cycle.waitFor(() => done(cycle.state));
   await cycle.passGate();
   await cycle.advance(step.beforeAdvance && (() => step.beforeAdvance!(candidates)));

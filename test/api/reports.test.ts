@@ -53,6 +53,9 @@ const report = (body: Partial<Intake> & Pick<Intake, 'target'>) =>
       header: {},
     }),
   );
+/** A report on one of the cycle's people: its category, its text, the channel's own reference. */
+const reportOn = (personId: string, category: Intake['category'], text: string, channelRef: string) =>
+  report({ target: { type: 'candidate', cycleId: CYCLE_ID, personId }, category, text, channelRef });
 const finding = (reportId: string, json: z.input<typeof R.findingSchema>) =>
   read(investigator.v1.reports[':reportId'].findings.$post({ param: { reportId }, json, header: {} }));
 const live = (reportId: string) => ok(intake.v1.reports[':reportId'].$get({ param: { reportId } }));
@@ -78,30 +81,16 @@ describe('reports during a cycle', () => {
     await read(cycle()['committee-vote'].$post({ param, json: S.vote, header }));
     await eventually(async () => (await state()).stage === 'publicity');
 
-    const onS1 = await report({
-      target: { type: 'candidate', cycleId: CYCLE_ID, personId: 's1' },
-      text: '反映张伟在推荐前宴请代表',
-      channelRef: 'pub-s1',
-    });
+    const onS1 = await reportOn('s1', 'voteBuying', '反映张伟在推荐前宴请代表', 'pub-s1');
     expectStatus(onS1, 201);
     // The hold is on the person before the intake answers (found from outside: it landed ~110 ms
     // after, and an input in between could pass the gate): the very next read shows it.
     expect(onS1.body.hold).toEqual({ state: 'placed', name: `report-${onS1.body.reportId}` });
     expect((await state()).holds.map((h) => [h.personId, h.source])).toEqual([['s1', 'report']]);
-    const onD1 = await report({
-      target: { type: 'candidate', cycleId: CYCLE_ID, personId: 'd1' },
-      category: 'seekingOffice',
-      text: '反映陈静跑官',
-      channelRef: 'pub-d1',
-    });
+    const onD1 = await reportOn('d1', 'seekingOffice', '反映陈静跑官', 'pub-d1');
     expectStatus(onD1, 201);
     // A second report on s1, still open when the first drops s1.
-    const onS1Again = await report({
-      target: { type: 'candidate', cycleId: CYCLE_ID, personId: 's1' },
-      category: 'other',
-      text: '另反映张伟其他问题',
-      channelRef: 'pub-s1-again',
-    });
+    const onS1Again = await reportOn('s1', 'other', '另反映张伟其他问题', 'pub-s1-again');
     expectStatus(onS1Again, 201);
     const held = await state();
     expect(held.holds.map((h) => [h.personId, h.source]).sort()).toEqual([
@@ -142,12 +131,7 @@ describe('reports during a cycle', () => {
     ]);
     expect(after.nominees.find((n) => n.personId === 's1')?.cause).toBe('report');
     // A report on s1 now holds nothing, and says so (found from outside: it answered `placed`).
-    const late = await report({
-      target: { type: 'candidate', cycleId: CYCLE_ID, personId: 's1' },
-      category: 'other',
-      text: '再反映张伟问题',
-      channelRef: 'pub-s1-late',
-    });
+    const late = await reportOn('s1', 'other', '再反映张伟问题', 'pub-s1-late');
     expectStatus(late, 201);
     expect(late.body.hold).toEqual({ state: 'none', why: expect.stringMatching(/no longer in the running/) });
     expect((await state()).holds).toHaveLength(1);

@@ -18,7 +18,7 @@ import { createReviewActivities } from '../activities/reviews.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
-import { isStorableText, nestedDeeperThan, tooDeepRule, unstorableRule, unstorableTextPaths } from '../domain/text.js';
+import { bodyShapeProblem, isStorableText, unstorableRule, unstorableTextPaths } from '../domain/text.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
 import { consoleRoutes } from './console/index.js';
@@ -244,9 +244,10 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
   if (/^application\/([a-z.+-]*\+)?json/i.test(c.req.header('content-type') ?? '')) {
     // Malformed JSON is left to the route's validator, which names it.
     const body: unknown = await c.req.json().catch(() => undefined);
-    if (body !== undefined && nestedDeeperThan(body))
-      throw new ApiError(400, ErrorCode.Validation, `invalid input: (body): ${tooDeepRule}`, [
-        { path: '(body)', rule: tooDeepRule },
+    const shape = body === undefined ? undefined : bodyShapeProblem(body);
+    if (shape)
+      throw new ApiError(400, ErrorCode.Validation, `invalid input: (body): ${shape}`, [
+        { path: '(body)', rule: shape },
       ]);
     if (body !== undefined) paths.push(...unstorableTextPaths(body));
   }

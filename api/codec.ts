@@ -23,7 +23,7 @@ import { Hono, type Context } from 'hono';
 import { cors } from 'hono/cors';
 import { SA } from '../temporal/search-attributes.js';
 import type { Actor } from '../domain/schemas.js';
-import { nestedDeeperThan, tooDeepRule } from '../domain/text.js';
+import { bodyShapeProblem } from '../domain/text.js';
 import type { AesGcmCodec } from '../temporal/codec.js';
 import { authenticate, type AuthConfig } from './auth.js';
 import { allows } from './authz.js';
@@ -110,9 +110,10 @@ export function codecRoutes(o: {
   for (const op of ['encode', 'decode'] as const) {
     app.post(`/${op}`, async (c) => {
       const body = await c.req.json<{ payloads?: JsonPayload[] }>().catch(() => undefined);
-      if (body !== undefined && nestedDeeperThan(body))
-        throw new ApiError(400, ErrorCode.Validation, `invalid input: (body): ${tooDeepRule}`, [
-          { path: '(body)', rule: tooDeepRule },
+      const shape = body === undefined ? undefined : bodyShapeProblem(body);
+      if (shape)
+        throw new ApiError(400, ErrorCode.Validation, `invalid input: (body): ${shape}`, [
+          { path: '(body)', rule: shape },
         ]);
       // Proto-JSON leaves out an empty list: `{}` is a request with no payloads.
       if (

@@ -7,16 +7,22 @@
 import type { ZodError } from 'zod';
 import type { FieldIssue } from './errors.js';
 
+/** Unknown fields named one by one, at most this many (found from outside: 90,000 of them chained into one path). */
+const UNKNOWN_NAMED = 5;
+
 export function fieldIssues(e: ZodError): FieldIssue[] {
-  return e.issues.map((i) => {
+  return e.issues.flatMap((i) => {
     const path = i.path.map(String).join('.');
     const unknownKeys = i.code === 'unrecognized_keys' ? i.keys : [];
-    if (unknownKeys.length > 0)
-      return {
-        path: [path, ...unknownKeys].filter(Boolean).join('.'),
-        rule: `unknown field ${unknownKeys.join(', ')}`,
-      };
-    return { path: path || '(body)', rule: i.message };
+    if (unknownKeys.length > 0) {
+      const named = unknownKeys.slice(0, UNKNOWN_NAMED);
+      const more = unknownKeys.length - named.length;
+      return named.map((key, n) => ({
+        path: [path, key].filter(Boolean).join('.'),
+        rule: `unknown field ${key}${n === named.length - 1 && more > 0 ? ` (and ${more} more unknown fields)` : ''}`,
+      }));
+    }
+    return [{ path: path || '(body)', rule: i.message }];
   });
 }
 

@@ -24,6 +24,29 @@ export function nestedDeeperThan(value: unknown, max = MAX_JSON_DEPTH): boolean 
   return false;
 }
 
+/** No Huanjie object has more than a few dozen fields; validating a huge one costs every caller (found from outside). */
+export const MAX_OBJECT_FIELDS = 1000;
+export const tooWideRule = `at most ${MAX_OBJECT_FIELDS} fields in one object`;
+
+/** Whether some object in `value` has more than `max` fields (arrays are bounded by the body's size alone). */
+export function widerThan(value: unknown, max = MAX_OBJECT_FIELDS): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (!Array.isArray(v) && Object.keys(v).length > max) return true;
+    for (const child of Object.values(v)) pending.push(child);
+  }
+  return false;
+}
+
+/** The rule a parsed JSON body breaks by its shape alone (too deep, too wide), if any. */
+export function bodyShapeProblem(body: unknown): string | undefined {
+  if (nestedDeeperThan(body)) return tooDeepRule;
+  if (widerThan(body)) return tooWideRule;
+  return undefined;
+}
+
 export function isStorableText(s: string): boolean {
   return !UNSTORABLE.test(s);
 }

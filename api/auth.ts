@@ -31,6 +31,11 @@ export function authenticate(config: AuthConfig): MiddlewareHandler<Env> {
     const match = /^Bearer\s+([A-Za-z0-9_.-]+)$/.exec(header);
     if (!match) throw unauthenticated('a bearer token is required (Authorization: Bearer <jwt>)');
     const token = match[1]!;
+    // One spelling per token: base64url's last character can carry spare bits the decoder ignores,
+    // so four strings would verify as one (found from outside). Only the canonical one is accepted.
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    if (Buffer.from(signature, 'base64url').toString('base64url') !== signature)
+      throw unauthenticated('invalid token: token signature mismatched');
     const known = verified.get(token);
     if (known && inTime(known.times, Math.floor(Date.now() / 1000))) {
       c.set('principal', known.principal);

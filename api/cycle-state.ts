@@ -100,7 +100,7 @@ async function readLive(s: Services, cycleId: string, projected: { stale: true }
   try {
     return await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery);
   } catch (e) {
-    if (!(e instanceof WorkflowNotFoundError)) throw toApiError(e) ?? notReadable(cycleId);
+    if (!(e instanceof WorkflowNotFoundError)) throw toApiError(e) ?? notReadable(`cycle ${cycleId}`);
     // Past Temporal's retention the record in Postgres is the answer.
     const row = await s.read.cycle(cycleId);
     if (!row || !('cycleId' in row.state)) throw notFound(`cycle ${cycleId}`);
@@ -109,15 +109,15 @@ async function readLive(s: Services, cycleId: string, projected: { stale: true }
 }
 
 /**
- * Its projection is not usable yet (a cycle whose first workflow task has not run, or whose record is
+ * Its projection is not usable yet (a workflow whose first task has not run, or whose record is
  * being repaired) and its workflow did not answer a query (a task failing or timing out under load):
- * nothing is wrong with the request, so 503 and a retry, never a 500.
+ * nothing is wrong with the request, so 503 and a retry, never a 500. `what`: `cycle <id>`, say.
  */
-function notReadable(cycleId: string): ApiError {
+export function notReadable(what: string): ApiError {
   const e = new ApiError(
     503,
     ErrorCode.NotReady,
-    `cycle ${cycleId} cannot be read just now: its record is being written; read it again shortly`,
+    `${what} cannot be read just now: its record is being written; read it again shortly`,
   );
   e.retryAfterSeconds = 1;
   return e;

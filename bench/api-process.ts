@@ -6,12 +6,11 @@
  * Config from the environment (set by bench/run.ts); prints `ready <apiUrl> <bareUrl>` once both listen.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Hono } from 'hono';
 import { createPool } from '../activities/db.js';
 import { createApp } from '../api/app.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
-import { serveOn } from './util.js';
+import { bareApp, serveOn } from './util.js';
 
 const need = (name: string) => {
   const v = process.env[name];
@@ -30,8 +29,7 @@ const app = createApp({
   codec: new AesGcmCodec(codecKeys),
   rateLimit: { perMinute: 10_000_000, burst: 1_000_000 },
 });
-const bare = new Hono();
-bare.get('/bare', (c) => c.json({ ok: true }));
+const bare = bareApp();
 // What the API's process waited on over the run: its event loop's delays, and reads queued for one
 // of the pool's connections (sampled every 50 ms).
 const loop = monitorEventLoopDelay({ resolution: 10 });

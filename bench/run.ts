@@ -30,7 +30,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { Hono } from 'hono';
 import { createPool, type Pool } from '../activities/db.js';
 import { createApp } from '../api/app.js';
 import { signToken, type AuthConfig } from '../api/auth.js';
@@ -59,7 +58,7 @@ import { measureMixedReads } from './mixed-reads.js';
 import { measureSoak } from './soak.js';
 import { measureStarts } from './starts.js';
 import { spawnApi, spawnWorker, type WorkerProcess } from './processes.js';
-import { load, mb, pct, round, serveOn } from './util.js';
+import { bareApp, load, mb, pct, round, serveOn } from './util.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
 const AUTH: AuthConfig = {
@@ -380,8 +379,7 @@ async function main() {
     // ---- 2. API latency -------------------------------------------------------------------------
     if (MEASURE.has(2)) {
       log('2. API latency, 16 concurrent clients');
-      const bare = new Hono();
-      bare.get('/bare', (c) => c.json({ ok: true }));
+      const bare = bareApp();
       bare.get('/select1', async (c) => c.json((await pool.query('SELECT 1 AS one')).rows[0]));
       const bareServer = await serveOn(bare.fetch);
       const get = (url: string, token?: string) =>
@@ -863,8 +861,6 @@ async function failingWorkflows(client: Client): Promise<Record<string, number>>
 }
 
 /** A route that does nothing, served by this process: the bare baseline when the API runs here too. */
-async function serveBare() {
-  const bare = new Hono();
-  bare.get('/bare', (c) => c.json({ ok: true }));
-  return serveOn(bare.fetch);
+function serveBare() {
+  return serveOn(bareApp().fetch);
 }

@@ -1,8 +1,10 @@
 /**
  * Small helpers every bench measurement shares: percentiles, rounding, concurrent load loops and a
- * server on a free port. Kept apart so the measurements in their own files need not import run.ts.
+ * server on a free port (and the bare route reads are compared with). Kept apart so the measurements
+ * in their own files need not import run.ts.
  */
 import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
 
 export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -66,4 +68,11 @@ export async function getOk(url: string, token?: string): Promise<void> {
   const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   await res.arrayBuffer();
   if (res.status !== 200) throw new Error(`GET ${url}: ${res.status}`);
+}
+
+/** The baseline every API read is compared with: a Hono route that does nothing. */
+export function bareApp(): Hono {
+  const bare = new Hono();
+  bare.get('/bare', (c) => c.json({ ok: true }));
+  return bare;
 }

@@ -23,9 +23,9 @@ import {
 } from '../../../workflows/contracts/supervision.js';
 import type { Stage } from '../../../domain/stages.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
-import { readState } from '../../cycle-state.js';
+import { notReadable, readState } from '../../cycle-state.js';
 import { holdOnCycle, type HoldAnswer } from '../../holds.js';
-import { ApiError, ErrorCode, notFound } from '../../errors.js';
+import { ApiError, ErrorCode, notFound, toApiError } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
 import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
 import type * as routes from './supervision.routes.js';
@@ -53,14 +53,7 @@ async function readSupervision(s: Services, cycleId: string): Promise<Supervisio
   try {
     return await queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`);
   } catch (e) {
-    if (e instanceof ApiError) throw e;
-    const unavailable = new ApiError(
-      503,
-      ErrorCode.NotReady,
-      `the supervision of cycle ${cycleId} cannot be read just now; read it again shortly`,
-    );
-    unavailable.retryAfterSeconds = 1;
-    throw unavailable;
+    throw toApiError(e) ?? notReadable(`the supervision of cycle ${cycleId}`);
   }
 }
 

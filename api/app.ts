@@ -68,11 +68,14 @@ export function createApp(deps: AppDeps) {
     sealedDetails: createSealedDetailActivities({ pool: deps.pool, sealer }),
     readFromWorkflow: (kind, projected) => readsFromWorkflow.inc({ kind, reason: projected ? 'stale' : 'missing' }),
   };
+  // A read (GET, HEAD) reads on connections of its own: under a burst of inputs the input pool's
+  // queue is hundreds deep, and a read behind it waited a second (bench measurement 7).
+  const readers: Services = deps.readPool ? { ...s, pool: deps.readPool, read: createReadModel(deps.readPool) } : s;
   const app: App = createRouter();
 
   // Handlers reach the services through the request (c.var.services), so route modules hold none.
   app.use('*', async (c, next) => {
-    c.set('services', s);
+    c.set('services', c.req.method === 'GET' || c.req.method === 'HEAD' ? readers : s);
     await next();
   });
   app.use('*', requestId({ headerName: 'X-Request-Id' }));

@@ -19,7 +19,13 @@ import type { ReadModel } from './read-model.js';
 
 export interface AppDeps {
   temporal: Client;
+  /** Inputs' connections: idempotency keys, records, and the reads an input makes. */
   pool: Pool;
+  /**
+   * Reads' connections (GET, HEAD): a burst of inputs, each holding a connection query after query,
+   * never queues a reader behind it. Default: `pool`.
+   */
+  readPool?: Pool;
   taskQueue: string;
   auth: AuthConfig;
   /** Request bodies above this many bytes answer 413. */

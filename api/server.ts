@@ -32,6 +32,18 @@ const config = (() => {
             .default(1024 * 1024),
           RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
           RATE_LIMIT_BURST: z.coerce.number().int().min(1).default(120),
+          DATABASE_POOL_MAX: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .default(10)
+            .describe("connections for inputs (the worker's pools are its own)"),
+          DATABASE_READ_POOL_MAX: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .default(5)
+            .describe('connections for reads, so a burst of inputs never queues a read'),
           TEMPORAL_DEADLINE_SECONDS: z.coerce
             .number()
             .int()
@@ -78,7 +90,8 @@ const tracing = (() => {
   }
 })();
 
-const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE });
+const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE, max: config.DATABASE_POOL_MAX });
+const readPool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE, max: config.DATABASE_READ_POOL_MAX });
 const auth = await temporalTokenSource(config, 'huanjie-api').catch((e: Error) => {
   console.error(e.message);
   process.exit(78);
@@ -96,6 +109,7 @@ const temporal = await connectClient({
 const app = createApp({
   temporal,
   pool,
+  readPool,
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   rateLimit: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
@@ -135,7 +149,7 @@ const stop = () => {
   stopping = true;
   server.close(async () => {
     await temporal.connection.close();
-    await pool.end();
+    await Promise.all([pool.end(), readPool.end()]);
     console.log('api: stopped');
     process.exit(0);
   });

@@ -2,7 +2,8 @@
  * Measurement 7's API in a process of its own, as in production, with the bare Hono route beside it
  * on the same event loop: the cycles' drivers and the readers run in the bench process, so neither
  * the API nor the bare route shares an event loop with the load it is measured under — only the
- * machine. The same app as the bench's own (api/app.ts createApp, its pool of 20).
+ * machine. The same app as the bench's own (api/app.ts createApp, its pool of 20), with reads on
+ * connections of their own (10), as the API runs them (DATABASE_READ_POOL_MAX).
  * Config from the environment (set by bench/run.ts); prints `ready <apiUrl> <bareUrl>` once both listen.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -20,9 +21,11 @@ const need = (name: string) => {
 const codecKeys = parseCodecKeys(need('CODEC_KEYS'));
 const client = await connectClient({ address: need('TEMPORAL_ADDRESS'), namespace: 'default', codecKeys });
 const pool = createPool(need('DATABASE_URL'), { max: 20 });
+const readPool = createPool(need('DATABASE_URL'), { max: 10 });
 const app = createApp({
   temporal: client,
   pool,
+  readPool,
   taskQueue: need('TEMPORAL_TASK_QUEUE'),
   auth: { secret: need('JWT_SECRET'), issuer: 'huanjie', audience: 'huanjie-api' },
   codecKeys,
@@ -30,17 +33,22 @@ const app = createApp({
   rateLimit: { perMinute: 10_000_000, burst: 1_000_000 },
 });
 const bare = bareApp();
-// What the API's process waited on over the run: its event loop's delays, and reads queued for one
-// of the pool's connections (sampled every 50 ms).
+// What the API's process waited on over the run: its event loop's delays, and requests queued for
+// one of each pool's connections (sampled every 50 ms).
 const loop = monitorEventLoopDelay({ resolution: 10 });
 loop.enable();
 let poolWaitingMax = 0;
-setInterval(() => (poolWaitingMax = Math.max(poolWaitingMax, pool.waitingCount)), 50).unref();
+let readPoolWaitingMax = 0;
+setInterval(() => {
+  poolWaitingMax = Math.max(poolWaitingMax, pool.waitingCount);
+  readPoolWaitingMax = Math.max(readPoolWaitingMax, readPool.waitingCount);
+}, 50).unref();
 bare.get('/stats', (c) =>
   c.json({
     eventLoopDelayP99Ms: Math.round(loop.percentile(99) / 1e4) / 100,
     eventLoopDelayMaxMs: Math.round(loop.max / 1e4) / 100,
     poolWaitingMax,
+    readPoolWaitingMax,
   }),
 );
 const apiServer = await serveOn(app.fetch);
@@ -50,7 +58,7 @@ console.log(`ready ${apiServer.url} ${bareServer.url}`);
 process.once('SIGTERM', () => {
   void (async () => {
     await Promise.all([apiServer, bareServer].map((s) => new Promise((r) => s.server.close(r))));
-    await pool.end();
+    await Promise.all([pool.end(), readPool.end()]);
     await client.connection.close();
     process.exit(0);
   })();

@@ -56,8 +56,16 @@ export interface MixedReads {
    * what the API waits on (the database).
    */
   slowReads?: { atS: number; kind: string; ms: number }[];
-  /** The API process's own account (bench/api-process.ts `/stats`): event-loop delay, reads queued for a connection. */
-  apiWaits?: { eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; poolWaitingMax: number };
+  /**
+   * The API process's own account (bench/api-process.ts `/stats`): event-loop delay, the longest queue
+   * for one of the inputs' connections and for one of the reads' (runs before 12-04 09:00: one pool).
+   */
+  apiWaits?: {
+    eventLoopDelayP99Ms: number;
+    eventLoopDelayMaxMs: number;
+    poolWaitingMax: number;
+    readPoolWaitingMax?: number;
+  };
 }
 
 /** The API's count of reads that asked a workflow, by `kind/reason` (api/app.ts). */

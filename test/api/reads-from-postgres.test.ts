@@ -4,7 +4,8 @@
  * says (both compared here), the input's answer is never older than the input, and with the worker
  * stopped the reads still answer.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { APP_ROLE, createPool } from '../../activities/db.js';
 import { canonical } from '../../domain/canonical.js';
 import { cycleWorkflowId, reportWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
 import { getStateQuery } from '../../workflows/contracts/cycle.js';
@@ -189,6 +190,60 @@ describe('reads from the projection in Postgres', () => {
     expect(await counted()).toBe(before + 1);
   });
 
+  it('reads answer on connections of their own while every input connection is taken (a burst of inputs)', async () => {
+    const report = await stack.call('POST', '/v1/reports', {
+      token: intake,
+      body: {
+        channel: 'letter',
+        category: 'other',
+        text: '来信',
+        receivedAt: new Date().toISOString(),
+        target: { type: 'jurisdiction', jurisdictionId: '440306' },
+      },
+    });
+    expect(report.status).toBe(201);
+    const started = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440306', '2035') });
+    expect(started.status).toBe(201);
+    const cycle = '/v1/cycles/440306:2035';
+    const reads: [string, string][] = [
+      [cycle, organizer],
+      // Not a candidate yet: 404 from the database, like any read of one.
+      [`${cycle}/candidates/d2`, organizer],
+      [`/v1/reports/${report.body.reportId}`, intake],
+    ];
+    const expected = await Promise.all(reads.map(([path, token]) => stack.call('GET', path, { token })));
+    expect(expected.map((r) => r.status)).toEqual([200, 404, 200]);
+    // The inputs' pool has one connection and it is taken, as by a burst of inputs queued for it.
+    const inputs = createPool(inject('databaseUrl'), { max: 1, role: APP_ROLE, connectionTimeoutMillis: 300 });
+    const taken = await inputs.connect();
+    const variant = await stack.serveVariant({ pool: inputs, readPool: stack.pool });
+    try {
+      const at = (path: string, token: string, init: RequestInit = {}) =>
+        fetch(`${variant.url}${path}`, {
+          ...init,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        });
+      for (const [i, [path, token]] of reads.entries()) {
+        const res = await at(path, token);
+        expect(res.status, path).toBe(expected[i]!.status);
+        // The same thing read (its workflows may have moved on since, so not the same version of it).
+        const body = await res.json();
+        const what = (b: any) => b.cycleId ?? b.id ?? b.error.message;
+        expect(what(body)).toBe(what(expected[i]!.body));
+      }
+      // An input needs the taken pool: it is refused as an outage, and asked to come back.
+      const triage = await at(`/v1/reports/${report.body.reportId}/triage`, intake, {
+        method: 'POST',
+        body: JSON.stringify({ kind: 'directCheck', unit: '区纪委', reason: '需要核实' }),
+      });
+      expect(triage.status).toBe(503);
+      expect(triage.headers.get('retry-after')).toBeTruthy();
+    } finally {
+      await variant.close();
+      taken.release();
+      await inputs.end();
+    }
+  });
   it('GET /v1/reports/{id} carries the workflow state as its live part, sealed fields still by role; with the worker stopped every read still answers', async () => {
     const created = await stack.call('POST', '/v1/reports', {
       token: intake,

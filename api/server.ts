@@ -42,7 +42,7 @@ const config = (() => {
             .number()
             .int()
             .min(1)
-            .default(5)
+            .default(10)
             .describe('connections for reads, so a burst of inputs never queues a read'),
           TEMPORAL_DEADLINE_SECONDS: z.coerce
             .number()

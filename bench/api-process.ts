@@ -3,7 +3,7 @@
  * on the same event loop: the cycles' drivers and the readers run in the bench process, so neither
  * the API nor the bare route shares an event loop with the load it is measured under — only the
  * machine. The same app as the bench's own (api/app.ts createApp, its pool of 20), with reads on
- * connections of their own (10), as the API runs them (DATABASE_READ_POOL_MAX).
+ * connections of their own (20), as the API runs them (DATABASE_READ_POOL_MAX).
  * Config from the environment (set by bench/run.ts); prints `ready <apiUrl> <bareUrl>` once both listen.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,7 +21,7 @@ const need = (name: string) => {
 const codecKeys = parseCodecKeys(need('CODEC_KEYS'));
 const client = await connectClient({ address: need('TEMPORAL_ADDRESS'), namespace: 'default', codecKeys });
 const pool = createPool(need('DATABASE_URL'), { max: 20 });
-const readPool = createPool(need('DATABASE_URL'), { max: 10 });
+const readPool = createPool(need('DATABASE_URL'), { max: 20 });
 const app = createApp({
   temporal: client,
   pool,

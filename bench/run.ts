@@ -455,6 +455,21 @@ async function main() {
       results.costPerCandidate = rows;
     }
 
+    /** The API (and a bare route beside it) in a process of its own, as in production (bench/api-process.ts). */
+    const apiProcess = () =>
+      spawnApi(
+        {
+          TEMPORAL_ADDRESS: temporalServer.address,
+          TEMPORAL_TASK_QUEUE: taskQueue,
+          DATABASE_URL: databaseUrl,
+          CODEC_KEYS: codecSpec,
+          JWT_SECRET: AUTH.secret,
+        },
+        log,
+        // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the API's time goes under load.
+        (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      );
+
     // ---- 7. reads under mixed load ----------------------------------------------------------------
     if (MEASURE.has(7)) {
       log(`7. reads under mixed load: ${MIXED_CYCLES} cycles in flight, 16 readers, worker cache ${MIXED_CACHE}`);
@@ -462,21 +477,7 @@ async function main() {
       // The API (and the bare route beside it) in a process of its own, as in production: the 200
       // drivers and 16 readers here would otherwise share its event loop (the bare route's p50 was
       // 17 ms with them).
-      const api =
-        MIXED_API === 'own'
-          ? await spawnApi(
-              {
-                TEMPORAL_ADDRESS: temporalServer.address,
-                TEMPORAL_TASK_QUEUE: taskQueue,
-                DATABASE_URL: databaseUrl,
-                CODEC_KEYS: codecSpec,
-                JWT_SECRET: AUTH.secret,
-              },
-              log,
-              // e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof": where the API's time goes under this load.
-              (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean),
-            )
-          : undefined;
+      const api = MIXED_API === 'own' ? await apiProcess() : undefined;
       const bareHere = api ? undefined : await serveBare();
       const apiUrl = api?.apiUrl ?? apiServer.url;
       const sim = api
@@ -624,12 +625,17 @@ async function main() {
       idle.shutdown();
       await Promise.all([w.running, idleRunning]);
       w = await startWorker(100);
-      const queries = await load(200, 8, (i) =>
+      const ask = (cycleId: string) =>
         client.workflow
-          .getHandle(cycleWorkflowId(openIds[(i * 7) % openIds.length]!))
+          .getHandle(cycleWorkflowId(cycleId))
           .query(getStateQuery)
-          .then(() => undefined),
-      );
+          .then(() => undefined);
+      const measured = Array.from({ length: 200 }, (_, i) => openIds[(i * 7) % openIds.length]!);
+      // A new worker's first queries also pay for its start (the workflow bundle's first context, code
+      // not yet compiled): a running worker does not. 16 queries of other cycles first, counted apart.
+      const others = openIds.filter((id) => !measured.includes(id));
+      const warmUp = await load(Math.min(16, others.length), 8, (i) => ask(others[i]!));
+      const queries = await load(measured.length, 8, (i) => ask(measured[i]!));
       const perWorkflowMB = round((mb(after.rss) - mb(before.rss)) / (OPEN_CYCLES * 2), 3);
       results.openCycles = {
         cycles: OPEN_CYCLES,
@@ -644,6 +650,9 @@ async function main() {
         rssPer1000CyclesMB: round((mb(after.rss) - mb(before.rss)) / (OPEN_CYCLES / 1000), 1),
         heapPer1000CyclesMB: round((mb(after.heapUsed) - mb(before.heapUsed)) / (OPEN_CYCLES / 1000), 1),
         evictedQueryMs: { p50: round(pct(queries.ms, 50)), p99: round(pct(queries.ms, 99)) },
+        ...(warmUp.ms.length
+          ? { newWorkerFirstQueriesMs: { p50: round(pct(warmUp.ms, 50)), max: round(Math.max(...warmUp.ms)) } }
+          : {}),
         workflowCache: 100,
       };
       log(`   ${JSON.stringify(results.openCycles)}`);
@@ -678,7 +687,10 @@ async function main() {
         `9. soak: ${SOAK_CYCLES} open cycles, worker cache ${SOAK_CACHE}, each supervision's timer at ${SOAK_TIMER_SECONDS} s`,
       );
       const soakId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(5000 + Math.floor(i / 200))];
-      // The production worker in a process of its own, so its RSS is the worker's alone.
+      // The production worker in a process of its own, so its RSS is the worker's alone; the API in
+      // one of its own too (since 12-04), so its reads do not share an event loop with the readers.
+      const soakApi = await apiProcess();
+      const soakSim = createSimulator({ baseUrl: soakApi.apiUrl, organizerToken: organizer, reviewerToken: reviewer });
       results.soak = await withWorkerProcess(SOAK_CACHE, (soakWorker) =>
         measureSoak({
           cycles: SOAK_CYCLES,
@@ -686,7 +698,7 @@ async function main() {
           graceSeconds: SOAK_GRACE_SECONDS,
           reads: SOAK_READS,
           workerCache: SOAK_CACHE,
-          apiUrl: apiServer.url,
+          apiUrl: soakApi.apiUrl,
           organizer,
           pool,
           cycleId: (i) => soakId(i).join(':'),
@@ -695,7 +707,7 @@ async function main() {
             const body = { ...cycleBody(jurisdictionId, term, 1, 1), policy: { ...fullPolicy(1), ...policy } };
             // A busy API may answer 503 (Retry-After): tried again, as a person's client would.
             for (let attempt = 1; ; attempt++) {
-              const res = await simulator.call('POST', '/v1/cycles', organizer, body);
+              const res = await soakSim.call('POST', '/v1/cycles', organizer, body);
               if (res.status === 201) return;
               if (res.status !== 503 || attempt === 5)
                 throw new Error(`soak start ${jurisdictionId}:${term}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -705,7 +717,7 @@ async function main() {
           workerRssMB: soakWorker.rssMB,
           log,
         }),
-      );
+      ).finally(() => soakApi.stop());
       log(`   ${JSON.stringify(results.soak)}`);
     }
 
@@ -781,6 +793,11 @@ function markdown(r: Record<string, any>): string {
           `| ours ÷ floor | ${o.ratioToFloor}× |`,
           `| JS heap per 1,000 open cycles, after GC (MB) | ${o.heapPer1000CyclesMB} |`,
           `| query on evicted cycles, cache ${o.workflowCache} (p50 / p99 ms) | ${o.evictedQueryMs.p50} / ${o.evictedQueryMs.p99} |`,
+          ...(o.newWorkerFirstQueriesMs
+            ? [
+                `| before those: a new worker's first 16 queries (p50 / max ms) | ${o.newWorkerFirstQueriesMs.p50} / ${o.newWorkerFirstQueriesMs.max} |`,
+              ]
+            : []),
           '',
         ]
       : []),

@@ -28,15 +28,15 @@ export async function writeProjection(
   workflowId: string,
   runId: string,
   w: ProjectionWrite & { fromSeq?: number },
-) {
-  await withTransaction(pool, async (client) => {
+): Promise<{ stale: boolean }> {
+  return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ run_id: string | null; seq: number; stale: boolean }>(
       'SELECT run_id, seq, stale FROM workflow_projections WHERE workflow_id = $1 FOR UPDATE',
       [workflowId],
     );
     const stored = rows[0];
     // A send older than the stored one of the same run (a failed task's attempt wrote past it) is spent.
-    if (stored !== undefined && stored.run_id === runId && w.seq < stored.seq) return;
+    if (stored !== undefined && stored.run_id === runId && w.seq < stored.seq) return { stale: stored.stale };
     const follows = stored !== undefined && stored.run_id === runId && stored.seq === (w.fromSeq ?? w.seq) - 1;
     const stale = w.full ? false : !follows || stored.stale;
     await client.query(
@@ -64,6 +64,7 @@ export async function writeProjection(
         [workflowId, names, w.upserts.map(([, json]) => json)],
       );
     }
+    return { stale };
   });
 }
 
@@ -115,10 +116,16 @@ export function carryInto(carried: CoveredWrite, next: ProjectionWrite): Covered
 export function createProjectionSinks({
   pool,
   retryEveryMs = 1_000,
+  askWhole,
 }: {
   pool: Pool;
   /** How soon a carried send is tried again when its run sends nothing more. */
   retryEveryMs?: number;
+  /**
+   * Asks the run for a whole send (the worker signals it, projectionStaleSignal) after a write left its
+   * projection stale; at most once a second per workflow while it stays stale.
+   */
+  askWhole?: (workflowId: string, runId: string) => Promise<void>;
 }): InjectedSinks<ProjectionSinks> {
   // The SDK calls an activation's sinks all at once; one workflow's writes must land in order.
   const queues = new Map<string, Promise<void>>();
@@ -128,10 +135,22 @@ export function createProjectionSinks({
   // fails: a database too busy to hand out a connection in time).
   const carried = new Map<string, { runId: string; write: CoveredWrite; retry: NodeJS.Timeout }>();
 
+  // Workflows asked for a whole send, and when: not asked again within a second.
+  const asked = new Map<string, number>();
+  function repair(info: WorkflowInfo, stale: boolean) {
+    if (!stale) return void asked.delete(info.workflowId);
+    if (!askWhole || Date.now() - (asked.get(info.workflowId) ?? 0) < 1_000) return;
+    asked.set(info.workflowId, Date.now());
+    askWhole(info.workflowId, info.runId).catch((e: Error & { code?: string }) =>
+      // A run that has closed meanwhile needs no repair: its final state is recorded apart.
+      console.error(`projection of ${info.workflowId} stale; asking for a whole send failed: ${e.code ?? e.name}`),
+    );
+  }
+
   async function write(info: WorkflowInfo, w: CoveredWrite): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await writeProjection(pool, info.workflowId, info.runId, w);
+        return repair(info, (await writeProjection(pool, info.workflowId, info.runId, w)).stale);
       } catch (e) {
         if (attempt < ATTEMPTS) {
           await new Promise((r) => setTimeout(r, 100 * attempt));

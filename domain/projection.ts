@@ -66,17 +66,18 @@ export const FULL_EVERY = 64;
 /**
  * The send (if any) for a state after an activation that called changed(). Pure, so a run and its
  * rebuild from history number sends alike: `replaying` may change only what a send carries, never
- * whether it counts.
+ * whether it counts. `whole`: the sink asked for a whole send (projectionStaleSignal, in history).
  */
 export function nextSend(
   counter: SendCounter,
   state: object,
   arrays: readonly string[],
   replaying: boolean,
+  whole = false,
 ): { counter: SendCounter; send?: { seq: number; full: boolean; upserts: [string, string][]; deletes: string[] } } {
   const now = stateParts(state, arrays);
   const changes = partsChanged(counter.sent, now);
-  const periodic = counter.seq % FULL_EVERY === 0;
+  const periodic = whole || counter.seq % FULL_EVERY === 0;
   // Nothing changed: no send, live or replaying alike (a whole send here, written live but skipped
   // by the rebuild, would put the rebuild's numbers behind the stored ones).
   if (!periodic && changes.upserts.length === 0 && changes.deletes.length === 0)

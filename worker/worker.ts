@@ -12,6 +12,7 @@ import { workflowTracingModule, type Tracing } from '../temporal/tracing.js';
 import { dataConverter, failureConverterPath } from '../temporal/connection.js';
 import { createActivities } from './activities.js';
 import { createProjectionSinks } from '../activities/projection.js';
+import { projectionStaleSignal } from '../workflows/contracts/projection.js';
 import { sharedWorkflowModules } from './shared-modules.js';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
@@ -58,7 +59,10 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
     dataConverter: dataConverter(o.codecKeys),
     // Workflows' live state in Postgres, written before each activation's answer leaves (GETs read it).
     sinks: {
-      ...createProjectionSinks({ pool: o.projectionPool ?? o.pool }),
+      ...createProjectionSinks({
+        pool: o.projectionPool ?? o.pool,
+        askWhole: (workflowId, runId) => o.temporal.workflow.getHandle(workflowId, runId).signal(projectionStaleSignal),
+      }),
       ...(o.tracing ? { exporter: makeWorkflowExporter(o.tracing.exporter, o.tracing.resource) } : {}),
     },
     interceptors: {

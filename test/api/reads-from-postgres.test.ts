@@ -190,6 +190,38 @@ describe('reads from the projection in Postgres', () => {
     expect(await counted()).toBe(before + 1);
   });
 
+  it('a projection that a lost send left stale is repaired by the next input, not left to the readers to ask', async () => {
+    const cycleId = '440307:2036';
+    const workflowId = cycleWorkflowId(cycleId);
+    const path = `/v1/cycles/${cycleId}`;
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2036') })).status,
+    ).toBe(201);
+    const stored = async () =>
+      (
+        await stack.pool.query<{ seq: number; stale: boolean }>(
+          'SELECT seq, stale FROM workflow_projections WHERE workflow_id = $1',
+          [workflowId],
+        )
+      ).rows[0]!;
+    await eventually(async () => (await stored()).seq > 0);
+    // Sends lost: the stored projection is two behind what the workflow has sent.
+    await stack.pool.query('UPDATE workflow_projections SET seq = seq - 2 WHERE workflow_id = $1', [workflowId]);
+    // The next input's send does not follow: the sink marks the projection stale and asks the run for
+    // a whole send, which repairs it.
+    const launched = await stack.call('POST', `${path}/launch`, { token: organizer, body: S.launch });
+    expect(launched.status, JSON.stringify(launched.body)).toBe(200);
+    await eventually(async () => !(await stored()).stale);
+    const got = await stack.call('GET', path, { token: organizer });
+    expect(got.body.stage).toBe('analysis');
+    expect(got.body.version).toBeGreaterThanOrEqual(launched.body.version);
+    const { rows } = await stack.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM workflow_projections WHERE workflow_id = $1 AND stale',
+      [workflowId],
+    );
+    expect(rows[0]!.n).toBe(0);
+  });
+
   it('reads answer on connections of their own while every input connection is taken (a burst of inputs)', async () => {
     const report = await stack.call('POST', '/v1/reports', {
       token: intake,

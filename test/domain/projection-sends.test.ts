@@ -46,4 +46,19 @@ describe('projection sends', () => {
       { seq: 3, full: false },
     ]);
   });
+
+  it('send the state whole when the sink asks, though nothing changed, and count it alike live and rebuilt', () => {
+    let live = start();
+    live = nextSend(live, { a: 1 }, [], false).counter;
+    live = nextSend(live, { a: 2 }, [], false).counter;
+    const asked = nextSend(live, { a: 2 }, [], false, true);
+    expect(asked.send).toEqual({ seq: 3, full: true, upserts: [['a', '2']], deletes: [] });
+    // The ask is a signal in history: a rebuild hears it at the same point and numbers alike.
+    let rebuilt = start();
+    rebuilt = nextSend(rebuilt, { a: 1 }, [], true).counter;
+    rebuilt = nextSend(rebuilt, { a: 2 }, [], true).counter;
+    rebuilt = nextSend(rebuilt, { a: 2 }, [], true, true).counter;
+    expect(rebuilt.seq).toBe(asked.counter.seq);
+    expect(nextSend(asked.counter, { a: 3 }, [], false).send).toMatchObject({ seq: 4, full: false });
+  });
 });

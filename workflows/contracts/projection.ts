@@ -3,7 +3,7 @@
  * changed its state (workflows/projection.ts), and the worker writes to Postgres
  * (activities/projection.ts) before the activation's answer leaves it. A leaf module.
  */
-import type { Sinks } from '@temporalio/workflow';
+import { defineSignal, type Sinks } from '@temporalio/workflow';
 
 export interface ProjectionWrite {
   /** 1, 2, … within a run: a send that does not follow the stored one marks the projection stale. */
@@ -18,3 +18,11 @@ export interface ProjectionWrite {
 export interface ProjectionSinks extends Sinks {
   projection: { write(w: ProjectionWrite): void };
 }
+
+/**
+ * The sink found a send that does not follow the stored one (a send lost, or written by a copy of the
+ * run that history does not know): the projection is marked stale and every read asks the workflow.
+ * The workflow's answer is its next send whole, so the projection is repaired in a moment rather than
+ * at its 64th send.
+ */
+export const projectionStaleSignal = defineSignal('projectionStale');

@@ -9,7 +9,14 @@ export const APP_ROLE = 'huanjie_app';
 
 export function createPool(
   connectionString: string,
-  options: { max?: number; onError?: (e: Error) => void; role?: string; connectionTimeoutMillis?: number } = {},
+  options: {
+    max?: number;
+    onError?: (e: Error) => void;
+    role?: string;
+    connectionTimeoutMillis?: number;
+    /** Idle connections stay open (the API's pools, opened at start by warmPool); otherwise closed after 30 s. */
+    keepIdle?: boolean;
+  } = {},
 ): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
@@ -19,12 +26,23 @@ export function createPool(
     // A full pool or an unreachable server must fail fast rather than wait forever (pg's default is
     // 0 = forever): the API answers 503 within ~3 s and the caller retries (isConnectionError).
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2_000,
-    idleTimeoutMillis: 30_000,
+    idleTimeoutMillis: options.keepIdle ? 0 : 30_000,
     application_name: 'huanjie',
   });
   // An idle client losing its connection emits here; without a listener the process would crash.
   pool.on('error', options.onError ?? ((e) => console.error(`postgres: idle connection error: ${e.message}`)));
   return pool;
+}
+
+/**
+ * Opens every connection of `pool` now: a connection opened during a burst (a new server process and
+ * its authentication, on a loaded machine) cost a read seconds. Rejects if one cannot be opened.
+ */
+export async function warmPool(pool: pg.Pool): Promise<void> {
+  const opened = await Promise.allSettled(Array.from({ length: pool.options.max }, () => pool.connect()));
+  for (const o of opened) if (o.status === 'fulfilled') o.value.release();
+  const failed = opened.find((o) => o.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Runs `fn` in one transaction on one client (never through pool.query, which may use several). */

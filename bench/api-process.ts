@@ -7,7 +7,7 @@
  * Config from the environment (set by bench/run.ts); prints `ready <apiUrl> <bareUrl>` once both listen.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createPool } from '../activities/db.js';
+import { createPool, warmPool } from '../activities/db.js';
 import { createApp } from '../api/app.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
@@ -20,8 +20,10 @@ const need = (name: string) => {
 };
 const codecKeys = parseCodecKeys(need('CODEC_KEYS'));
 const client = await connectClient({ address: need('TEMPORAL_ADDRESS'), namespace: 'default', codecKeys });
-const pool = createPool(need('DATABASE_URL'), { max: 20 });
-const readPool = createPool(need('DATABASE_URL'), { max: 20 });
+const pool = createPool(need('DATABASE_URL'), { max: 20, keepIdle: true });
+const readPool = createPool(need('DATABASE_URL'), { max: 20, keepIdle: true });
+// As api/server.ts: every connection open before the first request.
+await Promise.all([warmPool(pool), warmPool(readPool)]);
 const app = createApp({
   temporal: client,
   pool,

@@ -106,6 +106,9 @@ export async function startEmbedded(
     password: 'postgres',
     persistent: true,
     createPostgresUser: isRoot,
+    // Each API keeps its pools' connections open (20 by default), each worker up to 14, and the
+    // cluster's Temporal services share this server: PostgreSQL's default of 100 is too close.
+    postgresFlags: ['-c', 'max_connections=300'],
     onLog: () => undefined,
     onError: () => undefined,
   });

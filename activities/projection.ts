@@ -28,7 +28,7 @@ export async function writeProjection(
   workflowId: string,
   runId: string,
   w: ProjectionWrite & { fromSeq?: number },
-): Promise<{ stale: boolean }> {
+): Promise<{ stale: boolean; gap?: string }> {
   return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ run_id: string | null; seq: number; stale: boolean }>(
       'SELECT run_id, seq, stale FROM workflow_projections WHERE workflow_id = $1 FOR UPDATE',
@@ -64,7 +64,10 @@ export async function writeProjection(
         [workflowId, names, w.upserts.map(([, json]) => json)],
       );
     }
-    return { stale };
+    // What leaves a gap is not known yet (docs/benchmarks.md): what met what, numbers only.
+    if (!stale || stored?.stale) return { stale };
+    const storedSend = !stored ? 'none' : stored.run_id === runId ? `${stored.seq}` : `${stored.seq} of another run`;
+    return { stale, gap: `stored send ${storedSend}, this send ${w.fromSeq ?? w.seq}–${w.seq}` };
   });
 }
 
@@ -137,7 +140,9 @@ export function createProjectionSinks({
 
   // Workflows asked for a whole send, and when: not asked again within a second.
   const asked = new Map<string, number>();
-  function repair(info: WorkflowInfo, stale: boolean) {
+  function repair(info: WorkflowInfo, { stale, gap }: { stale: boolean; gap?: string }) {
+    if (gap)
+      console.warn(`projection of ${info.workflowId} marked stale at history length ${info.historyLength}: ${gap}`);
     if (!stale) return void asked.delete(info.workflowId);
     if (!askWhole || Date.now() - (asked.get(info.workflowId) ?? 0) < 1_000) return;
     asked.set(info.workflowId, Date.now());
@@ -150,7 +155,7 @@ export function createProjectionSinks({
   async function write(info: WorkflowInfo, w: CoveredWrite): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return repair(info, (await writeProjection(pool, info.workflowId, info.runId, w)).stale);
+        return repair(info, await writeProjection(pool, info.workflowId, info.runId, w));
       } catch (e) {
         if (attempt < ATTEMPTS) {
           await new Promise((r) => setTimeout(r, 100 * attempt));

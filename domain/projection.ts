@@ -77,13 +77,14 @@ export function nextSend(
 ): { counter: SendCounter; send?: { seq: number; full: boolean; upserts: [string, string][]; deletes: string[] } } {
   const now = stateParts(state, arrays);
   const changes = partsChanged(counter.sent, now);
-  const periodic = whole || counter.seq % FULL_EVERY === 0;
+  // Whole because asked (a signal in history) or because its number comes round: counted either way.
+  const wholeDue = whole || counter.seq % FULL_EVERY === 0;
   // Nothing changed: no send, live or replaying alike (a whole send here, written live but skipped
   // by the rebuild, would put the rebuild's numbers behind the stored ones).
-  if (!periodic && changes.upserts.length === 0 && changes.deletes.length === 0)
+  if (!wholeDue && changes.upserts.length === 0 && changes.deletes.length === 0)
     return { counter: { ...counter, sent: now } };
   // The first live send of a rebuilt copy is whole: a failed attempt may have written this very send.
-  const full = periodic || (counter.resumed && !replaying);
+  const full = wholeDue || (counter.resumed && !replaying);
   const seq = counter.seq + 1;
   return {
     counter: { seq, sent: now, resumed: replaying },

@@ -92,8 +92,9 @@ const PG_CONNECTION_MESSAGES = [
 /**
  * True when `e` says PostgreSQL cannot be reached right now — a transient outage the caller should
  * retry — rather than a problem with the statement: refused or lost sockets, pg's connect timeout,
- * and the server's own "going away" SQLSTATEs (class 08 connection exceptions; 57P01-57P03 admin
- * shutdown, crash shutdown, cannot connect now).
+ * the server's own "going away" SQLSTATEs (class 08 connection exceptions; 57P01-57P03 admin
+ * shutdown, crash shutdown, cannot connect now), and a server with no connection left to give
+ * (53300: max_connections, or a role's connection limit, reached).
  */
 export function isConnectionError(e: unknown): boolean {
   if (!(e instanceof Error)) return false;
@@ -101,6 +102,7 @@ export function isConnectionError(e: unknown): boolean {
   if (typeof code === 'string') {
     if (NET_CODES.has(code)) return true;
     if (/^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02' || code === '57P03') return true;
+    if (code === '53300') return true;
   }
   if (e instanceof AggregateError && e.errors.some(isConnectionError)) return true;
   return PG_CONNECTION_MESSAGES.some((m) => e.message.startsWith(m));

@@ -159,6 +159,39 @@ describe('a part stops under a running API', () => {
     await eventually(async () => (await getCycle()).status === 200);
   });
 
+  it('PostgreSQL full (too many connections): database routes answer 503 naming the database, with Retry-After', async () => {
+    // A login role allowed no connection: the server refuses each with SQLSTATE 53300, as it does
+    // every client once max_connections is reached. A busy server, not a client's mistake.
+    const role = `huanjie_full_${Date.now()}`;
+    const admin = createPool(inject('databaseUrl'), { max: 1 });
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'full' CONNECTION LIMIT 0`);
+    const url = new URL(inject('databaseUrl'));
+    url.username = role;
+    url.password = 'full';
+    const fullPool = createPool(url.toString(), { max: 2, onError: () => undefined });
+    const full = await stack.serveVariant({ pool: fullPool, temporal: client });
+    try {
+      const on = apiClient(full.url, organizer);
+      const requests: [string, () => Promise<{ status: number; headers: Headers }>][] = [
+        ['GET /v1/cycles/{cycleId}', () => read(on.v1.cycles[':cycleId'].$get({ param }, bounded()))],
+        [
+          'POST /v1/risks',
+          () => read(on.v1.risks.$post({ json: { ...riskBody, level: 'low' }, header: {} }, bounded())),
+        ],
+      ];
+      for (const [what, send] of requests) {
+        const res = await send();
+        expect(res, what).toMatchObject(unavailable('database'));
+        expect(Number(res.headers.get('retry-after')), what).toBeGreaterThan(0);
+      }
+    } finally {
+      await full.close();
+      await fullPool.end();
+      await admin.query(`DROP ROLE ${role}`);
+      await admin.end();
+    }
+  });
+
   it('Temporal stopped: a running cycle still reads from PostgreSQL; a stage input and a start answer 503 naming Temporal, with Retry-After; /readyz names it; a report is kept and its workflow started once Temporal is back', async () => {
     const before = await getCycle();
     expectStatus(before, 200);

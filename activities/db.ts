@@ -14,6 +14,8 @@ export function createPool(
     onError?: (e: Error) => void;
     role?: string;
     connectionTimeoutMillis?: number;
+    /** Shown as application_name in pg_stat_activity, after "huanjie ", so an operator sees who holds what. */
+    name?: string;
     /** Idle connections stay open (the API's pools, opened at start by warmPool); otherwise closed after 30 s. */
     keepIdle?: boolean;
   } = {},
@@ -27,7 +29,7 @@ export function createPool(
     // 0 = forever): the API answers 503 within ~3 s and the caller retries (isConnectionError).
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2_000,
     idleTimeoutMillis: options.keepIdle ? 0 : 30_000,
-    application_name: 'huanjie',
+    application_name: options.name ? `huanjie ${options.name}` : 'huanjie',
   });
   // An idle client losing its connection emits here; without a listener the process would crash.
   pool.on('error', options.onError ?? ((e) => console.error(`postgres: idle connection error: ${e.message}`)));
@@ -43,6 +45,17 @@ export async function warmPool(pool: pg.Pool): Promise<void> {
   for (const o of opened) if (o.status === 'fulfilled') o.value.release();
   const failed = opened.find((o) => o.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/**
+ * The API's two pools: inputs, and reads (GET) apart so that a burst of inputs never queues a read.
+ * Both keep their connections; `warm` opens every one of them (warmPool).
+ */
+export function createApiPools(connectionString: string, options: { role?: string; inputs: number; reads: number }) {
+  const { role } = options;
+  const pool = createPool(connectionString, { role, max: options.inputs, keepIdle: true, name: 'api inputs' });
+  const readPool = createPool(connectionString, { role, max: options.reads, keepIdle: true, name: 'api reads' });
+  return { pool, readPool, warm: async () => void (await Promise.all([warmPool(pool), warmPool(readPool)])) };
 }
 
 /** Runs `fn` in one transaction on one client (never through pool.query, which may use several). */

@@ -1,7 +1,7 @@
 // The API process: parse config once, connect, listen; SIGINT/SIGTERM close the server cleanly.
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
-import { createPool, warmPool } from '../activities/db.js';
+import { createApiPools } from '../activities/db.js';
 import { backendSettings, env, exitOnConfigError, loadConfig } from '../config/settings.js';
 import { AesGcmCodec, codecKeysSchema } from '../temporal/codec.js';
 import { temporalTokenSource } from '../temporal/auth.js';
@@ -90,20 +90,15 @@ const tracing = (() => {
   }
 })();
 
-const pool = createPool(config.DATABASE_URL, {
+const { pool, readPool, warm } = createApiPools(config.DATABASE_URL, {
   role: config.DATABASE_ROLE,
-  max: config.DATABASE_POOL_MAX,
-  keepIdle: true,
-});
-const readPool = createPool(config.DATABASE_URL, {
-  role: config.DATABASE_ROLE,
-  max: config.DATABASE_READ_POOL_MAX,
-  keepIdle: true,
+  inputs: config.DATABASE_POOL_MAX,
+  reads: config.DATABASE_READ_POOL_MAX,
 });
 // Every connection is opened now and kept: one opened in the middle of a burst cost the first reads
 // seconds (bench measurement 7). A database not reachable yet is /readyz's to report, not a reason
 // not to start.
-await Promise.all([warmPool(pool), warmPool(readPool)]).catch((e: Error) =>
+await warm().catch((e: Error) =>
   console.error(`api: PostgreSQL not reachable yet (${e.message}); connections will be opened on demand`),
 );
 const auth = await temporalTokenSource(config, 'huanjie-api').catch((e: Error) => {

@@ -7,7 +7,7 @@
  * Config from the environment (set by bench/run.ts); prints `ready <apiUrl> <bareUrl>` once both listen.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createPool, warmPool } from '../activities/db.js';
+import { createApiPools } from '../activities/db.js';
 import { createApp } from '../api/app.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
@@ -20,10 +20,9 @@ const need = (name: string) => {
 };
 const codecKeys = parseCodecKeys(need('CODEC_KEYS'));
 const client = await connectClient({ address: need('TEMPORAL_ADDRESS'), namespace: 'default', codecKeys });
-const pool = createPool(need('DATABASE_URL'), { max: 20, keepIdle: true });
-const readPool = createPool(need('DATABASE_URL'), { max: 20, keepIdle: true });
+const { pool, readPool, warm } = createApiPools(need('DATABASE_URL'), { inputs: 20, reads: 20 });
 // As api/server.ts: every connection open before the first request.
-await Promise.all([warmPool(pool), warmPool(readPool)]);
+await warm();
 const app = createApp({
   temporal: client,
   pool,

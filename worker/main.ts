@@ -64,7 +64,11 @@ const tracing = (() => {
 
 // Activities retry on their own: a busy database may take longer to hand out a connection than the
 // API's 2 s (which answers a person 503 instead of making them wait).
-const pool = createPool(config.DATABASE_URL, { role: config.DATABASE_ROLE, connectionTimeoutMillis: 10_000 });
+const pool = createPool(config.DATABASE_URL, {
+  role: config.DATABASE_ROLE,
+  connectionTimeoutMillis: 10_000,
+  name: 'worker activities',
+});
 // The projection sink's writes run inside workflow tasks (10 s to complete): waiting up to 10 s for
 // one of the activities' connections could cost a task its timeout. A few of its own, quick to give
 // up — a write that fails is carried into the workflow's next one (activities/projection.ts).
@@ -72,6 +76,7 @@ const projectionPool = createPool(config.DATABASE_URL, {
   role: config.DATABASE_ROLE,
   max: 4,
   connectionTimeoutMillis: 2_000,
+  name: 'worker projection',
 });
 const auth = await temporalTokenSource(config, 'huanjie-worker').catch((e: Error) => {
   console.error(e.message);

@@ -32,6 +32,52 @@ export const root = fileURLToPath(new URL('..', import.meta.url));
 export const TEMPORAL_SERVICES = ['history', 'matching', 'internal-frontend', 'frontend', 'worker'] as const;
 export type TemporalService = (typeof TEMPORAL_SERVICES)[number];
 
+/**
+ * The PostgreSQL connections each process of the cluster may hold. All of them share one server
+ * (CI's and a developer's have PostgreSQL's default max_connections of 100), and the APIs keep theirs
+ * open from the start: past the server's limit every new connection, anyone's, fails with "too many
+ * clients". History does the most persistence work; the API's pools are its inputs and its reads.
+ */
+export const CONNECTIONS = {
+  temporal: {
+    history: { store: 12, visibility: 4 },
+    matching: { store: 6, visibility: 2 },
+    'internal-frontend': { store: 3, visibility: 2 },
+    frontend: { store: 4, visibility: 4 },
+    worker: { store: 3, visibility: 2 },
+  } satisfies Record<TemporalService, { store: number; visibility: number }>,
+  /** Each of the two APIs (DATABASE_POOL_MAX, DATABASE_READ_POOL_MAX). */
+  api: { inputs: 5, reads: 5 },
+  /** Each of the two workers: its activities' pool (10) and its projection sink's (4), fixed in worker/main.ts. */
+  worker: 14,
+  /** Left for the cluster's own setup, a test's pool and an operator's psql. */
+  spare: 8,
+};
+
+/** The most connections the cluster may hold at once. */
+export function connectionBudget(): number {
+  const temporal = Object.values(CONNECTIONS.temporal).reduce((n, s) => n + s.store + s.visibility, 0);
+  return temporal + 2 * (CONNECTIONS.api.inputs + CONNECTIONS.api.reads) + 2 * CONNECTIONS.worker + CONNECTIONS.spare;
+}
+
+/** Refuses to start on a server that could not hold the cluster's connections, saying by how many. */
+async function checkConnectionBudget(databaseUrl: string, log: (l: string) => void): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ max: string }>(`SELECT current_setting('max_connections') AS max`);
+    const max = Number(rows[0]!.max);
+    const budget = connectionBudget();
+    if (budget > max)
+      throw new SetupError(
+        `PostgreSQL allows ${max} connections (max_connections) and the cluster may hold ${budget}: raise max_connections to at least ${budget}, or give the cluster a server of its own`,
+      );
+    log(`PostgreSQL: the cluster may hold ${budget} of the server's ${max} connections`);
+  } finally {
+    await client.end();
+  }
+}
+
 export interface ClusterOptions {
   /** Every port is base + a fixed offset (README, Deployment). */
   portBase: number;
@@ -348,6 +394,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       log,
     });
     const databaseUrl = postgres.url;
+    await checkConnectionBudget(databaseUrl, log);
     const temporalDb = withDatabase(databaseUrl, `${o.databasePrefix}_temporal`);
     const visibilityDb = withDatabase(databaseUrl, `${o.databasePrefix}_temporal_visibility`);
     const schemaRoot = join(serverModuleDir(), 'schema', 'postgresql', 'v12');
@@ -396,7 +443,12 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
         `temporal-${name}`,
         server,
         ['--root', root, '--config', join('deploy', 'temporal'), '--env', 'huanjie', 'start', '--service', name],
-        { ...serverEnv, TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${ports.metrics[name]}` },
+        {
+          ...serverEnv,
+          TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${ports.metrics[name]}`,
+          TEMPORAL_DB_MAX_CONNS: String(CONNECTIONS.temporal[name].store),
+          TEMPORAL_VISIBILITY_DB_MAX_CONNS: String(CONNECTIONS.temporal[name].visibility),
+        },
         logFile(`temporal-${name}`),
       );
       services.set(name, p);
@@ -463,6 +515,8 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
       TEMPORAL_AUTH_KEY: secrets.temporalAuthKey,
       TEMPORAL_AUTH_KID: signingKey.kid,
       DATABASE_URL: databaseUrl,
+      DATABASE_POOL_MAX: String(CONNECTIONS.api.inputs),
+      DATABASE_READ_POOL_MAX: String(CONNECTIONS.api.reads),
       CODEC_KEYS: secrets.codecKeys,
       JWT_SECRET: secrets.jwtSecret,
       // The UI's origin may call the codec, but only with a signed-in user's token.

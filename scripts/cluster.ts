@@ -61,13 +61,16 @@ export function connectionBudget(): number {
 }
 
 /** Refuses to start on a server that could not hold the cluster's connections, saying by how many. */
-async function checkConnectionBudget(databaseUrl: string, log: (l: string) => void): Promise<void> {
+export async function checkConnectionBudget(
+  databaseUrl: string,
+  log: (l: string) => void,
+  budget = connectionBudget(),
+): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ max: string }>(`SELECT current_setting('max_connections') AS max`);
     const max = Number(rows[0]!.max);
-    const budget = connectionBudget();
     if (budget > max)
       throw new SetupError(
         `PostgreSQL allows ${max} connections (max_connections) and the cluster may hold ${budget}: raise max_connections to at least ${budget}, or give the cluster a server of its own`,

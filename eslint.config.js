@@ -94,6 +94,15 @@ export default tseslint.config(
         },
       ],
       'no-restricted-globals': ['error', 'process', 'setTimeout', 'setInterval', 'fetch'],
+      // These modules are shared by every workflow of a worker thread (worker/shared-modules.ts).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':matches(Program, ExportNamedDeclaration) > VariableDeclaration[kind!="const"]',
+          message:
+            'Module-level state would be shared by every workflow of a worker thread: keep it in the workflow function.',
+        },
+      ],
     },
   },
   {

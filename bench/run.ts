@@ -568,6 +568,12 @@ async function main() {
       });
       const idleRunning = idle.run();
       global.gc?.();
+      const snapshots = process.env.BENCH_HEAP_SNAPSHOTS;
+      const snapshot = async (name: string) => {
+        if (snapshots)
+          log(`   heap snapshot ${(await import('node:v8')).writeHeapSnapshot(join(snapshots, `${name}.heapsnapshot`))}`);
+      };
+      await snapshot('floor-before');
       const floorBefore = process.memoryUsage();
       const stamp0 = Date.now();
       await load(floorWorkflows, 32, async (i) => {
@@ -579,10 +585,14 @@ async function main() {
       while (idle.getStatus().numCachedWorkflows < floorWorkflows) await new Promise((r) => setTimeout(r, 500));
       global.gc?.();
       const floorAfter = process.memoryUsage();
+      await snapshot('floor-after');
       const floorPerWorkflowMB = round((mb(floorAfter.rss) - mb(floorBefore.rss)) / floorWorkflows, 3);
 
       w = await startWorker(OPEN_CYCLES * 3);
       global.gc?.();
+      // With TEMPORAL_DEBUG=1 the workflows run in this thread: snapshots then show what each holds
+      // (bench/repro/heap-diff.ts compares them).
+      await snapshot('before');
       const before = process.memoryUsage();
       const policy = policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } });
       const openIds: string[] = [];
@@ -620,6 +630,7 @@ async function main() {
       }
       global.gc?.();
       const after = process.memoryUsage();
+      await snapshot('after');
       const cached = w.worker.getStatus().numCachedWorkflows;
       w.worker.shutdown();
       idle.shutdown();

@@ -22,10 +22,13 @@ import { patched, type WorkflowInterceptorsFactory } from '@temporalio/workflow'
 
 export const TASK_MARK_MEMO = 'taskMark';
 
-/** This workflow's own copy of the module (workflows/ is not shared between workflows). */
-let leaveNoTaskEmpty = false;
-/** Whether the activation being handled carried a job other than a query. */
-let acting = false;
+/**
+ * The run's answer lives on its own global object, not in this module: the module is shared by every
+ * workflow of a worker thread (worker/shared-modules.ts), while each workflow has globals of its own
+ * (the SDK swaps them in and out with the workflow it runs).
+ */
+const ANSWER = '__huanjieLeaveNoTaskEmpty';
+const run = globalThis as { [ANSWER]?: true };
 
 /**
  * Asked first thing in a run: whether its tasks never end without a command — `carried` when its
@@ -33,8 +36,8 @@ let acting = false;
  * stand for older patches (one marker).
  */
 export function askTasksNeverEmpty(carried = false): boolean {
-  if (carried || patched('tasks-never-empty')) leaveNoTaskEmpty = true;
-  return leaveNoTaskEmpty;
+  if (carried || patched('tasks-never-empty')) run[ANSWER] = true;
+  return run[ANSWER] === true;
 }
 
 /** `undefined` converts to an empty payload, so the field is never stored. */
@@ -44,20 +47,24 @@ const taskMark = () => ({
   },
 });
 
-export const interceptors: WorkflowInterceptorsFactory = () => ({
-  internals: [
-    {
-      activate(input, next) {
-        if (input.activation.jobs?.some((job) => !job.queryWorkflow)) acting = true;
-        return next(input);
+export const interceptors: WorkflowInterceptorsFactory = () => {
+  /** Whether the activation being handled carried a job other than a query (one per workflow: made for each). */
+  let acting = false;
+  return {
+    internals: [
+      {
+        activate(input, next) {
+          if (input.activation.jobs?.some((job) => !job.queryWorkflow)) acting = true;
+          return next(input);
+        },
+        concludeActivation(input, next) {
+          const wasActing = acting;
+          acting = false;
+          // A query's activation is no workflow task; an activation with a command leaves its event.
+          if (run[ANSWER] !== true || !wasActing || input.commands.some((c) => !c.respondToQuery)) return next(input);
+          return next({ commands: [...input.commands, taskMark()] });
+        },
       },
-      concludeActivation(input, next) {
-        const wasActing = acting;
-        acting = false;
-        // A query's activation is no workflow task; an activation with a command leaves its event.
-        if (!leaveNoTaskEmpty || !wasActing || input.commands.some((c) => !c.respondToQuery)) return next(input);
-        return next({ commands: [...input.commands, taskMark()] });
-      },
-    },
-  ],
-});
+    ],
+  };
+};

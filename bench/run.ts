@@ -571,7 +571,9 @@ async function main() {
       const snapshots = process.env.BENCH_HEAP_SNAPSHOTS;
       const snapshot = async (name: string) => {
         if (snapshots)
-          log(`   heap snapshot ${(await import('node:v8')).writeHeapSnapshot(join(snapshots, `${name}.heapsnapshot`))}`);
+          log(
+            `   heap snapshot ${(await import('node:v8')).writeHeapSnapshot(join(snapshots, `${name}.heapsnapshot`))}`,
+          );
       };
       await snapshot('floor-before');
       const floorBefore = process.memoryUsage();

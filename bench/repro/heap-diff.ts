@@ -36,7 +36,8 @@ function tally(path: string): Map<string, { size: number; count: number }> {
 }
 
 const [beforePath, afterPath, rowsArg = '30', perArg = '1'] = process.argv.slice(2);
-if (!beforePath || !afterPath) throw new Error('usage: heap-diff.ts before.heapsnapshot after.heapsnapshot [rows] [per]');
+if (!beforePath || !afterPath)
+  throw new Error('usage: heap-diff.ts before.heapsnapshot after.heapsnapshot [rows] [per]');
 const per = Number(perArg);
 const before = tally(beforePath);
 const after = tally(afterPath);

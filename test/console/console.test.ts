@@ -7,8 +7,18 @@ import http from 'node:http';
 import ExcelJS from 'exceljs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
-import { cadreMeeting, consistentMatters, fullChecklist, fullCommittee, launch, positions } from '../scenario.js';
+import { eventually, loadSampleTree, provisionTree, startStack, type Stack } from '../helpers.js';
+import { read } from '../api/client.js';
+import { TREE_LIMIT } from '../../api/console/pages/overview.js';
+import {
+  cadreMeeting,
+  consistentMatters,
+  fullChecklist,
+  fullCommittee,
+  launch,
+  positions,
+  startBody,
+} from '../scenario.js';
 import type { Principal } from '../../api/auth.js';
 import { ledgerRows } from '../../api/console/pages/ledger.js';
 import {
@@ -529,6 +539,38 @@ describe('the console in a browser', () => {
     const doc = (await stack.call('GET', '/openapi.json')).body;
     const keys = JSON.stringify(doc).match(/"idempotency-key"[^}]*"example"/gi) ?? [];
     expect(keys).toEqual([]);
+    noProblems(s);
+  });
+
+  // Last: it loads a tree of its own, under a root no other test lists.
+  it('an organizer over thousands of villages sees the upper levels, how many are left out, and every place with a cycle', async () => {
+    const village = (i: number) => `990101001V${i}`;
+    await provisionTree(stack.pool, [
+      { id: '990000', name: '测试省', level: 'province', parentId: null },
+      { id: '990100', name: '测试市', level: 'city', parentId: '990000' },
+      { id: '990101', name: '测试区', level: 'county', parentId: '990100' },
+      { id: '990101001', name: '测试街道', level: 'township', parentId: '990101' },
+      ...Array.from({ length: 3000 }, (_, i) => ({
+        id: village(i),
+        name: `测试村${i}`,
+        level: 'village',
+        parentId: '990101001',
+      })),
+    ]);
+    const started = await read(
+      stack.as(await stack.token(['organizer'], '990000')).v1.cycles.$post({ json: startBody(village(2999), '2078') }),
+    );
+    expect(started.status).toBe(201);
+    const s = await signedIn(['organizer'], '990000', '测试省委组织部');
+    const { page } = s;
+    await hasText(page.locator('h1'), '总览');
+    await containsText(page.locator('#tree-note'), '共 3004 个区划，此处列出 400');
+    expect(await page.locator('.tree li[data-jurisdiction]').count()).toBe(TREE_LIMIT);
+    // The village with a cycle is listed, under its township, beside the count of those left out.
+    await isVisible(page.locator(`li[data-jurisdiction="${village(2999)}"] [data-cycle="${village(2999)}:2078"]`));
+    await containsText(page.locator('li[data-jurisdiction="990101001"] > ul > li.more'), '另有 2604 个下级区划未列出');
+    // Any id in the scope can still be chosen to start a cycle: a field, not a list of 3,000.
+    expect(await page.locator('#start-cycle-jurisdictionId').evaluate((e) => e.tagName)).toBe('INPUT');
     noProblems(s);
   });
 });

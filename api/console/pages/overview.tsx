@@ -6,13 +6,25 @@ import { Form, type Field } from '../forms.js';
 import { Layout, Refused, StageBar, bj, stageLabel, statusLabel } from '../layout.js';
 import { DataView } from '../view.js';
 
-const startFields = (jurisdictions: any[]): Field[] => [
-  {
-    name: 'jurisdictionId',
-    label: '行政区划',
-    type: 'select',
-    options: jurisdictions.map((j) => [j.id, `${j.name}（${j.id}）`] as const),
-  },
+/**
+ * Jurisdictions the tree lists at most, beyond every place with a cycle and the path to it: a
+ * province's ~30,000 villages made a 4 MB page that took the API's event loop 40 s to render.
+ */
+export const TREE_LIMIT = 400;
+
+/**
+ * `listed`: the jurisdictions the tree shows, offered as a choice; when the tree is cut short
+ * (`cut`), the field takes any id in the scope instead.
+ */
+const startFields = (listed: any[], cut = false): Field[] => [
+  cut
+    ? { name: 'jurisdictionId', label: '行政区划', hint: '区划编号（下级区划太多，不一一列出）', required: true }
+    : {
+        name: 'jurisdictionId',
+        label: '行政区划',
+        type: 'select',
+        options: listed.map((j) => [j.id, `${j.name}（${j.id}）`] as const),
+      },
   { name: 'term', label: '届次（年份）', value: String(new Date().getFullYear()), required: true },
   {
     name: 'positions',
@@ -52,20 +64,19 @@ export function overviewPage(app: Hono<ConsoleEnv>, kit: PageKit) {
       api.get(`/v1/cycles?scope=${encodeURIComponent(user.scope)}&limit=500`),
     ]);
     const jurisdictions: any[] = tree.ok ? tree.data.jurisdictions : [];
-    const byJurisdiction = new Map<string, any[]>();
-    for (const cy of cycles.ok ? cycles.data.cycles : [])
-      byJurisdiction.set(cy.jurisdictionId, [...(byJurisdiction.get(cy.jurisdictionId) ?? []), cy]);
-    const children = new Map<string | null, any[]>();
+    const byJurisdiction = groupBy<any, string>(cycles.ok ? cycles.data.cycles : [], (cy) => cy.jurisdictionId);
     const ids = new Set(jurisdictions.map((j) => j.id));
-    for (const j of jurisdictions) {
-      const parent = ids.has(j.parentId) ? j.parentId : null;
-      children.set(parent, [...(children.get(parent) ?? []), j]);
-    }
+    const parentOf = new Map<string, string | null>(
+      jurisdictions.map((j) => [j.id, ids.has(j.parentId) ? j.parentId : null]),
+    );
+    const children = groupBy(jurisdictions, (j) => parentOf.get(j.id) ?? null);
+    const listed = listedJurisdictions(children, parentOf, byJurisdiction.keys());
+    const cut = listed.size < jurisdictions.length;
     const campaignId = c.req.query('campaign')?.trim();
     const campaign = campaignId ? await api.get(`/v1/campaigns/${encodeURIComponent(campaignId)}`) : undefined;
     const now = Date.now();
     const Node = (p: { j: any }): any => (
-      <li>
+      <li data-jurisdiction={p.j.id}>
         <strong>
           {p.j.name}（{p.j.id}）
         </strong>
@@ -98,13 +109,17 @@ export function overviewPage(app: Hono<ConsoleEnv>, kit: PageKit) {
         })}
         {(children.get(p.j.id) ?? []).length ? (
           <ul>
-            {(children.get(p.j.id) ?? []).map((k) => (
-              <Node j={k} />
-            ))}
+            {(children.get(p.j.id) ?? [])
+              .filter((k) => listed.has(k.id))
+              .map((k) => (
+                <Node j={k} />
+              ))}
+            {unlisted(p.j.id) ? <li class="more">另有 {unlisted(p.j.id)} 个下级区划未列出</li> : null}
           </ul>
         ) : null}
       </li>
     );
+    const unlisted = (id: string) => (children.get(id) ?? []).filter((k) => !listed.has(k.id)).length;
     const organizer = roles.includes('organizer');
     return c.html(
       <Layout title="总览" user={user} notice={c.req.query('notice')}>
@@ -112,10 +127,19 @@ export function overviewPage(app: Hono<ConsoleEnv>, kit: PageKit) {
         {!cycles.ok ? <Refused what="换届列表" refusal={cycles.refusal} /> : null}
         <section aria-labelledby="tree-h">
           <h2 id="tree-h">行政区划与换届进度</h2>
+          {cut ? (
+            <p id="tree-note">
+              共 {jurisdictions.length} 个区划，此处列出 {listed.size}
+              个：上面几级，以及每个有换届的区划和它的上级。完整的区划表：GET /v1/jurisdictions/
+              {user.scope}/subtree。
+            </p>
+          ) : null}
           <ul class="tree">
-            {(children.get(null) ?? []).map((j) => (
-              <Node j={j} />
-            ))}
+            {(children.get(null) ?? [])
+              .filter((j) => listed.has(j.id))
+              .map((j) => (
+                <Node j={j} />
+              ))}
           </ul>
         </section>
         <section aria-labelledby="campaign-h" class="card">
@@ -140,7 +164,10 @@ export function overviewPage(app: Hono<ConsoleEnv>, kit: PageKit) {
             id="start-cycle"
             action="/console/cycles"
             title="发起换届"
-            fields={startFields(jurisdictions)}
+            fields={startFields(
+              jurisdictions.filter((j) => listed.has(j.id)),
+              cut,
+            )}
             submit="发起"
             values={failed?.form === 'start-cycle' ? { ...failed.values, _key: newKey() } : undefined}
             refusal={failed?.form === 'start-cycle' ? failed.refusal : undefined}
@@ -162,6 +189,38 @@ export function overviewPage(app: Hono<ConsoleEnv>, kit: PageKit) {
       );
     return render(c, { form: 'start-cycle', values: form, refusal: answer.refusal });
   });
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+/**
+ * What the tree lists: every jurisdiction with a cycle and the path down to it, then the rest level
+ * by level from the top, until TREE_LIMIT.
+ */
+function listedJurisdictions(
+  children: Map<string | null, any[]>,
+  parentOf: Map<string, string | null>,
+  withCycles: Iterable<string>,
+): Set<string> {
+  const listed = new Set<string>();
+  for (const id of withCycles)
+    for (let at: string | null | undefined = id; at && parentOf.has(at) && !listed.has(at); at = parentOf.get(at))
+      listed.add(at);
+  const level = [...(children.get(null) ?? [])];
+  for (let i = 0; i < level.length && listed.size < TREE_LIMIT; i++) {
+    listed.add(level[i].id);
+    level.push(...(children.get(level[i].id) ?? []));
+  }
+  return listed;
 }
 
 export function waitText(w: unknown): string {

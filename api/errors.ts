@@ -76,6 +76,24 @@ export function unavailable(part: 'database' | 'temporal', why: string): ApiErro
   return e;
 }
 
+/**
+ * Temporal is up but busy with one workflow: it refused an Update past the workflow's in-flight limit
+ * (RESOURCE_EXHAUSTED), or aborted one waiting while it reloaded the workflow ("workflow update was
+ * aborted", UNAVAILABLE). Nothing was applied; the server itself treats both as worth a retry.
+ */
+export function busy(why: string): ApiError {
+  const e = new ApiError(
+    503,
+    ErrorCode.ServiceUnavailable,
+    `temporal is busy with this workflow's inputs (${why}); retry later with the same Idempotency-Key`,
+    [{ path: 'temporal', rule: 'busy' }],
+  );
+  e.retryAfterSeconds = OUTAGE_RETRY_AFTER_SECONDS;
+  return e;
+}
+const GRPC_RESOURCE_EXHAUSTED = 8;
+const UPDATE_ABORTED = /workflow update was aborted/;
+
 /** gRPC status codes meaning the Temporal frontend could not be reached or did not answer. */
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -160,6 +178,9 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ServiceError) {
     const code = grpcCode(err.cause);
     if (code === 5) return notFound('workflow');
+    if (code === GRPC_RESOURCE_EXHAUSTED) return busy('RESOURCE_EXHAUSTED');
+    if (code === GRPC_UNAVAILABLE && UPDATE_ABORTED.test(String((err.cause as { details?: unknown }).details)))
+      return busy('update aborted');
     if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) return unavailable('temporal', grpcName(code));
   }
   // A raw gRPC error (workflowService calls are not wrapped): metadata marks it as one.

@@ -1,0 +1,42 @@
+/**
+ * What Temporal's refusals mean to a caller. A Temporal that is up but busy with one workflow is not
+ * "unreachable": it refuses an Update past the workflow's in-flight limit (RESOURCE_EXHAUSTED) and
+ * aborts those waiting when it reloads the workflow ("workflow update was aborted", UNAVAILABLE) — both
+ * retried by the server itself. Found from outside: 200 inputs at once to one cycle answered 161 times
+ * "temporal unavailable … unreachable" while Temporal was up.
+ */
+import { ServiceError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { toApiError } from '../../api/errors.js';
+
+/** As the SDK's client hands a gRPC refusal over: a ServiceError whose cause carries code and details. */
+const refused = (code: number, name: string, details: string) =>
+  new ServiceError('Failed to issue update', {
+    cause: Object.assign(new Error(`${code} ${name}: ${details}`), { code, details, metadata: {} }),
+  });
+
+describe('Temporal refusing an Update', () => {
+  it('past the workflow’s in-flight limit: 503 busy, with Retry-After', () => {
+    const e = toApiError(
+      refused(8, 'RESOURCE_EXHAUSTED', 'limit on number of concurrent in-flight updates has been reached (10)'),
+    );
+    expect(e).toMatchObject({
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      details: [{ path: 'temporal', rule: 'busy' }],
+    });
+    expect(e!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(e!.message).toMatch(/busy/);
+  });
+
+  it('aborted while the server reloads the workflow: 503 busy, not unreachable', () => {
+    const e = toApiError(refused(14, 'UNAVAILABLE', 'workflow update was aborted'));
+    expect(e).toMatchObject({ status: 503, details: [{ path: 'temporal', rule: 'busy' }] });
+    expect(e!.retryAfterSeconds).toBeGreaterThan(0);
+  });
+
+  it('a frontend that cannot be reached is still unreachable', () => {
+    const e = toApiError(refused(14, 'UNAVAILABLE', 'No connection established'));
+    expect(e).toMatchObject({ status: 503, details: [{ path: 'temporal', rule: 'unreachable' }] });
+  });
+});

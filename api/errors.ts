@@ -94,6 +94,16 @@ export function busy(why: string): ApiError {
 const GRPC_RESOURCE_EXHAUSTED = 8;
 const UPDATE_ABORTED = /workflow update was aborted/;
 
+/** Why Temporal, up, refused an Update as busy (see `busy`); undefined for any other error. */
+export function temporalBusy(err: unknown): string | undefined {
+  if (!(err instanceof ServiceError)) return undefined;
+  const code = grpcCode(err.cause);
+  if (code === GRPC_RESOURCE_EXHAUSTED) return 'RESOURCE_EXHAUSTED';
+  if (code === GRPC_UNAVAILABLE && UPDATE_ABORTED.test(String((err.cause as { details?: unknown }).details)))
+    return 'update aborted';
+  return undefined;
+}
+
 /** gRPC status codes meaning the Temporal frontend could not be reached or did not answer. */
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
@@ -178,9 +188,8 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ServiceError) {
     const code = grpcCode(err.cause);
     if (code === 5) return notFound('workflow');
-    if (code === GRPC_RESOURCE_EXHAUSTED) return busy('RESOURCE_EXHAUSTED');
-    if (code === GRPC_UNAVAILABLE && UPDATE_ABORTED.test(String((err.cause as { details?: unknown }).details)))
-      return busy('update aborted');
+    const why = temporalBusy(err);
+    if (why) return busy(why);
     if (code === GRPC_UNAVAILABLE || code === GRPC_DEADLINE_EXCEEDED) return unavailable('temporal', grpcName(code));
   }
   // A raw gRPC error (workflowService calls are not wrapped): metadata marks it as one.

@@ -9,7 +9,7 @@ import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
 import { ensureLedgerSchedule, LEDGER_SCHEDULE_ID } from '../../temporal/schedules.js';
 import { ledgerRollupWorkflow } from '../../workflows/ledger.js';
 import type { Jurisdiction } from '../../domain/eager/schemas.js';
-import { startStack, type Stack, provisionTree } from '../helpers.js';
+import { eventually, startStack, type Stack, provisionTree } from '../helpers.js';
 import { expectStatus, ok, read } from './client.js';
 
 let stack: Stack;
@@ -102,6 +102,13 @@ describe('the daily ledger', () => {
     expect((await read(finding)).status).toBe(200);
 
     const today = beijingDate(Date.now());
+    const ledger = (query: { scope?: string; date?: string }) => ok(viewer.v1.ledger.$get({ query }));
+    // The third cycle's unanswered review is chased, then escalated, by its (fast) calendar's timers:
+    // only once both have fired does nothing move between the snapshot and the live figures.
+    await eventually(async () => {
+      const { discipline } = (await ledger({ scope: '330600', date: today })).subtree.reviews;
+      return discipline?.chased === 1 && discipline.escalated === 1;
+    });
     const written = await stack.client.workflow.execute(ledgerRollupWorkflow, {
       workflowId: `ledger-test-${Date.now()}`,
       taskQueue: stack.taskQueue,
@@ -109,7 +116,6 @@ describe('the daily ledger', () => {
     });
     expect(written.day).toBe(today);
 
-    const ledger = (query: { scope?: string; date?: string }) => ok(viewer.v1.ledger.$get({ query }));
     const city = await ledger({ scope: '330600', date: today });
     // Today answers live; the evening's snapshot holds the same figures.
     expect(city.source).toBe('computed');

@@ -12,7 +12,7 @@ import {
   type UpdateDefinition,
 } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { ApiError, ErrorCode, notFound } from './errors.js';
+import { ApiError, ErrorCode, notFound, temporalBusy } from './errors.js';
 
 /** Queries a workflow; one that does not exist answers 404 naming `what`. */
 export async function queryOr404<Ret>(
@@ -36,7 +36,7 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
 ): Promise<Ret> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await handle.executeUpdate(update, { args, updateId });
+      return await executeOrAskOutcome(handle, update, args, updateId);
     } catch (e) {
       if (!sentWhileEnding(e)) throw e;
       const status = await handle.describe().then(
@@ -51,6 +51,32 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
       // the input at most once, so sending it again is safe.
       if (attempt === TASK_FAILED_ATTEMPTS) throw notReady(what);
       await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/**
+ * Sends the Update; if Temporal answers that it aborted it ("workflow update was aborted", when the
+ * server reloads the workflow), asks for the outcome of that update id instead of guessing. The abort
+ * reaches Updates the workflow already took too (found from outside: a burst's 503 whose hold was on
+ * the cycle): such an Update is in history and its outcome is the answer. One the server dropped
+ * before the workflow took it is unknown to it (NOT_FOUND): that one was not applied, and the abort
+ * stands (503 busy, api/errors.ts).
+ */
+async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Ret, Args>,
+  args: Args,
+  updateId: string,
+): Promise<Ret> {
+  try {
+    return await handle.executeUpdate(update, { args, updateId });
+  } catch (e) {
+    if (temporalBusy(e) !== 'update aborted') throw e;
+    try {
+      return await handle.getUpdateHandle<Ret>(updateId).result();
+    } catch (asked) {
+      throw asked instanceof WorkflowNotFoundError ? e : asked;
     }
   }
 }

@@ -24,10 +24,13 @@ const ROLES: Principal['roles'][number][] = [
   'operator',
 ];
 
-/** method, OpenAPI path, action, a body that passes schema validation, path values. */
-const ROUTES: { method: string; path: string; action: Action; body?: unknown }[] = [
+/**
+ * method, OpenAPI path, action, a body that passes schema validation, path values; `topScope`: the
+ * route also needs a scope at the top of the tree (tried with 440000, and refused below it).
+ */
+const ROUTES: { method: string; path: string; action: Action; body?: unknown; topScope?: true }[] = [
   { method: 'post', path: '/v1/ping', action: 'system.ping', body: { message: 'hi' } },
-  { method: 'get', path: '/v1/audit/verify', action: 'audit.verify' },
+  { method: 'get', path: '/v1/audit/verify', action: 'audit.verify', topScope: true },
   {
     method: 'put',
     path: '/v1/jurisdictions',
@@ -225,12 +228,18 @@ describe('the role matrix', () => {
   for (const role of ROLES) {
     it(`${role}: allowed routes are not refused, the others answer 403`, async () => {
       const token = await stack.token([role], '440300', `matrix-${role}`);
+      const atTop = await stack.token([role], '440000', `matrix-${role}`);
       for (const r of ROUTES) {
         const res = await stack.call(
           r.method.toUpperCase(),
           fill(r.path, { cycleId: '440304:2051', personId: 's1', id: '440304' }),
-          { token, body: r.body },
+          { token: r.topScope ? atTop : token, body: r.body },
         );
+        if (r.topScope) {
+          // Below the top, refused whatever the role.
+          const below = await stack.call(r.method.toUpperCase(), r.path, { token, body: r.body });
+          expect(below.status, `${role} ${r.method} ${r.path} from 440300`).toBe(403);
+        }
         const allowed = allows([role], r.action);
         expect(res.status, `${role} ${r.method} ${r.path}: ${JSON.stringify(res.body)}`).not.toBe(500);
         if (allowed) expect(res.status, `${role} ${r.method} ${r.path}`).not.toBe(403);

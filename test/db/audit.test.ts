@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { appendAudit, verifyAuditChain } from '../../activities/audit.js';
+import { appendAudit, verifyAuditChain, verifyAuditChainShared } from '../../activities/audit.js';
 import { APP_ROLE, createPool, withTransaction, type Pool } from '../../activities/db.js';
 import type { AuditEvent } from '../../domain/events.js';
 import { migrate } from '../../scripts/migrate.js';
@@ -108,6 +108,49 @@ describe('audit trail', () => {
     );
     await expect(pool.query('DELETE FROM audit_events WHERE id = 1')).rejects.toThrow(/append-only: DELETE refused/);
     await expect(pool.query('TRUNCATE audit_events')).rejects.toThrow(/append-only: TRUNCATE refused/);
+  });
+
+  it('a walk lets other work run between the rows it hashes; sixty callers at once share two walks', async () => {
+    // Enough rows for several turns of the event loop inside one batch of the walk (5,000 rows).
+    await withTransaction(pool, async (c) => {
+      for (let i = 0; i < 1_000; i++) await appendAudit(c, event(`bulk.${i}`));
+    });
+    // Turns of the event loop, counted while the walks run.
+    let turns = 0;
+    let walking = true;
+    const count = () => {
+      turns++;
+      if (walking) setImmediate(count);
+    };
+    setImmediate(count);
+    // The walk's queries, and the turns taken between a batch's arrival and the next query: the hashing.
+    let walkQueries = 0;
+    let turnsAtBatch: number | undefined;
+    const turnsWhileHashing: number[] = [];
+    const counting = new Proxy(pool, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver);
+        return async (text: unknown, ...rest: unknown[]) => {
+          const walk = typeof text === 'string' && text.includes('FROM audit_events WHERE id > $1');
+          if (!walk) return (target.query as (...a: unknown[]) => unknown)(text, ...rest);
+          walkQueries++;
+          if (turnsAtBatch !== undefined) turnsWhileHashing.push(turns - turnsAtBatch);
+          const result = await (target.query as (...a: unknown[]) => Promise<{ rows: unknown[] }>)(text, ...rest);
+          turnsAtBatch = result.rows.length > 0 ? turns : undefined;
+          return result;
+        };
+      },
+    });
+    const reports = await Promise.all(Array.from({ length: 60 }, () => verifyAuditChainShared(counting)));
+    walking = false;
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM audit_events');
+    for (const r of reports) expect(r).toEqual({ ok: true, rows: rows[0].n });
+    // A walk is a query for its one batch and one that finds no more: the first caller's walk and the
+    // one the other 59 share.
+    expect(walkQueries).toBe(4);
+    // 1,000+ rows hashed 200 to a turn.
+    expect(turnsWhileHashing).toHaveLength(2);
+    for (const t of turnsWhileHashing) expect(t).toBeGreaterThanOrEqual(5);
   });
 
   it('names the first row a superuser altered behind the triggers', async () => {

@@ -1,8 +1,9 @@
 /** What the system routes do. */
-import { verifyAuditChain } from '../../../activities/audit.js';
+import { verifyAuditChainShared } from '../../../activities/audit.js';
 import { pingWorkflowId } from '../../../domain/ids.js';
 import { pingWorkflowType, type PingWorkflow } from '../../../workflows/contracts/ping.js';
 import type { AppRouteHandler } from '../../context.js';
+import { ApiError, ErrorCode } from '../../errors.js';
 import { authorize } from '../../guards.js';
 import type * as routes from './system.routes.js';
 
@@ -21,5 +22,16 @@ export const ping: AppRouteHandler<typeof routes.ping> = async (c) => {
 
 export const verifyAudit: AppRouteHandler<typeof routes.verifyAudit> = async (c) => {
   authorize(c, 'audit.verify');
-  return c.json(await verifyAuditChain(c.var.services.pool), 200);
+  const s = c.var.services;
+  // One chain for every jurisdiction: its length and where it breaks are the whole system's, and a
+  // walk of it costs the API real work — so only a scope at the top of the tree may ask.
+  const scope = await s.read.jurisdiction(c.get('principal').scope);
+  if (!scope || scope.parentId !== null)
+    throw new ApiError(
+      403,
+      ErrorCode.Forbidden,
+      'the audit chain spans every jurisdiction: verify it with a scope at the top of the tree',
+      [{ path: 'scope', rule: 'a jurisdiction at the top of the tree (no parent)' }],
+    );
+  return c.json(await verifyAuditChainShared(s.pool), 200);
 };

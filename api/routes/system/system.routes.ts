@@ -22,6 +22,8 @@ export const verifyAudit = createRoute({
   path: '/v1/audit/verify',
   tags: ['system'],
   summary: "核验审计链 (verify the audit trail's hash chain)",
+  description:
+    'The chain is one for every jurisdiction: only a caller whose scope is at the top of the tree (a jurisdiction without a parent) may verify it; any other scope gets 403. Callers asking while a check runs share the next one.',
   responses: {
     200: {
       description: 'the chain, checked from the first row',

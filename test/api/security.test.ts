@@ -37,6 +37,24 @@ describe('rate limit', () => {
       await tight.close();
     }
   });
+
+  it('a caller is its subject, roles and scope: another with the same subject elsewhere keeps its own bucket', async () => {
+    // Found from outside: subjects are names (张三), and the same name in another jurisdiction or role was
+    // locked out by this one's burst.
+    const here = await stack.token(['viewer'], '440300', '张三');
+    const elsewhere = await stack.token(['viewer'], '440306', '张三');
+    const otherRole = await stack.token(['organizer'], '440300', '张三');
+    const tight = await stack.serveVariant({ rateLimit: { perMinute: 60, burst: 5 } });
+    try {
+      const get = (token: string) => fetch(`${tight.url}/v1/cycles`, { headers: { authorization: `Bearer ${token}` } });
+      for (let i = 0; i < 5; i++) expect((await get(here)).status).toBe(200);
+      expect((await get(here)).status).toBe(429);
+      expect((await get(elsewhere)).status).toBe(200);
+      expect((await get(otherRole)).status).toBe(200);
+    } finally {
+      await tight.close();
+    }
+  });
 });
 
 describe('refusals are recorded', () => {

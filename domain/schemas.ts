@@ -34,10 +34,24 @@ export function isoDate(message: string) {
   return z.iso.date({ error: message, pattern: new RegExp(z.regexes.date) } as z.core.$ZodISODateParams);
 }
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_BIDI = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const VISIBLE = /[^\s\p{Cf}\p{Z}]/u;
+export const placeNameRule = 'visible text: no control or bidirectional-override characters, not only invisible ones';
+/**
+ * A place's name, shown beside its id on every page and in every list: one line of visible text. A
+ * right-to-left override turned `（RTH1）` after a name around, and a zero-width name showed nothing
+ * (found from outside). Names taken by workflows keep chineseNameSchema, which replays of their
+ * histories parse again.
+ */
+export const placeNameSchema = once(() =>
+  chineseNameSchema().refine((n) => !CONTROL_OR_BIDI.test(n) && VISIBLE.test(n), placeNameRule),
+);
+
 export const jurisdictionSchema = once(() =>
   z.strictObject({
     id: jurisdictionIdSchema(),
-    name: chineseNameSchema(),
+    name: placeNameSchema(),
     level: z.enum(JURISDICTION_LEVELS),
     parentId: jurisdictionIdSchema().nullable(),
   }),

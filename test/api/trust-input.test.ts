@@ -188,6 +188,31 @@ describe('a body of many fields', () => {
   });
 });
 
+describe('place names', () => {
+  it('a name with control or bidirectional-override characters, or of invisible ones only, is 400 naming it', async () => {
+    const editor = stack.as(organizer);
+    const put = (name: string) =>
+      read(
+        editor.v1.jurisdictions.$put({
+          json: { jurisdictions: [{ id: '440306011', name, level: 'township', parentId: '440306' }] },
+          header: {},
+        }),
+      );
+    for (const name of ['\u200b', ' \u200b\u2060 ', 'a\nb', '福田\u001b[31m', '\u202e街道', '沙\u2066头', '铃\u0007']) {
+      const refused = await put(name);
+      expectStatus(refused, 400, JSON.stringify(name));
+      expect(refused.body.error.details).toContainEqual({
+        path: 'jurisdictions.0.name',
+        rule: expect.stringMatching(/visible text/),
+      });
+    }
+    const saved = await read(editor.v1.jurisdictions[':id'].subtree.$get({ param: { id: '440306' } }));
+    expect(JSON.stringify(saved.body)).not.toContain('440306011');
+    // Chinese, Latin, digits, middle dots and spaces stay names.
+    expect((await put('新桥·东 街道 2')).status).toBe(200);
+  });
+});
+
 describe('calendar years', () => {
   it('a year the official table covers cannot be supplied, at the start or later (400 naming the field)', async () => {
     const api = stack.as(organizer);

@@ -23,6 +23,13 @@ const config = (() => {
           .int('must be a whole number')
           .min(1, 'must be at least 1')
           .optional(),
+        // How many workflow tasks (each a replay when the workflow is not cached) run at once; unset, the
+        // SDK's 40. Fewer leave more of a shared machine to the API during a storm of timers (README, Benchmarks).
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce
+          .number({ error: 'must be a whole number' })
+          .int('must be a whole number')
+          .min(2, 'must be at least 2 (the SDK needs 2 with a workflow cache)')
+          .optional(),
         // The SDK's own Prometheus exporter (task latencies, schedule-to-start, failures): off unless a port is set.
         WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
         WORKER_METRICS_HOST: z.string().default('127.0.0.1'),
@@ -108,7 +115,16 @@ const worker = await createHuanjieWorker({
   codecKeys,
   temporal,
   tracing,
-  ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { tuning: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } } : {}),
+  tuning: {
+    ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+    ...(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS
+      ? {
+          maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+          // The SDK refuses more pollers than task slots (its default is 10).
+          maxConcurrentWorkflowTaskPolls: Math.min(10, config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
+        }
+      : {}),
+  },
 });
 const schedule = await ensureLedgerSchedule(temporal, config.TEMPORAL_TASK_QUEUE);
 console.log(

@@ -41,7 +41,10 @@ export interface HuanjieWorkerOptions {
   tracing?: Tracing | undefined;
   tuning?: Pick<
     WorkerOptions,
-    'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxCachedWorkflows'
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxConcurrentWorkflowTaskPolls'
   >;
 }
 

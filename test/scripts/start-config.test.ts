@@ -138,6 +138,21 @@ describe('the worker on its own refuses bad configuration in one line', () => {
     );
     expectOneClearLine(r, /^configuration: WORKER_MAX_CACHED_WORKFLOWS must be a whole number$/);
   });
+
+  it('fewer workflow tasks at once than the SDK can run with a cache', async () => {
+    const r = await start(
+      {
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '1',
+        DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+        CODEC_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      },
+      'worker/main.ts',
+    );
+    expectOneClearLine(
+      r,
+      /^configuration: WORKER_MAX_CONCURRENT_WORKFLOW_TASKS must be at least 2 \(the SDK needs 2 with a workflow cache\)$/,
+    );
+  });
 });
 
 describe('the API on its own refuses bad configuration in one line', () => {

@@ -98,7 +98,15 @@ export function goals(r: Record<string, any>): GoalRow[] {
       met: k.moved === k.cycles,
     },
   );
-  add('5. soak: GET /v1/cycles/{id} p99', '≤ 100 ms', k && { measured: `${k.get.p99} ms`, met: k.get.p99 <= 100 });
+  add(
+    '5. soak: GET /v1/cycles/{id} p99, from all open until all moved',
+    '≤ 100 ms',
+    k && {
+      // The bare route beside the API, read by the same readers at the same moments: the machine's own share.
+      measured: `${k.get.p99} ms${k.bare ? ` (bare route ${k.bare.p99} ms)` : ''}`,
+      met: k.get.p99 <= 100,
+    },
+  );
   const c: any[] | undefined = r.costPerCandidate;
   const flat = c && c.length > 1;
   add(

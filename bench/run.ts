@@ -712,6 +712,7 @@ async function main() {
           reads: SOAK_READS,
           workerCache: SOAK_CACHE,
           apiUrl: soakApi.apiUrl,
+          bareUrl: soakApi.bareUrl,
           organizer,
           pool,
           cycleId: (i) => soakId(i).join(':'),
@@ -856,6 +857,18 @@ function markdown(r: Record<string, any>): string {
           `| cycles whose supervision timer (${r.soak.timerSeconds} s) moved them | ${r.soak.moved} of ${r.soak.cycles} |`,
           `| moved after their deadline by (p50 / p99 / max s) | ${r.soak.lateSeconds.p50} / ${r.soak.lateSeconds.p99} / ${r.soak.lateSeconds.max} |`,
           `| GET /v1/cycles/{id}, 16 readers, ${r.soak.get.n} reads (p50 / p99 / max ms) | ${r.soak.get.p50} / ${r.soak.get.p99} / ${r.soak.get.max} (not 200: ${JSON.stringify(r.soak.getFailedByStatus ?? {})}) |`,
+          ...(r.soak.bare &&
+          r.soak.getDuringTimers &&
+          r.soak.bareDuringTimers &&
+          r.soak.readsSeconds &&
+          r.soak.deadlinesSeconds
+            ? [
+                `| bare Hono route beside the API, same readers, ${r.soak.bare.n} reads (p50 / p99 / max ms) | ${r.soak.bare.p50} / ${r.soak.bare.p99} / ${r.soak.bare.max} |`,
+                `| read from / to (s after the first start); timers due from / to | ${r.soak.readsSeconds.from} / ${r.soak.readsSeconds.to}; ${r.soak.deadlinesSeconds.first} / ${r.soak.deadlinesSeconds.last} |`,
+                `| once the first timer was due: GET, ${r.soak.getDuringTimers.n} reads (p50 / p99 / max ms) | ${r.soak.getDuringTimers.p50} / ${r.soak.getDuringTimers.p99} / ${r.soak.getDuringTimers.max} |`,
+                `| once the first timer was due: bare route, ${r.soak.bareDuringTimers.n} reads (p50 / p99 / max ms) | ${r.soak.bareDuringTimers.p50} / ${r.soak.bareDuringTimers.p99} / ${r.soak.bareDuringTimers.max} |`,
+              ]
+            : []),
           '',
         ]
       : []),

@@ -5,12 +5,20 @@
  * (and its escalation 30 days later, beyond the soak), so every supervision workflow has one timer
  * that fires during the soak — almost always on a workflow that was evicted and must be replayed to
  * move. Measured: the worker process's RSS before, with all open, and after the timers fired; GET /v1/cycles/{id}
- * of random soak cycles by 16 readers while the timers fire; and whether every cycle moved (its
- * checkpoint marked overdue in PostgreSQL), with how late. Bounded: it stops when all moved or when
- * the grace period after the last deadline has passed.
+ * of random soak cycles by 16 readers from the moment all are open until every cycle moved — so
+ * through the replay storm — with a bare Hono route beside the API read by the same readers (one turn
+ * in eight) as the machine's own baseline; and whether every cycle moved (its checkpoint marked
+ * overdue in PostgreSQL), with how late. Bounded: it stops when all moved or when the grace period
+ * after the last deadline has passed.
  */
 import type { Pool } from '../activities/db.js';
 import { load, maxOf, pct, round, sleep, summarize, type LatencySummary } from './util.js';
+
+interface Read {
+  /** When it started (ms since the epoch). */
+  at: number;
+  ms: number;
+}
 
 export interface Soak {
   cycles: number;
@@ -24,9 +32,17 @@ export interface Soak {
   rssAfterTimersMB: number;
   rssMaxMB: number;
   post: LatencySummary;
-  /** GET latencies of every answer; those not 200, by status. */
+  /** GET latencies of every answer, from all open until all moved; those not 200, by status. */
   get: LatencySummary;
   getFailedByStatus: Record<string, number>;
+  /** The same readers' GETs of a bare Hono route beside the API (one turn in eight): the machine's own share. */
+  bare: LatencySummary;
+  /** Of the above, the reads started once the first timer had fallen due (the storm). */
+  getDuringTimers: LatencySummary;
+  bareDuringTimers: LatencySummary;
+  /** Seconds from the first start: when the readers read, and when the timers fell due. */
+  readsSeconds: { from: number; to: number };
+  deadlinesSeconds: { first: number; last: number };
   /** Cycles whose checkpoint was marked overdue by its timer, of `cycles`. */
   moved: number;
   /** How long after its deadline each checkpoint was marked overdue (s). */
@@ -37,9 +53,12 @@ export async function measureSoak(o: {
   cycles: number;
   timerSeconds: number;
   graceSeconds: number;
+  /** The fewest API reads taken, even if every cycle moved sooner. */
   reads: number;
   workerCache: number;
   apiUrl: string;
+  /** The bare Hono route served beside the API, in its process (`<bareUrl>/bare`). */
+  bareUrl: string;
   organizer: string;
   pool: Pool;
   /** The id of soak cycle `i` (the caller's jurisdictions and terms). */
@@ -66,6 +85,7 @@ export async function measureSoak(o: {
   const sampler = setInterval(sample, 1000);
   try {
     const rssBeforeMB = sample();
+    const startedAt = Date.now();
     const t0 = performance.now();
     let started = 0;
     const posts = await load(o.cycles, 32, async (i) => {
@@ -92,26 +112,57 @@ export async function measureSoak(o: {
     const rssAllOpenMB = sample();
     o.log(`   ${ids.length} open after ${round(startSeconds, 0)} s; reading while their timers fire`);
 
-    const failedReads: Record<string, number> = {};
-    const get = await load(o.reads, 16, async (i) => {
-      const res = await fetch(`${o.apiUrl}/v1/cycles/${ids[(i * 7919) % ids.length]}`, {
-        headers: { authorization: `Bearer ${o.organizer}` },
-      });
-      await res.arrayBuffer();
-      if (res.status !== 200) failedReads[res.status] = (failedReads[res.status] ?? 0) + 1;
-    });
+    const deadlines = (
+      await o.pool.query<{ first: Date | null; last: Date | null }>(
+        `SELECT min(deadline) AS first, max(deadline) AS last FROM supervision_checkpoints
+         WHERE phase = 'launch' AND cycle_id = ANY($1::text[])`,
+        [ids],
+      )
+    ).rows[0];
+    const firstDeadline = deadlines?.first?.getTime() ?? Date.now();
+    const giveUpAt = (deadlines?.last?.getTime() ?? Date.now()) + o.graceSeconds * 1000;
 
-    const lastDeadline = await o.pool.query<{ at: Date | null }>(
-      `SELECT max(deadline) AS at FROM supervision_checkpoints WHERE phase = 'launch' AND cycle_id = ANY($1::text[])`,
-      [ids],
-    );
-    const giveUpAt = (lastDeadline.rows[0]?.at?.getTime() ?? Date.now()) + o.graceSeconds * 1000;
+    // 16 readers until every cycle moved (at least `reads` API reads): of every eight turns, seven read a
+    // random soak cycle and one the bare route, so the two are taken under the same load.
+    const failedReads: Record<string, number> = {};
+    const reads = { get: [] as Read[], bare: [] as Read[] };
+    let stop = false;
+    let turn = 0;
+    const readsFrom = Date.now();
+    const readers = Array.from({ length: 16 }, async () => {
+      while (!stop || reads.get.length < o.reads) {
+        const i = turn++;
+        const bare = i % 8 === 7;
+        const at = Date.now();
+        const t = performance.now();
+        let status: string;
+        try {
+          const url = bare ? `${o.bareUrl}/bare` : `${o.apiUrl}/v1/cycles/${ids[(i * 7919) % ids.length]}`;
+          const res = await fetch(url, { headers: bare ? {} : { authorization: `Bearer ${o.organizer}` } });
+          await res.arrayBuffer();
+          status = String(res.status);
+        } catch {
+          // A refused connection is counted, not fatal to an hour's soak.
+          status = 'no answer';
+        }
+        (bare ? reads.bare : reads.get).push({ at, ms: performance.now() - t });
+        if (status !== '200') failedReads[status] = (failedReads[status] ?? 0) + 1;
+      }
+    });
     let moved = 0;
-    for (;;) {
-      moved = await counted('overdue_at IS NOT NULL');
-      if (moved >= ids.length || Date.now() > giveUpAt) break;
-      await sleep(2000);
+    try {
+      for (;;) {
+        moved = await counted('overdue_at IS NOT NULL');
+        if (moved >= ids.length || Date.now() > giveUpAt) break;
+        await sleep(2000);
+      }
+    } finally {
+      stop = true;
+      await Promise.all(readers);
     }
+    const readsTo = Date.now();
+    const during = (rs: Read[]) => rs.filter((r) => r.at >= firstDeadline).map((r) => r.ms);
+    const sinceStart = (ms: number) => round((ms - startedAt) / 1000, 0);
     const late = (
       await o.pool.query<{ s: number }>(
         `SELECT extract(epoch FROM overdue_at - deadline)::float8 AS s FROM supervision_checkpoints
@@ -130,8 +181,13 @@ export async function measureSoak(o: {
       rssAfterTimersMB: sample(),
       rssMaxMB: rssMax,
       post: summarize(posts.ms),
-      get: summarize(get.ms),
+      get: summarize(reads.get.map((r) => r.ms)),
       getFailedByStatus: failedReads,
+      bare: summarize(reads.bare.map((r) => r.ms)),
+      getDuringTimers: summarize(during(reads.get)),
+      bareDuringTimers: summarize(during(reads.bare)),
+      readsSeconds: { from: sinceStart(readsFrom), to: sinceStart(readsTo) },
+      deadlinesSeconds: { first: sinceStart(firstDeadline), last: sinceStart(giveUpAt - o.graceSeconds * 1000) },
       moved,
       lateSeconds: {
         p50: round(pct(late, 50), 1),

@@ -36,6 +36,7 @@ import { reviewRouter } from './routes/reviews/reviews.index.js';
 import { supervisionRouter } from './routes/supervision/supervision.index.js';
 import { systemRouter } from './routes/system/system.index.js';
 import { createRouter } from './create-router.js';
+import { withAnswersEveryRouteMayGive } from './openapi.js';
 
 export type { AppDeps };
 
@@ -186,7 +187,7 @@ export function createApp(deps: AppDeps) {
     scheme: 'bearer',
     bearerFormat: 'JWT',
   });
-  app.doc31('/openapi.json', {
+  const documentConfig = {
     openapi: '3.1.0',
     info: {
       title: 'Huanjie 换届 API',
@@ -196,7 +197,12 @@ export function createApp(deps: AppDeps) {
         'Any route answers 503 SERVICE_UNAVAILABLE with Retry-After, naming the part (database or temporal), when a part it needs is unreachable; retry later (a stage input with the same Idempotency-Key).',
     },
     security: [{ bearer: [] }],
-  });
+  };
+  // Built at the first request, once every route is registered; the same for every caller after.
+  let document: unknown;
+  app.get('/openapi.json', (c) =>
+    c.json((document ??= withAnswersEveryRouteMayGive(app.getOpenAPI31Document(documentConfig)))),
+  );
   app.route('/docs', offlineDocs('/openapi.json'));
   // The people's console: pages that call this same API in-process with the user's token.
   app.route('/console', consoleRoutes({ api: app, auth: deps.auth, options: deps.console ?? {} }));

@@ -28,6 +28,62 @@ const ERROR_TEXT: Record<number, string> = {
   429: 'too many requests',
 };
 
+/**
+ * The answers any /v1 operation may give besides its own, written into the document so a client
+ * generated from it knows them (found from outside: none listed them): 429 from the rate limit and
+ * 503 from an outage or a busy workflow, both with Retry-After; 413 for a body over the limit; 504 for
+ * an input (a POST on something that exists) whose workflow did not answer in time.
+ */
+export function withAnswersEveryRouteMayGive<D extends { paths?: Record<string, unknown> }>(doc: D): D {
+  const error = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+  const retryAfter = {
+    'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer' } },
+  };
+  const common = (method: string, path: string, op: { requestBody?: unknown }): Record<string, unknown> => ({
+    ...(op.requestBody ? { 413: { description: ERROR_TEXT[413], content: error } } : {}),
+    429: { description: `${ERROR_TEXT[429]} (per caller)`, headers: retryAfter, content: error },
+    503: {
+      description:
+        'a part it needs is unreachable (details name database or temporal), or Temporal is busy with this workflow (rule busy): nothing was applied; retry later (an input with the same Idempotency-Key)',
+      headers: retryAfter,
+      content: error,
+    },
+    ...(method === 'post' && path.includes('{')
+      ? {
+          504: {
+            description:
+              'the workflow did not answer in time: the input may still be applied; send it again with the same Idempotency-Key',
+            headers: retryAfter,
+            content: error,
+          },
+        }
+      : {}),
+  });
+  // An operation's own description of one of these answers stays, with the Retry-After header added.
+  const merged = (added: Record<string, unknown>, own: Record<string, unknown>) => {
+    const out: Record<string, unknown> = { ...added, ...own };
+    for (const [code, answer] of Object.entries(added))
+      if (code in own) {
+        const mine = own[code] as { headers?: Record<string, unknown> };
+        out[code] = { ...mine, headers: { ...(answer as { headers?: object }).headers, ...mine.headers } };
+      }
+    return out;
+  };
+  const paths: Record<string, unknown> = {};
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    if (!path.startsWith('/v1/')) {
+      paths[path] = item;
+      continue;
+    }
+    paths[path] = Object.fromEntries(
+      Object.entries(item as Record<string, { responses?: Record<string, unknown>; requestBody?: unknown }>).map(
+        ([method, op]) => [method, { ...op, responses: merged(common(method, path, op), op.responses ?? {}) }],
+      ),
+    );
+  }
+  return { ...doc, paths };
+}
+
 export function errorResponses<S extends number>(...codes: S[]) {
   return Object.fromEntries(
     codes.map((code) => [

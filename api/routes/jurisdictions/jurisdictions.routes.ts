@@ -12,7 +12,7 @@ export const upsert = createRoute({
   tags: ['jurisdictions'],
   summary: '导入或更新行政区划子树 (upsert a subtree)',
   description:
-    "A tree edit touches only rows already inside your scope and keeps them inside it: an existing row must lie in your scope, and every row's (new) parent must be in your scope or in the same request under a row that is. Your own scope's row keeps its parent (you may rename it). No row becomes a root over the API; a root is created only with a token granted root authority for that very root (npm run seed). A token whose scope is not in the tree writes nothing. Moving a node under its own descendant, or a level not below its parent's, is 422. Every edit is on the audit chain with what moved from where.",
+    "A tree edit touches only rows already inside your scope and keeps them inside it: an existing row must lie in your scope, and every row's (new) parent must be in your scope or in the same request under a row that is. Your own scope's row keeps its parent (you may rename it). No row becomes a root over the API; a root is created only with a token granted root authority for that very root (npm run seed). A token whose scope is not in the tree writes nothing. Moving a node under its own descendant, or a level not below its parent's, is 422. Every edit is on the audit chain with what moved from where. At most 20,000 rows, and the body within the API's body limit (BODY_LIMIT_BYTES, 1 MB by default: about 15,000 short rows) — over it 413; send a larger tree in parts, parents first.",
   request: {
     headers: idempotencyHeaders,
     body: json(bulkSchema, {

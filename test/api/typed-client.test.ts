@@ -257,6 +257,17 @@ describe('the main flows through the typed client', () => {
       json: { rootId: '440306', level: 'township', term: '2037', window: 5, template },
     });
     expect(campaign.status).toBe(201);
+    // A level not below the root's reaches no place under it: 422 naming the level (found from outside: 201).
+    for (const level of ['county', 'city'] as const) {
+      const refused = await api.v1.campaigns.$post({
+        json: { rootId: '440306', level, term: '2037', window: 5, template },
+      });
+      expect(refused.status).toBe(422);
+      if (refused.status === 422)
+        expect((await refused.json()).error.details).toEqual([
+          { path: 'level', rule: "a level below the root's (county)" },
+        ]);
+    }
     if (campaign.status !== 201) return;
     const { campaignId } = await campaign.json();
     const progress = await eventually(async () => {

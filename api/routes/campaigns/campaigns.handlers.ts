@@ -6,6 +6,7 @@ import { beijingDate } from '../../../domain/calendar.js';
 import { canonical } from '../../../domain/canonical.js';
 import { ErrorType } from '../../../domain/errors.js';
 import { policySchema } from '../../../domain/eager/policy.js';
+import { JURISDICTION_LEVELS } from '../../../domain/stages.js';
 import { SA } from '../../../temporal/search-attributes.js';
 import {
   campaignWorkflowType,
@@ -42,6 +43,16 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
   authorize(c, 'campaign.start');
   const body = c.req.valid('json');
   await requireInScope(c, s, body.rootId, `jurisdiction ${body.rootId}`);
+  // A campaign reaches the places at one level under its root: at the root's own level it would start
+  // the root's cycle alone, above it nothing (found from outside: both were 201).
+  const root = await s.read.jurisdiction(body.rootId);
+  if (root && JURISDICTION_LEVELS.indexOf(body.level) <= JURISDICTION_LEVELS.indexOf(root.level))
+    throw new ApiError(
+      422,
+      ErrorType.Inconsistent,
+      `level ${body.level} is not below ${body.rootId}'s (${root.level}): a campaign reaches the places under its root`,
+      [{ path: 'level', rule: `a level below the root's (${root.level})` }],
+    );
   const id = makeCampaignId(body.rootId, body.level, body.term);
   const workflowId = campaignWorkflowId(id);
   const template = { ...body.template, policy: body.template.policy ?? policySchema.parse({}) };

@@ -52,7 +52,7 @@ export const start = createRoute({
       description: 'already started with this body',
       content: { 'application/json': { schema: startedCampaignSchema } },
     },
-    ...errorResponses(400, 401, 403, 404, 409),
+    ...errorResponses(400, 401, 403, 404, 409, 422),
   },
 });
 

@@ -25,6 +25,18 @@ const positionId = (list: string, k: number, p: any): Field => ({
   value: p.id,
 });
 
+/** Every stage input a stage form posts to (the `path` of each form below). */
+export const STAGE_INPUT_PATHS: ReadonlySet<string> = new Set([
+  'launch',
+  'analysis',
+  'recommendation-rounds',
+  'standing-committee',
+  'committee-vote',
+  'nominee-drops',
+  'approval',
+  'election',
+]);
+
 export function stageForm(state: any): StageForm | undefined {
   if (!state || state.status !== 'running' || state.stageDone) return undefined;
   const positions: any[] = state.positions ?? [];

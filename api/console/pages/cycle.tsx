@@ -6,7 +6,7 @@ import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
 import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
 import { Layout, Refused, StageBar, bj, roleLabel, stageLabel, statusLabel } from '../layout.js';
-import { stageForm } from '../stage-forms.js';
+import { STAGE_INPUT_PATHS, stageForm } from '../stage-forms.js';
 import { DataView } from '../view.js';
 import { waitText } from './overview.js';
 
@@ -271,6 +271,8 @@ export function cyclePages(app: Hono<ConsoleEnv>, kit: PageKit) {
   app.post('/cycles/:id/input/:input', async (c) => {
     const id = c.req.param('id');
     const input = c.req.param('input');
+    // An input no form posts to is no page (as a dossier's): 404, not "the stage moved on".
+    if (input !== 'holds' && input !== 'hold-releases' && !STAGE_INPUT_PATHS.has(input)) return c.notFound();
     const form = await kit.form(c);
     const state = await kit.api(c).get(`/v1/cycles/${enc(id)}`);
     const fields =

@@ -484,6 +484,8 @@ async function main() {
         ? createSimulator({ baseUrl: apiUrl, organizerToken: organizer, reviewerToken: reviewer, patienceMs: 600_000 })
         : simulator;
       try {
+        // Drivers given up at the deadline would go on sending (and the worker's drain wait on them: a
+        // run of 12-04 hung 9 min there): they are stopped before the worker is.
         results.mixedReads = await withWorkerProcess(MIXED_CACHE, () =>
           measureMixedReads({
             apiUrl,
@@ -512,6 +514,9 @@ async function main() {
               return res.body.reportId as string;
             },
             log,
+          }).finally(() => {
+            // Only a simulator of its own: the bench's shared one drives the measurements after this.
+            if (sim !== simulator) sim.stop();
           }),
         );
       } finally {

@@ -77,6 +77,8 @@ export function createSimulator(o: SimulatorOptions) {
   const log = o.log ?? (() => undefined);
   /** Requests that got no answer at all, by cause: retried, and counted for whoever drives the load. */
   const networkErrors = new Map<string, number>();
+  /** Set by `stop()`: every call after it (and every retry) fails at once, so drivers given up end. */
+  let stopped = false;
 
   /** One request; a 429 is waited out as its Retry-After says, like a polite client. */
   async function call(
@@ -88,6 +90,7 @@ export function createSimulator(o: SimulatorOptions) {
   ): Promise<{ status: number; body: any }> {
     const deadline = Date.now() + patience;
     for (let wait = 100; ; wait = Math.min(wait * 2, 2_000)) {
+      if (stopped) throw new Error(`simulator stopped: ${method} ${path} not sent`);
       let res: Response;
       try {
         res = await fetch(`${o.baseUrl}${path}`, {
@@ -317,7 +320,18 @@ export function createSimulator(o: SimulatorOptions) {
     return closed;
   }
 
-  return { call, driveCycle, runCampaign, send, waitFor, noAnswer: () => Object.fromEntries(networkErrors) };
+  return {
+    call,
+    driveCycle,
+    runCampaign,
+    send,
+    waitFor,
+    noAnswer: () => Object.fromEntries(networkErrors),
+    /** Ends every drive still going at its next request (a benchmark that gave them up). */
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
 export const ALL_DEPARTMENTS = DEPARTMENTS;

@@ -94,7 +94,7 @@ describe('the console', () => {
   it('an input no form posts to is 404 (not "the stage moved on"); a form of another stage is 409', async () => {
     const url = new URL(stack.api.url);
     const post = (input: string) =>
-      fetch(`${stack.api.url}/console/cycles/${encodeURIComponent('440306:2031')}/input/${input}`, {
+      fetch(`${stack.api.url}/console/cycles/${encodeURIComponent('440306:2097')}/input/${input}`, {
         method: 'POST',
         headers: {
           cookie: `huanjie_token=${organizer}`,
@@ -104,7 +104,7 @@ describe('the console', () => {
         body: 'reason=x',
         redirect: 'manual',
       });
-    const started = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440306', '2031') });
+    const started = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440306', '2097') });
     expect(started.status).toBe(201);
     for (const input of ['bogus', 'cancel', '..%2Fabort']) expect((await post(input)).status, input).toBe(404);
     // A form of another stage: the stage moved on (or is not there yet), 409.

@@ -6,7 +6,7 @@
 import type { Field } from './forms.js';
 
 export interface StageForm {
-  path: string;
+  path: StageInputPath;
   title: string;
   fields: Field[];
 }
@@ -25,17 +25,22 @@ const positionId = (list: string, k: number, p: any): Field => ({
   value: p.id,
 });
 
-/** Every stage input a stage form posts to (the `path` of each form below). */
-export const STAGE_INPUT_PATHS: ReadonlySet<string> = new Set([
-  'launch',
-  'analysis',
-  'recommendation-rounds',
-  'standing-committee',
-  'committee-vote',
-  'nominee-drops',
-  'approval',
-  'election',
-]);
+/**
+ * Every stage input a stage form posts to. A form's `path` is typed by this record's keys, so a form
+ * posting to a path the console's POST route would not accept fails to compile.
+ */
+const PATHS = {
+  launch: true,
+  analysis: true,
+  'recommendation-rounds': true,
+  'standing-committee': true,
+  'committee-vote': true,
+  'nominee-drops': true,
+  approval: true,
+  election: true,
+} as const satisfies Record<string, true>;
+type StageInputPath = keyof typeof PATHS;
+export const STAGE_INPUT_PATHS: ReadonlySet<string> = new Set(Object.keys(PATHS));
 
 export function stageForm(state: any): StageForm | undefined {
   if (!state || state.status !== 'running' || state.stageDone) return undefined;

@@ -10,9 +10,9 @@ import { cycleId as makeCycleId, cycleWorkflowId } from '../domain/ids.js';
 import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
 import { SA } from '../temporal/search-attributes.js';
-import type { CycleState, Position } from '../domain/cycle.js';
+import { cycleRow, type CycleState, type Position } from '../domain/cycle.js';
 import { CYCLE_STATE_ARRAYS } from '../domain/projection.js';
-import type { Pool } from './db.js';
+import { withTransaction, type Pool } from './db.js';
 import { writeInitialProjection } from './projection.js';
 import type { CycleWorkflow, CycleWorkflowInput } from '../workflows/contracts/cycle.js';
 
@@ -80,14 +80,53 @@ export function cycleStartOptions(
   };
 }
 
-/** A started cycle's initial state, as its projection until its workflow sends its own. */
+/**
+ * A started cycle's initial state, as its projection and its `cycles` row until its workflow sends
+ * its own: a GET, the list and the timeline all answer straight after the 201, before any worker has
+ * taken the cycle. Written only if neither exists yet (a repeated start changes nothing; the
+ * workflow's own row, at the same version or later, replaces this one). True when written.
+ */
 export async function recordInitialProjection(pool: Pool, workflowId: string, state: CycleState): Promise<boolean> {
-  return writeInitialProjection(pool, workflowId, state, CYCLE_STATE_ARRAYS);
+  return withTransaction(pool, async (client) => {
+    if (!(await writeInitialProjection(client, workflowId, state, CYCLE_STATE_ARRAYS))) return false;
+    const row = cycleRow(state);
+    await client.query(
+      `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, started_at, updated_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) ON CONFLICT (id) DO NOTHING`,
+      [
+        row.id,
+        row.jurisdictionId,
+        row.term,
+        row.level,
+        row.stage,
+        row.status,
+        row.waitingFor,
+        row.deadline === null ? null : new Date(row.deadline),
+        row.version,
+        JSON.stringify(row.summary),
+        new Date(row.startedAt),
+      ],
+    );
+    return true;
+  });
 }
 
-/** The start it was written for failed: its initial projection goes (a workflow's own send stays). */
-export async function withdrawInitialProjection(pool: Pool, workflowId: string): Promise<void> {
-  await pool.query('DELETE FROM workflow_projections WHERE workflow_id = $1 AND seq = 0 AND run_id IS NULL', [
-    workflowId,
-  ]);
+/**
+ * The start it was written for failed: its initial projection and row go. Only while the projection
+ * is still the one the start wrote, and the row still at the start's version with no people: what a
+ * workflow wrote stays.
+ */
+export async function withdrawInitialProjection(pool: Pool, workflowId: string, state: CycleState): Promise<void> {
+  await withTransaction(pool, async (client) => {
+    const { rowCount } = await client.query(
+      'DELETE FROM workflow_projections WHERE workflow_id = $1 AND seq = 0 AND run_id IS NULL',
+      [workflowId],
+    );
+    if (!rowCount) return;
+    await client.query(
+      `DELETE FROM cycles c WHERE c.id = $1 AND c.version = $2
+         AND NOT EXISTS (SELECT 1 FROM cycle_people p WHERE p.cycle_id = c.id)`,
+      [state.cycleId, state.version],
+    );
+  });
 }

@@ -51,7 +51,10 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
   };
 }
 
-/** The cycle's row and its people's rows as one act left them (each only moves forward in version). */
+/**
+ * The cycle's row and its people's rows as one act left them (each only moves forward in version).
+ * `started_at` too: the row the API wrote at the start carries the API's clock, the workflow's its own.
+ */
 async function writeCycleRows(
   client: Client,
   event: AuditEvent,
@@ -63,7 +66,7 @@ async function writeCycleRows(
   await client.query(
     `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, results, outcome, started_at, updated_at, closed_at)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-           ON CONFLICT (id) DO UPDATE SET stage = EXCLUDED.stage, status = EXCLUDED.status, waiting_for = EXCLUDED.waiting_for,
+           ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, stage = EXCLUDED.stage, status = EXCLUDED.status, waiting_for = EXCLUDED.waiting_for,
              deadline = EXCLUDED.deadline, version = EXCLUDED.version, state = EXCLUDED.state,
              results = COALESCE(EXCLUDED.results, cycles.results), outcome = COALESCE(EXCLUDED.outcome, cycles.outcome),
              updated_at = EXCLUDED.updated_at, closed_at = COALESCE(EXCLUDED.closed_at, cycles.closed_at)

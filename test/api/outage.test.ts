@@ -213,6 +213,13 @@ describe('a part stops under a running API', () => {
         expect(res, what).toMatchObject(unavailable('temporal'));
         expect(Number(res.headers.get('retry-after')), what).toBeGreaterThan(0);
       }
+      // The failed start left nothing behind: no cycle to list or follow on its timeline (a GET of the
+      // cycle itself would ask Temporal, which is down, whether a cycle without a projection exists).
+      const unstarted = api().v1.cycles[':cycleId'];
+      expect((await read(unstarted.timeline.$get({ param: { cycleId: '440311:2071' } }))).status).toBe(404);
+      const listed: any = await read(api().v1.cycles.$get({ query: { scope: '440311' } }));
+      expect(listed.status).toBe(200);
+      expect(listed.body.cycles.map((c: { id: string }) => c.id)).not.toContain('440311:2071');
       const ready = await readyz();
       expect(ready.status).toBe(503);
       expect(ready.body.checks.postgres).toBe('ok');

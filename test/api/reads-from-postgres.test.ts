@@ -4,6 +4,7 @@
  * says (both compared here), the input's answer is never older than the input, and with the worker
  * stopped the reads still answer.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_ROLE, createPool } from '../../activities/db.js';
 import { canonical } from '../../domain/canonical.js';
@@ -161,6 +162,32 @@ describe('reads from the projection in Postgres', () => {
       [cycleWorkflowId(CYCLE_ID)],
     );
     expect(rows[0]!.n).toBeGreaterThan(people.length);
+  });
+
+  it('a started cycle is in the list and its timeline at once, before any worker has taken it', async () => {
+    // No worker polls this queue: whatever the reads show comes from the start alone.
+    const variant = await stack.serveVariant({ taskQueue: `nobody-${randomUUID()}` });
+    const cycleId = '440306:2098';
+    try {
+      const call = (method: string, path: string, body?: unknown) =>
+        fetch(`${variant.url}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${organizer}`, 'content-type': 'application/json' },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+      const started = await call('POST', '/v1/cycles', S.startBody('440306', '2098'));
+      expect(started.status, JSON.stringify(started.body)).toBe(201);
+      const timeline = await call('GET', `/v1/cycles/${cycleId}/timeline`);
+      expect(timeline.status, JSON.stringify(timeline.body)).toBe(200);
+      expect(timeline.body.cycle).toMatchObject({ id: cycleId, stage: 'launch', status: 'running' });
+      const list = await call('GET', '/v1/cycles?scope=440306&limit=500');
+      expect(list.status).toBe(200);
+      expect(list.body.cycles.map((c: { id: string }) => c.id)).toContain(cycleId);
+      expect(list.body.cycles.find((c: { id: string }) => c.id === cycleId)).toMatchObject({ stage: 'launch' });
+    } finally {
+      await variant.close();
+      await stack.client.workflow.getHandle(cycleWorkflowId(cycleId)).terminate('test over');
+    }
   });
 
   it('counts a read that had to ask the workflow (a stale projection) where operators and the benchmark see it', async () => {

@@ -72,7 +72,7 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
     if (projected.status === 'rejected') throw projected.reason;
     return c.json({ cycleId, workflowId, state }, 201);
   }
-  if (projected.status === 'fulfilled' && projected.value) await withdrawInitialProjection(s.pool, workflowId);
+  if (projected.status === 'fulfilled' && projected.value) await withdrawInitialProjection(s.pool, workflowId, state);
   const e: unknown = started.reason;
   if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
   const description = await s.temporal.workflow.getHandle(workflowId).describe();

@@ -50,6 +50,7 @@ import { AesGcmCodec, generateCodecKey, parseCodecKeys } from '../temporal/codec
 import { connectClient } from '../temporal/connection.js';
 import { createHuanjieWorker } from '../worker/worker.js';
 import { measureClusterThroughput } from './cluster.js';
+import { temporal } from '@temporalio/proto';
 import { getStateQuery } from '../workflows/contracts/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
 import { measureConsolePages } from './console.js';
@@ -93,6 +94,8 @@ const SOAK_CACHE = envNumber('BENCH_SOAK_CACHE', 500);
 const SOAK_TIMER_SECONDS = envNumber('BENCH_SOAK_TIMER_SECONDS', Math.max(60, Math.ceil(SOAK_CYCLES / 50)));
 const SOAK_GRACE_SECONDS = envNumber('BENCH_SOAK_GRACE_SECONDS', Math.max(120, Math.ceil(SOAK_CYCLES / 20)));
 const SOAK_READS = envNumber('BENCH_SOAK_READS', 2000);
+// The soak's starts wait while more workflow tasks than this wait in the task queue (0: unpaced).
+const SOAK_MAX_BACKLOG = envNumber('BENCH_SOAK_MAX_BACKLOG', 100);
 
 async function historyEvents(client: Client, workflowIds: string[]): Promise<number> {
   let n = 0;
@@ -190,9 +193,15 @@ async function main() {
    * one's, as it runs in production: its RSS is its own, and its workflow tasks and sinks do not share
    * an event loop or a pg pool with the API and the readers measured here.
    */
-  const withWorkerProcess = async <T>(cache: number, fn: (p: WorkerProcess) => Promise<T>): Promise<T> => {
+  const withWorkerProcess = async <T>(
+    cache: number,
+    fn: (p: WorkerProcess & { metricsUrl: string }) => Promise<T>,
+  ): Promise<T> => {
+    // The SDK's Prometheus exporter, read by the soak (sticky cache hits and misses).
+    const metricsPort = 19_000 + Math.floor(Math.random() * 1000);
     const p = await spawnWorker(
       {
+        WORKER_METRICS_PORT: String(metricsPort),
         TEMPORAL_ADDRESS: temporalServer.address,
         TEMPORAL_NAMESPACE: 'default',
         TEMPORAL_TASK_QUEUE: taskQueue,
@@ -205,7 +214,7 @@ async function main() {
     w.worker.shutdown();
     await w.running;
     try {
-      return await fn(p);
+      return await fn({ ...p, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` });
     } finally {
       await p.stop();
       w = await startWorker();
@@ -716,6 +725,7 @@ async function main() {
           graceSeconds: SOAK_GRACE_SECONDS,
           reads: SOAK_READS,
           workerCache: SOAK_CACHE,
+          maxBacklog: SOAK_MAX_BACKLOG,
           apiUrl: soakApi.apiUrl,
           bareUrl: soakApi.bareUrl,
           organizer,
@@ -734,6 +744,32 @@ async function main() {
             }
           },
           workerRssMB: soakWorker.rssMB,
+          stickyCache: async () => {
+            const text = await (await fetch(soakWorker.metricsUrl)).text();
+            const sum = (name: string) =>
+              [...text.matchAll(new RegExp(`^temporal_sticky_cache_${name}(?:_total)?(?:\\{[^}]*\\})? (\\d+)`, 'gm'))]
+                .map((m) => Number(m[1]))
+                .reduce((a, b) => a + b, 0);
+            return { hits: sum('hit'), misses: sum('miss') };
+          },
+          workflowBacklog: async () => {
+            const { stats } = await client.workflowService.describeTaskQueue({
+              namespace: 'default',
+              taskQueue: { name: taskQueue },
+              taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+              reportStats: true,
+            });
+            return Number(stats?.approximateBacklogCount ?? 0);
+          },
+          supervisionTail: async (id) => {
+            const history = await client.workflow.getHandle(supervisionWorkflowId(id)).fetchHistory();
+            const types = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? '?');
+            return {
+              lastEvent: (types.at(-1) ?? 'none').replace(/^EVENT_TYPE_/, ''),
+              taskTimeouts: types.filter((t) => t === 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT').length,
+              taskFailures: types.filter((t) => t === 'EVENT_TYPE_WORKFLOW_TASK_FAILED').length,
+            };
+          },
           log,
         }),
       ).finally(() => soakApi.stop());
@@ -855,7 +891,7 @@ function markdown(r: Record<string, any>): string {
           `| 9. soak: ${r.soak.cycles} open cycles, worker cache ${r.soak.workerCache} | value |`,
           '|---|---|',
           `| starts refused (left out below) | ${r.soak.startsFailed} |`,
-          `| started through the API in (s) | ${r.soak.startSeconds} |`,
+          `| started through the API in (s)${r.soak.maxBacklog ? `, each waiting while over ${r.soak.maxBacklog} workflow tasks waited` : ''} | ${r.soak.startSeconds} |`,
           `| POST /v1/cycles meanwhile (p50 / p99 / max ms) | ${r.soak.post.p50} / ${r.soak.post.p99} / ${r.soak.post.max} |`,
           `| worker process RSS: ready → all open → timers fired (MB) | ${r.soak.rssBeforeMB} → ${r.soak.rssAllOpenMB} → ${r.soak.rssAfterTimersMB} |`,
           `| worker process RSS at most (MB, sampled each second) | ${r.soak.rssMaxMB} |`,
@@ -872,6 +908,25 @@ function markdown(r: Record<string, any>): string {
                 `| read from / to (s after the first start); timers due from / to | ${r.soak.readsSeconds.from} / ${r.soak.readsSeconds.to}; ${r.soak.deadlinesSeconds.first} / ${r.soak.deadlinesSeconds.last} |`,
                 `| once the first timer was due: GET, ${r.soak.getDuringTimers.n} reads (p50 / p99 / max ms) | ${r.soak.getDuringTimers.p50} / ${r.soak.getDuringTimers.p99} / ${r.soak.getDuringTimers.max} |`,
                 `| once the first timer was due: bare route, ${r.soak.bareDuringTimers.n} reads (p50 / p99 / max ms) | ${r.soak.bareDuringTimers.p50} / ${r.soak.bareDuringTimers.p99} / ${r.soak.bareDuringTimers.max} |`,
+              ]
+            : []),
+          ...(r.soak.unmovedSample
+            ? [
+                `| workflow tasks waiting in the task queue at most | ${r.soak.backlogMax} |`,
+                `| unmoved cycles sampled: their supervision's last event; task timeouts / failures | ${r.soak.unmovedSample.of === 0 ? 'none unmoved' : `${JSON.stringify(r.soak.unmovedSample.lastEvent)}; ${r.soak.unmovedSample.taskTimeouts} / ${r.soak.unmovedSample.taskFailures} in ${r.soak.unmovedSample.of}`} |`,
+                '',
+                '| s after the first start | checkpoints open | moved | workflow tasks waiting | sticky cache hits / misses so far |',
+                '|---|---|---|---|---|',
+                ...r.soak.progress.map(
+                  (p: {
+                    s: number;
+                    open: number;
+                    moved: number;
+                    backlog: number;
+                    cacheHits: number;
+                    cacheMisses: number;
+                  }) => `| ${p.s} | ${p.open} | ${p.moved} | ${p.backlog} | ${p.cacheHits} / ${p.cacheMisses} |`,
+                ),
               ]
             : []),
           '',

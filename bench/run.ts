@@ -50,7 +50,7 @@ import { AesGcmCodec, generateCodecKey, parseCodecKeys } from '../temporal/codec
 import { connectClient } from '../temporal/connection.js';
 import { createHuanjieWorker } from '../worker/worker.js';
 import { measureClusterThroughput } from './cluster.js';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { getStateQuery } from '../workflows/contracts/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
 import { measureConsolePages } from './console.js';
@@ -756,14 +756,16 @@ async function main() {
             const { stats } = await client.workflowService.describeTaskQueue({
               namespace: 'default',
               taskQueue: { name: taskQueue },
-              taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+              taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
               reportStats: true,
             });
             return Number(stats?.approximateBacklogCount ?? 0);
           },
           supervisionTail: async (id) => {
             const history = await client.workflow.getHandle(supervisionWorkflowId(id)).fetchHistory();
-            const types = (history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? '?');
+            const types = (history.events ?? []).map(
+              (e) => proto.temporal.api.enums.v1.EventType[e.eventType ?? 0] ?? '?',
+            );
             return {
               lastEvent: (types.at(-1) ?? 'none').replace(/^EVENT_TYPE_/, ''),
               taskTimeouts: types.filter((t) => t === 'EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT').length,

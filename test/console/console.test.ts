@@ -235,6 +235,7 @@ describe('the console in a browser', () => {
   let reportId = '';
   const reportText = '反映该同志在民主推荐前宴请部分代表（控制台测试）';
   const reporterPhone = '13800000077';
+  const channelRef = '12380-控制台-0077';
   const clarification = '经查，反映问题不属实，予以澄清';
 
   it('a report is filed, triaged and closed with a clarification', async () => {
@@ -250,11 +251,14 @@ describe('the console in a browser', () => {
     const beijingNow = new Date(Date.now() + 8 * 3600_000 - 60_000).toISOString().slice(0, 16);
     await page.fill('#intake-receivedAt', beijingNow);
     await page.fill('#intake-reporter-phone', reporterPhone);
+    await page.fill('#intake-channelRef', channelRef);
     await submit(page, '#intake');
     const match = /\/console\/reports\/(R-[0-9a-f]+)/.exec(page.url());
     expect(match).not.toBeNull();
     reportId = match![1]!;
     await containsText(page.locator('#sealed'), reportText);
+    // The channel's reference ties the report to its source: sealed, shown to intake with the text.
+    await containsText(page.locator('#sealed'), channelRef);
     await page.selectOption('#triage-kind', 'directCheck');
     await page.fill('#triage-unit', '区纪委监委');
     await page.fill('#triage-reason', '反映具体，直接查核');
@@ -290,7 +294,7 @@ describe('the console in a browser', () => {
     await isVisible(page.locator('#report-record'));
     await hasCount(page.locator('#sealed'), 0);
     const html = await page.content();
-    for (const secret of [reportText, reporterPhone, clarification]) expect(html).not.toContain(secret);
+    for (const secret of [reportText, reporterPhone, channelRef, clarification]) expect(html).not.toContain(secret);
     await hasCount(page.locator('#triage'), 0);
     await page.goto('/console/reports');
     await containsText(page.locator(`[data-report="${reportId}"]`), '已办结');

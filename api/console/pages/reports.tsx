@@ -191,7 +191,9 @@ export function reportPages(app: Hono<ConsoleEnv>, kit: PageKit) {
     const closed = r.status === 'closed' || live.status === 'closed';
     const f = (name: string) => (failed?.form === name ? failed : undefined);
     // Sealed parts are on the page only when the API answered them (intake and investigators).
-    const sealed = (['text', 'reporter', 'target', 'summary'] as const).filter((k) => k in r);
+    const sealed = (['text', 'reporter', 'channel_ref', 'target', 'summary'] as const).filter(
+      (k) => k in r && r[k] !== null,
+    );
     return c.html(
       <Layout title={`举报 ${id}`} user={user} notice={c.req.query('notice')}>
         <p>

@@ -14,6 +14,7 @@ import { cycleRow, type CycleState, type Position } from '../domain/cycle.js';
 import { CYCLE_STATE_ARRAYS } from '../domain/projection.js';
 import { withTransaction, type Pool } from './db.js';
 import { writeInitialProjection } from './projection.js';
+import { writeCycleRow } from './record.js';
 import type { CycleWorkflow, CycleWorkflowInput } from '../workflows/contracts/cycle.js';
 
 /** What starts a cycle: the body of POST /v1/cycles with its policy resolved, and who asked. */
@@ -89,24 +90,7 @@ export function cycleStartOptions(
 export async function recordInitialProjection(pool: Pool, workflowId: string, state: CycleState): Promise<boolean> {
   return withTransaction(pool, async (client) => {
     if (!(await writeInitialProjection(client, workflowId, state, CYCLE_STATE_ARRAYS))) return false;
-    const row = cycleRow(state);
-    await client.query(
-      `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, started_at, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$11) ON CONFLICT (id) DO NOTHING`,
-      [
-        row.id,
-        row.jurisdictionId,
-        row.term,
-        row.level,
-        row.stage,
-        row.status,
-        row.waitingFor,
-        row.deadline === null ? null : new Date(row.deadline),
-        row.version,
-        JSON.stringify(row.summary),
-        new Date(row.startedAt),
-      ],
-    );
+    await writeCycleRow(client, cycleRow(state), state.startedAt, { ifAbsent: true });
     return true;
   });
 }

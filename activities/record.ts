@@ -51,10 +51,7 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
   };
 }
 
-/**
- * The cycle's row and its people's rows as one act left them (each only moves forward in version).
- * `started_at` too: the row the API wrote at the start carries the API's clock, the workflow's its own.
- */
+/** The cycle's row and its people's rows as one act left them (each only moves forward in version). */
 async function writeCycleRows(
   client: Client,
   event: AuditEvent,
@@ -62,33 +59,7 @@ async function writeCycleRows(
   people: PersonRow[],
   finalState?: CycleState,
 ) {
-  const closed = row.status === 'closed' || row.status === 'aborted';
-  await client.query(
-    `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, results, outcome, started_at, updated_at, closed_at)
-           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
-           ON CONFLICT (id) DO UPDATE SET started_at = EXCLUDED.started_at, stage = EXCLUDED.stage, status = EXCLUDED.status, waiting_for = EXCLUDED.waiting_for,
-             deadline = EXCLUDED.deadline, version = EXCLUDED.version, state = EXCLUDED.state,
-             results = COALESCE(EXCLUDED.results, cycles.results), outcome = COALESCE(EXCLUDED.outcome, cycles.outcome),
-             updated_at = EXCLUDED.updated_at, closed_at = COALESCE(EXCLUDED.closed_at, cycles.closed_at)
-           WHERE cycles.version <= EXCLUDED.version`,
-    [
-      row.id,
-      row.jurisdictionId,
-      row.term,
-      row.level,
-      row.stage,
-      row.status,
-      row.waitingFor,
-      row.deadline === null ? null : new Date(row.deadline),
-      row.version,
-      JSON.stringify(finalState ?? row.summary),
-      finalState ? JSON.stringify(finalState.results) : null,
-      finalState?.outcome ? JSON.stringify(finalState.outcome) : null,
-      new Date(row.startedAt),
-      new Date(event.at),
-      closed ? new Date(event.at) : null,
-    ],
-  );
+  await writeCycleRow(client, row, event.at, { ...(finalState ? { finalState } : {}) });
   // People move forward row by row: a record overtaken by a newer one of the same cycle still
   // writes the people it alone carries (cycles only send the rows that changed).
   if (people.length > 0) {
@@ -102,4 +73,48 @@ async function writeCycleRows(
       [row.id, JSON.stringify(people), row.version],
     );
   }
+}
+
+/**
+ * The cycle's row as `row` left it at `at` (epoch ms): moved forward in version over the stored one,
+ * or, `ifAbsent`, written only when there is none (the API's row at a start). `started_at` moves too:
+ * the row the API wrote at the start carries the API's clock, the workflow's its own.
+ */
+export async function writeCycleRow(
+  client: Client,
+  row: CycleRow,
+  at: number,
+  o: { finalState?: CycleState; ifAbsent?: boolean } = {},
+) {
+  const closed = row.status === 'closed' || row.status === 'aborted';
+  await client.query(
+    `INSERT INTO cycles (id, jurisdiction_id, term, level, stage, status, waiting_for, deadline, version, state, results, outcome, started_at, updated_at, closed_at)
+           VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)
+           ON CONFLICT (id) ${
+             o.ifAbsent
+               ? 'DO NOTHING'
+               : `DO UPDATE SET started_at = EXCLUDED.started_at, stage = EXCLUDED.stage, status = EXCLUDED.status, waiting_for = EXCLUDED.waiting_for,
+             deadline = EXCLUDED.deadline, version = EXCLUDED.version, state = EXCLUDED.state,
+             results = COALESCE(EXCLUDED.results, cycles.results), outcome = COALESCE(EXCLUDED.outcome, cycles.outcome),
+             updated_at = EXCLUDED.updated_at, closed_at = COALESCE(EXCLUDED.closed_at, cycles.closed_at)
+           WHERE cycles.version <= EXCLUDED.version`
+           }`,
+    [
+      row.id,
+      row.jurisdictionId,
+      row.term,
+      row.level,
+      row.stage,
+      row.status,
+      row.waitingFor,
+      row.deadline === null ? null : new Date(row.deadline),
+      row.version,
+      JSON.stringify(o.finalState ?? row.summary),
+      o.finalState ? JSON.stringify(o.finalState.results) : null,
+      o.finalState?.outcome ? JSON.stringify(o.finalState.outcome) : null,
+      new Date(row.startedAt),
+      new Date(at),
+      closed ? new Date(at) : null,
+    ],
+  );
 }

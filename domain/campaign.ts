@@ -3,9 +3,8 @@
  * it, in waves — at most `window` cycles in flight at once — all on one cycle template.
  */
 import { z } from 'zod';
-import { positionSchema } from './cycle.js';
+import { cycleTemplateSchema } from './cycle.js';
 import { once } from './once.js';
-import { policySchema } from './policy.js';
 import { jurisdictionIdSchema, termSchema } from './schemas.js';
 import { JURISDICTION_LEVELS } from './stages.js';
 
@@ -15,14 +14,7 @@ export const startCampaignSchema = once(() =>
     level: z.enum(JURISDICTION_LEVELS).describe('every jurisdiction of this level under the root gets a cycle'),
     term: z.string().regex(/^\d{4}$/, 'a four-digit year'),
     window: z.number().int().min(1).max(2000).default(50).describe('cycles in flight at once (a sliding window)'),
-    template: z.strictObject({
-      positions: z.array(positionSchema()).min(1).max(100),
-      committees: z.strictObject({
-        standing: z.number().int().min(3).max(100),
-        full: z.number().int().min(3).max(1000),
-      }),
-      policy: policySchema().optional(),
-    }),
+    template: cycleTemplateSchema(),
   }),
 );
 export type StartCampaignInput = z.infer<ReturnType<typeof startCampaignSchema>>;

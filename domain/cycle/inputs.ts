@@ -31,24 +31,60 @@ export const positionSchema = once(() =>
 );
 export type Position = z.infer<ReturnType<typeof positionSchema>>;
 
-export const startCycleSchema = once(() =>
-  z.strictObject({
-    jurisdictionId: jurisdictionIdSchema(),
-    term: termSchema(),
-    positions: z
-      .array(positionSchema())
-      .min(1)
-      .max(100)
-      .refine(
-        uniqueBy((p: { id: string }) => p.id),
-        'position ids must be unique',
-      ),
-    committees: z.strictObject({
+/**
+ * What every cycle is started with — its positions, committees and policy — and the rules across
+ * them, the same for a direct start and for a campaign's template (the template once skipped the
+ * competitive-position rule, found from outside). API-side only: no workflow parses these.
+ */
+const cycleTemplateFields = () => ({
+  positions: z
+    .array(positionSchema())
+    .min(1)
+    .max(100)
+    .refine(
+      uniqueBy((p: { id: string }) => p.id),
+      'position ids must be unique',
+    ),
+  committees: z
+    .strictObject({
       standing: z.number().int().min(3).max(100).describe('常委会 members'),
       full: z.number().int().min(3).max(1000).describe('全委会 members (应到会成员)'),
+    })
+    .refine((c) => c.standing <= c.full, {
+      path: ['standing'],
+      message: 'the standing committee (常委会) is elected from the full committee: at most full',
     }),
-    policy: policySchema().optional(),
-  }),
+  policy: policySchema().optional(),
+});
+const competitivePositionsKnown = (
+  t: { positions: { id: string }[]; policy?: { competitivePositions: string[] } | undefined },
+  ctx: z.RefinementCtx,
+) => {
+  const named = t.policy?.competitivePositions ?? [];
+  const unknown = named.filter((id) => !t.positions.some((p) => p.id === id));
+  if (unknown.length > 0)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['policy', 'competitivePositions'],
+      message: `names unknown position(s) ${unknown.join(', ')}: must be position ids of this cycle`,
+    });
+  if (new Set(named).size !== named.length)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['policy', 'competitivePositions'],
+      message: 'each position at most once',
+    });
+};
+
+/** A campaign's template: every cycle it launches is started from it. */
+export const cycleTemplateSchema = once(() =>
+  z.strictObject(cycleTemplateFields()).superRefine(competitivePositionsKnown),
+);
+
+export const startCycleSchema = once(() =>
+  z
+    .strictObject({ jurisdictionId: jurisdictionIdSchema(), term: termSchema(), ...cycleTemplateFields() })
+    .superRefine(competitivePositionsKnown),
 );
 export type StartCycleInput = z.infer<ReturnType<typeof startCycleSchema>>;
 

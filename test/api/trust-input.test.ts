@@ -369,3 +369,47 @@ describe('a 413 on a keep-alive connection', () => {
     }
   });
 });
+
+describe("a cycle template, direct or a campaign's", () => {
+  it('breaking a rule across its fields is 400 naming the field, the same for a start and a campaign, and starts nothing', async () => {
+    const api = stack.as(organizer);
+    const { positions, committees } = S.startBody();
+    const broken: [string, Record<string, unknown>, string][] = [
+      [
+        'unknown competitive position',
+        { positions, committees, policy: { competitivePositions: ['nope'] } },
+        'policy.competitivePositions',
+      ],
+      [
+        'a competitive position twice',
+        { positions, committees, policy: { competitivePositions: [positions[0]!.id, positions[0]!.id] } },
+        'policy.competitivePositions',
+      ],
+      [
+        'standing committee larger than the full one',
+        { positions, committees: { standing: 50, full: 21 } },
+        'committees.standing',
+      ],
+      ['a position id twice', { positions: [positions[0], positions[0]], committees }, 'positions'],
+    ];
+    for (const [what, template, path] of broken) {
+      const start = await read(
+        api.v1.cycles.$post({ json: { jurisdictionId: '440306', term: '2094', ...template } as never }),
+      );
+      expectStatus(start, 400);
+      expect(start.body.error.details, what).toEqual([expect.objectContaining({ path })]);
+      const campaign = await read(
+        api.v1.campaigns.$post({
+          json: { rootId: '440300', level: 'county', term: '2094', template } as never,
+        }),
+      );
+      expectStatus(campaign, 400);
+      expect(campaign.body.error.details, what).toEqual([expect.objectContaining({ path: `template.${path}` })]);
+    }
+    expectStatus(await read(api.v1.cycles[':cycleId'].$get({ param: { cycleId: '440306:2094' } })), 404);
+    expectStatus(
+      await read(api.v1.campaigns[':campaignId'].$get({ param: { campaignId: '440300:county:2094' } })),
+      404,
+    );
+  });
+});

@@ -31,15 +31,6 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
     throw notFound(`jurisdiction ${body.jurisdictionId}`).asDenial();
   const { ancestors: _ancestors, ...jurisdiction } = found;
   const policy = body.policy ?? policySchema.parse({});
-  const unknownCompetitive = policy.competitivePositions.filter((p) => !body.positions.some((x) => x.id === p));
-  if (unknownCompetitive.length > 0) {
-    throw new ApiError(
-      400,
-      ErrorType.Validation,
-      `competitivePositions names unknown position(s) ${unknownCompetitive.join(', ')}`,
-      [{ path: 'policy.competitivePositions', rule: 'must be position ids of this cycle' }],
-    );
-  }
   assertCalendarCovers(policy.calendar, Date.now());
   const options = cycleStartOptions(
     {

@@ -187,6 +187,16 @@ export function createCycleQueries(pool: Pool) {
       };
     },
 
+    /** The roles of whoever last raised hold `name` on the cycle, from the record (undefined: none on it). */
+    async holdRaisedAs(cycleId: string, name: string): Promise<string[] | undefined> {
+      const { rows } = await pool.query<{ role: string }>(
+        `SELECT role FROM audit_events WHERE cycle_id = $1 AND action = 'hold.added' AND detail->'input'->>'name' = $2
+         ORDER BY id DESC LIMIT 1`,
+        [cycleId, name],
+      );
+      return rows[0]?.role.split(',');
+    },
+
     async timeline(cycleId: string): Promise<CycleEventRow[]> {
       const { rows } = await pool.query<CycleEventRow>(
         `SELECT id::text, at, actor, role, request_id AS "requestId", subject_type AS "subjectType", subject_id AS "subjectId",

@@ -85,6 +85,37 @@ describe('a stage input answers where the cycle now stands', () => {
     });
   });
 
+  it("releases a hand hold only by the role that raised it: the supervision team's is not the organizer's to lift", async () => {
+    const param = { cycleId: '440307:2096' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2096') }))).status).toBe(201);
+    const supervisor = stack.as(await stack.token(['supervisor'], '440300', '督查组'));
+    const investigator = stack.as(await stack.token(['investigator'], '440300', '查核组'));
+    const as = (who: ApiClient) => who.v1.cycles[':cycleId'];
+    await ok(as(supervisor).holds.$post({ param, json: { name: 'sup-1', reason: '督查组暂停' }, header }));
+    await ok(as(organizer).holds.$post({ param, json: { name: 'org-1', reason: '组织部暂停' }, header }));
+    for (const [who, name] of [
+      [organizer, 'sup-1'],
+      [investigator, 'sup-1'],
+      [investigator, 'org-1'],
+      [supervisor, 'org-1'],
+    ] as const) {
+      const refused: any = await read(
+        as(who)['hold-releases'].$post({ param, json: { name, resolution: '解除' }, header }),
+      );
+      expect(refused.status, name).toBe(409);
+      expect(refused.body.error.details, name).toEqual([expect.objectContaining({ path: 'name' })]);
+    }
+    const holds = async () => (await ok(cycle().$get({ param }))).holds.map((h: { name: string }) => h.name);
+    expect(await holds()).toEqual(expect.arrayContaining(['sup-1', 'org-1']));
+    await ok(
+      as(supervisor)['hold-releases'].$post({ param, json: { name: 'sup-1', resolution: '督查组解除' }, header }),
+    );
+    await ok(
+      as(organizer)['hold-releases'].$post({ param, json: { name: 'org-1', resolution: '组织部解除' }, header }),
+    );
+    expect(await holds()).toEqual([]);
+  });
+
   it('answers the round that ends the recommendation only once every candidate is open for inspection', async () => {
     // Sixty candidates: starting their workflows takes longer than recording the round itself.
     const param = { cycleId: '440308:2031' };

@@ -151,7 +151,32 @@ export const nomineeDrop: AppRouteHandler<typeof routes.nomineeDrop> = stageInpu
 export const approval: AppRouteHandler<typeof routes.approval> = stageInput('cycle.input', W.recordApprovalUpdate);
 export const election: AppRouteHandler<typeof routes.election> = stageInput('cycle.input', W.recordElectionUpdate);
 export const hold: AppRouteHandler<typeof routes.hold> = stageInput('hold.manage', W.addHoldUpdate);
-export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = stageInput('hold.manage', W.releaseHoldUpdate);
+const sendHoldRelease = stageInput('hold.manage', W.releaseHoldUpdate);
+/** The roles that raise and release holds by hand, each its own (authz.ts `hold.manage`). */
+const HAND_HOLD_ROLES = ['organizer', 'supervisor', 'investigator'];
+/**
+ * A hold raised by hand is released by a hand of the same role: the supervision team's hold is not
+ * the organization department's to lift, nor an organizer's the investigators' (found from outside:
+ * every hand hold was recorded as the organizer's and anyone of the three released any). The raiser's
+ * roles come from the record of the hold.
+ */
+export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'hold.manage');
+  const { cycleId } = c.req.valid('param');
+  const { name } = c.req.valid('json');
+  await requireCycleInScope(c, s, cycleId);
+  const raisedAs = (await s.read.holdRaisedAs(cycleId, name))?.filter((r) => HAND_HOLD_ROLES.includes(r)) ?? [];
+  const mine = c.get('principal').roles;
+  if (raisedAs.length > 0 && !raisedAs.some((r) => mine.includes(r as (typeof mine)[number])))
+    throw new ApiError(
+      409,
+      ErrorType.Conflict,
+      `hold ${name} was raised by a ${raisedAs.join(' / ')} and is released only by one`,
+      [{ path: 'name', rule: `released by a ${raisedAs.join(' or ')}, who raised it` }],
+    );
+  return sendHoldRelease(c);
+};
 export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput('cycle.control', W.suspendUpdate);
 export const resume: AppRouteHandler<typeof routes.resume> = stageInput('cycle.control', W.resumeUpdate);
 export const abort: AppRouteHandler<typeof routes.abort> = stageInput('cycle.control', W.abortUpdate);

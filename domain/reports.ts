@@ -9,7 +9,14 @@ import { DomainError, ErrorType } from './errors.js';
 import { CN_YEARS } from './holidays-cn.js';
 import { once } from './once.js';
 import type { Policy } from './policy.js';
-import { chineseNameSchema, jurisdictionIdSchema, personIdSchema, reasonSchema } from './schemas.js';
+import {
+  chineseNameSchema,
+  isVisibleLine,
+  jurisdictionIdSchema,
+  personIdSchema,
+  placeNameRule,
+  reasonSchema,
+} from './schemas.js';
 
 export const CHANNELS = { letter: '来信', phone: '12380电话', web: '网络', sms: '短信', wechat: '微信' } as const;
 export const CATEGORIES = {
@@ -58,21 +65,29 @@ export const targetSchema = once(() =>
     z.strictObject({
       type: z.literal('official'),
       jurisdictionId: jurisdictionIdSchema(),
-      name: chineseNameSchema().describe('kept sealed, never sent to Temporal'),
+      name: chineseNameSchema().refine(isVisibleLine, placeNameRule).describe('kept sealed, never sent to Temporal'),
     }),
     z.strictObject({ type: z.literal('jurisdiction'), jurisdictionId: jurisdictionIdSchema() }),
   ]),
 );
 export type ReportTarget = z.infer<ReturnType<typeof targetSchema>>;
 
+/** Format characters (zero-width spaces, joiners…): a reference has none, so none hides a twin. */
+const INVISIBLE = /\p{Cf}/u;
+const REFERENCE_RULE = 'visible text: no control, bidirectional-override or invisible characters';
+
 export const intakeSchema = once(() =>
   z.strictObject({
     channel: z.enum(keys(CHANNELS)),
+    // A reference is shown on the report's page and links repeats: one line of visible text, in NFKC
+    // (full-width digits are the same letter number), so no look-alike escapes the link (found from outside).
     channelRef: z
       .string()
       .trim()
+      .normalize('NFKC')
       .min(1)
       .max(120)
+      .refine((r) => isVisibleLine(r) && !INVISIBLE.test(r), REFERENCE_RULE)
       .optional()
       .describe(
         "the channel's own reference (letter number, call id): a second intake on the same channel with it, about the same jurisdiction, is linked, not doubled; in another jurisdiction it is another report",

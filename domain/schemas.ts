@@ -44,9 +44,9 @@ export const placeNameRule = 'visible text: no control or bidirectional-override
  * (found from outside). Names taken by workflows keep chineseNameSchema, which replays of their
  * histories parse again.
  */
-export const placeNameSchema = once(() =>
-  chineseNameSchema().refine((n) => !CONTROL_OR_BIDI.test(n) && VISIBLE.test(n), placeNameRule),
-);
+export const placeNameSchema = once(() => chineseNameSchema().refine((n) => isVisibleLine(n), placeNameRule));
+/** One line of visible text (the place names' rule), for other text a page shows as it is. */
+export const isVisibleLine = (n: string) => !CONTROL_OR_BIDI.test(n) && VISIBLE.test(n);
 
 export const jurisdictionSchema = once(() =>
   z.strictObject({

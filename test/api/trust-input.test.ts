@@ -213,6 +213,50 @@ describe('place names', () => {
   });
 });
 
+describe("a report's channel reference", () => {
+  it('with control, bidi or only invisible characters is 400 naming it; a full-width one links to its ASCII twin', async () => {
+    const desk = stack.as(intake);
+    const register = (
+      channelRef: string,
+      target: Record<string, unknown> = { type: 'jurisdiction', jurisdictionId: '440306' },
+    ) =>
+      read(
+        desk.v1.reports.$post({
+          json: {
+            channel: 'phone',
+            channelRef,
+            category: 'voteBuying',
+            text: '反映问题（引用测试）',
+            receivedAt: new Date().toISOString(),
+            target,
+          } as never,
+          header: {},
+        }),
+      );
+    for (const ref of [
+      '12380\u202eTXT.exe',
+      'ref\u0007bell\u001b[31m',
+      'ref\nline2',
+      '\u200b\u200b',
+      '12380-ATK\u200b',
+    ]) {
+      const refused: any = await register(ref);
+      expectStatus(refused, 400, JSON.stringify(ref));
+      expect(refused.body.error.details).toContainEqual({
+        path: 'channelRef',
+        rule: expect.stringMatching(/visible text/),
+      });
+    }
+    const official = await register('12380-NAME-1', { type: 'official', jurisdictionId: '440306', name: '张\u202e三' });
+    expectStatus(official, 400);
+    const first: any = await register('12380-FW-0001');
+    expectStatus(first, 201);
+    const twin: any = await register('１２３８０-ＦＷ-０００１');
+    expectStatus(twin, 200);
+    expect(twin.body.duplicateOf).toBe(first.body.reportId);
+  });
+});
+
 describe('calendar years', () => {
   it('a year the official table covers cannot be supplied, at the start or later (400 naming the field)', async () => {
     const api = stack.as(organizer);

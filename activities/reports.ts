@@ -4,7 +4,7 @@
  * report workflow. Text, reporter and an official's name are sealed before they reach the database.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { ErrorType } from '../domain/errors.js';
+import { DomainError, ErrorType } from '../domain/errors.js';
 import type { AuditEvent } from '../domain/events.js';
 import type { Finding, IntakeInput, Triage } from '../domain/reports.js';
 import type { Actor } from '../domain/schemas.js';
@@ -47,12 +47,18 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
             : { reportId: first.subject_id, duplicateOf: first.subject_id };
         // A repeat is the same channel, channel reference AND jurisdiction (the target's): another
         // jurisdiction's report with that reference is not this one's, and is never named to it.
-        const { rows } = await client.query<{ id: string; inserted: boolean }>(
+        const { rows } = await client.query<{
+          id: string;
+          inserted: boolean;
+          target_type: string;
+          target_cycle_id: string | null;
+          target_person_id: string | null;
+        }>(
           `INSERT INTO reports (id, channel, channel_ref, category, target_type, target_cycle_id, target_person_id, jurisdiction_id,
                                 text_sealed, reporter_sealed, target_sealed, received_at, registered_by, status)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'registered')
            ON CONFLICT (channel, channel_ref, jurisdiction_id) WHERE channel_ref IS NOT NULL DO UPDATE SET duplicates = reports.duplicates + 1
-           RETURNING id, (xmax = 0) AS inserted`,
+           RETURNING id, (xmax = 0) AS inserted, target_type, target_cycle_id, target_person_id`,
           [
             reportId,
             input.channel,
@@ -70,6 +76,24 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
           ],
         );
         const row = rows[0]!;
+        // A repeat names the same target: one source about a candidate is not a repeat of one about
+        // their jurisdiction, and linking it would leave the candidate unheld (found from outside).
+        // Refused, and the transaction (the repeat's count) rolled back.
+        const sameTarget =
+          row.target_type === input.target.type &&
+          row.target_cycle_id === (input.target.type === 'candidate' ? input.target.cycleId : null) &&
+          row.target_person_id === (input.target.type === 'candidate' ? input.target.personId : null);
+        if (!row.inserted && !sameTarget)
+          throw new DomainError(
+            ErrorType.Conflict,
+            `this channel reference is registered for another target in this jurisdiction (report ${row.id})`,
+            [
+              {
+                path: 'channelRef',
+                rule: 'a repeat names the same target as the first report; another target needs its own reference',
+              },
+            ],
+          );
         if (row.inserted && start) {
           await enqueueStart(client, start);
           // Read before the workflow's first task has run (a busy worker), the report answers this.

@@ -254,6 +254,12 @@ describe("a report's channel reference", () => {
     const twin: any = await register('１２３８０-ＦＷ-０００１');
     expectStatus(twin, 200);
     expect(twin.body.duplicateOf).toBe(first.body.reportId);
+    // The same reference about another target is no repeat: 409 naming channelRef, nothing linked.
+    const other: any = await register('12380-FW-0001', { type: 'official', jurisdictionId: '440306', name: '李四' });
+    expectStatus(other, 409);
+    expect(other.body.error.details).toEqual([expect.objectContaining({ path: 'channelRef' })]);
+    const kept = await read(desk.v1.reports[':reportId'].$get({ param: { reportId: first.body.reportId } }));
+    expect(kept.body).toMatchObject({ duplicates: 1 });
   });
 });
 

@@ -166,7 +166,11 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   const { cycleId } = c.req.valid('param');
   const { name } = c.req.valid('json');
   await requireCycleInScope(c, s, cycleId);
-  const raisedAs = (await s.read.holdRaisedAs(cycleId, name))?.filter((r) => HAND_HOLD_ROLES.includes(r)) ?? [];
+  // The system's holds (a report's, a finding's, a risk's, the calendar's) are the cycle's to refuse by
+  // their own rule, naming what releases them.
+  const raisedAs = C.SYSTEM_HOLD_NAME.test(name)
+    ? []
+    : ((await s.read.holdRaisedAs(cycleId, name))?.filter((r) => HAND_HOLD_ROLES.includes(r)) ?? []);
   const mine = c.get('principal').roles;
   if (raisedAs.length > 0 && !raisedAs.some((r) => mine.includes(r as (typeof mine)[number])))
     throw new ApiError(

@@ -184,6 +184,28 @@ describe('reads from the projection in Postgres', () => {
       expect(list.status).toBe(200);
       expect(list.body.cycles.map((c: { id: string }) => c.id)).toContain(cycleId);
       expect(list.body.cycles.find((c: { id: string }) => c.id === cycleId)).toMatchObject({ stage: 'launch' });
+      // Its supervision opens with the cycle's first step: until then a short wait (503, Retry-After), not a 404.
+      const supervisor = await stack.token(['supervisor'], '440300', '督查组');
+      const early: { status: number; body: any; retryAfter?: string | null }[] = [
+        await call('GET', `/v1/cycles/${cycleId}/supervision`),
+        await fetch(`${variant.url}/v1/cycles/${cycleId}/supervision/monitoring`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${supervisor}`, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            point: '监测点',
+            scores: { selection: 90, correction: 90, discipline: 90, conduct: 90 },
+          }),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as any,
+          retryAfter: r.headers.get('retry-after'),
+        })),
+      ];
+      for (const answer of early) {
+        expect(answer.status, JSON.stringify(answer.body)).toBe(503);
+        expect(answer.body.error.details).toEqual([{ path: 'cycleId', rule: 'supervision opening' }]);
+      }
+      expect(Number(early[1]!.retryAfter)).toBeGreaterThan(0);
     } finally {
       await variant.close();
       await stack.client.workflow.getHandle(cycleWorkflowId(cycleId)).terminate('test over');

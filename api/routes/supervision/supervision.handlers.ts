@@ -53,8 +53,27 @@ async function readSupervision(s: Services, cycleId: string): Promise<Supervisio
   try {
     return await queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`);
   } catch (e) {
-    throw toApiError(e) ?? notReadable(`the supervision of cycle ${cycleId}`);
+    throw await notOpenYet(s, cycleId, toApiError(e) ?? notReadable(`the supervision of cycle ${cycleId}`));
   }
+}
+
+/**
+ * A cycle's supervision starts with the cycle's first step, a moment after the 201 that answered the
+ * start: until then it is not found although its cycle is. That is no 404 (the README lets a client
+ * send the next input at once), but a short wait: 503 with Retry-After. Any other error stays as it is.
+ */
+async function notOpenYet(s: Services, cycleId: string, e: ApiError): Promise<ApiError> {
+  if (e.status !== 404) return e;
+  const cycle = await readState(s, cycleId).catch(() => undefined);
+  if (cycle?.status !== 'running') return e;
+  const soon = new ApiError(
+    503,
+    ErrorCode.ServiceUnavailable,
+    `the supervision of cycle ${cycleId} opens with the cycle's first step; retry in a moment`,
+    [{ path: 'cycleId', rule: 'supervision opening' }],
+  );
+  soon.retryAfterSeconds = 1;
+  return soon;
 }
 
 export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = (c) => {
@@ -106,7 +125,10 @@ async function teamInput<A extends [unknown, ...unknown[]]>(
     args(actorOf(c), stage),
     await idempotencyKey(c, s),
     `supervision of ${cycleId}`,
-  );
+  ).catch(async (e: unknown) => {
+    const known = toApiError(e);
+    throw known ? await notOpenYet(s, cycleId, known) : e;
+  });
   return c.json({ ...answer, cycleStage: stage }, 200);
 }
 

@@ -1,6 +1,6 @@
 /** What the supervision and risk routes do; the risk rules themselves are in domain/risk-register.ts. */
 import { createHash } from 'node:crypto';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import { riskWorkflowId, supervisionWorkflowId } from '../../../domain/ids.js';
 import { policySchema, type Policy } from '../../../domain/eager/policy.js';
@@ -64,6 +64,14 @@ async function readSupervision(s: Services, cycleId: string): Promise<Supervisio
  */
 async function notOpenYet(s: Services, cycleId: string, e: ApiError): Promise<ApiError> {
   if (e.status !== 404) return e;
+  // Only when the supervision workflow itself is missing: a 404 of its own (an unknown finding) stays.
+  const missing = await supervision(s, cycleId)
+    .describe()
+    .then(
+      () => false,
+      (x: unknown) => x instanceof WorkflowNotFoundError,
+    );
+  if (!missing) return e;
   const cycle = await readState(s, cycleId).catch(() => undefined);
   if (cycle?.status !== 'running') return e;
   const soon = new ApiError(

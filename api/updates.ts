@@ -59,9 +59,12 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
  * Sends the Update; if Temporal answers that it aborted it ("workflow update was aborted", when the
  * server reloads the workflow), asks for the outcome of that update id instead of guessing. The abort
  * reaches Updates the workflow already took too (found from outside: a burst's 503 whose hold was on
- * the cycle): such an Update is in history and its outcome is the answer. One the server dropped
- * before the workflow took it is unknown to it (NOT_FOUND): that one was not applied, and the abort
- * stands (503 busy, api/errors.ts).
+ * the cycle): such an Update is in history and its outcome is the answer. One the server does not know
+ * (NOT_FOUND) is sent again under the same update id, which the server applies at most once: a copy
+ * still in a workflow task that completes after the question (seen under load: two holds answered
+ * 503 were applied all the same) is then the same Update, and the answer is its outcome. Only when the
+ * sends keep being aborted does the abort stand (503 busy, api/errors.ts), nothing applied by then
+ * that the server knew of.
  */
 async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
   handle: WorkflowHandle,
@@ -69,17 +72,24 @@ async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
   args: Args,
   updateId: string,
 ): Promise<Ret> {
-  try {
-    return await handle.executeUpdate(update, { args, updateId });
-  } catch (e) {
-    if (temporalBusy(e) !== 'update aborted') throw e;
+  for (let send = 1; ; send++) {
     try {
-      return await handle.getUpdateHandle<Ret>(updateId).result();
-    } catch (asked) {
-      throw asked instanceof WorkflowNotFoundError ? e : asked;
+      return await handle.executeUpdate(update, { args, updateId });
+    } catch (e) {
+      if (temporalBusy(e) !== 'update aborted') throw e;
+      try {
+        return await handle.getUpdateHandle<Ret>(updateId).result();
+      } catch (asked) {
+        if (!(asked instanceof WorkflowNotFoundError)) throw asked;
+        if (send === ABORTED_SENDS) throw e;
+      }
+      await new Promise((r) => setTimeout(r, 200 * send));
     }
   }
 }
+
+/** Sends of one Update the server keeps aborting, before the caller is told it is busy. */
+const ABORTED_SENDS = 3;
 
 /** Sends of one input whose workflow task failed, before the caller is told to retry (~1.4 s in all). */
 const TASK_FAILED_ATTEMPTS = 4;

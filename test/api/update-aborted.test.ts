@@ -26,9 +26,11 @@ const aborted = () =>
   });
 
 /** An API whose Temporal client meets the abort on every Update: after sending it, or instead. */
-async function apiWhoseUpdatesAbort(when: 'after the workflow took it' | 'before sending it') {
+async function apiWhoseUpdatesAbort(when: 'after the workflow took it' | 'before sending it' | 'the first send only') {
+  let sends = 0;
   const interceptor: WorkflowClientInterceptor = {
     async startUpdate(input, next) {
+      if (when === 'the first send only' && ++sends > 1) return next(input);
       if (when === 'after the workflow took it') await next(input);
       throw aborted();
     },
@@ -78,7 +80,20 @@ describe('an Update Temporal reports aborted', () => {
     }
   });
 
-  it('dropped before the workflow took it: 503 busy with Retry-After, and nothing applied', async () => {
+  it('dropped once, unknown to the server: sent again under the same id, applied once and answered 200', async () => {
+    const cycleId = '440306:2042';
+    expect((await read(stack.as(organizer).v1.cycles.$post({ json: S.startBody('440306', '2042') }))).status).toBe(201);
+    const variant = await apiWhoseUpdatesAbort('the first send only');
+    try {
+      const res = await placeHold(variant.url, cycleId, { name: 'sent-again', reason: '首次被中止' });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(await holdNames(cycleId)).toEqual(['sent-again']);
+    } finally {
+      await variant.close();
+    }
+  });
+
+  it('dropped at every send: 503 busy with Retry-After, and nothing applied', async () => {
     const cycleId = '440305:2042';
     expect((await read(stack.as(organizer).v1.cycles.$post({ json: S.startBody('440305', '2042') }))).status).toBe(201);
     const variant = await apiWhoseUpdatesAbort('before sending it');

@@ -72,7 +72,12 @@ export const calendarSchema = once(() =>
   z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('cn'),
-      overrides: z.array(yearOverrideSchema()).max(50).default([]),
+      overrides: z
+        .array(yearOverrideSchema())
+        .max(50)
+        // Two overrides of one year: only the first would ever be read, the second silently ignored.
+        .refine((o) => new Set(o.map((y) => y.year)).size === o.length, 'each year at most once')
+        .default([]),
     }),
     z.strictObject({
       kind: z.literal('compressed'),

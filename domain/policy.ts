@@ -49,6 +49,12 @@ const fraction = once(() =>
     .refine((f) => f.num <= f.den, { message: 'must not exceed 1' }),
 );
 export type Fraction = z.infer<ReturnType<typeof fraction>>;
+/** "More than this share" passes: at 1 (all of them) nothing ever could, so a majority stays below 1. */
+const majority = once(() =>
+  z
+    .strictObject({ num: z.number().int().min(1), den: z.number().int().min(1) })
+    .refine((f) => f.num < f.den, { message: 'must be below 1: more than all of them can never be reached' }),
+);
 
 export const positionIdSchema = once(() =>
   z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -, at most 40'),
@@ -68,10 +74,10 @@ export const policySchema = once(() =>
     committeeQuorum: fraction()
       .default({ num: 2, den: 3 })
       .describe('a meeting is valid with at least this share of members present'),
-    decisionMajority: fraction()
+    decisionMajority: majority()
       .default({ num: 1, den: 2 })
       .describe('a nomination passes with more than this share of ALL members'),
-    electionMajority: fraction()
+    electionMajority: majority()
       .default({ num: 1, den: 2 })
       .describe('elected with more than this share of valid ballots'),
     competitivePositions: z
@@ -204,7 +210,12 @@ export const policySchema = once(() =>
       .describe('the next-ranked person enters inspection when a candidate is stopped'),
     // A fresh default each time: a shared `overrides` array would be one list for every policy parsed.
     calendar: calendarSchema().default(() => ({ kind: 'cn' as const, overrides: [] })),
-  }),
+  })
+    // The shortlist (1:2) is drawn from the inspection candidates (1:3): it cannot be the longer list.
+    .refine((p) => p.shortlistPerSeat <= p.inspectionPerSeat, {
+      path: ['shortlistPerSeat'],
+      message: 'the shortlist is drawn from the inspection candidates: at most inspectionPerSeat',
+    }),
 );
 export type Policy = z.infer<ReturnType<typeof policySchema>>;
 export type PolicyInput = z.input<ReturnType<typeof policySchema>>;

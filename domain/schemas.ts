@@ -14,7 +14,6 @@ export const personIdSchema = once(() => z.string().regex(new RegExp(ID.person.p
 export const jurisdictionIdSchema = once(() =>
   z.string().regex(new RegExp(ID.jurisdiction.pattern), ID.jurisdiction.rule),
 );
-export const termSchema = once(() => z.string().regex(/^\d{4}$/, 'a four-digit year, e.g. 2026'));
 export const chineseNameSchema = once(() => z.string().trim().min(1).max(100));
 export const reasonSchema = once(() => z.string().trim().min(1, 'a reason is required').max(2000));
 export const count = once(() => z.number().int().min(0).max(10_000_000));
@@ -24,6 +23,13 @@ export const EARLIEST_DATE = '1900-01-01';
 export const realDate = (message = 'a real calendar date YYYY-MM-DD') =>
   isoDate(message).refine((d) => d >= EARLIEST_DATE, `${message}, from ${EARLIEST_DATE} on`);
 export const isoDateSchema = once(() => realDate());
+// Year 0000 is no term; none predates the earliest date anything here may carry.
+export const termSchema = once(() =>
+  z
+    .string()
+    .regex(/^\d{4}$/, 'a four-digit year, e.g. 2026')
+    .refine((t) => t >= EARLIEST_DATE.slice(0, 4), `a year from ${EARLIEST_DATE.slice(0, 4)} on`),
+);
 
 /**
  * zod's `z.iso.date(message)` with a pattern of its own: zod's default is one RegExp shared by every

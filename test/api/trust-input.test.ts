@@ -441,6 +441,40 @@ describe("a cycle template, direct or a campaign's", () => {
         'committees.standing',
       ],
       ['a position id twice', { positions: [positions[0], positions[0]], committees }, 'positions'],
+      // "More than all members" can never be reached: no nomination or election could pass.
+      [
+        'a decision majority of all members',
+        { positions, committees, policy: { decisionMajority: { num: 1, den: 1 } } },
+        'policy.decisionMajority',
+      ],
+      [
+        'an election majority of all ballots',
+        { positions, committees, policy: { electionMajority: { num: 3, den: 3 } } },
+        'policy.electionMajority',
+      ],
+      // The shortlist is drawn from the inspection candidates: it cannot be the longer list.
+      [
+        'a shortlist longer than the inspection list',
+        { positions, committees, policy: { inspectionPerSeat: 1, shortlistPerSeat: 10 } },
+        'policy.shortlistPerSeat',
+      ],
+      [
+        'two calendar overrides for one year',
+        {
+          positions,
+          committees,
+          policy: {
+            calendar: {
+              kind: 'cn',
+              overrides: [
+                { year: 2090, holidays: ['2090-01-02'], workdays: [] },
+                { year: 2090, holidays: [], workdays: [] },
+              ],
+            },
+          },
+        },
+        'policy.calendar.overrides',
+      ],
     ];
     for (const [what, template, path] of broken) {
       const start = await read(
@@ -456,6 +490,9 @@ describe("a cycle template, direct or a campaign's", () => {
       expectStatus(campaign, 400);
       expect(campaign.body.error.details, what).toEqual([expect.objectContaining({ path: `template.${path}` })]);
     }
+    const noYear = await read(api.v1.cycles.$post({ json: S.startBody('440306', '0000') }));
+    expectStatus(noYear, 400);
+    expect(noYear.body.error.details).toEqual([expect.objectContaining({ path: 'term' })]);
     expectStatus(await read(api.v1.cycles[':cycleId'].$get({ param: { cycleId: '440306:2094' } })), 404);
     expectStatus(
       await read(api.v1.campaigns[':campaignId'].$get({ param: { campaignId: '440300:county:2094' } })),

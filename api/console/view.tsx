@@ -57,7 +57,19 @@ export function DataView(props: { data: unknown; depth?: number }): any {
     );
   }
   if (typeof d === 'boolean') return <span>{d ? '是' : '否'}</span>;
-  return <span>{String(d)}</span>;
+  return <span>{visibly(String(d))}</span>;
+}
+
+// Control, bidirectional and other invisible format characters, but line breaks and tabs.
+// eslint-disable-next-line no-control-regex
+const UNSEEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu;
+/**
+ * Stored text as a reader should see it: each invisible character named (⟨U+202E⟩) instead of acting.
+ * Input rules refuse them now, but text stored before a rule existed (a channel reference with a
+ * right-to-left override, found from outside) is still shown, and must not turn the page around.
+ */
+export function visibly(text: string): string {
+  return text.replace(UNSEEN, (ch) => `⟨U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`);
 }
 
 const FMT = new Intl.DateTimeFormat('zh-CN', {

@@ -287,6 +287,17 @@ describe('the console in a browser', () => {
     expect(report.summary).toBe(clarification);
   });
 
+  it('a reference stored before the rule that refuses bidi overrides is shown with them named, not acting', async () => {
+    // As a row from before the input rule would hold it (new ones are refused at intake).
+    await stack.pool.query('UPDATE reports SET channel_ref = $1 WHERE id = $2', ['12380-\u202e1700-\u200b', reportId]);
+    const s = await signedIn(['intake'], '440304', '受理员王五');
+    await s.page.goto(`/console/reports/${reportId}`);
+    await containsText(s.page.locator('#sealed'), '12380-⟨U+202E⟩1700-⟨U+200B⟩');
+    expect(await s.page.locator('#sealed').innerText()).not.toMatch(/[\u202e\u200b]/);
+    noProblems(s);
+    await stack.pool.query('UPDATE reports SET channel_ref = $1 WHERE id = $2', [channelRef, reportId]);
+  });
+
   it('a viewer sees no sealed field', async () => {
     const s = await signedIn(['viewer'], '440304', '查看员');
     const { page } = s;

@@ -13,7 +13,7 @@ import { cycleWorkflowId } from '../../../domain/ids.js';
 import { policySchema } from '../../../domain/eager/policy.js';
 import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/cycle.js';
-import type { Action } from '../../authz.js';
+import { POLICY, type Action } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { ApiError, notFound } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope, resolveScope } from '../../guards.js';
@@ -152,8 +152,8 @@ export const approval: AppRouteHandler<typeof routes.approval> = stageInput('cyc
 export const election: AppRouteHandler<typeof routes.election> = stageInput('cycle.input', W.recordElectionUpdate);
 export const hold: AppRouteHandler<typeof routes.hold> = stageInput('hold.manage', W.addHoldUpdate);
 const sendHoldRelease = stageInput('hold.manage', W.releaseHoldUpdate);
-/** The roles that raise and release holds by hand, each its own (authz.ts `hold.manage`). */
-const HAND_HOLD_ROLES = ['organizer', 'supervisor', 'investigator'];
+/** The roles that raise and release holds by hand, each its own: those authz.ts lets manage holds. */
+const HAND_HOLD_ROLES: readonly string[] = POLICY['hold.manage'];
 /**
  * A hold raised by hand is released by a hand of the same role: the supervision team's hold is not
  * the organization department's to lift, nor an organizer's the investigators' (found from outside:

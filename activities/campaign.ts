@@ -6,6 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
 import type { Position } from '../domain/cycle.js';
+import { SA } from '../temporal/search-attributes.js';
 import { cycleWorkflowType, type CycleWorkflow } from '../workflows/contracts/cycle.js';
 import { cycleStartOptions } from './cycle-start.js';
 import type { Pool } from './db.js';
@@ -55,6 +56,34 @@ export function createCampaignActivities({
         if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
       }
       return options.args[0].cycleId;
+    },
+
+    /**
+     * Starts one cycle of the campaign and says whether it is the campaign's own: started now, or
+     * before by this campaign (a retried activity, a new run). A cycle of the term already there from
+     * elsewhere (a direct start, another campaign) is not: it will never tell this campaign it ended
+     * (found from outside: such a cycle was counted launched and held a place in the window for good).
+     */
+    async launchCampaignCycle(
+      campaignId: string,
+      j: Jurisdiction,
+      term: string,
+      template: { positions: Position[]; committees: { standing: number; full: number }; policy: Policy },
+      actor: Actor,
+    ): Promise<{ cycleId: string; mine: boolean }> {
+      const options = cycleStartOptions(
+        { jurisdiction: j, term, ...template, startedBy: actor, campaignId },
+        taskQueue,
+      );
+      const cycleId = options.args[0].cycleId;
+      try {
+        await client.workflow.start<CycleWorkflow>(cycleWorkflowType, options);
+        return { cycleId, mine: true };
+      } catch (e) {
+        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      }
+      const there = await client.workflow.getHandle(options.workflowId).describe();
+      return { cycleId, mine: there.typedSearchAttributes.get(SA.campaign) === campaignId };
     },
   };
 }

@@ -9,6 +9,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -39,6 +40,8 @@ const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities
 });
 
 const PAGE = 100;
+/** Since 12-04: a target whose cycle of the term was started elsewhere is not this campaign's to await. */
+const OWN_CYCLES_ONLY = 'campaign-own-cycles-only';
 
 // ---- the workflow -----------------------------------------------------------------------------
 
@@ -50,6 +53,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
     inFlight: [],
     finishedEarly: [],
     launched: 0,
+    alreadyStarted: 0,
     closed: 0,
     aborted: 0,
     run: 0,
@@ -95,10 +99,25 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
     if (page.length < count) state.exhausted = true;
     if (page.length === 0) return;
     state.cursor = page.at(-1)!.id;
-    const ids = await Promise.all(
-      page.map((j) => targets.startCampaignCycle(input.campaignId, j, input.term, input.template, input.startedBy)),
-    );
-    for (const id of ids) {
+    const launches = patched(OWN_CYCLES_ONLY)
+      ? await Promise.all(
+          page.map((j) =>
+            targets.launchCampaignCycle(input.campaignId, j, input.term, input.template, input.startedBy),
+          ),
+        )
+      : (
+          await Promise.all(
+            page.map((j) =>
+              targets.startCampaignCycle(input.campaignId, j, input.term, input.template, input.startedBy),
+            ),
+          )
+        ).map((cycleId) => ({ cycleId, mine: true }));
+    for (const { cycleId: id, mine } of launches) {
+      // A cycle of the term started elsewhere never signals this campaign: it is counted, not awaited.
+      if (!mine) {
+        state.alreadyStarted = (state.alreadyStarted ?? 0) + 1;
+        continue;
+      }
       state.launched += 1;
       const early = state.finishedEarly.indexOf(id);
       if (early >= 0) state.finishedEarly.splice(early, 1);
@@ -134,7 +153,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
 
   function describe() {
     setCurrentDetails(
-      `换届部署 ${input.campaignId}: 已启动 ${state.launched}，进行中 ${state.inFlight.length}，已完成 ${state.closed}，已终止 ${state.aborted}${state.exhausted ? '' : '，尚有未启动'} (第 ${state.run} 段)`,
+      `换届部署 ${input.campaignId}: 已启动 ${state.launched}，${state.alreadyStarted ? `已另行启动 ${state.alreadyStarted}，` : ''}进行中 ${state.inFlight.length}，已完成 ${state.closed}，已终止 ${state.aborted}${state.exhausted ? '' : '，尚有未启动'} (第 ${state.run} 段)`,
     );
   }
 

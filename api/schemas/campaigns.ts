@@ -51,12 +51,18 @@ export const campaignProgressSchema = z.object({
   exhausted: z.boolean(),
   inFlight: z.array(z.string()),
   finishedEarly: z.array(z.string()),
-  launched: z.number().int(),
+  launched: z.number().int().openapi({ description: 'cycles this campaign started' }),
+  alreadyStarted: z.number().int().openapi({
+    description:
+      "targets whose cycle of the term was already started elsewhere (directly or by another campaign): not launched, not in inFlight, not waited for; byStage and byStatus count them with the campaign's own",
+  }),
   closed: z.number().int(),
   aborted: z.number().int(),
   run: z.number().int(),
   done: z.boolean(),
   targets: z.number().int().openapi({ description: 'jurisdictions of the level under the root' }),
-  byStage: countsBy,
-  byStatus: countsBy,
+  byStage: countsBy.openapi({
+    description: "every cycle of the term at the level under the root by stage, the campaign's own and those started elsewhere",
+  }),
+  byStatus: countsBy.openapi({ description: 'the same cycles by status' }),
 });

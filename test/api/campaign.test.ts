@@ -8,8 +8,8 @@ import { campaignWorkflowId } from '../../domain/eager/campaign.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
 import { SA } from '../../temporal/search-attributes.js';
 import type { Jurisdiction } from '../../domain/eager/schemas.js';
-import { startStack, type Stack, provisionTree } from '../helpers.js';
-import { ok, read } from './client.js';
+import { recordHistory, startStack, type Stack, provisionTree } from '../helpers.js';
+import { expectStatus, ok, read } from './client.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -150,4 +150,75 @@ describe("a campaign over a province's townships", () => {
     expect(sizes.length).toBeGreaterThan(105);
     expect(Math.max(...sizes)).toBeLessThan(10_240);
   }, 600_000);
+});
+
+describe('a campaign over places one of which already has its cycle', () => {
+  it('launches and waits for its own cycles only: the one started before it is counted apart, and it completes', async () => {
+    const tree: Jurisdiction[] = [
+      { id: '330600', name: '绍兴市', level: 'city', parentId: null },
+      { id: '330602', name: '越城区', level: 'county', parentId: '330600' },
+      ...[1, 2, 3].map((n) => ({
+        id: `330602${String(n).padStart(3, '0')}`,
+        name: `越城-${n}街道`,
+        level: 'township' as const,
+        parentId: '330602',
+      })),
+    ];
+    await provisionTree(
+      stack.pool,
+      tree.filter((j) => j.parentId === null),
+    );
+    const organizer = stack.as(await stack.token(['organizer'], '330600', '绍兴市委组织部'));
+    expect((await read(organizer.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header: {} }))).status).toBe(
+      200,
+    );
+    const template = quickTemplate(60);
+    const term = '2027';
+    // The county started one township's cycle itself, before the city's campaign.
+    const direct = '330602001:2027';
+    expectStatus(
+      await read(organizer.v1.cycles.$post({ json: { jurisdictionId: '330602001', term, ...template } as never })),
+      201,
+    );
+
+    const campaignId = `330600:township:${term}`;
+    expectStatus(
+      await read(
+        organizer.v1.campaigns.$post({ json: { rootId: '330600', level: 'township', term, window: 5, template } }),
+      ),
+      201,
+    );
+    const campaign = organizer.v1.campaigns[':campaignId'];
+    const settled = async (done: (p: Record<string, unknown>) => boolean) => {
+      for (let i = 0; i < 240; i++) {
+        const p = await read(campaign.$get({ param: { campaignId } }));
+        if (p.status === 200 && done(p.body as never)) return p.body;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`campaign ${campaignId} did not settle`);
+    };
+    const launched = await settled((p) => p.exhausted === true && (p.inFlight as string[]).length >= 2);
+    // campaign-own-cycles-only: -v8 recorded before the patch (the old code counts all three), -v9 after.
+    await recordHistory(stack.client, campaignWorkflowId(campaignId), 'campaign-launched-v9');
+    expect(launched).toMatchObject({ launched: 2, alreadyStarted: 1 });
+    expect([...launched.inFlight].sort()).toEqual(['330602002:2027', '330602003:2027']);
+
+    // Its own cycles end; the campaign completes without waiting on the one it never started.
+    for (const cycleId of launched.inFlight)
+      await ok(
+        organizer.v1.cycles[':cycleId'].abort.$post({ param: { cycleId }, json: { reason: '测试结束' }, header: {} }),
+      );
+    const done = await settled((p) => p.done === true);
+    expect(done).toMatchObject({ launched: 2, alreadyStarted: 1, aborted: 2, closed: 0, inFlight: [] });
+    await recordHistory(stack.client, campaignWorkflowId(campaignId), 'campaign-completed-v9');
+    const d = await stack.client.workflow.getHandle(`cycle:${direct}`).describe();
+    expect(d.typedSearchAttributes.get(SA.campaign)).toBeUndefined();
+    await ok(
+      organizer.v1.cycles[':cycleId'].abort.$post({
+        param: { cycleId: direct },
+        json: { reason: '测试结束' },
+        header: {},
+      }),
+    );
+  }, 120_000);
 });

@@ -77,6 +77,12 @@ describe('replay of recorded histories', () => {
         'cycle-risk-current-gate-v8.json',
         // holds-follow-the-nominee: a dropped nominee's open report hold shuts no gate.
         'cycle-dropped-nominee-hold-v8.json',
+        // campaign-own-cycles-only: a campaign launching three targets, one already started directly;
+        // before the patch (-v8) it counted and awaited all three, after it (-v9) only its own two.
+        // Recorded by test/api/campaign.test.ts with RECORD_HISTORIES=1 (-v8 on the code before it).
+        'campaign-launched-v8.json',
+        'campaign-launched-v9.json',
+        'campaign-completed-v9.json',
       ]),
     );
   });

@@ -31,6 +31,11 @@ export interface CampaignState {
   /** Cycles that reported their end before the campaign had counted them in flight. */
   finishedEarly: string[];
   launched: number;
+  /**
+   * Targets whose cycle of the term was already started, not by this campaign (directly, or by another
+   * campaign): neither launched nor awaited. Absent in states carried from before it was counted.
+   */
+  alreadyStarted?: number;
   closed: number;
   aborted: number;
   /** Runs of this campaign so far (continue-as-new starts the next). */

@@ -105,5 +105,8 @@ export const progress: AppRouteHandler<typeof routes.progress> = async (c) => {
     getCampaignQuery,
     `campaign ${campaignId}`,
   );
-  return c.json({ ...live, ...(await s.read.campaigns.progress(rootId, level, term)) }, 200);
+  return c.json(
+    { ...live, alreadyStarted: live.alreadyStarted ?? 0, ...(await s.read.campaigns.progress(rootId, level, term)) },
+    200,
+  );
 };

@@ -177,7 +177,7 @@ describe('a campaign over places one of which already has its cycle', () => {
     // The county started one township's cycle itself, before the city's campaign.
     const direct = '330602001:2027';
     expectStatus(
-      await read(organizer.v1.cycles.$post({ json: { jurisdictionId: '330602001', term, ...template } as never })),
+      await read(organizer.v1.cycles.$post({ json: { jurisdictionId: '330602001', term, ...template } })),
       201,
     );
 
@@ -192,7 +192,7 @@ describe('a campaign over places one of which already has its cycle', () => {
     const settled = async (done: (p: Record<string, unknown>) => boolean) => {
       for (let i = 0; i < 240; i++) {
         const p = await read(campaign.$get({ param: { campaignId } }));
-        if (p.status === 200 && done(p.body as never)) return p.body;
+        if (p.status === 200 && done(p.body)) return p.body;
         await new Promise((r) => setTimeout(r, 250));
       }
       throw new Error(`campaign ${campaignId} did not settle`);

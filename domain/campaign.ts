@@ -12,7 +12,7 @@ export const startCampaignSchema = once(() =>
   z.strictObject({
     rootId: jurisdictionIdSchema().describe('the upper level launching the campaign'),
     level: z.enum(JURISDICTION_LEVELS).describe('every jurisdiction of this level under the root gets a cycle'),
-    term: z.string().regex(/^\d{4}$/, 'a four-digit year'),
+    term: termSchema(),
     window: z.number().int().min(1).max(2000).default(50).describe('cycles in flight at once (a sliding window)'),
     template: cycleTemplateSchema(),
   }),

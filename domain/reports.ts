@@ -72,9 +72,18 @@ export const targetSchema = once(() =>
 );
 export type ReportTarget = z.infer<ReturnType<typeof targetSchema>>;
 
-/** Format characters (zero-width spaces, joiners…): a reference has none, so none hides a twin. */
-const INVISIBLE = /\p{Cf}/u;
-const REFERENCE_RULE = 'visible text: no control, bidirectional-override or invisible characters';
+/**
+ * A reference is letters, digits, punctuation, symbols and spaces, nothing else: no format character
+ * (zero-width spaces, joiners…), combining mark (a grapheme joiner, a variation selector, Khmer's
+ * invisible vowels), private-use or unassigned code point — and none of the letters and symbols that
+ * draw nothing (the Hangul fillers, the braille blank). Each made a twin of a reference that looked
+ * the same and escaped its link (found from outside).
+ */
+const REFERENCE_CHARS = /^[\p{L}\p{N}\p{P}\p{S} ]+$/u;
+const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800]/u;
+const isReference = (r: string) => REFERENCE_CHARS.test(r) && !BLANK_LOOKING.test(r);
+const REFERENCE_RULE =
+  'visible text: letters, digits, punctuation, symbols and spaces; no control, bidirectional-override, combining or invisible characters';
 
 export const intakeSchema = once(() =>
   z.strictObject({
@@ -87,7 +96,7 @@ export const intakeSchema = once(() =>
       .normalize('NFKC')
       .min(1)
       .max(120)
-      .refine((r) => isVisibleLine(r) && !INVISIBLE.test(r), REFERENCE_RULE)
+      .refine((r) => isVisibleLine(r) && isReference(r), REFERENCE_RULE)
       .optional()
       .describe(
         "the channel's own reference (letter number, call id): a second intake on the same channel with it, about the same jurisdiction, is linked, not doubled; in another jurisdiction it is another report",

@@ -57,7 +57,10 @@ const cycleTemplateFields = () => ({
   policy: policySchema().optional(),
 });
 const competitivePositionsKnown = (
-  t: { positions: { id: string }[]; policy?: { competitivePositions: string[] } | undefined },
+  t: {
+    positions: { id: string }[];
+    policy?: { competitivePositions: string[]; shortlistPerSeat?: number } | undefined;
+  },
   ctx: z.RefinementCtx,
 ) => {
   const named = t.policy?.competitivePositions ?? [];
@@ -73,6 +76,15 @@ const competitivePositionsKnown = (
       code: 'custom',
       path: ['policy', 'competitivePositions'],
       message: 'each position at most once',
+    });
+  // A competitive (差额) shortlist has at least seats + 1 people, and the shortlist is capped at
+  // shortlistPerSeat per seat: below 2 per seat, no competitive post could ever be decided.
+  const perSeat = t.policy?.shortlistPerSeat;
+  if (named.length > 0 && perSeat !== undefined && perSeat < 2)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['policy', 'shortlistPerSeat'],
+      message: 'at least 2 when a position is competitive: its shortlist needs more people than seats',
     });
 };
 

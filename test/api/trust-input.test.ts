@@ -239,6 +239,16 @@ describe("a report's channel reference", () => {
       'ref\nline2',
       '\u200b\u200b',
       '12380-ATK\u200b',
+      // Blank-looking letters and marks that are not format characters (found from outside): each
+      // looked like ATK-R1 and escaped its link.
+      'ATK\u034f-R1',
+      'ATK-R1\u3164',
+      'ATK-R1\u2800',
+      'ATK-R1\ufe0f',
+      'ATK\u17b4-R1',
+      'ATK-R1\ufffe',
+      'ATK\ue000-R1',
+      'ATK-R1\u2028x',
     ]) {
       const refused: any = await register(ref);
       expectStatus(refused, 400, JSON.stringify(ref));
@@ -441,6 +451,21 @@ describe("a cycle template, direct or a campaign's", () => {
         'committees.standing',
       ],
       ['a position id twice', { positions: [positions[0], positions[0]], committees }, 'positions'],
+      // A competitive post's shortlist needs seats + 1 people, and the shortlist is capped at 1:n.
+      [
+        'a competitive post with a shortlist of one per seat',
+        { positions, committees, policy: { competitivePositions: [positions[0]!.id], shortlistPerSeat: 1 } },
+        'policy.shortlistPerSeat',
+      ],
+      [
+        'a critical personal-matters item twice',
+        {
+          positions,
+          committees,
+          policy: { inspection: { personalMatters: { criticalItems: ['business', 'business'] } } },
+        },
+        'policy.inspection.personalMatters.criticalItems',
+      ],
       // "More than all members" can never be reached: no nomination or election could pass.
       [
         'a decision majority of all members',
@@ -493,6 +518,17 @@ describe("a cycle template, direct or a campaign's", () => {
     const noYear = await read(api.v1.cycles.$post({ json: S.startBody('440306', '0000') }));
     expectStatus(noYear, 400);
     expect(noYear.body.error.details).toEqual([expect.objectContaining({ path: 'term' })]);
+    // The same rule for a campaign's term (found from outside: 1899 and 0000 started cycles).
+    const { positions: ps, committees: cs } = S.startBody();
+    for (const term of ['0000', '1899']) {
+      const campaign = await read(
+        api.v1.campaigns.$post({
+          json: { rootId: '440300', level: 'county', term, template: { positions: ps, committees: cs } } as never,
+        }),
+      );
+      expectStatus(campaign, 400);
+      expect(campaign.body.error.details).toEqual([expect.objectContaining({ path: 'term' })]);
+    }
     expectStatus(await read(api.v1.cycles[':cycleId'].$get({ param: { cycleId: '440306:2094' } })), 404);
     expectStatus(
       await read(api.v1.campaigns[':campaignId'].$get({ param: { campaignId: '440300:county:2094' } })),

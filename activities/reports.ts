@@ -21,6 +21,12 @@ export interface Registered {
   duplicateOf?: string;
 }
 
+/** One official's name however it was typed: NFKC (full-width letters), spaces collapsed. */
+const sameName = (a: string, b: string) => {
+  const norm = (n: string) => n.normalize('NFKC').replace(/\s+/g, ' ').trim();
+  return norm(a) === norm(b);
+};
+
 export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: Sealer }) {
   return {
     async registerReport(
@@ -53,12 +59,13 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
           target_type: string;
           target_cycle_id: string | null;
           target_person_id: string | null;
+          target_sealed: string | null;
         }>(
           `INSERT INTO reports (id, channel, channel_ref, category, target_type, target_cycle_id, target_person_id, jurisdiction_id,
                                 text_sealed, reporter_sealed, target_sealed, received_at, registered_by, status)
            VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,'registered')
            ON CONFLICT (channel, channel_ref, jurisdiction_id) WHERE channel_ref IS NOT NULL DO UPDATE SET duplicates = reports.duplicates + 1
-           RETURNING id, (xmax = 0) AS inserted, target_type, target_cycle_id, target_person_id`,
+           RETURNING id, (xmax = 0) AS inserted, target_type, target_cycle_id, target_person_id, target_sealed`,
           [
             reportId,
             input.channel,
@@ -82,7 +89,11 @@ export function createReportActivities({ pool, sealer }: { pool: Pool; sealer: S
         const sameTarget =
           row.target_type === input.target.type &&
           row.target_cycle_id === (input.target.type === 'candidate' ? input.target.cycleId : null) &&
-          row.target_person_id === (input.target.type === 'candidate' ? input.target.personId : null);
+          row.target_person_id === (input.target.type === 'candidate' ? input.target.personId : null) &&
+          // Officials by their sealed names, compared here and never shown: 李四 is no repeat of 张三.
+          (input.target.type !== 'official' ||
+            (row.target_sealed !== null &&
+              sameName(sealer.unseal<{ name: string }>(row.target_sealed).name, input.target.name)));
         if (!row.inserted && !sameTarget)
           throw new DomainError(
             ErrorType.Conflict,

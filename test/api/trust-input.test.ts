@@ -270,6 +270,17 @@ describe("a report's channel reference", () => {
     expect(other.body.error.details).toEqual([expect.objectContaining({ path: 'channelRef' })]);
     const kept = await read(desk.v1.reports[':reportId'].$get({ param: { reportId: first.body.reportId } }));
     expect(kept.body).toMatchObject({ duplicates: 1 });
+    // Officials are told apart by their (sealed) names: one about 张三 is no repeat of one about 李四
+    // (found from outside: it was linked, and 李四's report folded into 张三's).
+    const zhang: any = await register('12380-OFF-1', { type: 'official', jurisdictionId: '440306', name: '张三' });
+    expectStatus(zhang, 201);
+    const li: any = await register('12380-OFF-1', { type: 'official', jurisdictionId: '440306', name: '李四' });
+    expectStatus(li, 409);
+    expect(li.body.error.details).toEqual([expect.objectContaining({ path: 'channelRef' })]);
+    expect(JSON.stringify(li.body)).not.toContain('张三');
+    const again: any = await register('12380-OFF-1', { type: 'official', jurisdictionId: '440306', name: ' 张三 ' });
+    expectStatus(again, 200);
+    expect(again.body.duplicateOf).toBe(zhang.body.reportId);
   });
 });
 

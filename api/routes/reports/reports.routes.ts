@@ -23,7 +23,7 @@ export const intake = createRoute({
   tags: ['reports'],
   summary: '举报登记 (register a report)',
   description:
-    "Send an Idempotency-Key to make a retry safe: the same key and body register nothing new (never a duplicate) and answer as the first time. A report whose channel and channelRef are already registered for the same jurisdiction (the target's) is linked to the first one (200, duplicateOf), not doubled, when it names the same target (409 otherwise: another target needs its own reference); the same reference in another jurisdiction is a new report.",
+    "Send an Idempotency-Key to make a retry safe: the same key and body register nothing new (never a duplicate) and answer as the first time. A report whose channel and channelRef are already registered for the same jurisdiction (the target's) is linked to the first one (200, duplicateOf), not doubled, when it names the same target — the same candidate, the same official by name, or the jurisdiction itself (409 otherwise: another target needs its own reference); the same reference in another jurisdiction is a new report.",
   request: {
     headers: idempotencyHeaders,
     body: json(R.intakeSchema, {

@@ -114,6 +114,19 @@ describe('a stage input answers where the cycle now stands', () => {
       as(organizer)['hold-releases'].$post({ param, json: { name: 'org-1', resolution: '组织部解除' }, header }),
     );
     expect(await holds()).toEqual([]);
+    // Raised by a token of two hand-hold roles, it is released only by one holding both: a supervisor who
+    // is also an organizer keeps the supervision's protection (found from outside: either role lifted it).
+    const both = stack.as(await stack.token(['organizer', 'supervisor'], '440300', '组织部兼督查'));
+    await ok(as(both).holds.$post({ param, json: { name: 'both-1', reason: '双重身份暂停' }, header }));
+    for (const who of [organizer, supervisor]) {
+      const refused: any = await read(
+        as(who)['hold-releases'].$post({ param, json: { name: 'both-1', resolution: '解除' }, header }),
+      );
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.message).toMatch(/organizer and supervisor/);
+    }
+    await ok(as(both)['hold-releases'].$post({ param, json: { name: 'both-1', resolution: '解除' }, header }));
+    expect(await holds()).toEqual([]);
   });
 
   it('answers the round that ends the recommendation only once every candidate is open for inspection', async () => {

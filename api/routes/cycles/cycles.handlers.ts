@@ -155,7 +155,7 @@ const sendHoldRelease = stageInput('hold.manage', W.releaseHoldUpdate);
 /** The roles that raise and release holds by hand, each its own: those authz.ts lets manage holds. */
 const HAND_HOLD_ROLES: readonly string[] = POLICY['hold.manage'];
 /**
- * A hold raised by hand is released by a hand of the same role: the supervision team's hold is not
+ * A hold raised by hand is released by a hand of the same roles: the supervision team's hold is not
  * the organization department's to lift, nor an organizer's the investigators' (found from outside:
  * every hand hold was recorded as the organizer's and anyone of the three released any). The raiser's
  * roles come from the record of the hold.
@@ -171,13 +171,15 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   const raisedAs = C.SYSTEM_HOLD_NAME.test(name)
     ? []
     : ((await s.read.holdRaisedAs(cycleId, name))?.filter((r) => HAND_HOLD_ROLES.includes(r)) ?? []);
-  const mine = c.get('principal').roles;
-  if (raisedAs.length > 0 && !raisedAs.some((r) => mine.includes(r as (typeof mine)[number])))
+  // Every hand-hold role of the raiser: a supervisor who is also an organizer raised it as both, and
+  // the organization department alone may not lift it (found from outside: either role could).
+  const mine: readonly string[] = c.get('principal').roles;
+  if (raisedAs.length > 0 && !raisedAs.every((r) => mine.includes(r)))
     throw new ApiError(
       409,
       ErrorType.Conflict,
-      `hold ${name} was raised by a ${raisedAs.join(' / ')} and is released only by one`,
-      [{ path: 'name', rule: `released by a ${raisedAs.join(' or ')}, who raised it` }],
+      `hold ${name} was raised as ${raisedAs.join(' and ')} and is released only by a caller with ${raisedAs.length > 1 ? 'each of those roles' : 'that role'}`,
+      [{ path: 'name', rule: `released by a caller with the role(s) it was raised with: ${raisedAs.join(', ')}` }],
     );
   return sendHoldRelease(c);
 };

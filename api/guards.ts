@@ -42,7 +42,7 @@ export async function resolveScope(c: Context<Env>, s: Services, requested: stri
 
 export function actorOf(c: Context<Env>): Actor {
   const p = c.get('principal');
-  return { id: p.sub, role: p.roles.join(','), requestId: c.get('requestId') };
+  return { id: p.sub, role: p.roles.join(','), requestId: c.get('requestId'), scope: p.scope };
 }
 
 /**

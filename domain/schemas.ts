@@ -69,4 +69,6 @@ export interface Actor {
   id: string;
   role: string;
   requestId?: string;
+  /** The jurisdiction the caller acts from (its token's scope): a hold raised by hand keeps it. */
+  scope?: string;
 }

@@ -62,7 +62,8 @@ export const campaignProgressSchema = z.object({
   done: z.boolean(),
   targets: z.number().int().openapi({ description: 'jurisdictions of the level under the root' }),
   byStage: countsBy.openapi({
-    description: "every cycle of the term at the level under the root by stage, the campaign's own and those started elsewhere",
+    description:
+      "every cycle of the term at the level under the root by stage, the campaign's own and those started elsewhere",
   }),
   byStatus: countsBy.openapi({ description: 'the same cycles by status' }),
 });

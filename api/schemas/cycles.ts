@@ -91,7 +91,16 @@ export const cycleStateSchema = z
     stageEnteredAt: epochMs,
     stageDone: z.boolean().openapi({ description: "the stage's own input is complete; it waits for its gate" }),
     statusReason: z.string().optional(),
-    holds: z.array(C.holdSchema.extend({ raisedAt: epochMs, raisedBy: z.string() })),
+    holds: z.array(
+      C.holdSchema.extend({
+        raisedAt: epochMs,
+        raisedBy: z.string(),
+        raisedIn: z
+          .string()
+          .optional()
+          .openapi({ description: 'the scope it was raised from (by hand): released from there or above' }),
+      }),
+    ),
     launch: C.launchSchema.extend(recorded).optional(),
     analysis: C.analysisSchema.extend(recorded).optional(),
     recommendation: z.object({

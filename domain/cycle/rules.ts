@@ -773,7 +773,8 @@ export function checkAddHold(s: CycleState, i: HoldInput) {
     ]);
 }
 export function applyAddHold(s: CycleState, i: HoldInput, actor: Actor, now: number) {
-  s.holds.push({ ...i, raisedAt: now, raisedBy: actor.id });
+  // Where it was raised from: a hold by hand is released from that level or above (API-side check).
+  s.holds.push({ ...i, raisedAt: now, raisedBy: actor.id, ...(actor.scope ? { raisedIn: actor.scope } : {}) });
 }
 /** Who releases a hold the system raised: the process that raised it, never a hand release. */
 const RELEASED_BY: Record<Exclude<Hold['source'], 'organizer'>, string> = {

@@ -84,6 +84,8 @@ export interface ShortlistRuling {
 export interface Hold extends HoldInput {
   raisedAt: number;
   raisedBy: string;
+  /** The raiser's scope, for holds raised by hand since 12-04 (older ones lack it). */
+  raisedIn?: string;
 }
 
 export interface PositionResult {

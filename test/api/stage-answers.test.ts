@@ -127,6 +127,27 @@ describe('a stage input answers where the cycle now stands', () => {
     }
     await ok(as(both)['hold-releases'].$post({ param, json: { name: 'both-1', resolution: '解除' }, header }));
     expect(await holds()).toEqual([]);
+    // The city's hold on a district's cycle is not the district's to lift: a release comes from the
+    // raiser's level or above (found from outside: the district organizer released the city's).
+    const district = stack.as(await stack.token(['organizer'], '440307', '宝安区委组织部'));
+    const province = stack.as(await stack.token(['organizer'], '440000', '省委组织部'));
+    await ok(as(organizer).holds.$post({ param, json: { name: 'city-1', reason: '市委组织部暂停' }, header }));
+    expect((await ok(cycle().$get({ param }))).holds).toEqual([
+      expect.objectContaining({ name: 'city-1', raisedIn: '440300' }),
+    ]);
+    const fromBelow: any = await read(
+      as(district)['hold-releases'].$post({ param, json: { name: 'city-1', resolution: '区里解除' }, header }),
+    );
+    expect(fromBelow.status).toBe(409);
+    expect(fromBelow.body.error.details).toEqual([expect.objectContaining({ path: 'name' })]);
+    await ok(
+      as(province)['hold-releases'].$post({ param, json: { name: 'city-1', resolution: '省委组织部解除' }, header }),
+    );
+    await ok(as(district).holds.$post({ param, json: { name: 'district-1', reason: '区委组织部暂停' }, header }));
+    await ok(
+      as(organizer)['hold-releases'].$post({ param, json: { name: 'district-1', resolution: '市里解除' }, header }),
+    );
+    expect(await holds()).toEqual([]);
   });
 
   it('answers the round that ends the recommendation only once every candidate is open for inspection', async () => {

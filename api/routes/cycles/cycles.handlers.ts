@@ -181,6 +181,17 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
       `hold ${name} was raised as ${raisedAs.join(' and ')} and is released only by a caller with ${raisedAs.length > 1 ? 'each of those roles' : 'that role'}`,
       [{ path: 'name', rule: `released by a caller with the role(s) it was raised with: ${raisedAs.join(', ')}` }],
     );
+  // From the raiser's level or above: the city's hold on a district's cycle is not the district's to
+  // lift (found from outside). Holds raised before their scope was kept have none to compare.
+  const raisedIn = C.SYSTEM_HOLD_NAME.test(name)
+    ? undefined
+    : (await readState(s, cycleId)).holds.find((h) => h.name === name)?.raisedIn;
+  const from = c.get('principal').scope;
+  // A level since removed from the tree binds no one, or nobody could ever lift its hold.
+  if (raisedIn !== undefined && !(await s.read.within(from, raisedIn)) && (await s.read.jurisdiction(raisedIn)))
+    throw new ApiError(409, ErrorType.Conflict, `hold ${name} was raised at ${raisedIn}, above ${from}`, [
+      { path: 'name', rule: `released from ${raisedIn}, where it was raised, or above` },
+    ]);
   return sendHoldRelease(c);
 };
 export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput('cycle.control', W.suspendUpdate);

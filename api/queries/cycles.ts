@@ -114,14 +114,20 @@ export function createCycleQueries(pool: Pool) {
 
     async listCycles(f: CycleListFilters): Promise<CycleListRow[]> {
       const { rows } = await pool.query<CycleListRow>(
+        // What it waits for as its GET says it, from the projection: the row has it only as of the last
+        // act on the record, and the wait a cycle computes after its start or its abort is no act
+        // (found from outside: the list said "" while GET named the launch's inputs).
         `SELECT c.id, c.jurisdiction_id AS "jurisdictionId", j.name AS "jurisdictionName", c.term, c.level, c.stage, c.status,
-                c.waiting_for AS "waitingFor", c.deadline, c.started_at AS "startedAt", c.updated_at AS "updatedAt", c.closed_at AS "closedAt"
+                coalesce(w.value #>> '{}', c.waiting_for) AS "waitingFor", c.deadline, c.started_at AS "startedAt",
+                c.updated_at AS "updatedAt", c.closed_at AS "closedAt"
          FROM cycles c JOIN jurisdictions j ON j.id = c.jurisdiction_id
+         LEFT JOIN workflow_projections p ON p.workflow_id = $7 || c.id AND NOT p.stale
+         LEFT JOIN workflow_state_parts w ON w.workflow_id = p.workflow_id AND w.part = 'waitingFor'
          WHERE $1 = ANY(j.ancestors)
            AND ($2::text IS NULL OR c.stage = $2) AND ($3::text IS NULL OR c.status = $3) AND ($4::text IS NULL OR c.level = $4)
            AND ($5::text IS NULL OR c.id > $5)
          ORDER BY c.id LIMIT $6`,
-        [f.scope, f.stage ?? null, f.status ?? null, f.level ?? null, f.after ?? null, f.limit],
+        [f.scope, f.stage ?? null, f.status ?? null, f.level ?? null, f.after ?? null, f.limit, cycleWorkflowId('')],
       );
       return rows;
     },

@@ -164,6 +164,28 @@ describe('reads from the projection in Postgres', () => {
     expect(rows[0]!.n).toBeGreaterThan(people.length);
   });
 
+  it('the list says what a cycle waits for as its GET does, from its start to its abort', async () => {
+    const cycleId = '440307:2097';
+    const call = (method: string, path: string, body?: unknown) =>
+      stack.call(method, path, { token: organizer, ...(body !== undefined ? { body } : {}) });
+    expect((await call('POST', '/v1/cycles', S.startBody('440307', '2097'))).status).toBe(201);
+    const listed = async () =>
+      (await call('GET', '/v1/cycles?scope=440307&limit=500')).body.cycles.find(
+        (c: { id: string }) => c.id === cycleId,
+      );
+    // Found from outside: the list said "" while GET said what the launch waits for, until the next input.
+    const waiting = await eventually(async () => {
+      const got = (await call('GET', `/v1/cycles/${cycleId}`)).body;
+      expect(got.waitingFor).not.toBe('');
+      return got.waitingFor as string;
+    });
+    expect((await listed()).waitingFor).toBe(waiting);
+    const aborted = await call('POST', `/v1/cycles/${cycleId}/abort`, { reason: '测试终止' });
+    expect(aborted.status).toBe(200);
+    const ended = (await call('GET', `/v1/cycles/${cycleId}`)).body.waitingFor;
+    expect(await listed()).toMatchObject({ status: 'aborted', waitingFor: ended });
+  });
+
   it('a started cycle is in the list and its timeline at once, before any worker has taken it', async () => {
     // No worker polls this queue: whatever the reads show comes from the start alone.
     const variant = await stack.serveVariant({ taskQueue: `nobody-${randomUUID()}` });

@@ -121,8 +121,15 @@ export function checkRecommendationRound(s: CycleState, i: RecommendationRound) 
   }
   const seen = new Set<string>();
   const names = new Map<string, string>();
+  // One person, one position in a cycle: a candidate is one workflow, inspected for one post; a person
+  // under two positions left one entry inspecting for good (found from outside).
+  const postOf = new Map<string, string>();
   for (const r of Object.values(s.recommendation.rounds))
-    for (const t of r.tallies) for (const p of t.persons) names.set(p.personId, p.name);
+    for (const t of r.tallies)
+      for (const p of t.persons) {
+        names.set(p.personId, p.name);
+        postOf.set(p.personId, t.positionId);
+      }
   i.tallies.forEach((t, ti) => {
     const position = positionOf(s, t.positionId, `tallies[${ti}].positionId`);
     if (seen.has(t.positionId))
@@ -139,6 +146,14 @@ export function checkRecommendationRound(s: CycleState, i: RecommendationRound) 
           { path: `${path}.personId`, rule: 'once per position' },
         ]);
       people.add(p.personId);
+      const post = postOf.get(p.personId);
+      if (post !== undefined && post !== t.positionId)
+        fail(
+          ErrorType.Inconsistent,
+          `person ${p.personId} is recommended for one position only: already ${post}, not ${t.positionId}`,
+          [{ path: `${path}.personId`, rule: 'one position per person in a cycle: record them under one of them' }],
+        );
+      postOf.set(p.personId, t.positionId);
       if (p.votes > i.voters)
         fail(ErrorType.Inconsistent, `${p.votes} votes for ${p.personId} but only ${i.voters} voters`, [
           { path: `${path}.votes`, rule: `≤ voters (${i.voters})` },

@@ -206,6 +206,11 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     const twice = structuredClone(r);
     twice.tallies[0]!.persons.push({ ...twice.tallies[0]!.persons[0]! });
     rejects(s, () => C.checkRecommendationRound(s, twice), 'VALIDATION', /appears twice/);
+    // One person, one position in a cycle: a candidate is one workflow, inspected for one post (found
+    // from outside: a person under two positions left one entry inspecting for good).
+    const twoPosts = structuredClone(r);
+    twoPosts.tallies[1]!.persons.push({ ...twoPosts.tallies[0]!.persons[0]!, votes: 1 });
+    rejects(s, () => C.checkRecommendationRound(s, twoPosts), 'INCONSISTENT', /one position/);
     rejects(
       s,
       () => C.checkRecommendationRound(s, { ...round('fullCommittee', 40) }),
@@ -217,6 +222,10 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     const renamed = structuredClone(round('fullCommittee', 31, 0.3));
     renamed.tallies[0]!.persons[0]!.name = '另一个人';
     rejects(s, () => C.checkRecommendationRound(s, renamed), 'INCONSISTENT', /recorded as/);
+    const movedPost = structuredClone(round('fullCommittee', 31, 0.3));
+    movedPost.tallies[1]!.persons.push({ ...movedPost.tallies[0]!.persons[0]!, votes: 1 });
+    movedPost.tallies[0]!.persons.shift();
+    rejects(s, () => C.checkRecommendationRound(s, movedPost), 'INCONSISTENT', /one position/);
   });
 
   it('two rounds pick 1:3 of seats as inspection candidates, ranked by combined votes', () => {

@@ -155,36 +155,36 @@ describe("a campaign over a province's townships", () => {
 describe('a campaign over places one of which already has its cycle', () => {
   it('launches and waits for its own cycles only: the one started before it is counted apart, and it completes', async () => {
     const tree: Jurisdiction[] = [
-      { id: '330600', name: '绍兴市', level: 'city', parentId: null },
-      { id: '330602', name: '越城区', level: 'county', parentId: '330600' },
+      { id: '350700', name: '南平市', level: 'city', parentId: null },
+      { id: '350702', name: '延平区', level: 'county', parentId: '350700' },
       ...[1, 2, 3].map((n) => ({
-        id: `330602${String(n).padStart(3, '0')}`,
-        name: `越城-${n}街道`,
+        id: `350702${String(n).padStart(3, '0')}`,
+        name: `延平-${n}街道`,
         level: 'township' as const,
-        parentId: '330602',
+        parentId: '350702',
       })),
     ];
     await provisionTree(
       stack.pool,
       tree.filter((j) => j.parentId === null),
     );
-    const organizer = stack.as(await stack.token(['organizer'], '330600', '绍兴市委组织部'));
+    const organizer = stack.as(await stack.token(['organizer'], '350700', '南平市委组织部'));
     expect((await read(organizer.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header: {} }))).status).toBe(
       200,
     );
     const template = quickTemplate(60);
     const term = '2027';
     // The county started one township's cycle itself, before the city's campaign.
-    const direct = '330602001:2027';
+    const direct = '350702001:2027';
     expectStatus(
-      await read(organizer.v1.cycles.$post({ json: { jurisdictionId: '330602001', term, ...template } })),
+      await read(organizer.v1.cycles.$post({ json: { jurisdictionId: '350702001', term, ...template } })),
       201,
     );
 
-    const campaignId = `330600:township:${term}`;
+    const campaignId = `350700:township:${term}`;
     expectStatus(
       await read(
-        organizer.v1.campaigns.$post({ json: { rootId: '330600', level: 'township', term, window: 5, template } }),
+        organizer.v1.campaigns.$post({ json: { rootId: '350700', level: 'township', term, window: 5, template } }),
       ),
       201,
     );
@@ -201,7 +201,7 @@ describe('a campaign over places one of which already has its cycle', () => {
     // campaign-own-cycles-only: -v8 recorded before the patch (the old code counts all three), -v9 after.
     await recordHistory(stack.client, campaignWorkflowId(campaignId), 'campaign-launched-v9');
     expect(launched).toMatchObject({ launched: 2, alreadyStarted: 1 });
-    expect([...launched.inFlight].sort()).toEqual(['330602002:2027', '330602003:2027']);
+    expect([...launched.inFlight].sort()).toEqual(['350702002:2027', '350702003:2027']);
 
     // Its own cycles end; the campaign completes without waiting on the one it never started.
     for (const cycleId of launched.inFlight)

@@ -21,7 +21,7 @@ import {
   type Tally,
 } from '../rules.js';
 import type { Actor } from '../schemas.js';
-import { STAGE_LABELS, nextStage, type Stage } from '../stages.js';
+import { STAGES, STAGE_LABELS, nextStage, type Stage } from '../stages.js';
 import {
   ROUNDS,
   uniqueBy,
@@ -636,7 +636,14 @@ export function applyDropNominee(s: CycleState, i: DropNomineeInput, now: number
 export function checkApproval(s: CycleState, i: ApprovalInput) {
   checkStage(s, 'approval');
   checkNotRecorded(s.approval, 'the approval');
+  // Each rejected nominee once: a repeat was recorded twice (found from outside).
+  const named = new Set<string>();
   i.rejections.forEach((r, ri) => {
+    if (named.has(r.personId))
+      fail(ErrorType.Validation, `${r.personId} is rejected twice: name each nominee once`, [
+        { path: `rejections[${ri}].personId`, rule: 'each nominee once' },
+      ]);
+    named.add(r.personId);
     if (!activeNominees(s).some((n) => n.personId === r.personId))
       fail(ErrorType.NotFound, `${r.personId} is not an active nominee`, [
         { path: `rejections[${ri}].personId`, rule: 'must be an active nominee' },
@@ -775,6 +782,16 @@ export function checkAddHold(s: CycleState, i: HoldInput) {
   if (s.status === 'closed' || s.status === 'aborted') fail(ErrorType.Closed, `cycle ${s.cycleId} is ${s.status}`);
   if (s.holds.some((h) => h.name === i.name))
     fail(ErrorType.Duplicate, `hold ${i.name} is already open`, [{ path: 'name', rule: 'unique among open holds' }]);
+  // An organizer's hold on a gate already passed would answer as placed and hold nothing (found from
+  // outside); the system's are moved to the current gate instead (onTheGateItStandsAt).
+  if (
+    i.source === 'organizer' &&
+    i.stage !== undefined &&
+    (i.stage === 'closed' || STAGES.indexOf(i.stage) < STAGES.indexOf(s.stage))
+  )
+    fail(ErrorType.Inconsistent, `the ${i.stage} gate is passed or none: a hold on it would hold nothing`, [
+      { path: 'stage', rule: `the current stage (${s.stage}) or a later one, not closed` },
+    ]);
   if (i.personId === undefined) return;
   if (!s.candidates.some((c) => c.personId === i.personId) && !s.nominees.some((n) => n.personId === i.personId)) {
     fail(ErrorType.NotFound, `${i.personId} is not a candidate or nominee of cycle ${s.cycleId}`, [

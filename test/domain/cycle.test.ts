@@ -513,6 +513,39 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     expect(C.blockingHolds(s)).toEqual([]);
   });
 
+  it("an organizer's hold on a stage already passed, or on 'closed', is refused: it would hold nothing", () => {
+    const s = at('publicity');
+    for (const stage of ['decision', 'launch', 'closed'] as const)
+      rejects(s, () => C.checkAddHold(s, { name: 'org-1', reason: 'x', stage, source: 'organizer' }), 'INCONSISTENT');
+    for (const stage of ['publicity', 'election', undefined] as const)
+      expect(() =>
+        C.checkAddHold(s, { name: 'org-1', reason: 'x', ...(stage ? { stage } : {}), source: 'organizer' }),
+      ).not.toThrow();
+    // A system hold filed late is moved to the current gate by the cycle (onTheGateItStandsAt), not refused.
+    expect(() =>
+      C.checkAddHold(s, { name: 'finding-1', reason: 'x', stage: 'decision', source: 'supervision' }),
+    ).not.toThrow();
+  });
+
+  it('an approval names each rejected nominee once', () => {
+    const s = at('approval');
+    const nominee = s.nominees[0]!.personId;
+    rejects(
+      s,
+      () =>
+        C.checkApproval(s, {
+          decision: 'approved',
+          authority: '市委组织部',
+          rejections: [
+            { personId: nominee, reason: '不同意' },
+            { personId: nominee, reason: '再次不同意' },
+          ],
+        }),
+      'VALIDATION',
+      /once/,
+    );
+  });
+
   it('a person out of the running takes no new hold, and an open hold on them holds no gate', () => {
     const stopped = at('inspection');
     C.applyCandidateOutcome(stopped, {

@@ -25,12 +25,48 @@ export function stateParts(state: object, arrays: readonly string[]): StateParts
   return parts;
 }
 
-/** What changed from `before` to `now`: parts to write and parts to delete. */
-export function partsChanged(before: StateParts, now: StateParts): { upserts: [string, string][]; deletes: string[] } {
+/**
+ * Part name → a 53-bit hash of the part's JSON: what a workflow remembers of its last send. Keeping
+ * the JSON itself held a second copy of the whole state, as strings, in every cached workflow (a
+ * thousand candidates' parts in a large cycle); a number per part is enough to tell what changed.
+ */
+export type SentParts = Map<string, number>;
+
+/**
+ * A 53-bit hash of a string (two 32-bit multiply-xor lanes, mixed at the end: the cyrb53 scheme).
+ * Two different parts sharing one is a chance of about 1 in 2^53 per change; and even then the part
+ * goes with the next whole send (FULL_EVERY).
+ */
+export function partHash(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/**
+ * What changed from the parts last sent (`before`, hashed) to `now`: parts to write and parts to
+ * delete, and `now` hashed, to be remembered in turn.
+ */
+export function partsChanged(
+  before: SentParts,
+  now: StateParts,
+): { upserts: [string, string][]; deletes: string[]; sent: SentParts } {
   const upserts: [string, string][] = [];
-  for (const [name, json] of now) if (before.get(name) !== json) upserts.push([name, json]);
+  const sent: SentParts = new Map();
+  for (const [name, json] of now) {
+    const hash = partHash(json);
+    sent.set(name, hash);
+    if (before.get(name) !== hash) upserts.push([name, json]);
+  }
   const deletes = [...before.keys()].filter((name) => !now.has(name));
-  return { upserts, deletes };
+  return { upserts, deletes, sent };
 }
 
 /** The state again, from its stored parts (values already parsed). */
@@ -54,8 +90,8 @@ export function assembleState<T>(rows: readonly [string, unknown][], arrays: rea
 export interface SendCounter {
   /** The number of the last send. */
   seq: number;
-  /** The parts as of the last send. */
-  sent: StateParts;
+  /** The parts as of the last send, hashed. */
+  sent: SentParts;
   /** This copy of the run has sent nothing live yet (it was rebuilt from history, or is new). */
   resumed: boolean;
 }
@@ -76,18 +112,18 @@ export function nextSend(
   whole = false,
 ): { counter: SendCounter; send?: { seq: number; full: boolean; upserts: [string, string][]; deletes: string[] } } {
   const now = stateParts(state, arrays);
-  const changes = partsChanged(counter.sent, now);
+  const { sent, ...changes } = partsChanged(counter.sent, now);
   // Whole because asked (a signal in history) or because its number comes round: counted either way.
   const wholeDue = whole || counter.seq % FULL_EVERY === 0;
   // Nothing changed: no send, live or replaying alike (a whole send here, written live but skipped
   // by the rebuild, would put the rebuild's numbers behind the stored ones).
   if (!wholeDue && changes.upserts.length === 0 && changes.deletes.length === 0)
-    return { counter: { ...counter, sent: now } };
+    return { counter: { ...counter, sent } };
   // The first live send of a rebuilt copy is whole: a failed attempt may have written this very send.
   const full = wholeDue || (counter.resumed && !replaying);
   const seq = counter.seq + 1;
   return {
-    counter: { seq, sent: now, resumed: replaying },
+    counter: { seq, sent, resumed: replaying },
     send: { seq, full, ...(full ? { upserts: [...now], deletes: [] } : changes) },
   };
 }

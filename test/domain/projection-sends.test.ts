@@ -61,4 +61,21 @@ describe('projection sends', () => {
     expect(rebuilt.seq).toBe(asked.counter.seq);
     expect(nextSend(asked.counter, { a: 3 }, [], false).send).toMatchObject({ seq: 4, full: false });
   });
+
+  it('remember a number per part, not a second copy of the state, and still send each change of a part', () => {
+    const candidates = Array.from({ length: 50 }, (_, i) => ({
+      personId: `p${i}`,
+      status: 'inspecting',
+      notes: '考察中',
+    }));
+    let counter = nextSend(start(), { stage: 'inspection', candidates }, ['candidates'], false).counter;
+    expect([...counter.sent.values()].every((v) => typeof v === 'number')).toBe(true);
+    // A change that keeps the part's length, then one back to an earlier value: each is sent, alone.
+    for (const status of ['stoppedxx', 'inspecting', 'passedxxx']) {
+      const next = candidates.map((c, i) => (i === 7 ? { ...c, status } : c));
+      const sent = nextSend(counter, { stage: 'inspection', candidates: next }, ['candidates'], false);
+      expect(sent.send?.upserts.map(([name]) => name)).toEqual(['candidates.7']);
+      counter = sent.counter;
+    }
+  });
 });

@@ -214,17 +214,16 @@ export const electionSchema = once(() =>
   z.strictObject({
     votersPresent: z.number().int().min(1).max(100_000),
     validBallots: count(),
+    // Empty where there is no approved nominee to vote on (every seat then unfilled): with at least
+    // one required, a cycle whose candidates were all stopped could never be closed (found from
+    // outside). A position that has nominees still needs its result, each nominee listed.
     results: z
       .array(
         z.strictObject({
           positionId: positionIdSchema(),
-          persons: z
-            .array(z.strictObject({ personId: personIdSchema(), votes: count() }))
-            .min(1)
-            .max(200),
+          persons: z.array(z.strictObject({ personId: personIdSchema(), votes: count() })).max(200),
         }),
       )
-      .min(1)
       .max(100),
     massPetitions: count().default(0).describe('群众上访 during the cycle'),
   }),

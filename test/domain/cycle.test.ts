@@ -527,6 +527,24 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     ).not.toThrow();
   });
 
+  it('an election with no approved nominee at all is recorded with every seat unfilled, and the cycle can close', () => {
+    // Found from outside: every candidate stopped, an empty shortlist, no nominee; no election input
+    // could be sent (results and persons needed one entry), so only an abort could end the cycle.
+    const s = at('election');
+    for (const n of s.nominees) n.status = 'rejected';
+    const input = C.electionSchema.parse({ votersPresent: 100, validBallots: 100, results: [] });
+    expect(() => C.checkElection(s, input)).not.toThrow();
+    C.applyElection(s, input, NOW);
+    expect(s.results.every((r) => r.elected.length === 0 && r.unfilled === r.seats)).toBe(true);
+    expect(s.results[0]!.reason).toMatch(/no approved nominee/);
+    const listed = C.electionSchema.parse({
+      votersPresent: 100,
+      validBallots: 100,
+      results: [{ positionId: s.positions[0]!.id, persons: [] }],
+    });
+    expect(listed.results[0]!.persons).toEqual([]);
+  });
+
   it('an approval names each rejected nominee once', () => {
     const s = at('approval');
     const nominee = s.nominees[0]!.personId;

@@ -1,4 +1,5 @@
 // Wiring only: a Worker with the project's workflows, activities and data converter.
+import { setMaxListeners } from 'node:events';
 import type { Client } from '@temporalio/client';
 import type { Context } from '@temporalio/activity';
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
@@ -61,11 +62,16 @@ export function activityInterceptors(
   o: Pick<HuanjieWorkerOptions, 'temporal' | 'tracing'>,
 ): ActivityInterceptorsFactory[] {
   return [
-    (ctx) => ({
-      inbound: {
-        execute: (input, next) => o.temporal.connection.withAbortSignal(ctx.cancellationSignal, () => next(input)),
-      },
-    }),
+    (ctx) => {
+      // Each call in flight listens on the signal: an activity starting a cycle's candidates has dozens
+      // at once, past Node's leak warning at 10 (they go as each call ends).
+      setMaxListeners(0, ctx.cancellationSignal);
+      return {
+        inbound: {
+          execute: (input, next) => o.temporal.connection.withAbortSignal(ctx.cancellationSignal, () => next(input)),
+        },
+      };
+    },
     ...(o.tracing
       ? [
           (ctx: Context) => ({

@@ -18,6 +18,7 @@ import { reportPages } from './pages/reports.js';
 import { supervisionPages } from './pages/supervision.js';
 import { ledgerPages } from './pages/ledger.js';
 import { SignInPage } from './pages/signin.js';
+import { visibly } from './view.js';
 
 export type { ConsoleContext, ConsoleDeps, ConsoleEnv, ConsoleOptions, Failed, PageKit } from './kit.js';
 import type { ConsoleDeps, ConsoleEnv, PageKit } from './kit.js';
@@ -68,6 +69,22 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.use('*', async (c, next) => {
     c.set('requestId', c.req.header('x-request-id') ?? newKey());
     await next();
+  });
+  // Every page, whatever part of it shows stored text (a hold's reason, a title, the record): its
+  // invisible and bidi-override characters named, never acting (found from outside: the holds table
+  // and the record's summaries showed them raw). Text stored before an input rule refused them stays.
+  app.use('*', async (c, next) => {
+    await next();
+    if (!c.res.headers.get('content-type')?.startsWith('text/html')) return;
+    const html = await c.res.clone().text();
+    const shown = visibly(html);
+    if (shown === html) return;
+    const headers = new Headers(c.res.headers);
+    headers.delete('content-length');
+    const status = c.res.status;
+    // Unset first: Hono copies the old response's headers into a new one, its Content-Length too.
+    c.res = undefined;
+    c.res = new Response(shown, { status, headers });
   });
 
   app.get('/signin', (c) => c.html(<SignInPage local={local} />));

@@ -428,6 +428,11 @@ export function checkStandingCommittee(s: CycleState, i: StandingCommitteeInput)
     const rule = shortlistRuleOf(s, position);
     const given = l?.personIds.length ?? 0;
     const reason = l?.belowRatioReason !== undefined;
+    // Fewer passed inspection than seats + 1 (stops, nobody ranked below to replace them): no list can
+    // reach the floor, so every one who passed, with the reason on the record; otherwise the cycle
+    // could never leave decision (found from outside). With people left, the floor holds as before.
+    const passed = s.candidates.filter((c) => c.positionId === position.id && c.status === 'passed').length;
+    if (rule.kind !== 'uncontested' && passed < rule.floor && reason && given === passed) continue;
     const v = judgeRatio(rule, given, reason);
     const path = li < 0 ? 'shortlist' : `shortlist[${li}].personIds`;
     const reasonPath = li < 0 ? 'shortlist[].belowRatioReason' : `shortlist[${li}].belowRatioReason`;

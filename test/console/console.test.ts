@@ -446,6 +446,27 @@ describe('the console in a browser', () => {
     noProblems(s);
   });
 
+  it('shows invisible and bidi-override characters of stored text named, on every page, not acting', async () => {
+    // Found from outside: a hold's reason with U+202E was shown raw in the holds table and the record.
+    const token = await organizerToken();
+    const reason = '原因\u200b隐藏\u202e反转\u3164填充';
+    const raised = await stack.call('POST', `/v1/cycles/${CYCLE}/holds`, {
+      token,
+      body: { name: 'bidi-hold', reason },
+    });
+    expect(raised.status).toBe(200);
+    const s = await signedIn(['organizer'], '440304', '组织部张三');
+    await s.page.goto(`/console/cycles/${enc(CYCLE)}`);
+    await containsText(s.page.locator('#holds-h + table'), '原因⟨U+200B⟩隐藏⟨U+202E⟩反转');
+    expect(await s.page.content()).not.toMatch(/[\u200b\u202e]/);
+    noProblems(s);
+    const released = await stack.call('POST', `/v1/cycles/${CYCLE}/hold-releases`, {
+      token,
+      body: { name: 'bidi-hold', resolution: '测试结束' },
+    });
+    expect(released.status).toBe(200);
+  });
+
   it('the ledger downloads as a workbook and a CSV whose cells equal the API', async () => {
     const s = await signedIn(['viewer'], JURISDICTION, '领导');
     const { page } = s;

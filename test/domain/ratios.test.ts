@@ -338,6 +338,35 @@ describe('the standing committee shortlist (1:2; competitive posts never below s
     );
   });
 
+  it('a competitive post with fewer people left than seats + 1 shortlists all who passed, with the reason, or the cycle could never leave decision', () => {
+    // Found from outside: one person offered (below the ratio, with a reason) passed inspection, and no
+    // shortlist could meet "seats + 1": the cycle stayed in decision for good.
+    const s = atDecision(competitive);
+    for (const id of ['s2', 's3']) s.candidates.find((c) => c.personId === id)!.status = 'stopped';
+    const onlyOne = shortlist(['s1'], ['d1', 'd2', 'd3', 'd4'], { secretary: { belowRatioReason: REASON } });
+    C.checkStandingCommittee(s, onlyOne);
+    refused(
+      s,
+      () => C.checkStandingCommittee(s, shortlist(['s1'], ['d1', 'd2', 'd3', 'd4'])),
+      'INCONSISTENT',
+      /seats \+ 1/,
+    );
+    // Not below what passed: with people left, the floor holds as before.
+    const full = atDecision(competitive);
+    refused(
+      full,
+      () =>
+        C.checkStandingCommittee(
+          full,
+          shortlist(['s1'], ['d1', 'd2', 'd3', 'd4'], { secretary: { belowRatioReason: REASON } }),
+        ),
+      'INCONSISTENT',
+      /seats \+ 1/,
+    );
+    C.applyStandingCommittee(s, onlyOne, NOW);
+    expect(s.belowRatio).toEqual([expect.objectContaining({ positionId: 'secretary', reason: REASON })]);
+  });
+
   it('a non-competitive post may shortlist one for one seat, and the answer says it is 等额', () => {
     const s = atDecision({ competitivePositions: ['deputy'] });
     const input = shortlist(['s1'], ['d1', 'd2', 'd3', 'd4']);

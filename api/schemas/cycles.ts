@@ -99,6 +99,9 @@ export const cycleStateSchema = z
           .string()
           .optional()
           .openapi({ description: 'the scope it was raised from (by hand): released from there or above' }),
+        raisedAs: z.array(z.string()).optional().openapi({
+          description: "the raiser's roles (by hand): released by a caller with each of its hand-hold roles",
+        }),
       }),
     ),
     launch: C.launchSchema.extend(recorded).optional(),

@@ -811,7 +811,13 @@ export function checkAddHold(s: CycleState, i: HoldInput) {
 }
 export function applyAddHold(s: CycleState, i: HoldInput, actor: Actor, now: number) {
   // Where it was raised from: a hold by hand is released from that level or above (API-side check).
-  s.holds.push({ ...i, raisedAt: now, raisedBy: actor.id, ...(actor.scope ? { raisedIn: actor.scope } : {}) });
+  // And with which roles, shown so a caller sees who may release it (the API checks both).
+  s.holds.push({
+    ...i,
+    raisedAt: now,
+    raisedBy: actor.id,
+    ...(actor.scope ? { raisedIn: actor.scope, raisedAs: actor.role.split(',') } : {}),
+  });
 }
 /** Who releases a hold the system raised: the process that raised it, never a hand release. */
 const RELEASED_BY: Record<Exclude<Hold['source'], 'organizer'>, string> = {

@@ -86,6 +86,8 @@ export interface Hold extends HoldInput {
   raisedBy: string;
   /** The raiser's scope, for holds raised by hand since 12-04 (older ones lack it). */
   raisedIn?: string;
+  /** The raiser's roles, for the same holds. */
+  raisedAs?: string[];
 }
 
 export interface PositionResult {

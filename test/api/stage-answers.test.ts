@@ -133,7 +133,7 @@ describe('a stage input answers where the cycle now stands', () => {
     const province = stack.as(await stack.token(['organizer'], '440000', '省委组织部'));
     await ok(as(organizer).holds.$post({ param, json: { name: 'city-1', reason: '市委组织部暂停' }, header }));
     expect((await ok(cycle().$get({ param }))).holds).toEqual([
-      expect.objectContaining({ name: 'city-1', raisedIn: '440300' }),
+      expect.objectContaining({ name: 'city-1', raisedIn: '440300', raisedAs: ['organizer'] }),
     ]);
     const fromBelow: any = await read(
       as(district)['hold-releases'].$post({ param, json: { name: 'city-1', resolution: '区里解除' }, header }),

@@ -167,10 +167,17 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   const { name } = c.req.valid('json');
   await requireCycleInScope(c, s, cycleId);
   // The system's holds (a report's, a finding's, a risk's, the calendar's) are the cycle's to refuse by
-  // their own rule, naming what releases them.
-  const raisedAs = C.SYSTEM_HOLD_NAME.test(name)
+  // their own rule, naming what releases them. A hand hold carries its raiser's roles and scope since
+  // 12-04; an older one's roles are read from its record, and it has no scope to compare.
+  const hold = C.SYSTEM_HOLD_NAME.test(name)
+    ? undefined
+    : ((await readState(s, cycleId)).holds.find((h) => h.name === name) ?? {
+        raisedAs: undefined,
+        raisedIn: undefined,
+      });
+  const raisedAs = !hold
     ? []
-    : ((await s.read.holdRaisedAs(cycleId, name))?.filter((r) => HAND_HOLD_ROLES.includes(r)) ?? []);
+    : ((hold.raisedAs ?? (await s.read.holdRaisedAs(cycleId, name)))?.filter((r) => HAND_HOLD_ROLES.includes(r)) ?? []);
   // Every hand-hold role of the raiser: a supervisor who is also an organizer raised it as both, and
   // the organization department alone may not lift it (found from outside: either role could).
   const mine: readonly string[] = c.get('principal').roles;
@@ -182,16 +189,17 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
       [{ path: 'name', rule: `released by a caller with the role(s) it was raised with: ${raisedAs.join(', ')}` }],
     );
   // From the raiser's level or above: the city's hold on a district's cycle is not the district's to
-  // lift (found from outside). Holds raised before their scope was kept have none to compare.
-  const raisedIn = C.SYSTEM_HOLD_NAME.test(name)
-    ? undefined
-    : (await readState(s, cycleId)).holds.find((h) => h.name === name)?.raisedIn;
+  // lift (found from outside).
+  const raisedIn = hold?.raisedIn;
   const from = c.get('principal').scope;
   // A level since removed from the tree binds no one, or nobody could ever lift its hold.
   if (raisedIn !== undefined && !(await s.read.within(from, raisedIn)) && (await s.read.jurisdiction(raisedIn)))
-    throw new ApiError(409, ErrorType.Conflict, `hold ${name} was raised at ${raisedIn}, above ${from}`, [
-      { path: 'name', rule: `released from ${raisedIn}, where it was raised, or above` },
-    ]);
+    throw new ApiError(
+      409,
+      ErrorType.Conflict,
+      `hold ${name} was raised at ${raisedIn}, which ${from} is not at or above`,
+      [{ path: 'name', rule: `released from ${raisedIn}, where it was raised, or above` }],
+    );
   return sendHoldRelease(c);
 };
 export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput('cycle.control', W.suspendUpdate);

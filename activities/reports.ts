@@ -21,9 +21,20 @@ export interface Registered {
   duplicateOf?: string;
 }
 
-/** One official's name however it was typed: NFKC (full-width letters), spaces collapsed. */
+/**
+ * One official's name however it was typed: NFKC (full-width letters, the ideographic space), no
+ * spaces between Chinese characters (张　三 is how lists pad a two-character name), other spaces
+ * collapsed, letters in one case. Stricter is safe — a 409 asks for a new reference — but two
+ * spellings of one name must not split one source into two reports (found from outside).
+ */
 const sameName = (a: string, b: string) => {
-  const norm = (n: string) => n.normalize('NFKC').replace(/\s+/g, ' ').trim();
+  const norm = (n: string) =>
+    n
+      .normalize('NFKC')
+      .replace(/(?<=\p{Script=Han})\s+(?=\p{Script=Han})/gu, '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .toLowerCase();
   return norm(a) === norm(b);
 };
 

@@ -589,10 +589,16 @@ export function nothingToPublish(s: CycleState): string {
 
 export function checkDropNominee(s: CycleState, i: DropNomineeInput) {
   checkRunning(s);
-  if (s.stage !== 'publicity' && s.stage !== 'approval') {
-    fail(ErrorType.WrongStage, `nominees are dropped during publicity or approval; cycle is in ${s.stage}`, [
-      { path: 'stage', rule: 'publicity or approval' },
-    ]);
+  // Nominees exist from the committee's vote on; the cycle may still stand at decision then (a report's
+  // hold on one keeps its gate shut), and a substantiated report must drop them there too (found from
+  // outside: refused, the hold released, the disqualified nominee went on to publicity).
+  const voted = s.stage === 'decision' && s.decision.vote !== undefined;
+  if (s.stage !== 'publicity' && s.stage !== 'approval' && !voted) {
+    fail(
+      ErrorType.WrongStage,
+      `nominees are dropped after the committee's vote, during publicity or approval; cycle is in ${s.stage}`,
+      [{ path: 'stage', rule: "decision after the committee's vote, publicity or approval" }],
+    );
   }
   const n = activeNominees(s).find((x) => x.personId === i.personId);
   if (!n)

@@ -370,6 +370,16 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     ).toEqual(['d1', 'd2', 'd3']);
   });
 
+  it('a nominee is dropped while the cycle still stands at decision after its vote (a report hold keeping it there)', () => {
+    // Found from outside: a report substantiated then found the drop refused ("publicity or approval"),
+    // its hold released, and the disqualified nominee went on to publicity.
+    const voted = at('publicity');
+    voted.stage = 'decision';
+    expect(() => C.checkDropNominee(voted, { personId: 's1', reason: '举报属实', cause: 'report' })).not.toThrow();
+    const before = at('decision');
+    rejects(before, () => C.checkDropNominee(before, { personId: 's1', reason: 'x', cause: 'report' }), 'WRONG_STAGE');
+  });
+
   it('publicity: dropping a nominee moves the next shortlisted up with a period of its own; with none left the seat is open', () => {
     const s = at('publicity');
     rejects(s, () => C.checkDropNominee(s, { personId: 'd9', reason: 'x', cause: 'other' }), 'NOT_FOUND');

@@ -248,7 +248,8 @@ export function createSimulator(o: SimulatorOptions) {
     await send(`${base}/committee-vote`, {
       present: members.full,
       votes: shortlisted.flatMap((l) =>
-        l.personIds.map((personId) => ({ positionId: l.positionId, personId, inFavor: members.full })),
+        // In shortlist order, one vote fewer each: a tie across the last seat is refused (voted again).
+        l.personIds.map((personId, i) => ({ positionId: l.positionId, personId, inFavor: members.full - i })),
       ),
     });
     await send(`${base}/approval`, { decision: 'approved', authority: '上级党委组织部' });

@@ -513,6 +513,25 @@ export function checkCommitteeVote(s: CycleState, i: CommitteeVoteInput) {
       `no vote for ${missing.join(', ')}`,
       missing.map((m) => ({ path: 'votes', rule: `needs ${m}` })),
     );
+  // A tie across the last seat of a 等额 post (competitive posts nominate every passer): nothing in
+  // the vote tells the two apart, and the shortlist's order once did it silently (found from outside).
+  for (const position of s.positions) {
+    if (s.policy.competitivePositions.includes(position.id)) continue;
+    const passers = i.votes
+      .filter((v) => v.positionId === position.id && moreThan(v.inFavor, s.committees.full, s.policy.decisionMajority))
+      .sort((a, b) => b.inFavor - a.inFavor);
+    const last = passers[position.seats - 1];
+    const next = passers[position.seats];
+    if (last && next && last.inFavor === next.inFavor)
+      fail(
+        ErrorType.Inconsistent,
+        `a tie at the last seat of ${position.id}: ${passers
+          .filter((v) => v.inFavor === last.inFavor)
+          .map((v) => v.personId)
+          .join(', ')} each have ${last.inFavor} in favour; the full committee votes again between them`,
+        [{ path: 'votes', rule: `no tie across the last of ${position.seats} seat(s) of ${position.id}` }],
+      );
+  }
 }
 
 export function applyCommitteeVote(s: CycleState, i: CommitteeVoteInput, now: number) {

@@ -313,6 +313,20 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     );
   });
 
+  it('full committee vote: a tie at the last seat of a post is refused, to be voted again, not settled by order', () => {
+    // Found from outside: two at 6 for one seat, and the order of the shortlist made one the nominee.
+    const s = at('decision');
+    C.applyStandingCommittee(s, { present: 9, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2'] }] }, NOW);
+    const tied = [
+      { positionId: 'secretary', personId: 's1', inFavor: 20 },
+      { positionId: 'secretary', personId: 's2', inFavor: 20 },
+    ];
+    rejects(s, () => C.checkCommitteeVote(s, { present: 25, votes: tied }), 'INCONSISTENT', /tie/);
+    // A tie below the majority decides nothing; a tie above the cut neither.
+    const low = tied.map((v) => ({ ...v, inFavor: 10 }));
+    expect(() => C.checkCommitteeVote(s, { present: 25, votes: low })).not.toThrow();
+  });
+
   it('full committee vote: 20 of 31 is no quorum; more in favour than present; missing and foreign entries', () => {
     const s = at('decision');
     C.applyStandingCommittee(s, { present: 9, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2'] }] }, NOW);

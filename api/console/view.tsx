@@ -62,7 +62,10 @@ export function DataView(props: { data: unknown; depth?: number }): any {
 
 // Control, bidirectional and other invisible format characters, but line breaks and tabs.
 // eslint-disable-next-line no-control-regex
-const UNSEEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/gu;
+// Also every default-ignorable code point (grapheme joiner, variation selectors, Hangul fillers,
+// Khmer's invisible vowels) and the braille blank, which draw nothing either (found from outside).
+const UNSEEN =
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029\u2800]/gu;
 /**
  * Stored text as a reader should see it: each invisible character named (⟨U+202E⟩) instead of acting.
  * Input rules refuse them now, but text stored before a rule existed (a channel reference with a

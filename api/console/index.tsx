@@ -4,7 +4,8 @@
  * renders the answer, or the API's refusal beside the field it names. Nothing here decides who may
  * do what or whether an input is right.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { signToken } from '../auth.js';
 import { IDEMPOTENCY_KEY } from '../guards.js';
 import { apiClient, newKey } from './client.js';
@@ -23,6 +24,18 @@ import { visibly } from './view.js';
 export type { ConsoleContext, ConsoleDeps, ConsoleEnv, ConsoleOptions, Failed, PageKit } from './kit.js';
 import type { ConsoleDeps, ConsoleEnv, PageKit } from './kit.js';
 
+/**
+ * A form's fields. A body its content type does not describe (multipart without parts, found from
+ * outside: a 500) is the client's mistake: 400, never an internal error.
+ */
+async function formBody(c: Context<ConsoleEnv>): Promise<Record<string, string | File>> {
+  try {
+    return await c.req.parseBody();
+  } catch {
+    throw new HTTPException(400, { message: 'the form body does not match its content type' });
+  }
+}
+
 export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const ui = deps.options.temporalUiUrl?.replace(/\/$/, '');
   const ns = encodeURIComponent(deps.options.namespace ?? 'default');
@@ -30,7 +43,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     deps,
     api: (c) => apiClient(deps.api, c.get('user').token, c.get('requestId')),
     form: async (c) => {
-      const parsed = await c.req.parseBody();
+      const parsed = await formBody(c);
       return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === 'string'));
     },
     submit: async (c, path, fields, form) => {
@@ -89,7 +102,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
 
   app.get('/signin', (c) => c.html(<SignInPage local={local} />));
   app.post('/signin/token', async (c) => {
-    const token = String((await c.req.parseBody()).token ?? '').trim();
+    const token = String((await formBody(c)).token ?? '').trim();
     if (!isTokenShaped(token)) return c.html(<SignInPage local={local} error="令牌格式不正确" />, 400);
     // The API decides whether the token is good: any answer but 401 means it was accepted.
     const probe = await apiClient(deps.api, token).get('/v1/cycles?limit=1');
@@ -100,7 +113,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
   app.post('/signin/local', async (c) => {
     if (!local) return c.html(<SignInPage local={false} error="本机签发只在本地模式（npm start）下可用" />, 403);
-    const f = await c.req.parseBody();
+    const f = await formBody(c);
     const role = String(f.role ?? '');
     const scope = String(f.scope ?? '').trim();
     const sub = String(f.sub ?? '').trim() || '本机用户';

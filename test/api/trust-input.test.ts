@@ -128,6 +128,22 @@ describe('the console', () => {
     expect(res.status).toBe(413);
     expect((await res.text()).length).toBeLessThan(2000);
   });
+
+  it('answers a malformed multipart form 400, signed in or not, never 500', async () => {
+    // Found from outside: `content-type: multipart/form-data` with a body that is not one was a 500.
+    for (const [path, cookie] of [
+      ['/console/signin/token', undefined],
+      ['/console/cycles/440306%3A2026/input/holds', `huanjie_token=${organizer}`],
+    ] as const)
+      for (const type of ['multipart/form-data', 'multipart/form-data; boundary=zz']) {
+        const res = await fetch(`${stack.api.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': type, origin: stack.api.url, ...(cookie ? { cookie } : {}) },
+          body: 'x',
+        });
+        expect(res.status, `${path} ${type}`).toBe(400);
+      }
+  });
 });
 
 describe('a deeply nested body', () => {

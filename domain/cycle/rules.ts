@@ -611,12 +611,14 @@ export function checkDropNominee(s: CycleState, i: DropNomineeInput) {
   // Nominees exist from the committee's vote on; the cycle may still stand at decision then (a report's
   // hold on one keeps its gate shut), and a substantiated report must drop them there too (found from
   // outside: refused, the hold released, the disqualified nominee went on to publicity).
+  // And at election until its result is recorded (a report found substantiated then).
   const voted = s.stage === 'decision' && s.decision.vote !== undefined;
-  if (s.stage !== 'publicity' && s.stage !== 'approval' && !voted) {
+  const beforeResult = s.stage === 'election' && s.election === undefined;
+  if (s.stage !== 'publicity' && s.stage !== 'approval' && !voted && !beforeResult) {
     fail(
       ErrorType.WrongStage,
-      `nominees are dropped after the committee's vote, during publicity or approval; cycle is in ${s.stage}`,
-      [{ path: 'stage', rule: "decision after the committee's vote, publicity or approval" }],
+      `nominees are dropped from the committee's vote until the election's result; cycle is in ${s.stage}`,
+      [{ path: 'stage', rule: "decision after the committee's vote, publicity, approval, election before its result" }],
     );
   }
   const n = activeNominees(s).find((x) => x.personId === i.personId);
@@ -634,13 +636,22 @@ export function checkDropNomineeAt(s: CycleState, i: DropNomineeInput, now: numb
     addWorkingDays(s.policy.calendar, now, s.policy.publicityWorkingDays);
 }
 
-/** Drops a nominee; the next shortlisted reserve moves up with a publicity period of their own, else the seat is reported open. */
-export function applyDropNominee(s: CycleState, i: DropNomineeInput, now: number): Nominee | undefined {
+/**
+ * Drops a nominee; the next shortlisted reserve moves up with a publicity period of their own, else the
+ * seat is reported open. With `moveUp: false` (the approval already recorded: a reserve moved up then
+ * could never be approved, nor elected) the seat is reported open.
+ */
+export function applyDropNominee(
+  s: CycleState,
+  i: DropNomineeInput,
+  now: number,
+  { moveUp = true }: { moveUp?: boolean } = {},
+): Nominee | undefined {
   const n = activeNominees(s).find((x) => x.personId === i.personId)!;
   n.status = 'dropped';
   n.reason = i.reason;
   n.cause = i.cause;
-  const reserve = s.reserves[n.positionId]?.shift();
+  const reserve = moveUp ? s.reserves[n.positionId]?.shift() : undefined;
   if (reserve === undefined) {
     s.shortfalls.push({ positionId: n.positionId, missing: 1 });
     return undefined;
@@ -663,6 +674,20 @@ export function applyDropNominee(s: CycleState, i: DropNomineeInput, now: number
 // ---------------------------------------------------------------------------------------------
 // approval (审查审批), election (大会选举)
 
+/**
+ * The approval once every active nominee's own publicity has ended: a reserve moved up during approval
+ * has a period of its own (found from outside: approved and elected three seconds into it).
+ */
+export function checkApprovalAt(s: CycleState, i: ApprovalInput, now: number) {
+  checkApproval(s, i);
+  const open = activeNominees(s).filter((n) => n.publicityEndsAt !== undefined && n.publicityEndsAt > now);
+  if (open.length > 0)
+    fail(
+      ErrorType.Inconsistent,
+      `the publicity (任职公示) of ${open.map((n) => n.personId).join(', ')} has not ended: approval after ${new Date(Math.max(...open.map((n) => n.publicityEndsAt!))).toISOString()}`,
+      [{ path: 'decision', rule: "after every nominee's publicity period" }],
+    );
+}
 export function checkApproval(s: CycleState, i: ApprovalInput) {
   checkStage(s, 'approval');
   checkNotRecorded(s.approval, 'the approval');
@@ -698,6 +723,15 @@ export function checkElection(s: CycleState, i: ElectionInput) {
       { path: 'validBallots', rule: `≤ votersPresent (${i.votersPresent})` },
     ]);
   const approved = s.nominees.filter((n) => n.status === 'approved');
+  // A report (or any hold) open on an approved nominee is decided first: once the result is recorded,
+  // its finding could no longer drop them (found from outside: elected on a substantiated report).
+  const open = s.holds.filter((h) => h.personId !== undefined && approved.some((n) => n.personId === h.personId));
+  if (open.length > 0)
+    fail(
+      ErrorType.Inconsistent,
+      `hold(s) ${open.map((h) => `${h.name} on ${h.personId}`).join(', ')} open: the election is recorded once released`,
+      [{ path: 'results', rule: 'no open hold on an approved nominee' }],
+    );
   const seen = new Set<string>();
   i.results.forEach((r, ri) => {
     const position = positionOf(s, r.positionId, `results[${ri}].positionId`);

@@ -569,6 +569,50 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     expect(listed.results[0]!.persons).toEqual([]);
   });
 
+  it("approval waits for every nominee's own publicity: one moved up during approval is not approved at once", () => {
+    // Found from outside: a reserve moved up during approval was approved and elected 3 s into its
+    // publicity period.
+    const s = at('approval');
+    const later = NOW + 100;
+    const moved = C.applyDropNominee(s, { personId: 's1', reason: '审批阶段撤销', cause: 'other' }, later)!;
+    const approve = { decision: 'approved' as const, authority: '市委组织部', rejections: [] };
+    rejects(s, () => C.checkApprovalAt(s, approve, later + 1), 'INCONSISTENT', /publicity/);
+    expect(() => C.checkApprovalAt(s, approve, moved.publicityEndsAt!)).not.toThrow();
+  });
+
+  it('a nominee dropped once the approval is recorded leaves the seat open: no reserve moves up unapproved', () => {
+    // Found from outside: the reserve moved up after the approval, never approved, could not be elected.
+    const s = at('approval');
+    C.applyApproval(s, { decision: 'approved', authority: '市委组织部', rejections: [] }, NOW);
+    const moved = C.applyDropNominee(s, { personId: 's1', reason: '举报属实', cause: 'report' }, NOW + 1, {
+      moveUp: false,
+    });
+    expect(moved).toBeUndefined();
+    expect(s.shortfalls).toContainEqual(expect.objectContaining({ positionId: 'secretary', missing: 1 }));
+    expect(C.activeNominees(s).some((n) => n.personId === 's2')).toBe(false);
+  });
+
+  it('an election is not recorded while a report on an approved nominee is open', () => {
+    // Found from outside: recorded and held, then the substantiated finding came too late to drop the
+    // nominee, and the cycle closed with them elected.
+    const s = at('election');
+    C.applyAddHold(s, { name: 'report-R-1', reason: '举报待核', personId: 's1', source: 'report' }, actor, NOW);
+    const results = s.positions.map((p) => ({
+      positionId: p.id,
+      persons: C.activeNominees(s)
+        .filter((n) => n.positionId === p.id)
+        .map((n) => ({ personId: n.personId, votes: 90 })),
+    }));
+    const input = { votersPresent: 100, validBallots: 100, results, massPetitions: 0 };
+    rejects(s, () => C.checkElection(s, input), 'INCONSISTENT', /report-R-1/);
+    C.applyReleaseHold(s, { name: 'report-R-1', resolution: '澄清', bySource: true });
+    expect(() => C.checkElection(s, input)).not.toThrow();
+    // A substantiated one drops the nominee before the election is recorded (the seat then open).
+    expect(() => C.checkDropNominee(s, { personId: 's1', reason: '举报属实', cause: 'report' })).not.toThrow();
+    C.applyElection(s, input, NOW);
+    rejects(s, () => C.checkDropNominee(s, { personId: 's1', reason: 'x', cause: 'report' }), 'WRONG_STAGE');
+  });
+
   it('an approval names each rejected nominee once', () => {
     const s = at('approval');
     const nominee = s.nominees[0]!.personId;

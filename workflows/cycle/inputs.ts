@@ -105,14 +105,17 @@ export const STAGE_INPUTS = [
     update: dropNomineeUpdate,
     schema: C.dropNomineeSchema,
     check: (s, i) => C.checkDropNomineeAt(s, i, Date.now()),
-    apply: C.applyDropNominee,
+    // Once the approval is recorded, no reserve moves up (never approved, it could not be elected);
+    // asked only then, so other histories are unchanged.
+    apply: (s, i, now) =>
+      C.applyDropNominee(s, i, now, { moveUp: !(s.approval && patched('no-move-up-after-approval')) }),
     action: 'nominee.dropped',
     touchesEveryone: true,
   }),
   input({
     update: recordApprovalUpdate,
     schema: C.approvalSchema,
-    check: C.checkApproval,
+    check: (s, i) => C.checkApprovalAt(s, i, Date.now()),
     apply: C.applyApproval,
     action: 'approval.recorded',
     touchesEveryone: true,

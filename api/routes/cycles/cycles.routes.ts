@@ -131,7 +131,7 @@ export const committeeVote = stageInput('committee-vote', C.committeeVoteSchema,
 export const nomineeDrop = stageInput('nominee-drops', C.dropNomineeSchema, {
   summary: '任职公示：取消拟任人选，递补或空缺 (drop a nominee)',
   description:
-    "From the full committee's vote on: while the cycle still stands at decision (a report's hold keeping its gate), during publicity and during approval. The next shortlisted reserve moves up with a publicity period of its own, or the seat is reported open. A substantiated report on a nominee drops them this way.",
+    "From the full committee's vote until the election's result: while the cycle still stands at decision (a report's hold keeping its gate), during publicity, approval and election. The next shortlisted reserve moves up with a publicity period of its own (the approval then waits for it), or the seat is reported open — always once the approval is recorded. A substantiated report on a nominee drops them this way.",
   example: examples.drop,
 });
 export const approval = stageInput('approval', C.approvalSchema, {

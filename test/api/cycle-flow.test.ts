@@ -104,7 +104,10 @@ describe('a cycle driven through the API from launch to the congress vote', () =
     const hold = { name: 'petition-R001', reason: '公示期间收到举报，待核查', personId: 'd1' };
     expect((await read(cycle().holds.$post({ param, json: hold, header: {} }))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500)); // longer than the 1 s publicity period
-    expect((await state()).stage).toBe('publicity');
+    const held = await state();
+    expect(held.stage).toBe('publicity');
+    // Past its period, the stage says what holds it, not a period already over (found from outside).
+    expect(held.waitingFor).toContain('petition-R001');
     const dropped = await read(
       cycle()['nominee-drops'].$post({
         param,

@@ -91,9 +91,12 @@ async function waitOutPublicity(cycle: Cycle) {
     const endsAt = C.publicityEndsAt(state);
     // Nobody to publish: no period, and no deadline.
     state.deadline = endsAt ?? undefined;
-    cycle.describe(publicityText(state, endsAt));
     const period = endsAt !== null && endsAt > Date.now() ? { at: endsAt, summary: '公示期' } : undefined;
-    if (!period && cycle.gateOpen()) return;
+    const open = cycle.gateOpen();
+    // Past the period a closed gate is what the stage waits for: named as in every other stage, not a
+    // period already over (found from outside). Only the text: the default rule's holds, no patch asked.
+    cycle.describe(!period && !open ? C.gateClosedBecause(state) : publicityText(state, endsAt));
+    if (!period && open) return;
     // Woken by the period's end or by any change (a nominee held or dropped, a hold released).
     const seen = state.version;
     await cycle.waitFor(() => state.version !== seen, period);

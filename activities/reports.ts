@@ -23,7 +23,7 @@ export interface Registered {
 
 /**
  * One official's name however it was typed: NFKC (full-width letters, the ideographic space), no
- * spaces between Chinese characters (张　三 is how lists pad a two-character name), other spaces
+ * spaces between Chinese characters (张, U+3000, 三 is how lists pad a two-character name), other spaces
  * collapsed, letters in one case. Stricter is safe — a 409 asks for a new reference — but two
  * spellings of one name must not split one source into two reports (found from outside).
  */

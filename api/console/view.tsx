@@ -60,12 +60,13 @@ export function DataView(props: { data: unknown; depth?: number }): any {
   return <span>{visibly(String(d))}</span>;
 }
 
-// Control, bidirectional and other invisible format characters, but line breaks and tabs.
-// eslint-disable-next-line no-control-regex
-// Also every default-ignorable code point (grapheme joiner, variation selectors, Hangul fillers,
-// Khmer's invisible vowels) and the braille blank, which draw nothing either (found from outside).
+// Control, bidirectional and other invisible format characters, but line breaks and tabs; also every
+// default-ignorable code point (grapheme joiner, variation selectors, Hangul fillers, Khmer's invisible
+// vowels) and the braille blank, which draw nothing either (found from outside).
+/* eslint-disable no-control-regex -- the control characters are what it finds */
 const UNSEEN =
   /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029\u2800]/gu;
+/* eslint-enable no-control-regex */
 /**
  * Stored text as a reader should see it: each invisible character named (⟨U+202E⟩) instead of acting.
  * Input rules refuse them now, but text stored before a rule existed (a channel reference with a

@@ -68,6 +68,17 @@ export function createSupervisionActivities({ pool }: { pool: Pool }) {
       });
     },
 
+    /** A checkpoint opened with no deadline (a year the calendar lacked) gets it once the year is supplied. */
+    async setCheckpointDeadline(cycleId: string, phase: Phase, deadline: number, event: AuditEvent): Promise<void> {
+      await withTransaction(pool, async (client) => {
+        await client.query(
+          'UPDATE supervision_checkpoints SET deadline = $3 WHERE cycle_id = $1 AND phase = $2 AND deadline IS NULL',
+          [cycleId, phase, new Date(deadline)],
+        );
+        await appendAudit(client, event);
+      });
+    },
+
     async markCheckpointLate(
       cycleId: string,
       jurisdictionId: string,

@@ -42,8 +42,11 @@ export async function cycleWorkflow(input: CycleWorkflowInput): Promise<CycleRes
   setHandler(reviewLateSignal, (late) => candidates.heardLate(late));
   setHandler(reviewsLateSignal, (lates) => lates.forEach((late) => candidates.heardLate(late)));
   for (const spec of [...STAGE_INPUTS, ...CONTROLS]) accept(cycle, spec);
-  // Candidates compute their review deadlines on the cycle's calendar: a year supplied goes on to them.
-  accept(cycle, CALENDAR_YEAR, (year) => candidates.tellCalendarYear(year));
+  // Candidates and supervision compute their deadlines on the cycle's calendar: a year supplied goes on to them.
+  accept(cycle, CALENDAR_YEAR, (year) => {
+    candidates.tellCalendarYear(year);
+    cycle.tellSupervisionCalendarYear(year);
+  });
 
   // ---- the story
   try {

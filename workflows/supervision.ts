@@ -11,6 +11,7 @@
 import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
+import type { YearOverride } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
 import { SYSTEM } from '../domain/events.js';
 import type { Actor } from '../domain/schemas.js';
@@ -22,6 +23,7 @@ import {
   fileCheckpointUpdate,
   getSupervisionQuery,
   recordMonitoringUpdate,
+  supervisionCalendarYearSignal,
   type CheckpointState,
   type FindingState,
   type MonitoringInputScores,
@@ -52,6 +54,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   // ---- messages
   setHandler(getSupervisionQuery, () => supervision.state);
   setHandler(cycleStageSignal, (stage) => supervision.cycleEntered(stage));
+  setHandler(supervisionCalendarYearSignal, (year) => supervision.addCalendarYear(year));
   setHandler(fileCheckpointUpdate, (filing, actor, stage?: Stage) => supervision.fileCheckpoint(filing, actor, stage), {
     validator: (filing, _actor, stage?: Stage) => supervision.vetFiling(filing, stage),
   });
@@ -108,6 +111,12 @@ class Supervision {
     return this.input.policy.supervision;
   }
 
+  /** A year the calendar lacked, supplied to the cycle: deadlines that fell in it can be computed now. */
+  addCalendarYear(year: YearOverride) {
+    const calendar = this.calendar;
+    if (calendar.kind === 'cn' && !calendar.overrides.some((o) => o.year === year.year)) calendar.overrides.push(year);
+  }
+
   // ---- the cycle's stages ----------------------------------------------------------------------
 
   cycleEntered(stage: Stage) {
@@ -152,7 +161,34 @@ class Supervision {
     const cp: CheckpointState = { phase, openedAt, agenda, ...(deadline !== undefined ? { deadline } : {}) };
     this.state.checkpoints.push(cp);
     this.projected.changed();
+    if (deadline === undefined) await this.deadlineOnceKnown(cp);
+    if (cp.deadline === undefined) return;
+    await this.watchCheckpoint(cp);
+  }
+
+  /**
+   * A checkpoint due in a year the calendar lacks waits for the cycle to be given that year (an
+   * organizer's calendar-years), then is due as if it had been known at its opening. Before, it
+   * stayed without a deadline for good (found from outside). The cycle ending first ends the wait.
+   */
+  private async deadlineOnceKnown(cp: CheckpointState) {
+    const due = () => workingDeadline(this.calendar, cp.openedAt, this.rules.checkpointWorkingDays).at;
+    await condition(() => due() !== undefined || this.state.cycleStage === 'closed');
+    const deadline = due();
     if (deadline === undefined) return;
+    cp.deadline = deadline;
+    this.projected.changed();
+    await records.setCheckpointDeadline(
+      this.input.cycleId,
+      cp.phase,
+      deadline,
+      this.event('checkpoint.deadline-known', SYSTEM, { phase: cp.phase, deadline }),
+    );
+  }
+
+  private async watchCheckpoint(cp: CheckpointState) {
+    const { phase } = cp;
+    const deadline = cp.deadline!;
     const late = (kind: 'overdue' | 'escalated') => async (at: number) => {
       await records.markCheckpointLate(
         this.input.cycleId,

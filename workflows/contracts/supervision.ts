@@ -3,6 +3,7 @@
  * its input and its state. A leaf module (domain types only).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { YearOverride } from '../../domain/calendar.js';
 import type { Policy } from '../../domain/policy.js';
 import type { Actor } from '../../domain/schemas.js';
 import type { Stage } from '../../domain/stages.js';
@@ -58,6 +59,12 @@ export type MonitoringInputScores = V.MonitoringInput['scores'];
  * every stage the cycle entered.)
  */
 export const cycleStageSignal = defineSignal<[Stage]>('cycleStage');
+/**
+ * A year the working-day calendar lacked, supplied to the cycle (its calendar-years input): checkpoints
+ * due in it get their deadline then. (Before patch calendar-year-to-supervision, never told: they kept
+ * none.)
+ */
+export const supervisionCalendarYearSignal = defineSignal<[YearOverride]>('calendarYear');
 /**
  * Inputs whose act depends on the stage the cycle stands at (a finding's hold, a monitoring score)
  * carry it as the API read it from the cycle's record; absent in older histories, where supervision

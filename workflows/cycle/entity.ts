@@ -20,6 +20,7 @@ import {
 } from '@temporalio/workflow';
 import type { createRecordActivities } from '../../activities/record.js';
 import { beijingDeadlineText } from '../../domain/beijing.js';
+import type { YearOverride } from '../../domain/calendar.js';
 import * as C from '../../domain/cycle.js';
 import { SYSTEM } from '../../domain/events.js';
 import { campaignWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
@@ -36,7 +37,12 @@ import type {
   CycleWorkflowInput,
   InputAccepted,
 } from '../contracts/cycle.js';
-import { cycleStageSignal, supervisionWorkflowType, type SupervisionWorkflow } from '../contracts/supervision.js';
+import {
+  cycleStageSignal,
+  supervisionCalendarYearSignal,
+  supervisionWorkflowType,
+  type SupervisionWorkflow,
+} from '../contracts/supervision.js';
 import { keepDeadlineAttributes, type DeadlineAttributes } from '../deadline-attributes.js';
 import { cycleDeadlineView } from '../deadline-views.js';
 import { actOrTimeout } from '../deadlines.js';
@@ -424,6 +430,19 @@ export class Cycle {
   /** Waits until no record, start or signal is under way. */
   async nothingInFlight() {
     await condition(() => this.inflight === 0);
+  }
+
+  /**
+   * A year supplied to the cycle goes on to its supervision too: its checkpoints due in that year had
+   * no deadline (found from outside). Asked only when a year is supplied, so other histories are unchanged.
+   */
+  tellSupervisionCalendarYear(year: YearOverride) {
+    if (!patched('calendar-year-to-supervision')) return;
+    void this.tracked(
+      getExternalWorkflowHandle(supervisionWorkflowId(this.state.cycleId))
+        .signal(supervisionCalendarYearSignal, year)
+        .catch(() => undefined),
+    );
   }
 
   /** By the supervision's id: a continued run has no child handle. One that has ended needs no word. */

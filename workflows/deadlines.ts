@@ -10,7 +10,7 @@
  * - a deadline the calendar cannot compute is _unknown_, never guessed: `workingDeadline` answers
  *   `{ missing }` with the reason, the step says so (`…期限无法计算：<reason>`) and is not timed.
  *   Where an organizer can supply the year (the cycle's `addCalendarYear`, which the cycle passes on
- *   to its candidates), the deadline is computed then; the cycle holds its gate meanwhile (a
+ *   to its candidates and its supervision), the deadline is computed then; the cycle holds its gate meanwhile (a
  *   `calendar` hold), since a stage cannot end on an unknown date.
  * - an escalation point the calendar cannot compute, after a deadline that is known, is the
  *   deadline itself (`escalationPoint`): an overdue step is escalated at once rather than never.

@@ -150,6 +150,17 @@ export function createSupervisionActivities({ pool }: { pool: Pool }) {
       });
     },
 
+    /** A rectification filed with no deadline (a year the calendar lacked) gets it once the year is supplied. */
+    async setFindingDeadline(findingId: string, deadline: number, event: AuditEvent): Promise<void> {
+      await withTransaction(pool, async (client) => {
+        await client.query('UPDATE supervision_findings SET deadline = $2 WHERE id = $1 AND deadline IS NULL', [
+          findingId,
+          new Date(deadline),
+        ]);
+        await appendAudit(client, event);
+      });
+    },
+
     async markRectificationLate(
       findingId: string,
       jurisdictionId: string,

@@ -268,8 +268,32 @@ class Supervision {
     );
     for (const f of filed.filter((x) => x.severity === 'high'))
       await this.holdGate(f, actor, stage ?? this.state.cycleStage);
-    for (const f of filed.filter((x) => x.deadline !== undefined)) void this.watchRectification(f);
+    filed.forEach((f, n) => {
+      const days = filing.findings[n]!.rectification?.deadlineWorkingDays;
+      if (f.deadline !== undefined) void this.watchRectification(f);
+      else if (days !== undefined) void this.rectificationOnceKnown(f, now, days);
+    });
     return this.state;
+  }
+
+  /**
+   * A rectification due in a year the calendar lacks waits for the cycle to be given that year, then
+   * is due as if known when it was filed (as a checkpoint is: deadlineOnceKnown). Its acceptance or the
+   * cycle's end ends the wait; waiting is no command.
+   */
+  private async rectificationOnceKnown(f: FindingState, filedAt: number, days: number) {
+    const due = () => workingDeadline(this.calendar, filedAt, days).at;
+    await condition(() => due() !== undefined || f.status === 'accepted' || this.state.cycleStage === 'closed');
+    const deadline = due();
+    if (deadline === undefined || f.status === 'accepted') return;
+    f.deadline = deadline;
+    this.projected.changed();
+    await records.setFindingDeadline(
+      f.id,
+      deadline,
+      this.event('rectification.deadline-known', SYSTEM, { findingId: f.id, deadline }),
+    );
+    await this.watchRectification(f);
   }
 
   private finding(phase: V.Phase, n: number, f: V.CheckpointInput['findings'][number], now: number): FindingState {

@@ -510,7 +510,7 @@ describe('the register rolls up', () => {
 });
 
 describe('a checkpoint due in a year the calendar lacks', () => {
-  it('gets its deadline when the year is supplied to the cycle, and is then watched as any other', async () => {
+  it('gets its deadline when the year is supplied to the cycle, as does a rectification, and both are then watched', async () => {
     // Found from outside: the checkpoints stayed without a deadline for good, though the cycle and its
     // candidates took the year. Today's checkpoint reaches the first year the table lacks if it is due
     // far enough ahead; within the policy's 60 working days that holds from about October on (and all
@@ -526,11 +526,11 @@ describe('a checkpoint due in a year the calendar lacks', () => {
           return true;
         }
       });
-    const cycleId = '440309:2088';
+    const cycleId = '440311:2088';
     const p = { cycleId };
     const started = await read(
       cityOrganizer.v1.cycles.$post({
-        json: S.startBody('440309', '2088', {
+        json: S.startBody('440311', '2088', {
           calendar: { kind: 'cn' },
           supervision: { checkpointWorkingDays: days ?? 5 },
         }) as never,
@@ -544,6 +544,28 @@ describe('a checkpoint due in a year the calendar lacks', () => {
     const opened = await launch();
     const year = days === undefined ? 2090 : Math.max(...CN_YEARS) + 1;
     if (days !== undefined) expect(opened.deadline).toBeUndefined();
+    // A rectification due as far ahead, filed before the year is known: it has no deadline yet either.
+    const filed = await read(
+      cycle(supervisor).supervision.checkpoints[':phase'].$post({
+        param: { ...p, phase: 'launch' },
+        json: {
+          checklist: allSatisfactory,
+          findings: [
+            {
+              severity: 'low',
+              description: '换届纪律宣传不到位',
+              rectification: { owner: '区委组织部', deadlineWorkingDays: days ?? 5 },
+            },
+          ],
+        },
+        header,
+      }),
+    );
+    expectStatus(filed, 200);
+    const finding = () =>
+      ok(cycle(supervisor).supervision.$get({ param: p })).then((s) => s.findings.find((f) => f.phase === 'launch')!);
+    const filedAt = (await launch()).filedAt!;
+    if (days !== undefined) expect((await finding()).deadline).toBeUndefined();
     const override = { year, holidays: [`${year}-01-01`], workdays: [] };
     const supplied = await read(
       cityOrganizer.v1.cycles[':cycleId']['calendar-years'].$post({ param: p, json: override, header }),
@@ -557,6 +579,8 @@ describe('a checkpoint due in a year the calendar lacks', () => {
         [cycleId],
       );
       expect(rows[0].deadline.getTime()).toBe(due);
+      const rectifyBy = addWorkingDays({ kind: 'cn', overrides: [override] }, filedAt, days);
+      await eventually(async () => (await finding()).deadline === rectifyBy);
     }
     // The year went on to the supervision in every case.
     const history = await stack.client.workflow.getHandle(supervisionWorkflowId(cycleId)).fetchHistory();

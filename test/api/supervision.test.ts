@@ -533,7 +533,7 @@ describe('a checkpoint due in a year the calendar lacks', () => {
         json: S.startBody('440311', '2088', {
           calendar: { kind: 'cn' },
           supervision: { checkpointWorkingDays: days ?? 5 },
-        }) as never,
+        }),
       }),
     );
     expectStatus(started, 201);

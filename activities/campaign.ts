@@ -3,13 +3,15 @@
  * province of thousands never sits in one history) and the start of each cycle.
  */
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { Policy } from '../domain/policy.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
-import type { Position } from '../domain/cycle.js';
 import { SA } from '../temporal/search-attributes.js';
+import type { CampaignInput } from '../workflows/contracts/campaign.js';
 import { cycleWorkflowType, type CycleWorkflow } from '../workflows/contracts/cycle.js';
 import { cycleStartOptions } from './cycle-start.js';
 import type { Pool } from './db.js';
+
+/** Every cycle of a campaign starts from its template (the campaign's own input). */
+type CampaignTemplate = CampaignInput['template'];
 
 export function createCampaignActivities({
   pool,
@@ -20,6 +22,25 @@ export function createCampaignActivities({
   client: Client;
   taskQueue: string;
 }) {
+  async function launch(
+    campaignId: string,
+    j: Jurisdiction,
+    term: string,
+    template: CampaignTemplate,
+    actor: Actor,
+  ): Promise<{ cycleId: string; mine: boolean }> {
+    const options = cycleStartOptions({ jurisdiction: j, term, ...template, startedBy: actor, campaignId }, taskQueue);
+    const cycleId = options.args[0].cycleId;
+    try {
+      await client.workflow.start<CycleWorkflow>(cycleWorkflowType, options);
+      return { cycleId, mine: true };
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+    }
+    const there = await client.workflow.getHandle(options.workflowId).describe();
+    return { cycleId, mine: there.typedSearchAttributes.get(SA.campaign) === campaignId };
+  }
+
   return {
     async nextCampaignTargets(
       rootId: string,
@@ -37,25 +58,16 @@ export function createCampaignActivities({
 
     /**
      * Starts one cycle of the campaign, with the same options as POST /v1/cycles; a cycle already
-     * started (a retry, a restart) is fine.
+     * started (a retry, a restart) is fine. Runs from before patch campaign-own-cycles-only call it.
      */
     async startCampaignCycle(
       campaignId: string,
       j: Jurisdiction,
       term: string,
-      template: { positions: Position[]; committees: { standing: number; full: number }; policy: Policy },
+      template: CampaignTemplate,
       actor: Actor,
     ): Promise<string> {
-      const options = cycleStartOptions(
-        { jurisdiction: j, term, ...template, startedBy: actor, campaignId },
-        taskQueue,
-      );
-      try {
-        await client.workflow.start<CycleWorkflow>(cycleWorkflowType, options);
-      } catch (e) {
-        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      }
-      return options.args[0].cycleId;
+      return (await launch(campaignId, j, term, template, actor)).cycleId;
     },
 
     /**
@@ -64,26 +76,6 @@ export function createCampaignActivities({
      * elsewhere (a direct start, another campaign) is not: it will never tell this campaign it ended
      * (found from outside: such a cycle was counted launched and held a place in the window for good).
      */
-    async launchCampaignCycle(
-      campaignId: string,
-      j: Jurisdiction,
-      term: string,
-      template: { positions: Position[]; committees: { standing: number; full: number }; policy: Policy },
-      actor: Actor,
-    ): Promise<{ cycleId: string; mine: boolean }> {
-      const options = cycleStartOptions(
-        { jurisdiction: j, term, ...template, startedBy: actor, campaignId },
-        taskQueue,
-      );
-      const cycleId = options.args[0].cycleId;
-      try {
-        await client.workflow.start<CycleWorkflow>(cycleWorkflowType, options);
-        return { cycleId, mine: true };
-      } catch (e) {
-        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-      }
-      const there = await client.workflow.getHandle(options.workflowId).describe();
-      return { cycleId, mine: there.typedSearchAttributes.get(SA.campaign) === campaignId };
-    },
+    launchCampaignCycle: launch,
   };
 }

@@ -57,7 +57,7 @@ export function DataView(props: { data: unknown; depth?: number }): any {
     );
   }
   if (typeof d === 'boolean') return <span>{d ? '是' : '否'}</span>;
-  return <span>{visibly(String(d))}</span>;
+  return <span>{String(d)}</span>;
 }
 
 // Control, bidirectional and other invisible format characters, but line breaks and tabs; also every
@@ -71,6 +71,7 @@ const UNSEEN =
  * Stored text as a reader should see it: each invisible character named (⟨U+202E⟩) instead of acting.
  * Input rules refuse them now, but text stored before a rule existed (a channel reference with a
  * right-to-left override, found from outside) is still shown, and must not turn the page around.
+ * Every console page passes through it once, whole (index.tsx), so no component calls it itself.
  */
 export function visibly(text: string): string {
   return text.replace(UNSEEN, (ch) => `⟨U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}⟩`);

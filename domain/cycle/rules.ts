@@ -517,9 +517,7 @@ export function checkCommitteeVote(s: CycleState, i: CommitteeVoteInput) {
   // the vote tells the two apart, and the shortlist's order once did it silently (found from outside).
   for (const position of s.positions) {
     if (s.policy.competitivePositions.includes(position.id)) continue;
-    const passers = i.votes
-      .filter((v) => v.positionId === position.id && moreThan(v.inFavor, s.committees.full, s.policy.decisionMajority))
-      .sort((a, b) => b.inFavor - a.inFavor);
+    const passers = passingVotes(s, i, position.id).sort((a, b) => b.inFavor - a.inFavor);
     const last = passers[position.seats - 1];
     const next = passers[position.seats];
     if (last && next && last.inFavor === next.inFavor)
@@ -534,15 +532,21 @@ export function checkCommitteeVote(s: CycleState, i: CommitteeVoteInput) {
   }
 }
 
+/** A position's votes that pass: more than the decision majority of ALL members, not of those present. */
+function passingVotes(s: CycleState, i: CommitteeVoteInput, positionId: string) {
+  return i.votes.filter(
+    (v) => v.positionId === positionId && moreThan(v.inFavor, s.committees.full, s.policy.decisionMajority),
+  );
+}
+
 export function applyCommitteeVote(s: CycleState, i: CommitteeVoteInput, now: number) {
   s.decision.vote = { ...i, recordedAt: now };
   const members = s.committees.full;
   for (const position of s.positions) {
     const order = s.decision.standing!.shortlist.find((l) => l.positionId === position.id)?.personIds ?? [];
-    // Passing needs more than half of ALL members, not of those present.
-    const passers = i.votes
-      .filter((v) => v.positionId === position.id && moreThan(v.inFavor, members, s.policy.decisionMajority))
-      .sort((a, b) => b.inFavor - a.inFavor || order.indexOf(a.personId) - order.indexOf(b.personId));
+    const passers = passingVotes(s, i, position.id).sort(
+      (a, b) => b.inFavor - a.inFavor || order.indexOf(a.personId) - order.indexOf(b.personId),
+    );
     const competitive = s.policy.competitivePositions.includes(position.id);
     const nominated = competitive ? passers : passers.slice(0, position.seats);
     for (const v of nominated) {

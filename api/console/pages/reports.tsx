@@ -5,7 +5,7 @@ import { newKey } from '../client.js';
 import { Form, type Field } from '../forms.js';
 import { holdNotice, type ConsoleContext, type ConsoleEnv, type Failed, type PageKit } from '../kit.js';
 import { Layout, Refused, bj, roleLabel } from '../layout.js';
-import { DataView, visibly } from '../view.js';
+import { DataView } from '../view.js';
 
 const opts = (o: Record<string, string>) => Object.entries(o).map(([k, v]) => [k, v] as const);
 const keyed = (fields: Field[]): Field[] => [...fields, { name: '_key', label: '', type: 'hidden', value: newKey() }];
@@ -210,7 +210,7 @@ export function reportPages(app: Hono<ConsoleEnv>, kit: PageKit) {
             {RECORD_LABELS.filter(([k]) => k in r).map(([k, label]) => (
               <tr>
                 <th scope="row">{label}</th>
-                <td>{/_at$|deadline/.test(k) ? bj(r[k]) : visibly(String(r[k] ?? '—'))}</td>
+                <td>{/_at$|deadline/.test(k) ? bj(r[k]) : String(r[k] ?? '—')}</td>
               </tr>
             ))}
           </tbody>

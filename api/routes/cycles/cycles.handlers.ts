@@ -169,15 +169,12 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   // The system's holds (a report's, a finding's, a risk's, the calendar's) are the cycle's to refuse by
   // their own rule, naming what releases them. A hand hold carries its raiser's roles and scope since
   // 12-04; an older one's roles are read from its record, and it has no scope to compare.
-  const hold = C.SYSTEM_HOLD_NAME.test(name)
-    ? undefined
-    : ((await readState(s, cycleId)).holds.find((h) => h.name === name) ?? {
-        raisedAs: undefined,
-        raisedIn: undefined,
-      });
-  const raisedAs = !hold
+  const system = C.SYSTEM_HOLD_NAME.test(name);
+  const hold = system ? undefined : (await readState(s, cycleId)).holds.find((h) => h.name === name);
+  const raisedAs = system
     ? []
-    : ((hold.raisedAs ?? (await s.read.holdRaisedAs(cycleId, name)))?.filter((r) => HAND_HOLD_ROLES.includes(r)) ?? []);
+    : ((hold?.raisedAs ?? (await s.read.holdRaisedAs(cycleId, name)))?.filter((r) => HAND_HOLD_ROLES.includes(r)) ??
+      []);
   // Every hand-hold role of the raiser: a supervisor who is also an organizer raised it as both, and
   // the organization department alone may not lift it (found from outside: either role could).
   const mine: readonly string[] = c.get('principal').roles;

@@ -5,6 +5,7 @@
  */
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { activeNominees } from '../domain/cycle.js';
 import { ErrorType } from '../domain/errors.js';
 import { candidateWorkflowId, cycleWorkflowId } from '../domain/ids.js';
 import type { Actor } from '../domain/schemas.js';
@@ -15,6 +16,7 @@ import {
   dropNomineeUpdate,
   getStateQuery,
   releaseHoldUpdate,
+  withdrawCandidateUpdate,
   type StageUpdate,
 } from '../workflows/contracts/cycle.js';
 import type { Pool } from './db.js';
@@ -88,7 +90,11 @@ export function createCycleGatewayActivities({ client, pool }: { client: Client;
       });
     },
 
-    /** Ends a candidacy wherever it is: a candidate in inspection is stopped, a nominee is dropped (the next shortlisted moves up). */
+    /**
+     * Ends a candidacy wherever it is: a candidate in inspection is stopped, a nominee is dropped (the
+     * next shortlisted moves up), and one who passed inspection but is no nominee — before the vote, a
+     * reserve, one not chosen — is withdrawn, so they are never shortlisted nor moved up.
+     */
     async stopCandidacy(
       cycleId: string,
       personId: string,
@@ -105,6 +111,11 @@ export function createCycleGatewayActivities({ client, pool }: { client: Client;
             updateId: `${key}:stop`,
           });
           return `candidate ${personId} stopped`;
+        }
+        const nominee = activeNominees(state).some((n) => n.personId === personId);
+        if (!nominee && candidate?.status === 'passed') {
+          await send(cycleId, withdrawCandidateUpdate, { personId, reason, cause: 'report' }, actor, `${key}:withdraw`);
+          return `candidate ${personId} withdrawn`;
         }
         await send(cycleId, dropNomineeUpdate, { personId, reason, cause: 'report' }, actor, `${key}:drop`);
         return `nominee ${personId} dropped`;

@@ -199,6 +199,9 @@ export const dropNomineeSchema = once(() =>
   }),
 );
 
+/** The same fields: a candidate who passed inspection but is no nominee is withdrawn (a report's finding). */
+export const withdrawCandidateSchema = dropNomineeSchema;
+
 export const approvalSchema = once(() =>
   z.strictObject({
     decision: z.enum(['approved', 'filed']).describe('审批 or 备案'),
@@ -287,6 +290,7 @@ export type AnalysisInput = z.infer<ReturnType<typeof analysisSchema>>;
 export type StandingCommitteeInput = z.infer<ReturnType<typeof standingCommitteeSchema>>;
 export type CommitteeVoteInput = z.infer<ReturnType<typeof committeeVoteSchema>>;
 export type DropNomineeInput = z.infer<ReturnType<typeof dropNomineeSchema>>;
+export type WithdrawCandidateInput = DropNomineeInput;
 export type ApprovalInput = z.infer<ReturnType<typeof approvalSchema>>;
 export type ElectionInput = z.infer<ReturnType<typeof electionSchema>>;
 export type HoldInput = z.infer<ReturnType<typeof holdSchema>>;

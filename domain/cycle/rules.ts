@@ -29,6 +29,7 @@ import {
   type ApprovalInput,
   type CommitteeVoteInput,
   type DropNomineeInput,
+  type WithdrawCandidateInput,
   type ElectionInput,
   type HoldInput,
   type LaunchInput,
@@ -673,6 +674,46 @@ export function applyDropNominee(
   };
   s.nominees.push(moved);
   return moved;
+}
+
+/**
+ * A candidate who passed inspection and is no active nominee — before the committee's vote, or a
+ * reserve or one not chosen after it — is withdrawn when a report on them is found substantiated:
+ * found from outside, where the finding's drop was refused ("not a nominee"), its hold released, and
+ * the disqualified candidate stayed shortlistable (or a reserve who could move up).
+ */
+export function checkWithdrawCandidate(s: CycleState, i: WithdrawCandidateInput) {
+  checkRunning(s);
+  if (activeNominees(s).some((n) => n.personId === i.personId))
+    fail(
+      ErrorType.WrongStage,
+      `${i.personId} is a nominee of cycle ${s.cycleId}: a nominee is dropped, not withdrawn`,
+      [{ path: 'personId', rule: 'not an active nominee' }],
+    );
+  if (!s.candidates.some((c) => c.personId === i.personId && c.status === 'passed'))
+    fail(ErrorType.NotFound, `${i.personId} is not a candidate of cycle ${s.cycleId} who passed inspection`, [
+      { path: 'personId', rule: 'must have passed inspection' },
+    ]);
+}
+
+/**
+ * Stops the candidacy: never shortlisted, never moved up. A standing committee shortlist that named
+ * them, before the vote, is voided — the committee decides again from who remain (the 差额 floor and
+ * its reasons apply as the first time); after the vote they leave the reserves.
+ */
+export function applyWithdrawCandidate(s: CycleState, i: WithdrawCandidateInput) {
+  const c = s.candidates.find((x) => x.personId === i.personId && x.status === 'passed')!;
+  c.status = 'stopped';
+  c.reason = i.reason;
+  c.cause = i.cause;
+  const reserves = s.reserves[c.positionId];
+  if (reserves) s.reserves[c.positionId] = reserves.filter((p) => p !== c.personId);
+  const standing = s.decision.standing;
+  if (s.decision.vote === undefined && standing?.shortlist.some((l) => l.personIds.includes(c.personId))) {
+    delete s.decision.standing;
+    delete s.decision.shortlists;
+    s.belowRatio = s.belowRatio?.filter((b) => b.stage !== 'decision');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ export const recommendationRoundSchema = lazy.recommendationRoundSchema();
 export const standingCommitteeSchema = lazy.standingCommitteeSchema();
 export const committeeVoteSchema = lazy.committeeVoteSchema();
 export const dropNomineeSchema = lazy.dropNomineeSchema();
+export const withdrawCandidateSchema = lazy.withdrawCandidateSchema();
 export const approvalSchema = lazy.approvalSchema();
 export const electionSchema = lazy.electionSchema();
 export const holdSchema = lazy.holdSchema();

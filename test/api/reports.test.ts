@@ -155,6 +155,88 @@ describe('reports during a cycle', () => {
     await recordHistory(stack.client, `report:${onS1.body.reportId}`, 'report-substantiated-v7');
   });
 
+  it('substantiated on a candidate who passed inspection, before the vote: withdrawn, their shortlist voided; on a reserve: never moves up', async () => {
+    // Found from outside: the finding sent a drop, refused before the committee's vote ("not a
+    // nominee"), then released its hold, and the disqualified candidate stayed shortlistable.
+    const cycleId = '440308:2061';
+    const p = { cycleId };
+    const c = () => organizer.v1.cycles[':cycleId'];
+    const now = () => ok(c().$get({ param: p }));
+    const on = (personId: string, channelRef: string) =>
+      report({
+        target: { type: 'candidate', cycleId, personId },
+        category: 'seekingOffice',
+        text: '反映跑官',
+        channelRef,
+      });
+    const header = {};
+    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440308', '2061') })), 201);
+    await read(c().launch.$post({ param: p, json: S.launch, header }));
+    await eventually(async () => (await now()).stage === 'analysis');
+    await read(c().analysis.$post({ param: p, json: S.analysis, header }));
+    await eventually(async () => (await now()).stage === 'recommendation');
+    await read(c()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
+    await read(c()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
+    await eventually(async () => (await now()).stage === 'inspection');
+    for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
+      await inspectViaApi(stack, cycleId, person);
+    await eventually(async () => (await now()).stage === 'decision');
+
+    // s2 passed inspection; the standing committee shortlists them; then a report on s2 is substantiated.
+    const onS2 = await on('s2', 'withdraw-s2');
+    expectStatus(onS2, 201);
+    expectStatus(await read(c()['standing-committee'].$post({ param: p, json: S.standing, header })), 200);
+    const proven = await finding(onS2.body.reportId, {
+      finding: 'substantiated',
+      consequence: 'disqualification',
+      summary: '经查属实',
+    });
+    expectStatus(proven, 200);
+    expect(proven.body.effect).toBe('candidacy: candidate s2 withdrawn');
+    const withdrawn = await now();
+    expect(withdrawn.candidates.find((x) => x.personId === 's2')).toMatchObject({ status: 'stopped', cause: 'report' });
+    // The shortlist that named them is voided: the standing committee decides again, without them.
+    expect(withdrawn.decision.standing).toBeUndefined();
+    expect(withdrawn.holds).toEqual([]);
+    const again = await read(c()['standing-committee'].$post({ param: p, json: S.standing, header }));
+    expectStatus(again, 422);
+    expect(again.body.error.details).toEqual([
+      { path: 'shortlist[0].personIds[1]', rule: 'must have passed inspection for this position' },
+    ]);
+    const shortlist = {
+      ...S.standing,
+      shortlist: [{ positionId: 'secretary', personIds: ['s1', 's3'] }, S.standing.shortlist[1]!],
+    };
+    expectStatus(await read(c()['standing-committee'].$post({ param: p, json: shortlist, header })), 200);
+    // d4 passes too (18 of 31): the deputies' reserves are d3, then d4.
+    const votes = S.vote.votes.map((v) =>
+      v.personId === 's2' ? { ...v, personId: 's3' } : v.personId === 'd4' ? { ...v, inFavor: 18 } : v,
+    );
+    expectStatus(await read(c()['committee-vote'].$post({ param: p, json: { ...S.vote, votes }, header })), 200);
+    await eventually(async () => (await now()).stage === 'publicity');
+
+    // d3 is the deputies' first reserve: substantiated, they leave the reserves, and when d1 is dropped d4 moves up.
+    const onD3 = await on('d3', 'withdraw-d3');
+    expectStatus(onD3, 201);
+    const reserve = await finding(onD3.body.reportId, {
+      finding: 'substantiated',
+      consequence: 'disqualification',
+      summary: '经查属实',
+    });
+    expectStatus(reserve, 200);
+    expect(reserve.body.effect).toBe('candidacy: candidate d3 withdrawn');
+    const dropped = await read(
+      c()['nominee-drops'].$post({ param: p, json: { personId: 'd1', reason: '本人辞去', cause: 'other' }, header }),
+    );
+    expectStatus(dropped, 200);
+    expect((await now()).nominees.map((n) => [n.personId, n.status])).toEqual([
+      ['s1', 'published'],
+      ['d1', 'dropped'],
+      ['d2', 'published'],
+      ['d4', 'published'],
+    ]);
+  });
+
   it('refuses a finding without a consequence, a second finding, and a report on someone not in the cycle', async () => {
     const r = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, category: 'other' });
     expectStatus(r, 201);

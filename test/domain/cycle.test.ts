@@ -394,6 +394,27 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     rejects(before, () => C.checkDropNominee(before, { personId: 's1', reason: 'x', cause: 'report' }), 'WRONG_STAGE');
   });
 
+  it('a candidate who passed and is no nominee is withdrawn: a shortlist naming them before the vote is voided; a reserve leaves the reserves', () => {
+    const s = at('decision');
+    rejects(s, () => C.checkWithdrawCandidate(s, { personId: 'x9', reason: 'x', cause: 'report' }), 'NOT_FOUND');
+    const standing = { present: 9, shortlist: [{ positionId: 'secretary', personIds: ['s1', 's2'] }] };
+    C.applyStandingCommittee(s, standing, NOW);
+    C.checkWithdrawCandidate(s, { personId: 's3', reason: '举报属实', cause: 'report' });
+    C.applyWithdrawCandidate(s, { personId: 's3', reason: '举报属实', cause: 'report' });
+    expect(s.decision.standing).toBeDefined(); // not on the shortlist: it stands
+    C.applyWithdrawCandidate(s, { personId: 's2', reason: '举报属实', cause: 'report' });
+    expect(s.decision.standing).toBeUndefined();
+    expect(s.candidates.find((c) => c.personId === 's2')).toMatchObject({ status: 'stopped', cause: 'report' });
+    rejects(s, () => C.checkWithdrawCandidate(s, { personId: 's2', reason: 'x', cause: 'report' }), 'NOT_FOUND');
+
+    const p = at('publicity');
+    rejects(p, () => C.checkWithdrawCandidate(p, { personId: 'd1', reason: 'x', cause: 'report' }), 'WRONG_STAGE');
+    expect(p.reserves['deputy']).toEqual(['d3']);
+    C.applyWithdrawCandidate(p, { personId: 'd3', reason: '举报属实', cause: 'report' });
+    expect(p.reserves['deputy']).toEqual([]);
+    expect(C.applyDropNominee(p, { personId: 'd1', reason: 'x', cause: 'other' }, NOW + 1)).toBeUndefined();
+  });
+
   it('publicity: dropping a nominee moves the next shortlisted up with a period of its own; with none left the seat is open', () => {
     const s = at('publicity');
     rejects(s, () => C.checkDropNominee(s, { personId: 'd9', reason: 'x', cause: 'other' }), 'NOT_FOUND');

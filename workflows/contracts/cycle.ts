@@ -65,6 +65,8 @@ export const recordStandingCommitteeUpdate: StageUpdate<C.StandingCommitteeInput
   defineUpdate('recordStandingCommittee');
 export const recordCommitteeVoteUpdate: StageUpdate<C.CommitteeVoteInput> = defineUpdate('recordCommitteeVote');
 export const dropNomineeUpdate: StageUpdate<C.DropNomineeInput> = defineUpdate('dropNominee');
+/** Sent by a report's finding, never by a route: a candidate who passed inspection and is no nominee. */
+export const withdrawCandidateUpdate: StageUpdate<C.WithdrawCandidateInput> = defineUpdate('withdrawCandidate');
 export const recordApprovalUpdate: StageUpdate<C.ApprovalInput> = defineUpdate('recordApproval');
 export const recordElectionUpdate: StageUpdate<C.ElectionInput> = defineUpdate('recordElection');
 export const addHoldUpdate: StageUpdate<C.HoldInput> = defineUpdate('addHold');

@@ -15,6 +15,7 @@ import {
   addCalendarYearUpdate,
   addHoldUpdate,
   dropNomineeUpdate,
+  withdrawCandidateUpdate,
   recordAnalysisUpdate,
   recordApprovalUpdate,
   recordCommitteeVoteUpdate,
@@ -110,6 +111,14 @@ export const STAGE_INPUTS = [
     apply: (s, i, now) =>
       C.applyDropNominee(s, i, now, { moveUp: !(s.approval && patched('no-move-up-after-approval')) }),
     action: 'nominee.dropped',
+    touchesEveryone: true,
+  }),
+  input({
+    update: withdrawCandidateUpdate,
+    schema: C.withdrawCandidateSchema,
+    check: C.checkWithdrawCandidate,
+    apply: C.applyWithdrawCandidate,
+    action: 'candidate.withdrawn',
     touchesEveryone: true,
   }),
   input({

@@ -8,7 +8,7 @@
  *
  * The workflow function is the message API and the story; `Supervision` below holds the entity.
  */
-import { allHandlersFinished, condition, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createCycleGatewayActivities } from '../activities/cycle-gateway.js';
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import type { YearOverride } from '../domain/calendar.js';
@@ -83,6 +83,8 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
 
 class Supervision {
   readonly state: SupervisionState;
+  /** Checkpoints whose opening (its record and agenda) is under way: not yet in the state. */
+  private opening = 0;
   /** The furthest stage the cycle has entered; `state.cycleStage` becomes 'closed' at the end. */
   private furthest: Stage = 'launch';
   /** Each point's latest scores per stage: a point filing again replaces its scores (as the record does), not adds. */
@@ -132,12 +134,29 @@ class Supervision {
     return reached();
   }
 
-  /** Once the cycle has closed and every handler is done: the final state. */
+  /**
+   * Once the cycle has ended, every checkpoint opened is filed and every rectification accepted, and
+   * every handler is done: the final state. The election's checkpoint opens at the election, which
+   * may close the cycle at once, and is filed after it; a finding filed as the cycle closes holds no
+   * gate but is still to be rectified — found from outside, where supervision ended with the cycle
+   * and took neither (patch `supervision-outlives-the-cycle`, asked only when such work is open, so
+   * other histories are unchanged). Its deadlines keep being watched meanwhile.
+   */
   async finish(): Promise<SupervisionState> {
     await condition(() => this.state.cycleStage === 'closed');
+    if (this.workOpen() && patched('supervision-outlives-the-cycle')) await condition(() => !this.workOpen());
     await condition(allHandlersFinished);
     this.deadlines.settle();
     return this.state;
+  }
+
+  /** A checkpoint opening, or opened and not filed, or a rectification not yet accepted. */
+  private workOpen(): boolean {
+    return (
+      this.opening > 0 ||
+      this.state.checkpoints.some((c) => c.filedAt === undefined) ||
+      this.state.findings.some((f) => f.status === 'rectifying')
+    );
   }
 
   // ---- checkpoints -----------------------------------------------------------------------------
@@ -150,14 +169,17 @@ class Supervision {
     const openedAt = Date.now();
     // A year the calendar lacks leaves the checkpoint without a deadline (see deadlines.ts); the cycle holds on the same gap.
     const deadline = workingDeadline(this.calendar, openedAt, this.rules.checkpointWorkingDays).at;
-    const agenda = await records.openCheckpoint(
-      this.input.cycleId,
-      this.input.jurisdictionId,
-      phase,
-      openedAt,
-      deadline ?? null,
-      this.event('checkpoint.opened', SYSTEM, { phase, deadline }),
-    );
+    this.opening++;
+    const agenda = await records
+      .openCheckpoint(
+        this.input.cycleId,
+        this.input.jurisdictionId,
+        phase,
+        openedAt,
+        deadline ?? null,
+        this.event('checkpoint.opened', SYSTEM, { phase, deadline }),
+      )
+      .finally(() => this.opening--);
     const cp: CheckpointState = { phase, openedAt, agenda, ...(deadline !== undefined ? { deadline } : {}) };
     this.state.checkpoints.push(cp);
     this.projected.changed();

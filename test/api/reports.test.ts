@@ -235,6 +235,7 @@ describe('reports during a cycle', () => {
       ['d2', 'published'],
       ['d4', 'published'],
     ]);
+    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-candidate-withdrawn-v10');
   });
 
   it('refuses a finding without a consequence, a second finding, and a report on someone not in the cycle', async () => {

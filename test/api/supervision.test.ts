@@ -28,6 +28,7 @@ import {
   startStack,
   type Stack,
 } from '../helpers.js';
+import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
 import * as S from '../scenario.js';
 import { errorOf, expectStatus, ok, read, type ApiClient } from './client.js';
 
@@ -587,5 +588,71 @@ describe('a checkpoint due in a year the calendar lacks', () => {
     expect(history.events?.some((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'calendarYear')).toBe(
       true,
     );
+  });
+});
+
+describe('supervision after the cycle has closed', () => {
+  it('still takes the checkpoints not yet filed and accepts their rectifications; ends only when none is left', async () => {
+    // Found from outside: a high finding filed as the closing election was recorded was accepted, held
+    // nothing and could never be rectified — the supervision had ended with the cycle. So had the
+    // election checkpoint's filing, which opens at the election the cycle may close at the same moment.
+    const cycleId = '440311:2089';
+    const p = { cycleId };
+    const organizerToken = await stack.token(['organizer'], '440300', 'close-organizer');
+    const simulator = createSimulator({
+      baseUrl: stack.api.url,
+      organizerToken,
+      reviewerToken: await stack.token(['reviewer:discipline'], '440300', 'close-reviewer'),
+      patienceMs: 60_000,
+    });
+    // A working day of 0.5 s, checkpoints due 60 of them after they open: none is late during the test
+    // (lateness would change nothing here).
+    const template = quickTemplate(0.5);
+    const started = await simulator.call('POST', '/v1/cycles', organizerToken, {
+      jurisdictionId: '440311',
+      term: '2089',
+      ...template,
+      policy: { ...template.policy, supervision: { checkpointWorkingDays: 60, escalateAfterWorkingDays: 5 } },
+    });
+    expect(started.status).toBe(201);
+    await simulator.driveCycle(cycleId);
+    expect((await ok(cycle(cityOrganizer).$get({ param: p }))).status).toBe('closed');
+    const team = () => ok(cycle(supervisor).supervision.$get({ param: p }));
+    await eventually(async () => (await team()).checkpoints.length === 3);
+    const file = (phase: Phase, findings: z.input<typeof checkpointSchema>['findings']) =>
+      read(
+        cycle(supervisor).supervision.checkpoints[':phase'].$post({
+          param: { ...p, phase },
+          json: { checklist: allSatisfactory, findings },
+          header,
+        }),
+      );
+    const high = await file('election', [
+      {
+        severity: 'high',
+        description: '选举期间发现拉票线索',
+        rectification: { owner: '区委组织部', deadlineWorkingDays: 120 },
+      },
+    ]);
+    expectStatus(high, 200);
+    // The cycle has closed: the finding holds no gate, and is to be rectified all the same.
+    const finding = high.body.findings.find((f) => f.phase === 'election')!;
+    expect(finding).toMatchObject({ severity: 'high', status: 'rectifying' });
+    expect(finding.holds).toBeUndefined();
+    expectStatus(await file('launch', []), 200);
+    const handle = stack.client.workflow.getHandle(supervisionWorkflowId(cycleId));
+    expectStatus(await file('inspection', []), 200);
+    expect((await handle.describe()).status.name).toBe('RUNNING'); // the rectification is still open
+    const accepted = await read(
+      cycle(supervisor).supervision.rectifications.$post({
+        param: p,
+        json: { findingId: finding.id, note: '已整改到位' },
+        header,
+      }),
+    );
+    expectStatus(accepted, 200);
+    await eventually(async () => (await handle.describe()).status.name === 'COMPLETED');
+    expect((await team()).findings.map((f) => f.status)).toEqual(['accepted']);
+    await recordHistory(stack.client, supervisionWorkflowId(cycleId), 'supervision-outlived-v10');
   });
 });

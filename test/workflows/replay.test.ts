@@ -83,6 +83,11 @@ describe('replay of recorded histories', () => {
         'campaign-launched-v8.json',
         'campaign-launched-v9.json',
         'campaign-completed-v9.json',
+        // supervision-outlives-the-cycle: checkpoints filed and a rectification accepted after the
+        // cycle closed (test/api/supervision.test.ts). A cycle whose candidates who passed, then
+        // reported, were withdrawn (withdrawCandidate; no patch: test/api/reports.test.ts).
+        'supervision-outlived-v10.json',
+        'cycle-candidate-withdrawn-v10.json',
       ]),
     );
   });

@@ -9,7 +9,8 @@ import { policySchema } from '../../domain/eager/policy.js';
 import { supervisionWorkflowId } from '../../domain/ids.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
 import { dataConverter } from '../../temporal/connection.js';
-import { cycleStageSignal } from '../../workflows/contracts/supervision.js';
+import { WU_CHA, type WuCha } from '../../domain/eager/supervision.js';
+import { cycleStageSignal, fileCheckpointUpdate } from '../../workflows/contracts/supervision.js';
 import { supervisionWorkflow } from '../../workflows/supervision.js';
 import { TEST_CODEC_KEYS } from '../keys.js';
 import { eventually, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
@@ -40,6 +41,17 @@ describe('a deadline already past', () => {
     });
     expect(notified).toEqual(['督查逾期未报', '督查逾期，提请上级']);
     await h.signal(cycleStageSignal, 'closed');
+    // Supervision outlives the cycle until its checkpoint is filed (patch supervision-outlives-the-cycle).
+    const checklist = Object.fromEntries(
+      Object.keys(WU_CHA).map((k) => [k, { status: 'satisfactory' as const, note: '' }]),
+    ) as Record<WuCha, { status: 'satisfactory'; note: string }>;
+    await h.executeUpdate(fileCheckpointUpdate, {
+      args: [
+        { phase: 'launch', checklist, findings: [], riskResponses: [] },
+        { id: 'supervisor', role: 'supervisor' },
+        'closed',
+      ],
+    });
     const state = await h.result();
     expect(state.checkpoints[0]).toMatchObject({ phase: 'launch' });
     expect(state.checkpoints[0]!.escalatedAt).toBeGreaterThanOrEqual(state.checkpoints[0]!.overdueAt!);

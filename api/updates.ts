@@ -62,9 +62,11 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
  * the cycle): such an Update is in history and its outcome is the answer. One the server does not know
  * (NOT_FOUND) is sent again under the same update id, which the server applies at most once: a copy
  * still in a workflow task that completes after the question (seen under load: two holds answered
- * 503 were applied all the same) is then the same Update, and the answer is its outcome. Only when the
- * sends keep being aborted does the abort stand (503 busy, api/errors.ts), nothing applied by then
- * that the server knew of.
+ * 503 were applied all the same) is then the same Update, and the answer is its outcome. When the
+ * sends keep being aborted, a copy may still be in a workflow task the worker holds, taken when that
+ * task completes (seen again under load: two holds answered 503 were applied after the last question).
+ * Such a task completes or times out within the workflow task timeout, so the outcome is asked until
+ * then; only if none has come does the abort stand (503 busy, api/errors.ts): nothing was applied.
  */
 async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
   handle: WorkflowHandle,
@@ -77,19 +79,39 @@ async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
       return await handle.executeUpdate(update, { args, updateId });
     } catch (e) {
       if (temporalBusy(e) !== 'update aborted') throw e;
-      try {
-        return await handle.getUpdateHandle<Ret>(updateId).result();
-      } catch (asked) {
-        if (!(asked instanceof WorkflowNotFoundError)) throw asked;
-        if (send === ABORTED_SENDS) throw e;
-      }
+      if (send === ABORTED_SENDS) return await outcomeOnceSettled(handle, updateId, e);
+      const outcome = await outcomeIfKnown<Ret>(handle, updateId);
+      if (outcome) return outcome.result;
       await new Promise((r) => setTimeout(r, 200 * send));
     }
   }
 }
 
-/** Sends of one Update the server keeps aborting, before the caller is told it is busy. */
+/** The outcome of an update id the server knows (it waits for one admitted); undefined for one it does not. */
+async function outcomeIfKnown<Ret>(handle: WorkflowHandle, updateId: string): Promise<{ result: Ret } | undefined> {
+  try {
+    return { result: await handle.getUpdateHandle<Ret>(updateId).result() };
+  } catch (asked) {
+    if (asked instanceof WorkflowNotFoundError) return undefined;
+    throw asked;
+  }
+}
+
+/** Asks for the outcome until any workflow task that could still carry the Update has completed or timed out. */
+async function outcomeOnceSettled<Ret>(handle: WorkflowHandle, updateId: string, aborted: unknown): Promise<Ret> {
+  const settled = Date.now() + SETTLE_MS;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
+    const outcome = await outcomeIfKnown<Ret>(handle, updateId);
+    if (outcome) return outcome.result;
+    if (Date.now() >= settled) throw aborted;
+    await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, settled - Date.now()))));
+  }
+}
+
+/** Sends of one Update the server keeps aborting, before the API waits for copies in flight to settle. */
 const ABORTED_SENDS = 3;
+/** The workflow task timeout (Temporal's default, 10 s, which the workflows keep) and a margin. */
+const SETTLE_MS = 11_000;
 
 /** Sends of one input whose workflow task failed, before the caller is told to retry (~1.4 s in all). */
 const TASK_FAILED_ATTEMPTS = 4;

@@ -26,12 +26,18 @@ const aborted = () =>
   });
 
 /** An API whose Temporal client meets the abort on every Update: after sending it, or instead. */
-async function apiWhoseUpdatesAbort(when: 'after the workflow took it' | 'before sending it' | 'the first send only') {
+async function apiWhoseUpdatesAbort(
+  when: 'after the workflow took it' | 'before sending it' | 'the first send only' | 'every send, one taken later',
+) {
   let sends = 0;
   const interceptor: WorkflowClientInterceptor = {
     async startUpdate(input, next) {
-      if (when === 'the first send only' && ++sends > 1) return next(input);
+      sends++;
+      if (when === 'the first send only' && sends > 1) return next(input);
       if (when === 'after the workflow took it') await next(input);
+      // A copy in a workflow task the worker still holds, taken a second after the last send's abort.
+      if (when === 'every send, one taken later' && sends === 3)
+        setTimeout(() => void next(input).catch(() => undefined), 1000);
       throw aborted();
     },
   };
@@ -88,6 +94,21 @@ describe('an Update Temporal reports aborted', () => {
       const res = await placeHold(variant.url, cycleId, { name: 'sent-again', reason: '首次被中止' });
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(await holdNames(cycleId)).toEqual(['sent-again']);
+    } finally {
+      await variant.close();
+    }
+  });
+
+  it('aborted at every send, but one copy taken after the last: answered as applied (200, once), not 503', async () => {
+    // Found in a burst of 200 holds: two answered 503 busy were on the cycle all the same. A copy of
+    // the Update in a workflow task the worker held was taken after the API's last question.
+    const cycleId = '440307:2042';
+    expect((await read(stack.as(organizer).v1.cycles.$post({ json: S.startBody('440307', '2042') }))).status).toBe(201);
+    const variant = await apiWhoseUpdatesAbort('every send, one taken later');
+    try {
+      const res = await placeHold(variant.url, cycleId, { name: 'taken-later', reason: '任务中的副本' });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(await holdNames(cycleId)).toEqual(['taken-later']);
     } finally {
       await variant.close();
     }

@@ -70,6 +70,26 @@ const nameFor = (cycleId: string, personId: string) => {
   return NAMES[h % NAMES.length]!;
 };
 
+/**
+ * The full committee's vote on a shortlist, in its order: every member for the first `seats` of each
+ * post, then one vote fewer each, never below none — a tie across the last seat is refused (voted
+ * again), and a shortlist may be longer than the committee (50 per post in bench measurement 3).
+ */
+export function committeeVotes(
+  shortlist: { positionId: string; personIds: string[] }[],
+  positions: { id: string; seats: number }[],
+  members: number,
+) {
+  return shortlist.flatMap((l) => {
+    const seats = positions.find((p) => p.id === l.positionId)?.seats ?? 1;
+    return l.personIds.map((personId, i) => ({
+      positionId: l.positionId,
+      personId,
+      inFavor: i < seats ? members : Math.max(0, members - 1 - (i - seats)),
+    }));
+  });
+}
+
 const RETRYABLE = new Set(['WRONG_STAGE', 'NOT_READY', 'NOT_FOUND', 'SERVICE_UNAVAILABLE', 'TIMEOUT', 'RATE_LIMITED']);
 
 export function createSimulator(o: SimulatorOptions) {
@@ -247,10 +267,7 @@ export function createSimulator(o: SimulatorOptions) {
     }[];
     await send(`${base}/committee-vote`, {
       present: members.full,
-      votes: shortlisted.flatMap((l) =>
-        // In shortlist order, one vote fewer each: a tie across the last seat is refused (voted again).
-        l.personIds.map((personId, i) => ({ positionId: l.positionId, personId, inFavor: members.full - i })),
-      ),
+      votes: committeeVotes(shortlisted, positions, members.full),
     });
     await send(`${base}/approval`, { decision: 'approved', authority: '上级党委组织部' });
     const electing = await waitFor(cycleId, (s) => s.stage === 'election');

@@ -65,6 +65,9 @@ export interface MixedReads {
     eventLoopDelayMaxMs: number;
     poolWaitingMax: number;
     readPoolWaitingMax?: number;
+    /** GETs (readers' and drivers') that took over 1 s inside the API's process, and the longest (since 12-05). */
+    getsInsideOver1s?: number;
+    getInsideMaxMs?: number;
   };
 }
 

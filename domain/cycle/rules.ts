@@ -946,15 +946,21 @@ export function applyReleaseHold(s: CycleState, i: ReleaseHoldInput): Hold {
 
 /**
  * The people a person's hold can stop a gate for: candidates not stopped, except that once someone is a
- * nominee, the nominee's status decides (a nominee dropped at publicity passed inspection, and is out).
+ * nominee, the nominee's status decides (a nominee dropped at publicity passed inspection, and is out),
+ * and once the committee has voted, only its nominees and reserves are left (found from outside: a
+ * report on a passer never shortlisted held the publicity gate of a cycle with no nominee left).
  * `nomineeDecides: false` is the rule runs before the patch `holds-follow-the-nominee` kept: a passed
- * candidate stayed in the running after being dropped as a nominee, and a hold on them shut the gate.
+ * candidate stayed in the running after being dropped as a nominee, and a hold on them shut the gate;
+ * `voteDecides: false` the rule before `holds-follow-the-vote`.
  */
-export function inTheRunning(s: CycleState, { nomineeDecides = true } = {}): Set<string> {
+export function inTheRunning(s: CycleState, { nomineeDecides = true, voteDecides = true } = {}): Set<string> {
   const nominees = new Set(s.nominees.map((n) => n.personId));
+  const reserves = new Set(Object.values(s.reserves).flat());
+  const voted = voteDecides && s.decision.vote !== undefined;
   return new Set([
     ...s.candidates
       .filter((c) => c.status !== 'stopped' && !(nomineeDecides && nominees.has(c.personId)))
+      .filter((c) => !voted || reserves.has(c.personId))
       .map((c) => c.personId),
     ...activeNominees(s).map((n) => n.personId),
   ]);
@@ -964,7 +970,7 @@ export function inTheRunning(s: CycleState, { nomineeDecides = true } = {}): Set
  * Holds that stop the next gate: cycle-wide holds, person holds on people still in the running, and
  * stage holds on the stage the cycle is in.
  */
-export function blockingHolds(s: CycleState, rule: { nomineeDecides?: boolean } = {}): Hold[] {
+export function blockingHolds(s: CycleState, rule: { nomineeDecides?: boolean; voteDecides?: boolean } = {}): Hold[] {
   const active = inTheRunning(s, rule);
   return s.holds.filter(
     (h) => (h.personId === undefined || active.has(h.personId)) && (h.stage === undefined || h.stage === s.stage),

@@ -238,6 +238,54 @@ describe('reports during a cycle', () => {
     await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-candidate-withdrawn-v10');
   });
 
+  it("after the committee's vote only nominees and reserves are in the running: a report on anyone else holds no gate", async () => {
+    // Found from outside: a report on a passer never shortlisted, after the vote, held the publicity gate
+    // of a cycle that had no nominee left, until an investigator cleared a person who could never be appointed.
+    const cycleId = '440308:2063';
+    const p = { cycleId };
+    const c = () => organizer.v1.cycles[':cycleId'];
+    const now = () => ok(c().$get({ param: p }));
+    const on = (personId: string, channelRef: string) =>
+      report({
+        target: { type: 'candidate', cycleId, personId },
+        category: 'seekingOffice',
+        text: '反映跑官',
+        channelRef,
+      });
+    const header = {};
+    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440308', '2063') })), 201);
+    await read(c().launch.$post({ param: p, json: S.launch, header }));
+    await eventually(async () => (await now()).stage === 'analysis');
+    await read(c().analysis.$post({ param: p, json: S.analysis, header }));
+    await eventually(async () => (await now()).stage === 'recommendation');
+    await read(c()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
+    await read(c()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
+    await eventually(async () => (await now()).stage === 'inspection');
+    for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
+      await inspectViaApi(stack, cycleId, person);
+    await eventually(async () => (await now()).stage === 'decision');
+    // Before the vote s3 may still be shortlisted: the report holds them.
+    const onS3 = await on('s3', 'running-s3');
+    expect(onS3.status === 201 && onS3.body.hold.state).toBe('placed');
+    await read(c()['standing-committee'].$post({ param: p, json: S.standing, header }));
+    await read(c()['committee-vote'].$post({ param: p, json: S.vote, header }));
+    // Not shortlisted, s3 is out once the committee has voted: the open report no longer holds the gate.
+    await eventually(async () => (await now()).stage === 'publicity');
+    expect((await now()).holds.map((h) => h.personId)).toEqual(['s3']);
+    // d5 was never shortlisted, d4 was voted on but short of the majority (15 of 31): neither is held.
+    for (const person of ['d5', 'd4']) {
+      const late = await on(person, `running-${person}`);
+      expect(late.status === 201 && late.body.hold).toEqual({
+        state: 'none',
+        why: expect.stringMatching(/no longer in the running/),
+      });
+    }
+    // d3, the deputies' reserve, is: they may still move up.
+    const onReserve = await on('d3', 'running-d3');
+    expect(onReserve.status === 201 && onReserve.body.hold.state).toBe('placed');
+    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-holds-follow-the-vote-v10');
+  });
+
   it('refuses a finding without a consequence, a second finding, and a report on someone not in the cycle', async () => {
     const r = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, category: 'other' });
     expectStatus(r, 201);

@@ -415,6 +415,18 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     expect(C.applyDropNominee(p, { personId: 'd1', reason: 'x', cause: 'other' }, NOW + 1)).toBeUndefined();
   });
 
+  it("after the committee's vote only its nominees and reserves are in the running", () => {
+    const before = at('decision');
+    expect([...C.inTheRunning(before)].sort()).toEqual(before.candidates.map((c) => c.personId).sort());
+    const s = at('publicity');
+    // s1, d1, d2 nominated; s2 and d3 the reserves; d4 short of the majority; s3, d5, d6 never shortlisted.
+    expect([...C.inTheRunning(s)].sort()).toEqual(['d1', 'd2', 'd3', 's1', 's2']);
+    expect(C.inTheRunning(s, { voteDecides: false }).has('s3')).toBe(true);
+    s.holds.push({ name: 'r', reason: 'x', source: 'report', personId: 's3', raisedAt: NOW, raisedBy: 'i' });
+    expect(C.blockingHolds(s)).toEqual([]);
+    expect(C.blockingHolds(s, { voteDecides: false })).toHaveLength(1);
+  });
+
   it('publicity: dropping a nominee moves the next shortlisted up with a period of its own; with none left the seat is open', () => {
     const s = at('publicity');
     rejects(s, () => C.checkDropNominee(s, { personId: 'd9', reason: 'x', cause: 'other' }), 'NOT_FOUND');
@@ -677,7 +689,7 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     expect(C.blockingHolds(s).map((h) => h.name)).toEqual(['report-1']);
     C.applyDropNominee(s, { personId: 's1', reason: '另案举报属实', cause: 'report' }, NOW + 1000);
     expect(C.blockingHolds(s)).toEqual([]);
-    expect(C.blockingHolds(s, { nomineeDecides: false }).map((h) => h.name)).toEqual(['report-1']); // as runs before it did
+    expect(C.blockingHolds(s, { nomineeDecides: false, voteDecides: false }).map((h) => h.name)).toEqual(['report-1']); // as runs before both patches did
     rejects(s, () => C.checkAddHold(s, { name: 'report-2', reason: 'x', personId: 's1', source: 'report' }), 'CLOSED');
   });
 

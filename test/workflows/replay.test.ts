@@ -88,6 +88,8 @@ describe('replay of recorded histories', () => {
         // reported, were withdrawn (withdrawCandidate; no patch: test/api/reports.test.ts).
         'supervision-outlived-v10.json',
         'cycle-candidate-withdrawn-v10.json',
+        // holds-follow-the-vote: a report's hold on a passer the committee's vote left out holds no gate.
+        'cycle-holds-follow-the-vote-v10.json',
       ]),
     );
   });

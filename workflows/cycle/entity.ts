@@ -348,13 +348,19 @@ export class Cycle {
 
   /**
    * The holds at the gate. A hold on a nominee dropped after passing inspection shut the gate in runs
-   * before the patch; the patch is asked only where the two rules part, so other histories are unchanged.
+   * before `holds-follow-the-nominee`, and one on a candidate the committee's vote left out (neither
+   * nominee nor reserve) in runs before `holds-follow-the-vote`. Each patch is asked only where its
+   * rule parts from the one before, so other histories are unchanged.
    */
   private blocking() {
-    const now = C.blockingHolds(this.state);
-    const before = C.blockingHolds(this.state, { nomineeDecides: false });
-    if (now.length === before.length) return now; // the new rule only ever leaves holds out
-    return patched('holds-follow-the-nominee') ? now : before;
+    // Each newer rule only ever leaves holds out.
+    const first = C.blockingHolds(this.state, { voteDecides: false });
+    const before = C.blockingHolds(this.state, { nomineeDecides: false, voteDecides: false });
+    const nomineeDecides = first.length === before.length || patched('holds-follow-the-nominee');
+    const followNominee = nomineeDecides ? first : before;
+    const now = C.blockingHolds(this.state, { nomineeDecides });
+    if (now.length === followNominee.length) return followNominee;
+    return patched('holds-follow-the-vote') ? now : followNominee;
   }
 
   /** Waits for an open gate; what keeps it closed is said in so many words (the UI and every answer show it). */

@@ -267,6 +267,13 @@ class Supervision {
     const filed = filing.findings.map((f, n) => this.finding(phase, n, f, now));
     this.state.findings.push(...filed);
     this.projected.changed();
+    // High findings hold the gate before the filing goes on the record, so the record agrees with the
+    // gate: a filing racing the input that passes it (the closing election) is recorded after that input
+    // when its hold came too late — found from outside, where the record showed the filing first and the
+    // cycle closed over it. Asked only for a filing with a high finding, so other histories are unchanged.
+    const high = filed.filter((x) => x.severity === 'high');
+    const holdFirst = high.length > 0 && patched('hold-before-filing-record');
+    if (holdFirst) for (const f of high) await this.holdGate(f, actor, stage ?? this.state.cycleStage);
     await records.fileCheckpoint(
       this.input.cycleId,
       phase,
@@ -288,8 +295,7 @@ class Supervision {
           .map(([k]) => k),
       }),
     );
-    for (const f of filed.filter((x) => x.severity === 'high'))
-      await this.holdGate(f, actor, stage ?? this.state.cycleStage);
+    if (!holdFirst) for (const f of high) await this.holdGate(f, actor, stage ?? this.state.cycleStage);
     filed.forEach((f, n) => {
       const days = filing.findings[n]!.rectification?.deadlineWorkingDays;
       if (f.deadline !== undefined) void this.watchRectification(f);

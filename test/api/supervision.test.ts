@@ -657,3 +657,60 @@ describe('supervision after the cycle has closed', () => {
     await recordHistory(stack.client, supervisionWorkflowId(cycleId), 'supervision-outlived-v10');
   });
 });
+
+describe('a high finding and the gate it holds', () => {
+  it('is held before the filing goes on the record, so the record never shows a filing the gate did not see', async () => {
+    // Found from outside: filed at the same moment as the closing election, the finding's record came
+    // before the election's, and the cycle closed with no hold — the filing was recorded first, the
+    // hold sent after. Now the hold comes first: a filing on the record after an open gate holds it,
+    // and one that comes too late is recorded after the close.
+    const cycleId = '440304:2090';
+    const p = { cycleId };
+    const c = () => cityOrganizer.v1.cycles[':cycleId'];
+    const now = () => ok(c().$get({ param: p }));
+    expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody('440304', '2090') })), 201);
+    await read(c().launch.$post({ param: p, json: S.launch, header }));
+    await eventually(async () => (await now()).stage === 'analysis');
+    await read(c().analysis.$post({ param: p, json: S.analysis, header }));
+    await eventually(async () => (await now()).stage === 'recommendation');
+    await read(c()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
+    await read(c()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
+    await eventually(async () => (await now()).stage === 'inspection');
+    for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
+      await inspectViaApi(stack, cycleId, person);
+    await eventually(async () => (await now()).stage === 'decision');
+    await read(c()['standing-committee'].$post({ param: p, json: S.standing, header }));
+    await read(c()['committee-vote'].$post({ param: p, json: S.vote, header }));
+    await eventually(async () => (await now()).stage === 'approval', 10_000);
+    await read(c().approval.$post({ param: p, json: S.approval, header }));
+    await eventually(async () => (await now()).stage === 'election');
+    await eventually(async () =>
+      (await ok(cycle(supervisor).supervision.$get({ param: p }))).checkpoints.some((x) => x.phase === 'election'),
+    );
+    const filed = await read(
+      cycle(supervisor).supervision.checkpoints[':phase'].$post({
+        param: { ...p, phase: 'election' },
+        json: {
+          checklist: allSatisfactory,
+          findings: [
+            {
+              severity: 'high',
+              description: '选举中发现拉票线索',
+              rectification: { owner: '区委组织部', deadlineWorkingDays: 5 },
+            },
+          ],
+        },
+        header,
+      }),
+    );
+    expectStatus(filed, 200);
+    expect(filed.body.findings[0]!.holds).toBeDefined();
+    const actions = (await ok(c().timeline.$get({ param: p }))).events.map((e) => e.action);
+    expect(actions.indexOf('hold.added')).toBeGreaterThan(-1);
+    expect(actions.indexOf('hold.added')).toBeLessThan(actions.indexOf('checkpoint.filed'));
+    // The election is recorded, and the gate holds the cycle until the rectification is accepted.
+    expectStatus(await read(c().election.$post({ param: p, json: S.election(['d1', 'd2']), header })), 200);
+    expect((await now()).status).toBe('running');
+    await recordHistory(stack.client, supervisionWorkflowId(cycleId), 'supervision-hold-first-v10');
+  });
+});

@@ -90,6 +90,8 @@ describe('replay of recorded histories', () => {
         'cycle-candidate-withdrawn-v10.json',
         // holds-follow-the-vote: a report's hold on a passer the committee's vote left out holds no gate.
         'cycle-holds-follow-the-vote-v10.json',
+        // hold-before-filing-record: a high finding's hold placed before its filing is recorded.
+        'supervision-hold-first-v10.json',
       ]),
     );
   });

@@ -137,7 +137,10 @@ async function teamInput<A extends [unknown, ...unknown[]]>(
     const known = toApiError(e);
     throw known ? await notOpenYet(s, cycleId, known) : e;
   });
-  return c.json({ ...answer, cycleStage: stage }, 200);
+  // Where the cycle stands now: an input racing the one that closed it answers 'closed', not the stage
+  // it was sent at (found from outside: a finding that held nothing answered 'election').
+  const after = await readState(s, cycleId).catch(() => undefined);
+  return c.json({ ...answer, cycleStage: after?.stage ?? stage }, 200);
 }
 
 export const monitoringPoints: AppRouteHandler<typeof routes.monitoringPoints> = async (c) => {

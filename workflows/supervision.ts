@@ -264,7 +264,7 @@ class Supervision {
     const now = Date.now();
     cp.filedAt = now;
     cp.filedBy = actor.id;
-    const filed = filing.findings.map((f, n) => this.finding(phase, n, f, now));
+    const filed = filing.findings.map((f, n) => this.finding(phase, n, f, now, actor.scope));
     this.state.findings.push(...filed);
     this.projected.changed();
     // High findings hold the gate before the filing goes on the record, so the record agrees with the
@@ -324,7 +324,13 @@ class Supervision {
     await this.watchRectification(f);
   }
 
-  private finding(phase: V.Phase, n: number, f: V.CheckpointInput['findings'][number], now: number): FindingState {
+  private finding(
+    phase: V.Phase,
+    n: number,
+    f: V.CheckpointInput['findings'][number],
+    now: number,
+    raisedIn: string | undefined,
+  ): FindingState {
     const r = f.rectification;
     // A year the calendar lacks leaves the rectification without a deadline (deadlines.ts).
     const deadline = r ? workingDeadline(this.calendar, now, r.deadlineWorkingDays).at : undefined;
@@ -336,6 +342,7 @@ class Supervision {
       status: r ? 'rectifying' : 'recorded',
       ...(r ? { owner: r.owner } : {}),
       ...(deadline !== undefined ? { deadline } : {}),
+      ...(raisedIn !== undefined ? { raisedIn } : {}),
     };
   }
 

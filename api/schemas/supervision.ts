@@ -35,6 +35,9 @@ export const supervisionStateSchema = z
         deadline: epochMs.optional(),
         status: z.enum(['recorded', 'rectifying', 'accepted']),
         holds: z.string().optional().openapi({ description: 'the hold it keeps on the cycle, until accepted' }),
+        raisedIn: z.string().optional().openapi({
+          description: 'the scope of the team that filed it: its rectification is accepted from there or above',
+        }),
         overdueAt: epochMs.optional(),
         escalatedAt: epochMs.optional(),
       }),

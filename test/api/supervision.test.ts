@@ -714,3 +714,48 @@ describe('a high finding and the gate it holds', () => {
     await recordHistory(stack.client, supervisionWorkflowId(cycleId), 'supervision-hold-first-v10');
   });
 });
+
+describe("a finding's rectification", () => {
+  it('is accepted from the level that filed the finding or above: the district does not sign off the city team', async () => {
+    // Found from outside: a district supervisor accepted the rectification of the city team's high
+    // finding, and the city's hold on the district's cycle was gone.
+    const cycleId = '440306:2091';
+    const p = { cycleId };
+    expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody('440306', '2091') })), 201);
+    await eventually(async () =>
+      (await ok(cycle(supervisor).supervision.$get({ param: p }))).checkpoints.some((x) => x.phase === 'launch'),
+    );
+    const filed = await read(
+      cycle(supervisor).supervision.checkpoints[':phase'].$post({
+        param: { ...p, phase: 'launch' },
+        json: {
+          checklist: allSatisfactory,
+          findings: [
+            { severity: 'high', description: '拉票', rectification: { owner: '区委组织部', deadlineWorkingDays: 5 } },
+          ],
+        },
+        header,
+      }),
+    );
+    expectStatus(filed, 200);
+    const finding = filed.body.findings[0]!;
+    expect(finding.raisedIn).toBe('440300');
+    const district = stack.as(await stack.token(['supervisor'], '440306', '区换届风气监督组'));
+    const accept = (api: ApiClient) =>
+      read(
+        cycle(api).supervision.rectifications.$post({
+          param: p,
+          json: { findingId: finding.id, note: '已整改' },
+          header,
+        }),
+      );
+    const refused = await accept(district);
+    expectStatus(refused, 409);
+    expect(refused.body.error.details).toEqual([
+      { path: 'findingId', rule: 'accepted from 440300, where it was filed, or above' },
+    ]);
+    expect((await ok(cycle(cityOrganizer).$get({ param: p }))).holds.map((h) => h.name)).toEqual([finding.holds]);
+    expectStatus(await accept(supervisor), 200);
+    expect((await ok(cycle(cityOrganizer).$get({ param: p }))).holds).toEqual([]);
+  });
+});

@@ -39,6 +39,8 @@ export interface FindingState {
   deadline?: number;
   status: 'recorded' | 'rectifying' | 'accepted';
   holds?: string;
+  /** The filer's scope (from its token, since 12-05): the rectification is accepted from that level or above. */
+  raisedIn?: string;
   overdueAt?: number;
   escalatedAt?: number;
 }

@@ -25,6 +25,7 @@ import type { Stage } from '../../../domain/stages.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { notReadable, readState } from '../../cycle-state.js';
 import { holdOnCycle, type HoldAnswer } from '../../holds.js';
+import { ErrorType } from '../../../domain/errors.js';
 import { ApiError, ErrorCode, notFound, toApiError } from '../../errors.js';
 import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
 import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
@@ -95,13 +96,32 @@ export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = (c) => {
   );
 };
 
-export const rectification: AppRouteHandler<typeof routes.rectification> = (c) =>
-  teamInput(
-    c,
-    c.req.valid('param').cycleId,
-    acceptRectificationUpdate,
-    (actor) => [c.req.valid('json'), actor] as const,
-  );
+/**
+ * From the level that filed the finding or above: the district does not sign off the city team's
+ * finding on its own cycle (found from outside: its acceptance lifted the city's hold). A finding
+ * filed before it carried its filer's scope takes that of the hold it keeps, if any.
+ */
+export const rectification: AppRouteHandler<typeof routes.rectification> = async (c) => {
+  const s = c.var.services;
+  const { cycleId } = c.req.valid('param');
+  const { findingId } = c.req.valid('json');
+  authorize(c, 'supervision.file');
+  await requireCycleInScope(c, s, cycleId);
+  const finding = (await readSupervision(s, cycleId)).findings.find((f) => f.id === findingId);
+  const raisedIn =
+    finding?.raisedIn ??
+    (finding?.holds ? (await readState(s, cycleId)).holds.find((h) => h.name === finding.holds)?.raisedIn : undefined);
+  const from = c.get('principal').scope;
+  // A level since removed from the tree binds no one, or nobody could ever accept.
+  if (raisedIn !== undefined && !(await s.read.within(from, raisedIn)) && (await s.read.jurisdiction(raisedIn)))
+    throw new ApiError(
+      409,
+      ErrorType.Conflict,
+      `finding ${findingId} was filed at ${raisedIn}, which ${from} is not at or above`,
+      [{ path: 'findingId', rule: `accepted from ${raisedIn}, where it was filed, or above` }],
+    );
+  return teamInput(c, cycleId, acceptRectificationUpdate, (actor) => [c.req.valid('json'), actor] as const);
+};
 
 /** Scores count for the stage the cycle stands at. */
 export const monitoring: AppRouteHandler<typeof routes.monitoring> = (c) =>

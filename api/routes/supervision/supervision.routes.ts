@@ -71,13 +71,14 @@ export const checkpoint = createRoute({
 function teamInput<P extends string, S extends ZodType>(
   path: P,
   schema: S,
-  doc: { summary: string; example: unknown },
+  doc: { summary: string; description?: string; example: unknown },
 ) {
   return createRoute({
     method: 'post',
     path: `/v1/cycles/{cycleId}/supervision/${path}`,
     tags: ['supervision'],
     summary: doc.summary,
+    ...(doc.description ? { description: doc.description } : {}),
     request: { headers: idempotencyHeaders, params: cycleParams, body: json(schema, doc.example) },
     responses: {
       200: {
@@ -91,6 +92,8 @@ function teamInput<P extends string, S extends ZodType>(
 
 export const rectification = teamInput('rectifications', V.acceptRectificationSchema, {
   summary: '整改验收 (accept a rectification)',
+  description:
+    'From the level that filed the finding (its `raisedIn`) or above: 409 naming `findingId` from a level below it.',
   example: { findingId: '440306:2026/inspection/F1', note: '已约谈相关人员并通报' },
 });
 

@@ -611,8 +611,18 @@ export function nothingToPublish(s: CycleState): string {
   return `没有拟任人选可公示，公示期不开始${reasons.length > 0 ? `：${reasons.join('；')}` : ''}`;
 }
 
-export function checkDropNominee(s: CycleState, i: DropNomineeInput) {
+/**
+ * A report's finding ends a candidacy while the cycle is suspended too: suspension pauses the stages,
+ * not the discipline side (found from outside: the finding hung until the organizer resumed, so
+ * suspending kept a disqualification off the record while clearing findings passed).
+ */
+function checkRunningOrReportWhileSuspended(s: CycleState, cause: DropNomineeInput['cause']) {
+  if (s.status === 'suspended' && cause === 'report') return;
   checkRunning(s);
+}
+
+export function checkDropNominee(s: CycleState, i: DropNomineeInput) {
+  checkRunningOrReportWhileSuspended(s, i.cause);
   // Nominees exist from the committee's vote on; the cycle may still stand at decision then (a report's
   // hold on one keeps its gate shut), and a substantiated report must drop them there too (found from
   // outside: refused, the hold released, the disqualified nominee went on to publicity).
@@ -683,7 +693,7 @@ export function applyDropNominee(
  * the disqualified candidate stayed shortlistable (or a reserve who could move up).
  */
 export function checkWithdrawCandidate(s: CycleState, i: WithdrawCandidateInput) {
-  checkRunning(s);
+  checkRunningOrReportWhileSuspended(s, i.cause);
   if (activeNominees(s).some((n) => n.personId === i.personId))
     fail(
       ErrorType.WrongStage,

@@ -286,6 +286,46 @@ describe('reports during a cycle', () => {
     await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-holds-follow-the-vote-v10');
   });
 
+  it('a substantiated finding takes effect while the cycle is suspended: suspension pauses the stages, not the discipline side', async () => {
+    // Found from outside: suspended, the finding that ended a candidacy hung 30 s and answered 504, and the
+    // report stayed open with no finding until the organizer resumed — while a clearing finding passed.
+    const cycleId = '440308:2064';
+    const p = { cycleId };
+    const c = () => organizer.v1.cycles[':cycleId'];
+    const now = () => ok(c().$get({ param: p }));
+    const header = {};
+    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440308', '2064') })), 201);
+    await read(c().launch.$post({ param: p, json: S.launch, header }));
+    await eventually(async () => (await now()).stage === 'analysis');
+    await read(c().analysis.$post({ param: p, json: S.analysis, header }));
+    await eventually(async () => (await now()).stage === 'recommendation');
+    await read(c()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
+    await read(c()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
+    await eventually(async () => (await now()).stage === 'inspection');
+    for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
+      await inspectViaApi(stack, cycleId, person);
+    await eventually(async () => (await now()).stage === 'decision');
+    const onS2 = await report({
+      target: { type: 'candidate', cycleId, personId: 's2' },
+      category: 'seekingOffice',
+      text: '反映跑官',
+      channelRef: 'suspended-s2',
+    });
+    expectStatus(onS2, 201);
+    expectStatus(await read(c().suspend.$post({ param: p, json: { reason: '上级要求暂缓' }, header })), 200);
+    const proven = await finding(onS2.body.reportId, {
+      finding: 'substantiated',
+      consequence: 'disqualification',
+      summary: '经查属实',
+    });
+    expectStatus(proven, 200);
+    expect(proven.body.effect).toBe('candidacy: candidate s2 withdrawn');
+    const suspended = await now();
+    expect(suspended.status).toBe('suspended');
+    expect(suspended.candidates.find((x) => x.personId === 's2')?.status).toBe('stopped');
+    expect(suspended.holds).toEqual([]);
+  });
+
   it('refuses a finding without a consequence, a second finding, and a report on someone not in the cycle', async () => {
     const r = await report({ target: { type: 'jurisdiction', jurisdictionId: '440308' }, category: 'other' });
     expectStatus(r, 201);

@@ -305,3 +305,34 @@ export async function inspectViaApi(
     `dossier for ${personId}`,
   );
 }
+
+/**
+ * Starts the scenario's cycle (test/scenario.ts: 区委书记 ×1, 副区长 ×2) in `jurisdictionId` for
+ * `term` and takes it over HTTP to decision as its organizer would: launch, analysis, both rounds,
+ * and the nine candidates inspected and passed. Answers the cycle's id.
+ */
+export async function cycleAtDecision(
+  stack: Stack,
+  organizer: ApiClient,
+  jurisdictionId: string,
+  term: string,
+): Promise<string> {
+  const S = await import('./scenario.js');
+  const cycleId = `${jurisdictionId}:${term}`;
+  const param = { cycleId };
+  const header = {};
+  const c = organizer.v1.cycles[':cycleId'];
+  const at = (stage: string) => eventually(async () => (await ok(c.$get({ param }))).stage === stage);
+  await ok(organizer.v1.cycles.$post({ json: S.startBody(jurisdictionId, term) }), 201, `start ${cycleId}`);
+  await ok(c.launch.$post({ param, json: S.launch, header }), 200, 'launch');
+  await at('analysis');
+  await ok(c.analysis.$post({ param, json: S.analysis, header }), 200, 'analysis');
+  await at('recommendation');
+  await ok(c['recommendation-rounds'].$post({ param, json: S.cadreMeeting, header }), 200, 'round 1');
+  await ok(c['recommendation-rounds'].$post({ param, json: S.fullCommittee, header }), 200, 'round 2');
+  await at('inspection');
+  for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
+    await inspectViaApi(stack, cycleId, person);
+  await at('decision');
+  return cycleId;
+}

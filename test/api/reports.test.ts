@@ -11,6 +11,7 @@ import type * as R from '../../domain/eager/reports.js';
 import type { Jurisdiction } from '../../domain/eager/schemas.js';
 import {
   eventually,
+  cycleAtDecision,
   inspectViaApi,
   loadSampleTree,
   recordHistory,
@@ -170,17 +171,7 @@ describe('reports during a cycle', () => {
         channelRef,
       });
     const header = {};
-    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440308', '2061') })), 201);
-    await read(c().launch.$post({ param: p, json: S.launch, header }));
-    await eventually(async () => (await now()).stage === 'analysis');
-    await read(c().analysis.$post({ param: p, json: S.analysis, header }));
-    await eventually(async () => (await now()).stage === 'recommendation');
-    await read(c()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
-    await read(c()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
-    await eventually(async () => (await now()).stage === 'inspection');
-    for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
-      await inspectViaApi(stack, cycleId, person);
-    await eventually(async () => (await now()).stage === 'decision');
+    await cycleAtDecision(stack, organizer, '440308', '2061');
 
     // s2 passed inspection; the standing committee shortlists them; then a report on s2 is substantiated.
     const onS2 = await on('s2', 'withdraw-s2');
@@ -253,17 +244,7 @@ describe('reports during a cycle', () => {
         channelRef,
       });
     const header = {};
-    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440308', '2063') })), 201);
-    await read(c().launch.$post({ param: p, json: S.launch, header }));
-    await eventually(async () => (await now()).stage === 'analysis');
-    await read(c().analysis.$post({ param: p, json: S.analysis, header }));
-    await eventually(async () => (await now()).stage === 'recommendation');
-    await read(c()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
-    await read(c()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
-    await eventually(async () => (await now()).stage === 'inspection');
-    for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
-      await inspectViaApi(stack, cycleId, person);
-    await eventually(async () => (await now()).stage === 'decision');
+    await cycleAtDecision(stack, organizer, '440308', '2063');
     // Before the vote s3 may still be shortlisted: the report holds them.
     const onS3 = await on('s3', 'running-s3');
     expect(onS3.status === 201 && onS3.body.hold.state).toBe('placed');
@@ -294,17 +275,7 @@ describe('reports during a cycle', () => {
     const c = () => organizer.v1.cycles[':cycleId'];
     const now = () => ok(c().$get({ param: p }));
     const header = {};
-    expectStatus(await read(organizer.v1.cycles.$post({ json: S.startBody('440308', '2064') })), 201);
-    await read(c().launch.$post({ param: p, json: S.launch, header }));
-    await eventually(async () => (await now()).stage === 'analysis');
-    await read(c().analysis.$post({ param: p, json: S.analysis, header }));
-    await eventually(async () => (await now()).stage === 'recommendation');
-    await read(c()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
-    await read(c()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
-    await eventually(async () => (await now()).stage === 'inspection');
-    for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
-      await inspectViaApi(stack, cycleId, person);
-    await eventually(async () => (await now()).stage === 'decision');
+    await cycleAtDecision(stack, organizer, '440308', '2064');
     const onS2 = await report({
       target: { type: 'candidate', cycleId, personId: 's2' },
       category: 'seekingOffice',

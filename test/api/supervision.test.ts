@@ -21,6 +21,7 @@ import { addWorkingDays } from '../../domain/calendar.js';
 import { CN_YEARS } from '../../domain/holidays-cn.js';
 import {
   eventually,
+  cycleAtDecision,
   inspectViaApi,
   loadSampleTree,
   provisionTree,
@@ -668,17 +669,7 @@ describe('a high finding and the gate it holds', () => {
     const p = { cycleId };
     const c = () => cityOrganizer.v1.cycles[':cycleId'];
     const now = () => ok(c().$get({ param: p }));
-    expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody('440304', '2090') })), 201);
-    await read(c().launch.$post({ param: p, json: S.launch, header }));
-    await eventually(async () => (await now()).stage === 'analysis');
-    await read(c().analysis.$post({ param: p, json: S.analysis, header }));
-    await eventually(async () => (await now()).stage === 'recommendation');
-    await read(c()['recommendation-rounds'].$post({ param: p, json: S.cadreMeeting, header }));
-    await read(c()['recommendation-rounds'].$post({ param: p, json: S.fullCommittee, header }));
-    await eventually(async () => (await now()).stage === 'inspection');
-    for (const person of ['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6'])
-      await inspectViaApi(stack, cycleId, person);
-    await eventually(async () => (await now()).stage === 'decision');
+    await cycleAtDecision(stack, cityOrganizer, '440304', '2090');
     await read(c()['standing-committee'].$post({ param: p, json: S.standing, header }));
     await read(c()['committee-vote'].$post({ param: p, json: S.vote, header }));
     await eventually(async () => (await now()).stage === 'approval', 10_000);

@@ -61,6 +61,22 @@ const finding = (reportId: string, json: z.input<typeof R.findingSchema>) =>
   read(investigator.v1.reports[':reportId'].findings.$post({ param: { reportId }, json, header: {} }));
 const live = (reportId: string) => ok(intake.v1.reports[':reportId'].$get({ param: { reportId } }));
 
+/** Another cycle's routes, its state, and a report on one of its people (one per channel reference). */
+const inCycle = (cycleId: string) => {
+  const c = () => organizer.v1.cycles[':cycleId'];
+  return {
+    c,
+    now: () => ok(c().$get({ param: { cycleId } })),
+    on: (personId: string, channelRef: string) =>
+      report({
+        target: { type: 'candidate', cycleId, personId },
+        category: 'seekingOffice',
+        text: '反映跑官',
+        channelRef,
+      }),
+  };
+};
+
 describe('reports during a cycle', () => {
   it('a report holds its nominee and the publicity period; substantiated drops the nominee and the next moves up; unsubstantiated clears with a clarification', async () => {
     // Publicity lasts 5 × 0.5 s.
@@ -161,15 +177,7 @@ describe('reports during a cycle', () => {
     // nominee"), then released its hold, and the disqualified candidate stayed shortlistable.
     const cycleId = '440308:2061';
     const p = { cycleId };
-    const c = () => organizer.v1.cycles[':cycleId'];
-    const now = () => ok(c().$get({ param: p }));
-    const on = (personId: string, channelRef: string) =>
-      report({
-        target: { type: 'candidate', cycleId, personId },
-        category: 'seekingOffice',
-        text: '反映跑官',
-        channelRef,
-      });
+    const { c, now, on } = inCycle(cycleId);
     const header = {};
     await cycleAtDecision(stack, organizer, '440308', '2061');
 
@@ -234,15 +242,7 @@ describe('reports during a cycle', () => {
     // of a cycle that had no nominee left, until an investigator cleared a person who could never be appointed.
     const cycleId = '440308:2063';
     const p = { cycleId };
-    const c = () => organizer.v1.cycles[':cycleId'];
-    const now = () => ok(c().$get({ param: p }));
-    const on = (personId: string, channelRef: string) =>
-      report({
-        target: { type: 'candidate', cycleId, personId },
-        category: 'seekingOffice',
-        text: '反映跑官',
-        channelRef,
-      });
+    const { c, now, on } = inCycle(cycleId);
     const header = {};
     await cycleAtDecision(stack, organizer, '440308', '2063');
     // Before the vote s3 may still be shortlisted: the report holds them.
@@ -272,16 +272,10 @@ describe('reports during a cycle', () => {
     // report stayed open with no finding until the organizer resumed — while a clearing finding passed.
     const cycleId = '440308:2064';
     const p = { cycleId };
-    const c = () => organizer.v1.cycles[':cycleId'];
-    const now = () => ok(c().$get({ param: p }));
+    const { c, now, on } = inCycle(cycleId);
     const header = {};
     await cycleAtDecision(stack, organizer, '440308', '2064');
-    const onS2 = await report({
-      target: { type: 'candidate', cycleId, personId: 's2' },
-      category: 'seekingOffice',
-      text: '反映跑官',
-      channelRef: 'suspended-s2',
-    });
+    const onS2 = await on('s2', 'suspended-s2');
     expectStatus(onS2, 201);
     expectStatus(await read(c().suspend.$post({ param: p, json: { reason: '上级要求暂缓' }, header })), 200);
     const proven = await finding(onS2.body.reportId, {

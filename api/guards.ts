@@ -33,6 +33,16 @@ export const cycleJurisdiction = (cycleId: string) => cycleId.slice(0, cycleId.l
 export const requireCycleInScope = (c: Context<Env>, s: Services, cycleId: string) =>
   requireInScope(c, s, cycleJurisdiction(cycleId), `cycle ${cycleId}`);
 
+/**
+ * The caller acts from `level` or above it (a hold or a finding raised there): the city's on a
+ * district's cycle is not the district's to lift. Nothing raised, or a level since removed from the
+ * tree, binds no one — or nobody could ever act on what it raised.
+ */
+export async function fromLevelOrAbove(c: Context<Env>, s: Services, level: string | undefined): Promise<boolean> {
+  if (level === undefined) return true;
+  return (await s.read.within(c.get('principal').scope, level)) || !(await s.read.jurisdiction(level));
+}
+
 /** The scope a list or ledger reads: the one asked for (which must lie inside the caller's), else the caller's own. */
 export async function resolveScope(c: Context<Env>, s: Services, requested: string | undefined): Promise<string> {
   if (requested === undefined) return c.get('principal').scope;

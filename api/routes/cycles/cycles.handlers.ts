@@ -16,7 +16,14 @@ import * as W from '../../../workflows/contracts/cycle.js';
 import { POLICY, type Action } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { ApiError, notFound } from '../../errors.js';
-import { actorOf, authorize, idempotencyKey, requireCycleInScope, resolveScope } from '../../guards.js';
+import {
+  actorOf,
+  authorize,
+  fromLevelOrAbove,
+  idempotencyKey,
+  requireCycleInScope,
+  resolveScope,
+} from '../../guards.js';
 import { readState, readStateInScope } from '../../cycle-state.js';
 import { sendUpdate } from '../../updates.js';
 import type * as routes from './cycles.routes.js';
@@ -188,13 +195,11 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   // From the raiser's level or above: the city's hold on a district's cycle is not the district's to
   // lift (found from outside).
   const raisedIn = hold?.raisedIn;
-  const from = c.get('principal').scope;
-  // A level since removed from the tree binds no one, or nobody could ever lift its hold.
-  if (raisedIn !== undefined && !(await s.read.within(from, raisedIn)) && (await s.read.jurisdiction(raisedIn)))
+  if (!(await fromLevelOrAbove(c, s, raisedIn)))
     throw new ApiError(
       409,
       ErrorType.Conflict,
-      `hold ${name} was raised at ${raisedIn}, which ${from} is not at or above`,
+      `hold ${name} was raised at ${raisedIn}, which ${c.get('principal').scope} is not at or above`,
       [{ path: 'name', rule: `released from ${raisedIn}, where it was raised, or above` }],
     );
   return sendHoldRelease(c);

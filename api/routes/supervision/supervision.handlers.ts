@@ -27,7 +27,15 @@ import { notReadable, readState } from '../../cycle-state.js';
 import { holdOnCycle, type HoldAnswer } from '../../holds.js';
 import { ErrorType } from '../../../domain/errors.js';
 import { ApiError, ErrorCode, notFound, toApiError } from '../../errors.js';
-import { actorOf, authorize, idempotencyKey, requireCycleInScope, requireInScope, resolveScope } from '../../guards.js';
+import {
+  actorOf,
+  authorize,
+  fromLevelOrAbove,
+  idempotencyKey,
+  requireCycleInScope,
+  requireInScope,
+  resolveScope,
+} from '../../guards.js';
 import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
 import type * as routes from './supervision.routes.js';
 
@@ -111,13 +119,11 @@ export const rectification: AppRouteHandler<typeof routes.rectification> = async
   const raisedIn =
     finding?.raisedIn ??
     (finding?.holds ? (await readState(s, cycleId)).holds.find((h) => h.name === finding.holds)?.raisedIn : undefined);
-  const from = c.get('principal').scope;
-  // A level since removed from the tree binds no one, or nobody could ever accept.
-  if (raisedIn !== undefined && !(await s.read.within(from, raisedIn)) && (await s.read.jurisdiction(raisedIn)))
+  if (!(await fromLevelOrAbove(c, s, raisedIn)))
     throw new ApiError(
       409,
       ErrorType.Conflict,
-      `finding ${findingId} was filed at ${raisedIn}, which ${from} is not at or above`,
+      `finding ${findingId} was filed at ${raisedIn}, which ${c.get('principal').scope} is not at or above`,
       [{ path: 'findingId', rule: `accepted from ${raisedIn}, where it was filed, or above` }],
     );
   return teamInput(c, cycleId, acceptRectificationUpdate, (actor) => [c.req.valid('json'), actor] as const);

@@ -957,15 +957,17 @@ export function applyReleaseHold(s: CycleState, i: ReleaseHoldInput): Hold {
 /**
  * The people a person's hold can stop a gate for: candidates not stopped, except that once someone is a
  * nominee, the nominee's status decides (a nominee dropped at publicity passed inspection, and is out),
- * and once the committee has voted, only its nominees and reserves are left (found from outside: a
- * report on a passer never shortlisted held the publicity gate of a cycle with no nominee left).
+ * and once the committee has voted, only its nominees and reserves are left — its nominees alone once
+ * the approval is recorded (found from outside: a report on a passer never shortlisted held the
+ * publicity gate of a cycle with no nominee left).
  * `nomineeDecides: false` is the rule runs before the patch `holds-follow-the-nominee` kept: a passed
  * candidate stayed in the running after being dropped as a nominee, and a hold on them shut the gate;
  * `voteDecides: false` the rule before `holds-follow-the-vote`.
  */
 export function inTheRunning(s: CycleState, { nomineeDecides = true, voteDecides = true } = {}): Set<string> {
   const nominees = new Set(s.nominees.map((n) => n.personId));
-  const reserves = new Set(Object.values(s.reserves).flat());
+  // Once the approval is recorded no reserve moves up (no-move-up-after-approval): the reserves are out too.
+  const reserves = new Set(s.approval ? [] : Object.values(s.reserves).flat());
   const voted = voteDecides && s.decision.vote !== undefined;
   return new Set([
     ...s.candidates

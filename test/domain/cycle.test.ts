@@ -425,6 +425,9 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
     s.holds.push({ name: 'r', reason: 'x', source: 'report', personId: 's3', raisedAt: NOW, raisedBy: 'i' });
     expect(C.blockingHolds(s)).toEqual([]);
     expect(C.blockingHolds(s, { voteDecides: false })).toHaveLength(1);
+    // Once the approval is recorded no reserve moves up (no-move-up-after-approval): reserves are out too.
+    const approved = at('election');
+    expect([...C.inTheRunning(approved)].sort()).toEqual(['d1', 'd2', 's1']);
   });
 
   it('publicity: dropping a nominee moves the next shortlisted up with a period of its own; with none left the seat is open', () => {

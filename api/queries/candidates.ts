@@ -7,17 +7,32 @@ import type { Pool } from '../../activities/db.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import type { PersonalMattersRules } from '../../domain/inspection.js';
 import type { CandidateState } from '../../workflows/contracts/candidate.js';
+import { candidacyOf, type Candidacy, type PersonRow } from '../../domain/cycle/rows.js';
+
+/** A candidate's recorded state, with where the cycle has them (absent until the cycle has recorded them). */
+export type RecordedCandidate = CandidateState & { candidacy?: Candidacy };
 
 /** How long an answer may wait for the record of an input the workflow has accepted. */
 const VERSION_WAIT_MS = 5_000;
 
 export function createCandidateQueries(pool: Pool) {
-  const read = async (cycleId: string, personId: string): Promise<CandidateState | undefined> => {
-    const { rows } = await pool.query<{ state: CandidateState }>(
-      `SELECT state FROM candidate_states WHERE cycle_id = $1 AND person_id = $2`,
+  // With the cycle's row of the person beside it, in the same round trip: the candidacy.
+  const read = async (cycleId: string, personId: string): Promise<RecordedCandidate | undefined> => {
+    const { rows } = await pool.query<{ state: CandidateState } & Partial<PersonRow>>(
+      `SELECT c.state, p.candidate_status AS "candidateStatus", p.nominee_status AS "nomineeStatus", p.detail
+         FROM candidate_states c LEFT JOIN cycle_people p ON p.cycle_id = c.cycle_id AND p.person_id = c.person_id
+        WHERE c.cycle_id = $1 AND c.person_id = $2`,
       [cycleId, personId],
     );
-    return rows[0]?.state;
+    const row = rows[0];
+    if (!row) return undefined;
+    const { state, candidateStatus, nomineeStatus, detail } = row;
+    if (candidateStatus === undefined || candidateStatus === null) return state;
+    const candidacy = candidacyOf(
+      { candidateStatus, nomineeStatus: nomineeStatus ?? null, detail: detail ?? {} },
+      state.status === 'passed',
+    );
+    return { ...state, candidacy };
   };
 
   return {
@@ -28,7 +43,7 @@ export function createCandidateQueries(pool: Pool) {
      * not within the bounded wait. The act is recorded before the workflow answers the input, so this
      * normally finds it at the first read; waiting covers a record still being retried.
      */
-    async atLeast(cycleId: string, personId: string, version: number): Promise<CandidateState | undefined> {
+    async atLeast(cycleId: string, personId: string, version: number): Promise<RecordedCandidate | undefined> {
       const deadline = Date.now() + VERSION_WAIT_MS;
       for (let wait = 10; ; wait = Math.min(wait * 2, 250)) {
         const state = await read(cycleId, personId);

@@ -4,6 +4,7 @@ import * as I from '../../domain/inspection.js';
 import { DEPARTMENTS } from '../../domain/policy.js';
 import { WORKING_DAYS_RULE } from '../../domain/beijing.js';
 import { stopCauseSchema } from './cycles.js';
+import { CANDIDACY_STATUSES } from '../../domain/cycle/rows.js';
 import { epochMs, instant } from './common.js';
 
 const keys = <T extends object>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
@@ -77,6 +78,20 @@ export const candidateStateSchema = z
     dossier: dossierSchema.optional(),
     missing: z.array(z.string()).optional().openapi({ description: 'what still keeps the dossier open (必清)' }),
     waitingFor: z.string().optional(),
+    candidacy: z
+      .object({
+        status: z.enum(CANDIDACY_STATUSES),
+        reason: z.string().optional(),
+        cause: stopCauseSchema.optional(),
+      })
+      .optional()
+      .openapi({
+        description:
+          "where the cycle has this person, beside the inspection's own `status`: `candidate` (passed, no nominee: " +
+          'before the vote, a reserve, or not chosen), `withdrawn` (passed, then withdrawn on a substantiated report), ' +
+          "`stopped` (in inspection), `nominee` (published) and the nominee's later states; `reason` and `cause` for " +
+          'a withdrawal, stop, drop or rejection. Absent for a moment after the candidate opens.',
+      }),
   })
   .openapi('CandidateState');
 

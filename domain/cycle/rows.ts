@@ -5,7 +5,7 @@
 import type { CycleStatus, Stage } from '../stages.js';
 import type { Position } from './inputs.js';
 import { activeNominees } from './rules.js';
-import type { CandidateEntry, CycleState, Nominee } from './state.js';
+import type { CandidateEntry, CycleState, Nominee, StopCause } from './state.js';
 
 export interface CycleRow {
   id: string;
@@ -91,8 +91,51 @@ export function personRows(s: CycleState, ids?: readonly string[]): PersonRow[] 
       inFavor: n.inFavor,
       electionVotes: n.votes,
       nomineeReason: n.reason,
+      nomineeCause: n.cause,
       publicityEndsAt: n.publicityEndsAt,
     };
   }
   return [...rows.values()];
+}
+
+/**
+ * Where a person stands in their cycle, as the cycle recorded them: a candidate's own inspection may
+ * have passed while the cycle withdrew them (a substantiated report) or dropped them as a nominee.
+ * `candidate`: passed or inspecting and no nominee (before the vote, a reserve, or not chosen).
+ */
+export const CANDIDACY_STATUSES = [
+  'inspecting',
+  'candidate',
+  'stopped',
+  'withdrawn',
+  'nominee',
+  'dropped',
+  'approved',
+  'rejected',
+  'elected',
+  'notElected',
+] as const;
+export interface Candidacy {
+  status: (typeof CANDIDACY_STATUSES)[number];
+  reason?: string;
+  cause?: StopCause;
+}
+
+/** The candidacy a person's row records; `inspectionPassed` tells a withdrawal from a stop in inspection. */
+export function candidacyOf(
+  row: Pick<PersonRow, 'candidateStatus' | 'nomineeStatus' | 'detail'>,
+  inspectionPassed: boolean,
+): Candidacy {
+  const d = row.detail as { reason?: string; cause?: StopCause; nomineeReason?: string; nomineeCause?: StopCause };
+  const why = (reason?: string, cause?: StopCause) => ({
+    ...(reason !== undefined ? { reason } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+  });
+  if (row.nomineeStatus !== null) {
+    const status = row.nomineeStatus === 'published' ? 'nominee' : row.nomineeStatus;
+    return { status, ...(status === 'dropped' || status === 'rejected' ? why(d.nomineeReason, d.nomineeCause) : {}) };
+  }
+  if (row.candidateStatus === 'stopped')
+    return { status: inspectionPassed ? 'withdrawn' : 'stopped', ...why(d.reason, d.cause) };
+  return { status: row.candidateStatus === 'inspecting' ? 'inspecting' : 'candidate' };
 }

@@ -194,6 +194,18 @@ describe('reports during a cycle', () => {
     expect(proven.body.effect).toBe('candidacy: candidate s2 withdrawn');
     const withdrawn = await now();
     expect(withdrawn.candidates.find((x) => x.personId === 's2')).toMatchObject({ status: 'stopped', cause: 'report' });
+    // The candidate's own GET says so too, beside its inspection that passed (found after the last
+    // attack: it read `passed` alone).
+    const candidate = (personId: string) => ok(c().candidates[':personId'].$get({ param: { ...p, personId } }));
+    expect(await candidate('s2')).toMatchObject({
+      status: 'passed',
+      candidacy: {
+        status: 'withdrawn',
+        reason: withdrawn.candidates.find((x) => x.personId === 's2')!.reason,
+        cause: 'report',
+      },
+    });
+    expect((await candidate('s1')).candidacy).toEqual({ status: 'candidate' });
     // The shortlist that named them is voided: the standing committee decides again, without them.
     expect(withdrawn.decision.standing).toBeUndefined();
     expect(withdrawn.holds).toEqual([]);
@@ -234,6 +246,9 @@ describe('reports during a cycle', () => {
       ['d2', 'published'],
       ['d4', 'published'],
     ]);
+    expect((await candidate('d1')).candidacy).toEqual({ status: 'dropped', reason: '本人辞去', cause: 'other' });
+    expect((await candidate('d3')).candidacy).toMatchObject({ status: 'withdrawn', cause: 'report' });
+    expect((await candidate('d4')).candidacy).toEqual({ status: 'nominee' });
     await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-candidate-withdrawn-v10');
   });
 

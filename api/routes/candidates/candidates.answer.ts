@@ -9,14 +9,14 @@ import type { Env, Services } from '../../context.js';
 import { ApiError, ErrorCode, OUTAGE_RETRY_AFTER_SECONDS } from '../../errors.js';
 
 /** What a candidate declared and what verification found are for the organization department only. */
-function redactFor(roles: readonly string[], state: W.CandidateState): W.CandidateState {
+function redactFor<S extends W.CandidateState>(roles: readonly string[], state: S): S {
   if (allows(roles, 'personalMatters.read') || !state.dossier?.personalMatters) return state;
   const { discrepancies: _hidden, ...outcome } = state.dossier.personalMatters;
   return { ...state, dossier: { ...state.dossier, personalMatters: { ...outcome, discrepancies: [] } } };
 }
 
 /** The state as the API answers it: redacted for the caller, without the record's version counter. */
-export function answerOf(roles: readonly string[], state: W.CandidateState): Omit<W.CandidateState, 'version'> {
+export function answerOf<S extends W.CandidateState>(roles: readonly string[], state: S): Omit<S, 'version'> {
   const { version: _version, ...shown } = redactFor(roles, state);
   return shown;
 }

@@ -68,6 +68,18 @@ export function createSupervisionActivities({ pool }: { pool: Pool }) {
       });
     },
 
+    /** A medium risk registered after its checkpoint opened, added to that checkpoint's agenda (once). */
+    async addToAgenda(cycleId: string, phase: Phase, riskId: string, event: AuditEvent): Promise<void> {
+      await withTransaction(pool, async (client) => {
+        await client.query(
+          `UPDATE supervision_checkpoints SET agenda = agenda || to_jsonb($3::text)
+            WHERE cycle_id = $1 AND phase = $2 AND NOT agenda ? $3`,
+          [cycleId, phase, riskId],
+        );
+        await appendAudit(client, event);
+      });
+    },
+
     /** A checkpoint opened with no deadline (a year the calendar lacked) gets it once the year is supplied. */
     async setCheckpointDeadline(cycleId: string, phase: Phase, deadline: number, event: AuditEvent): Promise<void> {
       await withTransaction(pool, async (client) => {

@@ -24,6 +24,8 @@ import {
   getSupervisionQuery,
   recordMonitoringUpdate,
   supervisionCalendarYearSignal,
+  takeRiskUpdate,
+  type AgendaAnswer,
   type CheckpointState,
   type FindingState,
   type MonitoringInputScores,
@@ -72,6 +74,16 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
         }),
     },
   );
+
+  setHandler(takeRiskUpdate, (riskId) => supervision.takeRisk(riskId), {
+    validator: (riskId) =>
+      guard(() => {
+        if (typeof riskId !== 'string' || !/^K-[0-9a-f]{12}$/.test(riskId))
+          throw new DomainError(ErrorType.Validation, 'riskId must be a registered risk id', [
+            { path: 'riskId', rule: 'K- and 12 hex digits' },
+          ]);
+      }),
+  });
 
   // ---- the story: each checkpoint opens as the cycle reaches its stage, until the cycle ends.
   for (const phase of Object.keys(V.PHASES) as V.Phase[]) {
@@ -160,6 +172,34 @@ class Supervision {
   }
 
   // ---- checkpoints -----------------------------------------------------------------------------
+
+  /**
+   * A medium risk goes on the next checkpoint's agenda. Each checkpoint fixes its agenda as it opens
+   * (the open medium risks on the record); one registered after the election's checkpoint opened had
+   * no next checkpoint and went on none (found from outside). It joins that last checkpoint's agenda
+   * while it is unfiled. A risk the opening already took answers where it is.
+   */
+  async takeRisk(riskId: string): Promise<AgendaAnswer> {
+    await condition(() => this.opening === 0);
+    const on = this.state.checkpoints.find((c) => c.agenda.includes(riskId));
+    if (on) return { phase: on.phase };
+    const last = this.state.checkpoints.find((c) => c.phase === 'election');
+    if (last === undefined)
+      return this.state.cycleStage === 'closed'
+        ? { why: 'the cycle ended before its election: no checkpoint remains; resolve the risk by hand' }
+        : { why: 'the next checkpoint to open takes it on its agenda' };
+    if (last.filedAt !== undefined)
+      return { why: "the election's checkpoint is filed: no checkpoint remains; resolve the risk by hand" };
+    last.agenda.push(riskId);
+    this.projected.changed();
+    await records.addToAgenda(
+      this.input.cycleId,
+      last.phase,
+      riskId,
+      this.event('checkpoint.agenda-added', SYSTEM, { phase: last.phase, riskId }),
+    );
+    return { phase: last.phase };
+  }
 
   /**
    * Opens a checkpoint (shown, and open to filing, once its agenda is fixed). Not filed by its

@@ -66,6 +66,15 @@ export const registeredRiskSchema = z.object({
     .describe(`a high risk's deadline (ISO 8601, UTC): deadlineWorkingDays from filing. ${WORKING_DAYS_RULE}`),
   workflow: z.enum(['running', 'pending']).optional(),
   hold: holdAnswerSchema,
+  agenda: z
+    .object({ phase: z.enum(['launch', 'inspection', 'election']).optional(), why: z.string().optional() })
+    .optional()
+    .openapi({
+      description:
+        "a medium risk's tracking: `phase`, the checkpoint whose agenda it is on (the election's, open and unfiled, " +
+        'takes one registered after it opened); or `why` it is on none yet — the next checkpoint to open takes it — ' +
+        'or none remains (the last checkpoint filed): then it is resolved by hand',
+    }),
 });
 
 /** A high risk answers with its workflow's state; a low or medium one with its id and status. */

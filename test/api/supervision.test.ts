@@ -109,6 +109,7 @@ describe("supervision and risks hold a cycle's gates", () => {
       owner: '区委宣传部',
     });
     expectStatus(medium, 201);
+    expect(medium.body.agenda).toEqual({ why: expect.stringMatching(/the next checkpoint to open/) });
     mediumRisk = medium.body.riskId;
     const high = await risk({
       jurisdictionId: '440309',
@@ -626,22 +627,59 @@ describe('supervision after the cycle has closed', () => {
     expect((await ok(cycle(cityOrganizer).$get({ param: p }))).status).toBe('closed');
     const team = () => ok(cycle(supervisor).supervision.$get({ param: p }));
     await eventually(async () => (await team()).checkpoints.length === 3);
-    const file = (phase: Phase, findings: z.input<typeof checkpointSchema>['findings']) =>
+    const file = (
+      phase: Phase,
+      findings: z.input<typeof checkpointSchema>['findings'],
+      riskResponses: z.input<typeof checkpointSchema>['riskResponses'] = [],
+    ) =>
       read(
         cycle(supervisor).supervision.checkpoints[':phase'].$post({
           param: { ...p, phase },
-          json: { checklist: allSatisfactory, findings },
+          json: { checklist: allSatisfactory, findings, riskResponses },
           header,
         }),
       );
-    const high = await file('election', [
+    // A medium risk filed once the election's checkpoint is open — the last one — goes on its agenda.
+    // Found from outside: it went on no agenda (none was left to open) and stayed open until resolved by hand.
+    const medium = (description: string) =>
+      risk(
+        {
+          jurisdictionId: '440304',
+          cycleId,
+          stage: 'election',
+          category: 'sabotage',
+          level: 'medium',
+          description,
+          measures: ['加强舆情监测'],
+          owner: '区委宣传部',
+        },
+        cityOrganizer,
+      );
+    const late = await medium('选举后有人散布不实言论');
+    expectStatus(late, 201);
+    expect(late.body.agenda).toEqual({ phase: 'election' });
+    expect((await team()).checkpoints.find((x) => x.phase === 'election')!.agenda).toEqual([late.body.riskId]);
+    const { rows: agendaRows } = await stack.pool.query(
+      `SELECT agenda FROM supervision_checkpoints WHERE cycle_id = $1 AND phase = 'election'`,
+      [cycleId],
+    );
+    expect(agendaRows).toEqual([{ agenda: [late.body.riskId] }]);
+    const highFinding = [
       {
-        severity: 'high',
+        severity: 'high' as const,
         description: '选举期间发现拉票线索',
         rectification: { owner: '区委组织部', deadlineWorkingDays: 120 },
       },
-    ]);
+    ];
+    const unanswered = await file('election', highFinding);
+    expectStatus(unanswered, 422);
+    expect(unanswered.body.error.details).toEqual([{ path: 'riskResponses', rule: `needs ${late.body.riskId}` }]);
+    const high = await file('election', highFinding, [{ riskId: late.body.riskId, response: '已澄清并加强监测' }]);
     expectStatus(high, 200);
+    // Once the last checkpoint is filed, a medium risk goes on none, and its answer says so.
+    const after = await medium('选举结束后仍有不实言论');
+    expectStatus(after, 201);
+    expect(after.body.agenda).toEqual({ why: expect.stringMatching(/no checkpoint remains/) });
     // The cycle has closed: the finding holds no gate, and is to be rectified all the same.
     const finding = high.body.findings.find((f) => f.phase === 'election')!;
     expect(finding).toMatchObject({ severity: 'high', status: 'rectifying' });

@@ -82,4 +82,11 @@ export const acceptRectificationUpdate = defineUpdate<SupervisionState, [V.Accep
 export const recordMonitoringUpdate = defineUpdate<SupervisionState, [V.MonitoringInput, Actor, Stage?]>(
   'recordMonitoring',
 );
+/**
+ * A medium risk on the cycle, just registered (sent by the risk route): on the agenda of the election's
+ * checkpoint if that one — the last — is open and unfiled; otherwise the next checkpoint to open takes
+ * it, or none remains. The answer says which.
+ */
+export const takeRiskUpdate = defineUpdate<AgendaAnswer, [string]>('takeRisk');
+export type AgendaAnswer = { phase: V.Phase; why?: undefined } | { phase?: undefined; why: string };
 export const getSupervisionQuery = defineQuery<SupervisionState>('getSupervision');

@@ -19,6 +19,8 @@ import {
   fileCheckpointUpdate,
   getSupervisionQuery,
   recordMonitoringUpdate,
+  takeRiskUpdate,
+  type AgendaAnswer,
   type SupervisionState,
 } from '../../../workflows/contracts/supervision.js';
 import type { Stage } from '../../../domain/stages.js';
@@ -192,7 +194,8 @@ export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (
   checkRiskLevel(body, jurisdiction);
   // A risk on a cycle counts its deadline on that cycle's calendar; others on the defaults.
   let policy: Policy = policySchema.parse({});
-  if (body.cycleId) policy = (await readState(s, body.cycleId)).policy;
+  const cycle = body.cycleId ? await readState(s, body.cycleId) : undefined;
+  if (cycle) policy = cycle.policy;
   // The id comes from the Idempotency-Key's binding (random without a key): a retry, even many at
   // once, registers nothing new and answers with the first registration's deadline.
   const key = await idempotencyKey(c, s);
@@ -209,6 +212,7 @@ export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (
     start && workflow && body.cycleId
       ? await holdOnCycle(s, start.workflowId, body.cycleId, workflow)
       : { state: 'none', why: start ? 'the risk names no cycle' : 'only a high risk holds a gate' };
+  const agenda = body.level === 'medium' ? await onAgenda(s, riskId, cycle) : undefined;
   return c.json(
     {
       riskId,
@@ -216,10 +220,35 @@ export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (
       deadline: deadline === null ? null : new Date(deadline).toISOString(),
       ...(workflow ? { workflow } : {}),
       hold,
+      ...(agenda ? { agenda } : {}),
     },
     201,
   );
 };
+
+/**
+ * Where a medium risk is tracked: the cycle's supervision puts it on its open last checkpoint, or
+ * says the next one takes it, or that none remains (its workflow ended: every checkpoint filed). A
+ * risk naming no cycle goes on the next checkpoint of a cycle in its jurisdiction.
+ */
+async function onAgenda(s: Services, riskId: string, cycle: { cycleId: string } | undefined): Promise<AgendaAnswer> {
+  if (!cycle) return { why: 'the risk names no cycle: the next checkpoint to open in its jurisdiction takes it' };
+  try {
+    return await sendUpdate(
+      s.temporal.workflow.getHandle(supervisionWorkflowId(cycle.cycleId)),
+      takeRiskUpdate,
+      [riskId],
+      `agenda:${riskId}`,
+      `cycle ${cycle.cycleId}'s supervision`,
+    );
+  } catch (e) {
+    // Not started yet: its first checkpoint takes the risk as it opens. Ended: nothing is left to open.
+    if (e instanceof ApiError && e.status === 404) return { why: 'the next checkpoint to open takes it on its agenda' };
+    if (e instanceof ApiError && e.code === ErrorType.Closed)
+      return { why: "the cycle's supervision has ended: no checkpoint remains; resolve the risk by hand" };
+    throw e;
+  }
+}
 
 export const resolveRisk: AppRouteHandler<typeof routes.resolveRisk> = async (c) => {
   const s = c.var.services;

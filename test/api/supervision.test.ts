@@ -698,7 +698,7 @@ describe('supervision after the cycle has closed', () => {
     expectStatus(accepted, 200);
     await eventually(async () => (await handle.describe()).status.name === 'COMPLETED');
     expect((await team()).findings.map((f) => f.status)).toEqual(['accepted']);
-    await recordHistory(stack.client, supervisionWorkflowId(cycleId), 'supervision-outlived-v10');
+    await recordHistory(stack.client, supervisionWorkflowId(cycleId), 'supervision-risk-on-agenda-v11');
   });
 });
 

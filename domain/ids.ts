@@ -45,6 +45,8 @@ export function candidateKeyFromWorkflowId(workflowId: string): { cycleId: strin
 export const supervisionWorkflowId = (cycle: string) => `supervision:${cycle}`;
 export const cycleIdFromSupervisionWorkflowId = (workflowId: string) => unprefix('supervision', workflowId);
 
+/** A risk's id: K- and 12 hex digits, drawn by the register route from the registration's key. */
+export const RISK_ID = /^K-[0-9a-f]{12}$/;
 export const riskWorkflowId = (riskId: string) => `risk:${riskId}`;
 export const riskIdFromWorkflowId = (workflowId: string) => unprefix('risk', workflowId);
 

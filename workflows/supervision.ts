@@ -13,6 +13,7 @@ import type { createCycleGatewayActivities } from '../activities/cycle-gateway.j
 import type { createSupervisionActivities } from '../activities/supervision.js';
 import type { YearOverride } from '../domain/calendar.js';
 import { DomainError, ErrorType } from '../domain/errors.js';
+import { RISK_ID } from '../domain/ids.js';
 import { SYSTEM } from '../domain/events.js';
 import type { Actor } from '../domain/schemas.js';
 import { STAGES, type Stage } from '../domain/stages.js';
@@ -78,7 +79,7 @@ export async function supervisionWorkflow(input: SupervisionInput): Promise<Supe
   setHandler(takeRiskUpdate, (riskId) => supervision.takeRisk(riskId), {
     validator: (riskId) =>
       guard(() => {
-        if (typeof riskId !== 'string' || !/^K-[0-9a-f]{12}$/.test(riskId))
+        if (typeof riskId !== 'string' || !RISK_ID.test(riskId))
           throw new DomainError(ErrorType.Validation, 'riskId must be a registered risk id', [
             { path: 'riskId', rule: 'K- and 12 hex digits' },
           ]);

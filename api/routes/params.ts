@@ -2,6 +2,7 @@
 import { z } from '@hono/zod-openapi';
 import { JURISDICTION_LEVELS } from '../../domain/stages.js';
 import { ID } from '../../domain/schemas.js';
+import { RISK_ID } from '../../domain/ids.js';
 
 export const cycleIdParam = z
   .string()
@@ -27,7 +28,7 @@ export const reportParams = z.object({
 export const riskParams = z.object({
   riskId: z
     .string()
-    .regex(/^K-[0-9a-f]{12}$/, 'a risk id like K-0123456789ab')
+    .regex(RISK_ID, 'a risk id like K-0123456789ab')
     .openapi({ param: { name: 'riskId', in: 'path' }, example: 'K-5f2c9a1b3d4e' }),
 });
 

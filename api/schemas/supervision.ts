@@ -67,7 +67,7 @@ export const registeredRiskSchema = z.object({
   workflow: z.enum(['running', 'pending']).optional(),
   hold: holdAnswerSchema,
   agenda: z
-    .object({ phase: z.enum(['launch', 'inspection', 'election']).optional(), why: z.string().optional() })
+    .object({ phase: phase.optional(), why: z.string().optional() })
     .optional()
     .openapi({
       description:

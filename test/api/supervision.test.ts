@@ -15,7 +15,7 @@ import {
   type WuCha,
 } from '../../domain/eager/supervision.js';
 import type { Stage } from '../../domain/stages.js';
-import { fileCheckpointUpdate, recordMonitoringUpdate } from '../../workflows/contracts/supervision.js';
+import { fileCheckpointUpdate, recordMonitoringUpdate, takeRiskUpdate } from '../../workflows/contracts/supervision.js';
 import { cycleWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
 import { addWorkingDays } from '../../domain/calendar.js';
 import { CN_YEARS } from '../../domain/holidays-cn.js';
@@ -688,6 +688,11 @@ describe('supervision after the cycle has closed', () => {
     const handle = stack.client.workflow.getHandle(supervisionWorkflowId(cycleId));
     expectStatus(await file('inspection', []), 200);
     expect((await handle.describe()).status.name).toBe('RUNNING'); // the rectification is still open
+    // Only the risk route sends takeRisk, with an id it drew; anything else is refused before the history.
+    for (const hostile of ['K-\u0000', 'K-0123456789AB', 'x'.repeat(100_000), 42])
+      await expect(handle.executeUpdate(takeRiskUpdate, { args: [hostile as string] })).rejects.toMatchObject({
+        cause: { message: expect.stringMatching(/registered risk id/) },
+      });
     const accepted = await read(
       cycle(supervisor).supervision.rectifications.$post({
         param: p,

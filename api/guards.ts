@@ -64,8 +64,38 @@ export function actorOf(c: Context<Env>): Actor {
  * returned (used as the Update id / audit key) is derived from that binding for the same reason.
  */
 export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>): Promise<string> {
+  const bound = await keyBinding(c);
+  if (!bound) return randomUUID();
+  await s.pool.query(
+    'INSERT INTO idempotency_keys (binding, fingerprint) VALUES ($1, $2) ON CONFLICT (binding) DO NOTHING',
+    [bound.binding, bound.fingerprint],
+  );
+  if ((await boundFingerprint(s, bound.binding)) !== bound.fingerprint)
+    throw new ApiError(
+      422,
+      ErrorCode.IdempotencyKeyReused,
+      `Idempotency-Key ${bound.key} was already used with another body; use a new key for a new request`,
+      [{ path: 'header.Idempotency-Key', rule: 'one key, one body' }],
+    );
+  return updateIdOf(bound.binding);
+}
+
+/**
+ * The id `idempotencyKey` gave this caller's Idempotency-Key and body on an earlier request, if one
+ * did; binds nothing. A route whose checks read state that may change after its input was taken (a
+ * hold's raiser) asks what became of that id first: a retry gets the first answer, not the checks
+ * run again on what the input itself changed.
+ */
+export async function earlierUpdateId(c: Context<Env>, s: Pick<Services, 'pool'>): Promise<string | undefined> {
+  const bound = await keyBinding(c);
+  if (!bound || (await boundFingerprint(s, bound.binding)) !== bound.fingerprint) return undefined;
+  return updateIdOf(bound.binding);
+}
+
+/** The request's key bound to its caller and target, and its body's fingerprint; undefined without a key. */
+async function keyBinding(c: Context<Env>): Promise<{ key: string; binding: string; fingerprint: string } | undefined> {
   const key = c.req.header('idempotency-key');
-  if (key === undefined) return randomUUID();
+  if (key === undefined) return undefined;
   if (!IDEMPOTENCY_KEY.test(key)) {
     throw new ApiError(400, ErrorCode.Validation, 'Idempotency-Key must be 8–128 letters, digits or _ . : -', [
       { path: 'header.Idempotency-Key', rule: '8–128 of [A-Za-z0-9_.:-]' },
@@ -77,24 +107,18 @@ export async function idempotencyKey(c: Context<Env>, s: Pick<Services, 'pool'>)
   // reach the same cycle, so a retry spelt either way is the same request.
   const target = [c.req.routePath, c.req.param() as Record<string, string>];
   const binding = sha256(canonical([p.sub, [...p.roles].sort(), p.scope, c.req.method, target, key]));
-  const fingerprint = sha256(canonical(body ?? null));
-  await s.pool.query(
-    'INSERT INTO idempotency_keys (binding, fingerprint) VALUES ($1, $2) ON CONFLICT (binding) DO NOTHING',
-    [binding, fingerprint],
-  );
+  return { key, binding, fingerprint: sha256(canonical(body ?? null)) };
+}
+
+async function boundFingerprint(s: Pick<Services, 'pool'>, binding: string): Promise<string | undefined> {
   const { rows } = await s.pool.query<{ fingerprint: string }>(
     'SELECT fingerprint FROM idempotency_keys WHERE binding = $1',
     [binding],
   );
-  if (rows[0]?.fingerprint !== fingerprint)
-    throw new ApiError(
-      422,
-      ErrorCode.IdempotencyKeyReused,
-      `Idempotency-Key ${key} was already used with another body; use a new key for a new request`,
-      [{ path: 'header.Idempotency-Key', rule: 'one key, one body' }],
-    );
-  return `idem-${binding.slice(0, 40)}`;
+  return rows[0]?.fingerprint;
 }
+
+const updateIdOf = (binding: string) => `idem-${binding.slice(0, 40)}`;
 
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -88,7 +88,10 @@ async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
 }
 
 /** The outcome of an update id the server knows (it waits for one admitted); undefined for one it does not. */
-async function outcomeIfKnown<Ret>(handle: WorkflowHandle, updateId: string): Promise<{ result: Ret } | undefined> {
+export async function outcomeIfKnown<Ret>(
+  handle: WorkflowHandle,
+  updateId: string,
+): Promise<{ result: Ret } | undefined> {
   try {
     return { result: await handle.getUpdateHandle<Ret>(updateId).result() };
   } catch (asked) {

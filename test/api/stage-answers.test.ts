@@ -150,6 +150,34 @@ describe('a stage input answers where the cycle now stands', () => {
     expect(await holds()).toEqual([]);
   });
 
+  it('answers a retried release with the release it took, though another hand has raised the hold again since', async () => {
+    const param = { cycleId: '440307:2097' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2097') }))).status).toBe(201);
+    const supervisor = stack.as(await stack.token(['supervisor'], '440300', '督查组'));
+    const as = (who: ApiClient) => who.v1.cycles[':cycleId'];
+    const release = { name: 'watch-1', resolution: '组织部解除' };
+    const retry = { 'idempotency-key': 'release-watch-1-first' };
+    await ok(as(organizer).holds.$post({ param, json: { name: 'watch-1', reason: '组织部暂停' }, header }));
+    const first = await ok(as(organizer)['hold-releases'].$post({ param, json: release, header: retry }));
+    expect(first.holds).toEqual([]);
+    await ok(as(supervisor).holds.$post({ param, json: { name: 'watch-1', reason: '督查组暂停' }, header }));
+    // The retry (a lost answer, say) is the release already taken: 200, and the supervision's hold stays.
+    const again: any = await read(as(organizer)['hold-releases'].$post({ param, json: release, header: retry }));
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect(again.body.holds).toEqual([expect.objectContaining({ name: 'watch-1', raisedAs: ['supervisor'] })]);
+    // A new release by the organizer is checked as always: the supervision's hold is not theirs to lift.
+    const fresh: any = await read(
+      as(organizer)['hold-releases'].$post({
+        param,
+        json: release,
+        header: { 'idempotency-key': 'release-watch-1-2' },
+      }),
+    );
+    expect(fresh.status).toBe(409);
+    const timeline = await ok(as(organizer).timeline.$get({ param }));
+    expect(timeline.events.filter((e: { action: string }) => e.action === 'hold.released')).toHaveLength(1);
+  });
+
   it('answers the round that ends the recommendation only once every candidate is open for inspection', async () => {
     // Sixty candidates: starting their workflows takes longer than recording the round itself.
     const param = { cycleId: '440308:2031' };

@@ -19,13 +19,14 @@ import { ApiError, notFound } from '../../errors.js';
 import {
   actorOf,
   authorize,
+  earlierUpdateId,
   fromLevelOrAbove,
   idempotencyKey,
   requireCycleInScope,
   resolveScope,
 } from '../../guards.js';
 import { readState, readStateInScope } from '../../cycle-state.js';
-import { sendUpdate } from '../../updates.js';
+import { outcomeIfKnown, sendUpdate } from '../../updates.js';
 import type * as routes from './cycles.routes.js';
 
 export const start: AppRouteHandler<typeof routes.start> = async (c) => {
@@ -130,14 +131,19 @@ function stageInput<I>(action: Action, update: UpdateDefinition<W.InputAccepted,
     ).catch(async (e: unknown) => {
       throw await endedAs(s, e, cycleId);
     });
-    // The acts the input led to, which the cycle left to its sender (W.CycleActForRecord), go on the
-    // record before anyone hears of them; a failure here is a 503, and the retry (same key) gets the
-    // same answer and writes them then.
-    await s.record.recordCycleAnswer(accepted.forRecord);
-    // The Update answers with a version only (see InputAccepted): the answer is the projection once
-    // it holds that version, never an older state.
-    return c.json(await readState(s, cycleId, accepted.version), 200);
+    return c.json(await answerInput(s, cycleId, accepted), 200);
   };
+}
+
+/** The answer to a stage input the cycle took. */
+async function answerInput(s: Services, cycleId: string, accepted: W.InputAccepted): Promise<C.CycleState> {
+  // The acts the input led to, which the cycle left to its sender (W.CycleActForRecord), go on the
+  // record before anyone hears of them; a failure here is a 503, and the retry (same key) gets the
+  // same answer and writes them then.
+  await s.record.recordCycleAnswer(accepted.forRecord);
+  // The Update answers with a version only (see InputAccepted): the answer is the projection once
+  // it holds that version, never an older state.
+  return readState(s, cycleId, accepted.version);
 }
 
 export const launch: AppRouteHandler<typeof routes.launch> = stageInput('cycle.input', W.recordLaunchUpdate);
@@ -173,6 +179,14 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   const { cycleId } = c.req.valid('param');
   const { name } = c.req.valid('json');
   await requireCycleInScope(c, s, cycleId);
+  // A retry of a release the cycle took gets that release's answer: the hold may have been raised
+  // again since, by another hand, and the checks below would refuse the retry as if it were a new
+  // release. One whose first try was never taken is checked like a new one.
+  const earlier = await earlierUpdateId(c, s);
+  const taken =
+    earlier &&
+    (await outcomeIfKnown<W.InputAccepted>(s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)), earlier));
+  if (taken) return c.json(await answerInput(s, cycleId, taken.result), 200);
   // The system's holds (a report's, a finding's, a risk's, the calendar's) are the cycle's to refuse by
   // their own rule, naming what releases them. A hand hold carries its raiser's roles and scope since
   // 12-04; an older one's roles are read from its record, and it has no scope to compare.

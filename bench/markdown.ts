@@ -23,6 +23,7 @@ export function markdown(r: Record<string, any>): string {
           `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} | |`,
           `| history events per candidate | ${t.eventsPerCandidate} | |`,
           '',
+          ...(t.cpu ? cpuRows(t.cpu) : []),
         ]
       : []),
     ...(a
@@ -143,4 +144,24 @@ export function markdown(r: Record<string, any>): string {
       : []),
   ];
   return lines.join('\n');
+}
+
+/** Measurement 1's CPU by part (bench/cpu.ts): where a cycle's cost goes, against a trivial workflow's. */
+function cpuRows(cpu: Record<string, Record<string, number | null>>): string[] {
+  const parts = ['temporal', 'bench', 'postgres', 'machine'] as const;
+  const names = {
+    temporal: 'Temporal dev server',
+    bench: 'bench process (API, worker, simulator)',
+    postgres: 'PostgreSQL backends',
+    machine: 'whole machine',
+  };
+  return [
+    '| 1. CPU ms by part | per cycle, 3 at a time | per cycle, 30 at a time | per trivial workflow | trivial per cycle (30 at a time) |',
+    '|---|---|---|---|---|',
+    ...parts.map(
+      (k) =>
+        `| ${names[k]} | ${cpu.msPerCycle3AtATime?.[k]} | ${cpu.msPerCycle30AtATime?.[k]} | ${cpu.msPerTrivialWorkflow?.[k]} | ${cpu.trivialPerCycle30AtATime?.[k] != null ? `${cpu.trivialPerCycle30AtATime[k]}×` : '—'} |`,
+    ),
+    '',
+  ];
 }

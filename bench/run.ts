@@ -59,6 +59,7 @@ import { markdown } from './markdown.js';
 import { measureMixedReads } from './mixed-reads.js';
 import { measureSoak } from './soak.js';
 import { measureStarts } from './starts.js';
+import { cpuPerRun, cpuSampler } from './cpu.js';
 import { spawnApi, spawnWorker, type WorkerProcess } from './processes.js';
 import { bareApp, load, mb, pct, round, serveOn } from './util.js';
 
@@ -348,14 +349,21 @@ async function main() {
       const ids = await Promise.all(
         Array.from({ length: cycles }, (_, i) => startCycle(`B${String(i).padStart(4, '0')}`, '2026', 5, 2)),
       );
+      const cpu = cpuSampler({
+        temporalPid: temporalServer.child.pid,
+        database: new URL(databaseUrl).pathname.slice(1),
+      });
+      const c0 = cpu.sample();
       const t0 = performance.now();
       await load(ids.length, 3, (i) => simulator.driveCycle(ids[i]!).then(() => undefined));
       const cycleWall = (performance.now() - t0) / 1000;
+      const cycleCpu = cpu.since(c0);
       let events = 0;
       for (const id of ids) events += await historyEvents(client, await workflowsOf(id));
       const breakdown = await eventsByKind(client, await workflowsOf(ids[0]!), 10);
       log(`   events per candidate by workflow and type (first cycle): ${JSON.stringify(breakdown)}`);
       log('   trivial one-activity workflow ×300, 30 at a time');
+      const c1 = cpu.sample();
       const t1 = performance.now();
       await load(300, 30, (i) =>
         client.workflow
@@ -363,6 +371,7 @@ async function main() {
           .then(() => undefined),
       );
       const pingWall = (performance.now() - t1) / 1000;
+      const pingCpu = cpu.since(c1);
       // Three at a time is one organizer's pace: each cycle waits on its own inputs one after another,
       // so it measures latency as much as work. Driven as many at a time as the trivial workflows, the
       // cycles are measured for the server's and the worker's work alone (capacity).
@@ -370,9 +379,11 @@ async function main() {
       const wide = await Promise.all(
         Array.from({ length: CAPACITY_CYCLES }, (_, i) => startCycle(`B${String(i).padStart(4, '0')}`, '2040', 5, 2)),
       );
+      const c2 = cpu.sample();
       const t2 = performance.now();
       await load(wide.length, 30, (i) => simulator.driveCycle(wide[i]!).then(() => undefined));
       const wideWall = (performance.now() - t2) / 1000;
+      const wideCpu = cpu.since(c2);
       results.throughput = {
         cyclesPerSecond: round(cycles / cycleWall, 3),
         trivialWorkflowsPerSecond: round(300 / pingWall, 1),
@@ -382,6 +393,7 @@ async function main() {
         cyclesPerSecond30AtATime: round(CAPACITY_CYCLES / wideWall, 3),
         ratioAtEqualConcurrency: round(300 / pingWall / (CAPACITY_CYCLES / wideWall), 0),
         eventsPerCandidateByType: breakdown,
+        cpu: cpuPerRun({ cycles: [cycleCpu, cycles], capacity: [wideCpu, CAPACITY_CYCLES], trivial: [pingCpu, 300] }),
       };
       log(`   ${JSON.stringify(results.throughput)}`);
     }

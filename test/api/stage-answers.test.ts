@@ -4,6 +4,7 @@
  * polling. Only the publicity period, which ends by the clock, is waited for.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cycleWorkflowId } from '../../domain/ids.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 import { ok, read, type ApiClient } from './client.js';
@@ -52,10 +53,16 @@ describe('a stage input answers where the cycle now stands', () => {
     expect(await ok(cycle().approval.$post({ param, json: S.approval, header }))).toMatchObject({
       stage: 'election',
     });
-    expect(await ok(cycle().election.$post({ param, json: S.election(['d1', 'd2']), header }))).toMatchObject({
-      stage: 'closed',
-      status: 'closed',
-    });
+    const electionKey = { 'idempotency-key': 'election-440306-2031' };
+    const election = { param, json: S.election(['d1', 'd2']), header: electionKey };
+    expect(await ok(cycle().election.$post(election))).toMatchObject({ stage: 'closed', status: 'closed' });
+    // Its answer lost, the client retries once the cycle's workflow has ended: the input that closed the
+    // cycle answers as it did, not 409 (it is no new input to a closed cycle).
+    const run = stack.client.workflow.getHandle(cycleWorkflowId('440306:2031'));
+    await eventually(async () => (await run.describe()).status.name === 'COMPLETED');
+    const retried: any = await read(cycle().election.$post(election));
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body).toMatchObject({ stage: 'closed', status: 'closed' });
   });
 
   it('says why it waits when a hold keeps the gate shut, and moves on the moment it is released', async () => {
@@ -151,8 +158,8 @@ describe('a stage input answers where the cycle now stands', () => {
   });
 
   it('answers a retried release with the release it took, though another hand has raised the hold again since', async () => {
-    const param = { cycleId: '440307:2097' };
-    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2097') }))).status).toBe(201);
+    const param = { cycleId: '440307:2098' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2098') }))).status).toBe(201);
     const supervisor = stack.as(await stack.token(['supervisor'], '440300', '督查组'));
     const as = (who: ApiClient) => who.v1.cycles[':cycleId'];
     const release = { name: 'watch-1', resolution: '组织部解除' };

@@ -2,7 +2,7 @@
  * The projection sink's writes (activities/projection.ts) on real PostgreSQL: a delta that follows
  * the stored send applies, a gap marks the projection stale, a whole send repairs it, and a send a
  * failed workflow task's attempt already wrote — sent again, whole, by the retry — leaves it usable;
- * an older send never overwrites a newer one.
+ * the same send written twice changes nothing; an older send never overwrites a newer one.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -56,10 +56,23 @@ describe('projection writes', () => {
     expect(await seqOf(id)).toBe(3);
     expect(await read(id)).toEqual({ stale: false, state: { a: 2, d: 4 } });
 
-    // A lost send (5 follows 3): stale until a whole send.
-    await writeProjection(pool, id, run, { seq: 5, full: false, upserts: [['a', '5']], deletes: [] });
+    // The stored send written again (the sink's retry of a commit it did not hear) changes nothing;
+    // one of that number with other content is a failed attempt's, and marks the projection stale.
+    await writeProjection(pool, id, run, { seq: 4, full: false, upserts: [['e', '1']], deletes: ['d'] });
+    await writeProjection(pool, id, run, { seq: 4, full: false, upserts: [['e', '1']], deletes: ['d'] });
+    expect(await read(id)).toEqual({ stale: false, state: { a: 2, e: 1 } });
+    const other = await writeProjection(pool, id, run, { seq: 4, full: false, upserts: [['e', '2']], deletes: [] });
+    expect(other.gap).toBe('stored send 4 with other content, this send 4–4');
     expect(await read(id)).toEqual({ stale: true });
-    await writeProjection(pool, id, run, { seq: 6, full: true, upserts: [['a', '6']], deletes: [] });
+    await writeProjection(pool, id, run, { seq: 5, full: true, upserts: [['a', '2']], deletes: [] });
+    expect(await read(id)).toEqual({ stale: false, state: { a: 2 } });
+    await writeProjection(pool, id, run, { seq: 5, full: true, upserts: [['a', '2']], deletes: [] });
+    expect(await read(id)).toEqual({ stale: false, state: { a: 2 } });
+
+    // A lost send (7 follows 5): stale until a whole send.
+    await writeProjection(pool, id, run, { seq: 7, full: false, upserts: [['a', '5']], deletes: [] });
+    expect(await read(id)).toEqual({ stale: true });
+    await writeProjection(pool, id, run, { seq: 8, full: true, upserts: [['a', '6']], deletes: [] });
     expect(await read(id)).toEqual({ stale: false, state: { a: 6 } });
   });
 });

@@ -349,38 +349,51 @@ export function applyRecommendationRound(s: CycleState, i: RecommendationRound, 
 // ---------------------------------------------------------------------------------------------
 // inspection: candidates finish (passed or stopped); a stopped one is replaced by the next-ranked
 
-/** `replace`: whether a stopped candidate may be replaced (an aborted cycle replaces nobody). */
-export function applyCandidateOutcome(s: CycleState, o: DossierOutcome, replace = true): CandidateEntry | undefined {
+/**
+ * `replace`: whether a stopped candidate may be replaced (an aborted cycle replaces nobody). The
+ * replacement is the next-ranked person not yet taken; people tied at that rank all enter, as at the
+ * cut (selectTop: taking one of equals by id would be unfair). `takeTied` is asked only when there is
+ * such a tie: a history from before that rule answers no and keeps the ranking's order.
+ */
+export function applyCandidateOutcome(
+  s: CycleState,
+  o: DossierOutcome,
+  replace = true,
+  takeTied: () => boolean = () => true,
+): CandidateEntry[] {
   const c = s.candidates.find((x) => x.personId === o.personId && x.status === 'inspecting');
-  if (!c) return undefined;
+  if (!c) return [];
   c.status = o.result;
   c.concerns = o.concerns;
   if (o.reason !== undefined) c.reason = o.reason;
   if (o.cause !== undefined) c.cause = o.cause;
-  if (o.result === 'passed' || !replace) return undefined;
+  if (o.result === 'passed' || !replace) return [];
   const taken = new Set(s.candidates.filter((x) => x.positionId === c.positionId).map((x) => x.personId));
-  const next = s.policy.replaceStoppedCandidates
-    ? s.recommendation.ranking[c.positionId]?.find((r) => !taken.has(r.personId) && r.votes > 0)
-    : undefined;
+  const free = s.policy.replaceStoppedCandidates
+    ? (s.recommendation.ranking[c.positionId] ?? []).filter((r) => !taken.has(r.personId) && r.votes > 0)
+    : [];
+  const next = free[0];
   if (!next) {
     const gap = s.shortfalls.find((g) => g.positionId === c.positionId);
     if (gap) gap.missing += 1;
     else s.shortfalls.push({ positionId: c.positionId, missing: 1 });
-    return undefined;
+    return [];
   }
-  const replacement: CandidateEntry = {
-    personId: next.personId,
-    name: next.name,
+  const tied = free.filter((r) => r.rank === next.rank);
+  const entering = tied.length > 1 && takeTied() ? tied : [next];
+  const replacements = entering.map((r): CandidateEntry => ({
+    personId: r.personId,
+    name: r.name,
     positionId: c.positionId,
-    rank: next.rank,
-    votes: next.votes,
+    rank: r.rank,
+    votes: r.votes,
     status: 'inspecting',
     concerns: [],
     replaces: c.personId,
-    ...(s.recommendation.firstPromotion?.includes(next.personId) ? { firstPromotion: true } : {}),
-  };
-  s.candidates.push(replacement);
-  return replacement;
+    ...(s.recommendation.firstPromotion?.includes(r.personId) ? { firstPromotion: true } : {}),
+  }));
+  s.candidates.push(...replacements);
+  return replacements;
 }
 
 export const inspectionDone = (s: CycleState) =>

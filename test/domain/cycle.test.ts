@@ -251,7 +251,7 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
       cause: 'review',
       concerns: [],
     });
-    expect(replacement).toMatchObject({ personId: 's4', replaces: 's2', status: 'inspecting' });
+    expect(replacement).toMatchObject([{ personId: 's4', replaces: 's2', status: 'inspecting' }]);
     expect(
       C.applyCandidateOutcome(s, {
         personId: 's4',
@@ -260,7 +260,7 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
         cause: 'violation',
         concerns: [],
       }),
-    ).toBeUndefined();
+    ).toEqual([]);
     expect(s.shortfalls).toEqual([{ positionId: 'secretary', missing: 1 }]);
     const noReplace = at('inspection', { replaceStoppedCandidates: false });
     expect(
@@ -271,8 +271,70 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
         cause: 'other',
         concerns: [],
       }),
-    ).toBeUndefined();
+    ).toEqual([]);
     expect(noReplace.shortfalls).toEqual([{ positionId: 'secretary', missing: 1 }]);
+  });
+
+  it('a tie at the next rank: everyone tied enters inspection, as at the cut; unasked, the ranking order stands', () => {
+    // d7 and d8 tie in both rounds (d8 listed first, so its id is not what orders them); d9 is below.
+    const tied = (r: C.Round, voters: number, scale: number): C.RecommendationRound => {
+      const base = round(r, voters, scale);
+      const deputy = base.tallies[1]!;
+      const [d7, d8, d9] = [3, 3, 2].map((v) => Math.round(v * scale));
+      deputy.persons = [
+        ...deputy.persons.slice(0, 6),
+        { personId: 'd8', name: 'd候选人8', votes: d8! },
+        { personId: 'd7', name: 'd候选人7', votes: d7! },
+        { personId: 'd9', name: 'd候选人9', votes: d9! },
+      ];
+      return base;
+    };
+    const inspecting = (takeTied: boolean) => {
+      const s = fresh();
+      C.applyLaunch(
+        s,
+        {
+          responsibilities: [{ task: 't', measure: 'm', deadline: '2026-06-30', owner: 'o' }],
+          educationSessions: 1,
+          commitmentLetters: 1,
+          talks: 0,
+        },
+        NOW,
+      );
+      C.enterStage(s, NOW);
+      C.applyAnalysis(s, { vacanciesPublishedOn: '2026-06-01', eligibleChecked: 3 }, NOW);
+      C.enterStage(s, NOW);
+      for (const r of [tied('cadreMeeting', 100, 1), tied('fullCommittee', 31, 0.3)]) {
+        C.checkRecommendationRound(s, r);
+        C.applyRecommendationRound(s, r, NOW);
+      }
+      C.enterStage(s, NOW);
+      let asked = 0;
+      const stop = (personId: string) =>
+        C.applyCandidateOutcome(
+          s,
+          { personId, result: 'stopped', reason: '廉政意见否决', cause: 'review', concerns: [] },
+          true,
+          () => {
+            asked++;
+            return takeTied;
+          },
+        );
+      return { s, stop, asked: () => asked };
+    };
+    const taken = inspecting(true);
+    expect(taken.s.candidates.map((c) => c.personId)).toEqual(['s1', 's2', 's3', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6']);
+    const both = taken.stop('d1');
+    expect(both.map((c) => c.personId).sort()).toEqual(['d7', 'd8']);
+    expect(both.every((c) => c.replaces === 'd1' && c.status === 'inspecting' && c.rank === both[0]!.rank)).toBe(true);
+    expect(taken.asked()).toBe(1);
+    expect(taken.s.candidates.filter((c) => c.status === 'inspecting').map((c) => c.personId)).toContain('d8');
+    // The next stop finds no tie: d9 alone, and the tie question is not asked.
+    expect(taken.stop('d2').map((c) => c.personId)).toEqual(['d9']);
+    expect(taken.asked()).toBe(1);
+    // A history from before the rule (the question answered no) keeps the ranking's order: one replacement.
+    const before = inspecting(false);
+    expect(before.stop('d1').map((c) => c.personId)).toEqual(['d7']);
   });
 
   it('standing committee: no quorum (7 of 11), over the 1:2 ratio, a person who did not pass inspection', () => {

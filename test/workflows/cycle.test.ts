@@ -306,6 +306,55 @@ describe('cycleWorkflow on the real server', () => {
     await h.terminate('test done');
   });
 
+  it('a stopped candidate with two people tied at the next rank: both enter inspection', async () => {
+    // 副区长 ×2 takes six to inspection; d7 and d8 tie in both rounds below them (d8 listed first).
+    const deputies = (votes: number[]) =>
+      votes.map((v, i) => ({ personId: `d${i + 1}`, name: `副区长人选${i + 1}`, votes: v }));
+    const round = (r: typeof S.cadreMeeting | typeof S.fullCommittee, votes: number[]) => ({
+      ...r,
+      tallies: [r.tallies[0], { positionId: 'deputy', persons: deputies(votes).reverse() }],
+    });
+    const h = await startCycle({ id: '440306002', name: '西乡街道' });
+    await update(h, W.recordLaunchUpdate, S.launch);
+    await stageIs(h, 'analysis');
+    await update(h, W.recordAnalysisUpdate, S.analysis);
+    await stageIs(h, 'recommendation');
+    await update(h, W.recordRecommendationRoundUpdate, round(S.cadreMeeting, [50, 45, 35, 30, 20, 12, 3, 3, 2]));
+    await update(h, W.recordRecommendationRoundUpdate, round(S.fullCommittee, [15, 14, 11, 9, 6, 4, 1, 1]));
+    await stageIs(h, 'inspection');
+    const { cycleId } = await stateOf(h);
+    await stack.client.workflow.getHandle(candidateWorkflowId(cycleId, 'd1')).executeUpdate(stopCandidateUpdate, {
+      args: [{ reason: '联审发现问题线索，停止考察', cause: 'review' }, actor],
+      updateId: `stop-d1-${cycleId}`,
+    });
+    const entered = await eventually(async () => {
+      const s = await stateOf(h);
+      const both = s.candidates.filter((c) => c.replaces === 'd1');
+      return both.length === 2 && both.every((c) => c.opened) && both;
+    });
+    expect(entered.map((c) => c.personId).sort()).toEqual(['d7', 'd8']);
+    expect(entered.every((c) => c.status === 'inspecting')).toBe(true);
+    // Each has its own inspection running, and the record says whom they replaced and with whom they tied.
+    for (const p of ['d7', 'd8'])
+      await eventually(async () => {
+        const d = await stack.client.workflow.getHandle(candidateWorkflowId(cycleId, p)).describe();
+        return d.status.name === 'RUNNING';
+      });
+    const replaced = await eventually(async () => {
+      const { rows } = await stack.pool.query(
+        `SELECT detail FROM audit_events WHERE cycle_id = $1 AND action = 'candidate.replaced' ORDER BY id`,
+        [cycleId],
+      );
+      return rows.length === 2 && rows.map((r) => r.detail);
+    });
+    expect(replaced).toEqual(
+      ['d7', 'd8'].map((personId) => expect.objectContaining({ personId, replaces: 'd1', tiedWith: ['d7', 'd8'] })),
+    );
+    // The fixture of the patch replacement-takes-all-tied (README "Replay").
+    await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-replacement-tied-v12');
+    await h.terminate('test done');
+  });
+
   it('continues as new whenever its history grows long, in any stage, and loses nothing', async () => {
     // A run ends past 30 events, so every stage sees several runs: a thousand candidates' worth of
     // history, compressed. Candidates keep running across runs and signal whichever one is current.

@@ -92,6 +92,9 @@ describe('replay of recorded histories', () => {
         'cycle-holds-follow-the-vote-v10.json',
         // hold-before-filing-record: a high finding's hold placed before its filing is recorded.
         'supervision-hold-first-v10.json',
+        // replacement-takes-all-tied: a stopped candidate replaced by both people tied at the next rank
+        // (test/workflows/cycle.test.ts); no earlier fixture has such a tie, so none takes the old path.
+        'cycle-replacement-tied-v12.json',
       ]),
     );
   });

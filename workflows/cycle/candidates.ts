@@ -41,7 +41,11 @@ export class CandidateWorkflows {
     // An aborted cycle stops its candidates and replaces nobody. Before the patch an outcome heard
     // after an abort could still start a replacement; asked only then, so other histories are unchanged.
     const replace = cycle.state.status !== 'aborted' || !patched('aborted-replaces-nobody');
-    const replacement = C.applyCandidateOutcome(cycle.state, outcome, replace);
+    // People tied at the next rank all enter, as at the cut; before the patch the ranking's order took
+    // one of them. Asked only when there is such a tie, so other histories are unchanged.
+    const replacements = C.applyCandidateOutcome(cycle.state, outcome, replace, () =>
+      patched('replacement-takes-all-tied'),
+    );
     cycle.bump();
     void cycle.record(
       `candidate.${outcome.result}`,
@@ -50,15 +54,20 @@ export class CandidateWorkflows {
       undefined,
       [outcome.personId],
     );
-    if (!replacement) return;
-    void this.open([replacement]);
-    void cycle.record(
-      'candidate.replaced',
-      SYSTEM,
-      { personId: replacement.personId, replaces: outcome.personId },
-      undefined,
-      [replacement.personId],
-    );
+    if (replacements.length === 0) return;
+    void this.open(replacements);
+    for (const replacement of replacements)
+      void cycle.record(
+        'candidate.replaced',
+        SYSTEM,
+        {
+          personId: replacement.personId,
+          replaces: outcome.personId,
+          ...(replacements.length > 1 ? { tiedWith: replacements.map((r) => r.personId) } : {}),
+        },
+        undefined,
+        [replacement.personId],
+      );
   }
 
   /** A candidate's late departments show on the cycle, so organizers see them without opening each one. */

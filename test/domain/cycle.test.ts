@@ -51,6 +51,7 @@ const round = (r: C.Round, voters: number, scale = 1): C.RecommendationRound => 
 function at(
   stage: 'recommendation' | 'inspection' | 'decision' | 'publicity' | 'approval' | 'election',
   policy?: Record<string, unknown>,
+  rounds = [round('cadreMeeting', 100), round('fullCommittee', 31, 0.3)],
 ) {
   const s = fresh(policy);
   C.applyLaunch(
@@ -67,7 +68,7 @@ function at(
   C.applyAnalysis(s, { vacanciesPublishedOn: '2026-06-01', eligibleChecked: 3 }, NOW);
   C.enterStage(s, NOW);
   if (stage === 'recommendation') return s;
-  for (const r of [round('cadreMeeting', 100), round('fullCommittee', 31, 0.3)]) {
+  for (const r of rounds) {
     C.checkRecommendationRound(s, r);
     C.applyRecommendationRound(s, r, NOW);
   }
@@ -290,25 +291,7 @@ describe('stage inputs are rejected for the right reason, leaving state unchange
       return base;
     };
     const inspecting = (takeTied: boolean) => {
-      const s = fresh();
-      C.applyLaunch(
-        s,
-        {
-          responsibilities: [{ task: 't', measure: 'm', deadline: '2026-06-30', owner: 'o' }],
-          educationSessions: 1,
-          commitmentLetters: 1,
-          talks: 0,
-        },
-        NOW,
-      );
-      C.enterStage(s, NOW);
-      C.applyAnalysis(s, { vacanciesPublishedOn: '2026-06-01', eligibleChecked: 3 }, NOW);
-      C.enterStage(s, NOW);
-      for (const r of [tied('cadreMeeting', 100, 1), tied('fullCommittee', 31, 0.3)]) {
-        C.checkRecommendationRound(s, r);
-        C.applyRecommendationRound(s, r, NOW);
-      }
-      C.enterStage(s, NOW);
+      const s = at('inspection', {}, [tied('cadreMeeting', 100, 1), tied('fullCommittee', 31, 0.3)]);
       let asked = 0;
       const stop = (personId: string) =>
         C.applyCandidateOutcome(

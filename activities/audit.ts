@@ -6,11 +6,23 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { canonical } from '../domain/canonical.js';
 import type { AuditEvent } from '../domain/events.js';
-import type { Client, Pool } from './db.js';
+import { prepared, type Client, type Pool } from './db.js';
 
 export const GENESIS = '0'.repeat(64);
 /** One chain, one writer at a time: the advisory lock serializes appends across processes. */
 const CHAIN_LOCK = 0x4a_55_41_4e; // "HUAN"
+// The append's three statements, prepared: every one runs under the chain's lock (activities/db.ts).
+const LOCK_CHAIN = prepared('audit-lock-chain', 'SELECT pg_advisory_xact_lock($1)');
+const KEY_AND_LAST = prepared(
+  'audit-key-and-last',
+  `SELECT EXISTS (SELECT 1 FROM audit_events WHERE idem_key = $1) AS taken,
+          (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1) AS hash`,
+);
+const INSERT_EVENT = prepared(
+  'audit-insert-event',
+  `INSERT INTO audit_events (idem_key, at, actor, role, request_id, subject_type, subject_id, cycle_id, jurisdiction_id, action, before, after, detail, prev_hash, hash)
+   VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
+);
 
 interface ChainedFields {
   idem_key: string;
@@ -34,11 +46,11 @@ export function rowHash(prevHash: string, fields: ChainedFields): string {
 
 /** Appends one event inside the caller's transaction; a second append with the same key is a no-op. */
 export async function appendAudit(client: Client, e: AuditEvent): Promise<void> {
-  await client.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
-  const exists = await client.query('SELECT 1 FROM audit_events WHERE idem_key = $1', [e.key]);
-  if (exists.rowCount) return;
-  const last = await client.query<{ hash: string }>('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
-  const prev = last.rows[0]?.hash ?? GENESIS;
+  await client.query(LOCK_CHAIN([CHAIN_LOCK]));
+  // After the lock, in a statement of its own: its snapshot sees every append committed before it.
+  const { rows } = await client.query<{ taken: boolean; hash: string | null }>(KEY_AND_LAST([e.key]));
+  if (rows[0]!.taken) return;
+  const prev = rows[0]!.hash ?? GENESIS;
   // Round-trip through JSON so the hash covers exactly what jsonb will store.
   const json = (v: unknown) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
   const fields: ChainedFields = {
@@ -57,9 +69,7 @@ export async function appendAudit(client: Client, e: AuditEvent): Promise<void> 
     detail: json(e.detail),
   };
   await client.query(
-    `INSERT INTO audit_events (idem_key, at, actor, role, request_id, subject_type, subject_id, cycle_id, jurisdiction_id, action, before, after, detail, prev_hash, hash)
-     VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`,
-    [
+    INSERT_EVENT([
       fields.idem_key,
       fields.at,
       fields.actor,
@@ -75,7 +85,7 @@ export async function appendAudit(client: Client, e: AuditEvent): Promise<void> 
       JSON.stringify(fields.detail),
       prev,
       rowHash(prev, fields),
-    ],
+    ]),
   );
 }
 

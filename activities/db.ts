@@ -58,6 +58,24 @@ export function createApiPools(connectionString: string, options: { role?: strin
   return { pool, readPool, warm: async () => void (await Promise.all([warmPool(pool), warmPool(readPool)])) };
 }
 
+/**
+ * A statement prepared once per connection (pg's named query): the server parses and plans it at a
+ * connection's first use, then only binds and runs it. For the hot paths only — a reader's GET, the
+ * worker's projection write per activation, the audit append under its lock — where planning cost as
+ * much server CPU as running: a cycle's GET took 0.70–0.84 ms of PostgreSQL CPU unnamed and
+ * 0.37–0.39 ms named (docs/benchmarks.md, 12-05 14:05). One name, one text: a second text under a
+ * name already taken throws at load, since pg would run the first one's plan. Columns named, never
+ * `*`: a column a migration adds would change a prepared `SELECT *`'s result, which PostgreSQL refuses
+ * ("cached plan must not change result type") on every connection that prepared it.
+ */
+const PREPARED = new Map<string, string>();
+export function prepared(name: string, text: string): (values: unknown[]) => pg.QueryConfig {
+  const taken = PREPARED.get(name);
+  if (taken !== undefined && taken !== text) throw new Error(`prepared statement ${name} has two texts`);
+  PREPARED.set(name, text);
+  return (values) => ({ name, text, values });
+}
+
 /** Runs `fn` in one transaction on one client (never through pool.query, which may use several). */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -14,7 +14,7 @@ import type { WorkflowInfo } from '@temporalio/workflow';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { ProjectionSinks, ProjectionWrite } from '../workflows/contracts/projection.js';
 import { stateParts } from '../domain/projection.js';
-import { withTransaction, type Client, type Pool } from './db.js';
+import { prepared, withTransaction, type Client, type Pool } from './db.js';
 
 const ATTEMPTS = 3;
 
@@ -30,6 +30,32 @@ function fingerprint(w: ProjectionWrite & { fromSeq?: number }): string {
     .digest('base64url');
 }
 
+// A write's statements, prepared (activities/db.ts): every activation of every workflow runs them.
+const STORED = prepared(
+  'projection-stored',
+  'SELECT run_id, seq, stale, send_hash FROM workflow_projections WHERE workflow_id = $1 FOR UPDATE',
+);
+const HEADER = prepared(
+  'projection-header',
+  `INSERT INTO workflow_projections (workflow_id, run_id, seq, stale, send_hash, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+   ON CONFLICT (workflow_id) DO UPDATE
+     SET run_id = EXCLUDED.run_id, seq = EXCLUDED.seq, stale = EXCLUDED.stale, send_hash = EXCLUDED.send_hash, updated_at = now()`,
+);
+const KEEP_ONLY = prepared(
+  'projection-keep-only',
+  'DELETE FROM workflow_state_parts WHERE workflow_id = $1 AND part <> ALL($2::text[])',
+);
+const DELETE_PARTS = prepared(
+  'projection-delete-parts',
+  'DELETE FROM workflow_state_parts WHERE workflow_id = $1 AND part = ANY($2::text[])',
+);
+const UPSERT_PARTS = prepared(
+  'projection-upsert-parts',
+  `INSERT INTO workflow_state_parts (workflow_id, part, value)
+   SELECT $1, t.part, t.value::jsonb FROM unnest($2::text[], $3::text[]) AS t(part, value)
+   ON CONFLICT (workflow_id, part) DO UPDATE SET value = EXCLUDED.value`,
+);
+
 /** One write, as a transaction: whole on a full send, a delta only when it follows the stored send. */
 export async function writeProjection(
   pool: Pool,
@@ -43,9 +69,7 @@ export async function writeProjection(
       seq: number;
       stale: boolean;
       send_hash: string | null;
-    }>('SELECT run_id, seq, stale, send_hash FROM workflow_projections WHERE workflow_id = $1 FOR UPDATE', [
-      workflowId,
-    ]);
+    }>(STORED([workflowId]));
     const stored = rows[0];
     const sameRun = stored !== undefined && stored.run_id === runId;
     // A send older than the stored one of the same run (a failed task's attempt wrote past it) is spent.
@@ -57,31 +81,15 @@ export async function writeProjection(
     if (sameRun && w.seq === stored.seq && stored.send_hash === sendHash) return { stale: stored.stale };
     const follows = sameRun && stored.seq === (w.fromSeq ?? w.seq) - 1;
     const stale = w.full ? false : !follows || stored.stale;
-    await client.query(
-      `INSERT INTO workflow_projections (workflow_id, run_id, seq, stale, send_hash, updated_at) VALUES ($1, $2, $3, $4, $5, now())
-       ON CONFLICT (workflow_id) DO UPDATE
-         SET run_id = EXCLUDED.run_id, seq = EXCLUDED.seq, stale = EXCLUDED.stale, send_hash = EXCLUDED.send_hash, updated_at = now()`,
-      [workflowId, runId, w.seq, stale, sendHash],
-    );
+    await client.query(HEADER([workflowId, runId, w.seq, stale, sendHash]));
     const names = w.upserts.map(([name]) => name);
     if (w.full) {
-      await client.query('DELETE FROM workflow_state_parts WHERE workflow_id = $1 AND part <> ALL($2::text[])', [
-        workflowId,
-        names,
-      ]);
+      await client.query(KEEP_ONLY([workflowId, names]));
     } else if (w.deletes.length > 0) {
-      await client.query('DELETE FROM workflow_state_parts WHERE workflow_id = $1 AND part = ANY($2::text[])', [
-        workflowId,
-        w.deletes,
-      ]);
+      await client.query(DELETE_PARTS([workflowId, w.deletes]));
     }
     if (w.upserts.length > 0) {
-      await client.query(
-        `INSERT INTO workflow_state_parts (workflow_id, part, value)
-         SELECT $1, t.part, t.value::jsonb FROM unnest($2::text[], $3::text[]) AS t(part, value)
-         ON CONFLICT (workflow_id, part) DO UPDATE SET value = EXCLUDED.value`,
-        [workflowId, names, w.upserts.map(([, json]) => json)],
-      );
+      await client.query(UPSERT_PARTS([workflowId, names, w.upserts.map(([, json]) => json)]));
     }
     // What leaves a gap is not known yet (docs/benchmarks.md): what met what, numbers only.
     if (!stale || stored?.stale) return { stale };

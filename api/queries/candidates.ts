@@ -3,7 +3,7 @@
  * (candidate_states, written by activities/reviews.ts in the act's transaction). No workflow query,
  * so a GET never waits on a replay, running or closed.
  */
-import type { Pool } from '../../activities/db.js';
+import { prepared, type Pool } from '../../activities/db.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import type { PersonalMattersRules } from '../../domain/inspection.js';
 import type { CandidateState } from '../../workflows/contracts/candidate.js';
@@ -15,15 +15,18 @@ export type RecordedCandidate = CandidateState & { candidacy?: Candidacy };
 /** How long an answer may wait for the record of an input the workflow has accepted. */
 const VERSION_WAIT_MS = 5_000;
 
+// A candidate's GET, and every wait of an input on its record: prepared (activities/db.ts).
+const CANDIDATE = prepared(
+  'candidate',
+  `SELECT c.state, p.candidate_status AS "candidateStatus", p.nominee_status AS "nomineeStatus", p.detail
+     FROM candidate_states c LEFT JOIN cycle_people p ON p.cycle_id = c.cycle_id AND p.person_id = c.person_id
+    WHERE c.cycle_id = $1 AND c.person_id = $2`,
+);
+
 export function createCandidateQueries(pool: Pool) {
   // With the cycle's row of the person beside it, in the same round trip: the candidacy.
   const read = async (cycleId: string, personId: string): Promise<RecordedCandidate | undefined> => {
-    const { rows } = await pool.query<{ state: CandidateState } & Partial<PersonRow>>(
-      `SELECT c.state, p.candidate_status AS "candidateStatus", p.nominee_status AS "nomineeStatus", p.detail
-         FROM candidate_states c LEFT JOIN cycle_people p ON p.cycle_id = c.cycle_id AND p.person_id = c.person_id
-        WHERE c.cycle_id = $1 AND c.person_id = $2`,
-      [cycleId, personId],
-    );
+    const { rows } = await pool.query<{ state: CandidateState } & Partial<PersonRow>>(CANDIDATE([cycleId, personId]));
     const row = rows[0];
     if (!row) return undefined;
     const { state, candidateStatus, nomineeStatus, detail } = row;

@@ -1,5 +1,5 @@
 /** Cycles and the jurisdiction tree as the API reads them from Postgres. */
-import type { Pool } from '../../activities/db.js';
+import { prepared, type Pool } from '../../activities/db.js';
 import type { CycleRow, CycleState, PositionResult } from '../../domain/cycle.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import type { Jurisdiction } from '../../domain/schemas.js';
@@ -15,10 +15,7 @@ export async function readProjection<T>(
   workflowId: string,
   arrays: readonly string[],
 ): Promise<Projection<T> | undefined> {
-  const { rows } = await pool.query<ProjectionColumns>(
-    `SELECT ${PROJECTION_COLUMNS} FROM workflow_projections p WHERE p.workflow_id = $1`,
-    [workflowId],
-  );
+  const { rows } = await pool.query<ProjectionColumns>(PROJECTION([workflowId]));
   return projectionOf<T>(rows[0], arrays);
 }
 
@@ -44,6 +41,26 @@ const LATE_REVIEWS = `SELECT person_id AS "personId", kind, at, array_agg(depart
         SELECT person_id, department, 'escalated', escalated_at FROM review_tasks
           WHERE cycle_id = $1 AND escalated_at IS NOT NULL) late
   GROUP BY person_id, kind, at`;
+// The statements every GET and input runs, prepared (activities/db.ts).
+const PROJECTION = prepared(
+  'projection',
+  `SELECT ${PROJECTION_COLUMNS} FROM workflow_projections p WHERE p.workflow_id = $1`,
+);
+const JURISDICTION = prepared(
+  'jurisdiction',
+  'SELECT id, name, level, parent_id AS "parentId", ancestors FROM jurisdictions WHERE id = $1',
+);
+const WITHIN = prepared('within', 'SELECT $1 = ANY(ancestors) AS inside FROM jurisdictions WHERE id = $2');
+const CYCLE_FOR_READER = prepared(
+  'cycle-for-reader',
+  `SELECT coalesce((SELECT $2 = ANY(ancestors) FROM jurisdictions WHERE id = $3), false) AS inside,
+          ${PROJECTION_COLUMNS},
+          (SELECT coalesce(jsonb_agg(jsonb_build_object('personId', l."personId", 'kind', l.kind,
+                    'at', floor(extract(epoch FROM l.at) * 1000), 'departments', l.departments)
+                    ORDER BY l."personId", l.at, l.kind), '[]')
+             FROM (${LATE_REVIEWS}) l) AS late
+   FROM (VALUES (1)) one (x) LEFT JOIN workflow_projections p ON p.workflow_id = $4`,
+);
 type LateReviews = Map<string, NonNullable<CycleState['candidates'][number]['lateReviews']>>;
 /** `at` a Date as pg reads a timestamptz, or its milliseconds when it came inside JSON. */
 type LateRow = { personId: string; kind: 'chased' | 'escalated'; at: Date | number; departments: string[] };
@@ -87,19 +104,13 @@ export function createCycleQueries(pool: Pool) {
     },
 
     async jurisdiction(id: string): Promise<(Jurisdiction & { ancestors: string[] }) | undefined> {
-      const { rows } = await pool.query<Jurisdiction & { ancestors: string[] }>(
-        'SELECT id, name, level, parent_id AS "parentId", ancestors FROM jurisdictions WHERE id = $1',
-        [id],
-      );
+      const { rows } = await pool.query<Jurisdiction & { ancestors: string[] }>(JURISDICTION([id]));
       return rows[0];
     },
 
     /** True when `id` is `scope` itself or lies below it. */
     async within(scope: string, id: string): Promise<boolean> {
-      const { rows } = await pool.query<{ inside: boolean }>(
-        'SELECT $1 = ANY(ancestors) AS inside FROM jurisdictions WHERE id = $2',
-        [scope, id],
-      );
+      const { rows } = await pool.query<{ inside: boolean }>(WITHIN([scope, id]));
       return rows[0]?.inside === true;
     },
 
@@ -176,14 +187,7 @@ export function createCycleQueries(pool: Pool) {
       jurisdictionId: string,
     ): Promise<{ inside: boolean; projected: Projection<CycleState> | undefined; late: LateReviews }> {
       const { rows } = await pool.query<ProjectionColumns & { inside: boolean; late: LateRow[] }>(
-        `SELECT coalesce((SELECT $2 = ANY(ancestors) FROM jurisdictions WHERE id = $3), false) AS inside,
-                ${PROJECTION_COLUMNS},
-                (SELECT coalesce(jsonb_agg(jsonb_build_object('personId', l."personId", 'kind', l.kind,
-                          'at', floor(extract(epoch FROM l.at) * 1000), 'departments', l.departments)
-                          ORDER BY l."personId", l.at, l.kind), '[]')
-                   FROM (${LATE_REVIEWS}) l) AS late
-         FROM (VALUES (1)) one (x) LEFT JOIN workflow_projections p ON p.workflow_id = $4`,
-        [cycleId, scope, jurisdictionId, cycleWorkflowId(cycleId)],
+        CYCLE_FOR_READER([cycleId, scope, jurisdictionId, cycleWorkflowId(cycleId)]),
       );
       const row = rows[0]!;
       return {

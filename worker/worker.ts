@@ -58,6 +58,30 @@ export interface HuanjieWorkerOptions {
  * minutes). Cancelled, the call fails and the activity is retried where a worker runs; their Updates
  * carry ids, so a retry is applied once.
  */
+/**
+ * The activity's signal as the connection needs it. The connection cancels a call by adding an 'abort'
+ * listener as the call starts (@temporalio/client connection.js), and a listener added once the signal
+ * has fired never hears it: a call an activity started after its cancellation (it timed out while
+ * writing its record, then told its cycle) ran on uncancelled, and an Update's poll loops until the
+ * workflow answers — never, while that workflow's only worker drains. Here such a listener is called.
+ */
+export function heardAfterAbort(signal: AbortSignal): AbortSignal {
+  return new Proxy(signal, {
+    get(target, prop) {
+      if (prop === 'addEventListener')
+        return (...[type, listener, options]: Parameters<AbortSignal['addEventListener']>) => {
+          if (type !== 'abort' || !target.aborted || !listener) return target.addEventListener(type, listener, options);
+          const event = new Event('abort');
+          queueMicrotask(() =>
+            typeof listener === 'function' ? listener.call(target, event) : listener.handleEvent(event),
+          );
+        };
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export function activityInterceptors(
   o: Pick<HuanjieWorkerOptions, 'temporal' | 'tracing'>,
 ): ActivityInterceptorsFactory[] {
@@ -68,7 +92,8 @@ export function activityInterceptors(
       setMaxListeners(0, ctx.cancellationSignal);
       return {
         inbound: {
-          execute: (input, next) => o.temporal.connection.withAbortSignal(ctx.cancellationSignal, () => next(input)),
+          execute: (input, next) =>
+            o.temporal.connection.withAbortSignal(heardAfterAbort(ctx.cancellationSignal), () => next(input)),
         },
       };
     },

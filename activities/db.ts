@@ -63,7 +63,7 @@ export function createApiPools(connectionString: string, options: { role?: strin
  * connection's first use, then only binds and runs it. For the hot paths only — a reader's GET, the
  * worker's projection write per activation, the audit append under its lock — where planning cost as
  * much server CPU as running: a cycle's GET took 0.70–0.84 ms of PostgreSQL CPU unnamed and
- * 0.37–0.39 ms named (docs/benchmarks.md, 12-05 14:05). One name, one text: a second text under a
+ * 0.37–0.39 ms named (docs/benchmarks.md, the 12-05 13:33 run). One name, one text: a second text under a
  * name already taken throws at load, since pg would run the first one's plan. Columns named, never
  * `*`: a column a migration adds would change a prepared `SELECT *`'s result, which PostgreSQL refuses
  * ("cached plan must not change result type") on every connection that prepared it.

@@ -209,7 +209,9 @@ export function classifyPersonalMatters(
       rule = `a whole critical matter (${PERSONAL_MATTER_ITEMS[i.item]}) declared as none → concealment (瞒报)`;
     } else if (missingUnits >= rules.undeclaredUnits) {
       kind = 'concealment';
-      rule = `${missingUnits} undeclared units of ${PERSONAL_MATTER_ITEMS[i.item]} (≥ ${rules.undeclaredUnits}) → concealment (瞒报)`;
+      // The threshold, not the count: the rule goes where the sealed figures may not (the candidate's
+      // history and GET, the timeline, the ledger), and a difference gives one figure away with the other.
+      rule = `at least ${rules.undeclaredUnits} undeclared units of ${PERSONAL_MATTER_ITEMS[i.item]} → concealment (瞒报)`;
     }
     discrepancies.push({ item: i.item, kind, rule });
   }

@@ -186,6 +186,6 @@ export const idempotencyHeaders = z.object({
     .optional()
     .openapi({
       description:
-        'Optional; 8–128 of [A-Za-z0-9_.:-], new for each request (e.g. a UUID you generate). A retry with the same key and the same body is applied once and answers the same; the same key with another body answers 422 IDEMPOTENCY_KEY_REUSED. Keys are yours alone (per caller, method and path).',
+        'Optional; 8–128 of [A-Za-z0-9_.:-], new for each request (e.g. a UUID you generate). A retry with the same key and the same body is applied once and answers with the same status (a stage input: the cycle as it now stands, at least at the version the input produced; a registration: the same id); the same key with another body answers 422 IDEMPOTENCY_KEY_REUSED. Keys are yours alone (per caller, method and path).',
     }),
 });

@@ -50,6 +50,19 @@ describe('a stage input answers where the cycle now stands', () => {
 
     // Publicity ends by the clock, not by an input.
     await eventually(async () => (await ok(cycle().$get({ param }))).stage === 'approval');
+    // The approval is the upper level's: the district's own organization department may not record it
+    // (found from outside: it approved its own nominees under an authority it named itself).
+    const district = stack.as(await stack.token(['organizer'], '440306', '宝安区委组织部'));
+    const selfApproved: any = await read(
+      district.v1.cycles[':cycleId'].approval.$post({
+        param,
+        json: { ...S.approval, authority: '宝安区自己' },
+        header,
+      }),
+    );
+    expect(selfApproved.status, JSON.stringify(selfApproved.body)).toBe(403);
+    expect(selfApproved.body.error.details).toEqual([{ path: 'scope', rule: "above the cycle's jurisdiction" }]);
+    expect((await ok(cycle().$get({ param }))).stage).toBe('approval');
     expect(await ok(cycle().approval.$post({ param, json: S.approval, header }))).toMatchObject({
       stage: 'election',
     });

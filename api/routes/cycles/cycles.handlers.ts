@@ -15,10 +15,11 @@ import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/cycle.js';
 import { POLICY, type Action } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
-import { ApiError, notFound } from '../../errors.js';
+import { ApiError, ErrorCode, notFound } from '../../errors.js';
 import {
   actorOf,
   authorize,
+  cycleJurisdiction,
   earlierUpdateId,
   fromLevelOrAbove,
   idempotencyKey,
@@ -161,7 +162,24 @@ export const committeeVote: AppRouteHandler<typeof routes.committeeVote> = stage
   W.recordCommitteeVoteUpdate,
 );
 export const nomineeDrop: AppRouteHandler<typeof routes.nomineeDrop> = stageInput('cycle.input', W.dropNomineeUpdate);
-export const approval: AppRouteHandler<typeof routes.approval> = stageInput('cycle.input', W.recordApprovalUpdate);
+const sendApproval = stageInput('cycle.input', W.recordApprovalUpdate);
+/**
+ * The approval (审查审批) is the upper level's: recorded by a caller whose scope lies above the cycle's
+ * jurisdiction (found from outside: a district's own organization department approved its own nominees,
+ * under an authority it named). A root has no level above it in the tree: its approval comes from
+ * outside and is recorded at the root.
+ */
+export const approval: AppRouteHandler<typeof routes.approval> = async (c) => {
+  const s = c.var.services;
+  authorize(c, 'cycle.input');
+  const { cycleId } = c.req.valid('param');
+  const jurisdictionId = cycleJurisdiction(cycleId);
+  if (c.get('principal').scope === jurisdictionId && (await s.read.jurisdiction(jurisdictionId))?.parentId)
+    throw new ApiError(403, ErrorCode.Forbidden, `the approval of cycle ${cycleId} is recorded by the upper level`, [
+      { path: 'scope', rule: "above the cycle's jurisdiction" },
+    ]).asDenial();
+  return sendApproval(c);
+};
 export const election: AppRouteHandler<typeof routes.election> = stageInput('cycle.input', W.recordElectionUpdate);
 export const hold: AppRouteHandler<typeof routes.hold> = stageInput('hold.manage', W.addHoldUpdate);
 const sendHoldRelease = stageInput('hold.manage', W.releaseHoldUpdate);

@@ -136,6 +136,8 @@ export const nomineeDrop = stageInput('nominee-drops', C.dropNomineeSchema, {
 });
 export const approval = stageInput('approval', C.approvalSchema, {
   summary: '审查审批：上级审批或备案 (approval)',
+  description:
+    "The upper level's act: recorded by a caller whose scope lies above the cycle's jurisdiction (403 naming `scope` for the jurisdiction's own scope); a root's, whose approval comes from outside the tree, at the root.",
   example: examples.approval,
 });
 export const election = stageInput('election', C.electionSchema, {

@@ -6,6 +6,7 @@ import type { Actor } from '../domain/schemas.js';
 import { allows, type Action } from './authz.js';
 import type { Env, Services } from './context.js';
 import { ApiError, ErrorCode, notFound } from './errors.js';
+import { KEYED_PREFIX } from './updates.js';
 
 export function authorize(c: Context<Env>, action: Action): void {
   const p = c.get('principal');
@@ -118,7 +119,7 @@ async function boundFingerprint(s: Pick<Services, 'pool'>, binding: string): Pro
   return rows[0]?.fingerprint;
 }
 
-const updateIdOf = (binding: string) => `idem-${binding.slice(0, 40)}`;
+const updateIdOf = (binding: string) => `${KEYED_PREFIX}${binding.slice(0, 40)}`;
 
 export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,128}$/;
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

@@ -4,6 +4,7 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WorkflowStarter } from '../activities/outbox.js';
+import { prepared, type Pool } from '../activities/db.js';
 import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   ApplicationFailure,
@@ -28,6 +29,40 @@ export async function queryOr404<Ret>(
 }
 
 export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
+  handle: WorkflowHandle,
+  update: UpdateDefinition<Ret, Args>,
+  args: Args,
+  updateId: string,
+  what: string,
+  kept?: Pool,
+): Promise<Ret> {
+  // Temporal takes an update id once per run only: after the workflow continued as new, a retry under
+  // the same Idempotency-Key ran the input again (found from outside: a hold raised twice, a cycle
+  // suspended again ten minutes later). With `kept`, a keyed Update's answer is kept in PostgreSQL
+  // once it comes, and a retry, however late, gets it without sending the input again.
+  const keyed = kept !== undefined && updateId.startsWith(KEYED_PREFIX);
+  const earlier = keyed ? await keptOutcome<Ret>(kept, updateId) : undefined;
+  if (earlier) return earlier.result;
+  const result = await sendOnce(handle, update, args, updateId, what);
+  if (keyed) await kept.query(KEEP_OUTCOME([updateId, JSON.stringify({ result })]));
+  return result;
+}
+
+/** The answer kept for a keyed Update (sendUpdate with `kept`), if one came. */
+export async function keptOutcome<Ret>(pool: Pool, updateId: string): Promise<{ result: Ret } | undefined> {
+  const { rows } = await pool.query<{ outcome: { result?: Ret } }>(KEPT_OUTCOME([updateId]));
+  return rows[0] ? { result: rows[0].outcome.result as Ret } : undefined;
+}
+
+/** The update ids api/guards.ts derives from an Idempotency-Key. */
+export const KEYED_PREFIX = 'idem-';
+const KEPT_OUTCOME = prepared('kept-update-outcome', 'SELECT outcome FROM update_outcomes WHERE update_id = $1');
+const KEEP_OUTCOME = prepared(
+  'keep-update-outcome',
+  'INSERT INTO update_outcomes (update_id, outcome) VALUES ($1, $2::jsonb) ON CONFLICT (update_id) DO NOTHING',
+);
+
+async function sendOnce<Ret, Args extends [unknown, ...unknown[]]>(
   handle: WorkflowHandle,
   update: UpdateDefinition<Ret, Args>,
   args: Args,

@@ -92,7 +92,7 @@ function candidateInput<B, U>(
     const sent = (async () => {
       // The route validated the body with this input's schema (candidates.routes.ts).
       const body = await prepare({ s, cycleId, personId, key, actor }, c.req.valid('json') as B);
-      return sendUpdate(handle(s, cycleId, personId), update, [body, actor], key, `candidate ${personId}`);
+      return sendUpdate(handle(s, cycleId, personId), update, [body, actor], key, `candidate ${personId}`, s.pool);
     })();
     const answered = await recordSent(s, await orAbsent(s, cycleId, personId, sent));
     await untilCycleHeard(s, cycleId, answered);

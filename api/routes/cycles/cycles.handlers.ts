@@ -27,7 +27,7 @@ import {
   resolveScope,
 } from '../../guards.js';
 import { readState, readStateInScope } from '../../cycle-state.js';
-import { outcomeIfKnown, sendUpdate } from '../../updates.js';
+import { keptOutcome, outcomeIfKnown, sendUpdate } from '../../updates.js';
 import type * as routes from './cycles.routes.js';
 
 export const start: AppRouteHandler<typeof routes.start> = async (c) => {
@@ -129,6 +129,7 @@ function stageInput<I>(action: Action, update: UpdateDefinition<W.InputAccepted,
       [c.req.valid('json') as I, actorOf(c)],
       await idempotencyKey(c, s),
       `cycle ${cycleId}`,
+      s.pool,
     ).catch(async (e: unknown) => {
       throw await endedAs(s, e, cycleId);
     });
@@ -201,9 +202,12 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   // again since, by another hand, and the checks below would refuse the retry as if it were a new
   // release. One whose first try was never taken is checked like a new one.
   const earlier = await earlierUpdateId(c, s);
+  // Kept in PostgreSQL once answered (a run that has continued as new knows the id no more), else
+  // asked of the run.
   const taken =
     earlier &&
-    (await outcomeIfKnown<W.InputAccepted>(s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)), earlier));
+    ((await keptOutcome<W.InputAccepted>(s.pool, earlier)) ??
+      (await outcomeIfKnown<W.InputAccepted>(s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)), earlier)));
   if (taken) return c.json(await answerInput(s, cycleId, taken.result), 200);
   // The system's holds (a report's, a finding's, a risk's, the calendar's) are the cycle's to refuse by
   // their own rule, naming what releases them. A hand hold carries its raiser's roles and scope since

@@ -180,7 +180,7 @@ export const triage: AppRouteHandler<typeof routes.triage> = async (c) => {
   const handle = s.temporal.workflow.getHandle(reportWorkflowId(reportId));
   const key = await idempotencyKey(c, s);
   return c.json(
-    await sendUpdate(handle, triageReportUpdate, [c.req.valid('json'), actorOf(c)], key, `report ${reportId}`),
+    await sendUpdate(handle, triageReportUpdate, [c.req.valid('json'), actorOf(c)], key, `report ${reportId}`, s.pool),
     200,
   );
 };
@@ -196,5 +196,8 @@ export const finding: AppRouteHandler<typeof routes.finding> = async (c) => {
   const actor = actorOf(c);
   const { summary, ...rest } = c.req.valid('json');
   const message = { ...rest, summaryRef: await s.sealedDetails.sealFindingSummary(reportId, key, summary, actor.id) };
-  return c.json(await sendUpdate(handle, submitFindingUpdate, [message, actor], key, `report ${reportId}`), 200);
+  return c.json(
+    await sendUpdate(handle, submitFindingUpdate, [message, actor], key, `report ${reportId}`, s.pool),
+    200,
+  );
 };

@@ -38,6 +38,7 @@ export const verdict: AppRouteHandler<typeof routes.verdict> = async (c) => {
       [body, actorOf(c)],
       await idempotencyKey(c, s),
       `candidate ${personId}`,
+      s.pool,
     ),
   );
   // A disqualifying verdict stops the candidate: answer once the cycle has heard it.

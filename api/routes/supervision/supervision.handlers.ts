@@ -161,6 +161,7 @@ async function teamInput<A extends [unknown, ...unknown[]]>(
     args(actorOf(c), stage),
     await idempotencyKey(c, s),
     `supervision of ${cycleId}`,
+    s.pool,
   ).catch(async (e: unknown) => {
     const known = toApiError(e);
     throw known ? await notOpenYet(s, cycleId, known) : e;
@@ -271,6 +272,7 @@ export const resolveRisk: AppRouteHandler<typeof routes.resolveRisk> = async (c)
         [body, actorOf(c)],
         await idempotencyKey(c, s),
         `risk ${riskId}`,
+        s.pool,
       ),
       200,
     );

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEPARTMENTS } from '../domain/policy.js';
+import { SYSTEM } from '../domain/events.js';
 import { jurisdictionIdSchema } from '../domain/eager/schemas.js';
 
 const roleSchema = z.union([
@@ -12,7 +13,14 @@ const roleSchema = z.union([
   z.templateLiteral(['reviewer:', z.enum(DEPARTMENTS)]),
 ]);
 export const claimsSchema = z.object({
-  sub: z.string().min(1).max(200),
+  // The actor of every act on the record: no control, format (bidi, zero-width), private-use or
+  // unassigned characters (NUL cannot be stored: the acts went unrecorded), and not the system's own name.
+  sub: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[^\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]+$/u, 'no control, format or unassigned characters')
+    .refine((sub) => sub.trim().toLowerCase() !== SYSTEM.id, `"${SYSTEM.id}" is the system's own actor`),
   roles: z.array(roleSchema).min(1).max(10),
   scope: jurisdictionIdSchema,
   /** Granted by the operator only to create the root that is this token's scope (npm run seed). */

@@ -142,6 +142,16 @@ describe('authentication', () => {
     ['wrong issuer', () => sign({ ...claims, iss: 'someone-else', exp: now() + 60 }, AUTH.secret, 'HS256')],
     ['no expiry', () => sign(claims, AUTH.secret, 'HS256')],
     ['unknown role', () => sign({ ...claims, roles: ['admin'], exp: now() + 60 }, AUTH.secret, 'HS256')],
+    // A subject is recorded as the actor of every act: one with NUL could not be written to PostgreSQL,
+    // so its acts were applied and never recorded (found from outside, through the console's local
+    // sign-in); a right-to-left override or 'system' would pass for someone else on the record.
+    ['NUL in sub', () => sign({ ...claims, sub: 'a\u0000b', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    ['a control character in sub', () => sign({ ...claims, sub: 'a\u001bb', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    [
+      'right-to-left override in sub',
+      () => sign({ ...claims, sub: 'a\u202Eb', exp: now() + 60 }, AUTH.secret, 'HS256'),
+    ],
+    ['sub "system"', () => sign({ ...claims, sub: 'System', exp: now() + 60 }, AUTH.secret, 'HS256')],
   ])('%s → 401', async (_name, make) => {
     const token = typeof make === 'function' ? await make() : make;
     expectError(await read(stack.as(token).v1.cycles.$get({ query: {} })), 401, 'UNAUTHENTICATED');

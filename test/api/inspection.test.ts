@@ -198,7 +198,13 @@ describe("a cycle's inspection with joint review", () => {
     expect(opened.body).toMatchObject({
       outcome: 'concealment',
       items: [{ item: 'realEstate', declared: 1, verified: 4 }],
-      discrepancies: [{ item: 'realEstate', kind: 'concealment', rule: expect.stringMatching(/≥ 2/) }],
+      discrepancies: [
+        {
+          item: 'realEstate',
+          kind: 'concealment',
+          rule: expect.stringMatching(/^at least 2 undeclared units of 房产/),
+        },
+      ],
     });
     const viewer = stack.as(await stack.token(['viewer'], '440300'));
     expect((await read(candidate(viewer)['personal-matters'].$get({ param: of('d3') }))).status).toBe(403);

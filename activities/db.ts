@@ -58,6 +58,8 @@ export function createApiPools(connectionString: string, options: { role?: strin
   return { pool, readPool, warm: async () => void (await Promise.all([warmPool(pool), warmPool(readPool)])) };
 }
 
+const PREPARED = new Map<string, string>();
+
 /**
  * A statement prepared once per connection (pg's named query): the server parses and plans it at a
  * connection's first use, then only binds and runs it. For the hot paths only — a reader's GET, the
@@ -68,7 +70,6 @@ export function createApiPools(connectionString: string, options: { role?: strin
  * `*`: a column a migration adds would change a prepared `SELECT *`'s result, which PostgreSQL refuses
  * ("cached plan must not change result type") on every connection that prepared it.
  */
-const PREPARED = new Map<string, string>();
 export function prepared(name: string, text: string): (values: unknown[]) => pg.QueryConfig {
   const taken = PREPARED.get(name);
   if (taken !== undefined && taken !== text) throw new Error(`prepared statement ${name} has two texts`);

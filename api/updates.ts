@@ -34,13 +34,14 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   args: Args,
   updateId: string,
   what: string,
-  kept?: Pool,
+  kept: Pool,
 ): Promise<Ret> {
   // Temporal takes an update id once per run only: after the workflow continued as new, a retry under
   // the same Idempotency-Key ran the input again (found from outside: a hold raised twice, a cycle
-  // suspended again ten minutes later). With `kept`, a keyed Update's answer is kept in PostgreSQL
-  // once it comes, and a retry, however late, gets it without sending the input again.
-  const keyed = kept !== undefined && updateId.startsWith(KEYED_PREFIX);
+  // suspended again ten minutes later). A keyed Update's answer is kept in PostgreSQL (`kept`) once it
+  // comes, and a retry, however late, gets it without sending the input again. Required, so no route
+  // that sends under a key can leave it out.
+  const keyed = updateId.startsWith(KEYED_PREFIX);
   const earlier = keyed ? await keptOutcome<Ret>(kept, updateId) : undefined;
   if (earlier) return earlier.result;
   const result = await sendOnce(handle, update, args, updateId, what);
@@ -48,7 +49,7 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   return result;
 }
 
-/** The answer kept for a keyed Update (sendUpdate with `kept`), if one came. */
+/** The answer kept for a keyed Update (sendUpdate), if one came. */
 export async function keptOutcome<Ret>(pool: Pool, updateId: string): Promise<{ result: Ret } | undefined> {
   const { rows } = await pool.query<{ outcome: { result?: Ret } }>(KEPT_OUTCOME([updateId]));
   return rows[0] ? { result: rows[0].outcome.result as Ret } : undefined;

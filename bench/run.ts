@@ -826,10 +826,6 @@ main().then(
   },
 );
 
-/**
- * Running workflows whose latest workflow task failed, by type and cause (a non-determinism error
- * keeps failing: the workflow cannot advance until a fix is deployed).
- */
 /** Terminates every running workflow whose id matches `ids`; answers how many. */
 async function terminateRunning(client: Client, ids: RegExp): Promise<number> {
   const running: string[] = [];
@@ -845,6 +841,10 @@ async function terminateRunning(client: Client, ids: RegExp): Promise<number> {
   return running.length;
 }
 
+/**
+ * Running workflows whose latest workflow task failed, by type and cause (a non-determinism error
+ * keeps failing: the workflow cannot advance until a fix is deployed).
+ */
 async function failingWorkflows(client: Client): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for await (const w of client.workflow.list({ query: `ExecutionStatus = 'Running'` })) {

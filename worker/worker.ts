@@ -51,14 +51,6 @@ export interface HuanjieWorkerOptions {
 }
 
 /**
- * Every activity's Temporal calls end when the activity is cancelled. Some activities wait on another
- * workflow's Update (a candidate's record telling its cycle, a stop sent to candidates), answered only
- * by a worker of this task queue; a worker shutting down cancels its activities and polls no more, so
- * a lone worker's drain waited on them for good (bench measurement 7: SIGTERM hung for over ten
- * minutes). Cancelled, the call fails and the activity is retried where a worker runs; their Updates
- * carry ids, so a retry is applied once.
- */
-/**
  * The activity's signal as the connection needs it. The connection cancels a call by adding an 'abort'
  * listener as the call starts (@temporalio/client connection.js), and a listener added once the signal
  * has fired never hears it: a call an activity started after its cancellation (it timed out while
@@ -82,6 +74,14 @@ export function heardAfterAbort(signal: AbortSignal): AbortSignal {
   });
 }
 
+/**
+ * Every activity's Temporal calls end when the activity is cancelled. Some activities wait on another
+ * workflow's Update (a candidate's record telling its cycle, a stop sent to candidates), answered only
+ * by a worker of this task queue; a worker shutting down cancels its activities and polls no more, so
+ * a lone worker's drain waited on them for good (bench measurement 7: SIGTERM hung for over ten
+ * minutes). Cancelled, the call fails and the activity is retried where a worker runs; their Updates
+ * carry ids, so a retry is applied once.
+ */
 export function activityInterceptors(
   o: Pick<HuanjieWorkerOptions, 'temporal' | 'tracing'>,
 ): ActivityInterceptorsFactory[] {

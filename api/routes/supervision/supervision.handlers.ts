@@ -241,6 +241,7 @@ async function onAgenda(s: Services, riskId: string, cycle: { cycleId: string } 
       [riskId],
       `agenda:${riskId}`,
       `cycle ${cycle.cycleId}'s supervision`,
+      s.pool,
     );
   } catch (e) {
     // Not started yet: its first checkpoint takes the risk as it opens. Ended: nothing is left to open.

@@ -131,7 +131,10 @@ export const reviewTaskSchema = z.object({
   answeredAt: instant.nullable(),
   overdue: z.boolean().openapi({ description: `unanswered past its deadline. ${WORKING_DAYS_RULE}` }),
 });
-export const reviewInboxSchema = z.object({ tasks: z.array(reviewTaskSchema) });
+export const reviewInboxSchema = z.object({
+  tasks: z.array(reviewTaskSchema),
+  next: z.string().nullable().openapi({ description: 'pass as `after` for the next page; null on the last page' }),
+});
 
 export type ReviewTask = z.infer<typeof reviewTaskSchema>;
 export type PersonalMattersRecord = z.infer<typeof personalMattersRecordSchema>;

@@ -174,6 +174,13 @@ describe('the console in a browser', () => {
         await containsText(page.locator('.notice'), personId);
       }
       await hasCount(page.locator('#tasks tbody tr'), 0);
+      // Answered tasks stay under 全部, a page at a time.
+      await page.goto('/console/inbox?status=all&limit=1');
+      await hasCount(page.locator('#tasks tbody tr'), 1);
+      const first = await page.locator('#tasks tbody tr').getAttribute('data-task');
+      await page.click('#next-page');
+      await hasCount(page.locator('#tasks tbody tr'), 1);
+      expect(await page.locator('#tasks tbody tr').getAttribute('data-task')).not.toBe(first);
       noProblems(s);
     }
     const token = await organizerToken();

@@ -27,14 +27,24 @@ export function inboxPages(app: Hono<ConsoleEnv>, kit: PageKit) {
   const render = async (c: ConsoleContext, failed?: Failed & { task: string }) => {
     const user = c.get('user');
     const all = c.req.query('status') === 'all';
-    const inbox = await kit.api(c).get(`/v1/reviews/inbox?status=${all ? 'all' : 'open'}`);
+    const after = c.req.query('after');
+    const limit = c.req.query('limit'); // the API checks both; a bad one shows as its refusal
+    const query = new URLSearchParams({
+      status: all ? 'all' : 'open',
+      ...(after ? { after } : {}),
+      ...(limit ? { limit } : {}),
+    });
+    const inbox = await kit.api(c).get(`/v1/reviews/inbox?${query}`);
     const tasks: any[] = inbox.ok ? inbox.data.tasks : [];
+    const next: string | null = inbox.ok ? inbox.data.next : null;
     return c.html(
       <Layout title="联审待办" user={user} notice={c.req.query('notice')}>
         {!inbox.ok ? <Refused what="待办" refusal={inbox.refusal} /> : null}
         <p>
           {all ? <a href="/console/inbox">只看未办</a> : <a href="/console/inbox?status=all">查看全部（含已答复）</a>}
-          {' · '}共 {tasks.length} 件，按期限先后排列。
+          {' · '}
+          {after ? '本页' : next ? '第一页' : '共'} {tasks.length} 件，按期限先后排列。
+          {after ? <a href={`/console/inbox?status=${all ? 'all' : 'open'}`}> 回到第一页</a> : null}
         </p>
         <table id="tasks">
           <thead>
@@ -71,6 +81,16 @@ export function inboxPages(app: Hono<ConsoleEnv>, kit: PageKit) {
             ))}
           </tbody>
         </table>
+        {next ? (
+          <p>
+            <a
+              id="next-page"
+              href={`/console/inbox?${new URLSearchParams({ status: all ? 'all' : 'open', after: next, ...(limit ? { limit } : {}) })}`}
+            >
+              下一页
+            </a>
+          </p>
+        ) : null}
         {tasks
           .filter((t) => !t.verdict)
           .map((t) => {

@@ -3,6 +3,7 @@ import { candidateWorkflowId } from '../../../domain/ids.js';
 import { submitVerdictUpdate } from '../../../workflows/contracts/candidate.js';
 import { reviewerDepartments } from '../../authz.js';
 import { recordSent, recordedAnswer } from '../candidates/candidates.answer.js';
+import { inboxCursor } from '../../queries/reviews.js';
 import type { AppRouteHandler } from '../../context.js';
 import { untilCycleHeard } from '../../cycle-heard.js';
 import { ApiError, ErrorCode } from '../../errors.js';
@@ -15,7 +16,13 @@ export const inbox: AppRouteHandler<typeof routes.inbox> = async (c) => {
   authorize(c, 'review.read');
   const q = c.req.valid('query');
   const p = c.get('principal');
-  return c.json({ tasks: await s.read.reviews.inbox(reviewerDepartments(p.roles), p.scope, q.status, q.limit) }, 200);
+  const tasks = await s.read.reviews.inbox(reviewerDepartments(p.roles), p.scope, {
+    status: q.status,
+    limit: q.limit,
+    cycleId: q.cycleId,
+    after: q.after === undefined ? undefined : inboxCursor.parse(q.after),
+  });
+  return c.json({ tasks, next: tasks.length === q.limit ? inboxCursor.format(tasks.at(-1)!) : null }, 200);
 };
 
 export const verdict: AppRouteHandler<typeof routes.verdict> = async (c) => {

@@ -7,18 +7,31 @@ import { WORKING_DAYS_RULE } from '../../../domain/beijing.js';
 import { verdictSchema } from '../../../domain/eager/inspection.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
 import { candidateStateSchema, reviewInboxSchema } from '../../schemas/candidates.js';
-import { candidateParams } from '../params.js';
+import { candidateParams, cycleIdParam } from '../params.js';
+import { inboxCursor } from '../../queries/reviews.js';
 
 export const inbox = createRoute({
   method: 'get',
   path: '/v1/reviews/inbox',
   tags: ['joint review'],
   summary: "联审待办 (my department's open review tasks)",
-  description: `Open tasks of the departments in your reviewer roles, inside your scope, earliest deadline first; \`overdue\` once the deadline has passed. \`chaseAt\` and \`deadline\` are instants (ISO 8601, UTC): policy.jointReview chaseAtWorkingDays and deadlineWorkingDays from the opening. ${WORKING_DAYS_RULE}`,
+  description: `Open tasks of the departments in your reviewer roles, inside your scope, earliest deadline first (tasks without one last), a page at a time: \`next\` is the cursor to pass as \`after\` for the following page, null on the last; \`overdue\` once the deadline has passed. \`chaseAt\` and \`deadline\` are instants (ISO 8601, UTC): policy.jointReview chaseAtWorkingDays and deadlineWorkingDays from the opening. ${WORKING_DAYS_RULE}`,
   request: {
     query: z.strictObject({
       status: z.enum(['open', 'all']).default('open'),
       limit: z.coerce.number().int().min(1).max(1000).default(200),
+      cycleId: cycleIdParam
+        .optional()
+        .openapi({ param: { name: 'cycleId', in: 'query' }, description: "only this cycle's tasks" }),
+      after: z
+        .string()
+        .regex(inboxCursor.pattern, "a cursor: the previous page's `next`")
+        .refine(
+          (s) => s.startsWith('-') || !Number.isNaN(Date.parse(s.slice(0, 24))),
+          "a cursor: the previous page's `next`",
+        )
+        .optional()
+        .openapi({ description: "cursor: the previous page's `next`" }),
     }),
   },
   responses: {

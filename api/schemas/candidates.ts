@@ -51,7 +51,10 @@ const dossierSchema = z.object({
     .object({
       outcome: z.enum(['consistent', 'omission', 'concealment']),
       discrepancies: z.array(discrepancySchema).openapi({
-        description: 'empty for every role but the organization department',
+        description: 'empty for every role but the organization department (then `sealed` is true)',
+      }),
+      sealed: z.literal(true).optional().openapi({
+        description: 'present when the discrepancies are withheld from your role: empty does not mean none',
       }),
       checkedAt: epochMs,
     })

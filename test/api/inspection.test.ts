@@ -206,9 +206,18 @@ describe("a cycle's inspection with joint review", () => {
         },
       ],
     });
+    // The organization department reads them on the candidate as well; any other role reads that they are sealed.
+    expect((await ok(candidate().$get({ param: of('d3') }))).dossier!.personalMatters).toMatchObject({
+      outcome: 'concealment',
+      discrepancies: [{ item: 'realEstate', kind: 'concealment' }],
+    });
     const viewer = stack.as(await stack.token(['viewer'], '440300'));
     expect((await read(candidate(viewer)['personal-matters'].$get({ param: of('d3') }))).status).toBe(403);
-    expect((await ok(candidate(viewer).$get({ param: of('d3') }))).dossier!.personalMatters!.discrepancies).toEqual([]);
+    expect((await ok(candidate(viewer).$get({ param: of('d3') }))).dossier!.personalMatters).toMatchObject({
+      outcome: 'concealment',
+      discrepancies: [],
+      sealed: true,
+    });
 
     // s2 was stopped with departments still to answer: those tasks left the inboxes as closed.
     const { rows: s2Tasks } = await stack.pool.query(

@@ -232,6 +232,12 @@ describe('the console in a browser', () => {
     await page.selectOption('#dossier-result', 'passed');
     await submit(page, '#dossier');
     await containsText(page.locator('main'), '考察合格');
+    await containsText(page.locator('#pm'), '一致');
+    // Another role reads that the comparison's details are sealed, never that there were none.
+    const viewer = await signedIn(['viewer'], JURISDICTION, '查阅人');
+    await viewer.page.goto(`/console/cycles/${enc(CYCLE)}/candidates/${personId}`);
+    await containsText(viewer.page.locator('#pm-sealed'), '已封存');
+    noProblems(viewer);
     const cand = (
       await stack.call('GET', `/v1/cycles/${CYCLE}/candidates/${personId}`, { token: await organizerToken() })
     ).body;

@@ -8,6 +8,8 @@ import type { ConsoleContext, ConsoleEnv, Failed, PageKit } from '../kit.js';
 import { Layout, Refused, StageBar, bj, roleLabel, stageLabel, statusLabel } from '../layout.js';
 import { STAGE_INPUT_PATHS, stageForm } from '../stage-forms.js';
 import { DataView } from '../view.js';
+
+const PM_OUTCOME: Record<string, string> = { consistent: '一致', omission: '漏报', concealment: '瞒报' };
 import { waitText } from './overview.js';
 
 const VERDICT_LABELS: Record<string, string> = { clear: '未发现问题', concern: '有疑虑', disqualifying: '不宜提名' };
@@ -471,7 +473,33 @@ export function cyclePages(app: Hono<ConsoleEnv>, kit: PageKit) {
         </section>
         <section aria-labelledby="pm-h">
           <h2 id="pm-h">个人有关事项比对结果</h2>
-          {pm ? <DataView data={pm} /> : <p>尚未比对</p>}
+          {pm ? (
+            <dl class="data" id="pm">
+              <dt>结果</dt>
+              <dd>{PM_OUTCOME[pm.outcome] ?? pm.outcome}</dd>
+              <dt>比对时间</dt>
+              <dd>{bj(pm.checkedAt)}</dd>
+              <dt>不一致事项</dt>
+              <dd>
+                {pm.sealed ? (
+                  <span id="pm-sealed">已封存，仅组织部门可见</span>
+                ) : pm.discrepancies.length === 0 ? (
+                  '无'
+                ) : (
+                  <ul>
+                    {pm.discrepancies.map((x: any) => (
+                      <li>
+                        {PERSONAL_MATTER_ITEMS[x.item as keyof typeof PERSONAL_MATTER_ITEMS] ?? x.item}：
+                        {PM_OUTCOME[x.kind] ?? x.kind}（{x.rule}）
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </dd>
+            </dl>
+          ) : (
+            <p>尚未比对</p>
+          )}
           {matters?.ok ? (
             <details>
               <summary>申报与核查明细（仅组织部门可见）</summary>

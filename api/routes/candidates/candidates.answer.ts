@@ -12,7 +12,8 @@ import { ApiError, ErrorCode, OUTAGE_RETRY_AFTER_SECONDS } from '../../errors.js
 function redactFor<S extends W.CandidateState>(roles: readonly string[], state: S): S {
   if (allows(roles, 'personalMatters.read') || !state.dossier?.personalMatters) return state;
   const { discrepancies: _hidden, ...outcome } = state.dossier.personalMatters;
-  return { ...state, dossier: { ...state.dossier, personalMatters: { ...outcome, discrepancies: [] } } };
+  // Marked sealed, so that an empty list is never read as "no discrepancy" beside a concealment.
+  return { ...state, dossier: { ...state.dossier, personalMatters: { ...outcome, discrepancies: [], sealed: true } } };
 }
 
 /** The state as the API answers it: redacted for the caller, without the record's version counter. */

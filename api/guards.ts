@@ -1,7 +1,7 @@
 /** Per-request checks every route uses: the role matrix, the caller's scope, and who the actor is. */
 import { createHash, randomUUID } from 'node:crypto';
 import { canonical } from '../domain/canonical.js';
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { Actor } from '../domain/schemas.js';
 import { allows, type Action } from './authz.js';
 import type { Env, Services } from './context.js';
@@ -16,6 +16,17 @@ export function authorize(c: Context<Env>, action: Action): void {
     ]).asDenial();
   }
 }
+
+/**
+ * A route's role check, run before its input is validated: a caller without the role learns nothing
+ * of what the route would accept (found from outside: a 400 answered a caller the route would refuse).
+ */
+export const requires =
+  (action: Action): MiddlewareHandler<Env> =>
+  async (c, next) => {
+    authorize(c, action);
+    await next();
+  };
 
 /** Out of scope looks exactly like absent: 404. */
 export async function requireInScope(

@@ -246,6 +246,13 @@ describe('the role matrix', () => {
         else {
           expect(res.status, `${role} ${r.method} ${r.path}`).toBe(403);
           expect(res.body.error.code).toBe('FORBIDDEN');
+          // The role is checked before the input: bad ids, query and body tell such a caller nothing either.
+          const hostile = await stack.call(
+            r.method.toUpperCase(),
+            `${fill(r.path, { cycleId: 'x', personId: '!', id: '%20' })}?limit=-1&unknown=1`,
+            { token: r.topScope ? atTop : token, body: r.method === 'get' ? undefined : { unknown: 1 } },
+          );
+          expect(hostile.status, `${role} ${r.method} ${r.path} with bad input`).toBe(403);
         }
       }
     });

@@ -1,5 +1,6 @@
 /** Campaigns (换届部署) and the daily progress ledger, as OpenAPI definitions. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { requires } from '../../guards.js';
 import { startCampaignSchema } from '../../../domain/eager/campaign.js';
 import { errorResponses, json } from '../../openapi.js';
 import { campaignProgressSchema, dailyLedgerSchema, startedCampaignSchema } from '../../schemas/campaigns.js';
@@ -7,6 +8,7 @@ import { campaignParams, scopeQuery } from '../params.js';
 import { realDate } from '../../../domain/schemas.js';
 
 export const ledger = createRoute({
+  middleware: requires('ledger.read'),
   method: 'get',
   path: '/v1/ledger',
   tags: ['campaigns'],
@@ -29,6 +31,7 @@ export const ledger = createRoute({
 });
 
 export const start = createRoute({
+  middleware: requires('campaign.start'),
   method: 'post',
   path: '/v1/campaigns',
   tags: ['campaigns'],
@@ -57,6 +60,7 @@ export const start = createRoute({
 });
 
 export const progress = createRoute({
+  middleware: requires('campaign.read'),
   method: 'get',
   path: '/v1/campaigns/{campaignId}',
   tags: ['campaigns'],

@@ -5,11 +5,10 @@ import { candidateWorkflowId } from '../../../domain/ids.js';
 import type * as I from '../../../domain/inspection.js';
 import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/candidate.js';
-import type { Action } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { untilCycleHeard } from '../../cycle-heard.js';
 import { ApiError, ErrorCode, notFound } from '../../errors.js';
-import { actorOf, authorize, idempotencyKey, requireCycleInScope } from '../../guards.js';
+import { actorOf, idempotencyKey, requireCycleInScope } from '../../guards.js';
 import { sendUpdate } from '../../updates.js';
 import { answerOf, recordSent, recordedAnswer } from './candidates.answer.js';
 import type * as routes from './candidates.routes.js';
@@ -39,7 +38,6 @@ async function orAbsent<T>(s: Services, cycleId: string, personId: string, p: Pr
 
 export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'candidate.read');
   const { cycleId, personId } = c.req.valid('param');
   // The scope check and the read side by side (one turn of the API's event loop, not two); the
   // state is used only once the check has passed.
@@ -50,7 +48,6 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
 
 export const personalMattersRecord: AppRouteHandler<typeof routes.personalMattersRecord> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'personalMatters.read');
   const { cycleId, personId } = c.req.valid('param');
   await requireCycleInScope(c, s, cycleId);
   const row = await s.read.reviews.personalMattersCheck(cycleId, personId);
@@ -78,13 +75,11 @@ interface Prepared {
  * becomes before the workflow hears of it (personal matters: sealed first).
  */
 function candidateInput<B, U>(
-  action: Action,
   update: UpdateDefinition<W.CandidateAnswer, [U, Actor]>,
   prepare: (p: Prepared, body: B) => Promise<U> = async (_p, body) => body as unknown as U,
 ) {
   return async (c: CandidateInputContext) => {
     const s = c.var.services;
-    authorize(c, action);
     const { cycleId, personId } = c.req.valid('param');
     await requireCycleInScope(c, s, cycleId);
     const key = await idempotencyKey(c, s);
@@ -100,12 +95,8 @@ function candidateInput<B, U>(
   };
 }
 
-export const inspection: AppRouteHandler<typeof routes.inspection> = candidateInput(
-  'candidate.dossier',
-  W.recordInspectionUpdate,
-);
+export const inspection: AppRouteHandler<typeof routes.inspection> = candidateInput(W.recordInspectionUpdate);
 export const personalMatters: AppRouteHandler<typeof routes.personalMatters> = candidateInput(
-  'candidate.dossier',
   W.recordPersonalMattersUpdate,
   async ({ s, cycleId, personId, key, actor }, body: I.PersonalMattersInput) => {
     // From the record, not a workflow query: the rules were written with the candidate's start.
@@ -114,8 +105,5 @@ export const personalMatters: AppRouteHandler<typeof routes.personalMatters> = c
     return s.sealedDetails.sealPersonalMatters(cycleId, personId, key, body, rules, actor.id);
   },
 );
-export const dossier: AppRouteHandler<typeof routes.dossier> = candidateInput(
-  'candidate.dossier',
-  W.completeDossierUpdate,
-);
-export const stop: AppRouteHandler<typeof routes.stop> = candidateInput('candidate.stop', W.stopCandidateUpdate);
+export const dossier: AppRouteHandler<typeof routes.dossier> = candidateInput(W.completeDossierUpdate);
+export const stop: AppRouteHandler<typeof routes.stop> = candidateInput(W.stopCandidateUpdate);

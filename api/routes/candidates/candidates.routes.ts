@@ -3,6 +3,8 @@
  * inspection team's inputs (each an Update on the candidate's workflow).
  */
 import { createRoute } from '@hono/zod-openapi';
+import type { Action } from '../../authz.js';
+import { requires } from '../../guards.js';
 import type { ZodType } from 'zod';
 import * as I from '../../../domain/eager/inspection.js';
 import { dossierSchema, stopSchema } from '../../../domain/eager/inspection.js';
@@ -11,6 +13,7 @@ import { candidateStateSchema, personalMattersRecordSchema } from '../../schemas
 import { candidateParams } from '../params.js';
 
 export const getOne = createRoute({
+  middleware: requires('candidate.read'),
   method: 'get',
   path: '/v1/cycles/{cycleId}/candidates/{personId}',
   tags: ['candidates'],
@@ -23,6 +26,7 @@ export const getOne = createRoute({
 });
 
 export const personalMattersRecord = createRoute({
+  middleware: requires('personalMatters.read'),
   method: 'get',
   path: '/v1/cycles/{cycleId}/candidates/{personId}/personal-matters',
   tags: ['candidates'],
@@ -41,9 +45,10 @@ export const personalMattersRecord = createRoute({
 function candidateInput<P extends string, S extends ZodType>(
   path: P,
   schema: S,
-  doc: { summary: string; description?: string; example: unknown },
+  doc: { action: Action; summary: string; description?: string; example: unknown },
 ) {
   return createRoute({
+    middleware: requires(doc.action),
     method: 'post',
     path: `/v1/cycles/{cycleId}/candidates/{personId}/${path}`,
     tags: ['candidates'],
@@ -61,6 +66,7 @@ function candidateInput<P extends string, S extends ZodType>(
 }
 
 export const inspection = candidateInput('inspection', I.inspectionRecordSchema, {
+  action: 'candidate.dossier',
   summary: '考察记录 (record checklist items: 必谈, 家访, 四德反向测评, 必核)',
   description:
     'Interview counts add up; other parts replace what was recorded before. The candidate state says what is still missing or unclear.',
@@ -74,6 +80,7 @@ export const inspection = candidateInput('inspection', I.inspectionRecordSchema,
 });
 
 export const personalMatters = candidateInput('personal-matters', I.personalMattersSchema, {
+  action: 'candidate.dossier',
   summary: '个人有关事项核查 (declared vs verified, classified)',
   description:
     "Each discrepancy is classified omission (漏报: criticism and education, continues) or concealment (瞒报: admonishment, stopped), with the rule that decided it. The details (declared, verified, description) are sealed in PostgreSQL before the candidate's workflow hears of the check: it gets only a reference and the classification. GET …/personal-matters opens them for the organization department.",
@@ -86,12 +93,14 @@ export const personalMatters = candidateInput('personal-matters', I.personalMatt
 });
 
 export const dossier = candidateInput('dossier', dossierSchema, {
+  action: 'candidate.dossier',
   summary: '考察结论 (close the dossier: passed or stopped)',
   description: 'Passed only when nothing is missing or unclear (必清); the refusal lists what is.',
   example: { result: 'passed', concerns: ['群众反映工作作风偏强势，已提醒'] },
 });
 
 export const stop = candidateInput('stop', stopSchema, {
+  action: 'candidate.stop',
   summary: '终止考察 (stop a candidate)',
   example: { reason: '个人有关事项瞒报', cause: 'violation' },
 });

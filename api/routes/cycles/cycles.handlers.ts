@@ -13,12 +13,11 @@ import { cycleWorkflowId } from '../../../domain/ids.js';
 import { policySchema } from '../../../domain/eager/policy.js';
 import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/cycle.js';
-import { POLICY, type Action } from '../../authz.js';
+import { POLICY } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { ApiError, ErrorCode, notFound } from '../../errors.js';
 import {
   actorOf,
-  authorize,
   cycleJurisdiction,
   earlierUpdateId,
   fromLevelOrAbove,
@@ -32,7 +31,6 @@ import type * as routes from './cycles.routes.js';
 
 export const start: AppRouteHandler<typeof routes.start> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'cycle.start');
   const body = c.req.valid('json');
   // One read for the scope check and the jurisdiction itself (a start is measured against a bare start).
   const found = await s.read.jurisdiction(body.jurisdictionId);
@@ -86,7 +84,6 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
 
 export const list: AppRouteHandler<typeof routes.list> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'cycle.read');
   const q = c.req.valid('query');
   const scope = await resolveScope(c, s, q.scope);
   const cycles = await s.read.listCycles({ ...q, scope });
@@ -95,14 +92,12 @@ export const list: AppRouteHandler<typeof routes.list> = async (c) => {
 
 export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'cycle.read');
   const { cycleId } = c.req.valid('param');
   return c.json(await readStateInScope(s, c.get('principal').scope, cycleId), 200);
 };
 
 export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'cycle.read');
   const { cycleId } = c.req.valid('param');
   await requireCycleInScope(c, s, cycleId);
   const cycle = await s.read.cycle(cycleId);
@@ -114,11 +109,10 @@ export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
 /** What every stage-input handler is given: the cycle id and the body, both as validated. */
 type StageInputContext = Context<Env, string, { out: { param: { cycleId: string }; json: unknown } }>;
 
-/** One handler per stage input: the Update it sends, and the role it needs. */
-function stageInput<I>(action: Action, update: UpdateDefinition<W.InputAccepted, [I, Actor]>) {
+/** One handler per stage input: the Update it sends (the role it needs is the route's: cycles.routes.ts). */
+function stageInput<I>(update: UpdateDefinition<W.InputAccepted, [I, Actor]>) {
   return async (c: StageInputContext) => {
     const s = c.var.services;
-    authorize(c, action);
     const { cycleId } = c.req.valid('param');
     await requireCycleInScope(c, s, cycleId);
     const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
@@ -148,22 +142,17 @@ async function answerInput(s: Services, cycleId: string, accepted: W.InputAccept
   return readState(s, cycleId, accepted.version);
 }
 
-export const launch: AppRouteHandler<typeof routes.launch> = stageInput('cycle.input', W.recordLaunchUpdate);
-export const analysis: AppRouteHandler<typeof routes.analysis> = stageInput('cycle.input', W.recordAnalysisUpdate);
+export const launch: AppRouteHandler<typeof routes.launch> = stageInput(W.recordLaunchUpdate);
+export const analysis: AppRouteHandler<typeof routes.analysis> = stageInput(W.recordAnalysisUpdate);
 export const recommendationRound: AppRouteHandler<typeof routes.recommendationRound> = stageInput(
-  'cycle.input',
   W.recordRecommendationRoundUpdate,
 );
 export const standingCommittee: AppRouteHandler<typeof routes.standingCommittee> = stageInput(
-  'cycle.input',
   W.recordStandingCommitteeUpdate,
 );
-export const committeeVote: AppRouteHandler<typeof routes.committeeVote> = stageInput(
-  'cycle.input',
-  W.recordCommitteeVoteUpdate,
-);
-export const nomineeDrop: AppRouteHandler<typeof routes.nomineeDrop> = stageInput('cycle.input', W.dropNomineeUpdate);
-const sendApproval = stageInput('cycle.input', W.recordApprovalUpdate);
+export const committeeVote: AppRouteHandler<typeof routes.committeeVote> = stageInput(W.recordCommitteeVoteUpdate);
+export const nomineeDrop: AppRouteHandler<typeof routes.nomineeDrop> = stageInput(W.dropNomineeUpdate);
+const sendApproval = stageInput(W.recordApprovalUpdate);
 /**
  * The approval (审查审批) is the upper level's: recorded by a caller whose scope lies above the cycle's
  * jurisdiction (found from outside: a district's own organization department approved its own nominees,
@@ -172,7 +161,6 @@ const sendApproval = stageInput('cycle.input', W.recordApprovalUpdate);
  */
 export const approval: AppRouteHandler<typeof routes.approval> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'cycle.input');
   const { cycleId } = c.req.valid('param');
   const jurisdictionId = cycleJurisdiction(cycleId);
   if (c.get('principal').scope === jurisdictionId && (await s.read.jurisdiction(jurisdictionId))?.parentId)
@@ -181,9 +169,9 @@ export const approval: AppRouteHandler<typeof routes.approval> = async (c) => {
     ]).asDenial();
   return sendApproval(c);
 };
-export const election: AppRouteHandler<typeof routes.election> = stageInput('cycle.input', W.recordElectionUpdate);
-export const hold: AppRouteHandler<typeof routes.hold> = stageInput('hold.manage', W.addHoldUpdate);
-const sendHoldRelease = stageInput('hold.manage', W.releaseHoldUpdate);
+export const election: AppRouteHandler<typeof routes.election> = stageInput(W.recordElectionUpdate);
+export const hold: AppRouteHandler<typeof routes.hold> = stageInput(W.addHoldUpdate);
+const sendHoldRelease = stageInput(W.releaseHoldUpdate);
 /** The roles that raise and release holds by hand, each its own: those authz.ts lets manage holds. */
 const HAND_HOLD_ROLES: readonly string[] = POLICY['hold.manage'];
 /**
@@ -194,7 +182,6 @@ const HAND_HOLD_ROLES: readonly string[] = POLICY['hold.manage'];
  */
 export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'hold.manage');
   const { cycleId } = c.req.valid('param');
   const { name } = c.req.valid('json');
   await requireCycleInScope(c, s, cycleId);
@@ -240,13 +227,10 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
     );
   return sendHoldRelease(c);
 };
-export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput('cycle.control', W.suspendUpdate);
-export const resume: AppRouteHandler<typeof routes.resume> = stageInput('cycle.control', W.resumeUpdate);
-export const abort: AppRouteHandler<typeof routes.abort> = stageInput('cycle.control', W.abortUpdate);
-export const calendarYear: AppRouteHandler<typeof routes.calendarYear> = stageInput(
-  'cycle.control',
-  W.addCalendarYearUpdate,
-);
+export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput(W.suspendUpdate);
+export const resume: AppRouteHandler<typeof routes.resume> = stageInput(W.resumeUpdate);
+export const abort: AppRouteHandler<typeof routes.abort> = stageInput(W.abortUpdate);
+export const calendarYear: AppRouteHandler<typeof routes.calendarYear> = stageInput(W.addCalendarYearUpdate);
 
 /**
  * Temporal calls every ended cycle's workflow "completed", an aborted one too; the record says how

@@ -5,6 +5,8 @@
  * reason), answered with the state as it stands after the input.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Action } from '../../authz.js';
+import { requires } from '../../guards.js';
 import type { ZodType } from 'zod';
 import { yearOverrideSchema } from '../../../domain/eager/calendar.js';
 import * as C from '../../../domain/eager/cycle.js';
@@ -14,6 +16,7 @@ import { cycleListSchema, cycleStateSchema, cycleTimelineSchema, startedCycleSch
 import { cycleParams, scopeQuery } from '../params.js';
 
 export const start = createRoute({
+  middleware: requires('cycle.start'),
   method: 'post',
   path: '/v1/cycles',
   tags: ['cycles'],
@@ -32,6 +35,7 @@ export const start = createRoute({
 });
 
 export const list = createRoute({
+  middleware: requires('cycle.read'),
   method: 'get',
   path: '/v1/cycles',
   tags: ['cycles'],
@@ -55,6 +59,7 @@ export const list = createRoute({
 });
 
 export const getOne = createRoute({
+  middleware: requires('cycle.read'),
   method: 'get',
   path: '/v1/cycles/{cycleId}',
   tags: ['cycles'],
@@ -67,6 +72,7 @@ export const getOne = createRoute({
 });
 
 export const timeline = createRoute({
+  middleware: requires('cycle.read'),
   method: 'get',
   path: '/v1/cycles/{cycleId}/timeline',
   tags: ['cycles'],
@@ -88,9 +94,10 @@ const STAGE_INPUT_TEXT =
 function stageInput<P extends string, S extends ZodType>(
   path: P,
   schema: S,
-  doc: { summary: string; description?: string; example: unknown },
+  doc: { action: Action; summary: string; description?: string; example: unknown },
 ) {
   return createRoute({
+    middleware: requires(doc.action),
     method: 'post',
     path: `/v1/cycles/{cycleId}/${path}`,
     tags: ['cycle inputs'],
@@ -105,66 +112,80 @@ function stageInput<P extends string, S extends ZodType>(
 }
 
 export const launch = stageInput('launch', C.launchSchema, {
+  action: 'cycle.input',
   summary: '启动：责任清单、警示教育、承诺书 (launch)',
   example: examples.launch,
 });
 export const analysis = stageInput('analysis', C.analysisSchema, {
+  action: 'cycle.input',
   summary: '分析研判和动议：空缺职位预告 (analysis)',
   example: examples.analysis,
 });
 export const recommendationRound = stageInput('recommendation-rounds', C.recommendationRoundSchema, {
+  action: 'cycle.input',
   summary: '民主推荐：一轮计票（干部大会或全委会）(recommendation round)',
   description:
     '差额: each position offers at least the policy ratio (default 1:3 of seats), and the inspection list drawn from both rounds holds it; fewer is refused (422 naming the ratio and the shortfall) unless `belowRatioReason` records why (not enough eligible people). The reason goes on the record, into `belowRatio` of the state and into the ledger.',
   example: examples.recommendation,
 });
 export const standingCommittee = stageInput('standing-committee', C.standingCommitteeSchema, {
+  action: 'cycle.input',
   summary: '讨论决定：常委会按 1:2 提出人选 (standing committee shortlist)',
   description:
     'A competitive post (policy `competitivePositions`, 差额) is shortlisted at least at the policy ratio (default 1:2 of seats), below it only with `belowRatioReason`, and never with fewer than seats + 1; other posts (等额) only have the ceiling. The answer states per post in `decision.shortlists` whether it is 差额 or 等额.',
   example: examples.standing,
 });
 export const committeeVote = stageInput('committee-vote', C.committeeVoteSchema, {
+  action: 'cycle.input',
   summary: '讨论决定：全委会票决 (full committee vote)',
   example: examples.vote,
 });
 export const nomineeDrop = stageInput('nominee-drops', C.dropNomineeSchema, {
+  action: 'cycle.input',
   summary: '任职公示：取消拟任人选，递补或空缺 (drop a nominee)',
   description:
     "From the full committee's vote until the election's result: while the cycle still stands at decision (a report's hold keeping its gate), during publicity, approval and election. The next shortlisted reserve moves up with a publicity period of its own (the approval then waits for it), or the seat is reported open — always once the approval is recorded. A substantiated report on a nominee drops them this way.",
   example: examples.drop,
 });
 export const approval = stageInput('approval', C.approvalSchema, {
+  action: 'cycle.input',
   summary: '审查审批：上级审批或备案 (approval)',
   description:
     "The upper level's act: recorded by a caller whose scope lies above the cycle's jurisdiction (403 naming `scope` for the jurisdiction's own scope); a root's, whose approval comes from outside the tree, at the root.",
   example: examples.approval,
 });
 export const election = stageInput('election', C.electionSchema, {
+  action: 'cycle.input',
   summary: '大会选举：选举结果 (election result)',
   example: examples.election,
 });
 export const hold = stageInput('holds', C.organizerHoldSchema, {
+  action: 'hold.manage',
   summary: '设置关口暂停 (raise a named hold)',
   example: examples.hold,
 });
 export const holdRelease = stageInput('hold-releases', C.releaseHoldSchema, {
+  action: 'hold.manage',
   summary: '解除关口暂停 (release a hold)',
   example: { name: 'petition-2026-07', resolution: '经组织核实，问题已澄清' },
 });
 export const suspend = stageInput('suspend', C.reasonOnlySchema, {
+  action: 'cycle.control',
   summary: '暂停换届 (suspend)',
   example: { reason: '发现严重违纪问题，待查清' },
 });
 export const resume = stageInput('resume', C.reasonOnlySchema, {
+  action: 'cycle.control',
   summary: '恢复换届 (resume)',
   example: { reason: '问题已查清处理' },
 });
 export const abort = stageInput('abort', C.reasonOnlySchema, {
+  action: 'cycle.control',
   summary: '终止换届 (abort)',
   example: { reason: '行政区划调整，本次换届终止' },
 });
 export const calendarYear = stageInput('calendar-years', yearOverrideSchema, {
+  action: 'cycle.control',
   summary: '补充工作日历年份 (supply a calendar year)',
   example: { year: 2027, holidays: ['2027-01-01'], workdays: [] },
 });

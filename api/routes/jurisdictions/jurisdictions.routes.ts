@@ -1,5 +1,6 @@
 /** The administrative tree: load or update a subtree in bulk, read a subtree. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { requires } from '../../guards.js';
 import { jurisdictionSchema } from '../../../domain/eager/schemas.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
 import { scopeQuery } from '../params.js';
@@ -7,6 +8,7 @@ import { scopeQuery } from '../params.js';
 const bulkSchema = z.strictObject({ jurisdictions: z.array(jurisdictionSchema).min(1).max(20_000) });
 
 export const upsert = createRoute({
+  middleware: requires('jurisdiction.write'),
   method: 'put',
   path: '/v1/jurisdictions',
   tags: ['jurisdictions'],
@@ -32,6 +34,7 @@ export const upsert = createRoute({
 });
 
 export const subtree = createRoute({
+  middleware: requires('jurisdiction.read'),
   method: 'get',
   path: '/v1/jurisdictions/{id}/subtree',
   tags: ['jurisdictions'],

@@ -3,6 +3,8 @@
  * ledger (举报台账), one report's record and timeline, re-triage and the finding.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Action } from '../../authz.js';
+import { requires } from '../../guards.js';
 import type { ZodType } from 'zod';
 import * as R from '../../../domain/eager/reports.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
@@ -18,6 +20,7 @@ import {
 import { reportParams, scopeQuery } from '../params.js';
 
 export const intake = createRoute({
+  middleware: requires('report.intake'),
   method: 'post',
   path: '/v1/reports',
   tags: ['reports'],
@@ -50,6 +53,7 @@ export const intake = createRoute({
 });
 
 export const list = createRoute({
+  middleware: requires('report.read'),
   method: 'get',
   path: '/v1/reports',
   tags: ['reports'],
@@ -85,6 +89,7 @@ const ledgerBound = z.iso
   .optional();
 
 export const ledger = createRoute({
+  middleware: requires('report.ledger'),
   method: 'get',
   path: '/v1/reports/ledger',
   tags: ['reports'],
@@ -111,6 +116,7 @@ export const ledger = createRoute({
 });
 
 export const getOne = createRoute({
+  middleware: requires('report.read'),
   method: 'get',
   path: '/v1/reports/{reportId}',
   tags: ['reports'],
@@ -127,6 +133,7 @@ export const getOne = createRoute({
 });
 
 export const timeline = createRoute({
+  middleware: requires('report.read'),
   method: 'get',
   path: '/v1/reports/{reportId}/timeline',
   tags: ['reports'],
@@ -141,9 +148,10 @@ export const timeline = createRoute({
 function reportInput<P extends string, S extends ZodType>(
   path: P,
   schema: S,
-  doc: { summary: string; description?: string; example: unknown },
+  doc: { action: Action; summary: string; description?: string; example: unknown },
 ) {
   return createRoute({
+    middleware: requires(doc.action),
     method: 'post',
     path: `/v1/reports/{reportId}/${path}`,
     tags: ['reports'],
@@ -161,11 +169,13 @@ function reportInput<P extends string, S extends ZodType>(
 }
 
 export const triage = reportInput('triage', R.triageSchema, {
+  action: 'report.triage',
   summary: '举报分办 (re-triage: important, direct check, supervised)',
   example: { kind: 'supervised', unit: '市纪委监委第三审查调查室', reason: '涉及多名干部，立项督办' },
 });
 
 export const finding = reportInput('findings', R.findingSchema, {
+  action: 'report.finding',
   summary: "查核结论 (the verification unit's finding)",
   description:
     "The summary can name the reporter or the official: it is sealed in PostgreSQL before the report's workflow hears of the finding (it gets only a reference), and GET /v1/reports/{reportId} shows it only to intake and investigators.",

@@ -3,6 +3,7 @@
  * sorted by deadline with overdue marked, and the verdict on one candidate.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { requires } from '../../guards.js';
 import { WORKING_DAYS_RULE } from '../../../domain/beijing.js';
 import { verdictSchema } from '../../../domain/eager/inspection.js';
 import { errorResponses, idempotencyHeaders, json } from '../../openapi.js';
@@ -11,6 +12,7 @@ import { candidateParams, cycleIdParam } from '../params.js';
 import { inboxCursor } from '../../queries/reviews.js';
 
 export const inbox = createRoute({
+  middleware: requires('review.read'),
   method: 'get',
   path: '/v1/reviews/inbox',
   tags: ['joint review'],
@@ -41,6 +43,7 @@ export const inbox = createRoute({
 });
 
 export const verdict = createRoute({
+  middleware: requires('review.submit'),
   method: 'post',
   path: '/v1/cycles/{cycleId}/candidates/{personId}/verdicts',
   tags: ['joint review'],

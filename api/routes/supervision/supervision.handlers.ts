@@ -31,7 +31,6 @@ import { ErrorType } from '../../../domain/errors.js';
 import { ApiError, ErrorCode, notFound, toApiError } from '../../errors.js';
 import {
   actorOf,
-  authorize,
   fromLevelOrAbove,
   idempotencyKey,
   requireCycleInScope,
@@ -45,7 +44,6 @@ const supervision = (s: Services, cycleId: string) => s.temporal.workflow.getHan
 
 export const getState: AppRouteHandler<typeof routes.getState> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'supervision.read');
   const { cycleId } = c.req.valid('param');
   await requireCycleInScope(c, s, cycleId);
   const [state, cycle] = await Promise.all([readSupervision(s, cycleId), readState(s, cycleId)]);
@@ -115,7 +113,6 @@ export const rectification: AppRouteHandler<typeof routes.rectification> = async
   const s = c.var.services;
   const { cycleId } = c.req.valid('param');
   const { findingId } = c.req.valid('json');
-  authorize(c, 'supervision.file');
   await requireCycleInScope(c, s, cycleId);
   const finding = (await readSupervision(s, cycleId)).findings.find((f) => f.id === findingId);
   const raisedIn =
@@ -152,7 +149,6 @@ async function teamInput<A extends [unknown, ...unknown[]]>(
   args: (actor: Actor, stage: Stage) => A,
 ) {
   const s = c.var.services;
-  authorize(c, 'supervision.file');
   await requireCycleInScope(c, s, cycleId);
   const { stage } = await readState(s, cycleId);
   const answer = await sendUpdate(
@@ -174,7 +170,6 @@ async function teamInput<A extends [unknown, ...unknown[]]>(
 
 export const monitoringPoints: AppRouteHandler<typeof routes.monitoringPoints> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'supervision.read');
   const { cycleId } = c.req.valid('param');
   const q = c.req.valid('query');
   await requireCycleInScope(c, s, cycleId);
@@ -186,7 +181,6 @@ export const monitoringPoints: AppRouteHandler<typeof routes.monitoringPoints> =
 
 export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'risk.register');
   const body = c.req.valid('json');
   await requireInScope(c, s, body.jurisdictionId, `jurisdiction ${body.jurisdictionId}`);
   checkRiskCycle(body);
@@ -254,7 +248,6 @@ async function onAgenda(s: Services, riskId: string, cycle: { cycleId: string } 
 
 export const resolveRisk: AppRouteHandler<typeof routes.resolveRisk> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'risk.resolve');
   const { riskId } = c.req.valid('param');
   const risk = await s.read.supervision.risk(riskId);
   if (!risk) throw notFound(`risk ${riskId}`);
@@ -287,7 +280,6 @@ export const resolveRisk: AppRouteHandler<typeof routes.resolveRisk> = async (c)
 
 export const listRisks: AppRouteHandler<typeof routes.listRisks> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'risk.read');
   const q = c.req.valid('query');
   const scope = await resolveScope(c, s, q.scope);
   return c.json({ risks: await s.read.supervision.risks(scope, q) }, 200);
@@ -295,7 +287,6 @@ export const listRisks: AppRouteHandler<typeof routes.listRisks> = async (c) => 
 
 export const riskRegister: AppRouteHandler<typeof routes.riskRegister> = async (c) => {
   const s = c.var.services;
-  authorize(c, 'risk.read');
   const q = c.req.valid('query');
   const scope = await resolveScope(c, s, q.scope);
   return c.json({ scope, levels: [...JURISDICTION_LEVELS], ...(await s.read.supervision.riskRegister(scope)) }, 200);

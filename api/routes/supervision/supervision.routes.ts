@@ -3,6 +3,8 @@
  * register with its roll-up up the tree, as OpenAPI definitions.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import type { Action } from '../../authz.js';
+import { requires } from '../../guards.js';
 import type { ZodType } from 'zod';
 import * as V from '../../../domain/eager/supervision.js';
 import { STAGES } from '../../../domain/stages.js';
@@ -25,6 +27,7 @@ const phaseParams = z.object({
 });
 
 export const getState = createRoute({
+  middleware: requires('supervision.read'),
   method: 'get',
   path: '/v1/cycles/{cycleId}/supervision',
   tags: ['supervision'],
@@ -40,6 +43,7 @@ export const getState = createRoute({
 });
 
 export const checkpoint = createRoute({
+  middleware: requires('supervision.file'),
   method: 'post',
   path: '/v1/cycles/{cycleId}/supervision/checkpoints/{phase}',
   tags: ['supervision'],
@@ -71,9 +75,10 @@ export const checkpoint = createRoute({
 function teamInput<P extends string, S extends ZodType>(
   path: P,
   schema: S,
-  doc: { summary: string; description?: string; example: unknown },
+  doc: { action: Action; summary: string; description?: string; example: unknown },
 ) {
   return createRoute({
+    middleware: requires(doc.action),
     method: 'post',
     path: `/v1/cycles/{cycleId}/supervision/${path}`,
     tags: ['supervision'],
@@ -91,6 +96,7 @@ function teamInput<P extends string, S extends ZodType>(
 }
 
 export const rectification = teamInput('rectifications', V.acceptRectificationSchema, {
+  action: 'supervision.file',
   summary: '整改验收 (accept a rectification)',
   description:
     'From the level that filed the finding (its `raisedIn`) or above: 409 naming `findingId` from a level below it.',
@@ -98,11 +104,13 @@ export const rectification = teamInput('rectifications', V.acceptRectificationSc
 });
 
 export const monitoring = teamInput('monitoring', V.monitoringSchema, {
+  action: 'supervision.file',
   summary: "百点监测 (a monitoring point's four scores)",
   example: { point: '三厂街道监测点', scores: { selection: 96, correction: 94, discipline: 98, conduct: 97 } },
 });
 
 export const monitoringPoints = createRoute({
+  middleware: requires('supervision.read'),
   method: 'get',
   path: '/v1/cycles/{cycleId}/supervision/monitoring',
   tags: ['supervision'],
@@ -128,6 +136,7 @@ export const monitoringPoints = createRoute({
 // ---- the risk register ---------------------------------------------------------------------
 
 export const registerRisk = createRoute({
+  middleware: requires('risk.register'),
   method: 'post',
   path: '/v1/risks',
   tags: ['risks'],
@@ -155,6 +164,7 @@ export const registerRisk = createRoute({
 });
 
 export const resolveRisk = createRoute({
+  middleware: requires('risk.resolve'),
   method: 'post',
   path: '/v1/risks/{riskId}/resolve',
   tags: ['risks'],
@@ -173,6 +183,7 @@ export const resolveRisk = createRoute({
 });
 
 export const listRisks = createRoute({
+  middleware: requires('risk.read'),
   method: 'get',
   path: '/v1/risks',
   tags: ['risks'],
@@ -192,6 +203,7 @@ export const listRisks = createRoute({
 });
 
 export const riskRegister = createRoute({
+  middleware: requires('risk.read'),
   method: 'get',
   path: '/v1/risks/register',
   tags: ['risks'],

@@ -1,8 +1,10 @@
 /** System routes under /v1: a round trip through every part, and the audit chain's check. */
 import { createRoute, z } from '@hono/zod-openapi';
+import { requires } from '../../guards.js';
 import { errorResponses, json } from '../../openapi.js';
 
 export const ping = createRoute({
+  middleware: requires('system.ping'),
   method: 'post',
   path: '/v1/ping',
   tags: ['system'],
@@ -18,6 +20,7 @@ export const ping = createRoute({
 });
 
 export const verifyAudit = createRoute({
+  middleware: requires('audit.verify'),
   method: 'get',
   path: '/v1/audit/verify',
   tags: ['system'],

@@ -49,6 +49,12 @@ export interface AppDeps {
    * connections, answering nothing) costs a person this long, then 503/504 with Retry-After.
    */
   temporalDeadlineMs?: number;
+  /**
+   * Whether a cycle or campaign may run on a compressed calendar (a working day of a few seconds: a
+   * publicity period over in moments). Demos and tests: yes (the default here, and npm start's); a
+   * deployment's API (api/server.ts) refuses them unless COMPRESSED_CALENDARS=1.
+   */
+  compressedCalendars?: boolean;
 }
 
 export interface Services extends AppDeps {

@@ -28,6 +28,17 @@ export const requires =
     await next();
   };
 
+/**
+ * A compressed calendar (a working day of seconds) ends a publicity period and every deadline in
+ * moments: for demos and tests only, refused where the deployment has not turned it on.
+ */
+export function requireCalendarAllowed(s: Services, calendar: { kind: string }, path: string): void {
+  if (calendar.kind !== 'compressed' || s.compressedCalendars !== false) return;
+  throw new ApiError(400, ErrorCode.Validation, `${path}: compressed calendars are off on this deployment`, [
+    { path, rule: 'a compressed calendar is for demos and tests (the API allows it with COMPRESSED_CALENDARS=1)' },
+  ]);
+}
+
 /** Out of scope looks exactly like absent: 404. */
 export async function requireInScope(
   c: Context<Env>,

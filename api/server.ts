@@ -63,6 +63,10 @@ const config = (() => {
             .default('0')
             .describe('1: the console may issue a token for any role and scope (local mode, npm start only)'),
           CONSOLE_TEMPORAL_UI_URL: z.string().default(''),
+          COMPRESSED_CALENDARS: z
+            .enum(['0', '1'])
+            .default('0')
+            .describe('1: cycles may run on a compressed calendar (demos and tests; npm start sets 1)'),
         })
         .refine((c) => c.CONSOLE_LOCAL_SIGNIN === '0' || LOOPBACK_HOSTS.includes(c.API_HOST), {
           path: ['CONSOLE_LOCAL_SIGNIN'],
@@ -123,6 +127,7 @@ const app = createApp({
   bodyLimitBytes: config.BODY_LIMIT_BYTES,
   rateLimit: { perMinute: config.RATE_LIMIT_PER_MINUTE, burst: config.RATE_LIMIT_BURST },
   temporalDeadlineMs: config.TEMPORAL_DEADLINE_SECONDS * 1000,
+  compressedCalendars: config.COMPRESSED_CALENDARS === '1',
   codecKeys,
   codec: new AesGcmCodec(codecKeys),
   codecTrustedOrigins: config.CODEC_TRUSTED_ORIGINS.split(',')

@@ -93,6 +93,8 @@ export interface ClusterOptions {
   historyShards: number;
   /** Worker env extras (e.g. a small cache); applied to both workers. */
   workerEnv?: NodeJS.ProcessEnv;
+  /** API env extras (e.g. COMPRESSED_CALENDARS=1 for a test's cycles); applied to both APIs. */
+  apiEnv?: NodeJS.ProcessEnv;
   log: (line: string) => void;
   /** Aborting it while the cluster starts stops what has started. */
   signal?: AbortSignal;
@@ -550,7 +552,12 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const workersPolling = Promise.all([startWorker(0), startWorker(1)]);
     ports.apis.forEach((port, i) =>
       apis.push(
-        node(`api-${'AB'[i]}`, 'api/server.ts', { ...huanjieEnv, API_HOST: '127.0.0.1', API_PORT: String(port) }),
+        node(`api-${'AB'[i]}`, 'api/server.ts', {
+          ...huanjieEnv,
+          ...o.apiEnv,
+          API_HOST: '127.0.0.1',
+          API_PORT: String(port),
+        }),
       ),
     );
     for (const url of apiUrls)

@@ -190,6 +190,8 @@ async function main() {
         `http://127.0.0.1:${config.TEMPORAL_UI_PORT},http://localhost:${config.TEMPORAL_UI_PORT}`,
       // Local mode: the console's sign-in page may issue a token for any role (loopback only).
       CONSOLE_LOCAL_SIGNIN: process.env.CONSOLE_LOCAL_SIGNIN ?? '1',
+      // The README's first cycle and the demo run on a compressed calendar.
+      COMPRESSED_CALENDARS: process.env.COMPRESSED_CALENDARS ?? '1',
       CONSOLE_TEMPORAL_UI_URL: process.env.CONSOLE_TEMPORAL_UI_URL ?? temporal.uiUrl,
     };
     worker = run('worker', 'worker/main.ts', childEnv);

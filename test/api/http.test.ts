@@ -229,6 +229,40 @@ describe('authorization and scope', () => {
 });
 
 describe('bad input gets a clear 4xx and loses nothing', () => {
+  it('a deployment that has not turned compressed calendars on refuses them, naming the field', async () => {
+    const variant = await stack.serveVariant({ compressedCalendars: false });
+    const post = (path: string, body: unknown) =>
+      fetch(`${variant.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${organizer}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      const cycle = await post('/v1/cycles', S.startBody('440305', '2107'));
+      expect(cycle.status).toBe(400);
+      expect(((await cycle.json()) as any).error.details).toEqual([
+        { path: 'policy.calendar.kind', rule: expect.stringMatching(/demos and tests.*COMPRESSED_CALENDARS=1/) },
+      ]);
+      const campaign = await post('/v1/campaigns', {
+        rootId: '440305',
+        level: 'township',
+        term: '2107',
+        window: 5,
+        template: {
+          positions: [{ id: 'secretary', title: '党工委书记', seats: 1 }],
+          committees: { standing: 5, full: 9 },
+          policy: { calendar: { kind: 'compressed', secondsPerWorkingDay: 0 } },
+        },
+      });
+      expect(campaign.status).toBe(400);
+      expect(((await campaign.json()) as any).error.details[0].path).toBe('template.policy.calendar.kind');
+      // Nothing was started: the mainland calendar is still welcome.
+      expect((await post('/v1/cycles', S.startBody('440305', '2107', { calendar: { kind: 'cn' } }))).status).toBe(201);
+    } finally {
+      await variant.close();
+    }
+  });
+
   it('an unknown field, nested or not, is refused by name (bodies the types forbid: raw)', async () => {
     const top = expectError(
       await stack.call('POST', '/v1/cycles', { token: organizer, body: { ...S.startBody('440305'), colour: 'red' } }),

@@ -15,7 +15,7 @@ import {
 } from '../../../workflows/contracts/campaign.js';
 import type { AppRouteHandler } from '../../context.js';
 import { ApiError, notFound } from '../../errors.js';
-import { actorOf, requireInScope, resolveScope } from '../../guards.js';
+import { actorOf, requireCalendarAllowed, requireInScope, resolveScope } from '../../guards.js';
 import { queryOr404 } from '../../updates.js';
 import type * as routes from './campaigns.routes.js';
 
@@ -54,6 +54,7 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
   const id = makeCampaignId(body.rootId, body.level, body.term);
   const workflowId = campaignWorkflowId(id);
   const template = { ...body.template, policy: body.template.policy ?? policySchema.parse({}) };
+  requireCalendarAllowed(s, template.policy.calendar, 'template.policy.calendar.kind');
   const requestHash = createHash('sha256')
     .update(canonical({ ...body, template }))
     .digest('hex');

@@ -22,6 +22,7 @@ import {
   earlierUpdateId,
   fromLevelOrAbove,
   idempotencyKey,
+  requireCalendarAllowed,
   requireCycleInScope,
   resolveScope,
 } from '../../guards.js';
@@ -38,6 +39,7 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
     throw notFound(`jurisdiction ${body.jurisdictionId}`).asDenial();
   const { ancestors: _ancestors, ...jurisdiction } = found;
   const policy = body.policy ?? policySchema.parse({});
+  requireCalendarAllowed(s, policy.calendar, 'policy.calendar.kind');
   assertCalendarCovers(policy.calendar, Date.now());
   const options = cycleStartOptions(
     {

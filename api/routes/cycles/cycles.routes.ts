@@ -22,7 +22,7 @@ export const start = createRoute({
   tags: ['cycles'],
   summary: '发起换届 (start a cycle)',
   description:
-    'Idempotent: the same body again answers 200 with the same cycle; the same jurisdiction and term with a different body answers 409.',
+    'Idempotent: the same body again answers 200 with the same cycle; the same jurisdiction and term with a different body answers 409. A compressed calendar (`policy.calendar.kind` compressed: a working day of seconds) is for demos and tests: a deployment refuses it (400) unless its API runs with COMPRESSED_CALENDARS=1.',
   request: { body: json(C.startCycleSchema, examples.start) },
   responses: {
     201: { description: 'started', content: { 'application/json': { schema: startedCycleSchema } } },

@@ -17,6 +17,8 @@ import { stateParts } from '../domain/projection.js';
 import { prepared, withTransaction, type Client, type Pool } from './db.js';
 
 const ATTEMPTS = 3;
+/** How many workflows asked for a whole send are remembered before the old ones are forgotten. */
+const ASKED_PRUNE_AT = 1_000;
 
 /** A send, or several carried into one: `fromSeq` is the first it covers. */
 export interface CoveredWrite extends ProjectionWrite {
@@ -178,6 +180,9 @@ export function createProjectionSinks({
       console.warn(`projection of ${info.workflowId} marked stale at history length ${info.historyLength}: ${gap}`);
     if (!stale) return void asked.delete(info.workflowId);
     if (!askWhole || Date.now() - (asked.get(info.workflowId) ?? 0) < 1_000) return;
+    // A run that closed while stale never sends again to clear its entry: past a second an entry means
+    // nothing, so a long-lived worker forgets those rather than keep one per such run for good.
+    if (asked.size >= ASKED_PRUNE_AT) for (const [id, at] of asked) if (Date.now() - at >= 1_000) asked.delete(id);
     asked.set(info.workflowId, Date.now());
     askWhole(info.workflowId, info.runId).catch((e: Error & { code?: string }) =>
       // A run that has closed meanwhile needs no repair: its final state is recorded apart.

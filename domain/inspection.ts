@@ -321,8 +321,20 @@ export function missingItems(d: Dossier, policy: Policy, now: number): string[] 
   return missing;
 }
 
-/** Why the candidate must stop now, if anything says so. */
-export function stopReason(d: Dossier): { reason: string; cause: 'review' | 'violation' } | undefined {
+/** A concealment's stop reason: which matters were concealed stays sealed with the comparison. */
+export const CONCEALMENT_STOP_REASON = '个人有关事项瞒报, 诫勉（所涉事项已封存，组织部门可查）';
+/** An omission's concern for the decision stage, likewise without the matters. */
+export const OMISSION_CONCERN = '个人有关事项漏报（批评教育）（所涉事项已封存，组织部门可查）';
+
+/**
+ * Why the candidate must stop now, if anything says so. `sealed`: whether a concealment's reason leaves
+ * its matters out (a run from before names them — found from outside: the reason reached every role
+ * that reads the candidate, the cycle and its timeline, naming e.g. a spouse abroad).
+ */
+export function stopReason(
+  d: Dossier,
+  sealed: () => boolean = () => true,
+): { reason: string; cause: 'review' | 'violation' } | undefined {
   const veto = d.reviews.find((r) => r.verdict === 'disqualifying');
   if (veto)
     return {
@@ -330,6 +342,7 @@ export function stopReason(d: Dossier): { reason: string; cause: 'review' | 'vio
       cause: 'review',
     };
   if (d.personalMatters?.outcome === 'concealment') {
+    if (sealed()) return { reason: CONCEALMENT_STOP_REASON, cause: 'violation' };
     const rules = d.personalMatters.discrepancies
       .filter((x) => x.kind === 'concealment')
       .map((x) => `${PERSONAL_MATTER_ITEMS[x.item]}: ${x.rule}`);
@@ -339,7 +352,7 @@ export function stopReason(d: Dossier): { reason: string; cause: 'review' | 'vio
 }
 
 /** Flags the decision stage must see: concerns from departments, checks and evaluation, omissions. */
-export function concernsOf(d: Dossier, teamConcerns: string[]): string[] {
+export function concernsOf(d: Dossier, teamConcerns: string[], sealed: () => boolean = () => true): string[] {
   return [
     ...d.reviews
       .filter((r) => r.verdict === 'concern')
@@ -350,7 +363,9 @@ export function concernsOf(d: Dossier, teamConcerns: string[]): string[] {
     ...(d.reverseEvaluation?.status === 'concern' ? [`四德反向测评: ${d.reverseEvaluation.note}`] : []),
     ...(d.personalMatters?.outcome === 'omission'
       ? [
-          `个人有关事项漏报（批评教育）: ${d.personalMatters.discrepancies.map((x) => PERSONAL_MATTER_ITEMS[x.item]).join('、')}`,
+          sealed()
+            ? OMISSION_CONCERN
+            : `个人有关事项漏报（批评教育）: ${d.personalMatters.discrepancies.map((x) => PERSONAL_MATTER_ITEMS[x.item]).join('、')}`,
         ]
       : []),
     ...teamConcerns,

@@ -198,9 +198,12 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
         `candidate ${input.personId} already finished inspection (${state.status})`,
       );
   };
+  // Asked only where a stop reason or a concern would name personal matters: runs from before name them.
+  const sealedMatters = () => patched('personal-matters-sealed-in-reasons');
   function stopIfRequired() {
-    const stop = I.stopReason(dossier);
-    if (stop && state.status === 'inspecting')
+    if (state.status !== 'inspecting') return;
+    const stop = I.stopReason(dossier, sealedMatters);
+    if (stop)
       finish({ personId: input.personId, result: 'stopped', reason: stop.reason, cause: stop.cause, concerns: [] });
   }
 
@@ -348,7 +351,7 @@ export async function candidateWorkflow(input: CandidateInput): Promise<DossierO
       const d = I.dossierSchema().parse(raw);
       finish(
         d.result === 'passed'
-          ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns) }
+          ? { personId: input.personId, result: 'passed', concerns: I.concernsOf(dossier, d.concerns, sealedMatters) }
           : { personId: input.personId, result: 'stopped', reason: d.reason, cause: d.cause, concerns: [] },
       );
       changed();

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateWorkflowId } from '../../domain/ids.js';
+import { CONCEALMENT_STOP_REASON, OMISSION_CONCERN } from '../../domain/inspection.js';
 import { policySchema, type Department } from '../../domain/eager/policy.js';
 import { candidateWorkflow } from '../../workflows/candidate.js';
 import { recordPersonalMattersUpdate, stopCandidateUpdate } from '../../workflows/contracts/candidate.js';
@@ -78,13 +79,13 @@ describe("a cycle's inspection with joint review", () => {
     // d2: an omission — criticism and education, continues, flagged for the decision stage.
     const d2 = await inspectViaApi(stack, CYCLE_ID, 'd2', { matters: S.omissionMatters });
     expect(d2.status).toBe('passed');
-    expect(d2.outcome?.concerns).toContain('个人有关事项漏报（批评教育）: 房产');
+    expect(d2.outcome?.concerns).toContain(OMISSION_CONCERN);
     // d3: a concealment — admonishment, stopped at once, before any department answers.
     const d3 = await inspectViaApi(stack, CYCLE_ID, 'd3', { matters: S.concealmentMatters });
     expect(d3.status).toBe('stopped');
     expect(d3.outcome).toMatchObject({
       cause: 'violation',
-      reason: expect.stringMatching(/瞒报.*诫勉.*at least 2 undeclared units of 房产/),
+      reason: CONCEALMENT_STOP_REASON,
     });
 
     for (const p of ['s1', 's3', 'd4', 'd5', 'd6'])
@@ -150,7 +151,7 @@ describe("a cycle's inspection with joint review", () => {
     expect(byId.s4).toMatchObject({ status: 'passed', replaces: 's2' });
     expect(byId.d3).toMatchObject({ status: 'stopped', cause: 'violation' });
     expect(byId.d7).toMatchObject({ status: 'passed', replaces: 'd3' });
-    expect(byId.d2!.concerns).toContain('个人有关事项漏报（批评教育）: 房产');
+    expect(byId.d2!.concerns).toContain(OMISSION_CONCERN);
   });
 
   it("a second verdict, an unknown department and another department's verdict are refused", async () => {
@@ -212,6 +213,16 @@ describe("a cycle's inspection with joint review", () => {
       discrepancies: [{ item: 'realEstate', kind: 'concealment' }],
     });
     const viewer = stack.as(await stack.token(['viewer'], '440300'));
+    // Which matters were omitted or concealed is nowhere a viewer reads: not in the candidates' reasons
+    // and concerns, the cycle, or its timeline (found from outside: the stop reason named them).
+    const seenByViewer = JSON.stringify([
+      await ok(candidate(viewer).$get({ param: of('d2') })),
+      await ok(candidate(viewer).$get({ param: of('d3') })),
+      await ok(cycle(viewer).$get({ param })),
+      await ok(cycle(viewer).timeline.$get({ param })),
+    ]);
+    expect(seenByViewer).toContain('个人有关事项瞒报');
+    expect(seenByViewer.match(/.{0,160}(房产|realEstate|undeclared units of).{0,60}/)?.[0]).toBeUndefined();
     expect((await read(candidate(viewer)['personal-matters'].$get({ param: of('d3') }))).status).toBe(403);
     expect((await ok(candidate(viewer).$get({ param: of('d3') }))).dossier!.personalMatters).toMatchObject({
       outcome: 'concealment',

@@ -2,6 +2,7 @@
 import type { Pool } from '../../activities/db.js';
 import type { PersonalMattersRecord, ReviewTask } from '../schemas/candidates.js';
 import type { Row } from './row.js';
+import { DEPARTMENTS } from '../../domain/policy.js';
 
 export type ReviewTaskRow = Row<
   ReviewTask,
@@ -24,8 +25,16 @@ export const inboxCursor = {
     const [deadline, cycleId, personId, department] = s.split('~') as [string, string, string, string];
     return { deadline: deadline === '-' ? null : deadline, cycleId, personId, department };
   },
-  pattern:
-    /^(-|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)~[A-Za-z0-9_-]{1,40}:\d{4}~[A-Za-z0-9_-]{1,64}~[a-z_]{1,40}$/,
+  pattern: new RegExp(
+    `^(-|\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z)~[A-Za-z0-9_-]{1,40}:\\d{4}~[A-Za-z0-9_-]{1,64}~(${DEPARTMENTS.join('|')})$`,
+  ),
+  /** Its instant is one a page could have ended on: a real date (no 30 February), after 1970. */
+  instantReal(s: string): boolean {
+    if (s.startsWith('-~')) return true;
+    const at = s.slice(0, 24);
+    const t = Date.parse(at);
+    return t >= 0 && new Date(t).toISOString() === at;
+  },
 };
 
 export function createReviewQueries(pool: Pool) {

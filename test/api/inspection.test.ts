@@ -283,7 +283,23 @@ describe("a cycle's inspection with joint review", () => {
     for (const t of ofCycle.tasks)
       expect(seen).toContain(`${t.deadline ?? '~'} ${t.cycleId} ${t.personId} ${t.department}`);
 
-    for (const bad of ['x', '2026-13-45T00:00:00.000Z~440307:2026~d1~audit', `-~${CYCLE_ID}~d1~audit~more`]) {
+    // A department whose name has a capital pages on too (found from outside: its own cursor was refused).
+    const police = (await reviewer('publicSecurity', '440307')).v1.reviews.inbox;
+    const first = await ok(police.$get({ query: { status: 'all', limit: '1' } }));
+    expect(first.next).toMatch(/~publicSecurity$/);
+    const second = await ok(police.$get({ query: { status: 'all', limit: '1', after: first.next! } }));
+    expect(second.tasks).toHaveLength(1);
+    expect(second.tasks[0]!.personId).not.toBe(first.tasks[0]!.personId);
+
+    for (const bad of [
+      'x',
+      '2026-13-45T00:00:00.000Z~440307:2026~d1~audit',
+      // Impossible or out-of-range instants the pattern lets through (found from outside: 500).
+      '2026-02-30T00:00:00.000Z~440307:2026~d1~audit',
+      '0000-01-01T00:00:00.000Z~440307:2026~d1~audit',
+      `-~${CYCLE_ID}~d1~nobody`,
+      `-~${CYCLE_ID}~d1~audit~more`,
+    ]) {
       const res = await read(city.$get({ query: { after: bad } }));
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body)).toMatch(/after/);

@@ -28,10 +28,7 @@ export const inbox = createRoute({
       after: z
         .string()
         .regex(inboxCursor.pattern, "a cursor: the previous page's `next`")
-        .refine(
-          (s) => s.startsWith('-') || !Number.isNaN(Date.parse(s.slice(0, 24))),
-          "a cursor: the previous page's `next`",
-        )
+        .refine(inboxCursor.instantReal, "a cursor: the previous page's `next`")
         .optional()
         .openapi({ description: "cursor: the previous page's `next`" }),
     }),

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { calendarSchema } from './calendar.js';
 import { CALENDAR_DAYS_RULE, WORKING_DAYS_RULE } from './beijing.js';
 import { once } from './once.js';
+import { idPattern } from './schemas.js';
 
 /**
  * The catalogue of joint-review departments (联审) a jurisdiction's policy may choose from. Which of
@@ -57,7 +58,12 @@ const majority = once(() =>
 );
 
 export const positionIdSchema = once(() =>
-  z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ or -, at most 40'),
+  z
+    .string()
+    .regex(
+      idPattern(40),
+      'letters, digits, _ or -, at most 40, and not __proto__, constructor or another name every object has',
+    ),
 );
 
 export const policySchema = once(() =>

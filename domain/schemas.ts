@@ -3,10 +3,27 @@ import { z } from 'zod';
 import { once } from './once.js';
 import { JURISDICTION_LEVELS } from './stages.js';
 
+/**
+ * Names every JavaScript object answers to (Object.prototype's): an id or name used as a key of the
+ * state must not be one, or the state drops or misreads it (found from outside: a position
+ * `__proto__` lost its ranking, a monitoring point `__proto__` was never counted).
+ */
+export const OBJECT_KEY_NAMES = Object.getOwnPropertyNames(Object.prototype).sort();
+const NOT_AN_OBJECT_KEY = `(?!(?:${OBJECT_KEY_NAMES.join('|')})$)`;
+export const OBJECT_KEY_RULE = `not a name every JavaScript object has (${OBJECT_KEY_NAMES.join(', ')})`;
+/** An id pattern: these characters, this long, and none of the names above. */
+export const idPattern = (length: number) => new RegExp(`^${NOT_AN_OBJECT_KEY}[A-Za-z0-9_-]{1,${length}}$`);
+
 /** Opaque ids only: a person's name must never end up in a workflow id or search attribute. */
 export const ID = {
-  person: { pattern: /^[A-Za-z0-9_-]{1,64}$/, rule: 'an opaque id: letters, digits, _ or -, at most 64' },
-  jurisdiction: { pattern: /^[A-Za-z0-9_-]{1,40}$/, rule: 'letters, digits, _ or -, at most 40' },
+  person: {
+    pattern: idPattern(64),
+    rule: 'an opaque id: letters, digits, _ or -, at most 64, and not __proto__, constructor or another name every object has',
+  },
+  jurisdiction: {
+    pattern: idPattern(40),
+    rule: 'letters, digits, _ or -, at most 40, and not __proto__, constructor or another name every object has',
+  },
 } as const;
 // Each schema gets its own copy of a shared pattern: zod resets a pattern's lastIndex at every check,
 // and `ID` is frozen where domain/ is shared (domain/once.ts).
@@ -15,6 +32,10 @@ export const jurisdictionIdSchema = once(() =>
   z.string().regex(new RegExp(ID.jurisdiction.pattern), ID.jurisdiction.rule),
 );
 export const chineseNameSchema = once(() => z.string().trim().min(1).max(100));
+/** A name the state keys something by (a monitoring point). */
+export const keyNameSchema = once(() =>
+  chineseNameSchema().refine((s) => !OBJECT_KEY_NAMES.includes(s), OBJECT_KEY_RULE),
+);
 export const reasonSchema = once(() => z.string().trim().min(1, 'a reason is required').max(2000));
 export const count = once(() => z.number().int().min(0).max(10_000_000));
 // A real calendar day: 2026-02-30 or 2026-13-45 are refused here, not by Postgres later.

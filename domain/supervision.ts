@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { DomainError, ErrorType } from './errors.js';
 import { once } from './once.js';
-import { chineseNameSchema, jurisdictionIdSchema, reasonSchema } from './schemas.js';
+import { chineseNameSchema, jurisdictionIdSchema, keyNameSchema, reasonSchema } from './schemas.js';
 import { KEY_STAGES } from './stages.js';
 import { WORKING_DAYS_RULE } from './beijing.js';
 
@@ -88,7 +88,7 @@ export type AcceptRectificationInput = z.infer<ReturnType<typeof acceptRectifica
 /** Haimen's 百点监测: four indicators, 0–100. */
 export const monitoringSchema = once(() =>
   z.strictObject({
-    point: chineseNameSchema().describe('the monitoring point, e.g. 海门街道监测点'),
+    point: keyNameSchema().describe('the monitoring point, e.g. 海门街道监测点'),
     scores: z.strictObject({
       selection: z.number().min(0).max(100).describe('选人用人工作总体评价'),
       correction: z.number().min(0).max(100).describe('纠正用人不正之风'),

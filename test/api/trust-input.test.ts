@@ -323,6 +323,34 @@ describe('calendar years', () => {
   });
 });
 
+describe('names every JavaScript object has', () => {
+  it('are refused as ids and keyed names, naming the field (found from outside: a position __proto__ lost its ranking)', async () => {
+    const api = stack.as(organizer);
+    const body = S.startBody('440306', '2096');
+    const started = await read(
+      api.v1.cycles.$post({
+        json: {
+          ...body,
+          positions: [
+            { ...body.positions[0]!, id: '__proto__' },
+            { ...body.positions[1]!, id: 'constructor' },
+          ],
+        },
+      }),
+    );
+    expectStatus(started, 400);
+    expect(started.body.error.details.map((d) => d.path)).toEqual(['positions.0.id', 'positions.1.id']);
+    const candidate = await stack.call('GET', '/v1/cycles/440306:2096/candidates/toString', { token: organizer });
+    expect(candidate.status).toBe(400);
+    const point = await stack.call('POST', '/v1/cycles/440306:2096/supervision/monitoring', {
+      token: organizer,
+      body: { point: '__proto__', scores: { selection: 90, correction: 90, discipline: 90, conduct: 90 } },
+    });
+    expect(point.status).toBe(400);
+    expect(point.body.error.details).toEqual([expect.objectContaining({ path: 'point' })]);
+  });
+});
+
 describe('dates', () => {
   it('an impossible ledger date is 400 naming date; a future one is 422; today answers live', async () => {
     const api = stack.as(organizer);

@@ -28,7 +28,7 @@ export const inbox = createRoute({
       after: z
         .string()
         .regex(inboxCursor.pattern, "a cursor: the previous page's `next`")
-        .refine(inboxCursor.instantReal, "a cursor: the previous page's `next`")
+        .refine((s) => inboxCursor.instantReal(s), "a cursor: the previous page's `next`")
         .optional()
         .openapi({ description: "cursor: the previous page's `next`" }),
     }),

@@ -20,7 +20,11 @@ export const claimsSchema = z.object({
     .min(1)
     .max(200)
     .regex(/^[^\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]+$/u, 'no control, format or unassigned characters')
-    .refine((sub) => sub.trim().toLowerCase() !== SYSTEM.id, `"${SYSTEM.id}" is the system's own actor`),
+    // Compatibility forms count as what they stand for (found from outside: full-width ｓｙｓｔｅｍ acted).
+    .refine(
+      (sub) => sub.normalize('NFKC').trim().toLowerCase() !== SYSTEM.id,
+      `"${SYSTEM.id}" (in any width or case) is the system's own actor`,
+    ),
   roles: z.array(roleSchema).min(1).max(10),
   scope: jurisdictionIdSchema,
   /** Granted by the operator only to create the root that is this token's scope (npm run seed). */

@@ -152,6 +152,10 @@ describe('authentication', () => {
       () => sign({ ...claims, sub: 'a\u202Eb', exp: now() + 60 }, AUTH.secret, 'HS256'),
     ],
     ['sub "system"', () => sign({ ...claims, sub: 'System', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    [
+      'sub "system" in full width',
+      () => sign({ ...claims, sub: 'ｓｙｓｔｅｍ', exp: now() + 60 }, AUTH.secret, 'HS256'),
+    ],
   ])('%s → 401', async (_name, make) => {
     const token = typeof make === 'function' ? await make() : make;
     expectError(await read(stack.as(token).v1.cycles.$get({ query: {} })), 401, 'UNAUTHENTICATED');

@@ -91,6 +91,9 @@ export const cycleStateSchema = z
     stageEnteredAt: epochMs,
     stageDone: z.boolean().openapi({ description: "the stage's own input is complete; it waits for its gate" }),
     statusReason: z.string().optional(),
+    suspendedIn: z.string().optional().openapi({
+      description: 'while suspended: the jurisdiction that suspended it; it is resumed or aborted from there or above',
+    }),
     holds: z.array(
       C.holdSchema.extend({
         raisedAt: epochMs,

@@ -113,6 +113,8 @@ export interface CycleState {
   /** Set when the stage's own input is complete and the cycle only waits for its gate. */
   stageDone: boolean;
   statusReason?: string;
+  /** While suspended: the scope of the level that suspended it, which it is resumed (or aborted) from, or above. */
+  suspendedIn?: string;
   holds: Hold[];
   launch?: LaunchInput & { recordedAt: number };
   analysis?: AnalysisInput & { recordedAt: number };

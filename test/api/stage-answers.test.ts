@@ -172,6 +172,27 @@ describe('a stage input answers where the cycle now stands', () => {
     expect(await holds()).toEqual([]);
   });
 
+  it("lifts the city's suspension of a district's cycle only from the city or above", async () => {
+    const param = { cycleId: '440307:2123' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2123') }))).status).toBe(201);
+    const district = stack.as(await stack.token(['organizer'], '440307', '福田区委组织部')).v1.cycles[':cycleId'];
+    await ok(cycle().suspend.$post({ param, json: { reason: '市委组织部暂停' }, header }));
+    for (const refused of [
+      await read(district.resume.$post({ param, json: { reason: '区里恢复' }, header })),
+      await read(district.abort.$post({ param, json: { reason: '区里终止' }, header })),
+    ] as any[]) {
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.details).toEqual([
+        { path: 'scope', rule: 'from 440300, where it was suspended, or above' },
+      ]);
+    }
+    expect((await ok(cycle().$get({ param }))).status).toBe('suspended');
+    expect((await ok(cycle().resume.$post({ param, json: { reason: '市里恢复' }, header }))).status).toBe('running');
+    // Its own suspension the district lifts itself.
+    await ok(district.suspend.$post({ param, json: { reason: '区里暂停' }, header }));
+    expect((await ok(district.resume.$post({ param, json: { reason: '区里恢复' }, header }))).status).toBe('running');
+  });
+
   it('answers a retried release with the release it took, though another hand has raised the hold again since', async () => {
     const param = { cycleId: '440307:2098' };
     expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2098') }))).status).toBe(201);

@@ -56,9 +56,12 @@ const statusChange = (
     update,
     schema: C.reasonOnlySchema,
     check,
-    apply: (s, i) => {
+    apply: (s, i, _now, actor) => {
       s.status = status;
       s.statusReason = i.reason;
+      // Who suspended it, so a lower level cannot lift the upper level's suspension (found from outside).
+      if (status === 'suspended' && actor.scope) s.suspendedIn = actor.scope;
+      else delete s.suspendedIn;
     },
     action,
   });

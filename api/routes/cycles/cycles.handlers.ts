@@ -230,8 +230,28 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   return sendHoldRelease(c);
 };
 export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput(W.suspendUpdate);
-export const resume: AppRouteHandler<typeof routes.resume> = stageInput(W.resumeUpdate);
-export const abort: AppRouteHandler<typeof routes.abort> = stageInput(W.abortUpdate);
+/**
+ * A suspended cycle is resumed, or aborted, from the level that suspended it or above: the city's
+ * suspension of a district's cycle is not the district's to lift (found from outside: it was).
+ */
+function fromTheSuspendingLevel<R>(send: (c: StageInputContext) => Promise<R>) {
+  return async (c: StageInputContext) => {
+    const s = c.var.services;
+    const { cycleId } = c.req.valid('param');
+    await requireCycleInScope(c, s, cycleId);
+    const { status, suspendedIn } = await readState(s, cycleId);
+    if (status === 'suspended' && !(await fromLevelOrAbove(c, s, suspendedIn)))
+      throw new ApiError(
+        409,
+        ErrorType.Conflict,
+        `cycle ${cycleId} was suspended at ${suspendedIn}, which ${c.get('principal').scope} is not at or above`,
+        [{ path: 'scope', rule: `from ${suspendedIn}, where it was suspended, or above` }],
+      );
+    return send(c);
+  };
+}
+export const resume: AppRouteHandler<typeof routes.resume> = fromTheSuspendingLevel(stageInput(W.resumeUpdate));
+export const abort: AppRouteHandler<typeof routes.abort> = fromTheSuspendingLevel(stageInput(W.abortUpdate));
 export const calendarYear: AppRouteHandler<typeof routes.calendarYear> = stageInput(W.addCalendarYearUpdate);
 
 /**

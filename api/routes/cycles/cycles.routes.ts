@@ -172,16 +172,21 @@ export const holdRelease = stageInput('hold-releases', C.releaseHoldSchema, {
 export const suspend = stageInput('suspend', C.reasonOnlySchema, {
   action: 'cycle.control',
   summary: '暂停换届 (suspend)',
+  description:
+    "The state's `suspendedIn` names the suspending caller's scope: the cycle is resumed, or aborted, from there or above (a lower level: 409 naming `scope`).",
   example: { reason: '发现严重违纪问题，待查清' },
 });
 export const resume = stageInput('resume', C.reasonOnlySchema, {
   action: 'cycle.control',
   summary: '恢复换届 (resume)',
+  description: 'From the level that suspended the cycle (`suspendedIn`) or above; otherwise 409 naming `scope`.',
   example: { reason: '问题已查清处理' },
 });
 export const abort = stageInput('abort', C.reasonOnlySchema, {
   action: 'cycle.control',
   summary: '终止换届 (abort)',
+  description:
+    'A suspended cycle is aborted from the level that suspended it (`suspendedIn`) or above; otherwise 409 naming `scope`.',
   example: { reason: '行政区划调整，本次换届终止' },
 });
 export const calendarYear = stageInput('calendar-years', yearOverrideSchema, {

@@ -163,3 +163,16 @@ export const phoneReport = (jurisdictionId: string) =>
     text: '反映问题',
     receivedAt: new Date().toISOString(),
   }) satisfies z.input<typeof intakeSchema>;
+
+/** A campaign over the townships under `rootId`: one secretary each; `policy` as the template's, if given. */
+export const campaignBody = (rootId: string, term: string, policy?: z.input<typeof policySchema>) => ({
+  rootId,
+  level: 'township' as const,
+  term,
+  window: 5,
+  template: {
+    positions: [{ id: 'secretary', title: '党工委书记', seats: 1 }],
+    committees: { standing: 5, full: 9 },
+    ...(policy ? { policy } : {}),
+  },
+});

@@ -182,16 +182,7 @@ const ROUTES: { method: string; path: string; action: Action; body?: unknown; to
     method: 'post',
     path: '/v1/campaigns',
     action: 'campaign.start',
-    body: {
-      rootId: '440304',
-      level: 'township',
-      term: '2060',
-      window: 5,
-      template: {
-        positions: [{ id: 'secretary', title: '党工委书记', seats: 1 }],
-        committees: { standing: 5, full: 9 },
-      },
-    },
+    body: S.campaignBody('440304', '2060'),
   },
   { method: 'get', path: '/v1/campaigns/{campaignId}', action: 'campaign.read' },
   { method: 'get', path: '/v1/ledger', action: 'ledger.read' },

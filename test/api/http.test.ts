@@ -247,17 +247,10 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
       expect(((await cycle.json()) as any).error.details).toEqual([
         { path: 'policy.calendar.kind', rule: expect.stringMatching(/demos and tests.*COMPRESSED_CALENDARS=1/) },
       ]);
-      const campaign = await post('/v1/campaigns', {
-        rootId: '440305',
-        level: 'township',
-        term: '2107',
-        window: 5,
-        template: {
-          positions: [{ id: 'secretary', title: '党工委书记', seats: 1 }],
-          committees: { standing: 5, full: 9 },
-          policy: { calendar: { kind: 'compressed', secondsPerWorkingDay: 0 } },
-        },
-      });
+      const campaign = await post(
+        '/v1/campaigns',
+        S.campaignBody('440305', '2107', { calendar: { kind: 'compressed', secondsPerWorkingDay: 0 } }),
+      );
       expect(campaign.status).toBe(400);
       expect(((await campaign.json()) as any).error.details[0].path).toBe('template.policy.calendar.kind');
       // Nothing was started: the mainland calendar is still welcome.

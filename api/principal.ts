@@ -12,6 +12,10 @@ const roleSchema = z.union([
   z.enum(['organizer', 'supervisor', 'intake', 'investigator', 'viewer', 'operator']),
   z.templateLiteral(['reviewer:', z.enum(DEPARTMENTS)]),
 ]);
+/** A word with an ASCII letter and a letter of another alphabet, or a Latin look-alike (IPA, small capitals). */
+const LOOK_ALIKE_WORD =
+  /(?=[\p{L}\p{M}]*[A-Za-z])(?=[\p{L}\p{M}]*(?:[^\P{L}\p{Script=Latin}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[\u0250-\u02AF\u1D00-\u1DBF\uA720-\uA7FF]))[\p{L}\p{M}]+/u;
+
 export const claimsSchema = z.object({
   // The actor of every act on the record: no control, format (bidi, zero-width), private-use or
   // unassigned characters (NUL cannot be stored: the acts went unrecorded), and not the system's own name.
@@ -24,7 +28,12 @@ export const claimsSchema = z.object({
     .refine(
       (sub) => sub.normalize('NFKC').trim().toLowerCase() !== SYSTEM.id,
       `"${SYSTEM.id}" (in any width or case) is the system's own actor`,
-    ),
+    )
+    // A word of ASCII letters with a look-alike from another alphabet in it (Cyrillic ѕ, Greek ο, small
+    // capital ꜱ…) reads as a name it is not (found from outside: ѕystem acted as the system on the record).
+    .refine((sub) => !LOOK_ALIKE_WORD.test(sub.normalize('NFKC')), {
+      message: 'no word mixing ASCII letters with look-alikes from another alphabet',
+    }),
   roles: z.array(roleSchema).min(1).max(10),
   scope: jurisdictionIdSchema,
   /** Granted by the operator only to create the root that is this token's scope (npm run seed). */

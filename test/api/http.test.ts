@@ -156,6 +156,9 @@ describe('authentication', () => {
       'sub "system" in full width',
       () => sign({ ...claims, sub: 'ｓｙｓｔｅｍ', exp: now() + 60 }, AUTH.secret, 'HS256'),
     ],
+    // Look-alikes from another alphabet inside an ASCII word: Cyrillic ѕ, a small capital ꜱ.
+    ['sub "ѕystem"', () => sign({ ...claims, sub: '\u0455ystem', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    ['sub "ꜱystem"', () => sign({ ...claims, sub: '\uA731ystem', exp: now() + 60 }, AUTH.secret, 'HS256')],
   ])('%s → 401', async (_name, make) => {
     const token = typeof make === 'function' ? await make() : make;
     expectError(await read(stack.as(token).v1.cycles.$get({ query: {} })), 401, 'UNAUTHENTICATED');

@@ -111,12 +111,19 @@ export const timeline: AppRouteHandler<typeof routes.timeline> = async (c) => {
 /** What every stage-input handler is given: the cycle id and the body, both as validated. */
 type StageInputContext = Context<Env, string, { out: { param: { cycleId: string }; json: unknown } }>;
 
-/** One handler per stage input: the Update it sends (the role it needs is the route's: cycles.routes.ts). */
-function stageInput<I>(update: UpdateDefinition<W.InputAccepted, [I, Actor]>) {
+/**
+ * One handler per stage input: the Update it sends (the role it needs is the route's: cycles.routes.ts),
+ * and what the input must pass besides the cycle's own rules, once the cycle is known to be in scope.
+ */
+function stageInput<I>(
+  update: UpdateDefinition<W.InputAccepted, [I, Actor]>,
+  check?: (c: StageInputContext, s: Services, cycleId: string) => Promise<void>,
+) {
   return async (c: StageInputContext) => {
     const s = c.var.services;
     const { cycleId } = c.req.valid('param');
     await requireCycleInScope(c, s, cycleId);
+    await check?.(c, s, cycleId);
     const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
     const accepted = await sendUpdate(
       handle,
@@ -154,23 +161,20 @@ export const standingCommittee: AppRouteHandler<typeof routes.standingCommittee>
 );
 export const committeeVote: AppRouteHandler<typeof routes.committeeVote> = stageInput(W.recordCommitteeVoteUpdate);
 export const nomineeDrop: AppRouteHandler<typeof routes.nomineeDrop> = stageInput(W.dropNomineeUpdate);
-const sendApproval = stageInput(W.recordApprovalUpdate);
 /**
  * The approval (审查审批) is the upper level's: recorded by a caller whose scope lies above the cycle's
  * jurisdiction (found from outside: a district's own organization department approved its own nominees,
  * under an authority it named). A root has no level above it in the tree: its approval comes from
  * outside and is recorded at the root.
  */
-export const approval: AppRouteHandler<typeof routes.approval> = async (c) => {
-  const s = c.var.services;
-  const { cycleId } = c.req.valid('param');
+async function fromAbove(c: StageInputContext, s: Services, cycleId: string): Promise<void> {
   const jurisdictionId = cycleJurisdiction(cycleId);
   if (c.get('principal').scope === jurisdictionId && (await s.read.jurisdiction(jurisdictionId))?.parentId)
     throw new ApiError(403, ErrorCode.Forbidden, `the approval of cycle ${cycleId} is recorded by the upper level`, [
       { path: 'scope', rule: "above the cycle's jurisdiction" },
     ]).asDenial();
-  return sendApproval(c);
-};
+}
+export const approval: AppRouteHandler<typeof routes.approval> = stageInput(W.recordApprovalUpdate, fromAbove);
 export const election: AppRouteHandler<typeof routes.election> = stageInput(W.recordElectionUpdate);
 export const hold: AppRouteHandler<typeof routes.hold> = stageInput(W.addHoldUpdate);
 const sendHoldRelease = stageInput(W.releaseHoldUpdate);
@@ -234,24 +238,18 @@ export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput(W.susp
  * A suspended cycle is resumed, or aborted, from the level that suspended it or above: the city's
  * suspension of a district's cycle is not the district's to lift (found from outside: it was).
  */
-function fromTheSuspendingLevel<R>(send: (c: StageInputContext) => Promise<R>) {
-  return async (c: StageInputContext) => {
-    const s = c.var.services;
-    const { cycleId } = c.req.valid('param');
-    await requireCycleInScope(c, s, cycleId);
-    const { status, suspendedIn } = await readState(s, cycleId);
-    if (status === 'suspended' && !(await fromLevelOrAbove(c, s, suspendedIn)))
-      throw new ApiError(
-        409,
-        ErrorType.Conflict,
-        `cycle ${cycleId} was suspended at ${suspendedIn}, which ${c.get('principal').scope} is not at or above`,
-        [{ path: 'scope', rule: `from ${suspendedIn}, where it was suspended, or above` }],
-      );
-    return send(c);
-  };
+async function fromTheSuspendingLevel(c: StageInputContext, s: Services, cycleId: string): Promise<void> {
+  const { status, suspendedIn } = await readState(s, cycleId);
+  if (status === 'suspended' && !(await fromLevelOrAbove(c, s, suspendedIn)))
+    throw new ApiError(
+      409,
+      ErrorType.Conflict,
+      `cycle ${cycleId} was suspended at ${suspendedIn}, which ${c.get('principal').scope} is not at or above`,
+      [{ path: 'scope', rule: `from ${suspendedIn}, where it was suspended, or above` }],
+    );
 }
-export const resume: AppRouteHandler<typeof routes.resume> = fromTheSuspendingLevel(stageInput(W.resumeUpdate));
-export const abort: AppRouteHandler<typeof routes.abort> = fromTheSuspendingLevel(stageInput(W.abortUpdate));
+export const resume: AppRouteHandler<typeof routes.resume> = stageInput(W.resumeUpdate, fromTheSuspendingLevel);
+export const abort: AppRouteHandler<typeof routes.abort> = stageInput(W.abortUpdate, fromTheSuspendingLevel);
 export const calendarYear: AppRouteHandler<typeof routes.calendarYear> = stageInput(W.addCalendarYearUpdate);
 
 /**

@@ -8,6 +8,9 @@
  * projection trails for that moment instead of going stale; only a send lost for good (the worker
  * died holding it) leaves a gap in `seq`, which marks the projection stale (the API then asks the
  * workflow) until a full send — the first live one after the run's replay elsewhere — replaces it.
+ * Sends name the copy of the run that made them: a copy rebuilt from history (a timed-out task's
+ * retry) numbers its sends as the refused attempt did, and its whole first send replaces what that
+ * attempt wrote.
  */
 import { createHash } from 'node:crypto';
 import type { WorkflowInfo } from '@temporalio/workflow';
@@ -35,13 +38,15 @@ function fingerprint(w: ProjectionWrite & { fromSeq?: number }): string {
 // A write's statements, prepared (activities/db.ts): every activation of every workflow runs them.
 const STORED = prepared(
   'projection-stored',
-  'SELECT run_id, seq, stale, send_hash FROM workflow_projections WHERE workflow_id = $1 FOR UPDATE',
+  'SELECT run_id, seq, stale, send_hash, send_copy, send_at FROM workflow_projections WHERE workflow_id = $1 FOR UPDATE',
 );
 const HEADER = prepared(
   'projection-header',
-  `INSERT INTO workflow_projections (workflow_id, run_id, seq, stale, send_hash, updated_at) VALUES ($1, $2, $3, $4, $5, now())
+  `INSERT INTO workflow_projections (workflow_id, run_id, seq, stale, send_hash, send_copy, send_at, updated_at)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, now())
    ON CONFLICT (workflow_id) DO UPDATE
-     SET run_id = EXCLUDED.run_id, seq = EXCLUDED.seq, stale = EXCLUDED.stale, send_hash = EXCLUDED.send_hash, updated_at = now()`,
+     SET run_id = EXCLUDED.run_id, seq = EXCLUDED.seq, stale = EXCLUDED.stale, send_hash = EXCLUDED.send_hash,
+         send_copy = EXCLUDED.send_copy, send_at = EXCLUDED.send_at, updated_at = now()`,
 );
 const KEEP_ONLY = prepared(
   'projection-keep-only',
@@ -71,19 +76,26 @@ export async function writeProjection(
       seq: number;
       stale: boolean;
       send_hash: string | null;
+      send_copy: number;
+      send_at: number;
     }>(STORED([workflowId]));
     const stored = rows[0];
     const sameRun = stored !== undefined && stored.run_id === runId;
-    // A send older than the stored one of the same run (a failed task's attempt wrote past it) is spent.
-    if (sameRun && w.seq < stored.seq) return { stale: stored.stale };
-    // The stored send itself, written again, changes nothing (measurement 7 of 12-05 met five such
-    // repeats, each marking its cycle stale); one of that number with other content is a failed
-    // task's attempt overwritten by the retry's, and leaves the projection stale below.
+    const sameCopy = sameRun && stored.send_copy === w.copy;
+    // Another copy's send from earlier in the history: a copy whose task was refused (it timed out
+    // after its sends were written) and the retry's copy wrote since, or one written late.
+    if (sameRun && !sameCopy && w.at < stored.send_at) return { stale: stored.stale };
+    // A send of this copy older than the stored one is spent.
+    if (sameCopy && w.seq < stored.seq) return { stale: stored.stale };
+    // The stored send itself, written again (the sink's retry of a commit it did not hear), changes
+    // nothing.
     const sendHash = fingerprint(w);
-    if (sameRun && w.seq === stored.seq && stored.send_hash === sendHash) return { stale: stored.stale };
-    const follows = sameRun && stored.seq === (w.fromSeq ?? w.seq) - 1;
+    if (sameCopy && w.seq === stored.seq && stored.send_hash === sendHash) return { stale: stored.stale };
+    // A delta applies only on top of its own copy's previous send. A copy's first send is whole, so a
+    // retry's replaces what the refused attempt wrote, although the two copies number their sends alike.
+    const follows = sameCopy && stored.seq === (w.fromSeq ?? w.seq) - 1;
     const stale = w.full ? false : !follows || stored.stale;
-    await client.query(HEADER([workflowId, runId, w.seq, stale, sendHash]));
+    await client.query(HEADER([workflowId, runId, w.seq, stale, sendHash, w.copy, w.at]));
     const names = w.upserts.map(([name]) => name);
     if (w.full) {
       await client.query(KEEP_ONLY([workflowId, names]));
@@ -99,9 +111,11 @@ export async function writeProjection(
       ? 'none'
       : !sameRun
         ? `${stored.seq} of another run`
-        : stored.seq === w.seq
-          ? `${stored.seq} with other content`
-          : `${stored.seq}`;
+        : !sameCopy
+          ? `${stored.seq} of another copy`
+          : stored.seq === w.seq
+            ? `${stored.seq} with other content`
+            : `${stored.seq}`;
     return { stale, gap: `stored send ${storedSend}, this send ${w.fromSeq ?? w.seq}–${w.seq}` };
   });
 }
@@ -148,7 +162,7 @@ export function carryInto(carried: CoveredWrite, next: ProjectionWrite): Covered
     deletes.delete(name);
     upserts.set(name, json);
   }
-  return { seq: next.seq, fromSeq: carried.fromSeq, full: carried.full, upserts: [...upserts], deletes: [...deletes] };
+  return { ...next, fromSeq: carried.fromSeq, full: carried.full, upserts: [...upserts], deletes: [...deletes] };
 }
 
 export function createProjectionSinks({

@@ -6,6 +6,8 @@
  * original execution sent. The first send of a run, the first live one after a replay, and every
  * FULL_EVERY-th (domain/projection.ts) carry every part, and so does the send after the sink signals
  * that it marked the projection stale (a send lost): repaired within a moment, without a reader asking.
+ * Each send names this copy of the run and the history length it was sent at, so the sink takes a
+ * rebuilt copy's sends (a timed-out task's retry) over the refused attempt's (contracts/projection.ts).
  */
 import { proxySinks, setHandler, workflowInfo } from '@temporalio/workflow';
 import { nextSend, type SendCounter } from '../domain/projection.js';
@@ -15,6 +17,8 @@ import { projectionStaleSignal, type ProjectionSinks } from './contracts/project
 export function projection(state: () => object, arrays: readonly string[]): { changed(): void } {
   const { projection: sink } = proxySinks<ProjectionSinks>();
   let counter: SendCounter = { seq: 0, sent: new Map(), resumed: true };
+  // This copy of the run (contracts/projection.ts `copy`): set at its first live send.
+  let copy = 0;
   let pending = false;
   let whole = false;
 
@@ -24,10 +28,13 @@ export function projection(state: () => object, arrays: readonly string[]): { ch
     // payload depends on replaying, never a command, so replay stays exact; and whether a send counts
     // depends on the state and the signals in history alone, so a rebuilt run numbers its sends as
     // the run it replaces did.
-    const next = nextSend(counter, state(), arrays, workflowInfo().unsafe.isReplaying, whole);
+    const { historyLength, unsafe } = workflowInfo();
+    const next = nextSend(counter, state(), arrays, unsafe.isReplaying, whole);
     whole = false;
     counter = next.counter;
-    if (next.send) sink.write(next.send);
+    if (!next.send) return;
+    if (copy === 0 && !unsafe.isReplaying) copy = historyLength;
+    sink.write({ ...next.send, copy, at: historyLength });
   }
 
   // The sink marked the projection stale: send it whole at the end of this activation.

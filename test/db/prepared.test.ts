@@ -33,8 +33,10 @@ describe('prepared statements', () => {
         full: seq === 1,
         upserts: [['a', String(seq)]],
         deletes: seq === 2 ? ['b'] : [],
+        copy: 3,
+        at: 3 + seq,
       });
-    await writeProjection(pool, id, run, { seq: 3, full: true, upserts: [['a', '3']], deletes: [] });
+    await writeProjection(pool, id, run, { seq: 3, full: true, upserts: [['a', '3']], deletes: [], copy: 3, at: 6 });
     expect(await readProjection(pool, id, [])).toEqual({ stale: false, state: { a: 3 } });
     const key = `prepared-test:${randomUUID()}`;
     const event = {

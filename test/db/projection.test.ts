@@ -2,7 +2,8 @@
  * The projection sink's writes (activities/projection.ts) on real PostgreSQL: a delta that follows
  * the stored send applies, a gap marks the projection stale, a whole send repairs it, and a send a
  * failed workflow task's attempt already wrote — sent again, whole, by the retry — leaves it usable;
- * the same send written twice changes nothing; an older send never overwrites a newer one.
+ * the same send written twice changes nothing; an older send never overwrites a newer one; a retry's
+ * copy of the run, numbering its sends as the refused attempt did, replaces what that attempt wrote.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -18,6 +19,10 @@ beforeAll(() => {
 });
 afterAll(() => pool?.end());
 
+type Send = Omit<ProjectionWrite, 'copy' | 'at'>;
+/** A send of one copy of the run (the one first live at history length `copy`), at history length `at`. */
+const of = (copy: number, w: Send, at = copy + w.seq): ProjectionWrite => ({ ...w, copy, at });
+
 const read = (id: string) => readProjection<Record<string, unknown>>(pool, id, []);
 const seqOf = async (id: string) =>
   (await pool.query('SELECT seq FROM workflow_projections WHERE workflow_id = $1', [id])).rows[0]?.seq;
@@ -26,54 +31,107 @@ describe('projection writes', () => {
   it('apply in order, go stale on a gap, and come back whole; a repeated send stays usable, an older one is spent', async () => {
     const id = `projection-test:${randomUUID()}`;
     const run = randomUUID();
-    await writeProjection(pool, id, run, {
-      seq: 1,
-      full: true,
-      upserts: [
-        ['a', '1'],
-        ['b', '"x"'],
-      ],
-      deletes: [],
-    });
-    await writeProjection(pool, id, run, { seq: 2, full: false, upserts: [['a', '2']], deletes: ['b'] });
+    await writeProjection(
+      pool,
+      id,
+      run,
+      of(3, {
+        seq: 1,
+        full: true,
+        upserts: [
+          ['a', '1'],
+          ['b', '"x"'],
+        ],
+        deletes: [],
+      }),
+    );
+    await writeProjection(pool, id, run, of(3, { seq: 2, full: false, upserts: [['a', '2']], deletes: ['b'] }));
     expect(await read(id)).toEqual({ stale: false, state: { a: 2 } });
 
-    // A failed task's attempt wrote seq 3; the retry, after its replay, sends seq 3 again, whole.
-    await writeProjection(pool, id, run, { seq: 3, full: false, upserts: [['c', 'true']], deletes: [] });
-    await writeProjection(pool, id, run, {
-      seq: 3,
-      full: true,
-      upserts: [
-        ['a', '2'],
-        ['d', '4'],
-      ],
-      deletes: [],
-    });
+    // A failed task's attempt wrote seq 3; the retry (a copy rebuilt from history, first live at 20)
+    // sends seq 3 again, whole.
+    await writeProjection(pool, id, run, of(3, { seq: 3, full: false, upserts: [['c', 'true']], deletes: [] }));
+    await writeProjection(
+      pool,
+      id,
+      run,
+      of(20, {
+        seq: 3,
+        full: true,
+        upserts: [
+          ['a', '2'],
+          ['d', '4'],
+        ],
+        deletes: [],
+      }),
+    );
     expect(await read(id)).toEqual({ stale: false, state: { a: 2, d: 4 } });
 
-    // An older send arriving late changes nothing.
-    await writeProjection(pool, id, run, { seq: 2, full: true, upserts: [['a', '0']], deletes: [] });
+    // An older send arriving late changes nothing: of this copy, or of the copy before it.
+    await writeProjection(pool, id, run, of(20, { seq: 2, full: true, upserts: [['a', '0']], deletes: [] }));
+    await writeProjection(pool, id, run, of(3, { seq: 4, full: true, upserts: [['a', '0']], deletes: [] }));
     expect(await seqOf(id)).toBe(3);
     expect(await read(id)).toEqual({ stale: false, state: { a: 2, d: 4 } });
 
     // The stored send written again (the sink's retry of a commit it did not hear) changes nothing;
-    // one of that number with other content is a failed attempt's, and marks the projection stale.
-    await writeProjection(pool, id, run, { seq: 4, full: false, upserts: [['e', '1']], deletes: ['d'] });
-    await writeProjection(pool, id, run, { seq: 4, full: false, upserts: [['e', '1']], deletes: ['d'] });
+    // one of that number and copy with other content is a lost send's stand-in, and marks it stale.
+    const next = of(20, { seq: 4, full: false, upserts: [['e', '1']], deletes: ['d'] });
+    await writeProjection(pool, id, run, next);
+    await writeProjection(pool, id, run, next);
     expect(await read(id)).toEqual({ stale: false, state: { a: 2, e: 1 } });
-    const other = await writeProjection(pool, id, run, { seq: 4, full: false, upserts: [['e', '2']], deletes: [] });
+    const other = await writeProjection(
+      pool,
+      id,
+      run,
+      of(20, { seq: 4, full: false, upserts: [['e', '2']], deletes: [] }),
+    );
     expect(other.gap).toBe('stored send 4 with other content, this send 4–4');
     expect(await read(id)).toEqual({ stale: true });
-    await writeProjection(pool, id, run, { seq: 5, full: true, upserts: [['a', '2']], deletes: [] });
+    await writeProjection(pool, id, run, of(20, { seq: 5, full: true, upserts: [['a', '2']], deletes: [] }));
     expect(await read(id)).toEqual({ stale: false, state: { a: 2 } });
-    await writeProjection(pool, id, run, { seq: 5, full: true, upserts: [['a', '2']], deletes: [] });
+    await writeProjection(pool, id, run, of(20, { seq: 5, full: true, upserts: [['a', '2']], deletes: [] }));
     expect(await read(id)).toEqual({ stale: false, state: { a: 2 } });
 
     // A lost send (7 follows 5): stale until a whole send.
-    await writeProjection(pool, id, run, { seq: 7, full: false, upserts: [['a', '5']], deletes: [] });
+    await writeProjection(pool, id, run, of(20, { seq: 7, full: false, upserts: [['a', '5']], deletes: [] }));
     expect(await read(id)).toEqual({ stale: true });
-    await writeProjection(pool, id, run, { seq: 8, full: true, upserts: [['a', '6']], deletes: [] });
+    await writeProjection(pool, id, run, of(20, { seq: 8, full: true, upserts: [['a', '6']], deletes: [] }));
     expect(await read(id)).toEqual({ stale: false, state: { a: 6 } });
+  });
+
+  // Measurement 7 of 12-05 (and test/workflows/projection-retry.test.ts): a workflow task timed out
+  // after its two sends were written; the retry's copy numbered its sends as the refused one had, so its
+  // whole send (4) was dropped as older than the stored 5, and its 5 — with an input that came meanwhile —
+  // marked the projection stale.
+  it("take a retry's whole send over the refused attempt's later-numbered ones, and its deltas after it", async () => {
+    const id = `projection-test:${randomUUID()}`;
+    const run = randomUUID();
+    await writeProjection(pool, id, run, of(3, { seq: 3, full: true, upserts: [['a', '1']], deletes: [] }, 10));
+    // The refused attempt (history length 20): two sends.
+    await writeProjection(pool, id, run, of(3, { seq: 4, full: false, upserts: [['a', '2']], deletes: [] }, 20));
+    await writeProjection(pool, id, run, of(3, { seq: 5, full: false, upserts: [['b', '1']], deletes: [] }, 20));
+    // The retry (history length 26, with a second input): its whole 4, then its 5.
+    await writeProjection(pool, id, run, of(26, { seq: 4, full: true, upserts: [['a', '2']], deletes: [] }, 26));
+    const fifth = await writeProjection(
+      pool,
+      id,
+      run,
+      of(26, { seq: 5, full: false, upserts: [['c', '1']], deletes: [] }, 26),
+    );
+    expect(fifth).toEqual({ stale: false });
+    expect(await read(id)).toEqual({ stale: false, state: { a: 2, c: 1 } });
+    // The refused copy's send written late is spent.
+    await writeProjection(pool, id, run, of(3, { seq: 6, full: false, upserts: [['b', '2']], deletes: [] }, 21));
+    expect(await read(id)).toEqual({ stale: false, state: { a: 2, c: 1 } });
+    // A later copy's delta without its whole send before it cannot be applied: stale, and said so.
+    const unfollowed = await writeProjection(
+      pool,
+      id,
+      run,
+      of(40, { seq: 7, full: false, upserts: [['a', '3']], deletes: [] }, 40),
+    );
+    expect(unfollowed.gap).toBe('stored send 5 of another copy, this send 7–7');
+    expect(await read(id)).toEqual({ stale: true });
   });
 });
 
@@ -94,7 +152,7 @@ describe('the projection sink', () => {
       const sink = createProjectionSinks({ pool: through, retryEveryMs: 200 }).projection.write;
       const id = `projection-test:${randomUUID()}`;
       const info = { workflowId: id, runId: randomUUID() } as Parameters<typeof sink.fn>[0];
-      const send = (w: ProjectionWrite) => sink.fn(info, w);
+      const send = (w: Send) => sink.fn(info, of(3, w));
 
       await send({
         seq: 1,

@@ -8,6 +8,15 @@ import { defineSignal, type Sinks } from '@temporalio/workflow';
 export interface ProjectionWrite {
   /** 1, 2, … within a run: a send that does not follow the stored one marks the projection stale. */
   seq: number;
+  /**
+   * Which copy of the run sent it: the history length at that copy's first live send. A copy rebuilt
+   * from history (after an eviction, or a workflow task that timed out after its sends were written)
+   * numbers its sends as the one it replaces did, so numbers alone cannot tell a retry's send from the
+   * refused attempt's; the copy can.
+   */
+  copy: number;
+  /** The history length at the activation that sent it: of two copies' sends, the later one's stands. */
+  at: number;
   /** Every part of the state is in `upserts`: the parts not named are deleted, the projection is whole again. */
   full: boolean;
   /** Part name and its JSON text (domain/projection.ts). */

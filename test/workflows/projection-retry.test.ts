@@ -1,0 +1,155 @@
+/**
+ * A workflow task that times out after its projection sends were written is retried by a copy of the
+ * run rebuilt from history, which numbers its sends as the refused attempt did. Under load (bench
+ * measurement 7 of 12-05) the retry's whole send was dropped as older than the attempt's later one,
+ * and its next send — carrying an input that came meanwhile — marked the projection stale ("stored
+ * send N with other content"): every read of that cycle then asked its workflow, behind the worker's
+ * backlog. Here the worker's projection writes go through a pool that holds one write past the task's
+ * timeout, while a second input arrives.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Pool, QueryConfig } from 'pg';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readProjection } from '../../api/queries/cycles.js';
+import type { CycleState } from '../../domain/cycle.js';
+import { policySchema } from '../../domain/eager/policy.js';
+import { cycleWorkflowId } from '../../domain/ids.js';
+import { CYCLE_STATE_ARRAYS } from '../../domain/projection.js';
+import { parseCodecKeys } from '../../temporal/codec.js';
+import { createHuanjieWorker } from '../../worker/worker.js';
+import * as CW from '../../workflows/contracts/cycle.js';
+import { cycleWorkflow } from '../../workflows/cycle.js';
+import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import * as S from '../scenario.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+  await loadSampleTree(stack.pool);
+});
+afterAll(() => stack?.stop());
+
+/** `pool`, but after `hold(ms, id)` the next projection write of workflow `id` waits that long before it is made. */
+function holdingPool(pool: Pool) {
+  let holdMs = 0;
+  let holdId = '';
+  const held = new Proxy(pool, {
+    get(target, prop) {
+      if (prop !== 'connect') return Reflect.get(target, prop, target) as unknown;
+      return async () => {
+        const client = await target.connect();
+        return new Proxy(client, {
+          get(c, p) {
+            const value = Reflect.get(c, p, c) as unknown;
+            if (p !== 'query') return typeof value === 'function' ? (value as () => unknown).bind(c) : value;
+            return async (config: QueryConfig, ...rest: unknown[]) => {
+              if (config.name === 'projection-header' && holdMs > 0 && config.values?.[0] === holdId) {
+                const ms = holdMs;
+                holdMs = 0;
+                await new Promise((r) => setTimeout(r, ms));
+              }
+              return (c.query as (...a: unknown[]) => Promise<unknown>).call(c, config, ...rest);
+            };
+          },
+        });
+      };
+    },
+  });
+  return {
+    pool: held,
+    hold: (ms: number, workflowId: string) => {
+      holdMs = ms;
+      holdId = workflowId;
+    },
+  };
+}
+
+describe('a workflow task that times out after its projection was written', () => {
+  it("leaves the retry's projection usable and current, with the input that came meanwhile", async () => {
+    const term = String(3100 + Math.floor(Math.random() * 300));
+    const cycleId = `440310:${term}`;
+    const workflowId = cycleWorkflowId(cycleId);
+    const taskQueue = `projection-retry-${randomUUID()}`;
+    const actor = { id: 'organizer-test', role: 'organizer' };
+    const writes = holdingPool(stack.pool);
+    const warned: string[] = [];
+    const warn = console.warn;
+    console.warn = (line: string, ...rest: unknown[]) => {
+      if (String(line).includes(workflowId)) warned.push(String(line));
+      else warn(line, ...rest);
+    };
+    const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    try {
+      const worker = await createHuanjieWorker({
+        connection,
+        namespace: inject('namespace'),
+        taskQueue,
+        pool: stack.pool,
+        projectionPool: writes.pool,
+        codecKeys: parseCodecKeys(inject('codecKeys')),
+        temporal: stack.client,
+        workflowBundlePath: inject('workflowBundlePath'),
+      });
+      await worker.runUntil(async () => {
+        const handle = await stack.client.workflow.start(cycleWorkflow, {
+          workflowId,
+          taskQueue,
+          // The task's timeout is what the held write outlasts (10 s by default; a worker behind by
+          // that much under load).
+          workflowTaskTimeout: '1s',
+          args: [
+            {
+              cycleId,
+              jurisdiction: { id: '440310', name: '坪山区', level: 'county', parentId: '440300' },
+              term,
+              positions: S.positions,
+              committees: { standing: 11, full: 31 },
+              policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } }),
+              startedBy: actor,
+            },
+          ],
+        });
+        const input = <T>(def: CW.StageUpdate<T>, body: T) =>
+          handle.executeUpdate(def, { args: [body, actor], updateId: randomUUID() });
+        const projected = () => readProjection<CycleState>(stack.pool, workflowId, CYCLE_STATE_ARRAYS);
+        // The start's own tasks done (its record, the supervision child), so the held write is the launch's.
+        await eventually(async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          const last = events.at(-1);
+          return (
+            events.some((e) => e.childWorkflowExecutionStartedEventAttributes) &&
+            !last?.workflowTaskScheduledEventAttributes &&
+            !last?.workflowTaskStartedEventAttributes &&
+            (await projected())
+          );
+        });
+
+        // The launch's first projection write is held 2.5 s: its task times out, and a hold is placed
+        // meanwhile, so the retry's state differs from what the refused attempt wrote.
+        writes.hold(2_500, workflowId);
+        const launched = input(CW.recordLaunchUpdate, S.launch);
+        await new Promise((r) => setTimeout(r, 400));
+        const held = input(CW.addHoldUpdate, {
+          name: 'retry-test',
+          reason: '测试：重试期间的输入',
+          source: 'organizer',
+        });
+        await Promise.all([launched, held]);
+
+        const events = (await handle.fetchHistory()).events ?? [];
+        expect(events.some((e) => e.workflowTaskTimedOutEventAttributes)).toBe(true);
+        const live = await handle.query(CW.getStateQuery);
+        expect(live.holds.map((h) => h.name)).toContain('retry-test');
+        const stored = await projected();
+        expect(warned).toEqual([]);
+        expect(stored).toEqual({ stale: false, state: JSON.parse(JSON.stringify(live)) as unknown });
+
+        await input(CW.abortUpdate, { reason: '测试结束' });
+      });
+    } finally {
+      console.warn = warn;
+      await connection.close();
+    }
+  });
+});

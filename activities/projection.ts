@@ -105,7 +105,7 @@ export async function writeProjection(
     if (w.upserts.length > 0) {
       await client.query(UPSERT_PARTS([workflowId, names, w.upserts.map(([, json]) => json)]));
     }
-    // What leaves a gap is not known yet (docs/benchmarks.md): what met what, numbers only.
+    // A gap within a copy is a send lost (a worker that died holding it): what met what, numbers only.
     if (!stale || stored?.stale) return { stale };
     const storedSend = !stored
       ? 'none'

@@ -5,8 +5,12 @@
  * production) whose cache the caller has set to 100, so a read that waited on a workflow query would
  * wait on a replay; reads answer from PostgreSQL instead. The same readers also hit a bare
  * Hono route served by the API's process (bench/api-process.ts), so the ratio compares both under the
- * same load on the same event loop. Goal: API read p99 ≤ 2× the bare route's, and no read over 1 s.
+ * same load on the same event loop. The readers run in a process of their own (bench/readers.ts), so
+ * a read's clock does not run on while the drivers' work holds the bench's event loop. Goal: API read
+ * p99 ≤ 2× the bare route's, and no read over 1 s.
  */
+import { spawnReaders } from './processes.js';
+import { runReaders, type ReadersConfig } from './readers.js';
 import { load, round, summarize, type LatencySummary } from './util.js';
 
 export interface MixedReads {
@@ -16,6 +20,11 @@ export interface MixedReads {
   workerCache: number;
   /** Where the API ran (runs before 12-04 ran it in the bench process, beside the drivers and readers). */
   apiProcess?: 'bench' | 'own';
+  /**
+   * Where the readers ran (since 12-05 evening a process of their own; before, the bench process, where
+   * the drivers' work also held a read's clock: the first second's slow reads had taken ≤ 0.7 s inside the API).
+   */
+  readersProcess?: 'bench' | 'own';
   wallSeconds: number;
   /** GET /v1/cycles/{id} of an in-flight cycle. */
   cycle: LatencySummary;
@@ -86,6 +95,8 @@ export async function measureMixedReads(o: {
   bareUrl: string;
   /** Where the API runs: `bench` (this process, with the drivers and readers) or `own` (a process of its own). */
   apiProcess: 'bench' | 'own';
+  /** Where the readers run: `bench` (this process, beside the drivers) or `own` (bench/readers-process.ts). */
+  readersProcess: 'bench' | 'own';
   cycles: number;
   candidatesPerCycle: number;
   readers: number;
@@ -116,58 +127,34 @@ export async function measureMixedReads(o: {
     `   ${ids.length} cycles started, ${reports.length} reports registered; driving all at once, ${o.readers} readers`,
   );
 
-  const ms = { cycle: [] as number[], candidate: [] as number[], report: [] as number[], bare: [] as number[] };
-  let failedReads = 0;
-  let candidateNotYet = 0;
-  const failedByStatus: Record<string, number> = {};
   // Readers pick among the cycles still being driven: a closed cycle answers from PostgreSQL and
   // would flatter the tail the goal is about.
   const inFlight = new Set(ids);
   const driveErrors: string[] = [];
+  const config: ReadersConfig = {
+    apiUrl: o.apiUrl,
+    bareUrl: o.bareUrl,
+    organizer: o.organizer,
+    intake: o.intake,
+    reports,
+    candidatesPerCycle: o.candidatesPerCycle,
+    readers: o.readers,
+  };
+  const apart = o.readersProcess === 'own' ? await spawnReaders(o.log) : undefined;
   const t0 = performance.now();
+  const reading = apart?.start(config, ids);
   const drivers = Promise.all(
     ids.map((id) =>
       o
         .driveCycle(id)
         .catch((e: Error) => void driveErrors.push(`${id}: ${e.message}`))
-        .finally(() => inFlight.delete(id)),
+        .finally(() => {
+          inFlight.delete(id);
+          reading?.closed(id);
+        }),
     ),
   );
-  const pick = () => {
-    const open = [...inFlight];
-    return open[Math.floor(Math.random() * open.length)];
-  };
-  const slowReads: { atS: number; kind: string; ms: number }[] = [];
-  const kindOf = (into: number[]) =>
-    into === ms.cycle ? 'cycle' : into === ms.candidate ? 'candidate' : into === ms.report ? 'report' : 'bare';
-  const timed = async (url: string, token: string | undefined, into: number[], candidate = false) => {
-    const t = performance.now();
-    const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    const body = await res.text();
-    const took = performance.now() - t;
-    if (took > 1000 || (into === ms.bare && took > 500))
-      slowReads.push({ atS: round((t - t0) / 1000, 1), kind: kindOf(into), ms: round(took) });
-    if (res.status === 200) into.push(took);
-    else if (candidate && (res.status === 404 || (res.status === 409 && body.includes('NOT_READY')))) candidateNotYet++;
-    else {
-      failedReads++;
-      failedByStatus[res.status] = (failedByStatus[res.status] ?? 0) + 1;
-    }
-  };
-  const readers = Array.from({ length: o.readers }, async (_, r) => {
-    // Eight kinds of turn: five cycle reads, a candidate, a report, and the bare route.
-    for (let k = r; inFlight.size > 0; k++) {
-      const turn = k % 8;
-      const cycleId = pick();
-      if (cycleId === undefined) break;
-      if (turn < 5) await timed(`${o.apiUrl}/v1/cycles/${cycleId}`, o.organizer, ms.cycle);
-      else if (turn === 5) {
-        const person = `members1-${1 + Math.floor(Math.random() * o.candidatesPerCycle)}`;
-        await timed(`${o.apiUrl}/v1/cycles/${cycleId}/candidates/${person}`, o.organizer, ms.candidate, true);
-      } else if (turn === 6) await timed(`${o.apiUrl}/v1/reports/${reports[k % reports.length]}`, o.intake, ms.report);
-      else await timed(`${o.bareUrl}/bare`, undefined, ms.bare);
-    }
-  });
+  const readersHere = reading ? undefined : runReaders(config, inFlight, t0);
   // A cycle whose workflow cannot advance (a task failing for good) would keep its driver, and the
   // readers, going forever: past the deadline the rest are given up and counted.
   let deadline: NodeJS.Timeout | undefined;
@@ -180,7 +167,7 @@ export async function measureMixedReads(o: {
   });
   const cyclesAbandoned = await Promise.race([drivers.then(() => 0), givenUp]);
   clearTimeout(deadline);
-  await Promise.all(readers);
+  const times = reading ? await reading.stop() : await readersHere!;
   for (const e of driveErrors.slice(0, 3)) o.log(`   a cycle could not be driven to its close: ${e}`);
   const failingWorkflows = cyclesAbandoned > 0 ? await o.failingWorkflows() : undefined;
   if (cyclesAbandoned > 0)
@@ -190,30 +177,31 @@ export async function measureMixedReads(o: {
   const wall = (performance.now() - t0) / 1000;
   const askedAfter = await readsFromWorkflow(o.apiUrl);
   const asked = Object.fromEntries(Object.entries(askedAfter).map(([k, n]) => [k, n - (askedBefore[k] ?? 0)] as const));
-  const apiReads = summarize([...ms.cycle, ...ms.candidate, ...ms.report]);
-  const bareHono = summarize(ms.bare);
+  const apiReads = summarize([...times.cycle, ...times.candidate, ...times.report]);
+  const bareHono = summarize(times.bare);
   return {
     cyclesInFlight: ids.length,
     candidatesPerCycle: o.candidatesPerCycle,
     readers: o.readers,
     workerCache: o.workerCache,
     apiProcess: o.apiProcess,
+    readersProcess: o.readersProcess,
     wallSeconds: round(wall, 1),
-    cycle: summarize(ms.cycle),
-    candidate: summarize(ms.candidate),
-    report: summarize(ms.report),
+    cycle: summarize(times.cycle),
+    candidate: summarize(times.candidate),
+    report: summarize(times.report),
     apiReads,
     bareHono,
     ratioP99ToBare: round(apiReads.p99 / bareHono.p99, 1),
     cyclesNotClosed: driveErrors.length + cyclesAbandoned,
     cyclesAbandoned,
     ...(failingWorkflows ? { failingWorkflows } : {}),
-    candidateNotYet,
-    failedReads,
-    failedByStatus,
+    candidateNotYet: times.candidateNotYet,
+    failedReads: times.failedReads,
+    failedByStatus: times.failedByStatus,
     readsFromWorkflow: asked,
     driverNoAnswer: o.driverNoAnswer(),
-    slowReads,
+    slowReads: times.slowReads,
     ...(o.apiProcess === 'own'
       ? { apiWaits: (await (await fetch(`${o.bareUrl}/stats`)).json()) as NonNullable<MixedReads['apiWaits']> }
       : {}),

@@ -2,11 +2,14 @@
  * Parts of the stack as processes of their own, as in production: the production worker
  * (`worker/main.ts`) for the soak and the mixed reads — its RSS is then the worker's alone, where the
  * bench process also holds the API, the client and whatever earlier measurements left in its heap —
- * and the API for the mixed reads (bench/api-process.ts), off the event loop of the load it serves.
+ * and the API for the mixed reads (bench/api-process.ts), off the event loop of the load it serves,
+ * and the mixed reads' readers (bench/readers-process.ts), off the event loop of the drivers.
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ReadersConfig, ReadTimes } from './readers.js';
+import type { FromReaders, ToReaders } from './readers-process.js';
 
 export interface ChildProcess {
   pid: number;
@@ -85,4 +88,42 @@ export async function spawnApi(
 ): Promise<ChildProcess & { apiUrl: string; bareUrl: string }> {
   const p = await spawnNode('api', 'bench/api-process.ts', env, /ready (\S+) (\S+)\n/, log, nodeArgs);
   return { ...p, apiUrl: p.ready[1]!, bareUrl: p.ready[2]! };
+}
+
+/** Measurement 7's readers in a process of their own (bench/readers-process.ts), told over IPC. */
+export async function spawnReaders(log: (line: string) => void) {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const child = fork('bench/readers-process.ts', [], {
+    cwd: root,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+  });
+  child.stderr!.on('data', (b: Buffer) => log(`   [readers] ${b.toString().trim().slice(0, 300)}`));
+  const next = (type: FromReaders['type']) =>
+    new Promise<FromReaders>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`readers process exited (${code}) before ${type}`));
+      child.once('exit', onExit);
+      child.on('message', function on(m: FromReaders) {
+        if (m.type !== type) return;
+        child.off('message', on);
+        child.off('exit', onExit);
+        resolve(m);
+      });
+    });
+  await next('ready');
+  const tell = (m: ToReaders) => void child.send(m);
+  return {
+    start: (config: ReadersConfig, inFlight: readonly string[]) => {
+      const times = next('times');
+      tell({ type: 'start', config, inFlight: [...inFlight] });
+      return {
+        closed: (cycleId: string) => tell({ type: 'closed', cycleId }),
+        /** Ends the reading (if the cycles have not) and answers the readers' times. */
+        stop: async (): Promise<ReadTimes> => {
+          if (child.connected) tell({ type: 'stop' });
+          return ((await times) as Extract<FromReaders, { type: 'times' }>).times;
+        },
+      };
+    },
+  };
 }

@@ -16,7 +16,8 @@
  *   7. reads under mixed load: cycles driven through the API while 16 readers GET cycles,
  *      candidates and reports, beside a bare Hono route (bench/mixed-reads.ts); the worker, cache
  *      100, in a process of its own as in production, and the API with the bare route in another
- *      (bench/api-process.ts; BENCH_MIXED_API=bench runs it here, beside the load, as runs before 12-04 did);
+ *      (bench/api-process.ts; BENCH_MIXED_API=bench runs it here, beside the load, as runs before 12-04 did),
+ *      and the readers in a third (bench/readers-process.ts; BENCH_MIXED_READERS=bench: here, beside the drivers);
  *   8. POST /v1/cycles against a bare client.workflow.start (bench/starts.ts);
  *   9. the scale soak: many open cycles on a worker with a small cache, their timers firing
  *      (bench/soak.ts).
@@ -87,6 +88,8 @@ const MIXED_CACHE = envNumber('BENCH_MIXED_CACHE', 100);
 const MIXED_DRIVE_SECONDS = envNumber('BENCH_MIXED_DRIVE_SECONDS', 900);
 /** 7: `own` (default) runs the API in a process of its own, as in production; `bench` in this one, beside the load. */
 const MIXED_API = process.env.BENCH_MIXED_API === 'bench' ? 'bench' : 'own';
+/** Where measurement 7's readers run: a process of their own, or (`bench`) beside the drivers, as before 12-05 evening. */
+const MIXED_READERS = process.env.BENCH_MIXED_READERS === 'bench' ? 'bench' : 'own';
 /** 8: starts of each kind. */
 const STARTS = envNumber('BENCH_STARTS', 150);
 /** 9: open cycles, the worker's cache, the timer each supervision sets, grace after the last one, reads. */
@@ -513,6 +516,7 @@ async function main() {
             apiUrl,
             bareUrl: api?.bareUrl ?? bareHere!.url,
             apiProcess: MIXED_API,
+            readersProcess: MIXED_READERS,
             cycles: MIXED_CYCLES,
             candidatesPerCycle: MIXED_CANDIDATES,
             readers: 16,

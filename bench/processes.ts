@@ -111,7 +111,9 @@ export async function spawnReaders(log: (line: string) => void) {
       });
     });
   await next('ready');
-  const tell = (m: ToReaders) => void child.send(m);
+  // Drivers given up go on closing their cycles after the readers have stopped and exited.
+  const tell = (m: ToReaders) => void (child.connected && child.send(m));
+  child.on('error', (e) => log(`   [readers] ${e.message}`));
   return {
     start: (config: ReadersConfig, inFlight: readonly string[]) => {
       const times = next('times');
@@ -120,7 +122,7 @@ export async function spawnReaders(log: (line: string) => void) {
         closed: (cycleId: string) => tell({ type: 'closed', cycleId }),
         /** Ends the reading (if the cycles have not) and answers the readers' times. */
         stop: async (): Promise<ReadTimes> => {
-          if (child.connected) tell({ type: 'stop' });
+          tell({ type: 'stop' });
           return ((await times) as Extract<FromReaders, { type: 'times' }>).times;
         },
       };

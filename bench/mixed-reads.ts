@@ -6,8 +6,8 @@
  * wait on a replay; reads answer from PostgreSQL instead. The same readers also hit a bare
  * Hono route served by the API's process (bench/api-process.ts), so the ratio compares both under the
  * same load on the same event loop. The readers run in a process of their own (bench/readers.ts), so
- * a read's clock does not run on while the drivers' work holds the bench's event loop. Goal: API read
- * p99 ≤ 2× the bare route's, and no read over 1 s.
+ * a read's clock does not count the drivers' work on the bench's event loop. Goal: API read p99 ≤ 2×
+ * the bare route's, and no read over 1 s.
  */
 import { spawnReaders } from './processes.js';
 import { runReaders, type ReadersConfig } from './readers.js';
@@ -21,8 +21,8 @@ export interface MixedReads {
   /** Where the API ran (runs before 12-04 ran it in the bench process, beside the drivers and readers). */
   apiProcess?: 'bench' | 'own';
   /**
-   * Where the readers ran (since 12-05 evening a process of their own; before, the bench process, where
-   * the drivers' work also held a read's clock: the first second's slow reads had taken ≤ 0.7 s inside the API).
+   * Where the readers ran: since 12-05 evening a process of their own (the people reading are not the
+   * ones acting); before, the bench process, where a read's clock also counted the drivers' work.
    */
   readersProcess?: 'bench' | 'own';
   wallSeconds: number;

@@ -3,7 +3,7 @@
  * random in-flight cycle, one of a candidate, one of a report, one of the bare Hono route — until no
  * cycle is left in flight, timing each read. They run in a process of their own
  * (bench/readers-process.ts) unless BENCH_MIXED_READERS=bench: in the bench process a read's clock also
- * ran while the 200 drivers' work held that process's event loop.
+ * counts the 200 drivers' work on that process's event loop.
  */
 import { round } from './util.js';
 

@@ -344,6 +344,8 @@ class Report {
     const { state, input } = this;
     if (state.status === 'verifying' && state.deadline !== undefined)
       state.waitingFor = `待${state.unit}查核，${R.TRIAGE[state.triage]}，期限 ${beijingDeadlineText(state.deadline)}`;
+    // A closed report waits for nothing (its finding's answer still named the inspection and its deadline).
+    if (state.status === 'closed') state.waitingFor = '';
     setCurrentDetails(
       `举报 ${input.reportId} · ${R.CATEGORIES[input.category]} · ${state.status === 'closed' ? `已办结（${R.FINDINGS[state.finding!]}）` : state.waitingFor}`,
     );

@@ -128,6 +128,8 @@ describe('reports during a cycle', () => {
       effect: expect.stringMatching(/澄清/),
       closedOnTime: false,
       overdueAt: expect.any(Number),
+      // A closed report waits for nothing (the answer said 待…查核 after its close: found from outside).
+      waitingFor: '',
     });
     // Substantiated: s1 is dropped and s2, next on the shortlist, moves up with a publicity period of their own.
     const proven = await finding(onS1.body.reportId, {

@@ -18,7 +18,10 @@ import { createReviewActivities } from '../activities/reviews.js';
 import { createCandidateQueries } from '../api/queries/candidates.js';
 import type { z } from 'zod';
 import { personalMattersSchema, type verdictSchema } from '../domain/eager/inspection.js';
-import type { Department } from '../domain/eager/policy.js';
+import { policySchema, type Department } from '../domain/eager/policy.js';
+import type { Actor } from '../domain/eager/schemas.js';
+import type { CycleWorkflowInput } from '../workflows/contracts/cycle.js';
+import { positions } from './scenario.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient } from '../temporal/connection.js';
 import type { Tracing } from '../temporal/tracing.js';
@@ -335,4 +338,24 @@ export async function cycleAtDecision(
     await inspectViaApi(stack, cycleId, person);
   await at('decision');
   return cycleId;
+}
+
+/**
+ * A cycle workflow's start input, for tests that start the workflow itself (not through the API): a
+ * district of 深圳市 with the scenario's positions and committees, on a working day of an hour.
+ */
+export function cycleWorkflowInput(
+  cycleId: string,
+  jurisdiction: { id: string; name: string },
+  startedBy: Actor,
+): CycleWorkflowInput {
+  return {
+    cycleId,
+    jurisdiction: { ...jurisdiction, level: 'county', parentId: '440300' },
+    term: cycleId.slice(cycleId.indexOf(':') + 1),
+    positions,
+    committees: { standing: 11, full: 31 },
+    policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } }),
+    startedBy,
+  };
 }

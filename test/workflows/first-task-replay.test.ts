@@ -26,7 +26,7 @@ import {
 import { candidateWorkflow } from '../../workflows/candidate.js';
 import * as CW from '../../workflows/contracts/cycle.js';
 import { cycleWorkflow } from '../../workflows/cycle.js';
-import { loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
+import { cycleWorkflowInput, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
@@ -127,17 +127,7 @@ describe('a workflow whose first workflow task carries Updates replays without a
         stack.client.workflow.start(cycleWorkflow, {
           workflowId: cycleWorkflowId(cycleId),
           taskQueue,
-          args: [
-            {
-              cycleId,
-              jurisdiction: { id: '440306', name: '宝安区', level: 'county', parentId: '440300' },
-              term,
-              positions: S.positions,
-              committees: { standing: 11, full: 31 },
-              policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } }),
-              startedBy: actor,
-            },
-          ],
+          args: [cycleWorkflowInput(cycleId, { id: '440306', name: '宝安区' }, actor)],
         }),
       (h) => [
         input(CW.recordLaunchUpdate, S.launch)(h),

@@ -13,14 +13,13 @@ import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readProjection } from '../../api/queries/cycles.js';
 import type { CycleState } from '../../domain/cycle.js';
-import { policySchema } from '../../domain/eager/policy.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import { CYCLE_STATE_ARRAYS } from '../../domain/projection.js';
 import { parseCodecKeys } from '../../temporal/codec.js';
 import { createHuanjieWorker } from '../../worker/worker.js';
 import * as CW from '../../workflows/contracts/cycle.js';
 import { cycleWorkflow } from '../../workflows/cycle.js';
-import { eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { cycleWorkflowInput, eventually, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
@@ -98,17 +97,7 @@ describe('a workflow task that times out after its projection was written', () =
           // The task's timeout is what the held write outlasts (10 s by default; a worker behind by
           // that much under load).
           workflowTaskTimeout: '1s',
-          args: [
-            {
-              cycleId,
-              jurisdiction: { id: '440310', name: '坪山区', level: 'county', parentId: '440300' },
-              term,
-              positions: S.positions,
-              committees: { standing: 11, full: 31 },
-              policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } }),
-              startedBy: actor,
-            },
-          ],
+          args: [cycleWorkflowInput(cycleId, { id: '440310', name: '坪山区' }, actor)],
         });
         const input = <T>(def: CW.StageUpdate<T>, body: T) =>
           handle.executeUpdate(def, { args: [body, actor], updateId: randomUUID() });

@@ -63,6 +63,12 @@ const UPSERT_PARTS = prepared(
    ON CONFLICT (workflow_id, part) DO UPDATE SET value = EXCLUDED.value`,
 );
 
+const WITHDRAW = prepared(
+  'projection-withdraw',
+  `UPDATE workflow_projections SET stale = true, updated_at = now()
+   WHERE workflow_id = $1 AND run_id = $2 AND send_copy = $3 AND send_at = $4 AND NOT stale`,
+);
+
 /** One write, as a transaction: whole on a full send, a delta only when it follows the stored send. */
 export async function writeProjection(
   pool: Pool,
@@ -178,7 +184,18 @@ export function createProjectionSinks({
    * projection stale; at most once a second per workflow while it stays stale.
    */
   askWhole?: (workflowId: string, runId: string) => Promise<void>;
-}): InjectedSinks<ProjectionSinks> {
+}): {
+  /** The sink, for the worker's `sinks`. */
+  projection: InjectedSinks<ProjectionSinks>['projection'];
+  /**
+   * The worker evicted run `runId` (its eviction's reason: `refused` when the server refused the task's
+   * completion — it had timed out). A refused attempt's send is in Postgres already (the sink writes
+   * before the completion goes out) and would be read as the run's state until the retry writes: it is
+   * withdrawn — the projection marked stale, if that send is still the one stored — and the run asked for
+   * a whole send. Any eviction ends what the sink remembers of the run.
+   */
+  evicted(runId: string, refused: boolean): void;
+} {
   // The SDK calls an activation's sinks all at once; one workflow's writes must land in order.
   const queues = new Map<string, Promise<void>>();
   // Sends not written yet, by workflow: the next send (or a retry on a timer) writes them with it. A
@@ -204,10 +221,15 @@ export function createProjectionSinks({
     );
   }
 
+  // Each cached run's last send written by this worker, so a refused task's can be withdrawn.
+  const lastWritten = new Map<string, { info: WorkflowInfo; copy: number; at: number }>();
+
   async function write(info: WorkflowInfo, w: CoveredWrite): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return repair(info, await writeProjection(pool, info.workflowId, info.runId, w));
+        const written = await writeProjection(pool, info.workflowId, info.runId, w);
+        lastWritten.set(info.runId, { info, copy: w.copy, at: w.at });
+        return repair(info, written);
       } catch (e) {
         if (attempt < ATTEMPTS) {
           await new Promise((r) => setTimeout(r, 100 * attempt));
@@ -246,12 +268,36 @@ export function createProjectionSinks({
     });
   }
 
+  /** After this workflow's earlier writes: withdraws `sent` if it is still the stored send. */
+  function withdraw({ info, copy, at }: { info: WorkflowInfo; copy: number; at: number }): Promise<void> {
+    const previous = queues.get(info.workflowId) ?? Promise.resolve();
+    const queued = previous
+      .then(() => pool.query(WITHDRAW([info.workflowId, info.runId, copy, at])))
+      .then(({ rowCount }) => {
+        if (!rowCount) return;
+        console.warn(`projection of ${info.workflowId} withdrawn: its task was refused after the send at ${at}`);
+        repair(info, { stale: true });
+      })
+      .catch((e: Error & { code?: string }) =>
+        console.error(`projection of ${info.workflowId} not withdrawn: ${e.code ?? e.name}`),
+      );
+    queues.set(info.workflowId, queued);
+    return queued.finally(() => {
+      if (queues.get(info.workflowId) === queued) queues.delete(info.workflowId);
+    });
+  }
+
   return {
     projection: {
       write: {
         fn: (info, w) => enqueue(info, w),
         callDuringReplay: false,
       },
+    },
+    evicted(runId, refused) {
+      const sent = lastWritten.get(runId);
+      lastWritten.delete(runId);
+      if (refused && sent) void withdraw(sent);
     },
   };
 }

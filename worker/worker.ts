@@ -1,6 +1,7 @@
 // Wiring only: a Worker with the project's workflows, activities and data converter.
-import { setMaxListeners } from 'node:events';
+import { setMaxListeners, type EventEmitter } from 'node:events';
 import type { Client } from '@temporalio/client';
+import { coresdk } from '@temporalio/proto';
 import type { Context } from '@temporalio/activity';
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from '../activities/db.js';
@@ -108,8 +109,15 @@ export function activityInterceptors(
   ];
 }
 
-export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** Why the worker evicted a run: the server refused the completion of its task (it had timed out). */
+const REFUSED = coresdk.workflow_activation.RemoveFromCache.EvictionReason.TASK_NOT_FOUND;
+
+export async function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
+  const projection = createProjectionSinks({
+    pool: o.projectionPool ?? o.pool,
+    askWhole: (workflowId, runId) => o.temporal.workflow.getHandle(workflowId, runId).signal(projectionStaleSignal),
+  });
+  const worker = await Worker.create({
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
@@ -122,10 +130,7 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
     dataConverter: dataConverter(o.codecKeys),
     // Workflows' live state in Postgres, written before each activation's answer leaves (GETs read it).
     sinks: {
-      ...createProjectionSinks({
-        pool: o.projectionPool ?? o.pool,
-        askWhole: (workflowId, runId) => o.temporal.workflow.getHandle(workflowId, runId).signal(projectionStaleSignal),
-      }),
+      projection: projection.projection,
       ...(o.tracing ? { exporter: makeWorkflowExporter(o.tracing.exporter, o.tracing.resource) } : {}),
     },
     interceptors: {
@@ -138,4 +143,12 @@ export function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {
     },
     ...o.tuning,
   });
+  // Each eviction and its reason, as the SDK emits them for its own replay (a protected member: no public
+  // hook tells a refused completion). A refused task's projection send is withdrawn (activities/projection.ts).
+  (worker as unknown as { evictionsEmitter: EventEmitter }).evictionsEmitter.on(
+    'eviction',
+    ({ runId, evictJob }: { runId: string; evictJob: { reason?: number | null } }) =>
+      projection.evicted(runId, evictJob.reason === REFUSED),
+  );
+  return worker;
 }

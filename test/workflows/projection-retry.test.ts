@@ -5,7 +5,9 @@
  * and its next send — carrying an input that came meanwhile — marked the projection stale ("stored
  * send N with other content"): every read of that cycle then asked its workflow, behind the worker's
  * backlog. Here the worker's projection writes go through a pool that holds one write past the task's
- * timeout, while a second input arrives.
+ * timeout, while a second input arrives. Until the retry writes, the refused attempt's state is not the
+ * cycle's either: the worker marks it stale when it hears the refusal (an outside attack read holds that
+ * were not on the record yet, and versions going back).
  */
 import { randomUUID } from 'node:crypto';
 import type { Pool, QueryConfig } from 'pg';
@@ -29,13 +31,18 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** `pool`, but after `hold(ms, id)` the next projection write of workflow `id` waits that long before it is made. */
+/** `pool`, but after `hold([ms…], id)` the next projection writes of workflow `id` wait that long each. */
 function holdingPool(pool: Pool) {
-  let holdMs = 0;
+  let holds: number[] = [];
   let holdId = '';
   const held = new Proxy(pool, {
     get(target, prop) {
-      if (prop !== 'connect') return Reflect.get(target, prop, target) as unknown;
+      if (prop !== 'connect') {
+        // The pool's own methods on the pool itself (pool.query connects by callback, which this proxy's
+        // connect does not take).
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      }
       return async () => {
         const client = await target.connect();
         return new Proxy(client, {
@@ -43,11 +50,9 @@ function holdingPool(pool: Pool) {
             const value = Reflect.get(c, p, c) as unknown;
             if (p !== 'query') return typeof value === 'function' ? (value as () => unknown).bind(c) : value;
             return async (config: QueryConfig, ...rest: unknown[]) => {
-              if (config.name === 'projection-header' && holdMs > 0 && config.values?.[0] === holdId) {
-                const ms = holdMs;
-                holdMs = 0;
-                await new Promise((r) => setTimeout(r, ms));
-              }
+              const ms =
+                config.name === 'projection-header' && config.values?.[0] === holdId ? holds.shift() : undefined;
+              if (ms) await new Promise((r) => setTimeout(r, ms));
               return (c.query as (...a: unknown[]) => Promise<unknown>).call(c, config, ...rest);
             };
           },
@@ -57,8 +62,8 @@ function holdingPool(pool: Pool) {
   });
   return {
     pool: held,
-    hold: (ms: number, workflowId: string) => {
-      holdMs = ms;
+    hold: (ms: number[], workflowId: string) => {
+      holds = [...ms];
       holdId = workflowId;
     },
   };
@@ -115,8 +120,10 @@ describe('a workflow task that times out after its projection was written', () =
         });
 
         // The launch's first projection write is held 2.5 s: its task times out, and a hold is placed
-        // meanwhile, so the retry's state differs from what the refused attempt wrote.
-        writes.hold(2_500, workflowId);
+        // meanwhile, so the retry's state differs from what the refused attempt wrote. The retry's own
+        // first write is held 0.4 s (under the timeout): meanwhile the refused attempt's state must not be
+        // read as the cycle's (marked stale, reads ask the workflow).
+        writes.hold([2_500, 400], workflowId);
         const launched = input(CW.recordLaunchUpdate, S.launch);
         await new Promise((r) => setTimeout(r, 400));
         const held = input(CW.addHoldUpdate, {
@@ -124,14 +131,26 @@ describe('a workflow task that times out after its projection was written', () =
           reason: '测试：重试期间的输入',
           source: 'organizer',
         });
-        await Promise.all([launched, held]);
+        let answered = false;
+        const both = Promise.all([launched, held]).finally(() => void (answered = true));
+        let withdrawn = false;
+        while (!answered) {
+          withdrawn ||= (await projected())?.stale === true;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await both;
+        expect(withdrawn).toBe(true);
 
         const events = (await handle.fetchHistory()).events ?? [];
         expect(events.some((e) => e.workflowTaskTimedOutEventAttributes)).toBe(true);
         const live = await handle.query(CW.getStateQuery);
         expect(live.holds.map((h) => h.name)).toContain('retry-test');
-        const stored = await projected();
-        expect(warned).toEqual([]);
+        // Withdrawn (said so), never marked stale by a send; the whole send it asked for repairs it.
+        expect(warned.filter((line) => !line.includes('withdrawn: its task was refused'))).toEqual([]);
+        const stored = await eventually(async () => {
+          const p = await projected();
+          return p?.stale === false && p;
+        });
         expect(stored).toEqual({ stale: false, state: JSON.parse(JSON.stringify(live)) as unknown });
 
         await input(CW.abortUpdate, { reason: '测试结束' });

@@ -1,7 +1,7 @@
 // Wiring only: a Worker with the project's workflows, activities and data converter.
 import { setMaxListeners, type EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import type { Client } from '@temporalio/client';
-import { coresdk } from '@temporalio/proto';
 import type { Context } from '@temporalio/activity';
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkerOptions } from '@temporalio/worker';
 import type { Pool } from '../activities/db.js';
@@ -110,6 +110,8 @@ export function activityInterceptors(
 }
 
 /** Why the worker evicted a run: the server refused the completion of its task (it had timed out). */
+// @temporalio/proto is CommonJS without static named exports, so ESM needs require() to reach it.
+const { coresdk } = createRequire(import.meta.url)('@temporalio/proto') as typeof import('@temporalio/proto');
 const REFUSED = coresdk.workflow_activation.RemoveFromCache.EvictionReason.TASK_NOT_FOUND;
 
 export async function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Worker> {

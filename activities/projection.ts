@@ -248,10 +248,18 @@ export function createProjectionSinks({
     }
   }
 
+  /** Runs `step` after this workflow's earlier writes (and withdrawals): one workflow's land in order. */
+  function inTurn(workflowId: string, step: () => Promise<void> | undefined): Promise<void> {
+    const queued = (queues.get(workflowId) ?? Promise.resolve()).then(step);
+    queues.set(workflowId, queued);
+    return queued.finally(() => {
+      if (queues.get(workflowId) === queued) queues.delete(workflowId);
+    });
+  }
+
   /** Writes `next` (or, with none, what is carried) after this workflow's earlier writes. */
   function enqueue(info: WorkflowInfo, next: ProjectionWrite | undefined): Promise<void> {
-    const previous = queues.get(info.workflowId) ?? Promise.resolve();
-    const queued = previous.then(() => {
+    return inTurn(info.workflowId, () => {
       const held = carried.get(info.workflowId);
       if (held) {
         clearTimeout(held.retry);
@@ -262,29 +270,22 @@ export function createProjectionSinks({
       if (!next) return base ? write(info, base) : undefined;
       return write(info, base ? carryInto(base, next) : { ...next, fromSeq: next.seq });
     });
-    queues.set(info.workflowId, queued);
-    return queued.finally(() => {
-      if (queues.get(info.workflowId) === queued) queues.delete(info.workflowId);
-    });
   }
 
-  /** After this workflow's earlier writes: withdraws `sent` if it is still the stored send. */
+  /** Withdraws a refused task's send, if it is still the stored one. */
   function withdraw({ info, copy, at }: { info: WorkflowInfo; copy: number; at: number }): Promise<void> {
-    const previous = queues.get(info.workflowId) ?? Promise.resolve();
-    const queued = previous
-      .then(() => pool.query(WITHDRAW([info.workflowId, info.runId, copy, at])))
-      .then(({ rowCount }) => {
-        if (!rowCount) return;
-        console.warn(`projection of ${info.workflowId} withdrawn: its task was refused after the send at ${at}`);
-        repair(info, { stale: true });
-      })
-      .catch((e: Error & { code?: string }) =>
-        console.error(`projection of ${info.workflowId} not withdrawn: ${e.code ?? e.name}`),
-      );
-    queues.set(info.workflowId, queued);
-    return queued.finally(() => {
-      if (queues.get(info.workflowId) === queued) queues.delete(info.workflowId);
-    });
+    return inTurn(info.workflowId, () =>
+      pool
+        .query(WITHDRAW([info.workflowId, info.runId, copy, at]))
+        .then(({ rowCount }) => {
+          if (!rowCount) return;
+          console.warn(`projection of ${info.workflowId} withdrawn: its task was refused after the send at ${at}`);
+          repair(info, { stale: true });
+        })
+        .catch((e: Error & { code?: string }) =>
+          console.error(`projection of ${info.workflowId} not withdrawn: ${e.code ?? e.name}`),
+        ),
+    );
   }
 
   return {

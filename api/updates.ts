@@ -187,6 +187,7 @@ function notReady(what: string): ApiError {
     503,
     ErrorCode.NotReady,
     `${what} could not take the input just now (its workflow task failed); it was not applied — retry with the same Idempotency-Key`,
+    [{ path: 'temporal', rule: 'workflow task failed' }],
   );
   e.retryAfterSeconds = 1;
   return e;

@@ -40,3 +40,21 @@ describe('Temporal refusing an Update', () => {
     expect(e).toMatchObject({ status: 503, details: [{ path: 'temporal', rule: 'unreachable' }] });
   });
 });
+
+describe('Temporal clearing a query', () => {
+  // The server's own words (service/history/consts: ErrBufferedQueryCleared) when the workflow task a
+  // query waited on failed or was refused — under a burst of inputs, seen in CI as "unreachable".
+  it('buffered query cleared: 503 not ready, busy, with a short Retry-After — not unreachable', () => {
+    const e = toApiError(
+      new ServiceError('Failed to query workflow', {
+        cause: Object.assign(new Error('14 UNAVAILABLE: buffered query cleared, please retry'), {
+          code: 14,
+          details: 'buffered query cleared, please retry',
+          metadata: {},
+        }),
+      }),
+    );
+    expect(e).toMatchObject({ status: 503, code: 'NOT_READY', details: [{ path: 'temporal', rule: 'busy' }] });
+    expect(e!.retryAfterSeconds).toBe(1);
+  });
+});

@@ -4,11 +4,13 @@
  * consequences too (a replacement opened, inspection over and the decision stage reached), the route
  * waits, briefly and bounded, until the cycle's state shows the outcome — read from the cycle's
  * projection in Postgres, which the worker writes before the signal's activation completes, so the
- * wait never costs a replay. A cycle without a usable projection is asked through its workflow.
+ * wait never costs a replay. A cycle without a projection (or whose repair is overdue) is asked through
+ * its workflow.
  */
 import { cycleWorkflowId } from '../domain/ids.js';
 import { getStateQuery } from '../workflows/contracts/cycle.js';
 import type { Services } from './context.js';
+import { askable } from './cycle-state.js';
 
 /** Long enough for a busy worker; past it the candidate's own answer is still right, only earlier. */
 const HEARD_WITHIN_MS = 10_000;
@@ -24,9 +26,13 @@ export async function untilCycleHeard(
   for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
     const projected = await s.read.cycleState(cycleId).catch(() => undefined);
     let state = projected && !projected.stale ? projected.state : undefined;
-    if (!state) {
+    if (!state && askable(projected)) {
       s.readFromWorkflow('cycle', projected);
       state = await handle.query(getStateQuery).catch(() => undefined);
+    } else if (!state) {
+      // Stale, its repair on its way: wait for it rather than query a busy workflow (askable).
+      await new Promise((r) => setTimeout(r, wait));
+      continue;
     }
     // A cycle gone, finished or aborted has nothing more to show.
     if (!state || state.status === 'closed' || state.status === 'aborted') return;

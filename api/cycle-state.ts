@@ -5,12 +5,20 @@ import { WorkflowNotFoundError } from '@temporalio/common';
 import type * as C from '../domain/cycle.js';
 import { cycleWorkflowId } from '../domain/ids.js';
 import * as W from '../workflows/contracts/cycle.js';
+import type { Projection } from './queries/cycles.js';
 import type { Services } from './context.js';
 import { ApiError, ErrorCode, notFound, toApiError } from './errors.js';
 import { cycleJurisdiction } from './guards.js';
 
 /** How long an answer waits for the projection to reach the version its input produced. */
 const PROJECTION_WAIT_MS = 5_000;
+/** How long a read waits for a stale projection's repair before it answers 503 with Retry-After. */
+const READ_WAIT_MS = 1_000;
+/**
+ * A stale projection older than this has missed its repair (a lost signal, a worker gone): its workflow
+ * is asked. A repair takes a workflow task (10 s at most before Temporal retries it) and a write.
+ */
+const REPAIR_OVERDUE_MS = 15_000;
 
 /**
  * The cycle's state from Postgres: the projection its workflow writes after every change
@@ -32,7 +40,7 @@ export async function readState(s: Services, cycleId: string, atLeastVersion?: n
 export async function readStateInScope(s: Services, scope: string, cycleId: string): Promise<C.CycleState> {
   const r = await s.read.cycleForReader(scope, cycleId, cycleJurisdiction(cycleId));
   if (!r.inside) throw notFound(`cycle ${cycleId}`).asDenial();
-  const state = r.projected && !r.projected.stale ? r.projected.state : await readLive(s, cycleId, r.projected);
+  const state = r.projected && !r.projected.stale ? r.projected.state : await readCycle(s, cycleId);
   return withLateReviews(state, r.late);
 }
 
@@ -56,14 +64,47 @@ function withLateReviews(
 }
 
 async function readCycle(s: Services, cycleId: string, atLeastVersion?: number): Promise<C.CycleState> {
-  const deadline = Date.now() + PROJECTION_WAIT_MS;
+  const start = Date.now();
+  const limit = atLeastVersion === undefined ? READ_WAIT_MS : PROJECTION_WAIT_MS;
+  let unanswered: ApiError | undefined;
+  let asked = false;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
     const projected = await s.read.cycleState(cycleId);
-    if (!projected || projected.stale) return readLive(s, cycleId, projected);
-    if (atLeastVersion === undefined || projected.state.version >= atLeastVersion) return projected.state;
-    if (Date.now() >= deadline) throw projectionBehind(cycleId, atLeastVersion);
+    if (projected && !projected.stale) {
+      if (atLeastVersion === undefined || projected.state.version >= atLeastVersion) return projected.state;
+    } else if (!asked && askable(projected)) {
+      asked = true;
+      const live = await readLive(s, cycleId, projected).catch(notAnswered);
+      if (live instanceof ApiError) unanswered = live;
+      else if (atLeastVersion === undefined || live.version >= atLeastVersion) return live;
+    }
+    if (Date.now() - start >= limit) {
+      // An input's answer: the input is taken whatever the read does — never "busy" or "unreachable".
+      if (atLeastVersion !== undefined) throw projectionBehind(cycleId, atLeastVersion);
+      throw unanswered ?? notReadable(`cycle ${cycleId}`);
+    }
     await new Promise((r) => setTimeout(r, wait));
   }
+}
+
+/**
+ * Whether a cycle's workflow may be asked for its state by a query: when it has no projection (its first
+ * task has not run, or a run from before projections), or when a stale one has waited for its repair
+ * longer than a repair takes. A stale projection is repaired by the run's next whole send — the retry of
+ * a refused task, or the send a projectionStale signal asks for — so a read waits for that instead. A
+ * query meanwhile is worse than a wait: it reaches a workflow busy with the inputs that made it stale,
+ * and sdk-core (TS SDK 1.24) applies a query task's new events as an activation of their own, whose
+ * commands then precede the next task's Updates in history — a history its replay does not follow
+ * (TMPRL1100; seen under the input-burst test, docs/architecture.md).
+ */
+export function askable(projected: Projection<C.CycleState> | undefined): boolean {
+  return !projected || (projected.stale && projected.staleMs >= REPAIR_OVERDUE_MS);
+}
+
+/** readLive's refusal as an error to answer with; a 404 (no such cycle) or a client's mistake is thrown. */
+function notAnswered(e: unknown): ApiError {
+  if (e instanceof ApiError && e.status >= 500) return e;
+  throw e;
 }
 
 /**
@@ -93,7 +134,11 @@ function projectionBehind(cycleId: string, version: number): ApiError {
 }
 
 /** Without a projection: a finished cycle's final state is in Postgres, a running one is asked. */
-async function readLive(s: Services, cycleId: string, projected: { stale: true } | undefined): Promise<C.CycleState> {
+async function readLive(
+  s: Services,
+  cycleId: string,
+  projected: Projection<C.CycleState> | undefined,
+): Promise<C.CycleState> {
   const row = await s.read.cycle(cycleId);
   if (row && (row.status === 'closed' || row.status === 'aborted') && 'cycleId' in row.state) return row.state;
   s.readFromWorkflow('cycle', projected);

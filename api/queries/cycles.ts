@@ -8,7 +8,8 @@ import { CYCLE_STATE_ARRAYS, assembleState } from '../../domain/projection.js';
 import type { Row } from './row.js';
 
 /** A workflow's projection (activities/projection.ts): its state, or stale when a send was lost. */
-export type Projection<T> = { stale: true } | { stale: false; state: T };
+/** A stale projection says for how long (ms) it has been marked so: a repair is under way or overdue. */
+export type Projection<T> = { stale: true; staleMs: number } | { stale: false; state: T };
 
 export async function readProjection<T>(
   pool: Pool,
@@ -20,13 +21,15 @@ export async function readProjection<T>(
 }
 
 /** A projection's columns, for `p` a workflow_projections row (or NULLs: no projection). */
-const PROJECTION_COLUMNS = `p.stale,
+const PROJECTION_COLUMNS = `p.stale, (extract(epoch FROM clock_timestamp() - p.updated_at) * 1000)::float8 AS stale_ms,
   (SELECT coalesce(jsonb_agg(jsonb_build_array(s.part, s.value)), '[]') FROM workflow_state_parts s
     WHERE s.workflow_id = p.workflow_id) AS parts`;
-type ProjectionColumns = { stale: boolean | null; parts: [string, unknown][] };
+type ProjectionColumns = { stale: boolean | null; stale_ms: number | null; parts: [string, unknown][] };
 function projectionOf<T>(row: ProjectionColumns | undefined, arrays: readonly string[]): Projection<T> | undefined {
   if (!row || row.stale === null) return undefined;
-  return row.stale ? { stale: true } : { stale: false, state: assembleState<T>(row.parts, arrays) };
+  return row.stale
+    ? { stale: true, staleMs: row.stale_ms ?? 0 }
+    : { stale: false, state: assembleState<T>(row.parts, arrays) };
 }
 
 /**

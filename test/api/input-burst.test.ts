@@ -6,8 +6,18 @@
  * (tried: 130 of 200 then ran into the 30 s deadline), so the caller hears 503 busy at once, and its
  * retry with the same Idempotency-Key applies the input once. An aborted Update the workflow had
  * already taken is answered from its outcome instead (a later outside attack found one answered 503).
+ * Two more answers a burst can get, seen in CI and here: 503 NOT_READY when the Update's workflow task
+ * kept failing (not applied), and 503 naming `version` when the input was taken but its answer could not
+ * be read back (applied) — never "unreachable", which a cleared query once made it say. And the burst
+ * leaves histories that replay: reads that queried the busy cycle once left one that did not (TMPRL1100,
+ * about one run in five; api/cycle-state.ts askable).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cycleWorkflowId } from '../../domain/ids.js';
+import { parseCodecKeys } from '../../temporal/codec.js';
+import { dataConverter } from '../../temporal/connection.js';
+import { TEST_CODEC_KEYS } from '../keys.js';
 import { loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 import { read } from './client.js';
@@ -38,29 +48,63 @@ describe('200 holds placed at once on one cycle, by 40 organizers', () => {
       );
     const holdsNow = async () => {
       const state = await read(first.v1.cycles[':cycleId'].$get({ param }));
-      expect(state.status).toBe(200);
+      expect(state.status, JSON.stringify(state.body)).toBe(200);
       if (state.status !== 200) return [];
       return state.body.holds.map((h) => h.name).filter((name) => name.startsWith('burst-'));
     };
     const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => place(i)));
-    const placed = answers.flatMap((a, i) => (a.status === 200 ? [i] : []));
+    // Taken, but its answer could not be read back in time (503 naming the version): applied all the same.
+    const takenUnread = (a: (typeof answers)[number]) =>
+      (a.status as number) === 503 && JSON.stringify(a.body).includes('"path":"version"');
+    const placed = answers.flatMap((a, i) => (a.status === 200 || takenUnread(a) ? [i] : []));
     for (const a of answers.filter((a) => a.status !== 200)) {
-      // Busy, never "unreachable": Temporal is up. Or cut off by the call deadline (504), which says to retry.
+      // Busy or taken, never "unreachable": Temporal is up. Or cut off by the call deadline (504), which says
+      // to retry.
       const status: number = a.status;
       expect([503, 504], JSON.stringify(a.body)).toContain(status);
-      if (status === 503) expect(a.body).toMatchObject({ error: { details: [{ path: 'temporal', rule: 'busy' }] } });
+      if (status === 503 && !takenUnread(a))
+        expect(a.body, JSON.stringify(a.body)).toMatchObject({
+          error: { details: [{ path: 'temporal', rule: expect.stringMatching(/^(busy|workflow task failed)$/) }] },
+        });
       expect(Number(a.headers.get('retry-after'))).toBeGreaterThan(0);
     }
     // Every 200 is in the state, once; and nothing answered 503 is (an Update Temporal aborted after the
     // workflow took it is answered as applied: test/api/update-aborted.test.ts). A 504 may be either.
     const after = await holdsNow();
     for (const i of placed) expect(after.filter((name) => name === `burst-${i}`)).toHaveLength(1);
-    const refused = new Set(answers.flatMap((a, i) => ((a.status as number) === 503 ? [`burst-${i}`] : [])));
+    const refused = new Set(
+      answers.flatMap((a, i) => ((a.status as number) === 503 && !takenUnread(a) ? [`burst-${i}`] : [])),
+    );
     expect(after.filter((name) => refused.has(name))).toEqual([]);
     // The rest, sent again one by one with the same keys: each applied once, the applied ones not again.
     for (let i = 0; i < 200; i++) expect((await place(i)).status, `hold ${i}`).toBe(200);
     const all = await holdsNow();
     expect(all).toHaveLength(200);
     expect(new Set(all).size).toBe(200);
+    // The histories the burst left replay as they ran (a query answered from a busy run once made one
+    // that did not: TMPRL1100, api/cycle-state.ts askable).
+    expect(await replayed(param.cycleId)).toEqual([]);
   });
 });
+
+/** Replays every run of the cycle's workflow; the errors, if any. */
+async function replayed(cycleId: string): Promise<string[]> {
+  const workflowId = cycleWorkflowId(cycleId);
+  const current = await stack.client.workflow.getHandle(workflowId).describe();
+  const first = current.raw.workflowExecutionInfo?.firstRunId ?? current.runId;
+  const histories = [];
+  for (const runId of new Set([first, current.runId]))
+    histories.push({ workflowId, history: await stack.client.workflow.getHandle(workflowId, runId).fetchHistory() });
+  const errors: string[] = [];
+  for await (const r of Worker.runReplayHistories(
+    {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      dataConverter: dataConverter(parseCodecKeys(TEST_CODEC_KEYS)),
+      // Sinks are not called on replay, but a workflow that names one needs it registered.
+      sinks: { projection: { write: { fn: () => undefined } } },
+    },
+    histories,
+  ))
+    if (r.error) errors.push(String(r.error));
+  return errors;
+}

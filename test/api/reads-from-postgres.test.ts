@@ -253,13 +253,14 @@ describe('reads from the projection in Postgres', () => {
     };
     const before = await counted();
     expect(await counted()).toBe(before); // reading the metric is no read of a cycle
-    // A lost write marks the projection stale (activities/projection.ts): the read asks the workflow.
-    // (The cycle may still be at work: a whole send of its own repairs the mark before the read; then
-    // it is marked again.)
+    // A stale mark whose repair is overdue (a lost write, and no whole send since): the read asks the
+    // workflow. (The cycle may still be at work: a whole send of its own repairs the mark before the
+    // read; then it is marked again.)
     const asked = await eventually(async () => {
-      await stack.pool.query('UPDATE workflow_projections SET stale = true WHERE workflow_id = $1', [
-        cycleWorkflowId(cycleId),
-      ]);
+      await stack.pool.query(
+        `UPDATE workflow_projections SET stale = true, updated_at = now() - interval '1 minute' WHERE workflow_id = $1`,
+        [cycleWorkflowId(cycleId)],
+      );
       const got = await stack.call('GET', path, { token: organizer });
       return (await counted()) > before && got;
     });
@@ -272,6 +273,48 @@ describe('reads from the projection in Postgres', () => {
     ]);
     expect((await stack.call('GET', path, { token: organizer })).status).toBe(200);
     expect(await counted()).toBe(before + 1);
+  });
+
+  it('a read of a projection just marked stale waits for its repair instead of asking a workflow busy with it', async () => {
+    // Marked stale a moment ago (a refused task's send withdrawn, a gap): the run's next whole send is on
+    // its way, and a query meanwhile reached a workflow busy with the inputs that caused it — once making
+    // a history its replay did not follow (test/api/input-burst.test.ts). The read waits, bounded.
+    const cycleId = '440307:2039';
+    const workflowId = cycleWorkflowId(cycleId);
+    const path = `/v1/cycles/${cycleId}`;
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2039') })).status,
+    ).toBe(201);
+    await eventually(async () => (await stack.call('GET', path, { token: organizer })).status === 200);
+    const asked = async () => {
+      const text = String((await stack.call('GET', '/metrics')).body);
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('huanjie_reads_from_workflow_total{kind="cycle",reason="stale"}'));
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const mark = () =>
+      stack.pool.query('UPDATE workflow_projections SET stale = true, updated_at = now() WHERE workflow_id = $1', [
+        workflowId,
+      ]);
+    const before = await asked();
+    // Repaired while the read waits: answered from the projection.
+    await mark();
+    const reading = stack.call('GET', path, { token: organizer });
+    await new Promise((r) => setTimeout(r, 200));
+    await stack.pool.query('UPDATE workflow_projections SET stale = false WHERE workflow_id = $1', [workflowId]);
+    const repaired = await reading;
+    expect(repaired.status, JSON.stringify(repaired.body)).toBe(200);
+    expect(repaired.body.cycleId).toBe(cycleId);
+    // Not repaired within the read's wait: 503 with Retry-After, never a query.
+    await mark();
+    const waited = await stack.call('GET', path, { token: organizer });
+    expect(waited.status, JSON.stringify(waited.body)).toBe(503);
+    expect(waited.body.error.code).toBe('NOT_READY');
+    expect(Number(waited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await asked()).toBe(before);
+    await stack.pool.query('UPDATE workflow_projections SET stale = false WHERE workflow_id = $1', [workflowId]);
+    await stack.client.workflow.getHandle(workflowId).terminate('test over');
   });
 
   it('a projection that a lost send left stale is repaired by the next input, not left to the readers to ask', async () => {

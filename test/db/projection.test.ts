@@ -86,7 +86,7 @@ describe('projection writes', () => {
       of(20, { seq: 4, full: false, upserts: [['e', '2']], deletes: [] }),
     );
     expect(other.gap).toBe('stored send 4 with other content, this send 4–4');
-    expect(await read(id)).toEqual({ stale: true });
+    expect(await read(id)).toMatchObject({ stale: true });
     await writeProjection(pool, id, run, of(20, { seq: 5, full: true, upserts: [['a', '2']], deletes: [] }));
     expect(await read(id)).toEqual({ stale: false, state: { a: 2 } });
     await writeProjection(pool, id, run, of(20, { seq: 5, full: true, upserts: [['a', '2']], deletes: [] }));
@@ -94,7 +94,7 @@ describe('projection writes', () => {
 
     // A lost send (7 follows 5): stale until a whole send.
     await writeProjection(pool, id, run, of(20, { seq: 7, full: false, upserts: [['a', '5']], deletes: [] }));
-    expect(await read(id)).toEqual({ stale: true });
+    expect(await read(id)).toMatchObject({ stale: true });
     await writeProjection(pool, id, run, of(20, { seq: 8, full: true, upserts: [['a', '6']], deletes: [] }));
     expect(await read(id)).toEqual({ stale: false, state: { a: 6 } });
   });
@@ -131,7 +131,7 @@ describe('projection writes', () => {
       of(40, { seq: 7, full: false, upserts: [['a', '3']], deletes: [] }, 40),
     );
     expect(unfollowed.gap).toBe('stored send 5 of another copy, this send 7–7');
-    expect(await read(id)).toEqual({ stale: true });
+    expect(await read(id)).toMatchObject({ stale: true });
   });
 });
 

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
 import { inject } from 'vitest';
 import { APP_ROLE, createPool, type Pool } from '../activities/db.js';
 import { createApp, type AppDeps } from '../api/app.js';
@@ -23,7 +24,7 @@ import type { Actor } from '../domain/eager/schemas.js';
 import type { CycleWorkflowInput } from '../workflows/contracts/cycle.js';
 import { positions } from './scenario.js';
 import { AesGcmCodec, parseCodecKeys } from '../temporal/codec.js';
-import { connectClient } from '../temporal/connection.js';
+import { connectClient, dataConverter } from '../temporal/connection.js';
 import type { Tracing } from '../temporal/tracing.js';
 import { createHuanjieWorker } from '../worker/worker.js';
 import { apiClient, ok, type ApiClient } from './api/client.js';
@@ -358,4 +359,22 @@ export function cycleWorkflowInput(
     policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } }),
     startedBy,
   };
+}
+
+/** Replays `histories` on one replay worker with the tests' bundle; each failure as `workflowId: error`. */
+export async function replayFailures(
+  histories: { workflowId: string; history: temporal.api.history.v1.IHistory }[],
+): Promise<string[]> {
+  const failures: string[] = [];
+  for await (const r of Worker.runReplayHistories(
+    {
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      dataConverter: dataConverter(parseCodecKeys(inject('codecKeys'))),
+      // Sinks are not called on replay, but a workflow that names one needs it registered.
+      sinks: { projection: { write: { fn: () => undefined } } },
+    },
+    histories,
+  ))
+    if (r.error) failures.push(`${r.workflowId}: ${String(r.error).slice(0, 300)}`);
+  return failures;
 }

@@ -12,13 +12,9 @@
  * leaves histories that replay: reads that queried the busy cycle once left one that did not (TMPRL1100,
  * about one run in five; api/cycle-state.ts askable).
  */
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleWorkflowId } from '../../domain/ids.js';
-import { parseCodecKeys } from '../../temporal/codec.js';
-import { dataConverter } from '../../temporal/connection.js';
-import { TEST_CODEC_KEYS } from '../keys.js';
-import { loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { loadSampleTree, replayFailures, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 import { read } from './client.js';
 
@@ -87,7 +83,7 @@ describe('200 holds placed at once on one cycle, by 40 organizers', () => {
   });
 });
 
-/** Replays every run of the cycle's workflow; the errors, if any. */
+/** Replays the first and the current run of the cycle's workflow; the failures, if any. */
 async function replayed(cycleId: string): Promise<string[]> {
   const workflowId = cycleWorkflowId(cycleId);
   const current = await stack.client.workflow.getHandle(workflowId).describe();
@@ -95,16 +91,5 @@ async function replayed(cycleId: string): Promise<string[]> {
   const histories = [];
   for (const runId of new Set([first, current.runId]))
     histories.push({ workflowId, history: await stack.client.workflow.getHandle(workflowId, runId).fetchHistory() });
-  const errors: string[] = [];
-  for await (const r of Worker.runReplayHistories(
-    {
-      workflowBundle: { codePath: inject('workflowBundlePath') },
-      dataConverter: dataConverter(parseCodecKeys(TEST_CODEC_KEYS)),
-      // Sinks are not called on replay, but a workflow that names one needs it registered.
-      sinks: { projection: { write: { fn: () => undefined } } },
-    },
-    histories,
-  ))
-    if (r.error) errors.push(String(r.error));
-  return errors;
+  return replayFailures(histories);
 }

@@ -244,13 +244,7 @@ describe('reads from the projection in Postgres', () => {
       const g = await stack.call('GET', path, { token: organizer });
       return g.status === 200 && g.body;
     });
-    const counted = async () => {
-      const text = (await stack.call('GET', '/metrics')).body as unknown as string;
-      const line = String(text)
-        .split('\n')
-        .find((l) => l.startsWith('huanjie_reads_from_workflow_total{kind="cycle",reason="stale"}'));
-      return line ? Number(line.split(' ').at(-1)) : 0;
-    };
+    const counted = staleCycleReadsAsked;
     const before = await counted();
     expect(await counted()).toBe(before); // reading the metric is no read of a cycle
     // A stale mark whose repair is overdue (a lost write, and no whole send since): the read asks the
@@ -286,18 +280,11 @@ describe('reads from the projection in Postgres', () => {
       (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2039') })).status,
     ).toBe(201);
     await eventually(async () => (await stack.call('GET', path, { token: organizer })).status === 200);
-    const asked = async () => {
-      const text = String((await stack.call('GET', '/metrics')).body);
-      const line = text
-        .split('\n')
-        .find((l) => l.startsWith('huanjie_reads_from_workflow_total{kind="cycle",reason="stale"}'));
-      return line ? Number(line.split(' ').at(-1)) : 0;
-    };
     const mark = () =>
       stack.pool.query('UPDATE workflow_projections SET stale = true, updated_at = now() WHERE workflow_id = $1', [
         workflowId,
       ]);
-    const before = await asked();
+    const before = await staleCycleReadsAsked();
     // Repaired while the read waits: answered from the projection.
     await mark();
     const reading = stack.call('GET', path, { token: organizer });
@@ -312,7 +299,7 @@ describe('reads from the projection in Postgres', () => {
     expect(waited.status, JSON.stringify(waited.body)).toBe(503);
     expect(waited.body.error.code).toBe('NOT_READY');
     expect(Number(waited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await asked()).toBe(before);
+    expect(await staleCycleReadsAsked()).toBe(before);
     await stack.pool.query('UPDATE workflow_projections SET stale = false WHERE workflow_id = $1', [workflowId]);
     await stack.client.workflow.getHandle(workflowId).terminate('test over');
   });
@@ -500,3 +487,12 @@ describe('reads from the projection in Postgres', () => {
     expect(await asked()).toBe(askedBefore);
   });
 });
+
+/** Reads of a cycle with a stale projection that asked its workflow, as /metrics counts them. */
+async function staleCycleReadsAsked(): Promise<number> {
+  const text = String((await stack.call('GET', '/metrics')).body);
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('huanjie_reads_from_workflow_total{kind="cycle",reason="stale"}'));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}

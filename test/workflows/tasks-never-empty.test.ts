@@ -12,15 +12,11 @@
  * tasks-never-empty.ts), which keeps the rule from applying.
  */
 import { Client, Connection } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseCodecKeys } from '../../temporal/codec.js';
-import { dataConverter } from '../../temporal/connection.js';
 import { candidateWorkflowId, cycleWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
-import { loadSampleTree, startStack, type Stack } from '../helpers.js';
-import { TEST_CODEC_KEYS } from '../keys.js';
+import { loadSampleTree, replayFailures, startStack, type Stack } from '../helpers.js';
 
 type History = temporal.api.history.v1.IHistory;
 const ET = temporal.api.enums.v1.EventType;
@@ -158,17 +154,6 @@ describe('runs rebuilt from their history on a worker that keeps two workflows',
   });
 
   it('replays every history as recorded', async () => {
-    const failures: string[] = [];
-    for await (const r of Worker.runReplayHistories(
-      {
-        workflowBundle: { codePath: inject('workflowBundlePath') },
-        dataConverter: dataConverter(parseCodecKeys(TEST_CODEC_KEYS)),
-        // Sinks are not called on replay, but a workflow that names one needs it registered.
-        sinks: { projection: { write: { fn: () => undefined } } },
-      },
-      histories,
-    ))
-      if (r.error) failures.push(`${r.workflowId}: ${String(r.error).slice(0, 200)}`);
-    expect(failures).toEqual([]);
+    expect(await replayFailures(histories)).toEqual([]);
   });
 });

@@ -25,8 +25,9 @@ import { consoleRoutes } from './console/index.js';
 import { offlineDocs } from './docs-offline.js';
 import { rateLimit } from './rate-limit.js';
 import type { AppDeps, App, Env, Services } from './context.js';
-import { ApiError, ErrorCode, OUTAGE_RETRY_AFTER_SECONDS, errorResponse, toApiError } from './errors.js';
+import { ApiError, ErrorCode, OUTAGE_RETRY_AFTER_SECONDS, errorResponse } from './errors.js';
 import { createReadModel } from './read-model.js';
+import { answerFor, requestClock } from './request-clock.js';
 import { campaignRouter } from './routes/campaigns/campaigns.index.js';
 import { candidateRouter } from './routes/candidates/candidates.index.js';
 import { cycleRouter } from './routes/cycles/cycles.index.js';
@@ -106,11 +107,11 @@ export function createApp(deps: AppDeps) {
   // that takes connections and answers nothing would otherwise hold the request — and apply it minutes
   // later, to a caller who has given up. Past it, an Update is 504 (retry with the same
   // Idempotency-Key), anything else 503 naming Temporal, both with Retry-After.
+  // The same deadline bounds the whole answer of a /v1 request (api/request-clock.ts): pool waits, locks
+  // and the API's own polling included.
   const temporalDeadlineMs = deps.temporalDeadlineMs ?? DEFAULT_TEMPORAL_DEADLINE_MS;
-  const withTemporalDeadline: MiddlewareHandler = (c, next) =>
-    deps.temporal.connection.withDeadline(Date.now() + temporalDeadlineMs, next);
-  app.use('/v1/*', withTemporalDeadline);
-  app.use('/console/*', withTemporalDeadline);
+  app.use('/v1/*', requestClock(deps.temporal, temporalDeadlineMs, true));
+  app.use('/console/*', requestClock(deps.temporal, temporalDeadlineMs, false));
   app.use('*', secureHeaders());
   // The API and the console's forms (which carry the same inputs) share one limit: a larger body is
   // refused before it is read, and never echoed back into a page.
@@ -136,7 +137,7 @@ export function createApp(deps: AppDeps) {
   }
 
   app.onError(async (err, c) => {
-    const mapped = toApiError(err);
+    const mapped = answerFor(err);
     if (mapped?.denied) await recordDenial(c, mapped);
     if (mapped) return errorResponse(c, mapped);
     // Unknown failures are logged with the request id; the client gets no internals.

@@ -7,7 +7,8 @@ import { cycleWorkflowId } from '../domain/ids.js';
 import * as W from '../workflows/contracts/cycle.js';
 import type { Projection } from './queries/cycles.js';
 import type { Services } from './context.js';
-import { ApiError, ErrorCode, notFound, toApiError } from './errors.js';
+import { acceptedUnanswered, ApiError, ErrorCode, notFound, toApiError } from './errors.js';
+import { remainingMs } from './request-clock.js';
 import { cycleJurisdiction } from './guards.js';
 
 /** How long an answer waits for the projection to reach the version its input produced. */
@@ -19,6 +20,8 @@ const READ_WAIT_MS = 1_000;
  * is asked. A repair takes a workflow task (10 s at most before Temporal retries it) and a write.
  */
 const REPAIR_OVERDUE_MS = 15_000;
+/** Kept of a request's deadline for the answer itself, after the last wait. */
+export const ANSWER_MS = 1_000;
 
 /**
  * The cycle's state from Postgres: the projection its workflow writes after every change
@@ -65,7 +68,8 @@ function withLateReviews(
 
 async function readCycle(s: Services, cycleId: string, atLeastVersion?: number): Promise<C.CycleState> {
   const start = Date.now();
-  const limit = atLeastVersion === undefined ? READ_WAIT_MS : PROJECTION_WAIT_MS;
+  // Within the request's deadline too (api/request-clock.ts), leaving time to answer.
+  const limit = Math.min(atLeastVersion === undefined ? READ_WAIT_MS : PROJECTION_WAIT_MS, remainingMs() - ANSWER_MS);
   let unanswered: ApiError | undefined;
   let asked = false;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
@@ -114,7 +118,7 @@ function notAnswered(e: unknown): ApiError {
  * up (the hold itself is in the cycle already).
  */
 export async function awaitCycleVersion(s: Services, cycleId: string, version: number): Promise<void> {
-  const deadline = Date.now() + PROJECTION_WAIT_MS;
+  const deadline = Date.now() + Math.min(PROJECTION_WAIT_MS, remainingMs() - ANSWER_MS);
   for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
     const projected = await s.read.cycleState(cycleId);
     if (!projected || projected.stale || projected.state.version >= version) return;
@@ -123,14 +127,9 @@ export async function awaitCycleVersion(s: Services, cycleId: string, version: n
 }
 
 function projectionBehind(cycleId: string, version: number): ApiError {
-  const e = new ApiError(
-    503,
-    ErrorCode.ServiceUnavailable,
+  return acceptedUnanswered(
     `the record of cycle ${cycleId} has not reached version ${version} yet; the input is accepted, read it again shortly`,
-    [{ path: 'version', rule: 'the cycle record is behind the accepted input' }],
   );
-  e.retryAfterSeconds = 1;
-  return e;
 }
 
 /** Without a projection: a finished cycle's final state is in Postgres, a running one is asked. */

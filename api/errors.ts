@@ -111,6 +111,33 @@ export function notAnswering(why: string): ApiError {
 }
 const QUERY_CLEARED = /buffered query cleared/i;
 
+/**
+ * An input the workflow took whose answer the API could not give (its record behind, a read of it or a
+ * connection failing, the request's deadline reached): it was applied, and the cycle shows it once read
+ * again; a retry with the same Idempotency-Key answers with it. The one 503 naming `version`.
+ */
+export function acceptedUnanswered(
+  message = 'the input was accepted and applied, but its answer could not be read back in time; read it again shortly (a retry with the same Idempotency-Key answers with it)',
+): ApiError {
+  const e = new ApiError(503, ErrorCode.ServiceUnavailable, message, [
+    { path: 'version', rule: 'the input is accepted; its answer is behind' },
+  ]);
+  e.retryAfterSeconds = 1;
+  return e;
+}
+
+/** An Update cut off before its outcome was known (the request's deadline): it may yet be applied. */
+export function inputTimedOut(): ApiError {
+  const e = new ApiError(
+    504,
+    ErrorCode.Timeout,
+    'the workflow did not answer in time; it may still apply the input — retry with the same Idempotency-Key',
+    [{ path: 'deadline', rule: 'answered within TEMPORAL_DEADLINE_SECONDS' }],
+  );
+  e.retryAfterSeconds = OUTAGE_RETRY_AFTER_SECONDS;
+  return e;
+}
+
 /** Why Temporal, up, refused an Update as busy (see `busy`); undefined for any other error. */
 export function temporalBusy(err: unknown): string | undefined {
   if (!(err instanceof ServiceError)) return undefined;
@@ -128,6 +155,10 @@ const grpcCode = (e: unknown): number | undefined => {
   const code = (e as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' ? code : undefined;
 };
+
+/** A Temporal call cut off by its deadline (the request's: api/request-clock.ts), wrapped or raw. */
+export const temporalDeadlinePassed = (err: unknown): boolean =>
+  (err instanceof ServiceError ? grpcCode(err.cause) : grpcCode(err)) === GRPC_DEADLINE_EXCEEDED;
 
 const grpcName = (code: number) => (code === GRPC_UNAVAILABLE ? 'UNAVAILABLE' : 'DEADLINE_EXCEEDED');
 
@@ -193,15 +224,7 @@ export function toApiError(err: unknown): ApiError | undefined {
       'the record could not be written, so the input was not applied; quote the request id when reporting it',
     );
   if (err instanceof ApplicationFailure) return fromFailure(err);
-  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    const e = new ApiError(
-      504,
-      ErrorCode.Timeout,
-      'the workflow did not answer in time; retry with the same Idempotency-Key',
-    );
-    e.retryAfterSeconds = OUTAGE_RETRY_AFTER_SECONDS;
-    return e;
-  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return inputTimedOut();
   if (err instanceof ServiceError) {
     const code = grpcCode(err.cause);
     if (code === 5) return notFound('workflow');

@@ -31,8 +31,9 @@ const ERROR_TEXT: Record<number, string> = {
 /**
  * The answers any /v1 operation may give besides its own, written into the document so a client
  * generated from it knows them (found from outside: none listed them): 429 from the rate limit and
- * 503 from an outage or a busy workflow, both with Retry-After; 413 for a body over the limit; 504 for
- * an input (a POST on something that exists) whose workflow did not answer in time.
+ * 503 from an outage, a busy workflow or the request's deadline, all with Retry-After; 413 for a body
+ * over the limit; 504 for a request that changes something (any method but GET) cut off by the deadline
+ * or whose workflow did not answer in time.
  */
 export function withAnswersEveryRouteMayGive<D extends { paths?: Record<string, unknown> }>(doc: D): D {
   const error = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
@@ -44,15 +45,15 @@ export function withAnswersEveryRouteMayGive<D extends { paths?: Record<string, 
     429: { description: `${ERROR_TEXT[429]} (per caller)`, headers: retryAfter, content: error },
     503: {
       description:
-        "a part it needs is unreachable (details name database or temporal, rule unreachable), Temporal is busy with this workflow (rule busy), or the workflow's task kept failing (rule 'workflow task failed'): nothing was applied; retry later (an input with the same Idempotency-Key). One exception: details naming `version` — the input was applied but its answer could not be read back yet; read again, or retry with the same Idempotency-Key for the answer",
+        "a part it needs is unreachable (details name database or temporal, rule unreachable), Temporal is busy with this workflow (rule busy), or the workflow's task kept failing (rule 'workflow task failed'): nothing was applied; retry later (an input with the same Idempotency-Key). A read may also answer NOT_READY naming `record` (being written) or `temporal` (busy), or SERVICE_UNAVAILABLE naming `deadline` (not answered within TEMPORAL_DEADLINE_SECONDS): read again. One exception: details naming `version` — the input was applied but its answer could not be read back in time; read again, or retry with the same Idempotency-Key for the answer",
       headers: retryAfter,
       content: error,
     },
-    ...(method === 'post' && path.includes('{')
+    ...(method !== 'get'
       ? {
           504: {
             description:
-              'the workflow did not answer in time: the input may still be applied; send it again with the same Idempotency-Key',
+              'not answered within the request deadline (TEMPORAL_DEADLINE_SECONDS), or the workflow did not answer in time: the input may still be applied; send it again with the same Idempotency-Key (details name `deadline`)',
             headers: retryAfter,
             content: error,
           },

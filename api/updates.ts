@@ -13,7 +13,8 @@ import {
   type UpdateDefinition,
 } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { ApiError, ErrorCode, notFound, temporalBusy } from './errors.js';
+import { ApiError, ErrorCode, inputTimedOut, notFound, temporalBusy } from './errors.js';
+import { inputSent, inputTaken, remainingMs } from './request-clock.js';
 
 /** Queries a workflow; one that does not exist answers 404 naming `what`. */
 export async function queryOr404<Ret>(
@@ -43,8 +44,14 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   // that sends under a key can leave it out.
   const keyed = updateId.startsWith(KEYED_PREFIX);
   const earlier = keyed ? await keptOutcome<Ret>(kept, updateId) : undefined;
-  if (earlier) return earlier.result;
+  if (earlier) {
+    inputTaken();
+    return earlier.result;
+  }
+  inputSent();
   const result = await sendOnce(handle, update, args, updateId, what);
+  // From here a failure (the kept answer's write, the read of the answer) is answered as applied.
+  inputTaken();
   if (keyed) await kept.query(KEEP_OUTCOME([updateId, JSON.stringify({ result })]));
   return result;
 }
@@ -139,13 +146,19 @@ export async function outcomeIfKnown<Ret>(
 /** Asks for the outcome until any workflow task that could still carry the Update has completed or timed out. */
 async function outcomeOnceSettled<Ret>(handle: WorkflowHandle, updateId: string, aborted: unknown): Promise<Ret> {
   const settled = Date.now() + SETTLE_MS;
+  // The request's deadline may come first: the copies have not settled, so the input may yet be applied.
+  const cutOff = Date.now() + remainingMs() - QUESTION_MS;
   for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
     const outcome = await outcomeIfKnown<Ret>(handle, updateId);
     if (outcome) return outcome.result;
     if (Date.now() >= settled) throw aborted;
-    await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, settled - Date.now()))));
+    if (Date.now() >= cutOff) throw inputTimedOut();
+    await new Promise((r) => setTimeout(r, Math.min(wait, Math.max(0, Math.min(settled, cutOff) - Date.now()))));
   }
 }
+
+/** Time kept for one question about an outcome, so the last one ends before the request's deadline. */
+const QUESTION_MS = 1_000;
 
 /** Sends of one Update the server keeps aborting, before the API waits for copies in flight to settle. */
 const ABORTED_SENDS = 3;

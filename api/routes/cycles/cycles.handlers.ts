@@ -27,6 +27,7 @@ import {
   resolveScope,
 } from '../../guards.js';
 import { readState, readStateInScope } from '../../cycle-state.js';
+import { inputTaken } from '../../request-clock.js';
 import { keptOutcome, outcomeIfKnown, sendUpdate } from '../../updates.js';
 import type * as routes from './cycles.routes.js';
 
@@ -201,7 +202,10 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
     earlier &&
     ((await keptOutcome<W.InputAccepted>(s.pool, earlier)) ??
       (await outcomeIfKnown<W.InputAccepted>(s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)), earlier)));
-  if (taken) return c.json(await answerInput(s, cycleId, taken.result), 200);
+  if (taken) {
+    inputTaken();
+    return c.json(await answerInput(s, cycleId, taken.result), 200);
+  }
   // The system's holds (a report's, a finding's, a risk's, the calendar's) are the cycle's to refuse by
   // their own rule, naming what releases them. A hand hold carries its raiser's roles and scope since
   // 12-04; an older one's roles are read from its record, and it has no scope to compare.

@@ -16,6 +16,7 @@ import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { ApiError, notFound } from '../../errors.js';
 import { actorOf, cycleJurisdiction, idempotencyKey, requireInScope, resolveScope } from '../../guards.js';
 import { readState } from '../../cycle-state.js';
+import { inputTaken } from '../../request-clock.js';
 import { sendUpdate, startRecorded } from '../../updates.js';
 import { holdOnCycle, type HoldAnswer } from '../../holds.js';
 import { holdsNoCycle } from '../../../workflows/contracts/hold.js';
@@ -85,6 +86,8 @@ export const intake: AppRouteHandler<typeof routes.intake> = async (c) => {
     summary: `举报 ${reportId} · ${R.CATEGORIES[body.category]} · ${R.CHANNELS[body.channel]}`,
     input,
   });
+  // Registered: whatever fails from here, the answer says so (api/request-clock.ts).
+  inputTaken();
   // A repeat starts the FIRST report's recorded workflow if that never happened (it was the
   // first intake that crashed): the link then has a workflow behind it.
   const workflow = await startRecorded(s.starter, reportWorkflowId(registered.reportId));

@@ -37,6 +37,7 @@ import {
   requireInScope,
   resolveScope,
 } from '../../guards.js';
+import { inputTaken } from '../../request-clock.js';
 import { queryOr404, sendUpdate, startRecorded } from '../../updates.js';
 import type * as routes from './supervision.routes.js';
 
@@ -201,6 +202,8 @@ export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (
   // after it still leaves a workflow to hold the gate (the worker's starter starts it).
   const start = supervised ? { kind: 'risk' as const, taskQueue: s.taskQueue, ...supervised } : undefined;
   const deadline = await s.supervision.registerRisk(riskId, body, computed, actorOf(c), start);
+  // Registered: whatever fails from here, the answer says so (api/request-clock.ts).
+  inputTaken();
   const workflow = start ? await startRecorded(s.starter, start.workflowId) : undefined;
   // A high risk on a cycle answers once its hold is on the gate (api/holds.ts).
   const hold: HoldAnswer =

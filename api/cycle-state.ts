@@ -162,6 +162,7 @@ export function notReadable(what: string): ApiError {
     503,
     ErrorCode.NotReady,
     `${what} cannot be read just now: its record is being written; read it again shortly`,
+    [{ path: 'record', rule: 'being written' }],
   );
   e.retryAfterSeconds = 1;
   return e;

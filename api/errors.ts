@@ -94,6 +94,21 @@ export function busy(why: string): ApiError {
 const GRPC_RESOURCE_EXHAUSTED = 8;
 const UPDATE_ABORTED = /workflow update was aborted/;
 
+/** pg-pool's words when every connection stayed in use for its whole connection wait. */
+const POOL_QUEUE_TIMEOUT = 'timeout exceeded when trying to connect';
+
+/** Every connection of the API's pool in use for the whole wait for one: nothing was done; retry shortly. */
+function databaseBusy(): ApiError {
+  const e = new ApiError(
+    503,
+    ErrorCode.ServiceUnavailable,
+    'database busy (every connection of the API is in use); nothing was applied — retry shortly',
+    [{ path: 'database', rule: 'busy' }],
+  );
+  e.retryAfterSeconds = 1;
+  return e;
+}
+
 /**
  * Temporal is up but the workflow could not answer a query just now: the server clears the queries
  * waiting on a workflow task that failed or was refused ("buffered query cleared, please retry",
@@ -245,6 +260,10 @@ export function toApiError(err: unknown): ApiError | undefined {
   const raw = grpcCode(err);
   if ((raw === GRPC_UNAVAILABLE || raw === GRPC_DEADLINE_EXCEEDED) && (err as { metadata?: unknown }).metadata)
     return unavailable('temporal', grpcName(raw));
+  // The API's own pool had no free connection for its whole wait (pg-pool's queue timeout; a connection
+  // that cannot be opened says otherwise): PostgreSQL answers, the API is busy — under a burst of inputs
+  // this was answered "database unreachable" (found from outside).
+  if (err instanceof Error && err.message === POOL_QUEUE_TIMEOUT) return databaseBusy();
   // Only the code: the message would tell a client the database's address.
   if (isConnectionError(err)) {
     const code = (err as { code?: unknown }).code;

@@ -45,7 +45,7 @@ export function withAnswersEveryRouteMayGive<D extends { paths?: Record<string, 
     429: { description: `${ERROR_TEXT[429]} (per caller)`, headers: retryAfter, content: error },
     503: {
       description:
-        "a part it needs is unreachable (details name database or temporal, rule unreachable), Temporal is busy with this workflow (rule busy), or the workflow's task kept failing (rule 'workflow task failed'): nothing was applied; retry later (an input with the same Idempotency-Key). A read may also answer NOT_READY naming `record` (being written) or `temporal` (busy), or SERVICE_UNAVAILABLE naming `deadline` (not answered within TEMPORAL_DEADLINE_SECONDS): read again. One exception: details naming `version` — the input was applied but its answer could not be read back in time; read again, or retry with the same Idempotency-Key for the answer",
+        "a part it needs is unreachable (details name database or temporal, rule unreachable), Temporal is busy with this workflow or every database connection of the API is in use (rule busy), or the workflow's task kept failing (rule 'workflow task failed'): nothing was applied; retry later (an input with the same Idempotency-Key). A read may also answer NOT_READY naming `record` (being written) or `temporal` (busy), or SERVICE_UNAVAILABLE naming `deadline` (not answered within TEMPORAL_DEADLINE_SECONDS): read again. One exception: details naming `version` — the input was applied but its answer could not be read back in time; read again, or retry with the same Idempotency-Key for the answer",
       headers: retryAfter,
       content: error,
     },

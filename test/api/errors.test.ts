@@ -6,7 +6,8 @@
  * "temporal unavailable … unreachable" while Temporal was up.
  */
 import { ServiceError } from '@temporalio/client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { createPool } from '../../activities/db.js';
 import { toApiError } from '../../api/errors.js';
 
 /** As the SDK's client hands a gRPC refusal over: a ServiceError whose cause carries code and details. */
@@ -56,5 +57,39 @@ describe('Temporal clearing a query', () => {
     );
     expect(e).toMatchObject({ status: 503, code: 'NOT_READY', details: [{ path: 'temporal', rule: 'busy' }] });
     expect(e!.retryAfterSeconds).toBe(1);
+  });
+});
+
+describe('PostgreSQL through the API’s pool', () => {
+  // Found from outside: under a burst of inputs the API's pool had no free connection for pg's 2 s wait,
+  // and the answer said "database unreachable" while PostgreSQL answered everyone else.
+  it('every connection in use for the whole wait: 503 database busy, Retry-After 1 — not unreachable', async () => {
+    const pool = createPool(inject('databaseUrl'), { max: 1, connectionTimeoutMillis: 200 });
+    const held = await pool.connect();
+    try {
+      const failed = await pool.query('SELECT 1').catch((e: unknown) => e);
+      const e = toApiError(failed);
+      expect(e).toMatchObject({
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        details: [{ path: 'database', rule: 'busy' }],
+      });
+      expect(e!.retryAfterSeconds).toBe(1);
+    } finally {
+      held.release();
+      await pool.end();
+    }
+  });
+
+  it('a server that refuses connections is still unreachable', async () => {
+    const url = new URL(inject('databaseUrl'));
+    url.port = '1';
+    const pool = createPool(url.toString(), { max: 1 });
+    try {
+      const e = toApiError(await pool.query('SELECT 1').catch((err: unknown) => err));
+      expect(e).toMatchObject({ status: 503, details: [{ path: 'database', rule: 'unreachable' }] });
+    } finally {
+      await pool.end();
+    }
   });
 });

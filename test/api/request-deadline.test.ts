@@ -76,10 +76,10 @@ describe('an input the cycle took, whose answer cannot be read', () => {
       expect(failed.headers.get('retry-after')).toBe('1');
       expect(await holdsOn(param)).toContain('read-fails');
 
-      // The same read failing on a GET is an outage of the database, said as one: nothing was asked to change.
+      // The same wait failing a GET is the database busy, said as such: nothing was asked to change.
       const got = await read(as.v1.cycles[':cycleId'].$get({ param }, bounded()));
       expect(got.status).toBe(503);
-      expect(got.body).toMatchObject({ error: { details: [{ path: 'database', rule: 'unreachable' }] } });
+      expect(got.body).toMatchObject({ error: { details: [{ path: 'database', rule: 'busy' }] } });
     } finally {
       await variant.close();
     }

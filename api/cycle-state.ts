@@ -43,7 +43,7 @@ export async function readState(s: Services, cycleId: string, atLeastVersion?: n
 export async function readStateInScope(s: Services, scope: string, cycleId: string): Promise<C.CycleState> {
   const r = await s.read.cycleForReader(scope, cycleId, cycleJurisdiction(cycleId));
   if (!r.inside) throw notFound(`cycle ${cycleId}`).asDenial();
-  const state = r.projected && !r.projected.stale ? r.projected.state : await readCycle(s, cycleId);
+  const state = r.projected && !r.projected.stale ? r.projected.state : await readCycle(s, cycleId, undefined, r);
   return withLateReviews(state, r.late);
 }
 
@@ -66,14 +66,21 @@ function withLateReviews(
   };
 }
 
-async function readCycle(s: Services, cycleId: string, atLeastVersion?: number): Promise<C.CycleState> {
+/** `read`: the projection as the caller has just read it (its first look, saving a round trip). */
+async function readCycle(
+  s: Services,
+  cycleId: string,
+  atLeastVersion?: number,
+  read?: { projected: Projection<C.CycleState> | undefined },
+): Promise<C.CycleState> {
   const start = Date.now();
   // Within the request's deadline too (api/request-clock.ts), leaving time to answer.
   const limit = Math.min(atLeastVersion === undefined ? READ_WAIT_MS : PROJECTION_WAIT_MS, remainingMs() - ANSWER_MS);
   let unanswered: ApiError | undefined;
   let asked = false;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-    const projected = await s.read.cycleState(cycleId);
+    const projected = read ? read.projected : await s.read.cycleState(cycleId);
+    read = undefined;
     if (projected && !projected.stale) {
       if (atLeastVersion === undefined || projected.state.version >= atLeastVersion) return projected.state;
     } else if (!asked && askable(projected)) {

@@ -62,6 +62,13 @@ const MAX_HISTORY_EVENTS = 4_000;
 const MAX_RUN_GROWTH_BYTES = 2 * 1024 * 1024;
 /** Retries come within minutes; the latest answers are enough to recognise them. */
 const REMEMBERED_ANSWERS = 200;
+/**
+ * ... but a burst of inputs to one cycle (hundreds at once, a long-lived cycle continuing as new in the
+ * middle) outran 200: a retry with its key of a hold taken ~300 inputs earlier met the new run's check
+ * and was refused "already open" (found from outside). Patch `remember-1000-answers`; ~200 KB in the
+ * next run's input at the most.
+ */
+const MORE_REMEMBERED_ANSWERS = 1_000;
 
 /** Acts as an answer carries them: every event, the latest cycle row, each person's latest row. */
 function compact(acts: CycleActForRecord[]): CycleActsForRecord {
@@ -85,6 +92,10 @@ export class Cycle {
   private seq: number;
   /** Recent inputs' update ids and answers, carried across runs so a retry acts once. */
   private readonly answers: Map<string, InputAccepted>;
+  /** Asked once, the first time more than REMEMBERED_ANSWERS are remembered. */
+  private remembersMore: boolean | undefined;
+  /** Update ids being taken now (their handler runs), not yet answered. */
+  private readonly taking = new Set<string>();
   /** Each person's row as last sent to the record (a new run sends each once more). */
   private readonly sentRows = new Map<string, string>();
   /** Records, starts and signals under way: a run does not end with any of them pending. */
@@ -209,6 +220,11 @@ export class Cycle {
   /** The validator: parses and checks without touching state, so a rejection leaves no trace. */
   vet<I>(spec: CycleInput<I>, raw: I) {
     if (this.answerGiven()) return; // a retry: take() answers it without acting again
+    // A second copy of an input still being taken (the server sent it again after aborting it while
+    // reloading the workflow): take() answers it with the first copy's answer. Checked again, it was
+    // refused by what the first copy did — a release answered 404 "no open hold" by the very request
+    // that released it (found from outside).
+    if (this.beingTaken()) return;
     guard(() => spec.check(this.state, spec.schema().parse(raw)));
   }
 
@@ -221,6 +237,34 @@ export class Cycle {
     const updateId = currentUpdateInfo()?.id;
     const earlier = this.answerGiven();
     if (earlier) return earlier;
+    if (updateId === undefined) return this.takeOnce(spec, raw, actor, passOn);
+    if (this.taking.has(updateId) && patched('second-copy-waits-for-first')) {
+      await condition(() => !this.taking.has(updateId));
+      const first = this.answerGiven();
+      if (first) return first;
+      // The first copy failed without an answer: this one is a new input, checked as one.
+      guard(() => spec.check(this.state, spec.schema().parse(raw)));
+    }
+    this.taking.add(updateId);
+    try {
+      return await this.takeOnce(spec, raw, actor, passOn);
+    } finally {
+      this.taking.delete(updateId);
+    }
+  }
+
+  private beingTaken(): boolean {
+    const id = currentUpdateInfo()?.id;
+    return id !== undefined && this.taking.has(id);
+  }
+
+  private async takeOnce<I>(
+    spec: CycleInput<I>,
+    raw: I,
+    actor: Actor,
+    passOn?: (input: I) => void,
+  ): Promise<InputAccepted> {
+    const updateId = currentUpdateInfo()?.id;
     const input = spec.schema().parse(raw);
     const before = this.summary();
     this.answering++;
@@ -318,7 +362,10 @@ export class Cycle {
 
   private remember(updateId: string, answer: InputAccepted) {
     this.answers.set(updateId, answer);
-    if (this.answers.size > REMEMBERED_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+    if (this.answers.size <= REMEMBERED_ANSWERS) return;
+    this.remembersMore ??= patched('remember-1000-answers');
+    const limit = this.remembersMore ? MORE_REMEMBERED_ANSWERS : REMEMBERED_ANSWERS;
+    while (this.answers.size > limit) this.answers.delete(this.answers.keys().next().value!);
   }
 
   /**

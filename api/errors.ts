@@ -93,6 +93,7 @@ export function busy(why: string): ApiError {
 }
 const GRPC_RESOURCE_EXHAUSTED = 8;
 const UPDATE_ABORTED = /workflow update was aborted/;
+const BETWEEN_RUNS = /unable to locate current workflow execution/;
 
 /** pg-pool's words when every connection stayed in use for its whole connection wait. */
 const POOL_QUEUE_TIMEOUT = 'timeout exceeded when trying to connect';
@@ -158,8 +159,11 @@ export function temporalBusy(err: unknown): string | undefined {
   if (!(err instanceof ServiceError)) return undefined;
   const code = grpcCode(err.cause);
   if (code === GRPC_RESOURCE_EXHAUSTED) return 'RESOURCE_EXHAUSTED';
-  if (code === GRPC_UNAVAILABLE && UPDATE_ABORTED.test(String((err.cause as { details?: unknown }).details)))
-    return 'update aborted';
+  const details = String((err.cause as { details?: unknown }).details);
+  if (code === GRPC_UNAVAILABLE && UPDATE_ABORTED.test(details)) return 'update aborted';
+  // Between two runs of a workflow continuing as new, the server cannot yet say which is current
+  // (found from outside: answered "temporal unreachable" under a burst on a long-lived cycle).
+  if (code === GRPC_UNAVAILABLE && BETWEEN_RUNS.test(details)) return 'between runs';
   return undefined;
 }
 

@@ -32,13 +32,6 @@ interface RequestClock {
 const clocks = new AsyncLocalStorage<RequestClock>();
 
 /**
- * After the deadline a handler still waiting is answered for: Temporal's calls have failed by then
- * (their own deadline), so this only cuts off waits on PostgreSQL and the API's own polling. The
- * margin lets a handler that is answering at the deadline (a 504 of its own) be the one heard.
- */
-const ANSWER_MARGIN_MS = 500;
-
-/**
  * The request deadline for /v1 routes (`answered`: the late answer too) and the console's pages
  * (Temporal calls only: a page answers with a page of its own, never a JSON error).
  */
@@ -50,7 +43,9 @@ export function requestClock(temporal: Client, deadlineMs: number, answered: boo
     const handled = run();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<true>((resolve) => {
-      timer = setTimeout(() => resolve(true), deadlineMs + ANSWER_MARGIN_MS);
+      // At the deadline a handler still waiting is answered for: its Temporal calls fail then too (their
+      // own deadline), and what it would answer is what the clock knows (lateAnswer).
+      timer = setTimeout(() => resolve(true), deadlineMs);
     });
     try {
       if ((await Promise.race([handled.then(() => false), late])) === false) return;
@@ -110,6 +105,8 @@ export function answerFor(err: unknown): ApiError | undefined {
   // A question about the Update's outcome cut off by the deadline: it may yet be applied.
   if (input === 'sent' && temporalDeadlinePassed(err)) return inputTimedOut();
   if (input !== 'taken' || (mapped && mapped.status < 500)) return mapped;
+  // A handler that could not write its record undid the input (api/errors.ts): not applied, says so.
+  if (mapped?.code === ErrorCode.PermanentDbError) return mapped;
   if (mapped && mapped.details.some((d) => d.path === 'version')) return mapped;
   if (!mapped) console.error(`api: after an input was taken: ${(err as Error)?.stack ?? String(err)}`);
   return acceptedUnanswered();

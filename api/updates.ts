@@ -5,7 +5,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WorkflowStarter } from '../activities/outbox.js';
 import { prepared, type Pool } from '../activities/db.js';
-import { ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ServiceError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import {
   ApplicationFailure,
   WorkflowNotFoundError,
@@ -50,7 +50,8 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
   }
   inputSent();
   const result = await sendOnce(handle, update, args, updateId, what);
-  // From here a failure (the kept answer's write, the read of the answer) is answered as applied.
+  // From here a failure (the kept answer's write, the read of the answer) is answered as applied (an
+  // outcome asked of the server after an abort comes without the acceptance marking it).
   inputTaken();
   if (keyed) await kept.query(KEEP_OUTCOME([updateId, JSON.stringify({ result })]));
   return result;
@@ -119,8 +120,19 @@ async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
 ): Promise<Ret> {
   for (let send = 1; ; send++) {
     try {
-      return await handle.executeUpdate(update, { args, updateId });
+      // Sent to be accepted first: once the workflow accepts it, its handler applies it (inputs are
+      // checked in validators and applied as their handler starts), so from then on a late or failing
+      // answer says applied (api/request-clock.ts) — found from outside: inputs on the record ~24 s
+      // were answered 504 "may still apply" at the deadline, their handler waiting on its record.
+      const accepted = await handle.startUpdate(update, { args, updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
+      inputTaken();
+      return await accepted.result();
     } catch (e) {
+      // The workflow between two runs: the server located none to send it to, so it is sent again.
+      if (temporalBusy(e) === 'between runs' && send < BETWEEN_RUNS_SENDS) {
+        await new Promise((r) => setTimeout(r, 100 * send));
+        continue;
+      }
       if (temporalBusy(e) !== 'update aborted') throw e;
       if (send === ABORTED_SENDS) return await outcomeOnceSettled(handle, updateId, e);
       const outcome = await outcomeIfKnown<Ret>(handle, updateId);
@@ -160,6 +172,8 @@ async function outcomeOnceSettled<Ret>(handle: WorkflowHandle, updateId: string,
 /** Time kept for one question about an outcome, so the last one ends before the request's deadline. */
 const QUESTION_MS = 1_000;
 
+/** Sends of one Update while its workflow is between two runs (~1.5 s in all), before the caller hears busy. */
+const BETWEEN_RUNS_SENDS = 6;
 /** Sends of one Update the server keeps aborting, before the API waits for copies in flight to settle. */
 const ABORTED_SENDS = 3;
 /** The workflow task timeout (Temporal's default, 10 s, which the workflows keep) and a margin. */

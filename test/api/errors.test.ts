@@ -36,6 +36,11 @@ describe('Temporal refusing an Update', () => {
     expect(e!.retryAfterSeconds).toBeGreaterThan(0);
   });
 
+  it('sent while its workflow is between two runs (continuing as new): 503 busy, not unreachable', () => {
+    const e = toApiError(refused(14, 'UNAVAILABLE', 'unable to locate current workflow execution'));
+    expect(e).toMatchObject({ status: 503, details: [{ path: 'temporal', rule: 'busy' }] });
+  });
+
   it('a frontend that cannot be reached is still unreachable', () => {
     const e = toApiError(refused(14, 'UNAVAILABLE', 'No connection established'));
     expect(e).toMatchObject({ status: 503, details: [{ path: 'temporal', rule: 'unreachable' }] });

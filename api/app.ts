@@ -148,7 +148,12 @@ export function createApp(deps: AppDeps) {
     );
   });
   app.notFound((c) =>
-    errorResponse(c, new ApiError(404, ErrorCode.NotFound, `no route ${c.req.method} ${c.req.path}`)),
+    errorResponse(
+      c,
+      new ApiError(404, ErrorCode.NotFound, `no route ${c.req.method} ${c.req.path}`, [
+        { path: '(url)', rule: 'a route of /openapi.json' },
+      ]),
+    ),
   );
 
   const recordDenial = (c: Parameters<typeof recordDenialWith>[1], e: ApiError) => recordDenialWith(s, c, e);
@@ -215,7 +220,9 @@ function bodyLimitOf(maxSize: number): MiddlewareHandler {
   return bodyLimit({
     maxSize,
     onError: () => {
-      throw new ApiError(413, ErrorCode.PayloadTooLarge, `request body exceeds ${maxSize} bytes`);
+      throw new ApiError(413, ErrorCode.PayloadTooLarge, `request body exceeds ${maxSize} bytes`, [
+        { path: '(body)', rule: `at most ${maxSize} bytes` },
+      ]);
     },
   });
 }

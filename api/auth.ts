@@ -75,7 +75,9 @@ export function authenticate(config: AuthConfig): MiddlewareHandler<Env> {
 }
 
 function unauthenticated(message: string) {
-  return new ApiError(401, ErrorCode.Unauthenticated, message);
+  return new ApiError(401, ErrorCode.Unauthenticated, message, [
+    { path: 'header.Authorization', rule: 'a bearer token signed by this deployment, not expired' },
+  ]);
 }
 
 export function signToken(

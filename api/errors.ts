@@ -181,7 +181,11 @@ export const temporalDeadlinePassed = (err: unknown): boolean =>
 
 const grpcName = (code: number) => (code === GRPC_UNAVAILABLE ? 'UNAVAILABLE' : 'DEADLINE_EXCEEDED');
 
-export const notFound = (what: string) => new ApiError(404, ErrorType.NotFound, `${what} not found`);
+/** Absent and out of the caller's scope alike (one answer, so a scope's edge tells nothing). */
+export const notFound = (what: string) =>
+  new ApiError(404, ErrorType.NotFound, `${what} not found`, [
+    { path: '(url)', rule: "exists within the caller's scope" },
+  ]);
 
 const STATUS_BY_TYPE: Record<string, ContentfulStatusCode> = {
   [ErrorType.Validation]: 400,
@@ -220,14 +224,18 @@ export function toApiError(err: unknown): ApiError | undefined {
         : err.status === 401
           ? ErrorCode.Unauthenticated
           : ErrorCode.HttpError;
-    return new ApiError(err.status, code, err.message || 'request refused');
+    const rule =
+      err.status === 415
+        ? { path: 'header.Content-Type', rule: 'application/json' }
+        : { path: '(request)', rule: err.message || 'refused by HTTP' };
+    return new ApiError(err.status, code, err.message || 'request refused', [rule]);
   }
   if (err instanceof ZodError) return validationError(err);
   if (err instanceof DomainError)
     return new ApiError(STATUS_BY_TYPE[err.type] ?? 422, err.type, err.message, err.details);
   if (err instanceof WorkflowNotFoundError) return notFound('workflow');
   if (err instanceof WorkflowExecutionAlreadyStartedError)
-    return new ApiError(409, ErrorType.Conflict, 'already started');
+    return new ApiError(409, ErrorType.Conflict, 'already started', [{ path: '(url)', rule: 'started once' }]);
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
     return fromFailure(err.cause);
   // An input whose record could not be written (activities/permanent.ts): the workflow undid it.

@@ -29,7 +29,9 @@ export function rateLimit(limit: RateLimit, now: () => number = Date.now): Middl
     if (b.tokens < 1) {
       const wait = Math.ceil((1 - b.tokens) / refillPerMs / 1000);
       c.header('Retry-After', String(wait));
-      throw new ApiError(429, ErrorCode.RateLimited, `too many requests from ${p.sub}; retry in ${wait} s`);
+      throw new ApiError(429, ErrorCode.RateLimited, `too many requests from ${p.sub}; retry in ${wait} s`, [
+        { path: '(caller)', rule: `at most ${limit.perMinute} requests a minute, ${limit.burst} at once` },
+      ]);
     }
     b.tokens -= 1;
     if (buckets.size > 100_000) buckets.clear(); // bound memory under a flood of distinct subjects

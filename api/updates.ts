@@ -89,7 +89,9 @@ async function sendOnce<Ret, Args extends [unknown, ...unknown[]]>(
       );
       if (status === undefined) throw e instanceof WorkflowNotFoundError ? notFound(what) : e;
       if (status !== 'RUNNING' || !taskFailed(e))
-        throw new ApiError(409, ErrorType.Closed, `${what} is ${status.toLowerCase()}; it takes no more input`);
+        throw new ApiError(409, ErrorType.Closed, `${what} is ${status.toLowerCase()}; it takes no more input`, [
+          { path: '(url)', rule: 'takes input while it runs' },
+        ]);
       // The task failed because the workflow tried to complete (or move on) with this Update
       // pending; its next task takes the Update or ends the workflow. The same update id applies
       // the input at most once, so sending it again is safe.

@@ -30,7 +30,12 @@ describe('rate limit', () => {
       expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
       expect(statuses.slice(5)).toEqual([429, 429, 429]);
       const limited = await get(noisy);
-      expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED');
+      expect(await limited.json()).toMatchObject({
+        error: {
+          code: 'RATE_LIMITED',
+          details: [{ path: '(caller)', rule: 'at most 60 requests a minute, 5 at once' }],
+        },
+      });
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect((await get(calm)).status).toBe(200);
     } finally {

@@ -22,7 +22,9 @@ const handle = (s: Services, cycleId: string, personId: string) =>
  */
 async function absent(s: Services, cycleId: string, personId: string): Promise<ApiError> {
   if (await s.read.candidates.listedInspecting(cycleId, personId))
-    return new ApiError(409, ErrorCode.NotReady, `candidate ${personId}'s inspection is opening; retry in a moment`);
+    return new ApiError(409, ErrorCode.NotReady, `candidate ${personId}'s inspection is opening; retry in a moment`, [
+      { path: '(url)', rule: 'an inspection that has opened' },
+    ]);
   return notFound(`candidate ${personId}`);
 }
 

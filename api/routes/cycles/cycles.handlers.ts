@@ -265,7 +265,9 @@ async function endedAs(s: Services, e: unknown, cycleId: string): Promise<unknow
   const row = await s.read.cycle(cycleId).catch(() => undefined);
   if (row?.status === 'aborted') {
     const reason = 'cycleId' in row.state ? (row.state.statusReason ?? '') : '';
-    return new ApiError(409, ErrorType.Closed, `cycle ${cycleId} was aborted (${reason}); it takes no more input`);
+    return new ApiError(409, ErrorType.Closed, `cycle ${cycleId} was aborted (${reason}); it takes no more input`, [
+      { path: '(url)', rule: 'takes input while it runs' },
+    ]);
   }
   if (row?.status === 'closed')
     return new ApiError(

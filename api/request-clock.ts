@@ -31,6 +31,9 @@ interface RequestClock {
 
 const clocks = new AsyncLocalStorage<RequestClock>();
 
+/** How long after the deadline a handler still waiting is answered for (see requestClock). */
+const ANSWER_MARGIN_MS = 200;
+
 /**
  * The request deadline for /v1 routes (`answered`: the late answer too) and the console's pages
  * (Temporal calls only: a page answers with a page of its own, never a JSON error).
@@ -43,9 +46,10 @@ export function requestClock(temporal: Client, deadlineMs: number, answered: boo
     const handled = run();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<true>((resolve) => {
-      // At the deadline a handler still waiting is answered for: its Temporal calls fail then too (their
-      // own deadline), and what it would answer is what the clock knows (lateAnswer).
-      timer = setTimeout(() => resolve(true), deadlineMs);
+      // At the deadline a handler still waiting is answered for. Its Temporal calls fail then too (their
+      // own deadline), and the margin lets its own answer to that be the one heard (a start's 503
+      // naming temporal); the race is for waits Temporal's deadline does not cut (PostgreSQL, polling).
+      timer = setTimeout(() => resolve(true), deadlineMs + ANSWER_MARGIN_MS);
     });
     try {
       if ((await Promise.race([handled.then(() => false), late])) === false) return;

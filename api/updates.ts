@@ -12,6 +12,7 @@ import {
   type QueryDefinition,
   type UpdateDefinition,
 } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { ErrorType } from '../domain/errors.js';
 import { ApiError, ErrorCode, inputTimedOut, notFound, temporalBusy } from './errors.js';
 import { inputSent, inputTaken, remainingMs } from './request-clock.js';
@@ -144,16 +145,49 @@ async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
   }
 }
 
-/** The outcome of an update id the server knows (it waits for one admitted); undefined for one it does not. */
+/**
+ * The outcome of an update id the server knows (it waits for one admitted); undefined for one it does not.
+ * Once the server says the workflow accepted it, the request's clock says taken, before the outcome comes:
+ * found from outside, inputs asked about after an abort were on the record ~22 s and answered 504 "may
+ * still apply" at the deadline, the outcome still to come.
+ */
 export async function outcomeIfKnown<Ret>(
   handle: WorkflowHandle,
   updateId: string,
 ): Promise<{ result: Ret } | undefined> {
+  if (!(await takenIfAccepted(handle, updateId))) return undefined;
   try {
     return { result: await handle.getUpdateHandle<Ret>(updateId).result() };
   } catch (asked) {
     if (asked instanceof WorkflowNotFoundError) return undefined;
     throw asked;
+  }
+}
+
+const STAGE = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * Whether the server knows the update id; if the workflow accepted it (and did not reject it), the
+ * request's clock says taken (api/request-clock.ts). Waits, as the server does, for one admitted.
+ */
+async function takenIfAccepted(handle: WorkflowHandle, updateId: string): Promise<boolean> {
+  const { client } = handle;
+  try {
+    const r = await client.workflowService.pollWorkflowExecutionUpdate({
+      namespace: client.options.namespace,
+      updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId },
+      identity: client.options.identity,
+      waitPolicy: { lifecycleStage: STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED },
+    });
+    const accepted =
+      r.stage === STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED ||
+      (r.stage === STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED && !r.outcome?.failure);
+    if (accepted) inputTaken();
+    return true;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === GRPC_NOT_FOUND) return false;
+    throw e;
   }
 }
 

@@ -2,6 +2,7 @@
  * Sends an Update and answers like a person would expect: a workflow that has finished says so
  * (409 CLOSED) instead of looking absent, which is what Temporal reports for a closed execution.
  */
+import { createRequire } from 'node:module';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WorkflowStarter } from '../activities/outbox.js';
 import { prepared, type Pool } from '../activities/db.js';
@@ -12,7 +13,6 @@ import {
   type QueryDefinition,
   type UpdateDefinition,
 } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
 import { ErrorType } from '../domain/errors.js';
 import { ApiError, ErrorCode, inputTimedOut, notFound, temporalBusy } from './errors.js';
 import { inputSent, inputTaken, remainingMs } from './request-clock.js';
@@ -164,6 +164,9 @@ export async function outcomeIfKnown<Ret>(
   }
 }
 
+// @temporalio/proto is CommonJS without static named exports, so ESM needs require() to reach it (a
+// named import passed the tests, which transpile, and stopped the API at start: test/scripts).
+const { temporal } = createRequire(import.meta.url)('@temporalio/proto') as typeof import('@temporalio/proto');
 const STAGE = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
 const GRPC_NOT_FOUND = 5;
 

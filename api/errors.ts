@@ -182,10 +182,8 @@ export const temporalDeadlinePassed = (err: unknown): boolean =>
 const grpcName = (code: number) => (code === GRPC_UNAVAILABLE ? 'UNAVAILABLE' : 'DEADLINE_EXCEEDED');
 
 /** Absent and out of the caller's scope alike (one answer, so a scope's edge tells nothing). */
-export const notFound = (what: string) =>
-  new ApiError(404, ErrorType.NotFound, `${what} not found`, [
-    { path: '(url)', rule: "exists within the caller's scope" },
-  ]);
+export const notFound = (what: string, path = '(url)') =>
+  new ApiError(404, ErrorType.NotFound, `${what} not found`, [{ path, rule: "exists within the caller's scope" }]);
 
 const STATUS_BY_TYPE: Record<string, ContentfulStatusCode> = {
   [ErrorType.Validation]: 400,

@@ -39,14 +39,15 @@ export function requireCalendarAllowed(s: Services, calendar: { kind: string }, 
   ]);
 }
 
-/** Out of scope looks exactly like absent: 404. */
+/** Out of scope looks exactly like absent: 404, naming where the id came from (`path`: the URL's, else a field). */
 export async function requireInScope(
   c: Context<Env>,
   s: Services,
   jurisdictionId: string,
   what: string,
+  path?: string,
 ): Promise<void> {
-  if (!(await s.read.within(c.get('principal').scope, jurisdictionId))) throw notFound(what).asDenial();
+  if (!(await s.read.within(c.get('principal').scope, jurisdictionId))) throw notFound(what, path).asDenial();
 }
 
 /** The jurisdiction a cycle id names (`<jurisdictionId>:<term>`): the API's one reading of it. */
@@ -69,7 +70,7 @@ export async function fromLevelOrAbove(c: Context<Env>, s: Services, level: stri
 /** The scope a list or ledger reads: the one asked for (which must lie inside the caller's), else the caller's own. */
 export async function resolveScope(c: Context<Env>, s: Services, requested: string | undefined): Promise<string> {
   if (requested === undefined) return c.get('principal').scope;
-  await requireInScope(c, s, requested, `jurisdiction ${requested}`);
+  await requireInScope(c, s, requested, `jurisdiction ${requested}`, 'scope');
   return requested;
 }
 

@@ -310,4 +310,29 @@ describe('scope', () => {
     // And a cycle in scope is found by the same routes (the 404 above is about scope, not absence).
     expect((await read(futian.v1.cycles[':cycleId'].$get({ param: { cycleId: '440304:2052' } }))).status).toBe(200);
   });
+
+  it('an id out of scope that came in the body or the query is named by its field, not the URL', async () => {
+    // Found from outside: a report whose target lay outside the scope (or named no cycle) was refused 404
+    // naming '(url)'. Absent and out of scope still answer alike.
+    const baoan = await stack.token(['organizer', 'intake', 'supervisor'], '440306');
+    const named = (res: { status: number; body: unknown }) => {
+      expect(res.status, JSON.stringify(res.body)).toBe(404);
+      return (res.body as { error: { details: { path: string }[] } }).error.details.map((d) => d.path);
+    };
+    const report = (target: unknown) =>
+      stack.call('POST', '/v1/reports', {
+        token: baoan,
+        body: { channel: 'web', category: 'other', text: '越界的举报', receivedAt: new Date().toISOString(), target },
+      });
+    expect(named(await report({ type: 'jurisdiction', jurisdictionId: '440304' }))).toEqual(['target.jurisdictionId']);
+    expect(named(await report({ type: 'candidate', cycleId: '440304:2052', personId: 's1' }))).toEqual([
+      'target.cycleId',
+    ]);
+    expect(named(await report({ type: 'candidate', cycleId: '440306:1999', personId: 's1' }))).toEqual([
+      'target.cycleId',
+    ]);
+    expect(named(await stack.call('GET', '/v1/cycles?scope=440304', { token: baoan }))).toEqual(['scope']);
+    // An id in the URL is the URL's.
+    expect(named(await stack.call('GET', '/v1/cycles/440304:2052', { token: baoan }))).toEqual(['(url)']);
+  });
 });

@@ -40,7 +40,7 @@ export const ledger: AppRouteHandler<typeof routes.ledger> = async (c) => {
 export const start: AppRouteHandler<typeof routes.start> = async (c) => {
   const s = c.var.services;
   const body = c.req.valid('json');
-  await requireInScope(c, s, body.rootId, `jurisdiction ${body.rootId}`);
+  await requireInScope(c, s, body.rootId, `jurisdiction ${body.rootId}`, 'rootId');
   // A campaign reaches the places at one level under its root: at the root's own level it would start
   // the root's cycle alone, above it nothing (found from outside: both were 201).
   const root = await s.read.jurisdiction(body.rootId);

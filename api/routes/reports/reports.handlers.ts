@@ -45,11 +45,15 @@ export const intake: AppRouteHandler<typeof routes.intake> = async (c) => {
     s,
     jurisdictionId,
     target.type === 'candidate' ? `cycle ${target.cycleId}` : `jurisdiction ${jurisdictionId}`,
+    target.type === 'candidate' ? 'target.cycleId' : 'target.jurisdictionId',
   );
   // A report on a candidate runs on that cycle's policy and calendar; others on the defaults.
   let policy: ReportInput['policy'] = policySchema.parse({});
   if (target.type === 'candidate') {
-    const cycle = await readState(s, target.cycleId);
+    const cycle = await readState(s, target.cycleId).catch((e: unknown) => {
+      // A cycle id in the body that names no cycle: the field says so, not the URL.
+      throw e instanceof ApiError && e.status === 404 ? notFound(`cycle ${target.cycleId}`, 'target.cycleId') : e;
+    });
     if (
       !cycle.candidates.some((p) => p.personId === target.personId) &&
       !cycle.nominees.some((p) => p.personId === target.personId)

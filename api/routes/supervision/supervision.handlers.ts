@@ -183,7 +183,7 @@ export const monitoringPoints: AppRouteHandler<typeof routes.monitoringPoints> =
 export const registerRisk: AppRouteHandler<typeof routes.registerRisk> = async (c) => {
   const s = c.var.services;
   const body = c.req.valid('json');
-  await requireInScope(c, s, body.jurisdictionId, `jurisdiction ${body.jurisdictionId}`);
+  await requireInScope(c, s, body.jurisdictionId, `jurisdiction ${body.jurisdictionId}`, 'jurisdictionId');
   checkRiskCycle(body);
   const jurisdiction = await s.read.jurisdiction(body.jurisdictionId);
   if (!jurisdiction) throw notFound(`jurisdiction ${body.jurisdictionId}`);

@@ -27,6 +27,8 @@ import {
 interface RequestClock {
   readonly deadline: number;
   input?: 'sent' | 'taken';
+  /** The Update's path so far (send, abort, question, resend…), logged with a late answer for operators. */
+  steps?: string[];
 }
 
 const clocks = new AsyncLocalStorage<RequestClock>();
@@ -60,7 +62,8 @@ export function requestClock(temporal: Client, deadlineMs: number, answered: boo
     handled.catch(() => undefined);
     const what = c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'input';
     console.warn(
-      `api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] answered at its deadline (${deadlineMs} ms)`,
+      `api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] answered at its deadline (${deadlineMs} ms)` +
+        ` as ${clock.input ?? 'not sent'}; its Update: ${clock.steps?.join(' > ') ?? 'none'}`,
     );
     return errorResponse(c, lateAnswer(clock, what, deadlineMs));
   };
@@ -89,6 +92,12 @@ export function remainingMs(): number {
 export function inputSent(): void {
   const clock = clocks.getStore();
   if (clock && clock.input === undefined) clock.input = 'sent';
+}
+
+/** One step of the request's Update (api/updates.ts), for the late answer's log line: no ids, no input. */
+export function inputStep(step: string): void {
+  const clock = clocks.getStore();
+  if (clock) (clock.steps ??= []).push(`${step}@${Math.round(clock.deadline - Date.now())}ms-left`);
 }
 
 /** A workflow took the request's input: whatever fails after this, the answer says it was applied. */

@@ -15,7 +15,7 @@ import {
 } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
 import { ApiError, ErrorCode, inputTimedOut, notFound, temporalBusy } from './errors.js';
-import { inputSent, inputTaken, remainingMs } from './request-clock.js';
+import { inputSent, inputStep, inputTaken, remainingMs } from './request-clock.js';
 
 /** Queries a workflow; one that does not exist answers 404 naming `what`. */
 export async function queryOr404<Ret>(
@@ -96,6 +96,7 @@ async function sendOnce<Ret, Args extends [unknown, ...unknown[]]>(
       // The task failed because the workflow tried to complete (or move on) with this Update
       // pending; its next task takes the Update or ends the workflow. The same update id applies
       // the input at most once, so sending it again is safe.
+      inputStep(`task failed ${attempt}`);
       if (attempt === TASK_FAILED_ATTEMPTS) throw notReady(what);
       await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
     }
@@ -127,10 +128,13 @@ async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
       // checked in validators and applied as their handler starts), so from then on a late or failing
       // answer says applied (api/request-clock.ts) — found from outside: inputs on the record ~24 s
       // were answered 504 "may still apply" at the deadline, their handler waiting on its record.
+      inputStep(`send ${send}`);
       const accepted = await handle.startUpdate(update, { args, updateId, waitForStage: WorkflowUpdateStage.ACCEPTED });
+      inputStep('accepted');
       inputTaken();
       return await accepted.result();
     } catch (e) {
+      inputStep(`failed: ${temporalBusy(e) ?? (e as Error).name}`);
       // The workflow between two runs: the server located none to send it to, so it is sent again.
       if (temporalBusy(e) === 'between runs' && send < BETWEEN_RUNS_SENDS) {
         await new Promise((r) => setTimeout(r, 100 * send));
@@ -183,12 +187,14 @@ async function takenIfAccepted(handle: WorkflowHandle, updateId: string): Promis
       identity: client.options.identity,
       waitPolicy: { lifecycleStage: STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED },
     });
+    inputStep(`asked: stage ${String(r.stage)}`);
     const accepted =
       r.stage === STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED ||
       (r.stage === STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED && !r.outcome?.failure);
     if (accepted) inputTaken();
     return true;
   } catch (e) {
+    inputStep(`asked: ${String((e as { code?: unknown }).code)}`);
     if ((e as { code?: unknown }).code === GRPC_NOT_FOUND) return false;
     throw e;
   }

@@ -71,6 +71,11 @@ export interface Stack {
   /** Another API instance on the same stack with some dependencies changed (a dead pool, a tight rate limit). */
   serveVariant(deps: Partial<AppDeps>): Promise<{ url: string; close(): Promise<void> }>;
   /**
+   * Stops the worker (tasks wait on the server meanwhile); the function it returns starts a new one on the
+   * same task queue, its cache empty — so what arrived meanwhile reaches the workflow in one task.
+   */
+  pauseWorker(): Promise<() => Promise<void>>;
+  /**
    * The typed client (test/api/client.ts) acting with `token`: requests and answers typed from the
    * routes, every answer checked against its route's response schema. API tests use this.
    */
@@ -107,18 +112,20 @@ export async function startStack(
   const pool = createPool(inject('databaseUrl'), { max: 5, role: APP_ROLE });
   const connection = await NativeConnection.connect({ address });
   const client = await connectClient({ address, namespace, codecKeys, tracing: opts.tracing !== undefined });
-  const worker = await createHuanjieWorker({
-    connection,
-    namespace,
-    taskQueue,
-    pool,
-    codecKeys,
-    temporal: client,
-    ...(opts.tracing ? { tracing: opts.tracing } : { workflowBundlePath: inject('workflowBundlePath') }),
-    ...(opts.activities ? { activities: opts.activities } : {}),
-    ...(opts.maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows: opts.maxCachedWorkflows } } : {}),
-  });
-  const running = worker.run();
+  const newWorker = () =>
+    createHuanjieWorker({
+      connection,
+      namespace,
+      taskQueue,
+      pool,
+      codecKeys,
+      temporal: client,
+      ...(opts.tracing ? { tracing: opts.tracing } : { workflowBundlePath: inject('workflowBundlePath') }),
+      ...(opts.activities ? { activities: opts.activities } : {}),
+      ...(opts.maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows: opts.maxCachedWorkflows } } : {}),
+    });
+  let worker = await newWorker();
+  let running = worker.run();
   const app = createApp({
     temporal: client,
     pool,
@@ -163,12 +170,22 @@ export async function startStack(
     taskQueue,
     pool,
     client,
-    worker,
+    get worker() {
+      return worker;
+    },
     api: { url, server },
     token,
     sealPersonalMatters,
     recordCandidateAnswer: (answer) => reviews.recordCandidateAnswer(answer),
     serveVariant,
+    async pauseWorker() {
+      worker.shutdown();
+      await running;
+      return async () => {
+        worker = await newWorker();
+        running = worker.run();
+      };
+    },
     as: (token, headers) => apiClient(url, token, headers),
     async call(method, path, o = {}) {
       const headers: Record<string, string> = {

@@ -16,9 +16,14 @@
  *
  * Asked once at a run's start (or carried by its input): a run from before has tasks without commands
  * in its history, and must replay as it was.
+ *
+ * What counts is what a replay sees too: an Update the validator rejected leaves nothing in history, so
+ * neither its job nor its rejection decides whether a task is marked. (Counted as a command, it left a
+ * task that also carried a signal unmarked while its replay marked it: found from outside under bursts,
+ * the cycle stuck on TMPRL1100. Only such runs replay differently, and those fail their replay already.)
  */
 import { defaultPayloadConverter } from '@temporalio/common';
-import { patched, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import { patched, type WorkflowInterceptorsFactory, type WorkflowInternalsInterceptor } from '@temporalio/workflow';
 
 export const TASK_MARK_MEMO = 'taskMark';
 
@@ -47,6 +52,9 @@ const taskMark = () => ({
   },
 });
 
+type Command = Parameters<NonNullable<WorkflowInternalsInterceptor['concludeActivation']>>[0]['commands'][number];
+const leavesEvent = (c: Command) => !c.respondToQuery && !c.updateResponse?.rejected;
+
 export const interceptors: WorkflowInterceptorsFactory = () => {
   /** Whether the activation being handled carried a job other than a query (one per workflow: made for each). */
   let acting = false;
@@ -54,14 +62,19 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
     internals: [
       {
         activate(input, next) {
-          if (input.activation.jobs?.some((job) => !job.queryWorkflow)) acting = true;
+          // An Update decides nothing here: accepted, it leaves events of its own; rejected, it leaves no
+          // trace in history, so a replay never meets it (found from outside: a signal and a rejected
+          // Update in one task were left unmarked live, while the replay, which sees the signal alone,
+          // marked it — TMPRL1100 on every task after, the cycle stuck).
+          if (input.activation.jobs?.some((job) => !job.queryWorkflow && !job.doUpdate)) acting = true;
           return next(input);
         },
         concludeActivation(input, next) {
           const wasActing = acting;
           acting = false;
-          // A query's activation is no workflow task; an activation with a command leaves its event.
-          if (run[ANSWER] !== true || !wasActing || input.commands.some((c) => !c.respondToQuery)) return next(input);
+          // A query's activation is no workflow task; an activation with a command leaves its event, but an
+          // answer to a query or a rejection of an Update leaves none.
+          if (run[ANSWER] !== true || !wasActing || input.commands.some(leavesEvent)) return next(input);
           return next({ commands: [...input.commands, taskMark()] });
         },
       },

@@ -11,12 +11,15 @@
  * ten-line workflow). Runs started now never leave a task without a command (workflows/
  * tasks-never-empty.ts), which keeps the rule from applying.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { candidateWorkflowId, cycleWorkflowId, supervisionWorkflowId } from '../../domain/ids.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
-import { loadSampleTree, replayFailures, startStack, type Stack } from '../helpers.js';
+import * as W from '../../workflows/contracts/cycle.js';
+import { projectionStaleSignal } from '../../workflows/contracts/projection.js';
+import { eventually, loadSampleTree, replayFailures, startStack, type Stack } from '../helpers.js';
+import * as S from '../scenario.js';
 
 type History = temporal.api.history.v1.IHistory;
 const ET = temporal.api.enums.v1.EventType;
@@ -157,3 +160,92 @@ describe('runs rebuilt from their history on a worker that keeps two workflows',
     expect(await replayFailures(histories)).toEqual([]);
   });
 });
+
+/**
+ * Found from outside, under bursts on one cycle: a workflow task that carried a signal and an Update its
+ * validator rejected was left without a command (the rejection was counted as one), while a replay of that
+ * history — which holds no trace of a rejected Update — saw the signal alone and marked the task. Every
+ * task of the run failed after with TMPRL1100; the cycle was stuck.
+ */
+describe('a signal and a rejected Update reaching the cycle in one workflow task', () => {
+  it('leaves the task a command, and the history replays', async () => {
+    const id = '440304:2203';
+    const organizer = stack.as(await stack.token(['organizer'], '440300', 'tasks-rejected'));
+    expect((await organizer.v1.cycles.$post({ json: S.startBody('440304', '2203') })).status).toBe(201);
+    const handle = stack.client.workflow.getHandle(cycleWorkflowId(id));
+    await eventually(
+      async () => (await organizer.v1.cycles[':cycleId'].$get({ param: { cycleId: id } })).status === 200,
+    );
+    // Once the cycle has settled at launch (no task or activity pending), the signal and the Update come alone.
+    await eventually(() => idle(handle), 60_000, 500);
+    const before = (await handle.fetchHistory()).events?.length ?? 0;
+
+    // With no worker polling, both wait for the same task.
+    const resume = await stack.pauseWorker();
+    await handle.signal(projectionStaleSignal);
+    const updateId = 'rejected-with-signal';
+    const rejected = handle
+      .executeUpdate(W.releaseHoldUpdate, {
+        args: [
+          { name: 'no-such-hold', resolution: '解除' },
+          { id: 'tasks-rejected', role: 'organizer' },
+        ],
+        updateId,
+      })
+      .then(
+        () => 'applied',
+        (e: unknown) => (e as Error).name,
+      );
+    await eventually(() => admitted(handle, updateId));
+    await resume();
+    expect(await rejected).toBe('WorkflowUpdateFailedError');
+
+    // Something after it, so the task's own commands are compared with what follows them on replay.
+    await handle.signal(projectionStaleSignal);
+    const history = await eventually(async () => {
+      const history = await handle.fetchHistory();
+      const events = (history.events ?? []).slice(before);
+      const signals = events.flatMap((e, i) => (e.eventType === ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED ? [i] : []));
+      return signals.length === 2 &&
+        events.slice(signals[1]).some((e) => e.eventType === ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+        ? history
+        : undefined;
+    });
+    expect(tasksWithoutCommands(history)).toEqual([]);
+    expect(await replayFailures([{ workflowId: handle.workflowId, history }])).toEqual([]);
+  });
+});
+
+/** No workflow task or activity pending, and the history as long as half a second ago. */
+async function idle(handle: WorkflowHandle): Promise<boolean> {
+  const length = async () => {
+    const { raw } = await handle.describe();
+    const busy = raw.pendingWorkflowTask || (raw.pendingActivities?.length ?? 0) > 0;
+    return busy ? -1 : Number(raw.workflowExecutionInfo?.historyLength);
+  };
+  const first = await length();
+  await new Promise((r) => setTimeout(r, 500));
+  return first > 0 && first === (await length());
+}
+
+/** Whether the server holds the update id admitted: a poll for its acceptance waits, where an unknown one is NOT_FOUND. */
+async function admitted(handle: WorkflowHandle, updateId: string): Promise<boolean> {
+  const { client } = handle;
+  const asked = client.connection.withDeadline(Date.now() + 500, () =>
+    client.workflowService.pollWorkflowExecutionUpdate({
+      namespace: client.options.namespace,
+      updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId },
+      waitPolicy: {
+        lifecycleStage:
+          temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage
+            .UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED,
+      },
+    }),
+  );
+  const code = await asked.then(
+    () => 'answered',
+    (e: { code?: number }) => e.code,
+  );
+  // DEADLINE_EXCEEDED: the server holds it and waits for a worker.
+  return code === 4;
+}

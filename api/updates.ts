@@ -50,7 +50,8 @@ export async function sendUpdate<Ret, Args extends [unknown, ...unknown[]]>(
     return earlier.result;
   }
   inputSent();
-  const result = await sendOnce(handle, update, args, updateId, what);
+  const stopWatching = watchAcceptance(handle, updateId);
+  const result = await sendOnce(handle, update, args, updateId, what).finally(stopWatching);
   // From here a failure (the kept answer's write, the read of the answer) is answered as applied (an
   // outcome asked of the server after an abort comes without the acceptance marking it).
   inputTaken();
@@ -159,9 +160,11 @@ export async function outcomeIfKnown<Ret>(
   handle: WorkflowHandle,
   updateId: string,
 ): Promise<{ result: Ret } | undefined> {
-  if (!(await takenIfAccepted(handle, updateId))) return undefined;
+  const known = await takenIfAccepted(handle, updateId);
+  if (!known) return undefined;
   try {
-    return { result: await handle.getUpdateHandle<Ret>(updateId).result() };
+    const where = known === true ? {} : { workflowRunId: known.runId };
+    return { result: await handle.getUpdateHandle<Ret>(updateId, where).result() };
   } catch (asked) {
     if (asked instanceof WorkflowNotFoundError) return undefined;
     throw asked;
@@ -175,30 +178,145 @@ const STAGE = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
 const GRPC_NOT_FOUND = 5;
 
 /**
- * Whether the server knows the update id; if the workflow accepted it (and did not reject it), the
- * request's clock says taken (api/request-clock.ts). Waits, as the server does, for one admitted.
+ * Whether the server knows the update id — in the current run, or else in a run the workflow continued from
+ * (its `runId`); if the workflow accepted it (and did not reject it), the request's clock says taken
+ * (api/request-clock.ts). In the current run it waits, as the server does, for one admitted. Found from
+ * outside: an Update accepted in a run that continued as new before the question was answered NOT_FOUND
+ * by the current run, sent again, and its input, on the record, answered 504 "may still apply".
  */
-async function takenIfAccepted(handle: WorkflowHandle, updateId: string): Promise<boolean> {
-  const { client } = handle;
+async function takenIfAccepted(handle: WorkflowHandle, updateId: string): Promise<true | { runId: string } | false> {
   try {
-    const r = await client.workflowService.pollWorkflowExecutionUpdate({
-      namespace: client.options.namespace,
-      updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId },
-      identity: client.options.identity,
-      waitPolicy: { lifecycleStage: STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED },
-    });
-    inputStep(`asked: stage ${String(r.stage)}`);
-    const accepted =
-      r.stage === STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED ||
-      (r.stage === STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED && !r.outcome?.failure);
-    if (accepted) inputTaken();
+    const stage = await updateStage(handle, updateId, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED);
+    inputStep(`asked: ${stage}`);
+    if (stage === 'accepted') inputTaken();
     return true;
   } catch (e) {
     inputStep(`asked: ${String((e as { code?: unknown }).code)}`);
-    if ((e as { code?: unknown }).code === GRPC_NOT_FOUND) return false;
-    throw e;
+    if ((e as { code?: unknown }).code !== GRPC_NOT_FOUND) throw e;
+  }
+  const runId = await acceptedInEarlierRun(handle, updateId);
+  if (runId === undefined) return false;
+  inputStep('asked: accepted in an earlier run');
+  inputTaken();
+  return { runId };
+}
+
+/**
+ * The update's stage in one run (the current one without `runId`): 'accepted' once the workflow took it
+ * (a completion with a failure is a rejection: 'refused'), 'waiting' while only admitted. `waitFor` ADMITTED
+ * answers at once; ACCEPTED waits for the workflow. An update the run does not hold is NOT_FOUND (thrown).
+ */
+async function updateStage(
+  handle: WorkflowHandle,
+  updateId: string,
+  waitFor: number,
+  runId?: string,
+): Promise<'accepted' | 'refused' | 'waiting'> {
+  const { client } = handle;
+  const r = await client.workflowService.pollWorkflowExecutionUpdate({
+    namespace: client.options.namespace,
+    updateRef: { workflowExecution: { workflowId: handle.workflowId, ...(runId ? { runId } : {}) }, updateId },
+    identity: client.options.identity,
+    waitPolicy: { lifecycleStage: waitFor },
+  });
+  if (r.stage === STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED) return 'accepted';
+  if (r.stage === STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED)
+    return r.outcome?.failure ? 'refused' : 'accepted';
+  return 'waiting';
+}
+
+/** The run, among the last few the workflow continued from, that accepted the update, if one did. */
+async function acceptedInEarlierRun(handle: WorkflowHandle, updateId: string): Promise<string | undefined> {
+  for (const runId of await recentEarlierRuns(handle)) {
+    const stage = await updateStage(
+      handle,
+      updateId,
+      STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED,
+      runId,
+    ).catch((e: { code?: unknown }) => {
+      if (e.code === GRPC_NOT_FOUND) return undefined;
+      throw e;
+    });
+    if (stage === 'accepted') return runId;
+  }
+  return undefined;
+}
+
+/**
+ * The ids of the runs a workflow most recently continued as new from, newest first (visibility; asked at most
+ * once a second per workflow, however many inputs wait on it — a burst's inputs ask together).
+ */
+function recentEarlierRuns(handle: WorkflowHandle): Promise<string[]> {
+  const known = earlierRuns.get(handle.workflowId);
+  if (known && Date.now() - known.at < EARLIER_RUNS_FRESH_MS) return known.runs;
+  const { client } = handle;
+  const runs = client.workflowService
+    .listWorkflowExecutions({
+      namespace: client.options.namespace,
+      // Ids are ours (domain/ids.ts): no quote can appear in one.
+      query: `WorkflowId = "${handle.workflowId}" AND ExecutionStatus = "ContinuedAsNew"`,
+      pageSize: EARLIER_RUNS_ASKED,
+    })
+    .then((r) => (r.executions ?? []).flatMap((e) => (e.execution?.runId ? [e.execution.runId] : [])));
+  earlierRuns.set(handle.workflowId, { at: Date.now(), runs });
+  runs.catch(() => earlierRuns.delete(handle.workflowId));
+  if (earlierRuns.size > 1_000) earlierRuns.delete(earlierRuns.keys().next().value!);
+  return runs;
+}
+const earlierRuns = new Map<string, { at: number; runs: Promise<string[]> }>();
+const EARLIER_RUNS_FRESH_MS = 1_000;
+/** A burst continues a cycle as new every few seconds at most; three runs back covers a request's deadline. */
+const EARLIER_RUNS_ASKED = 3;
+
+/**
+ * While an input waits for its Update's answer, asks the server now and then whether the workflow accepted
+ * it — in the current run or one it continued from — and marks the request taken when it did. The answer
+ * to the send itself can fail to come: found from outside, under bursts the server cleared the workflow's
+ * Update registry again and again (each abort retried inside it), and inputs accepted seconds before the
+ * deadline were answered 504 "may still apply" (100 of 158 such answers in one attack). The first question
+ * comes after WATCH_AFTER_MS (an input answered sooner costs nothing), the last one LAST_WATCH_MS before the
+ * deadline, so a late answer says applied whenever the server knew.
+ */
+function watchAcceptance(handle: WorkflowHandle, updateId: string): () => void {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const next = (ms: number) => {
+    if (!stopped) timer = setTimeout(() => void ask(), ms);
+  };
+  const ask = async () => {
+    if (stopped) return;
+    const accepted = await acceptedSomewhere(handle, updateId).catch(() => false);
+    if (accepted) {
+      inputStep('watched: accepted');
+      inputTaken();
+      return;
+    }
+    const left = remainingMs() - LAST_WATCH_MS;
+    if (left > WATCH_EVERY_MS) next(WATCH_EVERY_MS);
+    else if (left > 0) next(left);
+  };
+  next(Math.min(WATCH_AFTER_MS, Math.max(0, remainingMs() - LAST_WATCH_MS)));
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
+}
+
+async function acceptedSomewhere(handle: WorkflowHandle, updateId: string): Promise<boolean> {
+  try {
+    const stage = await updateStage(handle, updateId, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED);
+    return stage === 'accepted';
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== GRPC_NOT_FOUND) throw e;
+    return (await acceptedInEarlierRun(handle, updateId)) !== undefined;
   }
 }
+
+/** An input answered within this costs no question (most are answered in well under a second). */
+const WATCH_AFTER_MS = 3_000;
+const WATCH_EVERY_MS = 2_000;
+/** The last question leaves this much of the request for itself and the answer. */
+const LAST_WATCH_MS = 1_500;
 
 /** Asks for the outcome until any workflow task that could still carry the Update has completed or timed out. */
 async function outcomeOnceSettled<Ret>(handle: WorkflowHandle, updateId: string, aborted: unknown): Promise<Ret> {

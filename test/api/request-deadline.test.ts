@@ -6,6 +6,7 @@
  * PostgreSQL is made to fail or to hang on one statement — the read of the cycle's projection, which an
  * input's answer and a GET both make — while Temporal and the worker run as usual.
  */
+import { Client } from '@temporalio/client';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pool } from '../../activities/db.js';
@@ -119,6 +120,49 @@ describe('a request that cannot finish by its deadline', () => {
       );
       expect(again.status, JSON.stringify(again.body)).toBe(200);
       if (again.status === 200) expect(again.body.holds.filter((h) => h.name === 'read-hangs')).toHaveLength(1);
+    } finally {
+      await variant.close();
+    }
+  });
+});
+
+/**
+ * Found from outside under bursts: the server kept clearing the cycle's Update registry (retrying each
+ * aborted Update inside it), and inputs the workflow accepted seconds before the deadline never heard so:
+ * answered 504 "may still apply". Here the send's answer is lost on the way back (the Update reaches the
+ * workflow and is accepted; the call then never answers), so only the API's own question can tell.
+ */
+describe('an input the workflow accepted whose Update never answers', () => {
+  it('is answered at the deadline as applied (version), not 504', async () => {
+    const param = await startCycle('2204');
+    const real = stack.client.connection;
+    const workflowService = new Proxy(real.workflowService, {
+      get(target, key) {
+        if (key !== 'updateWorkflowExecution') return Reflect.get(target, key, target);
+        return async (request: Parameters<typeof target.updateWorkflowExecution>[0]) => {
+          await target.updateWorkflowExecution(request);
+          return new Promise(() => undefined);
+        };
+      },
+    });
+    const connection = Object.create(real, { workflowService: { value: workflowService } }) as typeof real;
+    const temporal = new Client({
+      connection,
+      namespace: stack.client.options.namespace,
+      dataConverter: stack.client.options.dataConverter,
+    });
+    const variant = await stack.serveVariant({ temporal, temporalDeadlineMs: 8_000 });
+    try {
+      const as = apiClient(variant.url, organizer);
+      const lost = await read(
+        as.v1.cycles[':cycleId'].holds.$post(
+          { param, json: { name: 'answer-lost', reason: '核查' }, header: {} },
+          bounded(),
+        ),
+      );
+      expect(lost.status, JSON.stringify(lost.body)).toBe(503);
+      expect(lost.body).toMatchObject({ error: { details: [{ path: 'version' }] } });
+      expect(await holdsOn(param)).toContain('answer-lost');
     } finally {
       await variant.close();
     }

@@ -10,8 +10,8 @@
 import { cycleWorkflowId } from '../domain/ids.js';
 import { getStateQuery } from '../workflows/contracts/cycle.js';
 import type { Services } from './context.js';
-import { ANSWER_MS, askable } from './cycle-state.js';
-import { remainingMs } from './request-clock.js';
+import { askable } from './cycle-state.js';
+import { withinRequest } from './request-clock.js';
 
 /** Long enough for a busy worker; past it the candidate's own answer is still right, only earlier. */
 const HEARD_WITHIN_MS = 10_000;
@@ -23,7 +23,7 @@ export async function untilCycleHeard(
 ): Promise<void> {
   if (candidate.status === 'inspecting') return;
   const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
-  const deadline = Date.now() + Math.min(HEARD_WITHIN_MS, remainingMs() - ANSWER_MS);
+  const deadline = Date.now() + withinRequest(HEARD_WITHIN_MS);
   for (let wait = 10; Date.now() < deadline; wait = Math.min(wait * 2, 200)) {
     // A read that fails ends the wait (the candidate's own answer stands): it must not pass for a cycle
     // without a projection, which would query the workflow.

@@ -8,7 +8,7 @@ import * as W from '../workflows/contracts/cycle.js';
 import type { Projection } from './queries/cycles.js';
 import type { Services } from './context.js';
 import { acceptedUnanswered, ApiError, ErrorCode, notFound, toApiError } from './errors.js';
-import { remainingMs } from './request-clock.js';
+import { withinRequest } from './request-clock.js';
 import { cycleJurisdiction } from './guards.js';
 
 /** How long an answer waits for the projection to reach the version its input produced. */
@@ -20,8 +20,6 @@ const READ_WAIT_MS = 1_000;
  * is asked. A repair takes a workflow task (10 s at most before Temporal retries it) and a write.
  */
 const REPAIR_OVERDUE_MS = 15_000;
-/** Kept of a request's deadline for the answer itself, after the last wait. */
-export const ANSWER_MS = 1_000;
 
 /**
  * The cycle's state from Postgres: the projection its workflow writes after every change
@@ -75,7 +73,7 @@ async function readCycle(
 ): Promise<C.CycleState> {
   const start = Date.now();
   // Within the request's deadline too (api/request-clock.ts), leaving time to answer.
-  const limit = Math.min(atLeastVersion === undefined ? READ_WAIT_MS : PROJECTION_WAIT_MS, remainingMs() - ANSWER_MS);
+  const limit = withinRequest(atLeastVersion === undefined ? READ_WAIT_MS : PROJECTION_WAIT_MS);
   let unanswered: ApiError | undefined;
   let asked = false;
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
@@ -125,7 +123,7 @@ function notAnswered(e: unknown): ApiError {
  * up (the hold itself is in the cycle already).
  */
 export async function awaitCycleVersion(s: Services, cycleId: string, version: number): Promise<void> {
-  const deadline = Date.now() + Math.min(PROJECTION_WAIT_MS, remainingMs() - ANSWER_MS);
+  const deadline = Date.now() + withinRequest(PROJECTION_WAIT_MS);
   for (let wait = 5; Date.now() < deadline; wait = Math.min(wait * 2, 100)) {
     const projected = await s.read.cycleState(cycleId);
     if (!projected || projected.stale || projected.state.version >= version) return;

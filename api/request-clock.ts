@@ -88,6 +88,14 @@ export function remainingMs(): number {
   return clock ? clock.deadline - Date.now() : Infinity;
 }
 
+/** Kept of a request's deadline for the answer itself, after the last wait. */
+export const ANSWER_MS = 1_000;
+
+/** `ms`, or what is left of the request once ANSWER_MS is kept for the answer, whichever is shorter. */
+export function withinRequest(ms: number): number {
+  return Math.min(ms, remainingMs() - ANSWER_MS);
+}
+
 /** The request is about to send its Update: from now on a cut-off answer cannot say nothing was applied. */
 export function inputSent(): void {
   const clock = clocks.getStore();

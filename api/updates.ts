@@ -135,13 +135,14 @@ async function executeOrAskOutcome<Ret, Args extends [unknown, ...unknown[]]>(
       inputTaken();
       return await accepted.result();
     } catch (e) {
-      inputStep(`failed: ${temporalBusy(e) ?? (e as Error).name}`);
+      const busy = temporalBusy(e);
+      inputStep(`failed: ${busy ?? (e as Error).name}`);
       // The workflow between two runs: the server located none to send it to, so it is sent again.
-      if (temporalBusy(e) === 'between runs' && send < BETWEEN_RUNS_SENDS) {
+      if (busy === 'between runs' && send < BETWEEN_RUNS_SENDS) {
         await new Promise((r) => setTimeout(r, 100 * send));
         continue;
       }
-      if (temporalBusy(e) !== 'update aborted') throw e;
+      if (busy !== 'update aborted') throw e;
       if (send === ABORTED_SENDS) return await outcomeOnceSettled(handle, updateId, e);
       const outcome = await outcomeIfKnown<Ret>(handle, updateId);
       if (outcome) return outcome.result;

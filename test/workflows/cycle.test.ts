@@ -23,6 +23,7 @@ import {
   stopCandidateUpdate,
   submitVerdictUpdate,
 } from '../../workflows/contracts/candidate.js';
+import { outcomeIfKnown } from '../../api/updates.js';
 import { eventually, loadSampleTree, recordHistory, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
 
@@ -352,6 +353,24 @@ describe('cycleWorkflow on the real server', () => {
     );
     // The fixture of the patch replacement-takes-all-tied (README "Replay").
     await recordHistory(stack.client, cycleWorkflowId(cycleId), 'cycle-replacement-tied-v12');
+    await h.terminate('test done');
+  });
+
+  // The API's question after an aborted send (api/updates.ts outcomeIfKnown): found from outside, an
+  // Update accepted in a run that had since continued as new was NOT_FOUND by workflow id (the current
+  // run), sent again, and its input — on the record — answered 504.
+  it('an Update accepted in a run that has since continued as new is still answered by its update id', async () => {
+    const h = await startCycle({ id: '440306002', name: '西乡街道' }, {}, { maxHistoryEvents: 30 });
+    const firstRun = (await h.describe()).runId;
+    const updateId = `accepted-before-the-run-ended-${randomUUID()}`;
+    const answer = await h.executeUpdate(W.addHoldUpdate, {
+      args: [{ name: 'before-the-run-ended', reason: '核查', source: 'organizer' }, actor],
+      updateId,
+    });
+    for (let i = 0; (await h.describe()).runId === firstRun; i++)
+      await update(h, W.addHoldUpdate, { name: `more-${i}`, reason: '核查' });
+    // Asked by workflow id, as the API does: found in the run that took it (visibility lists it soon).
+    expect(await eventually(() => outcomeIfKnown(h, updateId))).toEqual({ result: answer });
     await h.terminate('test done');
   });
 

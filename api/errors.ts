@@ -205,8 +205,23 @@ export function validationError(e: ZodError, where = 'body'): ApiError {
 function fromFailure(f: ApplicationFailure): ApiError {
   const type = f.type ?? '';
   const details = Array.isArray(f.details?.[0]) ? (f.details[0] as FieldIssue[]) : [];
-  return new ApiError(STATUS_BY_TYPE[type] ?? 422, type || ErrorCode.Rejected, f.message, details);
+  return new ApiError(STATUS_BY_TYPE[type] ?? 422, type || ErrorCode.Rejected, f.message, orRuleOf(type, details));
 }
+
+/**
+ * A rule of the workflow's that names no field (the cycle's status or stage, a second record) still says
+ * which rule refused it: found from outside, 409 WRONG_STAGE and SUSPENDED came with empty details.
+ */
+function orRuleOf(type: string, details: FieldIssue[]): FieldIssue[] {
+  if (details.length > 0) return details;
+  return [RULE_BY_TYPE[type] ?? { path: '(body)', rule: 'accepted by the rules of the stage the workflow is in' }];
+}
+const RULE_BY_TYPE: Record<string, FieldIssue> = {
+  [ErrorType.WrongStage]: { path: '(url)', rule: 'takes this input at the stage or status it is in' },
+  [ErrorType.Suspended]: { path: '(url)', rule: 'takes input once resumed' },
+  [ErrorType.Closed]: { path: '(url)', rule: 'takes input while it runs' },
+  [ErrorType.Duplicate]: { path: '(body)', rule: 'recorded once' },
+};
 
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
@@ -230,7 +245,7 @@ export function toApiError(err: unknown): ApiError | undefined {
   }
   if (err instanceof ZodError) return validationError(err);
   if (err instanceof DomainError)
-    return new ApiError(STATUS_BY_TYPE[err.type] ?? 422, err.type, err.message, err.details);
+    return new ApiError(STATUS_BY_TYPE[err.type] ?? 422, err.type, err.message, orRuleOf(err.type, err.details));
   if (err instanceof WorkflowNotFoundError) return notFound('workflow');
   if (err instanceof WorkflowExecutionAlreadyStartedError)
     return new ApiError(409, ErrorType.Conflict, 'already started', [{ path: '(url)', rule: 'started once' }]);

@@ -334,6 +334,15 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
     expect(((await chunked.json()) as { error: { code: string } }).error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it("a refusal by the cycle's own rules names a field and a rule too (found from outside: 409 WRONG_STAGE and SUSPENDED had none)", async () => {
+    const param = { cycleId: '440305:2205' };
+    expect((await read(api.v1.cycles.$post({ json: S.startBody('440305', '2205') }))).status).toBe(201);
+    const c = api.v1.cycles[':cycleId'];
+    expectError(await read(c.resume.$post({ param, json: { reason: '恢复' }, header: {} })), 409, 'WRONG_STAGE');
+    expect((await read(c.suspend.$post({ param, json: { reason: '暂缓' }, header: {} }))).status).toBe(200);
+    expectError(await read(c.suspend.$post({ param, json: { reason: '再暂缓' }, header: {} })), 409, 'SUSPENDED');
+  });
+
   it('a cycle whose calendar has no data for this year is refused at start (422 CALENDAR)', async () => {
     const body = S.startBody('440305', '2033', { calendar: { kind: 'cn' } });
     const covered = new Date().getUTCFullYear() <= 2026;

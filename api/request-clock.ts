@@ -26,6 +26,8 @@ import {
 
 interface RequestClock {
   readonly deadline: number;
+  /** The request's method, path and id, for the log lines below. */
+  readonly request: string;
   input?: 'sent' | 'taken';
   /** The Update's path so far (send, abort, question, resend…), logged with a late answer for operators. */
   steps?: string[];
@@ -42,7 +44,10 @@ const ANSWER_MARGIN_MS = 200;
  */
 export function requestClock(temporal: Client, deadlineMs: number, answered: boolean): MiddlewareHandler<Env> {
   return async (c, next) => {
-    const clock: RequestClock = { deadline: Date.now() + deadlineMs };
+    const clock: RequestClock = {
+      deadline: Date.now() + deadlineMs,
+      request: `${c.req.method} ${c.req.path} [${c.get('requestId')}]`,
+    };
     const run = () => clocks.run(clock, () => temporal.connection.withDeadline(clock.deadline, next));
     if (!answered) return run();
     const handled = run();
@@ -62,7 +67,7 @@ export function requestClock(temporal: Client, deadlineMs: number, answered: boo
     handled.catch(() => undefined);
     const what = c.req.method === 'GET' || c.req.method === 'HEAD' ? 'read' : 'input';
     console.warn(
-      `api: ${c.req.method} ${c.req.path} [${c.get('requestId')}] answered at its deadline (${deadlineMs} ms)` +
+      `api: ${clock.request} answered at its deadline (${deadlineMs} ms)` +
         ` as ${clock.input ?? 'not sent'}; its Update: ${clock.steps?.join(' > ') ?? 'none'}`,
     );
     return errorResponse(c, lateAnswer(clock, what, deadlineMs));
@@ -123,8 +128,15 @@ export function inputTaken(): void {
 export function answerFor(err: unknown): ApiError | undefined {
   const mapped = toApiError(err);
   const input = clocks.getStore()?.input;
-  // A question about the Update's outcome cut off by the deadline: it may yet be applied.
-  if (input === 'sent' && temporalDeadlinePassed(err)) return inputTimedOut();
+  // A question about the Update's outcome cut off by the deadline: it may yet be applied. Logged as the
+  // late answer is (requestClock), for operators: how far the Update got.
+  if (input === 'sent' && temporalDeadlinePassed(err)) {
+    const clock = clocks.getStore();
+    console.warn(
+      `api: ${clock?.request} cut off by its deadline as sent; its Update: ${clock?.steps?.join(' > ') ?? 'none'}`,
+    );
+    return inputTimedOut();
+  }
   if (input !== 'taken' || (mapped && mapped.status < 500)) return mapped;
   // A handler that could not write its record undid the input (api/errors.ts): not applied, says so.
   if (mapped?.code === ErrorCode.PermanentDbError) return mapped;

@@ -322,8 +322,11 @@ async function acceptedSomewhere(handle: WorkflowHandle, updateId: string): Prom
  */
 const WATCH_AFTER_MS = 10_000;
 const WATCH_EVERY_MS = 10_000;
-/** The last question leaves this much of the request for itself and the answer. */
-const LAST_WATCH_MS = 1_500;
+/**
+ * The last question leaves this much of the request for itself and the answer (1.5 s was too little under
+ * a burst: an outside attack found an input accepted 3.7 s before its deadline answered 504).
+ */
+const LAST_WATCH_MS = 2_500;
 
 /** Asks for the outcome until any workflow task that could still carry the Update has completed or timed out. */
 async function outcomeOnceSettled<Ret>(handle: WorkflowHandle, updateId: string, aborted: unknown): Promise<Ret> {

@@ -127,11 +127,11 @@ export function inputTaken(): void {
  */
 export function answerFor(err: unknown): ApiError | undefined {
   const mapped = toApiError(err);
-  const input = clocks.getStore()?.input;
+  const clock = clocks.getStore();
+  const input = clock?.input;
   // A question about the Update's outcome cut off by the deadline: it may yet be applied. Logged as the
   // late answer is (requestClock), for operators: how far the Update got.
   if (input === 'sent' && temporalDeadlinePassed(err)) {
-    const clock = clocks.getStore();
     console.warn(
       `api: ${clock?.request} cut off by its deadline as sent; its Update: ${clock?.steps?.join(' > ') ?? 'none'}`,
     );

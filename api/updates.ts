@@ -186,20 +186,29 @@ const GRPC_NOT_FOUND = 5;
  * by the current run, sent again, and its input, on the record, answered 504 "may still apply".
  */
 async function takenIfAccepted(handle: WorkflowHandle, updateId: string): Promise<true | { runId: string } | false> {
+  const found = await findUpdate(handle, updateId, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED);
+  inputStep(`asked: ${found ? `${found.stage}${found.runId ? ' in an earlier run' : ''}` : 'not found'}`);
+  if (!found) return false;
+  if (found.stage === 'accepted') inputTaken();
+  return found.runId ? { runId: found.runId } : true;
+}
+
+/**
+ * Where the server holds the update: its stage in the current run, or else the earlier run that accepted it;
+ * undefined when neither does.
+ */
+async function findUpdate(
+  handle: WorkflowHandle,
+  updateId: string,
+  waitFor: (typeof STAGE)[keyof typeof STAGE],
+): Promise<{ stage: 'accepted' | 'refused' | 'waiting'; runId?: string } | undefined> {
   try {
-    const stage = await updateStage(handle, updateId, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED);
-    inputStep(`asked: ${stage}`);
-    if (stage === 'accepted') inputTaken();
-    return true;
+    return { stage: await updateStage(handle, updateId, waitFor) };
   } catch (e) {
-    inputStep(`asked: ${String((e as { code?: unknown }).code)}`);
     if ((e as { code?: unknown }).code !== GRPC_NOT_FOUND) throw e;
   }
   const runId = await acceptedInEarlierRun(handle, updateId);
-  if (runId === undefined) return false;
-  inputStep('asked: accepted in an earlier run');
-  inputTaken();
-  return { runId };
+  return runId === undefined ? undefined : { stage: 'accepted', runId };
 }
 
 /**
@@ -319,13 +328,8 @@ function watchAcceptance(handle: WorkflowHandle, updateId: string): () => void {
 }
 
 async function acceptedSomewhere(handle: WorkflowHandle, updateId: string): Promise<boolean> {
-  try {
-    const stage = await updateStage(handle, updateId, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED);
-    return stage === 'accepted';
-  } catch (e) {
-    if ((e as { code?: unknown }).code !== GRPC_NOT_FOUND) throw e;
-    return (await acceptedInEarlierRun(handle, updateId)) !== undefined;
-  }
+  const found = await findUpdate(handle, updateId, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED);
+  return found?.stage === 'accepted';
 }
 
 /**

@@ -7,7 +7,7 @@ import { cycleWorkflowId } from '../domain/ids.js';
 import * as W from '../workflows/contracts/cycle.js';
 import type { Projection } from './queries/cycles.js';
 import type { Services } from './context.js';
-import { acceptedUnanswered, ApiError, ErrorCode, notFound, toApiError } from './errors.js';
+import { acceptedUnanswered, ApiError, ErrorCode, notFound, temporalDeadlinePassed, toApiError } from './errors.js';
 import { withinRequest } from './request-clock.js';
 import { cycleJurisdiction } from './guards.js';
 
@@ -83,7 +83,7 @@ async function readCycle(
       if (atLeastVersion === undefined || projected.state.version >= atLeastVersion) return projected.state;
     } else if (!asked && askable(projected)) {
       asked = true;
-      const live = await readLive(s, cycleId, projected).catch(notAnswered);
+      const live = await readLive(s, cycleId, projected, limit - (Date.now() - start)).catch(notAnswered);
       if (live instanceof ApiError) unanswered = live;
       else if (atLeastVersion === undefined || live.version >= atLeastVersion) return live;
     }
@@ -137,17 +137,23 @@ function projectionBehind(cycleId: string, version: number): ApiError {
   );
 }
 
-/** Without a projection: a finished cycle's final state is in Postgres, a running one is asked. */
+/**
+ * Without a projection: a finished cycle's final state is in Postgres, a running one is asked, for at
+ * most `ms` (askBriefly).
+ */
 async function readLive(
   s: Services,
   cycleId: string,
   projected: Projection<C.CycleState> | undefined,
+  ms: number,
 ): Promise<C.CycleState> {
   const row = await s.read.cycle(cycleId);
   if (row && (row.status === 'closed' || row.status === 'aborted') && 'cycleId' in row.state) return row.state;
   s.readFromWorkflow('cycle', projected);
   try {
-    return await s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery);
+    return await askBriefly(s, ms, `cycle ${cycleId}`, () =>
+      s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)).query(W.getStateQuery),
+    );
   } catch (e) {
     if (!(e instanceof WorkflowNotFoundError)) throw toApiError(e) ?? notReadable(`cycle ${cycleId}`);
     // Past Temporal's retention the record in Postgres is the answer.
@@ -156,6 +162,24 @@ async function readLive(
     return row.state;
   }
 }
+
+/**
+ * Asks a workflow (a query) for a read its projection cannot answer, for at most `ms` and within the
+ * request's deadline. A query waits for a worker, and on a run the worker does not hold, for a replay:
+ * under load one took the request's whole 30 s and then failed (bench measurement 7, 12-06: a cycle
+ * whose projection stayed stale past its repair). Cut off, it is the read's 503 with Retry-After
+ * (`notReadable`, naming `what`), as a read that waited for a repair is; the client reads again.
+ */
+export async function askBriefly<T>(s: Services, ms: number, what: string, ask: () => Promise<T>): Promise<T> {
+  try {
+    return await s.temporal.connection.withDeadline(Date.now() + Math.max(0, withinRequest(ms)), ask);
+  } catch (e) {
+    throw temporalDeadlinePassed(e) ? notReadable(what) : e;
+  }
+}
+
+/** How long a read of a report or a supervision waits on its workflow when its projection cannot answer. */
+export const ASK_WORKFLOW_MS = READ_WAIT_MS;
 
 /**
  * Its projection is not usable yet (a workflow whose first task has not run, or whose record is

@@ -5,6 +5,7 @@
  * stopped the reads still answer.
  */
 import { randomUUID } from 'node:crypto';
+import { Client, type Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_ROLE, createPool } from '../../activities/db.js';
 import { canonical } from '../../domain/canonical.js';
@@ -379,6 +380,65 @@ describe('reads from the projection in Postgres', () => {
       await inputs.end();
     }
   });
+  it("a read that has to ask a workflow no worker answers is cut off by the read's bound, not the request deadline", async () => {
+    // Under load (bench measurement 7, 12-06) a cycle whose projection stayed stale past its repair was
+    // asked by a query that waited on a busy worker's replay for the request's whole 30 s, then failed.
+    // The query's gRPC deadline is read where it is sent: no clock in the assertion.
+    const cycleId = '440307:2043';
+    const workflowId = cycleWorkflowId(cycleId);
+    const path = `/v1/cycles/${cycleId}`;
+    expect(
+      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2043') })).status,
+    ).toBe(201);
+    await eventually(async () => (await stack.call('GET', path, { token: organizer })).status === 200);
+    const real = stack.client.connection;
+    /** For each query the API sent: how far its gRPC deadline lay beyond the moment it was sent (ms). */
+    const queryDeadlines: number[] = [];
+    const workflowService = new Proxy(real.workflowService, {
+      get(target, key) {
+        if (key !== 'queryWorkflow') return Reflect.get(target, key, target);
+        return (request: Parameters<typeof target.queryWorkflow>[0]) => {
+          const deadline = (real as Connection).callContextStorage.getStore()?.deadline;
+          queryDeadlines.push(deadline === undefined ? Infinity : Number(deadline) - Date.now());
+          return target.queryWorkflow(request);
+        };
+      },
+    });
+    const connection = Object.create(real, { workflowService: { value: workflowService } }) as typeof real;
+    const temporal = new Client({
+      connection,
+      namespace: stack.client.options.namespace,
+      dataConverter: stack.client.options.dataConverter,
+    });
+    const variant = await stack.serveVariant({ temporal });
+    const resume = await stack.pauseWorker();
+    try {
+      await stack.pool.query(
+        `UPDATE workflow_projections SET stale = true, updated_at = now() - interval '1 minute' WHERE workflow_id = $1`,
+        [workflowId],
+      );
+      const read = await fetch(`${variant.url}${path}`, { headers: { authorization: `Bearer ${organizer}` } });
+      const body = (await read.json()) as { error: unknown };
+      expect(read.status, JSON.stringify(body)).toBe(503);
+      expect(body.error).toMatchObject({ code: 'NOT_READY', details: [{ path: 'record', rule: 'being written' }] });
+      expect(Number(read.headers.get('retry-after'))).toBeGreaterThan(0);
+      // It did ask (the repair was overdue), once, on a deadline of the read's own (1 s), well inside the
+      // request's (30 s).
+      expect(queryDeadlines).toHaveLength(1);
+      expect(queryDeadlines[0]).toBeLessThanOrEqual(1_000);
+    } finally {
+      await resume();
+      await variant.close();
+    }
+    // With a worker again, the same read is answered by the workflow.
+    const answered = await eventually(async () => {
+      const g = await stack.call('GET', path, { token: organizer });
+      return g.status === 200 && g;
+    });
+    expect(answered.body.cycleId).toBe(cycleId);
+    await stack.client.workflow.getHandle(workflowId).terminate('test over');
+  });
+
   it('GET /v1/reports/{id} carries the workflow state as its live part, sealed fields still by role; with the worker stopped every read still answers', async () => {
     const created = await registerReport('phone', 'voteBuying', '反映有关问题');
     expect(created.status, JSON.stringify(created.body)).toBe(201);

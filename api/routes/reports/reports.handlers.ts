@@ -15,7 +15,7 @@ import { allows } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { ApiError, notFound } from '../../errors.js';
 import { actorOf, cycleJurisdiction, idempotencyKey, requireInScope, resolveScope } from '../../guards.js';
-import { readState } from '../../cycle-state.js';
+import { ASK_WORKFLOW_MS, askBriefly, readState } from '../../cycle-state.js';
 import { inputTaken } from '../../request-clock.js';
 import { sendUpdate, startRecorded } from '../../updates.js';
 import { holdOnCycle, type HoldAnswer } from '../../holds.js';
@@ -132,10 +132,9 @@ export const getOne: AppRouteHandler<typeof routes.getOne> = async (c) => {
   let live = projected && !projected.stale ? projected.state : undefined;
   if (!live) {
     s.readFromWorkflow('report', projected);
-    live = await s.temporal.workflow
-      .getHandle(reportWorkflowId(reportId))
-      .query(getReportQuery)
-      .catch(() => undefined);
+    live = await askBriefly(s, ASK_WORKFLOW_MS, `report ${reportId}`, () =>
+      s.temporal.workflow.getHandle(reportWorkflowId(reportId)).query(getReportQuery),
+    ).catch(() => undefined);
   }
   const sensitive = allows(c.get('principal').roles, 'report.readSensitive');
   const {

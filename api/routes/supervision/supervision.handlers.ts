@@ -25,7 +25,7 @@ import {
 } from '../../../workflows/contracts/supervision.js';
 import type { Stage } from '../../../domain/stages.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
-import { notReadable, readState } from '../../cycle-state.js';
+import { ASK_WORKFLOW_MS, askBriefly, notReadable, readState } from '../../cycle-state.js';
 import { holdOnCycle, type HoldAnswer } from '../../holds.js';
 import { ErrorType } from '../../../domain/errors.js';
 import { ApiError, ErrorCode, notFound, toApiError } from '../../errors.js';
@@ -61,7 +61,9 @@ async function readSupervision(s: Services, cycleId: string): Promise<Supervisio
   if (projected && !projected.stale) return projected.state;
   s.readFromWorkflow('supervision', projected);
   try {
-    return await queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`);
+    return await askBriefly(s, ASK_WORKFLOW_MS, `the supervision of cycle ${cycleId}`, () =>
+      queryOr404(supervision(s, cycleId), getSupervisionQuery, `supervision of ${cycleId}`),
+    );
   } catch (e) {
     throw await notOpenYet(s, cycleId, toApiError(e) ?? notReadable(`the supervision of cycle ${cycleId}`));
   }

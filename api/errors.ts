@@ -170,7 +170,8 @@ export function temporalBusy(err: unknown): string | undefined {
 /** gRPC status codes meaning the Temporal frontend could not be reached or did not answer. */
 const GRPC_UNAVAILABLE = 14;
 const GRPC_DEADLINE_EXCEEDED = 4;
-const grpcCode = (e: unknown): number | undefined => {
+/** The gRPC status code of a Temporal call's error (raw, as the connection throws it), if it has one. */
+export const grpcCode = (e: unknown): number | undefined => {
   const code = (e as { code?: unknown } | undefined)?.code;
   return typeof code === 'number' ? code : undefined;
 };

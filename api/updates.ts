@@ -14,7 +14,7 @@ import {
   type UpdateDefinition,
 } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { ApiError, ErrorCode, inputTimedOut, notFound, temporalBusy } from './errors.js';
+import { ApiError, ErrorCode, grpcCode, inputTimedOut, notFound, temporalBusy } from './errors.js';
 import { inputSent, inputStep, inputTaken, remainingMs } from './request-clock.js';
 
 /** Queries a workflow; one that does not exist answers 404 naming `what`. */
@@ -205,7 +205,7 @@ async function findUpdate(
   try {
     return { stage: await updateStage(handle, updateId, waitFor) };
   } catch (e) {
-    if ((e as { code?: unknown }).code !== GRPC_NOT_FOUND) throw e;
+    if (grpcCode(e) !== GRPC_NOT_FOUND) throw e;
   }
   const runId = await acceptedInEarlierRun(handle, updateId);
   return runId === undefined ? undefined : { stage: 'accepted', runId };
@@ -246,8 +246,8 @@ async function acceptedInEarlierRun(handle: WorkflowHandle, updateId: string): P
       updateId,
       STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED,
       runId,
-    ).catch((e: { code?: unknown }) => {
-      if (e.code === GRPC_NOT_FOUND) return undefined;
+    ).catch((e: unknown) => {
+      if (grpcCode(e) === GRPC_NOT_FOUND) return undefined;
       throw e;
     });
     if (stage === 'accepted') return runId;
@@ -308,9 +308,7 @@ function watchAcceptance(handle: WorkflowHandle, updateId: string): () => void {
   };
   const ask = async () => {
     if (stopped) return;
-    const accepted = await acceptedSomewhere(handle, updateId).catch(
-      (e: { code?: unknown }) => `failed ${String(e.code)}`,
-    );
+    const accepted = await acceptedSomewhere(handle, updateId).catch((e: unknown) => `failed ${String(grpcCode(e))}`);
     inputStep(`watched: ${accepted === true ? 'accepted' : accepted || 'not yet'}`);
     if (accepted === true) {
       inputTaken();
@@ -395,7 +393,7 @@ const failureType = (e: WorkflowUpdateFailedError) =>
  * (the server then rejects it as UnprocessedUpdate): either way it was not taken.
  */
 const taskFailed = (e: unknown) =>
-  (e instanceof ServiceError && (e.cause as { code?: unknown } | undefined)?.code === GRPC_FAILED_PRECONDITION) ||
+  (e instanceof ServiceError && grpcCode(e.cause) === GRPC_FAILED_PRECONDITION) ||
   (e instanceof WorkflowUpdateFailedError && failureType(e) === 'UnprocessedUpdate');
 
 /** The workflow runs on but its tasks kept failing with the input in them: nothing applied, retry later. */

@@ -49,13 +49,31 @@ setInterval(() => {
 // in the bench process or the network.
 let getsInsideOver1s = 0;
 let getInsideMaxMs = 0;
+// Where a read slow at the reader spent its time (bench/readers.ts `slowReads`): each answer carries
+// when its connection was accepted, when the handler began and when it answered (epoch ms, one
+// clock for every process on the machine), so the reader can split its wait into the connection,
+// the HTTP parse on this event loop, the handler, and the way back.
+const epochMs = () => performance.timeOrigin + performance.now();
+const acceptedAt = new WeakMap<object, number>();
 const timedFetch = async (req: Request, env?: unknown) => {
+  const entered = epochMs();
   const t = performance.now();
   const res = await app.fetch(req, env);
   if (req.method === 'GET') {
     const took = performance.now() - t;
     if (took > 1000) getsInsideOver1s++;
     getInsideMaxMs = Math.max(getInsideMaxMs, took);
+    const socket = (env as { incoming?: { socket?: object } } | undefined)?.incoming?.socket;
+    const accepted = socket ? acceptedAt.get(socket) : undefined;
+    try {
+      if (accepted !== undefined) res.headers.set('x-bench-accepted', accepted.toFixed(1));
+      const port = (socket as { remotePort?: number } | undefined)?.remotePort;
+      if (port !== undefined) res.headers.set('x-bench-port', String(port));
+      res.headers.set('x-bench-entered', entered.toFixed(1));
+      res.headers.set('x-bench-answered', epochMs().toFixed(1));
+    } catch {
+      // An answer with immutable headers goes out unstamped; the reader then counts it as such.
+    }
   }
   return res;
 };
@@ -70,6 +88,7 @@ bare.get('/stats', (c) =>
   }),
 );
 const apiServer = await serveOn(timedFetch);
+apiServer.server.on('connection', (socket: object) => acceptedAt.set(socket, epochMs()));
 const bareServer = await serveOn(bare.fetch);
 console.log(`ready ${apiServer.url} ${bareServer.url}`);
 

@@ -9,8 +9,9 @@
  * a read's clock does not count the drivers' work on the bench's event loop. Goal: API read p99 ≤ 2×
  * the bare route's, and no read over 1 s.
  */
+import { readFileSync } from 'node:fs';
 import { spawnReaders } from './processes.js';
-import { runReaders, type ReadersConfig } from './readers.js';
+import { runReaders, type ReadersConfig, type SlowRead } from './readers.js';
 import { load, round, summarize, type LatencySummary } from './util.js';
 
 export interface MixedReads {
@@ -64,7 +65,15 @@ export interface MixedReads {
    * beside them point at a stall of the machine or of the API's process; slow API reads alone, at
    * what the API waits on (the database).
    */
-  slowReads?: { atS: number; kind: string; ms: number }[];
+  slowReads?: SlowRead[];
+  /** The readers' event loop's longest delay, first 10 s and whole drive (since 12-06). */
+  readersLoopDelayMaxMs?: { first10s: number; drive: number };
+  /**
+   * The kernel's TCP counters (/proc/net/netstat TcpExt, since 12-06) that move when a connection has
+   * to wait to be set up — a SYN dropped and sent again, a full accept or SYN queue — over the drive's
+   * first 10 s and over the whole drive: the slow reads of the first seconds came on fresh connections.
+   */
+  tcp?: { first10s: Record<string, number>; drive: Record<string, number> };
   /**
    * The API process's own account (bench/api-process.ts `/stats`): event-loop delay, the longest queue
    * for one of the inputs' connections and for one of the reads' (runs before 12-04 09:00: one pool).
@@ -79,6 +88,35 @@ export interface MixedReads {
     getInsideMaxMs?: number;
   };
 }
+
+const TCP_COUNTERS = [
+  'TCPSynRetrans',
+  'ListenOverflows',
+  'ListenDrops',
+  'TCPReqQFullDrop',
+  'TCPReqQFullDoCookies',
+  'SyncookiesSent',
+  'TCPTimeouts',
+  'TCPBacklogDrop',
+];
+
+/** The TcpExt counters above, now (Linux; {} elsewhere). */
+function tcpCounters(): Record<string, number> {
+  let text: string;
+  try {
+    text = readFileSync('/proc/net/netstat', 'utf8');
+  } catch {
+    return {};
+  }
+  const lines = text.split('\n').filter((l) => l.startsWith('TcpExt:'));
+  if (lines.length < 2) return {};
+  const names = lines[0]!.split(/\s+/).slice(1);
+  const values = lines[1]!.split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(TCP_COUNTERS.map((n) => [n, values[names.indexOf(n)] ?? NaN]));
+}
+
+const delta = (after: Record<string, number>, before: Record<string, number>) =>
+  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]));
 
 /** The API's count of reads that asked a workflow, by `kind/reason` (api/app.ts). */
 async function readsFromWorkflow(apiUrl: string): Promise<Record<string, number>> {
@@ -141,6 +179,9 @@ export async function measureMixedReads(o: {
     readers: o.readers,
   };
   const apart = o.readersProcess === 'own' ? await spawnReaders(o.log) : undefined;
+  const tcpBefore = tcpCounters();
+  let tcpAt10s: Record<string, number> | undefined;
+  const tcpTimer = setTimeout(() => (tcpAt10s = tcpCounters()), 10_000);
   const t0 = performance.now();
   const reading = apart?.start(config, ids);
   const drivers = Promise.all(
@@ -167,6 +208,8 @@ export async function measureMixedReads(o: {
   });
   const cyclesAbandoned = await Promise.race([drivers.then(() => 0), givenUp]);
   clearTimeout(deadline);
+  clearTimeout(tcpTimer);
+  const tcpAfter = tcpCounters();
   const times = reading ? await reading.stop() : await readersHere!;
   for (const e of driveErrors.slice(0, 3)) o.log(`   a cycle could not be driven to its close: ${e}`);
   const failingWorkflows = cyclesAbandoned > 0 ? await o.failingWorkflows() : undefined;
@@ -202,6 +245,8 @@ export async function measureMixedReads(o: {
     readsFromWorkflow: asked,
     driverNoAnswer: o.driverNoAnswer(),
     slowReads: times.slowReads,
+    ...(times.loopDelayMaxMs ? { readersLoopDelayMaxMs: times.loopDelayMaxMs } : {}),
+    tcp: { first10s: delta(tcpAt10s ?? tcpAfter, tcpBefore), drive: delta(tcpAfter, tcpBefore) },
     ...(o.apiProcess === 'own'
       ? { apiWaits: (await (await fetch(`${o.bareUrl}/stats`)).json()) as NonNullable<MixedReads['apiWaits']> }
       : {}),

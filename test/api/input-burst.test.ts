@@ -95,12 +95,24 @@ describe('200 holds placed at once on one cycle, by 40 organizers', () => {
       const status: number = a.status;
       expect([200, 503, 504], JSON.stringify(a.body)).toContain(status);
     }
-    for (let i = 0; i < 200; i++) expect((await release(i)).status, `release ${i}`).toBe(200);
+    const retried: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      // A retry may meet a 503 again — its check read a record being rebuilt (the burst's refused tasks
+      // withdrew the projection), or the answer is behind — and is sent again, as the README tells clients.
+      let again = await release(i);
+      for (let tries = 0; (again.status as number) === 503 && tries < 30; tries++) {
+        retried.push(JSON.stringify(again.body));
+        await new Promise((r) => setTimeout(r, 1_000));
+        again = await release(i);
+      }
+      expect(again.status, `release ${i}: ${JSON.stringify(again.body)}`).toBe(200);
+    }
+    if (retried.length > 0) console.warn(`input-burst: ${retried.length} retries met 503: ${retried.join(' | ')}`);
     expect(await holdsNow()).toEqual([]);
     // The histories the burst left replay as they ran (a query answered from a busy run once made one
     // that did not: TMPRL1100, api/cycle-state.ts askable).
     expect(await replayed(param.cycleId)).toEqual([]);
-  });
+  }, 180_000);
 });
 
 /** Replays the first and the current run of the cycle's workflow; the failures, if any. */

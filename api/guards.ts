@@ -62,9 +62,28 @@ export const requireCycleInScope = (c: Context<Env>, s: Services, cycleId: strin
  * district's cycle is not the district's to lift. Nothing raised, or a level since removed from the
  * tree, binds no one — or nobody could ever act on what it raised.
  */
-export async function fromLevelOrAbove(c: Context<Env>, s: Services, level: string | undefined): Promise<boolean> {
+async function fromLevelOrAbove(c: Context<Env>, s: Services, level: string | undefined): Promise<boolean> {
   if (level === undefined) return true;
   return (await s.read.within(c.get('principal').scope, level)) || !(await s.read.jurisdiction(level));
+}
+
+/**
+ * 409 unless the caller acts from `level` or above (fromLevelOrAbove), naming what was done there and
+ * the field that names it: "hold X was raised at 440300, which 440303 is not at or above".
+ */
+export async function requireFromLevelOrAbove(
+  c: Context<Env>,
+  s: Services,
+  level: string | undefined,
+  o: { what: string; done: 'raised' | 'filed' | 'suspended'; path: string; act?: string },
+): Promise<void> {
+  if (await fromLevelOrAbove(c, s, level)) return;
+  throw new ApiError(
+    409,
+    ErrorCode.Conflict,
+    `${o.what} was ${o.done} at ${level}, which ${c.get('principal').scope} is not at or above`,
+    [{ path: o.path, rule: `${o.act ? `${o.act} ` : ''}from ${level}, where it was ${o.done}, or above` }],
+  );
 }
 
 /** The scope a list or ledger reads: the one asked for (which must lie inside the caller's), else the caller's own. */

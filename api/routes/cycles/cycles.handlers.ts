@@ -20,7 +20,7 @@ import {
   actorOf,
   cycleJurisdiction,
   earlierUpdateId,
-  fromLevelOrAbove,
+  requireFromLevelOrAbove,
   idempotencyKey,
   requireCalendarAllowed,
   requireCycleInScope,
@@ -125,20 +125,27 @@ function stageInput<I>(
     const { cycleId } = c.req.valid('param');
     await requireCycleInScope(c, s, cycleId);
     await check?.(c, s, cycleId);
-    const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
-    const accepted = await sendUpdate(
-      handle,
-      update,
-      // The route validated the body with this input's schema (cycles.routes.ts).
-      [c.req.valid('json') as I, actorOf(c)],
-      await idempotencyKey(c, s),
-      `cycle ${cycleId}`,
-      s.pool,
-    ).catch(async (e: unknown) => {
-      throw await endedAs(s, e, cycleId);
-    });
-    return c.json(await answerInput(s, cycleId, accepted), 200);
+    return sendStageInput(c, update);
   };
+}
+
+/** Sends a stage input whose caller has been checked (scope, and the input's own checks) and answers it. */
+async function sendStageInput<I>(c: StageInputContext, update: UpdateDefinition<W.InputAccepted, [I, Actor]>) {
+  const s = c.var.services;
+  const { cycleId } = c.req.valid('param');
+  const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
+  const accepted = await sendUpdate(
+    handle,
+    update,
+    // The route validated the body with this input's schema (cycles.routes.ts).
+    [c.req.valid('json') as I, actorOf(c)],
+    await idempotencyKey(c, s),
+    `cycle ${cycleId}`,
+    s.pool,
+  ).catch(async (e: unknown) => {
+    throw await endedAs(s, e, cycleId);
+  });
+  return c.json(await answerInput(s, cycleId, accepted), 200);
 }
 
 /** The answer to a stage input the cycle took. */
@@ -178,7 +185,6 @@ async function fromAbove(c: StageInputContext, s: Services, cycleId: string): Pr
 export const approval: AppRouteHandler<typeof routes.approval> = stageInput(W.recordApprovalUpdate, fromAbove);
 export const election: AppRouteHandler<typeof routes.election> = stageInput(W.recordElectionUpdate);
 export const hold: AppRouteHandler<typeof routes.hold> = stageInput(W.addHoldUpdate);
-const sendHoldRelease = stageInput(W.releaseHoldUpdate);
 /** The roles that raise and release holds by hand, each its own: those authz.ts lets manage holds. */
 const HAND_HOLD_ROLES: readonly string[] = POLICY['hold.manage'];
 /**
@@ -227,15 +233,13 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
     );
   // From the raiser's level or above: the city's hold on a district's cycle is not the district's to
   // lift (found from outside).
-  const raisedIn = hold?.raisedIn;
-  if (!(await fromLevelOrAbove(c, s, raisedIn)))
-    throw new ApiError(
-      409,
-      ErrorType.Conflict,
-      `hold ${name} was raised at ${raisedIn}, which ${c.get('principal').scope} is not at or above`,
-      [{ path: 'name', rule: `released from ${raisedIn}, where it was raised, or above` }],
-    );
-  return sendHoldRelease(c);
+  await requireFromLevelOrAbove(c, s, hold?.raisedIn, {
+    what: `hold ${name}`,
+    done: 'raised',
+    path: 'name',
+    act: 'released',
+  });
+  return sendStageInput(c, W.releaseHoldUpdate);
 };
 export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput(W.suspendUpdate);
 /**
@@ -244,13 +248,8 @@ export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput(W.susp
  */
 async function fromTheSuspendingLevel(c: StageInputContext, s: Services, cycleId: string): Promise<void> {
   const { status, suspendedIn } = await readState(s, cycleId);
-  if (status === 'suspended' && !(await fromLevelOrAbove(c, s, suspendedIn)))
-    throw new ApiError(
-      409,
-      ErrorType.Conflict,
-      `cycle ${cycleId} was suspended at ${suspendedIn}, which ${c.get('principal').scope} is not at or above`,
-      [{ path: 'scope', rule: `from ${suspendedIn}, where it was suspended, or above` }],
-    );
+  if (status === 'suspended')
+    await requireFromLevelOrAbove(c, s, suspendedIn, { what: `cycle ${cycleId}`, done: 'suspended', path: 'scope' });
 }
 export const resume: AppRouteHandler<typeof routes.resume> = stageInput(W.resumeUpdate, fromTheSuspendingLevel);
 export const abort: AppRouteHandler<typeof routes.abort> = stageInput(W.abortUpdate, fromTheSuspendingLevel);

@@ -31,7 +31,7 @@ import { ErrorType } from '../../../domain/errors.js';
 import { ApiError, ErrorCode, notFound, toApiError } from '../../errors.js';
 import {
   actorOf,
-  fromLevelOrAbove,
+  requireFromLevelOrAbove,
   idempotencyKey,
   requireCycleInScope,
   requireInScope,
@@ -121,13 +121,12 @@ export const rectification: AppRouteHandler<typeof routes.rectification> = async
   const raisedIn =
     finding?.raisedIn ??
     (finding?.holds ? (await readState(s, cycleId)).holds.find((h) => h.name === finding.holds)?.raisedIn : undefined);
-  if (!(await fromLevelOrAbove(c, s, raisedIn)))
-    throw new ApiError(
-      409,
-      ErrorType.Conflict,
-      `finding ${findingId} was filed at ${raisedIn}, which ${c.get('principal').scope} is not at or above`,
-      [{ path: 'findingId', rule: `accepted from ${raisedIn}, where it was filed, or above` }],
-    );
+  await requireFromLevelOrAbove(c, s, raisedIn, {
+    what: `finding ${findingId}`,
+    done: 'filed',
+    path: 'findingId',
+    act: 'accepted',
+  });
   return teamInput(c, cycleId, acceptRectificationUpdate, (actor) => [c.req.valid('json'), actor] as const);
 };
 

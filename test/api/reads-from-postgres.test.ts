@@ -236,11 +236,7 @@ describe('reads from the projection in Postgres', () => {
   });
 
   it('counts a read that had to ask the workflow (a stale projection) where operators and the benchmark see it', async () => {
-    const cycleId = '440307:2034';
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2034') })).status,
-    ).toBe(201);
-    const path = `/v1/cycles/${cycleId}`;
+    const { cycleId, path } = await startCycle('2034');
     const fresh = await eventually(async () => {
       const g = await stack.call('GET', path, { token: organizer });
       return g.status === 200 && g.body;
@@ -274,12 +270,7 @@ describe('reads from the projection in Postgres', () => {
     // Marked stale a moment ago (a refused task's send withdrawn, a gap): the run's next whole send is on
     // its way, and a query meanwhile reached a workflow busy with the inputs that caused it — once making
     // a history its replay did not follow (test/api/input-burst.test.ts). The read waits, bounded.
-    const cycleId = '440307:2039';
-    const workflowId = cycleWorkflowId(cycleId);
-    const path = `/v1/cycles/${cycleId}`;
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2039') })).status,
-    ).toBe(201);
+    const { cycleId, workflowId, path } = await startCycle('2039');
     await eventually(async () => (await stack.call('GET', path, { token: organizer })).status === 200);
     const mark = () =>
       stack.pool.query('UPDATE workflow_projections SET stale = true, updated_at = now() WHERE workflow_id = $1', [
@@ -309,12 +300,7 @@ describe('reads from the projection in Postgres', () => {
   });
 
   it('a projection that a lost send left stale is repaired by the next input, not left to the readers to ask', async () => {
-    const cycleId = '440307:2036';
-    const workflowId = cycleWorkflowId(cycleId);
-    const path = `/v1/cycles/${cycleId}`;
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2036') })).status,
-    ).toBe(201);
+    const { workflowId, path } = await startCycle('2036');
     const stored = async () =>
       (
         await stack.pool.query<{ seq: number; stale: boolean }>(
@@ -384,12 +370,7 @@ describe('reads from the projection in Postgres', () => {
     // Under load (bench measurement 7, 12-06) a cycle whose projection stayed stale past its repair was
     // asked by a query that waited on a busy worker's replay for the request's whole 30 s, then failed.
     // The query's gRPC deadline is read where it is sent: no clock in the assertion.
-    const cycleId = '440307:2043';
-    const workflowId = cycleWorkflowId(cycleId);
-    const path = `/v1/cycles/${cycleId}`;
-    expect(
-      (await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', '2043') })).status,
-    ).toBe(201);
+    const { cycleId, workflowId, path } = await startCycle('2043');
     await eventually(async () => (await stack.call('GET', path, { token: organizer })).status === 200);
     const real = stack.client.connection;
     /** For each query the API sent: how far its gRPC deadline lay beyond the moment it was sent (ms). */
@@ -552,6 +533,14 @@ describe('reads from the projection in Postgres', () => {
 });
 
 /** Reads of a cycle with a stale projection that asked its workflow, as /metrics counts them. */
+/** Starts the organizer's cycle 440307:`year` through the API: its id, workflow id and path. */
+async function startCycle(year: string): Promise<{ cycleId: string; workflowId: string; path: string }> {
+  const started = await stack.call('POST', '/v1/cycles', { token: organizer, body: S.startBody('440307', year) });
+  expect(started.status, JSON.stringify(started.body)).toBe(201);
+  const cycleId = `440307:${year}`;
+  return { cycleId, workflowId: cycleWorkflowId(cycleId), path: `/v1/cycles/${cycleId}` };
+}
+
 async function staleCycleReadsAsked(): Promise<number> {
   const text = String((await stack.call('GET', '/metrics')).body);
   const line = text

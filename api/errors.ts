@@ -103,7 +103,7 @@ function databaseBusy(): ApiError {
   const e = new ApiError(
     503,
     ErrorCode.ServiceUnavailable,
-    'database busy (every connection of the API is in use); nothing was applied — retry shortly',
+    'database busy (every connection of the API is in use); this request applied nothing — retry shortly',
     [{ path: 'database', rule: 'busy' }],
   );
   e.retryAfterSeconds = 1;
@@ -298,11 +298,23 @@ export function toApiError(err: unknown): ApiError | undefined {
   return undefined;
 }
 
+/**
+ * A 503 speaks for the request it answers. Sent with an Idempotency-Key it says so: an earlier request
+ * with the same key (answered 504, or not at all) may have been applied, and only a retry with the key
+ * can tell — found from outside: a client that gave up on "nothing was applied" after eight keyed retries
+ * believed that holds on the record were not. An input taken (details naming `version`) says it was.
+ */
+function messageFor(c: Context, e: ApiError): string {
+  const keyed = c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.header('idempotency-key') !== undefined;
+  if (!keyed || e.status !== 503 || e.details.some((d) => d.path === 'version')) return e.message;
+  return `${e.message} (this request; one sent earlier with the same Idempotency-Key may have been applied: send it again with that key for its answer)`;
+}
+
 export function errorResponse(c: Context, e: ApiError) {
   const requestId = c.get('requestId' as never) as string | undefined;
   if (e.retryAfterSeconds !== undefined) c.header('Retry-After', String(e.retryAfterSeconds));
   const body: ErrorBody = {
-    error: { code: e.code, message: e.message, details: e.details, ...(requestId ? { requestId } : {}) },
+    error: { code: e.code, message: messageFor(c, e), details: e.details, ...(requestId ? { requestId } : {}) },
   };
   // A 413 is sent before the body is read: the unread rest would be taken for the next request on a
   // keep-alive connection, so the connection is closed after this answer.

@@ -184,6 +184,18 @@ describe('a part stops under a running API', () => {
         expect(res, what).toMatchObject(unavailable('database'));
         expect(Number(res.headers.get('retry-after')), what).toBeGreaterThan(0);
       }
+      // A keyed input's 503 speaks for that request only: one sent earlier with its key may have been
+      // applied (found from outside: a client gave up on "nothing was applied" for holds on the record).
+      const keyed = await read(
+        on.v1.risks.$post(
+          { json: { ...riskBody, level: 'low' }, header: { 'idempotency-key': 'outage-full-keyed' } },
+          bounded(),
+        ),
+      );
+      expect(keyed).toMatchObject(unavailable('database'));
+      expect(JSON.stringify(keyed.body)).toContain('same Idempotency-Key may have been applied');
+      const keyless = await read(on.v1.risks.$post({ json: { ...riskBody, level: 'low' }, header: {} }, bounded()));
+      expect(JSON.stringify(keyless.body)).not.toContain('Idempotency-Key');
     } finally {
       await full.close();
       await fullPool.end();

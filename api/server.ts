@@ -8,6 +8,7 @@ import { temporalTokenSource } from '../temporal/auth.js';
 import { connectClient } from '../temporal/connection.js';
 import { setupTracing } from '../temporal/tracing.js';
 import { createApp } from './app.js';
+import { httpServerOptions } from './http-server.js';
 
 const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
 
@@ -145,9 +146,12 @@ const app = createApp({
   },
 });
 
-const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) => {
-  console.log(`api: listening on http://${config.API_HOST}:${info.port}`);
-});
+const server = serve(
+  { fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT, serverOptions: httpServerOptions },
+  (info) => {
+    console.log(`api: listening on http://${config.API_HOST}:${info.port}`);
+  },
+);
 server.on('error', (e: NodeJS.ErrnoException) => {
   console.error(
     e.code === 'EADDRINUSE'

@@ -5,6 +5,7 @@
  */
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
+import { httpServerOptions } from '../api/http-server.js';
 
 export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -36,7 +37,7 @@ export async function serveOn(
   fetchFn: (r: Request) => Response | Promise<Response>,
 ): Promise<{ url: string; server: ServerType }> {
   return new Promise((resolve) => {
-    const server = serve({ fetch: fetchFn, hostname: '127.0.0.1', port: 0 }, (i) =>
+    const server = serve({ fetch: fetchFn, hostname: '127.0.0.1', port: 0, serverOptions: httpServerOptions }, (i) =>
       resolve({ url: `http://127.0.0.1:${i.port}`, server }),
     );
   });

@@ -11,6 +11,7 @@ import type { temporal } from '@temporalio/proto';
 import { inject } from 'vitest';
 import { APP_ROLE, createPool, type Pool } from '../activities/db.js';
 import { createApp, type AppDeps } from '../api/app.js';
+import { httpServerOptions } from '../api/http-server.js';
 import { signToken, type AuthConfig, type Principal } from '../api/auth.js';
 import type { RateLimit } from '../api/rate-limit.js';
 import { createSealer } from '../activities/sealed.js';
@@ -139,7 +140,7 @@ export async function startStack(
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
   });
   const { server, url } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
+    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0, serverOptions: httpServerOptions }, (info) =>
       resolve({ server: s, url: `http://127.0.0.1:${info.port}` }),
     );
   });
@@ -148,8 +149,9 @@ export async function startStack(
   const serveVariant = async (deps: Partial<AppDeps>) => {
     const variant = createApp({ temporal: client, pool, taskQueue, auth: AUTH, codecKeys, ...deps });
     const { server: s2, url: u2 } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
-      const srv = serve({ fetch: variant.fetch, hostname: '127.0.0.1', port: 0 }, (info) =>
-        resolve({ server: srv, url: `http://127.0.0.1:${info.port}` }),
+      const srv = serve(
+        { fetch: variant.fetch, hostname: '127.0.0.1', port: 0, serverOptions: httpServerOptions },
+        (info) => resolve({ server: srv, url: `http://127.0.0.1:${info.port}` }),
       );
     });
     return { url: u2, close: () => new Promise<void>((r) => s2.close(() => r())) };

@@ -4,6 +4,7 @@
  * requests only where the types cannot go: /healthz, /readyz, /metrics, /openapi.json and /docs
  * (the process's, not API routes), unknown fields, malformed JSON, an unknown route, oversize bodies.
  */
+import { connect } from 'node:net';
 import { sign } from 'hono/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../activities/db.js';
@@ -355,5 +356,21 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
     const res = await stack.call('GET', '/healthz');
     expect(res.headers.get('x-request-id')).toMatch(/.{8,}/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('a client that never finishes its request headers is answered 408 and let go, not held (slowloris)', async () => {
+    // Found from outside: with Node's defaults such a socket was held ~77 s, 400 of them at once. The
+    // test's own time limit is what a server holding it that long would fail on; nothing here is timed.
+    const { hostname, port } = new URL(stack.api.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: '),
+      );
+      let got = '';
+      socket.on('data', (b: Buffer) => (got += b.toString()));
+      socket.on('close', () => resolve(got));
+      socket.on('error', reject);
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
   });
 });

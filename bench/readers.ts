@@ -62,6 +62,8 @@ const epochMs = () => performance.timeOrigin + performance.now();
 const connectsBegun: number[] = [];
 const connectedByPort = new Map<number, { begunAt: number | undefined; connectedAt: number }>();
 subscribe('undici:client:beforeConnect', () => void connectsBegun.push(epochMs()));
+// A connect that failed ends its beginning too, or every later one would be paired with an older start.
+subscribe('undici:client:connectError', () => void connectsBegun.shift());
 subscribe('undici:client:connected', (m) => {
   const port = (m as { socket?: { localPort?: number } }).socket?.localPort;
   // Connects end in about the order they began: the oldest unmatched beginning is this one's.

@@ -13,6 +13,7 @@
  * attempt wrote.
  */
 import { createHash } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/common';
 import type { WorkflowInfo } from '@temporalio/workflow';
 import type { InjectedSinks } from '@temporalio/worker';
 import type { ProjectionSinks, ProjectionWrite } from '../workflows/contracts/projection.js';
@@ -204,21 +205,40 @@ export function createProjectionSinks({
   // fails: a database too busy to hand out a connection in time).
   const carried = new Map<string, { runId: string; write: CoveredWrite; retry: NodeJS.Timeout }>();
 
-  // Workflows asked for a whole send, and when: not asked again within a second.
-  const asked = new Map<string, number>();
+  // Workflows asked for a whole send: when, and the ask that is due once that second is over. A run is
+  // not asked twice within a second, but a stale mark within it is never dropped: the send the first ask
+  // brings may have been written before the mark, or not taken (another copy's, from earlier in the
+  // history), and a stale projection nobody asks to repair stays stale until the run's next input —
+  // whose own check reads the projection first, and answers 503 while it is stale.
+  const asked = new Map<string, { at: number; again?: NodeJS.Timeout }>();
   function repair(info: WorkflowInfo, { stale, gap }: { stale: boolean; gap?: string }) {
     if (gap)
       console.warn(`projection of ${info.workflowId} marked stale at history length ${info.historyLength}: ${gap}`);
-    if (!stale) return void asked.delete(info.workflowId);
-    if (!askWhole || Date.now() - (asked.get(info.workflowId) ?? 0) < 1_000) return;
-    // A run that closed while stale never sends again to clear its entry: past a second an entry means
-    // nothing, so a long-lived worker forgets those rather than keep one per such run for good.
-    if (asked.size >= ASKED_PRUNE_AT) for (const [id, at] of asked) if (Date.now() - at >= 1_000) asked.delete(id);
-    asked.set(info.workflowId, Date.now());
-    askWhole(info.workflowId, info.runId).catch((e: Error & { code?: string }) =>
-      // A run that has closed meanwhile needs no repair: its final state is recorded apart.
-      console.error(`projection of ${info.workflowId} stale; asking for a whole send failed: ${e.code ?? e.name}`),
-    );
+    const last = asked.get(info.workflowId);
+    if (!stale) {
+      clearTimeout(last?.again);
+      return void asked.delete(info.workflowId);
+    }
+    if (!askWhole || last?.again) return;
+    const since = Date.now() - (last?.at ?? 0);
+    if (since >= 1_000) return ask(info);
+    const again = setTimeout(() => ask(info), 1_000 - since);
+    // A worker shutting down leaves the ask to the run's next send, whole after its replay elsewhere.
+    again.unref();
+    asked.set(info.workflowId, { at: last!.at, again });
+  }
+  function ask(info: WorkflowInfo) {
+    // A run that closed while stale never sends again to clear its entry: past a second an entry with no
+    // ask due means nothing, so a long-lived worker forgets those rather than keep one per such run.
+    if (asked.size >= ASKED_PRUNE_AT)
+      for (const [id, { at, again }] of asked) if (!again && Date.now() - at >= 1_000) asked.delete(id);
+    asked.set(info.workflowId, { at: Date.now() });
+    askWhole!(info.workflowId, info.runId).catch((e: Error & { code?: string }) => {
+      // A run that has closed meanwhile needs no repair: its final state is recorded apart. Any other
+      // failure (the server busy or down) is asked again, a second later, while no send has repaired it.
+      console.error(`projection of ${info.workflowId} stale; asking for a whole send failed: ${e.code ?? e.name}`);
+      if (!(e instanceof WorkflowNotFoundError)) repair(info, { stale: true });
+    });
   }
 
   // Each cached run's last send written by this worker, so a refused task's can be withdrawn.

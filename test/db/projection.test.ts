@@ -136,6 +136,60 @@ describe('projection writes', () => {
 });
 
 describe('the projection sink', () => {
+  // A stale projection is repaired by a whole send, which the sink asks the run for: never twice within a
+  // second, but a stale mark within that second is not dropped (it was: a whole send that brought no
+  // repair — another copy's, from earlier in the history — left it stale until the run's next input,
+  // whose check reads it first), and an ask that failed is made again.
+  it('asks again for a whole send while the projection stays stale: after a second, and after a failed ask', async () => {
+    const asks: number[] = [];
+    let failNext = false;
+    const { projection } = createProjectionSinks({
+      pool,
+      askWhole: async () => {
+        asks.push(Date.now());
+        if (failNext) {
+          failNext = false;
+          throw Object.assign(new Error('unavailable'), { code: 'UNAVAILABLE' });
+        }
+      },
+    });
+    const id = `projection-test:${randomUUID()}`;
+    const info = { workflowId: id, runId: randomUUID(), historyLength: 0 } as Parameters<typeof projection.write.fn>[0];
+    const send = (copy: number, w: Send, at: number) => projection.write.fn(info, of(copy, w, at));
+    const asked = async (n: number) => {
+      for (let waited = 0; asks.length < n && waited < 10_000; waited += 50)
+        await new Promise((r) => setTimeout(r, 50));
+      return asks.length;
+    };
+    const errors: string[] = [];
+    const logged = { warn: console.warn, error: console.error };
+    console.warn = () => undefined;
+    console.error = (line: string) => void errors.push(line);
+    try {
+      await send(3, { seq: 1, full: true, upserts: [['a', '1']], deletes: [] }, 10);
+      // A send lost before this one: stale, and the run is asked.
+      await send(3, { seq: 3, full: false, upserts: [['a', '3']], deletes: [] }, 20);
+      expect(asks).toHaveLength(1);
+      // Within the second, another copy's whole send from earlier in the history is not taken: still stale.
+      await send(15, { seq: 3, full: true, upserts: [['a', '2']], deletes: [] }, 15);
+      expect(await read(id)).toMatchObject({ stale: true });
+      expect(asks).toHaveLength(1);
+      // So the run is asked again once the second is over, and a failed ask is made again too.
+      failNext = true;
+      expect(await asked(3)).toBe(3);
+      expect(asks[1]! - asks[0]!).toBeGreaterThanOrEqual(1_000);
+      expect(errors.join('\n')).toMatch(/asking for a whole send failed: UNAVAILABLE/);
+      // A whole send repairs it; no ask comes after.
+      await send(30, { seq: 4, full: true, upserts: [['a', '4']], deletes: [] }, 30);
+      expect(await read(id)).toEqual({ stale: false, state: { a: 4 } });
+      const after = asks.length;
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(asks).toHaveLength(after);
+    } finally {
+      Object.assign(console, logged);
+    }
+  });
+
   // A write the database could not take (an outage, a pool too busy to hand out a connection within
   // the workflow task) is not dropped: the sink keeps it and writes it with the run's next send, or on
   // its own a moment later — the projection never goes stale for it, so reads never have to ask the

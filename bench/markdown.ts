@@ -40,7 +40,7 @@ export function markdown(r: Record<string, any>): string {
           '|---|---|---|---|---|---|---|',
           ...r.costPerCandidate.map(
             (x: any) =>
-              `| ${x.candidates} | ${x.wallSeconds} | ${x.msPerCandidate} | ${x.eventsPerCandidate} | ${x.cycleRuns} | ${x.cycleHistoryEvents} / ${x.cycleLongestRunEvents} | ${x.cycleHistoryKB} / ${x.cycleLargestRunKB} |`,
+              `| ${x.candidates} | ${x.wallSeconds}${x.wallSecondsEach ? ` (median of ${x.wallSecondsEach.join(', ')})` : ''} | ${x.msPerCandidate} | ${x.eventsPerCandidate} | ${x.cycleRuns} | ${x.cycleHistoryEvents} / ${x.cycleLongestRunEvents} | ${x.cycleHistoryKB} / ${x.cycleLargestRunKB} |`,
           ),
           '',
         ]

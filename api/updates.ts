@@ -14,7 +14,15 @@ import {
   type UpdateDefinition,
 } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
-import { ApiError, ErrorCode, grpcCode, inputTimedOut, notFound, temporalBusy } from './errors.js';
+import {
+  ApiError,
+  ErrorCode,
+  grpcCode,
+  inputTimedOut,
+  notFound,
+  temporalBusy,
+  temporalDeadlinePassed,
+} from './errors.js';
 import { inputSent, inputStep, inputTaken, remainingMs } from './request-clock.js';
 
 /** Queries a workflow; one that does not exist answers 404 naming `what`. */
@@ -238,7 +246,15 @@ async function updateStage(
   return 'waiting';
 }
 
-/** The run, among the last few the workflow continued from, that accepted the update, if one did. */
+/**
+ * The run, among the last few the workflow continued from, that accepted the update, if one did. A run that
+ * does not answer within the question's bound counts as one that did not: found from outside, the server's
+ * answer about an update id admitted in a run that then continued as new never came (the poll hung until its
+ * deadline, every time), and every keyed retry of that input answered 503 "temporal unreachable" for good,
+ * while the current run had answered NOT_FOUND at once. Sent again under the same update id, an input an
+ * earlier run did take is answered from the cycle's memory of answers (workflows/cycle/entity.ts), not
+ * applied again.
+ */
 async function acceptedInEarlierRun(handle: WorkflowHandle, updateId: string): Promise<string | undefined> {
   for (const runId of await recentEarlierRuns(handle)) {
     const stage = await updateStage(
@@ -248,7 +264,11 @@ async function acceptedInEarlierRun(handle: WorkflowHandle, updateId: string): P
       runId,
     ).catch((e: unknown) => {
       if (grpcCode(e) === GRPC_NOT_FOUND) return undefined;
-      throw e;
+      if (!temporalDeadlinePassed(e) || remainingMs() <= 0) throw e;
+      console.warn(
+        `api: ${handle.workflowId} run ${runId} did not say within ${QUICK_MS} ms whether it took an update`,
+      );
+      return undefined;
     });
     if (stage === 'accepted') return runId;
   }

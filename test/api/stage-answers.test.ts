@@ -3,13 +3,14 @@
  * moved to, or why it waits — so a client sends the next input straight after a 200, without
  * polling. Only the publicity period, which ends by the clock, is waited for.
  */
+import { Client, type Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleStartOptions } from '../../activities/cycle-start.js';
 import { policySchema } from '../../domain/eager/policy.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
-import { ok, read, type ApiClient } from './client.js';
+import { apiClient, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
 let organizer: ApiClient;
@@ -312,6 +313,101 @@ describe('an Idempotency-Key across a continue-as-new', () => {
     expect(releasedAgain.status, JSON.stringify(releasedAgain.body)).toBe(200);
     const { rows } = await stack.pool.query(
       `SELECT action FROM audit_events WHERE cycle_id = $1 AND detail->'input'->>'name' = 'dup-x' ORDER BY id`,
+      [param.cycleId],
+    );
+    expect(rows.map((r) => r.action)).toEqual(['hold.added', 'hold.released']);
+    await handle.terminate('test done');
+  });
+});
+
+/**
+ * A keyed retry asks what became of its update id, in the current run and in the runs the cycle continued
+ * from. Found from outside (12-06): after a burst, a release's first try had never been taken, and the
+ * server's answer about it in an earlier run never came — its poll hung until the question's deadline —
+ * so every retry with the key answered 503 "temporal unreachable" for 17 minutes while Temporal was up and
+ * the hold stayed. A run that does not answer within the question's bound is not where the id was taken
+ * as far as the API can tell; the input is checked and sent again under the same update id, which the
+ * cycle answers from its memory of answers if an earlier run did take it (the test above).
+ */
+describe('a keyed retry whose earlier run does not answer about its update id', () => {
+  it('is checked and sent again under its id, not answered 503 unreachable for good', async () => {
+    const options = cycleStartOptions(
+      {
+        jurisdiction: { id: '440305', name: '南山区', level: 'county', parentId: '440300' },
+        term: '2078',
+        positions: S.positions,
+        committees: { standing: 11, full: 31 },
+        policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 0.2 } }),
+        startedBy: { id: '组织部-李明', role: 'organizer' },
+      },
+      stack.taskQueue,
+    );
+    options.args[0].maxHistoryEvents = 30;
+    const handle = await stack.client.workflow.start('cycleWorkflow', options);
+    const param = { cycleId: '440305:2078' };
+    const release = {
+      param,
+      json: { name: 'lost-x', resolution: '已解除' },
+      header: { 'idempotency-key': 'lostx-release-0001' },
+    };
+    await ok(cycle().holds.$post({ param, json: { name: 'lost-x', reason: '待解除' }, header }));
+    const token = await stack.token(['organizer'], '440300', '组织部-李明');
+    // The first try: bound to its key, never taken (Temporal unreachable for that send).
+    const real = stack.client.connection;
+    const variantWith = async (method: string, fails: (request: any) => Promise<never> | undefined) => {
+      const workflowService = new Proxy(real.workflowService, {
+        get(target, key) {
+          const original = Reflect.get(target, key, target);
+          if (key !== method) return original;
+          return (request: any) => fails(request) ?? original.call(target, request);
+        },
+      });
+      const connection = Object.create(real, { workflowService: { value: workflowService } }) as typeof real;
+      const temporal = new Client({
+        connection,
+        namespace: stack.client.options.namespace,
+        dataConverter: stack.client.options.dataConverter,
+      });
+      return stack.serveVariant({ temporal });
+    };
+    const grpcError = (code: number, details: string) =>
+      Object.assign(new Error(`${code} ${details}`), { code, details, metadata: { get: () => [] } });
+    const down = await variantWith('updateWorkflowExecution', () => Promise.reject(grpcError(14, 'unavailable')));
+    try {
+      const first = await read(apiClient(down.url, token).v1.cycles[':cycleId']['hold-releases'].$post(release));
+      expect(first.status, JSON.stringify(first.body)).toBe(503);
+    } finally {
+      await down.close();
+    }
+    // The cycle continues as new (30 events a run), so the retry asks an earlier run too.
+    for (let i = 0; i < 12; i++)
+      await ok(cycle().holds.$post({ param, json: { name: `more-${i}`, reason: '其他' }, header }));
+    await eventually(async () => {
+      const { executions } = await stack.client.workflowService.listWorkflowExecutions({
+        namespace: stack.client.options.namespace,
+        query: `WorkflowId = "${cycleWorkflowId(param.cycleId)}" AND ExecutionStatus = "ContinuedAsNew"`,
+      });
+      return (executions?.length ?? 0) > 0;
+    });
+    // An earlier run's answer about an update id never comes: the poll waits out its gRPC deadline.
+    let hung = 0;
+    const silent = await variantWith('pollWorkflowExecutionUpdate', (request) => {
+      if (!request.updateRef?.workflowExecution?.runId) return undefined;
+      hung++;
+      const deadline = (real as Connection).callContextStorage.getStore()?.deadline;
+      const wait = deadline === undefined ? 30_000 : Math.max(0, Number(deadline) - Date.now());
+      return new Promise((_, reject) => setTimeout(() => reject(grpcError(4, 'Deadline exceeded')), wait));
+    });
+    try {
+      const again = await read(apiClient(silent.url, token).v1.cycles[':cycleId']['hold-releases'].$post(release));
+      expect(hung, 'an earlier run was asked').toBeGreaterThan(0);
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      if (again.status === 200) expect(again.body.holds.map((h) => h.name)).not.toContain('lost-x');
+    } finally {
+      await silent.close();
+    }
+    const { rows } = await stack.pool.query(
+      `SELECT action FROM audit_events WHERE cycle_id = $1 AND detail->'input'->>'name' = 'lost-x' ORDER BY id`,
       [param.cycleId],
     );
     expect(rows.map((r) => r.action)).toEqual(['hold.added', 'hold.released']);

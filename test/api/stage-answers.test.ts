@@ -262,20 +262,7 @@ describe('a stage input answers where the cycle now stands', () => {
  */
 describe('an Idempotency-Key across a continue-as-new', () => {
   it('a raise and a release retried after the cycle continued as new answer as they did and apply nothing', async () => {
-    const options = cycleStartOptions(
-      {
-        jurisdiction: { id: '440305', name: '南山区', level: 'county', parentId: '440300' },
-        term: '2077',
-        positions: S.positions,
-        committees: { standing: 11, full: 31 },
-        policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 0.2 } }),
-        startedBy: { id: '组织部-李明', role: 'organizer' },
-      },
-      stack.taskQueue,
-    );
-    // A run ends past 30 events: a few inputs later the cycle is a new run that knows no earlier update id.
-    options.args[0].maxHistoryEvents = 30;
-    const handle = await stack.client.workflow.start('cycleWorkflow', options);
+    const handle = await startShortRunCycle('2077');
     const firstRun = handle.firstExecutionRunId;
     const param = { cycleId: '440305:2077' };
     const cycle = organizer.v1.cycles[':cycleId'];
@@ -331,19 +318,7 @@ describe('an Idempotency-Key across a continue-as-new', () => {
  */
 describe('a keyed retry whose earlier run does not answer about its update id', () => {
   it('is checked and sent again under its id, not answered 503 unreachable for good', async () => {
-    const options = cycleStartOptions(
-      {
-        jurisdiction: { id: '440305', name: '南山区', level: 'county', parentId: '440300' },
-        term: '2078',
-        positions: S.positions,
-        committees: { standing: 11, full: 31 },
-        policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 0.2 } }),
-        startedBy: { id: '组织部-李明', role: 'organizer' },
-      },
-      stack.taskQueue,
-    );
-    options.args[0].maxHistoryEvents = 30;
-    const handle = await stack.client.workflow.start('cycleWorkflow', options);
+    const handle = await startShortRunCycle('2078');
     const param = { cycleId: '440305:2078' };
     const release = {
       param,
@@ -414,3 +389,23 @@ describe('a keyed retry whose earlier run does not answer about its update id', 
     await handle.terminate('test done');
   });
 });
+
+/**
+ * Starts 南山区's cycle of `term` with runs that end past 30 events: a few inputs later the cycle is a new run
+ * that knows no earlier update id.
+ */
+async function startShortRunCycle(term: string) {
+  const options = cycleStartOptions(
+    {
+      jurisdiction: { id: '440305', name: '南山区', level: 'county', parentId: '440300' },
+      term,
+      positions: S.positions,
+      committees: { standing: 11, full: 31 },
+      policy: policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 0.2 } }),
+      startedBy: { id: '组织部-李明', role: 'organizer' },
+    },
+    stack.taskQueue,
+  );
+  options.args[0].maxHistoryEvents = 30;
+  return stack.client.workflow.start('cycleWorkflow', options);
+}

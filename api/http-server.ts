@@ -7,9 +7,21 @@
  * closed. Kept-alive idle connections close after Node's 5 s as before.
  */
 import type { ServerOptions } from 'node:http';
+import { serve, type ServerType } from '@hono/node-server';
 
 export const httpServerOptions = {
   headersTimeout: 10_000,
   requestTimeout: 30_000,
   connectionsCheckingInterval: 1_000,
 } satisfies ServerOptions;
+
+/** Serves `fetchFn` on a free loopback port with these options (the tests and the bench). */
+export function serveOn(
+  fetchFn: (r: Request) => Response | Promise<Response>,
+): Promise<{ url: string; server: ServerType }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch: fetchFn, hostname: '127.0.0.1', port: 0, serverOptions: httpServerOptions }, (i) =>
+      resolve({ url: `http://127.0.0.1:${i.port}`, server }),
+    );
+  });
+}

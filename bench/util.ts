@@ -3,9 +3,8 @@
  * server on a free port (and the bare route reads are compared with). Kept apart so the measurements
  * in their own files need not import run.ts.
  */
-import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { httpServerOptions } from '../api/http-server.js';
+export { serveOn } from '../api/http-server.js';
 
 export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,16 +31,6 @@ export const summarize = (ms: number[]): LatencySummary => ({
   max: round(maxOf(ms)),
   over1s: ms.filter((x) => x > 1000).length,
 });
-
-export async function serveOn(
-  fetchFn: (r: Request) => Response | Promise<Response>,
-): Promise<{ url: string; server: ServerType }> {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: fetchFn, hostname: '127.0.0.1', port: 0, serverOptions: httpServerOptions }, (i) =>
-      resolve({ url: `http://127.0.0.1:${i.port}`, server }),
-    );
-  });
-}
 
 /** `clients` concurrent loops, `total` requests in all; returns latencies in ms. */
 export async function load(

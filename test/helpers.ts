@@ -4,14 +4,14 @@
  * HTTP on a free port.
  */
 import { randomUUID } from 'node:crypto';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { inject } from 'vitest';
 import { APP_ROLE, createPool, type Pool } from '../activities/db.js';
 import { createApp, type AppDeps } from '../api/app.js';
-import { httpServerOptions } from '../api/http-server.js';
+import { serveOn } from '../api/http-server.js';
 import { signToken, type AuthConfig, type Principal } from '../api/auth.js';
 import type { RateLimit } from '../api/rate-limit.js';
 import { createSealer } from '../activities/sealed.js';
@@ -139,21 +139,12 @@ export async function startStack(
     ...(opts.bodyLimitBytes ? { bodyLimitBytes: opts.bodyLimitBytes } : {}),
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
   });
-  const { server, url } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0, serverOptions: httpServerOptions }, (info) =>
-      resolve({ server: s, url: `http://127.0.0.1:${info.port}` }),
-    );
-  });
+  const { server, url } = await serveOn(app.fetch);
 
   const token = (roles: Principal['roles'], scope: string, sub = 'tester') => signToken(AUTH, { sub, roles, scope });
   const serveVariant = async (deps: Partial<AppDeps>) => {
     const variant = createApp({ temporal: client, pool, taskQueue, auth: AUTH, codecKeys, ...deps });
-    const { server: s2, url: u2 } = await new Promise<{ server: ServerType; url: string }>((resolve) => {
-      const srv = serve(
-        { fetch: variant.fetch, hostname: '127.0.0.1', port: 0, serverOptions: httpServerOptions },
-        (info) => resolve({ server: srv, url: `http://127.0.0.1:${info.port}` }),
-      );
-    });
+    const { server: s2, url: u2 } = await serveOn(variant.fetch);
     return { url: u2, close: () => new Promise<void>((r) => s2.close(() => r())) };
   };
   const sealed = createSealedDetailActivities({ pool, sealer: createSealer(codecKeys) });

@@ -39,6 +39,8 @@ export async function measureClusterThroughput(o: {
   /** Concurrent loops: `loops(total, clients, one)` → latencies and wall time, as in run.ts. */
   load: (total: number, clients: number, one: (i: number) => Promise<void>) => Promise<{ wall: number }>;
   log: (line: string) => void;
+  /** The simulator's joint-review departments answer one after another (as in measurement 1). */
+  departmentsInTurn: boolean;
 }): Promise<ClusterThroughput> {
   const dataDir = mkdtempSync(join(tmpdir(), 'huanjie-bench-cluster-'));
   const prefix = `huanjie_bc_${randomUUID().slice(0, 8)}`;
@@ -90,6 +92,7 @@ export async function measureClusterThroughput(o: {
       organizerToken: organizer,
       reviewerToken: reviewer,
       patienceMs: 600_000,
+      departmentsInTurn: o.departmentsInTurn,
     });
     const put = await simulator.call('PUT', '/v1/jurisdictions', organizer, { jurisdictions: o.tree });
     if (put.status !== 200) throw new Error(`cluster tree: ${put.status} ${JSON.stringify(put.body)}`);

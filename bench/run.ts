@@ -87,6 +87,8 @@ const MIXED_CANDIDATES = envNumber('BENCH_MIXED_CANDIDATES', 2);
 const MIXED_CACHE = envNumber('BENCH_MIXED_CACHE', 100);
 const MIXED_DRIVE_SECONDS = envNumber('BENCH_MIXED_DRIVE_SECONDS', 900);
 /** 7: `own` (default) runs the API in a process of its own, as in production; `bench` in this one, beside the load. */
+/** The simulator's joint-review departments answer one after another, as before 12-06 (default: together). */
+const DEPARTMENTS_IN_TURN = process.env.BENCH_DEPARTMENTS_IN_TURN === '1';
 const MIXED_API = process.env.BENCH_MIXED_API === 'bench' ? 'bench' : 'own';
 /** Where measurement 7's readers run: a process of their own, or (`bench`) beside the drivers, as before 12-05 evening. */
 const MIXED_READERS = process.env.BENCH_MIXED_READERS === 'bench' ? 'bench' : 'own';
@@ -248,6 +250,7 @@ async function main() {
     organizerToken: organizer,
     reviewerToken: reviewer,
     patienceMs: 600_000,
+    departmentsInTurn: DEPARTMENTS_IN_TURN,
   });
   const tree = [
     { id: '440000', name: '广东省', level: 'province', parentId: null },
@@ -284,6 +287,7 @@ async function main() {
       at: new Date().toISOString(),
       node: process.version,
       cpus: (await import('node:os')).cpus().length,
+      departmentsInTurn: DEPARTMENTS_IN_TURN,
     };
     const zeroCalendar = { kind: 'compressed', secondsPerWorkingDay: 0 };
     const fullPolicy = (perSeat: number) => ({
@@ -517,7 +521,13 @@ async function main() {
       const bareHere = api ? undefined : await serveBare();
       const apiUrl = api?.apiUrl ?? apiServer.url;
       const sim = api
-        ? createSimulator({ baseUrl: apiUrl, organizerToken: organizer, reviewerToken: reviewer, patienceMs: 600_000 })
+        ? createSimulator({
+            baseUrl: apiUrl,
+            organizerToken: organizer,
+            reviewerToken: reviewer,
+            patienceMs: 600_000,
+            departmentsInTurn: DEPARTMENTS_IN_TURN,
+          })
         : simulator;
       try {
         // Drivers given up at the deadline would go on sending (and the worker's drain wait on them: a
@@ -822,6 +832,7 @@ async function main() {
         tree,
         load,
         log,
+        departmentsInTurn: DEPARTMENTS_IN_TURN,
       });
 
     results.goals = goals(results);

@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   log?: (line: string) => void;
   /** Waits this long before each input, so a person can follow the acts (the demo; default 0). */
   pauseMs?: number;
+  /** The joint-review departments answer one after another instead of at once (default false). */
+  departmentsInTurn?: boolean;
 }
 
 /** A template that runs fast: one seat, one candidate, one reviewing department, short periods. */
@@ -224,17 +226,26 @@ export function createSimulator(o: SimulatorOptions) {
     );
     async function inspect(personId: string) {
       const cb = `${base}/candidates/${personId}`;
-      await send(`${cb}/inspection`, {
-        reverseEvaluation: { participants: 20, negative: 0, status: 'clear' },
-        checks: Object.fromEntries(
-          ['personnelFile', 'personalMattersReport', 'lettersAndPetitions', 'issuesRaised', 'doubtfulPoints'].map(
-            (k) => [k, { status: 'clear' }],
+      const team = async () => {
+        await send(`${cb}/inspection`, {
+          reverseEvaluation: { participants: 20, negative: 0, status: 'clear' },
+          checks: Object.fromEntries(
+            ['personnelFile', 'personalMattersReport', 'lettersAndPetitions', 'issuesRaised', 'doubtfulPoints'].map(
+              (k) => [k, { status: 'clear' }],
+            ),
           ),
-        ),
-      });
-      await send(`${cb}/personal-matters`, { items: [{ item: 'realEstate', declared: 1, verified: 1 }] });
-      for (const d of departments)
-        await send(`${cb}/verdicts`, { department: d, verdict: 'clear', reason: '未发现问题' }, o.reviewerToken);
+        });
+        await send(`${cb}/personal-matters`, { items: [{ item: 'realEstate', declared: 1, verified: 1 }] });
+      };
+      const verdict = (d: string) =>
+        send(`${cb}/verdicts`, { department: d, verdict: 'clear', reason: '未发现问题' }, o.reviewerToken);
+      // The joint review runs inside the inspection, in parallel: each department is an office of its
+      // own answering through its own inbox (DOMAIN.md), so the team's acts and every verdict go out
+      // together. `departmentsInTurn` sends them one after another, as this simulator did before 12-06.
+      if (o.departmentsInTurn) {
+        await team();
+        for (const d of departments) await verdict(d);
+      } else await Promise.all([team(), ...departments.map(verdict)]);
       await send(`${cb}/dossier`, { result: 'passed' });
     }
     const deciding = await waitFor(cycleId, (s) => s.stage === 'decision');

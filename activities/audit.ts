@@ -10,7 +10,7 @@ import { prepared, type Client, type Pool } from './db.js';
 
 export const GENESIS = '0'.repeat(64);
 /** One chain, one writer at a time: the advisory lock serializes appends across processes. */
-const CHAIN_LOCK = 0x4a_55_41_4e; // "HUAN"
+export const CHAIN_LOCK = 0x4a_55_41_4e; // "HUAN"
 // The append's three statements, prepared: every one runs under the chain's lock (activities/db.ts).
 const LOCK_CHAIN = prepared('audit-lock-chain', 'SELECT pg_advisory_xact_lock($1)');
 const KEY_AND_LAST = prepared(
@@ -42,6 +42,34 @@ interface ChainedFields {
 
 export function rowHash(prevHash: string, fields: ChainedFields): string {
   return createHash('sha256').update(prevHash).update('\n').update(canonical(fields)).digest('hex');
+}
+
+const KEYS_TAKEN = prepared('audit-keys-taken', 'SELECT idem_key FROM audit_events WHERE idem_key = ANY($1::text[])');
+
+/**
+ * The keys among these already on the chain, read without the chain's lock: a key seen here was
+ * committed, so an act whose every event is here was written whole (its rows commit with its events).
+ */
+export async function keysOnRecord(client: Client, keys: string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const { rows } = await client.query<{ idem_key: string }>(KEYS_TAKEN([keys]));
+  return new Set(rows.map((r) => r.idem_key));
+}
+
+/**
+ * Appends events in order inside the caller's transaction, each once. Senders write again every act
+ * their answer carries that the workflow has not yet recorded itself — most of them already on the
+ * chain — so the keys are looked up together first, and only the missing ones take the chain's lock
+ * (an append that finds them all takes none, and serializes nobody).
+ */
+export async function appendAuditEvents(client: Client, events: AuditEvent[], taken?: Set<string>): Promise<void> {
+  const onRecord =
+    taken ??
+    (await keysOnRecord(
+      client,
+      events.map((e) => e.key),
+    ));
+  for (const e of events) if (!onRecord.has(e.key)) await appendAudit(client, e);
 }
 
 /** Appends one event inside the caller's transaction; a second append with the same key is a no-op. */

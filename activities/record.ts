@@ -5,7 +5,7 @@
  */
 import type { CycleRow, CycleState, PersonRow } from '../domain/cycle.js';
 import type { AuditEvent } from '../domain/events.js';
-import { appendAudit } from './audit.js';
+import { appendAudit, appendAuditEvents } from './audit.js';
 import type { CycleActsForRecord } from '../workflows/contracts/cycle.js';
 import { withTransaction, type Client, type Pool } from './db.js';
 
@@ -32,8 +32,7 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
           await writeCycleRows(client, earlier.events.at(-1)!, earlier.row, earlier.people);
         await writeCycleRows(client, event, row, people, finalState);
         // Last: the audit chain's lock is held from the first append to the commit.
-        for (const e of earlier?.events ?? []) await appendAudit(client, e);
-        await appendAudit(client, event);
+        await appendAuditEvents(client, [...(earlier?.events ?? []), event]);
       });
     },
 
@@ -45,7 +44,7 @@ export function createRecordActivities({ pool }: { pool: Pool }) {
       if (!acts || acts.events.length === 0) return;
       await withTransaction(pool, async (client) => {
         await writeCycleRows(client, acts.events.at(-1)!, acts.row, acts.people);
-        for (const e of acts.events) await appendAudit(client, e);
+        await appendAuditEvents(client, acts.events);
       });
     },
   };

@@ -34,7 +34,7 @@ import {
   type CycleActsForRecord,
 } from '../workflows/contracts/cycle.js';
 import { createRecordActivities } from './record.js';
-import { appendAudit } from './audit.js';
+import { appendAuditEvents, keysOnRecord } from './audit.js';
 import type { Client as DbClient, Pool } from './db.js';
 import { withTransaction } from './db.js';
 import { candidateSubject } from './sealed-details.js';
@@ -52,9 +52,10 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
     async recordCandidate(act: CandidateAct): Promise<void> {
       await withTransaction(pool, async (db) => {
         const { ref: c } = act;
-        // Acts answered before they were on the record come first, as they came (their senders may
-        // have written them already: every write below is idempotent).
-        for (const earlier of act.earlier ?? []) await writeActRows(db, earlier);
+        // Acts answered before they were on the record come first, as they came; those their senders
+        // have written already are left (every write below is idempotent anyway).
+        const { fresh: earlier } = await notYetOnRecord(db, act.earlier ?? []);
+        for (const e of earlier) await writeActRows(db, e);
         await writeActRows(db, {
           ref: c,
           events: [],
@@ -70,8 +71,7 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
           );
         await writeState(db, { ...act, rules: act.rules ?? rulesIn(act.earlier) });
         // Last: the audit chain's lock is held from here to the commit, serializing every writer.
-        for (const earlier of act.earlier ?? []) for (const event of earlier.events) await appendAudit(db, event);
-        for (const event of act.events) await appendAudit(db, event);
+        await appendAuditEvents(db, [...earlier.flatMap((e) => e.events), ...act.events]);
       });
       if (act.tell && client) await tell(client, act.tell, recordCycleAnswer);
     },
@@ -85,13 +85,33 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
       const { forRecord: acts, ...state } = answer;
       if (acts && acts.length > 0)
         await withTransaction(pool, async (db) => {
-          for (const act of acts) await writeActRows(db, act);
+          // The answer carries every act not yet in the workflow's own records, most of them written
+          // by earlier senders: only the rest are written (a candidate's tenth input wrote ten acts).
+          const { fresh, taken } = await notYetOnRecord(db, acts);
+          for (const act of fresh) await writeActRows(db, act);
           await writeState(db, { ref: acts[0]!.ref, state, events: acts.at(-1)!.events, rules: rulesIn(acts) });
-          for (const act of acts) for (const event of act.events) await appendAudit(db, event);
+          await appendAuditEvents(
+            db,
+            fresh.flatMap((a) => a.events),
+            taken,
+          );
         });
       return state;
     },
   };
+}
+
+/**
+ * The acts not yet on the record, in their order, and the keys found: an act whose every audit event
+ * is on the chain was written whole (its rows and its events commit together), so it is left out.
+ */
+async function notYetOnRecord(db: DbClient, acts: ActForRecord[]) {
+  const taken = await keysOnRecord(
+    db,
+    acts.flatMap((a) => a.events.map((e) => e.key)),
+  );
+  const fresh = acts.filter((a) => a.events.length === 0 || a.events.some((e) => !taken.has(e.key)));
+  return { fresh, taken };
 }
 
 /** The personal-matters rules the start carries, if the start is among these acts. */

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHAIN_LOCK } from '../../activities/audit.js';
 import { createPool, type Pool } from '../../activities/db.js';
 import { createLedgerActivities } from '../../activities/ledger.js';
 import { createReviewActivities, type CandidateAct, type CandidateRef } from '../../activities/reviews.js';
@@ -71,6 +72,14 @@ const tasks = async (p: string) =>
     )
   ).rows;
 
+const recorded = async (p: string) =>
+  (
+    await pool.query(`SELECT version, status, state FROM candidate_states WHERE cycle_id = $1 AND person_id = $2`, [
+      `${J}:2026`,
+      p,
+    ])
+  ).rows[0];
+
 beforeAll(async () => {
   database = await createThrowawayDatabase(inject('adminDatabaseUrl'), 'huanjie_reviews');
   pool = createPool(database.url);
@@ -125,14 +134,6 @@ describe('review tasks written in any order', () => {
 });
 
 describe("a candidate's recorded state", () => {
-  const recorded = async (p: string) =>
-    (
-      await pool.query(`SELECT version, status, state FROM candidate_states WHERE cycle_id = $1 AND person_id = $2`, [
-        `${J}:2026`,
-        p,
-      ])
-    ).rows[0];
-
   it('moves only forward: an older act written late leaves the newer state', async () => {
     await reviews.recordCandidate({
       ref: ref('order'),
@@ -187,5 +188,77 @@ describe("a candidate's recorded state", () => {
     expect(rows[0].n).toBe(1);
     expect((await tasks('retry')).map((t) => t.status)).toEqual(['closed', 'closed']);
     expect(await recorded('retry')).toMatchObject({ version: 2, status: 'stopped' });
+  });
+});
+
+describe("an answer's acts already on the record", () => {
+  /** How a write ends while another transaction holds the audit chain's lock: done, or queued behind it. */
+  async function whileChainLocked(write: () => Promise<unknown>): Promise<'done' | 'waiting for the chain'> {
+    const holder = await pool.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK]);
+    const pending = write();
+    try {
+      for (;;) {
+        const settled = await Promise.race([pending.then(() => true), new Promise((r) => setTimeout(r, 50, false))]);
+        if (settled) return 'done';
+        const { rows } = await holder.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = $1`,
+          [CHAIN_LOCK],
+        );
+        if (rows[0].n > 0) return 'waiting for the chain';
+      }
+    } finally {
+      await holder.query('ROLLBACK');
+      holder.release();
+      await pending;
+    }
+  }
+  const audited = async (keys: string[]) =>
+    (await pool.query(`SELECT idem_key FROM audit_events WHERE idem_key = ANY($1) ORDER BY id`, [keys])).rows.map(
+      (r) => r.idem_key,
+    );
+
+  it('are not written again, and wait for no other writer of the chain', async () => {
+    // Every later input's sender gets the acts the workflow has not recorded itself yet, and most of
+    // them an earlier sender wrote: a sender appended each again under the chain's lock, queued behind
+    // every other writer of the whole system.
+    const first = { ref: ref('again'), events: [event('inspection.recorded')] };
+    await reviews.recordCandidateAnswer({ ...stateOf('again', 2), forRecord: [first] });
+    expect(
+      await whileChainLocked(() => reviews.recordCandidateAnswer({ ...stateOf('again', 3), forRecord: [first] })),
+    ).toBe('done');
+    expect(await recorded('again')).toMatchObject({ version: 3 });
+    expect(await audited([first.events[0]!.key])).toHaveLength(1);
+  });
+
+  it('leave the acts not yet on it written whole, in order, each once', async () => {
+    const first = { ref: ref('mixed'), events: [event('inspection.recorded')] };
+    await reviews.recordCandidateAnswer({ ...stateOf('mixed', 2), forRecord: [first] });
+    await open('mixed');
+    const verdict = {
+      ref: ref('mixed'),
+      events: [event('review.answered')],
+      verdict: {
+        department: 'audit' as const,
+        verdict: 'clear' as const,
+        reason: '经查，未发现问题',
+        by: 'reviewer-audit',
+        at: Date.now(),
+      },
+    };
+    const late = { ref: ref('mixed'), events: [event('personal-matters.recorded'), event('inspection.recorded')] };
+    expect(
+      await whileChainLocked(() =>
+        reviews.recordCandidateAnswer({ ...stateOf('mixed', 4), forRecord: [first, verdict, late] }),
+      ),
+    ).toBe('waiting for the chain');
+    const keys = [first, verdict, late].flatMap((a) => a.events.map((e) => e.key));
+    expect(await audited(keys)).toEqual(keys);
+    expect((await tasks('mixed')).map((t) => [t.department, t.status])).toEqual([
+      ['audit', 'answered'],
+      ['discipline', 'open'],
+    ]);
+    expect(await recorded('mixed')).toMatchObject({ version: 4 });
   });
 });

@@ -18,7 +18,7 @@ export function markdown(r: Record<string, any>): string {
           `| 1. throughput | dev server | ${c ? `cluster (${c.historyShards} shards, ${c.workers} workers)` : 'cluster (not run)'} |`,
           '|---|---|---|',
           `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} | ${c?.cyclesPerSecond ?? '—'} |`,
-          `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond} | ${c?.trivialWorkflowsPerSecond ?? '—'} |`,
+          `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond}${t.trivialWorkflowsPerSecondEach ? ` (median of ${t.trivialWorkflowsPerSecondEach.join(', ')})` : ''} | ${c?.trivialWorkflowsPerSecond ?? '—'} |`,
           `| trivial workflows per full cycle | ${t.ratioTrivialToCycle} | ${c?.ratioTrivialToCycle ?? '—'} |`,
           `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} | |`,
           `| history events per candidate | ${t.eventsPerCandidate} | |`,

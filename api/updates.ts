@@ -98,14 +98,18 @@ async function sendOnce<Ret, Args extends [unknown, ...unknown[]]>(
         () => undefined,
       );
       if (status === undefined) throw e instanceof WorkflowNotFoundError ? notFound(what) : e;
-      if (status !== 'RUNNING' || !taskFailed(e))
+      // No workflow when sent, running when asked: it started in between (a reserve's inspection opening).
+      // Found from outside: such inputs were answered 409 "is running; it takes no more input", final by
+      // the README, and the same key resent a moment later was taken.
+      const startedSince = e instanceof WorkflowNotFoundError && status === 'RUNNING';
+      if (status !== 'RUNNING' || !(taskFailed(e) || startedSince))
         throw new ApiError(409, ErrorType.Closed, `${what} is ${status.toLowerCase()}; it takes no more input`, [
           { path: '(url)', rule: 'takes input while it runs' },
         ]);
       // The task failed because the workflow tried to complete (or move on) with this Update
-      // pending; its next task takes the Update or ends the workflow. The same update id applies
-      // the input at most once, so sending it again is safe.
-      inputStep(`task failed ${attempt}`);
+      // pending; its next task takes the Update or ends the workflow — or the workflow has just
+      // started. The same update id applies the input at most once, so sending it again is safe.
+      inputStep(startedSince ? `started since ${attempt}` : `task failed ${attempt}`);
       if (attempt === TASK_FAILED_ATTEMPTS) throw notReady(what);
       await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
     }

@@ -4,6 +4,7 @@
  * concealment that stops, department inboxes confined to department and scope, and a Huzhou-sized
  * run of personal-matters checks.
  */
+import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateWorkflowId } from '../../domain/ids.js';
 import { CONCEALMENT_STOP_REASON, OMISSION_CONCERN } from '../../domain/inspection.js';
@@ -12,7 +13,7 @@ import { candidateWorkflow } from '../../workflows/candidate.js';
 import { recordPersonalMattersUpdate, stopCandidateUpdate } from '../../workflows/contracts/candidate.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
 import * as S from '../scenario.js';
-import { expectStatus, ok, read, type ApiClient } from './client.js';
+import { apiClient, expectStatus, ok, read, type ApiClient } from './client.js';
 
 let stack: Stack;
 let organizer: ApiClient;
@@ -354,5 +355,73 @@ describe('Huzhou-sized personal-matters verification', () => {
         .getHandle(candidateWorkflowId(cycleId, p))
         .executeUpdate(stopCandidateUpdate, { args: [{ reason: '测试结束', cause: 'other' }, actor] }),
     );
+  });
+});
+
+/**
+ * A reserve's inspection opens while inputs for it are already coming. Found from outside (12-06): an input
+ * sent just before its workflow started was told Temporal knows no such workflow; asked a moment later, the
+ * workflow was running, and the input was answered `409 CLOSED`, "candidate d32 is running; it takes no more
+ * input" — final by the README, for a candidate just starting (the same key resent was taken).
+ */
+describe('an input whose candidate workflow starts between its send and the question', () => {
+  it('is sent again and taken, not answered 409 closed', async () => {
+    const cycleId = '440307:2099';
+    const at = { cycleId };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2099') }))).status).toBe(201);
+    await ok(cycle().launch.$post({ param: at, json: S.launch, header: {} }));
+    await eventually(async () => (await ok(cycle().$get({ param: at }))).stage === 'analysis');
+    await ok(cycle().analysis.$post({ param: at, json: S.analysis, header: {} }));
+    await eventually(async () => (await ok(cycle().$get({ param: at }))).stage === 'recommendation');
+    await ok(cycle()['recommendation-rounds'].$post({ param: at, json: S.cadreMeeting, header: {} }));
+    await ok(cycle()['recommendation-rounds'].$post({ param: at, json: S.fullCommittee, header: {} }));
+    const d1 = { cycleId, personId: 'd1' };
+    await eventually(async () => (await read(candidate().$get({ param: d1 }))).status === 200);
+    // The first send meets no workflow (as before the reserve's start); the question after it finds it running.
+    const workflowId = candidateWorkflowId(cycleId, 'd1');
+    const real = stack.client.connection;
+    let missed = 0;
+    const workflowService = new Proxy(real.workflowService, {
+      get(target, key) {
+        const original = Reflect.get(target, key, target);
+        if (key !== 'updateWorkflowExecution') return original;
+        return (request: any) => {
+          if (request.workflowExecution?.workflowId !== workflowId || missed > 0) return original.call(target, request);
+          missed++;
+          const notFound = Object.assign(new Error('5 NOT_FOUND: workflow not found'), {
+            code: 5,
+            details: 'workflow not found',
+            metadata: { get: () => [] },
+          });
+          return Promise.reject(notFound);
+        };
+      },
+    });
+    const connection = Object.create(real, { workflowService: { value: workflowService } }) as typeof real;
+    const temporal = new Client({
+      connection,
+      namespace: stack.client.options.namespace,
+      dataConverter: stack.client.options.dataConverter,
+    });
+    const variant = await stack.serveVariant({ temporal });
+    try {
+      const team = apiClient(variant.url, await stack.token(['organizer'], '440300', '组织部-考察组'));
+      const answer = await read(
+        team.v1.cycles[':cycleId'].candidates[':personId'].inspection.$post({
+          param: d1,
+          json: S.fullChecklist,
+          header: { 'idempotency-key': 'opening-d1-0001' },
+        }),
+      );
+      expect(missed, 'the first send met no workflow').toBe(1);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    } finally {
+      await variant.close();
+    }
+    const { rows } = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE cycle_id = $1 AND subject_id = 'd1' AND action = 'inspection.recorded'`,
+      [cycleId],
+    );
+    expect(rows[0].n).toBe(1);
   });
 });

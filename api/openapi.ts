@@ -45,7 +45,7 @@ export function withAnswersEveryRouteMayGive<D extends { paths?: Record<string, 
     429: { description: `${ERROR_TEXT[429]} (per caller)`, headers: retryAfter, content: error },
     503: {
       description:
-        "a part it needs is unreachable (details name database or temporal, rule unreachable), Temporal is busy with this workflow or every database connection of the API is in use (rule busy), or the workflow's task kept failing (rule 'workflow task failed'): this request applied nothing; retry later (an input with the same Idempotency-Key: one sent earlier with that key may have been applied, and only a 2xx or a 4xx is final for a key). A read may also answer NOT_READY naming `record` (being written) or `temporal` (busy), or SERVICE_UNAVAILABLE naming `deadline` (not answered within TEMPORAL_DEADLINE_SECONDS): read again. One exception: details naming `version` — the input was applied but its answer could not be read back in time; read again, or retry with the same Idempotency-Key for the answer",
+        "a part it needs is unreachable (details name database or temporal, rule unreachable), Temporal is busy with this workflow or every database connection of the API is in use (rule busy), or the workflow's task kept failing (rule 'workflow task failed'): this request applied nothing; retry later (an input with the same Idempotency-Key: one sent earlier with that key may have been applied, and only a 2xx is final for a key: a 4xx applied nothing, and the same key sent again is checked again). A read may also answer NOT_READY naming `record` (being written) or `temporal` (busy), or SERVICE_UNAVAILABLE naming `deadline` (not answered within TEMPORAL_DEADLINE_SECONDS): read again. One exception: details naming `version` — the input was applied but its answer could not be read back in time; read again, or retry with the same Idempotency-Key for the answer",
       headers: retryAfter,
       content: error,
     },
@@ -187,6 +187,6 @@ export const idempotencyHeaders = z.object({
     .optional()
     .openapi({
       description:
-        'Optional; 8–128 of [A-Za-z0-9_.:-], new for each request (e.g. a UUID you generate). A retry with the same key and the same body is applied once and answers with the same status (a stage input: the cycle as it now stands, at least at the version the input produced; a registration: the same id); the same key with another body answers 422 IDEMPOTENCY_KEY_REUSED. Keys are yours alone (per caller, method and path).',
+        'Optional; 8–128 of [A-Za-z0-9_.:-], new for each request (e.g. a UUID you generate). The same key and the same body are applied at most once; once taken, a retry answers with the same status (a stage input: the cycle as it now stands, at least at the version the input produced; a registration: the same id). A refusal (4xx) applies nothing and is not kept: the same key and body sent again are checked again against the state as it then is, and taken if it now allows them; copies of one key in flight at once are each checked, so one may be refused while another is taken — the 2xx is the answer that stands. The same key with another body answers 422 IDEMPOTENCY_KEY_REUSED. Keys are yours alone (per caller, method and path).',
     }),
 });

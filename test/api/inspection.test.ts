@@ -425,3 +425,37 @@ describe('an input whose candidate workflow starts between its send and the ques
     expect(rows[0].n).toBe(1);
   });
 });
+
+/**
+ * What a refusal under a key means (README, Idempotency-Key): it applied nothing and is not kept, so the same
+ * key and body sent again are checked against the candidate as it then stands. Found from outside (12-06):
+ * the README said a 4xx was final for a key, and a dossier refused 422 twice was taken under the same key
+ * once its checklist was done. On the cycle of the describe above (440307:2099), whose d2 is inspecting.
+ */
+describe('a keyed input refused as it stood', () => {
+  it('applied nothing, and is taken under the same key once the candidate allows it', async () => {
+    const d2 = { cycleId: '440307:2099', personId: 'd2' };
+    const close = () =>
+      read(
+        candidate().dossier.$post({
+          param: d2,
+          json: { result: 'passed' },
+          header: { 'idempotency-key': 'early-close-d2-0001' },
+        }),
+      );
+    const early = await close();
+    expect(early.status, JSON.stringify(early.body)).toBe(422);
+    expect((await ok(candidate().$get({ param: d2 }))).status).toBe('inspecting');
+    await inspectViaApi(stack, d2.cycleId, 'd2', { close: false });
+    const later = await close();
+    expect(later.status, JSON.stringify(later.body)).toBe(200);
+    if (later.status === 200) expect(later.body.status).toBe('passed');
+    const again = await close();
+    expect(again.status, 'once taken, the key answers as the first time').toBe(200);
+    const { rows } = await stack.pool.query(
+      `SELECT action FROM audit_events WHERE cycle_id = $1 AND subject_id = 'd2' AND action LIKE 'dossier.%'`,
+      [d2.cycleId],
+    );
+    expect(rows.map((r) => r.action)).toEqual(['dossier.passed']);
+  });
+});

@@ -4,7 +4,6 @@
  * concealment that stops, department inboxes confined to department and scope, and a Huzhou-sized
  * run of personal-matters checks.
  */
-import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidateWorkflowId } from '../../domain/ids.js';
 import { CONCEALMENT_STOP_REASON, OMISSION_CONCERN } from '../../domain/inspection.js';
@@ -12,6 +11,7 @@ import { policySchema, type Department } from '../../domain/eager/policy.js';
 import { candidateWorkflow } from '../../workflows/candidate.js';
 import { recordPersonalMattersUpdate, stopCandidateUpdate } from '../../workflows/contracts/candidate.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { serveWithWorkflowService } from './temporal-variant.js';
 import * as S from '../scenario.js';
 import { apiClient, expectStatus, ok, read, type ApiClient } from './client.js';
 
@@ -379,31 +379,17 @@ describe('an input whose candidate workflow starts between its send and the ques
     await eventually(async () => (await read(candidate().$get({ param: d1 }))).status === 200);
     // The first send meets no workflow (as before the reserve's start); the question after it finds it running.
     const workflowId = candidateWorkflowId(cycleId, 'd1');
-    const real = stack.client.connection;
     let missed = 0;
-    const workflowService = new Proxy(real.workflowService, {
-      get(target, key) {
-        const original = Reflect.get(target, key, target);
-        if (key !== 'updateWorkflowExecution') return original;
-        return (request: any) => {
-          if (request.workflowExecution?.workflowId !== workflowId || missed > 0) return original.call(target, request);
-          missed++;
-          const notFound = Object.assign(new Error('5 NOT_FOUND: workflow not found'), {
-            code: 5,
-            details: 'workflow not found',
-            metadata: { get: () => [] },
-          });
-          return Promise.reject(notFound);
-        };
-      },
+    const variant = await serveWithWorkflowService(stack, 'updateWorkflowExecution', (request, real) => {
+      if (request.workflowExecution?.workflowId !== workflowId || missed > 0) return real(request);
+      missed++;
+      const notFound = Object.assign(new Error('5 NOT_FOUND: workflow not found'), {
+        code: 5,
+        details: 'workflow not found',
+        metadata: { get: () => [] },
+      });
+      return Promise.reject(notFound);
     });
-    const connection = Object.create(real, { workflowService: { value: workflowService } }) as typeof real;
-    const temporal = new Client({
-      connection,
-      namespace: stack.client.options.namespace,
-      dataConverter: stack.client.options.dataConverter,
-    });
-    const variant = await stack.serveVariant({ temporal });
     try {
       const team = apiClient(variant.url, await stack.token(['organizer'], '440300', '组织部-考察组'));
       const answer = await read(

@@ -5,7 +5,7 @@
  * stopped the reads still answer.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, type Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { APP_ROLE, createPool } from '../../activities/db.js';
 import { canonical } from '../../domain/canonical.js';
@@ -14,6 +14,7 @@ import { getStateQuery } from '../../workflows/contracts/cycle.js';
 import { getReportQuery } from '../../workflows/contracts/report.js';
 import { getSupervisionQuery } from '../../workflows/contracts/supervision.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { serveWithWorkflowService } from './temporal-variant.js';
 import * as S from '../scenario.js';
 
 let stack: Stack;
@@ -375,23 +376,11 @@ describe('reads from the projection in Postgres', () => {
     const real = stack.client.connection;
     /** For each query the API sent: how far its gRPC deadline lay beyond the moment it was sent (ms). */
     const queryDeadlines: number[] = [];
-    const workflowService = new Proxy(real.workflowService, {
-      get(target, key) {
-        if (key !== 'queryWorkflow') return Reflect.get(target, key, target);
-        return (request: Parameters<typeof target.queryWorkflow>[0]) => {
-          const deadline = (real as Connection).callContextStorage.getStore()?.deadline;
-          queryDeadlines.push(deadline === undefined ? Infinity : Number(deadline) - Date.now());
-          return target.queryWorkflow(request);
-        };
-      },
+    const variant = await serveWithWorkflowService(stack, 'queryWorkflow', (request, query) => {
+      const deadline = (real as Connection).callContextStorage.getStore()?.deadline;
+      queryDeadlines.push(deadline === undefined ? Infinity : Number(deadline) - Date.now());
+      return query(request);
     });
-    const connection = Object.create(real, { workflowService: { value: workflowService } }) as typeof real;
-    const temporal = new Client({
-      connection,
-      namespace: stack.client.options.namespace,
-      dataConverter: stack.client.options.dataConverter,
-    });
-    const variant = await stack.serveVariant({ temporal });
     const resume = await stack.pauseWorker();
     try {
       await stack.pool.query(

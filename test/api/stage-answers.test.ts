@@ -3,12 +3,13 @@
  * moved to, or why it waits — so a client sends the next input straight after a 200, without
  * polling. Only the publicity period, which ends by the clock, is waited for.
  */
-import { Client, type Connection } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cycleStartOptions } from '../../activities/cycle-start.js';
 import { policySchema } from '../../domain/eager/policy.js';
 import { cycleWorkflowId } from '../../domain/ids.js';
 import { eventually, inspectViaApi, loadSampleTree, startStack, type Stack } from '../helpers.js';
+import { serveWithWorkflowService } from './temporal-variant.js';
 import * as S from '../scenario.js';
 import { apiClient, ok, read, type ApiClient } from './client.js';
 
@@ -329,22 +330,8 @@ describe('a keyed retry whose earlier run does not answer about its update id', 
     const token = await stack.token(['organizer'], '440300', '组织部-李明');
     // The first try: bound to its key, never taken (Temporal unreachable for that send).
     const real = stack.client.connection;
-    const variantWith = async (method: string, fails: (request: any) => Promise<never> | undefined) => {
-      const workflowService = new Proxy(real.workflowService, {
-        get(target, key) {
-          const original = Reflect.get(target, key, target);
-          if (key !== method) return original;
-          return (request: any) => fails(request) ?? original.call(target, request);
-        },
-      });
-      const connection = Object.create(real, { workflowService: { value: workflowService } }) as typeof real;
-      const temporal = new Client({
-        connection,
-        namespace: stack.client.options.namespace,
-        dataConverter: stack.client.options.dataConverter,
-      });
-      return stack.serveVariant({ temporal });
-    };
+    const variantWith = (method: string, fails: (request: any) => Promise<never> | undefined) =>
+      serveWithWorkflowService(stack, method, (request, original) => fails(request) ?? original(request));
     const grpcError = (code: number, details: string) =>
       Object.assign(new Error(`${code} ${details}`), { code, details, metadata: { get: () => [] } });
     const down = await variantWith('updateWorkflowExecution', () => Promise.reject(grpcError(14, 'unavailable')));

@@ -107,7 +107,7 @@ describe("a candidate's reads", () => {
     await temporalProxy.start();
   });
 
-  it('say "opening" (409, retry) for a person the cycle\'s live state lists before the record does', async () => {
+  it('say "opening" (503, Retry-After) for a person the cycle\'s live state lists before the record does', async () => {
     // What round 2 leaves for a moment: the cycle's projection (GET /v1/cycles/{id}) lists the person
     // as inspecting, while round 2's answer — and with it the cycle's and the candidate's record — is
     // still on its way. The outside attack read 404 there, then 409, then 200.
@@ -121,15 +121,21 @@ describe("a candidate's reads", () => {
       `INSERT INTO workflow_state_parts (workflow_id, part, value) VALUES ($1, 'candidates.0', $2)`,
       [cycle, JSON.stringify({ personId: 'opening-1', positionId: 'secretary', status: 'inspecting', opened: false })],
     );
-    const opening = await get('opening-1');
-    expect(opening.status).toBe(409);
-    expect(opening.body.error).toMatchObject({ code: 'NOT_READY' });
+    // A 503 with Retry-After like every NOT_READY: a 409 read as final (found from outside, 12-06).
+    const opening = await stack.call('GET', base('opening-1'), { token: organizer });
+    expect(opening.status).toBe(503);
+    expect(opening.body.error).toMatchObject({
+      code: 'NOT_READY',
+      details: [{ path: 'record', rule: 'being written' }],
+    });
+    expect(opening.headers.get('retry-after')).toBe('1');
     const input = await stack.call('POST', `${base('opening-1')}/inspection`, {
       token: organizer,
       body: S.fullChecklist,
     });
-    expect(input.status).toBe(409);
+    expect(input.status).toBe(503);
     expect(input.body.error).toMatchObject({ code: 'NOT_READY' });
+    expect(input.headers.get('retry-after')).toBe('1');
     // Nobody the cycle names is still absent.
     expect((await get('nobody')).status).toBe(404);
   });

@@ -21,10 +21,18 @@ const handle = (s: Services, cycleId: string, personId: string) =>
  * not absent. Read from Postgres like the candidate itself.
  */
 async function absent(s: Services, cycleId: string, personId: string): Promise<ApiError> {
-  if (await s.read.candidates.listedInspecting(cycleId, personId))
-    return new ApiError(409, ErrorCode.NotReady, `candidate ${personId}'s inspection is opening; retry in a moment`, [
-      { path: '(url)', rule: 'an inspection that has opened' },
-    ]);
+  if (await s.read.candidates.listedInspecting(cycleId, personId)) {
+    // 503 with Retry-After, as every NOT_READY (README): it was a 409, which reads as a final conflict —
+    // found from outside, a client dropping inputs the candidate took a moment later.
+    const opening = new ApiError(
+      503,
+      ErrorCode.NotReady,
+      `candidate ${personId}'s inspection is opening; nothing was applied — retry in a moment`,
+      [{ path: 'record', rule: 'being written' }],
+    );
+    opening.retryAfterSeconds = 1;
+    return opening;
+  }
   return notFound(`candidate ${personId}`);
 }
 

@@ -20,6 +20,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { ErrorType } from '../domain/errors.js';
+import type { AuditEvent } from '../domain/events.js';
 import type {
   ActForRecord,
   CandidateAct,
@@ -54,7 +55,7 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
         const { ref: c } = act;
         // Acts answered before they were on the record come first, as they came; those their senders
         // have written already are left (every write below is idempotent anyway).
-        const { fresh: earlier } = await notYetOnRecord(db, act.earlier ?? []);
+        const { fresh: earlier, taken } = await notYetOnRecord(db, act.earlier ?? [], act.events);
         for (const e of earlier) await writeActRows(db, e);
         await writeActRows(db, {
           ref: c,
@@ -71,7 +72,7 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
           );
         await writeState(db, { ...act, rules: act.rules ?? rulesIn(act.earlier) });
         // Last: the audit chain's lock is held from here to the commit, serializing every writer.
-        await appendAuditEvents(db, [...earlier.flatMap((e) => e.events), ...act.events]);
+        await appendAuditEvents(db, [...earlier.flatMap((e) => e.events), ...act.events], taken);
       });
       if (act.tell && client) await tell(client, act.tell, recordCycleAnswer);
     },
@@ -102,13 +103,14 @@ export function createReviewActivities({ pool, client }: { pool: Pool; client?: 
 }
 
 /**
- * The acts not yet on the record, in their order, and the keys found: an act whose every audit event
- * is on the chain was written whole (its rows and its events commit together), so it is left out.
+ * The acts not yet on the record, in their order, and the keys found among theirs and `also`'s (looked
+ * up in one query): an act whose every audit event is on the chain was written whole (its rows and its
+ * events commit together), so it is left out.
  */
-async function notYetOnRecord(db: DbClient, acts: ActForRecord[]) {
+async function notYetOnRecord(db: DbClient, acts: ActForRecord[], also: AuditEvent[] = []) {
   const taken = await keysOnRecord(
     db,
-    acts.flatMap((a) => a.events.map((e) => e.key)),
+    [...acts.flatMap((a) => a.events), ...also].map((e) => e.key),
   );
   const fresh = acts.filter((a) => a.events.length === 0 || a.events.some((e) => !taken.has(e.key)));
   return { fresh, taken };

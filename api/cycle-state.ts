@@ -7,7 +7,7 @@ import { cycleWorkflowId } from '../domain/ids.js';
 import * as W from '../workflows/contracts/cycle.js';
 import type { Projection } from './queries/cycles.js';
 import type { Services } from './context.js';
-import { acceptedUnanswered, ApiError, ErrorCode, notFound, temporalDeadlinePassed, toApiError } from './errors.js';
+import { acceptedUnanswered, ApiError, beingWritten, notFound, temporalDeadlinePassed, toApiError } from './errors.js';
 import { withinRequest } from './request-clock.js';
 import { cycleJurisdiction } from './guards.js';
 
@@ -187,12 +187,5 @@ export const ASK_WORKFLOW_MS = READ_WAIT_MS;
  * nothing is wrong with the request, so 503 and a retry, never a 500. `what`: `cycle <id>`, say.
  */
 export function notReadable(what: string): ApiError {
-  const e = new ApiError(
-    503,
-    ErrorCode.NotReady,
-    `${what} cannot be read just now: its record is being written; read it again shortly`,
-    [{ path: 'record', rule: 'being written' }],
-  );
-  e.retryAfterSeconds = 1;
-  return e;
+  return beingWritten(`${what} cannot be read just now: its record is being written; read it again shortly`);
 }

@@ -110,6 +110,13 @@ function databaseBusy(): ApiError {
   return e;
 }
 
+/** A record still being written (a projection repaired, a workflow not started yet): 503, retry in a second. */
+export function beingWritten(message: string): ApiError {
+  const e = new ApiError(503, ErrorCode.NotReady, message, [{ path: 'record', rule: 'being written' }]);
+  e.retryAfterSeconds = 1;
+  return e;
+}
+
 /**
  * Temporal is up but the workflow could not answer a query just now: the server clears the queries
  * waiting on a workflow task that failed or was refused ("buffered query cleared, please retry",

@@ -87,9 +87,9 @@ const MIXED_CYCLES = envNumber('BENCH_MIXED_CYCLES', 200);
 const MIXED_CANDIDATES = envNumber('BENCH_MIXED_CANDIDATES', 2);
 const MIXED_CACHE = envNumber('BENCH_MIXED_CACHE', 100);
 const MIXED_DRIVE_SECONDS = envNumber('BENCH_MIXED_DRIVE_SECONDS', 900);
-/** 7: `own` (default) runs the API in a process of its own, as in production; `bench` in this one, beside the load. */
 /** The simulator's joint-review departments answer one after another, as before 12-06 (default: together). */
 const DEPARTMENTS_IN_TURN = process.env.BENCH_DEPARTMENTS_IN_TURN === '1';
+/** 7: `own` (default) runs the API in a process of its own, as in production; `bench` in this one, beside the load. */
 const MIXED_API = process.env.BENCH_MIXED_API === 'bench' ? 'bench' : 'own';
 /** Where measurement 7's readers run: a process of their own, or (`bench`) beside the drivers, as before 12-05 evening. */
 const MIXED_READERS = process.env.BENCH_MIXED_READERS === 'bench' ? 'bench' : 'own';

@@ -240,7 +240,7 @@ export function createSimulator(o: SimulatorOptions) {
       const verdict = (d: string) =>
         send(`${cb}/verdicts`, { department: d, verdict: 'clear', reason: '未发现问题' }, o.reviewerToken);
       // The joint review runs inside the inspection, in parallel: each department is an office of its
-      // own answering through its own inbox (DOMAIN.md), so the team's acts and every verdict go out
+      // own answering through its own inbox (联审, in parallel per candidate), so the team's acts and every verdict go out
       // together. `departmentsInTurn` sends them one after another, as this simulator did before 12-06.
       if (o.departmentsInTurn) {
         await team();

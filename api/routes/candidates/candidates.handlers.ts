@@ -7,7 +7,7 @@ import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/candidate.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
 import { untilCycleHeard } from '../../cycle-heard.js';
-import { ApiError, ErrorCode, notFound } from '../../errors.js';
+import { ApiError, beingWritten, notFound } from '../../errors.js';
 import { actorOf, idempotencyKey, requireCycleInScope } from '../../guards.js';
 import { sendUpdate } from '../../updates.js';
 import { answerOf, recordSent, recordedAnswer } from './candidates.answer.js';
@@ -21,18 +21,10 @@ const handle = (s: Services, cycleId: string, personId: string) =>
  * not absent. Read from Postgres like the candidate itself.
  */
 async function absent(s: Services, cycleId: string, personId: string): Promise<ApiError> {
-  if (await s.read.candidates.listedInspecting(cycleId, personId)) {
-    // 503 with Retry-After, as every NOT_READY (README): it was a 409, which reads as a final conflict —
-    // found from outside, a client dropping inputs the candidate took a moment later.
-    const opening = new ApiError(
-      503,
-      ErrorCode.NotReady,
-      `candidate ${personId}'s inspection is opening; nothing was applied — retry in a moment`,
-      [{ path: 'record', rule: 'being written' }],
-    );
-    opening.retryAfterSeconds = 1;
-    return opening;
-  }
+  // 503 with Retry-After, as every NOT_READY (README): it was a 409, which reads as a final conflict —
+  // found from outside, a client dropping inputs the candidate took a moment later.
+  if (await s.read.candidates.listedInspecting(cycleId, personId))
+    return beingWritten(`candidate ${personId}'s inspection is opening; nothing was applied — retry in a moment`);
   return notFound(`candidate ${personId}`);
 }
 

@@ -486,14 +486,24 @@ async function main() {
         const repeats = size <= 10 ? 5 : size <= 100 ? 3 : 1;
         log(`3. ${repeats === 1 ? 'one cycle' : `${repeats} cycles, one after another,`} with ${size} candidates`);
         const walls: number[] = [];
+        // Each drive's time split where the driver saw the inspection open and saw it done: the stages a
+        // cycle runs once (launch to the second round, then decision to the vote) and the inspection, the
+        // part that grows with the candidates.
+        const once: number[] = [];
+        const inspections: number[] = [];
         let id = '';
         for (let r = 0; r < repeats; r++) {
           id = await startCycle(`B${String(190 + k).padStart(4, '0')}`, String(2026 + r), size, 1);
+          const marks: { inspectionSeen?: number; decisionSeen?: number } = {};
           const t0 = performance.now();
-          await simulator.driveCycle(id);
-          walls.push((performance.now() - t0) / 1000);
+          await simulator.driveCycle(id, marks);
+          const t1 = performance.now();
+          walls.push((t1 - t0) / 1000);
+          inspections.push((marks.decisionSeen! - marks.inspectionSeen!) / 1000);
+          once.push((t1 - t0 - (marks.decisionSeen! - marks.inspectionSeen!)) / 1000);
         }
         const wall = pct(walls, 50);
+        const inspection = pct(inspections, 50);
         // Events and sizes: the last cycle's (the same acts each time).
         const others = (await workflowsOf(id)).filter((w) => w !== cycleWorkflowId(id));
         // Visibility lags the last run's close by a moment.
@@ -507,6 +517,9 @@ async function main() {
           wallSeconds: round(wall, 1),
           ...(repeats > 1 ? { wallSecondsEach: walls.map((w) => round(w, 1)) } : {}),
           msPerCandidate: round((wall * 1000) / size, 0),
+          stagesRunOnceSeconds: round(pct(once, 50), 2),
+          inspectionSeconds: round(inspection, 2),
+          inspectionMsPerCandidate: round((inspection * 1000) / size, 0),
           eventsPerCandidate: round(events / size, 1),
           cycleRuns: runs.length,
           cycleHistoryEvents: cycleEvents,

@@ -179,8 +179,12 @@ export function createSimulator(o: SimulatorOptions) {
     }
   }
 
-  /** Drives one cycle from launch to closed with one candidate per seat, everybody clear. */
-  async function driveCycle(cycleId: string): Promise<any> {
+  /**
+   * Drives one cycle from launch to closed with one candidate per seat, everybody clear. `marks` gets
+   * `performance.now()` when the driver saw the inspection open and saw it done (the stage read
+   * "decision"): the benchmark tells the candidates' part of a cycle from the stages run once.
+   */
+  async function driveCycle(cycleId: string, marks?: { inspectionSeen?: number; decisionSeen?: number }): Promise<any> {
     const base = `/v1/cycles/${cycleId}`;
     const initial = await waitFor(cycleId, () => true);
     const positions: { id: string; seats: number }[] = initial.positions;
@@ -217,6 +221,7 @@ export function createSimulator(o: SimulatorOptions) {
       tallies: tallies(members.full),
     });
     const inspecting = await waitFor(cycleId, (s) => s.stage === 'inspection');
+    if (marks) marks.inspectionSeen = performance.now();
     const candidates = inspecting.candidates as { personId: string }[];
     let next = 0;
     await Promise.all(
@@ -249,6 +254,7 @@ export function createSimulator(o: SimulatorOptions) {
       await send(`${cb}/dossier`, { result: 'passed' });
     }
     const deciding = await waitFor(cycleId, (s) => s.stage === 'decision');
+    if (marks) marks.decisionSeen = performance.now();
     const passed = (deciding.candidates as { personId: string; positionId: string; status: string }[]).filter(
       (c) => c.status === 'passed',
     );

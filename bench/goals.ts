@@ -117,7 +117,7 @@ export function goals(r: Record<string, any>): GoalRow[] {
           // The goal counts the whole wall; the split beside it says which part is not flat.
           measured: `±${round(spread(c.map((x) => x.msPerCandidate)) * 100, 0)} % (${c.map((x) => x.msPerCandidate).join(' / ')})${
             c.every((x) => x.inspectionMsPerCandidate !== undefined)
-              ? `; the inspection alone ±${round(spread(c.map((x) => x.inspectionMsPerCandidate)) * 100, 0)} % (${c.map((x) => x.inspectionMsPerCandidate).join(' / ')}), the stages run once ${c.map((x) => x.stagesRunOnceSeconds).join(' / ')} s`
+              ? `; the inspection alone ±${round(spread(c.map((x) => x.inspectionMsPerCandidate)) * 100, 0)} % (${c.map((x) => x.inspectionMsPerCandidate).join(' / ')}), the rest of the cycle ${c.map((x) => x.outsideInspectionSeconds).join(' / ')} s`
               : ''
           }`,
           met: spread(c.map((x) => x.msPerCandidate)) <= 0.2,

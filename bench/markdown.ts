@@ -36,11 +36,11 @@ export function markdown(r: Record<string, any>): string {
       : []),
     ...(r.costPerCandidate
       ? [
-          '| 3. candidates in one cycle | wall s | ms / candidate | of it: stages run once s; inspection ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
+          '| 3. candidates in one cycle | wall s | ms / candidate | of it: outside the inspection s; the inspection ms / candidate | events / candidate (all workflows) | cycle runs | cycle events (all runs / longest run) | cycle KB (all runs / largest run) |',
           '|---|---|---|---|---|---|---|---|',
           ...r.costPerCandidate.map(
             (x: any) =>
-              `| ${x.candidates} | ${x.wallSeconds}${x.wallSecondsEach ? ` (median of ${x.wallSecondsEach.join(', ')})` : ''} | ${x.msPerCandidate} | ${x.stagesRunOnceSeconds ?? '–'}; ${x.inspectionMsPerCandidate ?? '–'} | ${x.eventsPerCandidate} | ${x.cycleRuns} | ${x.cycleHistoryEvents} / ${x.cycleLongestRunEvents} | ${x.cycleHistoryKB} / ${x.cycleLargestRunKB} |`,
+              `| ${x.candidates} | ${x.wallSeconds}${x.wallSecondsEach ? ` (median of ${x.wallSecondsEach.join(', ')})` : ''} | ${x.msPerCandidate} | ${x.outsideInspectionSeconds ?? '–'}; ${x.inspectionMsPerCandidate ?? '–'} | ${x.eventsPerCandidate} | ${x.cycleRuns} | ${x.cycleHistoryEvents} / ${x.cycleLongestRunEvents} | ${x.cycleHistoryKB} / ${x.cycleLargestRunKB} |`,
           ),
           '',
         ]

@@ -41,10 +41,38 @@ interface JsonPayload {
 
 const fromJson = (p: JsonPayload): Payload => PayloadProto.fromObject(p);
 const toJson = (p: Payload): JsonPayload => PayloadProto.toObject(PayloadProto.create(p), { bytes: String });
-const digest = (bytes: Uint8Array | null | undefined) =>
-  createHash('sha256')
-    .update(bytes ?? new Uint8Array())
-    .digest('hex');
+/**
+ * A payload whole: its bytes and every mark (encoding, key id, compression). A payload of the run with a
+ * mark changed is not the run's own: compared by its bytes alone it passed, and failed in decryption (500).
+ */
+const digest = (p: { data?: Uint8Array | null; metadata?: Record<string, Uint8Array> | null }) => {
+  const h = createHash('sha256');
+  for (const [k, v] of Object.entries(p.metadata ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    h.update(`${k.length}:${k}:${v.length}:`).update(bytes(v));
+  return h.update('data:').update(bytes(p.data)).digest('hex');
+};
+// protobufjs leaves an empty base64 string as a plain array, which a hash does not take.
+const bytes = (b: Uint8Array | number[] | null | undefined) => (b instanceof Uint8Array ? b : Uint8Array.from(b ?? []));
+
+/** Where a request's payload is not proto-JSON text (metadata values and data are base64 strings), if anywhere. */
+function payloadShapeProblem(payloads: unknown[]): { path: string; rule: string } | undefined {
+  for (const [i, p] of payloads.entries()) {
+    if (p === null || typeof p !== 'object' || Array.isArray(p))
+      return { path: `payloads.${i}`, rule: 'a payload: { metadata: { key: base64 }, data: base64 }' };
+    const { metadata, data } = p as { metadata?: unknown; data?: unknown };
+    if (metadata !== undefined && metadata !== null) {
+      if (typeof metadata !== 'object' || Array.isArray(metadata))
+        return { path: `payloads.${i}.metadata`, rule: 'an object of base64 strings' };
+      const bad = Object.entries(metadata).find(([, v]) => typeof v !== 'string');
+      if (bad) return { path: `payloads.${i}.metadata.${bad[0].slice(0, 100)}`, rule: 'base64 text' };
+    }
+    if (data !== undefined && data !== null && typeof data !== 'string')
+      return { path: `payloads.${i}.data`, rule: 'base64 text' };
+  }
+  return undefined;
+}
+
+const AS_STORED = 'an encrypted payload as stored: its marks and bytes unaltered, under a key this API holds';
 
 const WORKFLOW_ID = /^[\w:.@-]{1,200}$/;
 const RUN_ID = /^[0-9a-f-]{36}$/;
@@ -126,6 +154,8 @@ export function codecRoutes(o: {
           { path: 'payloads', rule: 'an array of payloads' },
         ]);
       }
+      const problem = payloadShapeProblem(body.payloads ?? []);
+      if (problem) throw new ApiError(400, ErrorCode.Validation, `invalid input: ${problem.path}`, [problem]);
       let payloads: Payload[];
       try {
         payloads = (body.payloads ?? []).map(fromJson);
@@ -145,7 +175,7 @@ export function codecRoutes(o: {
         // The local UI names no workflow (it cannot).
         subject = { workflowId: '', jurisdictionId: null, cycleId: null };
       }
-      const out = op === 'encode' ? await o.codec.encode(payloads) : await o.codec.decode(payloads);
+      const out = op === 'encode' ? await o.codec.encode(payloads) : await decodeEach(payloads);
       // On the record before the answer leaves: no audit row, no plaintext.
       await s.record.recordEvent({
         key: `codec:${c.get('requestId')}`,
@@ -167,6 +197,22 @@ export function codecRoutes(o: {
     });
   }
   return app;
+
+  /** Decoded one by one, so a payload the codec cannot open (altered, or under a key not held) is named: 400. */
+  async function decodeEach(payloads: Payload[]): Promise<Payload[]> {
+    const out: Payload[] = [];
+    for (const [i, p] of payloads.entries()) {
+      try {
+        out.push(...(await o.codec.decode([p])));
+      } catch {
+        // The cause is the cipher's or zlib's, about bytes the caller sent: named by rule, never echoed.
+        throw new ApiError(400, ErrorCode.Validation, `payload ${i} cannot be decoded`, [
+          { path: `payloads.${i}`, rule: AS_STORED },
+        ]);
+      }
+    }
+    return out;
+  }
 
   /**
    * The named workflow must be in the operator's scope, and every payload one of its own. Its
@@ -203,7 +249,7 @@ export function codecRoutes(o: {
     const own = new Set<string>();
     collectPayloads(description.raw, own);
     collectPayloads(await handle.fetchHistory(), own);
-    const foreign = payloads.findIndex((p) => !own.has(digest(p.data)));
+    const foreign = payloads.findIndex((p) => !own.has(digest(p)));
     if (foreign >= 0)
       throw new ApiError(403, ErrorCode.Forbidden, `payload ${foreign} is not one of ${what}'s own payloads`, [
         { path: `payloads.${foreign}`, rule: `a payload from the history of ${what}${runId ? ` run ${runId}` : ''}` },
@@ -216,7 +262,7 @@ export function codecRoutes(o: {
 function collectPayloads(node: unknown, into: Set<string>, depth = 0): void {
   if (!node || typeof node !== 'object' || depth > 64 || node instanceof Uint8Array) return;
   const o = node as Record<string, unknown>;
-  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') into.add(digest(o.data));
+  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') into.add(digest(o));
   for (const v of Array.isArray(node) ? node : Object.values(o)) collectPayloads(v, into, depth + 1);
 }
 

@@ -228,6 +228,65 @@ describe('the codec endpoint', () => {
     ).toBe(404);
   });
 
+  it('a payload whose marks were altered, or that no key opens, is refused naming it — never a 500', async () => {
+    // Found from outside: the "one of its own" check compared the bytes alone, so a payload of the run
+    // with its key id or compression mark changed passed it and failed inside decryption, answering 500.
+    const payloads = payloadsIn(await stack.client.workflow.getHandle(CANDIDATE_WF).fetchHistory()).filter(encrypted);
+    const own = toJson(payloads[0]!);
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    const { 'encryption-key-id': _key, ...keyless } = own.metadata;
+    const altered = [
+      { ...own, metadata: keyless },
+      { ...own, metadata: { ...own.metadata, 'encryption-key-id': b64('other') } },
+      { ...own, metadata: { ...own.metadata, compression: b64('deflate-raw') } },
+      { ...own, data: '' },
+    ];
+    const operator = { ...(await bearer(['operator'], '440300', '运维-改')), 'x-huanjie-workflow-id': CANDIDATE_WF };
+    const local = { origin: TRUSTED_UI_ORIGIN };
+    const post = (op: 'encode' | 'decode', body: unknown, headers: Record<string, string>) =>
+      fetch(`${stack.api.url}/codec/${op}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    for (const [i, p] of altered.entries()) {
+      // An operator names the run: an altered payload is not one of its own.
+      const asOperator = await post('decode', { payloads: [own, p] }, operator);
+      expect(asOperator.status, `operator, payload ${i}: ${await asOperator.clone().text()}`).toBe(403);
+      expect(((await asOperator.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe(
+        'payloads.1',
+      );
+      // The local UI names none: the codec cannot open it.
+      const fromUi = await post('decode', { payloads: [own, p] }, local);
+      expect(fromUi.status, `local UI, payload ${i}`).toBe(400);
+      const body = (await fromUi.json()) as { error: { code: string; details: { path: string; rule: string }[] } };
+      expect(body.error.details).toEqual([{ path: 'payloads.1', rule: expect.stringMatching(/as stored/) }]);
+      expect(JSON.stringify(body)).not.toMatch(/张伟|南山/);
+    }
+    // A compressed payload (4 KB or more) with its mark taken off: refused the same way.
+    const large = { metadata: { encoding: b64('json/plain') }, data: b64(JSON.stringify({ text: '大'.repeat(5000) })) };
+    const [compressed] = (
+      (await (await post('encode', { payloads: [large] }, local)).json()) as { payloads: (typeof own)[] }
+    ).payloads;
+    expect(Buffer.from(compressed!.metadata.compression!, 'base64').toString()).toBe('deflate-raw');
+    const { compression: _mark, ...unmarked } = compressed!.metadata;
+    expect((await post('decode', { payloads: [{ ...compressed!, metadata: unmarked }] }, local)).status).toBe(400);
+    expect((await post('decode', { payloads: [compressed] }, local)).status).toBe(200);
+    // Metadata values and data are base64 strings: anything else is 400 naming it, to encode as to decode.
+    for (const op of ['encode', 'decode'] as const) {
+      const wrong = await post(op, { payloads: [{ metadata: { encoding: 7 }, data: b64('x') }] }, local);
+      expect(wrong.status, op).toBe(400);
+      expect(((await wrong.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe(
+        'payloads.0.metadata.encoding',
+      );
+      const notText = await post(op, { payloads: [{ data: 12 }] }, local);
+      expect(notText.status, op).toBe(400);
+      expect(((await notText.json()) as { error: { details: { path: string }[] } }).error.details[0]!.path).toBe(
+        'payloads.0.data',
+      );
+    }
+  });
+
   it('each decode is on the audit chain: who, which workflow, how many — never the content', async () => {
     const payloads = payloadsIn(await stack.client.workflow.getHandle(`cycle:${CYCLE_ID}`).fetchHistory())
       .filter(encrypted)

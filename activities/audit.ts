@@ -13,9 +13,9 @@ export const GENESIS = '0'.repeat(64);
 export const CHAIN_LOCK = 0x4a_55_41_4e; // "HUAN"
 // The append's three statements, prepared: every one runs under the chain's lock (activities/db.ts).
 const LOCK_CHAIN = prepared('audit-lock-chain', 'SELECT pg_advisory_xact_lock($1)');
-const KEY_AND_LAST = prepared(
-  'audit-key-and-last',
-  `SELECT EXISTS (SELECT 1 FROM audit_events WHERE idem_key = $1) AS taken,
+const KEYS_AND_LAST = prepared(
+  'audit-keys-and-last',
+  `SELECT ARRAY(SELECT idem_key FROM audit_events WHERE idem_key = ANY($1::text[])) AS taken,
           (SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1) AS hash`,
 );
 const INSERT_EVENT = prepared(
@@ -61,6 +61,12 @@ export async function keysOnRecord(client: Client, keys: string[]): Promise<Set<
  * their answer carries that the workflow has not yet recorded itself — most of them already on the
  * chain — so the keys are looked up together first, and only the missing ones take the chain's lock
  * (an append that finds them all takes none, and serializes nobody).
+ *
+ * The missing ones are appended under one take of the lock: which of them another writer appended
+ * meanwhile and the chain's last hash are read once, and each link is made from the one before it
+ * here. The lock is held to the commit; taken and checked again for every event (three statements
+ * each), senders racing with the same acts spent half their appends finding them there (bench
+ * measurement 1: 13,800 takes of the lock for 6,409 events).
  */
 export async function appendAuditEvents(client: Client, events: AuditEvent[], taken?: Set<string>): Promise<void> {
   const onRecord =
@@ -69,16 +75,30 @@ export async function appendAuditEvents(client: Client, events: AuditEvent[], ta
       client,
       events.map((e) => e.key),
     ));
-  for (const e of events) if (!onRecord.has(e.key)) await appendAudit(client, e);
+  const missing = events.filter((e) => !onRecord.has(e.key));
+  if (missing.length === 0) return;
+  await client.query(LOCK_CHAIN([CHAIN_LOCK]));
+  // After the lock, in a statement of its own: its snapshot sees every append committed before it.
+  const { rows } = await client.query<{ taken: string[]; hash: string | null }>(
+    KEYS_AND_LAST([missing.map((e) => e.key)]),
+  );
+  const there = new Set(rows[0]!.taken);
+  let prev = rows[0]!.hash ?? GENESIS;
+  for (const e of missing) {
+    // Another writer's, or an earlier one of this list (the same key twice): once on the chain.
+    if (there.has(e.key)) continue;
+    there.add(e.key);
+    prev = await insertEvent(client, e, prev);
+  }
 }
 
 /** Appends one event inside the caller's transaction; a second append with the same key is a no-op. */
 export async function appendAudit(client: Client, e: AuditEvent): Promise<void> {
-  await client.query(LOCK_CHAIN([CHAIN_LOCK]));
-  // After the lock, in a statement of its own: its snapshot sees every append committed before it.
-  const { rows } = await client.query<{ taken: boolean; hash: string | null }>(KEY_AND_LAST([e.key]));
-  if (rows[0]!.taken) return;
-  const prev = rows[0]!.hash ?? GENESIS;
+  await appendAuditEvents(client, [e], new Set());
+}
+
+/** Inserts `e` linked to `prev`; its own hash, the next link's `prev`. */
+async function insertEvent(client: Client, e: AuditEvent, prev: string): Promise<string> {
   // Round-trip through JSON so the hash covers exactly what jsonb will store.
   const json = (v: unknown) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
   const fields: ChainedFields = {
@@ -96,6 +116,7 @@ export async function appendAudit(client: Client, e: AuditEvent): Promise<void> 
     after: json(e.after),
     detail: json(e.detail),
   };
+  const hash = rowHash(prev, fields);
   await client.query(
     INSERT_EVENT([
       fields.idem_key,
@@ -112,9 +133,10 @@ export async function appendAudit(client: Client, e: AuditEvent): Promise<void> 
       JSON.stringify(fields.after),
       JSON.stringify(fields.detail),
       prev,
-      rowHash(prev, fields),
+      hash,
     ]),
   );
+  return hash;
 }
 
 export interface ChainReport {

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { appendAudit, verifyAuditChain, verifyAuditChainShared } from '../../activities/audit.js';
+import { appendAudit, appendAuditEvents, verifyAuditChain, verifyAuditChainShared } from '../../activities/audit.js';
 import { APP_ROLE, createPool, withTransaction, type Pool } from '../../activities/db.js';
 import type { AuditEvent } from '../../domain/events.js';
 import { migrate } from '../../scripts/migrate.js';
@@ -87,6 +87,43 @@ describe('audit trail', () => {
     );
     const report = await verifyAuditChain(pool);
     expect(report).toEqual({ ok: true, rows: 22 });
+  });
+
+  it('senders racing with the same events append each once, in order, each taking the chain lock once', async () => {
+    // Every sender of a candidate's inputs writes the acts its answer carries; inputs answered together
+    // carry the same acts, and their senders race to append them.
+    const shared = Array.from({ length: 8 }, (_, i) => event(`shared.${i}`));
+    const locks: number[] = [];
+    await Promise.all(
+      Array.from({ length: 10 }, (_, w) =>
+        withTransaction(pool, async (c) => {
+          let taken = 0;
+          const counting = new Proxy(c, {
+            get(target, k) {
+              if (k === 'query')
+                return (q: string | { text: string }, ...rest: unknown[]) => {
+                  if (/pg_advisory_xact_lock/.test(typeof q === 'string' ? q : q.text)) taken++;
+                  return (target.query as (...a: unknown[]) => unknown)(q, ...rest);
+                };
+              const v: unknown = Reflect.get(target, k);
+              return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+            },
+          });
+          // The first event twice: an answer may carry an act its earlier acts carried too.
+          await appendAuditEvents(counting, [...shared, shared[0]!, event(`own.${w}`)]);
+          locks.push(taken);
+        }),
+      ),
+    );
+    const { rows } = await pool.query<{ action: string }>(
+      `SELECT action FROM audit_events WHERE action LIKE 'shared.%' OR action LIKE 'own.%' ORDER BY id`,
+    );
+    expect(rows.filter((r) => r.action.startsWith('shared.')).map((r) => r.action)).toEqual(
+      shared.map((e) => e.action),
+    );
+    expect(rows.filter((r) => r.action.startsWith('own.'))).toHaveLength(10);
+    expect((await verifyAuditChain(pool)).ok).toBe(true);
+    expect(locks).toEqual(Array.from({ length: 10 }, () => 1));
   });
 
   it("the application's role may append but never UPDATE, DELETE or TRUNCATE, nor switch the triggers off", async () => {

@@ -69,7 +69,7 @@ describe('prepared statements', () => {
     expect(await preparedHere()).toEqual(
       expect.arrayContaining([
         'audit-insert-event',
-        'audit-key-and-last',
+        'audit-keys-and-last',
         'audit-lock-chain',
         'candidate',
         'cycle-for-reader',

@@ -31,7 +31,7 @@ export interface MixedReads {
   cycle: LatencySummary;
   /**
    * GET …/candidates/{personId}, answers 200 only: before its recommendation a candidate is a quick
-   * 404, and while its inspection opens a quick 409 NOT_READY (counted in `candidateNotYet`).
+   * 404, and while its inspection opens a quick 503 NOT_READY (409 before 00ce6da; counted in `candidateNotYet`).
    */
   candidate: LatencySummary;
   /** GET /v1/reports/{id} of an open report. */
@@ -47,9 +47,9 @@ export interface MixedReads {
   cyclesAbandoned: number;
   /** Running workflows whose workflow task fails, by type and failure cause, once the drive ended. */
   failingWorkflows?: Record<string, number>;
-  /** Candidate reads answered 404 or 409 NOT_READY: not yet recommended, or inspection opening. */
+  /** Candidate reads answered 404 or NOT_READY (503, 409 before 00ce6da): not yet recommended, or inspection opening. */
   candidateNotYet: number;
-  /** Reads answered with anything else but 200, by status. */
+  /** Reads answered with anything else but 200, by kind and status ("cycle 503"; by status alone before 12-06 evening). */
   failedReads: number;
   failedByStatus: Record<string, number>;
   /**

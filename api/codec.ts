@@ -45,7 +45,7 @@ const toJson = (p: Payload): JsonPayload => PayloadProto.toObject(PayloadProto.c
  * A payload whole: its bytes and every mark (encoding, key id, compression). A payload of the run with a
  * mark changed is not the run's own: compared by its bytes alone it passed, and failed in decryption (500).
  */
-const digest = (p: { data?: Uint8Array | null; metadata?: Record<string, Uint8Array> | null }) => {
+const digest = (p: { data?: Uint8Array | number[] | null; metadata?: Record<string, Uint8Array> | null }) => {
   const h = createHash('sha256');
   for (const [k, v] of Object.entries(p.metadata ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
     h.update(`${k.length}:${k}:${v.length}:`).update(bytes(v));
@@ -63,14 +63,17 @@ function payloadShapeProblem(payloads: unknown[]): { path: string; rule: string 
     if (metadata !== undefined && metadata !== null) {
       if (typeof metadata !== 'object' || Array.isArray(metadata))
         return { path: `payloads.${i}.metadata`, rule: 'an object of base64 strings' };
-      const bad = Object.entries(metadata).find(([, v]) => typeof v !== 'string');
+      const bad = Object.entries(metadata).find(([, v]) => !isBase64(v));
       if (bad) return { path: `payloads.${i}.metadata.${bad[0].slice(0, 100)}`, rule: 'base64 text' };
     }
-    if (data !== undefined && data !== null && typeof data !== 'string')
+    if (data !== undefined && data !== null && !isBase64(data))
       return { path: `payloads.${i}.data`, rule: 'base64 text' };
   }
   return undefined;
 }
+
+/** Proto-JSON bytes: base64, standard or URL-safe, padded or not (protobufjs reads all four). */
+const isBase64 = (v: unknown) => typeof v === 'string' && /^[A-Za-z0-9+/_-]*={0,2}$/.test(v);
 
 const AS_STORED = 'an encrypted payload as stored: its marks and bytes unaltered, under a key this API holds';
 
@@ -258,11 +261,23 @@ export function codecRoutes(o: {
   }
 }
 
-/** Every payload (an object with bytes `data` and a `metadata` map) anywhere in a proto message. */
+/**
+ * Every payload (a `metadata` map of bytes, and bytes `data` or none) anywhere in a proto message. An
+ * empty payload (an activity's null input, a void result) has no data at all: left out, the UI's batch
+ * of a whole history was refused 403 (found from outside).
+ */
 function collectPayloads(node: unknown, into: Set<string>, depth = 0): void {
   if (!node || typeof node !== 'object' || depth > 64 || node instanceof Uint8Array) return;
   const o = node as Record<string, unknown>;
-  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') into.add(digest(o));
+  const { metadata, data } = o;
+  if (
+    metadata &&
+    typeof metadata === 'object' &&
+    !Array.isArray(metadata) &&
+    Object.values(metadata).every((v) => v instanceof Uint8Array) &&
+    (data === undefined || data === null || data instanceof Uint8Array || Array.isArray(data))
+  )
+    into.add(digest(o));
   for (const v of Array.isArray(node) ? node : Object.values(o)) collectPayloads(v, into, depth + 1);
 }
 

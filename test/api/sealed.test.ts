@@ -287,6 +287,41 @@ describe('the codec endpoint', () => {
     }
   });
 
+  it("an operator decodes a run's whole batch as the UI sends it, empty payloads too; bad base64 is 400 naming it", async () => {
+    // Found from outside (attack 49): after the marks joined the own-payload check, the empty payloads of
+    // a history (an activity's null input, a void result: no data at all) were not collected as the
+    // run's own, so the UI's batch of a whole history answered 403.
+    const history = await stack.client.workflow.getHandle(`cycle:${CYCLE_ID}`).fetchHistory();
+    const all: Payload[] = [];
+    (function walk(node: unknown) {
+      if (!node || typeof node !== 'object' || node instanceof Uint8Array) return;
+      const o = node as Record<string, unknown>;
+      if (o.metadata && typeof o.metadata === 'object' && o.metadata.constructor === Object && 'encoding' in o.metadata)
+        all.push(o);
+      for (const v of Array.isArray(node) ? node : Object.values(o)) walk(v);
+    })(history);
+    const empty = all.filter((p) => !p.data || p.data.length === 0);
+    expect(empty.length).toBeGreaterThan(0);
+    const operator = {
+      ...(await bearer(['operator'], '440300', '运维-整批')),
+      'x-huanjie-workflow-id': `cycle:${CYCLE_ID}`,
+    };
+    const whole = await decode(all, operator);
+    expect(whole.status, await whole.clone().text()).toBe(200);
+    expect(((await whole.json()) as { payloads: unknown[] }).payloads).toHaveLength(all.length);
+    // Not base64: named, whichever payload it is in.
+    const bad = { ...toJson(all[0]!), data: '@@@@' };
+    const refused = await fetch(`${stack.api.url}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...operator },
+      body: JSON.stringify({ payloads: [toJson(all[0]!), bad] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { details: unknown[] } }).error.details).toEqual([
+      { path: 'payloads.1.data', rule: 'base64 text' },
+    ]);
+  });
+
   it('each decode is on the audit chain: who, which workflow, how many — never the content', async () => {
     const payloads = payloadsIn(await stack.client.workflow.getHandle(`cycle:${CYCLE_ID}`).fetchHistory())
       .filter(encrypted)

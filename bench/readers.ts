@@ -71,12 +71,11 @@ subscribe('undici:client:connected', (m) => {
 });
 
 /**
- * A candidate whose inspection is opening: NOT_READY, a 503 with Retry-After since 00ce6da (a 409 before).
- * Counted with the candidates not yet recommended, not as a failed read: the 12-06 evening run counted
- * 3,486 of them as failed 503s.
+ * A candidate whose inspection is opening: NOT_READY, a 503 with Retry-After (a 409 before 00ce6da, which
+ * the API no longer answers). Counted with the candidates not yet recommended, not as a failed read: the
+ * 12-06 evening run counted 3,486 of them as failed 503s.
  */
-const openingNow = (status: number, body: string) =>
-  (status === 409 && body.includes('NOT_READY')) || (status === 503 && body.includes('inspection is opening'));
+const openingNow = (status: number, body: string) => status === 503 && body.includes('inspection is opening');
 
 /** Where a slow read's time went, from the API's stamps (bench/api-process.ts); {} if unstamped. */
 function splitOf(res: Response, sent: number, done: number): Partial<SlowRead> {

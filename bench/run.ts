@@ -501,9 +501,10 @@ async function main() {
           const t0 = performance.now();
           await simulator.driveCycle(id, marks);
           const t1 = performance.now();
+          const inspecting = marks.decisionSeen! - marks.inspectionSeen!;
           walls.push((t1 - t0) / 1000);
-          inspections.push((marks.decisionSeen! - marks.inspectionSeen!) / 1000);
-          outside.push((t1 - t0 - (marks.decisionSeen! - marks.inspectionSeen!)) / 1000);
+          inspections.push(inspecting / 1000);
+          outside.push((t1 - t0 - inspecting) / 1000);
         }
         const wall = pct(walls, 50);
         const inspection = pct(inspections, 50);

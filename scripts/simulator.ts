@@ -182,7 +182,7 @@ export function createSimulator(o: SimulatorOptions) {
   /**
    * Drives one cycle from launch to closed with one candidate per seat, everybody clear. `marks` gets
    * `performance.now()` when the driver saw the inspection open and saw it done (the stage read
-   * "decision"): the benchmark tells the candidates' part of a cycle from the stages run once.
+   * "decision"): the benchmark tells the inspection from the rest of the cycle.
    */
   async function driveCycle(cycleId: string, marks?: { inspectionSeen?: number; decisionSeen?: number }): Promise<any> {
     const base = `/v1/cycles/${cycleId}`;

@@ -51,11 +51,15 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** Every payload in a history (or any proto message), as the codec endpoint takes them (proto-JSON). */
+/**
+ * Every payload in a history (or any proto message), as the codec endpoint takes them (proto-JSON): a
+ * `metadata` map naming its encoding, and bytes — or none, as an empty payload (an activity's null input).
+ */
 function payloadsIn(node: unknown, out: Payload[] = []): Payload[] {
   if (!node || typeof node !== 'object' || node instanceof Uint8Array) return out;
   const o = node as Record<string, unknown>;
-  if (o.data instanceof Uint8Array && o.metadata && typeof o.metadata === 'object') out.push(o);
+  if (o.metadata && typeof o.metadata === 'object' && o.metadata.constructor === Object && 'encoding' in o.metadata)
+    out.push(o);
   for (const v of Array.isArray(node) ? node : Object.values(o)) payloadsIn(v, out);
   return out;
 }
@@ -292,14 +296,7 @@ describe('the codec endpoint', () => {
     // a history (an activity's null input, a void result: no data at all) were not collected as the
     // run's own, so the UI's batch of a whole history answered 403.
     const history = await stack.client.workflow.getHandle(`cycle:${CYCLE_ID}`).fetchHistory();
-    const all: Payload[] = [];
-    (function walk(node: unknown) {
-      if (!node || typeof node !== 'object' || node instanceof Uint8Array) return;
-      const o = node as Record<string, unknown>;
-      if (o.metadata && typeof o.metadata === 'object' && o.metadata.constructor === Object && 'encoding' in o.metadata)
-        all.push(o);
-      for (const v of Array.isArray(node) ? node : Object.values(o)) walk(v);
-    })(history);
+    const all = payloadsIn(history);
     const empty = all.filter((p) => !p.data || p.data.length === 0);
     expect(empty.length).toBeGreaterThan(0);
     const operator = {

@@ -86,6 +86,8 @@ export function cpuPerRun(phases: {
   cycles: [CpuSample, number];
   capacity: [CpuSample, number];
   trivial: [CpuSample, number];
+  /** Goal 2's floor: a cycle's acts alone (bench/acts-workflow.ts), 30 at a time. */
+  actsFloor?: [CpuSample, number];
 }) {
   const per = ([s, n]: [CpuSample, number]) =>
     Object.fromEntries(PARTS.map((k) => [k, Math.round((s[k] * 1000) / n)])) as Record<(typeof PARTS)[number], number>;
@@ -100,5 +102,8 @@ export function cpuPerRun(phases: {
     msPerTrivialWorkflow: trivial,
     trivialPerCycle3AtATime: ratio(cycle),
     trivialPerCycle30AtATime: ratio(capacity),
+    ...(phases.actsFloor
+      ? { msPerActsFloor30AtATime: per(phases.actsFloor), trivialPerActsFloor30AtATime: ratio(per(phases.actsFloor)) }
+      : {}),
   };
 }

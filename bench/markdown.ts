@@ -10,7 +10,7 @@ export function markdown(r: Record<string, any>): string {
   const a = r.apiLatencyMs;
   const o = r.openCycles;
   const lines = [
-    `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).`,
+    `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).${r.calendar === 'kept' ? ' Cycles on the kept calendar (BENCH_CALENDAR=kept: answered in time, not late).' : ''}`,
     '',
     ...goalsMarkdown(r),
     ...(t
@@ -20,6 +20,12 @@ export function markdown(r: Record<string, any>): string {
           `| full cycles / s (10 candidates × 7 departments, via the API) | ${t.cyclesPerSecond} | ${c?.cyclesPerSecond ?? '—'} |`,
           `| trivial one-activity workflows / s | ${t.trivialWorkflowsPerSecond}${t.trivialWorkflowsPerSecondEach ? ` (median of ${t.trivialWorkflowsPerSecondEach.join(', ')})` : ''} | ${c?.trivialWorkflowsPerSecond ?? '—'} |`,
           `| trivial workflows per full cycle | ${t.ratioTrivialToCycle} | ${c?.ratioTrivialToCycle ?? '—'} |`,
+          ...(t.ratioActsFloor !== undefined
+            ? [
+                `| trivial workflows per full cycle, 30 at a time | ${t.ratioAtEqualConcurrency} | |`,
+                `| the floor: a cycle's acts alone (11 workflows, 108 no-op Updates), 30 at a time: per second; trivial per one | ${t.actsFloorPerSecond30AtATime}; ${t.ratioActsFloor} | |`,
+              ]
+            : []),
           `| history events per cycle (cycle + supervision + candidates) | ${t.eventsPerCycle} | |`,
           `| history events per candidate | ${t.eventsPerCandidate} | |`,
           '',
@@ -147,6 +153,8 @@ export function markdown(r: Record<string, any>): string {
 }
 
 /** Measurement 1's CPU by part (bench/cpu.ts): where a cycle's cost goes, against a trivial workflow's. */
+const times = (x: number | null | undefined) => (x != null ? `${x}×` : '—');
+
 function cpuRows(cpu: Record<string, Record<string, number | null>>): string[] {
   const parts = ['temporal', 'bench', 'postgres', 'machine'] as const;
   const names = {
@@ -156,11 +164,11 @@ function cpuRows(cpu: Record<string, Record<string, number | null>>): string[] {
     machine: 'whole machine',
   };
   return [
-    '| 1. CPU ms by part | per cycle, 3 at a time | per cycle, 30 at a time | per trivial workflow | trivial per cycle (30 at a time) |',
-    '|---|---|---|---|---|',
+    "| 1. CPU ms by part | per cycle, 3 at a time | per cycle, 30 at a time | per trivial workflow | trivial per cycle (30 at a time) | the floor: a cycle's acts alone, 30 at a time (trivial per one) |",
+    '|---|---|---|---|---|---|',
     ...parts.map(
       (k) =>
-        `| ${names[k]} | ${cpu.msPerCycle3AtATime?.[k]} | ${cpu.msPerCycle30AtATime?.[k]} | ${cpu.msPerTrivialWorkflow?.[k]} | ${cpu.trivialPerCycle30AtATime?.[k] != null ? `${cpu.trivialPerCycle30AtATime[k]}×` : '—'} |`,
+        `| ${names[k]} | ${cpu.msPerCycle3AtATime?.[k]} | ${cpu.msPerCycle30AtATime?.[k]} | ${cpu.msPerTrivialWorkflow?.[k]} | ${times(cpu.trivialPerCycle30AtATime?.[k])} | ${cpu.msPerActsFloor30AtATime ? `${cpu.msPerActsFloor30AtATime[k]} (${times(cpu.trivialPerActsFloor30AtATime?.[k])})` : '—'} |`,
     ),
     '',
   ];

@@ -30,7 +30,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createPool, type Pool } from '../activities/db.js';
 import { createApp } from '../api/app.js';
@@ -49,12 +49,13 @@ import { createSimulator } from '../scripts/simulator.js';
 import { ensureTemporalCli } from '../scripts/temporal-cli.js';
 import { buildWorkflowBundle, createThrowawayDatabase } from '../scripts/throwaway.js';
 import { AesGcmCodec, generateCodecKey, parseCodecKeys } from '../temporal/codec.js';
-import { connectClient } from '../temporal/connection.js';
+import { connectClient, dataConverter } from '../temporal/connection.js';
 import { createHuanjieWorker } from '../worker/worker.js';
 import { measureClusterThroughput } from './cluster.js';
 import proto from '@temporalio/proto';
 import { getStateQuery } from '../workflows/contracts/cycle.js';
 import { pingWorkflow } from '../workflows/ping.js';
+import { actUpdate, actsWorkflow } from './acts-workflow.js';
 import { measureConsolePages } from './console.js';
 import { goals } from './goals.js';
 import { markdown } from './markdown.js';
@@ -89,6 +90,15 @@ const MIXED_CACHE = envNumber('BENCH_MIXED_CACHE', 100);
 const MIXED_DRIVE_SECONDS = envNumber('BENCH_MIXED_DRIVE_SECONDS', 900);
 /** The simulator's joint-review departments answer one after another, as before 12-06 (default: together). */
 const DEPARTMENTS_IN_TURN = process.env.BENCH_DEPARTMENTS_IN_TURN === '1';
+/**
+ * The cycles' calendar: `zero` (default) is a working day of no length, so every deadline is due at once
+ * and each cycle takes the late path in full (every review chased and escalated, every checkpoint overdue
+ * and escalated); `kept` is a working day of three seconds with the reviews' and checkpoints' deadlines 60
+ * working days out (three minutes), so a bench-long cycle is answered in time, as one kept to its calendar
+ * is — its publicity period, one working day, then lasts three seconds, which slows cycles driven 3 at a
+ * time but not their CPU.
+ */
+const CALENDAR = process.env.BENCH_CALENDAR === 'kept' ? 'kept' : 'zero';
 /** 7: `own` (default) runs the API in a process of its own, as in production; `bench` in this one, beside the load. */
 const MIXED_API = process.env.BENCH_MIXED_API === 'bench' ? 'bench' : 'own';
 /** Where measurement 7's readers run: a process of their own, or (`bench`) beside the drivers, as before 12-05 evening. */
@@ -292,13 +302,23 @@ async function main() {
       node: process.version,
       cpus: (await import('node:os')).cpus().length,
       departmentsInTurn: DEPARTMENTS_IN_TURN,
+      calendar: CALENDAR,
     };
     const zeroCalendar = { kind: 'compressed', secondsPerWorkingDay: 0 };
+    const kept =
+      CALENDAR === 'kept'
+        ? {
+            calendar: { kind: 'compressed', secondsPerWorkingDay: 3 },
+            jointReview: { chaseAtWorkingDays: 60, deadlineWorkingDays: 60 },
+            supervision: { checkpointWorkingDays: 60 },
+          }
+        : {};
     const fullPolicy = (perSeat: number) => ({
       inspectionPerSeat: perSeat,
       shortlistPerSeat: 1,
       publicityWorkingDays: 1,
       calendar: zeroCalendar,
+      ...kept,
       inspection: {
         interviews: {
           superiors: 0,
@@ -349,6 +369,62 @@ async function main() {
         supervisionWorkflowId(cycleId),
         ...s.candidates.map((c) => candidateWorkflowId(cycleId, c.personId)),
       ];
+    };
+
+    /**
+     * Goal 2's floor: a cycle's human acts alone, one Update each on workflows that do nothing else
+     * (bench/acts-workflow.ts), in the simulator's pattern — the cycle's four stage inputs, ten
+     * candidates four at a time (the team's two inputs in turn beside seven verdicts, then the dossier),
+     * the cycle's four decisions — `n` of them 30 at a time. No API, database, record, timer or
+     * activity: what one Update per act costs the server and the SDK at least, on their own worker.
+     */
+    const actsFloor = async (n: number, cpu: ReturnType<typeof cpuSampler>) => {
+      const queue = `${taskQueue}-acts`;
+      const worker = await Worker.create({
+        connection,
+        namespace: 'default',
+        taskQueue: queue,
+        workflowsPath: new URL('./acts-workflow.ts', import.meta.url).pathname,
+        dataConverter: dataConverter(codecKeys),
+      });
+      const running = worker.run();
+      const stamp = Date.now();
+      const act = (h: WorkflowHandle, what: string, last = false) =>
+        h.executeUpdate(actUpdate, { args: [what, last] }).then(() => undefined);
+      const open = (id: string) => client.workflow.start(actsWorkflow, { workflowId: id, taskQueue: queue });
+      const actsCycle = async (i: number) => {
+        const id = `bench-acts-${stamp}-${i}`;
+        const cycle = await open(id);
+        for (const stage of ['launch', 'analysis', 'cadreMeeting', 'fullCommittee']) await act(cycle, stage);
+        const candidates = await Promise.all(Array.from({ length: 10 }, (_, k) => open(`${id}-${k + 1}`)));
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            for (let k = next++; k < candidates.length; k = next++) {
+              const h = candidates[k]!;
+              const team = async () => {
+                await act(h, 'inspection');
+                await act(h, 'personal-matters');
+              };
+              await Promise.all([team(), ...Array.from({ length: 7 }, (_, d) => act(h, `verdict ${d + 1}`))]);
+              await act(h, 'dossier', true);
+              await h.result();
+            }
+          }),
+        );
+        for (const stage of ['standing-committee', 'committee-vote', 'approval']) await act(cycle, stage);
+        await act(cycle, 'election', true);
+        await cycle.result();
+      };
+      log(`   the acts alone (goal 2's floor): ${n} cycles' Updates on workflows that do nothing else, 30 at a time`);
+      const c = cpu.sample();
+      const t = performance.now();
+      await load(n, 30, actsCycle);
+      const wall = (performance.now() - t) / 1000;
+      const used = cpu.since(c);
+      worker.shutdown();
+      await running;
+      return { wall, cpu: used };
     };
 
     // ---- 1. throughput --------------------------------------------------------------------------
@@ -406,6 +482,7 @@ async function main() {
       await load(wide.length, 30, (i) => simulator.driveCycle(wide[i]!).then(() => undefined));
       const wideWall = (performance.now() - t2) / 1000;
       const wideCpu = cpu.since(c2);
+      const floor = await actsFloor(CAPACITY_CYCLES, cpu);
       await trivialBlock('after the cycles');
       const trivialRates = trivial.map((b) => 300 / b.wall);
       const trivialRate = [...trivialRates].sort((a, b) => a - b)[1]!;
@@ -426,8 +503,15 @@ async function main() {
         ratioTrivialToCycle: round(trivialRate / (cycles / cycleWall), 0),
         cyclesPerSecond30AtATime: round(CAPACITY_CYCLES / wideWall, 3),
         ratioAtEqualConcurrency: round(trivialRate / (CAPACITY_CYCLES / wideWall), 0),
+        actsFloorPerSecond30AtATime: round(CAPACITY_CYCLES / floor.wall, 3),
+        ratioActsFloor: round(trivialRate / (CAPACITY_CYCLES / floor.wall), 0),
         eventsPerCandidateByType: breakdown,
-        cpu: cpuPerRun({ cycles: [cycleCpu, cycles], capacity: [wideCpu, CAPACITY_CYCLES], trivial: [pingCpu, 900] }),
+        cpu: cpuPerRun({
+          cycles: [cycleCpu, cycles],
+          capacity: [wideCpu, CAPACITY_CYCLES],
+          trivial: [pingCpu, 900],
+          actsFloor: [floor.cpu, CAPACITY_CYCLES],
+        }),
       };
       log(`   ${JSON.stringify(results.throughput)}`);
     }

@@ -94,6 +94,7 @@ export function cpuPerRun(phases: {
   const cycle = per(phases.cycles);
   const capacity = per(phases.capacity);
   const trivial = per(phases.trivial);
+  const floor = phases.actsFloor && per(phases.actsFloor);
   const ratio = (x: Record<string, number>) =>
     Object.fromEntries(PARTS.map((k) => [k, trivial[k] > 0 ? Math.round(x[k]! / trivial[k]) : null]));
   return {
@@ -102,8 +103,6 @@ export function cpuPerRun(phases: {
     msPerTrivialWorkflow: trivial,
     trivialPerCycle3AtATime: ratio(cycle),
     trivialPerCycle30AtATime: ratio(capacity),
-    ...(phases.actsFloor
-      ? { msPerActsFloor30AtATime: per(phases.actsFloor), trivialPerActsFloor30AtATime: ratio(per(phases.actsFloor)) }
-      : {}),
+    ...(floor ? { msPerActsFloor30AtATime: floor, trivialPerActsFloor30AtATime: ratio(floor) } : {}),
   };
 }

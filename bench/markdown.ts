@@ -152,9 +152,9 @@ export function markdown(r: Record<string, any>): string {
   return lines.join('\n');
 }
 
-/** Measurement 1's CPU by part (bench/cpu.ts): where a cycle's cost goes, against a trivial workflow's. */
 const times = (x: number | null | undefined) => (x != null ? `${x}×` : '—');
 
+/** Measurement 1's CPU by part (bench/cpu.ts): where a cycle's cost goes, against a trivial workflow's. */
 function cpuRows(cpu: Record<string, Record<string, number | null>>): string[] {
   const parts = ['temporal', 'bench', 'postgres', 'machine'] as const;
   const names = {

@@ -10,7 +10,7 @@ export function markdown(r: Record<string, any>): string {
   const a = r.apiLatencyMs;
   const o = r.openCycles;
   const lines = [
-    `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).${r.calendar === 'kept' ? ' Cycles on the kept calendar (BENCH_CALENDAR=kept: answered in time, not late).' : ''}`,
+    `Measured ${r.at} on ${r.cpus} cores, Node ${r.node}; one run, one machine (ratios compare, absolute numbers do not).${r.calendar === 'kept' ? ' Cycles on the kept calendar (BENCH_CALENDAR=kept: answered in time, not late).' : ''}${r.workflowTaskSlots ? ` Workers took ${r.workflowTaskSlots} workflow tasks at once.` : ''}`,
     '',
     ...goalsMarkdown(r),
     ...(t

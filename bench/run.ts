@@ -50,7 +50,7 @@ import { ensureTemporalCli } from '../scripts/temporal-cli.js';
 import { buildWorkflowBundle, createThrowawayDatabase } from '../scripts/throwaway.js';
 import { AesGcmCodec, generateCodecKey, parseCodecKeys } from '../temporal/codec.js';
 import { connectClient, dataConverter } from '../temporal/connection.js';
-import { createHuanjieWorker } from '../worker/worker.js';
+import { createHuanjieWorker, WORKFLOW_TASK_SLOTS } from '../worker/worker.js';
 import { measureClusterThroughput } from './cluster.js';
 import proto from '@temporalio/proto';
 import { getStateQuery } from '../workflows/contracts/cycle.js';
@@ -99,6 +99,12 @@ const DEPARTMENTS_IN_TURN = process.env.BENCH_DEPARTMENTS_IN_TURN === '1';
  * time but not their CPU.
  */
 const CALENDAR = process.env.BENCH_CALENDAR === 'kept' ? 'kept' : 'zero';
+/**
+ * Workflow tasks at once for every worker of the run, in this process and spawned (which reads the same
+ * variable): the product's default unless `WORKER_MAX_CONCURRENT_WORKFLOW_TASKS` says otherwise.
+ */
+const WORKFLOW_TASKS_SET = Number(process.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) || undefined;
+const WORKFLOW_TASKS = WORKFLOW_TASKS_SET ?? WORKFLOW_TASK_SLOTS;
 /** 7: `own` (default) runs the API in a process of its own, as in production; `bench` in this one, beside the load. */
 const MIXED_API = process.env.BENCH_MIXED_API === 'bench' ? 'bench' : 'own';
 /** Where measurement 7's readers run: a process of their own, or (`bench`) beside the drivers, as before 12-05 evening. */
@@ -204,7 +210,10 @@ async function main() {
       codecKeys,
       temporal: client,
       workflowBundlePath: bundlePath,
-      ...(maxCachedWorkflows !== undefined ? { tuning: { maxCachedWorkflows } } : {}),
+      tuning: {
+        ...(WORKFLOW_TASKS_SET ? { maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASKS_SET } : {}),
+        ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
+      },
     });
     return { worker, running: worker.run() };
   };
@@ -229,6 +238,7 @@ async function main() {
         DATABASE_URL: databaseUrl,
         CODEC_KEYS: codecSpec,
         WORKER_MAX_CACHED_WORKFLOWS: String(cache),
+        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(WORKFLOW_TASKS),
       },
       log,
     );
@@ -303,6 +313,7 @@ async function main() {
       cpus: (await import('node:os')).cpus().length,
       departmentsInTurn: DEPARTMENTS_IN_TURN,
       calendar: CALENDAR,
+      workflowTaskSlots: WORKFLOW_TASKS,
     };
     const zeroCalendar = { kind: 'compressed', secondsPerWorkingDay: 0 };
     const kept =

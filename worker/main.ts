@@ -23,8 +23,8 @@ const config = (() => {
           .int('must be a whole number')
           .min(1, 'must be at least 1')
           .optional(),
-        // How many workflow tasks (each a replay when the workflow is not cached) run at once; unset, the
-        // SDK's 40. Fewer leave more of a shared machine to the API during a storm of timers (README, Benchmarks).
+        // How many workflow tasks (each a replay when the workflow is not cached) run at once; unset, 10
+        // (worker/worker.ts says why: the SDK's 40 let a saturated worker's tasks outrun their timeout).
         WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce
           .number({ error: 'must be a whole number' })
           .int('must be a whole number')
@@ -118,11 +118,7 @@ const worker = await createHuanjieWorker({
   tuning: {
     ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     ...(config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS
-      ? {
-          maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
-          // The SDK refuses more pollers than task slots (its default is 10).
-          maxConcurrentWorkflowTaskPolls: Math.min(10, config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS),
-        }
+      ? { maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS }
       : {}),
   },
 });

@@ -42,14 +42,21 @@ export interface HuanjieWorkerOptions {
   activities?: WorkerOptions['activities'];
   /** Continue callers' traces in workflows (bundled at start only) and activities. */
   tracing?: Tracing | undefined;
+  /** Unset, workflow tasks at once are {@link WORKFLOW_TASK_SLOTS}, the rest the SDK's defaults. */
   tuning?: Pick<
     WorkerOptions,
-    | 'maxCachedWorkflows'
-    | 'maxConcurrentActivityTaskExecutions'
-    | 'maxConcurrentWorkflowTaskExecutions'
-    | 'maxConcurrentWorkflowTaskPolls'
+    'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'
   >;
 }
+
+/**
+ * Workflow tasks (replays of evicted workflows among them) the worker runs at once unless told otherwise.
+ * The SDK's 40 let a saturated 2-core worker take more tasks than it finished within their 10 s timeout:
+ * the server refused their completions, cycles' projections were withdrawn and reads answered 503 (bench
+ * measurement 7, twice); with 10 none of that happened, and the soak of 10,000 open cycles kept its memory,
+ * its lateness and its reads within goal 5 (README, Benchmarks). The SDK polls with at most as many.
+ */
+export const WORKFLOW_TASK_SLOTS = 10;
 
 /**
  * The activity's signal as the connection needs it. The connection cancels a call by adding an 'abort'
@@ -144,6 +151,10 @@ export async function createHuanjieWorker(o: HuanjieWorkerOptions): Promise<Work
         : { workflowModules: [...workflowInterceptorModules, ...(o.tracing ? [workflowTracingModule] : [])] }),
     },
     ...o.tuning,
+    // The SDK lowers slots above a small cache to the cache's size, with a warning: the default does so quietly.
+    maxConcurrentWorkflowTaskExecutions:
+      o.tuning?.maxConcurrentWorkflowTaskExecutions ??
+      Math.min(WORKFLOW_TASK_SLOTS, o.tuning?.maxCachedWorkflows ?? WORKFLOW_TASK_SLOTS),
   });
   // Each eviction and its reason, as the SDK emits them for its own replay (a protected member: no public
   // hook tells a refused completion). A refused task's projection send is withdrawn (activities/projection.ts).

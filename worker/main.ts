@@ -23,7 +23,7 @@ const config = (() => {
           .int('must be a whole number')
           .min(1, 'must be at least 1')
           .optional(),
-        // How many workflow tasks (each a replay when the workflow is not cached) run at once; unset, 10
+        // How many workflow tasks (each a replay when the workflow is not cached) run at once; unset, 16
         // (worker/worker.ts says why: the SDK's 40 let a saturated worker's tasks outrun their timeout).
         WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce
           .number({ error: 'must be a whole number' })

@@ -53,10 +53,12 @@ export interface HuanjieWorkerOptions {
  * Workflow tasks (replays of evicted workflows among them) the worker runs at once unless told otherwise.
  * The SDK's 40 let a saturated 2-core worker take more tasks than it finished within their 10 s timeout:
  * the server refused their completions, cycles' projections were withdrawn and reads answered 503 (bench
- * measurement 7, twice); with 10 none of that happened, and the soak of 10,000 open cycles kept its memory,
- * its lateness and its reads within goal 5 (README, Benchmarks). The SDK polls with at most as many.
+ * measurement 7, twice). Fewer slots also leave less for work the cache does not hold: the SDK reserves a
+ * slot for each of its 10 pollers while it waits, 8 of them on the sticky queue, so 10 slots left an idle
+ * worker two for workflows it had evicted — queries on evicted cycles took twice as long (measurement 4).
+ * 16 leaves eight (README, Benchmarks). The SDK polls with at most as many pollers as slots.
  */
-export const WORKFLOW_TASK_SLOTS = 10;
+export const WORKFLOW_TASK_SLOTS = 16;
 
 /**
  * The activity's signal as the connection needs it. The connection cancels a call by adding an 'abort'

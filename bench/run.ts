@@ -100,8 +100,9 @@ const DEPARTMENTS_IN_TURN = process.env.BENCH_DEPARTMENTS_IN_TURN === '1';
  */
 const CALENDAR = process.env.BENCH_CALENDAR === 'kept' ? 'kept' : 'zero';
 /**
- * Workflow tasks at once for every worker of the run, in this process and spawned (which reads the same
- * variable): the product's default unless `WORKER_MAX_CONCURRENT_WORKFLOW_TASKS` says otherwise.
+ * Workflow tasks at once for every worker of the run: the product's default unless
+ * `WORKER_MAX_CONCURRENT_WORKFLOW_TASKS` says otherwise — read here for the workers in this process; a
+ * spawned worker inherits the variable (bench/processes.ts) and reads it itself.
  */
 const WORKFLOW_TASKS_SET = Number(process.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) || undefined;
 const WORKFLOW_TASKS = WORKFLOW_TASKS_SET ?? WORKFLOW_TASK_SLOTS;
@@ -238,7 +239,6 @@ async function main() {
         DATABASE_URL: databaseUrl,
         CODEC_KEYS: codecSpec,
         WORKER_MAX_CACHED_WORKFLOWS: String(cache),
-        WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: String(WORKFLOW_TASKS),
       },
       log,
     );

@@ -281,9 +281,30 @@ export const sourceReleaseHoldSchema = once(() =>
   z.strictObject({
     ...releaseHoldSchema().shape,
     bySource: z.literal(true).optional(),
+    asChecked: checkedHoldSchema().optional(),
   }),
 );
 export const reasonOnlySchema = once(() => z.strictObject({ reason: reasonSchema() }));
+/** The cycle's own suspend, resume and abort input: the API's (`reasonOnlySchema`) and what it checked. */
+export const statusChangeSchema = once(() =>
+  z.strictObject({
+    ...reasonOnlySchema().shape,
+    asChecked: z.strictObject({ suspendedIn: z.string().nullable() }).optional(),
+  }),
+);
+
+/**
+ * What the API checked a caller's authority against, sent with a hand release, a resumption or an abort:
+ * the hand hold of that name as it stood (its level and roles; null when there was none), or the level
+ * that had suspended the cycle (null when none had). The cycle refuses the input when what it would act
+ * on is no longer that, so the check and the act concern the same thing (found from outside: releases
+ * sent while the city raised a hold of the same name lifted the city's hold; an abort sent as the city
+ * suspended the cycle aborted the suspended cycle). Absent: nothing was checked outside (the system's
+ * own inputs, runs from before).
+ */
+export const checkedHoldSchema = once(() =>
+  z.strictObject({ raisedIn: z.string().nullable(), raisedAs: z.array(z.string()).nullable() }).nullable(),
+);
 
 export type LaunchInput = z.infer<ReturnType<typeof launchSchema>>;
 export type AnalysisInput = z.infer<ReturnType<typeof analysisSchema>>;
@@ -295,3 +316,5 @@ export type ApprovalInput = z.infer<ReturnType<typeof approvalSchema>>;
 export type ElectionInput = z.infer<ReturnType<typeof electionSchema>>;
 export type HoldInput = z.infer<ReturnType<typeof holdSchema>>;
 export type ReleaseHoldInput = z.infer<ReturnType<typeof sourceReleaseHoldSchema>>;
+export type StatusChangeInput = z.infer<ReturnType<typeof statusChangeSchema>>;
+export type CheckedHold = z.infer<ReturnType<typeof checkedHoldSchema>>;

@@ -36,6 +36,8 @@ import {
   type Position,
   type RecommendationRound,
   type ReleaseHoldInput,
+  type CheckedHold,
+  type StatusChangeInput,
   type StandingCommitteeInput,
 } from './inputs.js';
 import type { BelowRatio, CandidateEntry, CycleState, DossierOutcome, Hold, Nominee } from './state.js';
@@ -960,7 +962,24 @@ export function checkReleaseHold(s: CycleState, i: ReleaseHoldInput) {
     fail(ErrorType.Conflict, `hold ${i.name} was raised by its ${hold.source} and is released only by it`, [
       { path: 'name', rule: `a ${hold.source} hold is released by ${RELEASED_BY[hold.source]}` },
     ]);
+  // Who may release it was checked outside, against the hold of this name as it stood then: another
+  // hold raised under the name since (by the city, by a supervisor) is not the one that check allowed.
+  const now = checkedHold(hold);
+  if (i.asChecked !== undefined && !sameCheckedHold(now, i.asChecked))
+    fail(
+      ErrorType.Conflict,
+      `hold ${i.name} is not the one this release was checked against: it was raised ${raisedWhere(now)} since; send the release again to have it checked against this hold`,
+      [{ path: 'name', rule: 'released as it stood when the caller’s authority over it was checked' }],
+    );
 }
+/** A hold as the API checks a hand release against it (CheckedHold): only a hand hold's level and roles count. */
+export function checkedHold(h: Hold | undefined): CheckedHold {
+  return h && h.source === 'organizer' ? { raisedIn: h.raisedIn ?? null, raisedAs: h.raisedAs ?? null } : null;
+}
+const holdKey = (h: CheckedHold) => (h === null ? 'none' : JSON.stringify([h.raisedIn, h.raisedAs]));
+const sameCheckedHold = (a: CheckedHold, b: CheckedHold) => holdKey(a) === holdKey(b);
+const raisedWhere = (h: CheckedHold) =>
+  [h?.raisedIn ? `at ${h.raisedIn}` : 'by hand', h?.raisedAs ? `as ${h.raisedAs.join(' and ')}` : ''].join(' ').trim();
 export function applyReleaseHold(s: CycleState, i: ReleaseHoldInput): Hold {
   const hold = s.holds.find((h) => h.name === i.name)!;
   s.holds = s.holds.filter((h) => h.name !== i.name);
@@ -1012,12 +1031,30 @@ export function gateClosedBecause(s: CycleState, blocking: Hold[] = blockingHold
 export function checkSuspend(s: CycleState) {
   checkRunning(s);
 }
-export function checkResume(s: CycleState) {
+export function checkResume(s: CycleState, i: StatusChangeInput = { reason: '' }) {
   if (s.status !== 'suspended') fail(ErrorType.WrongStage, `cycle ${s.cycleId} is ${s.status}, not suspended`);
+  checkSuspensionAsChecked(s, i, 'resumption');
 }
-export function checkAbort(s: CycleState) {
+export function checkAbort(s: CycleState, i: StatusChangeInput = { reason: '' }) {
   if (s.status === 'closed' || s.status === 'aborted')
     fail(ErrorType.Closed, `cycle ${s.cycleId} is already ${s.status}`);
+  checkSuspensionAsChecked(s, i, 'abort');
+}
+/** The level a suspended cycle is resumed or aborted from, or above (null: not suspended, or by no recorded level). */
+export const suspendedBy = (s: CycleState): string | null =>
+  s.status === 'suspended' ? (s.suspendedIn ?? null) : null;
+/**
+ * Who may resume or abort was checked outside against the suspension as it stood then: a suspension by
+ * another level since (the city's, as the district aborts) is not what that check allowed.
+ */
+function checkSuspensionAsChecked(s: CycleState, i: StatusChangeInput, act: string) {
+  const now = suspendedBy(s);
+  if (i.asChecked === undefined || i.asChecked.suspendedIn === now) return;
+  fail(
+    ErrorType.Conflict,
+    `cycle ${s.cycleId} was ${now === null ? 'resumed' : `suspended at ${now}`} after this ${act} was checked; send it again to have it checked against the cycle as it is now`,
+    [{ path: 'scope', rule: `the ${act} of the cycle as it stood when the caller’s authority was checked` }],
+  );
 }
 
 export function checkAddCalendarYear(s: CycleState, i: YearOverride) {

@@ -195,6 +195,57 @@ describe('a stage input answers where the cycle now stands', () => {
     expect((await ok(district.resume.$post({ param, json: { reason: '区里恢复' }, header }))).status).toBe('running');
   });
 
+  // Found from outside (12-07): the API checked the caller against the hold or suspension it read, and the
+  // cycle applied the input to whatever stood there when it came — the city's hold of the same name, raised
+  // in between, was lifted by the district (1 round in 5), and the city's suspension aborted by it.
+  it("never lets the district's releases and abort sent as the city raises and suspends lift the city's hold or suspension", async () => {
+    const district = stack.as(await stack.token(['organizer'], '440307', '福田区委组织部')).v1.cycles[':cycleId'];
+    const param = { cycleId: '440307:2124' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2124') }))).status).toBe(201);
+    for (let round = 0; round < 6; round++) {
+      const name = `petition-${round}`;
+      const release = () =>
+        read(district['hold-releases'].$post({ param, json: { name, resolution: '区里解除' }, header }));
+      await ok(district.holds.$post({ param, json: { name, reason: '区里暂停' }, header }));
+      const answers = await Promise.all([
+        release(),
+        release(),
+        read(cycle().holds.$post({ param, json: { name, reason: '市里暂停' }, header })),
+        release(),
+        release(),
+      ]);
+      for (const a of answers) expect([200, 404, 409], JSON.stringify(a.body)).toContain(a.status);
+      const timeline = await ok(cycle().timeline.$get({ param }));
+      const acts = timeline.events
+        .filter((e) => e.action.startsWith('hold.') && (e.detail as { input?: { name?: string } }).input?.name === name)
+        .map((e) => `${e.action}:${e.actor}`);
+      // However the five interleave, whatever the city raised is still there, or the city lifted it itself.
+      const cityRaised = acts.indexOf('hold.added:组织部-李明');
+      if (cityRaised >= 0) expect(acts.slice(cityRaised + 1), acts.join(' ')).toEqual([]);
+      const holds = (await ok(cycle().$get({ param }))).holds.filter((h) => h.name === name);
+      expect(holds.map((h) => h.raisedIn)).toEqual(cityRaised >= 0 ? ['440300'] : []);
+      if (cityRaised >= 0)
+        await ok(cycle()['hold-releases'].$post({ param, json: { name, resolution: '市里解除' }, header }));
+    }
+    for (const term of ['2125', '2126', '2127']) {
+      const cycleId = `440307:${term}`;
+      expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', term) }))).status).toBe(201);
+      const [suspended, aborted] = await Promise.all([
+        read(cycle().suspend.$post({ param: { cycleId }, json: { reason: '市委组织部暂停' }, header })),
+        read(district.abort.$post({ param: { cycleId }, json: { reason: '区里终止' }, header })),
+      ]);
+      const state = await ok(cycle().$get({ param: { cycleId } }));
+      // One of the two came first: the district's abort of a running cycle, or the city's suspension that
+      // the district's abort may not end — never both.
+      expect([suspended.status, aborted.status].sort(), JSON.stringify([suspended.body, aborted.body])).not.toEqual([
+        200, 200,
+      ]);
+      expect(state.status).toBe(aborted.status === 200 ? 'aborted' : 'suspended');
+      if (state.status === 'suspended')
+        await ok(cycle().abort.$post({ param: { cycleId }, json: { reason: '测试结束' }, header }));
+    }
+  });
+
   it('answers a retried release with the release it took, though another hand has raised the hold again since', async () => {
     const param = { cycleId: '440307:2098' };
     expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2098') }))).status).toBe(201);

@@ -197,6 +197,44 @@ describe('cycleWorkflow on the real server', () => {
     await h.terminate('test done');
   });
 
+  // Found from outside (12-07): the API checked who may release a hold, or resume or abort a suspended
+  // cycle, against the state it read; a hold of the same name raised by the city in between, or the city's
+  // suspension, was then released or aborted by the district. The cycle now refuses an input whose check
+  // was made against something that has since changed.
+  it('a release, resumption or abort checked against a hold or suspension that has since changed is refused', async () => {
+    const h = await startCycle({ id: '440306002', name: '西乡街道' });
+    const district = { id: 'district-organizer', role: 'organizer', scope: '440306' };
+    const city = { id: 'city-organizer', role: 'organizer', scope: '440300' };
+    const as = <I>(def: UpdateDefinition<W.InputAccepted, [I, Actor]>, input: I, who: Actor) =>
+      h.executeUpdate(def, { args: [input, who], updateId: randomUUID() });
+    const release = { name: 'petition', resolution: '核查完毕' };
+    await as(W.addHoldUpdate, { name: 'petition', reason: '群众来信待核', source: 'organizer' }, city);
+    const districtHold = { raisedIn: '440306', raisedAs: ['organizer'] };
+    const refused = await rejection(as(W.releaseHoldUpdate, { ...release, asChecked: districtHold }, district));
+    expect(refused.type).toBe('CONFLICT');
+    expect(refused.message).toContain('raised at 440300 as organizer since');
+    // The API saw no hold of that name: the city's raised since is not released either.
+    expect((await rejection(as(W.releaseHoldUpdate, { ...release, asChecked: null }, district))).type).toBe('CONFLICT');
+    expect((await stateOf(h)).holds.map((x) => [x.name, x.raisedIn])).toEqual([['petition', '440300']]);
+    // Checked against the city's hold itself (by the city, or above): released.
+    await as(W.releaseHoldUpdate, { ...release, asChecked: { raisedIn: '440300', raisedAs: ['organizer'] } }, city);
+    expect((await stateOf(h)).holds).toEqual([]);
+
+    await as(W.suspendUpdate, { reason: '市委组织部暂停待查' }, city);
+    const abortRefused = await rejection(
+      as(W.abortUpdate, { reason: '区里终止', asChecked: { suspendedIn: null } }, district),
+    );
+    expect(abortRefused.type).toBe('CONFLICT');
+    expect(abortRefused.message).toContain('suspended at 440300 after this abort was checked');
+    expect(
+      (await rejection(as(W.resumeUpdate, { reason: '区里恢复', asChecked: { suspendedIn: '440306' } }, district)))
+        .type,
+    ).toBe('CONFLICT');
+    expect((await stateOf(h)).status).toBe('suspended');
+    await as(W.resumeUpdate, { reason: '查清', asChecked: { suspendedIn: '440300' } }, city);
+    expect((await stateOf(h)).status).toBe('running');
+    await h.terminate('test done');
+  });
   it('abort ends the cycle wherever it is, stops running candidates and keeps the record', async () => {
     const h = await startCycle({ id: '440306003', name: '航城街道' });
     await driveToInspection(h);

@@ -71,9 +71,9 @@ export const recordApprovalUpdate: StageUpdate<C.ApprovalInput> = defineUpdate('
 export const recordElectionUpdate: StageUpdate<C.ElectionInput> = defineUpdate('recordElection');
 export const addHoldUpdate: StageUpdate<C.HoldInput> = defineUpdate('addHold');
 export const releaseHoldUpdate: StageUpdate<C.ReleaseHoldInput> = defineUpdate('releaseHold');
-export const suspendUpdate: StageUpdate<{ reason: string }> = defineUpdate('suspend');
-export const resumeUpdate: StageUpdate<{ reason: string }> = defineUpdate('resume');
-export const abortUpdate: StageUpdate<{ reason: string }> = defineUpdate('abort');
+export const suspendUpdate: StageUpdate<C.StatusChangeInput> = defineUpdate('suspend');
+export const resumeUpdate: StageUpdate<C.StatusChangeInput> = defineUpdate('resume');
+export const abortUpdate: StageUpdate<C.StatusChangeInput> = defineUpdate('abort');
 /** Supplies a year the working-day calendar lacks (policy.calendar.overrides); releases a calendar hold. */
 export const addCalendarYearUpdate: StageUpdate<YearOverride> = defineUpdate('addCalendarYear');
 export const getStateQuery = defineQuery<C.CycleState>('getState');

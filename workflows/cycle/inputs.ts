@@ -47,14 +47,14 @@ const input = <I>(spec: CycleInput<I>): CycleInput<any> => spec;
 
 /** Suspend, resume and abort: a reason, and the cycle's status set to what the control says. */
 const statusChange = (
-  update: StageUpdate<{ reason: string }>,
-  check: (s: C.CycleState) => void,
+  update: StageUpdate<C.StatusChangeInput>,
+  check: (s: C.CycleState, i: C.StatusChangeInput) => void,
   status: C.CycleState['status'],
   action: string,
 ) =>
   input({
     update,
-    schema: C.reasonOnlySchema,
+    schema: C.statusChangeSchema,
     check,
     apply: (s, i, _now, actor) => {
       s.status = status;

@@ -118,27 +118,36 @@ type StageInputContext = Context<Env, string, { out: { param: { cycleId: string 
  */
 function stageInput<I>(
   update: UpdateDefinition<W.InputAccepted, [I, Actor]>,
-  check?: (c: StageInputContext, s: Services, cycleId: string) => Promise<void>,
+  check?: (c: StageInputContext, s: Services, cycleId: string) => Promise<Partial<I> | void>,
 ) {
   return async (c: StageInputContext) => {
     const s = c.var.services;
     const { cycleId } = c.req.valid('param');
     await requireCycleInScope(c, s, cycleId);
-    await check?.(c, s, cycleId);
-    return sendStageInput(c, update);
+    const checked = await check?.(c, s, cycleId);
+    return sendStageInput(c, update, checked ?? {});
   };
 }
 
-/** Sends a stage input whose caller has been checked (scope, and the input's own checks) and answers it. */
-async function sendStageInput<I>(c: StageInputContext, update: UpdateDefinition<W.InputAccepted, [I, Actor]>) {
+/**
+ * Sends a stage input whose caller has been checked (scope, and the input's own checks) and answers it.
+ * `asChecked`: what a check of the caller's authority was made against, for the cycle to refuse the
+ * input if that has changed by the time it arrives (domain/cycle/inputs.ts, checkedHoldSchema).
+ */
+async function sendStageInput<I>(
+  c: StageInputContext,
+  update: UpdateDefinition<W.InputAccepted, [I, Actor]>,
+  asChecked: Partial<I> = {},
+) {
   const s = c.var.services;
   const { cycleId } = c.req.valid('param');
   const handle = s.temporal.workflow.getHandle(cycleWorkflowId(cycleId));
   const accepted = await sendUpdate(
     handle,
     update,
-    // The route validated the body with this input's schema (cycles.routes.ts).
-    [c.req.valid('json') as I, actorOf(c)],
+    // The route validated the body with this input's schema (cycles.routes.ts), which has no field of
+    // `asChecked`'s: the caller cannot name what it was checked against.
+    [{ ...(c.req.valid('json') as I), ...asChecked }, actorOf(c)],
     await idempotencyKey(c, s),
     `cycle ${cycleId}`,
     s.pool,
@@ -239,17 +248,31 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
     path: 'name',
     act: 'released',
   });
-  return sendStageInput(c, W.releaseHoldUpdate);
+  // Checked against this hold as read: the cycle refuses the release if the name holds another by then
+  // (found from outside: releases sent as the city raised a hold of the same name lifted the city's).
+  return sendStageInput(c, W.releaseHoldUpdate, { asChecked: C.checkedHold(hold) });
 };
 export const suspend: AppRouteHandler<typeof routes.suspend> = stageInput(W.suspendUpdate);
 /**
  * A suspended cycle is resumed, or aborted, from the level that suspended it or above: the city's
  * suspension of a district's cycle is not the district's to lift (found from outside: it was).
  */
-async function fromTheSuspendingLevel(c: StageInputContext, s: Services, cycleId: string): Promise<void> {
-  const { status, suspendedIn } = await readState(s, cycleId);
-  if (status === 'suspended')
-    await requireFromLevelOrAbove(c, s, suspendedIn, { what: `cycle ${cycleId}`, done: 'suspended', path: 'scope' });
+async function fromTheSuspendingLevel(
+  c: StageInputContext,
+  s: Services,
+  cycleId: string,
+): Promise<Partial<C.StatusChangeInput>> {
+  const state = await readState(s, cycleId);
+  const suspendedIn = C.suspendedBy(state);
+  if (state.status === 'suspended')
+    await requireFromLevelOrAbove(c, s, suspendedIn ?? undefined, {
+      what: `cycle ${cycleId}`,
+      done: 'suspended',
+      path: 'scope',
+    });
+  // Checked against the suspension as read: a suspension by another level since (the city's, as the
+  // district aborts) makes the cycle refuse the input (found from outside: it aborted the suspended cycle).
+  return { asChecked: { suspendedIn } };
 }
 export const resume: AppRouteHandler<typeof routes.resume> = stageInput(W.resumeUpdate, fromTheSuspendingLevel);
 export const abort: AppRouteHandler<typeof routes.abort> = stageInput(W.abortUpdate, fromTheSuspendingLevel);

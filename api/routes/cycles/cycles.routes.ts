@@ -167,6 +167,8 @@ export const hold = stageInput('holds', C.organizerHoldSchema, {
 export const holdRelease = stageInput('hold-releases', C.releaseHoldSchema, {
   action: 'hold.manage',
   summary: '解除关口暂停 (release a hold)',
+  description:
+    'A hand hold is released with the roles it was raised with, from the level it was raised at or above (otherwise 409 naming `name`). Checked against the hold of that name as it stands when the request is read: if by the time the cycle takes the release another hold has been raised under the name (or none was there and one has been since), 409 naming `name` and nothing changes; send it again to have it checked against that hold.',
   example: { name: 'petition-2026-07', resolution: '经组织核实，问题已澄清' },
 });
 export const suspend = stageInput('suspend', C.reasonOnlySchema, {
@@ -179,14 +181,15 @@ export const suspend = stageInput('suspend', C.reasonOnlySchema, {
 export const resume = stageInput('resume', C.reasonOnlySchema, {
   action: 'cycle.control',
   summary: '恢复换届 (resume)',
-  description: 'From the level that suspended the cycle (`suspendedIn`) or above; otherwise 409 naming `scope`.',
+  description:
+    'From the level that suspended the cycle (`suspendedIn`) or above; otherwise 409 naming `scope`. If the suspension changes between the check and the cycle taking the resumption (resumed, or suspended again by another level), 409 naming `scope` and nothing changes: send it again.',
   example: { reason: '问题已查清处理' },
 });
 export const abort = stageInput('abort', C.reasonOnlySchema, {
   action: 'cycle.control',
   summary: '终止换届 (abort)',
   description:
-    'A suspended cycle is aborted from the level that suspended it (`suspendedIn`) or above; otherwise 409 naming `scope`.',
+    'A suspended cycle is aborted from the level that suspended it (`suspendedIn`) or above; otherwise 409 naming `scope`. If the cycle is suspended, or its suspension lifted, between the check and the cycle taking the abort, 409 naming `scope` and nothing changes: send it again to have it checked against the cycle as it is then.',
   example: { reason: '行政区划调整，本次换届终止' },
 });
 export const calendarYear = stageInput('calendar-years', yearOverrideSchema, {

@@ -4,6 +4,7 @@
  * stay one lookup even when a subtree moves.
  */
 import { DomainError, ErrorType } from '../domain/errors.js';
+import { idRule, idUnderParent } from '../domain/jurisdiction-ids.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
 import { JURISDICTION_LEVELS } from '../domain/stages.js';
 import { appendAudit } from './audit.js';
@@ -173,6 +174,7 @@ const indexOf = (items: Jurisdiction[], ...ids: string[]) => {
  * - every row must lie inside the scope after the edit: its new parent is inside, so a move is
  *   between two places the caller governs (the old parent is inside because the row is);
  * - the scope's own row keeps its parent and level (its place is decided above the caller);
+ * - a new row takes an id inside its parent's (domain/jurisdiction-ids.ts): no taking another place's code;
  * - a root is created only by a token granted root authority, for the root that is its own scope,
  *   and nothing is ever detached into a root over the API (no scope governs the top of the tree).
  */
@@ -246,6 +248,11 @@ async function checkAuthority(
     if (!(await insideAfter(j.parentId, new Set([j.id]))))
       throw new TreeAuthorityError(404, `jurisdiction ${j.parentId} not found in your scope`, [
         { path: `jurisdictions[${i}].parentId`, rule: 'must lie inside your scope' },
+      ]);
+    // A new row takes an id in its parent's part of the namespace, never another place's code.
+    if (!now && !idUnderParent(j.id, j.parentId))
+      throw new TreeAuthorityError(403, `${j.id} is not an id a row under ${j.parentId} may take`, [
+        { path: `jurisdictions[${i}].id`, rule: idRule(j.parentId) },
       ]);
   }
 }

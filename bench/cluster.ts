@@ -14,6 +14,7 @@ import { signToken } from '../api/auth.js';
 import { pingWorkflowId } from '../domain/ids.js';
 import { DEFAULT_DEPARTMENTS } from '../domain/policy.js';
 import { startCluster } from '../scripts/cluster.js';
+import { benchDistrict } from './util.js';
 import { withDatabase } from '../scripts/postgres.js';
 import { createSimulator } from '../scripts/simulator.js';
 import { mintTemporalToken } from '../temporal/auth.js';
@@ -100,7 +101,7 @@ export async function measureClusterThroughput(o: {
     o.log(`5. on the cluster (${historyShards} shards, 2 workers): ${o.cycles} full cycles, 3 at a time`);
     const ids: string[] = [];
     for (let i = 0; i < o.cycles; i++) {
-      const jurisdictionId = `B${String(i).padStart(4, '0')}`;
+      const jurisdictionId = benchDistrict(i);
       const res = await simulator.call('POST', '/v1/cycles', organizer, o.cycleBody(jurisdictionId));
       if (res.status !== 201)
         throw new Error(`cluster start ${jurisdictionId}: ${res.status} ${JSON.stringify(res.body)}`);

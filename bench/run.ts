@@ -64,7 +64,7 @@ import { measureSoak } from './soak.js';
 import { measureStarts } from './starts.js';
 import { cpuPerRun, cpuSampler, type CpuSample } from './cpu.js';
 import { spawnApi, spawnWorker, type WorkerProcess } from './processes.js';
-import { bareApp, load, mb, pct, round, serveOn } from './util.js';
+import { bareApp, benchDistrict, load, mb, pct, round, serveOn } from './util.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
 const AUTH: AuthConfig = {
@@ -280,13 +280,14 @@ async function main() {
     { id: '440000', name: '广东省', level: 'province', parentId: null },
     { id: '440300', name: '深圳市', level: 'city', parentId: '440000' },
     ...Array.from({ length: 200 }, (_, i) => ({
-      id: `B${String(i).padStart(4, '0')}`,
+      id: benchDistrict(i),
       name: `基准区${i}`,
       level: 'county',
       parentId: '440300',
     })),
   ];
-  await simulator.call('PUT', '/v1/jurisdictions', organizer, { jurisdictions: tree });
+  const put = await simulator.call('PUT', '/v1/jurisdictions', organizer, { jurisdictions: tree });
+  if (put.status !== 200) throw new Error(`bench tree: ${put.status} ${JSON.stringify(put.body)}`);
 
   const cleanup = async () => {
     await new Promise((r) => apiServer.server.close(r));
@@ -469,7 +470,7 @@ async function main() {
       };
       await trivialBlock('before the cycles');
       const ids = await Promise.all(
-        Array.from({ length: cycles }, (_, i) => startCycle(`B${String(i).padStart(4, '0')}`, '2026', 5, 2)),
+        Array.from({ length: cycles }, (_, i) => startCycle(benchDistrict(i), '2026', 5, 2)),
       );
       const c0 = cpu.sample();
       const t0 = performance.now();
@@ -486,7 +487,7 @@ async function main() {
       // cycles are measured for the server's and the worker's work alone (capacity).
       log(`   ${CAPACITY_CYCLES} more full cycles, 30 at a time like the trivial workflows`);
       const wide = await Promise.all(
-        Array.from({ length: CAPACITY_CYCLES }, (_, i) => startCycle(`B${String(i).padStart(4, '0')}`, '2040', 5, 2)),
+        Array.from({ length: CAPACITY_CYCLES }, (_, i) => startCycle(benchDistrict(i), '2040', 5, 2)),
       );
       const c2 = cpu.sample();
       const t2 = performance.now();
@@ -542,12 +543,10 @@ async function main() {
       const select1 = await load(n, 16, () => get(`${bareServer.url}/select1`));
       const list = await load(n, 16, () => get(`${apiServer.url}/v1/cycles?scope=440300&limit=50`, organizer));
       const getOne = await load(n, 16, (i) =>
-        get(`${apiServer.url}/v1/cycles/B${String(i % 6).padStart(4, '0')}:2026`, organizer),
+        get(`${apiServer.url}/v1/cycles/${benchDistrict(i % 6)}:2026`, organizer),
       );
       const starts = await load(300, 16, (i) =>
-        startCycle(`B${String(100 + (i % 100)).padStart(4, '0')}`, String(3000 + Math.floor(i / 100)), 1, 1).then(
-          () => undefined,
-        ),
+        startCycle(benchDistrict(100 + (i % 100)), String(3000 + Math.floor(i / 100)), 1, 1).then(() => undefined),
       );
       const row = (r: { ms: number[]; wall: number }) => ({
         p50: round(pct(r.ms, 50)),
@@ -567,7 +566,7 @@ async function main() {
       // overdue and escalates on the zero-length calendar); measurement 3 starts once that is done.
       for (;;) {
         const { rows } = await pool.query(
-          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE 'B01%:3%' AND escalated_at IS NOT NULL`,
+          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE '${benchDistrict(100).slice(0, -2)}%:3%' AND escalated_at IS NOT NULL`,
         );
         if (rows[0].n >= 300) break;
         await new Promise((r) => setTimeout(r, 500));
@@ -591,7 +590,7 @@ async function main() {
         const inspections: number[] = [];
         let id = '';
         for (let r = 0; r < repeats; r++) {
-          id = await startCycle(`B${String(190 + k).padStart(4, '0')}`, String(2026 + r), size, 1);
+          id = await startCycle(benchDistrict(190 + k), String(2026 + r), size, 1);
           const marks: { inspectionSeen?: number; decisionSeen?: number } = {};
           const t0 = performance.now();
           await simulator.driveCycle(id, marks);
@@ -649,7 +648,7 @@ async function main() {
     // ---- 7. reads under mixed load ----------------------------------------------------------------
     if (MEASURE.has(7)) {
       log(`7. reads under mixed load: ${MIXED_CYCLES} cycles in flight, 16 readers, worker cache ${MIXED_CACHE}`);
-      const mixedId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(2100 + Math.floor(i / 200))];
+      const mixedId = (i: number) => [benchDistrict(i % 200), String(2100 + Math.floor(i / 200))];
       // The API (and the bare route beside it) in a process of its own, as in production: the 200
       // drivers and 16 readers here would otherwise share its event loop (the bare route's p50 was
       // 17 ms with them).
@@ -691,7 +690,7 @@ async function main() {
                 category: 'voteBuying',
                 text: '基准测试举报',
                 receivedAt: new Date().toISOString(),
-                target: { type: 'jurisdiction', jurisdictionId: `B${String(i % 200).padStart(4, '0')}` },
+                target: { type: 'jurisdiction', jurisdictionId: benchDistrict(i % 200) },
               });
               if (res.status !== 201) throw new Error(`report ${i}: ${res.status} ${JSON.stringify(res.body)}`);
               return res.body.reportId as string;
@@ -725,7 +724,7 @@ async function main() {
         n: STARTS,
         clients: 16,
         postCycle: async (i) => {
-          const jurisdictionId = `B${String(i % 200).padStart(4, '0')}`;
+          const jurisdictionId = benchDistrict(i % 200);
           const term = String(2200 + Math.floor(i / 200));
           // A day of an hour: nothing these cycles set fires while the bench runs.
           const body = { ...cycleBody(jurisdictionId, term, 1, 1), policy: quietPolicy(1) };
@@ -800,7 +799,7 @@ async function main() {
       const policy = policySchema.parse({ calendar: { kind: 'compressed', secondsPerWorkingDay: 3600 } });
       const openIds: string[] = [];
       await load(OPEN_CYCLES, 32, async (i) => {
-        const cycleId = `B${String(i % 200).padStart(4, '0')}:${4000 + Math.floor(i / 200)}`;
+        const cycleId = `${benchDistrict(i % 200)}:${4000 + Math.floor(i / 200)}`;
         openIds.push(cycleId);
         await client.workflow.start('cycleWorkflow', {
           workflowId: cycleWorkflowId(cycleId),
@@ -809,7 +808,7 @@ async function main() {
             {
               cycleId,
               jurisdiction: {
-                id: `B${String(i % 200).padStart(4, '0')}`,
+                id: benchDistrict(i % 200),
                 name: '基准区',
                 level: 'county',
                 parentId: '440300',
@@ -879,7 +878,7 @@ async function main() {
     // ---- 6. console pages, one user ---------------------------------------------------------------
     if (MEASURE.has(6)) {
       log('6. console pages, one user, one request at a time');
-      const id = await startCycle('B0199', '2026', 5, 2);
+      const id = await startCycle(benchDistrict(199), '2026', 5, 2);
       await simulator.driveCycle(id);
       const personId = (await client.workflow.getHandle(cycleWorkflowId(id)).query(getStateQuery)).candidates[0]!
         .personId;
@@ -904,7 +903,7 @@ async function main() {
       log(
         `9. soak: ${SOAK_CYCLES} open cycles, worker cache ${SOAK_CACHE}, each supervision's timer at ${SOAK_TIMER_SECONDS} s`,
       );
-      const soakId = (i: number) => [`B${String(i % 200).padStart(4, '0')}`, String(5000 + Math.floor(i / 200))];
+      const soakId = (i: number) => [benchDistrict(i % 200), String(5000 + Math.floor(i / 200))];
       // The production worker in a process of its own, so its RSS is the worker's alone; the API in
       // one of its own too (since 12-04), so its reads do not share an event loop with the readers.
       const soakApi = await apiProcess();

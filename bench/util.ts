@@ -15,6 +15,8 @@ export const maxOf = (xs: number[]) => (xs.length === 0 ? NaN : xs.reduce((a, b)
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 export const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The bench's 200 districts, under 深圳市 (440300) with ids of its own (domain/jurisdiction-ids.ts). */
+export const benchDistrict = (i: number) => `440300-B${String(i).padStart(4, '0')}`;
 
 /** p50/p99/max of latencies in ms, and how many took longer than one second (issue 14: none may). */
 export interface LatencySummary {

@@ -292,6 +292,40 @@ describe('the jurisdiction tree: an edit stays inside the caller’s scope', () 
     expect((await row('110101001')).parent_id).toBe('110101');
   });
 
+  // Found from outside (12-07): 宝安区 created 南山区's township code and 北京市's code under itself, which
+  // took them from their owners for good (nothing deletes a row over the API).
+  it('a new row takes an id inside its parent’s: never a sibling’s township code or another province’s', async () => {
+    for (const [id, level] of [
+      ['440305001', 'township'],
+      ['120000', 'township'],
+      ['440306000', 'township'],
+      ['V-baoan', 'township'],
+    ] as const) {
+      const squat = await put('440306', [{ id, name: '占用', level, parentId: '440306' }], '宝安区-占用');
+      expectStatus(squat, 403, id);
+      expect(squat.body.error.details).toEqual([
+        {
+          path: 'jurisdictions[0].id',
+          rule: "a division code under 440306's (starting 440306, longer than that), or 440306- followed by a name of its own",
+        },
+      ]);
+      expect(await row(id)).toBeUndefined();
+    }
+    const { rows: denied } = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'access.denied' AND actor = '宝安区-占用'`,
+    );
+    expect(denied[0].n).toBe(4);
+    // Its own: a 街道 code under its own, and a 功能区 named after it; 南山区 still creates its 街道.
+    const own = await put('440306', [
+      { id: '440306099', name: '新街道', level: 'township', parentId: '440306' },
+      { id: '440306-konggang', name: '空港新城', level: 'township', parentId: '440306' },
+    ]);
+    expect(own.status).toBe(200);
+    expect(
+      (await put('440305', [{ id: '440305001', name: '招商街道', level: 'township', parentId: '440305' }])).status,
+    ).toBe(200);
+  });
+
   it('detaching a row inside the scope makes a root, which no scoped token may do', async () => {
     const res = await put('440300', [{ id: '440306', name: '宝安区', level: 'county', parentId: null }]);
     expect(res.status).toBe(403);

@@ -1,0 +1,39 @@
+/**
+ * Whose a new jurisdiction id is. Ids are one namespace for the whole country, and scope is decided by
+ * them: a row created under the wrong id takes that id from its owner for good (found from outside,
+ * 12-07: 宝安区 created 南山区's township code 440305001 and 北京市's code 110000 under itself; 南山区 could
+ * no longer create its township, the operator no longer make 110000 a root, and tokens scoped 110000
+ * acted inside 宝安区's subtree). So a row created by anyone but the operator takes an id inside its
+ * parent's:
+ *
+ * - a division code (行政区划代码: 6 digits, 9 for a township, 12 for a village) extends its parent's
+ *   code without the parent's trailing zeros: under 440000 (广东省) 44xxxx, under 440300 (深圳市) 4403xx
+ *   or 440300xxx, under 440306 (宝安区) 440306xxx, under 440306004 440306004xxx;
+ * - any other id starts with its parent's id and a `-` (`440300-qianhai` for a 功能区 under 深圳市).
+ */
+
+const CODE = /^(?:\d{6}|\d{9}|\d{12})$/;
+
+/** A division code without the zeros that only pad it to its length: what every code under it starts with. */
+export function codePrefix(code: string): string {
+  if (code.length > 6 && /0{3}$/.test(code)) return codePrefix(code.slice(0, -3));
+  return code.length === 6 ? code.replace(/(?:00){1,2}$/, '') : code;
+}
+
+/** Whether `id` lies in `parentId`'s part of the namespace (see above). */
+export function idUnderParent(id: string, parentId: string): boolean {
+  if (CODE.test(parentId) && CODE.test(id)) {
+    const prefix = codePrefix(parentId);
+    return id.startsWith(prefix) && codePrefix(id).length > prefix.length;
+  }
+  return id.startsWith(`${parentId}-`) && id.length > parentId.length + 1;
+}
+
+/** The rule as a refusal names it. */
+export function idRule(parentId: string): string {
+  if (CODE.test(parentId)) {
+    const prefix = codePrefix(parentId);
+    return `a division code under ${parentId}'s (starting ${prefix}, longer than that), or ${parentId}- followed by a name of its own`;
+  }
+  return `${parentId}- followed by a name of its own`;
+}

@@ -1,0 +1,58 @@
+/** Whose a new jurisdiction id is (domain/jurisdiction-ids.ts): inside its parent's, never another place's code. */
+import { describe, expect, it } from 'vitest';
+import { codePrefix, idRule, idUnderParent } from '../../domain/jurisdiction-ids.js';
+
+describe('a new jurisdiction id lies inside its parent’s', () => {
+  it('reads a division code without the zeros that pad it', () => {
+    expect(['440000', '440300', '440306', '440306004', '440306004000', '441900003012'].map(codePrefix)).toEqual([
+      '44',
+      '4403',
+      '440306',
+      '440306004',
+      '440306004',
+      '441900003012',
+    ]);
+  });
+
+  it('takes codes under the parent’s: a city’s districts and townships, a district’s 街道, a 街道’s 社区', () => {
+    for (const [parent, id] of [
+      ['440000', '440300'],
+      ['440300', '440306'],
+      ['440300', '440300001'],
+      ['441900', '441900003'],
+      ['440306', '440306004'],
+      ['440306004', '440306004012'],
+    ])
+      expect(idUnderParent(id!, parent!), `${id} under ${parent}`).toBe(true);
+  });
+
+  it('refuses another place’s code, the parent’s own, a code only padded longer, and any code out of step', () => {
+    for (const [parent, id] of [
+      ['440306', '440305001'], // 南山区's 街道 under 宝安区 (found from outside)
+      ['440306', '110000'], // 北京市 under 宝安区 (found from outside)
+      ['440300', '440400'], // 珠海市 under 深圳市
+      ['440300', '440300'],
+      ['440306', '440306000'],
+      ['440000', '4403'],
+      ['440306', 'DA-1'],
+    ])
+      expect(idUnderParent(id!, parent!), `${id} under ${parent}`).toBe(false);
+  });
+
+  it('takes any other id only after its parent’s and a dash', () => {
+    expect(idUnderParent('440300-qianhai', '440300')).toBe(true);
+    expect(idUnderParent('DA-1-east', 'DA-1')).toBe(true);
+    expect(idUnderParent('DA-1', 'DA')).toBe(true);
+    expect(idUnderParent('440300-', '440300')).toBe(false);
+    expect(idUnderParent('440300qianhai', '440300')).toBe(false);
+    expect(idUnderParent('DA-2', 'DA-1')).toBe(false);
+    expect(idUnderParent('110000', 'DA-1')).toBe(false);
+  });
+
+  it('names the rule a refusal gives', () => {
+    expect(idRule('440306')).toBe(
+      "a division code under 440306's (starting 440306, longer than that), or 440306- followed by a name of its own",
+    );
+    expect(idRule('DA-1')).toBe('DA-1- followed by a name of its own');
+  });
+});

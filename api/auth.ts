@@ -28,7 +28,8 @@ export function authenticate(config: AuthConfig): MiddlewareHandler<Env> {
   const verified = new Map<string, { principal: Principal; times: { exp: number; nbf?: number; iat?: number } }>();
   return async (c, next) => {
     const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+([A-Za-z0-9_.-]+)$/.exec(header);
+    // The scheme in any case (RFC 7235: schemes are case-insensitive; found from outside: `bearer` was refused).
+    const match = /^bearer\s+([A-Za-z0-9_.-]+)$/i.exec(header);
     if (!match) throw unauthenticated('a bearer token is required (Authorization: Bearer <jwt>)');
     const token = match[1]!;
     // One spelling per token: base64url's last character can carry spare bits the decoder ignores,

@@ -30,6 +30,7 @@ import { allows } from './authz.js';
 import type { Env, Services } from './context.js';
 import type { Env as RequestEnv } from './env.js';
 import { ApiError, ErrorCode, notFound } from './errors.js';
+import { localUiActorId } from './principal.js';
 
 const { temporal } = createRequire(import.meta.url)('@temporalio/proto') as typeof import('@temporalio/proto');
 const PayloadProto = temporal.api.common.v1.Payload;
@@ -116,7 +117,7 @@ export function codecRoutes(o: {
     if (!c.req.header('authorization') && origin && o.trustedOrigins.includes(origin) && isLoopback(peer(c))) {
       c.set('caller', {
         kind: 'localUi',
-        actor: { id: `temporal-ui ${origin}`, role: 'trusted-origin', requestId: c.get('requestId') },
+        actor: { id: localUiActorId(origin), role: 'trusted-origin', requestId: c.get('requestId') },
       });
       return next();
     }

@@ -16,6 +16,17 @@ const roleSchema = z.union([
 const LOOK_ALIKE_WORD =
   /(?=[\p{L}\p{M}]*[A-Za-z])(?=[\p{L}\p{M}]*(?:[^\P{L}\p{Script=Latin}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[\u0250-\u02AF\u1D00-\u1DBF\uA720-\uA7FF]))[\p{L}\p{M}]+/u;
 
+/**
+ * The actor the codec door records for the Temporal UI on this machine (api/codec.ts): `temporal-ui
+ * <origin>`. No token's subject may read as it (found from outside: a token named so acted under it).
+ */
+export const LOCAL_UI_ACTOR = 'temporal-ui';
+export const localUiActorId = (origin: string) => `${LOCAL_UI_ACTOR} ${origin}`;
+const readsAsLocalUi = (sub: string) => {
+  const plain = sub.normalize('NFKC').trim().toLowerCase();
+  return plain === LOCAL_UI_ACTOR || plain.startsWith(`${LOCAL_UI_ACTOR} `);
+};
+
 export const claimsSchema = z.object({
   // The actor of every act on the record: no control, format (bidi, zero-width), private-use or
   // unassigned characters (NUL cannot be stored: the acts went unrecorded), and not the system's own name.
@@ -28,6 +39,10 @@ export const claimsSchema = z.object({
     .refine(
       (sub) => sub.normalize('NFKC').trim().toLowerCase() !== SYSTEM.id,
       `"${SYSTEM.id}" (in any width or case) is the system's own actor`,
+    )
+    .refine(
+      (sub) => !readsAsLocalUi(sub),
+      `"${LOCAL_UI_ACTOR} …" (in any width or case) is the Temporal UI's own actor at the codec door`,
     )
     // A word of ASCII letters with a look-alike from another alphabet in it (Cyrillic ѕ, Greek ο, small
     // capital ꜱ…) reads as a name it is not (found from outside: ѕystem acted as the system on the record).

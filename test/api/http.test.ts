@@ -166,9 +166,30 @@ describe('authentication', () => {
     // Look-alikes from another alphabet inside an ASCII word: Cyrillic ѕ, a small capital ꜱ.
     ['sub "ѕystem"', () => sign({ ...claims, sub: '\u0455ystem', exp: now() + 60 }, AUTH.secret, 'HS256')],
     ['sub "ꜱystem"', () => sign({ ...claims, sub: '\uA731ystem', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    // The codec door's own actor for the Temporal UI (found from outside, 12-07: a token named so acted).
+    [
+      'sub "temporal-ui <origin>"',
+      () => sign({ ...claims, sub: 'temporal-ui http://127.0.0.1:8233', exp: now() + 60 }, AUTH.secret, 'HS256'),
+    ],
+    [
+      'sub "Temporal-UI" in full width',
+      () => sign({ ...claims, sub: 'Ｔｅｍｐｏｒａｌ-ＵＩ', exp: now() + 60 }, AUTH.secret, 'HS256'),
+    ],
   ])('%s → 401', async (_name, make) => {
     const token = typeof make === 'function' ? await make() : make;
     expectError(await read(stack.as(token).v1.cycles.$get({ query: {} })), 401, 'UNAUTHENTICATED');
+  });
+
+  it('takes the scheme in any case (RFC 7235), and still only a bearer token', async () => {
+    const token = await sign({ ...claims, exp: now() + 60 }, AUTH.secret, 'HS256');
+    for (const scheme of ['bearer', 'BEARER', 'Bearer'])
+      expect(
+        (await fetch(`${stack.api.url}/v1/cycles`, { headers: { authorization: `${scheme} ${token}` } })).status,
+      ).toBe(200);
+    for (const scheme of ['Basic', 'Bearer:', 'Token']) {
+      const res = await fetch(`${stack.api.url}/v1/cycles`, { headers: { authorization: `${scheme} ${token}` } });
+      expect(res.status, scheme).toBe(401);
+    }
   });
 
   it('judges a token by its signature before anything it claims: an edited or forged one is refused as such', async () => {

@@ -27,7 +27,8 @@ export const inbox = createRoute({
         .openapi({ param: { name: 'cycleId', in: 'query' }, description: "only this cycle's tasks" }),
       after: z
         .string()
-        .regex(inboxCursor.pattern, "a cursor: the previous page's `next`")
+        // A cursor of the wrong shape is refused once: its instant is not read (the rule was named twice).
+        .regex(inboxCursor.pattern, { error: "a cursor: the previous page's `next`", abort: true })
         .refine((s) => inboxCursor.instantReal(s), "a cursor: the previous page's `next`")
         .optional()
         .openapi({ description: "cursor: the previous page's `next`" }),

@@ -825,7 +825,7 @@ async function main() {
       // Every cycle has recorded its start and its supervision child holds a checkpoint timer.
       for (;;) {
         const { rows } = await pool.query(
-          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE 'B%:4%'`,
+          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE '${benchDistrict(0).slice(0, -4)}%:4%'`,
         );
         if (rows[0].n >= OPEN_CYCLES) break;
         await new Promise((r) => setTimeout(r, 500));

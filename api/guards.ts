@@ -58,6 +58,19 @@ export const requireCycleInScope = (c: Context<Env>, s: Services, cycleId: strin
   requireInScope(c, s, cycleJurisdiction(cycleId), `cycle ${cycleId}`);
 
 /**
+ * 403 unless the caller (its cycle in scope) acts from above the cycle's jurisdiction: what the upper
+ * level does about a cycle — its approval, its supervision — is not the cycle's own level's to do. A
+ * root has no level above it in the tree: its own level does it.
+ */
+export async function requireAboveCycle(c: Context<Env>, s: Services, cycleId: string, what: string): Promise<void> {
+  const jurisdictionId = cycleJurisdiction(cycleId);
+  if (c.get('principal').scope === jurisdictionId && (await s.read.jurisdiction(jurisdictionId))?.parentId)
+    throw new ApiError(403, ErrorCode.Forbidden, `${what} of cycle ${cycleId} is the upper level's`, [
+      { path: 'scope', rule: "above the cycle's jurisdiction" },
+    ]).asDenial();
+}
+
+/**
  * The caller acts from `level` or above it (a hold or a finding raised there): the city's on a
  * district's cycle is not the district's to lift. Nothing raised, or a level since removed from the
  * tree, binds no one — or nobody could ever act on what it raised.

@@ -798,3 +798,58 @@ describe("a finding's rectification", () => {
     expect((await ok(cycle(cityOrganizer).$get({ param: p }))).holds).toEqual([]);
   });
 });
+
+describe('who files a checkpoint', () => {
+  // Found from outside (12-07): a checkpoint is filed once, and the district's own team filed its own
+  // cycle's launch checkpoint clean as the city team came with a high finding, which was then refused as
+  // a duplicate, with no hold placed.
+  it("a team above the cycle's level: the district's own team may not file its district's checkpoint", async () => {
+    const cycleId = '440305:2093';
+    const p = { cycleId };
+    expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody('440305', '2093') })), 201);
+    await eventually(async () =>
+      (await ok(cycle(supervisor).supervision.$get({ param: p }))).checkpoints.some((x) => x.phase === 'launch'),
+    );
+    const file = (api: ApiClient, findings: object[]) =>
+      read(
+        cycle(api).supervision.checkpoints[':phase'].$post({
+          param: { ...p, phase: 'launch' },
+          json: { checklist: allSatisfactory, findings } as never,
+          header,
+        }),
+      );
+    const district = stack.as(await stack.token(['supervisor'], '440305', '南山区换届风气监督组'));
+    const refused = await file(district, []);
+    expectStatus(refused, 403);
+    expect(refused.body.error.details).toEqual([{ path: 'scope', rule: "above the cycle's jurisdiction" }]);
+    const high = {
+      severity: 'high',
+      description: '拉票',
+      rectification: { owner: '区委组织部', deadlineWorkingDays: 5 },
+    };
+    const filed = await file(supervisor, [high]);
+    expectStatus(filed, 200);
+    expect((await ok(cycle(cityOrganizer).$get({ param: p }))).holds.map((h) => h.name)).toEqual([
+      filed.body.findings[0]!.holds,
+    ]);
+    // Its 街道's cycles are the district team's to supervise.
+    const township = '440306001:2093';
+    const baoan = stack.as(await stack.token(['supervisor'], '440306', '宝安区换届风气监督组'));
+    expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody('440306001', '2093') })), 201);
+    await eventually(async () =>
+      (await ok(cycle(baoan).supervision.$get({ param: { cycleId: township } }))).checkpoints.some(
+        (x) => x.phase === 'launch',
+      ),
+    );
+    expectStatus(
+      await read(
+        cycle(baoan).supervision.checkpoints[':phase'].$post({
+          param: { cycleId: township, phase: 'launch' },
+          json: { checklist: allSatisfactory },
+          header,
+        }),
+      ),
+      200,
+    );
+  });
+});

@@ -326,6 +326,15 @@ describe('the console in a browser', () => {
     noProblems(s);
   });
 
+  it("a team of the cycle's own level is shown no checkpoint form: checkpoints are filed from above", async () => {
+    const s = await signedIn(['supervisor'], JURISDICTION, '街道督查组');
+    const { page } = s;
+    await page.goto(`/console/cycles/${enc(CYCLE)}/supervision`);
+    await containsText(page.locator('#cp-launch').locator('..'), '本级换届的督查报告由上级换届风气监督组提交');
+    await hasCount(page.locator('#checkpoint-launch'), 0);
+    noProblems(s);
+  });
+
   it('a supervision checkpoint is filed with the 五查', async () => {
     const s = await signedIn(['supervisor'], '440304', '督查组');
     const { page } = s;

@@ -1,5 +1,6 @@
 /** 换届风气监督 and 风险台账: checkpoints (五查, agenda), rectifications, monitoring, the risk register. */
 import type { Hono } from 'hono';
+import { cycleKeyFromId } from '../../../domain/ids.js';
 import { KEY_STAGES } from '../../../domain/stages.js';
 import { PHASES, RISK_CATEGORIES, SEVERITIES, WU_CHA } from '../../../domain/supervision.js';
 import { newKey } from '../client.js';
@@ -106,6 +107,19 @@ export function supervisionPages(app: Hono<ConsoleEnv>, kit: PageKit) {
     const s = sup.data;
     const checkpoints: any[] = s.checkpoints ?? [];
     const filer = roles.includes('supervisor');
+    // Checkpoints are filed by a team above the cycle's level (a root's by its own): no form where the API
+    // would refuse it.
+    const jurisdictionId = cycleKeyFromId(id).jurisdictionId;
+    const tree =
+      user.scope === jurisdictionId
+        ? await kit.api(c).get(`/v1/jurisdictions/${enc(jurisdictionId)}/subtree`)
+        : undefined;
+    const ownLevel =
+      tree !== undefined &&
+      (!tree.ok ||
+        tree.data.jurisdictions?.find((j: { id: string; parentId: string | null }) => j.id === jurisdictionId)
+          ?.parentId !== null);
+    const files = filer && !ownLevel;
     return c.html(
       <Layout title={`换届风气监督 ${id}`} user={user} notice={c.req.query('notice')}>
         <p>
@@ -125,7 +139,8 @@ export function supervisionPages(app: Hono<ConsoleEnv>, kit: PageKit) {
             <section class="card" aria-labelledby={`cp-${phase}`}>
               <h2 id={`cp-${phase}`}>督查节点：{label}</h2>
               {cp ? <DataView data={cp} /> : <p>尚未开启</p>}
-              {filer && open ? (
+              {filer && open && ownLevel ? <p>本级换届的督查报告由上级换届风气监督组提交。</p> : null}
+              {files && open ? (
                 <Form
                   id={`checkpoint-${phase}`}
                   action={`/console/cycles/${enc(id)}/supervision/checkpoints/${phase}`}

@@ -15,10 +15,10 @@ import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/cycle.js';
 import { POLICY } from '../../authz.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
-import { ApiError, ErrorCode, notFound } from '../../errors.js';
+import { ApiError, notFound } from '../../errors.js';
 import {
   actorOf,
-  cycleJurisdiction,
+  requireAboveCycle,
   earlierUpdateId,
   requireFromLevelOrAbove,
   idempotencyKey,
@@ -184,13 +184,8 @@ export const nomineeDrop: AppRouteHandler<typeof routes.nomineeDrop> = stageInpu
  * under an authority it named). A root has no level above it in the tree: its approval comes from
  * outside and is recorded at the root.
  */
-async function fromAbove(c: StageInputContext, s: Services, cycleId: string): Promise<void> {
-  const jurisdictionId = cycleJurisdiction(cycleId);
-  if (c.get('principal').scope === jurisdictionId && (await s.read.jurisdiction(jurisdictionId))?.parentId)
-    throw new ApiError(403, ErrorCode.Forbidden, `the approval of cycle ${cycleId} is recorded by the upper level`, [
-      { path: 'scope', rule: "above the cycle's jurisdiction" },
-    ]).asDenial();
-}
+const fromAbove = (c: StageInputContext, s: Services, cycleId: string) =>
+  requireAboveCycle(c, s, cycleId, 'the approval');
 export const approval: AppRouteHandler<typeof routes.approval> = stageInput(W.recordApprovalUpdate, fromAbove);
 export const election: AppRouteHandler<typeof routes.election> = stageInput(W.recordElectionUpdate);
 export const hold: AppRouteHandler<typeof routes.hold> = stageInput(W.addHoldUpdate);

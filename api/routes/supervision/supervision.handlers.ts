@@ -33,6 +33,7 @@ import {
   actorOf,
   requireFromLevelOrAbove,
   idempotencyKey,
+  requireAboveCycle,
   requireCycleInScope,
   requireInScope,
   resolveScope,
@@ -96,8 +97,16 @@ async function notOpenYet(s: Services, cycleId: string, e: ApiError): Promise<Ap
   return soon;
 }
 
-export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = (c) => {
+/**
+ * A checkpoint is filed by a supervision team of a level above the cycle (the city's teams for a
+ * district's cycle, the district's for its 街道'): filed once, it could otherwise be filed by the watched
+ * level's own team, clean, before the upper level's team came with its findings (found from outside,
+ * 12-07: the city team's high finding was then refused as a duplicate, and no hold placed).
+ */
+export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = async (c) => {
   const { cycleId, phase } = c.req.valid('param');
+  await requireCycleInScope(c, c.var.services, cycleId);
+  await requireAboveCycle(c, c.var.services, cycleId, `the ${phase} checkpoint`);
   // A high-severity finding holds the gate the cycle stands at.
   return teamInput(
     c,

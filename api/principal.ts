@@ -22,8 +22,25 @@ const LOOK_ALIKE_WORD =
  */
 export const LOCAL_UI_ACTOR = 'temporal-ui';
 export const localUiActorId = (origin: string) => `${LOCAL_UI_ACTOR} ${origin}`;
+
+/**
+ * What a subject reads as, for comparing it with the names reserved for the system's own actors:
+ * compatibility forms as what they stand for (full-width ｓｙｓｔｅｍ), lower case, Cyrillic and Greek
+ * letters drawn like Latin ones as those (all-Cyrillic ЅУЅТЕМ), and every dash as `-` (temporal‐ui with
+ * U+2010). A reduced form of Unicode's confusable skeleton (UTS #39), enough for the reserved names: it
+ * decides nothing else (found from outside, 12-07: both passed for the reserved names).
+ */
+export function readsAs(sub: string): string {
+  return [...sub.normalize('NFKC').trim().toLowerCase()]
+    .map((ch) => LOOKS_LATIN[ch] ?? (/[\p{Pd}\u2212]/u.test(ch) ? '-' : ch))
+    .join('');
+}
+// Cyrillic and Greek lower-case letters (upper case is lowered first), each at the place of the Latin one it is drawn like.
+const LOOK_ALIKES = 'авсԁеһніјкӏмпорԛгѕтиѵԝхузαβεηικμνορτυχγζ';
+const AS_LATIN = 'abcdehhijklmnopqrstuvwxyzabenikmvoptuxyz';
+const LOOKS_LATIN: Record<string, string> = Object.fromEntries([...LOOK_ALIKES].map((ch, i) => [ch, AS_LATIN[i]!]));
 const readsAsLocalUi = (sub: string) => {
-  const plain = sub.normalize('NFKC').trim().toLowerCase();
+  const plain = readsAs(sub);
   return plain === LOCAL_UI_ACTOR || plain.startsWith(`${LOCAL_UI_ACTOR} `);
 };
 
@@ -35,14 +52,15 @@ export const claimsSchema = z.object({
     .min(1)
     .max(200)
     .regex(/^[^\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]+$/u, 'no control, format or unassigned characters')
-    // Compatibility forms count as what they stand for (found from outside: full-width ｓｙｓｔｅｍ acted).
+    // Compatibility forms and look-alikes count as what they stand for (found from outside: full-width
+    // ｓｙｓｔｅｍ acted, then all-Cyrillic ЅУЅТЕМ).
     .refine(
-      (sub) => sub.normalize('NFKC').trim().toLowerCase() !== SYSTEM.id,
-      `"${SYSTEM.id}" (in any width or case) is the system's own actor`,
+      (sub) => readsAs(sub) !== SYSTEM.id,
+      `"${SYSTEM.id}" (in any width, case or look-alike letters) is the system's own actor`,
     )
     .refine(
       (sub) => !readsAsLocalUi(sub),
-      `"${LOCAL_UI_ACTOR} …" (in any width or case) is the Temporal UI's own actor at the codec door`,
+      `"${LOCAL_UI_ACTOR} …" (in any width, case, look-alike letters or dashes) is the Temporal UI's own actor at the codec door`,
     )
     // A word of ASCII letters with a look-alike from another alphabet in it (Cyrillic ѕ, Greek ο, small
     // capital ꜱ…) reads as a name it is not (found from outside: ѕystem acted as the system on the record).

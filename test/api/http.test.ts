@@ -171,6 +171,13 @@ describe('authentication', () => {
       'sub "temporal-ui <origin>"',
       () => sign({ ...claims, sub: 'temporal-ui http://127.0.0.1:8233', exp: now() + 60 }, AUTH.secret, 'HS256'),
     ],
+    // Look-alikes of the reserved names as a whole (found from outside, 12-07): all-Cyrillic, and a dash
+    // that is not a hyphen-minus.
+    ['sub "ЅУЅТЕМ" in Cyrillic', () => sign({ ...claims, sub: 'ЅУЅТЕМ', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    [
+      'sub "temporal‐ui <origin>" with U+2010',
+      () => sign({ ...claims, sub: 'temporal\u2010ui http://127.0.0.1:8233', exp: now() + 60 }, AUTH.secret, 'HS256'),
+    ],
     [
       'sub "Temporal-UI" in full width',
       () => sign({ ...claims, sub: 'Ｔｅｍｐｏｒａｌ-ＵＩ', exp: now() + 60 }, AUTH.secret, 'HS256'),

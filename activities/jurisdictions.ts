@@ -4,7 +4,7 @@
  * stay one lookup even when a subtree moves.
  */
 import { DomainError, ErrorType } from '../domain/errors.js';
-import { idRule, idUnderParent } from '../domain/jurisdiction-ids.js';
+import { idRule, idUnderParent, idWithin } from '../domain/jurisdiction-ids.js';
 import type { Actor, Jurisdiction } from '../domain/schemas.js';
 import { JURISDICTION_LEVELS } from '../domain/stages.js';
 import { appendAudit } from './audit.js';
@@ -253,6 +253,11 @@ async function checkAuthority(
     if (!now && !idUnderParent(j.id, j.parentId))
       throw new TreeAuthorityError(403, `${j.id} is not an id a row under ${j.parentId} may take`, [
         { path: `jurisdictions[${i}].id`, rule: idRule(j.parentId) },
+      ]);
+    // And inside the caller's own: a row taken before the rule opens no other place's codes beneath it.
+    if (!now && !idWithin(j.id, scope))
+      throw new TreeAuthorityError(403, `${j.id} is not an id of your scope ${scope}`, [
+        { path: `jurisdictions[${i}].id`, rule: `an id inside ${scope}'s: ${idRule(scope)}` },
       ]);
   }
 }

@@ -29,6 +29,20 @@ export function idUnderParent(id: string, parentId: string): boolean {
   return id.startsWith(`${parentId}-`) && id.length > parentId.length + 1;
 }
 
+/**
+ * Whether `id` lies in `scope`'s own part of the namespace: `scope` itself, a division code under its
+ * code, or `<an id within it>-<name>`. A new row must lie in its creator's too, not only in its parent's:
+ * under a row taken before this rule (another province's code created under a district), the parent's
+ * rule alone let the district create that province's every code (found from outside, 12-07).
+ */
+export function idWithin(id: string, scope: string): boolean {
+  if (id === scope) return true;
+  if (CODE.test(id) && CODE.test(scope)) return idUnderParent(id, scope);
+  for (let dash = id.lastIndexOf('-'); dash > 0; dash = id.lastIndexOf('-', dash - 1))
+    if (idWithin(id.slice(0, dash), scope)) return true;
+  return false;
+}
+
 /** The rule as a refusal names it. */
 export function idRule(parentId: string): string {
   if (CODE.test(parentId)) {

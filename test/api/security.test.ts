@@ -323,6 +323,18 @@ describe('the jurisdiction tree: an edit stays inside the caller’s scope', () 
     ]);
     expect(own.status).toBe(200);
     expect((await row('110101-wangfujing')).ancestors).toEqual(['110000', '110101', '110101-wangfujing']);
+    // A row taken before the rule (天津市's code under 东城区, as the operator finds it) opens no other
+    // place's codes beneath it: a new row's id must lie in its creator's ids too.
+    await provisionTree(stack.pool, [{ id: '120000', name: '占用', level: 'township', parentId: '110101' }]);
+    const under = await put('110101', [{ id: '120101', name: '占用', level: 'village', parentId: '120000' }]);
+    expectStatus(under, 403);
+    expect(under.body.error.details).toEqual([
+      {
+        path: 'jurisdictions[0].id',
+        rule: "an id inside 110101's: a division code under 110101's (starting 110101, longer than that), or 110101- followed by a name of its own",
+      },
+    ]);
+    expect(await row('120101')).toBeUndefined();
   });
 
   it('detaching a row inside the scope makes a root, which no scoped token may do', async () => {

@@ -1,6 +1,6 @@
 /** Whose a new jurisdiction id is (domain/jurisdiction-ids.ts): inside its parent's, never another place's code. */
 import { describe, expect, it } from 'vitest';
-import { codePrefix, idRule, idUnderParent } from '../../domain/jurisdiction-ids.js';
+import { codePrefix, idRule, idUnderParent, idWithin } from '../../domain/jurisdiction-ids.js';
 
 describe('a new jurisdiction id lies inside its parent’s', () => {
   it('reads a division code without the zeros that pad it', () => {
@@ -47,6 +47,24 @@ describe('a new jurisdiction id lies inside its parent’s', () => {
     expect(idUnderParent('440300qianhai', '440300')).toBe(false);
     expect(idUnderParent('DA-2', 'DA-1')).toBe(false);
     expect(idUnderParent('110000', 'DA-1')).toBe(false);
+  });
+
+  it('lies in its creator’s ids too: a row taken before the rule opens no other place’s codes under it', () => {
+    for (const [id, scope] of [
+      ['440306099', '440306'],
+      ['440306-konggang-east', '440306'],
+      ['440306001001', '440300'],
+      ['440300-B0000', '440000'],
+      ['440500', '440000'],
+    ])
+      expect(idWithin(id!, scope!), `${id} within ${scope}`).toBe(true);
+    for (const [id, scope] of [
+      ['110108', '440306'], // under a 110000 created under 宝安区 before the rule (found from outside)
+      ['440305001001', '440306'], // under a 440305001 created so
+      ['DA-1-east', '440300'],
+      ['4403060-x', '440306'],
+    ])
+      expect(idWithin(id!, scope!), `${id} within ${scope}`).toBe(false);
   });
 
   it('names the rule a refusal gives', () => {

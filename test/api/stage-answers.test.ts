@@ -246,6 +246,28 @@ describe('a stage input answers where the cycle now stands', () => {
     }
   });
 
+  // Found from outside (12-07): the retry's checks ran again on what the resume itself had led to.
+  it('answers a retried resumption with the resumption it took, though another level has suspended the cycle since', async () => {
+    const district = stack.as(await stack.token(['organizer'], '440307', '福田区委组织部')).v1.cycles[':cycleId'];
+    const param = { cycleId: '440307:2128' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2128') }))).status).toBe(201);
+    await ok(district.suspend.$post({ param, json: { reason: '区里暂停' }, header }));
+    const retry = { 'idempotency-key': 'resume-2128-first' };
+    const resume = () => read(district.resume.$post({ param, json: { reason: '区里恢复' }, header: retry }));
+    expect((await resume()).status).toBe(200);
+    await ok(cycle().suspend.$post({ param, json: { reason: '市委组织部暂停' }, header }));
+    const again: any = await resume();
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
+    expect([again.body.status, again.body.suspendedIn]).toEqual(['suspended', '440300']);
+    // A new resumption by the district is checked as always: the city's suspension is not its to lift.
+    const fresh: any = await read(
+      district.resume.$post({ param, json: { reason: '区里恢复' }, header: { 'idempotency-key': 'resume-2128-2' } }),
+    );
+    expect(fresh.status).toBe(409);
+    const timeline = await ok(cycle().timeline.$get({ param }));
+    expect(timeline.events.filter((e) => e.action === 'cycle.resumed')).toHaveLength(1);
+  });
+
   it('answers a retried release with the release it took, though another hand has raised the hold again since', async () => {
     const param = { cycleId: '440307:2098' };
     expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2098') }))).status).toBe(201);

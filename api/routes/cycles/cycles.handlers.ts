@@ -124,9 +124,30 @@ function stageInput<I>(
     const s = c.var.services;
     const { cycleId } = c.req.valid('param');
     await requireCycleInScope(c, s, cycleId);
+    // A retry of an input the cycle took is answered as it was taken before its own checks run again: they
+    // read what the input itself may have changed since (found from outside: a resume retried after another
+    // level had suspended the cycle again answered 409, as if it had never been taken).
+    const taken = check ? await takenBefore(c, s, cycleId) : undefined;
+    if (taken) return taken;
     const checked = await check?.(c, s, cycleId);
     return sendStageInput(c, update, checked ?? {});
   };
+}
+
+/**
+ * The answer to a keyed retry of an input the cycle has taken: its outcome kept in PostgreSQL once
+ * answered (a run that has continued as new knows the id no more), else asked of the run. Undefined for a
+ * first try, or a retry whose first try was never taken (that one is checked like a new input).
+ */
+async function takenBefore(c: StageInputContext, s: Services, cycleId: string) {
+  const earlier = await earlierUpdateId(c, s);
+  const taken =
+    earlier &&
+    ((await keptOutcome<W.InputAccepted>(s.pool, earlier)) ??
+      (await outcomeIfKnown<W.InputAccepted>(s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)), earlier)));
+  if (!taken) return undefined;
+  inputTaken();
+  return c.json(await answerInput(s, cycleId, taken.result), 200);
 }
 
 /**
@@ -205,17 +226,8 @@ export const holdRelease: AppRouteHandler<typeof routes.holdRelease> = async (c)
   // A retry of a release the cycle took gets that release's answer: the hold may have been raised
   // again since, by another hand, and the checks below would refuse the retry as if it were a new
   // release. One whose first try was never taken is checked like a new one.
-  const earlier = await earlierUpdateId(c, s);
-  // Kept in PostgreSQL once answered (a run that has continued as new knows the id no more), else
-  // asked of the run.
-  const taken =
-    earlier &&
-    ((await keptOutcome<W.InputAccepted>(s.pool, earlier)) ??
-      (await outcomeIfKnown<W.InputAccepted>(s.temporal.workflow.getHandle(cycleWorkflowId(cycleId)), earlier)));
-  if (taken) {
-    inputTaken();
-    return c.json(await answerInput(s, cycleId, taken.result), 200);
-  }
+  const taken = await takenBefore(c, s, cycleId);
+  if (taken) return taken;
   // The system's holds (a report's, a finding's, a risk's, the calendar's) are the cycle's to refuse by
   // their own rule, naming what releases them. A hand hold carries its raiser's roles and scope since
   // 12-04; an older one's roles are read from its record, and it has no scope to compare.

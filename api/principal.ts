@@ -31,14 +31,27 @@ export const localUiActorId = (origin: string) => `${LOCAL_UI_ACTOR} ${origin}`;
  * decides nothing else (found from outside, 12-07: both passed for the reserved names).
  */
 export function readsAs(sub: string): string {
-  return [...sub.normalize('NFKC').trim().toLowerCase()]
-    .map((ch) => LOOKS_LATIN[ch] ?? (/[\p{Pd}\u2212]/u.test(ch) ? '-' : ch))
+  return [...sub.normalize('NFKD').replace(INVISIBLE, '').trim().toLowerCase()]
+    .map((ch) => LOOKS_LATIN.get(ch) ?? (/[\p{Pd}\u2212]/u.test(ch) ? '-' : ch))
     .join('');
 }
-// Cyrillic and Greek lower-case letters (upper case is lowered first), each at the place of the Latin one it is drawn like.
-const LOOK_ALIKES = 'авсԁеһніјкӏмпорԛгѕтиѵԝхузαβεηικμνορτυχγζ';
-const AS_LATIN = 'abcdehhijklmnopqrstuvwxyzabenikmvoptuxyz';
-const LOOKS_LATIN: Record<string, string> = Object.fromEntries([...LOOK_ALIKES].map((ch, i) => [ch, AS_LATIN[i]!]));
+/** Marks (accents, variation selectors, the grapheme joiner) and the fillers drawn as nothing. */
+const INVISIBLE = /[\p{M}\u115F\u1160\u3164\uFFA0]/gu;
+/**
+ * Letters drawn like Latin ones, each at the place of the Latin letter: Cyrillic and Greek (lower case:
+ * upper case is lowered first), Latin small capitals and Cherokee (whose upper case lowers to its small
+ * letters, taken too).
+ */
+const LOOK_ALIKES = [
+  ['авсԁеһніјкӏмпорԛгѕтиѵԝхузαβεηικμνορτυχγζ', 'abcdehhijklmnopqrstuvwxyzabenikmvoptuxyz'],
+  ['ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ', 'abcdefghijklmnoprstuvwyz'],
+  ['ᎪᏴᏟᎠᎬᏀᎻᎫᏦᏞᎷᏢᏚᎢᏙᎳᎩᏃᎥ', 'abcdeghjklmpstvwyzi'],
+] as const;
+const LOOKS_LATIN = new Map(
+  LOOK_ALIKES.flatMap(([drawn, latin]) =>
+    [...drawn].flatMap((ch, i) => [ch, ch.toLowerCase()].map((c) => [c, latin[i]!] as const)),
+  ),
+);
 const readsAsLocalUi = (sub: string) => {
   const plain = readsAs(sub);
   return plain === LOCAL_UI_ACTOR || plain.startsWith(`${LOCAL_UI_ACTOR} `);

@@ -174,6 +174,13 @@ describe('authentication', () => {
     // Look-alikes of the reserved names as a whole (found from outside, 12-07): all-Cyrillic, and a dash
     // that is not a hyphen-minus.
     ['sub "ЅУЅТЕМ" in Cyrillic', () => sign({ ...claims, sub: 'ЅУЅТЕМ', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    // And (third round) Latin small capitals, Cherokee, and a mark drawn as nothing inside the name.
+    ['sub "ꜱʏꜱᴛᴇᴍ" in small capitals', () => sign({ ...claims, sub: 'ꜱʏꜱᴛᴇᴍ', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    ['sub "ᏚᎩᏚᎢᎬᎷ" in Cherokee', () => sign({ ...claims, sub: 'ᏚᎩᏚᎢᎬᎷ', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    [
+      'sub "system" with a combining grapheme joiner',
+      () => sign({ ...claims, sub: 'sys\u034Ftem', exp: now() + 60 }, AUTH.secret, 'HS256'),
+    ],
     [
       'sub "temporal‐ui <origin>" with U+2010',
       () => sign({ ...claims, sub: 'temporal\u2010ui http://127.0.0.1:8233', exp: now() + 60 }, AUTH.secret, 'HS256'),

@@ -25,10 +25,11 @@ export const localUiActorId = (origin: string) => `${LOCAL_UI_ACTOR} ${origin}`;
 
 /**
  * What a subject reads as, for comparing it with the names reserved for the system's own actors:
- * compatibility forms as what they stand for (full-width ｓｙｓｔｅｍ), lower case, Cyrillic and Greek
- * letters drawn like Latin ones as those (all-Cyrillic ЅУЅТЕМ), and every dash as `-` (temporal‐ui with
- * U+2010). A reduced form of Unicode's confusable skeleton (UTS #39), enough for the reserved names: it
- * decides nothing else (found from outside, 12-07: both passed for the reserved names).
+ * compatibility forms as what they stand for (full-width ｓｙｓｔｅｍ), without marks and fillers drawn as
+ * nothing, lower case, letters drawn like Latin ones as those (all-Cyrillic ЅУЅТЕМ, small capitals,
+ * Cherokee), and every dash as `-` (temporal‐ui with U+2010). A reduced form of Unicode's confusable
+ * skeleton (UTS #39), enough for the reserved names: it decides nothing else (found from outside, 12-07:
+ * each of these passed for a reserved name).
  */
 export function readsAs(sub: string): string {
   return [...sub.normalize('NFKD').replace(INVISIBLE, '').trim().toLowerCase()]

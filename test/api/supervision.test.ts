@@ -54,6 +54,15 @@ afterAll(() => stack?.stop());
 
 const header = {};
 const cycle = (api: ApiClient = organizer) => api.v1.cycles[':cycleId'];
+/** Starts a cycle (by the city) and waits until its supervision has opened the launch checkpoint. */
+async function startedWithLaunchCheckpoint(jurisdictionId: string, term: string, reader: ApiClient = supervisor) {
+  const param = { cycleId: `${jurisdictionId}:${term}` };
+  expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody(jurisdictionId, term) })), 201);
+  await eventually(async () =>
+    (await ok(cycle(reader).supervision.$get({ param }))).checkpoints.some((x) => x.phase === 'launch'),
+  );
+  return param;
+}
 const state = () => ok(cycle().$get({ param }));
 const supervision = () => ok(cycle(supervisor).supervision.$get({ param }));
 /** A checkpoint filed by the supervisors. */
@@ -758,12 +767,7 @@ describe("a finding's rectification", () => {
   it('is accepted from the level that filed the finding or above: the district does not sign off the city team', async () => {
     // Found from outside: a district supervisor accepted the rectification of the city team's high
     // finding, and the city's hold on the district's cycle was gone.
-    const cycleId = '440306:2091';
-    const p = { cycleId };
-    expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody('440306', '2091') })), 201);
-    await eventually(async () =>
-      (await ok(cycle(supervisor).supervision.$get({ param: p }))).checkpoints.some((x) => x.phase === 'launch'),
-    );
+    const p = await startedWithLaunchCheckpoint('440306', '2091');
     const filed = await read(
       cycle(supervisor).supervision.checkpoints[':phase'].$post({
         param: { ...p, phase: 'launch' },
@@ -804,12 +808,7 @@ describe('who files a checkpoint', () => {
   // cycle's launch checkpoint clean as the city team came with a high finding, which was then refused as
   // a duplicate, with no hold placed.
   it("a team above the cycle's level: the district's own team may not file its district's checkpoint", async () => {
-    const cycleId = '440305:2093';
-    const p = { cycleId };
-    expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody('440305', '2093') })), 201);
-    await eventually(async () =>
-      (await ok(cycle(supervisor).supervision.$get({ param: p }))).checkpoints.some((x) => x.phase === 'launch'),
-    );
+    const p = await startedWithLaunchCheckpoint('440305', '2093');
     const file = (api: ApiClient, findings: object[]) =>
       read(
         cycle(api).supervision.checkpoints[':phase'].$post({
@@ -833,18 +832,12 @@ describe('who files a checkpoint', () => {
       filed.body.findings[0]!.holds,
     ]);
     // Its 街道's cycles are the district team's to supervise.
-    const township = '440306001:2093';
     const baoan = stack.as(await stack.token(['supervisor'], '440306', '宝安区换届风气监督组'));
-    expectStatus(await read(cityOrganizer.v1.cycles.$post({ json: S.startBody('440306001', '2093') })), 201);
-    await eventually(async () =>
-      (await ok(cycle(baoan).supervision.$get({ param: { cycleId: township } }))).checkpoints.some(
-        (x) => x.phase === 'launch',
-      ),
-    );
+    const township = await startedWithLaunchCheckpoint('440306001', '2093', baoan);
     expectStatus(
       await read(
         cycle(baoan).supervision.checkpoints[':phase'].$post({
-          param: { cycleId: township, phase: 'launch' },
+          param: { ...township, phase: 'launch' },
           json: { checklist: allSatisfactory },
           header,
         }),

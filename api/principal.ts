@@ -3,6 +3,7 @@
  * tokens are checked against. A leaf module, so the request context and the middleware that fill or
  * read it import it without importing each other.
  */
+import { remove as removeConfusables } from 'confusables';
 import { z } from 'zod';
 import { DEPARTMENTS } from '../domain/policy.js';
 import { SYSTEM } from '../domain/events.js';
@@ -24,39 +25,33 @@ export const LOCAL_UI_ACTOR = 'temporal-ui';
 export const localUiActorId = (origin: string) => `${LOCAL_UI_ACTOR} ${origin}`;
 
 /**
- * What a subject reads as, for comparing it with the names reserved for the system's own actors:
- * compatibility forms as what they stand for (full-width ｓｙｓｔｅｍ), without marks and fillers drawn as
- * nothing, lower case, letters drawn like Latin ones as those (all-Cyrillic ЅУЅТЕМ, small capitals,
- * Cherokee), and every dash as `-` (temporal‐ui with U+2010). A reduced form of Unicode's confusable
- * skeleton (UTS #39), enough for the reserved names: it decides nothing else (found from outside, 12-07:
- * each of these passed for a reserved name).
+ * What a subject reads as, for comparing it with the names reserved for the system's own actors — a
+ * skeleton in the manner of Unicode's confusable detection (UTS #39), enough for those names and deciding
+ * nothing else: compatibility forms as what they stand for (full-width ｓｙｓｔｅｍ); marks dropped, and
+ * spaces, fillers and blanks as one space; letters of any script drawn like Latin ones as those (the
+ * `confusables` package's table: Cyrillic ЅҮЅТЕМ, Greek, Lisu ꓢꓬꓢꓔꓰꓟ, Cherokee, small capitals);
+ * anything drawn as a dash as `-`; and, in ASCII, rn as m and I, l, i, 1 and | as one letter. Found from
+ * outside (12-07), round after round: each of these passed for a reserved name.
  */
 export function readsAs(sub: string): string {
-  return [...sub.normalize('NFKD').replace(INVISIBLE, '').trim().toLowerCase()]
-    .map((ch) => LOOKS_LATIN.get(ch) ?? (/[\p{Pd}\u2212]/u.test(ch) ? '-' : ch))
-    .join('');
+  const plain = (text: string) => text.normalize('NFKD').replace(MARKS, '').replace(BLANKS, ' ');
+  const letters = plain(removeConfusables(plain(sub))).replace(DRAWN_AS_A_DASH, '-');
+  return letters
+    .replace(/I/g, 'l')
+    .toLowerCase()
+    .replace(/rn/g, 'm')
+    .replace(/[il1|]/g, 'l')
+    .trim();
 }
-/** Marks (accents, variation selectors, the grapheme joiner) and the fillers drawn as nothing. */
-const INVISIBLE = /[\p{M}\u115F\u1160\u3164\uFFA0]/gu;
-/**
- * Letters drawn like Latin ones, each at the place of the Latin letter: Cyrillic and Greek (lower case:
- * upper case is lowered first), Latin small capitals and Cherokee (whose upper case lowers to its small
- * letters, taken too).
- */
-const LOOK_ALIKES = [
-  ['авсԁеһніјкӏмпорԛгѕтиѵԝхузαβεηικμνορτυχγζ', 'abcdehhijklmnopqrstuvwxyzabenikmvoptuxyz'],
-  ['ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ', 'abcdefghijklmnoprstuvwyz'],
-  ['ᎪᏴᏟᎠᎬᏀᎻᎫᏦᏞᎷᏢᏚᎢᏙᎳᎩᏃᎥ', 'abcdeghjklmpstvwyzi'],
-] as const;
-const LOOKS_LATIN = new Map(
-  LOOK_ALIKES.flatMap(([drawn, latin]) =>
-    [...drawn].flatMap((ch, i) => [ch, ch.toLowerCase()].map((c) => [c, latin[i]!] as const)),
-  ),
-);
-const readsAsLocalUi = (sub: string) => {
-  const plain = readsAs(sub);
-  return plain === LOCAL_UI_ACTOR || plain.startsWith(`${LOCAL_UI_ACTOR} `);
-};
+/** Marks (accents, variation selectors, the grapheme joiner): drawn as nothing. */
+const MARKS = /\p{M}/gu;
+/** Spaces of every kind, the Hangul fillers and the braille blank: drawn as a space. */
+const BLANKS = /[\p{Z}\u115F\u1160\u3164\uFFA0\u2800]+/gu;
+/** Dashes, the minus sign, the modifier minus, the hyphen bullet, box-drawing and long strokes, 一 and ー. */
+const DRAWN_AS_A_DASH = /[\p{Pd}\u2212\u02D7\u2043\u2500\u2501\u23AF\u2E3A\u2E3B\u30FC\u4E00\uFF70]/gu;
+const LOCAL_UI_READS_AS = readsAs(LOCAL_UI_ACTOR);
+// Anything that begins so: the label is `temporal-ui <origin>`, and no person's name begins like it.
+const readsAsLocalUi = (sub: string) => readsAs(sub).startsWith(LOCAL_UI_READS_AS);
 
 export const claimsSchema = z.object({
   // The actor of every act on the record: no control, format (bidi, zero-width), private-use or
@@ -69,7 +64,7 @@ export const claimsSchema = z.object({
     // Compatibility forms and look-alikes count as what they stand for (found from outside: full-width
     // ｓｙｓｔｅｍ acted, then all-Cyrillic ЅУЅТЕМ).
     .refine(
-      (sub) => readsAs(sub) !== SYSTEM.id,
+      (sub) => readsAs(sub) !== readsAs(SYSTEM.id),
       `"${SYSTEM.id}" (in any width, case or look-alike letters) is the system's own actor`,
     )
     .refine(

@@ -177,6 +177,17 @@ describe('authentication', () => {
     // And (third round) Latin small capitals, Cherokee, and a mark drawn as nothing inside the name.
     ['sub "ꜱʏꜱᴛᴇᴍ" in small capitals', () => sign({ ...claims, sub: 'ꜱʏꜱᴛᴇᴍ', exp: now() + 60 }, AUTH.secret, 'HS256')],
     ['sub "ᏚᎩᏚᎢᎬᎷ" in Cherokee', () => sign({ ...claims, sub: 'ᏚᎩᏚᎢᎬᎷ', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    // And (fourth round) other scripts' look-alikes, blanks as separators, ASCII rn for m and I for l.
+    ['sub "ꓢꓬꓢꓔꓰꓟ" in Lisu', () => sign({ ...claims, sub: 'ꓢꓬꓢꓔꓰꓟ', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    [
+      'sub "ЅΥЅΤΕΜ" Cyrillic and Greek',
+      () => sign({ ...claims, sub: 'ЅΥЅΤΕΜ', exp: now() + 60 }, AUTH.secret, 'HS256'),
+    ],
+    ['sub "systern"', () => sign({ ...claims, sub: 'systern', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    [
+      'sub "temporaI-ui" with a braille blank before the origin',
+      () => sign({ ...claims, sub: 'temporaI-ui\u2800http://127.0.0.1:8233', exp: now() + 60 }, AUTH.secret, 'HS256'),
+    ],
     [
       'sub "system" with a combining grapheme joiner',
       () => sign({ ...claims, sub: 'sys\u034Ftem', exp: now() + 60 }, AUTH.secret, 'HS256'),

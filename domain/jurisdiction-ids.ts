@@ -20,11 +20,21 @@ export function codePrefix(code: string): string {
   return code.length === 6 ? code.replace(/(?:00){1,2}$/, '') : code;
 }
 
+/** Whether code `id` lies anywhere under code `scope` (starts with its significant digits, and is finer). */
+function codeWithin(id: string, scope: string): boolean {
+  const prefix = codePrefix(scope);
+  return id.startsWith(prefix) && codePrefix(id).length > prefix.length;
+}
+
 /** Whether `id` lies in `parentId`'s part of the namespace (see above). */
 export function idUnderParent(id: string, parentId: string): boolean {
   if (CODE.test(parentId) && CODE.test(id)) {
-    const prefix = codePrefix(parentId);
-    return id.startsWith(prefix) && codePrefix(id).length > prefix.length;
+    if (!codeWithin(id, parentId)) return false;
+    // A 街道's code is its county's (or its city's, where the city has no districts) and three digits, a
+    // village's its 街道's: 440306903 is 宝安区's 街道 even where 深圳市 creates it (found from outside).
+    if (id.length === 9) return parentId === id.slice(0, 6);
+    if (id.length === 12) return parentId === id.slice(0, 9);
+    return parentId.length === 6;
   }
   return id.startsWith(`${parentId}-`) && id.length > parentId.length + 1;
 }
@@ -37,7 +47,7 @@ export function idUnderParent(id: string, parentId: string): boolean {
  */
 export function idWithin(id: string, scope: string): boolean {
   if (id === scope) return true;
-  if (CODE.test(id) && CODE.test(scope)) return idUnderParent(id, scope);
+  if (CODE.test(id) && CODE.test(scope)) return codeWithin(id, scope);
   for (let dash = id.lastIndexOf('-'); dash > 0; dash = id.lastIndexOf('-', dash - 1))
     if (idWithin(id.slice(0, dash), scope)) return true;
   return false;

@@ -33,6 +33,10 @@ describe('a new jurisdiction id lies inside its parent’s', () => {
       ['440300', '440400'], // 珠海市 under 深圳市
       ['440300', '440300'],
       ['440306', '440306000'],
+      ['440300', '440306903'], // 宝安区's 街道 under 深圳市 (found from outside)
+      ['440306', '440306001000'], // a 街道's code padded to a village's
+      ['440306', '440306001012'], // a village under the district, not its 街道
+      ['440306001', '440306'],
       ['440000', '4403'],
       ['440306', 'DA-1'],
     ])

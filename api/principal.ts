@@ -25,30 +25,29 @@ export const LOCAL_UI_ACTOR = 'temporal-ui';
 export const localUiActorId = (origin: string) => `${LOCAL_UI_ACTOR} ${origin}`;
 
 /**
- * What a subject reads as, for comparing it with the names reserved for the system's own actors — a
- * skeleton in the manner of Unicode's confusable detection (UTS #39), enough for those names and deciding
- * nothing else: compatibility forms as what they stand for (full-width ｓｙｓｔｅｍ); marks dropped, and
- * spaces, fillers and blanks as one space; letters of any script drawn like Latin ones as those (the
- * `confusables` package's table: Cyrillic ЅҮЅТЕМ, Greek, Lisu ꓢꓬꓢꓔꓰꓟ, Cherokee, small capitals);
- * anything drawn as a dash as `-`; and, in ASCII, rn as m and I, l, i, 1 and | as one letter. Found from
- * outside (12-07), round after round: each of these passed for a reserved name.
+ * The letters a subject reads as, for comparing it with the names reserved for the system's own actors —
+ * a skeleton in the manner of Unicode's confusable detection (UTS #39), enough for those names and
+ * deciding nothing else: compatibility forms as what they stand for (full-width ｓｙｓｔｅｍ), marks dropped;
+ * letters of any script drawn like Latin ones as those (the `confusables` package's table, upper and lower
+ * case: Cyrillic ЅҮЅТЕМ, Greek, Lisu ꓢꓬꓢꓔꓰꓟ, Cherokee, small capitals); rn as m, and I, l, i, 1 and | as
+ * one letter; digits and signs drawn like letters (0, 3, 4, 5, 7, $, @) as those; and nothing but letters
+ * and digits kept — no space, dash, dot or bracket sets a name apart (`sys tem`, `(system)`, `Temporal UI`).
+ * Found from outside (12-07), round after round: each of these passed for a reserved name.
  */
 export function readsAs(sub: string): string {
-  const plain = (text: string) => text.normalize('NFKD').replace(MARKS, '').replace(BLANKS, ' ');
-  const letters = plain(removeConfusables(plain(sub))).replace(DRAWN_AS_A_DASH, '-');
-  return letters
-    .replace(/I/g, 'l')
-    .toLowerCase()
-    .replace(/rn/g, 'm')
-    .replace(/[il1|]/g, 'l')
-    .trim();
+  const unmarked = (text: string) => text.normalize('NFKD').replace(/\p{M}/gu, '');
+  return (
+    unmarked(removeConfusables(unmarked(sub).toUpperCase()))
+      .toLowerCase()
+      .replace(/rn/g, 'm')
+      .replace(/[il1|]/g, 'l')
+      .replace(/[0347$@5]/g, (ch) => DRAWN_AS_LETTER[ch]!)
+      // Hangul fillers are letters drawn as nothing.
+      .replace(/[^\p{L}\p{N}]|[\u115F\u1160\u3164\uFFA0]/gu, '')
+  );
 }
-/** Marks (accents, variation selectors, the grapheme joiner): drawn as nothing. */
-const MARKS = /\p{M}/gu;
-/** Spaces of every kind, the Hangul fillers and the braille blank: drawn as a space. */
-const BLANKS = /[\p{Z}\u115F\u1160\u3164\uFFA0\u2800]+/gu;
-/** Dashes, the minus sign, the modifier minus, the hyphen bullet, box-drawing and long strokes, 一 and ー. */
-const DRAWN_AS_A_DASH = /[\p{Pd}\u2212\u02D7\u2043\u2500\u2501\u23AF\u2E3A\u2E3B\u30FC\u4E00\uFF70]/gu;
+const DRAWN_AS_LETTER: Record<string, string> = { '0': 'o', '3': 'e', '4': 'a', '5': 's', '7': 't', $: 's', '@': 'a' };
+const SYSTEM_READS_AS = readsAs(SYSTEM.id);
 const LOCAL_UI_READS_AS = readsAs(LOCAL_UI_ACTOR);
 // Anything that begins so: the label is `temporal-ui <origin>`, and no person's name begins like it.
 const readsAsLocalUi = (sub: string) => readsAs(sub).startsWith(LOCAL_UI_READS_AS);
@@ -64,7 +63,7 @@ export const claimsSchema = z.object({
     // Compatibility forms and look-alikes count as what they stand for (found from outside: full-width
     // ｓｙｓｔｅｍ acted, then all-Cyrillic ЅУЅТЕМ).
     .refine(
-      (sub) => readsAs(sub) !== readsAs(SYSTEM.id),
+      (sub) => readsAs(sub) !== SYSTEM_READS_AS,
       `"${SYSTEM.id}" (in any width, case or look-alike letters) is the system's own actor`,
     )
     .refine(

@@ -184,6 +184,11 @@ describe('authentication', () => {
       () => sign({ ...claims, sub: 'ЅΥЅΤΕΜ', exp: now() + 60 }, AUTH.secret, 'HS256'),
     ],
     ['sub "systern"', () => sign({ ...claims, sub: 'systern', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    // And (fifth round) spaces, signs and digits in or around the name.
+    ['sub "Temporal UI"', () => sign({ ...claims, sub: 'Temporal UI', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    ['sub "(system)"', () => sign({ ...claims, sub: '(system)', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    ['sub "s y s t e m"', () => sign({ ...claims, sub: 's y s t e m', exp: now() + 60 }, AUTH.secret, 'HS256')],
+    ['sub "$yst3m"', () => sign({ ...claims, sub: '$yst3m', exp: now() + 60 }, AUTH.secret, 'HS256')],
     [
       'sub "temporaI-ui" with a braille blank before the origin',
       () => sign({ ...claims, sub: 'temporaI-ui\u2800http://127.0.0.1:8233', exp: now() + 60 }, AUTH.secret, 'HS256'),

@@ -152,13 +152,14 @@ async function takenBefore(c: StageInputContext, s: Services, cycleId: string) {
 
 /**
  * Sends a stage input whose caller has been checked (scope, and the input's own checks) and answers it.
- * `asChecked`: what a check of the caller's authority was made against, for the cycle to refuse the
- * input if that has changed by the time it arrives (domain/cycle/inputs.ts, checkedHoldSchema).
+ * `checked`: fields the API adds to the body — `asChecked`, what a check of the caller's authority was made
+ * against, for the cycle to refuse the input if that has changed by the time it arrives
+ * (domain/cycle/inputs.ts, checkedHoldSchema).
  */
 async function sendStageInput<I>(
   c: StageInputContext,
   update: UpdateDefinition<W.InputAccepted, [I, Actor]>,
-  asChecked: Partial<I> = {},
+  checked: Partial<I> = {},
 ) {
   const s = c.var.services;
   const { cycleId } = c.req.valid('param');
@@ -168,7 +169,7 @@ async function sendStageInput<I>(
     update,
     // The route validated the body with this input's schema (cycles.routes.ts), which has no field of
     // `asChecked`'s: the caller cannot name what it was checked against.
-    [{ ...(c.req.valid('json') as I), ...asChecked }, actorOf(c)],
+    [{ ...(c.req.valid('json') as I), ...checked }, actorOf(c)],
     await idempotencyKey(c, s),
     `cycle ${cycleId}`,
     s.pool,

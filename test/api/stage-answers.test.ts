@@ -202,6 +202,15 @@ describe('a stage input answers where the cycle now stands', () => {
     const district = stack.as(await stack.token(['organizer'], '440307', '福田区委组织部')).v1.cycles[':cycleId'];
     const param = { cycleId: '440307:2124' };
     expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2124') }))).status).toBe(201);
+    // What the API checked is the API's to say: a body naming it is refused, naming the field.
+    for (const [route, json] of [
+      ['hold-releases', { name: 'x', resolution: 'y', asChecked: null }],
+      ['abort', { reason: 'y', asChecked: { suspendedIn: null } }],
+    ] as const) {
+      const res: any = await read((district as any)[route].$post({ param, json, header }));
+      expect(res.status, route).toBe(400);
+      expect(JSON.stringify(res.body.error.details), route).toContain('asChecked');
+    }
     for (let round = 0; round < 6; round++) {
       const name = `petition-${round}`;
       const release = () =>

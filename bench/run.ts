@@ -64,7 +64,7 @@ import { measureSoak } from './soak.js';
 import { measureStarts } from './starts.js';
 import { cpuPerRun, cpuSampler, type CpuSample } from './cpu.js';
 import { spawnApi, spawnWorker, type WorkerProcess } from './processes.js';
-import { bareApp, benchDistrict, load, mb, pct, round, serveOn } from './util.js';
+import { bareApp, benchDistrict, load, mb, pct, round, serveOn, waitForCount } from './util.js';
 
 const log = (l: string) => console.log(`[bench] ${l}`);
 const AUTH: AuthConfig = {
@@ -564,13 +564,17 @@ async function main() {
       await new Promise((r) => bareServer.server.close(r));
       // The 300 cycles just started keep the worker busy for a while (their supervision opens, goes
       // overdue and escalates on the zero-length calendar); measurement 3 starts once that is done.
-      for (;;) {
-        const { rows } = await pool.query(
-          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE '${benchDistrict(100).slice(0, -2)}%:3%' AND escalated_at IS NOT NULL`,
-        );
-        if (rows[0].n >= 300) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      await waitForCount(
+        'the escalated checkpoints of the 300 cycles measurement 2 started',
+        async () =>
+          (
+            await pool.query(
+              `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE '${benchDistrict(100).slice(0, -2)}%:3%' AND escalated_at IS NOT NULL`,
+            )
+          ).rows[0].n,
+        300,
+        15 * 60_000,
+      );
     }
 
     // ---- 3. cost per candidate ------------------------------------------------------------------
@@ -779,7 +783,12 @@ async function main() {
           taskQueue: 'bench-idle',
         });
       });
-      while (idle.getStatus().numCachedWorkflows < floorWorkflows) await new Promise((r) => setTimeout(r, 500));
+      await waitForCount(
+        'the idle workflows of the floor in its cache',
+        () => idle.getStatus().numCachedWorkflows,
+        floorWorkflows,
+        15 * 60_000,
+      );
       global.gc?.();
       const floorAfter = process.memoryUsage();
       await snapshot('floor-after');
@@ -823,13 +832,17 @@ async function main() {
         });
       });
       // Every cycle has recorded its start and its supervision child holds a checkpoint timer.
-      for (;;) {
-        const { rows } = await pool.query(
-          `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE '${benchDistrict(0).slice(0, -4)}%:4%'`,
-        );
-        if (rows[0].n >= OPEN_CYCLES) break;
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      await waitForCount(
+        'the launch checkpoints of the open cycles',
+        async () =>
+          (
+            await pool.query(
+              `SELECT count(*)::int AS n FROM supervision_checkpoints WHERE cycle_id LIKE '${benchDistrict(0).slice(0, -4)}%:4%'`,
+            )
+          ).rows[0].n,
+        OPEN_CYCLES,
+        30 * 60_000,
+      );
       global.gc?.();
       const after = process.memoryUsage();
       await snapshot('after');

@@ -16,6 +16,25 @@ export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 export const mb = (bytes: number) => round(bytes / 1024 / 1024, 1);
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The bench's 200 districts, under 深圳市 (440300) with ids of its own (domain/jurisdiction-ids.ts). */
+/**
+ * Polls `count` until it reaches `target`, or fails naming what it waited for and how far it got: a wait
+ * that can never end (a query that matches nothing, 12-07) says so instead of idling for hours.
+ */
+export async function waitForCount(
+  what: string,
+  count: () => number | Promise<number>,
+  target: number,
+  deadlineMs: number,
+): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    const n = await count();
+    if (n >= target) return;
+    if (Date.now() > until) throw new Error(`bench: waited ${deadlineMs / 1000} s for ${what}: ${n} of ${target}`);
+    await sleep(500);
+  }
+}
+
 export const benchDistrict = (i: number) => `440300-B${String(i).padStart(4, '0')}`;
 
 /** p50/p99/max of latencies in ms, and how many took longer than one second (issue 14: none may). */

@@ -258,7 +258,9 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
   for (const [name, values] of Object.entries(c.req.queries())) {
     if (values.some((v) => !isStorableText(v))) paths.push(name);
   }
-  if (/^application\/([a-z.+-]*\+)?json/i.test(c.req.header('content-type') ?? '')) {
+  const type = c.req.header('content-type') ?? '';
+  if (/^application\/([a-z.+-]*\+)?json/i.test(type)) {
+    refuseOtherCharsets(type);
     // Malformed JSON is left to the route's validator, which names it.
     const body: unknown = await c.req.json().catch(() => undefined);
     const shape = body === undefined ? undefined : bodyShapeProblem(body);
@@ -277,6 +279,18 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
     );
   await next();
 };
+
+/**
+ * JSON is read as UTF-8 (RFC 8259 §8.1): a body that says it is in another charset would be stored changed
+ * without a word (its latin-1 é read as U+FFFD), so it is refused; no charset, or UTF-8, is read.
+ */
+function refuseOtherCharsets(contentType: string): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType)?.[1];
+  if (charset === undefined || /^utf-?8$/i.test(charset)) return;
+  throw new ApiError(415, ErrorCode.HttpError, 'a JSON body is read as UTF-8', [
+    { path: 'header.Content-Type', rule: 'charset UTF-8 or none (RFC 8259)' },
+  ]);
+}
 
 function within<T>(ms: number, fn: () => Promise<T>): Promise<T> {
   return Promise.race([

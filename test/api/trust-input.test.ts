@@ -114,6 +114,37 @@ describe('text that Postgres cannot store is refused at the edge', () => {
   });
 });
 
+describe('a JSON body is read as UTF-8, so it must say so or say nothing', () => {
+  // Found from outside: a body declared `charset=iso-8859-1` was read as UTF-8, so its é (one byte, 0xE9)
+  // became U+FFFD in what was stored — a name changed without a word.
+  it('a JSON body in another charset is refused 415 naming the header, and nothing is created', async () => {
+    const body = Buffer.from(JSON.stringify({ ...S.startBody('440309', '2091'), term: '2091é' }), 'latin1');
+    for (const charset of ['iso-8859-1', 'latin1', '"windows-1252"', 'UTF-16']) {
+      const res = await fetch(`${stack.api.url}/v1/cycles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${organizer}`, 'content-type': `application/json; charset=${charset}` },
+        body,
+      });
+      expect(res.status, charset).toBe(415);
+      const err = ((await res.json()) as { error: { details: { path: string; rule: string }[] } }).error;
+      expect(err.details[0]).toEqual({ path: 'header.Content-Type', rule: expect.stringMatching(/UTF-8/) });
+    }
+    expect((await stack.call('GET', '/v1/cycles/440309%3A2091', { token: organizer })).status).toBe(404);
+  });
+
+  it('charset utf-8 in any spelling, or none, is read as before', async () => {
+    // A body the route's schema refuses (no jurisdictionId): the charset passed, the validator answered.
+    for (const type of ['application/json', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"']) {
+      const res = await fetch(`${stack.api.url}/v1/cycles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${organizer}`, 'content-type': type },
+        body: JSON.stringify({ term: '2091' }),
+      });
+      expect(res.status, type).toBe(400);
+    }
+  });
+});
+
 describe('the console', () => {
   it('refuses a form over the body limit before reading it (413), never echoing it back', async () => {
     const res = await fetch(`${stack.api.url}/console/cycles/440306%3A2026/input/holds`, {

@@ -57,6 +57,27 @@ export function createCampaignActivities({
     },
 
     /**
+     * Places of the level under the root with no cycle of the term on record (but those in `except`), in
+     * id order: what a campaign launches once its cursor has run to the end (places added behind it).
+     */
+    async campaignPlacesWithoutCycle(
+      rootId: string,
+      level: string,
+      term: string,
+      except: string[],
+      limit: number,
+    ): Promise<Jurisdiction[]> {
+      const { rows } = await pool.query(
+        `SELECT j.id, j.name, j.level, j.parent_id AS "parentId" FROM jurisdictions j
+         WHERE $1 = ANY(j.ancestors) AND j.level = $2 AND j.id <> ALL($4::text[])
+           AND NOT EXISTS (SELECT 1 FROM cycles c WHERE c.jurisdiction_id = j.id AND c.term = $3)
+         ORDER BY j.id LIMIT $5`,
+        [rootId, level, term, except, limit],
+      );
+      return rows;
+    },
+
+    /**
      * Starts one cycle of the campaign, with the same options as POST /v1/cycles; a cycle already
      * started (a retry, a restart) is fine. Runs from before patch campaign-own-cycles-only call it.
      */

@@ -3,7 +3,8 @@
  * subtree, in waves — a sliding window keeps at most `window` cycles in flight, and a new one starts
  * as each closes. Targets are read a page at a time, and the campaign continues as new before its
  * history grows large, so a province of thousands runs in one campaign. Each cycle tells the campaign
- * when it ends; progress by stage is read from the cycles' record.
+ * when it ends; progress by stage is read from the cycles' record. Places added to the tree behind the
+ * cursor are launched once every page has run, before the campaign is done.
  */
 import {
   allHandlersFinished,
@@ -42,6 +43,8 @@ const { recordEvent } = proxyActivities<ReturnType<typeof createRecordActivities
 const PAGE = 100;
 /** Since 12-04: a target whose cycle of the term was started elsewhere is not this campaign's to await. */
 const OWN_CYCLES_ONLY = 'campaign-own-cycles-only';
+/** Since 12-07: places added where the cursor had passed are launched before the campaign is done. */
+const SWEEPS_LATE_PLACES = 'campaign-sweeps-late-places';
 
 // ---- the workflow -----------------------------------------------------------------------------
 
@@ -80,6 +83,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
     if (room > 0 && !state.exhausted) await launchWave(Math.min(room, PAGE));
     else await aCycleFinishes();
   }
+  if (patched(SWEEPS_LATE_PLACES)) await launchLatePlaces();
   state.done = true;
   describe();
   await record('campaign.completed', SYSTEM, {
@@ -99,6 +103,38 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
     if (page.length < count) state.exhausted = true;
     if (page.length === 0) return;
     state.cursor = page.at(-1)!.id;
+    await launchPage(page);
+  }
+
+  /**
+   * Targets are read in id order, so a place added to the tree while the campaign ran, with an id the cursor
+   * had already passed, was never reached (found from outside: the campaign said done and counted it a
+   * target). Once every page has run, the places of the level still without a cycle of the term are
+   * launched, a window at a time, until none is left. Every cycle launched before has ended by then, so it
+   * has its row; a place whose cycle was started elsewhere and has none yet is counted once in this run.
+   */
+  async function launchLatePlaces() {
+    const elsewhere: string[] = [];
+    for (;;) {
+      const page = await targets.campaignPlacesWithoutCycle(
+        input.rootId,
+        input.level,
+        input.term,
+        elsewhere,
+        Math.min(input.window, PAGE),
+      );
+      if (page.length === 0) return;
+      elsewhere.push(...(await launchPage(page)));
+      while (state.inFlight.length > 0) {
+        if (historyTooLong()) await continueWithNewRun();
+        await aCycleFinishes();
+      }
+    }
+  }
+
+  /** Starts a cycle of this campaign for each place; answers the ids of those whose cycle was started elsewhere. */
+  async function launchPage(page: Jurisdiction[]): Promise<string[]> {
+    const elsewhere: string[] = [];
     const launches = patched(OWN_CYCLES_ONLY)
       ? await Promise.all(
           page.map((j) =>
@@ -112,10 +148,11 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
             ),
           )
         ).map((cycleId) => ({ cycleId, mine: true }));
-    for (const { cycleId: id, mine } of launches) {
+    for (const [i, { cycleId: id, mine }] of launches.entries()) {
       // A cycle of the term started elsewhere never signals this campaign: it is counted, not awaited.
       if (!mine) {
         state.alreadyStarted = (state.alreadyStarted ?? 0) + 1;
+        elsewhere.push(page[i]!.id);
         continue;
       }
       state.launched += 1;
@@ -124,6 +161,7 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
       else state.inFlight.push(id);
     }
     describe();
+    return elsewhere;
   }
 
   /** Waits until a cycle in flight ends (room for the next) or the history needs a new run. */

@@ -211,6 +211,22 @@ describe('a campaign over places one of which already has its cycle', () => {
     const done = await settled((p) => p.done === true);
     expect(done).toMatchObject({ launched: 2, alreadyStarted: 1, aborted: 2, closed: 0, inFlight: [] });
     await recordHistory(stack.client, campaignWorkflowId(campaignId), 'campaign-completed-v9');
+    // Sent again once it finished, its start answers with what exists: the same body 200, another 409, and
+    // no second run (found from outside: both were 201, and the new run waited for ever on cycles that
+    // had ended, its finished progress lost).
+    const again = await read(
+      organizer.v1.campaigns.$post({ json: { rootId: '350700', level: 'township', term, window: 5, template } }),
+    );
+    expect(again.status).toBe(200);
+    const other = await read(
+      organizer.v1.campaigns.$post({ json: { rootId: '350700', level: 'township', term, window: 4, template } }),
+    );
+    expectStatus(other, 409);
+    const runs: string[] = [];
+    for await (const w of stack.client.workflow.list({ query: `WorkflowId = '${campaignWorkflowId(campaignId)}'` }))
+      runs.push(w.runId);
+    expect(runs).toHaveLength(1);
+    expect(await ok(campaign.$get({ param: { campaignId } }))).toMatchObject({ done: true, launched: 2, aborted: 2 });
     const d = await stack.client.workflow.getHandle(`cycle:${direct}`).describe();
     expect(d.typedSearchAttributes.get(SA.campaign)).toBeUndefined();
     await ok(
@@ -220,5 +236,69 @@ describe('a campaign over places one of which already has its cycle', () => {
         header: {},
       }),
     );
+  }, 120_000);
+});
+
+describe('a campaign over places added while it runs', () => {
+  it('launches a place added where its cursor had passed, before it says done', async () => {
+    // Found from outside: targets are read in id order, so a place added below the cursor (an id that sorts
+    // before the last one launched) was never launched, while the campaign said done and counted it a target.
+    const tree: Jurisdiction[] = [
+      { id: '350800', name: '龙岩市', level: 'city', parentId: null },
+      { id: '350802', name: '新罗区', level: 'county', parentId: '350800' },
+      ...[1, 2].map((n) => ({
+        id: `350802${String(n).padStart(3, '0')}`,
+        name: `新罗-${n}街道`,
+        level: 'township' as const,
+        parentId: '350802',
+      })),
+    ];
+    await provisionTree(
+      stack.pool,
+      tree.filter((j) => j.parentId === null),
+    );
+    const organizer = stack.as(await stack.token(['organizer'], '350800', '龙岩市委组织部'));
+    expect((await read(organizer.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header: {} }))).status).toBe(
+      200,
+    );
+    const template = quickTemplate(60);
+    const term = '2027';
+    const campaignId = `350800:township:${term}`;
+    expectStatus(
+      await read(
+        organizer.v1.campaigns.$post({ json: { rootId: '350800', level: 'township', term, window: 5, template } }),
+      ),
+      201,
+    );
+    const campaign = organizer.v1.campaigns[':campaignId'];
+    const settled = async (done: (p: Record<string, unknown>) => boolean) => {
+      for (let i = 0; i < 240; i++) {
+        const p = await read(campaign.$get({ param: { campaignId } }));
+        if (p.status === 200 && done(p.body)) return p.body;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`campaign ${campaignId} did not settle`);
+    };
+    await settled((p) => p.exhausted === true && (p.inFlight as string[]).length === 2);
+    // A 功能区 added under the county: its id sorts before both townships the cursor passed.
+    const late = { id: '350802-A', name: '新罗-开发区', level: 'township' as const, parentId: '350802' };
+    expect((await read(organizer.v1.jurisdictions.$put({ json: { jurisdictions: [late] }, header: {} }))).status).toBe(
+      200,
+    );
+    const abortAll = async (ids: string[]) => {
+      for (const cycleId of ids)
+        await ok(
+          organizer.v1.cycles[':cycleId'].abort.$post({ param: { cycleId }, json: { reason: '测试结束' }, header: {} }),
+        );
+    };
+    await abortAll(['350802001:2027', '350802002:2027']);
+    const swept = await settled((p) => (p.inFlight as string[]).includes('350802-A:2027') || p.done === true);
+    expect(swept).toMatchObject({ done: false, launched: 3, inFlight: ['350802-A:2027'] });
+    await abortAll(['350802-A:2027']);
+    const done = await settled((p) => p.done === true);
+    expect(done).toMatchObject({ launched: 3, aborted: 3, inFlight: [], targets: 3 });
+    expect(done.byStatus).toEqual({ aborted: 3 });
+    // campaign-sweeps-late-places: the recorded run launches its late place after the cursor's end.
+    await recordHistory(stack.client, campaignWorkflowId(campaignId), 'campaign-swept-v13');
   }, 120_000);
 });

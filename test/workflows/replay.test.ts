@@ -95,6 +95,9 @@ describe('replay of recorded histories', () => {
         // replacement-takes-all-tied: a stopped candidate replaced by both people tied at the next rank
         // (test/workflows/cycle.test.ts); no earlier fixture has such a tie, so none takes the old path.
         'cycle-replacement-tied-v12.json',
+        // campaign-sweeps-late-places: a place added where the cursor had passed, launched once every page ran
+        // (test/api/campaign.test.ts); the -v9 campaign completed before the patch and takes the old path.
+        'campaign-swept-v13.json',
       ]),
     );
   });

@@ -62,6 +62,10 @@ export const start: AppRouteHandler<typeof routes.start> = async (c) => {
     await s.temporal.workflow.start<CampaignWorkflow>(campaignWorkflowType, {
       workflowId,
       taskQueue: s.taskQueue,
+      // A campaign runs once per root, level and term: sent again after it finished, the start answers with
+      // what exists (found from outside: the default policy started a second run, which waited for ever on
+      // cycles that had ended, and took another body as well).
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { requestHash },
       args: [
         {

@@ -80,7 +80,13 @@ export function createApp(deps: AppDeps) {
     c.set('services', c.req.method === 'GET' || c.req.method === 'HEAD' ? readers : s);
     await next();
   });
-  app.use('*', requestId({ headerName: 'X-Request-Id' }));
+  // The request's id is the API's own, sent back as X-Request-Id: a caller's X-Request-Id was taken as is
+  // (found from outside), so two callers' acts could carry one id on the record, or an earlier act's.
+  app.use('*', requestId({ headerName: '' }));
+  app.use('*', async (c, next) => {
+    c.header('X-Request-Id', c.get('requestId'));
+    await next();
+  });
   // Request counts and durations by route pattern (ids never become labels), scraped at /metrics.
   const metrics = prometheus({ registry, prefix: 'huanjie_', collectDefaultMetrics: true });
   app.use('*', metrics.registerMetrics);

@@ -409,6 +409,29 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it("the record's request id is the API's own, never one the caller sent", async () => {
+    // Found from outside: an X-Request-Id sent by the caller was taken as the request's id, so two callers'
+    // acts carried one id on the record (or the id of an earlier act of someone else's).
+    const chosen = '00000000-0000-4000-8000-000000000001';
+    const neighbour = await stack.token(['organizer'], '440305', '南山区委组织部');
+    const ids: string[] = [];
+    for (const token of [neighbour, neighbour]) {
+      // Reading a cycle outside the caller's scope is refused and goes on the record with its request id.
+      const res = await fetch(`${stack.api.url}/v1/cycles/${encodeURIComponent('440306:2097')}`, {
+        headers: { authorization: `Bearer ${token}`, 'x-request-id': chosen },
+      });
+      expect(res.status).toBe(404);
+      ids.push(res.headers.get('x-request-id')!);
+    }
+    expect(ids[0]).not.toBe(chosen);
+    expect(ids[1]).not.toBe(ids[0]);
+    const { rows } = await stack.pool.query(
+      `SELECT request_id FROM audit_events WHERE action = 'access.denied' AND request_id = ANY($1::text[])`,
+      [[chosen, ...ids]],
+    );
+    expect(rows.map((r) => r.request_id).sort()).toEqual([...ids].sort());
+  });
+
   it('a client that never finishes its request headers is answered 408 and let go, not held (slowloris)', async () => {
     // Found from outside: with Node's defaults such a socket was held ~77 s, 400 of them at once. The
     // test's own time limit is what a server holding it that long would fail on; nothing here is timed.

@@ -5,7 +5,7 @@
  */
 import { prometheus } from '@hono/prometheus';
 import { Counter, Registry } from 'prom-client';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
@@ -81,8 +81,9 @@ export function createApp(deps: AppDeps) {
     await next();
   });
   // The request's id is the API's own, sent back as X-Request-Id: a caller's X-Request-Id was taken as is
-  // (found from outside), so two callers' acts could carry one id on the record, or an earlier act's.
-  app.use('*', requestId({ headerName: '' }));
+  // (found from outside), so two callers' acts could carry one id on the record, or an earlier act's. Only
+  // the console's in-process call (no socket: nothing from outside arrives so) passes its page's id on.
+  app.use('*', requestId({ headerName: '', generator: (c) => consolePageId(c) ?? crypto.randomUUID() }));
   app.use('*', async (c, next) => {
     c.header('X-Request-Id', c.get('requestId'));
     await next();
@@ -296,6 +297,13 @@ function refuseOtherCharsets(contentType: string): void {
   throw new ApiError(415, ErrorCode.HttpError, 'a JSON body is read as UTF-8', [
     { path: 'header.Content-Type', rule: 'charset UTF-8 or none (RFC 8259)' },
   ]);
+}
+
+/** The console page's request id, on the console's own in-process call to the API; else undefined. */
+function consolePageId(c: Context): string | undefined {
+  const overSocket = (c.env as { incoming?: unknown } | undefined)?.incoming !== undefined;
+  const sent = c.req.header('x-request-id');
+  return !overSocket && sent && /^[\w-]{8,128}$/.test(sent) ? sent : undefined;
 }
 
 function within<T>(ms: number, fn: () => Promise<T>): Promise<T> {

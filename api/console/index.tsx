@@ -80,7 +80,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   );
   app.use('*', sameOrigin);
   app.use('*', async (c, next) => {
-    c.set('requestId', c.req.header('x-request-id') ?? newKey());
+    // The API's id for this page's request (never the caller's header): its acts carry it on the record.
+    c.set('requestId', c.get('requestId') ?? newKey());
     await next();
   });
   // Every page, whatever part of it shows stored text (a hold's reason, a title, the record): its

@@ -430,6 +430,19 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
       [[chosen, ...ids]],
     );
     expect(rows.map((r) => r.request_id).sort()).toEqual([...ids].sort());
+
+    // A console page's acts carry the page request's id (the API's own), whatever header the browser sent.
+    const page = await fetch(`${stack.api.url}/console/cycles/${encodeURIComponent('440306:2097')}`, {
+      headers: { cookie: `huanjie_token=${neighbour}`, 'x-request-id': chosen },
+    });
+    expect(page.status).toBe(404);
+    const pageId = page.headers.get('x-request-id')!;
+    expect(pageId).not.toBe(chosen);
+    const { rows: viaConsole } = await stack.pool.query(
+      `SELECT count(*)::int AS n FROM audit_events WHERE action = 'access.denied' AND request_id = $1`,
+      [pageId],
+    );
+    expect(viaConsole[0].n).toBeGreaterThan(0);
   });
 
   it('a client that never finishes its request headers is answered 408 and let go, not held (slowloris)', async () => {

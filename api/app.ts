@@ -120,6 +120,11 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', requestClock(deps.temporal, temporalDeadlineMs, true));
   app.use('/console/*', requestClock(deps.temporal, temporalDeadlineMs, false));
   app.use('*', secureHeaders());
+  // An answer is for its caller alone (a report's sealed text, a cycle in scope): no browser or proxy keeps it.
+  app.use('/v1/*', async (c, next) => {
+    c.header('Cache-Control', 'no-store');
+    await next();
+  });
   // The API and the console's forms (which carry the same inputs) share one limit: a larger body is
   // refused before it is read, and never echoed back into a page.
   const limit = bodyLimitOf(deps.bodyLimitBytes ?? 1024 * 1024);

@@ -67,6 +67,8 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   };
 
   const app = new Hono<ConsoleEnv>();
+  const PAGE_POLICY =
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
   const local = deps.options.localSignIn === true;
   if (local) app.use('*', loopbackHostOnly);
   app.get('/assets/console.js', (c) =>
@@ -79,6 +81,14 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
   );
   app.use('*', sameOrigin);
+  // Pages show what only their reader may see (a report's sealed text): never kept by a browser or a proxy.
+  // Nothing runs or loads on them but the console's own files — defence in depth, as every page escapes
+  // the text it shows (found from outside, info: no Cache-Control and no CSP).
+  app.use('*', async (c, next) => {
+    c.header('Cache-Control', 'no-store');
+    c.header('Content-Security-Policy', PAGE_POLICY);
+    await next();
+  });
   app.use('*', async (c, next) => {
     // The API's id for this page's request (never the caller's header): its acts carry it on the record.
     c.set('requestId', c.get('requestId') ?? newKey());

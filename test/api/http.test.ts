@@ -409,6 +409,22 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
+  it('answers for a caller are never cached, and console pages load nothing but their own files', async () => {
+    // Found from outside (info): a report's sealed text, on the console and over the API, came without
+    // Cache-Control, so a browser or a proxy could keep it; and console pages had no CSP.
+    const answer = await stack.call('GET', '/v1/cycles?limit=1', { token: organizer });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('cache-control')).toBe('no-store');
+    const refused = await stack.call('GET', '/v1/cycles?limit=1');
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('cache-control')).toBe('no-store');
+    const page = await fetch(`${stack.api.url}/console`, { headers: { cookie: `huanjie_token=${organizer}` } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+  });
+
   it("the record's request id is the API's own, never one the caller sent", async () => {
     // Found from outside: an X-Request-Id sent by the caller was taken as the request's id, so two callers'
     // acts carried one id on the record (or the id of an earlier act of someone else's).

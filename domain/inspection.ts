@@ -10,7 +10,7 @@
  * verdict from any department, or a concealment, stops the candidate at once.
  */
 import { z } from 'zod';
-import { DomainError, ErrorType } from './errors.js';
+import { DomainError, ErrorType, type FieldIssue } from './errors.js';
 import { DEPARTMENTS, DEPARTMENT_LABELS, type Department, type Policy } from './policy.js';
 import { once } from './once.js';
 import { reasonSchema } from './schemas.js';
@@ -126,7 +126,16 @@ export const stopSchema = once(() =>
 );
 export type StopInput = z.input<ReturnType<typeof stopSchema>>;
 
-const matterValue = once(() => z.union([z.string().max(500), z.number(), z.boolean()]));
+// A count (flats, policies) or an amount in whole yuan is at least 0 and whole: -1 or 0.01 made a difference
+// of units the classification acted on (found from outside: -1 against 1 flat stopped the candidate as a
+// concealment, 0.01 against 2 left one an omission).
+const matterValue = once(() =>
+  z.union([
+    z.string().max(500),
+    z.number().int('a whole number (a count, or an amount in yuan)').min(0, 'at least 0').max(Number.MAX_SAFE_INTEGER),
+    z.boolean(),
+  ]),
+);
 export const personalMattersSchema = once(() =>
   z
     .strictObject({
@@ -167,6 +176,26 @@ export type PersonalMattersInput = z.infer<ReturnType<typeof personalMattersSche
 
 export type PersonalMattersRules = Policy['inspection']['personalMatters'];
 
+/**
+ * A matter the policy counts as critical (hiding it whole is a concealment) is declared and verified as
+ * true/false — has it or not — or as a count, so "declared as none" is exactly false or 0. As text it
+ * read as none only when it was 无 or empty: 否, 没有, none or no declared against a spouse found abroad
+ * made an omission of what stops the candidate (found from outside). Words go in `description`. The
+ * issues name the field and the rule, never a value (the values are sealed).
+ */
+export function criticalMatterIssues(input: PersonalMattersInput, rules: PersonalMattersRules): FieldIssue[] {
+  return input.items.flatMap((i, n) =>
+    rules.criticalItems.includes(i.item)
+      ? (['declared', 'verified'] as const)
+          .filter((field) => typeof i[field] === 'string')
+          .map((field) => ({
+            path: `items.${n}.${field}`,
+            rule: `true/false or a count for ${i.item}, a critical matter of the policy (what was found, in words, goes in description)`,
+          }))
+      : [],
+  );
+}
+
 export interface Discrepancy {
   item: PersonalMatterItem;
   kind: 'omission' | 'concealment';
@@ -193,11 +222,8 @@ export function classifyPersonalMatters(
   const discrepancies: Discrepancy[] = [];
   for (const i of input.items) {
     if (i.declared === i.verified) continue;
-    const hiddenWhole =
-      (i.declared === false || i.declared === 0 || i.declared === '' || i.declared === '无') &&
-      i.verified !== false &&
-      i.verified !== 0 &&
-      i.verified !== '';
+    // A critical matter is true/false or a count (criticalMatterIssues): none is false or 0.
+    const hiddenWhole = (i.declared === false || i.declared === 0) && i.verified !== false && i.verified !== 0;
     const missingUnits = typeof i.declared === 'number' && typeof i.verified === 'number' ? i.verified - i.declared : 0;
     let kind: Discrepancy['kind'] = 'omission';
     let rule = 'discrepancy without aggravating circumstance → omission (漏报)';

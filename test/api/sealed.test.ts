@@ -28,7 +28,7 @@ const CANARY = {
 };
 const matters: z.input<typeof personalMattersSchema> = {
   items: [
-    { item: 'spouseAbroad', declared: CANARY.declared, verified: CANARY.verified },
+    { item: 'marriage', declared: CANARY.declared, verified: CANARY.verified },
     { item: 'realEstate', declared: 1, verified: 2, description: CANARY.description },
   ],
 };
@@ -126,6 +126,35 @@ describe('personal-matters details', () => {
     );
     expectStatus(slipped, 400);
     expect(slipped.body.error.details.map((d) => d.path)).toEqual(['items.0.verified', 'items.1.verified']);
+    // A critical matter in words, a count below zero or not whole: 400 each, naming the field and never
+    // the value (found from outside: 否 or none against a spouse abroad was an omission where 无 was a
+    // concealment; -1 flats against 1 a concealment, 0.01 against 2 an omission).
+    const worded = await read(
+      candidate['personal-matters'].$post({
+        param: { cycleId: CYCLE_ID, personId: 's2' },
+        json: {
+          items: [
+            { item: 'spouseAbroad', declared: '否', verified: '是，已移居' },
+            { item: 'realEstate', declared: -1, verified: 1 },
+            { item: 'insurance', declared: 0.01, verified: 2 },
+          ],
+        },
+        header: {},
+      }),
+    );
+    expectStatus(worded, 400);
+    expect(worded.body.error.details.map((d) => d.path)).toEqual(['items.1.declared', 'items.2.declared']);
+    expect(JSON.stringify(worded.body)).not.toMatch(/否|已移居/);
+    const critical = await read(
+      candidate['personal-matters'].$post({
+        param: { cycleId: CYCLE_ID, personId: 's2' },
+        json: { items: [{ item: 'spouseAbroad', declared: '否', verified: '是，已移居' }] },
+        header: {},
+      }),
+    );
+    expectStatus(critical, 400);
+    expect(critical.body.error.details.map((d) => d.path)).toEqual(['items.0.declared', 'items.0.verified']);
+    expect(JSON.stringify(critical.body)).not.toMatch(/否|已移居/);
     const s2 = await read(candidate.$get({ param: { cycleId: CYCLE_ID, personId: 's2' } }));
     expectStatus(s2, 200);
     expect(s2.body.status).toBe('inspecting');
@@ -140,7 +169,7 @@ describe('personal-matters details', () => {
     expect(posted.body.dossier?.personalMatters).toMatchObject({
       outcome: 'omission',
       discrepancies: [
-        { item: 'spouseAbroad', kind: 'omission', rule: expect.any(String) },
+        { item: 'marriage', kind: 'omission', rule: expect.any(String) },
         { item: 'realEstate', kind: 'omission', rule: expect.any(String) },
       ],
     });

@@ -50,6 +50,25 @@ describe('personal matters: omission (漏报) or concealment (瞒报)', () => {
     ]);
   });
 
+  it('a critical matter is declared and verified as true/false or a count, never as words', () => {
+    // Found from outside: as text, only 无 or an empty text read as "none", so a spouse abroad declared
+    // 否, 没有, none or no was an omission where 无 was a concealment that stops the candidate.
+    const rules = policy.inspection.personalMatters;
+    const items: I.PersonalMattersInput['items'] = [
+      { item: 'spouseAbroad', declared: '否', verified: '是', deliberate: false },
+      { item: 'childrenAbroad', declared: false, verified: true, deliberate: false },
+      { item: 'marriage', declared: '已婚', verified: '离异', deliberate: false },
+      { item: 'business', declared: 0, verified: 'none', deliberate: false },
+    ];
+    expect(I.criticalMatterIssues({ items }, rules)).toEqual([
+      { path: 'items.0.declared', rule: expect.stringMatching(/true\/false or a count/) },
+      { path: 'items.0.verified', rule: expect.stringMatching(/true\/false or a count/) },
+      { path: 'items.3.verified', rule: expect.stringMatching(/true\/false or a count/) },
+    ]);
+    for (const issue of I.criticalMatterIssues({ items }, rules)) expect(issue.rule).not.toMatch(/否|是|none/);
+    expect(classify([items[1]!]).discrepancies[0]).toMatchObject({ kind: 'concealment' });
+  });
+
   it('verification that finds it knowingly hidden makes any discrepancy a concealment', () => {
     expect(classify([{ item: 'insurance', declared: 1, verified: 2, deliberate: true }]).outcome).toBe('concealment');
   });

@@ -2,7 +2,8 @@
 import { WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
 import type { Context } from 'hono';
 import { candidateWorkflowId } from '../../../domain/ids.js';
-import type * as I from '../../../domain/inspection.js';
+import { DomainError, ErrorType } from '../../../domain/errors.js';
+import * as I from '../../../domain/eager/inspection.js';
 import type { Actor } from '../../../domain/schemas.js';
 import * as W from '../../../workflows/contracts/candidate.js';
 import type { AppRouteHandler, Env, Services } from '../../context.js';
@@ -104,6 +105,13 @@ export const personalMatters: AppRouteHandler<typeof routes.personalMatters> = c
     // From the record, not a workflow query: the rules were written with the candidate's start.
     const rules = await s.read.candidates.personalMattersRules(cycleId, personId);
     if (!rules) throw notFound(`candidate ${personId}`); // orAbsent tells "opening" from absent
+    const issues = I.criticalMatterIssues(body, rules);
+    if (issues.length > 0)
+      throw new DomainError(
+        ErrorType.Validation,
+        `invalid input: ${issues.map((i) => `${i.path}: ${i.rule}`).join('; ')}`,
+        issues,
+      );
     return s.sealedDetails.sealPersonalMatters(cycleId, personId, key, body, rules, actor.id);
   },
 );

@@ -18,7 +18,15 @@ import { createReviewActivities } from '../activities/reviews.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
-import { bodyShapeProblem, isStorableText, unstorableRule, unstorableTextPaths } from '../domain/text.js';
+import {
+  bodyShapeProblem,
+  invisibleOnlyRule,
+  invisibleOnlyTextPaths,
+  isStorableText,
+  showsOnlyInvisible,
+  unstorableRule,
+  unstorableTextPaths,
+} from '../domain/text.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
 import { consoleRoutes } from './console/index.js';
@@ -266,9 +274,10 @@ async function recordDenialWith(s: Services, c: Parameters<Parameters<App['onErr
  * surrogate, and a write that fails on one after the workflow moved would leave the record behind.
  */
 const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
-  const paths: string[] = [];
+  const issues: { path: string; rule: string }[] = [];
   for (const [name, values] of Object.entries(c.req.queries())) {
-    if (values.some((v) => !isStorableText(v))) paths.push(name);
+    if (values.some((v) => !isStorableText(v))) issues.push({ path: name, rule: unstorableRule });
+    else if (values.some(showsOnlyInvisible)) issues.push({ path: name, rule: invisibleOnlyRule });
   }
   const type = c.req.header('content-type') ?? '';
   if (/^application\/([a-z.+-]*\+)?json/i.test(type)) {
@@ -280,14 +289,17 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
       throw new ApiError(400, ErrorCode.Validation, `invalid input: (body): ${shape}`, [
         { path: '(body)', rule: shape },
       ]);
-    if (body !== undefined) paths.push(...unstorableTextPaths(body));
+    if (body !== undefined) {
+      issues.push(...unstorableTextPaths(body).map((path) => ({ path, rule: unstorableRule })));
+      issues.push(...invisibleOnlyTextPaths(body).map((path) => ({ path, rule: invisibleOnlyRule })));
+    }
   }
-  if (paths.length > 0)
+  if (issues.length > 0)
     throw new ApiError(
       400,
       ErrorCode.Validation,
-      `invalid input: ${paths.map((p) => `${p}: ${unstorableRule}`).join('; ')}`,
-      paths.map((path) => ({ path, rule: unstorableRule })),
+      `invalid input: ${issues.map((i) => `${i.path}: ${i.rule}`).join('; ')}`,
+      issues,
     );
   await next();
 };

@@ -52,16 +52,48 @@ export function isStorableText(s: string): boolean {
 }
 
 /** Paths (as `a.0.b`) of every string or key in `value` that Postgres could not store. */
-export function unstorableTextPaths(value: unknown, path: string[] = [], out: string[] = []): string[] {
+export function unstorableTextPaths(value: unknown): string[] {
+  return textPaths(value, (s) => !isStorableText(s), true);
+}
+
+// Characters that draw nothing: format characters (zero-width space, word joiner…), combining marks on
+// nothing, and the letters and symbols that are blank (the Hangul fillers, the braille blank).
+const DRAWS_SOMETHING = /[\p{L}\p{N}\p{P}\p{S}]/u;
+const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800]/gu;
+const INVISIBLE = /[\p{Cf}\p{M}\u115f\u1160\u3164\uffa0\u2800]/u;
+
+export const invisibleOnlyRule = 'visible text: not only invisible characters (zero-width, joiners, fillers)';
+
+/**
+ * Whether `s` holds invisible characters and nothing that draws: a text that shows nothing where it is
+ * read. Whitespace alone is left to each field's rule (most trim it and ask for something). Found from
+ * outside: a reason of one zero-width space passed as the reason for going below the 差额 ratio.
+ */
+export function showsOnlyInvisible(s: string): boolean {
+  return INVISIBLE.test(s) && !DRAWS_SOMETHING.test(s.replace(BLANK_LOOKING, ''));
+}
+
+/** Paths of every string in `value` that shows nothing but invisible characters. */
+export function invisibleOnlyTextPaths(value: unknown): string[] {
+  return textPaths(value, showsOnlyInvisible, false);
+}
+
+function textPaths(
+  value: unknown,
+  bad: (s: string) => boolean,
+  keysToo: boolean,
+  path: string[] = [],
+  out: string[] = [],
+): string[] {
   if (out.length >= 20) return out;
   if (typeof value === 'string') {
-    if (!isStorableText(value)) out.push(path.join('.') || '(body)');
+    if (bad(value)) out.push(path.join('.') || '(body)');
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => unstorableTextPaths(v, [...path, String(i)], out));
+    value.forEach((v, i) => textPaths(v, bad, keysToo, [...path, String(i)], out));
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (!isStorableText(k)) out.push([...path, k].join('.'));
-      else unstorableTextPaths(v, [...path, k], out);
+      if (keysToo && bad(k)) out.push([...path, k].join('.'));
+      else textPaths(v, bad, keysToo, [...path, k], out);
     }
   }
   return out;

@@ -114,6 +114,31 @@ describe('text that Postgres cannot store is refused at the edge', () => {
   });
 });
 
+describe('text that shows nothing is refused at the edge', () => {
+  // Found from outside: a reason of one zero-width space (U+200B, or a word joiner) was taken as the reason
+  // for going below the 差额 ratio, and went on the record and the ledger saying nothing.
+  it('a reason of invisible characters only is 400 naming it, on any route; with a word it is read', async () => {
+    const res = await stack.call('POST', '/v1/cycles/440306%3A2026/recommendation-rounds', {
+      token: organizer,
+      body: { round: 1, belowRatioReason: '\u200b', recommended: [] },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toContainEqual({
+      path: 'belowRatioReason',
+      rule: expect.stringMatching(/invisible/),
+    });
+    const hold = await stack.call('POST', '/v1/cycles/440306%3A2026/holds', {
+      token: organizer,
+      body: { name: '\u3164', reason: '\u2060 \u034f' },
+    });
+    expect(hold.status).toBe(400);
+    expect(hold.body.error.details.map((d: { path: string }) => d.path)).toEqual(['name', 'reason']);
+    const listed = await stack.call('GET', '/v1/cycles?stage=%E2%80%8B', { token: organizer });
+    expect(listed.status).toBe(400);
+    expect(listed.body.error.details[0].path).toBe('stage');
+  });
+});
+
 describe('a JSON body is read as UTF-8, so it must say so or say nothing', () => {
   // Found from outside: a body declared `charset=iso-8859-1` was read as UTF-8, so its é (one byte, 0xE9)
   // became U+FFFD in what was stored — a name changed without a word.

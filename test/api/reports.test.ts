@@ -365,6 +365,52 @@ describe('deadlines and the ledger', () => {
     expect(rows.map((x) => x.recipient)).toEqual(['unit:查核组', 'upper-level']);
   });
 
+  it('a report that went overdue is never closed on time, even after a re-triage gave it a later deadline', async () => {
+    // Found from outside: a direct check overdue at once, re-triaged to 立项督办 (its deadline counted again
+    // from receipt, now ahead), then concluded, was counted closed on time in the ledger.
+    const { reportDeadline } = await import('../../domain/eager/reports.js');
+    const { policySchema } = await import('../../domain/eager/policy.js');
+    const policy = policySchema.parse({});
+    const now = Date.now();
+    // A receipt whose direct check is past and whose supervised deadline is still ahead, whatever today is.
+    const receivedAt = [2, 3, 4, 5, 6, 7, 8, 9]
+      .map((days) => now - days * 86_400_000)
+      .find((at) => reportDeadline('directCheck', at, policy) < now && reportDeadline('supervised', at, policy) > now);
+    expect(receivedAt).toBeDefined();
+    const r = await report({
+      target: { type: 'official', jurisdictionId: '440310', name: '某主任' },
+      category: 'intercession',
+      receivedAt: new Date(receivedAt!).toISOString(),
+    });
+    expectStatus(r, 201);
+    const reportId = r.body.reportId;
+    await eventually(async () => (await live(reportId)).live?.overdueAt);
+    const retriaged = await read(
+      intake.v1.reports[':reportId'].triage.$post({
+        param: { reportId },
+        json: { kind: 'supervised', unit: '区纪委', reason: '转立项督办' },
+        header: {},
+      }),
+    );
+    expectStatus(retriaged, 200);
+    expect(retriaged.body.deadline).toBeGreaterThan(now);
+    expectStatus(await finding(reportId, { finding: 'unsubstantiated', summary: '经查不属实' }), 200);
+    const closed = await eventually(async () => {
+      const l = (await live(reportId)).live;
+      return l?.status === 'closed' ? l : undefined;
+    });
+    expect(closed.closedOnTime).toBe(false);
+    // report-late-stays-late: the recorded run is asked, and replays so (test/workflows/replay.test.ts).
+    await recordHistory(stack.client, `report:${reportId}`, 'report-late-stays-late-v13');
+    const from = new Date(receivedAt!).toISOString();
+    const to = new Date(receivedAt! + 60_000).toISOString();
+    const ledger = await eventually(async () => {
+      const l = await ok(organizer.v1.reports.ledger.$get({ query: { scope: '440310', from, to } }));
+      return l.closed === 1 && l;
+    });
+    expect(ledger).toMatchObject({ received: 1, closed: 1, closedOnTime: 0 });
+  });
+
   it('a repeated intake with the same channel reference is linked, not doubled', async () => {
     const first = await report({
       target: { type: 'jurisdiction', jurisdictionId: '440308' },

@@ -31,14 +31,21 @@ export function createCampaignActivities({
   ): Promise<{ cycleId: string; mine: boolean }> {
     const options = cycleStartOptions({ jurisdiction: j, term, ...template, startedBy: actor, campaignId }, taskQueue);
     const cycleId = options.args[0].cycleId;
+    let mine = true;
     try {
       await client.workflow.start<CycleWorkflow>(cycleWorkflowType, options);
-      return { cycleId, mine: true };
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      const there = await client.workflow.getHandle(options.workflowId).describe();
+      mine = there.typedSearchAttributes.get(SA.campaign) === campaignId;
     }
-    const there = await client.workflow.getHandle(options.workflowId).describe();
-    return { cycleId, mine: there.typedSearchAttributes.get(SA.campaign) === campaignId };
+    // The campaign has met this place: its last pass reads the places it has not met from here.
+    await pool.query(
+      `INSERT INTO campaign_visits (campaign_id, jurisdiction_id, cycle_id, mine) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (campaign_id, jurisdiction_id) DO NOTHING`,
+      [campaignId, j.id, cycleId, mine],
+    );
+    return { cycleId, mine };
   }
 
   return {
@@ -57,8 +64,29 @@ export function createCampaignActivities({
     },
 
     /**
+     * Places of the level under the root the campaign has not met (campaign_visits), in id order: what a
+     * campaign launches, or counts started elsewhere, once its cursor has run to the end (places added
+     * behind it).
+     */
+    async campaignPlacesNotMet(
+      campaignId: string,
+      rootId: string,
+      level: string,
+      limit: number,
+    ): Promise<Jurisdiction[]> {
+      const { rows } = await pool.query(
+        `SELECT j.id, j.name, j.level, j.parent_id AS "parentId" FROM jurisdictions j
+         WHERE $2 = ANY(j.ancestors) AND j.level = $3
+           AND NOT EXISTS (SELECT 1 FROM campaign_visits v WHERE v.campaign_id = $1 AND v.jurisdiction_id = j.id)
+         ORDER BY j.id LIMIT $4`,
+        [campaignId, rootId, level, limit],
+      );
+      return rows;
+    },
+
+    /**
      * Places of the level under the root with no cycle of the term on record (but those in `except`), in
-     * id order: what a campaign launches once its cursor has run to the end (places added behind it).
+     * id order: the last pass of a campaign that began before its visits were kept (campaignPlacesNotMet).
      */
     async campaignPlacesWithoutCycle(
       rootId: string,

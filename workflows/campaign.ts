@@ -45,6 +45,8 @@ const PAGE = 100;
 const OWN_CYCLES_ONLY = 'campaign-own-cycles-only';
 /** Since 12-07: places added where the cursor had passed are launched before the campaign is done. */
 const SWEEPS_LATE_PLACES = 'campaign-sweeps-late-places';
+/** Since 12-07: the places a campaign met are on record, and its last pass reads those it has not. */
+const VISITS_KEPT = 'campaign-visits-kept';
 
 // ---- the workflow -----------------------------------------------------------------------------
 
@@ -63,6 +65,8 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
     done: false,
   };
   state.run += 1;
+  // Asked once, by the first run: a campaign begun before its visits were kept sweeps by the cycles on record.
+  if (!carried) state.visitsKept = patched(VISITS_KEPT);
   const maxEvents = input.maxHistoryEvents ?? 4000;
 
   // ---- messages
@@ -109,20 +113,19 @@ export async function campaignWorkflow(input: CampaignInput, carried?: CampaignS
   /**
    * Targets are read in id order, so a place added to the tree while the campaign ran, with an id the cursor
    * had already passed, was never reached (found from outside: the campaign said done and counted it a
-   * target). Once every page has run, the places of the level still without a cycle of the term are
-   * launched, a window at a time, until none is left. Every cycle launched before has ended by then, so it
-   * has its row; a place whose cycle was started elsewhere and has none yet is counted once in this run.
+   * target). Once every page has run, the places of the level the campaign has not met (each launch puts
+   * its place on record) are launched — or counted started elsewhere — a window at a time, until none is
+   * left. A campaign begun before the visits were kept takes the places still without a cycle of the term:
+   * every cycle it launched has ended by then, so it has its row (one started elsewhere meanwhile, which
+   * has a row too, is not counted: found from outside, and why the visits are kept).
    */
   async function launchLatePlaces() {
     const elsewhere: string[] = [];
     for (;;) {
-      const page = await targets.campaignPlacesWithoutCycle(
-        input.rootId,
-        input.level,
-        input.term,
-        elsewhere,
-        Math.min(input.window, PAGE),
-      );
+      const count = Math.min(input.window, PAGE);
+      const page = state.visitsKept
+        ? await targets.campaignPlacesNotMet(input.campaignId, input.rootId, input.level, count)
+        : await targets.campaignPlacesWithoutCycle(input.rootId, input.level, input.term, elsewhere, count);
       if (page.length === 0) return;
       elsewhere.push(...(await launchPage(page)));
       while (state.inFlight.length > 0) {

@@ -8,7 +8,7 @@ import { campaignWorkflowId } from '../../domain/eager/campaign.js';
 import { createSimulator, quickTemplate } from '../../scripts/simulator.js';
 import { SA } from '../../temporal/search-attributes.js';
 import type { Jurisdiction } from '../../domain/eager/schemas.js';
-import { recordHistory, startStack, type Stack, provisionTree } from '../helpers.js';
+import { eventually, recordHistory, startStack, type Stack, provisionTree } from '../helpers.js';
 import { expectStatus, ok, read } from './client.js';
 
 let stack: Stack;
@@ -294,11 +294,28 @@ describe('a campaign over places added while it runs', () => {
     await abortAll(['350802001:2027', '350802002:2027']);
     const swept = await settled((p) => (p.inFlight as string[]).includes('350802-A:2027') || p.done === true);
     expect(swept).toMatchObject({ done: false, launched: 3, inFlight: ['350802-A:2027'] });
+    // While the late place runs, another is added behind the cursor and its cycle started directly: the
+    // campaign counts it started elsewhere, as it does a place it meets in its pages (found from outside: it
+    // was counted in targets alone, neither launched nor alreadyStarted).
+    const direct = { id: '350802-B', name: '新罗-园区', level: 'township' as const, parentId: '350802' };
+    expect(
+      (await read(organizer.v1.jurisdictions.$put({ json: { jurisdictions: [direct] }, header: {} }))).status,
+    ).toBe(200);
+    expectStatus(
+      await read(organizer.v1.cycles.$post({ json: { jurisdictionId: direct.id, term, ...template } })),
+      201,
+    );
+    await eventually(
+      async () =>
+        (await read(organizer.v1.cycles[':cycleId'].$get({ param: { cycleId: '350802-B:2027' } }))).status === 200,
+    );
     await abortAll(['350802-A:2027']);
     const done = await settled((p) => p.done === true);
-    expect(done).toMatchObject({ launched: 3, aborted: 3, inFlight: [], targets: 3 });
-    expect(done.byStatus).toEqual({ aborted: 3 });
-    // campaign-sweeps-late-places: the recorded run launches its late place after the cursor's end.
-    await recordHistory(stack.client, campaignWorkflowId(campaignId), 'campaign-swept-v13');
+    expect(done).toMatchObject({ launched: 3, alreadyStarted: 1, aborted: 3, inFlight: [], targets: 4 });
+    expect(done.byStatus).toEqual({ aborted: 3, running: 1 });
+    await abortAll(['350802-B:2027']);
+    // campaign-sweeps-late-places, campaign-visits-kept: the recorded run launches its late place after the
+    // cursor's end and counts the one started directly (-v13 recorded before the visits were kept).
+    await recordHistory(stack.client, campaignWorkflowId(campaignId), 'campaign-visits-v14');
   }, 120_000);
 });

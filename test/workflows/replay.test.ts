@@ -98,6 +98,9 @@ describe('replay of recorded histories', () => {
         // campaign-sweeps-late-places: a place added where the cursor had passed, launched once every page ran
         // (test/api/campaign.test.ts); the -v9 campaign completed before the patch and takes the old path.
         'campaign-swept-v13.json',
+        // campaign-visits-kept: the places a campaign met are on record; its last pass launches those it has
+        // not met and counts one started directly meanwhile (-v13 above sweeps by the cycles on record).
+        'campaign-visits-v14.json',
         // report-late-stays-late: an overdue direct check re-triaged to 立项督办, then concluded: not on time
         // (test/api/reports.test.ts). No earlier fixture closes an overdue report, so none takes the old path.
         'report-late-stays-late-v13.json',

@@ -38,6 +38,11 @@ export interface CampaignState {
   alreadyStarted?: number;
   closed: number;
   aborted: number;
+  /**
+   * Whether the places this campaign meets are on record (campaign_visits), so its last pass reads the ones
+   * it has not met: set by its first run since 12-07, absent in campaigns begun before.
+   */
+  visitsKept?: boolean;
   /** Runs of this campaign so far (continue-as-new starts the next). */
   run: number;
   done: boolean;

@@ -107,8 +107,11 @@ export const progress: AppRouteHandler<typeof routes.progress> = async (c) => {
     getCampaignQuery,
     `campaign ${campaignId}`,
   );
+  // How the campaign keeps its own books (visitsKept) is not part of its progress.
+  const { visitsKept, ...shown } = live;
+  void visitsKept;
   return c.json(
-    { ...live, alreadyStarted: live.alreadyStarted ?? 0, ...(await s.read.campaigns.progress(rootId, level, term)) },
+    { ...shown, alreadyStarted: live.alreadyStarted ?? 0, ...(await s.read.campaigns.progress(rootId, level, term)) },
     200,
   );
 };

@@ -282,6 +282,7 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
   const type = c.req.header('content-type') ?? '';
   if (/^application\/([a-z.+-]*\+)?json/i.test(type)) {
     refuseOtherCharsets(type);
+    await refuseInvalidUtf8(c);
     // Malformed JSON is left to the route's validator, which names it.
     const body: unknown = await c.req.json().catch(() => undefined);
     const shape = body === undefined ? undefined : bodyShapeProblem(body);
@@ -309,11 +310,28 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
  * without a word (its latin-1 é read as U+FFFD), so it is refused; no charset, or UTF-8, is read.
  */
 function refuseOtherCharsets(contentType: string): void {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType)?.[1];
-  if (charset === undefined || /^utf-?8$/i.test(charset)) return;
+  // Every charset parameter: `charset=utf-8; charset=latin1` says two things, and one of them is not UTF-8.
+  const charsets = [...contentType.matchAll(/;\s*charset\s*=\s*"?([^";\s]*)"?/gi)].map((m) => m[1]!);
+  if (charsets.every((charset) => /^utf-?8$/i.test(charset))) return;
   throw new ApiError(415, ErrorCode.HttpError, 'a JSON body is read as UTF-8', [
     { path: 'header.Content-Type', rule: 'charset UTF-8 or none (RFC 8259)' },
   ]);
+}
+
+/**
+ * The body's bytes must be UTF-8, whatever the header says: read leniently, latin-1 bytes became U+FFFD and
+ * were stored so (found from outside: a place named only ��). Hono keeps the bytes for the JSON read after.
+ */
+async function refuseInvalidUtf8(c: Context): Promise<void> {
+  const bytes = await c.req.arrayBuffer().catch(() => undefined);
+  if (bytes === undefined) return;
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError(400, ErrorCode.Validation, 'invalid input: (body): the body is not valid UTF-8', [
+      { path: '(body)', rule: 'valid UTF-8 (RFC 8259)' },
+    ]);
+  }
 }
 
 /** The console page's request id, on the console's own in-process call to the API; else undefined. */

@@ -80,15 +80,15 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.get('/assets/console.css', (c) =>
     c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }),
   );
-  app.use('*', sameOrigin);
   // Pages show what only their reader may see (a report's sealed text): never kept by a browser or a proxy.
   // Nothing runs or loads on them but the console's own files — defence in depth, as every page escapes
-  // the text it shows (found from outside, info: no Cache-Control and no CSP).
+  // the text it shows (found from outside, info: no Cache-Control and no CSP). Set before any refusal.
   app.use('*', async (c, next) => {
     c.header('Cache-Control', 'no-store');
     c.header('Content-Security-Policy', PAGE_POLICY);
     await next();
   });
+  app.use('*', sameOrigin);
   app.use('*', async (c, next) => {
     // The API's id for this page's request (never the caller's header): its acts carry it on the record.
     c.set('requestId', c.get('requestId') ?? newKey());

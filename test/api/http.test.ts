@@ -423,6 +423,15 @@ describe('bad input gets a clear 4xx and loses nothing', () => {
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
     expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+    // A post from another site is refused before any page: that answer carries them too.
+    const crossSite = await fetch(`${stack.api.url}/console/signin/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://elsewhere.example' },
+      body: 'token=x',
+    });
+    expect(crossSite.status).toBe(403);
+    expect(crossSite.headers.get('cache-control')).toBe('no-store');
+    expect(crossSite.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
   });
 
   it("the record's request id is the API's own, never one the caller sent", async () => {

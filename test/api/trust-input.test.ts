@@ -157,6 +157,27 @@ describe('a JSON body is read as UTF-8, so it must say so or say nothing', () =>
     expect((await stack.call('GET', '/v1/cycles/440309%3A2091', { token: organizer })).status).toBe(404);
   });
 
+  it('a body that is not UTF-8 is refused 400 naming the body, whatever it declares; nothing is created', async () => {
+    // Found from outside: with no charset, or charset=utf-8, latin-1 bytes were read with U+FFFD in their
+    // place and stored so (a place named only ��).
+    const body = Buffer.from(JSON.stringify({ ...S.startBody('440309', '2092'), term: '2092é' }), 'latin1');
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset=utf-8; charset=latin1',
+    ]) {
+      const res = await fetch(`${stack.api.url}/v1/cycles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${organizer}`, 'content-type': type },
+        body,
+      });
+      expect([400, 415], type).toContain(res.status);
+      const err = ((await res.json()) as { error: { details: { path: string; rule: string }[] } }).error;
+      expect(err.details[0]!.rule, type).toMatch(/UTF-8/);
+    }
+    expect((await stack.call('GET', '/v1/cycles/440309%3A2092', { token: organizer })).status).toBe(404);
+  });
+
   it('charset utf-8 in any spelling, or none, is read as before', async () => {
     // A body the route's schema refuses (no jurisdictionId): the charset passed, the validator answered.
     for (const type of ['application/json', 'application/json; charset=utf-8', 'application/json;charset="UTF-8"']) {

@@ -221,7 +221,7 @@ export function classifyPersonalMatters(
   const rules = policy.inspection.personalMatters;
   const discrepancies: Discrepancy[] = [];
   for (const i of input.items) {
-    if (i.declared === i.verified) continue;
+    if (sameValue(i.declared, i.verified) || overDeclared(i)) continue;
     // A critical matter is true/false or a count (criticalMatterIssues): none is false or 0.
     const hiddenWhole = (i.declared === false || i.declared === 0) && i.verified !== false && i.verified !== 0;
     const missingUnits = typeof i.declared === 'number' && typeof i.verified === 'number' ? i.verified - i.declared : 0;
@@ -242,6 +242,24 @@ export function classifyPersonalMatters(
     discrepancies.push({ item: i.item, kind, rule });
   }
   return { outcome: outcomeOf(discrepancies), discrepancies };
+}
+
+type MatterValue = PersonalMattersInput['items'][number]['declared'];
+
+/** Text is compared as it reads: full-width and half-width forms, and spaces around and between, are one. */
+function sameValue(a: MatterValue, b: MatterValue): boolean {
+  const reads = (t: string) => t.normalize('NFKC').trim().replace(/\s+/g, ' ');
+  return typeof a === 'string' && typeof b === 'string' ? reads(a) === reads(b) : a === b;
+}
+
+/**
+ * More declared than verification found (5 flats against 1, a spouse abroad against none): nothing was left
+ * out, so it is neither an omission (漏报) nor a concealment (found from outside: each was recorded 漏报).
+ * The values stay in the sealed record for the organization department to read.
+ */
+function overDeclared(i: { declared: MatterValue; verified: MatterValue }): boolean {
+  if (typeof i.declared === 'number' && typeof i.verified === 'number') return i.declared > i.verified;
+  return i.declared === true && i.verified === false;
 }
 
 /**

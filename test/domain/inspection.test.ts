@@ -69,6 +69,30 @@ describe('personal matters: omission (漏报) or concealment (瞒报)', () => {
     expect(classify([items[1]!]).discrepancies[0]).toMatchObject({ kind: 'concealment' });
   });
 
+  it('declaring more than verification found leaves nothing out: no omission, no concealment', () => {
+    // Found from outside: 3 children abroad declared against 1 verified, a spouse abroad declared against
+    // none, 5 flats against 1 were each recorded 漏报 (an omission), which is leaving something out.
+    expect(
+      classify([
+        { item: 'childrenAbroad', declared: 3, verified: 1, deliberate: false },
+        { item: 'spouseAbroad', declared: true, verified: false, deliberate: false },
+        { item: 'realEstate', declared: 5, verified: 1, deliberate: false },
+      ]),
+    ).toEqual({ outcome: 'consistent', discrepancies: [] });
+  });
+
+  it('text is compared as it reads: full-width and half-width forms, spaces around, are the same', () => {
+    expect(
+      classify([
+        { item: 'marriage', declared: ' ABC１ ', verified: 'ABC1', deliberate: false },
+        { item: 'familyEmployment', declared: '１处房产', verified: '1处房产', deliberate: false },
+      ]),
+    ).toEqual({ outcome: 'consistent', discrepancies: [] });
+    expect(classify([{ item: 'marriage', declared: '已婚', verified: '离异', deliberate: false }]).outcome).toBe(
+      'omission',
+    );
+  });
+
   it('verification that finds it knowingly hidden makes any discrepancy a concealment', () => {
     expect(classify([{ item: 'insurance', declared: 1, verified: 2, deliberate: true }]).outcome).toBe('concealment');
   });

@@ -69,7 +69,8 @@ export const positionIdSchema = once(() =>
 export const policySchema = once(() =>
   z
     .strictObject({
-      version: z.string().min(1).max(60).default('central-default'),
+      // Shown as the policy's name wherever the cycle is: spaces alone named nothing (found from outside).
+      version: z.string().min(1).max(60).regex(/\S/, 'a name, not spaces only').default('central-default'),
       inspectionPerSeat: z.number().int().min(1).max(10).default(3).describe('考察对象 per seat (1:3)'),
       shortlistPerSeat: z
         .number()

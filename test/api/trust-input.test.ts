@@ -600,6 +600,13 @@ describe("a cycle template, direct or a campaign's", () => {
         },
         'policy.inspection.personalMatters.criticalItems',
       ],
+      // Found from outside: a version of spaces only (or ideographic spaces) was taken and shown as the name.
+      ['a policy version of spaces only', { positions, committees, policy: { version: '   ' } }, 'policy.version'],
+      [
+        'a policy version of ideographic spaces',
+        { positions, committees, policy: { version: '\u3000\u3000' } },
+        'policy.version',
+      ],
       // "More than all members" can never be reached: no nomination or election could pass.
       [
         'a decision majority of all members',

@@ -17,6 +17,47 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
+/**
+ * A city (a root the operator creates) with one county and its townships `<county>001…`, loaded by the
+ * city's organizer, who is answered.
+ */
+async function cityWithTownships(
+  city: { id: string; name: string },
+  county: { id: string; name: string },
+  townships: number,
+  organizerName: string,
+) {
+  const tree: Jurisdiction[] = [
+    { ...city, level: 'city', parentId: null },
+    { ...county, level: 'county', parentId: city.id },
+    ...Array.from({ length: townships }, (_, i) => ({
+      id: `${county.id}${String(i + 1).padStart(3, '0')}`,
+      name: `${county.name}-${i + 1}街道`,
+      level: 'township' as const,
+      parentId: county.id,
+    })),
+  ];
+  await provisionTree(
+    stack.pool,
+    tree.filter((j) => j.parentId === null),
+  );
+  const organizer = stack.as(await stack.token(['organizer'], city.id, organizerName));
+  expect((await read(organizer.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header: {} }))).status).toBe(200);
+  return organizer;
+}
+
+/** Reads a campaign's progress until `done` holds of it (a minute at most). */
+function settles(organizer: ReturnType<Stack['as']>, campaignId: string) {
+  return async (done: (p: Record<string, unknown>) => boolean) => {
+    for (let i = 0; i < 240; i++) {
+      const p = await read(organizer.v1.campaigns[':campaignId'].$get({ param: { campaignId } }));
+      if (p.status === 200 && done(p.body)) return p.body;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`campaign ${campaignId} did not settle`);
+  };
+}
+
 describe("a campaign over a province's townships", () => {
   it('launches 105 cycles in waves of at most 25, and every one closes with an elected official', async () => {
     const counties = ['330502', '330503', '330521'];
@@ -154,23 +195,11 @@ describe("a campaign over a province's townships", () => {
 
 describe('a campaign over places one of which already has its cycle', () => {
   it('launches and waits for its own cycles only: the one started before it is counted apart, and it completes', async () => {
-    const tree: Jurisdiction[] = [
-      { id: '350700', name: '南平市', level: 'city', parentId: null },
-      { id: '350702', name: '延平区', level: 'county', parentId: '350700' },
-      ...[1, 2, 3].map((n) => ({
-        id: `350702${String(n).padStart(3, '0')}`,
-        name: `延平-${n}街道`,
-        level: 'township' as const,
-        parentId: '350702',
-      })),
-    ];
-    await provisionTree(
-      stack.pool,
-      tree.filter((j) => j.parentId === null),
-    );
-    const organizer = stack.as(await stack.token(['organizer'], '350700', '南平市委组织部'));
-    expect((await read(organizer.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header: {} }))).status).toBe(
-      200,
+    const organizer = await cityWithTownships(
+      { id: '350700', name: '南平市' },
+      { id: '350702', name: '延平区' },
+      3,
+      '南平市委组织部',
     );
     const template = quickTemplate(60);
     const term = '2027';
@@ -189,14 +218,7 @@ describe('a campaign over places one of which already has its cycle', () => {
       201,
     );
     const campaign = organizer.v1.campaigns[':campaignId'];
-    const settled = async (done: (p: Record<string, unknown>) => boolean) => {
-      for (let i = 0; i < 240; i++) {
-        const p = await read(campaign.$get({ param: { campaignId } }));
-        if (p.status === 200 && done(p.body)) return p.body;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      throw new Error(`campaign ${campaignId} did not settle`);
-    };
+    const settled = settles(organizer, campaignId);
     const launched = await settled((p) => p.exhausted === true && (p.inFlight as string[]).length >= 2);
     // campaign-own-cycles-only: -v8 recorded before the patch (the old code counts all three), -v9 after.
     await recordHistory(stack.client, campaignWorkflowId(campaignId), 'campaign-launched-v9');
@@ -243,23 +265,11 @@ describe('a campaign over places added while it runs', () => {
   it('launches a place added where its cursor had passed, before it says done', async () => {
     // Found from outside: targets are read in id order, so a place added below the cursor (an id that sorts
     // before the last one launched) was never launched, while the campaign said done and counted it a target.
-    const tree: Jurisdiction[] = [
-      { id: '350800', name: '龙岩市', level: 'city', parentId: null },
-      { id: '350802', name: '新罗区', level: 'county', parentId: '350800' },
-      ...[1, 2].map((n) => ({
-        id: `350802${String(n).padStart(3, '0')}`,
-        name: `新罗-${n}街道`,
-        level: 'township' as const,
-        parentId: '350802',
-      })),
-    ];
-    await provisionTree(
-      stack.pool,
-      tree.filter((j) => j.parentId === null),
-    );
-    const organizer = stack.as(await stack.token(['organizer'], '350800', '龙岩市委组织部'));
-    expect((await read(organizer.v1.jurisdictions.$put({ json: { jurisdictions: tree }, header: {} }))).status).toBe(
-      200,
+    const organizer = await cityWithTownships(
+      { id: '350800', name: '龙岩市' },
+      { id: '350802', name: '新罗区' },
+      2,
+      '龙岩市委组织部',
     );
     const template = quickTemplate(60);
     const term = '2027';
@@ -270,15 +280,7 @@ describe('a campaign over places added while it runs', () => {
       ),
       201,
     );
-    const campaign = organizer.v1.campaigns[':campaignId'];
-    const settled = async (done: (p: Record<string, unknown>) => boolean) => {
-      for (let i = 0; i < 240; i++) {
-        const p = await read(campaign.$get({ param: { campaignId } }));
-        if (p.status === 200 && done(p.body)) return p.body;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      throw new Error(`campaign ${campaignId} did not settle`);
-    };
+    const settled = settles(organizer, campaignId);
     await settled((p) => p.exhausted === true && (p.inFlight as string[]).length === 2);
     // A 功能区 added under the county: its id sorts before both townships the cursor passed.
     const late = { id: '350802-A', name: '新罗-开发区', level: 'township' as const, parentId: '350802' };

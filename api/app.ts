@@ -20,6 +20,9 @@ import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
 import {
   bodyShapeProblem,
+  controlRule,
+  controlTextPaths,
+  holdsControl,
   invisibleOnlyRule,
   invisibleOnlyTextPaths,
   isStorableText,
@@ -277,8 +280,15 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
   const issues: { path: string; rule: string }[] = [];
   for (const [name, values] of Object.entries(c.req.queries())) {
     if (values.some((v) => !isStorableText(v))) issues.push({ path: name, rule: unstorableRule });
+    else if (values.some(holdsControl)) issues.push({ path: name, rule: controlRule });
     else if (values.some(showsOnlyInvisible)) issues.push({ path: name, rule: invisibleOnlyRule });
   }
+  // No body here is sent in a content coding: one that says it is was read as plain text (found from outside).
+  const coding = c.req.header('content-encoding');
+  if (coding !== undefined && !/^\s*identity\s*$/i.test(coding))
+    throw new ApiError(415, ErrorCode.HttpError, 'a body is read as sent, in no content coding', [
+      { path: 'header.Content-Encoding', rule: 'identity or none' },
+    ]);
   const type = c.req.header('content-type') ?? '';
   if (/^application\/([a-z.+-]*\+)?json/i.test(type)) {
     refuseOtherCharsets(type);
@@ -292,7 +302,13 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
       ]);
     if (body !== undefined) {
       issues.push(...unstorableTextPaths(body).map((path) => ({ path, rule: unstorableRule })));
-      issues.push(...invisibleOnlyTextPaths(body).map((path) => ({ path, rule: invisibleOnlyRule })));
+      const controlled = controlTextPaths(body);
+      issues.push(...controlled.map((path) => ({ path, rule: controlRule })));
+      issues.push(
+        ...invisibleOnlyTextPaths(body)
+          .filter((path) => !controlled.includes(path))
+          .map((path) => ({ path, rule: invisibleOnlyRule })),
+      );
     }
   }
   if (issues.length > 0)

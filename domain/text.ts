@@ -60,9 +60,25 @@ export function unstorableTextPaths(value: unknown): string[] {
 // nothing, and the letters and symbols that are blank (the Hangul fillers, the braille blank).
 const DRAWS_SOMETHING = /[\p{L}\p{N}\p{P}\p{S}]/u;
 const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800]/gu;
-const INVISIBLE = /[\p{Cf}\p{M}\u115f\u1160\u3164\uffa0\u2800]/u;
+const INVISIBLE = /[\p{Cf}\p{M}\p{Co}\p{Cn}\u115f\u1160\u3164\uffa0\u2800]/u;
 
-export const invisibleOnlyRule = 'visible text: not only invisible characters (zero-width, joiners, fillers)';
+export const invisibleOnlyRule =
+  'visible text: not only invisible characters (zero-width, joiners, fillers, private-use or unassigned)';
+
+// Control characters have no place in any text here but tab and line breaks (a reason may have lines).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+export const controlRule = 'visible text: no control characters but tab and line breaks';
+
+/** Whether `s` holds a control character other than tab, line feed or carriage return (U+0001, DEL, NEL…). */
+export function holdsControl(s: string): boolean {
+  return CONTROL.test(s);
+}
+
+/** Paths of every string in `value` holding such a control character (U+0000 is the unstorable rule's). */
+export function controlTextPaths(value: unknown): string[] {
+  return textPaths(value, (s) => isStorableText(s) && holdsControl(s), false);
+}
 
 /**
  * Whether `s` holds invisible characters and nothing that draws: a text that shows nothing where it is

@@ -137,6 +137,45 @@ describe('text that shows nothing is refused at the edge', () => {
     expect(listed.status).toBe(400);
     expect(listed.body.error.details[0].path).toBe('stage');
   });
+
+  it('a control character (but tab and line breaks) is 400 naming the field; so is private-use or unassigned text alone', async () => {
+    // Found from outside: U+0001, U+007F or U+0085 alone were taken as a reason, a title or a policy version.
+    for (const bad of ['\u0001', '\u007f', '\u0085', 'a\u0007b', '\ue000', '\u0378']) {
+      const res = await stack.call('POST', '/v1/cycles/440306%3A2026/holds', {
+        token: organizer,
+        body: { name: 'h', reason: bad },
+      });
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.body.error.details, JSON.stringify(bad)).toContainEqual({
+        path: 'reason',
+        rule: expect.stringMatching(/visible text/),
+      });
+    }
+    // Tab and line breaks are text; a word between marks of its own script is too.
+    const fine = await stack.call('POST', '/v1/cycles/440306%3A2026/holds', {
+      token: organizer,
+      body: { name: 'h', reason: '第一行\r\n\t第二行' },
+    });
+    expect(fine.status).not.toBe(400);
+  });
+
+  it('a body in a content coding is 415 naming Content-Encoding (it was read as plain text)', async () => {
+    for (const coding of ['gzip', 'br', 'x-unknown']) {
+      const res = await fetch(`${stack.api.url}/v1/cycles`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${organizer}`,
+          'content-type': 'application/json',
+          'content-encoding': coding,
+        },
+        body: JSON.stringify(S.startBody('440309', '2093')),
+      });
+      expect(res.status, coding).toBe(415);
+      const err = ((await res.json()) as { error: { details: { path: string }[] } }).error;
+      expect(err.details[0]!.path).toBe('header.Content-Encoding');
+    }
+    expect((await stack.call('GET', '/v1/cycles/440309%3A2093', { token: organizer })).status).toBe(404);
+  });
 });
 
 describe('a JSON body is read as UTF-8, so it must say so or say nothing', () => {

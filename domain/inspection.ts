@@ -177,23 +177,38 @@ export type PersonalMattersInput = z.infer<ReturnType<typeof personalMattersSche
 export type PersonalMattersRules = Policy['inspection']['personalMatters'];
 
 /**
- * A matter the policy counts as critical (hiding it whole is a concealment) is declared and verified as
- * true/false — has it or not — or as a count, so "declared as none" is exactly false or 0. As text it
+ * A check compares every matter the policy counts as critical, and each such matter (hiding it whole is a
+ * concealment) is declared and verified as true/false — has it or not — or as a count, so "declared as none" is exactly false or 0. As text it
  * read as none only when it was 无 or empty: 否, 没有, none or no declared against a spouse found abroad
  * made an omission of what stops the candidate (found from outside). Words go in `description`. The
  * issues name the field and the rule, never a value (the values are sealed).
  */
 export function criticalMatterIssues(input: PersonalMattersInput, rules: PersonalMattersRules): FieldIssue[] {
-  return input.items.flatMap((i, n) =>
-    rules.criticalItems.includes(i.item)
-      ? (['declared', 'verified'] as const)
-          .filter((field) => typeof i[field] === 'string')
-          .map((field) => ({
-            path: `items.${n}.${field}`,
-            rule: `true/false or a count for ${i.item}, a critical matter of the policy (what was found, in words, goes in description)`,
-          }))
-      : [],
-  );
+  // A check is recorded once, so one that left a critical matter out closed the comparison without looking
+  // at it, and a concealment found after could never be recorded (found from outside).
+  const missing = rules.criticalItems.filter((item) => !input.items.some((i) => i.item === item));
+  const coverage = missing.length
+    ? [
+        {
+          path: 'items',
+          rule: `every critical matter of the policy compared (${rules.criticalItems.join(', ')}): missing ${missing.join(', ')}`,
+        },
+      ]
+    : [];
+  return [...typed(), ...coverage];
+
+  function typed(): FieldIssue[] {
+    return input.items.flatMap((i, n) =>
+      rules.criticalItems.includes(i.item)
+        ? (['declared', 'verified'] as const)
+            .filter((field) => typeof i[field] === 'string')
+            .map((field) => ({
+              path: `items.${n}.${field}`,
+              rule: `true/false or a count for ${i.item}, a critical matter of the policy (what was found, in words, goes in description)`,
+            }))
+        : [],
+    );
+  }
 }
 
 export interface Discrepancy {

@@ -240,7 +240,17 @@ export function createSimulator(o: SimulatorOptions) {
             ),
           ),
         });
-        await send(`${cb}/personal-matters`, { items: [{ item: 'realEstate', declared: 1, verified: 1 }] });
+        // Every critical matter of the default policy is compared, with the counted ones.
+        await send(`${cb}/personal-matters`, {
+          items: [
+            { item: 'realEstate', declared: 1, verified: 1 },
+            ...['spouseAbroad', 'childrenAbroad', 'business'].map((item) => ({
+              item,
+              declared: false,
+              verified: false,
+            })),
+          ],
+        });
       };
       const verdict = (d: string) =>
         send(`${cb}/verdicts`, { department: d, verdict: 'clear', reason: '未发现问题' }, o.reviewerToken);

@@ -127,20 +127,24 @@ export const fullChecklist = {
     ]),
   ),
 } satisfies z.input<typeof inspectionRecordSchema>;
+/** The default policy's critical matters, compared and clear: a check must name every critical matter. */
+export const criticalClear = [
+  { item: 'spouseAbroad', declared: false, verified: false },
+  { item: 'childrenAbroad', declared: false, verified: false },
+  { item: 'business', declared: false, verified: false },
+] satisfies z.input<typeof personalMattersSchema>['items'];
 export const consistentMatters = {
-  items: [
-    { item: 'realEstate', declared: 1, verified: 1 },
-    { item: 'spouseAbroad', declared: false, verified: false },
-  ],
+  items: [{ item: 'realEstate', declared: 1, verified: 1 }, ...criticalClear],
 } satisfies z.input<typeof personalMattersSchema>;
 export const omissionMatters = {
   items: [
     { item: 'realEstate', declared: 1, verified: 2 },
     { item: 'insurance', declared: 2, verified: 2 },
+    ...criticalClear,
   ],
 } satisfies z.input<typeof personalMattersSchema>;
 export const concealmentMatters = {
-  items: [{ item: 'realEstate', declared: 1, verified: 4 }],
+  items: [{ item: 'realEstate', declared: 1, verified: 4 }, ...criticalClear],
 } satisfies z.input<typeof personalMattersSchema>;
 export const DEPARTMENTS = [
   'discipline',

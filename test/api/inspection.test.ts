@@ -199,7 +199,7 @@ describe("a cycle's inspection with joint review", () => {
     const opened = await read(candidate()['personal-matters'].$get({ param: of('d3') }));
     expect(opened.body).toMatchObject({
       outcome: 'concealment',
-      items: [{ item: 'realEstate', declared: 1, verified: 4 }],
+      items: S.concealmentMatters.items,
       discrepancies: [
         {
           item: 'realEstate',

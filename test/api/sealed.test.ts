@@ -30,6 +30,7 @@ const matters: z.input<typeof personalMattersSchema> = {
   items: [
     { item: 'marriage', declared: CANARY.declared, verified: CANARY.verified },
     { item: 'realEstate', declared: 1, verified: 2, description: CANARY.description },
+    ...S.criticalClear,
   ],
 };
 
@@ -153,8 +154,21 @@ describe('personal-matters details', () => {
       }),
     );
     expectStatus(critical, 400);
-    expect(critical.body.error.details.map((d) => d.path)).toEqual(['items.0.declared', 'items.0.verified']);
+    expect(critical.body.error.details.map((d) => d.path)).toEqual(['items.0.declared', 'items.0.verified', 'items']);
     expect(JSON.stringify(critical.body)).not.toMatch(/否|已移居/);
+    // A check that leaves out a critical matter is refused: recorded once, a clean check of one item closed
+    // the comparison, and a concealment found after could never be recorded (found from outside).
+    const partial = await read(
+      candidate['personal-matters'].$post({
+        param: { cycleId: CYCLE_ID, personId: 's2' },
+        json: { items: [{ item: 'insurance', declared: 0, verified: 0 }] },
+        header: {},
+      }),
+    );
+    expectStatus(partial, 400);
+    expect(partial.body.error.details).toEqual([
+      { path: 'items', rule: expect.stringMatching(/spouseAbroad, childrenAbroad, business/) },
+    ]);
     const s2 = await read(candidate.$get({ param: { cycleId: CYCLE_ID, personId: 's2' } }));
     expectStatus(s2, 200);
     expect(s2.body.status).toBe('inspecting');
@@ -181,6 +195,7 @@ describe('personal-matters details', () => {
       items: [
         expect.objectContaining({ declared: CANARY.declared, verified: CANARY.verified }),
         expect.objectContaining({ description: CANARY.description }),
+        ...S.criticalClear.map((i) => expect.objectContaining(i)),
       ],
     });
     const { rows } = await stack.pool.query(`SELECT details_sealed FROM personal_matters_checks WHERE cycle_id = $1`, [

@@ -359,7 +359,7 @@ export function cyclePages(app: Hono<ConsoleEnv>, kit: PageKit) {
       label: '个人有关事项比对',
       type: 'list',
       required: true,
-      hint: '本人报告和查核结果：数量填数字，有无填 是/否（true/false），其他填文字',
+      hint: '本人报告和查核结果：数量填数字，有无填 是/否（true/false），其他填文字。政策所列关键事项（默认：配偶移居国（境）外、子女移居国（境）外、配偶子女经商办企业）须逐项比对，只填 是/否 或数字',
       columns: [
         {
           name: 'item',
@@ -372,7 +372,7 @@ export function cyclePages(app: Hono<ConsoleEnv>, kit: PageKit) {
         { name: 'deliberate', label: '故意隐瞒', type: 'checkbox' },
         { name: 'description', label: '说明', optional: true },
       ],
-      blank: 3,
+      blank: 4,
     },
   ];
   const dossierFields: Field[] = [

@@ -83,11 +83,13 @@ export const personalMatters = candidateInput('personal-matters', I.personalMatt
   action: 'candidate.dossier',
   summary: '个人有关事项核查 (declared vs verified, classified)',
   description:
-    "Each discrepancy is classified omission (漏报: criticism and education, continues) or concealment (瞒报: admonishment, stopped), with the rule that decided it. The details (declared, verified, description) are sealed in PostgreSQL before the candidate's workflow hears of the check: it gets only a reference and the classification. GET …/personal-matters opens them for the organization department.",
+    "Every matter the candidate's policy counts as critical (criticalItems) is compared, as true/false or a count. Each discrepancy is classified omission (漏报: criticism and education, continues) or concealment (瞒报: admonishment, stopped), with the rule that decided it. The details (declared, verified, description) are sealed in PostgreSQL before the candidate's workflow hears of the check: it gets only a reference and the classification. GET …/personal-matters opens them for the organization department.",
   example: {
     items: [
       { item: 'realEstate', declared: 1, verified: 2, description: '核实发现另有一处房产未报告' },
       { item: 'spouseAbroad', declared: false, verified: false },
+      { item: 'childrenAbroad', declared: false, verified: false },
+      { item: 'business', declared: false, verified: false },
     ],
   },
 });

@@ -1022,6 +1022,11 @@ export function blockingHolds(s: CycleState, rule: { nomineeDecides?: boolean; v
 }
 
 /** Why a stage whose work is done does not move on: the suspension, or the holds at its gate. */
+/** What an aborted cycle says it waits for: nothing, and why it ended. */
+export function abortedSays(s: Pick<CycleState, 'statusReason'>): string {
+  return `已终止：${s.statusReason ?? ''}`;
+}
+
 export function gateClosedBecause(s: CycleState, blocking: Hold[] = blockingHolds(s)): string {
   if (s.status === 'suspended') return `本阶段已完成，换届已暂停（${s.statusReason ?? ''}），恢复后进入下一阶段`;
   const holds = blocking.map((h) => `${h.name}（${h.reason}）`);

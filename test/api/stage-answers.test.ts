@@ -255,6 +255,21 @@ describe('a stage input answers where the cycle now stands', () => {
     }
   });
 
+  // Found from outside (12-07): aborted during inspection, the answer said status aborted while its waitingFor
+  // still waited on the candidates' inspections (its candidates' stops follow it, as the README says).
+  it("answers an abort during inspection with the cycle ended and why, not the stage's wait", async () => {
+    const param = { cycleId: '440307:2129' };
+    expect((await read(organizer.v1.cycles.$post({ json: S.startBody('440307', '2129') }))).status).toBe(201);
+    await ok(cycle().launch.$post({ param, json: S.launch, header }));
+    await ok(cycle().analysis.$post({ param, json: S.analysis, header }));
+    await ok(cycle()['recommendation-rounds'].$post({ param, json: S.cadreMeeting, header }));
+    expect((await ok(cycle()['recommendation-rounds'].$post({ param, json: S.fullCommittee, header }))).stage).toBe(
+      'inspection',
+    );
+    const aborted = await ok(cycle().abort.$post({ param, json: { reason: '区划调整' }, header }));
+    expect(aborted).toMatchObject({ status: 'aborted', waitingFor: '已终止：区划调整' });
+  });
+
   // Found from outside (12-07): the retry's checks ran again on what the resume itself had led to.
   it('answers a retried resumption with the resumption it took, though another level has suspended the cycle since', async () => {
     const district = stack.as(await stack.token(['organizer'], '440307', '福田区委组织部')).v1.cycles[':cycleId'];

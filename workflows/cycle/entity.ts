@@ -185,7 +185,7 @@ export class Cycle {
 
   /** After an abort: says so, and supervision closes with the cycle. */
   async windDownAborted() {
-    this.describe(`已终止：${this.state.statusReason ?? ''}`);
+    this.describe(C.abortedSays(this.state));
     await this.tellSupervision('closed');
   }
 

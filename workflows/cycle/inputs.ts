@@ -62,6 +62,8 @@ const statusChange = (
       // Who suspended it, so a lower level cannot lift the upper level's suspension (found from outside).
       if (status === 'suspended' && actor.scope) s.suspendedIn = actor.scope;
       else delete s.suspendedIn;
+      // The abort's own answer says so: it still said what the stage waited for (found from outside).
+      if (status === 'aborted') s.waitingFor = C.abortedSays(s);
     },
     action,
   });

@@ -209,6 +209,10 @@ describe("a cycle's inspection with joint review", () => {
       ],
     });
     // The organization department reads them on the candidate as well; any other role reads that they are sealed.
+    // Stopped, it waits for nothing and lists nothing as missing (found from outside: 22 items "still due").
+    const stopped = await ok(candidate().$get({ param: of('d3') }));
+    expect(stopped).toMatchObject({ status: 'stopped', waitingFor: '考察结束：已终止' });
+    expect(stopped.missing).toBeUndefined();
     expect((await ok(candidate().$get({ param: of('d3') }))).dossier!.personalMatters).toMatchObject({
       outcome: 'concealment',
       discrepancies: [{ item: 'realEstate', kind: 'concealment' }],

@@ -19,7 +19,12 @@ function redactFor<S extends W.CandidateState>(roles: readonly string[], state: 
 /** The state as the API answers it: redacted for the caller, without the record's version counter. */
 export function answerOf<S extends W.CandidateState>(roles: readonly string[], state: S): Omit<S, 'version'> {
   const { version: _version, ...shown } = redactFor(roles, state);
-  return shown;
+  if (shown.status === 'inspecting') return shown;
+  // An ended inspection waits for nothing: its last wait and what its dossier lacked then read as work still
+  // due (found from outside: a candidate stopped by an abort listed 22 missing items).
+  const { missing: _missing, ...ended } = shown;
+  const waitingFor = shown.status === 'passed' ? '考察结束：合格' : '考察结束：已终止';
+  return { ...ended, waitingFor } as Omit<S, 'version'>;
 }
 
 /**

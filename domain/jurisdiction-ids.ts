@@ -57,7 +57,7 @@ export function idWithin(id: string, scope: string): boolean {
 export function idRule(parentId: string): string {
   if (CODE.test(parentId)) {
     const prefix = codePrefix(parentId);
-    return `a division code under ${parentId}'s (starting ${prefix}, longer than that), or ${parentId}- followed by a name of its own`;
+    return `a division code under ${parentId}'s (starting ${prefix}, then digits of its own, not zeros alone), or ${parentId}- followed by a name of its own`;
   }
   return `${parentId}- followed by a name of its own`;
 }

@@ -306,7 +306,7 @@ describe('the jurisdiction tree: an edit stays inside the caller’s scope', () 
       expect(squat.body.error.details).toEqual([
         {
           path: 'jurisdictions[0].id',
-          rule: "a division code under 440306's (starting 440306, longer than that), or 440306- followed by a name of its own",
+          rule: "a division code under 440306's (starting 440306, then digits of its own, not zeros alone), or 440306- followed by a name of its own",
         },
       ]);
       expect(await row(id)).toBeUndefined();
@@ -331,7 +331,7 @@ describe('the jurisdiction tree: an edit stays inside the caller’s scope', () 
     expect(under.body.error.details).toEqual([
       {
         path: 'jurisdictions[0].id',
-        rule: "an id inside 110101's: a division code under 110101's (starting 110101, longer than that), or 110101- followed by a name of its own",
+        rule: "an id inside 110101's: a division code under 110101's (starting 110101, then digits of its own, not zeros alone), or 110101- followed by a name of its own",
       },
     ]);
     expect(await row('120101')).toBeUndefined();

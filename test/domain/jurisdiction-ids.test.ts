@@ -73,7 +73,7 @@ describe('a new jurisdiction id lies inside its parent’s', () => {
 
   it('names the rule a refusal gives', () => {
     expect(idRule('440306')).toBe(
-      "a division code under 440306's (starting 440306, longer than that), or 440306- followed by a name of its own",
+      "a division code under 440306's (starting 440306, then digits of its own, not zeros alone), or 440306- followed by a name of its own",
     );
     expect(idRule('DA-1')).toBe('DA-1- followed by a name of its own');
   });

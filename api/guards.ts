@@ -71,6 +71,29 @@ export async function requireAboveCycle(c: Context<Env>, s: Services, cycleId: s
 }
 
 /**
+ * 403 unless the caller (its cycle in scope) acts from the level directly above the cycle's jurisdiction —
+ * its parent in the tree; a root's own level for a root. A checkpoint is filed once: from the cycle's own
+ * level it pre-empted its watchers (found from outside, 12-07), and from two levels up the city team's
+ * clean filing of a 街道's checkpoint left the district team's high finding refused as a duplicate (found
+ * from outside the same day). A caller whose scope does not hold the cycle is left to the scope check (404).
+ */
+export async function requireSupervisingLevel(
+  c: Context<Env>,
+  s: Services,
+  cycleId: string,
+  what: string,
+): Promise<void> {
+  const jurisdictionId = cycleJurisdiction(cycleId);
+  const scope = c.get('principal').scope;
+  const row = await s.read.jurisdiction(jurisdictionId);
+  const supervising = row?.parentId ?? jurisdictionId;
+  if (scope === supervising || !row || !(await s.read.within(scope, jurisdictionId))) return;
+  throw new ApiError(403, ErrorCode.Forbidden, `${what} of cycle ${cycleId} is filed by ${supervising}'s teams`, [
+    { path: 'scope', rule: `the level directly above the cycle's jurisdiction (${supervising})` },
+  ]).asDenial();
+}
+
+/**
  * The caller acts from `level` or above it (a hold or a finding raised there): the city's on a
  * district's cycle is not the district's to lift. Nothing raised, or a level since removed from the
  * tree, binds no one — or nobody could ever act on what it raised.

@@ -79,7 +79,13 @@ async function main() {
   );
   say(`          ${api}/docs  ·  GET ${api}/v1/campaigns/${campaignId}  ·  GET ${api}/v1/ledger?scope=${ROOT}`);
 
-  const supervisor = await token(['supervisor'], '换届风气监督组（演示）');
+  // A 街道's checkpoints are filed by its district's team, the level directly above it.
+  const teams = new Map<string, Promise<string>>();
+  const teamOf = (cycleId: string) => {
+    const county = jurisdictionOfCycle(cycleId).slice(0, 6);
+    if (!teams.has(county)) teams.set(county, token(['supervisor'], `${county} 换届风气监督组（演示）`, county));
+    return teams.get(county)!;
+  };
   const intake = await token(['intake'], '12380（演示）');
   const investigator = await token(['investigator'], '查核组（演示）');
 
@@ -93,6 +99,7 @@ async function main() {
         if (!c.id.endsWith(`:${term}`)) continue;
         const key = `${c.id}/launch`;
         if (!filed.has(key)) {
+          const supervisor = await teamOf(c.id);
           const res = await call('POST', `/v1/cycles/${c.id}/supervision/checkpoints/launch`, supervisor, {
             checklist: Object.fromEntries(Object.keys(WU_CHA).map((k) => [k, { status: 'satisfactory', note: '' }])),
           });

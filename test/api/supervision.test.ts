@@ -820,7 +820,9 @@ describe('who files a checkpoint', () => {
     const district = stack.as(await stack.token(['supervisor'], '440305', '南山区换届风气监督组'));
     const refused = await file(district, []);
     expectStatus(refused, 403);
-    expect(refused.body.error.details).toEqual([{ path: 'scope', rule: "above the cycle's jurisdiction" }]);
+    expect(refused.body.error.details).toEqual([
+      { path: 'scope', rule: "the level directly above the cycle's jurisdiction (440300)" },
+    ]);
     const high = {
       severity: 'high',
       description: '拉票',
@@ -834,6 +836,19 @@ describe('who files a checkpoint', () => {
     // Its 街道's cycles are the district team's to supervise.
     const baoan = stack.as(await stack.token(['supervisor'], '440306', '宝安区换届风气监督组'));
     const township = await startedWithLaunchCheckpoint('440306001', '2093', baoan);
+    // Not the city's: a checkpoint is filed once, and the city team filing a 街道's first — clean — left the
+    // district team's high finding refused as a duplicate (found from outside, one level up from the above).
+    const byCity = await read(
+      cycle(supervisor).supervision.checkpoints[':phase'].$post({
+        param: { ...township, phase: 'launch' },
+        json: { checklist: allSatisfactory },
+        header,
+      }),
+    );
+    expectStatus(byCity, 403);
+    expect(byCity.body.error.details).toEqual([
+      { path: 'scope', rule: "the level directly above the cycle's jurisdiction (440306)" },
+    ]);
     expectStatus(
       await read(
         cycle(baoan).supervision.checkpoints[':phase'].$post({

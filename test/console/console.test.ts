@@ -326,13 +326,18 @@ describe('the console in a browser', () => {
     noProblems(s);
   });
 
-  it("a team of the cycle's own level is shown no checkpoint form: checkpoints are filed from above", async () => {
-    const s = await signedIn(['supervisor'], JURISDICTION, '街道督查组');
-    const { page } = s;
-    await page.goto(`/console/cycles/${enc(CYCLE)}/supervision`);
-    await containsText(page.locator('#cp-launch').locator('..'), '本级换届的督查报告由上级换届风气监督组提交');
-    await hasCount(page.locator('#checkpoint-launch'), 0);
-    noProblems(s);
+  it("a team of the cycle's own level, or two levels up, is shown no checkpoint form: the level directly above files", async () => {
+    for (const [scope, team] of [
+      [JURISDICTION, '街道督查组'],
+      ['440300', '市督查组'],
+    ] as const) {
+      const s = await signedIn(['supervisor'], scope, team);
+      const { page } = s;
+      await page.goto(`/console/cycles/${enc(CYCLE)}/supervision`);
+      await containsText(page.locator('#cp-launch').locator('..'), '本次换届的督查报告由 440304 的换届风气监督组提交');
+      await hasCount(page.locator('#checkpoint-launch'), 0);
+      noProblems(s);
+    }
   });
 
   it('a supervision checkpoint is filed with the 五查', async () => {

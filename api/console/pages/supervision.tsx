@@ -107,19 +107,16 @@ export function supervisionPages(app: Hono<ConsoleEnv>, kit: PageKit) {
     const s = sup.data;
     const checkpoints: any[] = s.checkpoints ?? [];
     const filer = roles.includes('supervisor');
-    // Checkpoints are filed by a team above the cycle's level (a root's by its own): no form where the API
-    // would refuse it.
+    // Checkpoints are filed by the teams of the level directly above the cycle's (a root's by its own): no
+    // form where the API would refuse it.
     const jurisdictionId = cycleKeyFromId(id).jurisdictionId;
-    const tree =
-      user.scope === jurisdictionId
-        ? await kit.api(c).get(`/v1/jurisdictions/${enc(jurisdictionId)}/subtree`)
-        : undefined;
-    const ownLevel =
-      tree !== undefined &&
-      (!tree.ok ||
-        tree.data.jurisdictions?.find((j: { id: string; parentId: string | null }) => j.id === jurisdictionId)
-          ?.parentId !== null);
-    const files = filer && !ownLevel;
+    const tree = filer ? await kit.api(c).get(`/v1/jurisdictions/${enc(jurisdictionId)}/subtree`) : undefined;
+    const place = tree?.ok
+      ? tree.data.jurisdictions?.find((j: { id: string; parentId: string | null }) => j.id === jurisdictionId)
+      : undefined;
+    const supervising: string | undefined = place ? (place.parentId ?? jurisdictionId) : undefined;
+    const ownLevel = supervising !== undefined && user.scope !== supervising;
+    const files = filer && supervising !== undefined && !ownLevel;
     return c.html(
       <Layout title={`换届风气监督 ${id}`} user={user} notice={c.req.query('notice')}>
         <p>
@@ -139,7 +136,7 @@ export function supervisionPages(app: Hono<ConsoleEnv>, kit: PageKit) {
             <section class="card" aria-labelledby={`cp-${phase}`}>
               <h2 id={`cp-${phase}`}>督查节点：{label}</h2>
               {cp ? <DataView data={cp} /> : <p>尚未开启</p>}
-              {filer && open && ownLevel ? <p>本级换届的督查报告由上级换届风气监督组提交。</p> : null}
+              {filer && open && ownLevel ? <p>{`本次换届的督查报告由 ${supervising} 的换届风气监督组提交。`}</p> : null}
               {files && open ? (
                 <Form
                   id={`checkpoint-${phase}`}

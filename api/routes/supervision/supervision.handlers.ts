@@ -33,7 +33,7 @@ import {
   actorOf,
   requireFromLevelOrAbove,
   idempotencyKey,
-  requireAboveCycle,
+  requireSupervisingLevel,
   requireCycleInScope,
   requireInScope,
   resolveScope,
@@ -105,8 +105,8 @@ async function notOpenYet(s: Services, cycleId: string, e: ApiError): Promise<Ap
  */
 export const checkpoint: AppRouteHandler<typeof routes.checkpoint> = async (c) => {
   const { cycleId, phase } = c.req.valid('param');
-  // Refuses only a caller whose scope is the cycle's own jurisdiction, so it may come before teamInput's scope check.
-  await requireAboveCycle(c, c.var.services, cycleId, `the ${phase} checkpoint`);
+  // Refuses only a caller whose scope holds the cycle, so it may come before teamInput's scope check.
+  await requireSupervisingLevel(c, c.var.services, cycleId, `the ${phase} checkpoint`);
   // A high-severity finding holds the gate the cycle stands at.
   return teamInput(
     c,

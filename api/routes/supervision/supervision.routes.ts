@@ -49,7 +49,7 @@ export const checkpoint = createRoute({
   tags: ['supervision'],
   summary: '督查报告 (file a checkpoint: 五查 and findings)',
   description:
-    "Filed once, by a supervision team of a level above the cycle's jurisdiction (the city's teams for a district's cycle; a root's cycle by its own level): from the cycle's own level, 403 naming `scope`. Every medium risk on the checkpoint's agenda needs an answer; a high-severity finding needs a rectification and holds the cycle's gate until accepted.",
+    "Filed once, by a supervision team of the level directly above the cycle's jurisdiction (the city's teams for a district's cycle, the district's for its 街道'; a root's cycle by its own level): from any other level, 403 naming `scope`. Every medium risk on the checkpoint's agenda needs an answer; a high-severity finding needs a rectification and holds the cycle's gate until accepted.",
   request: {
     headers: idempotencyHeaders,
     params: phaseParams,

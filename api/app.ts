@@ -143,10 +143,15 @@ export function createApp(deps: AppDeps) {
   app.use('/console/*', limit);
   app.use('/v1/*', authenticate(deps.auth));
   app.use('/v1/*', rateLimit(deps.rateLimit ?? { perMinute: 600, burst: 120 }));
+  // Every body is read as UTF-8 text as sent, the console's forms and the codec's batches as the API's
+  // JSON (found from outside: forms and the codec took what /v1 refused, and stored U+FFFD).
+  app.use('/v1/*', readableBody);
+  app.use('/console/*', readableBody);
   app.use('/v1/*', refuseUnstorableText);
   if (deps.codec) {
     // Payload batches from the UI can be larger than any API input.
     app.use('/codec/*', bodyLimitOf(8 * 1024 * 1024));
+    app.use('/codec/*', readableBody);
     app.route(
       '/codec',
       codecRoutes({
@@ -283,16 +288,7 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
     else if (values.some(holdsControl)) issues.push({ path: name, rule: controlRule });
     else if (values.some(showsOnlyInvisible)) issues.push({ path: name, rule: invisibleOnlyRule });
   }
-  // No body here is sent in a content coding: one that says it is was read as plain text (found from outside).
-  const coding = c.req.header('content-encoding');
-  if (coding !== undefined && !/^\s*identity\s*$/i.test(coding))
-    throw new ApiError(415, ErrorCode.HttpError, 'a body is read as sent, in no content coding', [
-      { path: 'header.Content-Encoding', rule: 'identity or none' },
-    ]);
-  const type = c.req.header('content-type') ?? '';
-  if (/^application\/([a-z.+-]*\+)?json/i.test(type)) {
-    refuseOtherCharsets(type);
-    await refuseInvalidUtf8(c);
+  if (JSON_TYPE.test(c.req.header('content-type') ?? '')) {
     // Malformed JSON is left to the route's validator, which names it.
     const body: unknown = await c.req.json().catch(() => undefined);
     const shape = body === undefined ? undefined : bodyShapeProblem(body);
@@ -325,6 +321,27 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
  * JSON is read as UTF-8 (RFC 8259 §8.1): a body that says it is in another charset would be stored changed
  * without a word (its latin-1 é read as U+FFFD), so it is refused; no charset, or UTF-8, is read.
  */
+const JSON_TYPE = /^application\/([a-z.+-]*\+)?json/i;
+const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i;
+
+/**
+ * A body is read as sent, as UTF-8 text: in no content coding (one that said it was was read as plain text),
+ * in no other charset, and — for JSON and forms — its bytes, and a form's percent-escapes, valid UTF-8.
+ */
+const readableBody: MiddlewareHandler = async (c, next) => {
+  const coding = c.req.header('content-encoding');
+  if (coding !== undefined && !/^\s*identity\s*$/i.test(coding))
+    throw new ApiError(415, ErrorCode.HttpError, 'a body is read as sent, in no content coding', [
+      { path: 'header.Content-Encoding', rule: 'identity or none' },
+    ]);
+  const type = c.req.header('content-type') ?? '';
+  if (JSON_TYPE.test(type) || FORM_TYPE.test(type)) {
+    refuseOtherCharsets(type);
+    await refuseInvalidUtf8(c, /^application\/x-www-form-urlencoded/i.test(type));
+  }
+  await next();
+};
+
 function refuseOtherCharsets(contentType: string): void {
   // Every charset parameter: `charset=utf-8; charset=latin1` says two things, and one of them is not UTF-8.
   const charsets = [...contentType.matchAll(/;\s*charset\s*=\s*"?([^";\s]*)"?/gi)].map((m) => m[1]!);
@@ -338,11 +355,13 @@ function refuseOtherCharsets(contentType: string): void {
  * The body's bytes must be UTF-8, whatever the header says: read leniently, latin-1 bytes became U+FFFD and
  * were stored so (found from outside: a place named only ��). Hono keeps the bytes for the JSON read after.
  */
-async function refuseInvalidUtf8(c: Context): Promise<void> {
+async function refuseInvalidUtf8(c: Context, urlEncoded: boolean): Promise<void> {
   const bytes = await c.req.arrayBuffer().catch(() => undefined);
   if (bytes === undefined) return;
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // A form's %E9 is latin-1 too: decodeURIComponent refuses an escape that is not UTF-8.
+    if (urlEncoded) for (const part of text.split(/[&=]/)) decodeURIComponent(part.replace(/\+/g, ' '));
   } catch {
     throw new ApiError(400, ErrorCode.Validation, 'invalid input: (body): the body is not valid UTF-8', [
       { path: '(body)', rule: 'valid UTF-8 (RFC 8259)' },

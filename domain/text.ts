@@ -59,8 +59,10 @@ export function unstorableTextPaths(value: unknown): string[] {
 // Characters that draw nothing: format characters (zero-width space, word joiner…), combining marks on
 // nothing, and the letters and symbols that are blank (the Hangul fillers, the braille blank).
 const DRAWS_SOMETHING = /[\p{L}\p{N}\p{P}\p{S}]/u;
-const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800]/gu;
-const INVISIBLE = /[\p{Cf}\p{M}\p{Co}\p{Cn}\u115f\u1160\u3164\uffa0\u2800]/u;
+// Symbols that draw nothing or only a placeholder: the musical null notehead, the object replacement
+// character (found from outside: each, alone, was taken as an abort's reason and a place's name).
+const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800\ufffc\u{1d159}]/gu;
+const INVISIBLE = /[\p{Cf}\p{M}\p{Co}\p{Cn}\u115f\u1160\u3164\uffa0\u2800\ufffc\u{1d159}]/u;
 
 export const invisibleOnlyRule =
   'visible text: not only invisible characters (zero-width, joiners, fillers, private-use or unassigned)';

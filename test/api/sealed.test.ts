@@ -104,6 +104,27 @@ const decode = (payloads: Payload[], headers: Record<string, string>, query = ''
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ payloads: payloads.map(toJson) }),
   });
+describe('the codec endpoint reads its body as the API does', () => {
+  it('refuses a content coding or another charset (415) and bytes that are not UTF-8 (400)', async () => {
+    // Found from outside: /codec skipped the edge rules of /v1.
+    const send = (body: Buffer | string, headers: Record<string, string>) =>
+      fetch(`${stack.api.url}/codec/decode?workflowId=${encodeURIComponent(CANDIDATE_WF)}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          origin: TRUSTED_UI_ORIGIN,
+          'x-namespace': 'default',
+          ...headers,
+        },
+        body,
+      });
+    const plain = JSON.stringify({ payloads: [] });
+    expect((await send(plain, { 'content-encoding': 'gzip' })).status).toBe(415);
+    expect((await send(plain, { 'content-type': 'application/json; charset=iso-8859-1' })).status).toBe(415);
+    expect((await send(Buffer.from('{"payloads":[],"x":"\xff"}', 'latin1'), {})).status).toBe(400);
+  });
+});
+
 const bearer = async (roles: Parameters<Stack['token']>[0], scope: string, sub?: string) => ({
   authorization: `Bearer ${await stack.token(roles, scope, sub)}`,
 });

@@ -245,6 +245,31 @@ describe('the console', () => {
     expect((await res.text()).length).toBeLessThan(2000);
   });
 
+  it('refuses a form whose bytes or escapes are not UTF-8 (400), in another charset or a content coding (415)', async () => {
+    // Found from outside: the console read such forms with U+FFFD in place and the API stored what it was sent.
+    const post = (body: Buffer | string, headers: Record<string, string> = {}) =>
+      fetch(`${stack.api.url}/console/cycles/440306%3A2026/input/holds`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: stack.api.url,
+          cookie: `huanjie_token=${organizer}`,
+          ...headers,
+        },
+        body,
+        redirect: 'manual',
+      });
+    expect((await post(Buffer.from('name=a&reason=caf\xe9', 'latin1'))).status).toBe(400);
+    expect((await post('name=a&reason=caf%E9')).status).toBe(400);
+    expect(
+      (await post('name=a&reason=cafe', { 'content-type': 'application/x-www-form-urlencoded; charset=iso-8859-1' }))
+        .status,
+    ).toBe(415);
+    expect((await post('name=a&reason=cafe', { 'content-encoding': 'gzip' })).status).toBe(415);
+    // A proper form still reaches the page (the cycle is not there to take it: not a 400 or 415).
+    expect([400, 415]).not.toContain((await post('name=a&reason=%E5%92%96%E5%95%A1')).status);
+  });
+
   it('answers a malformed multipart form 400, signed in or not, never 500', async () => {
     // Found from outside: `content-type: multipart/form-data` with a body that is not one was a 500.
     for (const [path, cookie] of [

@@ -9,6 +9,8 @@ describe('text that shows nothing', () => {
     ['a combining grapheme joiner', '\u034f'],
     ['a Hangul filler', '\u3164'],
     ['the braille blank and a variation selector', '\u2800\ufe0f'],
+    ['the musical null notehead', '\u{1d159}\u{1d159}'],
+    ['the object replacement character', '\ufffc'],
   ])('%s is invisible only', (_, text) => {
     expect(showsOnlyInvisible(text)).toBe(true);
   });

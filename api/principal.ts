@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { DEPARTMENTS } from '../domain/policy.js';
 import { SYSTEM } from '../domain/events.js';
 import { jurisdictionIdSchema } from '../domain/eager/schemas.js';
+import { holdsBlankLooking } from '../domain/text.js';
 
 const roleSchema = z.union([
   z.enum(['organizer', 'supervisor', 'intake', 'investigator', 'viewer', 'operator']),
@@ -60,6 +61,14 @@ export const claimsSchema = z.object({
     .min(1)
     .max(200)
     .regex(/^[^\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}]+$/u, 'no control, format or unassigned characters')
+    // A name that draws nothing, or one padded or filled to read as another's (张三 and U+3000, 张 U+3164 三),
+    // was the actor of acts on the record (found from outside, 12-07).
+    .refine((sub) => sub.trim() === sub, 'no space at either end')
+    .refine((sub) => !holdsBlankLooking(sub), 'no character that draws nothing (Hangul fillers, the braille blank…)')
+    .refine(
+      (sub) => /^[^\p{M}]/u.test(sub) && /[\p{L}\p{N}]/u.test(sub),
+      'a name: letters or digits, no mark on nothing',
+    )
     // Compatibility forms and look-alikes count as what they stand for (found from outside: full-width
     // ｓｙｓｔｅｍ acted, then all-Cyrillic ЅУЅТЕМ).
     .refine(

@@ -91,6 +91,11 @@ export function showsOnlyInvisible(s: string): boolean {
   return INVISIBLE.test(s) && !DRAWS_SOMETHING.test(s.replace(BLANK_LOOKING, ''));
 }
 
+/** Whether `s` holds a character that draws nothing though it is a letter or a symbol (a Hangul filler…). */
+export function holdsBlankLooking(s: string): boolean {
+  return new RegExp(BLANK_LOOKING.source, 'u').test(s);
+}
+
 /** Paths of every string in `value` that shows nothing but invisible characters. */
 export function invisibleOnlyTextPaths(value: unknown): string[] {
   return textPaths(value, showsOnlyInvisible, false);

@@ -205,7 +205,20 @@ describe('authentication', () => {
       'sub "Temporal-UI" in full width',
       () => sign({ ...claims, sub: 'Ｔｅｍｐｏｒａｌ-ＵＩ', exp: now() + 60 }, AUTH.secret, 'HS256'),
     ],
-  ])('%s → 401', async (_name, make) => {
+    // A name that draws nothing, or one padded or filled to read as another person's (found from outside,
+    // 12-07: a Hangul filler, a braille blank, U+3000 after 张三 were each the actor of a hold).
+    ...[
+      ['a Hangul filler', '\u3164'],
+      ['a braille blank', '\u2800'],
+      ['a combining mark alone', '\u0301'],
+      ['the object replacement character', '\ufffc'],
+      ['spaces alone', '  '],
+      ['张三 and an ideographic space', '张三\u3000'],
+      ['张三 after a space', ' 张三'],
+      ['张三 with a Hangul filler inside', '张\u3164三'],
+      ['张三 after a braille blank', '\u2800张三'],
+    ].map(([what, sub]) => [`sub of ${what}`, () => sign({ ...claims, sub, exp: now() + 60 }, AUTH.secret, 'HS256')]),
+  ] as [string, string | undefined | (() => Promise<string>)][])('%s → 401', async (_name, make) => {
     const token = typeof make === 'function' ? await make() : make;
     expectError(await read(stack.as(token).v1.cycles.$get({ query: {} })), 401, 'UNAUTHENTICATED');
   });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { DEPARTMENTS } from '../domain/policy.js';
 import { SYSTEM } from '../domain/events.js';
 import { jurisdictionIdSchema } from '../domain/eager/schemas.js';
-import { holdsBlankLooking } from '../domain/text.js';
+import { holdsBlankLooking, readsAsAnotherName } from '../domain/text.js';
 
 const roleSchema = z.union([
   z.enum(['organizer', 'supervisor', 'intake', 'investigator', 'viewer', 'operator']),
@@ -64,7 +64,10 @@ export const claimsSchema = z.object({
     // A name that draws nothing, or one padded or filled to read as another's (张三 and U+3000, 张 U+3164 三),
     // was the actor of acts on the record (found from outside, 12-07).
     .refine((sub) => sub.trim() === sub, 'no space at either end')
-    .refine((sub) => !holdsBlankLooking(sub), 'no character that draws nothing (Hangul fillers, the braille blank…)')
+    .refine(
+      (sub) => !holdsBlankLooking(sub) && !readsAsAnotherName(sub),
+      'no character that draws nothing (selectors, joiners, Hangul fillers, the braille blank…) and no compatibility ideograph or radical',
+    )
     .refine(
       (sub) => /^[^\p{M}]/u.test(sub) && /[\p{L}\p{N}]/u.test(sub),
       'a name: letters or digits, no mark on nothing',

@@ -91,6 +91,21 @@ export function showsOnlyInvisible(s: string): boolean {
   return INVISIBLE.test(s) && !DRAWS_SOMETHING.test(s.replace(BLANK_LOOKING, ''));
 }
 
+// Unicode's default-ignorable code points (joiners, selectors, the grapheme joiner, Hangul fillers, Khmer's
+// inherent vowels…) but Mongolian's free variation selectors, which its names use.
+const IGNORABLE = /(?![\u180b-\u180d\u180f])\p{Default_Ignorable_Code_Point}/u;
+// Ideographs that read as others: compatibility ideographs (U+F90A reads as 金) and radicals (U+2F00 as 一).
+const READS_AS_ANOTHER_IDEOGRAPH = /[\u2e80-\u2fdf\uf900-\ufaff\u{2f800}-\u{2fa1f}]/u;
+
+/**
+ * Whether a name `s` carries what makes it read as another name: a character drawn as nothing after a
+ * letter (张三 and a variation selector or a grapheme joiner read as 张三 on the record, found from outside)
+ * or an ideograph that reads as another.
+ */
+export function readsAsAnotherName(s: string): boolean {
+  return IGNORABLE.test(s) || READS_AS_ANOTHER_IDEOGRAPH.test(s);
+}
+
 /** Whether `s` holds a character that draws nothing though it is a letter or a symbol (a Hangul filler…). */
 export function holdsBlankLooking(s: string): boolean {
   return new RegExp(BLANK_LOOKING.source, 'u').test(s);

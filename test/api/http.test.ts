@@ -217,10 +217,31 @@ describe('authentication', () => {
       ['张三 after a space', ' 张三'],
       ['张三 with a Hangul filler inside', '张\u3164三'],
       ['张三 after a braille blank', '\u2800张三'],
+      // And (round 61) marks and selectors drawn as nothing after a letter, ideographs that read as others.
+      ['张三 and a grapheme joiner', '张三\u034f'],
+      ['张三 and a variation selector', '张三\ufe0f'],
+      ['张三 and an ideographic variation selector', '张三\u{e0100}'],
+      ['张三 and a Khmer inherent vowel', '张三\u17b4'],
+      ['a compatibility ideograph for 金', '\uf90a三'],
+      ['a Kangxi radical for 一', '王\u2f00'],
     ].map(([what, sub]) => [`sub of ${what}`, () => sign({ ...claims, sub, exp: now() + 60 }, AUTH.secret, 'HS256')]),
   ] as [string, string | undefined | (() => Promise<string>)][])('%s → 401', async (_name, make) => {
     const token = typeof make === 'function' ? await make() : make;
     expectError(await read(stack.as(token).v1.cycles.$get({ query: {} })), 401, 'UNAUTHENTICATED');
+  });
+
+  it('takes the names people have: any script, NFD marks on letters, a middle dot, a Mongolian variation selector', async () => {
+    for (const sub of [
+      '张三',
+      'Nguye\u0302\u0303n Va\u0306n A',
+      '阿依古丽·买买提',
+      'བཀྲ་ཤིས་',
+      'ᠪᠠᠭᠠᠲᠤᠷ\u180b',
+      "Jean-Luc O'Brien",
+    ]) {
+      const token = await sign({ ...claims, sub, exp: now() + 60 }, AUTH.secret, 'HS256');
+      expect((await read(stack.as(token).v1.cycles.$get({ query: {} }))).status, sub).toBe(200);
+    }
   });
 
   it('takes the scheme in any case (RFC 7235), and still only a bearer token', async () => {

@@ -288,6 +288,19 @@ describe("supervision and risks hold a cycle's gates", () => {
       points: 2,
       averages: { selection: 95, correction: 93, discipline: 96.5, conduct: 95.5 },
     });
+    // A selector or a grapheme joiner after a point's name is refused, never a point of its own (found from
+    // outside: each counted apart in the averages; so did 点１ beside 点1, now read in NFKC as one).
+    for (const point of ['观澜街道监测点\ufe0f', '观澜街道监测点\u034f']) {
+      const refused = await monitoring({ point, scores: { selection: 0, correction: 0, discipline: 0, conduct: 0 } });
+      expectStatus(refused, 400);
+      expect(refused.body.error.details[0]!.path).toBe('point');
+    }
+    const numbered = await monitoring({
+      point: '民治街道监测点',
+      scores: { selection: 90, correction: 92, discipline: 95, conduct: 94 },
+    });
+    expectStatus(numbered, 200);
+    expect(numbered.body.monitoring.publicity!.points).toBe(2);
     // Each point's own scores are readable, not only the averages.
     const points = await read(cycle().supervision.monitoring.$get({ param, query: {} }));
     expectStatus(points, 200);

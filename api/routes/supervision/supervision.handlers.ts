@@ -12,6 +12,7 @@ import {
   riskSupervision,
 } from '../../../domain/risk-register.js';
 import { JURISDICTION_LEVELS } from '../../../domain/stages.js';
+import { readsAsAnotherName } from '../../../domain/text.js';
 import type { Actor } from '../../../domain/schemas.js';
 import { resolveRiskUpdate } from '../../../workflows/contracts/risk.js';
 import {
@@ -139,14 +140,24 @@ export const rectification: AppRouteHandler<typeof routes.rectification> = async
   return teamInput(c, cycleId, acceptRectificationUpdate, (actor) => [c.req.valid('json'), actor] as const);
 };
 
-/** Scores count for the stage the cycle stands at. */
-export const monitoring: AppRouteHandler<typeof routes.monitoring> = (c) =>
-  teamInput(
-    c,
-    c.req.valid('param').cycleId,
-    recordMonitoringUpdate,
-    (actor, stage) => [c.req.valid('json'), actor, stage] as const,
-  );
+/**
+ * Scores count for the stage the cycle stands at. A point is its name as it reads (NFKC): 点１ and 点1, or a
+ * name with a selector drawn as nothing after it, counted as points apart in the averages (found from
+ * outside); such a character is refused, 400 naming `point`.
+ */
+export const monitoring: AppRouteHandler<typeof routes.monitoring> = (c) => {
+  const body = c.req.valid('json');
+  if (readsAsAnotherName(body.point))
+    throw new ApiError(400, ErrorCode.Validation, 'invalid input: point: a name as it reads', [
+      { path: 'point', rule: 'no character drawn as nothing (selectors, joiners) and no compatibility ideograph' },
+    ]);
+  const point = body.point.normalize('NFKC').replace(/\s+/g, ' ').trim();
+  return teamInput(c, c.req.valid('param').cycleId, recordMonitoringUpdate, (actor, stage) => [
+    { ...body, point },
+    actor,
+    stage,
+  ]);
+};
 
 /**
  * A supervision-team input: the Update to the cycle's supervision workflow, given the stage the cycle

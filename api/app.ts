@@ -18,18 +18,7 @@ import { createReviewActivities } from '../activities/reviews.js';
 import { createSealer } from '../activities/sealed.js';
 import { createSealedDetailActivities } from '../activities/sealed-details.js';
 import { createSupervisionActivities } from '../activities/supervision.js';
-import {
-  bodyShapeProblem,
-  controlRule,
-  controlTextPaths,
-  holdsControl,
-  invisibleOnlyRule,
-  invisibleOnlyTextPaths,
-  isStorableText,
-  showsOnlyInvisible,
-  unstorableRule,
-  unstorableTextPaths,
-} from '../domain/text.js';
+import { bodyShapeProblem, textIssues, textRuleBroken } from '../domain/text.js';
 import { authenticate } from './auth.js';
 import { codecRoutes } from './codec.js';
 import { consoleRoutes } from './console/index.js';
@@ -147,7 +136,7 @@ export function createApp(deps: AppDeps) {
   // JSON (found from outside: forms and the codec took what /v1 refused, and stored U+FFFD).
   app.use('/v1/*', readableBody);
   app.use('/console/*', readableBody);
-  app.use('/v1/*', refuseUnstorableText);
+  app.use('/v1/*', refuseUnreadableText);
   if (deps.codec) {
     // Payload batches from the UI can be larger than any API input.
     app.use('/codec/*', bodyLimitOf(8 * 1024 * 1024));
@@ -278,15 +267,15 @@ async function recordDenialWith(s: Services, c: Parameters<Parameters<App['onErr
 }
 
 /**
- * Every string of every request, before any route sees it: Postgres cannot store U+0000 or a lone
- * surrogate, and a write that fails on one after the workflow moved would leave the record behind.
+ * Every string of every request, before any route sees it (domain/text.ts textRuleBroken): Postgres cannot
+ * store U+0000 or a lone surrogate, and a write that fails on one after the workflow moved would leave the
+ * record behind; control characters and text that shows nothing are never what anyone meant.
  */
-const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
+const refuseUnreadableText: MiddlewareHandler<Env> = async (c, next) => {
   const issues: { path: string; rule: string }[] = [];
   for (const [name, values] of Object.entries(c.req.queries())) {
-    if (values.some((v) => !isStorableText(v))) issues.push({ path: name, rule: unstorableRule });
-    else if (values.some(holdsControl)) issues.push({ path: name, rule: controlRule });
-    else if (values.some(showsOnlyInvisible)) issues.push({ path: name, rule: invisibleOnlyRule });
+    const rule = values.map(textRuleBroken).find((r) => r !== undefined);
+    if (rule) issues.push({ path: name, rule });
   }
   if (JSON_TYPE.test(c.req.header('content-type') ?? '')) {
     // Malformed JSON is left to the route's validator, which names it.
@@ -296,16 +285,7 @@ const refuseUnstorableText: MiddlewareHandler<Env> = async (c, next) => {
       throw new ApiError(400, ErrorCode.Validation, `invalid input: (body): ${shape}`, [
         { path: '(body)', rule: shape },
       ]);
-    if (body !== undefined) {
-      issues.push(...unstorableTextPaths(body).map((path) => ({ path, rule: unstorableRule })));
-      const controlled = controlTextPaths(body);
-      issues.push(...controlled.map((path) => ({ path, rule: controlRule })));
-      issues.push(
-        ...invisibleOnlyTextPaths(body)
-          .filter((path) => !controlled.includes(path))
-          .map((path) => ({ path, rule: invisibleOnlyRule })),
-      );
-    }
+    if (body !== undefined) issues.push(...textIssues(body));
   }
   if (issues.length > 0)
     throw new ApiError(

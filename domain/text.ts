@@ -51,17 +51,13 @@ export function isStorableText(s: string): boolean {
   return !UNSTORABLE.test(s);
 }
 
-/** Paths (as `a.0.b`) of every string or key in `value` that Postgres could not store. */
-export function unstorableTextPaths(value: unknown): string[] {
-  return textPaths(value, (s) => !isStorableText(s), true);
-}
-
 // Characters that draw nothing: format characters (zero-width space, word joiner…), combining marks on
 // nothing, and the letters and symbols that are blank (the Hangul fillers, the braille blank).
 const DRAWS_SOMETHING = /[\p{L}\p{N}\p{P}\p{S}]/u;
 // Symbols that draw nothing or only a placeholder: the musical null notehead, the object replacement
 // character (found from outside: each, alone, was taken as an abort's reason and a place's name).
-const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800\ufffc\u{1d159}]/gu;
+const BLANK_LOOKING = /[\u115f\u1160\u3164\uffa0\u2800\ufffc\u{1d159}]/u;
+const EVERY_BLANK_LOOKING = new RegExp(BLANK_LOOKING.source, 'gu');
 const INVISIBLE = /[\p{Cf}\p{M}\p{Co}\p{Cn}\u115f\u1160\u3164\uffa0\u2800\ufffc\u{1d159}]/u;
 
 export const invisibleOnlyRule =
@@ -77,18 +73,13 @@ export function holdsControl(s: string): boolean {
   return CONTROL.test(s);
 }
 
-/** Paths of every string in `value` holding such a control character (U+0000 is the unstorable rule's). */
-export function controlTextPaths(value: unknown): string[] {
-  return textPaths(value, (s) => isStorableText(s) && holdsControl(s), false);
-}
-
 /**
  * Whether `s` holds invisible characters and nothing that draws: a text that shows nothing where it is
  * read. Whitespace alone is left to each field's rule (most trim it and ask for something). Found from
  * outside: a reason of one zero-width space passed as the reason for going below the 差额 ratio.
  */
 export function showsOnlyInvisible(s: string): boolean {
-  return INVISIBLE.test(s) && !DRAWS_SOMETHING.test(s.replace(BLANK_LOOKING, ''));
+  return INVISIBLE.test(s) && !DRAWS_SOMETHING.test(s.replace(EVERY_BLANK_LOOKING, ''));
 }
 
 // Unicode's default-ignorable code points (joiners, selectors, the grapheme joiner, Hangul fillers, Khmer's
@@ -108,30 +99,46 @@ export function readsAsAnotherName(s: string): boolean {
 
 /** Whether `s` holds a character that draws nothing though it is a letter or a symbol (a Hangul filler…). */
 export function holdsBlankLooking(s: string): boolean {
-  return new RegExp(BLANK_LOOKING.source, 'u').test(s);
+  return BLANK_LOOKING.test(s);
 }
 
 /** Paths of every string in `value` that shows nothing but invisible characters. */
 export function invisibleOnlyTextPaths(value: unknown): string[] {
-  return textPaths(value, showsOnlyInvisible, false);
+  return textIssues(value)
+    .filter((i) => i.rule === invisibleOnlyRule)
+    .map((i) => i.path);
 }
 
-function textPaths(
+/**
+ * The first rule of text `s` breaks, if any: what PostgreSQL cannot store, then a control character, then
+ * nothing but invisible characters. Every string of every request is checked so (api/app.ts).
+ */
+export function textRuleBroken(s: string): string | undefined {
+  if (!isStorableText(s)) return unstorableRule;
+  if (holdsControl(s)) return controlRule;
+  if (showsOnlyInvisible(s)) return invisibleOnlyRule;
+  return undefined;
+}
+
+/**
+ * Each string of `value` (as `a.0.b`) that breaks a rule of text, with the rule; a key only for what
+ * PostgreSQL cannot store (a body's keys are checked by each route's schema). At most 20.
+ */
+export function textIssues(
   value: unknown,
-  bad: (s: string) => boolean,
-  keysToo: boolean,
   path: string[] = [],
-  out: string[] = [],
-): string[] {
+  out: { path: string; rule: string }[] = [],
+): { path: string; rule: string }[] {
   if (out.length >= 20) return out;
   if (typeof value === 'string') {
-    if (bad(value)) out.push(path.join('.') || '(body)');
+    const rule = textRuleBroken(value);
+    if (rule) out.push({ path: path.join('.') || '(body)', rule });
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => textPaths(v, bad, keysToo, [...path, String(i)], out));
+    value.forEach((v, i) => textIssues(v, [...path, String(i)], out));
   } else if (value !== null && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (keysToo && bad(k)) out.push([...path, k].join('.'));
-      else textPaths(v, bad, keysToo, [...path, k], out);
+      if (!isStorableText(k)) out.push({ path: [...path, k].join('.'), rule: unstorableRule });
+      else textIssues(v, [...path, k], out);
     }
   }
   return out;

@@ -108,8 +108,7 @@ export const progress: AppRouteHandler<typeof routes.progress> = async (c) => {
     `campaign ${campaignId}`,
   );
   // How the campaign keeps its own books (visitsKept) is not part of its progress.
-  const { visitsKept, ...shown } = live;
-  void visitsKept;
+  const { visitsKept: _visitsKept, ...shown } = live;
   return c.json(
     { ...shown, alreadyStarted: live.alreadyStarted ?? 0, ...(await s.read.campaigns.progress(rootId, level, term)) },
     200,
